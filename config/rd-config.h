@@ -1,0 +1,101 @@
+/* rd-config.h: receptiond's configuration, read once, never changed.
+ *
+ * Contract: an RdConfig is built either from an INI file (GKeyFile syntax) or from the embedded
+ * default, and only when every key in it is valid. Unknown groups or keys, bad values and missing
+ * files are errors in RD_CONFIG_ERROR whose message names the file, the group, the key and the
+ * accepted values. A config that exists is therefore complete and valid: callers never re-check.
+ *
+ * The object is immutable and reference counted (rd_config_ref/unref), so it may be shared across
+ * threads; a reload builds a new RdConfig and the daemon swaps it in.
+ *
+ * Every module may include this header; it includes nothing of receptiond's.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RD_CONFIG_ERROR (rd_config_error_quark ())
+GQuark rd_config_error_quark (void);
+
+typedef enum
+{
+  RD_CONFIG_ERROR_NOT_FOUND, /* the file does not exist */
+  RD_CONFIG_ERROR_READ,      /* the file exists but cannot be read */
+  RD_CONFIG_ERROR_SYNTAX,    /* not INI syntax */
+  RD_CONFIG_ERROR_UNKNOWN,   /* a group or key that receptiond does not know */
+  RD_CONFIG_ERROR_INVALID,   /* a known key with a value outside what it accepts */
+} RdConfigError;
+
+/* The system-wide file, used when no --config is given and it exists. */
+#define RD_CONFIG_SYSTEM_PATH RD_SYSCONFDIR "/receptiond/receptiond.conf"
+
+typedef struct _RdConfig RdConfig;
+
+/* What the room's devices are set to. For camera/microphone/speakers the device string is a
+ * device path or name when kind is RD_DEVICE_NAMED; for display it is a GStreamer sink name. */
+typedef enum
+{
+  RD_DEVICE_NONE,  /* display/speakers only: no output (fakesink) */
+  RD_DEVICE_TEST,  /* camera/microphone only: test pattern / test tone */
+  RD_DEVICE_AUTO,  /* the first device found */
+  RD_DEVICE_NAMED, /* the device or element named in the value */
+} RdDeviceKind;
+
+typedef struct
+{
+  RdDeviceKind kind;
+  const char *name; /* NULL unless kind == RD_DEVICE_NAMED; owned by the config */
+} RdDeviceSetting;
+
+/* Loads @path. (transfer full) */
+RdConfig *rd_config_load_file (const char *path, GError **error);
+
+/* Parses INI text as if read from a file called @origin (used in messages). (transfer full) */
+RdConfig *rd_config_load_data (const char *data, const char *origin, GError **error);
+
+/* The embedded default: test camera and microphone, no display, no speakers, HTTPS on
+ * 127.0.0.1:8443, state under the user's state dir ($XDG_STATE_HOME/receptiond), the control
+ * socket inside the state dir. (transfer full) */
+RdConfig *rd_config_new_default (void);
+
+/* The configuration a daemon or console uses when no file is named: RD_CONFIG_SYSTEM_PATH if it
+ * exists, the embedded default otherwise. (transfer full) */
+RdConfig *rd_config_load_standard (GError **error);
+
+RdConfig *rd_config_ref (RdConfig *config);
+void rd_config_unref (RdConfig *config);
+
+/* Accessors: the returned strings are owned by the config and live as long as it does. */
+const char *rd_config_get_origin (const RdConfig *config); /* file path, or "(embedded default)" */
+const char *rd_config_get_room_name (const RdConfig *config);
+RdDeviceSetting rd_config_get_camera (const RdConfig *config);
+RdDeviceSetting rd_config_get_microphone (const RdConfig *config);
+RdDeviceSetting rd_config_get_display (const RdConfig *config);
+RdDeviceSetting rd_config_get_speakers (const RdConfig *config);
+const char *rd_config_get_listen_host (const RdConfig *config); /* "127.0.0.1", "::1", "0.0.0.0" */
+guint16 rd_config_get_listen_port (const RdConfig *config);     /* 0 = any free port */
+/* NULL-terminated list of IP addresses ICE may use; empty = all interfaces. */
+const char *const *rd_config_get_ice_addresses (const RdConfig *config);
+const char *rd_config_get_stun_server (const RdConfig *config);     /* NULL when unset */
+const char *rd_config_get_turn_server (const RdConfig *config);     /* NULL when unset */
+const char *rd_config_get_tls_certificate (const RdConfig *config); /* NULL = generate */
+const char *rd_config_get_tls_private_key (const RdConfig *config); /* NULL = generate */
+const char *rd_config_get_control_socket (const RdConfig *config);
+const char *rd_config_get_control_group (const RdConfig *config); /* NULL = daemon's group */
+const char *rd_config_get_state_dir (const RdConfig *config);
+
+/* Names ("group.key") of the settings whose values differ between @a and @b, in file order.
+ * (transfer full) */
+GStrv rd_config_diff (const RdConfig *a, const RdConfig *b);
+
+/* TRUE when a change of @key ("group.key") takes effect without restarting the daemon. */
+gboolean rd_config_key_is_reloadable (const char *key);
+
+/* Writes the effective configuration as INI text, every key present. (transfer full) */
+char *rd_config_to_data (const RdConfig *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdConfig, rd_config_unref)
+
+G_END_DECLS

@@ -1,0 +1,16 @@
+/* rd-console-print.h: receptionctl's human-readable output of the daemon's results.
+ *
+ * Contract: each function prints one result (as returned by the method of the same name) to
+ * stdout, tolerating missing or null fields. Threading: one thread.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+void rd_console_print_status (JsonNode *result);
+void rd_console_print_session_list (JsonNode *result);
+void rd_console_print_session (JsonNode *result);
+
+G_END_DECLS

@@ -1,0 +1,109 @@
+/* main.c: receptiond's entry point. Options, the top object, signals, the main loop, sysexits
+ * codes; nothing else lives here. */
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "daemon/rd-daemon-error.h"
+#include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  RdDaemon *daemon;
+} App;
+
+static gboolean
+on_stop_signal (gpointer data)
+{
+  App *app = data;
+
+  rd_daemon_shutdown (app->daemon, "receptiond stopped by a signal (SIGTERM/SIGINT)");
+  g_main_loop_quit (app->loop);
+  return G_SOURCE_CONTINUE; /* removed by main() with the others */
+}
+
+static gboolean
+on_sighup (gpointer data)
+{
+  App *app = data;
+
+  rd_daemon_reload (app->daemon);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *config_path = NULL;
+  gboolean check_config = FALSE, version = FALSE;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+      "Configuration file (default: " RD_CONFIG_SYSTEM_PATH
+      " if it exists, else the embedded default)",
+      "FILE" },
+    { "check-config", 0, 0, G_OPTION_ARG_NONE, &check_config,
+      "Validate the configuration, print it with every key, and exit", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- online citizen reception room daemon");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) config = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (RdDaemon) daemon = NULL;
+  App app;
+  guint sig_ids[3];
+
+  setlocale (LC_ALL, "");
+  rd_log_install ();
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 1)
+    {
+      fprintf (stderr, "receptiond: %s\nTry 'receptiond --help'.\n",
+               error ? error->message : "unexpected argument");
+      return EX_USAGE;
+    }
+  if (version)
+    {
+      printf ("receptiond %s\n", RD_VERSION);
+      return EX_OK;
+    }
+
+  if (config_path)
+    config = rd_config_load_file (config_path, &error);
+  else if (g_file_test (RD_CONFIG_SYSTEM_PATH, G_FILE_TEST_EXISTS))
+    config = rd_config_load_file (config_path = g_strdup (RD_CONFIG_SYSTEM_PATH), &error);
+  else
+    config = rd_config_new_default ();
+  if (!config)
+    {
+      fprintf (stderr, "receptiond: %s\n", error->message);
+      return EX_CONFIG;
+    }
+  if (check_config)
+    {
+      g_autofree char *text = rd_config_to_data (config);
+      printf ("# %s: valid\n%s", rd_config_get_origin (config), text);
+      return EX_OK;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  daemon = rd_daemon_new (config, config_path);
+  if (!rd_daemon_start (daemon, &error))
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, NULL, "cannot start: %s", error->message);
+      return rd_daemon_exit_code_for_error (error);
+    }
+
+  app = (App){ loop, daemon };
+  sig_ids[0] = g_unix_signal_add (SIGTERM, on_stop_signal, &app);
+  sig_ids[1] = g_unix_signal_add (SIGINT, on_stop_signal, &app);
+  sig_ids[2] = g_unix_signal_add (SIGHUP, on_sighup, &app);
+  g_main_loop_run (loop);
+  for (gsize i = 0; i < G_N_ELEMENTS (sig_ids); i++)
+    g_source_remove (sig_ids[i]);
+  return EX_OK;
+}

@@ -1,0 +1,52 @@
+/* rd-daemon-control.h: the control socket that receptionctl talks to (protocol: proto/rd-proto.h).
+ *
+ * Contract: an RdControlServer listens on a Unix stream socket (mode 0660, group as configured),
+ * reads requests asynchronously, and hands each well-formed one to its handler as an
+ * RdControlRequest. Malformed, oversized and idle connections are answered (or closed) here
+ * and never reach the handler; the main loop never blocks on a client. A handler answers exactly
+ * once, at once or later (the request stays valid until answered). Requests on one connection are
+ * handled one at a time, in order.
+ *
+ * The socket path is only ever replaced when what is there is a socket (a stale one from a
+ * crash; the daemon's state-dir lock guarantees no other daemon uses it).
+ *
+ * Threading: main context only.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "daemon/rd-daemon-error.h"
+
+G_BEGIN_DECLS
+
+typedef struct _RdControlRequest RdControlRequest;
+
+/* The method name and its params object (NULL when the request had none); owned by @request. */
+const char *rd_control_request_get_method (RdControlRequest *request);
+JsonObject *rd_control_request_get_params (RdControlRequest *request);
+/* Who sent it: "uid=1000(ana)" from the socket's peer credentials. Owned by @request. */
+const char *rd_control_request_get_actor (RdControlRequest *request);
+
+/* Answers and frees @request. rd_control_request_reply takes ownership of @result (may be
+ * NULL). */
+void rd_control_request_reply (RdControlRequest *request, JsonNode *result);
+void rd_control_request_reply_error (RdControlRequest *request, const char *code,
+                                     const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+typedef void (*RdControlHandler) (RdControlRequest *request, gpointer user_data);
+
+typedef struct _RdControlServer RdControlServer;
+
+/* Binds and listens on @path. @group may be NULL. (transfer full) */
+RdControlServer *rd_control_server_new (const char *path, const char *group,
+                                        RdControlHandler handler, gpointer user_data,
+                                        GError **error);
+/* Stops listening, closes every connection (pending requests are dropped unanswered) and removes
+ * the socket file. Accepts NULL. */
+void rd_control_server_free (RdControlServer *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdControlServer, rd_control_server_free)
+
+G_END_DECLS

@@ -1,0 +1,252 @@
+/* rd-daemon.c: RdDaemon's life: start, reload, shutdown. See rd-daemon.h. */
+#include "daemon/rd-daemon-private.h"
+
+#include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-notify.h"
+#include "media/rd-media-devices.h"
+
+RdDaemon *
+rd_daemon_new (RdConfig *config, const char *config_path)
+{
+  RdDaemon *d = g_new0 (RdDaemon, 1);
+
+  d->config = rd_config_ref (config);
+  d->config_path = g_strdup (config_path);
+  d->restart_needed = g_new0 (char *, 1);
+  d->lock_fd = -1;
+  d->started_at_us = g_get_monotonic_time ();
+  return d;
+}
+
+static gboolean
+on_watchdog (gpointer data)
+{
+  rd_notify_watchdog ();
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+log_event_failure (const char *what, GError *error)
+{
+  rd_log_session (G_LOG_LEVEL_WARNING, NULL, "could not record %s in the ledger: %s", what,
+                  error->message);
+}
+
+/* Closes, as interrupted, the sessions a crash left live, and says so. */
+static gboolean
+reconcile (RdDaemon *d, GError **error)
+{
+  g_autoptr (GPtrArray) closed = rd_ledger_reconcile_crashed (
+      d->ledger, "receptiond stopped without ending the session (crash or power loss)", error);
+
+  if (!closed)
+    return FALSE;
+  for (guint i = 0; i < closed->len; i++)
+    rd_log_session (G_LOG_LEVEL_WARNING, closed->pdata[i],
+                    "session was live when receptiond last stopped unexpectedly; marked "
+                    "interrupted");
+  return TRUE;
+}
+
+gboolean
+rd_daemon_start (RdDaemon *d, GError **error)
+{
+  const char *state_dir = rd_config_get_state_dir (d->config);
+  g_autoptr (GError) local = NULL;
+  g_autofree char *status = NULL;
+  guint watchdog_ms;
+
+  if (!rd_daemon_state_dir_prepare (state_dir, &d->lock_fd, error))
+    return FALSE;
+  if (!rd_media_init (error))
+    return FALSE;
+  d->ledger = rd_ledger_open (state_dir, error);
+  if (!d->ledger || !reconcile (d, error))
+    return FALSE;
+  d->signal_server = rd_signal_server_new (d->config, error);
+  if (!d->signal_server || !rd_signal_server_start (d->signal_server, error))
+    return FALSE;
+  d->control = rd_control_server_new (rd_config_get_control_socket (d->config),
+                                      rd_config_get_control_group (d->config),
+                                      rd_daemon_handle_request, d, error);
+  if (!d->control)
+    return FALSE;
+
+  {
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    g_autoptr (JsonNode) detail = NULL;
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "version");
+    json_builder_add_string_value (b, RD_VERSION);
+    json_builder_set_member_name (b, "config");
+    json_builder_add_string_value (b, rd_config_get_origin (d->config));
+    json_builder_end_object (b);
+    detail = json_builder_get_root (b);
+    if (!rd_ledger_add_event (d->ledger, NULL, "receptiond", "daemon-started", detail, &local))
+      log_event_failure ("the daemon's start", local);
+  }
+
+  watchdog_ms = rd_notify_watchdog_interval_ms ();
+  if (watchdog_ms > 0)
+    d->watchdog_id = g_timeout_add (watchdog_ms, on_watchdog, d);
+
+  status = rd_daemon_update_status (d);
+  rd_log_session (G_LOG_LEVEL_MESSAGE, NULL,
+                  "receptiond %s ready: room \"%s\", console socket %s, HTTPS %s, state %s (%s)",
+                  RD_VERSION, rd_config_get_room_name (d->config),
+                  rd_config_get_control_socket (d->config),
+                  rd_signal_server_get_url (d->signal_server), state_dir, status);
+  rd_notify_ready ();
+  return TRUE;
+}
+
+char *
+rd_daemon_update_status (RdDaemon *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) live = rd_ledger_live_sessions (d->ledger, &error);
+  char *line;
+
+  if (!live)
+    line = g_strdup_printf ("ledger unreadable: %s", error->message);
+  else if (live->len == 0)
+    line = g_strdup ("idle");
+  else
+    line = g_strdup_printf ("live: session %s, 0 parties", (char *)live->pdata[0]);
+  rd_notify_status (line);
+  return line;
+}
+
+/* The file's new configuration, with the keys that need a restart kept at their running values.
+ * Fills @pending with those keys. */
+static RdConfig *
+merge_reloadable (RdConfig *running, RdConfig *fresh, GPtrArray *pending, GError **error)
+{
+  g_auto (GStrv) changed = rd_config_diff (running, fresh);
+  g_autofree char *fresh_text = rd_config_to_data (fresh);
+  g_autofree char *running_text = rd_config_to_data (running);
+  g_autoptr (GKeyFile) merged = g_key_file_new ();
+  g_autoptr (GKeyFile) old = g_key_file_new ();
+  g_autofree char *text = NULL;
+
+  if (!g_key_file_load_from_data (merged, fresh_text, -1, G_KEY_FILE_NONE, error) ||
+      !g_key_file_load_from_data (old, running_text, -1, G_KEY_FILE_NONE, error))
+    return NULL;
+  for (char **k = changed; *k; k++)
+    {
+      g_auto (GStrv) parts = NULL;
+      g_autofree char *value = NULL;
+
+      if (rd_config_key_is_reloadable (*k))
+        continue;
+      g_ptr_array_add (pending, g_strdup (*k));
+      parts = g_strsplit (*k, ".", 2);
+      value = g_key_file_get_value (old, parts[0], parts[1], NULL);
+      g_key_file_set_value (merged, parts[0], parts[1], value ? value : "");
+    }
+  text = g_key_file_to_data (merged, NULL, NULL);
+  return rd_config_load_data (text, rd_config_get_origin (fresh), error);
+}
+
+void
+rd_daemon_reload (RdDaemon *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) fresh = NULL;
+  g_autoptr (RdConfig) merged = NULL;
+  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) applied = NULL;
+  g_autofree char *pending_text = NULL;
+  g_autofree char *applied_text = NULL;
+  g_autofree char *status = NULL;
+
+  if (!d->config_path)
+    {
+      rd_log_session (G_LOG_LEVEL_MESSAGE, NULL,
+                      "reload: running on the embedded default; there is no file to re-read");
+      return;
+    }
+  rd_notify_reloading ();
+  fresh = rd_config_load_file (d->config_path, &error);
+  if (fresh)
+    merged = merge_reloadable (d->config, fresh, pending, &error);
+  if (!merged)
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, NULL,
+                      "reload failed, the running configuration stays in effect: %s",
+                      error->message);
+      rd_notify_ready ();
+      return;
+    }
+  applied = rd_config_diff (d->config, merged);
+  g_ptr_array_add (pending, NULL);
+  g_strfreev (d->restart_needed);
+  d->restart_needed = (GStrv)g_ptr_array_steal (pending, NULL);
+  g_clear_pointer (&d->config, rd_config_unref);
+  d->config = g_steal_pointer (&merged);
+
+  applied_text = g_strjoinv (", ", applied);
+  pending_text = g_strjoinv (", ", d->restart_needed);
+  rd_log_session (G_LOG_LEVEL_MESSAGE, NULL, "reloaded %s: applied: %s; needs a restart: %s",
+                  d->config_path, *applied ? applied_text : "nothing changed",
+                  *d->restart_needed ? pending_text : "nothing");
+  status = rd_daemon_update_status (d);
+  rd_notify_ready ();
+}
+
+void
+rd_daemon_shutdown (RdDaemon *d, const char *why)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) live = NULL;
+
+  rd_notify_stopping ();
+  rd_notify_status ("stopping");
+  g_clear_pointer (&d->control, rd_control_server_free);
+  if (d->signal_server)
+    rd_signal_server_stop (d->signal_server);
+  if (!d->ledger)
+    return;
+  live = rd_ledger_live_sessions (d->ledger, &error);
+  if (!live)
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, NULL,
+                      "cannot read the live sessions to end them (%s); they will be marked "
+                      "interrupted at the next start",
+                      error->message);
+      return;
+    }
+  for (guint i = 0; i < live->len; i++)
+    {
+      const char *id = live->pdata[i];
+      if (rd_ledger_session_end (d->ledger, id, "receptiond", why, &error))
+        rd_log_session (G_LOG_LEVEL_MESSAGE, id, "session ended: %s", why);
+      else
+        {
+          rd_log_session (G_LOG_LEVEL_WARNING, id, "cannot end the session: %s", error->message);
+          g_clear_error (&error);
+        }
+    }
+  {
+    g_autoptr (JsonNode) detail = json_from_string ("{}", NULL);
+    json_object_set_string_member (json_node_get_object (detail), "reason", why);
+    if (!rd_ledger_add_event (d->ledger, NULL, "receptiond", "daemon-stopped", detail, &error))
+      log_event_failure ("the daemon's stop", error);
+  }
+}
+
+void
+rd_daemon_free (RdDaemon *d)
+{
+  if (!d)
+    return;
+  g_clear_handle_id (&d->watchdog_id, g_source_remove);
+  g_clear_pointer (&d->control, rd_control_server_free);
+  g_clear_object (&d->signal_server);
+  g_clear_pointer (&d->ledger, rd_ledger_close);
+  rd_daemon_state_dir_release (&d->lock_fd);
+  g_clear_pointer (&d->config, rd_config_unref);
+  g_strfreev (d->restart_needed);
+  g_free (d->config_path);
+  g_free (d);
+}

@@ -1,0 +1,72 @@
+/* rd-ledger-private.h: what the ledger's source files share. Only ledger/ includes this header
+ * (it includes sqlite3.h).
+ *
+ * Threading and ownership as in rd-ledger.h. The statement helpers that take GError ** set it to
+ * SQLite's message (with errno after a failed OS call), code RD_LEDGER_ERROR_IO or, for a damaged
+ * file, RD_LEDGER_ERROR_CORRUPT; their callers prefix what they were doing, naming the ledger path
+ * and the session.
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "ledger/rd-ledger.h"
+
+G_BEGIN_DECLS
+
+struct _RdLedger
+{
+  sqlite3 *db;
+  char *path;
+  int schema_version;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Sets @error to "<format ...>: <SQLite message>[ (<errno text>)]". @code is used unless @rc says
+ * the file is corrupt (SQLITE_CORRUPT, SQLITE_NOTADB), which gives RD_LEDGER_ERROR_CORRUPT. @db
+ * may be NULL (then the message comes from @rc). */
+void rd_ledger_set_db_error (GError **error, sqlite3 *db, int rc, RdLedgerError code,
+                             const char *format, ...) G_GNUC_PRINTF (5, 6);
+
+/* Runs constant SQL (never user values). */
+gboolean rd_ledger_exec (RdLedger *self, const char *sql, GError **error);
+
+/* Prepares @sql and binds @n_params text parameters (const char *, NULL binds SQL NULL) to ?1.. in
+ * order. The strings must outlive the statement's steps (they are bound SQLITE_STATIC). */
+sqlite3_stmt *rd_ledger_prepare (RdLedger *self, GError **error, const char *sql, int n_params,
+                                 ...);
+
+/* Steps @stmt: returns SQLITE_ROW or SQLITE_DONE, or 0 with @error set. */
+int rd_ledger_step (RdLedger *self, sqlite3_stmt *stmt, GError **error);
+
+/* Write transactions: BEGIN IMMEDIATE ... COMMIT. With @sealing, synchronous is FULL for the
+ * transaction (set before BEGIN, restored to NORMAL after COMMIT or ROLLBACK). rd_ledger_commit()
+ * rolls back if COMMIT fails. rd_ledger_rollback() never fails. */
+gboolean rd_ledger_begin (RdLedger *self, gboolean sealing, GError **error);
+gboolean rd_ledger_commit (RdLedger *self, gboolean sealing, GError **error);
+void rd_ledger_rollback (RdLedger *self, gboolean sealing);
+
+/* Now in UTC as "YYYY-MM-DDTHH:MM:SS.ffffffZ"; @out_now, if not NULL, gets the GDateTime. */
+char *rd_ledger_now (GDateTime **out_now);
+
+/* rd-ledger-schema.c */
+
+/* Checks an existing file at @path without writing to it (a read-only, and when no -wal or
+ * -journal file is beside it, immutable connection): not a database or failing quick_check ->
+ * RD_LEDGER_ERROR_CORRUPT; user_version newer than RD_LEDGER_SCHEMA_VERSION ->
+ * RD_LEDGER_ERROR_NEWER_SCHEMA. A missing file passes. Sets @deferred when the check could not be
+ * done read-only (a hot rollback journal): the caller must run rd_ledger_schema_check() with
+ * @with_quick_check on its read-write connection. */
+gboolean rd_ledger_schema_check_file (const char *path, gboolean *deferred, GError **error);
+
+/* The same checks on an open connection; @with_quick_check adds the integrity check. Returns the
+ * file's user_version in @version. */
+gboolean rd_ledger_schema_check (sqlite3 *db, const char *path, gboolean with_quick_check,
+                                 int *version, GError **error);
+
+/* Runs the forward migrations from @self->schema_version to RD_LEDGER_SCHEMA_VERSION, one
+ * transaction each, updating @self->schema_version as each commits. */
+gboolean rd_ledger_schema_migrate (RdLedger *self, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,315 @@
+/* rd-ledger-schema.c: the ledger's schema, its forward migrations, and the checks that decide
+ * whether an existing file may be opened for writing at all. See rd-ledger.h for the contract. */
+#include "ledger/rd-ledger-private.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+/* migrations[n] takes a file from user_version n to n + 1. Future versions append; a step that
+ * has shipped is never edited. Each runs in its own transaction with foreign_keys = ON (a step
+ * that rebuilds a referenced table must say so here and be run differently). */
+static const char *const migrations[] = {
+  /* 0 -> 1: sessions, participants, recordings, events; append-only triggers. */
+  "CREATE TABLE sessions ("
+  "  id TEXT PRIMARY KEY NOT NULL,"
+  "  title TEXT,"
+  "  state TEXT NOT NULL"
+  "    CHECK (state IN ('scheduled', 'open', 'live', 'ended', 'interrupted')),"
+  "  created_at TEXT NOT NULL,"
+  "  started_at TEXT,"
+  "  ended_at TEXT,"
+  "  end_reason TEXT"
+  ");"
+  "CREATE INDEX sessions_state ON sessions (state);"
+  "CREATE TABLE participants ("
+  "  id INTEGER PRIMARY KEY,"
+  "  session_id TEXT NOT NULL REFERENCES sessions (id),"
+  "  role TEXT NOT NULL,"
+  "  name TEXT,"
+  "  remote_address TEXT,"
+  "  dtls_fingerprint TEXT,"
+  "  joined_at TEXT NOT NULL,"
+  "  left_at TEXT,"
+  "  leave_reason TEXT"
+  ");"
+  "CREATE INDEX participants_session ON participants (session_id);"
+  "CREATE TABLE recordings ("
+  "  id INTEGER PRIMARY KEY,"
+  "  session_id TEXT NOT NULL REFERENCES sessions (id),"
+  "  segment INTEGER NOT NULL,"
+  "  path TEXT NOT NULL,"
+  "  sha256 TEXT,"
+  "  size_bytes INTEGER,"
+  "  duration_ns INTEGER,"
+  "  tracks TEXT CHECK (tracks IS NULL OR json_valid (tracks)),"
+  "  state TEXT NOT NULL,"
+  "  created_at TEXT NOT NULL,"
+  "  sealed_at TEXT,"
+  "  UNIQUE (session_id, segment)"
+  ");"
+  "CREATE TABLE events ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  at TEXT NOT NULL,"
+  "  session_id TEXT REFERENCES sessions (id),"
+  "  actor TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  detail TEXT CHECK (detail IS NULL OR json_valid (detail))"
+  ");"
+  "CREATE INDEX events_session ON events (session_id, id);"
+  "CREATE TRIGGER sessions_no_delete BEFORE DELETE ON sessions BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: sessions cannot be deleted');"
+  "END;"
+  "CREATE TRIGGER participants_no_delete BEFORE DELETE ON participants BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: participants cannot be deleted');"
+  "END;"
+  "CREATE TRIGGER recordings_no_delete BEFORE DELETE ON recordings BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: recordings cannot be deleted');"
+  "END;"
+  "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: events cannot be deleted');"
+  "END;"
+  "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: events cannot be updated');"
+  "END;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RD_LEDGER_SCHEMA_VERSION);
+
+static const char untouched[] = "it was left untouched";
+
+static gboolean
+is_corrupt (int rc)
+{
+  return (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT;
+}
+
+static void
+set_corrupt (GError **error, sqlite3 *db, const char *path)
+{
+  g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CORRUPT,
+               "ledger %s is not a SQLite database or is damaged (%s); %s", path,
+               sqlite3_errmsg (db), untouched);
+}
+
+/* Runs "PRAGMA user_version" on @db. */
+static gboolean
+read_user_version (sqlite3 *db, const char *path, int *version, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (is_corrupt (rc))
+        set_corrupt (error, db, path);
+      else
+        rd_ledger_set_db_error (error, db, rc, RD_LEDGER_ERROR_OPEN,
+                                "cannot read the schema version of ledger %s", path);
+      return FALSE;
+    }
+  *version = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+/* Runs "PRAGMA quick_check", which answers one row "ok" or rows describing the damage. */
+static gboolean
+quick_check (sqlite3 *db, const char *path, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  const char *first;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (is_corrupt (rc))
+        set_corrupt (error, db, path);
+      else
+        rd_ledger_set_db_error (error, db, rc, RD_LEDGER_ERROR_OPEN,
+                                "cannot check the integrity of ledger %s", path);
+      return FALSE;
+    }
+  first = (const char *)sqlite3_column_text (stmt, 0);
+  if (g_strcmp0 (first, "ok") != 0)
+    {
+      /* The first problem only, on one line (SQLite's text has newlines). */
+      g_autofree char *problem = g_strdup (first ? first : "no result");
+
+      g_strdelimit (problem, "\r\n", ' ');
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CORRUPT,
+                   "ledger %s fails its integrity check (%s); %s", path, problem, untouched);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+rd_ledger_schema_check (sqlite3 *db, const char *path, gboolean with_quick_check, int *version,
+                        GError **error)
+{
+  /* user_version first: on a file that is not a database it fails with SQLITE_NOTADB. */
+  if (!read_user_version (db, path, version, error))
+    return FALSE;
+  if (with_quick_check && !quick_check (db, path, error))
+    return FALSE;
+  if (*version > RD_LEDGER_SCHEMA_VERSION)
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NEWER_SCHEMA,
+                   "ledger %s has schema version %d, newer than the version %d this receptiond "
+                   "knows (written by a newer receptiond?); %s",
+                   path, *version, RD_LEDGER_SCHEMA_VERSION, untouched);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sidecar_exists (const char *path, const char *suffix)
+{
+  g_autofree char *name = g_strconcat (path, suffix, NULL);
+
+  return g_file_test (name, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+rd_ledger_schema_check_file (const char *path, gboolean *deferred, GError **error)
+{
+  g_autofree char *absolute = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *open_name = NULL;
+  g_autoptr (GError) local_error = NULL;
+  sqlite3 *db = NULL;
+  GStatBuf st;
+  int flags = SQLITE_OPEN_READONLY;
+  int version = 0;
+  int rc;
+  gboolean ok;
+
+  *deferred = FALSE;
+  if (g_stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        return TRUE; /* a new ledger; whether it can be created is the caller's to find out */
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN, "cannot open ledger %s: %s", path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN,
+                   "cannot open ledger %s: not a regular file", path);
+      return FALSE;
+    }
+
+  /* With no -wal or -journal beside it, the file alone is the whole database: open it immutable,
+   * so that SQLite creates no -wal/-shm files and takes no locks. Otherwise those files belong to
+   * the database and must be read (a read-only connection may then create a -shm file). */
+  if (!sidecar_exists (path, "-wal") && !sidecar_exists (path, "-journal"))
+    {
+      absolute = g_canonicalize_filename (path, NULL);
+      uri = g_filename_to_uri (absolute, NULL, NULL);
+    }
+  if (uri != NULL)
+    {
+      open_name = g_strconcat (uri, "?immutable=1", NULL);
+      flags |= SQLITE_OPEN_URI;
+    }
+  else
+    open_name = g_strdup (path);
+
+  rc = sqlite3_open_v2 (open_name, &db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      rd_ledger_set_db_error (error, db, rc, RD_LEDGER_ERROR_OPEN, "cannot open ledger %s", path);
+      sqlite3_close_v2 (db);
+      return FALSE;
+    }
+  sqlite3_extended_result_codes (db, 1);
+
+  ok = rd_ledger_schema_check (db, path, TRUE, &version, &local_error);
+  if (!ok && g_error_matches (local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN) &&
+      sqlite3_extended_errcode (db) == SQLITE_READONLY_ROLLBACK)
+    {
+      /* A hot rollback journal: only a writer may roll it back. */
+      g_debug ("ledger %s has a hot journal; checking it after opening read-write", path);
+      g_clear_error (&local_error);
+      *deferred = TRUE;
+      ok = TRUE;
+    }
+  sqlite3_close_v2 (db);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
+}
+
+static int
+current_version (RdLedger *self, GError **error)
+{
+  int version = -1;
+
+  if (!read_user_version (self->db, self->path, &version, error))
+    return -1;
+  return version;
+}
+
+gboolean
+rd_ledger_schema_migrate (RdLedger *self, GError **error)
+{
+  while (self->schema_version < RD_LEDGER_SCHEMA_VERSION)
+    {
+      int from = self->schema_version;
+      int found;
+      g_autofree char *set_version = NULL;
+
+      if (!rd_ledger_begin (self, FALSE, error))
+        {
+          g_prefix_error (error, "cannot migrate ledger %s to schema version %d: ", self->path,
+                          from + 1);
+          return FALSE;
+        }
+      /* Read again under the write lock, in case another process migrated meanwhile. */
+      found = current_version (self, error);
+      if (found != from)
+        {
+          rd_ledger_rollback (self, FALSE);
+          if (found < 0)
+            return FALSE;
+          if (found > RD_LEDGER_SCHEMA_VERSION)
+            {
+              g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NEWER_SCHEMA,
+                           "ledger %s has schema version %d, newer than the version %d this "
+                           "receptiond knows; %s",
+                           self->path, found, RD_LEDGER_SCHEMA_VERSION, untouched);
+              return FALSE;
+            }
+          self->schema_version = found;
+          continue;
+        }
+
+      g_debug ("migrating ledger %s from schema version %d to %d", self->path, from, from + 1);
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", from + 1);
+      if (!rd_ledger_exec (self, migrations[from], error) ||
+          !rd_ledger_exec (self, set_version, error))
+        {
+          rd_ledger_rollback (self, FALSE);
+          g_prefix_error (error, "cannot migrate ledger %s to schema version %d: ", self->path,
+                          from + 1);
+          return FALSE;
+        }
+      if (!rd_ledger_commit (self, FALSE, error))
+        {
+          g_prefix_error (error, "cannot migrate ledger %s to schema version %d: ", self->path,
+                          from + 1);
+          return FALSE;
+        }
+      self->schema_version = from + 1;
+    }
+  return TRUE;
+}

@@ -1,0 +1,277 @@
+/* rd-signal-server.c: the HTTPS listener. See rd-signal-server.h for the contract. */
+#include "signaling/rd-signal-server.h"
+#include "signaling/rd-signal-tls.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#define HEALTH_PATH "/health"
+#define HEALTH_BODY "{\"status\":\"ok\"}"
+
+struct _RdSignalServer
+{
+  GObject parent_instance;
+
+  RdConfig *config;
+  GTlsCertificate *certificate;
+  char *fingerprint;
+
+  /* Set while listening. */
+  SoupServer *soup;
+  gulong request_started_id;
+  gboolean close_connections; /* no keep-alive: see on_request_started() */
+  char *url;
+  guint16 port;
+};
+
+G_DEFINE_FINAL_TYPE (RdSignalServer, rd_signal_server, G_TYPE_OBJECT)
+
+GQuark
+rd_signal_error_quark (void)
+{
+  return g_quark_from_static_string ("rd-signal-error-quark");
+}
+
+/* "127.0.0.1:8443" or "[::1]:8443". */
+static char *
+format_host_port (const char *host, guint16 port)
+{
+  if (strchr (host, ':'))
+    return g_strdup_printf ("[%s]:%u", host, port);
+  return g_strdup_printf ("%s:%u", host, port);
+}
+
+/* The one place that decorates every response, errors included: runs before the request is
+ * read, so libsoup's own error responses (400, 404, ...) carry the headers too. */
+static void
+on_request_started (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+  RdSignalServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
+  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", "Location, ETag, Link");
+  /* libsoup before 3.3.0 never frees a keep-alive connection that the client closes while it
+   * is idle (one file descriptor lost per connection; fixed upstream by "server: do not leak
+   * idle connections closed by the client"). There, the server closes every connection after
+   * its response instead. */
+  if (self->close_connections)
+    soup_message_headers_replace (headers, "Connection", "close");
+}
+
+static void
+handle_not_found (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+                  gpointer user_data)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static void
+handle_health (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+               gpointer user_data)
+{
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  /* libsoup also routes "/health/..." here. */
+  if (!g_str_equal (path, HEALTH_PATH))
+    {
+      handle_not_found (soup, msg, path, query, user_data);
+      return;
+    }
+  if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD"))
+    {
+      soup_message_headers_replace (headers, "Allow", "GET, HEAD");
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, HEALTH_BODY,
+                                    strlen (HEALTH_BODY));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+/* The reason part of a listen error, without GIO's own restatement of the address. */
+static const char *
+listen_reason (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    return g_strerror (EADDRINUSE);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    return g_strerror (EACCES);
+  return error->message;
+}
+
+RdSignalServer *
+rd_signal_server_new (RdConfig *config, GError **error)
+{
+  g_autoptr (RdSignalServer) self = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+  const char *configured_cert, *configured_key;
+  const char *san_ips[] = { NULL, "127.0.0.1", NULL };
+
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  configured_cert = rd_config_get_tls_certificate (config);
+  configured_key = rd_config_get_tls_private_key (config);
+  g_return_val_if_fail ((configured_cert == NULL) == (configured_key == NULL), NULL);
+
+  if (configured_cert)
+    {
+      cert_path = g_strdup (configured_cert);
+      key_path = g_strdup (configured_key);
+    }
+  else
+    {
+      const char *state_dir = rd_config_get_state_dir (config);
+      cert_path = g_build_filename (state_dir, "tls", "certificate.pem", NULL);
+      key_path = g_build_filename (state_dir, "tls", "private-key.pem", NULL);
+    }
+  san_ips[0] = rd_config_get_listen_host (config);
+
+  self = g_object_new (RD_TYPE_SIGNAL_SERVER, NULL);
+  self->config = rd_config_ref (config);
+  self->certificate =
+      rd_signal_tls_load_or_create (cert_path, key_path, rd_config_get_room_name (config), san_ips,
+                                    configured_cert == NULL, error);
+  if (!self->certificate)
+    return NULL;
+  self->fingerprint = rd_signal_tls_fingerprint (self->certificate);
+  return g_steal_pointer (&self);
+}
+
+gboolean
+rd_signal_server_start (RdSignalServer *self, GError **error)
+{
+  g_autoptr (SoupServer) soup = NULL;
+  g_autoptr (GInetAddress) inet = NULL;
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) local = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *host_port = NULL;
+  GSList *listeners;
+  const char *host;
+  guint16 port;
+
+  g_return_val_if_fail (RD_IS_SIGNAL_SERVER (self), FALSE);
+  g_return_val_if_fail (self->soup == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  host = rd_config_get_listen_host (self->config);
+  port = rd_config_get_listen_port (self->config);
+  where = format_host_port (host, port);
+  inet = g_inet_address_new_from_string (host); /* the config accepts only IP addresses */
+  g_return_val_if_fail (inet != NULL, FALSE);
+  address = g_inet_socket_address_new (inet, port);
+
+  self->close_connections = !soup_check_version (3, 3, 0);
+  soup = soup_server_new ("tls-certificate", self->certificate, NULL);
+  soup_server_add_handler (soup, NULL, handle_not_found, self, NULL);
+  soup_server_add_handler (soup, HEALTH_PATH, handle_health, self, NULL);
+  self->request_started_id =
+      g_signal_connect (soup, "request-started", G_CALLBACK (on_request_started), self);
+
+  if (!soup_server_listen (soup, address, SOUP_SERVER_LISTEN_HTTPS, &local))
+    {
+      g_clear_signal_handler (&self->request_started_id, soup);
+      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_LISTEN, "cannot listen on %s: %s", where,
+                   listen_reason (local));
+      return FALSE;
+    }
+
+  listeners = soup_server_get_listeners (soup);
+  bound = listeners ? g_socket_get_local_address (listeners->data, &local) : NULL;
+  g_slist_free (listeners);
+  if (!bound)
+    {
+      g_clear_signal_handler (&self->request_started_id, soup);
+      soup_server_disconnect (soup);
+      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_LISTEN, "cannot listen on %s: %s", where,
+                   local ? local->message : "no listening socket");
+      return FALSE;
+    }
+
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  host_port = format_host_port (host, self->port);
+  self->url = g_strdup_printf ("https://%s/", host_port);
+  self->soup = g_steal_pointer (&soup);
+  return TRUE;
+}
+
+void
+rd_signal_server_stop (RdSignalServer *self)
+{
+  g_return_if_fail (RD_IS_SIGNAL_SERVER (self));
+
+  if (self->soup)
+    {
+      g_clear_signal_handler (&self->request_started_id, self->soup);
+      soup_server_disconnect (self->soup);
+      g_clear_object (&self->soup);
+    }
+  g_clear_pointer (&self->url, g_free);
+  self->port = 0;
+}
+
+const char *
+rd_signal_server_get_url (RdSignalServer *self)
+{
+  g_return_val_if_fail (RD_IS_SIGNAL_SERVER (self), NULL);
+  return self->url;
+}
+
+guint16
+rd_signal_server_get_port (RdSignalServer *self)
+{
+  g_return_val_if_fail (RD_IS_SIGNAL_SERVER (self), 0);
+  return self->port;
+}
+
+const char *
+rd_signal_server_get_certificate_fingerprint (RdSignalServer *self)
+{
+  g_return_val_if_fail (RD_IS_SIGNAL_SERVER (self), NULL);
+  return self->fingerprint;
+}
+
+static void
+rd_signal_server_dispose (GObject *object)
+{
+  RdSignalServer *self = RD_SIGNAL_SERVER (object);
+
+  rd_signal_server_stop (self);
+  g_clear_object (&self->certificate);
+  g_clear_pointer (&self->config, rd_config_unref);
+
+  G_OBJECT_CLASS (rd_signal_server_parent_class)->dispose (object);
+}
+
+static void
+rd_signal_server_finalize (GObject *object)
+{
+  RdSignalServer *self = RD_SIGNAL_SERVER (object);
+
+  g_free (self->fingerprint);
+  g_free (self->url);
+
+  G_OBJECT_CLASS (rd_signal_server_parent_class)->finalize (object);
+}
+
+static void
+rd_signal_server_class_init (RdSignalServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rd_signal_server_dispose;
+  object_class->finalize = rd_signal_server_finalize;
+}
+
+static void
+rd_signal_server_init (RdSignalServer *self)
+{
+}

@@ -1,0 +1,71 @@
+/* rd-signal-server.h: receptiond's HTTPS listener (libsoup 3), the base of WHIP/WHEP signaling.
+ *
+ * Contract: rd_signal_server_new() takes the TLS identity from the config's [network]
+ * certificate/private-key files, or, when they are unset, from <state-dir>/tls/certificate.pem
+ * and <state-dir>/tls/private-key.pem, generating both when both are missing (see
+ * rd-signal-tls.h for what is checked and generated; existing files are never replaced). It
+ * does not listen. rd_signal_server_start() listens with HTTPS on the config's listen address
+ * (port 0 = any free port); rd_signal_server_stop() closes the listener and every connection,
+ * and may be called any number of times; a stopped server may be started again.
+ *
+ * HTTP surface: GET (or HEAD) /health answers 200 application/json {"status":"ok"}; another
+ * method on /health answers 405 with Allow; every other path answers 404. Every response,
+ * errors included, carries "Access-Control-Allow-Origin: *" and
+ * "Access-Control-Expose-Headers: Location, ETag, Link", so browser WHIP clients can read it.
+ * With libsoup older than 3.3.0 every response also carries "Connection: close" (no keep-alive),
+ * because those versions leak each idle connection that its client closes.
+ *
+ * Errors are RD_SIGNAL_ERROR_TLS (the identity cannot be loaded or created; the message names
+ * the file) or RD_SIGNAL_ERROR_LISTEN (the message names the address, e.g. "cannot listen on
+ * 127.0.0.1:8443: Address already in use"). The module logs nothing.
+ *
+ * Threading: main context only. Create, start, stop and query the server on the daemon's main
+ * context; rd_signal_server_start() attaches the listener to the thread-default main context
+ * of the calling thread, and requests are served while that context runs.
+ *
+ * Ownership: rd_signal_server_new() returns (transfer full) a GObject; it keeps its own
+ * reference on @config. Strings returned by the getters are owned by the server: the URL lives
+ * until the server is stopped, the fingerprint as long as the server.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "config/rd-config.h"
+
+G_BEGIN_DECLS
+
+#define RD_SIGNAL_ERROR (rd_signal_error_quark ())
+GQuark rd_signal_error_quark (void);
+
+typedef enum
+{
+  RD_SIGNAL_ERROR_TLS,    /* the TLS certificate or key cannot be loaded or created */
+  RD_SIGNAL_ERROR_LISTEN, /* the listen address cannot be bound */
+} RdSignalError;
+
+#define RD_TYPE_SIGNAL_SERVER (rd_signal_server_get_type ())
+G_DECLARE_FINAL_TYPE (RdSignalServer, rd_signal_server, RD, SIGNAL_SERVER, GObject)
+
+/* Loads or generates the TLS identity; does not listen. NULL and @error set on failure.
+ * (transfer full) */
+RdSignalServer *rd_signal_server_new (RdConfig *config, GError **error);
+
+/* Listens on the config's listen host:port. Must not be called while listening. */
+gboolean rd_signal_server_start (RdSignalServer *self, GError **error);
+
+/* Stops listening and closes open connections; idempotent. */
+void rd_signal_server_stop (RdSignalServer *self);
+
+/* "https://127.0.0.1:8443/" with the port actually bound; an IPv6 host is in brackets:
+ * "https://[::1]:8443/". The host is the listen address as configured, so a wildcard listen
+ * address (0.0.0.0, ::) appears as such. NULL when not listening. (transfer none) */
+const char *rd_signal_server_get_url (RdSignalServer *self);
+
+/* The port actually bound; 0 when not listening. */
+guint16 rd_signal_server_get_port (RdSignalServer *self);
+
+/* "sha-256 AB:CD:..." of the DER certificate, for remote parties to pin. (transfer none) */
+const char *rd_signal_server_get_certificate_fingerprint (RdSignalServer *self);
+
+G_END_DECLS

@@ -1,0 +1,7 @@
+add_library(rd-test-daemon STATIC rd-test-daemon.c)
+target_link_libraries(rd-test-daemon PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
+rd_add_test(test-daemon SOURCES test-daemon.c LIBS rd-test-daemon TIMEOUT 240)
+rd_add_test(test-control SOURCES test-control.c LIBS rd-test-daemon rd-proto TIMEOUT 120)
+# The daemon and console under test are the built ones.
+add_dependencies(test-daemon receptiond receptionctl)
+add_dependencies(test-control receptiond receptionctl)

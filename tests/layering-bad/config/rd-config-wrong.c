@@ -1,0 +1,2 @@
+/* sqlite3.h outside ledger/: test-layering.sh must catch it. */
+#include <sqlite3.h>

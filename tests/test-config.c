@@ -1,0 +1,252 @@
+/* test-config.c: the configuration file, its defaults and every kind of error. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "config/rd-config.h"
+
+static RdConfig *
+load (const char *text, GError **error)
+{
+  return rd_config_load_data (text, "test.conf", error);
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) c = load ("", &error);
+  g_autoptr (RdConfig) embedded = rd_config_new_default ();
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_config_get_room_name (c), ==, "Reception room");
+  g_assert_cmpint (rd_config_get_camera (c).kind, ==, RD_DEVICE_TEST);
+  g_assert_cmpint (rd_config_get_microphone (c).kind, ==, RD_DEVICE_TEST);
+  g_assert_cmpint (rd_config_get_display (c).kind, ==, RD_DEVICE_NONE);
+  g_assert_cmpint (rd_config_get_speakers (c).kind, ==, RD_DEVICE_NONE);
+  g_assert_cmpstr (rd_config_get_listen_host (c), ==, "127.0.0.1");
+  g_assert_cmpuint (rd_config_get_listen_port (c), ==, 8443);
+  g_assert_cmpuint (g_strv_length ((GStrv)rd_config_get_ice_addresses (c)), ==, 0);
+  g_assert_null (rd_config_get_stun_server (c));
+  g_assert_null (rd_config_get_turn_server (c));
+  g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/var/lib/receptiond");
+  g_assert_cmpstr (rd_config_get_control_socket (c), ==, "/run/receptiond/control.sock");
+
+  /* The embedded default keeps its state in the user's state dir, its socket inside it. */
+  g_assert_true (g_str_has_suffix (rd_config_get_state_dir (embedded), "/receptiond") ||
+                 g_str_has_suffix (rd_config_get_state_dir (embedded), "/var"));
+  g_assert_true (g_str_has_prefix (rd_config_get_control_socket (embedded),
+                                   rd_config_get_state_dir (embedded)));
+  g_assert_cmpstr (rd_config_get_origin (embedded), ==, "(embedded default)");
+}
+
+static void
+test_every_key (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) c = load ("[room]\nname=Phòng tiếp công dân phường Bến Nghé\n"
+                                 "[media]\ncamera=/dev/video2\nmicrophone=hw:1,0\n"
+                                 "display=kmssink\nspeakers=auto\n"
+                                 "[network]\nlisten=[::1]:0\nice-addresses=10.0.0.5, ::1\n"
+                                 "stun-server=stun://stun.example.org:3478\n"
+                                 "turn-server=turns://u:p@turn.example.org:5349\n"
+                                 "certificate=/etc/ssl/c.pem\nprivate-key=/etc/ssl/k.pem\n"
+                                 "[control]\nsocket=/tmp/x.sock\ngroup=receptiond\n"
+                                 "[storage]\nstate-dir=/srv/reception\n",
+                                 &error);
+  const char *const *ice;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_config_get_room_name (c), ==, "Phòng tiếp công dân phường Bến Nghé");
+  g_assert_cmpint (rd_config_get_camera (c).kind, ==, RD_DEVICE_NAMED);
+  g_assert_cmpstr (rd_config_get_camera (c).name, ==, "/dev/video2");
+  g_assert_cmpstr (rd_config_get_microphone (c).name, ==, "hw:1,0");
+  g_assert_cmpstr (rd_config_get_display (c).name, ==, "kmssink");
+  g_assert_cmpint (rd_config_get_speakers (c).kind, ==, RD_DEVICE_AUTO);
+  g_assert_cmpstr (rd_config_get_listen_host (c), ==, "::1");
+  g_assert_cmpuint (rd_config_get_listen_port (c), ==, 0);
+  ice = rd_config_get_ice_addresses (c);
+  g_assert_cmpuint (g_strv_length ((GStrv)ice), ==, 2);
+  g_assert_cmpstr (ice[0], ==, "10.0.0.5");
+  g_assert_cmpstr (ice[1], ==, "::1");
+  g_assert_cmpstr (rd_config_get_stun_server (c), ==, "stun://stun.example.org:3478");
+  g_assert_cmpstr (rd_config_get_turn_server (c), ==, "turns://u:p@turn.example.org:5349");
+  g_assert_cmpstr (rd_config_get_tls_certificate (c), ==, "/etc/ssl/c.pem");
+  g_assert_cmpstr (rd_config_get_control_group (c), ==, "receptiond");
+  g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/srv/reception");
+}
+
+/* Each bad input, and the words its error must contain. */
+static const struct
+{
+  const char *text;
+  int code;
+  const char *const must_say[4];
+} bad[] = {
+  { "[room\nname=x\n", RD_CONFIG_ERROR_SYNTAX, { "test.conf", "not a valid INI file" } },
+  { "[rooms]\nname=x\n", RD_CONFIG_ERROR_UNKNOWN, { "test.conf", "unknown group [rooms]" } },
+  { "[room]\ncolour=blue\n", RD_CONFIG_ERROR_UNKNOWN, { "[room] colour", "unknown key" } },
+  { "[room]\nname=\n", RD_CONFIG_ERROR_INVALID, { "[room] name", "non-empty" } },
+  { "[media]\ncamera=webcam\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[media] camera", "'webcam'", "test, auto or a device path" } },
+  { "[media]\ncamera=none\n", RD_CONFIG_ERROR_INVALID, { "[media] camera", "'none'" } },
+  { "[media]\ndisplay=test\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[media] display", "none, auto or a GStreamer video sink" } },
+  { "[media]\nspeakers=\n", RD_CONFIG_ERROR_INVALID, { "[media] speakers", "none, auto" } },
+  { "[media]\nmicrophone=a b\n", RD_CONFIG_ERROR_INVALID, { "[media] microphone" } },
+  { "[network]\nlisten=8443\n", RD_CONFIG_ERROR_INVALID, { "[network] listen", "HOST:PORT" } },
+  { "[network]\nlisten=localhost:8443\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] listen", "'localhost' is not an IP address" } },
+  { "[network]\nlisten=127.0.0.1:70000\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] listen", "'70000' is not a port number" } },
+  { "[network]\nice-addresses=10.0.0.1,eth0\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] ice-addresses", "'eth0' is not an IP address" } },
+  { "[network]\nstun-server=stun.example.org\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] stun-server", "stun://HOST" } },
+  { "[network]\nturn-server=turn://turn.example.org\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] turn-server", "user name and a password" } },
+  { "[network]\ncertificate=/c.pem\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "certificate and private-key", "both or neither" } },
+  { "[network]\nprivate-key=key.pem\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] private-key", "absolute path" } },
+  { "[control]\nsocket=control.sock\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[control] socket", "absolute path of at most 107 bytes" } },
+  { "[control]\ngroup=bad group\n", RD_CONFIG_ERROR_INVALID, { "[control] group" } },
+  { "[storage]\nstate-dir=var\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[storage] state-dir", "absolute directory path" } },
+};
+
+static void
+test_bad_values (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (RdConfig) c = load (bad[i].text, &error);
+
+      g_test_message ("input: %s -> %s", bad[i].text, error ? error->message : "(accepted)");
+      g_assert_null (c);
+      g_assert_error (error, RD_CONFIG_ERROR, bad[i].code);
+      for (gsize j = 0; bad[i].must_say[j]; j++)
+        g_assert_nonnull (strstr (error->message, bad[i].must_say[j]));
+    }
+}
+
+static void
+test_long_socket_path (void)
+{
+  g_autofree char *text = g_strdup_printf ("[control]\nsocket=/%s\n", g_strnfill (120, 'a'));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) c = load (text, &error);
+
+  g_assert_null (c);
+  g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID);
+}
+
+static void
+test_files (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("rd-config-XXXXXX", NULL);
+  g_autofree char *good = g_build_filename (dir, "good.conf", NULL);
+  g_autofree char *latin = g_build_filename (dir, "latin1.conf", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.conf", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) c = NULL;
+
+  g_assert_true (g_file_set_contents (good, "# comment\n[room]\nname=Room 2\n", -1, NULL));
+  c = rd_config_load_file (good, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_config_get_origin (c), ==, good);
+  g_assert_cmpstr (rd_config_get_room_name (c), ==, "Room 2");
+
+  g_assert_null (rd_config_load_file (missing, &error));
+  g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+
+  g_assert_null (rd_config_load_file (dir, &error)); /* a directory */
+  g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_READ);
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (latin, "[room]\nname=Ph\xf2ng\n", -1, NULL));
+  g_assert_null (rd_config_load_file (latin, &error));
+  g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "UTF-8"));
+
+  g_unlink (good);
+  g_unlink (latin);
+  g_rmdir (dir);
+}
+
+static void
+test_round_trip_and_diff (void)
+{
+  g_autoptr (RdConfig) a = load ("[room]\nname=A\n[network]\nlisten=127.0.0.1:1\n", NULL);
+  g_autoptr (RdConfig) b = load ("[room]\nname=B\n[network]\nlisten=127.0.0.1:2\n", NULL);
+  g_autofree char *text = rd_config_to_data (a);
+  g_autoptr (RdConfig) again = load (text, NULL);
+  g_auto (GStrv) none = rd_config_diff (a, again);
+  g_auto (GStrv) changed = rd_config_diff (a, b);
+
+  g_assert_nonnull (again);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+  g_assert_cmpuint (g_strv_length (changed), ==, 2);
+  g_assert_cmpstr (changed[0], ==, "room.name");
+  g_assert_cmpstr (changed[1], ==, "network.listen");
+  g_assert_true (rd_config_key_is_reloadable ("room.name"));
+  g_assert_false (rd_config_key_is_reloadable ("network.listen"));
+  g_assert_false (rd_config_key_is_reloadable ("no.such"));
+}
+
+static void
+test_example_file (void)
+{
+  g_autofree char *path =
+      g_build_filename (g_getenv ("RD_TEST_SRCDIR"), "config", "receptiond.conf.example", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) c = rd_config_load_file (path, &error);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autofree char *example = NULL;
+
+  /* The annotated example in the repository must be a valid configuration that mentions every
+   * key receptiond knows. */
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &example, NULL, NULL));
+  text = rd_config_to_data (c);
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      g_autofree char *key = NULL;
+      const char *eq = strchr (*l, '=');
+      if (!eq)
+        continue;
+      key = g_strndup (*l, eq - *l);
+      g_test_message ("key %s", key);
+      g_assert_nonnull (strstr (example, key));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/config/defaults", test_defaults);
+  g_test_add_func ("/config/every-key", test_every_key);
+  g_test_add_func ("/config/bad-values", test_bad_values);
+  g_test_add_func ("/config/long-socket-path", test_long_socket_path);
+  g_test_add_func ("/config/files", test_files);
+  g_test_add_func ("/config/round-trip-and-diff", test_round_trip_and_diff);
+  g_test_add_func ("/config/example-file", test_example_file);
+  return g_test_run ();
+}

@@ -1,0 +1,397 @@
+/* test-daemon.c: the real receptiond, started with a temporary config and a NOTIFY_SOCKET this
+ * test owns, driven with the real receptionctl: readiness, status, sessions, stop, crash,
+ * second instance, reload, watchdog. */
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/rd-test-daemon.h"
+
+#define TIMEOUT_MS 20000
+
+static JsonObject *
+object (JsonNode *node)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+static const char *
+member (JsonNode *node, const char *name)
+{
+  return json_object_get_string_member_with_default (object (node), name, NULL);
+}
+
+/* The kinds of a session's events, space-separated, oldest first. (transfer full) */
+static char *
+event_kinds (JsonNode *session)
+{
+  JsonArray *events = json_object_get_array_member (object (session), "events");
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    g_string_append_printf (
+        s, "%s%s", i ? " " : "",
+        json_object_get_string_member (json_array_get_object_element (events, i), "kind"));
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_ready_and_status (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new ("[room]\nname=Phường Bến Nghé\n");
+  g_autoptr (JsonNode) status = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonObject *o, *listener;
+  JsonArray *devices;
+
+  rd_test_daemon_start (t);
+  g_assert_true (rd_test_daemon_has_notify (t, "STATUS=idle"));
+
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Phường Bến Nghé"));
+  g_assert_nonnull (strstr (out, "state:    idle"));
+  g_assert_nonnull (strstr (out, t->socket_path));
+
+  status = rd_test_ctl_json (t, "status", NULL);
+  o = object (status);
+  g_assert_cmpstr (member (status, "room"), ==, "Phường Bến Nghé");
+  g_assert_cmpstr (member (status, "state"), ==, "idle");
+  g_assert_cmpstr (member (status, "config"), ==, t->config_path);
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (o, "ledger"), "schema_version"),
+      ==, 1);
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (o, "disk"), "free_bytes"), >, 0);
+  devices = json_object_get_array_member (o, "devices");
+  g_assert_cmpuint (json_array_get_length (devices), ==, 4);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (devices, 0), "role"), ==,
+      "camera");
+  g_assert_true (
+      json_object_get_boolean_member (json_array_get_object_element (devices, 0), "available"));
+
+  /* READY=1 promised that the HTTPS listener is up: it accepts a connection now. */
+  listener = json_object_get_object_member (o, "listener");
+  g_assert_true (g_str_has_prefix (
+      json_object_get_string_member (listener, "certificate_fingerprint"), "sha-256 "));
+  uri = g_uri_parse (json_object_get_string_member (listener, "url"), G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_uri_get_scheme (uri), ==, "https");
+  g_assert_cmpstr (g_uri_get_host (uri), ==, "127.0.0.1");
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", g_uri_get_port (uri), NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_session_lifecycle (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *live_line = NULL;
+  g_autofree char *kinds = NULL;
+  g_autofree char *actor = g_strdup_printf ("uid=%u(%s)", (guint)getuid (), g_get_user_name ());
+  JsonArray *events;
+
+  rd_test_daemon_start (t);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", "--title",
+                                "Tiếp công dân định kỳ tháng 11", NULL),
+                   ==, 0);
+  id = g_strstrip (g_strdup (out));
+  g_assert_true (g_regex_match_simple ("^[0-9]{8}-[0-9a-f]{6}$", id, 0, 0));
+  live_line = g_strdup_printf ("STATUS=live: session %s, 0 parties", id);
+  rd_test_daemon_wait_notify (t, live_line, 1, TIMEOUT_MS);
+
+  /* One room, one live session. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "session", "start", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, id));
+  g_assert_nonnull (strstr (err, "conflict"));
+
+  shown = rd_test_ctl_json (t, "session", "show", id, NULL);
+  g_assert_cmpstr (member (shown, "state"), ==, "live");
+  g_assert_cmpstr (member (shown, "title"), ==, "Tiếp công dân định kỳ tháng 11");
+  g_assert_nonnull (member (shown, "started_at"));
+  g_clear_pointer (&shown, json_node_unref);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "end", id, "--reason", "xong", NULL), ==,
+                   0);
+  g_assert_nonnull (strstr (out, id));
+  rd_test_daemon_wait_notify (t, "STATUS=idle", 2, TIMEOUT_MS);
+
+  shown = rd_test_ctl_json (t, "session", "show", id, NULL);
+  g_assert_cmpstr (member (shown, "state"), ==, "ended");
+  g_assert_cmpstr (member (shown, "end_reason"), ==, "xong");
+  g_assert_nonnull (member (shown, "ended_at"));
+  kinds = event_kinds (shown);
+  g_assert_cmpstr (kinds, ==, "session-started session-ended");
+  events = json_object_get_array_member (object (shown), "events");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (events, 0), "actor"), ==,
+      actor);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (events, 1), "actor"), ==,
+      actor);
+
+  /* The human form shows the same rows. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "show", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "state:       ended"));
+  g_assert_nonnull (strstr (out, "session-ended"));
+
+  list = rd_test_ctl_json (t, "session", "list", NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+
+  /* Ending twice, or a session that does not exist, is refused with the reason. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "session", "end", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "conflict"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "session", "show", "20000101-000000", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "20000101-000000"));
+  g_assert_nonnull (strstr (err, "not-found"));
+}
+
+static char *
+start_session (RdTestDaemon *t)
+{
+  g_autofree char *out = NULL;
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", NULL), ==, 0);
+  return g_strstrip (g_strdup (out));
+}
+
+static void
+test_sigterm_ends_live_session (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *kinds = NULL;
+
+  rd_test_daemon_start (t);
+  id = start_session (t);
+  rd_test_daemon_signal (t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 0);
+  g_assert_true (rd_test_daemon_has_notify (t, "STOPPING=1"));
+  g_assert_false (g_file_test (t->socket_path, G_FILE_TEST_EXISTS));
+
+  /* At the next start the session is ended (not interrupted), with the reason. */
+  rd_test_daemon_start (t);
+  shown = rd_test_ctl_json (t, "session", "show", id, NULL);
+  g_assert_cmpstr (member (shown, "state"), ==, "ended");
+  g_assert_nonnull (strstr (member (shown, "end_reason"), "signal"));
+  kinds = event_kinds (shown);
+  g_assert_cmpstr (kinds, ==, "session-started session-ended");
+}
+
+static void
+test_crash_is_reconciled (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (JsonNode) status = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *kinds = NULL;
+  g_autofree char *err = NULL;
+
+  rd_test_daemon_start (t);
+  id = start_session (t);
+  rd_test_daemon_signal (t, SIGKILL);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 128 + SIGKILL);
+  /* The killed daemon left its socket file behind; the next start replaces it. */
+  g_assert_true (g_file_test (t->socket_path, G_FILE_TEST_EXISTS));
+
+  rd_test_daemon_start (t);
+  shown = rd_test_ctl_json (t, "session", "show", id, NULL);
+  g_assert_cmpstr (member (shown, "state"), ==, "interrupted");
+  g_assert_nonnull (member (shown, "ended_at"));
+  kinds = event_kinds (shown);
+  g_assert_cmpstr (kinds, ==, "session-started session-interrupted");
+  err = rd_test_daemon_stderr (t);
+  g_assert_nonnull (strstr (err, id));
+  g_assert_nonnull (strstr (err, "interrupted"));
+  status = rd_test_ctl_json (t, "status", NULL);
+  g_assert_cmpstr (member (status, "state"), ==, "idle");
+}
+
+static void
+test_second_instance_refused (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) status = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *pid = NULL;
+  const char *argv[] = { "--config", t->config_path, NULL };
+
+  rd_test_daemon_start (t);
+  status = rd_test_ctl_json (t, "status", NULL);
+  pid = g_strdup_printf ("pid %" G_GINT64_FORMAT,
+                         json_object_get_int_member (object (status), "pid"));
+  g_assert_cmpint (rd_test_run ("receptiond", NULL, &err, argv), ==, 75 /* EX_TEMPFAIL */);
+  g_assert_nonnull (strstr (err, "another receptiond"));
+  g_assert_nonnull (strstr (err, pid));
+  g_assert_nonnull (strstr (err, t->state_dir));
+  /* The first one is untouched and still answers. */
+  g_clear_pointer (&status, json_node_unref);
+  status = rd_test_ctl_json (t, "status", NULL);
+  g_assert_cmpstr (member (status, "state"), ==, "idle");
+}
+
+/* Starting with @config_text (written as the file) exits with @code and says @words on stderr. */
+static void
+assert_refused (const char *config_text, int code, const char *words)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autofree char *err = NULL;
+  const char *argv[] = { "--config", t->config_path, NULL };
+
+  if (config_text)
+    g_assert_true (g_file_set_contents (t->config_path, config_text, -1, NULL));
+  else
+    g_unlink (t->config_path);
+  g_assert_cmpint (rd_test_run ("receptiond", NULL, &err, argv), ==, code);
+  g_assert_nonnull (strstr (err, words));
+}
+
+static void
+test_bad_config (void)
+{
+  assert_refused ("[network]\nlisten=127.0.0.1:0\nlisen=1\n", 78, "[network] lisen: unknown key");
+  assert_refused ("[media]\ncamera=webcam\n", 78, "[media] camera: invalid value 'webcam'");
+  assert_refused (NULL, 78, "receptiond.conf: cannot read the configuration");
+}
+
+static void
+test_check_config (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new ("[room]\nname=Check\n");
+  g_autofree char *out = NULL;
+  const char *argv[] = { "--config", t->config_path, "--check-config", NULL };
+  const char *usage[] = { "--no-such-option", NULL };
+
+  g_assert_cmpint (rd_test_run ("receptiond", &out, NULL, argv), ==, 0);
+  g_assert_nonnull (strstr (out, "valid"));
+  g_assert_nonnull (strstr (out, "name=Check"));
+  g_assert_nonnull (strstr (out, "camera=test"));
+  g_assert_cmpint (rd_test_run ("receptiond", NULL, NULL, usage), ==, 64);
+}
+
+static void
+test_state_dir_not_writable (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autofree char *blocker = g_build_filename (t->dir, "plain-file", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { "--config", t->config_path, NULL };
+
+  /* A state dir below a regular file cannot be created, even by root. */
+  g_assert_true (g_file_set_contents (blocker, "x", -1, NULL));
+  text = g_strdup_printf ("[control]\nsocket=%s\n[storage]\nstate-dir=%s/state\n"
+                          "[network]\nlisten=127.0.0.1:0\n",
+                          t->socket_path, blocker);
+  g_assert_true (g_file_set_contents (t->config_path, text, -1, NULL));
+  g_assert_cmpint (rd_test_run ("receptiond", NULL, &err, argv), ==, 73 /* EX_CANTCREAT */);
+  g_assert_nonnull (strstr (err, blocker));
+}
+
+static void
+test_corrupt_ledger_untouched (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autofree char *ledger = g_build_filename (t->state_dir, "ledger.sqlite", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *after = NULL;
+  const char garbage[] = "this is not a ledger, and it must stay exactly as it is\n";
+  const char *argv[] = { "--config", t->config_path, NULL };
+  gsize len;
+
+  g_assert_cmpint (g_mkdir (t->state_dir, 0750), ==, 0);
+  g_assert_true (g_file_set_contents (ledger, garbage, -1, NULL));
+  g_assert_cmpint (rd_test_run ("receptiond", NULL, &err, argv), ==, 65 /* EX_DATAERR */);
+  g_assert_nonnull (strstr (err, ledger));
+  g_assert_true (g_file_get_contents (ledger, &after, &len, NULL));
+  g_assert_cmpstr (after, ==, garbage);
+}
+
+static void
+test_reload (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new ("[room]\nname=Before\n");
+  g_autoptr (JsonNode) before = NULL;
+  g_autoptr (JsonNode) after = NULL;
+  g_autoptr (JsonNode) still = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *pending;
+  const char *url;
+
+  rd_test_daemon_start (t);
+  before = rd_test_ctl_json (t, "status", NULL);
+  url = json_object_get_string_member (json_object_get_object_member (object (before), "listener"),
+                                       "url");
+
+  /* room.name can change at run time; network.listen waits for a restart. */
+  text = g_strdup_printf ("[room]\nname=After\n[network]\nlisten=127.0.0.1:1\n"
+                          "[control]\nsocket=%s\n[storage]\nstate-dir=%s\n",
+                          t->socket_path, t->state_dir);
+  g_assert_true (g_file_set_contents (t->config_path, text, -1, NULL));
+  rd_test_daemon_signal (t, SIGHUP);
+  rd_test_daemon_wait_notify (t, "RELOADING=1", 1, TIMEOUT_MS);
+  rd_test_daemon_wait_notify (t, "READY=1", 2, TIMEOUT_MS);
+  after = rd_test_ctl_json (t, "status", NULL);
+  g_assert_cmpstr (member (after, "room"), ==, "After");
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (object (after), "listener"), "url"),
+                   ==, url);
+  pending = json_object_get_array_member (object (after), "restart_needed");
+  g_assert_cmpuint (json_array_get_length (pending), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (pending, 0), ==, "network.listen");
+
+  /* A file that no longer parses changes nothing. */
+  g_assert_true (g_file_set_contents (t->config_path, "[room]\nname=\n", -1, NULL));
+  rd_test_daemon_signal (t, SIGHUP);
+  rd_test_daemon_wait_notify (t, "READY=1", 3, TIMEOUT_MS);
+  still = rd_test_ctl_json (t, "status", NULL);
+  g_assert_cmpstr (member (still, "room"), ==, "After");
+  g_assert_false (t->exited);
+}
+
+static void
+test_watchdog (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  const char *env[] = { "WATCHDOG_USEC=400000", NULL };
+
+  rd_test_daemon_spawn (t, env);
+  rd_test_daemon_wait_notify (t, "READY=1", 1, TIMEOUT_MS);
+  rd_test_daemon_wait_notify (t, "WATCHDOG=1", 2, TIMEOUT_MS);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/daemon/ready-and-status", test_ready_and_status);
+  g_test_add_func ("/daemon/session-lifecycle", test_session_lifecycle);
+  g_test_add_func ("/daemon/sigterm-ends-live-session", test_sigterm_ends_live_session);
+  g_test_add_func ("/daemon/crash-is-reconciled", test_crash_is_reconciled);
+  g_test_add_func ("/daemon/second-instance-refused", test_second_instance_refused);
+  g_test_add_func ("/daemon/bad-config", test_bad_config);
+  g_test_add_func ("/daemon/check-config", test_check_config);
+  g_test_add_func ("/daemon/state-dir-not-writable", test_state_dir_not_writable);
+  g_test_add_func ("/daemon/corrupt-ledger-untouched", test_corrupt_ledger_untouched);
+  g_test_add_func ("/daemon/reload", test_reload);
+  g_test_add_func ("/daemon/watchdog", test_watchdog);
+  return g_test_run ();
+}
