@@ -43,6 +43,9 @@ writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer 
   message = field_text (fields, n_fields, "MESSAGE");
   session = field_text (fields, n_fields, "RD_SESSION_ID");
   domain = field_text (fields, n_fields, "GLIB_DOMAIN");
+  /* Our own domain is implied by the program name; others (GLib, GStreamer) are named. */
+  if (g_strcmp0 (domain, "receptiond") == 0)
+    domain = NULL;
   fprintf (stderr, "receptiond[%d]: %s%s%s: %s%s%s%s\n", (int)getpid (), domain ? domain : "",
            domain ? "-" : "", level_name (level), session ? "[session " : "",
            session ? session : "", session ? "] " : "", message ? message : "");

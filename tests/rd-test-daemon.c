@@ -348,8 +348,10 @@ rd_test_daemon_free (RdTestDaemon *t)
     return;
   if (t->proc && !t->exited)
     {
+      /* Kill it and wait for the wait callback, which holds a pointer to @t. */
       g_subprocess_force_exit (t->proc);
-      g_subprocess_wait (t->proc, NULL, NULL);
+      if (!wait_for (t, exit_done, NULL, 10000))
+        g_error ("receptiond (killed) did not report its exit within 10 s");
     }
   g_clear_object (&t->proc);
   if (t->notify_source)
@@ -358,9 +360,6 @@ rd_test_daemon_free (RdTestDaemon *t)
       g_source_unref (t->notify_source);
     }
   g_clear_object (&t->notify);
-  /* Let the cancelled/finished wait callbacks run before the struct goes. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
   rd_test_rmtree (t->dir);
   g_ptr_array_unref (t->notifications);
   g_free (t->dir);

@@ -30,18 +30,22 @@ send_raw (GSocketConnection *conn, const char *data, gsize len)
   g_assert_no_error (error);
 }
 
-/* Reads one reply line and returns it parsed, or NULL when the daemon closed the connection. */
+/* Reads one reply line and returns it parsed, or NULL when the daemon closed the connection.
+ * The line reader is kept on the connection: it may have buffered the next reply already. */
 static JsonNode *
 read_reply (GSocketConnection *conn)
 {
-  g_autoptr (GDataInputStream) in =
-      g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
+  GDataInputStream *in = g_object_get_data (G_OBJECT (conn), "rd-test-reader");
   g_autoptr (GError) error = NULL;
   g_autofree char *line = NULL;
   gsize len;
 
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (in), 1);
+  if (!in)
+    {
+      in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
+      g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+      g_object_set_data_full (G_OBJECT (conn), "rd-test-reader", in, g_object_unref);
+    }
   line = g_data_input_stream_read_line (in, &len, NULL, &error);
   g_assert_no_error (error);
   if (!line)
