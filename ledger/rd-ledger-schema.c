@@ -70,6 +70,11 @@ static const char *const migrations[] = {
   "END;"
   "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
   "  SELECT RAISE (ABORT, 'the ledger is append-only: events cannot be updated');"
+  "END;"
+  /* A sealed session (ended or interrupted) is evidence: it never changes again. */
+  "CREATE TRIGGER sessions_sealed BEFORE UPDATE ON sessions"
+  "  WHEN OLD.state IN ('ended', 'interrupted') BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: a sealed session cannot be changed');"
   "END;",
 };
 
@@ -91,25 +96,35 @@ set_corrupt (GError **error, sqlite3 *db, const char *path)
                sqlite3_errmsg (db), untouched);
 }
 
-/* Runs "PRAGMA user_version" on @db. */
-static gboolean
-read_user_version (sqlite3 *db, const char *path, int *version, GError **error)
+/* Prepares @pragma and steps to its first row; a file that is not a database, or is damaged,
+ * is reported as corrupt, any other failure as "cannot @what". */
+static sqlite3_stmt *
+pragma_first_row (sqlite3 *db, const char *path, const char *pragma, const char *what,
+                  GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (db, pragma, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (is_corrupt (rc))
-        set_corrupt (error, db, path);
-      else
-        rd_ledger_set_db_error (error, db, rc, RD_LEDGER_ERROR_OPEN,
-                                "cannot read the schema version of ledger %s", path);
-      return FALSE;
-    }
+  if (rc == SQLITE_ROW)
+    return g_steal_pointer (&stmt);
+  if (is_corrupt (rc))
+    set_corrupt (error, db, path);
+  else
+    rd_ledger_set_db_error (error, db, rc, RD_LEDGER_ERROR_OPEN, "cannot %s of ledger %s", what,
+                            path);
+  return NULL;
+}
+
+static gboolean
+read_user_version (sqlite3 *db, const char *path, int *version, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt =
+      pragma_first_row (db, path, "PRAGMA user_version", "read the schema version", error);
+  if (!stmt)
+    return FALSE;
   *version = sqlite3_column_int (stmt, 0);
   return TRUE;
 }
@@ -118,22 +133,12 @@ read_user_version (sqlite3 *db, const char *path, int *version, GError **error)
 static gboolean
 quick_check (sqlite3 *db, const char *path, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (sqlite3_stmt) stmt =
+      pragma_first_row (db, path, "PRAGMA quick_check", "check the integrity", error);
   const char *first;
-  int rc;
 
-  rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (is_corrupt (rc))
-        set_corrupt (error, db, path);
-      else
-        rd_ledger_set_db_error (error, db, rc, RD_LEDGER_ERROR_OPEN,
-                                "cannot check the integrity of ledger %s", path);
-      return FALSE;
-    }
+  if (!stmt)
+    return FALSE;
   first = (const char *)sqlite3_column_text (stmt, 0);
   if (g_strcmp0 (first, "ok") != 0)
     {

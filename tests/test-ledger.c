@@ -203,7 +203,7 @@ test_open_fresh (Fixture *f, gconstpointer data)
                                 "name IN ('sessions', 'participants', 'recordings', 'events')"),
                    ==, 4);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), ==,
-                   5);
+                   6);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_list('participants') "
                                 "WHERE \"table\" = 'sessions'"),
                    ==, 1);
@@ -839,12 +839,14 @@ test_append_only (Fixture *f, gconstpointer data)
     "DELETE FROM participants",
     "DELETE FROM recordings",
     "UPDATE events SET kind = 'rewritten'",
+    "UPDATE sessions SET end_reason = 'rewritten'", /* sealed: ended below */
   };
   sqlite3 *db;
 
   id = rd_ledger_session_start (ledger, NULL, "operator", &error);
   g_assert_no_error (error);
   g_assert_cmpint (rd_ledger_add_event (ledger, id, "operator", "note", NULL, &error), >, 0);
+  g_assert_true (rd_ledger_session_end (ledger, id, "operator", "done", &error));
   rd_ledger_close (ledger);
 
   db = raw_open (f->path);
@@ -863,7 +865,8 @@ test_append_only (Fixture *f, gconstpointer data)
       g_test_message ("%s: %s", refused[i], message);
       g_assert_nonnull (strstr (message, "the ledger is append-only"));
     }
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions WHERE end_reason = 'done'"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events WHERE kind = 'rewritten'"), ==, 0);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants"), ==, 1);
