@@ -1,0 +1,84 @@
+/* rd-media-peer.h: RdPeer, one remote party (one webrtcbin) in the room.
+ *
+ * Contract:
+ * - rd_peer_answer_async() takes the remote party's SDP offer (sendonly or sendrecv), answers it
+ *   (recvonly or sendrecv: the room's shared encoded audio and video are sent back on a sendrecv
+ *   offer), waits until ICE gathering is complete, and returns the full answer SDP (with every
+ *   local candidate). An offer with no usable codec (neither VP8/H.264 video nor Opus audio),
+ *   or that cannot be parsed, fails with RD_MEDIA_ERROR_OFFER and the peer is unusable.
+ * - ICE uses only the config's ice-addresses when set (add-local-ip-address on the ICE agent);
+ *   STUN/TURN from the config. The DTLS certificate is one ECDSA certificate shared by every
+ *   peer of the process (no per-peer RSA generation).
+ * - DTLS fingerprint check (webrtcbin 1.22 does not do it): once DTLS is connected, the remote
+ *   certificate's SHA-256 (of its DER bytes) is compared with the offer's a=fingerprint. Until it
+ *   matches, no remote buffer passes to the room's display, speakers or any recorder. On a
+ *   mismatch the peer emits "security-violation" and closes itself ("closed" follows).
+ * - The peer re-emits everything on the main context; no signal is ever emitted from a
+ *   GStreamer thread.
+ *
+ * Signals (all on the main context):
+ *   "state-changed" (RdPeerState state)
+ *   "verified" (const char *fingerprint): the remote certificate matched; media now flows.
+ *   "security-violation" (const char *message): the remote certificate did not match.
+ *   "closed" (const char *reason): the peer is gone (closed, failed, ICE timed out, violation);
+ *   emitted once.
+ *
+ * Threading: main context only, as for RdRoom. Ownership: (transfer full) objects; the peer
+ * holds a reference on its room.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "media/rd-media-room.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RD_PEER_STATE_NEW,
+  RD_PEER_STATE_CONNECTING,
+  RD_PEER_STATE_CONNECTED, /* ICE + DTLS connected and the fingerprint verified */
+  RD_PEER_STATE_DISCONNECTED,
+  RD_PEER_STATE_FAILED,
+  RD_PEER_STATE_CLOSED,
+} RdPeerState;
+
+const char *rd_peer_state_to_string (RdPeerState state);
+
+typedef struct
+{
+  guint64 bytes_received, bytes_sent;
+  guint64 packets_received, packets_lost;
+  double round_trip_time_s; /* < 0 when unknown */
+  char *selected_pair_type; /* "host", "srflx", "relay", or NULL */
+} RdPeerStats;
+
+void rd_peer_stats_clear (RdPeerStats *stats);
+
+#define RD_TYPE_PEER (rd_peer_get_type ())
+G_DECLARE_FINAL_TYPE (RdPeer, rd_peer, RD, PEER, GObject)
+
+/* Adds a webrtcbin for party @peer_id to @room. (transfer full) */
+RdPeer *rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error);
+
+const char *rd_peer_get_id (RdPeer *peer);
+RdPeerState rd_peer_get_state (RdPeer *peer);
+/* The a=fingerprint of the offer ("sha-256 AB:..."), NULL before the offer. (transfer none) */
+const char *rd_peer_get_remote_fingerprint (RdPeer *peer);
+
+void rd_peer_answer_async (RdPeer *peer, const char *offer_sdp, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data);
+/* The answer SDP. (transfer full) */
+char *rd_peer_answer_finish (RdPeer *peer, GAsyncResult *result, GError **error);
+
+/* Trickle: adds the candidates of an application/trickle-ice-sdpfrag body. */
+gboolean rd_peer_add_remote_candidates (RdPeer *peer, const char *sdpfrag, GError **error);
+
+/* Fills @stats from webrtcbin's get-stats (synchronously, bounded wait). */
+void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
+
+/* Tears the peer down at once and emits "closed" with @reason (if not yet closed). */
+void rd_peer_close (RdPeer *peer, const char *reason);
+
+G_END_DECLS

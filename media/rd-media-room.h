@@ -1,0 +1,71 @@
+/* rd-media-room.h: RdRoom, the room's GStreamer pipeline. It lives as long as the daemon.
+ *
+ * Contract:
+ * - Sources follow the config: camera test = videotestsrc is-live=true with a clock overlay,
+ *   /dev/videoN = v4l2src, auto = the first camera found or a "camera unavailable" slate;
+ *   microphone test = audiotestsrc is-live=true, auto/named = pulsesrc/alsasrc. Display none =
+ *   fakesink, auto/named = the sink; speakers likewise.
+ * - The room is encoded ONCE: video (VP8, real-time settings: deadline=1, cpu-used>=4,
+ *   keyframe-max-dist bounded, error-resilient) and audio (Opus) each go to a tee of encoded
+ *   RTP-ready streams that every peer (and, later, the recorder) links to. A new consumer asks
+ *   for a keyframe (rd_room_request_keyframe) so its first picture comes at once.
+ * - Remote parties' decoded video is composited on the display (one party: full screen with the
+ *   room's self-view in a corner); their audio is mixed to the speakers.
+ * - Mute sends silence (mic) or black (camera) without renegotiating: the encoded streams go on.
+ * - Adding and removing consumers never stops the pipeline.
+ *
+ * Threading: create, start, stop and call everything from the main context. GStreamer bus
+ * errors are re-emitted as the "error" signal on the main context.
+ *
+ * Ownership: rd_room_new() returns (transfer full); the room keeps a reference on @config.
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "config/rd-config.h"
+#include "media/rd-media-devices.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RD_ROOM_TRACK_MIC,
+  RD_ROOM_TRACK_CAMERA,
+} RdRoomTrack;
+
+#define RD_TYPE_ROOM (rd_room_get_type ())
+G_DECLARE_FINAL_TYPE (RdRoom, rd_room, RD, ROOM, GObject)
+
+/* Builds the pipeline (not yet playing). Errors are RD_MEDIA_ERROR_DEVICE/INIT naming the
+ * element or device. (transfer full) */
+RdRoom *rd_room_new (RdConfig *config, GError **error);
+
+/* Sets the pipeline to PLAYING and waits (bounded) until it is; FALSE with @error otherwise. */
+gboolean rd_room_start (RdRoom *room, GError **error);
+/* Sets the pipeline to NULL. Idempotent. */
+void rd_room_stop (RdRoom *room);
+
+void rd_room_set_muted (RdRoom *room, RdRoomTrack track, gboolean muted);
+gboolean rd_room_get_muted (RdRoom *room, RdRoomTrack track);
+
+/* Asks the shared video encoder for a keyframe now. */
+void rd_room_request_keyframe (RdRoom *room);
+
+/* For media/ only (peers, recorder): the pipeline, and the tees of encoded video (VP8 frames)
+ * and audio (Opus packets) to request src pads from. (transfer none) */
+GstPipeline *rd_room_get_pipeline (RdRoom *room);
+GstElement *rd_room_get_video_tee (RdRoom *room);
+GstElement *rd_room_get_audio_tee (RdRoom *room);
+/* Links a remote party's decoded raw video / audio pad to the display / speakers. Returns the
+ * request pad used (to release with rd_room_release_output). (transfer none) */
+GstPad *rd_room_link_remote_video (RdRoom *room, GstPad *src);
+GstPad *rd_room_link_remote_audio (RdRoom *room, GstPad *src);
+void rd_room_release_output (RdRoom *room, GstPad *sinkpad);
+
+/* Counters for tests and status: buffers that reached the display / speakers from remote
+ * parties since start. */
+guint64 rd_room_get_remote_video_frames (RdRoom *room);
+guint64 rd_room_get_remote_audio_buffers (RdRoom *room);
+
+G_END_DECLS
