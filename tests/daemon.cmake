@@ -1,4 +1,4 @@
-add_library(rd-test-daemon STATIC rd-test-daemon.c)
+add_library(rd-test-daemon STATIC rd-test-daemon.c rd-test-netns.c)
 target_link_libraries(rd-test-daemon PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
 rd_add_test(test-daemon SOURCES test-daemon.c LIBS rd-test-daemon TIMEOUT 240)
 rd_add_test(test-control SOURCES test-control.c LIBS rd-test-daemon rd-proto TIMEOUT 120)
