@@ -35,6 +35,27 @@ arr (JsonObject *o, const char *name)
   return n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
 }
 
+static gboolean
+flag (JsonObject *o, const char *name)
+{
+  return o ? json_object_get_boolean_member_with_default (o, name, FALSE) : FALSE;
+}
+
+/* Live parties with their connection state and a few stats. */
+static void
+print_parties (JsonArray *parties)
+{
+  for (guint i = 0; parties && i < json_array_get_length (parties); i++)
+    {
+      JsonObject *p = json_array_get_object_element (parties, i);
+      printf ("  %-8s %-20s %-13s from %-15s in %4" G_GINT64_FORMAT " kbit/s out %4" G_GINT64_FORMAT
+              " kbit/s lost %" G_GINT64_FORMAT " rtt %" G_GINT64_FORMAT " ms (%s)\n",
+              str (p, "role"), str (p, "name"), str (p, "state"), str (p, "remote_address"),
+              num (p, "bitrate_in_kbps"), num (p, "bitrate_out_kbps"), num (p, "packets_lost"),
+              num (p, "rtt_ms"), str (p, "peer_id"));
+    }
+}
+
 static void
 print_session_line (JsonObject *s)
 {
@@ -78,6 +99,10 @@ rd_console_print_status (JsonNode *result)
                                                                                   : "UNAVAILABLE",
               str (d, "detail"));
     }
+  printf ("muted:    mic %s, camera %s\n", flag (obj (o, "muted"), "mic") ? "MUTED" : "on",
+          flag (obj (o, "muted"), "camera") ? "MUTED" : "on");
+  printf ("parties:  %u\n", arr (o, "parties") ? json_array_get_length (arr (o, "parties")) : 0);
+  print_parties (arr (o, "parties"));
   printf ("live sessions: %u\n", sessions ? json_array_get_length (sessions) : 0);
   for (guint i = 0; sessions && i < json_array_get_length (sessions); i++)
     print_session_line (json_array_get_object_element (sessions, i));
@@ -138,6 +163,21 @@ rd_console_print_session (JsonNode *result)
       printf ("  %-8s %-24s joined %s left %s (%s)\n", str (p, "role"), str (p, "name"),
               str (p, "joined_at"), str (p, "left_at"), str (p, "leave_reason"));
     }
+  printf ("connected now: %u\n",
+          arr (s, "live_parties") ? json_array_get_length (arr (s, "live_parties")) : 0);
+  print_parties (arr (s, "live_parties"));
+  {
+    JsonArray *invites = arr (s, "invites");
+    printf ("invites: %u\n", invites ? json_array_get_length (invites) : 0);
+    for (guint i = 0; invites && i < json_array_get_length (invites); i++)
+      {
+        JsonObject *v = json_array_get_object_element (invites, i);
+        printf ("  #%" G_GINT64_FORMAT " %-8s %-20s expires %s%s%s\n", num (v, "id"),
+                str (v, "role"), str (v, "name"), str (v, "expires_at"),
+                g_strcmp0 (str (v, "revoked_at"), "-") ? " REVOKED " : "",
+                g_strcmp0 (str (v, "revoked_at"), "-") ? str (v, "revoked_at") : "");
+      }
+  }
   printf ("recordings: %u\n", recs ? json_array_get_length (recs) : 0);
   for (guint i = 0; recs && i < json_array_get_length (recs); i++)
     {
@@ -153,4 +193,38 @@ rd_console_print_session (JsonNode *result)
       print_detail (json_object_get_member (e, "detail"));
       printf ("\n");
     }
+}
+
+void
+rd_console_print_session_id (JsonNode *result)
+{
+  printf ("%s\n", str (json_node_get_object (result), "id"));
+}
+
+void
+rd_console_print_session_ended (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  printf ("session %s ended at %s\n", str (o, "id"), str (o, "ended_at"));
+}
+
+void
+rd_console_print_invite (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+
+  printf ("invite #%" G_GINT64_FORMAT " for session %s, role %s, expires %s\n",
+          num (o, "invite_id"), str (o, "session_id"), str (o, "role"), str (o, "expires"));
+  printf ("join page: %s\n", str (o, "join_url"));
+  printf ("WHIP URL:  %s\n", str (o, "whip_url"));
+  printf ("token:     %s\n", str (o, "token"));
+  printf ("(the token is shown once; only its hash is kept)\n");
+}
+
+void
+rd_console_print_muted (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  printf ("mic %s, camera %s\n", flag (o, "mic") ? "MUTED" : "on",
+          flag (o, "camera") ? "MUTED" : "on");
 }

@@ -12,5 +12,9 @@ G_BEGIN_DECLS
 void rd_console_print_status (JsonNode *result);
 void rd_console_print_session_list (JsonNode *result);
 void rd_console_print_session (JsonNode *result);
+void rd_console_print_session_id (JsonNode *result);
+void rd_console_print_session_ended (JsonNode *result);
+void rd_console_print_invite (JsonNode *result);
+void rd_console_print_muted (JsonNode *result);
 
 G_END_DECLS

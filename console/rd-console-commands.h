@@ -1,0 +1,35 @@
+/* rd-console-commands.h: receptionctl's commands, one table: words, the daemon method they call,
+ * their positional arguments and options, and how the result is printed.
+ *
+ * Contract: rd_console_parse() turns the words after the global options into a method and its
+ * params, or prints what is wrong plus the usage and returns EX_USAGE (64). Values are checked
+ * here as far as their form goes (a number is a number, a duration is a duration); the daemon
+ * checks the rest. Threading: one thread. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef void (*RdConsolePrinter) (JsonNode *result);
+
+typedef struct
+{
+  const char *method;     /* (transfer none) */
+  JsonNode *params;       /* (transfer full), NULL when the method takes none */
+  RdConsolePrinter print; /* the human form */
+} RdConsoleCall;
+
+/* The usage text, every command listed. */
+const char *rd_console_usage (void);
+
+/* Prints "receptionctl: <message>" and the usage to stderr; returns 64. */
+int rd_console_usage_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* 0 and @call filled, or 64 (usage already printed). */
+int rd_console_parse (int argc, char **argv, RdConsoleCall *call);
+
+/* "90", "90s", "30m", "2h", "1d" -> seconds; FALSE when not a duration. */
+gboolean rd_console_parse_duration (const char *text, gint64 *seconds);
+
+G_END_DECLS
