@@ -1,5 +1,5 @@
 /* rd-ledger-private.h: what the ledger's source files share. Only ledger/ includes this header
- * (it includes sqlite3.h).
+ * (it includes sqlite3.h), and the ledger's own tests, for the *_for_testing hooks.
  *
  * Threading and ownership as in rd-ledger.h. The statement helpers that take GError ** set it to
  * SQLite's message (with errno after a failed OS call), code RD_LEDGER_ERROR_IO or, for a damaged
@@ -19,6 +19,7 @@ struct _RdLedger
   sqlite3 *db;
   char *path;
   int schema_version;
+  GTimeSpan clock_offset; /* added to the real clock; only tests set it */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -37,6 +38,10 @@ gboolean rd_ledger_exec (RdLedger *self, const char *sql, GError **error);
 sqlite3_stmt *rd_ledger_prepare (RdLedger *self, GError **error, const char *sql, int n_params,
                                  ...);
 
+/* Binds @value to parameter @index (?N) of @stmt. */
+gboolean rd_ledger_bind_int64 (RdLedger *self, sqlite3_stmt *stmt, int index, gint64 value,
+                               GError **error);
+
 /* Steps @stmt: returns SQLITE_ROW or SQLITE_DONE, or 0 with @error set. */
 int rd_ledger_step (RdLedger *self, sqlite3_stmt *stmt, GError **error);
 
@@ -47,8 +52,49 @@ gboolean rd_ledger_begin (RdLedger *self, gboolean sealing, GError **error);
 gboolean rd_ledger_commit (RdLedger *self, gboolean sealing, GError **error);
 void rd_ledger_rollback (RdLedger *self, gboolean sealing);
 
-/* Now in UTC as "YYYY-MM-DDTHH:MM:SS.ffffffZ"; @out_now, if not NULL, gets the GDateTime. */
-char *rd_ledger_now (GDateTime **out_now);
+/* Now in UTC as "YYYY-MM-DDTHH:MM:SS.ffffffZ" (plus @self's clock offset); @out_now, if not
+ * NULL, gets the GDateTime. */
+char *rd_ledger_now (RdLedger *self, GDateTime **out_now);
+
+/* @time as the ledger stores times: UTC, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (fixed width for the
+ * years 1000 to 9999, so that string order is time order). */
+char *rd_ledger_format_time (GDateTime *time);
+
+/* Test hook (tests only, never the daemon): moves this ledger's clock by @offset from now on, so
+ * that a test can let an invite expire without waiting. */
+void rd_ledger_set_clock_offset_for_testing (RdLedger *self, GTimeSpan offset);
+
+/* rd-ledger-sessions.c */
+
+/* Appends an event inside the caller's transaction; returns its id, or 0. */
+gint64 rd_ledger_insert_event (RdLedger *self, const char *at, const char *session_id,
+                               const char *actor, const char *kind, JsonNode *detail,
+                               GError **error);
+
+/* The state of session @id inside the caller's transaction: NULL with RD_LEDGER_ERROR_NOT_FOUND
+ * ("no such session") if there is none. Errors are for the caller to prefix with the session id
+ * and path. */
+char *rd_ledger_session_state (RdLedger *self, const char *id, GError **error);
+
+/* Whether @state is ended or interrupted (a sealed session never changes again). */
+gboolean rd_ledger_state_is_sealed (const char *state);
+
+/* rd-ledger-invites.c */
+
+/* Whether @role is one of RD_LEDGER_ROLE_*; rd_ledger_check_role() says why not in @error
+ * (RD_LEDGER_ERROR_INVALID). */
+gboolean rd_ledger_role_is_valid (const char *role);
+gboolean rd_ledger_check_role (const char *role, GError **error);
+
+/* Sets member @name of @object to @value, or to null when @value is NULL. */
+void rd_ledger_json_set_string (JsonObject *object, const char *name, const char *value);
+
+/* rd-ledger-participants.c */
+
+/* Inside the caller's transaction: every participant of session @session_id still in (left_at
+ * NULL) leaves at @at with @reason, each with an event "party-left" by @actor. */
+gboolean rd_ledger_participants_close_open (RdLedger *self, const char *session_id, const char *at,
+                                            const char *actor, const char *reason, GError **error);
 
 /* rd-ledger-schema.c */
 
@@ -68,5 +114,9 @@ gboolean rd_ledger_schema_check (sqlite3 *db, const char *path, gboolean with_qu
 /* Runs the forward migrations from @self->schema_version to RD_LEDGER_SCHEMA_VERSION, one
  * transaction each, updating @self->schema_version as each commits. */
 gboolean rd_ledger_schema_migrate (RdLedger *self, GError **error);
+
+/* Test hook: the SQL of the migration from version @from to @from + 1, as shipped (tests build
+ * old files with it). */
+const char *rd_ledger_schema_migration_for_testing (int from);
 
 G_END_DECLS

@@ -74,14 +74,12 @@ add_columns (JsonBuilder *builder, sqlite3_stmt *stmt, int first)
     add_column (builder, stmt, i);
 }
 
-/* Adds member @name: an array with one object per row of @stmt. */
+/* Adds an array with one object per row of @stmt. */
 static gboolean
-add_rows (RdLedger *self, JsonBuilder *builder, const char *name, sqlite3_stmt *stmt,
-          GError **error)
+add_rows_array (RdLedger *self, JsonBuilder *builder, sqlite3_stmt *stmt, GError **error)
 {
   int rc;
 
-  json_builder_set_member_name (builder, name);
   json_builder_begin_array (builder);
   while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
     {
@@ -91,6 +89,27 @@ add_rows (RdLedger *self, JsonBuilder *builder, const char *name, sqlite3_stmt *
     }
   json_builder_end_array (builder);
   return rc == SQLITE_DONE;
+}
+
+/* Adds member @name: an array with one object per row of @stmt. */
+static gboolean
+add_rows (RdLedger *self, JsonBuilder *builder, const char *name, sqlite3_stmt *stmt,
+          GError **error)
+{
+  json_builder_set_member_name (builder, name);
+  return add_rows_array (self, builder, stmt, error);
+}
+
+/* A session's invites, as rd_ledger_invite_list() shows them: never the token's hash. */
+static sqlite3_stmt *
+prepare_invites (RdLedger *self, const char *session_id, GError **error)
+{
+  return rd_ledger_prepare (
+      self, error,
+      "SELECT id AS id, role AS role, name AS name, created_at AS created_at, "
+      "expires_at AS expires_at, revoked_at AS revoked_at "
+      "FROM invites WHERE session_id = ?1 ORDER BY id",
+      1, session_id);
 }
 
 GPtrArray *
@@ -160,6 +179,7 @@ show_session (RdLedger *self, JsonBuilder *builder, const char *id, GError **err
 {
   g_autoptr (sqlite3_stmt) session = NULL;
   g_autoptr (sqlite3_stmt) participants = NULL;
+  g_autoptr (sqlite3_stmt) invites = NULL;
   g_autoptr (sqlite3_stmt) recordings = NULL;
   g_autoptr (sqlite3_stmt) events = NULL;
   int rc;
@@ -175,11 +195,15 @@ show_session (RdLedger *self, JsonBuilder *builder, const char *id, GError **err
     }
   participants = rd_ledger_prepare (
       self, error,
-      "SELECT id AS id, role AS role, name AS name, remote_address AS remote_address, "
-      "dtls_fingerprint AS dtls_fingerprint, joined_at AS joined_at, left_at AS left_at, "
-      "leave_reason AS leave_reason FROM participants WHERE session_id = ?1 ORDER BY id",
+      "SELECT id AS id, peer_id AS peer_id, invite_id AS invite_id, role AS role, name AS name, "
+      "remote_address AS remote_address, dtls_fingerprint AS dtls_fingerprint, "
+      "joined_at AS joined_at, left_at AS left_at, leave_reason AS leave_reason "
+      "FROM participants WHERE session_id = ?1 ORDER BY id",
       1, id);
   if (participants == NULL)
+    return FALSE;
+  invites = prepare_invites (self, id, error);
+  if (invites == NULL)
     return FALSE;
   recordings = rd_ledger_prepare (
       self, error,
@@ -200,6 +224,7 @@ show_session (RdLedger *self, JsonBuilder *builder, const char *id, GError **err
   json_builder_begin_object (builder);
   add_columns (builder, session, 0);
   if (!add_rows (self, builder, "participants", participants, error) ||
+      !add_rows (self, builder, "invites", invites, error) ||
       !add_rows (self, builder, "recordings", recordings, error) ||
       !add_rows (self, builder, "events", events, error))
     return FALSE;
@@ -231,5 +256,48 @@ rd_ledger_session_show (RdLedger *ledger, const char *id, GError **error)
 fail:
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                               "cannot show session \"%s\" in ledger %s: ", id, ledger->path);
+  return NULL;
+}
+
+JsonNode *
+rd_ledger_invite_list (RdLedger *ledger, const char *session_id, GError **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (sqlite3_stmt) session = NULL;
+  g_autoptr (sqlite3_stmt) invites = NULL;
+  gboolean ok = FALSE;
+  int rc;
+
+  g_return_val_if_fail (ledger != NULL, NULL);
+  g_return_val_if_fail (session_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* One read transaction: the session's existence and its invites are one snapshot. */
+  if (!rd_ledger_exec (ledger, "BEGIN", &local_error))
+    goto fail;
+  session = rd_ledger_prepare (ledger, &local_error, "SELECT 1 FROM sessions WHERE id = ?1", 1,
+                               session_id);
+  if (session == NULL || (rc = rd_ledger_step (ledger, session, &local_error)) == 0)
+    goto done;
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NOT_FOUND,
+                           "no such session");
+      goto done;
+    }
+  invites = prepare_invites (ledger, session_id, &local_error);
+  ok = invites != NULL && add_rows_array (ledger, builder, invites, &local_error);
+
+done:
+  g_clear_pointer (&session, sqlite3_finalize);
+  g_clear_pointer (&invites, sqlite3_finalize);
+  rd_ledger_rollback (ledger, FALSE); /* nothing was written; ends the read transaction */
+  if (ok)
+    return json_builder_get_root (builder);
+fail:
+  g_propagate_prefixed_error (
+      error, g_steal_pointer (&local_error),
+      "cannot list the invites of session \"%s\" in ledger %s: ", session_id, ledger->path);
   return NULL;
 }

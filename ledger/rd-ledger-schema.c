@@ -5,6 +5,11 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 
+/* A time as the ledger writes it ("2026-11-28T01:34:41.123456Z"), for CHECK constraints. */
+#define TIME_GLOB                                                                                  \
+  "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]"                   \
+  ".[0-9][0-9][0-9][0-9][0-9][0-9]Z'"
+
 /* migrations[n] takes a file from user_version n to n + 1. Future versions append; a step that
  * has shipped is never edited. Each runs in its own transaction with foreign_keys = ON (a step
  * that rebuilds a referenced table must say so here and be run differently). */
@@ -75,6 +80,50 @@ static const char *const migrations[] = {
   "CREATE TRIGGER sessions_sealed BEFORE UPDATE ON sessions"
   "  WHEN OLD.state IN ('ended', 'interrupted') BEGIN"
   "  SELECT RAISE (ABORT, 'the ledger is append-only: a sealed session cannot be changed');"
+  "END;",
+
+  /* 1 -> 2: invites (bearer tokens, stored as their SHA-256); participants get the peer id and
+   * the invite they came with; evidence triggers for both. Existing rows are kept (the new
+   * columns are NULL in them). created_at and expires_at must have the one fixed-width form the
+   * ledger writes, so that comparing them as strings compares times. */
+  "CREATE TABLE invites ("
+  "  id INTEGER PRIMARY KEY,"
+  "  session_id TEXT NOT NULL REFERENCES sessions (id),"
+  "  role TEXT NOT NULL CHECK (role IN ('board', 'agency', 'citizen')),"
+  "  name TEXT,"
+  "  token_sha256 TEXT UNIQUE NOT NULL"
+  "    CHECK (length (token_sha256) = 64 AND token_sha256 NOT GLOB '*[^0-9a-f]*'),"
+  "  created_at TEXT NOT NULL CHECK (created_at GLOB " TIME_GLOB "),"
+  "  expires_at TEXT NOT NULL CHECK (expires_at GLOB " TIME_GLOB "),"
+  "  revoked_at TEXT"
+  ");"
+  "CREATE INDEX invites_session ON invites (session_id, id);"
+  /* SQLite accepts ADD COLUMN ... REFERENCES with foreign keys on because the default is NULL. */
+  "ALTER TABLE participants ADD COLUMN peer_id TEXT;"
+  "ALTER TABLE participants ADD COLUMN invite_id INTEGER REFERENCES invites (id);"
+  "CREATE TRIGGER invites_no_delete BEFORE DELETE ON invites BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: invites cannot be deleted');"
+  "END;"
+  /* The one change an invite accepts: revoked_at from NULL to a time, nothing else with it. */
+  "CREATE TRIGGER invites_revoke_only BEFORE UPDATE ON invites"
+  "  WHEN NOT (NEW.id IS OLD.id AND NEW.session_id IS OLD.session_id AND NEW.role IS OLD.role"
+  "    AND NEW.name IS OLD.name AND NEW.token_sha256 IS OLD.token_sha256"
+  "    AND NEW.created_at IS OLD.created_at AND NEW.expires_at IS OLD.expires_at"
+  "    AND OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL) BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: an invite can only be revoked, once');"
+  "END;"
+  /* A participant row accepts its DTLS fingerprint once, and its leaving (left_at with
+   * leave_reason) once; nothing else changes. */
+  "CREATE TRIGGER participants_evidence BEFORE UPDATE ON participants"
+  "  WHEN NOT (NEW.id IS OLD.id AND NEW.session_id IS OLD.session_id AND NEW.role IS OLD.role"
+  "    AND NEW.name IS OLD.name AND NEW.remote_address IS OLD.remote_address"
+  "    AND NEW.joined_at IS OLD.joined_at AND NEW.peer_id IS OLD.peer_id"
+  "    AND NEW.invite_id IS OLD.invite_id"
+  "    AND (NEW.dtls_fingerprint IS OLD.dtls_fingerprint OR OLD.dtls_fingerprint IS NULL)"
+  "    AND ((NEW.left_at IS OLD.left_at AND NEW.leave_reason IS OLD.leave_reason)"
+  "      OR (OLD.left_at IS NULL AND OLD.leave_reason IS NULL AND NEW.left_at IS NOT NULL))) BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: a participant''s fingerprint and its "
+  "leaving are written once, and nothing else changes');"
   "END;",
 };
 
@@ -317,4 +366,11 @@ rd_ledger_schema_migrate (RdLedger *self, GError **error)
       self->schema_version = from + 1;
     }
   return TRUE;
+}
+
+const char *
+rd_ledger_schema_migration_for_testing (int from)
+{
+  g_return_val_if_fail (from >= 0 && from < RD_LEDGER_SCHEMA_VERSION, NULL);
+  return migrations[from];
 }

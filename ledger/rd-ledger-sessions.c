@@ -5,10 +5,9 @@
 /* How many fresh ids rd_ledger_session_start() tries before giving up (16.7 million per day). */
 #define ID_ATTEMPTS 16
 
-/* Appends an event inside the caller's transaction. */
-static gint64
-insert_event (RdLedger *self, const char *at, const char *session_id, const char *actor,
-              const char *kind, JsonNode *detail, GError **error)
+gint64
+rd_ledger_insert_event (RdLedger *self, const char *at, const char *session_id, const char *actor,
+                        const char *kind, JsonNode *detail, GError **error)
 {
   g_autofree char *detail_text = detail != NULL ? json_to_string (detail, FALSE) : NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -38,10 +37,8 @@ reason_detail (const char *reason)
   return json_builder_get_root (builder);
 }
 
-/* The state of session @id inside the caller's transaction: NULL with RD_LEDGER_ERROR_NOT_FOUND
- * if there is none. Errors are for the caller to prefix with the session id and path. */
-static char *
-session_state (RdLedger *self, const char *id, GError **error)
+char *
+rd_ledger_session_state (RdLedger *self, const char *id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
@@ -57,15 +54,24 @@ session_state (RdLedger *self, const char *id, GError **error)
   return g_strdup ((const char *)sqlite3_column_text (stmt, 0));
 }
 
+gboolean
+rd_ledger_state_is_sealed (const char *state)
+{
+  return g_strcmp0 (state, RD_SESSION_STATE_ENDED) == 0 ||
+         g_strcmp0 (state, RD_SESSION_STATE_INTERRUPTED) == 0;
+}
+
 /* Seals live session @id as @state (ended or interrupted) with an event, inside the caller's
- * transaction. */
+ * transaction. Its participants still in leave first, with @party_reason. */
 static gboolean
 seal_session (RdLedger *self, const char *id, const char *state, const char *at, const char *actor,
-              const char *kind, const char *reason, GError **error)
+              const char *kind, const char *reason, const char *party_reason, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (JsonNode) detail = reason_detail (reason);
 
+  if (!rd_ledger_participants_close_open (self, id, at, actor, party_reason, error))
+    return FALSE;
   stmt = rd_ledger_prepare (self, error,
                             "UPDATE sessions SET state = ?2, ended_at = ?3, end_reason = ?4 "
                             "WHERE id = ?1 AND state = 'live'",
@@ -77,7 +83,7 @@ seal_session (RdLedger *self, const char *id, const char *state, const char *at,
       g_set_error_literal (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE, "it is no longer live");
       return FALSE;
     }
-  return insert_event (self, at, id, actor, kind, detail, error) != 0;
+  return rd_ledger_insert_event (self, at, id, actor, kind, detail, error) != 0;
 }
 
 GPtrArray *
@@ -85,11 +91,13 @@ rd_ledger_reconcile_crashed (RdLedger *ledger, const char *reason, GError **erro
 {
   g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = rd_ledger_now (NULL);
+  g_autofree char *now = NULL;
   int rc;
 
   g_return_val_if_fail (ledger != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  now = rd_ledger_now (ledger, NULL);
 
   if (!rd_ledger_begin (ledger, TRUE, error))
     goto fail;
@@ -110,7 +118,7 @@ rd_ledger_reconcile_crashed (RdLedger *ledger, const char *reason, GError **erro
       const char *id = g_ptr_array_index (ids, i);
 
       if (!seal_session (ledger, id, RD_SESSION_STATE_INTERRUPTED, now, "receptiond",
-                         "session-interrupted", reason, error))
+                         "session-interrupted", reason, "interrupted", error))
         {
           g_prefix_error (error, "cannot mark session \"%s\" interrupted: ", id);
           goto fail;
@@ -132,14 +140,17 @@ char *
 rd_ledger_session_start (RdLedger *ledger, const char *title, const char *actor, GError **error)
 {
   g_autoptr (GDateTime) now = NULL;
-  g_autofree char *at = rd_ledger_now (&now);
-  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
+  g_autofree char *at = NULL;
+  g_autofree char *date = NULL;
   g_autofree char *id = NULL;
   g_autoptr (JsonNode) detail = NULL;
 
   g_return_val_if_fail (ledger != NULL, NULL);
   g_return_val_if_fail (actor != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  at = rd_ledger_now (ledger, &now);
+  date = g_date_time_format (now, "%Y%m%d");
 
   if (!rd_ledger_begin (ledger, FALSE, error))
     goto fail;
@@ -181,7 +192,7 @@ rd_ledger_session_start (RdLedger *ledger, const char *title, const char *actor,
     json_object_set_string_member (json_node_get_object (detail), "title", title);
   else
     json_object_set_null_member (json_node_get_object (detail), "title");
-  if (insert_event (ledger, at, id, actor, "session-started", detail, error) == 0 ||
+  if (rd_ledger_insert_event (ledger, at, id, actor, "session-started", detail, error) == 0 ||
       !rd_ledger_commit (ledger, FALSE, error))
     goto fail;
   return g_steal_pointer (&id);
@@ -196,7 +207,7 @@ gboolean
 rd_ledger_session_end (RdLedger *ledger, const char *id, const char *actor, const char *reason,
                        GError **error)
 {
-  g_autofree char *now = rd_ledger_now (NULL);
+  g_autofree char *now = NULL;
   g_autofree char *state = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -205,9 +216,11 @@ rd_ledger_session_end (RdLedger *ledger, const char *id, const char *actor, cons
   g_return_val_if_fail (actor != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  now = rd_ledger_now (ledger, NULL);
+
   if (!rd_ledger_begin (ledger, TRUE, &local_error))
     goto fail;
-  state = session_state (ledger, id, &local_error);
+  state = rd_ledger_session_state (ledger, id, &local_error);
   if (state == NULL)
     goto fail;
   if (g_strcmp0 (state, RD_SESSION_STATE_LIVE) != 0)
@@ -217,7 +230,7 @@ rd_ledger_session_end (RdLedger *ledger, const char *id, const char *actor, cons
       goto fail;
     }
   if (!seal_session (ledger, id, RD_SESSION_STATE_ENDED, now, actor, "session-ended", reason,
-                     &local_error) ||
+                     "session ended", &local_error) ||
       !rd_ledger_commit (ledger, TRUE, &local_error))
     goto fail;
   g_debug ("ledger %s: session %s ended by %s", ledger->path, id, actor);
@@ -234,7 +247,7 @@ gint64
 rd_ledger_add_event (RdLedger *ledger, const char *session_id, const char *actor, const char *kind,
                      JsonNode *detail, GError **error)
 {
-  g_autofree char *now = rd_ledger_now (NULL);
+  g_autofree char *now = NULL;
   g_autofree char *state = NULL;
   gint64 event_id;
 
@@ -244,12 +257,14 @@ rd_ledger_add_event (RdLedger *ledger, const char *session_id, const char *actor
   g_return_val_if_fail (detail == NULL || JSON_NODE_HOLDS_OBJECT (detail), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
+  now = rd_ledger_now (ledger, NULL);
+
   if (!rd_ledger_begin (ledger, FALSE, error))
     goto fail;
   /* Any state: a recording may be sealed, or a party leave, after the session ended. */
-  if (session_id != NULL && (state = session_state (ledger, session_id, error)) == NULL)
+  if (session_id != NULL && (state = rd_ledger_session_state (ledger, session_id, error)) == NULL)
     goto fail;
-  event_id = insert_event (ledger, now, session_id, actor, kind, detail, error);
+  event_id = rd_ledger_insert_event (ledger, now, session_id, actor, kind, detail, error);
   if (event_id == 0 || !rd_ledger_commit (ledger, FALSE, error))
     goto fail;
   return event_id;

@@ -103,6 +103,19 @@ rd_ledger_prepare (RdLedger *self, GError **error, const char *sql, int n_params
   return g_steal_pointer (&stmt);
 }
 
+gboolean
+rd_ledger_bind_int64 (RdLedger *self, sqlite3_stmt *stmt, int index, gint64 value, GError **error)
+{
+  int rc = sqlite3_bind_int64 (stmt, index, value);
+
+  if (rc != SQLITE_OK)
+    {
+      set_io_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 rd_ledger_step (RdLedger *self, sqlite3_stmt *stmt, GError **error)
 {
@@ -174,15 +187,31 @@ rd_ledger_rollback (RdLedger *self, gboolean sealing)
 }
 
 char *
-rd_ledger_now (GDateTime **out_now)
+rd_ledger_format_time (GDateTime *time)
 {
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) utc = g_date_time_to_utc (time);
+
   /* Not g_date_time_format_iso8601(): it drops the fraction when it is zero. */
-  char *text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+char *
+rd_ledger_now (RdLedger *self, GDateTime **out_now)
+{
+  g_autoptr (GDateTime) real = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) now = g_date_time_add (real, self->clock_offset);
+  char *text = rd_ledger_format_time (now);
 
   if (out_now != NULL)
     *out_now = g_steal_pointer (&now);
   return text;
+}
+
+void
+rd_ledger_set_clock_offset_for_testing (RdLedger *self, GTimeSpan offset)
+{
+  g_return_if_fail (self != NULL);
+  self->clock_offset = offset;
 }
 
 /* Reads a one-row, one-text-column pragma such as "PRAGMA journal_mode". */

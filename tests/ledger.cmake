@@ -1,3 +1,5 @@
 # test-ledger inspects the database file with the sqlite3 API (reads, and the writes the
-# append-only triggers must refuse); receptiond code above ledger/ never does.
+# append-only triggers must refuse); receptiond code above ledger/ never does. Both tests also use
+# the ledger's private test hooks (ledger/rd-ledger-private.h).
 rd_add_test(test-ledger SOURCES test-ledger.c LIBS rd-ledger PkgConfig::SQLITE)
+rd_add_test(test-ledger-invites SOURCES test-ledger-invites.c LIBS rd-ledger PkgConfig::SQLITE)

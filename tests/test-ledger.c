@@ -2,6 +2,8 @@
  * looking at the file with the sqlite3 API (inspection only; receptiond code above ledger/ never
  * includes sqlite3.h). */
 #include "ledger/rd-ledger.h"
+/* For rd_ledger_schema_migration_for_testing(): old files are built from the shipped SQL. */
+#include "ledger/rd-ledger-private.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -187,7 +189,7 @@ test_open_fresh (Fixture *f, gconstpointer data)
 
   g_assert_cmpstr (rd_ledger_get_path (ledger), ==, f->path);
   g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, RD_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (RD_LEDGER_SCHEMA_VERSION, ==, 1);
+  g_assert_cmpint (RD_LEDGER_SCHEMA_VERSION, ==, 2);
   g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
 
   id = rd_ledger_session_start (ledger, "first", "operator", &error);
@@ -198,12 +200,19 @@ test_open_fresh (Fixture *f, gconstpointer data)
   db = raw_open (f->path);
   mode = raw_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-                                "name IN ('sessions', 'participants', 'recordings', 'events')"),
-                   ==, 4);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db,
+                            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                            "('sessions', 'participants', 'recordings', 'events', 'invites')"),
+                   ==, 5);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), ==,
-                   6);
+                   9);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_list('participants') "
+                                "WHERE \"table\" = 'invites'"),
+                   ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_list('invites') "
+                                "WHERE \"table\" = 'sessions'"),
+                   ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_list('participants') "
                                 "WHERE \"table\" = 'sessions'"),
                    ==, 1);
@@ -212,7 +221,7 @@ test_open_fresh (Fixture *f, gconstpointer data)
 
   /* Reopening finds what was written, at the same version. */
   ledger = open_ok (f->dir);
-  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 1);
+  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 2);
   live = rd_ledger_live_sessions (ledger, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (live->len, ==, 1);
@@ -294,7 +303,7 @@ test_open_newer_schema (Fixture *f, gconstpointer data)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, f->path));
   g_assert_nonnull (strstr (error->message, "99"));
-  g_assert_nonnull (strstr (error->message, "version 1"));
+  g_assert_nonnull (strstr (error->message, "version 2"));
   assert_same_bytes (before, f->path);
   /* Not even a -wal or -shm file beside it. */
   g_assert_false (sidecar_exists (f->path, "-wal"));
@@ -442,7 +451,7 @@ test_migrate_v0 (Fixture *f, gconstpointer data)
   sqlite3_close (db);
 
   ledger = open_ok (f->dir);
-  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 1);
+  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, RD_LEDGER_SCHEMA_VERSION);
   id = rd_ledger_session_start (ledger, NULL, "operator", &error);
   g_assert_no_error (error);
   rd_ledger_close (ledger);
@@ -450,7 +459,7 @@ test_migrate_v0 (Fixture *f, gconstpointer data)
   db = raw_open (f->path);
   note = raw_text (db, "SELECT text FROM notes");
   g_assert_cmpstr (note, ==, "keep me");
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, RD_LEDGER_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions"), ==, 1);
   mode = raw_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
@@ -476,6 +485,139 @@ test_migrate_failure (Fixture *f, gconstpointer data)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, f->path));
   g_assert_nonnull (strstr (error->message, "sessions"));
+  assert_same_bytes (before, f->path);
+}
+
+/* A version 1 ledger, as receptiond 1 left it (WAL mode, closed cleanly): a live session "v1-live"
+ * with a participant still in, an ended session "v1-ended" with one that left, their events. */
+static void
+write_v1_ledger (const char *path)
+{
+  sqlite3 *db = raw_open (path);
+
+  raw_exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN;");
+  raw_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
+  raw_exec_ok (
+      db, "INSERT INTO sessions (id, title, state, created_at, started_at) VALUES "
+          "('v1-live', 'still live', 'live', '2026-01-01T09:00:00.000000Z',"
+          " '2026-01-01T09:00:00.000000Z');"
+          "INSERT INTO sessions (id, title, state, created_at, started_at, ended_at, end_reason) "
+          "VALUES ('v1-ended', NULL, 'ended', '2026-01-01T08:00:00.000000Z',"
+          " '2026-01-01T08:00:00.000000Z', '2026-01-01T08:30:00.000000Z', 'done');"
+          "INSERT INTO participants (session_id, role, name, remote_address, dtls_fingerprint,"
+          " joined_at) VALUES ('v1-live', 'citizen', 'Anna', '192.0.2.7', 'sha-256 AA:BB',"
+          " '2026-01-01T09:01:00.000000Z');"
+          "INSERT INTO participants (session_id, role, name, joined_at, left_at, leave_reason) "
+          "VALUES ('v1-ended', 'board', 'Board', '2026-01-01T08:01:00.000000Z',"
+          " '2026-01-01T08:29:00.000000Z', 'left');"
+          "INSERT INTO events (at, session_id, actor, kind, detail) VALUES "
+          "('2026-01-01T08:00:00.000000Z', 'v1-ended', 'operator', 'session-started', "
+          "'{\"title\": null}'),"
+          "('2026-01-01T08:30:00.000000Z', 'v1-ended', 'operator', 'session-ended', "
+          "'{\"reason\": \"done\"}'),"
+          "('2026-01-01T09:00:00.000000Z', 'v1-live', 'operator', 'session-started', "
+          "'{\"title\": \"still live\"}'),"
+          "('2026-01-01T09:00:01.000000Z', NULL, 'receptiond', 'daemon-started', NULL);");
+  raw_exec_ok (db, "PRAGMA user_version = 1; COMMIT;");
+  sqlite3_close (db);
+}
+
+static void
+test_migrate_v1 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) closed = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *token_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "t", -1);
+  JsonObject *session, *party;
+  RdLedger *ledger;
+  sqlite3 *db;
+
+  write_v1_ledger (f->path);
+  ledger = open_ok (f->dir);
+  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 2);
+
+  /* Rows kept, new columns NULL. */
+  shown = rd_ledger_session_show (ledger, "v1-live", &error);
+  g_assert_no_error (error);
+  session = json_node_get_object (shown);
+  g_assert_cmpstr (json_object_get_string_member (session, "title"), ==, "still live");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (session, "events")), ==,
+                    1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (session, "invites")), ==,
+                    0);
+  party = json_array_get_object_element (json_object_get_array_member (session, "participants"), 0);
+  g_assert_cmpstr (json_object_get_string_member (party, "name"), ==, "Anna");
+  g_assert_cmpstr (json_object_get_string_member (party, "dtls_fingerprint"), ==, "sha-256 AA:BB");
+  g_assert_true (json_object_get_null_member (party, "peer_id"));
+  g_assert_true (json_object_get_null_member (party, "invite_id"));
+  g_assert_true (json_object_get_null_member (party, "left_at"));
+  g_clear_pointer (&shown, json_node_unref);
+
+  /* The v1 party still in is closed with its session after the crash that left it live. */
+  closed = rd_ledger_reconcile_crashed (ledger, "found live", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (closed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (closed, 0), ==, "v1-live");
+
+  /* The new tables work on the migrated file. */
+  g_assert_cmpint (rd_ledger_invite_create (ledger, "v1-live", RD_LEDGER_ROLE_CITIZEN, NULL,
+                                            "2999-01-01T00:00:00Z", token_hash, "operator", &error),
+                   ==, 0);
+  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE); /* now interrupted */
+  g_clear_error (&error);
+  g_free (rd_ledger_session_start (ledger, NULL, "operator", &error));
+  g_assert_no_error (error);
+  rd_ledger_close (ledger);
+
+  db = raw_open (f->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events WHERE session_id IS NULL"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants "
+                                "WHERE peer_id IS NULL AND invite_id IS NULL"),
+                   ==, 2);
+  reason = raw_text (db, "SELECT leave_reason FROM participants WHERE session_id = 'v1-live'");
+  g_assert_cmpstr (reason, ==, "interrupted");
+  g_clear_pointer (&reason, g_free);
+  reason = raw_text (db, "SELECT leave_reason FROM participants WHERE session_id = 'v1-ended'");
+  g_assert_cmpstr (reason, ==, "left");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions WHERE id = 'v1-ended' AND "
+                                "ended_at = '2026-01-01T08:30:00.000000Z' AND end_reason = 'done'"),
+                   ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM invites"), ==, 0);
+  sqlite3_close (db);
+
+  /* Opening again migrates nothing. */
+  ledger = open_ok (f->dir);
+  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 2);
+  rd_ledger_close (ledger);
+}
+
+/* A v1 file the v2 step cannot migrate (a table of the same name exists) stays v1, unchanged. */
+static void
+test_migrate_v1_failure (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) before = NULL;
+  RdLedger *ledger;
+  sqlite3 *db = raw_open (f->path);
+
+  raw_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
+  raw_exec_ok (db, "CREATE TABLE invites (something_else);"
+                   "INSERT INTO sessions (id, state, created_at) VALUES ('s', 'live', 'then');"
+                   "PRAGMA user_version = 1;");
+  sqlite3_close (db);
+  before = read_bytes (f->path);
+
+  ledger = rd_ledger_open (f->dir, &error);
+  g_assert_null (ledger);
+  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "schema version 2"));
+  g_assert_nonnull (strstr (error->message, "invites"));
   assert_same_bytes (before, f->path);
 }
 
@@ -894,6 +1036,8 @@ main (int argc, char *argv[])
   ADD ("/ledger/open/read-only-dir", test_open_read_only_dir);
   ADD ("/ledger/migrate/v0", test_migrate_v0);
   ADD ("/ledger/migrate/failure", test_migrate_failure);
+  ADD ("/ledger/migrate/v1", test_migrate_v1);
+  ADD ("/ledger/migrate/v1-failure", test_migrate_v1_failure);
   ADD ("/ledger/session/round-trip", test_session_round_trip);
   ADD ("/ledger/session/list-order", test_session_list_order);
   ADD ("/ledger/session/errors", test_session_errors);
