@@ -1,9 +1,15 @@
-/* rd-signal-join.c: PLACEHOLDER while the join page is being written (issue 3). */
+/* rd-signal-join.c: the join page (see rd-signal-join.h). The bytes are join/join.html,
+ * embedded at build time by join/embed.cmake. */
 #include "signaling/rd-signal-join.h"
+
+#include <stddef.h>
+
+/* Defined in the generated rd-signal-join-page.c. */
+extern const unsigned char rd_signal_join_html[];
+extern const size_t rd_signal_join_html_size;
 
 GBytes *
 rd_signal_join_page (void)
 {
-  static const char page[] = "<!doctype html><title>receptiond</title>";
-  return g_bytes_new_static (page, sizeof page - 1);
+  return g_bytes_new_static (rd_signal_join_html, rd_signal_join_html_size);
 }
