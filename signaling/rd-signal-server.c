@@ -1,6 +1,8 @@
 /* rd-signal-server.c: the HTTPS listener. See rd-signal-server.h for the contract. */
 #include "signaling/rd-signal-server.h"
+#include "signaling/rd-signal-join.h"
 #include "signaling/rd-signal-tls.h"
+#include "signaling/rd-signal-whip-private.h"
 
 #include <errno.h>
 #include <string.h>
@@ -9,6 +11,30 @@
 
 #define HEALTH_PATH "/health"
 #define HEALTH_BODY "{\"status\":\"ok\"}"
+#define JOIN_PATH   "/join"
+/* The join page is one inline document: it may run its own inline script and style, talk to
+ * this origin (the WHIP API) and nothing else; it loads nothing from elsewhere (its icon is an
+ * empty data: URL, so that browsers do not ask for /favicon.ico) and is framed by nobody. */
+#define JOIN_CSP                                                                                   \
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "      \
+  "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; "                 \
+  "frame-ancestors 'none'"
+
+enum
+{
+  PROP_0,
+  PROP_WHIP_REPLY_TIMEOUT_MS,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_WHIP_REQUEST,
+  N_SIGNALS
+};
+
+static GParamSpec *props[N_PROPS];
+static guint signals[N_SIGNALS];
 
 struct _RdSignalServer
 {
@@ -17,11 +43,13 @@ struct _RdSignalServer
   RdConfig *config;
   GTlsCertificate *certificate;
   char *fingerprint;
+  RdSignalWhip *whip; /* rate limits, ICE links; lives as long as the server */
 
   /* Set while listening. */
   SoupServer *soup;
   gulong request_started_id;
-  gboolean close_connections; /* no keep-alive: see on_request_started() */
+  gulong request_read_id;
+  gboolean close_connections; /* no keep-alive: see decorate_response() */
   char *url;
   guint16 port;
 };
@@ -43,10 +71,12 @@ format_host_port (const char *host, guint16 port)
   return g_strdup_printf ("%s:%u", host, port);
 }
 
-/* The one place that decorates every response, errors included: runs before the request is
- * read, so libsoup's own error responses (400, 404, ...) carry the headers too. */
+/* The one place that decorates every response, errors included. It runs when the request
+ * starts, before it is read, so libsoup's own error responses (400, 404, ...) carry the headers
+ * too; and again once the body is read, because libsoup 3.2 clears every response header after
+ * it sends "100 Continue" (to a client that sent "Expect: 100-continue", as curl does). */
 static void
-on_request_started (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+decorate_response (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
 {
   RdSignalServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
@@ -66,6 +96,14 @@ handle_not_found (SoupServer *soup, SoupServerMessage *msg, const char *path, GH
                   gpointer user_data)
 {
   soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+/* No path but /whip takes a request body: read any other body without keeping it. */
+static void
+discard_body (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer user_data)
+{
+  rd_signal_whip_limit_body (msg, FALSE);
 }
 
 static void
@@ -90,6 +128,38 @@ handle_health (SoupServer *soup, SoupServerMessage *msg, const char *path, GHash
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, HEALTH_BODY,
                                     strlen (HEALTH_BODY));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+/* GET/HEAD /join/<session-id>: the join page. The token stays in the URL fragment, which
+ * browsers never send: nothing here sees it. */
+static void
+handle_join (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+             gpointer user_data)
+{
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr (GBytes) page = NULL;
+
+  if (!g_str_has_prefix (path, JOIN_PATH "/") ||
+      !rd_signal_whip_id_is_valid (path + strlen (JOIN_PATH "/"), -1))
+    {
+      handle_not_found (soup, msg, path, query, user_data);
+      return;
+    }
+  if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD"))
+    {
+      soup_message_headers_replace (headers, "Allow", "GET, HEAD");
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+  page = rd_signal_join_page ();
+  soup_message_headers_replace (headers, "Content-Type", "text/html; charset=utf-8");
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "Content-Security-Policy", JOIN_CSP);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), page);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }
 
@@ -141,6 +211,7 @@ rd_signal_server_new (RdConfig *config, GError **error)
   if (!self->certificate)
     return NULL;
   self->fingerprint = rd_signal_tls_fingerprint (self->certificate);
+  self->whip = rd_signal_whip_new (G_OBJECT (self), signals[SIGNAL_WHIP_REQUEST], config);
   return g_steal_pointer (&self);
 }
 
@@ -170,15 +241,26 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   address = g_inet_socket_address_new (inet, port);
 
   self->close_connections = !soup_check_version (3, 3, 0);
-  soup = soup_server_new ("tls-certificate", self->certificate, NULL);
+  /* Raw paths: libsoup does not %-decode them (GLib's URI parser only normalises escaped
+   * letters, digits and -._~), so "/whip/a%2Fb" is not "/whip/a/b" but an id with a character
+   * ids never have (404). */
+  soup = soup_server_new ("tls-certificate", self->certificate, "raw-paths", TRUE, NULL);
   soup_server_add_handler (soup, NULL, handle_not_found, self, NULL);
+  soup_server_add_early_handler (soup, NULL, discard_body, self, NULL);
   soup_server_add_handler (soup, HEALTH_PATH, handle_health, self, NULL);
+  soup_server_add_early_handler (soup, HEALTH_PATH, discard_body, self, NULL);
+  soup_server_add_handler (soup, JOIN_PATH, handle_join, self, NULL);
+  soup_server_add_early_handler (soup, JOIN_PATH, discard_body, self, NULL);
+  rd_signal_whip_attach (self->whip, soup);
   self->request_started_id =
-      g_signal_connect (soup, "request-started", G_CALLBACK (on_request_started), self);
+      g_signal_connect (soup, "request-started", G_CALLBACK (decorate_response), self);
+  self->request_read_id =
+      g_signal_connect (soup, "request-read", G_CALLBACK (decorate_response), self);
 
   if (!soup_server_listen (soup, address, SOUP_SERVER_LISTEN_HTTPS, &local))
     {
       g_clear_signal_handler (&self->request_started_id, soup);
+      g_clear_signal_handler (&self->request_read_id, soup);
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_LISTEN, "cannot listen on %s: %s", where,
                    listen_reason (local));
       return FALSE;
@@ -190,6 +272,7 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   if (!bound)
     {
       g_clear_signal_handler (&self->request_started_id, soup);
+      g_clear_signal_handler (&self->request_read_id, soup);
       soup_server_disconnect (soup);
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_LISTEN, "cannot listen on %s: %s", where,
                    local ? local->message : "no listening socket");
@@ -211,6 +294,7 @@ rd_signal_server_stop (RdSignalServer *self)
   if (self->soup)
     {
       g_clear_signal_handler (&self->request_started_id, self->soup);
+      g_clear_signal_handler (&self->request_read_id, self->soup);
       soup_server_disconnect (self->soup);
       g_clear_object (&self->soup);
     }
@@ -258,8 +342,43 @@ rd_signal_server_finalize (GObject *object)
 
   g_free (self->fingerprint);
   g_free (self->url);
+  rd_signal_whip_free (self->whip);
 
   G_OBJECT_CLASS (rd_signal_server_parent_class)->finalize (object);
+}
+
+static void
+rd_signal_server_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  RdSignalServer *self = RD_SIGNAL_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_WHIP_REPLY_TIMEOUT_MS:
+      g_value_set_uint (value, self->whip ? rd_signal_whip_get_reply_timeout (self->whip)
+                                          : RD_WHIP_REPLY_TIMEOUT_MS);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rd_signal_server_set_property (GObject *object, guint prop_id, const GValue *value,
+                               GParamSpec *pspec)
+{
+  RdSignalServer *self = RD_SIGNAL_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_WHIP_REPLY_TIMEOUT_MS:
+      /* Set only on a server made by rd_signal_server_new(), which has its WHIP state. */
+      g_return_if_fail (self->whip != NULL);
+      rd_signal_whip_set_reply_timeout (self->whip, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -269,6 +388,18 @@ rd_signal_server_class_init (RdSignalServerClass *klass)
 
   object_class->dispose = rd_signal_server_dispose;
   object_class->finalize = rd_signal_server_finalize;
+  object_class->get_property = rd_signal_server_get_property;
+  object_class->set_property = rd_signal_server_set_property;
+
+  props[PROP_WHIP_REPLY_TIMEOUT_MS] = g_param_spec_uint (
+      "whip-reply-timeout-ms", "WHIP reply timeout",
+      "How long a WHIP request waits for its handler's reply before it is answered 504 (ms)", 1,
+      G_MAXUINT, RD_WHIP_REPLY_TIMEOUT_MS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  signals[SIGNAL_WHIP_REQUEST] =
+      g_signal_new ("whip-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    g_cclosure_marshal_VOID__POINTER, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void

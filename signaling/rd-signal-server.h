@@ -9,11 +9,27 @@
  * and may be called any number of times; a stopped server may be started again.
  *
  * HTTP surface: GET (or HEAD) /health answers 200 application/json {"status":"ok"}; another
- * method on /health answers 405 with Allow; every other path answers 404. Every response,
- * errors included, carries "Access-Control-Allow-Origin: *" and
- * "Access-Control-Expose-Headers: Location, ETag, Link", so browser WHIP clients can read it.
- * With libsoup older than 3.3.0 every response also carries "Connection: close" (no keep-alive),
- * because those versions leak each idle connection that its client closes.
+ * method on /health answers 405 with Allow. /whip/<session-id> and /whip/<session-id>/<peer-id>
+ * are the WHIP endpoint and resources (rd-signal-whip.h), handed up through the "whip-request"
+ * signal. GET (or HEAD) /join/<session-id> answers the join page (rd-signal-join.h) as
+ * "text/html; charset=utf-8" with "Cache-Control: no-store" and a Content-Security-Policy that
+ * allows the page's own inline script and style, this origin and data: images, nothing else;
+ * another method answers 405 with Allow. Every other path answers 404. Paths are not %-decoded
+ * (GLib only normalises escaped letters, digits and -._~), so "/whip/a%2Fb" is an id with a
+ * character ids never have: 404. Request bodies are read into memory only for WHIP POST/PATCH, up
+ * to 64 KiB; any other body is read and dropped. Every response, errors included, carries
+ * "Access-Control-Allow-Origin: *" and "Access-Control-Expose-Headers: Location, ETag, Link", so
+ * browser WHIP clients can read it (also after a "100 Continue"). With libsoup older than 3.3.0
+ * every response also carries "Connection: close" (no keep-alive), because those versions leak each
+ * idle connection that its client closes.
+ *
+ * Signal "whip-request": void handler (RdSignalServer *server, RdWhipRequest *request,
+ * gpointer user_data), request as G_TYPE_POINTER, emitted on the context the server listens on,
+ * for each WHIP request that passed the HTTP checks; the handler must reply as rd-signal-whip.h
+ * says. With no handler connected such a request is answered 503 (Retry-After: 5).
+ *
+ * Property "whip-reply-timeout-ms" (guint, default 30000, read-write): how long a WHIP request
+ * waits for its handler's reply before signaling answers 504. For tests; the daemon leaves it.
  *
  * Errors are RD_SIGNAL_ERROR_TLS (the identity cannot be loaded or created; the message names
  * the file) or RD_SIGNAL_ERROR_LISTEN (the message names the address, e.g. "cannot listen on

@@ -3,26 +3,39 @@
  * Paths (part of the contract): endpoint POST /whip/<session-id>, resource
  * /whip/<session-id>/<peer-id>. Ids are [A-Za-z0-9_-]{1,64}; anything else is 404.
  *
- * What signaling decides by itself (HTTP rules, no knowledge of sessions or tokens):
- * - OPTIONS (CORS preflight, no token): 200 with Accept-Post: application/sdp, the Allow and
- *   Access-Control-Allow-Methods/-Headers headers and the Link ice-server headers.
+ * What signaling decides by itself (HTTP rules, no knowledge of sessions or tokens), in this
+ * order:
+ * - More than a burst of POST/PATCH/DELETE from one address (20 at once, then 2 a second; an
+ *   IPv6 address counts by its /64): 429 with Retry-After. Counted before any other check.
+ * - OPTIONS (CORS preflight, no token): 200 with the Allow and Access-Control-Allow-Methods/
+ *   -Headers/-Max-Age headers; on an endpoint also Accept-Post: application/sdp and the Link
+ *   ice-server headers of the STUN server only (TURN credentials go only to a caller with a
+ *   token, on the 201), on a resource Accept-Patch: application/trickle-ice-sdpfrag.
  * - GET/HEAD on an endpoint: 204, no body. Other methods: 405 with Allow.
  * - POST/PATCH/DELETE without "Authorization: Bearer <token>": 401 with
  *   "WWW-Authenticate: Bearer". The token is handed up, never logged or kept.
- * - POST: Content-Type other than application/sdp: 415; body over 64 KiB: 413; a body that is
- *   not an SDP offer with at least one m= line: 400.
- * - PATCH: Content-Type other than application/trickle-ice-sdpfrag: 415; no If-Match: 428.
- * - More than a burst of POST/PATCH/DELETE from one address: 429 with Retry-After.
- * - Every response carries the CORS headers (see rd-signal-server.h).
+ * - POST: Content-Type other than application/sdp (parameters allowed): 415; body over 64 KiB:
+ *   413 (by Content-Length before the body is read, or as it arrives); a body that is not UTF-8
+ *   text, or not an SDP offer (v=0) with at least one complete m= line: 400.
+ * - PATCH: Content-Type other than application/trickle-ice-sdpfrag: 415; body over 64 KiB: 413;
+ *   no If-Match: 428; a body that is not UTF-8 text: 400.
+ * - No handler connected to "whip-request": 503 with Retry-After.
+ * - Every response carries the CORS headers (see rd-signal-server.h); errors have a text/plain
+ *   body saying what was wrong.
  * Everything else (does the session exist, is the token valid for it, is the offer usable, does
  * the ETag match) is decided by whoever handles the "whip-request" signal of RdSignalServer:
  *   void handler (RdSignalServer *server, RdWhipRequest *request, gpointer user_data)
  * which must answer the request exactly once, now or later, with one of the reply functions.
  * The HTTP response waits (the message is paused) until then. A request not answered within 30 s
- * is answered 504 by signaling and its later reply is ignored.
+ * is answered 504 by signaling and its later reply is ignored; so is the reply to a request whose
+ * client has gone (or whose server was stopped) meanwhile. Either way the reply is still due:
+ * it is what frees the request.
  *
  * Threading: main context only. Ownership: the request belongs to signaling; the handler may
- * keep the pointer (transfer none) until it replies; strings are owned by the request.
+ * keep the pointer (transfer none) until it replies, which frees it (also after a 504 or a lost
+ * client); strings are owned by the request. A reply that breaks the rules below (a status or
+ * reply kind that does not fit the action, an invalid peer id or ETag) is a programming error:
+ * it is reported as a failed precondition, the client gets 500 and the request is freed.
  */
 #pragma once
 
@@ -56,15 +69,17 @@ const char *rd_whip_request_get_remote_address (RdWhipRequest *request);
 const char *rd_whip_request_get_endpoint_url (RdWhipRequest *request);
 
 /* 201 Created: body @answer_sdp (application/sdp), Location /whip/<session>/<@peer_id>, ETag
- * "<@etag>", and the Link ice-server headers of the configured STUN/TURN servers. */
+ * "<@etag>", and the Link ice-server headers of the configured STUN/TURN servers. Offers only;
+ * @peer_id follows the id rule, @etag is non-empty without quotes, spaces or controls. */
 void rd_whip_request_reply_created (RdWhipRequest *request, const char *peer_id,
                                     const char *answer_sdp, const char *etag);
-/* 204 No Content (trickle accepted) or 200 OK (delete). */
+/* 204 No Content (trickle accepted) or 200 OK (delete); trickle and delete only. */
 void rd_whip_request_reply_empty (RdWhipRequest *request, guint status);
-/* 200 OK with an application/trickle-ice-sdpfrag body and a new ETag (ICE restart). */
+/* 200 OK with an application/trickle-ice-sdpfrag body and a new ETag (ICE restart only). */
 void rd_whip_request_reply_sdpfrag (RdWhipRequest *request, const char *sdpfrag, const char *etag);
-/* An error status with a text/plain @message (one sentence saying what was wrong). 401 adds
- * WWW-Authenticate: Bearer; 429/503 add Retry-After: @retry_after_s when > 0. */
+/* An error status (400-599) with a text/plain @message (one sentence saying what was wrong;
+ * NULL: the reason phrase). 401 adds WWW-Authenticate: Bearer; 429/503 add
+ * Retry-After: @retry_after_s when > 0. Any action. */
 void rd_whip_request_reply_error (RdWhipRequest *request, guint status, guint retry_after_s,
                                   const char *message);
 

@@ -1,0 +1,60 @@
+/* rd-signal-whip-private.h: how RdSignalServer (rd-signal-server.c) and the WHIP endpoint
+ * (rd-signal-whip.c) are joined; for signaling/ and its tests only.
+ *
+ * Contract: an RdSignalWhip is the per-server state of the WHIP endpoint (its rate limiter, the
+ * ICE-server Link headers of the config, the reply timeout). rd_signal_whip_attach() registers
+ * the /whip handlers (early and normal) on a SoupServer. Requests that pass the HTTP checks of
+ * rd-signal-whip.h are handed up by emitting @signal_id on @emitter (the RdSignalServer), or
+ * answered 503 when no handler is connected to it.
+ *
+ * Threading: main context only. Ownership: the server owns the RdSignalWhip and keeps it alive
+ * longer than any SoupServer it is attached to; requests in flight do not point at it.
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "config/rd-config.h"
+#include "signaling/rd-signal-whip.h"
+
+G_BEGIN_DECLS
+
+#define RD_WHIP_PATH_PREFIX "/whip"
+
+/* Limits (rd-signal-whip.h). */
+#define RD_WHIP_MAX_BODY           (64 * 1024) /* bytes; larger: 413 */
+#define RD_WHIP_MAX_ID             64          /* characters of a session or peer id */
+#define RD_WHIP_MAX_TOKEN          1024        /* characters of a bearer token; longer: 401 */
+#define RD_WHIP_REPLY_TIMEOUT_MS   30000       /* unanswered this long: 504 */
+#define RD_WHIP_RATE_BURST         20          /* POST/PATCH/DELETE per address at once ... */
+#define RD_WHIP_RATE_PER_SECOND    2           /* ... and this many a second after that */
+#define RD_WHIP_RATE_MAX_ADDRESSES 4096        /* buckets kept; the least recently used goes */
+#define RD_WHIP_NO_HANDLER_RETRY_S 5           /* Retry-After on the 503 without a handler */
+
+typedef struct _RdSignalWhip RdSignalWhip;
+
+/* (transfer full) */
+RdSignalWhip *rd_signal_whip_new (GObject *emitter, guint signal_id, RdConfig *config);
+void rd_signal_whip_free (RdSignalWhip *whip);
+
+void rd_signal_whip_set_reply_timeout (RdSignalWhip *whip, guint timeout_ms);
+guint rd_signal_whip_get_reply_timeout (RdSignalWhip *whip);
+
+/* Adds the handlers for RD_WHIP_PATH_PREFIX to @soup; they use @whip until @soup is gone. */
+void rd_signal_whip_attach (RdSignalWhip *whip, SoupServer *soup);
+
+/* TRUE when @id is a valid session or peer id: [A-Za-z0-9_-]{1,64}. */
+gboolean rd_signal_whip_id_is_valid (const char *id, gssize len);
+
+/* Stops @msg's request body from being kept in memory (it is still read and discarded) and
+ * marks the message as over the limit once more than RD_WHIP_MAX_BODY bytes arrive or are
+ * announced. For every path that takes no body, and for every WHIP request. */
+void rd_signal_whip_limit_body (SoupServerMessage *msg, gboolean keep_body);
+gboolean rd_signal_whip_body_too_large (SoupServerMessage *msg);
+
+/* The "Link: <...>; rel=\"ice-server\"..." values for the config's STUN and TURN servers, in
+ * that order; empty when neither is set. A server whose user name or password cannot be put in
+ * a quoted-string (control characters) is left out. (transfer full) */
+GStrv rd_signal_whip_ice_links (RdConfig *config, gboolean with_turn);
+
+G_END_DECLS
