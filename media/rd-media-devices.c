@@ -1,5 +1,6 @@
 /* rd-media-devices.c: GStreamer start-up and the room's device check. See rd-media-devices.h. */
 #include "media/rd-media-devices.h"
+#include "media/rd-media-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -435,6 +436,34 @@ probe_auto (RdMediaDevice *d, const Role *role)
   set_available (d, GST_OBJECT_NAME (gst_element_get_factory (element)), "%s%s%s%s", name,
                  path ? " (" : "", path ? path : "", path ? ")" : "");
   gst_object_unref (element);
+}
+
+GstElement *
+rd_media_make_auto_device (const char *device_class, char **detail)
+{
+  gboolean timed_out;
+  g_autoptr (GstDevice) device = first_device_bounded (device_class, &timed_out);
+  GstElement *element;
+
+  if (timed_out)
+    {
+      *detail = g_strdup_printf ("searching for a %s device did not finish within %d s",
+                                 device_class, SEARCH_TIMEOUT_MS / 1000);
+      return NULL;
+    }
+  if (!device)
+    {
+      *detail = g_strdup_printf ("no %s device found", device_class);
+      return NULL;
+    }
+  *detail = gst_device_get_display_name (device);
+  element = gst_device_create_element (device, NULL);
+  if (!element)
+    {
+      g_autofree char *name = g_steal_pointer (detail);
+      *detail = g_strdup_printf ("%s: GStreamer cannot make an element for it", name);
+    }
+  return element;
 }
 
 static void

@@ -1,0 +1,101 @@
+/* rd-media-peer-private.h: what rd-media-peer.c and rd-media-peer-verify.c share. media/ only.
+ * Threading: a gate's open flag is read on streaming threads and set on the main context. */
+#pragma once
+
+#include "media/rd-media-peer.h"
+#include "media/rd-media-private.h"
+
+#include <gst/webrtc/webrtc.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GstPad *pad;
+  gulong probe_id;
+  gint open;    /* atomic */
+  gint dropped; /* atomic: buffers dropped while closed */
+} RdPeerGate;
+
+/* Drops every buffer through @pad until opened. (transfer full) */
+RdPeerGate *rd_peer_gate_new (GstPad *pad);
+void rd_peer_gate_set_open (RdPeerGate *gate, gboolean open);
+/* Removes the probe. Call once the pad's element is in NULL. */
+void rd_peer_gate_free (RdPeerGate *gate);
+
+#define GST_CAT_DEFAULT rd_media_debug
+
+#define JITTER_LATENCY_MS 50   /* LAN: webrtcbin's default is 200 ms */
+#define GATHER_TIMEOUT_MS 5000 /* answer with what was gathered by then */
+#define CONNECT_TIMEOUT_S 30   /* from the answer to a verified connection */
+#define UNLINK_TIMEOUT_MS 1000
+
+typedef struct
+{
+  gatomicrefcount rc;
+  GWeakRef peer;
+} Handle;
+
+typedef void (*PeerFunc) (RdPeer *peer, gpointer data);
+
+typedef struct
+{
+  GstPad *tee_pad; /* requested from the room's tee */
+  GstElement *tee;
+  GstPad *queue_sink; /* our queue's sink pad */
+  RdPeerGate *gate;   /* on the queue's src pad */
+  gboolean unlinked;  /* under peer->lock */
+} SendStream;
+
+typedef struct
+{
+  gboolean video;
+  GstPad *ghost;    /* the bin's src pad with the decoded media */
+  GstPad *room_pad; /* the room's compositor / mixer pad, once linked */
+  RdPeerGate *gate; /* on webrtcbin's src pad */
+} RecvStream;
+
+struct _RdPeer
+{
+  GObject parent_instance;
+
+  RdRoom *room;
+  RdConfig *config;
+  char *id;
+  GMainContext *context;
+  Handle *handle;
+  GstElement *bin, *webrtc;
+  RdPeerState state;
+  RdOffer *offer;
+  char *remote_fingerprint;
+  GTask *answer_task;
+  GMutex lock;
+  GCond cond;
+  GPtrArray *send;       /* SendStream* */
+  GPtrArray *recv;       /* RecvStream*; appended on streaming threads under lock */
+  GPtrArray *transports; /* GstWebRTCDTLSTransport* watched for "state" */
+  GArray *transport_ids; /* their handler ids */
+  gulong webrtc_ids[4];
+  guint gather_timeout_id, connect_timeout_id;
+  gboolean verified, closed, answered;
+};
+
+Handle *rd_peer_handle_ref (Handle *h);
+void rd_peer_handle_unref (gpointer data);
+void rd_peer_handle_closure_unref (gpointer data, GClosure *closure);
+/* Runs @func on the peer's main context unless the peer is gone or closed by then; @destroy
+ * frees @data in every case. Any thread. */
+void rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotify destroy);
+/* Main context. */
+void rd_peer_set_state (RdPeer *peer, RdPeerState state);
+/* Watches the DTLS transports of every transceiver for "connected" (main context). */
+void rd_peer_watch_transports (RdPeer *peer);
+/* Fills @stats from @webrtc's get-stats, waiting at most @timeout_ms. Any thread but
+ * webrtcbin's. */
+void rd_peer_stats_from_webrtc (GstElement *webrtc, RdPeerStats *stats, guint timeout_ms);
+
+/* TRUE when the SHA-256 of @pem's certificate is @expected ("sha-256 AB:..", any case).
+ * *@actual gets "sha-256 AB:.." of @pem, or NULL if @pem holds no certificate. */
+gboolean rd_peer_fingerprint_matches (const char *expected, const char *pem, char **actual);
+
+G_END_DECLS

@@ -1,0 +1,63 @@
+/* rd-media-peer-verify.c: RdPeer's gates and the DTLS fingerprint check (webrtcbin 1.22 does
+ * not compare the remote certificate with the offer's a=fingerprint; RFC 8842 5.1 says to).
+ *
+ * A gate is a pad probe that drops buffers (events pass) until it is opened. Every pad that
+ * carries a peer's media into the room (webrtcbin's src pads) or the room's media to the peer
+ * (the queues after the room's tees) has one; they open only once the remote certificate has
+ * matched the fingerprint, so an impostor neither shows nor hears the room. */
+#include "media/rd-media-peer-private.h"
+
+#include <string.h>
+
+static GstPadProbeReturn
+gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdPeerGate *gate = user_data;
+
+  if (g_atomic_int_get (&gate->open))
+    return GST_PAD_PROBE_OK;
+  g_atomic_int_inc (&gate->dropped);
+  return GST_PAD_PROBE_DROP;
+}
+
+RdPeerGate *
+rd_peer_gate_new (GstPad *pad)
+{
+  RdPeerGate *gate = g_new0 (RdPeerGate, 1);
+
+  gate->pad = gst_object_ref (pad);
+  gate->probe_id = gst_pad_add_probe (
+      pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, gate_probe, gate, NULL);
+  return gate;
+}
+
+void
+rd_peer_gate_set_open (RdPeerGate *gate, gboolean open)
+{
+  g_atomic_int_set (&gate->open, !!open);
+}
+
+void
+rd_peer_gate_free (RdPeerGate *gate)
+{
+  if (!gate)
+    return;
+  /* The pad's element is in NULL by now: no probe runs any more. */
+  if (gate->probe_id)
+    gst_pad_remove_probe (gate->pad, gate->probe_id);
+  gst_object_unref (gate->pad);
+  g_free (gate);
+}
+
+gboolean
+rd_peer_fingerprint_matches (const char *expected, const char *pem, char **actual)
+{
+  g_autofree char *got = rd_media_dtls_fingerprint_of_pem (pem);
+  const char *hex;
+
+  *actual = got ? g_strdup_printf ("sha-256 %s", got) : NULL;
+  if (!got || !expected || !g_str_has_prefix (expected, "sha-256 "))
+    return FALSE;
+  hex = expected + strlen ("sha-256 ");
+  return g_ascii_strcasecmp (hex, got) == 0;
+}

@@ -1,0 +1,84 @@
+/* rd-media-private.h: helpers shared inside media/ only (never included outside media/).
+ *
+ * Threading: every function here may be called from any thread unless said otherwise.
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+
+#include "media/rd-media-room.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (rd_media_debug);
+
+/* --- devices (rd-media-devices.c) --- */
+
+/* The element for the first device of @device_class ("Video/Source", "Audio/Source",
+ * "Audio/Sink"), searched as rd_media_probe_devices() does (bounded), or NULL. @detail gets
+ * the device's name, or why there is none. (transfer floating) Main thread only. */
+GstElement *rd_media_make_auto_device (const char *device_class, char **detail);
+
+/* --- DTLS (rd-media-dtls.c) --- */
+
+/* The process's DTLS certificate and private key (ECDSA P-256, self-signed, SHA-256), PEM,
+ * made on first use and shared by every peer. NULL with @error if OpenSSL fails.
+ * (transfer none) */
+const char *rd_media_dtls_pem (GError **error);
+
+/* "AB:CD:..." (upper case): the SHA-256 of the DER bytes of the first certificate in @pem, or
+ * NULL when @pem holds no certificate. (transfer full) */
+char *rd_media_dtls_fingerprint_of_pem (const char *pem);
+
+/* --- SDP offers (rd-media-sdp.c) --- */
+
+typedef enum
+{
+  RD_OFFER_CODEC_VP8,
+  RD_OFFER_CODEC_H264,
+  RD_OFFER_CODEC_OPUS,
+} RdOfferCodec;
+
+typedef struct
+{
+  guint mline;
+  gboolean video;           /* else audio */
+  RdOfferCodec codec;       /* the codec the answer uses */
+  guint pt;                 /* its payload type in the offer */
+  char *fmtp;               /* its a=fmtp parameters (H.264), or NULL */
+  gboolean remote_sends;    /* offer direction sendrecv or sendonly */
+  gboolean remote_receives; /* offer direction sendrecv or recvonly */
+  char *mid;                /* a=mid, or NULL */
+} RdOfferMedia;
+
+typedef struct
+{
+  GstSDPMessage *sdp;
+  GPtrArray *media;  /* RdOfferMedia*, one per m-line, in order */
+  char *fingerprint; /* "sha-256 AB:CD:..." as in the offer (normalised to upper case) */
+} RdOffer;
+
+void rd_offer_free (RdOffer *offer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOffer, rd_offer_free)
+
+/* Parses and checks an offer: every m-line must be audio with Opus or video with VP8 (or H.264
+ * when an H.264 decoder is installed), must not be rejected (port 0) or inactive, and the offer
+ * must carry a sha-256 a=fingerprint. RD_MEDIA_ERROR_OFFER naming the m-line otherwise.
+ * (transfer full) */
+RdOffer *rd_offer_parse (const char *text, GError **error);
+
+/* --- the room, for peers (rd-media-room.c) --- */
+
+typedef void (*RdRoomBinMessageFunc) (GstMessage *message, gpointer user_data);
+
+/* Bus messages from elements inside @bin go to @func on the main context instead of the room's
+ * "error" signal; unwatch before removing the bin. Main context only. */
+void rd_room_watch_bin (RdRoom *room, GstElement *bin, RdRoomBinMessageFunc func,
+                        gpointer user_data);
+void rd_room_unwatch_bin (RdRoom *room, GstElement *bin);
+
+/* The main context the room was made on. (transfer none) */
+GMainContext *rd_room_get_context (RdRoom *room);
+
+G_END_DECLS

@@ -1,0 +1,796 @@
+/* rd-media-room.c: the room's pipeline. See rd-media-room.h.
+ *
+ * Topology (one pipeline for the daemon's life; peers are bins added to it):
+ *
+ *   camera ─► [scale/rate/caps] ─► [clockoverlay] ─► I420 ─► rawtee ─┬► queue ─► videobalance
+ * (mute) │      ─► vp8enc ─► video_tee ─► peers └► queue ─► compositor (self-view) mic ─►
+ * convert/resample ─► 48 kHz mono ─► volume (mute) ─► queue ─► opusenc ─► audio_tee ─► peers peers'
+ * decoded video ─► compositor ─► display (fakesink for none) silence + peers' decoded audio ─►
+ * audiomixer ─► speakers (fakesink for none)
+ *
+ * The tees carry encoded frames, not RTP: each peer payloads them itself with the payload type
+ * its offer chose (offers choose different payload types, and each peer needs its own SSRC and
+ * sequence numbers anyway). A silent live source keeps the mixer (and the speakers) running
+ * with no party; the self-view does the same for the compositor. */
+#include "media/rd-media-room.h"
+
+#include "media/rd-media-private.h"
+
+#define GST_CAT_DEFAULT rd_media_debug
+
+/* Real cameras are encoded at 720p30; the test pattern at 360p30 keeps CI cheap. */
+#define CAMERA_WIDTH      1280
+#define CAMERA_HEIGHT     720
+#define CAMERA_BITRATE    1500000
+#define TEST_WIDTH        640
+#define TEST_HEIGHT       360
+#define TEST_BITRATE      600000
+#define FRAMERATE         30
+#define KEYFRAME_MAX_DIST (2 * FRAMERATE) /* frames: a keyframe at least every 2 s */
+#define VP8_CPU_USED      6               /* 4 (best) .. 16 (fastest) in real-time mode */
+#define OPUS_BITRATE      48000
+#define START_TIMEOUT_S   10
+
+struct _RdRoom
+{
+  GObject parent_instance;
+
+  RdConfig *config;
+  GMainContext *context;
+  GstPipeline *pipeline;
+  GSource *bus_source;
+  GstElement *video_tee, *audio_tee; /* encoded */
+  GstElement *encoder, *balance, *volume;
+  GstElement *compositor, *mixer;
+  GstPad *self_view_pad;
+  int width, height;
+  gboolean muted_mic, muted_camera;
+  GPtrArray *remote_video_pads; /* compositor sink pads, in join order */
+  GPtrArray *remote_audio_pads; /* audiomixer sink pads */
+  GHashTable *watched;          /* GstElement* bin -> Watch* */
+  guint64 remote_video_frames;  /* atomic */
+  guint64 remote_audio_buffers; /* atomic */
+};
+
+typedef struct
+{
+  RdRoomBinMessageFunc func;
+  gpointer user_data;
+} Watch;
+
+enum
+{
+  SIGNAL_ERROR,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE (RdRoom, rd_room, G_TYPE_OBJECT)
+
+static void
+rd_room_dispose (GObject *object)
+{
+  RdRoom *room = RD_ROOM (object);
+
+  rd_room_stop (room);
+  if (room->bus_source)
+    {
+      g_source_destroy (room->bus_source);
+      g_clear_pointer (&room->bus_source, g_source_unref);
+    }
+  g_clear_pointer (&room->self_view_pad, gst_object_unref);
+  g_clear_object (&room->pipeline);
+  G_OBJECT_CLASS (rd_room_parent_class)->dispose (object);
+}
+
+static void
+rd_room_finalize (GObject *object)
+{
+  RdRoom *room = RD_ROOM (object);
+
+  g_clear_pointer (&room->remote_video_pads, g_ptr_array_unref);
+  g_clear_pointer (&room->remote_audio_pads, g_ptr_array_unref);
+  g_clear_pointer (&room->watched, g_hash_table_unref);
+  g_clear_pointer (&room->config, rd_config_unref);
+  g_clear_pointer (&room->context, g_main_context_unref);
+  G_OBJECT_CLASS (rd_room_parent_class)->finalize (object);
+}
+
+static void
+rd_room_class_init (RdRoomClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rd_room_dispose;
+  object_class->finalize = rd_room_finalize;
+  signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  if (!rd_media_debug)
+    GST_DEBUG_CATEGORY_INIT (rd_media_debug, "receptiond-media", 0, "receptiond media");
+}
+
+static void
+rd_room_init (RdRoom *room)
+{
+  room->remote_video_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  room->remote_audio_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  room->watched = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+}
+
+/* --- building --- */
+
+static GstElement *
+make (RdRoom *room, const char *factory, const char *name, GError **error)
+{
+  GstElement *e = gst_element_factory_make (factory, name);
+
+  if (!e)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT,
+                   "cannot make the GStreamer element %s (not installed?)", factory);
+      return NULL;
+    }
+  gst_bin_add (GST_BIN (room->pipeline), e);
+  return e;
+}
+
+/* Adds and links @n elements made from @factories ("queue", ...); NULL-terminated list of
+ * factory names. Returns the last element or NULL. */
+static GstElement *
+chain (RdRoom *room, GstElement *from, GError **error, ...)
+{
+  va_list args;
+  const char *factory;
+  GstElement *prev = from;
+
+  va_start (args, error);
+  while ((factory = va_arg (args, const char *)))
+    {
+      GstElement *e = make (room, factory, NULL, error);
+      if (!e)
+        {
+          va_end (args);
+          return NULL;
+        }
+      if (prev && !gst_element_link (prev, e))
+        {
+          g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link %s to %s",
+                       GST_OBJECT_NAME (prev), GST_OBJECT_NAME (e));
+          va_end (args);
+          return NULL;
+        }
+      prev = e;
+    }
+  va_end (args);
+  return prev;
+}
+
+static gboolean
+link_caps (GstElement *from, GstElement *to, const char *caps_text, GError **error)
+{
+  g_autoptr (GstCaps) caps = gst_caps_from_string (caps_text);
+
+  if (!gst_element_link_filtered (from, to, caps))
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link %s to %s with %s",
+                   GST_OBJECT_NAME (from), GST_OBJECT_NAME (to), caps_text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GstElement *
+make_camera (RdRoom *room, gboolean *is_test, GError **error)
+{
+  RdDeviceSetting s = rd_config_get_camera (room->config);
+  GstElement *src = NULL;
+
+  *is_test = FALSE;
+  switch (s.kind)
+    {
+    case RD_DEVICE_TEST:
+      src = make (room, "videotestsrc", "camera", error);
+      if (src)
+        g_object_set (src, "is-live", TRUE, "pattern", 18 /* ball: moves */, NULL);
+      *is_test = TRUE;
+      return src;
+    case RD_DEVICE_NAMED:
+      src = make (room, "v4l2src", "camera", error);
+      if (!src)
+        {
+          g_prefix_error (error, "camera %s: ", s.name);
+          if (error && *error)
+            (*error)->code = RD_MEDIA_ERROR_DEVICE;
+          return NULL;
+        }
+      g_object_set (src, "device", s.name, NULL);
+      return src;
+    case RD_DEVICE_AUTO:
+      {
+        g_autofree char *detail = NULL;
+        src = rd_media_make_auto_device ("Video/Source", &detail);
+        if (src)
+          {
+            GST_INFO ("camera auto: %s", detail);
+            gst_object_set_name (GST_OBJECT (src), "camera");
+            gst_bin_add (GST_BIN (room->pipeline), src);
+            return src;
+          }
+        /* The "camera unavailable" slate: a still pattern (text needs the pango plugin). */
+        GST_INFO ("camera auto: %s: showing the slate", detail);
+        src = make (room, "videotestsrc", "camera", error);
+        if (src)
+          g_object_set (src, "is-live", TRUE, "pattern", 2 /* black */, NULL);
+        *is_test = TRUE;
+        return src;
+      }
+    case RD_DEVICE_NONE:
+      break;
+    }
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "the camera cannot be none");
+  return NULL;
+}
+
+static GstElement *
+make_microphone (RdRoom *room, GError **error)
+{
+  RdDeviceSetting s = rd_config_get_microphone (room->config);
+  GstElement *src = NULL;
+
+  switch (s.kind)
+    {
+    case RD_DEVICE_TEST:
+      src = make (room, "audiotestsrc", "microphone", error);
+      if (src)
+        g_object_set (src, "is-live", TRUE, "freq", 440.0, "volume", 0.3, NULL);
+      return src;
+    case RD_DEVICE_NAMED:
+      src = make (room, "alsasrc", "microphone", error);
+      if (!src)
+        {
+          g_prefix_error (error, "microphone %s: ", s.name);
+          if (error && *error)
+            (*error)->code = RD_MEDIA_ERROR_DEVICE;
+          return NULL;
+        }
+      g_object_set (src, "device", s.name, NULL);
+      return src;
+    case RD_DEVICE_AUTO:
+      {
+        g_autofree char *detail = NULL;
+        src = rd_media_make_auto_device ("Audio/Source", &detail);
+        if (src)
+          {
+            GST_INFO ("microphone auto: %s", detail);
+            gst_object_set_name (GST_OBJECT (src), "microphone");
+            gst_bin_add (GST_BIN (room->pipeline), src);
+            return src;
+          }
+        GST_INFO ("microphone auto: %s: sending silence", detail);
+        src = make (room, "audiotestsrc", "microphone", error);
+        if (src)
+          g_object_set (src, "is-live", TRUE, "wave", 4 /* silence */, NULL);
+        return src;
+      }
+    case RD_DEVICE_NONE:
+      break;
+    }
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "the microphone cannot be none");
+  return NULL;
+}
+
+/* display or speakers */
+static GstElement *
+make_output (RdRoom *room, RdDeviceSetting s, gboolean video, GError **error)
+{
+  const char *role = video ? "display" : "speakers";
+  GstElement *sink = NULL;
+
+  switch (s.kind)
+    {
+    case RD_DEVICE_NONE:
+      sink = make (room, "fakesink", role, error);
+      if (sink)
+        g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+      return sink;
+    case RD_DEVICE_NAMED:
+      sink = make (room, video ? s.name : "alsasink", role, error);
+      if (!sink)
+        {
+          g_prefix_error (error, "%s %s: ", role, s.name);
+          if (error && *error)
+            (*error)->code = RD_MEDIA_ERROR_DEVICE;
+          return NULL;
+        }
+      if (!video)
+        g_object_set (sink, "device", s.name, NULL);
+      return sink;
+    case RD_DEVICE_AUTO:
+      if (video)
+        return make (room, "autovideosink", role, error);
+      {
+        g_autofree char *detail = NULL;
+        sink = rd_media_make_auto_device ("Audio/Sink", &detail);
+        if (sink)
+          {
+            gst_object_set_name (GST_OBJECT (sink), role);
+            gst_bin_add (GST_BIN (room->pipeline), sink);
+            return sink;
+          }
+        g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "speakers auto: %s", detail);
+        return NULL;
+      }
+    case RD_DEVICE_TEST:
+      break;
+    }
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "the %s has no test setting", role);
+  return NULL;
+}
+
+static gboolean
+build_video (RdRoom *room, GError **error)
+{
+  gboolean is_test;
+  GstElement *src, *last, *rawtee, *q, *sink;
+  g_autofree char *caps = NULL;
+  gint bitrate;
+
+  src = make_camera (room, &is_test, error);
+  if (!src)
+    return FALSE;
+  room->width = is_test ? TEST_WIDTH : CAMERA_WIDTH;
+  room->height = is_test ? TEST_HEIGHT : CAMERA_HEIGHT;
+  bitrate = is_test ? TEST_BITRATE : CAMERA_BITRATE;
+  caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
+                          "pixel-aspect-ratio=1/1,interlace-mode=progressive",
+                          room->width, room->height, FRAMERATE);
+  if (is_test)
+    last = src;
+  else if (!(last = chain (room, src, error, "videoconvert", "videoscale", "videorate", NULL)))
+    return FALSE;
+  {
+    GstElement *overlay = gst_element_factory_make ("clockoverlay", NULL);
+    GstElement *convert = make (room, "videoconvert", NULL, error);
+
+    if (!convert)
+      return FALSE;
+    if (overlay)
+      {
+        gst_bin_add (GST_BIN (room->pipeline), overlay);
+        g_object_set (overlay, "time-format", "%d/%m/%Y %H:%M:%S", "halignment", 0 /* left */,
+                      "valignment", 2 /* top */, "shaded-background", TRUE, NULL);
+        if (!link_caps (last, overlay, caps, error) || !gst_element_link (overlay, convert))
+          return FALSE;
+      }
+    else
+      {
+        GST_INFO ("no clockoverlay (gstreamer1.0-x): the camera has no clock");
+        if (!link_caps (last, convert, caps, error))
+          return FALSE;
+      }
+    rawtee = make (room, "tee", "rawtee", error);
+    if (!rawtee || !link_caps (convert, rawtee, "video/x-raw,format=I420", error))
+      return FALSE;
+  }
+
+  /* encode branch */
+  q = make (room, "queue", "encqueue", error);
+  room->balance = make (room, "videobalance", "camera-mute", error);
+  room->encoder = make (room, "vp8enc", "vp8enc", error);
+  room->video_tee = make (room, "tee", "video_tee", error);
+  if (!q || !room->balance || !room->encoder || !room->video_tee)
+    return FALSE;
+  g_object_set (q, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0, "leaky",
+                2 /* downstream */, NULL);
+  g_object_set (room->encoder, "deadline", (gint64)1, "cpu-used", VP8_CPU_USED, "threads",
+                MIN (g_get_num_processors (), 4), "token-partitions", 2, "keyframe-max-dist",
+                KEYFRAME_MAX_DIST, "end-usage", 1 /* cbr */, "target-bitrate", bitrate,
+                "lag-in-frames", 0, "error-resilient", 1 /* default */, "buffer-size", 1000,
+                "buffer-initial-size", 500, "buffer-optimal-size", 600, "undershoot", 95, NULL);
+  g_object_set (room->video_tee, "allow-not-linked", TRUE, NULL);
+  if (!gst_element_link_many (rawtee, q, room->balance, room->encoder, room->video_tee, NULL))
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the video encoder");
+      return FALSE;
+    }
+
+  /* display branch */
+  room->compositor = make (room, "compositor", "compositor", error);
+  sink = make_output (room, rd_config_get_display (room->config), TRUE, error);
+  if (!room->compositor || !sink)
+    return FALSE;
+  g_object_set (room->compositor, "background", 1 /* black */, "ignore-inactive-pads", TRUE, NULL);
+  /* With no display the self-view is not composited: nobody would see it, and in 1.22 the
+   * compositor sometimes refuses the camera's caps at start (a not-negotiated that the raw tee
+   * would pass up to the camera, stopping the room's video). */
+  if (rd_config_get_display (room->config).kind != RD_DEVICE_NONE)
+    {
+      /* The display never holds the encoder back: the self-view drops frames rather than block the
+       * camera's tee. */
+      q = make (room, "queue", "selfviewqueue", error);
+      if (!q || !gst_element_link (rawtee, q))
+        return FALSE;
+      g_object_set (q, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0,
+                    "leaky", 2 /* downstream */, NULL);
+      room->self_view_pad = gst_element_request_pad_simple (room->compositor, "sink_%u");
+      if (gst_element_link_pads (q, "src", room->compositor, GST_PAD_NAME (room->self_view_pad)) ==
+          FALSE)
+        {
+          g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the self-view");
+          return FALSE;
+        }
+    }
+  g_free (caps);
+  caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
+                          "pixel-aspect-ratio=1/1,interlace-mode=progressive",
+                          room->width, room->height, FRAMERATE);
+  {
+    GstElement *convert = make (room, "videoconvert", NULL, error);
+    if (!convert || !link_caps (room->compositor, convert, caps, error) ||
+        !gst_element_link (convert, sink))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+build_audio (RdRoom *room, GError **error)
+{
+  GstElement *src, *last, *q, *enc, *silence, *sink;
+
+  src = make_microphone (room, error);
+  if (!src || !(last = chain (room, src, error, "audioconvert", "audioresample", NULL)))
+    return FALSE;
+  room->volume = make (room, "volume", "mic-mute", error);
+  q = make (room, "queue", "opusqueue", error);
+  enc = make (room, "opusenc", "opusenc", error);
+  room->audio_tee = make (room, "tee", "audio_tee", error);
+  if (!room->volume || !q || !enc || !room->audio_tee)
+    return FALSE;
+  g_object_set (enc, "bitrate", OPUS_BITRATE, "frame-size", 20, "inband-fec", TRUE,
+                "packet-loss-percentage", 5, NULL);
+  g_object_set (room->audio_tee, "allow-not-linked", TRUE, NULL);
+  if (!link_caps (last, room->volume, "audio/x-raw,rate=48000,channels=1", error) ||
+      !gst_element_link_many (room->volume, q, enc, room->audio_tee, NULL))
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the Opus encoder");
+      return FALSE;
+    }
+
+  /* speakers: silence keeps the mixer running with no party */
+  silence = make (room, "audiotestsrc", "silence", error);
+  room->mixer = make (room, "audiomixer", "mixer", error);
+  sink = make_output (room, rd_config_get_speakers (room->config), FALSE, error);
+  if (!silence || !room->mixer || !sink)
+    return FALSE;
+  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 480, NULL);
+  g_object_set (room->mixer, "ignore-inactive-pads", TRUE, NULL);
+  if (!link_caps (silence, room->mixer, "audio/x-raw,format=S16LE,rate=48000,channels=2", error))
+    return FALSE;
+  {
+    GstElement *convert = make (room, "audioconvert", NULL, error);
+    if (!convert || !link_caps (room->mixer, convert, "audio/x-raw,rate=48000,channels=2", error) ||
+        !gst_element_link (convert, sink))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Walks up from @object to the pipeline. Sets *@watch to the watched bin on the way. FALSE when
+ * @object is no longer in the pipeline (a removed peer's late message). */
+static gboolean
+find_watch (RdRoom *room, GstObject *object, Watch **watch)
+{
+  g_autoptr (GstObject) o = object ? gst_object_ref (object) : NULL;
+
+  *watch = NULL;
+  while (o)
+    {
+      GstObject *parent;
+
+      if (o == GST_OBJECT (room->pipeline))
+        return TRUE;
+      if (!*watch)
+        *watch = g_hash_table_lookup (room->watched, o);
+      parent = gst_object_get_parent (o);
+      gst_object_unref (o);
+      o = parent;
+    }
+  return FALSE;
+}
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  RdRoom *room = user_data;
+  Watch *watch;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR &&
+      GST_MESSAGE_TYPE (message) != GST_MESSAGE_WARNING)
+    return G_SOURCE_CONTINUE;
+  if (!find_watch (room, GST_MESSAGE_SRC (message), &watch))
+    {
+      GST_DEBUG ("ignoring a message from %s, no longer in the room",
+                 GST_MESSAGE_SRC_NAME (message));
+      return G_SOURCE_CONTINUE;
+    }
+  if (watch)
+    {
+      watch->func (message, watch->user_data);
+      return G_SOURCE_CONTINUE;
+    }
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+    {
+      g_autoptr (GError) err = NULL;
+      g_autofree char *debug = NULL;
+      g_autoptr (GError) error = NULL;
+
+      gst_message_parse_error (message, &err, &debug);
+      GST_DEBUG ("error from %s: %s (%s)", GST_MESSAGE_SRC_NAME (message), err->message, debug);
+      error = g_error_new (RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE, "%s: %s",
+                           GST_MESSAGE_SRC_NAME (message), err->message);
+      g_signal_emit (room, signals[SIGNAL_ERROR], 0, error);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+RdRoom *
+rd_room_new (RdConfig *config, GError **error)
+{
+  g_autoptr (RdRoom) room = NULL;
+  g_autoptr (GstBus) bus = NULL;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  if (!rd_media_init (error))
+    return NULL;
+  room = g_object_new (RD_TYPE_ROOM, NULL);
+  room->config = rd_config_ref (config);
+  room->context = g_main_context_ref_thread_default ();
+  room->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("room")));
+  if (!build_video (room, error) || !build_audio (room, error))
+    return NULL;
+  bus = gst_pipeline_get_bus (room->pipeline);
+  room->bus_source = gst_bus_create_watch (bus);
+  g_source_set_callback (room->bus_source, G_SOURCE_FUNC (on_bus_message), room, NULL);
+  g_source_attach (room->bus_source, room->context);
+  GST_INFO ("room built: %dx%d@%d", room->width, room->height, FRAMERATE);
+  return g_steal_pointer (&room);
+}
+
+gboolean
+rd_room_start (RdRoom *room, GError **error)
+{
+  GstStateChangeReturn ret;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) msg = NULL;
+
+  g_return_val_if_fail (RD_IS_ROOM (room), FALSE);
+  ret = gst_element_set_state (GST_ELEMENT (room->pipeline), GST_STATE_PLAYING);
+  if (ret != GST_STATE_CHANGE_FAILURE)
+    ret = gst_element_get_state (GST_ELEMENT (room->pipeline), NULL, NULL,
+                                 START_TIMEOUT_S * GST_SECOND);
+  if (ret == GST_STATE_CHANGE_SUCCESS || ret == GST_STATE_CHANGE_NO_PREROLL)
+    return TRUE;
+  bus = gst_pipeline_get_bus (room->pipeline);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  if (msg)
+    {
+      g_autoptr (GError) err = NULL;
+      gst_message_parse_error (msg, &err, NULL);
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "cannot start the room: %s: %s",
+                   GST_MESSAGE_SRC_NAME (msg), err->message);
+    }
+  else
+    g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                 ret == GST_STATE_CHANGE_ASYNC ? "cannot start the room: not playing after %d s"
+                                               : "cannot start the room (%d s)",
+                 START_TIMEOUT_S);
+  gst_element_set_state (GST_ELEMENT (room->pipeline), GST_STATE_NULL);
+  return FALSE;
+}
+
+void
+rd_room_stop (RdRoom *room)
+{
+  g_return_if_fail (RD_IS_ROOM (room));
+  if (room->pipeline)
+    gst_element_set_state (GST_ELEMENT (room->pipeline), GST_STATE_NULL);
+}
+
+void
+rd_room_set_muted (RdRoom *room, RdRoomTrack track, gboolean muted)
+{
+  g_return_if_fail (RD_IS_ROOM (room));
+  muted = !!muted;
+  if (track == RD_ROOM_TRACK_MIC)
+    {
+      room->muted_mic = muted;
+      g_object_set (room->volume, "mute", muted, NULL);
+    }
+  else
+    {
+      /* Black: no contrast, brightness all the way down, no colour. */
+      room->muted_camera = muted;
+      g_object_set (room->balance, "contrast", muted ? 0.0 : 1.0, "brightness", muted ? -1.0 : 0.0,
+                    "saturation", muted ? 0.0 : 1.0, NULL);
+    }
+}
+
+gboolean
+rd_room_get_muted (RdRoom *room, RdRoomTrack track)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), FALSE);
+  return track == RD_ROOM_TRACK_MIC ? room->muted_mic : room->muted_camera;
+}
+
+void
+rd_room_request_keyframe (RdRoom *room)
+{
+  g_autoptr (GstPad) pad = NULL;
+
+  g_return_if_fail (RD_IS_ROOM (room));
+  pad = gst_element_get_static_pad (room->encoder, "src");
+  /* What gst_video_event_new_upstream_force_key_unit() makes, without linking gstvideo. */
+  gst_pad_send_event (pad,
+                      gst_event_new_custom (
+                          GST_EVENT_CUSTOM_UPSTREAM,
+                          gst_structure_new ("GstForceKeyUnit", "running-time", GST_TYPE_CLOCK_TIME,
+                                             GST_CLOCK_TIME_NONE, "all-headers", G_TYPE_BOOLEAN,
+                                             TRUE, "count", G_TYPE_UINT, 0, NULL)));
+}
+
+GstPipeline *
+rd_room_get_pipeline (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  return room->pipeline;
+}
+
+GstElement *
+rd_room_get_video_tee (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  return room->video_tee;
+}
+
+GstElement *
+rd_room_get_audio_tee (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  return room->audio_tee;
+}
+
+GMainContext *
+rd_room_get_context (RdRoom *room)
+{
+  return room->context;
+}
+
+/* One party: full screen; several: a grid. The self-view is a quarter-width picture in the
+ * bottom right corner above them (or the whole screen with no party). */
+static void
+relayout (RdRoom *room)
+{
+  guint n = room->remote_video_pads->len;
+  guint cols = 1, rows;
+  int w = room->width, h = room->height;
+
+  while (cols * cols < n)
+    cols++;
+  rows = n ? (n + cols - 1) / cols : 1;
+  for (guint i = 0; i < n; i++)
+    g_object_set (room->remote_video_pads->pdata[i], "xpos", (int)(i % cols) * w / (int)cols,
+                  "ypos", (int)(i / cols) * h / (int)rows, "width", w / (int)cols, "height",
+                  h / (int)rows, "zorder", 1, NULL);
+  if (!room->self_view_pad)
+    return;
+  if (n == 0)
+    g_object_set (room->self_view_pad, "xpos", 0, "ypos", 0, "width", w, "height", h, "zorder", 10,
+                  NULL);
+  else
+    g_object_set (room->self_view_pad, "xpos", w - w / 4 - w / 40, "ypos", h - h / 4 - h / 40,
+                  "width", w / 4, "height", h / 4, "zorder", 10, NULL);
+}
+
+static GstPadProbeReturn
+count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  guint64 *counter = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    __atomic_add_fetch (counter, gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info)),
+                        __ATOMIC_RELAXED);
+  else
+    __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPad *
+link_remote (RdRoom *room, GstPad *src, GstElement *aggregator, GPtrArray *pads, guint64 *counter)
+{
+  GstPad *sink = gst_element_request_pad_simple (aggregator, "sink_%u");
+
+  if (!sink)
+    return NULL;
+  if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
+    {
+      GST_WARNING ("cannot link %s:%s to %s", GST_DEBUG_PAD_NAME (src), GST_OBJECT_NAME (sink));
+      gst_element_release_request_pad (aggregator, sink);
+      gst_object_unref (sink);
+      return NULL;
+    }
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     count_buffers, counter, NULL);
+  g_ptr_array_add (pads, sink); /* takes the request reference */
+  return sink;
+}
+
+GstPad *
+rd_room_link_remote_video (RdRoom *room, GstPad *src)
+{
+  GstPad *sink;
+
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  sink = link_remote (room, src, room->compositor, room->remote_video_pads,
+                      &room->remote_video_frames);
+  if (sink)
+    relayout (room);
+  return sink;
+}
+
+GstPad *
+rd_room_link_remote_audio (RdRoom *room, GstPad *src)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  return link_remote (room, src, room->mixer, room->remote_audio_pads, &room->remote_audio_buffers);
+}
+
+void
+rd_room_release_output (RdRoom *room, GstPad *sinkpad)
+{
+  GPtrArray *pads;
+  GstElement *aggregator;
+  guint index;
+
+  g_return_if_fail (RD_IS_ROOM (room));
+  if (g_ptr_array_find (room->remote_video_pads, sinkpad, &index))
+    pads = room->remote_video_pads, aggregator = room->compositor;
+  else if (g_ptr_array_find (room->remote_audio_pads, sinkpad, &index))
+    pads = room->remote_audio_pads, aggregator = room->mixer;
+  else
+    g_return_if_reached ();
+  gst_element_release_request_pad (aggregator, sinkpad);
+  g_ptr_array_remove_index (pads, index); /* drops the request reference */
+  if (pads == room->remote_video_pads)
+    relayout (room);
+}
+
+guint64
+rd_room_get_remote_video_frames (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), 0);
+  return __atomic_load_n (&room->remote_video_frames, __ATOMIC_RELAXED);
+}
+
+guint64
+rd_room_get_remote_audio_buffers (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), 0);
+  return __atomic_load_n (&room->remote_audio_buffers, __ATOMIC_RELAXED);
+}
+
+void
+rd_room_watch_bin (RdRoom *room, GstElement *bin, RdRoomBinMessageFunc func, gpointer user_data)
+{
+  Watch *watch = g_new (Watch, 1);
+
+  watch->func = func;
+  watch->user_data = user_data;
+  g_hash_table_replace (room->watched, bin, watch);
+}
+
+void
+rd_room_unwatch_bin (RdRoom *room, GstElement *bin)
+{
+  g_hash_table_remove (room->watched, bin);
+}

@@ -1,0 +1,264 @@
+/* rd-test-peer.c: see rd-test-peer.h. */
+#include "tests/rd-test-peer.h"
+
+#include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+#include <string.h>
+
+#define WAIT_S 10
+
+struct _RdTestPeer
+{
+  RdTestPeerMode mode;
+  gboolean forge;
+  GstElement *pipeline, *webrtc;
+  GMutex lock;
+  GCond cond;
+  gboolean gathered;
+  guint64 video_frames, audio_buffers; /* atomic */
+};
+
+static GstPadProbeReturn
+count (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  __atomic_add_fetch ((guint64 *)user_data, 1, __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Runs on a streaming thread. */
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const char *enc;
+  g_autoptr (GError) error = NULL;
+  GstElement *bin;
+  g_autoptr (GstPad) sink = NULL;
+  g_autoptr (GstPad) out = NULL;
+  gboolean video;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || !caps)
+    return;
+  enc = gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name");
+  video = g_strcmp0 (enc, "VP8") == 0;
+  if (!video && g_strcmp0 (enc, "OPUS") != 0)
+    return;
+  bin = gst_parse_bin_from_description (video ? "rtpvp8depay ! vp8dec ! fakesink name=out"
+                                              : "rtpopusdepay ! opusdec ! fakesink name=out",
+                                        TRUE, &error);
+  g_assert_no_error (error);
+  {
+    GstElement *fake = gst_bin_get_by_name (GST_BIN (bin), "out");
+    g_object_set (fake, "sync", FALSE, "async", FALSE, NULL);
+    out = gst_element_get_static_pad (fake, "sink");
+    gst_object_unref (fake);
+  }
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, count,
+                     video ? &peer->video_frames : &peer->audio_buffers, NULL);
+  gst_bin_add (GST_BIN (peer->pipeline), bin);
+  sink = gst_element_get_static_pad (bin, "sink");
+  gst_pad_link (pad, sink);
+  gst_element_sync_state_with_parent (bin);
+}
+
+static void
+on_gathering (GObject *webrtc, GParamSpec *pspec, RdTestPeer *peer)
+{
+  GstWebRTCICEGatheringState state;
+
+  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
+  g_mutex_lock (&peer->lock);
+  peer->gathered = state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE;
+  g_cond_broadcast (&peer->cond);
+  g_mutex_unlock (&peer->lock);
+}
+
+RdTestPeer *
+rd_test_peer_new (RdTestPeerMode mode, GError **error)
+{
+  static const char description[] =
+      "webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
+      "videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=240,framerate=30/1 "
+      "! vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 target-bitrate=300000 "
+      "! rtpvp8pay pt=96 picture-id-mode=15-bit ! application/x-rtp,media=video,"
+      "encoding-name=VP8,payload=96,clock-rate=90000 ! webrtc.sink_0 "
+      "audiotestsrc is-live=true freq=660 ! audioconvert ! audioresample ! opusenc "
+      "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
+      "clock-rate=48000 ! webrtc.sink_1";
+  RdTestPeer *peer;
+  GObject *agent = NULL;
+  gboolean ok = FALSE;
+
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
+  peer = g_new0 (RdTestPeer, 1);
+  peer->mode = mode;
+  g_mutex_init (&peer->lock);
+  g_cond_init (&peer->cond);
+  peer->pipeline = gst_parse_launch (description, error);
+  if (!peer->pipeline)
+    {
+      rd_test_peer_free (peer);
+      return NULL;
+    }
+  peer->webrtc = gst_bin_get_by_name (GST_BIN (peer->pipeline), "webrtc");
+  g_object_get (peer->webrtc, "ice-agent", &agent, NULL);
+  g_signal_emit_by_name (agent, "add-local-ip-address", "127.0.0.1", &ok);
+  g_object_unref (agent);
+  g_signal_connect (peer->webrtc, "pad-added", G_CALLBACK (on_pad_added), peer);
+  g_signal_connect (peer->webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering), peer);
+  if (mode == RD_TEST_PEER_SENDONLY)
+    {
+      g_autoptr (GArray) transceivers = NULL;
+      g_signal_emit_by_name (peer->webrtc, "get-transceivers", &transceivers);
+      for (guint i = 0; i < transceivers->len; i++)
+        g_object_set (g_array_index (transceivers, GObject *, i), "direction",
+                      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+    }
+  if (gst_element_set_state (peer->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
+                   "the test peer's pipeline does not play");
+      rd_test_peer_free (peer);
+      return NULL;
+    }
+  return peer;
+}
+
+void
+rd_test_peer_free (RdTestPeer *peer)
+{
+  if (!peer)
+    return;
+  if (peer->pipeline)
+    {
+      gst_element_set_state (peer->pipeline, GST_STATE_NULL);
+      gst_object_unref (peer->pipeline);
+    }
+  g_clear_pointer (&peer->webrtc, gst_object_unref);
+  g_mutex_clear (&peer->lock);
+  g_cond_clear (&peer->cond);
+  g_free (peer);
+}
+
+void
+rd_test_peer_set_forge_fingerprint (RdTestPeer *peer, gboolean forge)
+{
+  peer->forge = forge;
+}
+
+/* Waits for @promise's reply (which may be no structure). FALSE with @error on an error. */
+static gboolean
+wait_reply (GstPromise *promise, const char *what, const GstStructure **out, GError **error)
+{
+  const GstStructure *reply = NULL;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
+      ((reply = gst_promise_get_reply (promise)) && gst_structure_has_field (reply, "error")))
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "test peer: %s failed", what);
+      return FALSE;
+    }
+  if (out)
+    *out = reply;
+  return TRUE;
+}
+
+/* Every hex digit of the sha-256 fingerprints replaced by another. */
+static void
+forge (char *sdp)
+{
+  for (char *p = strstr (sdp, "a=fingerprint:sha-256 "); p;
+       p = strstr (p, "a=fingerprint:sha-256 "))
+    {
+      p += strlen ("a=fingerprint:sha-256 ");
+      for (; *p && *p != '\r' && *p != '\n'; p++)
+        if (g_ascii_isxdigit (*p))
+          *p = *p == 'A' ? 'B' : 'A';
+    }
+}
+
+char *
+rd_test_peer_create_offer (RdTestPeer *peer, GError **error)
+{
+  g_autoptr (GstPromise) promise = gst_promise_new ();
+  GstWebRTCSessionDescription *offer = NULL;
+  GstWebRTCSessionDescription *local = NULL;
+  const GstStructure *reply = NULL;
+  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  gboolean gathered;
+  char *text;
+
+  g_signal_emit_by_name (peer->webrtc, "create-offer", NULL, promise);
+  if (!wait_reply (promise, "create-offer", &reply, error) || !reply)
+    return NULL;
+  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+  gst_promise_unref (promise);
+  promise = gst_promise_new ();
+  g_signal_emit_by_name (peer->webrtc, "set-local-description", offer, promise);
+  gst_webrtc_session_description_free (offer);
+  if (!wait_reply (promise, "set-local-description", NULL, error))
+    return NULL;
+  g_mutex_lock (&peer->lock);
+  while (!peer->gathered && g_cond_wait_until (&peer->cond, &peer->lock, deadline))
+    ;
+  gathered = peer->gathered;
+  g_mutex_unlock (&peer->lock);
+  if (!gathered)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                   "test peer: ICE gathering not complete after %d s", WAIT_S);
+      return NULL;
+    }
+  g_object_get (peer->webrtc, "local-description", &local, NULL);
+  text = gst_sdp_message_as_text (local->sdp);
+  gst_webrtc_session_description_free (local);
+  if (peer->forge)
+    forge (text);
+  return text;
+}
+
+gboolean
+rd_test_peer_set_answer (RdTestPeer *peer, const char *answer_sdp, GError **error)
+{
+  g_autoptr (GstPromise) promise = gst_promise_new ();
+  GstSDPMessage *sdp = NULL;
+  GstWebRTCSessionDescription *answer;
+
+  if (gst_sdp_message_new_from_text (answer_sdp, &sdp) != GST_SDP_OK)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "test peer: bad answer SDP");
+      return FALSE;
+    }
+  answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  g_signal_emit_by_name (peer->webrtc, "set-remote-description", answer, promise);
+  gst_webrtc_session_description_free (answer);
+  return wait_reply (promise, "set-remote-description (answer)", NULL, error);
+}
+
+guint64
+rd_test_peer_get_video_frames (RdTestPeer *peer)
+{
+  return __atomic_load_n (&peer->video_frames, __ATOMIC_RELAXED);
+}
+
+guint64
+rd_test_peer_get_audio_buffers (RdTestPeer *peer)
+{
+  return __atomic_load_n (&peer->audio_buffers, __ATOMIC_RELAXED);
+}
+
+const char *
+rd_test_peer_get_connection_state (RdTestPeer *peer)
+{
+  GstWebRTCPeerConnectionState state;
+  GEnumClass *klass;
+  GEnumValue *v;
+
+  g_object_get (peer->webrtc, "connection-state", &state, NULL);
+  klass = g_type_class_ref (GST_TYPE_WEBRTC_PEER_CONNECTION_STATE);
+  v = g_enum_get_value (klass, state);
+  g_type_class_unref (klass);
+  return v ? v->value_nick : "?";
+}

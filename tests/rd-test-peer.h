@@ -1,0 +1,49 @@
+/* rd-test-peer.h: a WebRTC party for tests: webrtcbin in a pipeline of its own, sending a test
+ * pattern (VP8) and a tone (Opus), counting what it decodes. Independent of receptiond's code:
+ * only GStreamer and GLib.
+ *
+ * Use: rd_test_peer_new() -> rd_test_peer_create_offer() (the offer SDP with every local
+ * candidate) -> hand it to the answerer -> rd_test_peer_set_answer() -> wait (iterating your
+ * own main context) until rd_test_peer_get_connection_state() or the counters say what you
+ * expect. ICE uses only 127.0.0.1 (run inside a network namespace: rd-test-netns.h).
+ *
+ * Threading: call from one thread. create_offer and set_answer block that thread (at most
+ * 10 s) but need no main context: webrtcbin answers on its own threads. Counters and state
+ * may be read at any time.
+ *
+ * Ownership: rd_test_peer_new() and rd_test_peer_create_offer() return (transfer full). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _RdTestPeer RdTestPeer;
+
+typedef enum
+{
+  RD_TEST_PEER_SENDRECV, /* audio and video both ways (a board member in a browser) */
+  RD_TEST_PEER_SENDONLY, /* sends only (a WHIP publisher) */
+} RdTestPeerMode;
+
+/* Builds and starts the pipeline. NULL with @error if an element is missing. */
+RdTestPeer *rd_test_peer_new (RdTestPeerMode mode, GError **error);
+void rd_test_peer_free (RdTestPeer *peer);
+
+/* Makes the offer's a=fingerprint lines carry another (well-formed) SHA-256 than the
+ * certificate's. Call before rd_test_peer_create_offer(). */
+void rd_test_peer_set_forge_fingerprint (RdTestPeer *peer, gboolean forge);
+
+/* The offer SDP, after ICE gathering is complete. Call once. */
+char *rd_test_peer_create_offer (RdTestPeer *peer, GError **error);
+gboolean rd_test_peer_set_answer (RdTestPeer *peer, const char *answer_sdp, GError **error);
+
+/* Decoded video frames and audio buffers received from the far end so far. */
+guint64 rd_test_peer_get_video_frames (RdTestPeer *peer);
+guint64 rd_test_peer_get_audio_buffers (RdTestPeer *peer);
+/* webrtcbin's connection-state as its nick: "new", "connecting", "connected", "failed", ... */
+const char *rd_test_peer_get_connection_state (RdTestPeer *peer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdTestPeer, rd_test_peer_free)
+
+G_END_DECLS

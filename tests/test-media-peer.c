@@ -1,0 +1,386 @@
+/* test-media-peer.c: RdPeer (media/rd-media-peer.h) against a webrtcbin test peer
+ * (rd-test-peer.h), in a network namespace of the test's own with only 127.0.0.1. */
+#include "media/rd-media-peer.h"
+#include "tests/rd-test-netns.h"
+#include "tests/rd-test-peer.h"
+
+#include <gst/gst.h>
+#include <string.h>
+
+static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
+                                  "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
+
+typedef struct
+{
+  RdConfig *config;
+  RdRoom *room;
+} Fixture;
+
+typedef struct
+{
+  gboolean done, verified, violation, closed;
+  char *answer, *closed_reason, *violation_message;
+  GError *error;
+} Events;
+
+static void
+events_clear (Events *ev)
+{
+  g_free (ev->answer);
+  g_free (ev->closed_reason);
+  g_free (ev->violation_message);
+  g_clear_error (&ev->error);
+}
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until @check(@data) or @timeout_s; fails with @what and @seen. */
+#define WAIT_FOR(cond, timeout_s, ...)                                                             \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gint64 _end = g_get_monotonic_time () + (timeout_s)*G_TIME_SPAN_SECOND;                        \
+    guint _wake = g_timeout_add (10, wake, NULL);                                                  \
+    while (!(cond) && g_get_monotonic_time () < _end)                                              \
+      g_main_context_iteration (NULL, TRUE);                                                       \
+    g_source_remove (_wake);                                                                       \
+    if (!(cond))                                                                                   \
+      g_error ("timed out after %d s waiting for %s; seen: %s", (int)(timeout_s), #cond,           \
+               g_strdup_printf (__VA_ARGS__));                                                     \
+  }                                                                                                \
+  G_STMT_END
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->config = rd_config_load_data (config_text, "test.conf", &error);
+  g_assert_no_error (error);
+  f->room = rd_room_new (f->config, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_room_start (f->room, &error));
+  g_assert_no_error (error);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  rd_room_stop (f->room);
+  g_clear_object (&f->room);
+  g_clear_pointer (&f->config, rd_config_unref);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Events *ev = user_data;
+
+  ev->answer = rd_peer_answer_finish (RD_PEER (source), result, &ev->error);
+  ev->done = TRUE;
+}
+
+static void
+on_verified (RdPeer *peer, const char *fingerprint, Events *ev)
+{
+  g_assert_cmpstr (fingerprint, ==, rd_peer_get_remote_fingerprint (peer));
+  ev->verified = TRUE;
+}
+
+static void
+on_violation (RdPeer *peer, const char *message, Events *ev)
+{
+  ev->violation = TRUE;
+  ev->violation_message = g_strdup (message);
+}
+
+static void
+on_closed (RdPeer *peer, const char *reason, Events *ev)
+{
+  g_assert_false (ev->closed); /* once */
+  ev->closed = TRUE;
+  ev->closed_reason = g_strdup (reason);
+}
+
+/* A peer for @offer with @ev watching it; answers and waits for the answer. */
+static RdPeer *
+answer (Fixture *f, const char *id, const char *offer, Events *ev)
+{
+  g_autoptr (GError) error = NULL;
+  RdPeer *peer = rd_peer_new (f->room, f->config, id, &error);
+
+  g_assert_no_error (error);
+  g_signal_connect (peer, "verified", G_CALLBACK (on_verified), ev);
+  g_signal_connect (peer, "security-violation", G_CALLBACK (on_violation), ev);
+  g_signal_connect (peer, "closed", G_CALLBACK (on_closed), ev);
+  rd_peer_answer_async (peer, offer, NULL, on_answer, ev);
+  WAIT_FOR (ev->done, 10, "state %s", rd_peer_state_to_string (rd_peer_get_state (peer)));
+  return peer;
+}
+
+static char *
+offer_of (RdTestPeer *tp)
+{
+  g_autoptr (GError) error = NULL;
+  char *offer = rd_test_peer_create_offer (tp, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (offer, "a=candidate:"));
+  return offer;
+}
+
+static void
+test_sendrecv (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_autofree char *offer = NULL;
+  g_autoptr (RdPeer) peer = NULL;
+  Events ev = { 0 };
+  gint64 start;
+  RdPeerStats stats = { 0 };
+
+  g_assert_no_error (error);
+  offer = offer_of (tp);
+  start = g_get_monotonic_time ();
+  peer = answer (f, "p1", offer, &ev);
+  g_assert_no_error (ev.error);
+  g_assert_nonnull (strstr (ev.answer, "a=sendrecv"));
+  g_assert_nonnull (strstr (ev.answer, "a=candidate:"));
+  g_assert_nonnull (strstr (ev.answer, "VP8/90000"));
+  g_assert_null (strstr (ev.answer, "a=rtpmap:96 H264")); /* only what the room handles */
+  g_assert_true (rd_test_peer_set_answer (tp, ev.answer, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (ev.verified, 10, "peer %s, test peer %s",
+            rd_peer_state_to_string (rd_peer_get_state (peer)),
+            rd_test_peer_get_connection_state (tp));
+  g_test_message ("offer to verified connection: %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpint (rd_peer_get_state (peer), ==, RD_PEER_STATE_CONNECTED);
+  WAIT_FOR (rd_test_peer_get_video_frames (tp) >= 30 && rd_test_peer_get_audio_buffers (tp) >= 25 &&
+                rd_room_get_remote_video_frames (f->room) >= 30 &&
+                rd_room_get_remote_audio_buffers (f->room) >= 25,
+            15,
+            "test peer decoded %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+            " audio buffers; room got %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+            " audio buffers",
+            rd_test_peer_get_video_frames (tp), rd_test_peer_get_audio_buffers (tp),
+            rd_room_get_remote_video_frames (f->room), rd_room_get_remote_audio_buffers (f->room));
+  g_test_message ("offer to 30 frames both ways: %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  rd_peer_get_stats (peer, &stats);
+  g_assert_cmpuint (stats.bytes_received, >, 0);
+  g_assert_cmpuint (stats.bytes_sent, >, 0);
+  g_assert_cmpuint (stats.packets_received, >, 0);
+  g_test_message ("stats: rx %" G_GUINT64_FORMAT " B, tx %" G_GUINT64_FORMAT
+                  " B, lost %" G_GUINT64_FORMAT ", rtt %.3f s, pair %s",
+                  stats.bytes_received, stats.bytes_sent, stats.packets_lost,
+                  stats.round_trip_time_s, stats.selected_pair_type);
+  rd_peer_stats_clear (&stats);
+  rd_peer_close (peer, "test over");
+  g_assert_true (ev.closed);
+  g_assert_cmpstr (ev.closed_reason, ==, "test over");
+  g_assert_cmpint (rd_peer_get_state (peer), ==, RD_PEER_STATE_CLOSED);
+  events_clear (&ev);
+}
+
+static void
+test_sendonly (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDONLY, &error);
+  g_autofree char *offer = NULL;
+  g_autoptr (RdPeer) peer = NULL;
+  Events ev = { 0 };
+
+  g_assert_no_error (error);
+  offer = offer_of (tp);
+  g_assert_nonnull (strstr (offer, "a=sendonly"));
+  peer = answer (f, "publisher", offer, &ev);
+  g_assert_no_error (ev.error);
+  g_assert_nonnull (strstr (ev.answer, "a=recvonly"));
+  g_assert_null (strstr (ev.answer, "a=sendrecv"));
+  g_assert_true (rd_test_peer_set_answer (tp, ev.answer, &error));
+  WAIT_FOR (ev.verified && rd_room_get_remote_video_frames (f->room) >= 30 &&
+                rd_room_get_remote_audio_buffers (f->room) >= 25,
+            15, "verified %d, room got %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " audio",
+            ev.verified, rd_room_get_remote_video_frames (f->room),
+            rd_room_get_remote_audio_buffers (f->room));
+  /* The room sends nothing to a publisher. */
+  g_assert_cmpuint (rd_test_peer_get_video_frames (tp), ==, 0);
+  g_assert_cmpuint (rd_test_peer_get_audio_buffers (tp), ==, 0);
+  rd_peer_close (peer, "done");
+  events_clear (&ev);
+}
+
+static void
+test_forged_fingerprint (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_autofree char *offer = NULL;
+  g_autoptr (RdPeer) peer = NULL;
+  Events ev = { 0 };
+  guint64 elements_before;
+
+  g_assert_no_error (error);
+  elements_before = GST_BIN (rd_room_get_pipeline (f->room))->numchildren;
+  rd_test_peer_set_forge_fingerprint (tp, TRUE);
+  offer = offer_of (tp);
+  peer = answer (f, "impostor", offer, &ev);
+  g_assert_no_error (ev.error);
+  g_assert_true (rd_test_peer_set_answer (tp, ev.answer, &error));
+  WAIT_FOR (ev.closed, 10, "peer %s, test peer %s, verified %d",
+            rd_peer_state_to_string (rd_peer_get_state (peer)),
+            rd_test_peer_get_connection_state (tp), ev.verified);
+  g_assert_true (ev.violation);
+  g_assert_false (ev.verified);
+  g_assert_nonnull (strstr (ev.violation_message, "fingerprint"));
+  g_assert_nonnull (strstr (ev.closed_reason, "security"));
+  g_assert_cmpint (rd_peer_get_state (peer), ==, RD_PEER_STATE_CLOSED);
+  /* Gone from the pipeline, and nothing of it reached the room, nor the room it. */
+  g_assert_cmpuint (GST_BIN (rd_room_get_pipeline (f->room))->numchildren, ==, elements_before);
+  g_assert_cmpuint (rd_room_get_remote_video_frames (f->room), ==, 0);
+  g_assert_cmpuint (rd_room_get_remote_audio_buffers (f->room), ==, 0);
+  g_assert_cmpuint (rd_test_peer_get_video_frames (tp), ==, 0);
+  g_assert_cmpuint (rd_test_peer_get_audio_buffers (tp), ==, 0);
+  events_clear (&ev);
+}
+
+static void
+expect_offer_error (Fixture *f, const char *offer, const char *part)
+{
+  Events ev = { 0 };
+  g_autoptr (RdPeer) peer = answer (f, "bad", offer, &ev);
+
+  g_assert_error (ev.error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER);
+  g_test_message ("%s", ev.error->message);
+  g_assert_nonnull (strstr (ev.error->message, part));
+  rd_peer_close (peer, "bad offer");
+  events_clear (&ev);
+}
+
+static char *
+replace (const char *text, const char *from, const char *to)
+{
+  g_auto (GStrv) parts = g_strsplit (text, from, -1);
+  return g_strjoinv (to, parts);
+}
+
+static void
+test_unusable_offers (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_autofree char *offer = offer_of (tp);
+  g_autofree char *h265 = replace (offer, "VP8/90000", "H265/90000");
+  g_autofree char *no_opus = replace (offer, "OPUS/48000", "PCMU/8000");
+  g_autofree char *no_fp = replace (offer, "a=fingerprint:", "a=x-fingerprint:");
+
+  expect_offer_error (f, h265, "m-line 0 (video)");
+  expect_offer_error (f, no_opus, "m-line 1 (audio)");
+  expect_offer_error (f, no_fp, "fingerprint");
+  expect_offer_error (f, "hello", "not SDP");
+  expect_offer_error (f, "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=\r\n", "");
+  g_assert_cmpuint (rd_room_get_remote_video_frames (f->room), ==, 0);
+}
+
+/* Elements in the pipeline (recursively) and request pads on the room's tees and mixers. */
+static void
+count_room (RdRoom *room, guint *elements, guint *pads)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (rd_room_get_pipeline (room)));
+  GValue item = G_VALUE_INIT;
+
+  *elements = 0;
+  *pads = 0;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *e = g_value_get_object (&item);
+      (*elements)++;
+      *pads += e->numpads;
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+}
+
+static gsize
+rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *p;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      !(p = strstr (status, "VmRSS:")))
+    return 0;
+  return (gsize)g_ascii_strtoull (p + 6, NULL, 10);
+}
+
+static void
+test_join_leave (Fixture *f, gconstpointer data)
+{
+  guint elements0, pads0, elements, pads;
+  gsize rss_after_first = 0;
+
+  count_room (f->room, &elements0, &pads0);
+  for (int i = 0; i < 20; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+      g_autofree char *offer = offer_of (tp);
+      g_autofree char *id = g_strdup_printf ("p%d", i);
+      guint64 frames = rd_room_get_remote_video_frames (f->room);
+      Events ev = { 0 };
+      g_autoptr (RdPeer) peer = answer (f, id, offer, &ev);
+
+      g_assert_no_error (ev.error);
+      g_assert_true (rd_test_peer_set_answer (tp, ev.answer, &error));
+      WAIT_FOR (ev.verified && rd_room_get_remote_video_frames (f->room) > frames + 5 &&
+                    rd_test_peer_get_video_frames (tp) > 5,
+                15, "round %d: verified %d, room frames %" G_GUINT64_FORMAT, i, ev.verified,
+                rd_room_get_remote_video_frames (f->room) - frames);
+      rd_peer_close (peer, "left");
+      events_clear (&ev);
+      count_room (f->room, &elements, &pads);
+      g_assert_cmpuint (elements, ==, elements0);
+      g_assert_cmpuint (pads, ==, pads0);
+      if (i == 0)
+        rss_after_first = rss_kib ();
+    }
+  g_test_message ("RSS after the first join/leave %zu KiB, after the 20th %zu KiB", rss_after_first,
+                  rss_kib ());
+}
+
+static char *why;
+
+static void
+test_skipped (void)
+{
+  g_test_skip (why);
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean in_netns = rd_test_enter_netns (&why);
+
+  g_test_init (&argc, &argv, NULL);
+  gst_init (NULL, NULL);
+  if (!in_netns)
+    {
+      g_test_add_func ("/media/peer/skipped", test_skipped);
+      return g_test_run ();
+    }
+  g_test_add ("/media/peer/sendrecv", Fixture, NULL, setup, test_sendrecv, teardown);
+  g_test_add ("/media/peer/sendonly", Fixture, NULL, setup, test_sendonly, teardown);
+  g_test_add ("/media/peer/forged-fingerprint", Fixture, NULL, setup, test_forged_fingerprint,
+              teardown);
+  g_test_add ("/media/peer/unusable-offers", Fixture, NULL, setup, test_unusable_offers, teardown);
+  g_test_add ("/media/peer/join-leave", Fixture, NULL, setup, test_join_leave, teardown);
+  return g_test_run ();
+}

@@ -1,0 +1,280 @@
+/* test-media-room.c: RdRoom (media/rd-media-room.h) with the test camera and microphone and no
+ * display or speakers: the shared encoders, keyframes on request, mute, stop. Runs in a
+ * network namespace of its own like every media test. */
+#include "media/rd-media-room.h"
+#include "tests/rd-test-netns.h"
+
+#include <gst/gst.h>
+#include <string.h>
+
+static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
+                                  "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+#define WAIT_FOR(cond, timeout_s, ...)                                                             \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gint64 _end = g_get_monotonic_time () + (timeout_s)*G_TIME_SPAN_SECOND;                        \
+    guint _wake = g_timeout_add (10, wake, NULL);                                                  \
+    while (!(cond) && g_get_monotonic_time () < _end)                                              \
+      g_main_context_iteration (NULL, TRUE);                                                       \
+    g_source_remove (_wake);                                                                       \
+    if (!(cond))                                                                                   \
+      g_error ("timed out after %d s waiting for %s; seen: %s", (int)(timeout_s), #cond,           \
+               g_strdup_printf (__VA_ARGS__));                                                     \
+  }                                                                                                \
+  G_STMT_END
+
+/* What a branch hung on a tee saw; written on streaming threads. */
+typedef struct
+{
+  gint buffers, keyframes;
+  gint last_keyframe_at; /* buffer index */
+  gint peak;             /* audio: largest |sample| of the last buffer; video: largest luma */
+  char *caps;
+} Seen;
+
+static GstPadProbeReturn
+seen_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Seen *seen = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  gint n = g_atomic_int_add (&seen->buffers, 1);
+
+  if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
+    {
+      g_atomic_int_set (&seen->last_keyframe_at, n);
+      g_atomic_int_inc (&seen->keyframes);
+    }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+seen_audio_peak (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Seen *seen = data;
+  GstMapInfo map;
+  gint peak = 0;
+
+  if (gst_buffer_map (GST_PAD_PROBE_INFO_BUFFER (info), &map, GST_MAP_READ))
+    {
+      const gint16 *s = (const gint16 *)map.data;
+      for (gsize i = 0; i < map.size / 2; i++)
+        peak = MAX (peak, ABS ((gint)s[i]));
+      gst_buffer_unmap (GST_PAD_PROBE_INFO_BUFFER (info), &map);
+    }
+  g_atomic_int_set (&seen->peak, peak);
+  g_atomic_int_inc (&seen->buffers);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+seen_video_peak (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Seen *seen = data;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstMapInfo map;
+  gint peak = 0, w = 0, h = 0;
+
+  if (caps)
+    {
+      gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &w);
+      gst_structure_get_int (gst_caps_get_structure (caps, 0), "height", &h);
+    }
+  if (gst_buffer_map (GST_PAD_PROBE_INFO_BUFFER (info), &map, GST_MAP_READ))
+    {
+      /* I420: the luma plane comes first, w x h bytes */
+      for (gsize i = 0; i < MIN (map.size, (gsize)w * h); i++)
+        peak = MAX (peak, map.data[i]);
+      gst_buffer_unmap (GST_PAD_PROBE_INFO_BUFFER (info), &map);
+    }
+  g_atomic_int_set (&seen->peak, peak);
+  g_atomic_int_inc (&seen->buffers);
+  return GST_PAD_PROBE_OK;
+}
+
+/* tee -> queue [-> @decoder] -> fakesink, with @probe on the fakesink's sink pad. */
+static void
+hang_branch (RdRoom *room, GstElement *tee, const char *decoder, GstPadProbeCallback probe,
+             Seen *seen)
+{
+  g_autofree char *desc = g_strdup_printf ("queue %s%s ! fakesink name=out sync=false async=false",
+                                           decoder ? "! " : "", decoder ? decoder : "");
+  g_autoptr (GError) error = NULL;
+  GstElement *bin = gst_parse_bin_from_description (desc, TRUE, &error);
+  g_autoptr (GstElement) out = NULL;
+  g_autoptr (GstPad) pad = NULL;
+  g_autoptr (GstPad) sink = NULL;
+  GstPad *tee_pad;
+
+  g_assert_no_error (error);
+  out = gst_bin_get_by_name (GST_BIN (bin), "out");
+  pad = gst_element_get_static_pad (out, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, probe, seen, NULL);
+  gst_bin_add (GST_BIN (rd_room_get_pipeline (room)), bin);
+  tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  sink = gst_element_get_static_pad (bin, "sink");
+  g_assert_cmpint (gst_pad_link (tee_pad, sink), ==, GST_PAD_LINK_OK);
+  gst_object_unref (tee_pad);
+  gst_element_sync_state_with_parent (bin);
+}
+
+static RdRoom *
+start_room (RdConfig **config)
+{
+  g_autoptr (GError) error = NULL;
+  RdRoom *room;
+
+  *config = rd_config_load_data (config_text, "test.conf", &error);
+  g_assert_no_error (error);
+  room = rd_room_new (*config, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_room_start (room, &error));
+  g_assert_no_error (error);
+  return room;
+}
+
+static void
+stop_room (RdRoom *room, RdConfig *config)
+{
+  GstState state;
+
+  rd_room_stop (room);
+  rd_room_stop (room); /* idempotent */
+  gst_element_get_state (GST_ELEMENT (rd_room_get_pipeline (room)), &state, NULL, 0);
+  g_assert_cmpint (state, ==, GST_STATE_NULL);
+  g_object_unref (room);
+  rd_config_unref (config);
+}
+
+static void
+test_encoders (void)
+{
+  RdConfig *config;
+  RdRoom *room = start_room (&config);
+  Seen video = { 0 }, audio = { 0 };
+  g_autoptr (GstPad) vpad = gst_element_get_static_pad (rd_room_get_video_tee (room), "sink");
+  g_autoptr (GstPad) apad = gst_element_get_static_pad (rd_room_get_audio_tee (room), "sink");
+  g_autoptr (GstCaps) vcaps = NULL;
+  g_autoptr (GstCaps) acaps = NULL;
+
+  hang_branch (room, rd_room_get_video_tee (room), NULL, seen_encoded, &video);
+  hang_branch (room, rd_room_get_audio_tee (room), NULL, seen_encoded, &audio);
+  WAIT_FOR (g_atomic_int_get (&video.buffers) >= 30 && g_atomic_int_get (&audio.buffers) >= 25, 10,
+            "%d video frames, %d audio packets", video.buffers, audio.buffers);
+  vcaps = gst_pad_get_current_caps (vpad);
+  acaps = gst_pad_get_current_caps (apad);
+  g_assert_true (gst_structure_has_name (gst_caps_get_structure (vcaps, 0), "video/x-vp8"));
+  g_assert_true (gst_structure_has_name (gst_caps_get_structure (acaps, 0), "audio/x-opus"));
+  g_assert_cmpint (video.keyframes, >=, 1);
+  g_assert_cmpuint (rd_room_get_remote_video_frames (room), ==, 0);
+  stop_room (room, config);
+}
+
+static void
+test_keyframe_on_request (void)
+{
+  RdConfig *config;
+  RdRoom *room = start_room (&config);
+  Seen video = { 0 };
+  gint asked_at, keyframes;
+
+  hang_branch (room, rd_room_get_video_tee (room), NULL, seen_encoded, &video);
+  WAIT_FOR (g_atomic_int_get (&video.keyframes) >= 1 &&
+                g_atomic_int_get (&video.buffers) - g_atomic_int_get (&video.last_keyframe_at) >=
+                    10,
+            10, "%d frames, %d keyframes", video.buffers, video.keyframes);
+  asked_at = g_atomic_int_get (&video.buffers);
+  keyframes = g_atomic_int_get (&video.keyframes);
+  rd_room_request_keyframe (room);
+  /* The encoder's own interval is 2 s (60 frames): within 10 frames it can only be ours. */
+  WAIT_FOR (g_atomic_int_get (&video.keyframes) > keyframes, 5, "%d frames since asking",
+            video.buffers - asked_at);
+  g_assert_cmpint (video.last_keyframe_at - asked_at, <, 10);
+  g_test_message ("keyframe %d frames after the request", video.last_keyframe_at - asked_at);
+  stop_room (room, config);
+}
+
+static void
+test_mute (void)
+{
+  RdConfig *config;
+  RdRoom *room = start_room (&config);
+  Seen audio = { 0 }, video = { 0 };
+  gint count;
+
+  hang_branch (room, rd_room_get_audio_tee (room), "opusdec ! audio/x-raw,format=S16LE",
+               seen_audio_peak, &audio);
+  hang_branch (room, rd_room_get_video_tee (room), "vp8dec ! video/x-raw,format=I420",
+               seen_video_peak, &video);
+  WAIT_FOR (g_atomic_int_get (&audio.peak) > 3000 && g_atomic_int_get (&video.peak) > 200, 10,
+            "audio peak %d, video peak luma %d", audio.peak, video.peak);
+  g_assert_false (rd_room_get_muted (room, RD_ROOM_TRACK_MIC));
+  rd_room_set_muted (room, RD_ROOM_TRACK_MIC, TRUE);
+  rd_room_set_muted (room, RD_ROOM_TRACK_CAMERA, TRUE);
+  g_assert_true (rd_room_get_muted (room, RD_ROOM_TRACK_MIC));
+  g_assert_true (rd_room_get_muted (room, RD_ROOM_TRACK_CAMERA));
+  /* Opus and VP8 are lossy: silence decodes to (near) zero, black to luma near 16. */
+  WAIT_FOR (g_atomic_int_get (&audio.peak) < 30 && g_atomic_int_get (&video.peak) < 40, 5,
+            "audio peak %d, video peak luma %d", audio.peak, video.peak);
+  /* and the streams go on */
+  count = g_atomic_int_get (&video.buffers);
+  WAIT_FOR (g_atomic_int_get (&video.buffers) > count + 10, 5, "%d", video.buffers - count);
+  rd_room_set_muted (room, RD_ROOM_TRACK_MIC, FALSE);
+  rd_room_set_muted (room, RD_ROOM_TRACK_CAMERA, FALSE);
+  WAIT_FOR (g_atomic_int_get (&audio.peak) > 3000 && g_atomic_int_get (&video.peak) > 200, 5,
+            "audio peak %d, video peak luma %d", audio.peak, video.peak);
+  stop_room (room, config);
+}
+
+static void
+test_bad_display (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) config = rd_config_load_data (
+      "[media]\ncamera=test\nmicrophone=test\ndisplay=nosuchvideosink\nspeakers=none\n",
+      "test.conf", &error);
+  g_autoptr (RdRoom) room = NULL;
+
+  if (!config)
+    {
+      g_test_skip ("the config refuses the display name itself");
+      return;
+    }
+  room = rd_room_new (config, &error);
+  g_assert_null (room);
+  g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE);
+  g_assert_nonnull (strstr (error->message, "nosuchvideosink"));
+}
+
+static char *why;
+
+static void
+test_skipped (void)
+{
+  g_test_skip (why);
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean in_netns = rd_test_enter_netns (&why);
+
+  g_test_init (&argc, &argv, NULL);
+  gst_init (NULL, NULL);
+  if (!in_netns)
+    {
+      g_test_add_func ("/media/room/skipped", test_skipped);
+      return g_test_run ();
+    }
+  g_test_add_func ("/media/room/encoders", test_encoders);
+  g_test_add_func ("/media/room/keyframe-on-request", test_keyframe_on_request);
+  g_test_add_func ("/media/room/mute", test_mute);
+  g_test_add_func ("/media/room/bad-display", test_bad_display);
+  return g_test_run ();
+}
