@@ -14,9 +14,9 @@ typedef void (*Method) (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 
 /* A string parameter: NULL when absent; FALSE (and the request answered) when not a string or
  * required and absent. */
-static gboolean
-get_string_param (RdControlRequest *req, JsonObject *params, const char *name, gboolean required,
-                  const char **out)
+gboolean
+rd_daemon_get_string_param (RdControlRequest *req, JsonObject *params, const char *name,
+                            gboolean required, const char **out)
 {
   JsonNode *n = params ? json_object_get_member (params, name) : NULL;
 
@@ -44,8 +44,8 @@ get_string_param (RdControlRequest *req, JsonObject *params, const char *name, g
 
 /* Answers a failed ledger call: a caller's mistake gets its code, anything else is logged once
  * here and reported as failed. */
-static void
-reply_ledger_error (RdControlRequest *req, const char *session_id, const GError *error)
+void
+rd_daemon_reply_ledger_error (RdControlRequest *req, const char *session_id, const GError *error)
 {
   const char *code = RD_PROTO_CODE_FAILED;
 
@@ -53,6 +53,8 @@ reply_ledger_error (RdControlRequest *req, const char *session_id, const GError 
     code = RD_PROTO_CODE_NOT_FOUND;
   else if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE))
     code = RD_PROTO_CODE_CONFLICT;
+  else if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID))
+    code = RD_PROTO_CODE_INVALID_PARAMS;
   else
     rd_log_session (G_LOG_LEVEL_WARNING, session_id, "%s failed: %s",
                     rd_control_request_get_method (req), error->message);
@@ -147,7 +149,7 @@ method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 
   if (!live)
     {
-      reply_ledger_error (req, NULL, error);
+      rd_daemon_reply_ledger_error (req, NULL, error);
       return;
     }
   line = rd_daemon_update_status (d);
@@ -176,8 +178,12 @@ method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   json_builder_end_object (b);
   add_disk (b, rd_config_get_state_dir (d->config));
   add_devices (b, d->config);
+  json_builder_set_member_name (b, "muted");
+  rd_daemon_add_muted (b, d);
   json_builder_set_member_name (b, "sessions");
   json_builder_add_value (b, g_steal_pointer (&live));
+  json_builder_set_member_name (b, "parties");
+  json_builder_add_value (b, rd_daemon_parties_to_json (d, NULL));
   json_builder_set_member_name (b, "restart_needed");
   json_builder_begin_array (b);
   for (char **k = d->restart_needed; *k; k++)
@@ -196,12 +202,12 @@ method_session_start (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   g_autofree char *status = NULL;
   const char *title;
 
-  if (!get_string_param (req, params, "title", FALSE, &title))
+  if (!rd_daemon_get_string_param (req, params, "title", FALSE, &title))
     return;
   live = rd_ledger_live_sessions (d->ledger, &error);
   if (!live)
     {
-      reply_ledger_error (req, NULL, error);
+      rd_daemon_reply_ledger_error (req, NULL, error);
       return;
     }
   if (live->len > 0)
@@ -215,7 +221,7 @@ method_session_start (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   id = rd_ledger_session_start (d->ledger, title, rd_control_request_get_actor (req), &error);
   if (!id)
     {
-      reply_ledger_error (req, NULL, error);
+      rd_daemon_reply_ledger_error (req, NULL, error);
       return;
     }
   rd_log_session (G_LOG_LEVEL_MESSAGE, id, "session started by %s%s%s%s",
@@ -232,14 +238,15 @@ method_session_end (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   g_autofree char *status = NULL;
   const char *id, *reason;
 
-  if (!get_string_param (req, params, "id", TRUE, &id) ||
-      !get_string_param (req, params, "reason", FALSE, &reason))
+  if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id) ||
+      !rd_daemon_get_string_param (req, params, "reason", FALSE, &reason))
     return;
   if (!reason)
     reason = "ended by the operator";
+  rd_daemon_close_parties (d, id, 0, "session ended");
   if (!rd_ledger_session_end (d->ledger, id, rd_control_request_get_actor (req), reason, &error))
     {
-      reply_ledger_error (req, id, error);
+      rd_daemon_reply_ledger_error (req, id, error);
       return;
     }
   rd_log_session (G_LOG_LEVEL_MESSAGE, id, "session ended by %s: %s",
@@ -255,7 +262,7 @@ method_session_list (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   JsonNode *list = rd_ledger_session_list (d->ledger, &error);
 
   if (!list)
-    reply_ledger_error (req, NULL, error);
+    rd_daemon_reply_ledger_error (req, NULL, error);
   else
     rd_control_request_reply (req, list);
 }
@@ -267,13 +274,18 @@ method_session_show (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   JsonNode *session;
   const char *id;
 
-  if (!get_string_param (req, params, "id", TRUE, &id))
+  if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id))
     return;
   session = rd_ledger_session_show (d->ledger, id, &error);
   if (!session)
-    reply_ledger_error (req, id, error);
-  else
-    rd_control_request_reply (req, session);
+    {
+      rd_daemon_reply_ledger_error (req, id, error);
+      return;
+    }
+  /* The ledger's rows plus what only the running daemon knows: live connection state. */
+  json_object_set_member (json_node_get_object (session), "live_parties",
+                          rd_daemon_parties_to_json (d, id));
+  rd_control_request_reply (req, session);
 }
 
 static const struct
@@ -286,6 +298,10 @@ static const struct
   { "session.end", method_session_end },
   { "session.list", method_session_list },
   { "session.show", method_session_show },
+  { "session.invite", rd_daemon_method_session_invite },
+  { "session.revoke", rd_daemon_method_session_revoke },
+  { "mute", rd_daemon_method_mute },
+  { "unmute", rd_daemon_method_unmute },
 };
 
 void

@@ -1,12 +1,17 @@
 /* rd-daemon-private.h: RdDaemon's fields, shared by the files of the daemon module only
- * (rd-daemon.c, rd-daemon-commands.c, rd-daemon-state.c). Main context only. */
+ * (rd-daemon.c, rd-daemon-commands.c, rd-daemon-parties.c, rd-daemon-state.c). Main context
+ * only. */
 #pragma once
 
 #include "config/rd-config.h"
 #include "daemon/rd-daemon-control.h"
 #include "daemon/rd-daemon.h"
 #include "ledger/rd-ledger.h"
+#include "media/rd-media-room.h"
 #include "signaling/rd-signal-server.h"
+#include "signaling/rd-signal-whip.h"
+
+typedef struct _RdDaemonParty RdDaemonParty;
 
 struct _RdDaemon
 {
@@ -15,6 +20,8 @@ struct _RdDaemon
   GStrv restart_needed; /* keys changed in the file that wait for a restart */
   int lock_fd;          /* flock on <state-dir>/receptiond.lock, -1 when not held */
   RdLedger *ledger;
+  RdRoom *room;
+  GHashTable *parties; /* peer id -> RdDaemonParty (owned) */
   RdSignalServer *signal_server;
   RdControlServer *control;
   guint watchdog_id;
@@ -23,6 +30,38 @@ struct _RdDaemon
 
 /* rd-daemon-commands.c: the control socket's methods. */
 void rd_daemon_handle_request (RdControlRequest *request, gpointer daemon);
+/* A string parameter: NULL when absent; FALSE (and the request answered) when it is not a
+ * string, or is required and absent. */
+gboolean rd_daemon_get_string_param (RdControlRequest *req, JsonObject *params, const char *name,
+                                     gboolean required, const char **out);
+/* Answers a failed ledger call with the code of its error; logs (once) what is not the caller's
+ * mistake. */
+void rd_daemon_reply_ledger_error (RdControlRequest *req, const char *session_id,
+                                   const GError *error);
+
+/* rd-daemon-invites.c: invitations and mute. */
+void rd_daemon_method_session_invite (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_session_revoke (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_mute (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_unmute (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+/* {"mic": bool, "camera": bool} as the next value of @b. */
+void rd_daemon_add_muted (JsonBuilder *b, RdDaemon *d);
+
+/* rd-daemon-parties.c: remote parties (WHIP requests -> peers -> ledger rows). */
+GHashTable *rd_daemon_parties_new (void);
+void rd_daemon_on_whip_request (RdSignalServer *server, RdWhipRequest *request, gpointer daemon);
+/* Closes the parties of @session_id (all when NULL), only those of @invite_id when > 0. */
+void rd_daemon_close_parties (RdDaemon *daemon, const char *session_id, gint64 invite_id,
+                              const char *reason);
+/* Parties of @session_id (all when NULL); connected ones only if @connected_only. */
+guint rd_daemon_count_parties (RdDaemon *daemon, const char *session_id, gboolean connected_only);
+/* A JSON array of the live parties of @session_id (all when NULL) with their stats.
+ * (transfer full) */
+JsonNode *rd_daemon_parties_to_json (RdDaemon *daemon, const char *session_id);
+/* 2 * @n_bytes hex digits from the kernel's CSPRNG (n_bytes <= 64). (transfer full) */
+char *rd_daemon_random_hex (gsize n_bytes);
+/* SHA-256 hex of a bearer token: all the ledger ever keeps of it. (transfer full) */
+char *rd_daemon_token_hash (const char *token);
 
 /* rd-daemon-state.c: the state dir. */
 gboolean rd_daemon_state_dir_prepare (const char *state_dir, int *lock_fd, GError **error);

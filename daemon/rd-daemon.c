@@ -4,6 +4,7 @@
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-notify.h"
 #include "media/rd-media-devices.h"
+#include "media/rd-media-room.h"
 
 RdDaemon *
 rd_daemon_new (RdConfig *config, const char *config_path)
@@ -14,6 +15,7 @@ rd_daemon_new (RdConfig *config, const char *config_path)
   d->config_path = g_strdup (config_path);
   d->restart_needed = g_new0 (char *, 1);
   d->lock_fd = -1;
+  d->parties = rd_daemon_parties_new ();
   d->started_at_us = g_get_monotonic_time ();
   return d;
 }
@@ -63,8 +65,14 @@ rd_daemon_start (RdDaemon *d, GError **error)
   d->ledger = rd_ledger_open (state_dir, error);
   if (!d->ledger || !reconcile (d, error))
     return FALSE;
+  d->room = rd_room_new (d->config, error);
+  if (!d->room || !rd_room_start (d->room, error))
+    return FALSE;
   d->signal_server = rd_signal_server_new (d->config, error);
-  if (!d->signal_server || !rd_signal_server_start (d->signal_server, error))
+  if (!d->signal_server)
+    return FALSE;
+  g_signal_connect (d->signal_server, "whip-request", G_CALLBACK (rd_daemon_on_whip_request), d);
+  if (!rd_signal_server_start (d->signal_server, error))
     return FALSE;
   d->control = rd_control_server_new (rd_config_get_control_socket (d->config),
                                       rd_config_get_control_group (d->config),
@@ -112,7 +120,11 @@ rd_daemon_update_status (RdDaemon *d)
   else if (live->len == 0)
     line = g_strdup ("idle");
   else
-    line = g_strdup_printf ("live: session %s, 0 parties", (char *)live->pdata[0]);
+    {
+      guint n = rd_daemon_count_parties (d, live->pdata[0], TRUE);
+      line = g_strdup_printf ("live: session %s, %u part%s", (char *)live->pdata[0], n,
+                              n == 1 ? "y" : "ies");
+    }
   rd_notify_status (line);
   return line;
 }
@@ -205,6 +217,8 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
   g_clear_pointer (&d->control, rd_control_server_free);
   if (d->signal_server)
     rd_signal_server_stop (d->signal_server);
+  if (d->parties)
+    rd_daemon_close_parties (d, NULL, 0, why);
   if (!d->ledger)
     return;
   live = rd_ledger_live_sessions (d->ledger, &error);
@@ -242,7 +256,13 @@ rd_daemon_free (RdDaemon *d)
     return;
   g_clear_handle_id (&d->watchdog_id, g_source_remove);
   g_clear_pointer (&d->control, rd_control_server_free);
+  if (d->signal_server)
+    g_signal_handlers_disconnect_by_data (d->signal_server, d);
   g_clear_object (&d->signal_server);
+  g_clear_pointer (&d->parties, g_hash_table_destroy);
+  if (d->room)
+    rd_room_stop (d->room);
+  g_clear_object (&d->room);
   g_clear_pointer (&d->ledger, rd_ledger_close);
   rd_daemon_state_dir_release (&d->lock_fd);
   g_clear_pointer (&d->config, rd_config_unref);

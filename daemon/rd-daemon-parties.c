@@ -1,0 +1,487 @@
+/* rd-daemon-parties.c: remote parties. Turns signaling's WHIP requests into media peers and
+ * ledger rows, and media's peer events into ledger rows and HTTP replies.
+ *
+ * A party is one RdPeer plus what the daemon knows about it (session, invite, participant row,
+ * ETag). It is in daemon->parties from the POST until its peer emits "closed". */
+#include "daemon/rd-daemon-private.h"
+
+#include <sys/random.h>
+
+#include "daemon/rd-daemon-log.h"
+#include "media/rd-media-peer.h"
+
+struct _RdDaemonParty
+{
+  RdDaemon *daemon; /* weak: the daemon owns the table that owns the party */
+  char *peer_id, *session_id, *role, *name, *remote_address, *etag;
+  gint64 invite_id, participant_id; /* participant_id: 0 until the answer was sent */
+  RdPeer *peer;
+  GCancellable *cancel;
+  RdWhipRequest *pending_offer; /* the POST waiting for the answer; NULL once answered */
+  char *leave_reason;           /* set by whoever closes the peer on purpose */
+  gint64 last_stats_us;
+  guint64 last_bytes_in, last_bytes_out;
+};
+
+static void party_close (RdDaemonParty *p, const char *reason);
+
+static void
+party_free (RdDaemonParty *p)
+{
+  if (p->cancel)
+    g_cancellable_cancel (p->cancel);
+  if (p->peer)
+    g_signal_handlers_disconnect_by_data (p->peer, p);
+  g_clear_object (&p->peer);
+  g_clear_object (&p->cancel);
+  g_free (p->peer_id);
+  g_free (p->session_id);
+  g_free (p->role);
+  g_free (p->name);
+  g_free (p->remote_address);
+  g_free (p->etag);
+  g_free (p->leave_reason);
+  g_free (p);
+}
+
+GHashTable *
+rd_daemon_parties_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)party_free);
+}
+
+/* 2 * @n_bytes lowercase hex digits from the kernel's CSPRNG. (transfer full) */
+char *
+rd_daemon_random_hex (gsize n_bytes)
+{
+  guint8 buf[64];
+  GString *out = g_string_new (NULL);
+
+  g_assert (n_bytes <= sizeof buf);
+  if (getrandom (buf, n_bytes, 0) != (ssize_t)n_bytes)
+    g_error ("getrandom failed: the kernel gave no random bytes");
+  for (gsize i = 0; i < n_bytes; i++)
+    g_string_append_printf (out, "%02x", buf[i]);
+  return g_string_free (out, FALSE);
+}
+
+char *
+rd_daemon_token_hash (const char *token)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+}
+
+guint
+rd_daemon_count_parties (RdDaemon *d, const char *session_id, gboolean connected_only)
+{
+  GHashTableIter it;
+  RdDaemonParty *p;
+  guint n = 0;
+
+  g_hash_table_iter_init (&it, d->parties);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
+    if ((!session_id || g_str_equal (p->session_id, session_id)) &&
+        (!connected_only || rd_peer_get_state (p->peer) == RD_PEER_STATE_CONNECTED))
+      n++;
+  return n;
+}
+
+static JsonNode *
+detail_new (const char *first_key, ...)
+{
+  JsonObject *o = json_object_new ();
+  const char *key = first_key;
+  va_list ap;
+
+  va_start (ap, first_key);
+  while (key)
+    {
+      const char *value = va_arg (ap, const char *);
+      if (value)
+        json_object_set_string_member (o, key, value);
+      else
+        json_object_set_null_member (o, key);
+      key = va_arg (ap, const char *);
+    }
+  va_end (ap);
+  return json_node_init_object (json_node_alloc (), o);
+}
+
+static void
+party_add_event (RdDaemonParty *p, const char *kind, JsonNode *detail_take)
+{
+  g_autoptr (JsonNode) detail = detail_take;
+  g_autoptr (GError) error = NULL;
+
+  json_object_set_string_member (json_node_get_object (detail), "peer_id", p->peer_id);
+  if (!rd_ledger_add_event (p->daemon->ledger, p->session_id, "receptiond", kind, detail, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "could not record %s in the ledger: %s",
+                    kind, error->message);
+}
+
+static void
+on_peer_verified (RdPeer *peer, const char *fingerprint, gpointer data)
+{
+  RdDaemonParty *p = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id,
+                  "party %s (%s%s%s) connected, DTLS certificate verified (%s)", p->peer_id,
+                  p->role, p->name ? ", " : "", p->name ? p->name : "", fingerprint);
+  if (p->participant_id &&
+      !rd_ledger_participant_verified (p->daemon->ledger, p->participant_id, fingerprint, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "could not record the verification: %s",
+                    error->message);
+  status = rd_daemon_update_status (p->daemon);
+}
+
+static void
+on_peer_security_violation (RdPeer *peer, const char *message, gpointer data)
+{
+  RdDaemonParty *p = data;
+
+  rd_log_session (G_LOG_LEVEL_WARNING, p->session_id,
+                  "party %s refused: %s; its media was never shown, played or recorded", p->peer_id,
+                  message);
+  party_add_event (p, "security-violation",
+                   detail_new ("message", message, "remote_address", p->remote_address,
+                               "offered_fingerprint", rd_peer_get_remote_fingerprint (peer), NULL));
+  g_free (p->leave_reason);
+  p->leave_reason = g_strdup_printf ("security: %s", message);
+}
+
+static void
+on_peer_state_changed (RdPeer *peer, RdPeerState state, gpointer data)
+{
+  RdDaemonParty *p = data;
+  g_autofree char *status = NULL;
+
+  rd_log_session (G_LOG_LEVEL_INFO, p->session_id, "party %s: %s", p->peer_id,
+                  rd_peer_state_to_string (state));
+  status = rd_daemon_update_status (p->daemon);
+}
+
+/* The peer is gone: record why, forget the party. Any later request for it gets 404. */
+static void
+on_peer_closed (RdPeer *peer, const char *reason, gpointer data)
+{
+  RdDaemonParty *p = data;
+  RdDaemon *d = p->daemon;
+  const char *why = p->leave_reason ? p->leave_reason : reason;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  if (p->pending_offer)
+    {
+      rd_whip_request_reply_error (p->pending_offer, 500, 0,
+                                   "the connection closed before it "
+                                   "was answered");
+      p->pending_offer = NULL;
+    }
+  if (p->participant_id && !rd_ledger_participant_leave (d->ledger, p->participant_id, why, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "could not record party %s leaving: %s",
+                    p->peer_id, error->message);
+  rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s left: %s", p->peer_id, why);
+  g_hash_table_remove (d->parties, p->peer_id);
+  status = rd_daemon_update_status (d);
+}
+
+static void
+party_close (RdDaemonParty *p, const char *reason)
+{
+  if (!p->leave_reason)
+    p->leave_reason = g_strdup (reason);
+  rd_peer_close (p->peer, reason);
+}
+
+/* Closes every party of @session_id (all parties when NULL), or those of @invite_id when > 0. */
+void
+rd_daemon_close_parties (RdDaemon *d, const char *session_id, gint64 invite_id, const char *reason)
+{
+  g_autoptr (GPtrArray) victims = g_ptr_array_new ();
+  GHashTableIter it;
+  RdDaemonParty *p;
+
+  g_hash_table_iter_init (&it, d->parties);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
+    if ((!session_id || g_str_equal (p->session_id, session_id)) &&
+        (invite_id <= 0 || p->invite_id == invite_id))
+      g_ptr_array_add (victims, p);
+  /* Closing removes from the table: collect first. */
+  for (guint i = 0; i < victims->len; i++)
+    party_close (victims->pdata[i], reason);
+}
+
+/* Checks the request's bearer token against the session's invites; answers 401 when it fails.
+ * (transfer full) */
+static RdLedgerInvite *
+authorize (RdDaemon *d, RdWhipRequest *req)
+{
+  g_autofree char *hash = rd_daemon_token_hash (rd_whip_request_get_token (req));
+  g_autoptr (GError) error = NULL;
+  RdLedgerInvite *invite;
+
+  invite = rd_ledger_invite_check (d->ledger, rd_whip_request_get_session_id (req), hash, &error);
+  if (invite)
+    return invite;
+  if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_UNAUTHORIZED))
+    rd_whip_request_reply_error (req, 401, 0, error->message);
+  else
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, rd_whip_request_get_session_id (req),
+                      "cannot check a token: %s", error->message);
+      rd_whip_request_reply_error (req, 500, 0, "the ledger could not be read");
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  RdDaemon *daemon;
+  char *peer_id;
+} PartyRef;
+
+static void
+on_answered (GObject *source, GAsyncResult *res, gpointer data)
+{
+  PartyRef *ref = data;
+  RdDaemon *d = ref->daemon;
+  /* The party may have left while the answer was made: then it is not in the table. */
+  RdDaemonParty *p = g_hash_table_lookup (d->parties, ref->peer_id);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = rd_peer_answer_finish (RD_PEER (source), res, &error);
+  RdWhipRequest *req;
+
+  g_free (ref->peer_id);
+  g_free (ref);
+  if (!p || p->peer != RD_PEER (source))
+    return;
+  req = g_steal_pointer (&p->pending_offer);
+  if (!answer)
+    {
+      gboolean bad_offer = g_error_matches (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER);
+      if (!bad_offer)
+        rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "cannot answer party %s: %s",
+                        p->peer_id, error->message);
+      if (req)
+        rd_whip_request_reply_error (req, bad_offer ? 422 : 500, 0, error->message);
+      party_close (p, bad_offer ? "unusable offer" : "failed");
+      return;
+    }
+  p->participant_id =
+      rd_ledger_participant_join (d->ledger, p->session_id, p->peer_id, p->invite_id, p->role,
+                                  p->name, p->remote_address, "receptiond", &error);
+  if (!p->participant_id)
+    {
+      /* No ledger row, no call: a session's record must name everyone in it. */
+      rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "cannot record party %s: %s", p->peer_id,
+                      error->message);
+      if (req)
+        rd_whip_request_reply_error (req, 500, 0, "the ledger could not record the party");
+      party_close (p, "ledger failure");
+      return;
+    }
+  rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s (%s) joining from %s", p->peer_id,
+                  p->role, p->remote_address);
+  if (req)
+    rd_whip_request_reply_created (req, p->peer_id, answer, p->etag);
+}
+
+static void
+handle_offer (RdDaemon *d, RdWhipRequest *req)
+{
+  const char *session_id = rd_whip_request_get_session_id (req);
+  g_autoptr (RdLedgerInvite) invite = NULL;
+  g_autoptr (GPtrArray) live = NULL;
+  g_autoptr (GError) error = NULL;
+  RdDaemonParty *p;
+
+  live = rd_ledger_live_sessions (d->ledger, &error);
+  if (!live)
+    {
+      rd_whip_request_reply_error (req, 500, 0, "the ledger could not be read");
+      return;
+    }
+  if (!g_ptr_array_find_with_equal_func (live, session_id, g_str_equal, NULL))
+    {
+      rd_whip_request_reply_error (req, 404, 0, "no live session with this id");
+      return;
+    }
+  invite = authorize (d, req);
+  if (!invite)
+    return;
+
+  p = g_new0 (RdDaemonParty, 1);
+  p->daemon = d;
+  p->peer_id = rd_daemon_random_hex (16);
+  p->etag = rd_daemon_random_hex (12);
+  p->session_id = g_strdup (session_id);
+  p->role = g_strdup (invite->role);
+  p->name = g_strdup (invite->name);
+  p->invite_id = invite->id;
+  p->remote_address = g_strdup (rd_whip_request_get_remote_address (req));
+  p->cancel = g_cancellable_new ();
+  p->peer = rd_peer_new (d->room, d->config, p->peer_id, &error);
+  if (!p->peer)
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, session_id, "cannot create a peer: %s", error->message);
+      rd_whip_request_reply_error (req, 500, 0, "the room could not take the call");
+      party_free (p);
+      return;
+    }
+  g_signal_connect (p->peer, "verified", G_CALLBACK (on_peer_verified), p);
+  g_signal_connect (p->peer, "security-violation", G_CALLBACK (on_peer_security_violation), p);
+  g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_peer_state_changed), p);
+  g_signal_connect (p->peer, "closed", G_CALLBACK (on_peer_closed), p);
+  g_hash_table_insert (d->parties, p->peer_id, p);
+  p->pending_offer = req;
+  {
+    PartyRef *ref = g_new0 (PartyRef, 1);
+    ref->daemon = d;
+    ref->peer_id = g_strdup (p->peer_id);
+    rd_peer_answer_async (p->peer, rd_whip_request_get_body (req), p->cancel, on_answered, ref);
+  }
+}
+
+/* The party a PATCH/DELETE names, if the token owns it; otherwise answers and returns NULL. */
+static RdDaemonParty *
+find_owned_party (RdDaemon *d, RdWhipRequest *req)
+{
+  RdDaemonParty *p = g_hash_table_lookup (d->parties, rd_whip_request_get_peer_id (req));
+  g_autoptr (RdLedgerInvite) invite = NULL;
+
+  if (!p || !g_str_equal (p->session_id, rd_whip_request_get_session_id (req)))
+    {
+      rd_whip_request_reply_error (req, 404, 0, "no such resource (the party has left?)");
+      return NULL;
+    }
+  invite = authorize (d, req);
+  if (!invite)
+    return NULL;
+  if (invite->id != p->invite_id)
+    {
+      rd_whip_request_reply_error (req, 401, 0, "this token does not own the resource");
+      return NULL;
+    }
+  return p;
+}
+
+static void
+handle_trickle (RdDaemon *d, RdWhipRequest *req)
+{
+  RdDaemonParty *p = find_owned_party (d, req);
+  g_autoptr (GError) error = NULL;
+
+  if (!p)
+    return;
+  if (g_strcmp0 (rd_whip_request_get_if_match (req), p->etag) != 0)
+    rd_whip_request_reply_error (req, 412, 0, "If-Match does not name the current ICE session");
+  else if (!rd_peer_add_remote_candidates (p->peer, rd_whip_request_get_body (req), &error))
+    rd_whip_request_reply_error (req, 400, 0, error->message);
+  else
+    rd_whip_request_reply_empty (req, 204);
+}
+
+static void
+handle_delete (RdDaemon *d, RdWhipRequest *req)
+{
+  RdDaemonParty *p = find_owned_party (d, req);
+
+  if (!p)
+    return;
+  party_close (p, "left");
+  rd_whip_request_reply_empty (req, 200);
+}
+
+void
+rd_daemon_on_whip_request (RdSignalServer *server, RdWhipRequest *req, gpointer data)
+{
+  RdDaemon *d = data;
+
+  switch (rd_whip_request_get_action (req))
+    {
+    case RD_WHIP_ACTION_OFFER:
+      handle_offer (d, req);
+      return;
+    case RD_WHIP_ACTION_TRICKLE:
+      handle_trickle (d, req);
+      return;
+    case RD_WHIP_ACTION_RESTART:
+      if (find_owned_party (d, req))
+        rd_whip_request_reply_error (req, 501, 0,
+                                     "ICE restart is not supported yet: POST a new offer");
+      return;
+    case RD_WHIP_ACTION_DELETE:
+      handle_delete (d, req);
+      return;
+    }
+  rd_whip_request_reply_error (req, 400, 0, "unknown request");
+}
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, v);
+}
+
+static void
+add_str (JsonBuilder *b, const char *name, const char *v)
+{
+  json_builder_set_member_name (b, name);
+  if (v)
+    json_builder_add_string_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* One party, with live stats; bitrates are over the time since the previous call. */
+static void
+add_party (JsonBuilder *b, RdDaemonParty *p)
+{
+  RdPeerStats st = { 0 };
+  gint64 now = g_get_monotonic_time ();
+  double dt = p->last_stats_us ? (now - p->last_stats_us) / (double)G_USEC_PER_SEC : 0;
+
+  rd_peer_get_stats (p->peer, &st);
+  json_builder_begin_object (b);
+  add_str (b, "peer_id", p->peer_id);
+  add_str (b, "session_id", p->session_id);
+  add_str (b, "role", p->role);
+  add_str (b, "name", p->name);
+  add_str (b, "remote_address", p->remote_address);
+  add_str (b, "state", rd_peer_state_to_string (rd_peer_get_state (p->peer)));
+  add_str (b, "fingerprint", rd_peer_get_remote_fingerprint (p->peer));
+  add_int (b, "bytes_received", st.bytes_received);
+  add_int (b, "bytes_sent", st.bytes_sent);
+  add_int (b, "packets_received", st.packets_received);
+  add_int (b, "packets_lost", st.packets_lost);
+  add_int (b, "bitrate_in_kbps",
+           dt > 0.5 ? (gint64)((st.bytes_received - p->last_bytes_in) * 8 / dt / 1000) : -1);
+  add_int (b, "bitrate_out_kbps",
+           dt > 0.5 ? (gint64)((st.bytes_sent - p->last_bytes_out) * 8 / dt / 1000) : -1);
+  add_int (b, "rtt_ms", st.round_trip_time_s >= 0 ? (gint64)(st.round_trip_time_s * 1000) : -1);
+  add_str (b, "candidate_pair", st.selected_pair_type);
+  json_builder_end_object (b);
+  p->last_stats_us = now;
+  p->last_bytes_in = st.bytes_received;
+  p->last_bytes_out = st.bytes_sent;
+  rd_peer_stats_clear (&st);
+}
+
+JsonNode *
+rd_daemon_parties_to_json (RdDaemon *d, const char *session_id)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  GHashTableIter it;
+  RdDaemonParty *p;
+
+  json_builder_begin_array (b);
+  g_hash_table_iter_init (&it, d->parties);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
+    if (!session_id || g_str_equal (p->session_id, session_id))
+      add_party (b, p);
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
