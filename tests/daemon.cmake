@@ -5,3 +5,6 @@ rd_add_test(test-control SOURCES test-control.c LIBS rd-test-daemon rd-proto TIM
 # The daemon and console under test are the built ones.
 add_dependencies(test-daemon receptiond receptionctl)
 add_dependencies(test-control receptiond receptionctl)
+rd_add_test(test-whip-e2e SOURCES test-whip-e2e.c rd-test-whip.c
+  LIBS rd-test-daemon rd-test-peer PkgConfig::SOUP TIMEOUT 240)
+add_dependencies(test-whip-e2e receptiond receptionctl)

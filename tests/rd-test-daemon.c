@@ -323,6 +323,27 @@ rd_test_ctl_json (RdTestDaemon *t, ...)
   }
 }
 
+static gboolean
+on_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+rd_test_wait_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint deadline = g_timeout_add (timeout_ms, on_deadline, &timed_out);
+  guint tick = g_timeout_add (20, on_tick, NULL);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  if (!timed_out)
+    g_source_remove (deadline);
+  return done (data);
+}
+
 void
 rd_test_rmtree (const char *path)
 {

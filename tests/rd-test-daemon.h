@@ -60,6 +60,10 @@ JsonNode *rd_test_ctl_json (RdTestDaemon *t, ...) G_GNUC_NULL_TERMINATED;
 /* Runs any built program from the build tree's bin/ with ARGS; returns its exit code. */
 int rd_test_run (const char *program, char **out, char **err, const char *const *argv);
 
+/* Iterates the default main context until @done (@data) is TRUE, checking it at least every
+ * 20 ms (for conditions other threads change, such as counters); FALSE on timeout. */
+gboolean rd_test_wait_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms);
+
 /* Removes a directory tree (test cleanup). */
 void rd_test_rmtree (const char *path);
 

@@ -1,0 +1,439 @@
+/* test-whip-e2e.c: a remote party calls into the room through the real daemon's WHIP endpoint,
+ * in a network namespace of the test's own: media both ways, the ledger's story of the call,
+ * the forged-fingerprint refusal, tokens that must not work, revocation, session end, and
+ * memory after many calls. The party is a webrtcbin test peer (tests/rd-test-peer.h) talking
+ * HTTPS through a real libsoup client (tests/rd-test-whip.h). */
+#include <string.h>
+
+#include "tests/rd-test-daemon.h"
+#include "tests/rd-test-netns.h"
+#include "tests/rd-test-peer.h"
+#include "tests/rd-test-whip.h"
+
+#define TIMEOUT_MS 20000
+
+static char *netns_skip_reason;
+
+typedef struct
+{
+  RdTestDaemon *t;
+  char *cert;       /* the daemon's generated certificate: the only one the client trusts */
+  char *session_id; /* the live session */
+} Room;
+
+static JsonObject *
+obj (JsonNode *n)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (n));
+  return json_node_get_object (n);
+}
+
+static Room *
+room_up (void)
+{
+  Room *r = g_new0 (Room, 1);
+  g_autofree char *out = NULL;
+
+  r->t = rd_test_daemon_new ("[network]\nice-addresses=127.0.0.1\n");
+  rd_test_daemon_start (r->t);
+  r->cert = g_build_filename (r->t->state_dir, "tls", "certificate.pem", NULL);
+  g_assert_cmpint (rd_test_ctl (r->t, &out, NULL, "session", "start", "--title", "e2e", NULL), ==,
+                   0);
+  r->session_id = g_strstrip (g_strdup (out));
+  return r;
+}
+
+static void
+room_free (Room *r)
+{
+  rd_test_daemon_free (r->t);
+  g_free (r->cert);
+  g_free (r->session_id);
+  g_free (r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Room, room_free)
+
+/* A fresh invite for the live session: returns the parsed result (token, whip_url, ...). */
+static JsonNode *
+invite (Room *r, const char *role)
+{
+  return rd_test_ctl_json (r->t, "session", "invite", r->session_id, "--role", role, "--name",
+                           "Ban Tiếp công dân", NULL);
+}
+
+static const char *
+member (JsonNode *n, const char *name)
+{
+  return json_object_get_string_member_with_default (obj (n), name, NULL);
+}
+
+/* The resource URL from a Location header (absolute path) and the endpoint URL. */
+static char *
+resource_url (const char *whip_url, const char *location)
+{
+  g_autoptr (GUri) base = g_uri_parse (whip_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GUri) abs = g_uri_parse_relative (base, location, G_URI_FLAGS_NONE, NULL);
+  g_assert_nonnull (abs);
+  return g_uri_to_string (abs);
+}
+
+static gboolean
+peer_has_media (gpointer data)
+{
+  RdTestPeer *peer = data;
+  return rd_test_peer_get_video_frames (peer) >= 30 && rd_test_peer_get_audio_buffers (peer) >= 20;
+}
+
+typedef struct
+{
+  Room *room;
+  const char *state;     /* wanted party state in status, or NULL for "no party" */
+  guint64 min_bytes_in;  /* with state: bytes the room received at least */
+  JsonNode *last_status; /* what was seen last */
+} PartyWait;
+
+static gboolean
+party_is (gpointer data)
+{
+  PartyWait *w = data;
+  JsonArray *parties;
+
+  g_clear_pointer (&w->last_status, json_node_unref);
+  w->last_status = rd_test_ctl_json (w->room->t, "status", NULL);
+  parties = json_object_get_array_member (obj (w->last_status), "parties");
+  if (!w->state)
+    return json_array_get_length (parties) == 0;
+  if (json_array_get_length (parties) != 1)
+    return FALSE;
+  {
+    JsonObject *p = json_array_get_object_element (parties, 0);
+    return g_str_equal (json_object_get_string_member (p, "state"), w->state) &&
+           json_object_get_int_member (p, "bytes_received") >= (gint64)w->min_bytes_in;
+  }
+}
+
+static void
+wait_party (Room *r, const char *state, guint64 min_bytes_in)
+{
+  PartyWait w = { r, state, min_bytes_in, NULL };
+
+  if (!rd_test_wait_until (party_is, &w, TIMEOUT_MS))
+    {
+      g_autofree char *seen = json_to_string (w.last_status, TRUE);
+      g_error ("waited for party state %s (>= %" G_GUINT64_FORMAT " bytes in); last status: %s",
+               state ? state : "(gone)", min_bytes_in, seen);
+    }
+  json_node_unref (w.last_status);
+}
+
+/* The kinds of a session's events, space-separated, from @first_kind on. (transfer full) */
+static char *
+event_kinds (JsonNode *session)
+{
+  JsonArray *events = json_object_get_array_member (obj (session), "events");
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    g_string_append_printf (
+        s, "%s%s", s->len ? " " : "",
+        json_object_get_string_member (json_array_get_object_element (events, i), "kind"));
+  return g_string_free (s, FALSE);
+}
+
+static JsonObject *
+only_participant (JsonNode *session)
+{
+  JsonArray *parts = json_object_get_array_member (obj (session), "participants");
+  g_assert_cmpuint (json_array_get_length (parts), ==, 1);
+  return json_array_get_object_element (parts, 0);
+}
+
+static void
+test_call_both_ways (void)
+{
+  g_autoptr (Room) r = NULL;
+  g_autoptr (JsonNode) inv = NULL;
+  g_autoptr (RdTestPeer) peer = NULL;
+  g_autoptr (RdTestWhipReply) created = NULL;
+  g_autoptr (RdTestWhipReply) deleted = NULL;
+  g_autoptr (RdTestWhipReply) after = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *resource = NULL;
+  g_autofree char *kinds = NULL;
+  g_autofree char *connected = NULL;
+  JsonObject *part;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  r = room_up ();
+  inv = invite (r, "board");
+  g_assert_true (g_str_has_suffix (member (inv, "whip_url"), r->session_id));
+  g_assert_nonnull (strstr (member (inv, "join_url"), "#token="));
+
+  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_assert_no_error (error);
+  offer = rd_test_peer_create_offer (peer, &error);
+  g_assert_no_error (error);
+  created = rd_test_whip_request (r->cert, "POST", member (inv, "whip_url"), member (inv, "token"),
+                                  "application/sdp", offer, NULL);
+  g_assert_cmpuint (created->status, ==, 201);
+  g_assert_true (g_str_has_prefix (created->content_type, "application/sdp"));
+  g_assert_nonnull (created->location);
+  g_assert_true (g_str_has_prefix (created->location, "/whip/"));
+  g_assert_nonnull (created->etag);
+  g_assert_true (created->etag[0] == '"');
+  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+  g_assert_no_error (error);
+
+  /* Media both ways: the party decodes the room; the room receives the party. */
+  if (!rd_test_wait_until (peer_has_media, peer, TIMEOUT_MS))
+    g_error ("the party decoded %" G_GUINT64_FORMAT " frames and %" G_GUINT64_FORMAT
+             " audio buffers of the room (state %s)",
+             rd_test_peer_get_video_frames (peer), rd_test_peer_get_audio_buffers (peer),
+             rd_test_peer_get_connection_state (peer));
+  wait_party (r, "connected", 20000);
+  connected = g_strdup_printf ("STATUS=live: session %s, 1 party", r->session_id);
+  rd_test_daemon_wait_notify (r->t, connected, 1, TIMEOUT_MS);
+
+  /* The ledger names the party, its verified certificate and its join. */
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  part = only_participant (shown);
+  g_assert_cmpstr (json_object_get_string_member (part, "role"), ==, "board");
+  g_assert_cmpstr (json_object_get_string_member (part, "name"), ==, "Ban Tiếp công dân");
+  g_assert_cmpstr (json_object_get_string_member (part, "remote_address"), ==, "127.0.0.1");
+  g_assert_true (
+      g_str_has_prefix (json_object_get_string_member (part, "dtls_fingerprint"), "sha-256 "));
+  g_clear_pointer (&shown, json_node_unref);
+
+  /* Leaving with DELETE: 200, the peer is gone at once, a later request is 404. */
+  resource = resource_url (member (inv, "whip_url"), created->location);
+  deleted =
+      rd_test_whip_request (r->cert, "DELETE", resource, member (inv, "token"), NULL, NULL, NULL);
+  g_assert_cmpuint (deleted->status, ==, 200);
+  wait_party (r, NULL, 0);
+  after =
+      rd_test_whip_request (r->cert, "DELETE", resource, member (inv, "token"), NULL, NULL, NULL);
+  g_assert_cmpuint (after->status, ==, 404);
+
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  part = only_participant (shown);
+  g_assert_cmpstr (json_object_get_string_member (part, "leave_reason"), ==, "left");
+  g_assert_nonnull (json_object_get_string_member (part, "left_at"));
+  kinds = event_kinds (shown);
+  g_assert_cmpstr (kinds, ==,
+                   "session-started invite-created party-joined party-verified party-left");
+}
+
+static void
+test_forged_fingerprint (void)
+{
+  g_autoptr (Room) r = NULL;
+  g_autoptr (JsonNode) inv = NULL;
+  g_autoptr (RdTestPeer) peer = NULL;
+  g_autoptr (RdTestWhipReply) created = NULL;
+  g_autoptr (RdTestWhipReply) deleted = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *resource = NULL;
+  g_autofree char *kinds = NULL;
+  JsonObject *part;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  r = room_up ();
+  inv = invite (r, "citizen");
+  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_assert_no_error (error);
+  rd_test_peer_set_forge_fingerprint (peer, TRUE);
+  offer = rd_test_peer_create_offer (peer, &error);
+  g_assert_no_error (error);
+  created = rd_test_whip_request (r->cert, "POST", member (inv, "whip_url"), member (inv, "token"),
+                                  "application/sdp", offer, NULL);
+  g_assert_cmpuint (created->status, ==, 201);
+  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+
+  /* The daemon sees the certificate, refuses it and tears the party down. */
+  wait_party (r, NULL, 0);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  part = only_participant (shown);
+  g_assert_true (
+      g_str_has_prefix (json_object_get_string_member (part, "leave_reason"), "security"));
+  g_assert_true (json_node_is_null (json_object_get_member (part, "dtls_fingerprint")));
+  kinds = event_kinds (shown);
+  g_assert_nonnull (strstr (kinds, "security-violation"));
+  g_assert_null (strstr (kinds, "party-verified"));
+  /* Nothing of the room reached the forger either, and its resource is gone. */
+  g_assert_cmpuint (rd_test_peer_get_video_frames (peer), ==, 0);
+  resource = resource_url (member (inv, "whip_url"), created->location);
+  deleted =
+      rd_test_whip_request (r->cert, "DELETE", resource, member (inv, "token"), NULL, NULL, NULL);
+  g_assert_cmpuint (deleted->status, ==, 404);
+}
+
+static void
+expect_status (Room *r, const char *url, const char *token, const char *sdp, guint status,
+               const char *words)
+{
+  g_autoptr (RdTestWhipReply) reply =
+      rd_test_whip_request (r->cert, "POST", url, token, "application/sdp", sdp, NULL);
+  g_assert_cmpuint (reply->status, ==, status);
+  if (words)
+    g_assert_nonnull (strstr (reply->body, words));
+}
+
+static const char no_usable_codec[] = "v=0\r\n"
+                                      "o=- 1 1 IN IP4 127.0.0.1\r\n"
+                                      "s=-\r\n"
+                                      "t=0 0\r\n"
+                                      "a=fingerprint:sha-256 "
+                                      "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                                      "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n"
+                                      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                                      "c=IN IP4 0.0.0.0\r\n"
+                                      "a=mid:0\r\n"
+                                      "a=sendrecv\r\n"
+                                      "a=rtcp-mux\r\n"
+                                      "a=ice-ufrag:abcd\r\n"
+                                      "a=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+                                      "a=setup:actpass\r\n"
+                                      "a=rtpmap:96 H265/90000\r\n";
+
+static void
+test_refusals (void)
+{
+  g_autoptr (Room) r = NULL;
+  g_autoptr (JsonNode) inv = NULL;
+  g_autoptr (JsonNode) old = NULL;
+  g_autoptr (JsonNode) revoked = NULL;
+  g_autoptr (RdTestPeer) peer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *old_session = NULL;
+  g_autofree char *other_url = NULL;
+  g_autofree char *revoked_id = NULL;
+  g_autofree char *logs = NULL;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  r = room_up ();
+  /* A token of a session that has ended. */
+  old = invite (r, "agency");
+  old_session = g_strdup (r->session_id);
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", old_session, NULL), ==, 0);
+  g_assert_cmpint (rd_test_ctl (r->t, &out, NULL, "session", "start", NULL), ==, 0);
+  g_free (r->session_id);
+  r->session_id = g_strstrip (g_strdup (out));
+
+  inv = invite (r, "board");
+  revoked = invite (r, "citizen");
+  revoked_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                json_object_get_int_member (obj (revoked), "invite_id"));
+  g_assert_cmpint (
+      rd_test_ctl (r->t, NULL, NULL, "session", "revoke", r->session_id, revoked_id, NULL), ==, 0);
+
+  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_assert_no_error (error);
+  offer = rd_test_peer_create_offer (peer, &error);
+  g_assert_no_error (error);
+
+  expect_status (r, member (inv, "whip_url"), NULL, offer, 401, NULL);
+  expect_status (r, member (inv, "whip_url"), "not-a-token-we-gave", offer, 401, "unknown");
+  expect_status (r, member (inv, "whip_url"), member (revoked, "token"), offer, 401, "revoked");
+  expect_status (r, member (inv, "whip_url"), member (old, "token"), offer, 401, NULL);
+  /* The old session is not live: 404, whatever the token. */
+  other_url =
+      g_strdup_printf ("%.*s%s", (int)(strlen (member (inv, "whip_url")) - strlen (r->session_id)),
+                       member (inv, "whip_url"), old_session);
+  expect_status (r, other_url, member (old, "token"), offer, 404, NULL);
+  expect_status (r, member (inv, "whip_url"), member (inv, "token"), no_usable_codec, 422,
+                 "neither VP8 nor H.264");
+  /* None of this left a party behind, and no token reached the daemon's log. */
+  wait_party (r, NULL, 0);
+  logs = rd_test_daemon_stderr (r->t);
+  g_assert_null (strstr (logs, member (inv, "token")));
+  g_assert_null (strstr (logs, member (revoked, "token")));
+}
+
+/* A call that is cut by the room: the session ends, or its invite is revoked. */
+static void
+call_then_cut (gboolean by_revoke)
+{
+  g_autoptr (Room) r = room_up ();
+  g_autoptr (JsonNode) inv = invite (r, "board");
+  g_autoptr (RdTestPeer) peer = NULL;
+  g_autoptr (RdTestWhipReply) created = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *invite_id =
+      g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (obj (inv), "invite_id"));
+
+  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_assert_no_error (error);
+  offer = rd_test_peer_create_offer (peer, &error);
+  created = rd_test_whip_request (r->cert, "POST", member (inv, "whip_url"), member (inv, "token"),
+                                  "application/sdp", offer, NULL);
+  g_assert_cmpuint (created->status, ==, 201);
+  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+  wait_party (r, "connected", 0);
+
+  if (by_revoke)
+    g_assert_cmpint (
+        rd_test_ctl (r->t, NULL, NULL, "session", "revoke", r->session_id, invite_id, NULL), ==, 0);
+  else
+    g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+  wait_party (r, NULL, 0);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  g_assert_cmpstr (json_object_get_string_member (only_participant (shown), "leave_reason"), ==,
+                   by_revoke ? "invite revoked" : "session ended");
+}
+
+static void
+test_revoke_cuts_call (void)
+{
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  call_then_cut (TRUE);
+}
+
+static void
+test_session_end_cuts_call (void)
+{
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  call_then_cut (FALSE);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Before any thread exists: the daemon and every peer live in this namespace. */
+  if (!rd_test_enter_netns (&netns_skip_reason))
+    g_printerr ("# skipping every WebRTC test: %s\n", netns_skip_reason);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/whip-e2e/call-both-ways", test_call_both_ways);
+  g_test_add_func ("/whip-e2e/forged-fingerprint", test_forged_fingerprint);
+  g_test_add_func ("/whip-e2e/refusals", test_refusals);
+  g_test_add_func ("/whip-e2e/revoke-cuts-call", test_revoke_cuts_call);
+  g_test_add_func ("/whip-e2e/session-end-cuts-call", test_session_end_cuts_call);
+  return g_test_run ();
+}
