@@ -1,10 +1,15 @@
 add_library(rd-test-daemon STATIC rd-test-daemon.c rd-test-netns.c)
 target_link_libraries(rd-test-daemon PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
+add_library(rd-test-chromium STATIC rd-test-chromium.c)
+target_link_libraries(rd-test-chromium PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
 rd_add_test(test-daemon SOURCES test-daemon.c LIBS rd-test-daemon TIMEOUT 240)
 rd_add_test(test-control SOURCES test-control.c LIBS rd-test-daemon rd-proto TIMEOUT 120)
 # The daemon and console under test are the built ones.
 add_dependencies(test-daemon receptiond receptionctl)
 add_dependencies(test-control receptiond receptionctl)
 rd_add_test(test-whip-e2e SOURCES test-whip-e2e.c rd-test-whip.c
-  LIBS rd-test-daemon rd-test-peer PkgConfig::SOUP TIMEOUT 240)
+  LIBS rd-test-daemon rd-test-peer PkgConfig::SOUP TIMEOUT 480)
 add_dependencies(test-whip-e2e receptiond receptionctl)
+rd_add_test(test-join-call SOURCES test-join-call.c
+  LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180)
+add_dependencies(test-join-call receptiond receptionctl)

@@ -69,6 +69,9 @@ rd_test_whip_request (const char *cert_pem_path, const char *method, const char 
   r->location = g_strdup (soup_message_headers_get_one (headers, "Location"));
   r->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
   r->www_authenticate = g_strdup (soup_message_headers_get_one (headers, "WWW-Authenticate"));
+  if (soup_message_headers_get_one (headers, "Retry-After"))
+    r->retry_after_s =
+        (guint)g_ascii_strtoull (soup_message_headers_get_one (headers, "Retry-After"), NULL, 10);
   soup_message_headers_iter_init (&it, headers);
   while (soup_message_headers_iter_next (&it, &name, &value))
     if (g_ascii_strcasecmp (name, "Link") == 0)
@@ -76,4 +79,31 @@ rd_test_whip_request (const char *cert_pem_path, const char *method, const char 
   r->links = g_strv_builder_end (links);
   g_test_message ("%s %s -> %u %s", method, url, r->status, r->body);
   return r;
+}
+
+static gboolean
+on_waited (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+RdTestWhipReply *
+rd_test_whip_request_patiently (const char *cert_pem_path, const char *method, const char *url,
+                                const char *token, const char *content_type, const char *body,
+                                const char *if_match)
+{
+  for (int attempt = 0;; attempt++)
+    {
+      RdTestWhipReply *r =
+          rd_test_whip_request (cert_pem_path, method, url, token, content_type, body, if_match);
+      gboolean waited = FALSE;
+
+      if ((r->status != 429 && r->status != 503) || r->retry_after_s == 0 || attempt >= 60)
+        return r;
+      g_timeout_add_seconds (r->retry_after_s, on_waited, &waited);
+      rd_test_whip_reply_free (r);
+      while (!waited)
+        g_main_context_iteration (NULL, TRUE);
+    }
 }

@@ -16,7 +16,8 @@ typedef struct
   char *location;
   char *etag;
   char *www_authenticate;
-  GStrv links; /* every Link header value */
+  guint retry_after_s; /* 0 when absent */
+  GStrv links;         /* every Link header value */
 } RdTestWhipReply;
 
 void rd_test_whip_reply_free (RdTestWhipReply *reply);
@@ -29,5 +30,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdTestWhipReply, rd_test_whip_reply_free)
 RdTestWhipReply *rd_test_whip_request (const char *cert_pem_path, const char *method,
                                        const char *url, const char *token, const char *content_type,
                                        const char *body, const char *if_match);
+
+/* The same, but a 429 or 503 with Retry-After is waited out (the main context keeps running)
+ * and the request sent again, up to 60 times: what a well-behaved client does. */
+RdTestWhipReply *rd_test_whip_request_patiently (const char *cert_pem_path, const char *method,
+                                                 const char *url, const char *token,
+                                                 const char *content_type, const char *body,
+                                                 const char *if_match);
 
 G_END_DECLS

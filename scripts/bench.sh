@@ -1,0 +1,7 @@
+#!/bin/sh
+# Builds (release) and runs the benchmarks; each prints its figures and its same-run baseline.
+# usage: bench.sh [RUNS]   (root: the benchmark makes its own network namespace)
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/build.sh release
+./build-release/bin/bench-join "${1:-5}"

@@ -1,0 +1,146 @@
+/* test-join-call.c: a real browser (headless Chromium, fake camera and microphone) opens the
+ * join URL that `receptionctl session invite` printed and is in a two-way call with the room
+ * through the real daemon, in a network namespace of the test's own. Asserts from the browser's
+ * getStats() that it decodes the room's video and hears its audio, and from the daemon that it
+ * receives the browser's media; then the browser leaves and the ledger says so. */
+#include <string.h>
+
+#include "tests/rd-test-chromium.h"
+#include "tests/rd-test-daemon.h"
+#include "tests/rd-test-netns.h"
+
+#define STEP_MS 20000
+
+static char *netns_skip_reason;
+
+typedef struct
+{
+  RdTestDaemon *t;
+  guint64 min_bytes;
+  JsonNode *last;
+} PartyWait;
+
+static gboolean
+party_connected (gpointer data)
+{
+  PartyWait *w = data;
+  JsonArray *parties;
+  JsonObject *p;
+
+  g_clear_pointer (&w->last, json_node_unref);
+  w->last = rd_test_ctl_json (w->t, "status", NULL);
+  parties = json_object_get_array_member (json_node_get_object (w->last), "parties");
+  if (json_array_get_length (parties) != 1)
+    return FALSE;
+  p = json_array_get_object_element (parties, 0);
+  return g_str_equal (json_object_get_string_member (p, "state"), "connected") &&
+         json_object_get_int_member (p, "bytes_received") >= (gint64)w->min_bytes;
+}
+
+static gboolean
+no_party (gpointer data)
+{
+  PartyWait *w = data;
+  g_clear_pointer (&w->last, json_node_unref);
+  w->last = rd_test_ctl_json (w->t, "status", NULL);
+  return json_array_get_length (
+             json_object_get_array_member (json_node_get_object (w->last), "parties")) == 0;
+}
+
+static void
+wait_daemon (PartyWait *w, gboolean (*done) (gpointer), const char *what)
+{
+  if (!rd_test_wait_until (done, w, STEP_MS))
+    {
+      g_autofree char *seen = json_to_string (w->last, TRUE);
+      g_error ("waited for %s; the daemon's last status: %s", what, seen);
+    }
+}
+
+static void
+test_browser_call (void)
+{
+  g_autoptr (RdTestDaemon) t = NULL;
+  g_autoptr (RdTestChromium) chromium = NULL;
+  g_autoptr (JsonNode) inv = NULL;
+  g_autoptr (JsonNode) stats = NULL;
+  g_autoptr (JsonNode) seen = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *why = NULL;
+  PartyWait w = { 0 };
+  JsonObject *s, *part;
+  gint64 opened;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  if (!rd_test_chromium_available (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  t = rd_test_daemon_new ("[network]\nice-addresses=127.0.0.1\n");
+  rd_test_daemon_start (t);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", NULL), ==, 0);
+  session = g_strstrip (g_strdup (out));
+  inv = rd_test_ctl_json (t, "session", "invite", session, "--role", "citizen", NULL);
+
+  chromium = rd_test_chromium_start (&error);
+  g_assert_no_error (error);
+  opened = g_get_monotonic_time ();
+  g_assert_true (rd_test_chromium_open (
+      chromium, json_object_get_string_member (json_node_get_object (inv), "join_url"), STEP_MS,
+      &error));
+  g_assert_no_error (error);
+
+  /* The browser decodes the room's picture and hears its tone. */
+  seen = rd_test_chromium_wait (chromium,
+                                "rdJoin.stats().then((s) => s.framesDecoded >= 30 && "
+                                "s.audioEnergy > 0 && s.connectionState === 'connected')",
+                                "rdJoin.stats().then((s) => JSON.stringify([rdJoin.state, "
+                                "rdJoin.error, s]))",
+                                STEP_MS, &error);
+  g_assert_no_error (error);
+  g_test_message ("join URL opened -> 30 frames of the room decoded: %.0f ms",
+                  (g_get_monotonic_time () - opened) / 1000.0);
+  stats = rd_test_chromium_eval (chromium, "rdJoin.stats()", STEP_MS, &error);
+  g_assert_no_error (error);
+  s = json_node_get_object (stats);
+  g_assert_cmpint (json_object_get_int_member (s, "framesDecoded"), >=, 30);
+  g_assert_cmpint (json_object_get_int_member (s, "audioPacketsReceived"), >, 0);
+
+  /* The room receives the browser's media. */
+  w.t = t;
+  w.min_bytes = 50000;
+  wait_daemon (&w, party_connected, "the browser's party to be connected with 50 kB received");
+
+  /* Leaving: DELETE from the page; the party is gone and the ledger says why. */
+  g_clear_pointer (&seen, json_node_unref);
+  seen = rd_test_chromium_eval (chromium, "document.getElementById('leave').click(), rdJoin.state",
+                                STEP_MS, &error);
+  g_assert_no_error (error);
+  wait_daemon (&w, no_party, "the browser's party to leave");
+  shown = rd_test_ctl_json (t, "session", "show", session, NULL);
+  part = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (shown), "participants"), 0);
+  g_assert_cmpstr (json_object_get_string_member (part, "role"), ==, "citizen");
+  g_assert_cmpstr (json_object_get_string_member (part, "leave_reason"), ==, "left");
+  g_assert_true (
+      g_str_has_prefix (json_object_get_string_member (part, "dtls_fingerprint"), "sha-256 "));
+  g_clear_pointer (&w.last, json_node_unref);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!rd_test_enter_netns (&netns_skip_reason))
+    g_printerr ("# skipping: %s\n", netns_skip_reason);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/join-call/browser", test_browser_call);
+  return g_test_run ();
+}
