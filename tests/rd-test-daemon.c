@@ -381,7 +381,10 @@ rd_test_daemon_free (RdTestDaemon *t)
       g_source_unref (t->notify_source);
     }
   g_clear_object (&t->notify);
-  rd_test_rmtree (t->dir);
+  if (g_getenv ("RD_TEST_KEEP"))
+    g_printerr ("# RD_TEST_KEEP: kept %s (the daemon's stderr is in stderr.log)\n", t->dir);
+  else
+    rd_test_rmtree (t->dir);
   g_ptr_array_unref (t->notifications);
   g_free (t->dir);
   g_free (t->config_path);

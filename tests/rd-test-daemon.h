@@ -26,7 +26,8 @@ typedef struct
   int exit_status;
 } RdTestDaemon;
 
-/* Makes the temp dir and writes a config: state dir, socket, listen=127.0.0.1:0, plus @extra
+/* Makes the temp dir and writes a config (the dir is removed at the end unless $RD_TEST_KEEP is
+ * set, for looking at the daemon's stderr.log and state after a run): state dir, socket, listen=127.0.0.1:0, plus @extra
  * (INI text appended; may be NULL). */
 RdTestDaemon *rd_test_daemon_new (const char *extra);
 void rd_test_daemon_free (RdTestDaemon *t);

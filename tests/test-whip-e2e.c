@@ -423,6 +423,51 @@ test_session_end_cuts_call (void)
   call_then_cut (FALSE);
 }
 
+/* A party that vanishes without DELETE (browser tab killed, network gone) is noticed by ICE
+ * consent freshness and marked lost. */
+static void
+test_vanished_party (void)
+{
+  g_autoptr (Room) r = NULL;
+  g_autoptr (JsonNode) inv = NULL;
+  g_autoptr (RdTestWhipReply) created = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+  RdTestPeer *peer;
+  const char *reason;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  r = room_up ();
+  inv = invite (r, "agency");
+  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_assert_no_error (error);
+  offer = rd_test_peer_create_offer (peer, &error);
+  created = rd_test_whip_request (r->cert, "POST", member (inv, "whip_url"), member (inv, "token"),
+                                  "application/sdp", offer, NULL);
+  g_assert_cmpuint (created->status, ==, 201);
+  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+  wait_party (r, "connected", 1000);
+  rd_test_peer_free (peer); /* gone, without a word */
+  {
+    PartyWait w = { r, NULL, 0, NULL };
+    if (!rd_test_wait_until (party_is, &w, 60000))
+      {
+        g_autofree char *seen = json_to_string (w.last_status, TRUE);
+        g_error ("a vanished party was still there after 60 s: %s", seen);
+      }
+    json_node_unref (w.last_status);
+  }
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  reason = json_object_get_string_member (only_participant (shown), "leave_reason");
+  g_test_message ("vanished party left with reason: %s", reason);
+  g_assert_cmpstr (reason, ==, "lost");
+}
+
 /* The daemon's resident memory in kB, from /proc. */
 static gint64
 daemon_rss_kb (Room *r)
@@ -511,6 +556,7 @@ main (int argc, char **argv)
   g_test_add_func ("/whip-e2e/refusals", test_refusals);
   g_test_add_func ("/whip-e2e/revoke-cuts-call", test_revoke_cuts_call);
   g_test_add_func ("/whip-e2e/session-end-cuts-call", test_session_end_cuts_call);
+  g_test_add_func ("/whip-e2e/vanished-party", test_vanished_party);
   g_test_add_func ("/whip-e2e/fifty-calls", test_fifty_calls);
   return g_test_run ();
 }
