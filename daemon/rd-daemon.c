@@ -4,6 +4,7 @@
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-notify.h"
 #include "media/rd-media-devices.h"
+#include "media/rd-media-peer.h"
 #include "media/rd-media-room.h"
 
 RdDaemon *
@@ -62,6 +63,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
   if (!rd_media_init (error))
     return FALSE;
+  rd_peer_prepare (); /* the DTLS certificate, in the background: no caller waits for it */
   d->ledger = rd_ledger_open (state_dir, error);
   if (!d->ledger || !reconcile (d, error))
     return FALSE;

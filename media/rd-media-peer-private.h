@@ -13,11 +13,14 @@ typedef struct
 {
   GstPad *pad;
   gulong probe_id;
-  gint open;    /* atomic */
-  gint dropped; /* atomic: buffers dropped while closed */
+  gint open;      /* atomic */
+  gint dropped;   /* atomic: buffers dropped while closed */
+  gint last_seen; /* atomic: monotonic second of the last buffer, 0 before the first */
 } RdPeerGate;
 
-/* Drops every buffer through @pad until opened. (transfer full) */
+/* The monotonic clock in whole seconds (what last_seen holds). */
+gint rd_peer_now_s (void);
+/* Drops every buffer through @pad until opened; notes when each passes. (transfer full) */
 RdPeerGate *rd_peer_gate_new (GstPad *pad);
 void rd_peer_gate_set_open (RdPeerGate *gate, gboolean open);
 /* Removes the probe. Call once the pad's element is in NULL. */
@@ -29,6 +32,10 @@ void rd_peer_gate_free (RdPeerGate *gate);
 #define GATHER_TIMEOUT_MS 5000 /* answer with what was gathered by then */
 #define CONNECT_TIMEOUT_S 30   /* from the answer to a verified connection */
 #define UNLINK_TIMEOUT_MS 1000
+/* A verified party from which nothing arrives for this long is lost (its browser died, its
+ * network went): webrtcbin 1.22 does not run ICE consent freshness (RFC 7675) itself. Senders
+ * always send something: a muted track still sends silence / black frames and RTCP. */
+#define LIVENESS_TIMEOUT_S 10
 
 typedef struct
 {
@@ -76,7 +83,8 @@ struct _RdPeer
   GPtrArray *transports; /* GstWebRTCDTLSTransport* watched for "state" */
   GArray *transport_ids; /* their handler ids */
   gulong webrtc_ids[4];
-  guint gather_timeout_id, connect_timeout_id;
+  guint gather_timeout_id, connect_timeout_id, liveness_id;
+  gint verified_at; /* monotonic second of the verification */
   gboolean verified, closed, answered;
 };
 

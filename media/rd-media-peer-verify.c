@@ -14,10 +14,18 @@ gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   RdPeerGate *gate = user_data;
 
+  g_atomic_int_set (&gate->last_seen, rd_peer_now_s ());
+
   if (g_atomic_int_get (&gate->open))
     return GST_PAD_PROBE_OK;
   g_atomic_int_inc (&gate->dropped);
   return GST_PAD_PROBE_DROP;
+}
+
+gint
+rd_peer_now_s (void)
+{
+  return (gint)(g_get_monotonic_time () / G_USEC_PER_SEC);
 }
 
 RdPeerGate *

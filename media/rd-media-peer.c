@@ -215,36 +215,6 @@ rd_peer_set_state (RdPeer *peer, RdPeerState state)
   g_signal_emit (peer, signals[SIGNAL_STATE_CHANGED], 0, (int)state);
 }
 
-/* --- the shared certificate --- */
-
-/* webrtcbin adds each transport's receive bin (holding dtlssrtpdec) and only then brings it up;
- * setting "pem" here, before dtlssrtpenc fetches the DTLS connection, makes that connection use
- * the shared ECDSA agent. Runs on webrtcbin's thread. */
-static void
-on_element_added (GstBin *webrtc, GstElement *element, gpointer user_data)
-{
-  g_autoptr (GstIterator) it = NULL;
-  GValue item = G_VALUE_INIT;
-  const char *pem = user_data;
-
-  if (!GST_IS_BIN (element))
-    return;
-  it = gst_bin_iterate_recurse (GST_BIN (element));
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-    {
-      GstElement *e = g_value_get_object (&item);
-      GstElementFactory *f = gst_element_get_factory (e);
-
-      if (f && g_str_equal (GST_OBJECT_NAME (f), "dtlssrtpdec"))
-        {
-          GST_DEBUG ("shared certificate on %s", GST_OBJECT_NAME (e));
-          g_object_set (e, "pem", pem, NULL);
-        }
-      g_value_reset (&item);
-    }
-  g_value_unset (&item);
-}
-
 /* --- receiving --- */
 
 static gboolean
@@ -352,6 +322,28 @@ open_gates (RdPeer *peer)
   g_mutex_unlock (&peer->lock);
 }
 
+/* Every few seconds once verified: is anything still arriving from the party? */
+static gboolean
+check_liveness (gpointer data)
+{
+  RdPeer *peer = data;
+  gint newest = peer->verified_at;
+
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->recv->len; i++)
+    {
+      RecvStream *rs = peer->recv->pdata[i];
+      newest = MAX (newest, g_atomic_int_get (&rs->gate->last_seen));
+    }
+  g_mutex_unlock (&peer->lock);
+  if (rd_peer_now_s () - newest < LIVENESS_TIMEOUT_S)
+    return G_SOURCE_CONTINUE;
+  peer->liveness_id = 0;
+  GST_INFO ("peer %s: nothing received for %d s", peer->id, LIVENESS_TIMEOUT_S);
+  rd_peer_close (peer, "lost");
+  return G_SOURCE_REMOVE;
+}
+
 static void
 verify_on_main (RdPeer *peer, gpointer data)
 {
@@ -371,7 +363,10 @@ verify_on_main (RdPeer *peer, gpointer data)
       return;
     }
   peer->verified = TRUE;
+  peer->verified_at = rd_peer_now_s ();
   g_clear_handle_id (&peer->connect_timeout_id, g_source_remove);
+  /* Like the connect timeout: on the default context, removed in teardown. */
+  peer->liveness_id = g_timeout_add_seconds (2, check_liveness, peer);
   open_gates (peer);
   rd_room_request_keyframe (peer->room);
   rd_peer_set_state (peer, RD_PEER_STATE_CONNECTED);
@@ -482,20 +477,40 @@ on_peer_message (GstMessage *message, gpointer user_data)
 
 /* --- construction --- */
 
+/* UPnP off on libnice's agent under webrtcbin's @ice_agent (GstWebRTCNice, 1.20+, exposes it as
+ * "agent"). Otherwise each peer's gathering starts a UPnP-IGD client: a GUPnP context, SSDP
+ * multicast on every network, a listening port of its own (in a namespace two of those can
+ * collide, and GUPnP warns). receptiond's ICE addresses come from the configuration; it never
+ * asks a router to open ports. */
+static void
+ice_agent_no_upnp (GObject *ice_agent)
+{
+  g_autoptr (GObject) nice = NULL;
+
+  if (!ice_agent || !g_object_class_find_property (G_OBJECT_GET_CLASS (ice_agent), "agent"))
+    return;
+  g_object_get (ice_agent, "agent", &nice, NULL);
+  if (nice && g_object_class_find_property (G_OBJECT_GET_CLASS (nice), "upnp"))
+    g_object_set (nice, "upnp", FALSE, NULL);
+}
+
+void
+rd_peer_prepare (void)
+{
+  rd_media_dtls_prewarm ();
+}
+
 RdPeer *
 rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error)
 {
   g_autoptr (RdPeer) peer = NULL;
   g_autoptr (GstElement) agent_holder = NULL;
   GObject *agent = NULL;
-  const char *pem;
   const char *const *addresses;
   g_autofree char *name = NULL;
 
   g_return_val_if_fail (RD_IS_ROOM (room) && config && peer_id, NULL);
-  pem = rd_media_dtls_pem (error);
-  if (!pem)
-    return NULL;
+  rd_media_dtls_prewarm (); /* no-op after the first call: rd_peer_prepare() did it */
   peer = g_object_new (RD_TYPE_PEER, NULL);
   peer->room = g_object_ref (room);
   peer->config = rd_config_ref (config);
@@ -521,6 +536,7 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
   if (rd_config_get_turn_server (config))
     g_object_set (peer->webrtc, "turn-server", rd_config_get_turn_server (config), NULL);
   g_object_get (peer->webrtc, "ice-agent", &agent, NULL);
+  ice_agent_no_upnp (agent);
   addresses = rd_config_get_ice_addresses (config);
   for (int i = 0; addresses && addresses[i]; i++)
     {
@@ -538,8 +554,6 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
     }
   g_clear_object (&agent);
   gst_bin_add (GST_BIN (peer->bin), peer->webrtc);
-  peer->webrtc_ids[0] = g_signal_connect_data (
-      peer->webrtc, "element-added", G_CALLBACK (on_element_added), (gpointer)pem, NULL, 0);
   peer->webrtc_ids[1] =
       g_signal_connect_data (peer->webrtc, "pad-added", G_CALLBACK (on_pad_added),
                              rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);
@@ -605,6 +619,7 @@ teardown (RdPeer *peer)
   peer->closed = TRUE;
   g_clear_handle_id (&peer->gather_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->connect_timeout_id, g_source_remove);
+  g_clear_handle_id (&peer->liveness_id, g_source_remove);
   if (!peer->bin)
     return;
   g_mutex_lock (&peer->lock);

@@ -7,8 +7,8 @@
  *   local candidate). An offer with no usable codec (neither VP8/H.264 video nor Opus audio),
  *   or that cannot be parsed, fails with RD_MEDIA_ERROR_OFFER and the peer is unusable.
  * - ICE uses only the config's ice-addresses when set (add-local-ip-address on the ICE agent);
- *   STUN/TURN from the config. The DTLS certificate is one ECDSA certificate shared by every
- *   peer of the process (no per-peer RSA generation).
+ *   STUN/TURN from the config. The DTLS certificate is webrtcbin's, one per process, shared by
+ * every peer of the process (no per-peer RSA generation).
  * - DTLS fingerprint check (webrtcbin 1.22 does not do it): once DTLS is connected, the remote
  *   certificate's SHA-256 (of its DER bytes) is compared with the offer's a=fingerprint. Until it
  *   matches, no remote buffer passes to the room's display, speakers or any recorder. On a
@@ -58,6 +58,10 @@ void rd_peer_stats_clear (RdPeerStats *stats);
 
 #define RD_TYPE_PEER (rd_peer_get_type ())
 G_DECLARE_FINAL_TYPE (RdPeer, rd_peer, RD, PEER, GObject)
+
+/* Makes the process's DTLS certificate in the background now (call once at start), so that the
+ * first party does not wait for it. Any thread. */
+void rd_peer_prepare (void);
 
 /* Adds a webrtcbin for party @peer_id to @room. (transfer full) */
 RdPeer *rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error);

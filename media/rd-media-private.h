@@ -22,10 +22,8 @@ GstElement *rd_media_make_auto_device (const char *device_class, char **detail);
 
 /* --- DTLS (rd-media-dtls.c) --- */
 
-/* The process's DTLS certificate and private key (ECDSA P-256, self-signed, SHA-256), PEM,
- * made on first use and shared by every peer. NULL with @error if OpenSSL fails.
- * (transfer none) */
-const char *rd_media_dtls_pem (GError **error);
+/* Makes webrtcbin's process-wide DTLS certificate now, in a thread of its own (once). */
+void rd_media_dtls_prewarm (void);
 
 /* "AB:CD:..." (upper case): the SHA-256 of the DER bytes of the first certificate in @pem, or
  * NULL when @pem holds no certificate. (transfer full) */
