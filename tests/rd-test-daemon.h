@@ -27,8 +27,8 @@ typedef struct
 } RdTestDaemon;
 
 /* Makes the temp dir and writes a config (the dir is removed at the end unless $RD_TEST_KEEP is
- * set, for looking at the daemon's stderr.log and state after a run): state dir, socket, listen=127.0.0.1:0, plus @extra
- * (INI text appended; may be NULL). */
+ * set, for looking at the daemon's stderr.log and state after a run): state dir, socket,
+ * listen=127.0.0.1:0, plus @extra (INI text appended; may be NULL). */
 RdTestDaemon *rd_test_daemon_new (const char *extra);
 void rd_test_daemon_free (RdTestDaemon *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdTestDaemon, rd_test_daemon_free)
