@@ -3,6 +3,7 @@
 #include "daemon/rd-daemon-private.h"
 
 #include <gio/gio.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,6 +82,28 @@ add_disk (JsonBuilder *b, const char *dir)
       json_builder_add_int_value (
           b, (gint64)g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_SIZE));
     }
+  json_builder_end_object (b);
+}
+
+/* The daemon's memory: what the kernel holds for it, and what of the heap is in use (the
+ * difference is free memory the allocator keeps for reuse). */
+static void
+add_memory (JsonBuilder *b)
+{
+  struct mallinfo2 mi = mallinfo2 ();
+  g_autofree char *status = NULL;
+  const char *rss;
+
+  json_builder_set_member_name (b, "memory");
+  json_builder_begin_object (b);
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+      (rss = strstr (status, "VmRSS:")))
+    {
+      json_builder_set_member_name (b, "rss_kb");
+      json_builder_add_int_value (b, g_ascii_strtoll (rss + 6, NULL, 10));
+    }
+  json_builder_set_member_name (b, "heap_in_use_kb");
+  json_builder_add_int_value (b, (gint64)(mi.uordblks + mi.hblkhd) / 1024);
   json_builder_end_object (b);
 }
 
@@ -177,6 +200,7 @@ method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   json_builder_add_int_value (b, rd_ledger_get_schema_version (d->ledger));
   json_builder_end_object (b);
   add_disk (b, rd_config_get_state_dir (d->config));
+  add_memory (b);
   add_devices (b, d->config);
   json_builder_set_member_name (b, "muted");
   rd_daemon_add_muted (b, d);

@@ -38,7 +38,8 @@ static const ElementSpec elements[] = {
   { "filesink", "libgstreamer1.0-0", TRUE },
   { "queue", "libgstreamer1.0-0", TRUE },
   { "tee", "libgstreamer1.0-0", TRUE },
-  /* test sources, conversion, Opus */
+  { "capsfilter", "libgstreamer1.0-0", TRUE },
+  /* test sources, conversion, Opus; the display's compositor, the speakers' mixer, mic mute */
   { "videotestsrc", "gstreamer1.0-plugins-base", TRUE },
   { "audiotestsrc", "gstreamer1.0-plugins-base", TRUE },
   { "videoconvert", "gstreamer1.0-plugins-base", TRUE },
@@ -47,7 +48,11 @@ static const ElementSpec elements[] = {
   { "audioresample", "gstreamer1.0-plugins-base", TRUE },
   { "opusenc", "gstreamer1.0-plugins-base", TRUE },
   { "opusdec", "gstreamer1.0-plugins-base", TRUE },
-  /* VP8, RTP, the recorder's container; cameras and the automatic display */
+  { "videorate", "gstreamer1.0-plugins-base", TRUE },
+  { "compositor", "gstreamer1.0-plugins-base", TRUE },
+  { "audiomixer", "gstreamer1.0-plugins-base", TRUE },
+  { "volume", "gstreamer1.0-plugins-base", TRUE },
+  /* VP8, RTP, camera mute, the recorder's container; cameras and the automatic display */
   { "vp8enc", "gstreamer1.0-plugins-good", TRUE },
   { "vp8dec", "gstreamer1.0-plugins-good", TRUE },
   { "rtpvp8pay", "gstreamer1.0-plugins-good", TRUE },
@@ -55,20 +60,30 @@ static const ElementSpec elements[] = {
   { "rtpopuspay", "gstreamer1.0-plugins-good", TRUE },
   { "rtpopusdepay", "gstreamer1.0-plugins-good", TRUE },
   { "rtpbin", "gstreamer1.0-plugins-good", TRUE },
+  { "rtpfunnel", "gstreamer1.0-plugins-good", TRUE },
+  { "videobalance", "gstreamer1.0-plugins-good", TRUE },
+  { "rtph264depay", "gstreamer1.0-plugins-good", TRUE },
   { "matroskamux", "gstreamer1.0-plugins-good", TRUE },
   { "v4l2src", "gstreamer1.0-plugins-good", FALSE },
   { "autovideosink", "gstreamer1.0-plugins-good", FALSE },
-  /* WebRTC and what webrtcbin builds inside itself */
+  /* WebRTC and what webrtcbin builds inside itself; Opus for the recorder; H.264 parties */
   { "webrtcbin", "gstreamer1.0-plugins-bad", TRUE },
   { "dtlssrtpenc", "gstreamer1.0-plugins-bad", TRUE },
   { "dtlssrtpdec", "gstreamer1.0-plugins-bad", TRUE },
   { "srtpenc", "gstreamer1.0-plugins-bad", TRUE },
   { "srtpdec", "gstreamer1.0-plugins-bad", TRUE },
+  { "opusparse", "gstreamer1.0-plugins-bad", TRUE },
+  { "h264parse", "gstreamer1.0-plugins-bad", FALSE },
+  { "openh264dec", "gstreamer1.0-plugins-bad", FALSE },
   { "nicesrc", "gstreamer1.0-nice", TRUE },
   { "nicesink", "gstreamer1.0-nice", TRUE },
   /* named microphones and speakers */
   { "alsasrc", "gstreamer1.0-alsa", FALSE },
   { "alsasink", "gstreamer1.0-alsa", FALSE },
+  /* H.264 parties when openh264dec is missing */
+  { "avdec_h264", "gstreamer1.0-libav", FALSE },
+  /* the clock on the room's camera picture (without it: no clock) */
+  { "clockoverlay", "gstreamer1.0-x", FALSE },
 };
 
 static const char *

@@ -76,6 +76,9 @@ add_send_stream (RdPeer *peer, const RdOfferMedia *m, GstCaps *caps, GError **er
   s->tee = tee;
   queue_sink = gst_element_get_static_pad (queue, "sink");
   s->queue_sink = gst_object_ref (gst_ghost_pad_new (NULL, queue_sink));
+  /* Nothing in this peer (a payloader refusing caps, webrtcbin flushing) may stop the room's
+   * encoder, which the tee would do on any fatal return. */
+  rd_media_guard_sink_pad (s->queue_sink);
   gst_pad_set_active (s->queue_sink, TRUE);
   gst_element_add_pad (peer->bin, s->queue_sink);
   queue_src = gst_element_get_static_pad (queue, "src");
@@ -306,7 +309,7 @@ local_set (RdPeer *peer, gpointer data)
 static void
 answer_created (RdPeer *peer, gpointer data)
 {
-  GstPromise *promise = data;
+  GstPromise *promise = data, *next;
   GstWebRTCSessionDescription *answer = NULL;
   const GstStructure *reply;
 
@@ -337,17 +340,22 @@ answer_created (RdPeer *peer, gpointer data)
           return;
         }
     }
-  g_signal_emit_by_name (peer->webrtc, "set-local-description", answer,
-                         promise_to (peer, local_set));
+  next = promise_to (peer, local_set);
+  g_signal_emit_by_name (peer->webrtc, "set-local-description", answer, next);
+  gst_promise_unref (next); /* webrtcbin takes its own reference */
   gst_webrtc_session_description_free (answer);
 }
 
 static void
 remote_set (RdPeer *peer, gpointer data)
 {
+  GstPromise *promise;
+
   if (!step_ok (peer, data, "webrtcbin refused the offer"))
     return;
-  g_signal_emit_by_name (peer->webrtc, "create-answer", NULL, promise_to (peer, answer_created));
+  promise = promise_to (peer, answer_created);
+  g_signal_emit_by_name (peer->webrtc, "create-answer", NULL, promise);
+  gst_promise_unref (promise);
 }
 
 static gboolean
@@ -369,6 +377,7 @@ rd_peer_answer_async (RdPeer *peer, const char *offer_sdp, GCancellable *cancell
   g_autoptr (GError) error = NULL;
   GstSDPMessage *sdp = NULL;
   GstWebRTCSessionDescription *desc;
+  GstPromise *promise;
 
   g_return_if_fail (RD_IS_PEER (peer));
   task = g_task_new (peer, cancellable, callback, user_data);
@@ -396,8 +405,9 @@ rd_peer_answer_async (RdPeer *peer, const char *offer_sdp, GCancellable *cancell
   rd_peer_set_state (peer, RD_PEER_STATE_CONNECTING);
   peer->connect_timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, CONNECT_TIMEOUT_S,
                                                          connect_timeout, peer, NULL);
-  g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc,
-                         promise_to (peer, remote_set));
+  promise = promise_to (peer, remote_set);
+  g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc, promise);
+  gst_promise_unref (promise);
   gst_webrtc_session_description_free (desc);
 }
 

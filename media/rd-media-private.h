@@ -76,6 +76,13 @@ void rd_room_watch_bin (RdRoom *room, GstElement *bin, RdRoomBinMessageFunc func
                         gpointer user_data);
 void rd_room_unwatch_bin (RdRoom *room, GstElement *bin);
 
+/* Makes the ghost sink pad @ghost (of a bin fed from one of the room's tees) a firewall: a
+ * fatal flow return from inside the bin (flushing, eos, not-negotiated, error) is logged once
+ * and turned into OK, so that one failing consumer never stops the tee's feeder (the camera,
+ * the encoders) for everyone else. The element that failed posts its own error message. Call
+ * before data flows. */
+void rd_media_guard_sink_pad (GstPad *ghost);
+
 /* The main context the room was made on. (transfer none) */
 GMainContext *rd_room_get_context (RdRoom *room);
 

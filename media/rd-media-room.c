@@ -1,22 +1,25 @@
-/* rd-media-room.c: the room's pipeline. See rd-media-room.h.
+/* rd-media-room.c: the room's pipeline: sources, the shared encoders, control. See
+ * rd-media-room.h; the display and speakers branches are in rd-media-room-output.c.
  *
  * Topology (one pipeline for the daemon's life; peers are bins added to it):
  *
- *   camera ─► [scale/rate/caps] ─► [clockoverlay] ─► I420 ─► rawtee ─┬► queue ─► videobalance
- * (mute) │      ─► vp8enc ─► video_tee ─► peers └► queue ─► compositor (self-view) mic ─►
- * convert/resample ─► 48 kHz mono ─► volume (mute) ─► queue ─► opusenc ─► audio_tee ─► peers peers'
- * decoded video ─► compositor ─► display (fakesink for none) silence + peers' decoded audio ─►
- * audiomixer ─► speakers (fakesink for none)
+ *   camera -> [convert/scale/rate] -> caps -> [clockoverlay] -> I420 -> rawtee
+ *     rawtee -> queue -> videobalance (mute) -> vp8enc -> video_tee -> peers, recorder
+ *     rawtee -> [self-view bin] -> compositor -> display          (rd-media-room-output.c)
+ *   mic -> convert/resample -> 48 kHz mono -> volume (mute) -> queue -> opusenc -> audio_tee
+ *   silence + peers' decoded audio -> audiomixer -> speakers      (rd-media-room-output.c)
  *
  * The tees carry encoded frames, not RTP: each peer payloads them itself with the payload type
  * its offer chose (offers choose different payload types, and each peer needs its own SSRC and
- * sequence numbers anyway). A silent live source keeps the mixer (and the speakers) running
- * with no party; the self-view does the same for the compositor. */
+ * sequence numbers anyway).
+ *
+ * A tee hands any fatal flow return of one branch (flushing, eos, not-negotiated) back to the
+ * element that feeds it, which then stops: one bad consumer would stop the room's encoder for
+ * everyone. So every consumer outside the room's core (each peer, the self-view) starts with a
+ * guarded ghost pad (rd_media_guard_sink_pad) that reports the failure once and returns OK. */
 #include "media/rd-media-room.h"
 
-#include "media/rd-media-private.h"
-
-#define GST_CAT_DEFAULT rd_media_debug
+#include "media/rd-media-room-private.h"
 
 /* Real cameras are encoded at 720p30; the test pattern at 360p30 keeps CI cheap. */
 #define CAMERA_WIDTH      1280
@@ -25,32 +28,11 @@
 #define TEST_WIDTH        640
 #define TEST_HEIGHT       360
 #define TEST_BITRATE      600000
-#define FRAMERATE         30
+#define FRAMERATE         RD_ROOM_FRAMERATE
 #define KEYFRAME_MAX_DIST (2 * FRAMERATE) /* frames: a keyframe at least every 2 s */
 #define VP8_CPU_USED      6               /* 4 (best) .. 16 (fastest) in real-time mode */
 #define OPUS_BITRATE      48000
 #define START_TIMEOUT_S   10
-
-struct _RdRoom
-{
-  GObject parent_instance;
-
-  RdConfig *config;
-  GMainContext *context;
-  GstPipeline *pipeline;
-  GSource *bus_source;
-  GstElement *video_tee, *audio_tee; /* encoded */
-  GstElement *encoder, *balance, *volume;
-  GstElement *compositor, *mixer;
-  GstPad *self_view_pad;
-  int width, height;
-  gboolean muted_mic, muted_camera;
-  GPtrArray *remote_video_pads; /* compositor sink pads, in join order */
-  GPtrArray *remote_audio_pads; /* audiomixer sink pads */
-  GHashTable *watched;          /* GstElement* bin -> Watch* */
-  guint64 remote_video_frames;  /* atomic */
-  guint64 remote_audio_buffers; /* atomic */
-};
 
 typedef struct
 {
@@ -119,8 +101,8 @@ rd_room_init (RdRoom *room)
 
 /* --- building --- */
 
-static GstElement *
-make (RdRoom *room, const char *factory, const char *name, GError **error)
+GstElement *
+rd_room_make (RdRoom *room, GstBin *bin, const char *factory, const char *name, GError **error)
 {
   GstElement *e = gst_element_factory_make (factory, name);
 
@@ -130,12 +112,16 @@ make (RdRoom *room, const char *factory, const char *name, GError **error)
                    "cannot make the GStreamer element %s (not installed?)", factory);
       return NULL;
     }
-  gst_bin_add (GST_BIN (room->pipeline), e);
+  gst_bin_add (bin ? bin : GST_BIN (room->pipeline), e);
   return e;
 }
 
-/* Adds and links @n elements made from @factories ("queue", ...); NULL-terminated list of
- * factory names. Returns the last element or NULL. */
+static GstElement *
+make (RdRoom *room, const char *factory, const char *name, GError **error)
+{
+  return rd_room_make (room, NULL, factory, name, error);
+}
+
 static GstElement *
 chain (RdRoom *room, GstElement *from, GError **error, ...)
 {
@@ -165,8 +151,8 @@ chain (RdRoom *room, GstElement *from, GError **error, ...)
   return prev;
 }
 
-static gboolean
-link_caps (GstElement *from, GstElement *to, const char *caps_text, GError **error)
+gboolean
+rd_room_link_caps (GstElement *from, GstElement *to, const char *caps_text, GError **error)
 {
   g_autoptr (GstCaps) caps = gst_caps_from_string (caps_text);
 
@@ -279,101 +265,67 @@ make_microphone (RdRoom *room, GError **error)
   return NULL;
 }
 
-/* display or speakers */
-static GstElement *
-make_output (RdRoom *room, RdDeviceSetting s, gboolean video, GError **error)
+char *
+rd_room_video_caps (RdRoom *room)
 {
-  const char *role = video ? "display" : "speakers";
-  GstElement *sink = NULL;
+  return g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
+                          "pixel-aspect-ratio=1/1,interlace-mode=progressive",
+                          room->width, room->height, FRAMERATE);
+}
 
-  switch (s.kind)
+/* camera -> [convert, scale, rate] -> room caps -> [clockoverlay] -> I420 -> rawtee */
+static GstElement *
+build_camera (RdRoom *room, gint *bitrate, GError **error)
+{
+  gboolean is_test;
+  GstElement *src, *last, *convert, *overlay, *rawtee;
+  g_autofree char *caps = NULL;
+
+  src = make_camera (room, &is_test, error);
+  if (!src)
+    return NULL;
+  room->width = is_test ? TEST_WIDTH : CAMERA_WIDTH;
+  room->height = is_test ? TEST_HEIGHT : CAMERA_HEIGHT;
+  *bitrate = is_test ? TEST_BITRATE : CAMERA_BITRATE;
+  caps = rd_room_video_caps (room);
+  if (is_test)
+    last = src;
+  else if (!(last = chain (room, src, error, "videoconvert", "videoscale", "videorate", NULL)))
+    return NULL;
+  convert = make (room, "videoconvert", NULL, error);
+  if (!convert)
+    return NULL;
+  overlay = gst_element_factory_make ("clockoverlay", NULL);
+  if (overlay)
     {
-    case RD_DEVICE_NONE:
-      sink = make (room, "fakesink", role, error);
-      if (sink)
-        g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-      return sink;
-    case RD_DEVICE_NAMED:
-      sink = make (room, video ? s.name : "alsasink", role, error);
-      if (!sink)
-        {
-          g_prefix_error (error, "%s %s: ", role, s.name);
-          if (error && *error)
-            (*error)->code = RD_MEDIA_ERROR_DEVICE;
-          return NULL;
-        }
-      if (!video)
-        g_object_set (sink, "device", s.name, NULL);
-      return sink;
-    case RD_DEVICE_AUTO:
-      if (video)
-        return make (room, "autovideosink", role, error);
-      {
-        g_autofree char *detail = NULL;
-        sink = rd_media_make_auto_device ("Audio/Sink", &detail);
-        if (sink)
-          {
-            gst_object_set_name (GST_OBJECT (sink), role);
-            gst_bin_add (GST_BIN (room->pipeline), sink);
-            return sink;
-          }
-        g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "speakers auto: %s", detail);
+      gst_bin_add (GST_BIN (room->pipeline), overlay);
+      g_object_set (overlay, "time-format", "%d/%m/%Y %H:%M:%S", "halignment", 0 /* left */,
+                    "valignment", 2 /* top */, "shaded-background", TRUE, NULL);
+      if (!rd_room_link_caps (last, overlay, caps, error) || !gst_element_link (overlay, convert))
         return NULL;
-      }
-    case RD_DEVICE_TEST:
-      break;
     }
-  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "the %s has no test setting", role);
-  return NULL;
+  else
+    {
+      GST_INFO ("no clockoverlay (gstreamer1.0-x): the camera has no clock");
+      if (!rd_room_link_caps (last, convert, caps, error))
+        return NULL;
+    }
+  rawtee = make (room, "tee", "rawtee", error);
+  if (!rawtee || !rd_room_link_caps (convert, rawtee, caps, error))
+    return NULL;
+  return rawtee;
 }
 
 static gboolean
 build_video (RdRoom *room, GError **error)
 {
-  gboolean is_test;
-  GstElement *src, *last, *rawtee, *q, *sink;
-  g_autofree char *caps = NULL;
-  gint bitrate;
+  GstElement *rawtee, *q;
+  gint bitrate = 0;
 
-  src = make_camera (room, &is_test, error);
-  if (!src)
+  rawtee = build_camera (room, &bitrate, error);
+  if (!rawtee)
     return FALSE;
-  room->width = is_test ? TEST_WIDTH : CAMERA_WIDTH;
-  room->height = is_test ? TEST_HEIGHT : CAMERA_HEIGHT;
-  bitrate = is_test ? TEST_BITRATE : CAMERA_BITRATE;
-  caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
-                          "pixel-aspect-ratio=1/1,interlace-mode=progressive",
-                          room->width, room->height, FRAMERATE);
-  if (is_test)
-    last = src;
-  else if (!(last = chain (room, src, error, "videoconvert", "videoscale", "videorate", NULL)))
-    return FALSE;
-  {
-    GstElement *overlay = gst_element_factory_make ("clockoverlay", NULL);
-    GstElement *convert = make (room, "videoconvert", NULL, error);
-
-    if (!convert)
-      return FALSE;
-    if (overlay)
-      {
-        gst_bin_add (GST_BIN (room->pipeline), overlay);
-        g_object_set (overlay, "time-format", "%d/%m/%Y %H:%M:%S", "halignment", 0 /* left */,
-                      "valignment", 2 /* top */, "shaded-background", TRUE, NULL);
-        if (!link_caps (last, overlay, caps, error) || !gst_element_link (overlay, convert))
-          return FALSE;
-      }
-    else
-      {
-        GST_INFO ("no clockoverlay (gstreamer1.0-x): the camera has no clock");
-        if (!link_caps (last, convert, caps, error))
-          return FALSE;
-      }
-    rawtee = make (room, "tee", "rawtee", error);
-    if (!rawtee || !link_caps (convert, rawtee, "video/x-raw,format=I420", error))
-      return FALSE;
-  }
-
-  /* encode branch */
+  /* The encoder never holds the camera back: a leaky queue drops frames rather than block. */
   q = make (room, "queue", "encqueue", error);
   room->balance = make (room, "videobalance", "camera-mute", error);
   room->encoder = make (room, "vp8enc", "vp8enc", error);
@@ -393,50 +345,13 @@ build_video (RdRoom *room, GError **error)
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the video encoder");
       return FALSE;
     }
-
-  /* display branch */
-  room->compositor = make (room, "compositor", "compositor", error);
-  sink = make_output (room, rd_config_get_display (room->config), TRUE, error);
-  if (!room->compositor || !sink)
-    return FALSE;
-  g_object_set (room->compositor, "background", 1 /* black */, "ignore-inactive-pads", TRUE, NULL);
-  /* With no display the self-view is not composited: nobody would see it, and in 1.22 the
-   * compositor sometimes refuses the camera's caps at start (a not-negotiated that the raw tee
-   * would pass up to the camera, stopping the room's video). */
-  if (rd_config_get_display (room->config).kind != RD_DEVICE_NONE)
-    {
-      /* The display never holds the encoder back: the self-view drops frames rather than block the
-       * camera's tee. */
-      q = make (room, "queue", "selfviewqueue", error);
-      if (!q || !gst_element_link (rawtee, q))
-        return FALSE;
-      g_object_set (q, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0,
-                    "leaky", 2 /* downstream */, NULL);
-      room->self_view_pad = gst_element_request_pad_simple (room->compositor, "sink_%u");
-      if (gst_element_link_pads (q, "src", room->compositor, GST_PAD_NAME (room->self_view_pad)) ==
-          FALSE)
-        {
-          g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the self-view");
-          return FALSE;
-        }
-    }
-  g_free (caps);
-  caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
-                          "pixel-aspect-ratio=1/1,interlace-mode=progressive",
-                          room->width, room->height, FRAMERATE);
-  {
-    GstElement *convert = make (room, "videoconvert", NULL, error);
-    if (!convert || !link_caps (room->compositor, convert, caps, error) ||
-        !gst_element_link (convert, sink))
-      return FALSE;
-  }
-  return TRUE;
+  return rd_room_build_outputs (room, rawtee, error);
 }
 
 static gboolean
 build_audio (RdRoom *room, GError **error)
 {
-  GstElement *src, *last, *q, *enc, *silence, *sink;
+  GstElement *src, *last, *q, *enc;
 
   src = make_microphone (room, error);
   if (!src || !(last = chain (room, src, error, "audioconvert", "audioresample", NULL)))
@@ -450,29 +365,12 @@ build_audio (RdRoom *room, GError **error)
   g_object_set (enc, "bitrate", OPUS_BITRATE, "frame-size", 20, "inband-fec", TRUE,
                 "packet-loss-percentage", 5, NULL);
   g_object_set (room->audio_tee, "allow-not-linked", TRUE, NULL);
-  if (!link_caps (last, room->volume, "audio/x-raw,rate=48000,channels=1", error) ||
+  if (!rd_room_link_caps (last, room->volume, "audio/x-raw,rate=48000,channels=1", error) ||
       !gst_element_link_many (room->volume, q, enc, room->audio_tee, NULL))
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the Opus encoder");
       return FALSE;
     }
-
-  /* speakers: silence keeps the mixer running with no party */
-  silence = make (room, "audiotestsrc", "silence", error);
-  room->mixer = make (room, "audiomixer", "mixer", error);
-  sink = make_output (room, rd_config_get_speakers (room->config), FALSE, error);
-  if (!silence || !room->mixer || !sink)
-    return FALSE;
-  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 480, NULL);
-  g_object_set (room->mixer, "ignore-inactive-pads", TRUE, NULL);
-  if (!link_caps (silence, room->mixer, "audio/x-raw,format=S16LE,rate=48000,channels=2", error))
-    return FALSE;
-  {
-    GstElement *convert = make (room, "audioconvert", NULL, error);
-    if (!convert || !link_caps (room->mixer, convert, "audio/x-raw,rate=48000,channels=2", error) ||
-        !gst_element_link (convert, sink))
-      return FALSE;
-  }
   return TRUE;
 }
 
@@ -664,119 +562,6 @@ GMainContext *
 rd_room_get_context (RdRoom *room)
 {
   return room->context;
-}
-
-/* One party: full screen; several: a grid. The self-view is a quarter-width picture in the
- * bottom right corner above them (or the whole screen with no party). */
-static void
-relayout (RdRoom *room)
-{
-  guint n = room->remote_video_pads->len;
-  guint cols = 1, rows;
-  int w = room->width, h = room->height;
-
-  while (cols * cols < n)
-    cols++;
-  rows = n ? (n + cols - 1) / cols : 1;
-  for (guint i = 0; i < n; i++)
-    g_object_set (room->remote_video_pads->pdata[i], "xpos", (int)(i % cols) * w / (int)cols,
-                  "ypos", (int)(i / cols) * h / (int)rows, "width", w / (int)cols, "height",
-                  h / (int)rows, "zorder", 1, NULL);
-  if (!room->self_view_pad)
-    return;
-  if (n == 0)
-    g_object_set (room->self_view_pad, "xpos", 0, "ypos", 0, "width", w, "height", h, "zorder", 10,
-                  NULL);
-  else
-    g_object_set (room->self_view_pad, "xpos", w - w / 4 - w / 40, "ypos", h - h / 4 - h / 40,
-                  "width", w / 4, "height", h / 4, "zorder", 10, NULL);
-}
-
-static GstPadProbeReturn
-count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  guint64 *counter = user_data;
-
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    __atomic_add_fetch (counter, gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info)),
-                        __ATOMIC_RELAXED);
-  else
-    __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
-  return GST_PAD_PROBE_OK;
-}
-
-static GstPad *
-link_remote (RdRoom *room, GstPad *src, GstElement *aggregator, GPtrArray *pads, guint64 *counter)
-{
-  GstPad *sink = gst_element_request_pad_simple (aggregator, "sink_%u");
-
-  if (!sink)
-    return NULL;
-  if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
-    {
-      GST_WARNING ("cannot link %s:%s to %s", GST_DEBUG_PAD_NAME (src), GST_OBJECT_NAME (sink));
-      gst_element_release_request_pad (aggregator, sink);
-      gst_object_unref (sink);
-      return NULL;
-    }
-  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     count_buffers, counter, NULL);
-  g_ptr_array_add (pads, sink); /* takes the request reference */
-  return sink;
-}
-
-GstPad *
-rd_room_link_remote_video (RdRoom *room, GstPad *src)
-{
-  GstPad *sink;
-
-  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
-  sink = link_remote (room, src, room->compositor, room->remote_video_pads,
-                      &room->remote_video_frames);
-  if (sink)
-    relayout (room);
-  return sink;
-}
-
-GstPad *
-rd_room_link_remote_audio (RdRoom *room, GstPad *src)
-{
-  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
-  return link_remote (room, src, room->mixer, room->remote_audio_pads, &room->remote_audio_buffers);
-}
-
-void
-rd_room_release_output (RdRoom *room, GstPad *sinkpad)
-{
-  GPtrArray *pads;
-  GstElement *aggregator;
-  guint index;
-
-  g_return_if_fail (RD_IS_ROOM (room));
-  if (g_ptr_array_find (room->remote_video_pads, sinkpad, &index))
-    pads = room->remote_video_pads, aggregator = room->compositor;
-  else if (g_ptr_array_find (room->remote_audio_pads, sinkpad, &index))
-    pads = room->remote_audio_pads, aggregator = room->mixer;
-  else
-    g_return_if_reached ();
-  gst_element_release_request_pad (aggregator, sinkpad);
-  g_ptr_array_remove_index (pads, index); /* drops the request reference */
-  if (pads == room->remote_video_pads)
-    relayout (room);
-}
-
-guint64
-rd_room_get_remote_video_frames (RdRoom *room)
-{
-  g_return_val_if_fail (RD_IS_ROOM (room), 0);
-  return __atomic_load_n (&room->remote_video_frames, __ATOMIC_RELAXED);
-}
-
-guint64
-rd_room_get_remote_audio_buffers (RdRoom *room)
-{
-  g_return_val_if_fail (RD_IS_ROOM (room), 0);
-  return __atomic_load_n (&room->remote_audio_buffers, __ATOMIC_RELAXED);
 }
 
 void

@@ -9,13 +9,23 @@
  *   keyframe-max-dist bounded, error-resilient) and audio (Opus) each go to a tee of encoded
  *   RTP-ready streams that every peer (and, later, the recorder) links to. A new consumer asks
  *   for a keyframe (rd_room_request_keyframe) so its first picture comes at once.
- * - Remote parties' decoded video is composited on the display (one party: full screen with the
- *   room's self-view in a corner); their audio is mixed to the speakers.
+ * - Remote parties' decoded video is composited with the room's self-view (no party: the
+ *   self-view full screen; one party: full screen with the self-view in a corner; more: a grid),
+ *   also with display=none (the composited picture is what a display or recorder shows); their
+ *   audio is mixed with silence to the speakers. Both run at their rates with no party.
+ * - No consumer can stop the shared encoders: a peer or the self-view that fails (refuses caps,
+ *   flushes, ends) only loses its own branch, and reports it on the bus.
  * - Mute sends silence (mic) or black (camera) without renegotiating: the encoded streams go on.
  * - Adding and removing consumers never stops the pipeline.
  *
- * Threading: create, start, stop and call everything from the main context. GStreamer bus
- * errors are re-emitted as the "error" signal on the main context.
+ * Signals (on the main context the room was made on):
+ *   "error" (GError *error): an element of the room's own pipeline (a device, an encoder, the
+ *   compositor or mixer; not a peer's, which its RdPeer handles) posted an error:
+ *   RD_MEDIA_ERROR_PIPELINE, the message "<element>: <GStreamer's message>". The branch it
+ *   names may have stopped; the daemon should log it and may restart the room. Warnings are
+ *   not emitted.
+ *
+ * Threading: create, start, stop and call everything from the main context.
  *
  * Ownership: rd_room_new() returns (transfer full); the room keeps a reference on @config.
  */

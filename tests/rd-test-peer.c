@@ -105,6 +105,14 @@ rd_test_peer_new (RdTestPeerMode mode, GError **error)
   peer->webrtc = gst_bin_get_by_name (GST_BIN (peer->pipeline), "webrtc");
   g_object_get (peer->webrtc, "ice-agent", &agent, NULL);
   g_signal_emit_by_name (agent, "add-local-ip-address", "127.0.0.1", &ok);
+  /* No UPnP-IGD client per agent (GUPnP contexts, their ports can collide in a namespace). */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "agent"))
+    {
+      g_autoptr (GObject) nice = NULL;
+      g_object_get (agent, "agent", &nice, NULL);
+      if (nice && g_object_class_find_property (G_OBJECT_GET_CLASS (nice), "upnp"))
+        g_object_set (nice, "upnp", FALSE, NULL);
+    }
   g_object_unref (agent);
   g_signal_connect (peer->webrtc, "pad-added", G_CALLBACK (on_pad_added), peer);
   g_signal_connect (peer->webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering), peer);

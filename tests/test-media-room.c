@@ -117,11 +117,13 @@ hang_branch (RdRoom *room, GstElement *tee, const char *decoder, GstPadProbeCall
   pad = gst_element_get_static_pad (out, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, probe, seen, NULL);
   gst_bin_add (GST_BIN (rd_room_get_pipeline (room)), bin);
+  /* Playing before it is linked: a tee hands a branch's "flushing" back to the encoder, which
+   * then stops for good. */
+  g_assert_true (gst_element_sync_state_with_parent (bin));
   tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   sink = gst_element_get_static_pad (bin, "sink");
   g_assert_cmpint (gst_pad_link (tee_pad, sink), ==, GST_PAD_LINK_OK);
   gst_object_unref (tee_pad);
-  gst_element_sync_state_with_parent (bin);
 }
 
 static RdRoom *
@@ -232,6 +234,54 @@ test_mute (void)
   stop_room (room, config);
 }
 
+/* @probe on the sink pad of the room's element @name ("display", "speakers"). */
+static void
+watch_sink (RdRoom *room, const char *name, GstPadProbeCallback probe, Seen *seen)
+{
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (rd_room_get_pipeline (room)), name);
+  g_autoptr (GstPad) pad = NULL;
+
+  g_assert_nonnull (sink);
+  pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, probe, seen, NULL);
+}
+
+/* With display=none and speakers=none the composited picture (the self-view, full screen with
+ * no party) and the mix still run at their rates, for the recorder; and they never stop the
+ * encoders. */
+static void
+test_outputs (void)
+{
+  RdConfig *config;
+  RdRoom *room = start_room (&config);
+  Seen display = { 0 }, speakers = { 0 }, video = { 0 };
+  gint64 t0;
+  gint d0, s0, v0;
+
+  watch_sink (room, "display", seen_video_peak, &display);
+  watch_sink (room, "speakers", seen_audio_peak, &speakers);
+  hang_branch (room, rd_room_get_video_tee (room), NULL, seen_encoded, &video);
+  /* the test pattern's ball is white: the self-view is on the display */
+  WAIT_FOR (g_atomic_int_get (&display.peak) > 200 && g_atomic_int_get (&speakers.buffers) > 0 &&
+                g_atomic_int_get (&video.buffers) > 0,
+            10, "display %d frames (peak luma %d), speakers %d buffers, encoder %d frames",
+            display.buffers, display.peak, speakers.buffers, video.buffers);
+  t0 = g_get_monotonic_time ();
+  d0 = g_atomic_int_get (&display.buffers);
+  s0 = g_atomic_int_get (&speakers.buffers);
+  v0 = g_atomic_int_get (&video.buffers);
+  /* and they go on: one more second's worth of each (30 frames, 100 buffers of 10 ms) */
+  WAIT_FOR (g_atomic_int_get (&display.buffers) >= d0 + 30 &&
+                g_atomic_int_get (&speakers.buffers) >= s0 + 100 &&
+                g_atomic_int_get (&video.buffers) >= v0 + 30,
+            5, "display %d frames, speakers %d buffers, encoder %d frames", display.buffers - d0,
+            speakers.buffers - s0, video.buffers - v0);
+  g_test_message ("a second's worth of display, speakers and encoder in %.0f ms",
+                  (g_get_monotonic_time () - t0) / 1000.0);
+  g_assert_cmpint (g_atomic_int_get (&speakers.peak), ==, 0); /* no party: silence */
+  stop_room (room, config);
+}
+
 static void
 test_bad_display (void)
 {
@@ -264,6 +314,7 @@ int
 main (int argc, char **argv)
 {
   gboolean in_netns = rd_test_enter_netns (&why);
+  int ret;
 
   g_test_init (&argc, &argv, NULL);
   gst_init (NULL, NULL);
@@ -275,6 +326,10 @@ main (int argc, char **argv)
   g_test_add_func ("/media/room/encoders", test_encoders);
   g_test_add_func ("/media/room/keyframe-on-request", test_keyframe_on_request);
   g_test_add_func ("/media/room/mute", test_mute);
+  g_test_add_func ("/media/room/outputs", test_outputs);
   g_test_add_func ("/media/room/bad-display", test_bad_display);
-  return g_test_run ();
+  ret = g_test_run ();
+  /* Everything is gone by now: GST_TRACERS=leaks reports what is not (at gst_deinit). */
+  gst_deinit ();
+  return ret;
 }

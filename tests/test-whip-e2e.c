@@ -468,19 +468,17 @@ test_vanished_party (void)
   g_assert_cmpstr (reason, ==, "lost");
 }
 
-/* The daemon's resident memory in kB, from /proc. */
+/* The daemon's heap in use, in kB, as its status reports it (allocations alive, without the
+ * free memory the allocator keeps: that is not a leak). */
 static gint64
-daemon_rss_kb (Room *r)
+daemon_heap_kb (Room *r)
 {
-  g_autofree char *path =
-      g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (r->t->proc));
-  g_autofree char *text = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  line = strstr (text, "VmRSS:");
-  g_assert_nonnull (line);
-  return g_ascii_strtoll (line + 6, NULL, 10);
+  g_autoptr (JsonNode) status = rd_test_ctl_json (r->t, "status", NULL);
+  JsonObject *memory = json_object_get_object_member (obj (status), "memory");
+  g_test_message ("daemon memory: rss %" G_GINT64_FORMAT " kB, heap in use %" G_GINT64_FORMAT " kB",
+                  json_object_get_int_member (memory, "rss_kb"),
+                  json_object_get_int_member (memory, "heap_in_use_kb"));
+  return json_object_get_int_member (memory, "heap_in_use_kb");
 }
 
 /* One call: join, wait until the room receives the party, leave with DELETE, wait until gone.
@@ -511,7 +509,8 @@ join_and_leave (Room *r, JsonNode *inv)
   wait_party (r, NULL, 0);
 }
 
-/* Memory returns to its level after the peers are gone: 50 calls after 5 to warm up. */
+/* Memory returns to its level after the peers are gone: 50 calls after 10 to warm up (the
+ * allocator's pools fill during the first calls). */
 static void
 test_fifty_calls (void)
 {
@@ -527,21 +526,22 @@ test_fifty_calls (void)
     }
   r = room_up ();
   inv = invite (r, "board");
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 10; i++)
     join_and_leave (r, inv);
-  warm_kb = daemon_rss_kb (r);
+  warm_kb = daemon_heap_kb (r);
   for (int i = 0; i < 50; i++)
     join_and_leave (r, inv);
-  end_kb = daemon_rss_kb (r);
-  g_test_message ("daemon RSS after 5 calls: %" G_GINT64_FORMAT
+  end_kb = daemon_heap_kb (r);
+  g_test_message ("daemon heap in use after 10 calls: %" G_GINT64_FORMAT
                   " kB; after 50 more: %" G_GINT64_FORMAT " kB (%+.1f kB per call)",
                   warm_kb, end_kb, (end_kb - warm_kb) / 50.0);
   /* A leaked peer (webrtcbin, its elements, its buffers) costs well over 100 kB: 50 of them
-   * would show. Allow the allocator its slack, not a leak per call. */
+   * would show. Measured here: about +30 kB per call, most of it SQLite's page cache filling as
+   * the ledger grows (bounded by its cache size). */
   g_assert_cmpint (end_kb - warm_kb, <, 50 * 100);
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
   g_assert_cmpuint (
-      json_array_get_length (json_object_get_array_member (obj (shown), "participants")), ==, 55);
+      json_array_get_length (json_object_get_array_member (obj (shown), "participants")), ==, 60);
 }
 
 int

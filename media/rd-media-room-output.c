@@ -1,0 +1,325 @@
+/* rd-media-room-output.c: the room's display and speakers branches. See rd-media-room.h.
+ *
+ *   rawtee -> [self-view bin: guard -> leaky queue -> videoconvert -> room caps] -+
+ *   peers' decoded video ---------------------------------------------------------+-> compositor
+ *     -> room caps -> videoconvert -> display (fakesink for none)
+ *   silence (live) + peers' decoded audio -> audiomixer -> 48 kHz stereo -> audioconvert
+ *     -> speakers (fakesink for none)
+ *
+ * The self-view is composited with display=none too: the recorder and a real display read the
+ * composited picture. Each aggregator always has one live pad that never starves (the camera,
+ * the silence), so it keeps producing with no party.
+ *
+ * Two traps of GstAggregator 1.22 in a live pipeline, both seen as intermittent failures:
+ * - Start: going to PLAYING, the bin gives every element the clock before it sets each one's
+ *   base time, and a live aggregator only checks that it has a clock. With base time 0 each
+ *   wait returns at once and it produces seconds of empty output in microseconds; then all its
+ *   real input is "late" (the display shows nothing for seconds, the mix drops the parties).
+ *   start-time-selection=first makes it wait for its first buffer, which only comes once the
+ *   live sources run, with every base time set.
+ * - No pad is "ignore-inactive": when all of an aggregator's pads are inactive at a timeout
+ *   (the one above, at start) it decides it is EOS, for good: the speakers went dead, a party's
+ *   audio blocked in its first caps event and never arrived, and the self-view's EOS went back
+ *   through the raw tee and stopped the camera (the self-view's guard now also keeps any such
+ *   failure from reaching the camera).
+ */
+#include "media/rd-media-room-private.h"
+
+static void relayout (RdRoom *room);
+
+/* --- guarded pads --- */
+
+static GQuark
+guard_quark (void)
+{
+  return g_quark_from_static_string ("rd-media-guard-reported");
+}
+
+static GstFlowReturn
+guard_result (GstPad *pad, GstFlowReturn ret)
+{
+  if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED)
+    return ret;
+  if (ret != GST_FLOW_FLUSHING && !g_object_get_qdata (G_OBJECT (pad), guard_quark ()))
+    {
+      g_object_set_qdata (G_OBJECT (pad), guard_quark (), GINT_TO_POINTER (1));
+      GST_WARNING_OBJECT (pad, "branch failed (%s); the stream feeding it goes on",
+                          gst_flow_get_name (ret));
+    }
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+guarded_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  return guard_result (pad, gst_proxy_pad_chain_default (pad, parent, buffer));
+}
+
+static GstFlowReturn
+guarded_chain_list (GstPad *pad, GstObject *parent, GstBufferList *list)
+{
+  return guard_result (pad, gst_proxy_pad_chain_list_default (pad, parent, list));
+}
+
+void
+rd_media_guard_sink_pad (GstPad *ghost)
+{
+  g_return_if_fail (GST_IS_GHOST_PAD (ghost) && GST_PAD_IS_SINK (ghost));
+  gst_pad_set_chain_function (ghost, guarded_chain);
+  gst_pad_set_chain_list_function (ghost, guarded_chain_list);
+}
+
+/* display or speakers */
+static GstElement *
+make_output (RdRoom *room, RdDeviceSetting s, gboolean video, GError **error)
+{
+  const char *role = video ? "display" : "speakers";
+  GstElement *sink = NULL;
+
+  switch (s.kind)
+    {
+    case RD_DEVICE_NONE:
+      sink = rd_room_make (room, NULL, "fakesink", role, error);
+      if (sink)
+        g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+      return sink;
+    case RD_DEVICE_NAMED:
+      sink = rd_room_make (room, NULL, video ? s.name : "alsasink", role, error);
+      if (!sink)
+        {
+          g_prefix_error (error, "%s %s: ", role, s.name);
+          if (error && *error)
+            (*error)->code = RD_MEDIA_ERROR_DEVICE;
+          return NULL;
+        }
+      if (!video)
+        g_object_set (sink, "device", s.name, NULL);
+      return sink;
+    case RD_DEVICE_AUTO:
+      if (video)
+        return rd_room_make (room, NULL, "autovideosink", role, error);
+      {
+        g_autofree char *detail = NULL;
+        sink = rd_media_make_auto_device ("Audio/Sink", &detail);
+        if (sink)
+          {
+            gst_object_set_name (GST_OBJECT (sink), role);
+            gst_bin_add (GST_BIN (room->pipeline), sink);
+            return sink;
+          }
+        g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "speakers auto: %s", detail);
+        return NULL;
+      }
+    case RD_DEVICE_TEST:
+      break;
+    }
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "the %s has no test setting", role);
+  return NULL;
+}
+
+/* rawtee -> [guarded ghost -> leaky queue -> videoconvert -> room caps -> ghost] -> compositor */
+static gboolean
+build_self_view (RdRoom *room, GstElement *rawtee, GError **error)
+{
+  GstBin *bin = GST_BIN (gst_bin_new ("self-view"));
+  GstElement *q, *convert, *caps;
+  g_autofree char *caps_text = rd_room_video_caps (room);
+  g_autoptr (GstCaps) room_caps = gst_caps_from_string (caps_text);
+  g_autoptr (GstPad) q_sink = NULL;
+  g_autoptr (GstPad) caps_src = NULL;
+  GstPad *sink, *src;
+
+  gst_bin_add (GST_BIN (room->pipeline), GST_ELEMENT (bin));
+  q = rd_room_make (room, bin, "queue", NULL, error);
+  convert = rd_room_make (room, bin, "videoconvert", NULL, error);
+  caps = rd_room_make (room, bin, "capsfilter", NULL, error);
+  if (!q || !convert || !caps)
+    return FALSE;
+  /* The display never holds the camera back: the self-view drops frames rather than block. */
+  g_object_set (q, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0, "leaky",
+                2 /* downstream */, NULL);
+  g_object_set (caps, "caps", room_caps, NULL);
+  if (!gst_element_link_many (q, convert, caps, NULL))
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the self-view");
+      return FALSE;
+    }
+  q_sink = gst_element_get_static_pad (q, "sink");
+  caps_src = gst_element_get_static_pad (caps, "src");
+  sink = gst_ghost_pad_new ("sink", q_sink);
+  src = gst_ghost_pad_new ("src", caps_src);
+  rd_media_guard_sink_pad (sink);
+  gst_element_add_pad (GST_ELEMENT (bin), sink);
+  gst_element_add_pad (GST_ELEMENT (bin), src);
+  room->self_view_pad = gst_element_request_pad_simple (room->compositor, "sink_%u");
+  if (!gst_element_link (rawtee, GST_ELEMENT (bin)) ||
+      gst_pad_link (src, room->self_view_pad) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the self-view");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+build_display (RdRoom *room, GstElement *rawtee, GError **error)
+{
+  GstElement *sink, *convert;
+  g_autofree char *caps = rd_room_video_caps (room);
+
+  room->compositor = rd_room_make (room, NULL, "compositor", "compositor", error);
+  sink = make_output (room, rd_config_get_display (room->config), TRUE, error);
+  convert = rd_room_make (room, NULL, "videoconvert", NULL, error);
+  if (!room->compositor || !sink || !convert)
+    return FALSE;
+  g_object_set (room->compositor, "background", 1 /* black */, "start-time-selection",
+                1 /* first */, NULL);
+  if (!build_self_view (room, rawtee, error) ||
+      !rd_room_link_caps (room->compositor, convert, caps, error) ||
+      !gst_element_link (convert, sink))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+build_speakers (RdRoom *room, GError **error)
+{
+  GstElement *silence, *sink, *convert;
+
+  silence = rd_room_make (room, NULL, "audiotestsrc", "silence", error);
+  room->mixer = rd_room_make (room, NULL, "audiomixer", "mixer", error);
+  sink = make_output (room, rd_config_get_speakers (room->config), FALSE, error);
+  convert = rd_room_make (room, NULL, "audioconvert", NULL, error);
+  if (!silence || !room->mixer || !sink || !convert)
+    return FALSE;
+  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 480, NULL);
+  g_object_set (room->mixer, "start-time-selection", 1 /* first */, NULL);
+  if (!rd_room_link_caps (silence, room->mixer, "audio/x-raw,format=S16LE,rate=48000,channels=2",
+                          error) ||
+      !rd_room_link_caps (room->mixer, convert, "audio/x-raw,rate=48000,channels=2", error) ||
+      !gst_element_link (convert, sink))
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+rd_room_build_outputs (RdRoom *room, GstElement *rawtee, GError **error)
+{
+  if (!build_display (room, rawtee, error) || !build_speakers (room, error))
+    return FALSE;
+  relayout (room);
+  return TRUE;
+}
+
+/* One party: full screen; several: a grid. The self-view is a quarter-width picture in the
+ * bottom right corner above them (or the whole screen with no party). */
+static void
+relayout (RdRoom *room)
+{
+  guint n = room->remote_video_pads->len;
+  guint cols = 1, rows;
+  int w = room->width, h = room->height;
+
+  while (cols * cols < n)
+    cols++;
+  rows = n ? (n + cols - 1) / cols : 1;
+  for (guint i = 0; i < n; i++)
+    g_object_set (room->remote_video_pads->pdata[i], "xpos", (int)(i % cols) * w / (int)cols,
+                  "ypos", (int)(i / cols) * h / (int)rows, "width", w / (int)cols, "height",
+                  h / (int)rows, "zorder", 1, NULL);
+  if (!room->self_view_pad)
+    return;
+  if (n == 0)
+    g_object_set (room->self_view_pad, "xpos", 0, "ypos", 0, "width", w, "height", h, "zorder", 10,
+                  NULL);
+  else
+    g_object_set (room->self_view_pad, "xpos", w - w / 4 - w / 40, "ypos", h - h / 4 - h / 40,
+                  "width", w / 4, "height", h / 4, "zorder", 10, NULL);
+}
+
+static GstPadProbeReturn
+count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  guint64 *counter = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    __atomic_add_fetch (counter, gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info)),
+                        __ATOMIC_RELAXED);
+  else
+    __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPad *
+link_remote (RdRoom *room, GstPad *src, GstElement *aggregator, GPtrArray *pads, guint64 *counter)
+{
+  GstPad *sink = gst_element_request_pad_simple (aggregator, "sink_%u");
+
+  if (!sink)
+    return NULL;
+  if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
+    {
+      GST_WARNING ("cannot link %s:%s to %s", GST_DEBUG_PAD_NAME (src), GST_OBJECT_NAME (sink));
+      gst_element_release_request_pad (aggregator, sink);
+      gst_object_unref (sink);
+      return NULL;
+    }
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     count_buffers, counter, NULL);
+  g_ptr_array_add (pads, sink); /* takes the request reference */
+  return sink;
+}
+
+GstPad *
+rd_room_link_remote_video (RdRoom *room, GstPad *src)
+{
+  GstPad *sink;
+
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  sink = link_remote (room, src, room->compositor, room->remote_video_pads,
+                      &room->remote_video_frames);
+  if (sink)
+    relayout (room);
+  return sink;
+}
+
+GstPad *
+rd_room_link_remote_audio (RdRoom *room, GstPad *src)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  return link_remote (room, src, room->mixer, room->remote_audio_pads, &room->remote_audio_buffers);
+}
+
+void
+rd_room_release_output (RdRoom *room, GstPad *sinkpad)
+{
+  GPtrArray *pads;
+  GstElement *aggregator;
+  guint index;
+
+  g_return_if_fail (RD_IS_ROOM (room));
+  if (g_ptr_array_find (room->remote_video_pads, sinkpad, &index))
+    pads = room->remote_video_pads, aggregator = room->compositor;
+  else if (g_ptr_array_find (room->remote_audio_pads, sinkpad, &index))
+    pads = room->remote_audio_pads, aggregator = room->mixer;
+  else
+    g_return_if_reached ();
+  gst_element_release_request_pad (aggregator, sinkpad);
+  g_ptr_array_remove_index (pads, index); /* drops the request reference */
+  if (pads == room->remote_video_pads)
+    relayout (room);
+}
+
+guint64
+rd_room_get_remote_video_frames (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), 0);
+  return __atomic_load_n (&room->remote_video_frames, __ATOMIC_RELAXED);
+}
+
+guint64
+rd_room_get_remote_audio_buffers (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), 0);
+  return __atomic_load_n (&room->remote_audio_buffers, __ATOMIC_RELAXED);
+}
