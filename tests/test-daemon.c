@@ -367,6 +367,41 @@ test_reload (void)
   g_assert_false (t->exited);
 }
 
+/* Mute and unmute: the room's state in status, and each on the record of the live session. */
+static void
+test_mute (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) muted = NULL;
+  g_autoptr (JsonNode) status = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *kinds = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *m;
+
+  rd_test_daemon_start (t);
+  id = start_session (t);
+  muted = rd_test_ctl_json (t, "mute", "mic", NULL);
+  g_assert_true (json_object_get_boolean_member (object (muted), "mic"));
+  g_assert_false (json_object_get_boolean_member (object (muted), "camera"));
+  g_clear_pointer (&muted, json_node_unref);
+  muted = rd_test_ctl_json (t, "mute", NULL);
+  g_assert_true (json_object_get_boolean_member (object (muted), "camera"));
+  g_clear_pointer (&muted, json_node_unref);
+  muted = rd_test_ctl_json (t, "unmute", "mic", NULL);
+  status = rd_test_ctl_json (t, "status", NULL);
+  m = json_object_get_object_member (object (status), "muted");
+  g_assert_false (json_object_get_boolean_member (m, "mic"));
+  g_assert_true (json_object_get_boolean_member (m, "camera"));
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "mute", "speakers", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "\"mic\" or \"camera\""));
+
+  shown = rd_test_ctl_json (t, "session", "show", id, NULL);
+  kinds = event_kinds (shown);
+  g_assert_cmpstr (kinds, ==, "session-started mute mute unmute");
+}
+
 static void
 test_watchdog (void)
 {
@@ -393,5 +428,6 @@ main (int argc, char **argv)
   g_test_add_func ("/daemon/corrupt-ledger-untouched", test_corrupt_ledger_untouched);
   g_test_add_func ("/daemon/reload", test_reload);
   g_test_add_func ("/daemon/watchdog", test_watchdog);
+  g_test_add_func ("/daemon/mute", test_mute);
   return g_test_run ();
 }
