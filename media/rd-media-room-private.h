@@ -32,6 +32,10 @@ struct _RdRoom
   guint64 remote_audio_buffers; /* atomic */
 };
 
+/* rd-media-room-stamp.c: draws the wall clock, machine-readable, into every I420 frame of
+ * @caps_text that leaves @pad (the test camera only). */
+void rd_room_add_time_stamp (GstPad *pad, const char *caps_text);
+
 /* Makes @factory and adds it to the room's pipeline (or @bin when not NULL). */
 GstElement *rd_room_make (RdRoom *room, GstBin *bin, const char *factory, const char *name,
                           GError **error);

@@ -299,8 +299,9 @@ build_camera (RdRoom *room, gint *bitrate, GError **error)
   if (overlay)
     {
       gst_bin_add (GST_BIN (room->pipeline), overlay);
+      /* Below the test camera's time stamp row (rd-media-room-stamp.c). */
       g_object_set (overlay, "time-format", "%d/%m/%Y %H:%M:%S", "halignment", 0 /* left */,
-                    "valignment", 2 /* top */, "shaded-background", TRUE, NULL);
+                    "valignment", 2 /* top */, "shaded-background", TRUE, "ypad", 24, NULL);
       if (!rd_room_link_caps (last, overlay, caps, error) || !gst_element_link (overlay, convert))
         return NULL;
     }
@@ -313,6 +314,11 @@ build_camera (RdRoom *room, gint *bitrate, GError **error)
   rawtee = make (room, "tee", "rawtee", error);
   if (!rawtee || !rd_room_link_caps (convert, rawtee, caps, error))
     return NULL;
+  if (is_test)
+    {
+      g_autoptr (GstPad) out = gst_element_get_static_pad (convert, "src");
+      rd_room_add_time_stamp (out, caps);
+    }
   return rawtee;
 }
 
