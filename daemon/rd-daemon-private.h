@@ -25,6 +25,7 @@ struct _RdDaemon
   RdSignalServer *signal_server;
   RdControlServer *control;
   guint watchdog_id;
+  char *last_status;    /* the last STATUS= sent */
   gint64 started_at_us; /* monotonic */
 };
 

@@ -63,7 +63,6 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
   if (!rd_media_init (error))
     return FALSE;
-  rd_peer_prepare (); /* the DTLS certificate, in the background: no caller waits for it */
   d->ledger = rd_ledger_open (state_dir, error);
   if (!d->ledger || !reconcile (d, error))
     return FALSE;
@@ -96,6 +95,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
       log_event_failure ("the daemon's start", local);
   }
 
+  rd_peer_prepare (); /* the DTLS certificate, in the background: no caller waits for it */
   watchdog_ms = rd_notify_watchdog_interval_ms ();
   if (watchdog_ms > 0)
     d->watchdog_id = g_timeout_add (watchdog_ms, on_watchdog, d);
@@ -127,7 +127,13 @@ rd_daemon_update_status (RdDaemon *d)
       line = g_strdup_printf ("live: session %s, %u part%s", (char *)live->pdata[0], n,
                               n == 1 ? "y" : "ies");
     }
-  rd_notify_status (line);
+  /* Only a change is news for the service manager (status is asked for often). */
+  if (g_strcmp0 (line, d->last_status) != 0)
+    {
+      rd_notify_status (line);
+      g_free (d->last_status);
+      d->last_status = g_strdup (line);
+    }
   return line;
 }
 
@@ -256,6 +262,7 @@ rd_daemon_free (RdDaemon *d)
 {
   if (!d)
     return;
+  rd_peer_prepare_wait ();
   g_clear_handle_id (&d->watchdog_id, g_source_remove);
   g_clear_pointer (&d->control, rd_control_server_free);
   if (d->signal_server)
@@ -270,5 +277,6 @@ rd_daemon_free (RdDaemon *d)
   g_clear_pointer (&d->config, rd_config_unref);
   g_strfreev (d->restart_needed);
   g_free (d->config_path);
+  g_free (d->last_status);
   g_free (d);
 }

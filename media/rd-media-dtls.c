@@ -29,16 +29,32 @@ prewarm_thread (gpointer data)
   return NULL;
 }
 
+static GMutex prewarm_lock;
+static GThread *prewarm;
+static gboolean prewarm_started;
+
 void
 rd_media_dtls_prewarm (void)
 {
-  static gsize once;
-
-  if (g_once_init_enter (&once))
+  g_mutex_lock (&prewarm_lock);
+  if (!prewarm_started)
     {
-      g_thread_unref (g_thread_new ("rd-dtls-cert", prewarm_thread, NULL));
-      g_once_init_leave (&once, 1);
+      prewarm_started = TRUE;
+      prewarm = g_thread_new ("rd-dtls-cert", prewarm_thread, NULL);
     }
+  g_mutex_unlock (&prewarm_lock);
+}
+
+void
+rd_media_dtls_prewarm_wait (void)
+{
+  GThread *thread;
+
+  g_mutex_lock (&prewarm_lock);
+  thread = g_steal_pointer (&prewarm);
+  g_mutex_unlock (&prewarm_lock);
+  if (thread)
+    g_thread_join (thread);
 }
 
 char *

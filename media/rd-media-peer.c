@@ -500,6 +500,12 @@ rd_peer_prepare (void)
   rd_media_dtls_prewarm ();
 }
 
+void
+rd_peer_prepare_wait (void)
+{
+  rd_media_dtls_prewarm_wait ();
+}
+
 RdPeer *
 rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error)
 {

@@ -60,8 +60,10 @@ void rd_peer_stats_clear (RdPeerStats *stats);
 G_DECLARE_FINAL_TYPE (RdPeer, rd_peer, RD, PEER, GObject)
 
 /* Makes the process's DTLS certificate in the background now (call once at start), so that the
- * first party does not wait for it. Any thread. */
+ * first party does not wait for it; rd_peer_prepare_wait() before the process exits (the
+ * thread must not be running under exit). Any thread. */
 void rd_peer_prepare (void);
+void rd_peer_prepare_wait (void);
 
 /* Adds a webrtcbin for party @peer_id to @room. (transfer full) */
 RdPeer *rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error);

@@ -24,6 +24,8 @@ GstElement *rd_media_make_auto_device (const char *device_class, char **detail);
 
 /* Makes webrtcbin's process-wide DTLS certificate now, in a thread of its own (once). */
 void rd_media_dtls_prewarm (void);
+/* Waits for that thread, if it runs (a process must not exit under it). */
+void rd_media_dtls_prewarm_wait (void);
 
 /* "AB:CD:..." (upper case): the SHA-256 of the DER bytes of the first certificate in @pem, or
  * NULL when @pem holds no certificate. (transfer full) */

@@ -165,6 +165,40 @@ rd_room_link_caps (GstElement *from, GstElement *to, const char *caps_text, GErr
   return TRUE;
 }
 
+/* A device source for @role: @factory with device=@s.name when named, else the first device of
+ * @device_class. NULL without @error when "auto" found none: the caller makes its stand-in. */
+static GstElement *
+make_device (RdRoom *room, RdDeviceSetting s, const char *role, const char *factory,
+             const char *device_class, GError **error)
+{
+  g_autofree char *detail = NULL;
+  GstElement *src;
+
+  if (s.kind == RD_DEVICE_NAMED)
+    {
+      src = make (room, factory, role, error);
+      if (!src)
+        {
+          g_prefix_error (error, "%s %s: ", role, s.name);
+          if (error && *error)
+            (*error)->code = RD_MEDIA_ERROR_DEVICE;
+          return NULL;
+        }
+      g_object_set (src, "device", s.name, NULL);
+      return src;
+    }
+  src = rd_media_make_auto_device (device_class, &detail);
+  if (!src)
+    {
+      GST_INFO ("%s auto: %s: using the stand-in", role, detail);
+      return NULL;
+    }
+  GST_INFO ("%s auto: %s", role, detail);
+  gst_object_set_name (GST_OBJECT (src), role);
+  gst_bin_add (GST_BIN (room->pipeline), src);
+  return src;
+}
+
 static GstElement *
 make_camera (RdRoom *room, gboolean *is_test, GError **error)
 {
@@ -172,46 +206,25 @@ make_camera (RdRoom *room, gboolean *is_test, GError **error)
   GstElement *src = NULL;
 
   *is_test = FALSE;
-  switch (s.kind)
+  if (s.kind == RD_DEVICE_NAMED || s.kind == RD_DEVICE_AUTO)
     {
-    case RD_DEVICE_TEST:
+      src = make_device (room, s, "camera", "v4l2src", "Video/Source", error);
+      if (src || s.kind == RD_DEVICE_NAMED)
+        return src;
+      /* The "camera unavailable" slate: a still pattern (text needs the pango plugin). */
+      src = make (room, "videotestsrc", "camera", error);
+      if (src)
+        g_object_set (src, "is-live", TRUE, "pattern", 2 /* black */, NULL);
+      *is_test = TRUE;
+      return src;
+    }
+  if (s.kind == RD_DEVICE_TEST)
+    {
       src = make (room, "videotestsrc", "camera", error);
       if (src)
         g_object_set (src, "is-live", TRUE, "pattern", 18 /* ball: moves */, NULL);
       *is_test = TRUE;
       return src;
-    case RD_DEVICE_NAMED:
-      src = make (room, "v4l2src", "camera", error);
-      if (!src)
-        {
-          g_prefix_error (error, "camera %s: ", s.name);
-          if (error && *error)
-            (*error)->code = RD_MEDIA_ERROR_DEVICE;
-          return NULL;
-        }
-      g_object_set (src, "device", s.name, NULL);
-      return src;
-    case RD_DEVICE_AUTO:
-      {
-        g_autofree char *detail = NULL;
-        src = rd_media_make_auto_device ("Video/Source", &detail);
-        if (src)
-          {
-            GST_INFO ("camera auto: %s", detail);
-            gst_object_set_name (GST_OBJECT (src), "camera");
-            gst_bin_add (GST_BIN (room->pipeline), src);
-            return src;
-          }
-        /* The "camera unavailable" slate: a still pattern (text needs the pango plugin). */
-        GST_INFO ("camera auto: %s: showing the slate", detail);
-        src = make (room, "videotestsrc", "camera", error);
-        if (src)
-          g_object_set (src, "is-live", TRUE, "pattern", 2 /* black */, NULL);
-        *is_test = TRUE;
-        return src;
-      }
-    case RD_DEVICE_NONE:
-      break;
     }
   g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "the camera cannot be none");
   return NULL;
@@ -223,43 +236,22 @@ make_microphone (RdRoom *room, GError **error)
   RdDeviceSetting s = rd_config_get_microphone (room->config);
   GstElement *src = NULL;
 
-  switch (s.kind)
+  if (s.kind == RD_DEVICE_NAMED || s.kind == RD_DEVICE_AUTO)
     {
-    case RD_DEVICE_TEST:
+      src = make_device (room, s, "microphone", "alsasrc", "Audio/Source", error);
+      if (src || s.kind == RD_DEVICE_NAMED)
+        return src;
+      src = make (room, "audiotestsrc", "microphone", error); /* no microphone: silence */
+      if (src)
+        g_object_set (src, "is-live", TRUE, "wave", 4 /* silence */, NULL);
+      return src;
+    }
+  if (s.kind == RD_DEVICE_TEST)
+    {
       src = make (room, "audiotestsrc", "microphone", error);
       if (src)
         g_object_set (src, "is-live", TRUE, "freq", 440.0, "volume", 0.3, NULL);
       return src;
-    case RD_DEVICE_NAMED:
-      src = make (room, "alsasrc", "microphone", error);
-      if (!src)
-        {
-          g_prefix_error (error, "microphone %s: ", s.name);
-          if (error && *error)
-            (*error)->code = RD_MEDIA_ERROR_DEVICE;
-          return NULL;
-        }
-      g_object_set (src, "device", s.name, NULL);
-      return src;
-    case RD_DEVICE_AUTO:
-      {
-        g_autofree char *detail = NULL;
-        src = rd_media_make_auto_device ("Audio/Source", &detail);
-        if (src)
-          {
-            GST_INFO ("microphone auto: %s", detail);
-            gst_object_set_name (GST_OBJECT (src), "microphone");
-            gst_bin_add (GST_BIN (room->pipeline), src);
-            return src;
-          }
-        GST_INFO ("microphone auto: %s: sending silence", detail);
-        src = make (room, "audiotestsrc", "microphone", error);
-        if (src)
-          g_object_set (src, "is-live", TRUE, "wave", 4 /* silence */, NULL);
-        return src;
-      }
-    case RD_DEVICE_NONE:
-      break;
     }
   g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "the microphone cannot be none");
   return NULL;

@@ -11,7 +11,7 @@ PACKAGES="
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice gstreamer1.0-tools gstreamer1.0-alsa gstreamer1.0-x
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev sqlite3 libssl-dev openssl
-  libsystemd-dev systemd
+  systemd
   iproute2 util-linux procps
   chromium
 "

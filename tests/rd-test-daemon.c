@@ -264,13 +264,15 @@ rd_test_run (const char *program, char **out, char **err, const char *const *arg
   g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &o, &e, &error));
   g_assert_no_error (error);
   /* Enough to see what happened; a status polled in a loop must not flood the log. */
+  if (!g_subprocess_get_if_exited (proc))
+    g_error ("%s was killed by signal %d; stderr: %s", program, g_subprocess_get_term_sig (proc),
+             e);
   g_test_message ("%s: exit %d\nstdout: %.600s%s\nstderr: %s", program,
                   g_subprocess_get_exit_status (proc), o, strlen (o) > 600 ? "..." : "", e);
   if (out)
     *out = g_steal_pointer (&o);
   if (err)
     *err = g_steal_pointer (&e);
-  g_assert_true (g_subprocess_get_if_exited (proc));
   return g_subprocess_get_exit_status (proc);
 }
 

@@ -535,6 +535,12 @@ test_fifty_calls (void)
   g_test_message ("daemon heap in use after 10 calls: %" G_GINT64_FORMAT
                   " kB; after 50 more: %" G_GINT64_FORMAT " kB (%+.1f kB per call)",
                   warm_kb, end_kb, (end_kb - warm_kb) / 50.0);
+  if (warm_kb == 0 && end_kb == 0)
+    {
+      /* AddressSanitizer replaces malloc: no heap figures. The 60 calls were still made. */
+      g_test_skip ("the heap in use is not measurable under AddressSanitizer");
+      return;
+    }
   /* A leaked peer (webrtcbin, its elements, its buffers) costs well over 100 kB: 50 of them
    * would show. Measured here: about +30 kB per call, most of it SQLite's page cache filling as
    * the ledger grows (bounded by its cache size). */
