@@ -31,17 +31,17 @@ bucket_free (gpointer data)
 }
 
 RdRateLimit *
-rd_rate_limit_new (guint burst, guint per_second, guint max_keys)
+rd_rate_limit_new (guint burst, double per_second, guint max_keys)
 {
   RdRateLimit *limit;
 
-  g_return_val_if_fail (burst >= 1 && per_second >= 1 && max_keys >= 1, NULL);
+  g_return_val_if_fail (burst >= 1 && per_second > 0 && max_keys >= 1, NULL);
 
   limit = g_new0 (RdRateLimit, 1);
   limit->burst = burst;
   limit->per_second = per_second;
   limit->max_keys = max_keys;
-  limit->refill_us = (gint64)ceil (limit->burst / limit->per_second * G_USEC_PER_SEC);
+  limit->refill_us = (gint64)ceil ((double)limit->burst / limit->per_second * G_USEC_PER_SEC);
   limit->table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, bucket_free);
   g_queue_init (&limit->lru);
   return limit;

@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 
 typedef struct _RdRateLimit RdRateLimit;
 
-/* @burst >= 1, @per_second >= 1, @max_keys >= 1. (transfer full) */
-RdRateLimit *rd_rate_limit_new (guint burst, guint per_second, guint max_keys);
+/* @burst >= 1, @per_second > 0, @max_keys >= 1. (transfer full) */
+RdRateLimit *rd_rate_limit_new (guint burst, double per_second, guint max_keys);
 void rd_rate_limit_free (RdRateLimit *limit);
 
 /* Spends one of @key's tokens at @now_us. TRUE when allowed; FALSE when refused, with

@@ -24,6 +24,7 @@ enum
 {
   PROP_0,
   PROP_WHIP_REPLY_TIMEOUT_MS,
+  PROP_WHIP_RATE_PER_SECOND,
   N_PROPS
 };
 
@@ -358,6 +359,10 @@ rd_signal_server_get_property (GObject *object, guint prop_id, GValue *value, GP
       g_value_set_uint (value, self->whip ? rd_signal_whip_get_reply_timeout (self->whip)
                                           : RD_WHIP_REPLY_TIMEOUT_MS);
       break;
+    case PROP_WHIP_RATE_PER_SECOND:
+      g_value_set_double (value, self->whip ? rd_signal_whip_get_rate (self->whip)
+                                            : RD_WHIP_RATE_PER_SECOND);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -375,6 +380,10 @@ rd_signal_server_set_property (GObject *object, guint prop_id, const GValue *val
       /* Set only on a server made by rd_signal_server_new(), which has its WHIP state. */
       g_return_if_fail (self->whip != NULL);
       rd_signal_whip_set_reply_timeout (self->whip, g_value_get_uint (value));
+      break;
+    case PROP_WHIP_RATE_PER_SECOND:
+      g_return_if_fail (self->whip != NULL);
+      rd_signal_whip_set_rate (self->whip, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -395,6 +404,10 @@ rd_signal_server_class_init (RdSignalServerClass *klass)
       "whip-reply-timeout-ms", "WHIP reply timeout",
       "How long a WHIP request waits for its handler's reply before it is answered 504 (ms)", 1,
       G_MAXUINT, RD_WHIP_REPLY_TIMEOUT_MS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  props[PROP_WHIP_RATE_PER_SECOND] = g_param_spec_double (
+      "whip-rate-per-second", "WHIP rate limit refill",
+      "POST/PATCH/DELETE a second per address after the burst (resets every address's count)",
+      0.001, 1000, RD_WHIP_RATE_PER_SECOND, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   signals[SIGNAL_WHIP_REQUEST] =

@@ -37,6 +37,9 @@ typedef struct _RdSignalWhip RdSignalWhip;
 RdSignalWhip *rd_signal_whip_new (GObject *emitter, guint signal_id, RdConfig *config);
 void rd_signal_whip_free (RdSignalWhip *whip);
 
+/* The rate limit's refill (requests a second per address after the burst). */
+void rd_signal_whip_set_rate (RdSignalWhip *whip, double per_second);
+double rd_signal_whip_get_rate (RdSignalWhip *whip);
 void rd_signal_whip_set_reply_timeout (RdSignalWhip *whip, guint timeout_ms);
 guint rd_signal_whip_get_reply_timeout (RdSignalWhip *whip);
 

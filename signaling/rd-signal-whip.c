@@ -38,6 +38,7 @@ struct _RdSignalWhip
   GStrv public_links; /* STUN only, for the preflight */
   RdRateLimit *limit;
   guint reply_timeout_ms;
+  double rate_per_second;
 };
 
 struct _RdWhipRequest
@@ -860,6 +861,7 @@ rd_signal_whip_new (GObject *emitter, guint signal_id, RdConfig *config)
   whip->public_links = rd_signal_whip_ice_links (config, FALSE);
   whip->limit =
       rd_rate_limit_new (RD_WHIP_RATE_BURST, RD_WHIP_RATE_PER_SECOND, RD_WHIP_RATE_MAX_ADDRESSES);
+  whip->rate_per_second = RD_WHIP_RATE_PER_SECOND;
   whip->reply_timeout_ms = RD_WHIP_REPLY_TIMEOUT_MS;
   return whip;
 }
@@ -873,6 +875,20 @@ rd_signal_whip_free (RdSignalWhip *whip)
   g_strfreev (whip->public_links);
   rd_rate_limit_free (whip->limit);
   g_free (whip);
+}
+
+void
+rd_signal_whip_set_rate (RdSignalWhip *whip, double per_second)
+{
+  rd_rate_limit_free (whip->limit);
+  whip->limit = rd_rate_limit_new (RD_WHIP_RATE_BURST, per_second, RD_WHIP_RATE_MAX_ADDRESSES);
+  whip->rate_per_second = per_second;
+}
+
+double
+rd_signal_whip_get_rate (RdSignalWhip *whip)
+{
+  return whip->rate_per_second;
 }
 
 void

@@ -1061,6 +1061,10 @@ test_rate_limit (Fixture *f, gconstpointer data)
   double elapsed_s;
   guint passed = 0;
 
+  /* Almost no refill: what follows is about which requests are counted, not about how fast
+   * the server is (under AddressSanitizer each TLS request takes long enough to earn a token
+   * back at the real rate). The refill itself is tested in /whip/unit/rate-limit. */
+  g_object_set (f->server, "whip-rate-per-second", 0.01, NULL);
   unauthorized.auth = NULL;
   /* Refused requests (401 here) count too. */
   for (;;)
@@ -1084,9 +1088,12 @@ test_rate_limit (Fixture *f, gconstpointer data)
   elapsed_s = (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC;
   g_test_message ("%u requests passed in %.2f s before the first 429", passed, elapsed_s);
   g_assert_cmpuint (passed, >=, RD_WHIP_RATE_BURST);
-  g_assert_cmpfloat (passed, <=, RD_WHIP_RATE_BURST + RD_WHIP_RATE_PER_SECOND * elapsed_s + 1);
+  g_assert_cmpfloat (passed, <=, RD_WHIP_RATE_BURST + 0.01 * elapsed_s + 1);
   assert_cors (limited);
-  g_assert_cmpstr (header (limited, "Retry-After"), ==, "1");
+  /* Retry-After: when the next token is back: at most 1/rate = 100 s. */
+  g_assert_nonnull (header (limited, "Retry-After"));
+  g_assert_cmpuint (g_ascii_strtoull (header (limited, "Retry-After"), NULL, 10), >=, 1);
+  g_assert_cmpuint (g_ascii_strtoull (header (limited, "Retry-After"), NULL, 10), <=, 100);
   g_assert_cmpstr (soup_message_get_reason_phrase (limited->msg), ==, "Too Many Requests");
   g_assert_true (strstr (limited->body, "Too many requests") != NULL);
 
