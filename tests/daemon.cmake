@@ -8,8 +8,8 @@ rd_add_test(test-control SOURCES test-control.c LIBS rd-test-daemon rd-proto TIM
 add_dependencies(test-daemon receptiond receptionctl)
 add_dependencies(test-control receptiond receptionctl)
 rd_add_test(test-whip-e2e SOURCES test-whip-e2e.c rd-test-whip.c
-  LIBS rd-test-daemon rd-test-peer PkgConfig::SOUP TIMEOUT 480)
+  LIBS rd-test-daemon rd-test-peer PkgConfig::SOUP TIMEOUT 480 THIRD_PARTY_THREADS)
 add_dependencies(test-whip-e2e receptiond receptionctl)
 rd_add_test(test-join-call SOURCES test-join-call.c
-  LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180)
+  LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
 add_dependencies(test-join-call receptiond receptionctl)
