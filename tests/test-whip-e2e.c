@@ -148,6 +148,30 @@ only_participant (JsonNode *session)
   return json_array_get_object_element (parts, 0);
 }
 
+/* A party calls in with @inv's token: a test peer makes its offer (with a forged fingerprint
+ * if @forge), POSTs it (waiting out 429s), expects 201 and takes the answer. Returns the 201;
+ * *@peer_out gets the peer. (transfer full) */
+static RdTestWhipReply *
+call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+  RdTestPeer *peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  RdTestWhipReply *created;
+
+  g_assert_no_error (error);
+  rd_test_peer_set_forge_fingerprint (peer, forge);
+  offer = rd_test_peer_create_offer (peer, &error);
+  g_assert_no_error (error);
+  created = rd_test_whip_request_patiently (r->cert, "POST", member (inv, "whip_url"),
+                                            member (inv, "token"), "application/sdp", offer, NULL);
+  g_assert_cmpuint (created->status, ==, 201);
+  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+  g_assert_no_error (error);
+  *peer_out = peer;
+  return created;
+}
+
 static void
 test_call_both_ways (void)
 {
@@ -158,8 +182,6 @@ test_call_both_ways (void)
   g_autoptr (RdTestWhipReply) deleted = NULL;
   g_autoptr (RdTestWhipReply) after = NULL;
   g_autoptr (JsonNode) shown = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
   g_autofree char *resource = NULL;
   g_autofree char *kinds = NULL;
   g_autofree char *connected = NULL;
@@ -175,20 +197,12 @@ test_call_both_ways (void)
   g_assert_true (g_str_has_suffix (member (inv, "whip_url"), r->session_id));
   g_assert_nonnull (strstr (member (inv, "join_url"), "#token="));
 
-  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
-  g_assert_no_error (error);
-  offer = rd_test_peer_create_offer (peer, &error);
-  g_assert_no_error (error);
-  created = rd_test_whip_request (r->cert, "POST", member (inv, "whip_url"), member (inv, "token"),
-                                  "application/sdp", offer, NULL);
-  g_assert_cmpuint (created->status, ==, 201);
+  created = call_in (r, inv, FALSE, &peer);
   g_assert_true (g_str_has_prefix (created->content_type, "application/sdp"));
   g_assert_nonnull (created->location);
   g_assert_true (g_str_has_prefix (created->location, "/whip/"));
   g_assert_nonnull (created->etag);
   g_assert_true (created->etag[0] == '"');
-  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
-  g_assert_no_error (error);
 
   /* Media both ways: the party decodes the room; the room receives the party. */
   if (!rd_test_wait_until (peer_has_media, peer, TIMEOUT_MS))
@@ -238,8 +252,6 @@ test_forged_fingerprint (void)
   g_autoptr (RdTestWhipReply) created = NULL;
   g_autoptr (RdTestWhipReply) deleted = NULL;
   g_autoptr (JsonNode) shown = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
   g_autofree char *resource = NULL;
   g_autofree char *kinds = NULL;
   JsonObject *part;
@@ -251,15 +263,7 @@ test_forged_fingerprint (void)
     }
   r = room_up ();
   inv = invite (r, "citizen");
-  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
-  g_assert_no_error (error);
-  rd_test_peer_set_forge_fingerprint (peer, TRUE);
-  offer = rd_test_peer_create_offer (peer, &error);
-  g_assert_no_error (error);
-  created = rd_test_whip_request (r->cert, "POST", member (inv, "whip_url"), member (inv, "token"),
-                                  "application/sdp", offer, NULL);
-  g_assert_cmpuint (created->status, ==, 201);
-  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+  created = call_in (r, inv, TRUE, &peer);
 
   /* The daemon sees the certificate, refuses it and tears the party down. */
   wait_party (r, NULL, 0);
@@ -376,18 +380,10 @@ call_then_cut (gboolean by_revoke)
   g_autoptr (RdTestPeer) peer = NULL;
   g_autoptr (RdTestWhipReply) created = NULL;
   g_autoptr (JsonNode) shown = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
   g_autofree char *invite_id =
       g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (obj (inv), "invite_id"));
 
-  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
-  g_assert_no_error (error);
-  offer = rd_test_peer_create_offer (peer, &error);
-  created = rd_test_whip_request (r->cert, "POST", member (inv, "whip_url"), member (inv, "token"),
-                                  "application/sdp", offer, NULL);
-  g_assert_cmpuint (created->status, ==, 201);
-  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+  created = call_in (r, inv, FALSE, &peer);
   wait_party (r, "connected", 0);
 
   if (by_revoke)
@@ -432,8 +428,6 @@ test_vanished_party (void)
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (RdTestWhipReply) created = NULL;
   g_autoptr (JsonNode) shown = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
   RdTestPeer *peer;
   const char *reason;
 
@@ -444,13 +438,7 @@ test_vanished_party (void)
     }
   r = room_up ();
   inv = invite (r, "agency");
-  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
-  g_assert_no_error (error);
-  offer = rd_test_peer_create_offer (peer, &error);
-  created = rd_test_whip_request (r->cert, "POST", member (inv, "whip_url"), member (inv, "token"),
-                                  "application/sdp", offer, NULL);
-  g_assert_cmpuint (created->status, ==, 201);
-  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+  created = call_in (r, inv, FALSE, &peer);
   wait_party (r, "connected", 1000);
   rd_test_peer_free (peer); /* gone, without a word */
   {
@@ -489,18 +477,9 @@ join_and_leave (Room *r, JsonNode *inv)
   g_autoptr (RdTestPeer) peer = NULL;
   g_autoptr (RdTestWhipReply) created = NULL;
   g_autoptr (RdTestWhipReply) deleted = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
   g_autofree char *resource = NULL;
 
-  peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
-  g_assert_no_error (error);
-  offer = rd_test_peer_create_offer (peer, &error);
-  g_assert_no_error (error);
-  created = rd_test_whip_request_patiently (r->cert, "POST", member (inv, "whip_url"),
-                                            member (inv, "token"), "application/sdp", offer, NULL);
-  g_assert_cmpuint (created->status, ==, 201);
-  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
+  created = call_in (r, inv, FALSE, &peer);
   wait_party (r, "connected", 1000);
   resource = resource_url (member (inv, "whip_url"), created->location);
   deleted = rd_test_whip_request_patiently (r->cert, "DELETE", resource, member (inv, "token"),
