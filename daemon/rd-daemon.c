@@ -51,6 +51,23 @@ reconcile (RdDaemon *d, GError **error)
   return TRUE;
 }
 
+/* The room's pipeline reported an error (a device gone, an element failing): said once, here,
+ * and on the record of the live session if there is one. */
+static void
+on_room_error (RdRoom *room, GError *err, gpointer data)
+{
+  RdDaemon *d = data;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GPtrArray) live = rd_ledger_live_sessions (d->ledger, NULL);
+  const char *session = live && live->len ? live->pdata[0] : NULL;
+  g_autoptr (JsonNode) detail = json_from_string ("{}", NULL);
+
+  rd_log_session (G_LOG_LEVEL_WARNING, session, "room media error: %s", err->message);
+  json_object_set_string_member (json_node_get_object (detail), "message", err->message);
+  if (!rd_ledger_add_event (d->ledger, session, "receptiond", "media-error", detail, &local))
+    log_event_failure ("a media error", local);
+}
+
 gboolean
 rd_daemon_start (RdDaemon *d, GError **error)
 {
@@ -67,7 +84,10 @@ rd_daemon_start (RdDaemon *d, GError **error)
   if (!d->ledger || !reconcile (d, error))
     return FALSE;
   d->room = rd_room_new (d->config, error);
-  if (!d->room || !rd_room_start (d->room, error))
+  if (!d->room)
+    return FALSE;
+  g_signal_connect (d->room, "error", G_CALLBACK (on_room_error), d);
+  if (!rd_room_start (d->room, error))
     return FALSE;
   d->signal_server = rd_signal_server_new (d->config, error);
   if (!d->signal_server)
@@ -270,7 +290,10 @@ rd_daemon_free (RdDaemon *d)
   g_clear_object (&d->signal_server);
   g_clear_pointer (&d->parties, g_hash_table_destroy);
   if (d->room)
-    rd_room_stop (d->room);
+    {
+      g_signal_handlers_disconnect_by_data (d->room, d);
+      rd_room_stop (d->room);
+    }
   g_clear_object (&d->room);
   g_clear_pointer (&d->ledger, rd_ledger_close);
   rd_daemon_state_dir_release (&d->lock_fd);
