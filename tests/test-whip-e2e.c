@@ -224,8 +224,27 @@ test_call_both_ways (void)
       g_str_has_prefix (json_object_get_string_member (part, "dtls_fingerprint"), "sha-256 "));
   g_clear_pointer (&shown, json_node_unref);
 
-  /* Leaving with DELETE: 200, the peer is gone at once, a later request is 404. */
+  /* Trickle: a stale ETag is 412, the current one 204; an ICE restart is not offered (501). */
   resource = resource_url (member (inv, "whip_url"), created->location);
+  {
+    const char frag[] = "a=ice-ufrag:x\r\na=ice-pwd:y\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+                        "a=mid:0\r\na=candidate:1 1 UDP 2122260223 127.0.0.1 9 typ host\r\n";
+    g_autoptr (RdTestWhipReply) stale =
+        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+                              "application/trickle-ice-sdpfrag", frag, "\"not-the-etag\"");
+    g_autoptr (RdTestWhipReply) fresh =
+        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+                              "application/trickle-ice-sdpfrag", frag, created->etag);
+    g_autoptr (RdTestWhipReply) restart =
+        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+                              "application/trickle-ice-sdpfrag", frag, "*");
+    g_assert_cmpuint (stale->status, ==, 412);
+    g_assert_cmpuint (fresh->status, ==, 204);
+    g_assert_cmpuint (restart->status, ==, 501);
+  }
+  wait_party (r, "connected", 0); /* none of that disturbed the call */
+
+  /* Leaving with DELETE: 200, the peer is gone at once, a later request is 404. */
   deleted =
       rd_test_whip_request (r->cert, "DELETE", resource, member (inv, "token"), NULL, NULL, NULL);
   g_assert_cmpuint (deleted->status, ==, 200);
