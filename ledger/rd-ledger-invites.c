@@ -124,7 +124,6 @@ rd_ledger_invite_create (RdLedger *ledger, const char *session_id, const char *r
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *at = NULL;
   g_autofree char *expires = NULL;
-  g_autofree char *state = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (JsonNode) detail = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -144,15 +143,8 @@ rd_ledger_invite_create (RdLedger *ledger, const char *session_id, const char *r
 
   if (!rd_ledger_begin (ledger, FALSE, &local_error))
     goto fail;
-  state = rd_ledger_session_state (ledger, session_id, &local_error);
-  if (state == NULL)
+  if (!rd_ledger_session_is_open (ledger, session_id, &local_error))
     goto fail;
-  if (rd_ledger_state_is_sealed (state))
-    {
-      g_set_error (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE, "the session is %s",
-                   state);
-      goto fail;
-    }
 
   stmt = rd_ledger_prepare (ledger, &local_error,
                             "INSERT INTO invites "

@@ -56,7 +56,6 @@ rd_ledger_participant_join (RdLedger *ledger, const char *session_id, const char
   g_autoptr (JsonNode) detail = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *now = NULL;
-  g_autofree char *state = NULL;
   JsonObject *object;
   gint64 participant_id;
 
@@ -77,15 +76,8 @@ rd_ledger_participant_join (RdLedger *ledger, const char *session_id, const char
 
   if (!rd_ledger_begin (ledger, FALSE, &local_error))
     goto fail;
-  state = rd_ledger_session_state (ledger, session_id, &local_error);
-  if (state == NULL)
+  if (!rd_ledger_session_is_open (ledger, session_id, &local_error))
     goto fail;
-  if (rd_ledger_state_is_sealed (state))
-    {
-      g_set_error (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE, "the session is %s",
-                   state);
-      goto fail;
-    }
   if (invite_id > 0 && !check_invite (ledger, session_id, invite_id, role, &local_error))
     goto fail;
 

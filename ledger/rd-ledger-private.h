@@ -79,6 +79,10 @@ char *rd_ledger_session_state (RdLedger *self, const char *id, GError **error);
 /* Whether @state is ended or interrupted (a sealed session never changes again). */
 gboolean rd_ledger_state_is_sealed (const char *state);
 
+/* TRUE when session @id exists and is not sealed; otherwise NOT_FOUND or STATE ("the session
+ * is ended"), for the caller to prefix. */
+gboolean rd_ledger_session_is_open (RdLedger *self, const char *id, GError **error);
+
 /* rd-ledger-invites.c */
 
 /* Whether @role is one of RD_LEDGER_ROLE_*; rd_ledger_check_role() says why not in @error

@@ -61,6 +61,21 @@ rd_ledger_state_is_sealed (const char *state)
          g_strcmp0 (state, RD_SESSION_STATE_INTERRUPTED) == 0;
 }
 
+gboolean
+rd_ledger_session_is_open (RdLedger *self, const char *id, GError **error)
+{
+  g_autofree char *state = rd_ledger_session_state (self, id, error);
+
+  if (state == NULL)
+    return FALSE;
+  if (rd_ledger_state_is_sealed (state))
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE, "the session is %s", state);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Seals live session @id as @state (ended or interrupted) with an event, inside the caller's
  * transaction. Its participants still in leave first, with @party_reason. */
 static gboolean

@@ -6,6 +6,7 @@
 
 #include <gst/gst.h>
 #include <string.h>
+#include "tests/rd-test-wait.h"
 
 static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
                                   "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
@@ -31,27 +32,6 @@ events_clear (Events *ev)
   g_free (ev->violation_message);
   g_clear_error (&ev->error);
 }
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until @check(@data) or @timeout_s; fails with @what and @seen. */
-#define WAIT_FOR(cond, timeout_s, ...)                                                             \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    gint64 _end = g_get_monotonic_time () + (timeout_s)*G_TIME_SPAN_SECOND;                        \
-    guint _wake = g_timeout_add (10, wake, NULL);                                                  \
-    while (!(cond) && g_get_monotonic_time () < _end)                                              \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    g_source_remove (_wake);                                                                       \
-    if (!(cond))                                                                                   \
-      g_error ("timed out after %d s waiting for %s; seen: %s", (int)(timeout_s), #cond,           \
-               g_strdup_printf (__VA_ARGS__));                                                     \
-  }                                                                                                \
-  G_STMT_END
 
 static void
 setup (Fixture *f, gconstpointer data)
