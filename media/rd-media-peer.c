@@ -21,6 +21,7 @@ enum
   SIGNAL_VERIFIED,
   SIGNAL_SECURITY_VIOLATION,
   SIGNAL_CLOSED,
+  SIGNAL_STREAM_ADDED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -170,6 +171,9 @@ rd_peer_class_init (RdPeerClass *klass)
                     1, G_TYPE_STRING);
   signals[SIGNAL_CLOSED] = g_signal_new ("closed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                          G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_STREAM_ADDED] =
+      g_signal_new ("stream-added", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                    GST_TYPE_ELEMENT, G_TYPE_BOOLEAN, G_TYPE_STRING);
 }
 
 static void
@@ -233,6 +237,26 @@ link_recv_on_main (RdPeer *peer, gpointer data)
                          : rd_room_link_remote_audio (peer->room, r->ghost);
   GST_DEBUG ("peer %s: remote %s linked to the room", peer->id, r->video ? "video" : "audio");
   rd_peer_gate_set_open (r->gate, r->room_pad && peer->verified);
+  g_signal_emit (peer, signals[SIGNAL_STREAM_ADDED], 0, r->tee, r->video, r->codec);
+}
+
+void
+rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
+{
+  g_autoptr (GPtrArray) linked = g_ptr_array_new ();
+
+  g_return_if_fail (RD_IS_PEER (peer));
+  /* only streams already announced by "stream-added" (linked on the main context) */
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->recv->len; i++)
+    if (((RecvStream *)peer->recv->pdata[i])->room_pad)
+      g_ptr_array_add (linked, peer->recv->pdata[i]);
+  g_mutex_unlock (&peer->lock);
+  for (guint i = 0; i < linked->len; i++)
+    {
+      RecvStream *r = linked->pdata[i];
+      func (peer, r->tee, r->video, r->codec, user_data);
+    }
 }
 
 static void
@@ -242,8 +266,8 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   g_autoptr (RdPeer) peer = g_weak_ref_get (&h->peer);
   g_autoptr (GstCaps) caps = NULL;
   const char *encoding;
-  const char *names[6] = { NULL };
-  GstElement *prev = NULL, *first = NULL, *made[6];
+  const char *names[7] = { NULL };
+  GstElement *prev = NULL, *first = NULL, *tee = NULL, *made[7];
   int n_made = 0;
   RecvStream *r;
   g_autoptr (GstPad) src = NULL;
@@ -253,14 +277,15 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   caps = gst_pad_get_current_caps (pad);
   encoding =
       caps ? gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name") : NULL;
+  /* depayloader ! tee (encoded frames, for the recorder) ! decoder ... */
   if (g_strcmp0 (encoding, "VP8") == 0)
-    names[0] = "rtpvp8depay", names[1] = "vp8dec";
+    names[0] = "rtpvp8depay", names[1] = "tee", names[2] = "vp8dec";
   else if (g_strcmp0 (encoding, "H264") == 0)
-    names[0] = "rtph264depay", names[1] = "h264parse",
-    names[2] = have_element ("openh264dec") ? "openh264dec" : "avdec_h264";
+    names[0] = "rtph264depay", names[1] = "tee", names[2] = "h264parse",
+    names[3] = have_element ("openh264dec") ? "openh264dec" : "avdec_h264";
   else if (g_strcmp0 (encoding, "OPUS") == 0)
-    names[0] = "rtpopusdepay", names[1] = "opusdec", names[2] = "audioconvert",
-    names[3] = "audioresample";
+    names[0] = "rtpopusdepay", names[1] = "tee", names[2] = "opusdec", names[3] = "audioconvert",
+    names[4] = "audioresample";
   else
     {
       GST_WARNING ("peer %s: a stream in %s, not received", peer->id, encoding);
@@ -275,6 +300,8 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
       made[n_made++] = e;
       if (g_str_has_prefix (names[i], "rtpvp8") || g_str_has_prefix (names[i], "rtph264"))
         g_object_set (e, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
+      if (g_str_equal (names[i], "tee"))
+        g_object_set (tee = e, "allow-not-linked", TRUE, NULL);
       if (prev)
         gst_element_link (prev, e);
       else
@@ -283,6 +310,8 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
     }
   r = g_new0 (RecvStream, 1);
   r->video = g_strcmp0 (encoding, "OPUS") != 0;
+  r->codec = g_strcmp0 (encoding, "VP8") == 0 ? "VP8" : r->video ? "H264" : "OPUS";
+  r->tee = tee;
   src = gst_element_get_static_pad (prev, "src");
   r->ghost = gst_object_ref (gst_ghost_pad_new (NULL, src));
   gst_pad_set_active (r->ghost, TRUE);

@@ -22,6 +22,8 @@
  *   "security-violation" (const char *message): the remote certificate did not match.
  *   "closed" (const char *reason): the peer is gone (closed, failed, ICE timed out, violation);
  *   emitted once.
+ *   "stream-added" (GstElement *tee, gboolean video, const char *codec): see
+ *   rd_peer_foreach_stream().
  *
  * Threading: main context only, as for RdRoom. Ownership: (transfer full) objects; the peer
  * holds a reference on its room.
@@ -83,6 +85,16 @@ gboolean rd_peer_add_remote_candidates (RdPeer *peer, const char *sdpfrag, GErro
 
 /* Fills @stats from webrtcbin's get-stats (synchronously, bounded wait). */
 void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
+
+/* For the recorder (media/ only): the party's received streams, encoded (VP8 frames, H.264
+ * access units as depayloaded, Opus packets), each a tee to request a src pad from. They sit
+ * behind the fingerprint gate: nothing flows before "verified". "stream-added" (GstElement *tee,
+ * gboolean video, const char *codec) announces each one on the main context once it is linked;
+ * rd_peer_foreach_stream() calls @func for those announced so far. The tees live in the peer's
+ * bin and go with it when the peer closes. */
+typedef void (*RdPeerStreamFunc) (RdPeer *peer, GstElement *tee, gboolean video, const char *codec,
+                                  gpointer user_data);
+void rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data);
 
 /* Tears the peer down at once and emits "closed" with @reason (if not yet closed). */
 void rd_peer_close (RdPeer *peer, const char *reason);

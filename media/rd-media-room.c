@@ -402,7 +402,8 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
   Watch *watch;
 
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR &&
-      GST_MESSAGE_TYPE (message) != GST_MESSAGE_WARNING)
+      GST_MESSAGE_TYPE (message) != GST_MESSAGE_WARNING &&
+      GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT)
     return G_SOURCE_CONTINUE;
   if (!find_watch (room, GST_MESSAGE_SRC (message), &watch))
     {
@@ -415,6 +416,8 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
       watch->func (message, watch->user_data);
       return G_SOURCE_CONTINUE;
     }
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT)
+    return G_SOURCE_CONTINUE; /* only watched bins (the recorder's) want those */
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
     {
       g_autoptr (GError) err = NULL;

@@ -14,6 +14,7 @@ PACKAGES="
   systemd
   iproute2 util-linux procps
   chromium
+  ffmpeg
 "
 
 missing=""

@@ -8,3 +8,10 @@ target_compile_definitions(rd-test-peer PRIVATE GST_USE_UNSTABLE_API)
 rd_add_test(test-media-room SOURCES test-media-room.c rd-test-netns.c LIBS rd-media TIMEOUT 120)
 rd_add_test(test-media-peer SOURCES test-media-peer.c rd-test-netns.c
   LIBS rd-media rd-test-peer TIMEOUT 120)
+
+# ffprobe's view of a media file, for the recording tests.
+add_library(rd-test-probe STATIC rd-test-probe.c)
+target_link_libraries(rd-test-probe PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
+target_include_directories(rd-test-probe PUBLIC ${CMAKE_SOURCE_DIR})
+rd_add_test(test-media-record SOURCES test-media-record.c rd-test-netns.c
+  LIBS rd-media rd-test-peer rd-test-probe TIMEOUT 180 THIRD_PARTY_THREADS)

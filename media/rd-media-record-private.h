@@ -1,0 +1,72 @@
+/* rd-media-record-private.h: what rd-media-record.c (the recorder: tracks, pause, stop) and
+ * rd-media-record-writer.c (one track's writer bin: splitmuxsink, fsync, sealing) share.
+ * media/ only. Threading: main context, except where a field says otherwise. */
+#pragma once
+
+#include "media/rd-media-private.h"
+#include "media/rd-media-record.h"
+
+G_BEGIN_DECLS
+
+typedef struct _RdRecWriter RdRecWriter;
+
+struct _RdRecorder
+{
+  GObject parent_instance;
+
+  RdRoom *room;
+  char *dir;
+  char *session_id;
+  guint64 segment_ns;
+  gint next_segment; /* atomic: taken on streaming threads when a segment file is made */
+  GstClockTime zero; /* the pipeline's running time at start */
+  gboolean started, paused, stopping, finished;
+  GPtrArray *writers; /* RdRecWriter*, running or finishing */
+  GPtrArray *peers;   /* PeerEntry* */
+  guint sync_id;      /* the 1 s fdatasync timer */
+  gint syncing;       /* atomic: a fdatasync pass is running */
+  guint pending_seals;
+  guint sealed_count;
+};
+
+struct _RdRecWriter
+{
+  RdRecorder *recorder; /* owner */
+  char *track;          /* "room-video", "party-<label>-audio" */
+  gboolean video;
+  char *codec;
+  gpointer owner;   /* the RdPeer it records, NULL for the room */
+  GstPad *tee_pad;  /* requested from the source tee, NULL once unlinked */
+  GstElement *tee;  /* (unowned) */
+  GstElement *bin;  /* "rec-<track>": queue [! parser] ! splitmuxsink */
+  GstPad *sink;     /* the bin's ghost sink pad */
+  GstPad *upstream; /* what @sink was linked to: the tee pad or a ghost pad of the peer's bin */
+  char *open_path;  /* the open segment, NULL between segments */
+  gint64 open_segment;
+  GstClockTime open_at;  /* session time of its first frame */
+  GstClockTime first_at; /* of the writer's first segment, for tracks_json */
+  gboolean finishing, eos_seen;
+  guint finish_timeout_id;
+  GMutex lock;       /* guards paths (streaming thread -> main) */
+  GHashTable *paths; /* path -> segment number */
+};
+
+/* rd-media-record-writer.c */
+RdRecWriter *rd_rec_writer_new (RdRecorder *recorder, const char *track, gboolean video,
+                                const char *codec, GstElement *tee, gpointer owner, GError **error);
+/* Unlinks from the source, sends EOS; the writer reports back with rd_recorder_writer_done(). */
+void rd_rec_writer_finish (RdRecWriter *writer);
+/* Sets the bin to NULL, takes it out of the pipeline, frees. */
+void rd_rec_writer_free (RdRecWriter *writer);
+/* The open segment's path (transfer full) or NULL, for the fdatasync pass. */
+char *rd_rec_writer_dup_open_path (RdRecWriter *writer);
+
+/* rd-media-record.c: called by writers on the main context. */
+void rd_recorder_emit_opened (RdRecorder *recorder, gint64 segment, const char *path,
+                              const char *tracks_json);
+void rd_recorder_seal (RdRecorder *recorder, gint64 segment, const char *path, guint64 duration_ns,
+                       const char *tracks_json);
+void rd_recorder_writer_error (RdRecorder *recorder, RdRecWriter *writer, const char *message);
+void rd_recorder_writer_done (RdRecorder *recorder, RdRecWriter *writer);
+
+G_END_DECLS

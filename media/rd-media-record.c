@@ -1,0 +1,536 @@
+/* rd-media-record.c: RdRecorder, the recording of one session. See rd-media-record.h.
+ *
+ * The recorder keeps a writer (rd-media-record-writer.c) per track it records: the room's two
+ * encoded tees, and each added peer's streams as they are announced. Sealing a closed segment
+ * (fsync the file and its directory, SHA-256, size) runs in a worker thread; the result comes
+ * back to the main context as "segment-sealed". A 1 s timer fdatasyncs the open segments, also
+ * in a worker thread. */
+#include "media/rd-media-record-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+enum
+{
+  SIGNAL_OPENED,
+  SIGNAL_SEALED,
+  SIGNAL_ERROR,
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  RdPeer *peer;
+  char *label;
+  gulong stream_id, closed_id;
+} PeerEntry;
+
+G_DEFINE_TYPE (RdRecorder, rd_recorder, G_TYPE_OBJECT)
+
+static void
+peer_entry_free (gpointer data)
+{
+  PeerEntry *e = data;
+
+  g_clear_signal_handler (&e->stream_id, e->peer);
+  g_clear_signal_handler (&e->closed_id, e->peer);
+  g_object_unref (e->peer);
+  g_free (e->label);
+  g_free (e);
+}
+
+static void
+rd_recorder_dispose (GObject *object)
+{
+  RdRecorder *rec = RD_RECORDER (object);
+
+  g_clear_handle_id (&rec->sync_id, g_source_remove);
+  if (rec->writers)
+    while (rec->writers->len)
+      rd_rec_writer_free (g_ptr_array_steal_index (rec->writers, rec->writers->len - 1));
+  g_clear_pointer (&rec->peers, g_ptr_array_unref);
+  G_OBJECT_CLASS (rd_recorder_parent_class)->dispose (object);
+}
+
+static void
+rd_recorder_finalize (GObject *object)
+{
+  RdRecorder *rec = RD_RECORDER (object);
+
+  g_clear_pointer (&rec->writers, g_ptr_array_unref);
+  g_clear_object (&rec->room);
+  g_free (rec->dir);
+  g_free (rec->session_id);
+  G_OBJECT_CLASS (rd_recorder_parent_class)->finalize (object);
+}
+
+static void
+rd_recorder_class_init (RdRecorderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GType type = G_TYPE_FROM_CLASS (klass);
+
+  object_class->dispose = rd_recorder_dispose;
+  object_class->finalize = rd_recorder_finalize;
+  signals[SIGNAL_OPENED] =
+      g_signal_new ("segment-opened", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                    G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_SEALED] = g_signal_new ("segment-sealed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                         NULL, G_TYPE_NONE, 6, G_TYPE_INT64, G_TYPE_STRING,
+                                         G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
+  signals[SIGNAL_ERROR] = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_FINISHED] =
+      g_signal_new ("finished", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+rd_recorder_init (RdRecorder *rec)
+{
+  rec->writers = g_ptr_array_new ();
+  rec->peers = g_ptr_array_new_with_free_func (peer_entry_free);
+}
+
+RdRecorder *
+rd_recorder_new (RdRoom *room, const char *dir, const char *session_id, gint64 first_segment,
+                 guint segment_seconds)
+{
+  RdRecorder *rec;
+
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  g_return_val_if_fail (dir != NULL && session_id != NULL && first_segment > 0, NULL);
+  rec = g_object_new (RD_TYPE_RECORDER, NULL);
+  rec->room = g_object_ref (room);
+  rec->dir = g_strdup (dir);
+  rec->session_id = g_strdup (session_id);
+  rec->next_segment = (gint)first_segment;
+  rec->segment_ns = (guint64)MAX (segment_seconds, 1) * GST_SECOND;
+  return rec;
+}
+
+/* --- fdatasync of the open segments, each second --- */
+
+static void
+sync_task (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GPtrArray *paths = data;
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      int fd = open (paths->pdata[i], O_RDONLY | O_CLOEXEC);
+      if (fd >= 0)
+        {
+          fdatasync (fd);
+          close (fd);
+        }
+    }
+}
+
+static void
+sync_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RdRecorder *rec = RD_RECORDER (source);
+
+  g_atomic_int_set (&rec->syncing, 0);
+}
+
+static gboolean
+sync_open_segments (gpointer data)
+{
+  RdRecorder *rec = data;
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GTask) task = NULL;
+
+  for (guint i = 0; i < rec->writers->len; i++)
+    {
+      char *path = rd_rec_writer_dup_open_path (rec->writers->pdata[i]);
+      if (path)
+        g_ptr_array_add (paths, path);
+    }
+  if (paths->len == 0 || !g_atomic_int_compare_and_exchange (&rec->syncing, 0, 1))
+    return G_SOURCE_CONTINUE;
+  task = g_task_new (rec, NULL, sync_done, NULL);
+  g_task_set_task_data (task, g_steal_pointer (&paths), (GDestroyNotify)g_ptr_array_unref);
+  g_task_run_in_thread (task, sync_task);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --- sealing --- */
+
+typedef struct
+{
+  gint64 segment;
+  char *path, *dir, *tracks_json, *sha256;
+  gint64 size, duration_ns;
+} Seal;
+
+static void
+seal_free (gpointer data)
+{
+  Seal *s = data;
+
+  g_free (s->path);
+  g_free (s->dir);
+  g_free (s->tracks_json);
+  g_free (s->sha256);
+  g_free (s);
+}
+
+static gboolean
+fsync_path (const char *path, GError **error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int saved;
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      saved = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE, "cannot fsync %s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+static void
+seal_task (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Seal *s = data;
+  GError *error = NULL;
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr (GMappedFile) map = NULL;
+
+  if (!fsync_path (s->path, &error) || !fsync_path (s->dir, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  map = g_mapped_file_new (s->path, FALSE, &error);
+  if (!map)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_mapped_file_get_length (map) > 0)
+    g_checksum_update (sum, (const guchar *)g_mapped_file_get_contents (map),
+                       (gssize)g_mapped_file_get_length (map));
+  s->size = (gint64)g_mapped_file_get_length (map);
+  s->sha256 = g_strdup (g_checksum_get_string (sum));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void maybe_finished (RdRecorder *rec);
+
+static void
+seal_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RdRecorder *rec = RD_RECORDER (source);
+  Seal *s = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  rec->pending_seals--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+  else
+    {
+      rec->sealed_count++;
+      g_signal_emit (rec, signals[SIGNAL_SEALED], 0, s->segment, s->path, s->sha256, s->size,
+                     s->duration_ns, s->tracks_json);
+    }
+  maybe_finished (rec);
+}
+
+void
+rd_recorder_seal (RdRecorder *rec, gint64 segment, const char *path, guint64 duration_ns,
+                  const char *tracks_json)
+{
+  g_autoptr (GTask) task = g_task_new (rec, NULL, seal_done, NULL);
+  Seal *s = g_new0 (Seal, 1);
+
+  s->segment = segment;
+  s->path = g_strdup (path);
+  s->dir = g_path_get_dirname (path);
+  s->tracks_json = g_strdup (tracks_json);
+  s->duration_ns = (gint64)duration_ns;
+  rec->pending_seals++;
+  g_task_set_task_data (task, s, seal_free);
+  g_task_run_in_thread (task, seal_task);
+}
+
+void
+rd_recorder_emit_opened (RdRecorder *rec, gint64 segment, const char *path, const char *tracks_json)
+{
+  g_signal_emit (rec, signals[SIGNAL_OPENED], 0, segment, path, tracks_json);
+}
+
+/* --- writers --- */
+
+static void emit_error (RdRecorder *rec, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+emit_error (RdRecorder *rec, const char *format, ...)
+{
+  g_autoptr (GError) error = NULL;
+  va_list args;
+
+  va_start (args, format);
+  error = g_error_new_valist (RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE, format, args);
+  va_end (args);
+  g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+}
+
+void
+rd_recorder_writer_error (RdRecorder *rec, RdRecWriter *w, const char *message)
+{
+  emit_error (rec, "recording of %s: %s", w->track, message);
+  rd_rec_writer_finish (w); /* only this track stops */
+}
+
+static void
+maybe_finished (RdRecorder *rec)
+{
+  if (rec->stopping && !rec->finished && rec->writers->len == 0 && rec->pending_seals == 0)
+    {
+      rec->finished = TRUE;
+      g_clear_handle_id (&rec->sync_id, g_source_remove);
+      GST_INFO ("recording of %s finished: %u segments sealed", rec->session_id, rec->sealed_count);
+      g_signal_emit (rec, signals[SIGNAL_FINISHED], 0);
+    }
+}
+
+void
+rd_recorder_writer_done (RdRecorder *rec, RdRecWriter *w)
+{
+  g_autoptr (RdRecorder) hold = g_object_ref (rec);
+
+  g_ptr_array_remove (rec->writers, w);
+  rd_rec_writer_free (w);
+  maybe_finished (rec);
+}
+
+static void
+add_writer (RdRecorder *rec, const char *track, gboolean video, const char *codec, GstElement *tee,
+            gpointer owner)
+{
+  g_autoptr (GError) error = NULL;
+  RdRecWriter *w;
+
+  for (guint i = 0; i < rec->writers->len; i++)
+    {
+      RdRecWriter *other = rec->writers->pdata[i];
+      if (other->tee == tee && !other->finishing)
+        return; /* already recorded */
+    }
+  w = rd_rec_writer_new (rec, track, video, codec, tee, owner, &error);
+  if (!w)
+    {
+      g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+      return;
+    }
+  g_ptr_array_add (rec->writers, w);
+}
+
+static const char *
+room_codec (GstElement *tee, const char *fallback)
+{
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (tee, "sink");
+  g_autoptr (GstCaps) caps = sink ? gst_pad_get_current_caps (sink) : NULL;
+  const char *name = caps ? gst_structure_get_name (gst_caps_get_structure (caps, 0)) : "";
+
+  if (g_str_equal (name, "video/x-h264"))
+    return "H264";
+  if (g_str_equal (name, "video/x-vp8"))
+    return "VP8";
+  return fallback;
+}
+
+static void
+on_peer_stream (RdPeer *peer, GstElement *tee, gboolean video, const char *codec,
+                gpointer user_data)
+{
+  RdRecorder *rec = user_data;
+  g_autofree char *track = NULL;
+
+  if (rec->paused || rec->stopping)
+    return;
+  for (guint i = 0; i < rec->peers->len; i++)
+    {
+      PeerEntry *e = rec->peers->pdata[i];
+      if (e->peer == peer)
+        track = g_strdup_printf ("party-%s-%s", e->label, video ? "video" : "audio");
+    }
+  if (track)
+    add_writer (rec, track, video, codec, tee, peer);
+}
+
+static void
+attach_all (RdRecorder *rec)
+{
+  add_writer (rec, "room-video", TRUE, room_codec (rd_room_get_video_tee (rec->room), "VP8"),
+              rd_room_get_video_tee (rec->room), NULL);
+  add_writer (rec, "room-audio", FALSE, "OPUS", rd_room_get_audio_tee (rec->room), NULL);
+  rd_room_request_keyframe (rec->room);
+  for (guint i = 0; i < rec->peers->len; i++)
+    {
+      PeerEntry *e = rec->peers->pdata[i];
+      rd_peer_foreach_stream (e->peer, on_peer_stream, rec);
+    }
+}
+
+static void
+finish_writers (RdRecorder *rec, gpointer owner, gboolean all)
+{
+  g_autoptr (GPtrArray) chosen = g_ptr_array_new ();
+
+  for (guint i = 0; i < rec->writers->len; i++)
+    {
+      RdRecWriter *w = rec->writers->pdata[i];
+      if (all || w->owner == owner)
+        g_ptr_array_add (chosen, w);
+    }
+  /* a writer may be done (and freed) at once */
+  for (guint i = 0; i < chosen->len; i++)
+    if (g_ptr_array_find (rec->writers, chosen->pdata[i], NULL))
+      rd_rec_writer_finish (chosen->pdata[i]);
+}
+
+gboolean
+rd_recorder_start (RdRecorder *rec, GError **error)
+{
+  GstElement *pipeline;
+  GstClock *clock;
+
+  g_return_val_if_fail (RD_IS_RECORDER (rec), FALSE);
+  g_return_val_if_fail (!rec->started, FALSE);
+  if (g_mkdir_with_parents (rec->dir, 0750) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "cannot create the recording directory %s: %s", rec->dir, g_strerror (saved));
+      return FALSE;
+    }
+  pipeline = GST_ELEMENT (rd_room_get_pipeline (rec->room));
+  clock = gst_element_get_clock (pipeline);
+  if (!clock)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "cannot record %s: the room's pipeline is not running", rec->session_id);
+      return FALSE;
+    }
+  rec->zero = gst_clock_get_time (clock) - gst_element_get_base_time (pipeline);
+  gst_object_unref (clock);
+  rec->started = TRUE;
+  attach_all (rec);
+  rec->sync_id = g_timeout_add_seconds (1, sync_open_segments, rec);
+  GST_INFO ("recording %s into %s", rec->session_id, rec->dir);
+  return TRUE;
+}
+
+static void
+on_peer_closed (RdPeer *peer, const char *reason, gpointer user_data)
+{
+  RdRecorder *rec = user_data;
+
+  finish_writers (rec, peer, FALSE);
+  for (guint i = 0; i < rec->peers->len; i++)
+    if (((PeerEntry *)rec->peers->pdata[i])->peer == peer)
+      {
+        g_ptr_array_remove_index (rec->peers, i);
+        break;
+      }
+}
+
+void
+rd_recorder_add_peer (RdRecorder *rec, RdPeer *peer, const char *label)
+{
+  PeerEntry *e;
+
+  g_return_if_fail (RD_IS_RECORDER (rec) && RD_IS_PEER (peer) && label != NULL);
+  if (rec->stopping || rd_peer_get_state (peer) == RD_PEER_STATE_CLOSED)
+    return;
+  e = g_new0 (PeerEntry, 1);
+  e->peer = g_object_ref (peer);
+  e->label = g_strdup (label);
+  e->stream_id = g_signal_connect (peer, "stream-added", G_CALLBACK (on_peer_stream), rec);
+  e->closed_id = g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), rec);
+  g_ptr_array_add (rec->peers, e);
+  if (rec->started && !rec->paused)
+    rd_peer_foreach_stream (peer, on_peer_stream, rec);
+}
+
+void
+rd_recorder_pause (RdRecorder *rec)
+{
+  g_return_if_fail (RD_IS_RECORDER (rec));
+  if (rec->paused || rec->stopping)
+    return;
+  rec->paused = TRUE;
+  finish_writers (rec, NULL, TRUE);
+}
+
+void
+rd_recorder_resume (RdRecorder *rec)
+{
+  g_return_if_fail (RD_IS_RECORDER (rec));
+  if (!rec->paused || rec->stopping)
+    return;
+  rec->paused = FALSE;
+  attach_all (rec);
+}
+
+gboolean
+rd_recorder_is_paused (RdRecorder *rec)
+{
+  return rec->paused;
+}
+
+void
+rd_recorder_stop (RdRecorder *rec)
+{
+  g_return_if_fail (RD_IS_RECORDER (rec));
+  if (rec->stopping)
+    return;
+  rec->stopping = TRUE;
+  finish_writers (rec, NULL, TRUE);
+  maybe_finished (rec);
+}
+
+gboolean
+rd_recorder_is_finished (RdRecorder *rec)
+{
+  return rec->finished;
+}
+
+guint64
+rd_recorder_get_elapsed_ns (RdRecorder *rec)
+{
+  GstElement *pipeline = GST_ELEMENT (rd_room_get_pipeline (rec->room));
+  g_autoptr (GstClock) clock = gst_element_get_clock (pipeline);
+
+  if (!rec->started || !clock)
+    return 0;
+  return gst_clock_get_time (clock) - gst_element_get_base_time (pipeline) - rec->zero;
+}
+
+guint
+rd_recorder_get_sealed_count (RdRecorder *rec)
+{
+  return rec->sealed_count;
+}
+
+guint
+rd_recorder_get_track_count (RdRecorder *rec)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < rec->writers->len; i++)
+    n += !((RdRecWriter *)rec->writers->pdata[i])->finishing;
+  return n;
+}

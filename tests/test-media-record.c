@@ -1,0 +1,355 @@
+/* test-media-record.c: RdRecorder (media/rd-media-record.h) on the room's test camera and
+ * microphone and a webrtcbin test party, files checked with ffprobe. In a network namespace of
+ * the test's own (the party is a WebRTC connection). */
+#include "media/rd-media-record.h"
+#include "tests/rd-test-netns.h"
+#include "tests/rd-test-peer.h"
+#include "tests/rd-test-probe.h"
+#include "tests/rd-test-wait.h"
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
+                                  "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
+
+typedef struct
+{
+  gint64 segment;
+  char *path, *sha256, *tracks;
+  gint64 size, duration_ns;
+} Sealed;
+
+typedef struct
+{
+  RdConfig *config;
+  RdRoom *room;
+  char *dir;
+  RdRecorder *rec;
+  GPtrArray *sealed; /* Sealed* in the order announced */
+  guint opened, errors;
+  gboolean finished;
+} Fixture;
+
+static void
+sealed_free (gpointer data)
+{
+  Sealed *s = data;
+
+  g_free (s->path);
+  g_free (s->sha256);
+  g_free (s->tracks);
+  g_free (s);
+}
+
+static void
+on_opened (RdRecorder *rec, gint64 segment, const char *path, const char *tracks, Fixture *f)
+{
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (path, "/S1-"));
+  f->opened++;
+}
+
+static void
+on_sealed (RdRecorder *rec, gint64 segment, const char *path, const char *sha256, gint64 size,
+           gint64 duration_ns, const char *tracks, Fixture *f)
+{
+  Sealed *s = g_new0 (Sealed, 1);
+
+  s->segment = segment;
+  s->path = g_strdup (path);
+  s->sha256 = g_strdup (sha256);
+  s->tracks = g_strdup (tracks);
+  s->size = size;
+  s->duration_ns = duration_ns;
+  g_ptr_array_add (f->sealed, s);
+}
+
+static void
+on_error (RdRecorder *rec, GError *error, Fixture *f)
+{
+  g_test_message ("recorder error: %s", error->message);
+  f->errors++;
+}
+
+static void
+on_finished (RdRecorder *rec, Fixture *f)
+{
+  f->finished = TRUE;
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->config = rd_config_load_data (config_text, "test.conf", &error);
+  g_assert_no_error (error);
+  f->room = rd_room_new (f->config, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_room_start (f->room, &error));
+  f->dir = g_dir_make_tmp ("rd-record-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->sealed = g_ptr_array_new_with_free_func (sealed_free);
+  f->rec = rd_recorder_new (f->room, f->dir, "S1", 1, 2 /* s per segment */);
+  g_signal_connect (f->rec, "segment-opened", G_CALLBACK (on_opened), f);
+  g_signal_connect (f->rec, "segment-sealed", G_CALLBACK (on_sealed), f);
+  g_signal_connect (f->rec, "error", G_CALLBACK (on_error), f);
+  g_signal_connect (f->rec, "finished", G_CALLBACK (on_finished), f);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GDir) dir = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+
+  g_clear_object (&f->rec);
+  rd_room_stop (f->room);
+  g_clear_object (&f->room);
+  g_clear_pointer (&f->config, rd_config_unref);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  if (!g_getenv ("RD_TEST_KEEP"))
+    {
+      while (dir && (name = g_dir_read_name (dir)))
+        {
+          g_autofree char *path = g_build_filename (f->dir, name, NULL);
+          g_unlink (path);
+        }
+      g_rmdir (f->dir);
+    }
+  g_free (f->dir);
+  g_ptr_array_unref (f->sealed);
+}
+
+static void
+stop_and_wait (Fixture *f)
+{
+  rd_recorder_stop (f->rec);
+  WAIT_FOR (f->finished, 20, "%u writers still running, %u sealed",
+            rd_recorder_get_track_count (f->rec), f->sealed->len);
+  g_assert_cmpuint (f->errors, ==, 0);
+}
+
+static guint
+count_sealed (Fixture *f, const char *track)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < f->sealed->len; i++)
+    n += strstr (((Sealed *)f->sealed->pdata[i])->path, track) != NULL;
+  return n;
+}
+
+static gint
+by_segment (gconstpointer a, gconstpointer b)
+{
+  const Sealed *x = *(Sealed *const *)a, *y = *(Sealed *const *)b;
+  return x->segment < y->segment ? -1 : x->segment > y->segment;
+}
+
+/* Every sealed segment of @track, checked: hash and size as announced, 0640, one stream of
+ * @codec with frames, and (if @contiguous) back to back with the previous one. Returns the total
+ * duration (s) and the first segment's start (s). */
+static double
+check_track (Fixture *f, const char *track, const char *codec, gboolean contiguous,
+             double *first_start)
+{
+  double total = 0, end = -1;
+  gboolean first = TRUE;
+
+  *first_start = -1;
+  g_ptr_array_sort (f->sealed, by_segment); /* sealing runs in threads: any order */
+  for (guint i = 0; i < f->sealed->len; i++)
+    {
+      Sealed *s = f->sealed->pdata[i];
+      g_autofree char *contents = NULL;
+      g_autofree char *sum = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (RdTestProbe) probe = NULL;
+      gsize len;
+      struct stat st;
+
+      if (!strstr (s->path, track))
+        continue;
+      g_assert_true (g_file_get_contents (s->path, &contents, &len, &error));
+      sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)contents, len);
+      g_assert_cmpstr (sum, ==, s->sha256);
+      g_assert_cmpint ((gint64)len, ==, s->size);
+      g_assert_cmpint (g_stat (s->path, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0640);
+      probe = rd_test_probe_file (s->path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (probe->streams->len, ==, 1);
+      g_assert_cmpstr (((RdTestProbeStream *)probe->streams->pdata[0])->codec, ==, codec);
+      g_assert_cmpint (((RdTestProbeStream *)probe->streams->pdata[0])->frames, >, 0);
+      g_assert_cmpfloat (probe->duration_s, >, 0);
+      g_test_message ("%s: start %.3f s, %.3f s, %" G_GINT64_FORMAT " bytes", s->path,
+                      probe->start_s, probe->duration_s, s->size);
+      if (first)
+        *first_start = probe->start_s;
+      if (contiguous && !first) /* segments follow each other with no hole */
+        g_assert_cmpfloat (ABS (probe->start_s - end), <, 0.1);
+      end = probe->start_s + probe->duration_s;
+      first = FALSE;
+      total += probe->duration_s;
+    }
+  return total;
+}
+
+static void
+test_room (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  double video_start, audio_start, video_s, audio_s, elapsed_s;
+
+  if (!rd_test_probe_available ())
+    {
+      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
+      return;
+    }
+  g_assert_true (rd_recorder_start (f->rec, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (count_sealed (f, "room-video") >= 2 && count_sealed (f, "room-audio") >= 2, 20,
+            "%u segments opened, %u sealed", f->opened, f->sealed->len);
+  elapsed_s = rd_recorder_get_elapsed_ns (f->rec) / 1e9;
+  stop_and_wait (f);
+  g_assert_cmpuint (rd_recorder_get_track_count (f->rec), ==, 0);
+  video_s = check_track (f, "room-video", "vp8", TRUE, &video_start);
+  audio_s = check_track (f, "room-audio", "opus", TRUE, &audio_start);
+  g_test_message ("recorded %.2f s video, %.2f s audio in %.2f s", video_s, audio_s, elapsed_s);
+  /* the whole session, on the session's timeline, A/V starting together */
+  g_assert_cmpfloat (ABS (video_s - elapsed_s), <, 1.0);
+  g_assert_cmpfloat (ABS (audio_s - elapsed_s), <, 1.0);
+  g_assert_cmpfloat (video_start, <, 0.5);
+  g_assert_cmpfloat (ABS (video_start - audio_start), <, 0.1);
+}
+
+static void
+test_pause (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint before;
+  guint64 paused_at;
+  double video_start, audio_start;
+  Sealed *last = NULL, *next = NULL;
+
+  if (!rd_test_probe_available ())
+    {
+      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
+      return;
+    }
+  g_assert_true (rd_recorder_start (f->rec, &error));
+  WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
+  rd_recorder_pause (f->rec);
+  g_assert_true (rd_recorder_is_paused (f->rec));
+  WAIT_FOR (f->sealed->len == f->opened, 10, "%u opened, %u sealed", f->opened, f->sealed->len);
+  g_assert_cmpuint (rd_recorder_get_track_count (f->rec), ==, 0);
+  before = f->sealed->len;
+  g_ptr_array_sort (f->sealed, by_segment);
+  last = f->sealed->pdata[before - 1];
+  paused_at = rd_recorder_get_elapsed_ns (f->rec);
+  /* nothing is written while paused: wait a second of session time */
+  WAIT_FOR (rd_recorder_get_elapsed_ns (f->rec) > paused_at + GST_SECOND, 5, "clock stuck");
+  g_assert_cmpuint (f->opened, ==, before);
+  rd_recorder_resume (f->rec);
+  WAIT_FOR (f->opened >= before + 2, 10, "%u segments opened after resume", f->opened - before);
+  stop_and_wait (f);
+  g_ptr_array_sort (f->sealed, by_segment);
+  next = f->sealed->pdata[before];
+  g_assert_cmpint (next->segment, >, last->segment);
+  check_track (f, "room-video", "vp8", FALSE, &video_start);
+  check_track (f, "room-audio", "opus", FALSE, &audio_start);
+  /* the pause is a hole on the timeline, not silence: the next segment starts after it */
+  {
+    g_autoptr (RdTestProbe) a = rd_test_probe_file (last->path, &error);
+    g_autoptr (RdTestProbe) b = rd_test_probe_file (next->path, &error);
+    g_assert_no_error (error);
+    g_test_message ("before the pause ends at %.3f s, after starts at %.3f s",
+                    a->start_s + a->duration_s, b->start_s);
+    g_assert_cmpfloat (b->start_s, >, a->start_s + a->duration_s + 0.9);
+  }
+}
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static void
+test_party (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_autoptr (RdPeer) peer = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *answer = NULL;
+  double video_start, audio_start, room_start, joined_s;
+  GAsyncResult *result = NULL;
+
+  if (!rd_test_probe_available ())
+    {
+      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_true (rd_recorder_start (f->rec, &error));
+  WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
+  offer = rd_test_peer_create_offer (tp, &error);
+  g_assert_no_error (error);
+  peer = rd_peer_new (f->room, f->config, "p1", &error);
+  g_assert_no_error (error);
+  joined_s = rd_recorder_get_elapsed_ns (f->rec) / 1e9;
+  rd_recorder_add_peer (f->rec, peer, "p1");
+  rd_peer_answer_async (peer, offer, NULL, store_result, &result);
+  WAIT_FOR (result != NULL, 10, "no answer");
+  answer = rd_peer_answer_finish (peer, result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_true (rd_test_peer_set_answer (tp, answer, &error));
+  WAIT_FOR (count_sealed (f, "party-p1-video") >= 1 && count_sealed (f, "party-p1-audio") >= 1, 20,
+            "%u opened, %u sealed; peer %s", f->opened, f->sealed->len,
+            rd_peer_state_to_string (rd_peer_get_state (peer)));
+  rd_peer_close (peer, "test over");
+  WAIT_FOR (rd_recorder_get_track_count (f->rec) == 2, 10, "%u tracks",
+            rd_recorder_get_track_count (f->rec));
+  stop_and_wait (f);
+  check_track (f, "room-video", "vp8", TRUE, &room_start);
+  check_track (f, "party-p1-video", "vp8", TRUE, &video_start);
+  check_track (f, "party-p1-audio", "opus", TRUE, &audio_start);
+  /* the party joined later: its files start later on the same timeline */
+  g_test_message ("room from %.3f s, party (joined at %.3f s) video from %.3f s, audio from "
+                  "%.3f s",
+                  room_start, joined_s, video_start, audio_start);
+  g_assert_cmpfloat (video_start, >=, joined_s);
+  g_assert_cmpfloat (audio_start, >=, joined_s);
+  g_assert_cmpfloat (ABS (video_start - audio_start), <, 0.5);
+}
+
+static char *why;
+
+static void
+test_skipped (void)
+{
+  g_test_skip (why);
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean in_netns = rd_test_enter_netns (&why);
+
+  g_test_init (&argc, &argv, NULL);
+  gst_init (NULL, NULL);
+  g_test_add ("/media/record/room", Fixture, NULL, setup, test_room, teardown);
+  g_test_add ("/media/record/pause", Fixture, NULL, setup, test_pause, teardown);
+  if (in_netns)
+    g_test_add ("/media/record/party", Fixture, NULL, setup, test_party, teardown);
+  else
+    g_test_add_func ("/media/record/party/skipped", test_skipped);
+  return g_test_run ();
+}
