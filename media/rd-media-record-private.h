@@ -8,6 +8,8 @@
 
 G_BEGIN_DECLS
 
+#define GST_CAT_DEFAULT rd_media_debug
+
 typedef struct _RdRecWriter RdRecWriter;
 
 struct _RdRecorder
@@ -45,6 +47,7 @@ struct _RdRecWriter
   gint64 open_segment;
   GstClockTime open_at;  /* session time of its first frame */
   GstClockTime first_at; /* of the writer's first segment, for tracks_json */
+  gint buffers;          /* atomic: buffers that went to splitmuxsink */
   gboolean finishing, eos_seen;
   guint finish_timeout_id;
   GMutex lock;       /* guards paths (streaming thread -> main) */
@@ -66,6 +69,7 @@ void rd_recorder_emit_opened (RdRecorder *recorder, gint64 segment, const char *
                               const char *tracks_json);
 void rd_recorder_seal (RdRecorder *recorder, gint64 segment, const char *path, guint64 duration_ns,
                        const char *tracks_json);
+void rd_recorder_discard (RdRecorder *recorder, gint64 segment, const char *path);
 void rd_recorder_writer_error (RdRecorder *recorder, RdRecWriter *writer, const char *message);
 void rd_recorder_writer_done (RdRecorder *recorder, RdRecWriter *writer);
 

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -115,6 +116,14 @@ segment_closed (RdRecWriter *w, const GstStructure *s)
   start = g_strcmp0 (location, w->open_path) == 0 ? w->open_at : GST_CLOCK_TIME_NONE;
   if (g_strcmp0 (location, w->open_path) == 0)
     g_clear_pointer (&w->open_path, g_free);
+  if (g_atomic_int_get (&w->buffers) == 0)
+    {
+      /* closed before its first frame (a writer stopped just after it started): an empty
+       * container holds nothing of the session; it goes, and the ledger says so */
+      g_unlink (location);
+      rd_recorder_discard (w->recorder, segment, location);
+      return;
+    }
   json = tracks_json (w, GST_CLOCK_TIME_IS_VALID (start) ? start : 0, at);
   rd_recorder_seal (w->recorder, segment, location,
                     GST_CLOCK_TIME_IS_VALID (start) && at > start ? at - start : 0, json);
@@ -196,6 +205,34 @@ drop_until_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_DROP;
 }
 
+/* What goes to splitmuxsink: only what falls inside the session (a packet straddling its time
+ * zero would have a negative time, which the muxer drops: a segment of nothing but that
+ * packet would be an empty file). Counted, to know a segment that got nothing. */
+static GstPadProbeReturn
+count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdRecWriter *w = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  const GstSegment *segment = NULL;
+
+  if (event)
+    gst_event_parse_segment (event, &segment);
+  if (!segment || !GST_BUFFER_PTS_IS_VALID (buffer) ||
+      !GST_CLOCK_TIME_IS_VALID (
+          gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer))))
+    return GST_PAD_PROBE_DROP;
+  g_atomic_int_inc (&w->buffers);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_overrun (GstElement *queue, gpointer user_data)
+{
+  RdRecWriter *w = user_data;
+  GST_WARNING ("recording %s: queue full, dropping the oldest frames", w->track);
+}
+
 static GstElement *
 make (GstBin *bin, const char *factory, const char *name, GError **error)
 {
@@ -239,6 +276,11 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
   g_object_set (queue, "max-size-time", (guint64)QUEUE_MAX_TIME, "max-size-buffers", 0,
                 "max-size-bytes", 0, "leaky", 2, NULL);
   last = queue;
+  g_signal_connect (queue, "overrun", G_CALLBACK (on_overrun), w);
+  {
+    g_autoptr (GstPad) queue_src = gst_element_get_static_pad (queue, "src");
+    gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, w, NULL);
+  }
   if (g_str_equal (codec, "H264"))
     {
       GstElement *parse = make (GST_BIN (w->bin), "h264parse", NULL, error);

@@ -16,6 +16,7 @@ enum
 {
   SIGNAL_OPENED,
   SIGNAL_SEALED,
+  SIGNAL_DISCARDED,
   SIGNAL_ERROR,
   SIGNAL_FINISHED,
   N_SIGNALS
@@ -82,6 +83,9 @@ rd_recorder_class_init (RdRecorderClass *klass)
   signals[SIGNAL_SEALED] = g_signal_new ("segment-sealed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                          NULL, G_TYPE_NONE, 6, G_TYPE_INT64, G_TYPE_STRING,
                                          G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
+  signals[SIGNAL_DISCARDED] =
+      g_signal_new ("segment-discarded", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                    2, G_TYPE_INT64, G_TYPE_STRING);
   signals[SIGNAL_ERROR] = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_ERROR);
   signals[SIGNAL_FINISHED] =
@@ -265,6 +269,13 @@ rd_recorder_seal (RdRecorder *rec, gint64 segment, const char *path, guint64 dur
 }
 
 void
+rd_recorder_discard (RdRecorder *rec, gint64 segment, const char *path)
+{
+  GST_INFO ("segment %" G_GINT64_FORMAT " (%s) closed before its first frame", segment, path);
+  g_signal_emit (rec, signals[SIGNAL_DISCARDED], 0, segment, path);
+}
+
+void
 rd_recorder_emit_opened (RdRecorder *rec, gint64 segment, const char *path, const char *tracks_json)
 {
   g_signal_emit (rec, signals[SIGNAL_OPENED], 0, segment, path, tracks_json);
@@ -310,6 +321,7 @@ rd_recorder_writer_done (RdRecorder *rec, RdRecWriter *w)
 {
   g_autoptr (RdRecorder) hold = g_object_ref (rec);
 
+  GST_DEBUG ("writer %s done", w->track);
   g_ptr_array_remove (rec->writers, w);
   rd_rec_writer_free (w);
   maybe_finished (rec);

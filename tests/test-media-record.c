@@ -29,7 +29,9 @@ typedef struct
   char *dir;
   RdRecorder *rec;
   GPtrArray *sealed; /* Sealed* in the order announced */
-  guint opened, errors;
+  guint opened, errors, discarded;
+  gint64 frames; /* counted by ffprobe in the tracks checked */
+  gint encoded;  /* atomic: frames out of the room's video encoder while recording */
   gboolean finished;
 } Fixture;
 
@@ -68,6 +70,13 @@ on_sealed (RdRecorder *rec, gint64 segment, const char *path, const char *sha256
 }
 
 static void
+on_discarded (RdRecorder *rec, gint64 segment, const char *path, Fixture *f)
+{
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  f->discarded++;
+}
+
+static void
 on_error (RdRecorder *rec, GError *error, Fixture *f)
 {
   g_test_message ("recorder error: %s", error->message);
@@ -96,6 +105,7 @@ setup (Fixture *f, gconstpointer data)
   f->rec = rd_recorder_new (f->room, f->dir, "S1", 1, 2 /* s per segment */);
   g_signal_connect (f->rec, "segment-opened", G_CALLBACK (on_opened), f);
   g_signal_connect (f->rec, "segment-sealed", G_CALLBACK (on_sealed), f);
+  g_signal_connect (f->rec, "segment-discarded", G_CALLBACK (on_discarded), f);
   g_signal_connect (f->rec, "error", G_CALLBACK (on_error), f);
   g_signal_connect (f->rec, "finished", G_CALLBACK (on_finished), f);
 }
@@ -187,12 +197,16 @@ check_track (Fixture *f, const char *track, const char *codec, gboolean contiguo
       g_assert_cmpstr (((RdTestProbeStream *)probe->streams->pdata[0])->codec, ==, codec);
       g_assert_cmpint (((RdTestProbeStream *)probe->streams->pdata[0])->frames, >, 0);
       g_assert_cmpfloat (probe->duration_s, >, 0);
+      f->frames += ((RdTestProbeStream *)probe->streams->pdata[0])->frames;
       g_test_message ("%s: start %.3f s, %.3f s, %" G_GINT64_FORMAT " bytes", s->path,
                       probe->start_s, probe->duration_s, s->size);
       if (first)
         *first_start = probe->start_s;
-      if (contiguous && !first) /* segments follow each other with no hole */
-        g_assert_cmpfloat (ABS (probe->start_s - end), <, 0.1);
+      /* segments follow each other; a short hole can be the source's own (the room's encoder
+       * drops frames rather than hold the camera back when the 2 cores are busy with the test
+       * party too). What the recorder itself must not lose is checked by counting frames. */
+      if (contiguous && !first)
+        g_assert_cmpfloat (ABS (probe->start_s - end), <, 0.5);
       end = probe->start_s + probe->duration_s;
       first = FALSE;
       total += probe->duration_s;
@@ -200,25 +214,43 @@ check_track (Fixture *f, const char *track, const char *codec, gboolean contiguo
   return total;
 }
 
+static GstPadProbeReturn
+count_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_atomic_int_inc (&f->encoded);
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 test_room (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   double video_start, audio_start, video_s, audio_s, elapsed_s;
+  g_autoptr (GstPad) encoded = gst_element_get_static_pad (rd_room_get_video_tee (f->room), "sink");
+  gulong probe;
 
   if (!rd_test_probe_available ())
     {
       g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
       return;
     }
+  probe = gst_pad_add_probe (encoded, GST_PAD_PROBE_TYPE_BUFFER, count_encoded, f, NULL);
   g_assert_true (rd_recorder_start (f->rec, &error));
   g_assert_no_error (error);
   WAIT_FOR (count_sealed (f, "room-video") >= 2 && count_sealed (f, "room-audio") >= 2, 20,
             "%u segments opened, %u sealed", f->opened, f->sealed->len);
   elapsed_s = rd_recorder_get_elapsed_ns (f->rec) / 1e9;
   stop_and_wait (f);
+  gst_pad_remove_probe (encoded, probe);
   g_assert_cmpuint (rd_recorder_get_track_count (f->rec), ==, 0);
   video_s = check_track (f, "room-video", "vp8", TRUE, &video_start);
+  /* every frame the encoder made while recording is in the files (the recorder may wait for
+   * the first keyframe: a few frames at most) */
+  g_test_message ("encoded %d frames, recorded %" G_GINT64_FORMAT, g_atomic_int_get (&f->encoded),
+                  f->frames);
+  g_assert_cmpint (f->frames, <=, g_atomic_int_get (&f->encoded));
+  g_assert_cmpint (f->frames, >=, g_atomic_int_get (&f->encoded) - 3);
   audio_s = check_track (f, "room-audio", "opus", TRUE, &audio_start);
   g_test_message ("recorded %.2f s video, %.2f s audio in %.2f s", video_s, audio_s, elapsed_s);
   /* the whole session, on the session's timeline, A/V starting together */
@@ -246,11 +278,11 @@ test_pause (Fixture *f, gconstpointer data)
   WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
   rd_recorder_pause (f->rec);
   g_assert_true (rd_recorder_is_paused (f->rec));
-  WAIT_FOR (f->sealed->len == f->opened, 10, "%u opened, %u sealed", f->opened, f->sealed->len);
-  g_assert_cmpuint (rd_recorder_get_track_count (f->rec), ==, 0);
-  before = f->sealed->len;
+  WAIT_FOR (rd_recorder_get_track_count (f->rec) == 0 && f->sealed->len + f->discarded == f->opened,
+            10, "%u opened, %u sealed, %u discarded", f->opened, f->sealed->len, f->discarded);
+  before = f->opened;
   g_ptr_array_sort (f->sealed, by_segment);
-  last = f->sealed->pdata[before - 1];
+  last = f->sealed->pdata[f->sealed->len - 1];
   paused_at = rd_recorder_get_elapsed_ns (f->rec);
   /* nothing is written while paused: wait a second of session time */
   WAIT_FOR (rd_recorder_get_elapsed_ns (f->rec) > paused_at + GST_SECOND, 5, "clock stuck");
@@ -259,8 +291,10 @@ test_pause (Fixture *f, gconstpointer data)
   WAIT_FOR (f->opened >= before + 2, 10, "%u segments opened after resume", f->opened - before);
   stop_and_wait (f);
   g_ptr_array_sort (f->sealed, by_segment);
-  next = f->sealed->pdata[before];
-  g_assert_cmpint (next->segment, >, last->segment);
+  for (guint i = 0; i < f->sealed->len && !next; i++)
+    if (((Sealed *)f->sealed->pdata[i])->segment > last->segment)
+      next = f->sealed->pdata[i];
+  g_assert_nonnull (next);
   check_track (f, "room-video", "vp8", FALSE, &video_start);
   check_track (f, "room-audio", "opus", FALSE, &audio_start);
   /* the pause is a hole on the timeline, not silence: the next segment starts after it */
