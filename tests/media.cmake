@@ -8,3 +8,6 @@ target_compile_definitions(rd-test-peer PRIVATE GST_USE_UNSTABLE_API)
 rd_add_test(test-media-room SOURCES test-media-room.c rd-test-netns.c LIBS rd-media TIMEOUT 120)
 rd_add_test(test-media-peer SOURCES test-media-peer.c rd-test-netns.c
   LIBS rd-media rd-test-peer TIMEOUT 120)
+# Repairs recordings cut by a real crash (gst-launch-1.0 killed with SIGKILL), checked with ffprobe.
+rd_add_test(test-media-repair SOURCES test-media-repair.c LIBS rd-media PkgConfig::JSONGLIB
+  TIMEOUT 120)
