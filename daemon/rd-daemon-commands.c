@@ -327,6 +327,7 @@ static const struct
   { "session.revoke", rd_daemon_method_session_revoke },
   { "mute", rd_daemon_method_mute },
   { "unmute", rd_daemon_method_unmute },
+  { "recording.verify", rd_daemon_method_recording_verify },
 };
 
 void
