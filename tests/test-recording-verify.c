@@ -3,9 +3,13 @@
  * the test with the ledger API while the daemon is down (SIGKILL, so the session is still live in
  * the ledger; the restart marks it interrupted), then the files are tampered with. Also the
  * console's own refusals of `recording pause|resume` without a reason (exit 64). */
+#include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ledger/rd-ledger-recordings.h"
 #include "tests/rd-test-daemon.h"
@@ -238,6 +242,64 @@ test_open_segment (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "still being recorded, but the session is over"));
 }
 
+/* Hashing runs beside the main loop: while a 1 GiB segment is being re-hashed, the daemon still
+ * answers `status`, and the verify answers after it. The file is sparse (no disk used); the
+ * SHA-256 of 1 GiB takes seconds, a status milliseconds. */
+static void
+test_main_loop_free (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdLedger) ledger = NULL;
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autofree char *live = start_session (f->t);
+  g_autofree char *rel =
+      g_strdup_printf ("recordings/2026/11/%s/%s-0001-room-video.mkv", live, live);
+  g_autofree char *full = g_build_filename (f->t->state_dir, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (full);
+  g_autofree char *ctl =
+      g_build_filename (g_getenv ("RD_TEST_BINDIR"), "bin", "receptionctl", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *verify_out = NULL;
+  g_autofree guint8 *zeros = g_malloc0 (1024 * 1024);
+  const gint64 size = G_GINT64_CONSTANT (1) << 30;
+  struct pollfd pfd;
+  FILE *file;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0750), ==, 0);
+  file = fopen (full, "w");
+  g_assert_nonnull (file);
+  g_assert_cmpint (ftruncate (fileno (file), size), ==, 0);
+  fclose (file);
+  for (gint64 i = 0; i < size / (1024 * 1024); i++)
+    g_checksum_update (checksum, zeros, 1024 * 1024);
+  ledger = rd_ledger_open (f->t->state_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_ledger_recording_add (ledger, live, 1, rel, NULL, &error));
+  g_assert_true (rd_ledger_recording_seal (ledger, live, 1, RD_RECORDING_STATE_SEALED,
+                                           g_checksum_get_string (checksum), size, 1, NULL, NULL,
+                                           &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&ledger, rd_ledger_close);
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ctl, "--socket",
+                           f->t->socket_path, "recording", "verify", live, NULL);
+  g_assert_no_error (error);
+  /* Once the daemon has the verify request, status must still be answered. */
+  g_assert_cmpint (rd_test_ctl (f->t, &out, NULL, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, live));
+  pfd.fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (proc)));
+  pfd.events = POLLIN;
+  g_assert_cmpint (poll (&pfd, 1, 0), ==, 0); /* the verify has not answered yet */
+
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &verify_out, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", verify_out);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_nonnull (strstr (verify_out, "#1     ok"));
+  g_remove (full);
+}
+
 /* `session show` lists the segments: number, track, state, duration, size, SHA-256, file. */
 static void
 test_session_show (Fixture *f, gconstpointer data)
@@ -297,6 +359,7 @@ main (int argc, char *argv[])
   ADD ("/recording/verify/tampered", test_tampered);
   ADD ("/recording/verify/errors", test_errors);
   ADD ("/recording/verify/open-segment", test_open_segment);
+  ADD ("/recording/verify/main-loop-free", test_main_loop_free);
   ADD ("/recording/session-show", test_session_show);
   ADD ("/recording/pause-needs-reason", test_pause_needs_reason);
 #undef ADD
