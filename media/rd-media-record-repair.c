@@ -152,10 +152,10 @@ on_verify_pad (GstElement *demux, GstPad *pad, gpointer data)
 }
 
 /* Waits up to @timeout for one of @types (an error always ends the wait). FALSE with @error
- * naming @path and @what when the pass failed or the time ran out. */
+ * saying @what failed and why, when the pass failed or the time ran out. */
 static gboolean
-wait_for (Pass *p, GstBus *bus, GstMessageType types, GstClockTime timeout, const char *path,
-          const char *what, GError **error)
+wait_for (Pass *p, GstBus *bus, GstMessageType types, GstClockTime timeout, const char *what,
+          GError **error)
 {
   g_autoptr (GstMessage) msg = gst_bus_timed_pop_filtered (bus, timeout, types | GST_MESSAGE_ERROR);
   g_autoptr (GError) gst_error = NULL;
@@ -168,14 +168,14 @@ wait_for (Pass *p, GstBus *bus, GstMessageType types, GstClockTime timeout, cons
   if (msg != NULL && GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ERROR && failure == NULL)
     return TRUE;
   if (failure != NULL)
-    g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "%s %s: %s", what, path, failure);
+    g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "%s: %s", what, failure);
   else if (msg == NULL)
     g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING,
-                 "%s %s: not done after %" G_GUINT64_FORMAT " s", what, path, timeout / GST_SECOND);
+                 "%s: not done after %" G_GUINT64_FORMAT " s", what, timeout / GST_SECOND);
   else
     {
       gst_message_parse_error (msg, &gst_error, &debug);
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "%s %s: %s: %s", what, path,
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "%s: %s: %s", what,
                    GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), gst_error->message);
     }
   return FALSE;
@@ -230,11 +230,10 @@ remux (const char *in_path, int out_fd, GstClockTime timeout, GError **error)
   bus = gst_element_get_bus (pipeline);
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     pass_fail (&p, g_strdup ("the pipeline does not start"));
-  if (wait_for (&p, bus, GST_MESSAGE_EOS, timeout, in_path, "cannot remux", error))
+  if (wait_for (&p, bus, GST_MESSAGE_EOS, timeout, "remuxing it", error))
     {
       if (p.n_streams == 0)
-        g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING,
-                     "cannot remux %s: it has no streams", in_path);
+        g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "it has no streams");
       else
         n_streams = p.n_streams;
     }
@@ -366,7 +365,7 @@ check_header (const char *path, guint64 *duration_ns, GError **error)
     {
       int saved_errno = errno;
 
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "cannot verify %s: %s", path,
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "cannot read %s: %s", path,
                    g_strerror (saved_errno));
       return FALSE;
     }
@@ -374,15 +373,15 @@ check_header (const char *path, guint64 *duration_ns, GError **error)
   fclose (f);
   if (*duration_ns > 0 && has_cues)
     return TRUE;
-  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "cannot verify %s: it has %s", path,
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING, "the repaired file has %s",
                *duration_ns == 0 && !has_cues ? "neither a duration nor cues"
                : *duration_ns == 0            ? "no duration"
                                               : "no cues (seek index)");
   return FALSE;
 }
 
-/* Checks that @path was finalised (a duration in its header, and cues), then reads it to the
- * end: @n_streams streams, each with buffers. @duration_ns gets the header's duration. */
+/* Reads @path to the end (@n_streams streams, each with buffers), then checks that it was
+ * finalised (a duration in its header, and cues). @duration_ns gets the header's duration. */
 static gboolean
 verify (const char *path, guint n_streams, GstClockTime timeout, guint64 *duration_ns,
         GError **error)
@@ -396,11 +395,6 @@ verify (const char *path, guint n_streams, GstClockTime timeout, guint64 *durati
 
   if (pipeline == NULL)
     return FALSE;
-  if (!check_header (path, &duration, error))
-    {
-      gst_object_unref (pipeline);
-      return FALSE;
-    }
   g_mutex_init (&p.lock);
   p.pipeline = pipeline;
   p.buffers = g_array_new (FALSE, TRUE, sizeof (gint));
@@ -409,22 +403,23 @@ verify (const char *path, guint n_streams, GstClockTime timeout, guint64 *durati
 
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     pass_fail (&p, g_strdup ("the pipeline does not start"));
-  if (!wait_for (&p, bus, GST_MESSAGE_EOS, timeout, path, "cannot verify", error))
+  if (!wait_for (&p, bus, GST_MESSAGE_EOS, timeout, "reading the repaired file back", error))
     goto out;
   if (p.n_streams != n_streams)
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING,
-                   "cannot verify %s: it has %u streams, the original %u", path, p.n_streams,
-                   n_streams);
+                   "the repaired file has %u streams, the original %u", p.n_streams, n_streams);
       goto out;
     }
   for (guint i = 0; i < p.buffers->len; i++)
     if (g_array_index (p.buffers, gint, i) == 0)
       {
         g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING,
-                     "cannot verify %s: stream %u has no data", path, i);
+                     "stream %u has no media data (nothing was written before the cut)", i);
         goto out;
       }
+  if (!check_header (path, &duration, error))
+    goto out;
   if (duration_ns != NULL)
     *duration_ns = duration;
   ok = TRUE;
@@ -513,6 +508,7 @@ rd_record_repair (const char *in_path, const char *out_path, guint64 *duration_n
 
   /* Only the file this call created, which never counted as evidence. */
   g_unlink (out_path);
-  g_propagate_error (error, g_steal_pointer (&local_error));
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                              "cannot repair %s into %s: ", in_path, out_path);
   return FALSE;
 }

@@ -6,15 +6,18 @@
  * (filesrc ! matroskademux ! queue ! matroskamux ! fdsink, every stream, the timestamps kept as
  * they are, so the file stays on its session's timeline; nothing is re-encoded) into a new file,
  * fsyncs it and its directory, and then verifies the new file by reading it back to the end:
- * every stream of the input must be in it, demuxed with at least one buffer, and its duration
- * must be known.
+ * every stream of the input must be in it, demuxed with at least one buffer, and its Matroska
+ * header must carry a duration and the file its cues (read from the file itself, not estimated
+ * by a demuxer, which also "knows" a duration for a file cut short).
  * - @in_path is only ever read (opened read-only by filesrc).
  * - @out_path must not exist: it is created with O_EXCL (mode 0640), so an existing file, which
  *   may be evidence, is never overwritten (RD_MEDIA_ERROR_RECORDING naming it).
  * - On failure @out_path is removed (it never counted as evidence; only a file created by this
- *   call is removed) and the error, RD_MEDIA_ERROR_RECORDING, names the file and what failed
- *   (empty input, not Matroska, a stream that cannot be remuxed, the write, the fsync, the
- *   verification, or the time limit: 60 s plus 1 s per MB of input for each of the two passes).
+ *   call is removed) and the error, RD_MEDIA_ERROR_RECORDING, names both files and what failed
+ *   (empty input, not Matroska, a stream without any media, a stream that cannot be remuxed, the
+ *   write, the fsync, the verification, or the time limit: 60 s plus 1 s per MB of input for
+ *   each of the two passes). A file that fails here holds nothing that can be repaired this way:
+ *   the caller keeps it and records the segment as unrecoverable.
  * - @duration_ns (may be NULL) gets the repaired file's duration.
  * - Memory: the queues between demuxer and muxer are unbounded in time and buffers so that a
  *   file with several streams and uneven interleaving cannot deadlock; at worst they hold the

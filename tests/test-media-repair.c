@@ -72,8 +72,8 @@ ffprobe (const char *path, const char *what1, const char *what2)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
-/* The end of the last video packet in @path (pts + duration), in seconds; 0 if none or if the
- * file cannot be read yet. */
+/* The end of the last packet of the first stream in @path (pts + duration), in seconds; 0 if none
+ * or if the file cannot be read yet. */
 static double
 last_packet_end_s (const char *path)
 {
@@ -81,7 +81,7 @@ last_packet_end_s (const char *path)
                          "-v",
                          "error",
                          "-select_streams",
-                         "v:0",
+                         "0",
                          "-show_entries",
                          "packet=pts_time,duration_time",
                          "-of",
@@ -149,10 +149,22 @@ file_sha256 (const char *path)
 /* --- a recording cut by SIGKILL ----------------------------------------------------------------
  */
 
-/* Records into @path with gst-launch-1.0 until the file holds more than @seconds of video, then
- * kills the recorder with SIGKILL. Returns the end of the media in the file, in seconds. */
+/* What a crashed file holds: a room or party video track, an audio track (a party with only a
+ * microphone, or the room's audio), or both in one file. */
+typedef enum
+{
+  VIDEO,
+  VIDEO_AUDIO,
+  AUDIO,
+} Kind;
+
+static const char *const expected_codecs[] = { "vp8", "vp8,opus", "opus" };
+
+/* Records into @path with gst-launch-1.0 until the file holds more than @seconds of media (in its
+ * first stream), then kills the recorder with SIGKILL. Returns the end of the media in the file,
+ * in seconds. */
 static double
-record_and_kill (const char *path, gboolean with_audio, double seconds)
+record_and_kill (const char *path, Kind kind, double seconds)
 {
   g_autofree char *location = g_strdup_printf ("location=%s", path);
   g_autoptr (GStrvBuilder) argv = g_strv_builder_new ();
@@ -163,12 +175,13 @@ record_and_kill (const char *path, gboolean with_audio, double seconds)
   double seen = 0;
   int status;
 
-  g_strv_builder_addv (argv,
-                       (const char *[]){ "gst-launch-1.0", "-e", "videotestsrc", "is-live=true",
-                                         "!", "video/x-raw,width=320,height=240,framerate=30/1",
-                                         "!", "vp8enc", "deadline=1", "!", "matroskamux",
-                                         "name=mux", "!", "filesink", location, NULL });
-  if (with_audio)
+  g_strv_builder_addv (argv, (const char *[]){ "gst-launch-1.0", "-e", "matroskamux", "name=mux",
+                                               "!", "filesink", location, NULL });
+  if (kind != AUDIO)
+    g_strv_builder_addv (argv, (const char *[]){ "videotestsrc", "is-live=true", "!",
+                                                 "video/x-raw,width=320,height=240,framerate=30/1",
+                                                 "!", "vp8enc", "deadline=1", "!", "mux.", NULL });
+  if (kind != VIDEO)
     g_strv_builder_addv (argv,
                          (const char *[]){ "audiotestsrc", "is-live=true", "wave=ticks", "!",
                                            "audioconvert", "!", "opusenc", "!", "mux.", NULL });
@@ -186,14 +199,14 @@ record_and_kill (const char *path, gboolean with_audio, double seconds)
   g_spawn_close_pid (pid);
   g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
   if (seen <= seconds)
-    g_error ("after 30 s the recording %s held only %.2f s of video", path, seen);
+    g_error ("after 30 s the recording %s held only %.2f s of media", path, seen);
   return last_packet_end_s (path);
 }
 
 static void
 test_repair_crashed (Fixture *f, gconstpointer data)
 {
-  gboolean with_audio = GPOINTER_TO_INT (data);
+  Kind kind = GPOINTER_TO_INT (data);
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) before = NULL;
   g_autoptr (JsonObject) after = NULL;
@@ -205,8 +218,8 @@ test_repair_crashed (Fixture *f, gconstpointer data)
   double written, repaired_duration;
   GStatBuf st;
 
-  written = record_and_kill (f->crashed, with_audio, 2.5);
-  g_test_message ("the crashed file holds %.3f s of video", written);
+  written = record_and_kill (f->crashed, kind, 2.5);
+  g_test_message ("the crashed file holds %.3f s of media", written);
   hash_before = file_sha256 (f->crashed);
   before = ffprobe (f->crashed, "-show_streams", "-show_format");
   /* Truly a crash file: no duration in it. */
@@ -227,7 +240,7 @@ test_repair_crashed (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (ABS (duration_ns / 1e9 - written), <=, 1.0);
   codecs_before = codecs (before);
   codecs_after = codecs (after);
-  g_assert_cmpstr (codecs_before, ==, with_audio ? "vp8,opus" : "vp8");
+  g_assert_cmpstr (codecs_before, ==, expected_codecs[kind]);
   g_assert_cmpstr (codecs_after, ==, codecs_before);
   /* On the same timeline. */
   g_assert_cmpfloat (
@@ -268,6 +281,35 @@ test_garbage (Fixture *f, gconstpointer data)
   hash = file_sha256 (f->crashed);
   assert_refused (f, f->crashed);
   g_assert_false (g_file_test (f->repaired, G_FILE_TEST_EXISTS)); /* removed */
+  after = file_sha256 (f->crashed);
+  g_assert_cmpstr (after, ==, hash);
+}
+
+/* A crash right after the header: tracks, but not one cluster of media. Nothing to repair, and
+ * said so; the input is kept as it is. */
+static void
+test_header_only (Fixture *f, gconstpointer data)
+{
+  static const guint8 cluster_id[] = { 0x1F, 0x43, 0xB6, 0x75 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *after = NULL;
+  gsize length = 0;
+  gsize cluster;
+
+  record_and_kill (f->crashed, VIDEO, 0.5);
+  g_file_get_contents (f->crashed, &contents, &length, &error);
+  g_assert_no_error (error);
+  for (cluster = 0; cluster + sizeof cluster_id <= length; cluster++)
+    if (memcmp (contents + cluster, cluster_id, sizeof cluster_id) == 0)
+      break;
+  g_assert_cmpuint (cluster + sizeof cluster_id, <=, length);
+  g_file_set_contents (f->crashed, contents, cluster, &error);
+  g_assert_no_error (error);
+  hash = file_sha256 (f->crashed);
+  assert_refused (f, f->crashed);
+  g_assert_false (g_file_test (f->repaired, G_FILE_TEST_EXISTS));
   after = file_sha256 (f->crashed);
   g_assert_cmpstr (after, ==, hash);
 }
@@ -323,9 +365,11 @@ main (int argc, char *argv[])
 
 #define ADD(path, data, func)                                                                      \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
-  ADD ("/media/repair/crashed-video", GINT_TO_POINTER (FALSE), test_repair_crashed);
-  ADD ("/media/repair/crashed-video-audio", GINT_TO_POINTER (TRUE), test_repair_crashed);
+  ADD ("/media/repair/crashed-video", GINT_TO_POINTER (VIDEO), test_repair_crashed);
+  ADD ("/media/repair/crashed-video-audio", GINT_TO_POINTER (VIDEO_AUDIO), test_repair_crashed);
+  ADD ("/media/repair/crashed-audio", GINT_TO_POINTER (AUDIO), test_repair_crashed);
   ADD ("/media/repair/garbage", NULL, test_garbage);
+  ADD ("/media/repair/header-only", NULL, test_header_only);
   ADD ("/media/repair/empty", NULL, test_empty);
   ADD ("/media/repair/missing", NULL, test_missing);
   ADD ("/media/repair/out-exists", NULL, test_out_exists);
