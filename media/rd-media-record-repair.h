@@ -38,4 +38,11 @@ G_BEGIN_DECLS
 gboolean rd_record_repair (const char *in_path, const char *out_path, guint64 *duration_ns,
                            GError **error);
 
+/* Whether the Matroska file @path was finalised: its header carries a duration (> 0) and the file
+ * its cues, read from the file's EBML structure (walking the segment's top-level elements by their
+ * sizes), not estimated by a demuxer. A file cut short by a crash has neither. TRUE with the
+ * duration in @duration_ns (may be NULL); else RD_MEDIA_ERROR_RECORDING naming @path and what it
+ * lacks. Blocking (reads a few element headers; seeks over the clusters); any thread. */
+gboolean rd_record_check_finalised (const char *path, guint64 *duration_ns, GError **error);
+
 G_END_DECLS

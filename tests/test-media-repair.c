@@ -2,8 +2,9 @@
  * recording VP8, and VP8 + Opus, into Matroska, killed with SIGKILL once the file holds more
  * than 2 s of media), checked with ffprobe, which nobody here wrote: the repaired file has a
  * duration (the crashed one has none) within 1 s of the media that was written, the same streams
- * and codecs, the same start time; the input's bytes are unchanged. Also the refusals: garbage,
- * an empty file, a missing file, an existing output (never overwritten). */
+ * and codecs, the same start time; the input's bytes are unchanged; rd_record_check_finalised()
+ * tells the two apart. Also the refusals: garbage, a crash right after the header, an empty file,
+ * a missing file, an existing output (never overwritten). */
 #include "media/rd-media-record-repair.h"
 
 #include <gst/gst.h>
@@ -215,6 +216,7 @@ test_repair_crashed (Fixture *f, gconstpointer data)
   g_autofree char *codecs_before = NULL;
   g_autofree char *codecs_after = NULL;
   guint64 duration_ns = 0;
+  guint64 header_ns = 0;
   double written, repaired_duration;
   GStatBuf st;
 
@@ -222,8 +224,12 @@ test_repair_crashed (Fixture *f, gconstpointer data)
   g_test_message ("the crashed file holds %.3f s of media", written);
   hash_before = file_sha256 (f->crashed);
   before = ffprobe (f->crashed, "-show_streams", "-show_format");
-  /* Truly a crash file: no duration in it. */
+  /* Truly a crash file: no duration in it, for ffprobe and for the header check. */
   g_assert_cmpfloat (format_number (before, "duration"), <, 0);
+  g_assert_false (rd_record_check_finalised (f->crashed, NULL, &error));
+  g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING);
+  g_assert_nonnull (strstr (error->message, "neither a duration nor cues"));
+  g_clear_error (&error);
 
   rd_record_repair (f->crashed, f->repaired, &duration_ns, &error);
   g_assert_no_error (error);
@@ -246,6 +252,9 @@ test_repair_crashed (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (
       ABS (format_number (after, "start_time") - format_number (before, "start_time")), <=, 0.1);
   g_assert_cmpfloat (last_packet_end_s (f->repaired), >=, written - 0.1);
+  g_assert_true (rd_record_check_finalised (f->repaired, &header_ns, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (header_ns, ==, duration_ns);
   g_assert_cmpint (g_stat (f->repaired, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0640);
 }
@@ -281,6 +290,8 @@ test_garbage (Fixture *f, gconstpointer data)
   hash = file_sha256 (f->crashed);
   assert_refused (f, f->crashed);
   g_assert_false (g_file_test (f->repaired, G_FILE_TEST_EXISTS)); /* removed */
+  g_assert_false (rd_record_check_finalised (f->crashed, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "was not finalised"));
   after = file_sha256 (f->crashed);
   g_assert_cmpstr (after, ==, hash);
 }
