@@ -13,6 +13,19 @@ rd_config_error_quark (void)
 /* The longest path a struct sockaddr_un can hold, including the terminating NUL. */
 #define SUN_PATH_MAX 108
 
+/* The numeric keys, kept as numbers and as the text they were given in. */
+typedef enum
+{
+  NUM_SEGMENT_SECONDS,
+  NUM_MIN_FREE_MB,
+  NUM_WARN_FREE_MB,
+  NUM_STOP_FREE_MB,
+  N_NUMBERS
+} NumberKey;
+
+/* Free space thresholds: at most 10 TB. */
+#define MAX_FREE_MB 10000000
+
 struct _RdConfig
 {
   gatomicrefcount ref;
@@ -28,6 +41,8 @@ struct _RdConfig
   char *tls_certificate, *tls_private_key;
   char *control_socket, *control_group;
   char *state_dir;
+  guint64 numbers[N_NUMBERS];
+  char *number_text[N_NUMBERS];
 };
 
 /* One entry per key; the table is the single list of what receptiond.conf may contain. */
@@ -56,6 +71,10 @@ static gboolean parse_tls_private_key (RdConfig *c, const char *v, char **why);
 static gboolean parse_control_socket (RdConfig *c, const char *v, char **why);
 static gboolean parse_control_group (RdConfig *c, const char *v, char **why);
 static gboolean parse_state_dir (RdConfig *c, const char *v, char **why);
+static gboolean parse_segment_seconds (RdConfig *c, const char *v, char **why);
+static gboolean parse_min_free_mb (RdConfig *c, const char *v, char **why);
+static gboolean parse_warn_free_mb (RdConfig *c, const char *v, char **why);
+static gboolean parse_stop_free_mb (RdConfig *c, const char *v, char **why);
 
 static const KeySpec keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
@@ -63,6 +82,8 @@ static const KeySpec keys[] = {
   { "media", "microphone", FALSE, parse_microphone, "test, auto or a device name" },
   { "media", "display", FALSE, parse_display, "none, auto or a GStreamer video sink name" },
   { "media", "speakers", FALSE, parse_speakers, "none, auto or a device name" },
+  { "recording", "segment-seconds", TRUE, parse_segment_seconds,
+    "a whole number of seconds from 10 to 3600" },
   { "network", "listen", FALSE, parse_listen,
     "HOST:PORT with an IP address, e.g. 127.0.0.1:8443 or [::1]:8443 (port 0 = any free port)" },
   { "network", "ice-addresses", TRUE, parse_ice_addresses,
@@ -77,6 +98,12 @@ static const KeySpec keys[] = {
   { "control", "socket", FALSE, parse_control_socket, "an absolute path of at most 107 bytes" },
   { "control", "group", FALSE, parse_control_group, "empty or an existing group name" },
   { "storage", "state-dir", FALSE, parse_state_dir, "an absolute directory path" },
+  { "storage", "min-free-mb", TRUE, parse_min_free_mb,
+    "a whole number of megabytes from 1 to 10000000" },
+  { "storage", "warn-free-mb", TRUE, parse_warn_free_mb,
+    "a whole number of megabytes from 1 to 10000000" },
+  { "storage", "stop-free-mb", TRUE, parse_stop_free_mb,
+    "a whole number of megabytes from 1 to 10000000" },
 };
 
 static void
@@ -308,6 +335,68 @@ parse_state_dir (RdConfig *c, const char *v, char **why)
   return TRUE;
 }
 
+static gboolean
+parse_number (RdConfig *c, NumberKey which, const char *v, guint64 min, guint64 max)
+{
+  guint64 n;
+
+  if (!g_ascii_string_to_unsigned (v, 10, min, max, &n, NULL))
+    return FALSE;
+  c->numbers[which] = n;
+  set_str (&c->number_text[which], v);
+  return TRUE;
+}
+
+static gboolean
+parse_segment_seconds (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, NUM_SEGMENT_SECONDS, v, 10, 3600);
+}
+
+static gboolean
+parse_min_free_mb (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, NUM_MIN_FREE_MB, v, 1, MAX_FREE_MB);
+}
+
+static gboolean
+parse_warn_free_mb (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, NUM_WARN_FREE_MB, v, 1, MAX_FREE_MB);
+}
+
+static gboolean
+parse_stop_free_mb (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, NUM_STOP_FREE_MB, v, 1, MAX_FREE_MB);
+}
+
+/* The rules between keys, checked once the whole file is read. */
+static gboolean
+check_together (const RdConfig *c, const char *origin, GError **error)
+{
+  const guint64 *n = c->numbers;
+
+  if ((c->tls_certificate == NULL) != (c->tls_private_key == NULL))
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [network] certificate and private-key: set both or neither", origin);
+      return FALSE;
+    }
+  if (!(n[NUM_STOP_FREE_MB] < n[NUM_MIN_FREE_MB] && n[NUM_MIN_FREE_MB] <= n[NUM_WARN_FREE_MB]))
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [storage] stop-free-mb (%" G_GUINT64_FORMAT
+                   ") must be below min-free-mb (%" G_GUINT64_FORMAT
+                   "), and min-free-mb at most warn-free-mb (%" G_GUINT64_FORMAT
+                   "): recording stops below stop-free-mb, no session starts below "
+                   "min-free-mb, status warns below warn-free-mb",
+                   origin, n[NUM_STOP_FREE_MB], n[NUM_MIN_FREE_MB], n[NUM_WARN_FREE_MB]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static const KeySpec *
 find_key (const char *group, const char *key)
 {
@@ -344,6 +433,10 @@ config_new_with_defaults (const char *origin, const char *state_dir, const char 
   ok &= parse_ice_addresses (c, "", &why);
   ok &= parse_state_dir (c, state_dir, &why);
   ok &= parse_control_socket (c, socket, &why);
+  ok &= parse_segment_seconds (c, "300", &why);
+  ok &= parse_min_free_mb (c, "1024", &why);
+  ok &= parse_warn_free_mb (c, "4096", &why);
+  ok &= parse_stop_free_mb (c, "256", &why);
   g_assert (ok && why == NULL);
   return c;
 }
@@ -378,8 +471,8 @@ rd_config_load_data (const char *data, const char *origin, GError **error)
       if (!group_is_known (*g))
         {
           g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
-                       "%s: unknown group [%s] (known groups: room, media, network, control, "
-                       "storage)",
+                       "%s: unknown group [%s] (known groups: room, media, recording, network, "
+                       "control, storage)",
                        origin, *g);
           return NULL;
         }
@@ -414,12 +507,8 @@ rd_config_load_data (const char *data, const char *origin, GError **error)
         }
     }
 
-  if ((config->tls_certificate == NULL) != (config->tls_private_key == NULL))
-    {
-      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
-                   "%s: [network] certificate and private-key: set both or neither", origin);
-      return NULL;
-    }
+  if (!check_together (config, origin, error))
+    return NULL;
   return g_steal_pointer (&config);
 }
 
@@ -500,6 +589,8 @@ rd_config_unref (RdConfig *c)
   g_free (c->control_socket);
   g_free (c->control_group);
   g_free (c->state_dir);
+  for (int i = 0; i < N_NUMBERS; i++)
+    g_free (c->number_text[i]);
   g_free (c);
 }
 
@@ -525,6 +616,10 @@ GETTER (const char *, tls_private_key, c->tls_private_key)
 GETTER (const char *, control_socket, c->control_socket)
 GETTER (const char *, control_group, c->control_group)
 GETTER (const char *, state_dir, c->state_dir)
+GETTER (guint, segment_seconds, (guint)c->numbers[NUM_SEGMENT_SECONDS])
+GETTER (guint64, min_free_mb, c->numbers[NUM_MIN_FREE_MB])
+GETTER (guint64, warn_free_mb, c->numbers[NUM_WARN_FREE_MB])
+GETTER (guint64, stop_free_mb, c->numbers[NUM_STOP_FREE_MB])
 
 static const char *
 device_text (RdDeviceSetting s)
@@ -572,6 +667,14 @@ value_text (const RdConfig *c, const KeySpec *spec)
     return c->control_socket;
   if (g_str_equal (k, "group"))
     return c->control_group;
+  if (g_str_equal (k, "segment-seconds"))
+    return c->number_text[NUM_SEGMENT_SECONDS];
+  if (g_str_equal (k, "min-free-mb"))
+    return c->number_text[NUM_MIN_FREE_MB];
+  if (g_str_equal (k, "warn-free-mb"))
+    return c->number_text[NUM_WARN_FREE_MB];
+  if (g_str_equal (k, "stop-free-mb"))
+    return c->number_text[NUM_STOP_FREE_MB];
   return c->state_dir;
 }
 

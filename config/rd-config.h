@@ -85,6 +85,16 @@ const char *rd_config_get_tls_private_key (const RdConfig *config); /* NULL = ge
 const char *rd_config_get_control_socket (const RdConfig *config);
 const char *rd_config_get_control_group (const RdConfig *config); /* NULL = daemon's group */
 const char *rd_config_get_state_dir (const RdConfig *config);
+/* [recording] segment-seconds: a recording segment closes (on a keyframe) after about this many
+ * seconds, 10..3600 (default 300). */
+guint rd_config_get_segment_seconds (const RdConfig *config);
+/* [storage] free space thresholds on the state dir's file system, in MB (1 MB = 1048576 bytes),
+ * always stop < min <= warn: no session starts below min-free-mb (default 1024); status warns
+ * below warn-free-mb (default 4096); below stop-free-mb (default 256) the recording's segments
+ * are closed and the call goes on. */
+guint64 rd_config_get_min_free_mb (const RdConfig *config);
+guint64 rd_config_get_warn_free_mb (const RdConfig *config);
+guint64 rd_config_get_stop_free_mb (const RdConfig *config);
 
 /* Names ("group.key") of the settings whose values differ between @a and @b, in file order.
  * (transfer full) */

@@ -11,6 +11,7 @@
 typedef enum
 {
   ARG_STRING,
+  ARG_TEXT,     /* a string with something in it besides spaces (a reason on the record) */
   ARG_INT,      /* a positive whole number */
   ARG_DURATION, /* sent as seconds */
 } ArgKind;
@@ -29,6 +30,8 @@ typedef struct
   const char *method;
   RdConsolePrinter print;
   ArgSpec args[6]; /* positional ones first, in order */
+  RdConsoleVerdict verdict;
+  guint timeout_s; /* default --timeout for a command that may take long; 0 = global default */
 } CommandSpec;
 
 static const CommandSpec commands[] = {
@@ -59,6 +62,21 @@ static const CommandSpec commands[] = {
     { { NULL, "id", ARG_STRING, TRUE }, { NULL, "invite_id", ARG_INT, TRUE } } },
   { { "mute" }, "mute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
   { { "unmute" }, "unmute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
+  /* Re-hashing a long session's files takes a while: 10 minutes unless --timeout says. */
+  { { "recording", "verify" },
+    "recording.verify",
+    rd_console_print_recording_verify,
+    { { NULL, "session", ARG_STRING, TRUE } },
+    rd_console_recording_verify_verdict,
+    600 },
+  { { "recording", "pause" },
+    "recording.pause",
+    rd_console_print_recording_control,
+    { { NULL, "session", ARG_STRING, TRUE }, { "--reason", "reason", ARG_TEXT, TRUE } } },
+  { { "recording", "resume" },
+    "recording.resume",
+    rd_console_print_recording_control,
+    { { NULL, "session", ARG_STRING, TRUE }, { "--reason", "reason", ARG_TEXT, TRUE } } },
 };
 
 static const char usage_text[] =
@@ -77,6 +95,13 @@ static const char usage_text[] =
     "  session revoke ID INVITE-ID     revoke an invite; its parties are disconnected\n"
     "  mute [mic|camera]               send silence / black to every party (both if omitted)\n"
     "  unmute [mic|camera]             undo mute\n"
+    "  recording verify ID             re-hash the session's recording files and compare them\n"
+    "                                  with the ledger; exit 1 naming the first bad segment\n"
+    "  recording pause ID --reason TEXT\n"
+    "                                  stop recording the live session, on the record (who,\n"
+    "                                  when, why); the paused span is a gap, never silence\n"
+    "  recording resume ID --reason TEXT\n"
+    "                                  record again\n"
     "\n"
     "Without --socket, the socket is read from the configuration receptiond uses\n"
     "(--config FILE, else " RD_CONFIG_SYSTEM_PATH " if it exists, else the embedded default).\n"
@@ -164,6 +189,19 @@ set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const 
     case ARG_STRING:
       json_object_set_string_member (params, spec->param, value);
       return TRUE;
+    case ARG_TEXT:
+      {
+        g_autofree char *stripped = g_strstrip (g_strdup (value));
+
+        if (*stripped == '\0')
+          {
+            rd_console_usage_error ("%s: %s needs a value that is not only spaces",
+                                    command_name (c), spec->flag ? spec->flag : spec->param);
+            return FALSE;
+          }
+        json_object_set_string_member (params, spec->param, stripped);
+        return TRUE;
+      }
     case ARG_INT:
       if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT64, &u, NULL))
         break;
@@ -178,6 +216,14 @@ set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const 
   rd_console_usage_error ("%s: '%s' is not a valid %s", command_name (c), value,
                           spec->kind == ARG_INT ? "number" : "duration (90s, 30m, 2h, 1d)");
   return FALSE;
+}
+
+/* The positional parameter that names a session ("id" for session commands, "session" for
+ * recording commands). */
+static gboolean
+is_session (const char *param)
+{
+  return g_str_equal (param, "id") || g_str_equal (param, "session");
 }
 
 static int
@@ -222,8 +268,8 @@ parse_args (const CommandSpec *c, int argc, char **argv, JsonObject *params)
     if (a->required && !json_object_has_member (params, a->param))
       return a->flag ? rd_console_usage_error ("%s needs %s", command_name (c), a->flag)
                      : rd_console_usage_error ("%s needs a%s %s", command_name (c),
-                                               g_str_equal (a->param, "id") ? " session" : "n",
-                                               g_str_equal (a->param, "id") ? "id" : a->param);
+                                               is_session (a->param) ? " session" : "n",
+                                               is_session (a->param) ? "id" : a->param);
   return 0;
 }
 
@@ -251,9 +297,9 @@ rd_console_parse (int argc, char **argv, RdConsoleCall *call)
     }
   if (!best)
     {
-      if (g_str_equal (argv[0], "session"))
-        return argc > 1 ? rd_console_usage_error ("unknown command 'session %s'", argv[1])
-                        : rd_console_usage_error ("'session' needs a subcommand");
+      if (g_str_equal (argv[0], "session") || g_str_equal (argv[0], "recording"))
+        return argc > 1 ? rd_console_usage_error ("unknown command '%s %s'", argv[0], argv[1])
+                        : rd_console_usage_error ("'%s' needs a subcommand", argv[0]);
       return rd_console_usage_error ("unknown command '%s'", argv[0]);
     }
   params = json_object_new ();
@@ -262,6 +308,8 @@ rd_console_parse (int argc, char **argv, RdConsoleCall *call)
     return rc;
   call->method = best->method;
   call->print = best->print;
+  call->verdict = best->verdict;
+  call->timeout_s = best->timeout_s;
   call->params =
       json_object_get_size (params) ? json_node_init_object (json_node_alloc (), params) : NULL;
   return 0;

@@ -12,12 +12,16 @@
 G_BEGIN_DECLS
 
 typedef void (*RdConsolePrinter) (JsonNode *result);
+/* The exit code for a result the daemon returned (0, or 1 with the reason on stderr). */
+typedef int (*RdConsoleVerdict) (JsonNode *result);
 
 typedef struct
 {
-  const char *method;     /* (transfer none) */
-  JsonNode *params;       /* (transfer full), NULL when the method takes none */
-  RdConsolePrinter print; /* the human form */
+  const char *method;       /* (transfer none) */
+  JsonNode *params;         /* (transfer full), NULL when the method takes none */
+  RdConsolePrinter print;   /* the human form */
+  RdConsoleVerdict verdict; /* NULL: a result is success */
+  guint timeout_s;          /* the command's default --timeout; 0 for the global default */
 } RdConsoleCall;
 
 /* The usage text, every command listed. */

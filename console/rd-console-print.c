@@ -141,6 +141,44 @@ print_detail (JsonNode *detail)
   printf (" %s", text);
 }
 
+/* "room-video,room-audio": the track names of a segment's "tracks" array. (transfer full) */
+static char *
+track_names (JsonObject *r)
+{
+  JsonArray *tracks = arr (r, "tracks");
+  g_autoptr (GString) names = g_string_new (NULL);
+
+  for (guint i = 0; tracks && i < json_array_get_length (tracks); i++)
+    {
+      JsonNode *t = json_array_get_element (tracks, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (t) ? json_node_get_object (t) : NULL;
+
+      g_string_append_printf (names, "%s%s", names->len ? "," : "", str (o, "track"));
+    }
+  if (names->len == 0)
+    g_string_append (names, "-");
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* One recording segment of "session show": number, tracks, state, duration, size, SHA-256, and
+ * its file below. */
+static void
+print_segment (JsonObject *r)
+{
+  g_autofree char *tracks = track_names (r);
+  g_autofree char *duration = NULL;
+  g_autofree char *size = NULL;
+
+  duration = num (r, "duration_ns") >= 0
+                 ? g_strdup_printf ("%.3f s", (double)num (r, "duration_ns") / 1e9)
+                 : g_strdup ("-");
+  size = num (r, "size_bytes") >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, num (r, "size_bytes"))
+                                    : g_strdup ("-");
+  printf ("  #%-5" G_GINT64_FORMAT " %-26s %-13s %10s %10s %s\n", num (r, "segment"), tracks,
+          str (r, "state"), duration, size, str (r, "sha256"));
+  printf ("         %s\n", str (r, "path"));
+}
+
 void
 rd_console_print_session (JsonNode *result)
 {
@@ -178,13 +216,12 @@ rd_console_print_session (JsonNode *result)
                 g_strcmp0 (str (v, "revoked_at"), "-") ? str (v, "revoked_at") : "");
       }
   }
-  printf ("recordings: %u\n", recs ? json_array_get_length (recs) : 0);
+  printf ("recording segments: %u\n", recs ? json_array_get_length (recs) : 0);
+  if (recs && json_array_get_length (recs) > 0)
+    printf ("  %-6s %-26s %-13s %10s %10s %s\n", "#", "TRACKS", "STATE", "DURATION", "SIZE",
+            "SHA-256");
   for (guint i = 0; recs && i < json_array_get_length (recs); i++)
-    {
-      JsonObject *r = json_array_get_object_element (recs, i);
-      printf ("  #%" G_GINT64_FORMAT " %s sha256 %s\n", num (r, "segment"), str (r, "path"),
-              str (r, "sha256"));
-    }
+    print_segment (json_array_get_object_element (recs, i));
   printf ("events: %u\n", events ? json_array_get_length (events) : 0);
   for (guint i = 0; events && i < json_array_get_length (events); i++)
     {
@@ -227,4 +264,72 @@ rd_console_print_muted (JsonNode *result)
   JsonObject *o = json_node_get_object (result);
   printf ("mic %s, camera %s\n", flag (o, "mic") ? "MUTED" : "on",
           flag (o, "camera") ? "MUTED" : "on");
+}
+
+void
+rd_console_print_recording_verify (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  JsonArray *segments = arr (o, "segments");
+  guint n = segments ? json_array_get_length (segments) : 0;
+
+  printf ("session %s: %u recording segment%s, %s\n", str (o, "session"), n, n == 1 ? "" : "s",
+          flag (o, "ok") ? "intact" : "NOT INTACT");
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *s = json_array_get_object_element (segments, i);
+      const char *detail = str (s, "detail");
+
+      printf ("  #%-5" G_GINT64_FORMAT " %-13s %s%s%s\n", num (s, "segment"), str (s, "status"),
+              str (s, "path"), g_strcmp0 (detail, "-") ? ": " : "",
+              g_strcmp0 (detail, "-") ? detail : "");
+    }
+}
+
+int
+rd_console_recording_verify_verdict (JsonNode *result)
+{
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+  JsonArray *segments = arr (o, "segments");
+  JsonObject *bad = NULL;
+
+  if (flag (o, "ok"))
+    return 0;
+  /* The first segment that is neither ok nor open; else the first open one (open after the
+   * session is over). */
+  for (guint i = 0; segments && i < json_array_get_length (segments) && !bad; i++)
+    {
+      JsonObject *s = json_array_get_object_element (segments, i);
+      if (g_strcmp0 (str (s, "status"), "ok") != 0 && g_strcmp0 (str (s, "status"), "open") != 0)
+        bad = s;
+    }
+  for (guint i = 0; segments && i < json_array_get_length (segments) && !bad; i++)
+    {
+      JsonObject *s = json_array_get_object_element (segments, i);
+      if (g_strcmp0 (str (s, "status"), "open") == 0)
+        bad = s;
+    }
+  if (bad)
+    fprintf (stderr,
+             "receptionctl: the recording of session %s is not intact: segment %" G_GINT64_FORMAT
+             " (%s) is %s%s%s\n",
+             str (o, "session"), num (bad, "segment"), str (bad, "path"), str (bad, "status"),
+             g_strcmp0 (str (bad, "detail"), "-") ? ": " : "",
+             g_strcmp0 (str (bad, "detail"), "-") ? str (bad, "detail")
+             : g_strcmp0 (str (bad, "status"), "open") == 0
+                 ? " (still being recorded, but the session is over)"
+                 : "");
+  else
+    fprintf (stderr, "receptionctl: the recording of session %s is not intact\n",
+             str (o, "session"));
+  return 1;
+}
+
+void
+rd_console_print_recording_control (JsonNode *result)
+{
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+
+  printf ("session %s: recording %s (reason: %s)\n", str (o, "session"), str (o, "recording"),
+          str (o, "reason"));
 }

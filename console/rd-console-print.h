@@ -16,5 +16,12 @@ void rd_console_print_session_id (JsonNode *result);
 void rd_console_print_session_ended (JsonNode *result);
 void rd_console_print_invite (JsonNode *result);
 void rd_console_print_muted (JsonNode *result);
+/* "recording.verify": one line per segment (number, status, path; what is wrong with it). */
+void rd_console_print_recording_verify (JsonNode *result);
+/* 0 when the result says "ok"; else 1, with the first bad segment named on stderr. */
+int rd_console_recording_verify_verdict (JsonNode *result);
+/* "recording.pause" / "recording.resume": the session and its recording state
+ * ({"session", "recording", "reason"}; members missing are shown as "-"). */
+void rd_console_print_recording_control (JsonNode *result);
 
 G_END_DECLS

@@ -105,6 +105,8 @@ main (int argc, char **argv)
       return EX_CONFIG;
     }
 
+  if (!timeout_opt && call.timeout_s)
+    timeout_s = call.timeout_s;
   result = rd_console_call (socket_path, call.method, call.params, (guint)timeout_s, &error);
   if (!result)
     {
@@ -122,5 +124,5 @@ main (int argc, char **argv)
     }
   else
     call.print (result);
-  return EX_OK;
+  return call.verdict ? call.verdict (result) : EX_OK;
 }

@@ -52,7 +52,8 @@ rd_daemon_reply_ledger_error (RdControlRequest *req, const char *session_id, con
 
   if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NOT_FOUND))
     code = RD_PROTO_CODE_NOT_FOUND;
-  else if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE))
+  else if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE) ||
+           g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CONFLICT))
     code = RD_PROTO_CODE_CONFLICT;
   else if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID))
     code = RD_PROTO_CODE_INVALID_PARAMS;
@@ -326,6 +327,7 @@ static const struct
   { "session.revoke", rd_daemon_method_session_revoke },
   { "mute", rd_daemon_method_mute },
   { "unmute", rd_daemon_method_unmute },
+  { "recording.verify", rd_daemon_method_recording_verify },
 };
 
 void

@@ -48,6 +48,10 @@ void rd_daemon_method_unmute (RdDaemon *d, RdControlRequest *req, JsonObject *pa
 /* {"mic": bool, "camera": bool} as the next value of @b. */
 void rd_daemon_add_muted (JsonBuilder *b, RdDaemon *d);
 
+/* rd-daemon-recording-verify.c: "recording.verify" {"session"}: re-hashes the session's recording
+ * files in a worker thread and compares them with the ledger; the request is answered when done. */
+void rd_daemon_method_recording_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+
 /* rd-daemon-parties.c: remote parties (WHIP requests -> peers -> ledger rows). */
 GHashTable *rd_daemon_parties_new (void);
 void rd_daemon_on_whip_request (RdSignalServer *server, RdWhipRequest *request, gpointer daemon);

@@ -125,6 +125,38 @@ static const char *const migrations[] = {
   "  SELECT RAISE (ABORT, 'the ledger is append-only: a participant''s fingerprint and its "
   "leaving are written once, and nothing else changes');"
   "END;",
+
+  /* 2 -> 3: recordings get their life cycle (see rd-ledger-recordings.h). A row is one segment
+   * file: written in state 'recording', then once and for all 'sealed', 'repaired' or
+   * 'unrecoverable'. The v1 table had no rule on state; a CHECK cannot be added to an existing
+   * table without rebuilding it, so triggers refuse a state outside the four (existing rows, which
+   * no released receptiond wrote, are kept as they are). */
+  "CREATE INDEX recordings_state ON recordings (state, session_id, segment);"
+  "CREATE TRIGGER recordings_state_insert BEFORE INSERT ON recordings"
+  "  WHEN NEW.state IS NOT 'recording' OR NEW.segment < 1 OR NEW.sha256 IS NOT NULL"
+  "    OR NEW.sealed_at IS NOT NULL BEGIN"
+  "  SELECT RAISE (ABORT, 'a recording row is written in state ''recording'' with a segment "
+  "number from 1, and no hash or seal time yet');"
+  "END;"
+  "CREATE TRIGGER recordings_state_update BEFORE UPDATE ON recordings"
+  "  WHEN NEW.state NOT IN ('recording', 'sealed', 'repaired', 'unrecoverable') BEGIN"
+  "  SELECT RAISE (ABORT, 'a recording''s state is one of recording, sealed, repaired, "
+  "unrecoverable');"
+  "END;"
+  /* Sealed, repaired and unrecoverable rows are evidence: they never change again. */
+  "CREATE TRIGGER recordings_sealed BEFORE UPDATE ON recordings"
+  "  WHEN OLD.state IN ('sealed', 'repaired', 'unrecoverable') BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: a sealed recording cannot be changed');"
+  "END;"
+  /* While recording, only the seal (state, hash, size, duration, tracks, sealed_at) may be
+   * written; which segment of which session, where, and since when, never change. */
+  "CREATE TRIGGER recordings_identity BEFORE UPDATE ON recordings"
+  "  WHEN NOT (NEW.id IS OLD.id AND NEW.session_id IS OLD.session_id"
+  "    AND NEW.segment IS OLD.segment AND NEW.path IS OLD.path"
+  "    AND NEW.created_at IS OLD.created_at) BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: a recording''s session, segment, path "
+  "and creation time never change');"
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RD_LEDGER_SCHEMA_VERSION);

@@ -22,6 +22,8 @@
  * - Participants (schema version 2) are one row per connection of a remote party. The only
  *   changes a row accepts are recording its DTLS fingerprint once and its leaving once; ending a
  *   session (or reconciling it after a crash) closes the rows still open, in the same transaction.
+ * - Recordings (schema version 3): one row per segment file, written "recording" and then closed
+ *   once for good as "sealed", "repaired" or "unrecoverable"; see rd-ledger-recordings.h.
  *
  * Threading: an RdLedger is used from one thread only (the daemon's main thread). Calls block on
  * disk I/O; each is a handful of small statements.
@@ -48,9 +50,10 @@ typedef enum
   RD_LEDGER_ERROR_IO,           /* any other SQLite failure (disk full, read-only, ...) */
   RD_LEDGER_ERROR_INVALID,      /* a malformed argument (role, time, token hash, ...) */
   RD_LEDGER_ERROR_UNAUTHORIZED, /* a token that does not admit to this session (see the message) */
+  RD_LEDGER_ERROR_CONFLICT, /* the row exists already, or is not in the state the change needs */
 } RdLedgerError;
 
-#define RD_LEDGER_SCHEMA_VERSION 2
+#define RD_LEDGER_SCHEMA_VERSION 3
 #define RD_LEDGER_FILE_NAME      "ledger.sqlite"
 
 /* Session states (the text stored in sessions.state). scheduled and open come with scheduling. */

@@ -36,6 +36,8 @@ static const ElementSpec elements[] = {
   /* core elements */
   { "fakesink", "libgstreamer1.0-0", TRUE },
   { "filesink", "libgstreamer1.0-0", TRUE },
+  { "filesrc", "libgstreamer1.0-0", TRUE },
+  { "fdsink", "libgstreamer1.0-0", TRUE },
   { "queue", "libgstreamer1.0-0", TRUE },
   { "tee", "libgstreamer1.0-0", TRUE },
   { "capsfilter", "libgstreamer1.0-0", TRUE },
@@ -64,6 +66,7 @@ static const ElementSpec elements[] = {
   { "videobalance", "gstreamer1.0-plugins-good", TRUE },
   { "rtph264depay", "gstreamer1.0-plugins-good", TRUE },
   { "matroskamux", "gstreamer1.0-plugins-good", TRUE },
+  { "matroskademux", "gstreamer1.0-plugins-good", TRUE },
   { "v4l2src", "gstreamer1.0-plugins-good", FALSE },
   { "autovideosink", "gstreamer1.0-plugins-good", FALSE },
   /* WebRTC and what webrtcbin builds inside itself; Opus for the recorder; H.264 parties */

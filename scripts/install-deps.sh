@@ -13,8 +13,8 @@ PACKAGES="
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev sqlite3 libssl-dev openssl
   systemd
   iproute2 util-linux procps
-  chromium
   ffmpeg
+  chromium
 "
 
 missing=""

@@ -13,3 +13,8 @@ add_dependencies(test-whip-e2e receptiond receptionctl)
 rd_add_test(test-join-call SOURCES test-join-call.c
   LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
 add_dependencies(test-join-call receptiond receptionctl)
+# recording verify and session show's segments through the real daemon and console; the test
+# writes recording rows with the ledger API while the daemon is down.
+rd_add_test(test-recording-verify SOURCES test-recording-verify.c LIBS rd-test-daemon rd-ledger
+  TIMEOUT 120)
+add_dependencies(test-recording-verify receptiond receptionctl)

@@ -3,3 +3,4 @@
 # the ledger's private test hooks (ledger/rd-ledger-private.h).
 rd_add_test(test-ledger SOURCES test-ledger.c LIBS rd-ledger PkgConfig::SQLITE)
 rd_add_test(test-ledger-invites SOURCES test-ledger-invites.c LIBS rd-ledger PkgConfig::SQLITE)
+rd_add_test(test-ledger-recordings SOURCES test-ledger-recordings.c LIBS rd-ledger PkgConfig::SQLITE)

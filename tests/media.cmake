@@ -15,3 +15,6 @@ target_link_libraries(rd-test-probe PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
 target_include_directories(rd-test-probe PUBLIC ${CMAKE_SOURCE_DIR})
 rd_add_test(test-media-record SOURCES test-media-record.c rd-test-netns.c
   LIBS rd-media rd-test-peer rd-test-probe TIMEOUT 180 THIRD_PARTY_THREADS)
+# Repairs recordings cut by a real crash (gst-launch-1.0 killed with SIGKILL), checked with ffprobe.
+rd_add_test(test-media-repair SOURCES test-media-repair.c LIBS rd-media PkgConfig::JSONGLIB
+  TIMEOUT 120)

@@ -30,6 +30,12 @@ test_defaults (void)
   g_assert_null (rd_config_get_turn_server (c));
   g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/var/lib/receptiond");
   g_assert_cmpstr (rd_config_get_control_socket (c), ==, "/run/receptiond/control.sock");
+  g_assert_cmpuint (rd_config_get_segment_seconds (c), ==, 300);
+  g_assert_cmpuint (rd_config_get_min_free_mb (c), ==, 1024);
+  g_assert_cmpuint (rd_config_get_warn_free_mb (c), ==, 4096);
+  g_assert_cmpuint (rd_config_get_stop_free_mb (c), ==, 256);
+  g_assert_cmpuint (rd_config_get_segment_seconds (embedded), ==, 300);
+  g_assert_cmpuint (rd_config_get_min_free_mb (embedded), ==, 1024);
 
   /* The embedded default keeps its state in the user's state dir, its socket inside it. */
   g_assert_true (g_str_has_suffix (rd_config_get_state_dir (embedded), "/receptiond") ||
@@ -51,7 +57,9 @@ test_every_key (void)
                                  "turn-server=turns://u:p@turn.example.org:5349\n"
                                  "certificate=/etc/ssl/c.pem\nprivate-key=/etc/ssl/k.pem\n"
                                  "[control]\nsocket=/tmp/x.sock\ngroup=receptiond\n"
-                                 "[storage]\nstate-dir=/srv/reception\n",
+                                 "[recording]\nsegment-seconds=3600\n"
+                                 "[storage]\nstate-dir=/srv/reception\nmin-free-mb=10\n"
+                                 "warn-free-mb=10\nstop-free-mb=9\n",
                                  &error);
   const char *const *ice;
 
@@ -73,6 +81,10 @@ test_every_key (void)
   g_assert_cmpstr (rd_config_get_tls_certificate (c), ==, "/etc/ssl/c.pem");
   g_assert_cmpstr (rd_config_get_control_group (c), ==, "receptiond");
   g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/srv/reception");
+  g_assert_cmpuint (rd_config_get_segment_seconds (c), ==, 3600);
+  g_assert_cmpuint (rd_config_get_min_free_mb (c), ==, 10);
+  g_assert_cmpuint (rd_config_get_warn_free_mb (c), ==, 10); /* min <= warn: equal is fine */
+  g_assert_cmpuint (rd_config_get_stop_free_mb (c), ==, 9);
 }
 
 /* Each bad input, and the words its error must contain. */
@@ -124,6 +136,33 @@ static const struct
   { "[storage]\nstate-dir=var\n",
     RD_CONFIG_ERROR_INVALID,
     { "[storage] state-dir", "absolute directory path" } },
+  { "[recording]\nsegment-seconds=9\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[recording] segment-seconds", "'9'", "from 10 to 3600" } },
+  { "[recording]\nsegment-seconds=3601\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[recording] segment-seconds", "'3601'" } },
+  { "[recording]\nsegment-seconds=5m\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[recording] segment-seconds", "'5m'", "whole number of seconds" } },
+  { "[recording]\nsegments=3\n", RD_CONFIG_ERROR_UNKNOWN, { "[recording] segments" } },
+  { "[storage]\nmin-free-mb=-1\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[storage] min-free-mb", "'-1'", "megabytes" } },
+  { "[storage]\nwarn-free-mb=0\n", RD_CONFIG_ERROR_INVALID, { "[storage] warn-free-mb", "'0'" } },
+  { "[storage]\nstop-free-mb=1.5\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[storage] stop-free-mb", "'1.5'" } },
+  /* The order stop < min <= warn, with the defaults of the keys not given. */
+  { "[storage]\nstop-free-mb=1024\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "stop-free-mb (1024) must be below min-free-mb (1024)", "warn-free-mb (4096)" } },
+  { "[storage]\nmin-free-mb=5000\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "min-free-mb (5000)", "at most warn-free-mb (4096)" } },
+  { "[storage]\nwarn-free-mb=100\nmin-free-mb=200\nstop-free-mb=50\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[storage]", "min-free-mb (200)", "warn-free-mb (100)" } },
 };
 
 static void
@@ -192,7 +231,9 @@ static void
 test_round_trip_and_diff (void)
 {
   g_autoptr (RdConfig) a = load ("[room]\nname=A\n[network]\nlisten=127.0.0.1:1\n", NULL);
-  g_autoptr (RdConfig) b = load ("[room]\nname=B\n[network]\nlisten=127.0.0.1:2\n", NULL);
+  g_autoptr (RdConfig) b = load ("[room]\nname=B\n[network]\nlisten=127.0.0.1:2\n"
+                                 "[recording]\nsegment-seconds=60\n",
+                                 NULL);
   g_autofree char *text = rd_config_to_data (a);
   g_autoptr (RdConfig) again = load (text, NULL);
   g_auto (GStrv) none = rd_config_diff (a, again);
@@ -200,12 +241,16 @@ test_round_trip_and_diff (void)
 
   g_assert_nonnull (again);
   g_assert_cmpuint (g_strv_length (none), ==, 0);
-  g_assert_cmpuint (g_strv_length (changed), ==, 2);
+  g_assert_cmpuint (g_strv_length (changed), ==, 3);
   g_assert_cmpstr (changed[0], ==, "room.name");
-  g_assert_cmpstr (changed[1], ==, "network.listen");
+  g_assert_cmpstr (changed[1], ==, "recording.segment-seconds");
+  g_assert_cmpstr (changed[2], ==, "network.listen");
   g_assert_true (rd_config_key_is_reloadable ("room.name"));
   g_assert_false (rd_config_key_is_reloadable ("network.listen"));
   g_assert_false (rd_config_key_is_reloadable ("no.such"));
+  g_assert_true (rd_config_key_is_reloadable ("recording.segment-seconds"));
+  g_assert_true (rd_config_key_is_reloadable ("storage.min-free-mb"));
+  g_assert_false (rd_config_key_is_reloadable ("storage.state-dir"));
 }
 
 static void

@@ -189,7 +189,7 @@ test_open_fresh (Fixture *f, gconstpointer data)
 
   g_assert_cmpstr (rd_ledger_get_path (ledger), ==, f->path);
   g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, RD_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (RD_LEDGER_SCHEMA_VERSION, ==, 2);
+  g_assert_cmpint (RD_LEDGER_SCHEMA_VERSION, ==, 3);
   g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
 
   id = rd_ledger_session_start (ledger, "first", "operator", &error);
@@ -200,13 +200,13 @@ test_open_fresh (Fixture *f, gconstpointer data)
   db = raw_open (f->path);
   mode = raw_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_int (db,
                             "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
                             "('sessions', 'participants', 'recordings', 'events', 'invites')"),
                    ==, 5);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), ==,
-                   9);
+                   13);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_list('participants') "
                                 "WHERE \"table\" = 'invites'"),
                    ==, 1);
@@ -221,7 +221,7 @@ test_open_fresh (Fixture *f, gconstpointer data)
 
   /* Reopening finds what was written, at the same version. */
   ledger = open_ok (f->dir);
-  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 2);
+  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 3);
   live = rd_ledger_live_sessions (ledger, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (live->len, ==, 1);
@@ -303,7 +303,7 @@ test_open_newer_schema (Fixture *f, gconstpointer data)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, f->path));
   g_assert_nonnull (strstr (error->message, "99"));
-  g_assert_nonnull (strstr (error->message, "version 2"));
+  g_assert_nonnull (strstr (error->message, "version 3"));
   assert_same_bytes (before, f->path);
   /* Not even a -wal or -shm file beside it. */
   g_assert_false (sidecar_exists (f->path, "-wal"));
@@ -536,7 +536,7 @@ test_migrate_v1 (Fixture *f, gconstpointer data)
 
   write_v1_ledger (f->path);
   ledger = open_ok (f->dir);
-  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 2);
+  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 3);
 
   /* Rows kept, new columns NULL. */
   shown = rd_ledger_session_show (ledger, "v1-live", &error);
@@ -572,7 +572,7 @@ test_migrate_v1 (Fixture *f, gconstpointer data)
   rd_ledger_close (ledger);
 
   db = raw_open (f->path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions"), ==, 3);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants"), ==, 2);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events WHERE session_id IS NULL"), ==, 1);
@@ -592,7 +592,7 @@ test_migrate_v1 (Fixture *f, gconstpointer data)
 
   /* Opening again migrates nothing. */
   ledger = open_ok (f->dir);
-  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 2);
+  g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, 3);
   rd_ledger_close (ledger);
 }
 
@@ -931,7 +931,7 @@ test_show_participants_recordings (Fixture *f, gconstpointer data)
       "INSERT INTO participants (session_id, role, name, remote_address, joined_at) "
       "VALUES (%Q, 'citizen', 'Anna', '192.0.2.7', '2026-01-01T10:00:00.000000Z');"
       "INSERT INTO recordings (session_id, segment, path, size_bytes, tracks, state, created_at) "
-      "VALUES (%Q, 0, 'rec/0.mkv', 1234567890123, '[{\"kind\": \"audio\"}]', 'open', "
+      "VALUES (%Q, 1, 'rec/1.mkv', 1234567890123, '[{\"kind\": \"audio\"}]', 'recording', "
       "'2026-01-01T10:00:00.000000Z');",
       id, id);
   raw_exec_ok (db, insert);
@@ -956,7 +956,7 @@ test_show_participants_recordings (Fixture *f, gconstpointer data)
   recording =
       json_array_get_object_element (json_object_get_array_member (session, "recordings"), 0);
   g_assert_cmpint (json_object_get_int_member (recording, "size_bytes"), ==, 1234567890123);
-  g_assert_cmpint (json_object_get_int_member (recording, "segment"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (recording, "segment"), ==, 1);
   g_assert_true (json_object_get_null_member (recording, "sha256"));
   tracks = json_object_get_array_member (recording, "tracks");
   g_assert_nonnull (tracks);
@@ -995,7 +995,7 @@ test_append_only (Fixture *f, gconstpointer data)
   insert = sqlite3_mprintf (
       "INSERT INTO participants (session_id, role, joined_at) VALUES (%Q, 'citizen', 'now');"
       "INSERT INTO recordings (session_id, segment, path, state, created_at) "
-      "VALUES (%Q, 0, 'p', 'open', 'now');",
+      "VALUES (%Q, 1, 'p', 'recording', 'now');",
       id, id);
   raw_exec_ok (db, insert);
   sqlite3_free (g_steal_pointer (&insert));

@@ -1,0 +1,278 @@
+/* rd-daemon-recording-verify.c: the control method "recording.verify": re-hashes every recording
+ * file of a session and compares it with what the ledger sealed.
+ *
+ * The ledger is read on the main thread; the files are read and hashed in a worker thread (a
+ * GTask), which touches nothing but its own copy of the rows, so the main loop never waits on
+ * the disk. The request stays pending until the last file is done.
+ *
+ * Per segment, status is:
+ *   ok            sealed or repaired, the file is there with the ledger's size and SHA-256
+ *   mismatch      the file's size or SHA-256 differs from the ledger's (or the row has no seal)
+ *   missing       the file is gone
+ *   unreadable    the file is there but cannot be read (detail says why)
+ *   open          still being recorded: not a failure while the session is live
+ *   unrecoverable the ledger says this segment could not be repaired after a crash
+ * "ok" is true when every segment is ok, or open while the session is live. */
+#include "daemon/rd-daemon-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/rd-daemon-log.h"
+#include "ledger/rd-ledger-recordings.h"
+#include "proto/rd-proto.h"
+
+#define READ_CHUNK (1024 * 1024)
+
+typedef struct
+{
+  gint64 segment;
+  char *path;      /* as in the ledger: relative to the state dir */
+  char *full_path; /* absolute */
+  char *state;
+  char *expected_sha256; /* NULL unless sealed */
+  gint64 expected_size;  /* -1 unless sealed */
+  /* Filled by the worker. */
+  const char *status;
+  char *actual_sha256;
+  gint64 actual_size;
+  char *detail;
+} Segment;
+
+typedef struct
+{
+  RdControlRequest *req; /* answered in on_verified */
+  char *session_id;
+  gboolean live;
+  GPtrArray *segments; /* Segment* */
+} Job;
+
+static void
+segment_free (Segment *s)
+{
+  g_free (s->path);
+  g_free (s->full_path);
+  g_free (s->state);
+  g_free (s->expected_sha256);
+  g_free (s->actual_sha256);
+  g_free (s->detail);
+  g_free (s);
+}
+
+static void
+job_free (Job *job)
+{
+  g_free (job->session_id);
+  g_ptr_array_unref (job->segments);
+  g_free (job);
+}
+
+/* Hashes @s's file; sets status missing, unreadable, mismatch or ok. Worker thread. */
+static void
+hash_file (Segment *s)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guchar *buf = g_malloc (READ_CHUNK);
+  struct stat st;
+  gint64 total = 0;
+  ssize_t n;
+  int fd = open (s->full_path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      s->status = saved_errno == ENOENT ? "missing" : "unreadable";
+      s->detail = g_strdup_printf ("%s: %s", s->full_path, g_strerror (saved_errno));
+      return;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      s->status = "unreadable";
+      s->detail = g_strdup_printf ("%s: not a regular file", s->full_path);
+      close (fd);
+      return;
+    }
+  while ((n = read (fd, buf, READ_CHUNK)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          s->status = "unreadable";
+          s->detail = g_strdup_printf ("%s: read failed after %" G_GINT64_FORMAT " bytes: %s",
+                                       s->full_path, total, g_strerror (saved_errno));
+          close (fd);
+          return;
+        }
+      g_checksum_update (checksum, buf, n);
+      total += n;
+    }
+  close (fd);
+  s->actual_size = total;
+  s->actual_sha256 = g_strdup (g_checksum_get_string (checksum));
+  if (total != s->expected_size)
+    {
+      s->status = "mismatch";
+      s->detail =
+          g_strdup_printf ("%" G_GINT64_FORMAT " bytes, the ledger sealed %" G_GINT64_FORMAT, total,
+                           s->expected_size);
+    }
+  else if (g_strcmp0 (s->actual_sha256, s->expected_sha256) != 0)
+    {
+      s->status = "mismatch";
+      s->detail = g_strdup ("its SHA-256 is not the one the ledger sealed");
+    }
+  else
+    s->status = "ok";
+}
+
+static void
+verify_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Job *job = data;
+
+  for (guint i = 0; i < job->segments->len; i++)
+    {
+      Segment *s = g_ptr_array_index (job->segments, i);
+
+      if (g_strcmp0 (s->state, RD_RECORDING_STATE_RECORDING) == 0)
+        s->status = "open";
+      else if (g_strcmp0 (s->state, RD_RECORDING_STATE_UNRECOVERABLE) == 0)
+        s->status = "unrecoverable";
+      else if (s->expected_sha256 == NULL)
+        {
+          s->status = "mismatch";
+          s->detail =
+              g_strdup_printf ("the ledger has no seal to check against (state \"%s\")", s->state);
+        }
+      else
+        hash_file (s);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+add_string_or_null (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_int_or_null (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  if (value >= 0)
+    json_builder_add_int_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static gboolean
+segment_is_good (const Segment *s, gboolean live)
+{
+  return g_str_equal (s->status, "ok") || (live && g_str_equal (s->status, "open"));
+}
+
+static void
+on_verified (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  const Segment *first_bad = NULL;
+
+  json_builder_begin_object (b);
+  add_string_or_null (b, "session", job->session_id);
+  json_builder_set_member_name (b, "segments");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < job->segments->len; i++)
+    {
+      const Segment *s = g_ptr_array_index (job->segments, i);
+
+      if (first_bad == NULL && !segment_is_good (s, job->live))
+        first_bad = s;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "segment");
+      json_builder_add_int_value (b, s->segment);
+      add_string_or_null (b, "path", s->path);
+      add_string_or_null (b, "state", s->state);
+      add_string_or_null (b, "status", s->status);
+      add_string_or_null (b, "expected_sha256", s->expected_sha256);
+      add_string_or_null (b, "actual_sha256", s->actual_sha256);
+      add_int_or_null (b, "expected_size_bytes", s->expected_size);
+      add_int_or_null (b, "actual_size_bytes", s->actual_size);
+      add_string_or_null (b, "detail", s->detail);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, first_bad == NULL);
+  json_builder_end_object (b);
+
+  if (first_bad != NULL)
+    rd_log_session (G_LOG_LEVEL_WARNING, job->session_id,
+                    "recording verify by %s: segment %" G_GINT64_FORMAT " (%s) is %s%s%s",
+                    rd_control_request_get_actor (job->req), first_bad->segment, first_bad->path,
+                    first_bad->status, first_bad->detail ? ": " : "",
+                    first_bad->detail ? first_bad->detail : "");
+  else
+    rd_log_session (G_LOG_LEVEL_MESSAGE, job->session_id,
+                    "recording verify by %s: %u segments intact",
+                    rd_control_request_get_actor (job->req), job->segments->len);
+  rd_control_request_reply (job->req, json_builder_get_root (b));
+}
+
+void
+rd_daemon_method_recording_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GPtrArray) live = NULL;
+  g_autoptr (GTask) task = NULL;
+  const char *state_dir = rd_config_get_state_dir (d->config);
+  const char *id;
+  Job *job;
+
+  if (!rd_daemon_get_string_param (req, params, "session", TRUE, &id))
+    return;
+  rows = rd_ledger_recordings_list (d->ledger, id, NULL, &error);
+  if (rows == NULL || (live = rd_ledger_live_sessions (d->ledger, &error)) == NULL)
+    {
+      rd_daemon_reply_ledger_error (req, id, error);
+      return;
+    }
+
+  job = g_new0 (Job, 1);
+  job->req = req;
+  job->session_id = g_strdup (id);
+  job->live = g_ptr_array_find_with_equal_func (live, id, g_str_equal, NULL);
+  job->segments = g_ptr_array_new_with_free_func ((GDestroyNotify)segment_free);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      RdLedgerRecording *r = g_ptr_array_index (rows, i);
+      Segment *s = g_new0 (Segment, 1);
+
+      s->segment = r->segment;
+      s->path = g_strdup (r->path);
+      s->full_path = g_path_is_absolute (r->path) ? g_strdup (r->path)
+                                                  : g_build_filename (state_dir, r->path, NULL);
+      s->state = g_strdup (r->state);
+      s->expected_sha256 = g_strdup (r->sha256);
+      s->expected_size = r->size_bytes;
+      s->actual_size = -1;
+      g_ptr_array_add (job->segments, s);
+    }
+
+  task = g_task_new (NULL, NULL, on_verified, NULL);
+  g_task_set_source_tag (task, rd_daemon_method_recording_verify);
+  g_task_set_task_data (task, job, (GDestroyNotify)job_free);
+  g_task_run_in_thread (task, verify_thread);
+}
