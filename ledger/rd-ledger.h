@@ -48,9 +48,10 @@ typedef enum
   RD_LEDGER_ERROR_IO,           /* any other SQLite failure (disk full, read-only, ...) */
   RD_LEDGER_ERROR_INVALID,      /* a malformed argument (role, time, token hash, ...) */
   RD_LEDGER_ERROR_UNAUTHORIZED, /* a token that does not admit to this session (see the message) */
+  RD_LEDGER_ERROR_KEY,          /* the room key file cannot be read, created or used */
 } RdLedgerError;
 
-#define RD_LEDGER_SCHEMA_VERSION 2
+#define RD_LEDGER_SCHEMA_VERSION 3
 #define RD_LEDGER_FILE_NAME      "ledger.sqlite"
 
 /* Session states (the text stored in sessions.state). scheduled and open come with scheduling. */
