@@ -4,7 +4,9 @@
  * Contract: rd_console_parse() turns the words after the global options into a method and its
  * params, or prints what is wrong plus the usage and returns EX_USAGE (64). Values are checked
  * here as far as their form goes (a number is a number, a duration is a duration); the daemon
- * checks the rest. Threading: one thread. */
+ * checks the rest; a file named by an option that takes one (ledger verify --checkpoint) is read
+ * and parsed here, and a problem with it returns 66 (EX_NOINPUT) or 65 (EX_DATAERR). Threading:
+ * one thread. */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -18,6 +20,7 @@ typedef struct
   const char *method;     /* (transfer none) */
   JsonNode *params;       /* (transfer full), NULL when the method takes none */
   RdConsolePrinter print; /* the human form */
+  const char *output;     /* (transfer none) --output FILE: the result goes there, as JSON */
 } RdConsoleCall;
 
 /* The usage text, every command listed. */

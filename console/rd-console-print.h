@@ -16,5 +16,9 @@ void rd_console_print_session_id (JsonNode *result);
 void rd_console_print_session_ended (JsonNode *result);
 void rd_console_print_invite (JsonNode *result);
 void rd_console_print_muted (JsonNode *result);
+void rd_console_print_ledger_key (JsonNode *result);
+void rd_console_print_checkpoint (JsonNode *result);
+void rd_console_print_checkpoint_export (JsonNode *result);
+void rd_console_print_verify (JsonNode *result);
 
 G_END_DECLS

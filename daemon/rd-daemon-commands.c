@@ -326,6 +326,10 @@ static const struct
   { "session.revoke", rd_daemon_method_session_revoke },
   { "mute", rd_daemon_method_mute },
   { "unmute", rd_daemon_method_unmute },
+  { "ledger.key", rd_daemon_method_ledger_key },
+  { "ledger.checkpoint", rd_daemon_method_ledger_checkpoint },
+  { "ledger.checkpoint.export", rd_daemon_method_ledger_checkpoint_export },
+  { "ledger.verify", rd_daemon_method_ledger_verify },
 };
 
 void

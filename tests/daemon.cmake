@@ -13,3 +13,5 @@ add_dependencies(test-whip-e2e receptiond receptionctl)
 rd_add_test(test-join-call SOURCES test-join-call.c
   LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
 add_dependencies(test-join-call receptiond receptionctl)
+rd_add_test(test-daemon-ledger SOURCES test-daemon-ledger.c LIBS rd-test-daemon TIMEOUT 120)
+add_dependencies(test-daemon-ledger receptiond receptionctl)
