@@ -19,6 +19,9 @@
  *   never sees a token: callers pass its SHA-256 as 64 lowercase hex digits, and that is all that
  *   is stored. Neither the token nor its hash appears in an event, a JSON view or an error
  *   message. Invites are never deleted; the only change an invite accepts is being revoked, once.
+ * - Every row written to any table is appended to the hash chain (schema version 3) in the same
+ *   transaction; see rd-ledger-chain.h. Another program cannot write to the file without first
+ *   removing the chain's triggers (they call a function only the ledger registers).
  * - Participants (schema version 2) are one row per connection of a remote party. The only
  *   changes a row accepts are recording its DTLS fingerprint once and its leaving once; ending a
  *   session (or reconciling it after a crash) closes the rows still open, in the same transaction.
