@@ -11,9 +11,11 @@
 typedef enum
 {
   ARG_STRING,
-  ARG_TEXT,     /* a string with something in it besides spaces (a reason on the record) */
-  ARG_INT,      /* a positive whole number */
-  ARG_DURATION, /* sent as seconds */
+  ARG_TEXT,      /* a string with something in it besides spaces (a reason on the record) */
+  ARG_INT,       /* a positive whole number */
+  ARG_DURATION,  /* sent as seconds */
+  ARG_JSON_FILE, /* a file read here, its JSON sent */
+  ARG_OUTPUT,    /* a file the result is written to, here; not sent */
 } ArgKind;
 
 typedef struct
@@ -77,6 +79,16 @@ static const CommandSpec commands[] = {
     "recording.resume",
     rd_console_print_recording_control,
     { { NULL, "session", ARG_STRING, TRUE }, { "--reason", "reason", ARG_TEXT, TRUE } } },
+  { { "ledger", "key" }, "ledger.key", rd_console_print_ledger_key, { { 0 } } },
+  { { "ledger", "checkpoint" }, "ledger.checkpoint", rd_console_print_checkpoint, { { 0 } } },
+  { { "ledger", "checkpoint", "export" },
+    "ledger.checkpoint.export",
+    rd_console_print_checkpoint_export,
+    { { "--output", "output", ARG_OUTPUT, FALSE } } },
+  { { "ledger", "verify" },
+    "ledger.verify",
+    rd_console_print_verify,
+    { { "--checkpoint", "checkpoint", ARG_JSON_FILE, FALSE } } },
 };
 
 static const char usage_text[] =
@@ -102,6 +114,15 @@ static const char usage_text[] =
     "                                  when, why); the paused span is a gap, never silence\n"
     "  recording resume ID --reason TEXT\n"
     "                                  record again\n"
+    "  ledger key                      the room's Ed25519 public key (hex and PEM)\n"
+    "  ledger checkpoint               sign the ledger's hash chain head now\n"
+    "  ledger checkpoint export [--output FILE]\n"
+    "                                  the latest signed head as JSON, to hand to the city board\n"
+    "  ledger verify [--checkpoint FILE]\n"
+    "                                  recompute the hash chain, check every row, signature and\n"
+    "                                  sealed recording (and that an exported head is still in "
+    "the\n"
+    "                                  chain); exits 1 naming the first bad entry\n"
     "\n"
     "Without --socket, the socket is read from the configuration receptiond uses\n"
     "(--config FILE, else " RD_CONFIG_SYSTEM_PATH " if it exists, else the embedded default).\n"
@@ -171,21 +192,53 @@ n_words (const CommandSpec *c)
 static const char *
 command_name (const CommandSpec *c)
 {
-  static char name[64];
-  g_snprintf (name, sizeof name, "%s%s%s", c->words[0], c->words[1] ? " " : "",
-              c->words[1] ? c->words[1] : "");
+  static char name[96];
+  g_snprintf (name, sizeof name, "%s%s%s%s%s", c->words[0], c->words[1] ? " " : "",
+              c->words[1] ? c->words[1] : "", c->words[2] ? " " : "",
+              c->words[2] ? c->words[2] : "");
   return name;
+}
+
+/* Reads @path as a JSON object into member @spec->param of @params; 0, or an exit code with
+ * the reason printed. */
+static int
+set_json_file (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const char *path)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_file (parser, path, &error))
+    {
+      fprintf (stderr, "receptionctl: %s %s: %s\n", command_name (c), spec->flag, error->message);
+      return error->domain == G_FILE_ERROR ? EX_NOINPUT : EX_DATAERR;
+    }
+  root = json_parser_get_root (parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      fprintf (stderr, "receptionctl: %s %s: %s is not a JSON object\n", command_name (c),
+               spec->flag, path);
+      return EX_DATAERR;
+    }
+  json_object_set_member (params, spec->param, json_node_copy (root));
+  return 0;
 }
 
 /* Sets @spec's member of @params from @value; FALSE (usage printed) when the form is wrong. */
 static gboolean
-set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const char *value)
+set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const char *value,
+           RdConsoleCall *call)
 {
   gint64 number;
   guint64 u;
 
   switch (spec->kind)
     {
+    case ARG_JSON_FILE: /* handled by set_json_file() */
+      return FALSE;
+    case ARG_OUTPUT:
+      call->output = value;
+      return TRUE;
     case ARG_STRING:
       json_object_set_string_member (params, spec->param, value);
       return TRUE;
@@ -227,7 +280,7 @@ is_session (const char *param)
 }
 
 static int
-parse_args (const CommandSpec *c, int argc, char **argv, JsonObject *params)
+parse_args (const CommandSpec *c, int argc, char **argv, JsonObject *params, RdConsoleCall *call)
 {
   guint next_positional = 0;
 
@@ -261,11 +314,17 @@ parse_args (const CommandSpec *c, int argc, char **argv, JsonObject *params)
           next_positional++;
           value = argv[i];
         }
-      if (!set_value (c, spec, params, value))
+      if (spec->kind == ARG_JSON_FILE)
+        {
+          int rc = set_json_file (c, spec, params, value);
+          if (rc != 0)
+            return rc;
+        }
+      else if (!set_value (c, spec, params, value, call))
         return EX_USAGE;
     }
   for (const ArgSpec *a = c->args; a->param; a++)
-    if (a->required && !json_object_has_member (params, a->param))
+    if (a->required && a->kind != ARG_OUTPUT && !json_object_has_member (params, a->param))
       return a->flag ? rd_console_usage_error ("%s needs %s", command_name (c), a->flag)
                      : rd_console_usage_error ("%s needs a%s %s", command_name (c),
                                                is_session (a->param) ? " session" : "n",
@@ -297,13 +356,14 @@ rd_console_parse (int argc, char **argv, RdConsoleCall *call)
     }
   if (!best)
     {
-      if (g_str_equal (argv[0], "session") || g_str_equal (argv[0], "recording"))
+      if (g_str_equal (argv[0], "session") || g_str_equal (argv[0], "recording") ||
+          g_str_equal (argv[0], "ledger"))
         return argc > 1 ? rd_console_usage_error ("unknown command '%s %s'", argv[0], argv[1])
                         : rd_console_usage_error ("'%s' needs a subcommand", argv[0]);
       return rd_console_usage_error ("unknown command '%s'", argv[0]);
     }
   params = json_object_new ();
-  rc = parse_args (best, argc - (int)best_words, argv + best_words, params);
+  rc = parse_args (best, argc - (int)best_words, argv + best_words, params, call);
   if (rc != 0)
     return rc;
   call->method = best->method;

@@ -4,7 +4,9 @@
  * Contract: rd_console_parse() turns the words after the global options into a method and its
  * params, or prints what is wrong plus the usage and returns EX_USAGE (64). Values are checked
  * here as far as their form goes (a number is a number, a duration is a duration); the daemon
- * checks the rest. Threading: one thread. */
+ * checks the rest; a file named by an option that takes one (ledger verify --checkpoint) is read
+ * and parsed here, and a problem with it returns 66 (EX_NOINPUT) or 65 (EX_DATAERR). Threading:
+ * one thread. */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -22,6 +24,7 @@ typedef struct
   RdConsolePrinter print;   /* the human form */
   RdConsoleVerdict verdict; /* NULL: a result is success */
   guint timeout_s;          /* the command's default --timeout; 0 for the global default */
+  const char *output;       /* (transfer none) --output FILE: the result goes there, as JSON */
 } RdConsoleCall;
 
 /* The usage text, every command listed. */

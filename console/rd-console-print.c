@@ -333,3 +333,42 @@ rd_console_print_recording_control (JsonNode *result)
   printf ("session %s: recording %s (reason: %s)\n", str (o, "session"), str (o, "recording"),
           str (o, "reason"));
 }
+
+void
+rd_console_print_ledger_key (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+
+  printf ("room key (%s), public key in hex (the raw 32 bytes):\n%s\n", str (o, "algorithm"),
+          str (o, "public_key_hex"));
+  printf ("public key in PEM (SubjectPublicKeyInfo):\n%s", str (o, "public_key_pem"));
+}
+
+void
+rd_console_print_checkpoint (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+
+  printf ("checkpoint signed: seq %" G_GINT64_FORMAT ", head %s, at %s (%s)\n", num (o, "seq"),
+          str (o, "head_hash"), str (o, "at"), str (o, "reason"));
+}
+
+void
+rd_console_print_checkpoint_export (JsonNode *result)
+{
+  g_autofree char *text = json_to_string (result, TRUE);
+
+  printf ("%s\n", text);
+}
+
+void
+rd_console_print_verify (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+
+  printf ("ledger verified: %" G_GINT64_FORMAT " chain entries, %" G_GINT64_FORMAT
+          " rows, %" G_GINT64_FORMAT " signed checkpoints, %" G_GINT64_FORMAT
+          " sealed recording files%s\n",
+          num (o, "entries"), num (o, "rows"), num (o, "checkpoints"), num (o, "recordings"),
+          flag (o, "exported_checkpoint") ? ", exported checkpoint found in the chain" : "");
+}

@@ -23,5 +23,9 @@ int rd_console_recording_verify_verdict (JsonNode *result);
 /* "recording.pause" / "recording.resume": the session and its recording state
  * ({"session", "recording", "reason"}; members missing are shown as "-"). */
 void rd_console_print_recording_control (JsonNode *result);
+void rd_console_print_ledger_key (JsonNode *result);
+void rd_console_print_checkpoint (JsonNode *result);
+void rd_console_print_checkpoint_export (JsonNode *result);
+void rd_console_print_verify (JsonNode *result);
 
 G_END_DECLS

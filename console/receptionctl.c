@@ -2,8 +2,10 @@
  *
  *   receptionctl [--socket PATH] [--config FILE] [--json] [--timeout S] COMMAND [ARGS]
  *
- * Exit codes: 0 success, 1 the daemon refused or failed the command, 64 usage, 69 daemon not
- * reachable, 76 garbled reply, 78 the config file to find the socket in is invalid. */
+ * Exit codes: 0 success, 1 the daemon refused or failed the command (ledger verify: found a
+ * problem), 64 usage, 65/66 a file given to read is not JSON / cannot be read, 69 daemon not
+ * reachable, 73 --output cannot be written, 76 garbled reply, 78 the config file to find the
+ * socket in is invalid. */
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,7 +119,21 @@ main (int argc, char **argv)
         return EX_PROTOCOL;
       return 1;
     }
-  if (json)
+  if (call.output)
+    {
+      /* The result as the file to hand over: JSON, whatever --json says. */
+      g_autofree char *text = json_to_string (result, TRUE);
+      g_autofree char *data = g_strconcat (text, "\n", NULL);
+
+      if (!g_file_set_contents_full (call.output, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                     &error))
+        {
+          fprintf (stderr, "receptionctl: --output: %s\n", error->message);
+          return EX_CANTCREAT;
+        }
+      printf ("wrote %s\n", call.output);
+    }
+  else if (json)
     {
       g_autofree char *text = json_to_string (result, TRUE);
       printf ("%s\n", text);

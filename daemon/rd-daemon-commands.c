@@ -328,6 +328,10 @@ static const struct
   { "mute", rd_daemon_method_mute },
   { "unmute", rd_daemon_method_unmute },
   { "recording.verify", rd_daemon_method_recording_verify },
+  { "ledger.key", rd_daemon_method_ledger_key },
+  { "ledger.checkpoint", rd_daemon_method_ledger_checkpoint },
+  { "ledger.checkpoint.export", rd_daemon_method_ledger_checkpoint_export },
+  { "ledger.verify", rd_daemon_method_ledger_verify },
 };
 
 void

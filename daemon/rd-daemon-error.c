@@ -21,7 +21,8 @@ rd_daemon_exit_code_for_error (const GError *error)
     return EX_CONFIG;
   if (error->domain == RD_LEDGER_ERROR)
     {
-      if (error->code == RD_LEDGER_ERROR_CORRUPT || error->code == RD_LEDGER_ERROR_NEWER_SCHEMA)
+      if (error->code == RD_LEDGER_ERROR_CORRUPT || error->code == RD_LEDGER_ERROR_NEWER_SCHEMA ||
+          error->code == RD_LEDGER_ERROR_KEY)
         return EX_DATAERR;
       if (error->code == RD_LEDGER_ERROR_OPEN)
         return EX_CANTCREAT;

@@ -20,7 +20,7 @@ typedef enum
 } RdDaemonError;
 
 /* The sysexits code for a start-up failure: 78 EX_CONFIG for configuration errors, 65 EX_DATAERR
- * for a ledger it must not touch, 73 EX_CANTCREAT for a state dir it cannot write, 75
+ * for a ledger or room key it must not touch, 73 EX_CANTCREAT for a state dir it cannot write, 75
  * EX_TEMPFAIL when another instance holds the state dir, 69 EX_UNAVAILABLE for a listener or
  * device that is not there, 70 EX_SOFTWARE otherwise. */
 int rd_daemon_exit_code_for_error (const GError *error);

@@ -6,6 +6,7 @@
 #include "config/rd-config.h"
 #include "daemon/rd-daemon-control.h"
 #include "daemon/rd-daemon.h"
+#include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger.h"
 #include "media/rd-media-room.h"
 #include "signaling/rd-signal-server.h"
@@ -20,6 +21,7 @@ struct _RdDaemon
   GStrv restart_needed; /* keys changed in the file that wait for a restart */
   int lock_fd;          /* flock on <state-dir>/receptiond.lock, -1 when not held */
   RdLedger *ledger;
+  RdLedgerKey *room_key; /* signs the ledger's checkpoints */
   RdRoom *room;
   GHashTable *parties; /* peer id -> RdDaemonParty (owned) */
   RdSignalServer *signal_server;
@@ -51,6 +53,12 @@ void rd_daemon_add_muted (JsonBuilder *b, RdDaemon *d);
 /* rd-daemon-recording-verify.c: "recording.verify" {"session"}: re-hashes the session's recording
  * files in a worker thread and compares them with the ledger; the request is answered when done. */
 void rd_daemon_method_recording_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+/* rd-daemon-ledger.c: the ledger's tamper evidence (key, checkpoints, verify). */
+void rd_daemon_method_ledger_key (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_ledger_checkpoint (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_ledger_checkpoint_export (RdDaemon *d, RdControlRequest *req,
+                                                JsonObject *params);
+void rd_daemon_method_ledger_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 
 /* rd-daemon-parties.c: remote parties (WHIP requests -> peers -> ledger rows). */
 GHashTable *rd_daemon_parties_new (void);

@@ -80,8 +80,15 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
   if (!rd_media_init (error))
     return FALSE;
+  /* The room key first: the crash reconciliation below signs a checkpoint with it. */
+  d->room_key = rd_ledger_key_load_or_create (state_dir, error);
+  if (!d->room_key)
+    return FALSE;
   d->ledger = rd_ledger_open (state_dir, error);
-  if (!d->ledger || !reconcile (d, error))
+  if (!d->ledger)
+    return FALSE;
+  rd_ledger_set_key (d->ledger, d->room_key);
+  if (!reconcile (d, error))
     return FALSE;
   d->room = rd_room_new (d->config, error);
   if (!d->room)
@@ -296,6 +303,7 @@ rd_daemon_free (RdDaemon *d)
     }
   g_clear_object (&d->room);
   g_clear_pointer (&d->ledger, rd_ledger_close);
+  g_clear_pointer (&d->room_key, rd_ledger_key_free);
   rd_daemon_state_dir_release (&d->lock_fd);
   g_clear_pointer (&d->config, rd_config_unref);
   g_strfreev (d->restart_needed);

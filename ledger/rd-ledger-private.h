@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,7 @@ struct _RdLedger
   char *path;
   int schema_version;
   GTimeSpan clock_offset; /* added to the real clock; only tests set it */
+  RdLedgerKey *key;       /* the room key, or NULL: no checkpoints signed, none checked */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -122,5 +124,72 @@ gboolean rd_ledger_schema_migrate (RdLedger *self, GError **error);
 /* Test hook: the SQL of the migration from version @from to @from + 1, as shipped (tests build
  * old files with it). */
 const char *rd_ledger_schema_migration_for_testing (int from);
+
+/* rd-ledger-key.c */
+
+RdLedgerKey *rd_ledger_key_ref (RdLedgerKey *key);
+/* The Ed25519 signature of @message as 128 lowercase hex digits. (transfer full) */
+char *rd_ledger_key_sign (RdLedgerKey *key, const char *message, GError **error);
+/* Whether @signature_hex is a valid Ed25519 signature of @message by the raw public key
+ * @public_hex (64 hex digits); FALSE for malformed hex too. */
+gboolean rd_ledger_signature_check (const char *public_hex, const char *message,
+                                    const char *signature_hex);
+/* The text a checkpoint signs (see rd-ledger-chain.h). (transfer full) */
+char *rd_ledger_checkpoint_message (gint64 seq, const char *head_hash, const char *at);
+
+/* rd-ledger-chain.c */
+
+/* The schema version that created the chain: migrations to it start the chain with genesis
+ * entries, later ones add "migrate" entries for the rows they change. */
+#define RD_LEDGER_CHAIN_SCHEMA_VERSION 4
+#define RD_LEDGER_CHAIN_ZERO_HASH      "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* Registers rd_chain_hash(prev_hash, entry) on @db: the lowercase hex SHA-256 of prev_hash's
+ * bytes followed by entry's. Every connection that writes to the ledger needs it. */
+gboolean rd_ledger_chain_register (sqlite3 *db);
+
+/* The names of the tables the chain covers, sorted. WITHOUT ROWID tables are an error. */
+GPtrArray *rd_ledger_chain_tables (RdLedger *self, GError **error);
+
+/* SQL for the canonical content of a row of @table, its columns read as @prefix"col" (@prefix is
+ * "NEW." in a trigger, "t." in a query of the table aliased t). (transfer full) */
+char *rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *prefix,
+                                   GError **error);
+
+/* One row compared with its latest chain entry. */
+typedef struct
+{
+  const char *table;
+  gint64 row_id;
+  gint64 seq;                /* the latest entry's seq, 0 when the row has none */
+  const char *content;       /* the row's content now, NULL when the row is gone */
+  const char *entry_content; /* the latest entry's content, NULL when there is none */
+} RdLedgerChainRow;
+
+/* Calls @fn for every row of every chained table whose content differs from its latest entry
+ * (or has none), and for every latest entry whose row is gone (content NULL; table NULL-safe:
+ * an entry of a table that no longer exists comes with that table's name). Stops at FALSE. */
+gboolean rd_ledger_chain_foreach_mismatch (RdLedger *self,
+                                           gboolean (*fn) (const RdLedgerChainRow *row,
+                                                           gpointer data),
+                                           gpointer data, GError **error);
+
+/* Migration hooks, inside the migration's transaction: before the step's SQL (@to > the chain's
+ * version) the generated triggers are dropped and the rows that already disagree with the chain
+ * are noted (returned; they are left for verify to report); after it, every other row whose
+ * content changed, or that has no entry, gets a "genesis" (@to == the chain's version) or
+ * "migrate" entry. */
+GHashTable *rd_ledger_chain_before_migration (RdLedger *self, int to, GError **error);
+gboolean rd_ledger_chain_after_migration (RdLedger *self, int to, GHashTable *before,
+                                          GError **error);
+
+/* Makes the generated triggers match the schema (every chained table, its columns now), in a
+ * transaction of its own, writing nothing when they already do. */
+gboolean rd_ledger_chain_install_triggers (RdLedger *self, GError **error);
+
+/* Inside the caller's transaction: a checkpoint of the head signed with @self's key, or nothing
+ * when @self has no key. */
+gboolean rd_ledger_chain_checkpoint_in_transaction (RdLedger *self, const char *at,
+                                                    const char *reason, GError **error);
 
 G_END_DECLS

@@ -157,6 +157,41 @@ static const char *const migrations[] = {
   "  SELECT RAISE (ABORT, 'the ledger is append-only: a recording''s session, segment, path "
   "and creation time never change');"
   "END;",
+
+  /* 3 -> 4: the hash chain and its signed checkpoints (see rd-ledger-chain.h). The triggers that
+   * append to the chain are generated from the schema at open, not written here; the rows that
+   * exist get their genesis entries from rd_ledger_chain_after_migration(). */
+  "CREATE TABLE chain ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  tbl TEXT NOT NULL,"
+  "  row_id INTEGER NOT NULL,"
+  "  op TEXT NOT NULL CHECK (op IN ('genesis', 'insert', 'update', 'migrate')),"
+  "  content TEXT NOT NULL,"
+  "  prev_hash TEXT NOT NULL,"
+  "  hash TEXT NOT NULL"
+  ");"
+  "CREATE INDEX chain_row ON chain (tbl, row_id, seq);"
+  "CREATE TRIGGER chain_no_delete BEFORE DELETE ON chain BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: the chain cannot be deleted');"
+  "END;"
+  "CREATE TRIGGER chain_no_update BEFORE UPDATE ON chain BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: the chain cannot be updated');"
+  "END;"
+  "CREATE TABLE checkpoints ("
+  "  id INTEGER PRIMARY KEY,"
+  "  seq INTEGER NOT NULL,"
+  "  head_hash TEXT NOT NULL,"
+  "  at TEXT NOT NULL CHECK (at GLOB " TIME_GLOB "),"
+  "  reason TEXT NOT NULL,"
+  "  public_key TEXT NOT NULL,"
+  "  signature TEXT NOT NULL"
+  ");"
+  "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: checkpoints cannot be deleted');"
+  "END;"
+  "CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints BEGIN"
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: checkpoints cannot be updated');"
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RD_LEDGER_SCHEMA_VERSION);
@@ -353,6 +388,7 @@ rd_ledger_schema_migrate (RdLedger *self, GError **error)
       int from = self->schema_version;
       int found;
       g_autofree char *set_version = NULL;
+      g_autoptr (GHashTable) before = NULL;
 
       if (!rd_ledger_begin (self, FALSE, error))
         {
@@ -381,7 +417,10 @@ rd_ledger_schema_migrate (RdLedger *self, GError **error)
 
       g_debug ("migrating ledger %s from schema version %d to %d", self->path, from, from + 1);
       set_version = g_strdup_printf ("PRAGMA user_version = %d", from + 1);
-      if (!rd_ledger_exec (self, migrations[from], error) ||
+      /* The chain records what the step changes (rd-ledger-chain.h). */
+      before = rd_ledger_chain_before_migration (self, from + 1, error);
+      if (before == NULL || !rd_ledger_exec (self, migrations[from], error) ||
+          !rd_ledger_chain_after_migration (self, from + 1, before, error) ||
           !rd_ledger_exec (self, set_version, error))
         {
           rd_ledger_rollback (self, FALSE);

@@ -140,6 +140,14 @@ rd_ledger_reconcile_crashed (RdLedger *ledger, const char *reason, GError **erro
         }
       g_debug ("ledger %s: session %s was live, now interrupted", ledger->path, id);
     }
+  if (ids->len > 0)
+    {
+      g_autofree char *reason_text =
+          g_strdup_printf ("%u session%s interrupted", ids->len, ids->len == 1 ? "" : "s");
+
+      if (!rd_ledger_chain_checkpoint_in_transaction (ledger, now, reason_text, error))
+        goto fail;
+    }
   if (!rd_ledger_commit (ledger, TRUE, error))
     goto fail;
   return g_steal_pointer (&ids);
@@ -224,6 +232,7 @@ rd_ledger_session_end (RdLedger *ledger, const char *id, const char *actor, cons
 {
   g_autofree char *now = NULL;
   g_autofree char *state = NULL;
+  g_autofree char *checkpoint_reason = NULL;
   g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (ledger != NULL, FALSE);
@@ -244,8 +253,10 @@ rd_ledger_session_end (RdLedger *ledger, const char *id, const char *actor, cons
                    state);
       goto fail;
     }
+  checkpoint_reason = g_strdup_printf ("session %s ended", id);
   if (!seal_session (ledger, id, RD_SESSION_STATE_ENDED, now, actor, "session-ended", reason,
                      "session ended", &local_error) ||
+      !rd_ledger_chain_checkpoint_in_transaction (ledger, now, checkpoint_reason, &local_error) ||
       !rd_ledger_commit (ledger, TRUE, &local_error))
     goto fail;
   g_debug ("ledger %s: session %s ended by %s", ledger->path, id, actor);

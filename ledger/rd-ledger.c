@@ -298,6 +298,12 @@ open_read_write (RdLedger *self, gboolean deferred, GError **error)
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  if (!rd_ledger_chain_register (self->db))
+    {
+      rd_ledger_set_db_error (error, self->db, SQLITE_ERROR, RD_LEDGER_ERROR_OPEN,
+                              "cannot register the hash chain's function on ledger %s", self->path);
+      return FALSE;
+    }
   /* No writable_schema, no journal_mode = OFF, no reading the file as a blob. */
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 
@@ -308,6 +314,7 @@ open_read_write (RdLedger *self, gboolean deferred, GError **error)
 
   /* Migrate before WAL mode, so a migration that fails leaves the file as it was. */
   return set_pragma (self, "foreign_keys", "1", error) && rd_ledger_schema_migrate (self, error) &&
+         rd_ledger_chain_install_triggers (self, error) &&
          set_pragma (self, "journal_mode", "wal", error) &&
          set_pragma (self, "synchronous", "1", error); /* 1 is NORMAL */
 }
@@ -351,6 +358,7 @@ rd_ledger_close (RdLedger *ledger)
     return;
   /* close_v2: a statement left unfinalized by a bug must not keep the file open forever. */
   sqlite3_close_v2 (ledger->db);
+  g_clear_pointer (&ledger->key, rd_ledger_key_free);
   g_free (ledger->path);
   g_free (ledger);
 }

@@ -19,6 +19,9 @@
  *   never sees a token: callers pass its SHA-256 as 64 lowercase hex digits, and that is all that
  *   is stored. Neither the token nor its hash appears in an event, a JSON view or an error
  *   message. Invites are never deleted; the only change an invite accepts is being revoked, once.
+ * - Every row written to any table is appended to the hash chain (schema version 3) in the same
+ *   transaction; see rd-ledger-chain.h. Another program cannot write to the file without first
+ *   removing the chain's triggers (they call a function only the ledger registers).
  * - Participants (schema version 2) are one row per connection of a remote party. The only
  *   changes a row accepts are recording its DTLS fingerprint once and its leaving once; ending a
  *   session (or reconciling it after a crash) closes the rows still open, in the same transaction.
@@ -51,9 +54,10 @@ typedef enum
   RD_LEDGER_ERROR_INVALID,      /* a malformed argument (role, time, token hash, ...) */
   RD_LEDGER_ERROR_UNAUTHORIZED, /* a token that does not admit to this session (see the message) */
   RD_LEDGER_ERROR_CONFLICT, /* the row exists already, or is not in the state the change needs */
+  RD_LEDGER_ERROR_KEY,      /* the room key file cannot be read, created or used */
 } RdLedgerError;
 
-#define RD_LEDGER_SCHEMA_VERSION 3
+#define RD_LEDGER_SCHEMA_VERSION 4
 #define RD_LEDGER_FILE_NAME      "ledger.sqlite"
 
 /* Session states (the text stored in sessions.state). scheduled and open come with scheduling. */

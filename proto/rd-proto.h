@@ -32,6 +32,7 @@ G_BEGIN_DECLS
 #define RD_PROTO_CODE_CONFLICT       "conflict"       /* not allowed in the object's state */
 #define RD_PROTO_CODE_FAILED         "failed"         /* the daemon tried and failed */
 #define RD_PROTO_CODE_TIMEOUT        "timeout"        /* no complete request in time */
+#define RD_PROTO_CODE_VERIFY_FAILED  "verify-failed"  /* ledger verify found a problem */
 
 #define RD_PROTO_ERROR (rd_proto_error_quark ())
 GQuark rd_proto_error_quark (void);

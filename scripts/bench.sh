@@ -5,3 +5,4 @@ set -eu
 cd "$(dirname "$0")/.."
 ./scripts/build.sh release
 ./build-release/bin/bench-join "${1:-5}"
+./build-release/bin/bench-chain "${1:-5}"

@@ -171,6 +171,8 @@ raw_open (const char *path)
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
+  /* Writes go through the chain's triggers, as receptiond's own do (rd-ledger-chain.h). */
+  g_assert_true (rd_ledger_chain_register (db));
   return db;
 }
 

@@ -1,0 +1,96 @@
+/* rd-daemon-ledger.c: the control methods of the ledger's tamper evidence: the room's public
+ * key, signed checkpoints (made, and exported for the city board), and verification. */
+#include "daemon/rd-daemon-private.h"
+
+#include "daemon/rd-daemon-log.h"
+#include "proto/rd-proto.h"
+
+void
+rd_daemon_method_ledger_key (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "algorithm");
+  json_builder_add_string_value (b, "Ed25519");
+  json_builder_set_member_name (b, "public_key_hex");
+  json_builder_add_string_value (b, rd_ledger_key_get_public_hex (d->room_key));
+  json_builder_set_member_name (b, "public_key_pem");
+  json_builder_add_string_value (b, rd_ledger_key_get_public_pem (d->room_key));
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, rd_ledger_key_get_path (d->room_key));
+  json_builder_end_object (b);
+  rd_control_request_reply (req, json_builder_get_root (b));
+}
+
+void
+rd_daemon_method_ledger_checkpoint (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reason = g_strdup_printf ("requested by %s", rd_control_request_get_actor (req));
+  JsonNode *checkpoint = rd_ledger_checkpoint (d->ledger, reason, &error);
+
+  if (!checkpoint)
+    {
+      rd_daemon_reply_ledger_error (req, NULL, error);
+      return;
+    }
+  rd_log_session (G_LOG_LEVEL_MESSAGE, NULL, "ledger checkpoint at seq %" G_GINT64_FORMAT " %s",
+                  json_object_get_int_member (json_node_get_object (checkpoint), "seq"), reason);
+  rd_control_request_reply (req, checkpoint);
+}
+
+void
+rd_daemon_method_ledger_checkpoint_export (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  g_autoptr (GError) error = NULL;
+  JsonNode *checkpoint = rd_ledger_checkpoint_latest (d->ledger, &error);
+
+  if (!checkpoint)
+    rd_daemon_reply_ledger_error (req, NULL, error);
+  else
+    rd_control_request_reply (req, checkpoint);
+}
+
+/* {"checkpoint": {...}} (optional): an exported checkpoint to find in the chain. */
+void
+rd_daemon_method_ledger_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) report = NULL;
+  JsonNode *exported = params ? json_object_get_member (params, "checkpoint") : NULL;
+  JsonObject *r, *first;
+
+  if (exported && !JSON_NODE_HOLDS_OBJECT (exported))
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
+                                      "\"checkpoint\" must be an exported checkpoint (a JSON "
+                                      "object)");
+      return;
+    }
+  report = rd_ledger_verify (d->ledger, exported ? json_node_get_object (exported) : NULL, &error);
+  if (!report)
+    {
+      rd_daemon_reply_ledger_error (req, NULL, error);
+      return;
+    }
+  r = json_node_get_object (report);
+  if (json_object_get_boolean_member (r, "ok"))
+    {
+      rd_control_request_reply (req, g_steal_pointer (&report));
+      return;
+    }
+  /* Evidence of tampering (or a lost file) is worth the log, once, here. */
+  first = json_object_get_object_member (r, "first");
+  rd_log_session (G_LOG_LEVEL_WARNING, NULL,
+                  "ledger verify (by %s) failed: %s (%" G_GINT64_FORMAT " problem%s)",
+                  rd_control_request_get_actor (req), json_object_get_string_member (first, "what"),
+                  json_object_get_int_member (r, "problems"),
+                  json_object_get_int_member (r, "problems") == 1 ? "" : "s");
+  rd_control_request_reply_error (req, RD_PROTO_CODE_VERIFY_FAILED,
+                                  "ledger verify failed: %s (%" G_GINT64_FORMAT " problem%s "
+                                  "in all)",
+                                  json_object_get_string_member (first, "what"),
+                                  json_object_get_int_member (r, "problems"),
+                                  json_object_get_int_member (r, "problems") == 1 ? "" : "s");
+}

@@ -1,0 +1,469 @@
+/* rd-ledger-chain.c: the hash chain's machinery: the hash function, the triggers generated from
+ * the schema, and the entries migrations add. Checkpoints are in rd-ledger-chain-checkpoint.c,
+ * verification in rd-ledger-chain-verify.c. See rd-ledger-chain.h for the contract. */
+#include "ledger/rd-ledger-private.h"
+
+#include <string.h>
+
+/* The next entry's seq and prev_hash, as columns of a one-row subquery. */
+#define HEAD_SQL                                                                                   \
+  "coalesce ((SELECT max (seq) FROM chain), 0) + 1 AS seq, "                                       \
+  "coalesce ((SELECT hash FROM chain ORDER BY seq DESC LIMIT 1), '" RD_LEDGER_CHAIN_ZERO_HASH      \
+  "') AS prev"
+
+/* Names of the generated triggers: chain_ai_<table> (after insert), chain_au_<table>. */
+#define TRIGGER_GLOB "chain_a[iu]_*"
+
+static void
+chain_hash_fn (sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+  const unsigned char *prev = sqlite3_value_text (argv[0]);
+  const unsigned char *entry = sqlite3_value_text (argv[1]);
+  g_autoptr (GChecksum) sum = NULL;
+
+  if (prev == NULL || entry == NULL)
+    {
+      sqlite3_result_error (ctx, "rd_chain_hash: prev_hash and entry must not be NULL", -1);
+      return;
+    }
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, prev, sqlite3_value_bytes (argv[0]));
+  g_checksum_update (sum, entry, sqlite3_value_bytes (argv[1]));
+  sqlite3_result_text (ctx, g_checksum_get_string (sum), -1, SQLITE_TRANSIENT);
+}
+
+gboolean
+rd_ledger_chain_register (sqlite3 *db)
+{
+  return sqlite3_create_function_v2 (db, "rd_chain_hash", 2,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     chain_hash_fn, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static char *
+quote (const char *text, char mark)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_c (out, mark);
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == mark)
+        g_string_append_c (out, mark); /* doubled, as SQL quotes it */
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, mark);
+  return g_string_free (out, FALSE);
+}
+
+GPtrArray *
+rd_ledger_chain_tables (RdLedger *self, GError **error)
+{
+  g_autoptr (GPtrArray) tables = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = rd_ledger_prepare (self, error,
+                            "SELECT name, wr FROM pragma_table_list "
+                            "WHERE schema = 'main' AND type = 'table' AND name <> 'chain' "
+                            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                            0);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
+    {
+      const char *name = (const char *)sqlite3_column_text (stmt, 0);
+
+      if (sqlite3_column_int (stmt, 1) != 0)
+        {
+          g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_IO,
+                       "table \"%s\" is WITHOUT ROWID; the chain covers only tables with rowids",
+                       name);
+          return NULL;
+        }
+      g_ptr_array_add (tables, g_strdup (name));
+    }
+  return rc == SQLITE_DONE ? g_steal_pointer (&tables) : NULL;
+}
+
+char *
+rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *prefix, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GString) sql = g_string_new ("json_patch ('{}', json_object (");
+  gboolean first = TRUE;
+  int rc;
+
+  stmt = rd_ledger_prepare (self, error, "SELECT name FROM pragma_table_info (?1) ORDER BY cid", 1,
+                            table);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
+    {
+      const char *name = (const char *)sqlite3_column_text (stmt, 0);
+      g_autofree char *literal = quote (name, '\'');
+      g_autofree char *ident = quote (name, '"');
+
+      /* NULL is left out by json_patch; a BLOB, which JSON cannot hold, becomes {"blob": HEX}. */
+      g_string_append_printf (sql,
+                              "%s%s, iif (typeof (%s%s) = 'blob', "
+                              "json_object ('blob', hex (%s%s)), %s%s)",
+                              first ? "" : ", ", literal, prefix, ident, prefix, ident, prefix,
+                              ident);
+      first = FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return NULL;
+  g_string_append (sql, "))");
+  return g_strdup (sql->str);
+}
+
+static char *
+trigger_sql (const char *table, const char *op, const char *content)
+{
+  g_autofree char *name = g_strdup_printf ("chain_a%c_%s", op[0], table);
+  g_autofree char *name_ident = quote (name, '"');
+  g_autofree char *ident = quote (table, '"');
+  g_autofree char *literal = quote (table, '\'');
+
+  return g_strdup_printf (
+      "CREATE TRIGGER %s AFTER %s ON %s BEGIN "
+      "INSERT INTO chain (seq, tbl, row_id, op, content, prev_hash, hash) "
+      "SELECT h.seq, %s, NEW.rowid, '%s', h.content, h.prev, "
+      "rd_chain_hash (h.prev, json_array (h.seq, %s, NEW.rowid, '%s', h.content)) "
+      "FROM (SELECT " HEAD_SQL ", %s AS content) AS h; END",
+      name_ident, g_str_equal (op, "insert") ? "INSERT" : "UPDATE", ident, literal, op, literal, op,
+      content);
+}
+
+/* name -> CREATE TRIGGER text, for every generated trigger the schema calls for. */
+static GHashTable *
+expected_triggers (RdLedger *self, GError **error)
+{
+  g_autoptr (GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GPtrArray) tables = rd_ledger_chain_tables (self, error);
+
+  if (tables == NULL)
+    return NULL;
+  for (guint i = 0; i < tables->len; i++)
+    {
+      const char *table = tables->pdata[i];
+      g_autofree char *content = rd_ledger_chain_content_sql (self, table, "NEW.", error);
+
+      if (content == NULL)
+        return NULL;
+      g_hash_table_insert (expected, g_strdup_printf ("chain_ai_%s", table),
+                           trigger_sql (table, "insert", content));
+      g_hash_table_insert (expected, g_strdup_printf ("chain_au_%s", table),
+                           trigger_sql (table, "update", content));
+    }
+  return g_steal_pointer (&expected);
+}
+
+/* name -> SQL of the generated triggers the file has. */
+static GHashTable *
+existing_triggers (RdLedger *self, GError **error)
+{
+  g_autoptr (GHashTable) existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = rd_ledger_prepare (self, error,
+                            "SELECT name, sql FROM sqlite_schema "
+                            "WHERE type = 'trigger' AND name GLOB '" TRIGGER_GLOB "'",
+                            0);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
+    g_hash_table_insert (existing, g_strdup ((const char *)sqlite3_column_text (stmt, 0)),
+                         g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
+  return rc == SQLITE_DONE ? g_steal_pointer (&existing) : NULL;
+}
+
+static gboolean
+drop_triggers (RdLedger *self, GHashTable *existing, GError **error)
+{
+  GHashTableIter iter;
+  gpointer name;
+
+  g_hash_table_iter_init (&iter, existing);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    {
+      g_autofree char *ident = quote (name, '"');
+      g_autofree char *sql = g_strdup_printf ("DROP TRIGGER %s", ident);
+
+      if (!rd_ledger_exec (self, sql, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+same_triggers (GHashTable *a, GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer name, sql;
+
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &name, &sql))
+    if (g_strcmp0 (sql, g_hash_table_lookup (b, name)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+rd_ledger_chain_install_triggers (RdLedger *self, GError **error)
+{
+  g_autoptr (GHashTable) expected = NULL;
+  g_autoptr (GHashTable) existing = NULL;
+  GHashTableIter iter;
+  gpointer sql;
+
+  if (!rd_ledger_begin (self, FALSE, error))
+    goto fail;
+  expected = expected_triggers (self, error);
+  existing = expected ? existing_triggers (self, error) : NULL;
+  if (existing == NULL)
+    goto fail;
+  if (same_triggers (expected, existing))
+    {
+      rd_ledger_rollback (self, FALSE); /* nothing written */
+      return TRUE;
+    }
+  if (!drop_triggers (self, existing, error))
+    goto fail;
+  g_hash_table_iter_init (&iter, expected);
+  while (g_hash_table_iter_next (&iter, NULL, &sql))
+    if (!rd_ledger_exec (self, sql, error))
+      goto fail;
+  if (!rd_ledger_commit (self, FALSE, error))
+    goto fail;
+  g_debug ("ledger %s: chain triggers (re)made for %u tables", self->path,
+           g_hash_table_size (expected) / 2);
+  return TRUE;
+
+fail:
+  rd_ledger_rollback (self, FALSE);
+  g_prefix_error (error, "cannot set up the hash chain's triggers in ledger %s: ", self->path);
+  return FALSE;
+}
+
+/* Rows of @table that disagree with the chain, then its entries whose row is gone. */
+static gboolean
+table_mismatches (RdLedger *self, const char *table,
+                  gboolean (*fn) (const RdLedgerChainRow *row, gpointer data), gpointer data,
+                  gboolean *stop, GError **error)
+{
+  g_autofree char *content = rd_ledger_chain_content_sql (self, table, "t.", error);
+  g_autofree char *ident = quote (table, '"');
+  g_autofree char *rows_sql = NULL;
+  g_autofree char *gone_sql = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc = 0;
+
+  if (content == NULL)
+    return FALSE;
+  /* The bare column content comes from the row holding max (seq) (SQLite's rule for one min/max
+   * aggregate). */
+  rows_sql = g_strdup_printf (
+      "SELECT t.rowid, %s, c.seq, c.content FROM %s AS t LEFT JOIN "
+      "(SELECT row_id, max (seq) AS seq, content FROM chain WHERE tbl = ?1 GROUP BY row_id) AS c "
+      "ON c.row_id = t.rowid ORDER BY t.rowid",
+      content, ident);
+  stmt = rd_ledger_prepare (self, error, rows_sql, 1, table);
+  if (stmt == NULL)
+    return FALSE;
+  while (!*stop && (rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
+    {
+      RdLedgerChainRow row = {
+        .table = table,
+        .row_id = sqlite3_column_int64 (stmt, 0),
+        .content = (const char *)sqlite3_column_text (stmt, 1),
+        .seq = sqlite3_column_int64 (stmt, 2),
+        .entry_content = (const char *)sqlite3_column_text (stmt, 3),
+      };
+      if (g_strcmp0 (row.content, row.entry_content) != 0 && !fn (&row, data))
+        *stop = TRUE;
+    }
+  if (*stop)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  gone_sql = g_strdup_printf ("SELECT row_id, max (seq), content FROM chain WHERE tbl = ?1 "
+                              "AND row_id NOT IN (SELECT rowid FROM %s) GROUP BY row_id",
+                              ident);
+  stmt = rd_ledger_prepare (self, error, gone_sql, 1, table);
+  if (stmt == NULL)
+    return FALSE;
+  while (!*stop && (rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
+    {
+      RdLedgerChainRow row = {
+        .table = table,
+        .row_id = sqlite3_column_int64 (stmt, 0),
+        .seq = sqlite3_column_int64 (stmt, 1),
+        .entry_content = (const char *)sqlite3_column_text (stmt, 2),
+      };
+      if (!fn (&row, data))
+        *stop = TRUE;
+    }
+  return *stop || rc == SQLITE_DONE;
+}
+
+gboolean
+rd_ledger_chain_foreach_mismatch (RdLedger *self,
+                                  gboolean (*fn) (const RdLedgerChainRow *row, gpointer data),
+                                  gpointer data, GError **error)
+{
+  g_autoptr (GPtrArray) tables = rd_ledger_chain_tables (self, error);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gboolean stop = FALSE;
+  int rc = 0;
+
+  if (tables == NULL)
+    return FALSE;
+  for (guint i = 0; i < tables->len && !stop; i++)
+    if (!table_mismatches (self, tables->pdata[i], fn, data, &stop, error))
+      return FALSE;
+  if (stop)
+    return TRUE;
+
+  /* Entries of tables that are no longer there: every such row is gone. */
+  stmt = rd_ledger_prepare (self, error,
+                            "SELECT tbl, row_id, max (seq), content FROM chain WHERE tbl NOT IN "
+                            "(SELECT name FROM pragma_table_list WHERE schema = 'main') "
+                            "GROUP BY tbl, row_id",
+                            0);
+  if (stmt == NULL)
+    return FALSE;
+  while (!stop && (rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
+    {
+      RdLedgerChainRow row = {
+        .table = (const char *)sqlite3_column_text (stmt, 0),
+        .row_id = sqlite3_column_int64 (stmt, 1),
+        .seq = sqlite3_column_int64 (stmt, 2),
+        .entry_content = (const char *)sqlite3_column_text (stmt, 3),
+      };
+      if (!fn (&row, data))
+        stop = TRUE;
+    }
+  return stop || rc == SQLITE_DONE;
+}
+
+static char *
+row_key (const char *table, gint64 row_id)
+{
+  return g_strdup_printf ("%s\x1f%" G_GINT64_FORMAT, table, row_id);
+}
+
+static gboolean
+note_row (const RdLedgerChainRow *row, gpointer data)
+{
+  g_hash_table_add (data, row_key (row->table, row->row_id));
+  return TRUE;
+}
+
+GHashTable *
+rd_ledger_chain_before_migration (RdLedger *self, int to, GError **error)
+{
+  g_autoptr (GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) existing = NULL;
+
+  if (to <= RD_LEDGER_CHAIN_SCHEMA_VERSION)
+    return g_steal_pointer (&before); /* no chain yet */
+  existing = existing_triggers (self, error);
+  if (existing == NULL || !drop_triggers (self, existing, error) ||
+      !rd_ledger_chain_foreach_mismatch (self, note_row, before, error))
+    return NULL;
+  return g_steal_pointer (&before);
+}
+
+typedef struct
+{
+  GHashTable *before;
+  GPtrArray *rows; /* RdLedgerChainRow copies (strings owned) to append */
+} Sync;
+
+static void
+row_free (gpointer data)
+{
+  RdLedgerChainRow *row = data;
+
+  g_free ((char *)row->table);
+  g_free ((char *)row->content);
+  g_free (row);
+}
+
+static gboolean
+collect_changed (const RdLedgerChainRow *row, gpointer data)
+{
+  Sync *sync = data;
+  g_autofree char *key = row_key (row->table, row->row_id);
+  RdLedgerChainRow *copy;
+
+  /* Rows already at odds with the chain stay so, for verify to report; and a migration never
+   * deletes a row, so an entry without its row is not the migration's. */
+  if (row->content == NULL || g_hash_table_contains (sync->before, key))
+    return TRUE;
+  copy = g_new0 (RdLedgerChainRow, 1);
+  copy->table = g_strdup (row->table);
+  copy->row_id = row->row_id;
+  copy->content = g_strdup (row->content);
+  g_ptr_array_add (sync->rows, copy);
+  return TRUE;
+}
+
+static gboolean
+append_entry (RdLedger *self, const char *table, gint64 row_id, const char *op, const char *content,
+              GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = rd_ledger_prepare (
+      self, error,
+      "INSERT INTO chain (seq, tbl, row_id, op, content, prev_hash, hash) "
+      "SELECT h.seq, ?1, ?2, ?3, ?4, h.prev, "
+      "rd_chain_hash (h.prev, json_array (h.seq, ?1, ?2, ?3, ?4)) FROM (SELECT " HEAD_SQL ") AS h",
+      4, table, NULL, op, content);
+  return stmt != NULL && rd_ledger_bind_int64 (self, stmt, 2, row_id, error) &&
+         rd_ledger_step (self, stmt, error) != 0;
+}
+
+static gint
+compare_rows (gconstpointer a, gconstpointer b)
+{
+  const RdLedgerChainRow *x = *(RdLedgerChainRow *const *)a;
+  const RdLedgerChainRow *y = *(RdLedgerChainRow *const *)b;
+  int by_table = strcmp (x->table, y->table);
+
+  if (by_table != 0)
+    return by_table;
+  return x->row_id < y->row_id ? -1 : x->row_id > y->row_id;
+}
+
+gboolean
+rd_ledger_chain_after_migration (RdLedger *self, int to, GHashTable *before, GError **error)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (row_free);
+  Sync sync = { before, rows };
+  const char *op = to == RD_LEDGER_CHAIN_SCHEMA_VERSION ? "genesis" : "migrate";
+
+  if (to < RD_LEDGER_CHAIN_SCHEMA_VERSION)
+    return TRUE;
+  if (!rd_ledger_chain_foreach_mismatch (self, collect_changed, &sync, error))
+    return FALSE;
+  g_ptr_array_sort (rows, compare_rows); /* tables by name, rows by rowid */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      RdLedgerChainRow *row = rows->pdata[i];
+
+      if (!append_entry (self, row->table, row->row_id, op, row->content, error))
+        return FALSE;
+    }
+  if (rows->len > 0)
+    g_debug ("ledger %s: %u %s entries in the chain", self->path, rows->len, op);
+  return TRUE;
+}

@@ -1,0 +1,84 @@
+/* rd-ledger-chain.h: the ledger's tamper evidence: a hash chain over every row of every table,
+ * the room's Ed25519 key, signed checkpoints of the chain's head, and verification.
+ *
+ * Contract:
+ * - The chain (schema version 3) is the table "chain": one entry {seq, tbl, row_id, op, content,
+ *   prev_hash, hash} per row written. Triggers generated at open from the schema itself (every
+ *   table but "chain" and SQLite's own, including tables later migrations add) append an entry
+ *   AFTER each INSERT ("insert") and UPDATE ("update"), in the same transaction as the change.
+ *   content is the row as a JSON object, columns in table order, SQL NULL columns left out (so
+ *   adding a nullable column changes no row's content), a BLOB as {"blob": "<HEX>"}.
+ *   hash = lowercase hex SHA-256 of the bytes prev_hash || entry, where entry is SQLite's
+ *   json_array(seq, tbl, row_id, op, content) (content as a JSON string) and the first entry's
+ *   prev_hash is 64 zeros. Rows that existed when a ledger got its chain have a "genesis" entry
+ *   each (tables by name, rows by rowid); rows a later migration changes get a "migrate" entry.
+ *   Rows are never deleted, so there is no delete entry: a deleted row is one whose entries
+ *   have no row any more. Tables must have rowids (no WITHOUT ROWID) and keep them.
+ * - Writing to the ledger needs the SQL function rd_chain_hash() that the ledger registers on its
+ *   connection: another program (the sqlite3 tool) cannot write a row without first removing
+ *   the chain's triggers, and the row it writes then has no entry, which verify reports.
+ * - The room key is an Ed25519 key in <state-dir>/keys/room-ed25519.pem (PKCS#8 PEM, mode 0600,
+ *   directory 0700), created on first start and never replaced: a file that cannot be read or is
+ *   not an Ed25519 private key is RD_LEDGER_ERROR_KEY, naming the file.
+ * - A checkpoint signs "receptiond-ledger-checkpoint-1\nseq=<seq>\nhead=<hash>\nat=<time>\n"
+ *   (seq and hash of the chain's last entry, time as the ledger writes times) with the room key.
+ *   It is stored in the table "checkpoints" (itself chained) at every session end and crash
+ *   reconciliation (in the same transaction, when the ledger has a key) and on demand.
+ * - Verification reads only; it reports the first problem it finds, in this order: the chain
+ *   (seq 1..N without gaps, each prev_hash the previous hash, each hash recomputed), the rows
+ *   (every entry's row exists and its current content equals its latest entry, every row has an
+ *   entry), the stored checkpoints (signed by the room key, head still in the chain), the sealed
+ *   recordings' files (SHA-256 of the file at path, relative to the state dir unless absolute,
+ *   equals the row's sha256), and an exported checkpoint when given.
+ *
+ * Threading: as RdLedger (one thread). RdLedgerKey is immutable once loaded.
+ *
+ * Ownership: returned JsonNode/strings are (transfer full); arguments are (transfer none).
+ */
+#pragma once
+
+#include "ledger/rd-ledger.h"
+
+G_BEGIN_DECLS
+
+#define RD_LEDGER_KEY_DIR           "keys"
+#define RD_LEDGER_KEY_FILE          "room-ed25519.pem"
+#define RD_LEDGER_CHECKPOINT_FORMAT "receptiond-ledger-checkpoint-1"
+
+typedef struct _RdLedgerKey RdLedgerKey;
+
+/* Loads <state_dir>/keys/room-ed25519.pem, creating it (and keys/, 0700) when it does not exist.
+ * An existing file is never replaced. (transfer full) */
+RdLedgerKey *rd_ledger_key_load_or_create (const char *state_dir, GError **error);
+void rd_ledger_key_free (RdLedgerKey *key);
+const char *rd_ledger_key_get_path (RdLedgerKey *key);
+/* The raw 32-byte Ed25519 public key as 64 lowercase hex digits. */
+const char *rd_ledger_key_get_public_hex (RdLedgerKey *key);
+/* The public key as a PEM SubjectPublicKeyInfo ("-----BEGIN PUBLIC KEY-----"). */
+const char *rd_ledger_key_get_public_pem (RdLedgerKey *key);
+
+/* Gives @ledger the room key (@ledger keeps a reference to its key material; @key may be freed
+ * afterwards). From then on session ends and crash reconciliation sign a checkpoint, and
+ * verification checks signatures against it. */
+void rd_ledger_set_key (RdLedger *ledger, RdLedgerKey *key);
+
+/* Signs and stores a checkpoint of the chain's current head, with @reason (e.g. "session
+ * 20261128-1a2b3c ended", "requested by uid=0(root)"). Needs a key (RD_LEDGER_ERROR_STATE
+ * without). Returns it as rd_ledger_checkpoint_latest() does. (transfer full) */
+JsonNode *rd_ledger_checkpoint (RdLedger *ledger, const char *reason, GError **error);
+
+/* The latest stored checkpoint in the exported form: {format, seq, head_hash, at, reason,
+ * public_key (hex), signature (hex)}. RD_LEDGER_ERROR_NOT_FOUND when there is none.
+ * (transfer full) */
+JsonNode *rd_ledger_checkpoint_latest (RdLedger *ledger, GError **error);
+
+/* Verifies the ledger as said above; @exported (may be NULL) is a checkpoint as
+ * rd_ledger_checkpoint_latest() returns it, e.g. read back from the file handed to the board.
+ * Returns a report {ok, entries, rows, checkpoints, recordings, problems (count), first: {seq,
+ * table, row, what} or null}; NULL with @error only when the ledger cannot be read.
+ * (transfer full) */
+JsonNode *rd_ledger_verify (RdLedger *ledger, JsonObject *exported, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdLedgerKey, rd_ledger_key_free)
+
+G_END_DECLS
