@@ -60,8 +60,8 @@ typedef struct
   const char *codec; /* "VP8", "H264", "OPUS" (static) */
   GstElement *tee;   /* after the depayloader: the encoded frames, for the recorder */
   GstPad *ghost;     /* the bin's src pad with the decoded media */
-  GstPad *room_pad; /* the room's compositor / mixer pad, once linked */
-  RdPeerGate *gate; /* on webrtcbin's src pad */
+  GstPad *room_pad;  /* the room's compositor / mixer pad, once linked */
+  RdPeerGate *gate;  /* on webrtcbin's src pad */
 } RecvStream;
 
 struct _RdPeer

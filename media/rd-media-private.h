@@ -73,7 +73,8 @@ RdOffer *rd_offer_parse (const char *text, GError **error);
 typedef void (*RdRoomBinMessageFunc) (GstMessage *message, gpointer user_data);
 
 /* Bus messages (errors, warnings, element messages) from elements inside @bin go to @func on the
- * main context instead of the room's "error" signal; unwatch before removing the bin. Main context only. */
+ * main context instead of the room's "error" signal; unwatch before removing the bin. Main context
+ * only. */
 void rd_room_watch_bin (RdRoom *room, GstElement *bin, RdRoomBinMessageFunc func,
                         gpointer user_data);
 void rd_room_unwatch_bin (RdRoom *room, GstElement *bin);
