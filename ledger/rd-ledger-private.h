@@ -20,6 +20,8 @@ struct _RdLedger
   char *path;
   int schema_version;
   GTimeSpan clock_offset; /* added to the real clock; only tests set it */
+  guint8 book_key[32];    /* rd-ledger-book.h: the key sealing protected identities */
+  gboolean has_book_key;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)

@@ -351,6 +351,7 @@ rd_ledger_close (RdLedger *ledger)
     return;
   /* close_v2: a statement left unfinalized by a bug must not keep the file open forever. */
   sqlite3_close_v2 (ledger->db);
+  explicit_bzero (ledger->book_key, sizeof ledger->book_key);
   g_free (ledger->path);
   g_free (ledger);
 }
