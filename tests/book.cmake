@@ -3,3 +3,5 @@
 # to the ward's (Vietnam, UTC+7, no daylight saving).
 rd_add_test(test-ledger-book SOURCES test-ledger-book.c LIBS rd-ledger PkgConfig::SQLITE
   ENV TZ=Asia/Ho_Chi_Minh)
+rd_add_test(test-ledger-book-export SOURCES test-ledger-book-export.c LIBS rd-ledger
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
