@@ -18,6 +18,7 @@ typedef struct
   const char *method;     /* (transfer none) */
   JsonNode *params;       /* (transfer full), NULL when the method takes none */
   RdConsolePrinter print; /* the human form */
+  const char *output;     /* (transfer none) --output FILE: the result's "content" goes there */
 } RdConsoleCall;
 
 /* The usage text, every command listed. */
@@ -26,7 +27,8 @@ const char *rd_console_usage (void);
 /* Prints "receptionctl: <message>" and the usage to stderr; returns 64. */
 int rd_console_usage_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
-/* 0 and @call filled, or 64 (usage already printed). */
+/* 0 and @call filled, or 64 (usage already printed), or 65 when a --file is not a JSON object
+ * (said on stderr). */
 int rd_console_parse (int argc, char **argv, RdConsoleCall *call);
 
 /* "90", "90s", "30m", "2h", "1d" -> seconds; FALSE when not a duration. */

@@ -2,14 +2,16 @@
  *
  *   receptionctl [--socket PATH] [--config FILE] [--json] [--timeout S] COMMAND [ARGS]
  *
- * Exit codes: 0 success, 1 the daemon refused or failed the command, 64 usage, 69 daemon not
- * reachable, 76 garbled reply, 78 the config file to find the socket in is invalid. */
+ * Exit codes: 0 success, 1 the daemon refused or failed the command, 64 usage, 65 a --file that
+ * is not a JSON object, 69 daemon not reachable, 73 --output file exists or cannot be written, 76
+ * garbled reply, 78 the config file to find the socket in is invalid. */
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "config/rd-config.h"
+#include "console/rd-console-book.h"
 #include "console/rd-console-client.h"
 #include "console/rd-console-commands.h"
 
@@ -105,6 +107,13 @@ main (int argc, char **argv)
       return EX_CONFIG;
     }
 
+  /* Checked before the daemon exports (and records the export): the file is never replaced. */
+  if (call.output && g_file_test (call.output, G_FILE_TEST_EXISTS))
+    {
+      g_clear_pointer (&call.params, json_node_unref);
+      fprintf (stderr, "receptionctl: --output %s exists; choose a new file name\n", call.output);
+      return EX_CANTCREAT;
+    }
   result = rd_console_call (socket_path, call.method, call.params, (guint)timeout_s, &error);
   if (!result)
     {
@@ -114,6 +123,22 @@ main (int argc, char **argv)
       if (g_error_matches (error, RD_CONSOLE_ERROR, RD_CONSOLE_ERROR_PROTOCOL))
         return EX_PROTOCOL;
       return 1;
+    }
+  if (call.output)
+    {
+      if (!rd_console_write_output (result, call.output, &error))
+        {
+          fprintf (stderr, "receptionctl: %s\n", error->message);
+          return EX_CANTCREAT;
+        }
+      json_object_remove_member (json_node_get_object (result), "content");
+      if (!json)
+        {
+          printf (
+              "wrote %s (%" G_GINT64_FORMAT " rows)\n", call.output,
+              json_object_get_int_member_with_default (json_node_get_object (result), "rows", 0));
+          return EX_OK;
+        }
     }
   if (json)
     {

@@ -81,7 +81,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
   if (!rd_media_init (error))
     return FALSE;
   d->ledger = rd_ledger_open (state_dir, error);
-  if (!d->ledger || !reconcile (d, error))
+  if (!d->ledger || !reconcile (d, error) || !rd_daemon_book_key_setup (d, state_dir, error))
     return FALSE;
   d->room = rd_room_new (d->config, error);
   if (!d->room)

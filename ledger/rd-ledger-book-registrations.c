@@ -133,7 +133,7 @@ apply_fields (Registration *r, JsonObject *fields, gboolean adding, GError **err
   if (!rd_book_get_int (fields, "people_count", FALSE, 1, 1000000, &r->people_count, error) ||
       !rd_book_get_bool (fields, "protection_requested", &r->protection_requested, error))
     return FALSE;
-  attachments = json_object_get_member (fields, "attachments");
+  attachments = fields ? json_object_get_member (fields, "attachments") : NULL;
   if (attachments && !JSON_NODE_HOLDS_NULL (attachments))
     {
       char *text = parse_attachments (attachments, error);
@@ -473,6 +473,50 @@ add_linked (RdLedger *self, JsonBuilder *b, const char *name, const char *sql, g
   return rd_book_add_rows (self, b, stmt, error);
 }
 
+/* Adds member "events": the audit trail of registration @id (added, updated, scheduled,
+ * received, concluded, revealed, exported with it revealed), oldest first. */
+static gboolean
+add_events (RdLedger *self, JsonBuilder *b, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (
+      self, error,
+      "SELECT id, at, actor, kind, session_id, detail FROM events "
+      "WHERE json_extract (detail, '$.registration_id') = ?1 "
+      "OR EXISTS (SELECT 1 FROM json_each (detail, '$.registrations') WHERE value = ?1) "
+      "ORDER BY id",
+      0);
+  int rc;
+
+  if (stmt == NULL || !rd_ledger_bind_int64 (self, stmt, 1, id, error))
+    return FALSE;
+  json_builder_set_member_name (b, "events");
+  json_builder_begin_array (b);
+  while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
+    {
+      g_autoptr (JsonNode) detail = json_from_string (col (stmt, 5), NULL);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 0));
+      for (int i = 1; i <= 4; i++)
+        {
+          json_builder_set_member_name (b, sqlite3_column_name (stmt, i));
+          if (col (stmt, i))
+            json_builder_add_string_value (b, col (stmt, i));
+          else
+            json_builder_add_null_value (b);
+        }
+      json_builder_set_member_name (b, "detail");
+      if (detail)
+        json_builder_add_value (b, g_steal_pointer (&detail));
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return rc == SQLITE_DONE;
+}
+
 static gboolean
 show (RdLedger *self, JsonBuilder *b, gint64 id, const char *reveal_reason, const char *actor,
       const char *now, GError **error)
@@ -558,7 +602,8 @@ show (RdLedger *self, JsonBuilder *b, gint64 id, const char *reveal_reason, cons
       !add_linked (self, b, "history",
                    "SELECT revision, updated_at, updated_by, superseded_at "
                    "FROM registration_history WHERE registration_id = ?1 ORDER BY revision",
-                   id, error))
+                   id, error) ||
+      !add_events (self, b, id, error))
     return FALSE;
   json_builder_end_object (b);
   return TRUE;

@@ -5,3 +5,8 @@ rd_add_test(test-ledger-book SOURCES test-ledger-book.c LIBS rd-ledger PkgConfig
   ENV TZ=Asia/Ho_Chi_Minh)
 rd_add_test(test-ledger-book-export SOURCES test-ledger-book-export.c LIBS rd-ledger
   PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# Through the real receptiond and receptionctl (plain Unix socket; the HTTPS listener binds
+# 127.0.0.1:0 and is not used).
+rd_add_test(test-daemon-book SOURCES test-daemon-book.c LIBS rd-test-daemon TIMEOUT 180
+  ENV TZ=Asia/Ho_Chi_Minh)
+add_dependencies(test-daemon-book receptiond receptionctl)
