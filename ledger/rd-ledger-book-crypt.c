@@ -103,6 +103,10 @@ rd_ledger_book_set_key (RdLedger *ledger, const guint8 *key, gsize key_size, GEr
     }
   if (!rd_ledger_commit (ledger, FALSE, &local_error))
     goto fail;
+  /* Freed pages are zeroed: identity text replaced by its sealed form does not linger in the
+   * file (rd_ledger_registration_update() also checkpoints the WAL then). */
+  if (!rd_ledger_exec (ledger, "PRAGMA secure_delete = ON", &local_error))
+    goto fail;
   memcpy (ledger->book_key, key, RD_LEDGER_BOOK_KEY_SIZE);
   ledger->has_book_key = TRUE;
   return TRUE;

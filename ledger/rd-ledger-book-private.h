@@ -82,6 +82,16 @@ gboolean rd_book_record_reveal (RdLedger *self, const char *at, const char *acto
                                 const char *reason, const char *purpose, GArray *registration_ids,
                                 GError **error);
 
+/* The columns of a registration row, in the order rd_book_registration_row() returns them. */
+#define RD_BOOK_REGISTRATION_COLUMNS                                                               \
+  "id, revision, created_at, created_by, updated_at, updated_by, classification, "                 \
+  "protection_requested, protected, name, address, id_document, contact, identity_sealed, "        \
+  "summary, people_count, prior_body, attachments"
+
+/* Registration @id's row (RD_BOOK_REGISTRATION_COLUMNS), stepped to it; NULL with NOT_FOUND
+ * ("no registration N") when there is none. */
+sqlite3_stmt *rd_book_registration_row (RdLedger *self, gint64 id, GError **error);
+
 /* Inside the caller's transaction: FALSE with NOT_FOUND ("no registration N") unless it exists. */
 gboolean rd_book_registration_exists (RdLedger *self, gint64 id, GError **error);
 

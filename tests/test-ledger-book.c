@@ -382,6 +382,9 @@ test_protection_becomes_protected (BookFixture *f, gconstpointer data)
                    ==, 1);
   g_assert_cmpint (book_raw_int (db, "SELECT protected FROM registrations"), ==, 1);
   sqlite3_close (db);
+  /* Nor does the text linger in freed pages or the WAL. */
+  g_assert_false (book_file_contains (f, "Nguyễn Văn An"));
+  g_assert_false (book_file_contains (f, "079088001234"));
   g_assert_cmpstr (json_object_get_string_member (show (f->ledger, id, NULL, &shown), "name"), ==,
                    RD_LEDGER_BOOK_REDACTED);
   g_clear_pointer (&shown, json_node_unref);
