@@ -260,6 +260,11 @@ test_schedule_and_start (void)
   }
   id = g_strdup (json_object_get_string_member (obj (scheduled), "id"));
   g_assert_cmpstr (json_object_get_string_member (obj (scheduled), "state"), ==, "scheduled");
+  g_assert_true (
+      g_str_has_suffix (json_object_get_string_member (obj (scheduled), "scheduled_for"), "Z"));
+  out = CTL_OK (t, "session", "list");
+  g_assert_nonnull (strstr (out, json_object_get_string_member (obj (scheduled), "scheduled_for")));
+  g_free (out);
 
   out = CTL_FAIL (t, 1, "session", "schedule", "--at", "2020-01-01T08:00", "--registration", "1");
   g_assert_nonnull (strstr (out, "not in the future"));
