@@ -137,6 +137,37 @@ parse_at (const char *text, GDateTime *now, GError **error)
   return g_steal_pointer (&at);
 }
 
+/* Inside the transaction: registration @id exists (else NOT_FOUND); a denunciation whose
+ * citizen asked for identity protection gets a warning in @notes: complex denunciations are
+ * received online only when the denouncer does not ask for protection. */
+static gboolean
+check_registration (RdLedger *self, gint64 id, GPtrArray *notes, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (
+      self, error,
+      "SELECT classification = 'to-cao' AND protection_requested FROM registrations WHERE id = ?1",
+      0);
+  int rc;
+
+  if (stmt == NULL || !rd_ledger_bind_int64 (self, stmt, 1, id, error) ||
+      (rc = rd_ledger_step (self, stmt, error)) == 0)
+    return FALSE;
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NOT_FOUND,
+                   "no registration %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  if (sqlite3_column_int (stmt, 0))
+    g_ptr_array_add (notes,
+                     g_strdup_printf ("registration %" G_GINT64_FORMAT
+                                      " is a denunciation whose citizen asked for identity "
+                                      "protection: a complex denunciation is received online "
+                                      "only if the denouncer does not ask for protection",
+                                      id));
+  return TRUE;
+}
+
 char *
 rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *registration_ids,
                             guint n_registrations, const char *title, const char *actor,
@@ -151,6 +182,7 @@ rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *regi
   g_autofree char *clean_title = rd_book_normalize (title);
   g_autoptr (GError) local_error = NULL;
   g_autoptr (JsonNode) detail = rd_book_detail_new ();
+  g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   JsonArray *ids = json_array_new ();
 
   g_return_val_if_fail (ledger != NULL, NULL);
@@ -180,7 +212,7 @@ rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *regi
   if (!rd_ledger_begin (ledger, FALSE, &local_error))
     goto fail_early;
   for (guint i = 0; i < n_registrations; i++)
-    if (!rd_book_registration_exists (ledger, registration_ids[i], &local_error))
+    if (!check_registration (ledger, registration_ids[i], notes, &local_error))
       goto fail;
   id = rd_book_insert_session (ledger, RD_SESSION_STATE_SCHEDULED, clean_title, now_text, NULL,
                                at_text, date, &local_error);
@@ -206,7 +238,14 @@ rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *regi
       !rd_ledger_commit (ledger, FALSE, &local_error))
     goto fail;
   if (timing)
-    *timing = rd_ledger_book_timing (now, when);
+    {
+      JsonArray *warnings;
+
+      *timing = rd_ledger_book_timing (now, when);
+      warnings = json_object_get_array_member (json_node_get_object (*timing), "warnings");
+      for (guint i = 0; i < notes->len; i++)
+        json_array_add_string_element (warnings, notes->pdata[i]);
+    }
   return g_steal_pointer (&id);
 
 fail:

@@ -82,7 +82,9 @@ JsonNode *rd_ledger_registration_list (RdLedger *ledger, GError **error);
 /* Creates a session in state "scheduled" for @at (ISO 8601; without a time zone, local time),
  * which must be later than now, with the registrations @registration_ids (each must exist,
  * none twice). Event "session-scheduled" with {scheduled_for, registrations}. Returns the
- * session's id; @timing (may be NULL) gets rd_ledger_book_timing() for now and @at. */
+ * session's id; @timing (may be NULL) gets rd_ledger_book_timing() for now and @at, plus a warning
+ * for each denunciation whose citizen asked for identity protection (a complex denunciation is
+ * received online only when the denouncer does not ask for it). */
 char *rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *registration_ids,
                                   guint n_registrations, const char *title, const char *actor,
                                   JsonNode **timing, GError **error);

@@ -336,6 +336,18 @@ test_record_conclude_export (void)
   g_assert_nonnull (strstr (out, "reception record 1"));
   g_assert_nonnull (strstr (out, session));
   g_free (out);
+  out = CTL_OK (t, "reception", "list", "--from", today, "--to", today);
+  g_assert_nonnull (strstr (out, "Phạm Thu"));
+  g_free (out);
+  out = CTL_OK (t, "reception", "list", "--to", "2000-01-01");
+  g_assert_nonnull (strstr (out, "no reception records"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "reception", "list", "--from", "01/01/2026");
+  g_assert_nonnull (strstr (out, "from \"01/01/2026\" is not a date"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "reception", "show", "7");
+  g_assert_nonnull (strstr (out, "no reception record 7 (not-found)"));
+  g_free (out);
 
   out = CTL_FAIL (t, 1, "conclusion", "add", session, "--text", "T", "--assignee", "A", "--due",
                   "2026-13-01");
@@ -348,6 +360,9 @@ test_record_conclude_export (void)
   out = CTL_OK (t, "conclusion", "add", session, "--text", "Kiểm tra hiện trạng", "--assignee",
                 "Phòng TN-MT", "--due", "2020-01-10", "--registration", "1");
   g_assert_nonnull (strstr (out, "conclusion 1 of session"));
+  g_free (out);
+  out = CTL_OK (t, "conclusion", "list", session);
+  g_assert_nonnull (strstr (out, "assignee Phòng TN-MT, due 2020-01-10, open"));
   g_free (out);
   overdue = rd_test_ctl_json (t, "followup", "overdue", NULL);
   g_assert_cmpuint (

@@ -238,6 +238,46 @@ test_bad_dates (BookFixture *f, gconstpointer data)
     }
 }
 
+/* Every character a spreadsheet starts a formula with, at the start of a text cell, is
+ * neutralised (even "-2": in a text column it is text); the same character inside a cell, or
+ * the number columns, are left alone. (A leading tab or CR cannot be stored: text is trimmed.) */
+static void
+test_csv_injection (BookFixture *f, gconstpointer data)
+{
+  static const char *const given[] = { "=1+1", "+1+1", "-1+1", "@SUM(A1)", "-2", "a=b-c" };
+  static const char *const cells[] = { "'=1+1", "'+1+1", "'-1+1", "'@SUM(A1)", "'-2", "a=b-c" };
+  g_autofree char *csv = NULL;
+  g_autoptr (GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (given); i++)
+    {
+      g_autofree char *reg = g_strdup_printf (
+          "{\"name\": \"N\", \"summary\": \"%s\", \"classification\": \"phan-anh\"}", given[i]);
+      g_autofree char *rec = g_strdup_printf (
+          "{\"registration_id\": %" G_GSIZE_FORMAT ", \"reception_date\": \"2026-11-10\","
+          " \"content\": \"C\", \"handling\": \"competent\", \"officer\": \"-O\","
+          " \"confirmation\": \"verbal\", \"notes\": \"%s\"}",
+          i + 1, given[i]);
+      book_add_registration (f->ledger, reg);
+      add_reception (f->ledger, rec);
+    }
+  csv = rd_ledger_book_export (f->ledger, "2026-11-10", "2026-11-10", RD_LEDGER_BOOK_CSV, NULL,
+                               FALSE, ACTOR, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      /* Row i+1: STT, date, name, document, summary (column 5) ... notes (column 13). */
+      g_autofree char *row =
+          g_strdup_printf ("\r\n%" G_GSIZE_FORMAT ",10/11/2026,N,,%s,phản ánh,1,", i + 1, cells[i]);
+      g_autofree char *end = g_strdup_printf (",%s\r\n", cells[i]);
+      const char *at = strstr (csv, row);
+
+      if (at == NULL)
+        g_error ("no row \"%s\" in:\n%s", row, csv);
+      g_assert_true (g_str_has_prefix (strstr (at + 2, end) ?: "", end));
+    }
+}
+
 static void
 test_monthly_report (BookFixture *f, gconstpointer data)
 {
@@ -280,6 +320,7 @@ main (int argc, char **argv)
   ADD ("/book/export/reveal-and-transfer", test_reveal_and_transfer);
   ADD ("/book/export/json-form", test_json_form);
   ADD ("/book/export/bad-dates", test_bad_dates);
+  ADD ("/book/export/csv-injection", test_csv_injection);
   ADD ("/book/report/monthly", test_monthly_report);
   return g_test_run ();
 }

@@ -397,6 +397,17 @@ test_protection_becomes_protected (BookFixture *f, gconstpointer data)
   g_assert_true (json_object_get_boolean_member (show (f->ledger, id, NULL, &shown), "protected"));
 }
 
+static char *
+warnings_of (JsonNode *timing)
+{
+  JsonArray *w = json_object_get_array_member (json_node_get_object (timing), "warnings");
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (w); i++)
+    g_string_append_printf (s, "%s|", json_array_get_string_element (w, i));
+  return g_string_free (s, FALSE);
+}
+
 static void
 test_schedule_and_start (BookFixture *f, gconstpointer data)
 {
@@ -446,15 +457,35 @@ test_schedule_and_start (BookFixture *f, gconstpointer data)
   id = rd_ledger_session_schedule (f->ledger, at, ids, 2, "Tiếp định kỳ", ACTOR, &timing, &error);
   g_assert_no_error (error);
   g_assert_nonnull (timing);
+  /* Neither registration is a denunciation asking for protection: no such warning. */
+  {
+    g_autofree char *w = warnings_of (timing);
+    g_assert_null (strstr (w, "denunciation"));
+  }
+  {
+    g_autoptr (JsonNode) t2 = NULL;
+    g_autofree char *w = NULL;
+    g_autofree char *id2 = NULL;
+    gint64 asked[1];
+
+    asked[0] = book_add_registration (f->ledger, "{\"name\": \"C\", \"summary\": \"S\","
+                                                 " \"classification\": \"tố cáo\","
+                                                 " \"protection_requested\": true}");
+    id2 = rd_ledger_session_schedule (f->ledger, at, asked, 1, NULL, ACTOR, &t2, &error);
+    g_assert_no_error (error);
+    w = warnings_of (t2);
+    g_assert_nonnull (strstr (w, "registration 3 is a denunciation whose citizen asked for "
+                                 "identity protection"));
+  }
   shown = rd_ledger_session_show (f->ledger, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "state"), ==,
                    "scheduled");
   db = book_raw_open (f);
-  g_assert_cmpint (book_raw_int (db, "SELECT count (*) FROM session_registrations"), ==, 2);
+  g_assert_cmpint (book_raw_int (db, "SELECT count (*) FROM session_registrations"), ==, 3);
   g_assert_cmpint (book_raw_int (db, "SELECT count (*) FROM sessions WHERE scheduled_for "
                                      "IS NOT NULL AND started_at IS NULL"),
-                   ==, 1);
+                   ==, 2);
   sqlite3_close (db);
 
   g_assert_true (rd_ledger_session_start_scheduled (f->ledger, id, "uid=0(root)", &error));
@@ -470,17 +501,6 @@ test_schedule_and_start (BookFixture *f, gconstpointer data)
   g_assert_false (rd_ledger_session_start_scheduled (f->ledger, "20991231-000000", ACTOR, &error));
   g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NOT_FOUND);
   g_assert_true (rd_ledger_session_end (f->ledger, id, ACTOR, NULL, NULL));
-}
-
-static char *
-warnings_of (JsonNode *timing)
-{
-  JsonArray *w = json_object_get_array_member (json_node_get_object (timing), "warnings");
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; i < json_array_get_length (w); i++)
-    g_string_append_printf (s, "%s|", json_array_get_string_element (w, i));
-  return g_string_free (s, FALSE);
 }
 
 static void
