@@ -6,16 +6,21 @@
 #include <sysexits.h>
 
 #include "config/rd-config.h"
+#include "console/rd-console-book.h"
 #include "console/rd-console-print.h"
 
 typedef enum
 {
   ARG_STRING,
-  ARG_TEXT,      /* a string with something in it besides spaces (a reason on the record) */
-  ARG_INT,       /* a positive whole number */
-  ARG_DURATION,  /* sent as seconds */
-  ARG_JSON_FILE, /* a file read here, its JSON sent */
-  ARG_OUTPUT,    /* a file the result is written to, here; not sent */
+  ARG_TEXT,       /* a string with something in it besides spaces (a reason on the record) */
+  ARG_INT,        /* a positive whole number */
+  ARG_DURATION,   /* sent as seconds */
+  ARG_FLAG,       /* takes no value; sent as true */
+  ARG_INT_LIST,   /* one or more whole numbers (--registration 3 4, or repeated); an array */
+  ARG_ATTACHMENT, /* repeatable "NAME;PAGES;CONDITION"; an array of objects */
+  ARG_FILE,       /* a JSON object file whose members fill the params the options left unset */
+  ARG_JSON_FILE,  /* a file read here, its JSON object sent as the param */
+  ARG_OUTPUT,     /* a file receptionctl writes the result to (its "content", else its JSON) */
 } ArgKind;
 
 typedef struct
@@ -31,17 +36,32 @@ typedef struct
   const char *words[3]; /* the command words, e.g. { "session", "start" } */
   const char *method;
   RdConsolePrinter print;
-  ArgSpec args[6]; /* positional ones first, in order */
+  ArgSpec args[16]; /* positional ones first, in order */
   RdConsoleVerdict verdict;
   guint timeout_s; /* default --timeout for a command that may take long; 0 = global default */
 } CommandSpec;
+
+/* The fields of a registration, from options or a JSON file (--file, same member names). */
+#define REGISTRATION_ARGS                                                                          \
+  { "--name", "name", ARG_STRING, FALSE }, { "--address", "address", ARG_STRING, FALSE },          \
+      { "--id-document", "id_document", ARG_STRING, FALSE },                                       \
+      { "--contact", "contact", ARG_STRING, FALSE },                                               \
+      { "--summary", "summary", ARG_STRING, FALSE },                                               \
+      { "--classification", "classification", ARG_STRING, FALSE },                                 \
+      { "--people", "people_count", ARG_INT, FALSE },                                              \
+      { "--protect", "protection_requested", ARG_FLAG, FALSE },                                    \
+      { "--prior-body", "prior_body", ARG_STRING, FALSE },                                         \
+      { "--attachment", "attachments", ARG_ATTACHMENT, FALSE },                                    \
+  {                                                                                                \
+    "--file", "", ARG_FILE, FALSE                                                                  \
+  }
 
 static const CommandSpec commands[] = {
   { { "status" }, "status", rd_console_print_status, { { 0 } } },
   { { "session", "start" },
     "session.start",
     rd_console_print_session_id,
-    { { "--title", "title", ARG_STRING, FALSE } } },
+    { { NULL, "id", ARG_STRING, FALSE }, { "--title", "title", ARG_STRING, FALSE } } },
   { { "session", "end" },
     "session.end",
     rd_console_print_session_ended,
@@ -89,6 +109,88 @@ static const CommandSpec commands[] = {
     "ledger.verify",
     rd_console_print_verify,
     { { "--checkpoint", "checkpoint", ARG_JSON_FILE, FALSE } } },
+  /* The reception book (printers in rd-console-book.c). */
+  { { "registration", "add" },
+    "registration.add",
+    rd_console_print_registration,
+    { REGISTRATION_ARGS } },
+  { { "registration", "update" },
+    "registration.update",
+    rd_console_print_registration,
+    { { NULL, "id", ARG_INT, TRUE }, REGISTRATION_ARGS } },
+  { { "registration", "show" },
+    "registration.show",
+    rd_console_print_registration,
+    { { NULL, "id", ARG_INT, TRUE },
+      { "--reveal", "reveal", ARG_FLAG, FALSE },
+      { "--reason", "reason", ARG_STRING, FALSE } } },
+  { { "registration", "list" },
+    "registration.list",
+    rd_console_print_registration_list,
+    { { 0 } } },
+  { { "session", "schedule" },
+    "session.schedule",
+    rd_console_print_schedule,
+    { { "--at", "at", ARG_STRING, TRUE },
+      { "--registration", "registrations", ARG_INT_LIST, TRUE },
+      { "--title", "title", ARG_STRING, FALSE } } },
+  { { "reception", "add" },
+    "reception.add",
+    rd_console_print_reception,
+    { { "--registration", "registration_id", ARG_INT, FALSE },
+      { "--session", "session_id", ARG_STRING, FALSE },
+      { "--date", "reception_date", ARG_STRING, FALSE },
+      { "--content", "content", ARG_STRING, FALSE },
+      { "--handling", "handling", ARG_STRING, FALSE },
+      { "--body", "handling_body", ARG_STRING, FALSE },
+      { "--document", "document_number", ARG_STRING, FALSE },
+      { "--legal-basis", "legal_basis", ARG_STRING, FALSE },
+      { "--refusal-reason", "refusal_reason", ARG_STRING, FALSE },
+      { "--officer", "officer", ARG_STRING, FALSE },
+      { "--confirmation", "confirmation", ARG_STRING, FALSE },
+      { "--notes", "notes", ARG_STRING, FALSE },
+      { "--file", "", ARG_FILE, FALSE } } },
+  { { "reception", "show" },
+    "reception.show",
+    rd_console_print_reception,
+    { { NULL, "id", ARG_INT, TRUE } } },
+  { { "reception", "list" },
+    "reception.list",
+    rd_console_print_reception_list,
+    { { "--from", "from", ARG_STRING, FALSE }, { "--to", "to", ARG_STRING, FALSE } } },
+  { { "conclusion", "add" },
+    "conclusion.add",
+    rd_console_print_conclusion,
+    { { NULL, "session", ARG_STRING, TRUE },
+      { "--text", "text", ARG_STRING, TRUE },
+      { "--assignee", "assignee", ARG_STRING, TRUE },
+      { "--due", "due", ARG_STRING, TRUE },
+      { "--registration", "registration_id", ARG_INT, FALSE } } },
+  { { "conclusion", "list" },
+    "conclusion.list",
+    rd_console_print_conclusion_list,
+    { { NULL, "session", ARG_STRING, FALSE } } },
+  { { "followup", "update" },
+    "followup.update",
+    rd_console_print_conclusion,
+    { { NULL, "id", ARG_INT, TRUE },
+      { "--progress", "progress", ARG_STRING, TRUE },
+      { "--outcome", "outcome", ARG_STRING, FALSE } } },
+  { { "followup", "overdue" },
+    "followup.overdue",
+    rd_console_print_overdue,
+    { { "--as-of", "as_of", ARG_STRING, FALSE } } },
+  { { "book", "export" },
+    "book.export",
+    rd_console_print_book,
+    { { "--from", "from", ARG_STRING, TRUE },
+      { "--to", "to", ARG_STRING, TRUE },
+      { "--format", "format", ARG_STRING, FALSE },
+      { "--reveal", "reveal", ARG_FLAG, FALSE },
+      { "--reason", "reason", ARG_STRING, FALSE },
+      { "--for-transfer", "for_transfer", ARG_FLAG, FALSE },
+      { "--output", "", ARG_OUTPUT, FALSE } } },
+  { { "report" }, "report", rd_console_print_report, { { "--month", "month", ARG_STRING, TRUE } } },
 };
 
 static const char usage_text[] =
@@ -97,7 +199,8 @@ static const char usage_text[] =
     "commands:\n"
     "  status                          the daemon, devices, listener, ledger, disk, sessions,\n"
     "                                  parties\n"
-    "  session start [--title TITLE]   start a session now; prints its id\n"
+    "  session start [ID] [--title T]  start a session now (or scheduled session ID); prints\n"
+    "                                  its id\n"
     "  session end ID [--reason R]     end a live session (its parties are disconnected)\n"
     "  session list                    every session, newest first\n"
     "  session show ID                 one session: parties, invites, recordings, events\n"
@@ -123,6 +226,32 @@ static const char usage_text[] =
     "                                  sealed recording (and that an exported head is still in "
     "the\n"
     "                                  chain); exits 1 naming the first bad entry\n"
+    "\n"
+    "the reception book (Sổ tiếp công dân, Mẫu 03/TCD):\n"
+    "  registration add [--file F.json] --name N --summary S --classification K\n"
+    "      [--address A] [--id-document D] [--contact C] [--people N] [--protect]\n"
+    "      [--prior-body B] [--attachment 'NAME;PAGES;CONDITION']...\n"
+    "                                  K: khiếu nại|tố cáo|kiến nghị|phản ánh (or complaint|\n"
+    "                                  denunciation|petition|feedback, khieu-nai|to-cao|...)\n"
+    "  registration update ID [same options]   a new revision; the old one is kept\n"
+    "  registration show ID [--reveal --reason R]   identity of a protected one only with a\n"
+    "                                  reason; each reveal is recorded\n"
+    "  registration list\n"
+    "  session schedule --at 2026-12-07T08:30 --registration ID... [--title T]\n"
+    "                                  warns when the timing duties cannot be met\n"
+    "  reception add --registration ID [--session S] --content T --handling\n"
+    "      competent|guided|transferred|refused [--body B --document N] [--legal-basis L\n"
+    "      --refusal-reason R] --officer O --confirmation signature|fingerprint|verbal|declined\n"
+    "      [--date YYYY-MM-DD] [--notes N] [--file F.json]\n"
+    "  reception show ID | reception list [--from DATE] [--to DATE]\n"
+    "  conclusion add SESSION --text T --assignee A --due YYYY-MM-DD [--registration ID]\n"
+    "  conclusion list [SESSION]\n"
+    "  followup update ID --progress T [--outcome T]   an outcome closes it\n"
+    "  followup overdue [--as-of DATE] late conclusions, petitions older than 45 days\n"
+    "  book export --from DATE --to DATE [--format csv|json] [--reveal --reason R]\n"
+    "      [--for-transfer] [--output FILE]   Mẫu 03/TCD; --for-transfer never holds a\n"
+    "                                  protected identity\n"
+    "  report --month YYYY-MM          the monthly summary\n"
     "\n"
     "Without --socket, the socket is read from the configuration receptiond uses\n"
     "(--config FILE, else " RD_CONFIG_SYSTEM_PATH " if it exists, else the embedded default).\n"
@@ -224,21 +353,46 @@ set_json_file (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, co
   return 0;
 }
 
+/* "NAME;PAGES;CONDITION" (pages and condition may be empty) -> {name, pages, condition}. */
+static gboolean
+add_attachment (JsonObject *params, const char *param, const char *value)
+{
+  g_auto (GStrv) parts = g_strsplit (value, ";", -1);
+  JsonObject *item;
+  JsonNode *list = json_object_get_member (params, param);
+  guint64 pages = 0;
+
+  if (g_strv_length (parts) != 3 || !*g_strstrip (parts[0]) ||
+      (*g_strstrip (parts[1]) &&
+       !g_ascii_string_to_unsigned (parts[1], 10, 1, 100000, &pages, NULL)))
+    return FALSE;
+  item = json_object_new ();
+  json_object_set_string_member (item, "name", parts[0]);
+  if (pages)
+    json_object_set_int_member (item, "pages", (gint64)pages);
+  if (*g_strstrip (parts[2]))
+    json_object_set_string_member (item, "condition", parts[2]);
+  if (!list)
+    {
+      json_object_set_array_member (params, param, json_array_new ());
+      list = json_object_get_member (params, param);
+    }
+  json_array_add_object_element (json_node_get_array (list), item);
+  return TRUE;
+}
+
 /* Sets @spec's member of @params from @value; FALSE (usage printed) when the form is wrong. */
 static gboolean
-set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const char *value,
-           RdConsoleCall *call)
+set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const char *value)
 {
   gint64 number;
   guint64 u;
+  const char *form = "number";
 
   switch (spec->kind)
     {
     case ARG_JSON_FILE: /* handled by set_json_file() */
       return FALSE;
-    case ARG_OUTPUT:
-      call->output = value;
-      return TRUE;
     case ARG_STRING:
       json_object_set_string_member (params, spec->param, value);
       return TRUE;
@@ -260,14 +414,30 @@ set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const 
         break;
       json_object_set_int_member (params, spec->param, (gint64)u);
       return TRUE;
+    case ARG_INT_LIST:
+      if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT64, &u, NULL))
+        break;
+      if (!json_object_has_member (params, spec->param))
+        json_object_set_array_member (params, spec->param, json_array_new ());
+      json_array_add_int_element (json_object_get_array_member (params, spec->param), (gint64)u);
+      return TRUE;
     case ARG_DURATION:
+      form = "duration (90s, 30m, 2h, 1d)";
       if (!rd_console_parse_duration (value, &number))
         break;
       json_object_set_int_member (params, spec->param, number);
       return TRUE;
+    case ARG_ATTACHMENT:
+      form = "attachment NAME;PAGES;CONDITION (e.g. 'Đơn tố cáo;3;bản gốc')";
+      if (!add_attachment (params, spec->param, value))
+        break;
+      return TRUE;
+    case ARG_FLAG:
+    case ARG_FILE:
+    case ARG_OUTPUT:
+      break;
     }
-  rd_console_usage_error ("%s: '%s' is not a valid %s", command_name (c), value,
-                          spec->kind == ARG_INT ? "number" : "duration (90s, 30m, 2h, 1d)");
+  rd_console_usage_error ("%s: '%s' is not a valid %s", command_name (c), value, form);
   return FALSE;
 }
 
@@ -279,10 +449,47 @@ is_session (const char *param)
   return g_str_equal (param, "id") || g_str_equal (param, "session");
 }
 
+/* Fills the members of @params not set by options from the JSON object in @path. Returns 0, or
+ * 65 (EX_DATAERR) with the problem said when the file cannot be read or is not a JSON object. */
 static int
-parse_args (const CommandSpec *c, int argc, char **argv, JsonObject *params, RdConsoleCall *call)
+merge_file (const CommandSpec *c, const char *path, JsonObject *params)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonNode *root;
+  g_autoptr (GList) members = NULL;
+
+  if (!json_parser_load_from_file (parser, path, &error))
+    {
+      fprintf (stderr, "receptionctl: %s: --file %s: %s\n", command_name (c), path,
+               g_error_matches (error, JSON_PARSER_ERROR, error->code) ||
+                       error->domain == JSON_PARSER_ERROR
+                   ? "not JSON"
+                   : "cannot be read");
+      fprintf (stderr, "receptionctl: %s\n", error->message);
+      return EX_DATAERR;
+    }
+  root = json_parser_get_root (parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      fprintf (stderr, "receptionctl: %s: --file %s: not a JSON object {\"field\": value, ...}\n",
+               command_name (c), path);
+      return EX_DATAERR;
+    }
+  members = json_object_get_members (json_node_get_object (root));
+  for (GList *l = members; l; l = l->next)
+    if (!json_object_has_member (params, l->data))
+      json_object_set_member (
+          params, l->data,
+          json_node_copy (json_object_get_member (json_node_get_object (root), l->data)));
+  return 0;
+}
+
+static int
+parse_args (const CommandSpec *c, int argc, char **argv, JsonObject *params, const char **output)
 {
   guint next_positional = 0;
+  const char *file = NULL;
 
   for (int i = 0; i < argc; i++)
     {
@@ -298,9 +505,22 @@ parse_args (const CommandSpec *c, int argc, char **argv, JsonObject *params, RdC
               spec = a;
           if (!spec)
             return rd_console_usage_error ("%s: unknown option '%s'", command_name (c), argv[i]);
+          if (spec->kind == ARG_FLAG)
+            {
+              if (eq)
+                return rd_console_usage_error ("%s: %s takes no value", command_name (c),
+                                               spec->flag);
+              json_object_set_boolean_member (params, spec->param, TRUE);
+              continue;
+            }
           value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
           if (!value || !*value)
             return rd_console_usage_error ("%s: %s needs a value", command_name (c), spec->flag);
+          if (spec->kind == ARG_FILE || spec->kind == ARG_OUTPUT)
+            {
+              *(spec->kind == ARG_FILE ? &file : output) = value;
+              continue;
+            }
         }
       else
         {
@@ -320,15 +540,29 @@ parse_args (const CommandSpec *c, int argc, char **argv, JsonObject *params, RdC
           if (rc != 0)
             return rc;
         }
-      else if (!set_value (c, spec, params, value, call))
+      else if (!set_value (c, spec, params, value))
         return EX_USAGE;
+      /* --registration 3 4 5: the numbers that follow belong to it. */
+      while (spec->kind == ARG_INT_LIST && i + 1 < argc && argv[i + 1][0] != '-')
+        if (!set_value (c, spec, params, argv[++i]))
+          return EX_USAGE;
+    }
+  if (file)
+    {
+      int rc = merge_file (c, file, params);
+      if (rc != 0)
+        return rc;
     }
   for (const ArgSpec *a = c->args; a->param; a++)
     if (a->required && a->kind != ARG_OUTPUT && !json_object_has_member (params, a->param))
       return a->flag ? rd_console_usage_error ("%s needs %s", command_name (c), a->flag)
-                     : rd_console_usage_error ("%s needs a%s %s", command_name (c),
-                                               is_session (a->param) ? " session" : "n",
-                                               is_session (a->param) ? "id" : a->param);
+             : is_session (a->param) &&
+                     (g_str_equal (a->param, "session") || g_str_equal (c->words[0], "session"))
+                 ? rd_console_usage_error ("%s needs a session id", command_name (c))
+             : g_str_equal (a->param, "id")
+                 ? rd_console_usage_error ("%s needs an id", command_name (c))
+                 : rd_console_usage_error ("%s needs a%s %s", command_name (c),
+                                           strchr ("aeiou", a->param[0]) ? "n" : "", a->param);
   return 0;
 }
 
@@ -356,14 +590,14 @@ rd_console_parse (int argc, char **argv, RdConsoleCall *call)
     }
   if (!best)
     {
-      if (g_str_equal (argv[0], "session") || g_str_equal (argv[0], "recording") ||
-          g_str_equal (argv[0], "ledger"))
-        return argc > 1 ? rd_console_usage_error ("unknown command '%s %s'", argv[0], argv[1])
-                        : rd_console_usage_error ("'%s' needs a subcommand", argv[0]);
+      for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+        if (commands[i].words[1] && g_str_equal (argv[0], commands[i].words[0]))
+          return argc > 1 ? rd_console_usage_error ("unknown command '%s %s'", argv[0], argv[1])
+                          : rd_console_usage_error ("'%s' needs a subcommand", argv[0]);
       return rd_console_usage_error ("unknown command '%s'", argv[0]);
     }
   params = json_object_new ();
-  rc = parse_args (best, argc - (int)best_words, argv + best_words, params, call);
+  rc = parse_args (best, argc - (int)best_words, argv + best_words, params, &call->output);
   if (rc != 0)
     return rc;
   call->method = best->method;

@@ -33,7 +33,8 @@ const char *rd_console_usage (void);
 /* Prints "receptionctl: <message>" and the usage to stderr; returns 64. */
 int rd_console_usage_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
-/* 0 and @call filled, or 64 (usage already printed). */
+/* 0 and @call filled, or 64 (usage already printed), or 65 when a --file is not a JSON object
+ * (said on stderr). */
 int rd_console_parse (int argc, char **argv, RdConsoleCall *call);
 
 /* "90", "90s", "30m", "2h", "1d" -> seconds; FALSE when not a duration. */

@@ -59,7 +59,10 @@ print_parties (JsonArray *parties)
 static void
 print_session_line (JsonObject *s)
 {
-  printf ("  %-16s %-11s %-27s %-27s %s\n", str (s, "id"), str (s, "state"), str (s, "started_at"),
+  /* A scheduled session shows when it is scheduled for, in the STARTED column. */
+  printf ("  %-16s %-11s %-27s %-27s %s\n", str (s, "id"), str (s, "state"),
+          g_strcmp0 (str (s, "state"), "scheduled") == 0 ? str (s, "scheduled_for")
+                                                         : str (s, "started_at"),
           str (s, "ended_at"), str (s, "title"));
 }
 
@@ -191,6 +194,7 @@ rd_console_print_session (JsonNode *result)
   printf ("  title:       %s\n", str (s, "title"));
   printf ("  state:       %s\n", str (s, "state"));
   printf ("  created:     %s\n", str (s, "created_at"));
+  printf ("  scheduled:   %s\n", str (s, "scheduled_for"));
   printf ("  started:     %s\n", str (s, "started_at"));
   printf ("  ended:       %s\n", str (s, "ended_at"));
   printf ("  end reason:  %s\n", str (s, "end_reason"));

@@ -3,15 +3,16 @@
  *   receptionctl [--socket PATH] [--config FILE] [--json] [--timeout S] COMMAND [ARGS]
  *
  * Exit codes: 0 success, 1 the daemon refused or failed the command (ledger verify: found a
- * problem), 64 usage, 65/66 a file given to read is not JSON / cannot be read, 69 daemon not
- * reachable, 73 --output cannot be written, 76 garbled reply, 78 the config file to find the
- * socket in is invalid. */
+ * problem), 64 usage, 65/66 a file given to read is not JSON (object) / cannot be read, 69 daemon
+ * not reachable, 73 --output file exists or cannot be written, 76 garbled reply, 78 the config
+ * file to find the socket in is invalid. */
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "config/rd-config.h"
+#include "console/rd-console-book.h"
 #include "console/rd-console-client.h"
 #include "console/rd-console-commands.h"
 
@@ -109,6 +110,13 @@ main (int argc, char **argv)
 
   if (!timeout_opt && call.timeout_s)
     timeout_s = call.timeout_s;
+  /* Checked before the daemon exports (and records the export): the file is never replaced. */
+  if (call.output && g_file_test (call.output, G_FILE_TEST_EXISTS))
+    {
+      g_clear_pointer (&call.params, json_node_unref);
+      fprintf (stderr, "receptionctl: --output %s exists; choose a new file name\n", call.output);
+      return EX_CANTCREAT;
+    }
   result = rd_console_call (socket_path, call.method, call.params, (guint)timeout_s, &error);
   if (!result)
     {
@@ -121,19 +129,24 @@ main (int argc, char **argv)
     }
   if (call.output)
     {
-      /* The result as the file to hand over: JSON, whatever --json says. */
-      g_autofree char *text = json_to_string (result, TRUE);
-      g_autofree char *data = g_strconcat (text, "\n", NULL);
-
-      if (!g_file_set_contents_full (call.output, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
-                                     &error))
+      if (!rd_console_write_output (result, call.output, &error))
         {
-          fprintf (stderr, "receptionctl: --output: %s\n", error->message);
+          fprintf (stderr, "receptionctl: %s\n", error->message);
           return EX_CANTCREAT;
         }
-      printf ("wrote %s\n", call.output);
+      json_object_remove_member (json_node_get_object (result), "content");
+      if (!json)
+        {
+          JsonObject *o = json_node_get_object (result);
+          if (json_object_has_member (o, "rows"))
+            printf ("wrote %s (%" G_GINT64_FORMAT " rows)\n", call.output,
+                    json_object_get_int_member (o, "rows"));
+          else
+            printf ("wrote %s\n", call.output);
+          return EX_OK;
+        }
     }
-  else if (json)
+  if (json)
     {
       g_autofree char *text = json_to_string (result, TRUE);
       printf ("%s\n", text);

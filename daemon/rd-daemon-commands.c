@@ -225,9 +225,10 @@ method_session_start (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   g_autoptr (GPtrArray) live = NULL;
   g_autofree char *id = NULL;
   g_autofree char *status = NULL;
-  const char *title;
+  const char *title, *scheduled;
 
-  if (!rd_daemon_get_string_param (req, params, "title", FALSE, &title))
+  if (!rd_daemon_get_string_param (req, params, "title", FALSE, &title) ||
+      !rd_daemon_get_string_param (req, params, "id", FALSE, &scheduled))
     return;
   live = rd_ledger_live_sessions (d->ledger, &error);
   if (!live)
@@ -243,8 +244,19 @@ method_session_start (RdDaemon *d, RdControlRequest *req, JsonObject *params)
                                       (char *)live->pdata[0]);
       return;
     }
-  id = rd_ledger_session_start (d->ledger, title, rd_control_request_get_actor (req), &error);
-  if (!id)
+  if (scheduled && title)
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
+                                      "a scheduled session keeps the title it was scheduled with");
+      return;
+    }
+  if (scheduled)
+    {
+      if (!(id = rd_daemon_book_start_scheduled (d, req, scheduled)))
+        return;
+    }
+  else if (!(id = rd_ledger_session_start (d->ledger, title, rd_control_request_get_actor (req),
+                                           &error)))
     {
       rd_daemon_reply_ledger_error (req, NULL, error);
       return;
@@ -332,6 +344,21 @@ static const struct
   { "ledger.checkpoint", rd_daemon_method_ledger_checkpoint },
   { "ledger.checkpoint.export", rd_daemon_method_ledger_checkpoint_export },
   { "ledger.verify", rd_daemon_method_ledger_verify },
+  /* The reception book (rd-daemon-book.c). */
+  { "registration.add", rd_daemon_book_method },
+  { "registration.update", rd_daemon_book_method },
+  { "registration.show", rd_daemon_book_method },
+  { "registration.list", rd_daemon_book_method },
+  { "session.schedule", rd_daemon_book_method },
+  { "reception.add", rd_daemon_book_method },
+  { "reception.show", rd_daemon_book_method },
+  { "reception.list", rd_daemon_book_method },
+  { "conclusion.add", rd_daemon_book_method },
+  { "conclusion.list", rd_daemon_book_method },
+  { "followup.update", rd_daemon_book_method },
+  { "followup.overdue", rd_daemon_book_method },
+  { "book.export", rd_daemon_book_method },
+  { "report", rd_daemon_book_method },
 };
 
 void

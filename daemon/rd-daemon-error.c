@@ -38,6 +38,8 @@ rd_daemon_exit_code_for_error (const GError *error)
           return EX_TEMPFAIL;
         case RD_DAEMON_ERROR_CONTROL:
           return EX_CANTCREAT;
+        case RD_DAEMON_ERROR_BOOK_KEY:
+          return EX_DATAERR;
         }
     }
   if (error->domain == RD_SIGNAL_ERROR)

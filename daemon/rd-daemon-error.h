@@ -17,12 +17,13 @@ typedef enum
   RD_DAEMON_ERROR_STATE_DIR, /* the state dir cannot be created or written */
   RD_DAEMON_ERROR_LOCKED,    /* another receptiond uses the state dir */
   RD_DAEMON_ERROR_CONTROL,   /* the control socket cannot be set up */
+  RD_DAEMON_ERROR_BOOK_KEY,  /* the book key file is unreadable, wrong, or missing while needed */
 } RdDaemonError;
 
 /* The sysexits code for a start-up failure: 78 EX_CONFIG for configuration errors, 65 EX_DATAERR
- * for a ledger or room key it must not touch, 73 EX_CANTCREAT for a state dir it cannot write, 75
- * EX_TEMPFAIL when another instance holds the state dir, 69 EX_UNAVAILABLE for a listener or
- * device that is not there, 70 EX_SOFTWARE otherwise. */
+ * for a ledger, room key or book key file it must not touch (or replace), 73 EX_CANTCREAT for a
+ * state dir it cannot write, 75 EX_TEMPFAIL when another instance holds the state dir, 69
+ * EX_UNAVAILABLE for a listener or device that is not there, 70 EX_SOFTWARE otherwise. */
 int rd_daemon_exit_code_for_error (const GError *error);
 
 G_END_DECLS

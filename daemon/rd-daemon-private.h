@@ -1,5 +1,6 @@
 /* rd-daemon-private.h: RdDaemon's fields, shared by the files of the daemon module only
- * (rd-daemon.c, rd-daemon-commands.c, rd-daemon-parties.c, rd-daemon-state.c). Main context
+ * (rd-daemon.c, rd-daemon-commands.c, rd-daemon-parties.c, rd-daemon-state.c, rd-daemon-book*.c).
+ * Main context
  * only. */
 #pragma once
 
@@ -75,6 +76,16 @@ JsonNode *rd_daemon_parties_to_json (RdDaemon *daemon, const char *session_id);
 char *rd_daemon_random_hex (gsize n_bytes);
 /* SHA-256 hex of a bearer token: all the ledger ever keeps of it. (transfer full) */
 char *rd_daemon_token_hash (const char *token);
+
+/* rd-daemon-book.c: the reception book's methods (registrations, schedule, receptions,
+ * conclusions, follow-ups, book export, report): one entry point, dispatching on the method. */
+void rd_daemon_book_method (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+/* session.start ID: starts scheduled session @id (the one-live-session rule already checked). */
+char *rd_daemon_book_start_scheduled (RdDaemon *d, RdControlRequest *req, const char *id);
+
+/* rd-daemon-book-key.c: loads <state-dir>/keys/book.key, or creates it on the first start, and
+ * gives it to the ledger. */
+gboolean rd_daemon_book_key_setup (RdDaemon *d, const char *state_dir, GError **error);
 
 /* rd-daemon-state.c: the state dir. */
 gboolean rd_daemon_state_dir_prepare (const char *state_dir, int *lock_fd, GError **error);

@@ -88,7 +88,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
   if (!d->ledger)
     return FALSE;
   rd_ledger_set_key (d->ledger, d->room_key);
-  if (!reconcile (d, error))
+  if (!reconcile (d, error) || !rd_daemon_book_key_setup (d, state_dir, error))
     return FALSE;
   d->room = rd_room_new (d->config, error);
   if (!d->room)

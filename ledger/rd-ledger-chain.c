@@ -115,6 +115,15 @@ rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *pref
   if (rc != SQLITE_DONE)
     return NULL;
   g_string_append (sql, "))");
+  /* Tables that may hold a citizen's identity in clear before it is protected (the reception
+   * book's registrations and their history): the chain keeps only the SHA-256 of the row, so
+   * that sealing an identity later leaves no clear copy in the chain, which never changes. A
+   * change is still caught; the report names the row, not the column. */
+  if (g_str_has_prefix (table, "registration"))
+    {
+      g_string_prepend (sql, "json_object ('sha256', rd_chain_hash ('', ");
+      g_string_append (sql, "))");
+    }
   return g_strdup (sql->str);
 }
 

@@ -22,6 +22,8 @@ struct _RdLedger
   int schema_version;
   GTimeSpan clock_offset; /* added to the real clock; only tests set it */
   RdLedgerKey *key;       /* the room key, or NULL: no checkpoints signed, none checked */
+  guint8 book_key[32];    /* rd-ledger-book.h: the key sealing protected identities */
+  gboolean has_book_key;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)

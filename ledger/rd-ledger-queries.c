@@ -5,7 +5,8 @@
 /* The summary columns, named as they appear in JSON. */
 #define SUMMARY_COLUMNS                                                                            \
   "s.id AS id, s.title AS title, s.state AS state, s.created_at AS created_at, "                   \
-  "s.started_at AS started_at, s.ended_at AS ended_at, s.end_reason AS end_reason"
+  "s.started_at AS started_at, s.ended_at AS ended_at, s.end_reason AS end_reason, "               \
+  "s.scheduled_for AS scheduled_for"
 
 /* Columns whose text is JSON, returned parsed. */
 static gboolean

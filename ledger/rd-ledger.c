@@ -359,6 +359,7 @@ rd_ledger_close (RdLedger *ledger)
   /* close_v2: a statement left unfinalized by a bug must not keep the file open forever. */
   sqlite3_close_v2 (ledger->db);
   g_clear_pointer (&ledger->key, rd_ledger_key_free);
+  explicit_bzero (ledger->book_key, sizeof ledger->book_key);
   g_free (ledger->path);
   g_free (ledger);
 }

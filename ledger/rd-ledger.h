@@ -57,10 +57,12 @@ typedef enum
   RD_LEDGER_ERROR_KEY,      /* the room key file cannot be read, created or used */
 } RdLedgerError;
 
-#define RD_LEDGER_SCHEMA_VERSION 4
+#define RD_LEDGER_SCHEMA_VERSION 5
 #define RD_LEDGER_FILE_NAME      "ledger.sqlite"
 
-/* Session states (the text stored in sessions.state). scheduled and open come with scheduling. */
+/* Session states (the text stored in sessions.state). A scheduled session (rd-ledger-book.h)
+ * becomes live when started; open is reserved. */
+#define RD_SESSION_STATE_SCHEDULED   "scheduled"
 #define RD_SESSION_STATE_LIVE        "live"
 #define RD_SESSION_STATE_ENDED       "ended"
 #define RD_SESSION_STATE_INTERRUPTED "interrupted"

@@ -728,19 +728,19 @@ test_later_migration (Fixture *f, gconstpointer data)
   gint64 sessions = query_int (f, "SELECT count(*) FROM sessions");
 
   /* A step adding a table and a nullable column, as a migration would (and its reopen). */
-  exec_ok (f, "CREATE TABLE registrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+  exec_ok (f, "CREATE TABLE later_things (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
               "photo BLOB); ALTER TABLE sessions ADD COLUMN scheduled_at TEXT;");
   reopen (f);
   assert_verifies (f, NULL);
-  exec_ok (f, "INSERT INTO registrations (name, photo) VALUES ('Trần Thị B', x'00ff10');");
-  g_assert_cmpint (query_int (f, "SELECT count(*) FROM chain WHERE tbl = 'registrations'"), ==, 1);
-  content = query_text (f, "SELECT content FROM chain WHERE tbl = 'registrations'");
+  exec_ok (f, "INSERT INTO later_things (name, photo) VALUES ('Trần Thị B', x'00ff10');");
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM chain WHERE tbl = 'later_things'"), ==, 1);
+  content = query_text (f, "SELECT content FROM chain WHERE tbl = 'later_things'");
   g_assert_nonnull (strstr (content, "\"photo\":{\"blob\":\"00FF10\"}"));
   assert_verifies (f, NULL);
-  exec_ok (f, "DROP TRIGGER chain_au_registrations; UPDATE registrations SET photo = x'00ff11';");
+  exec_ok (f, "DROP TRIGGER chain_au_later_things; UPDATE later_things SET photo = x'00ff11';");
   reopen (f);
-  assert_first_problem (f, NULL, "registrations", 1, -1, "column photo was {\"blob\":\"00FF10\"}");
-  exec_ok (f, "DROP TRIGGER chain_au_registrations; UPDATE registrations SET photo = x'00ff10';");
+  assert_first_problem (f, NULL, "later_things", 1, -1, "column photo was {\"blob\":\"00FF10\"}");
+  exec_ok (f, "DROP TRIGGER chain_au_later_things; UPDATE later_things SET photo = x'00ff10';");
   reopen (f);
   assert_verifies (f, NULL);
 

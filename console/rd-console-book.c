@@ -1,0 +1,333 @@
+/* rd-console-book.c: see rd-console-book.h. */
+#include "console/rd-console-book.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *
+str (JsonObject *o, const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+
+  if (n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+    return json_node_get_string (n);
+  return "-";
+}
+
+static gint64
+num (JsonObject *o, const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+
+  if (n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64)
+    return json_node_get_int (n);
+  return -1;
+}
+
+static JsonArray *
+arr (JsonObject *o, const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+  return n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+static gboolean
+flag (JsonObject *o, const char *name)
+{
+  return o ? json_object_get_boolean_member_with_default (o, name, FALSE) : FALSE;
+}
+
+void
+rd_console_print_registration (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  JsonArray *attachments = arr (o, "attachments");
+  JsonArray *sessions = arr (o, "sessions");
+  JsonArray *receptions = arr (o, "receptions");
+  JsonArray *history = arr (o, "history");
+  JsonArray *events = arr (o, "events");
+
+  printf ("registration %" G_GINT64_FORMAT " (revision %" G_GINT64_FORMAT ")%s\n", num (o, "id"),
+          num (o, "revision"),
+          flag (o, "protected")
+              ? (flag (o, "revealed") ? ", PROTECTED identity, REVEALED" : ", protected identity")
+              : "");
+  printf ("  classification: %s\n", str (o, "classification_vi"));
+  printf ("  name:           %s\n", str (o, "name"));
+  printf ("  address:        %s\n", str (o, "address"));
+  printf ("  ID document:    %s\n", str (o, "id_document"));
+  printf ("  contact:        %s\n", str (o, "contact"));
+  printf ("  summary:        %s\n", str (o, "summary"));
+  printf ("  people:         %" G_GINT64_FORMAT "\n", num (o, "people_count"));
+  printf ("  prior body:     %s\n", str (o, "prior_body"));
+  printf ("  protection asked: %s\n", flag (o, "protection_requested") ? "yes" : "no");
+  printf ("  registered:     %s by %s\n", str (o, "created_at"), str (o, "created_by"));
+  printf ("  last change:    %s by %s\n", str (o, "updated_at"), str (o, "updated_by"));
+  printf ("attachments: %u\n", attachments ? json_array_get_length (attachments) : 0);
+  for (guint i = 0; attachments && i < json_array_get_length (attachments); i++)
+    {
+      JsonObject *a = json_array_get_object_element (attachments, i);
+      printf ("  %s, %" G_GINT64_FORMAT " pages, %s\n", str (a, "name"), num (a, "pages"),
+              str (a, "condition"));
+    }
+  printf ("sessions: %u\n", sessions ? json_array_get_length (sessions) : 0);
+  for (guint i = 0; sessions && i < json_array_get_length (sessions); i++)
+    {
+      JsonObject *s = json_array_get_object_element (sessions, i);
+      printf ("  %s %-9s %s\n", str (s, "id"), str (s, "state"), str (s, "scheduled_for"));
+    }
+  printf ("receptions: %u\n", receptions ? json_array_get_length (receptions) : 0);
+  for (guint i = 0; receptions && i < json_array_get_length (receptions); i++)
+    {
+      JsonObject *r = json_array_get_object_element (receptions, i);
+      printf ("  #%" G_GINT64_FORMAT " %s %s\n", num (r, "id"), str (r, "reception_date"),
+              str (r, "handling"));
+    }
+  printf ("earlier revisions: %u\n", history ? json_array_get_length (history) : 0);
+  printf ("events: %u\n", events ? json_array_get_length (events) : 0);
+  for (guint i = 0; events && i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      JsonNode *detail = json_object_get_member (e, "detail");
+      g_autofree char *text =
+          detail && !JSON_NODE_HOLDS_NULL (detail) ? json_to_string (detail, FALSE) : g_strdup ("");
+      printf ("  %s  %-22s by %s %s\n", str (e, "at"), str (e, "kind"), str (e, "actor"), text);
+    }
+}
+
+void
+rd_console_print_registration_list (JsonNode *result)
+{
+  JsonArray *a = json_node_get_array (result);
+
+  if (json_array_get_length (a) == 0)
+    {
+      printf ("no registrations\n");
+      return;
+    }
+  printf ("  %-5s %-27s %-10s %-30s %s\n", "ID", "REGISTERED", "CLASS", "NAME", "SUMMARY");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *r = json_array_get_object_element (a, i);
+      printf ("  %-5" G_GINT64_FORMAT " %-27s %-10s %-30s %s\n", num (r, "id"),
+              str (r, "created_at"), str (r, "classification_vi"), str (r, "name"),
+              str (r, "summary"));
+    }
+}
+
+void
+rd_console_print_schedule (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  JsonObject *t = json_object_get_object_member (o, "timing");
+  JsonArray *warnings = arr (t, "warnings");
+
+  printf ("%s\n", str (o, "id"));
+  printf ("scheduled for %s\n", str (t, "scheduled_for"));
+  printf ("notify the citizen by %s, test the link by %s, connect by %s\n",
+          str (t, "notify_citizen_by"), str (t, "test_link_by"), str (t, "connect_by"));
+  for (guint i = 0; warnings && i < json_array_get_length (warnings); i++)
+    printf ("WARNING: %s\n", json_array_get_string_element (warnings, i));
+  printf ("(working days: %s)\n", str (t, "working_days"));
+}
+
+void
+rd_console_print_reception (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  JsonArray *recs = arr (o, "recordings");
+
+  printf ("reception record %" G_GINT64_FORMAT "\n", num (o, "id"));
+  printf ("  registration:  %" G_GINT64_FORMAT " (%s)\n", num (o, "registration_id"),
+          str (o, "classification_vi"));
+  printf ("  session:       %s\n", str (o, "session_id"));
+  printf ("  date:          %s\n", str (o, "reception_date"));
+  printf ("  content:       %s\n", str (o, "content"));
+  printf ("  handling:      %s\n", str (o, "handling"));
+  printf ("  body:          %s\n", str (o, "handling_body"));
+  printf ("  document:      %s\n", str (o, "document_number"));
+  printf ("  legal basis:   %s\n", str (o, "legal_basis"));
+  printf ("  refused for:   %s\n", str (o, "refusal_reason"));
+  printf ("  officer:       %s\n", str (o, "officer"));
+  printf ("  confirmation:  %s\n", str (o, "confirmation"));
+  printf ("  notes:         %s\n", str (o, "notes"));
+  printf ("  recorded:      %s by %s\n", str (o, "created_at"), str (o, "created_by"));
+  printf ("recordings: %u\n", recs ? json_array_get_length (recs) : 0);
+  for (guint i = 0; recs && i < json_array_get_length (recs); i++)
+    {
+      JsonObject *r = json_array_get_object_element (recs, i);
+      printf ("  #%" G_GINT64_FORMAT " %s sha256 %s\n", num (r, "segment"), str (r, "path"),
+              str (r, "sha256"));
+    }
+}
+
+void
+rd_console_print_reception_list (JsonNode *result)
+{
+  JsonArray *a = json_node_get_array (result);
+
+  if (json_array_get_length (a) == 0)
+    {
+      printf ("no reception records\n");
+      return;
+    }
+  printf ("  %-5s %-10s %-6s %-11s %-16s %s\n", "ID", "DATE", "REG", "HANDLING", "SESSION",
+          "OFFICER");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *r = json_array_get_object_element (a, i);
+      printf ("  %-5" G_GINT64_FORMAT " %-10s %-6" G_GINT64_FORMAT " %-11s %-16s %s\n",
+              num (r, "id"), str (r, "reception_date"), num (r, "registration_id"),
+              str (r, "handling"), str (r, "session_id"), str (r, "officer"));
+    }
+}
+
+static void
+print_conclusion (JsonObject *c)
+{
+  JsonArray *notes = arr (c, "followups");
+
+  printf ("conclusion %" G_GINT64_FORMAT " of session %s: %s\n", num (c, "id"),
+          str (c, "session_id"), str (c, "text"));
+  printf ("  assignee %s, due %s, %s%s%s\n", str (c, "assignee"), str (c, "due_date"),
+          str (c, "status"), g_strcmp0 (str (c, "status"), "done") == 0 ? ": " : "",
+          g_strcmp0 (str (c, "status"), "done") == 0 ? str (c, "outcome") : "");
+  for (guint i = 0; notes && i < json_array_get_length (notes); i++)
+    {
+      JsonObject *n = json_array_get_object_element (notes, i);
+      printf ("  %s by %s: %s\n", str (n, "at"), str (n, "actor"), str (n, "progress"));
+    }
+}
+
+void
+rd_console_print_conclusion (JsonNode *result)
+{
+  if (result && JSON_NODE_HOLDS_OBJECT (result))
+    print_conclusion (json_node_get_object (result));
+}
+
+void
+rd_console_print_conclusion_list (JsonNode *result)
+{
+  JsonArray *a = json_node_get_array (result);
+
+  if (json_array_get_length (a) == 0)
+    printf ("no conclusions\n");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    print_conclusion (json_array_get_object_element (a, i));
+}
+
+void
+rd_console_print_overdue (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  JsonArray *late = arr (o, "conclusions");
+  JsonArray *petitions = arr (o, "petitions");
+
+  printf ("overdue on %s\n", str (o, "today"));
+  printf ("conclusions past their due date: %u\n", late ? json_array_get_length (late) : 0);
+  for (guint i = 0; late && i < json_array_get_length (late); i++)
+    {
+      JsonObject *c = json_array_get_object_element (late, i);
+      printf ("  #%" G_GINT64_FORMAT " due %s (%" G_GINT64_FORMAT " days late) %s: %s\n",
+              num (c, "id"), str (c, "due_date"), num (c, "days_late"), str (c, "assignee"),
+              str (c, "text"));
+    }
+  printf ("petitions older than 45 days without a result: %u\n",
+          petitions ? json_array_get_length (petitions) : 0);
+  for (guint i = 0; petitions && i < json_array_get_length (petitions); i++)
+    {
+      JsonObject *p = json_array_get_object_element (petitions, i);
+      printf ("  registration %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT " days): %s\n",
+              num (p, "id"), num (p, "days_open"), str (p, "summary"));
+    }
+}
+
+void
+rd_console_print_book (JsonNode *result)
+{
+  const char *content = str (json_node_get_object (result), "content");
+
+  fwrite (content, 1, strlen (content), stdout);
+}
+
+static void
+print_counts (JsonObject *o, const char *name, const char *title)
+{
+  JsonObject *counts = json_object_get_object_member (o, name);
+  g_autoptr (GList) members = counts ? json_object_get_members (counts) : NULL;
+
+  printf ("%s:\n", title);
+  for (GList *l = members; l; l = l->next)
+    printf ("  %-14s %" G_GINT64_FORMAT "\n", (const char *)l->data, num (counts, l->data));
+}
+
+void
+rd_console_print_report (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+
+  printf ("report for %s (%s to %s)\n", str (o, "month"), str (o, "from"), str (o, "to"));
+  printf ("sessions held:        %" G_GINT64_FORMAT "\n", num (o, "sessions_held"));
+  printf ("registrations:        %" G_GINT64_FORMAT "\n", num (o, "registrations"));
+  printf ("receptions:           %" G_GINT64_FORMAT "\n", num (o, "receptions"));
+  print_counts (o, "by_classification", "by classification");
+  print_counts (o, "by_handling", "by competence and handling");
+  print_counts (o, "by_outcome", "by outcome");
+  printf ("conclusions issued:   %" G_GINT64_FORMAT "\n", num (o, "conclusions_issued"));
+  printf ("conclusions overdue:  %" G_GINT64_FORMAT "\n", num (o, "conclusions_overdue"));
+}
+
+gboolean
+rd_console_write_output (JsonNode *result, const char *path, GError **error)
+{
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+  const char *content = o ? json_object_get_string_member_with_default (o, "content", NULL) : NULL;
+  g_autofree char *as_json = NULL;
+  gsize len, done = 0;
+  int fd;
+
+  if (content == NULL) /* no file content in the reply: the reply itself, as JSON */
+    {
+      g_autofree char *text = json_to_string (result, TRUE);
+      content = as_json = g_strconcat (text, "\n", NULL);
+    }
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s%s", path,
+                   g_strerror (saved), saved == EEXIST ? " (choose a new file name)" : "");
+      return FALSE;
+    }
+  len = strlen (content);
+  while (done < len)
+    {
+      ssize_t n = write (fd, content + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          close (fd);
+          unlink (path); /* ours, incomplete */
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s",
+                       path, g_strerror (saved));
+          return FALSE;
+        }
+      done += (gsize)n;
+    }
+  if (fsync (fd) != 0 || close (fd) != 0)
+    {
+      int saved = errno;
+      unlink (path);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,104 @@
+/* rd-ledger-book-private.h: what the book's source files (ledger/rd-ledger-book-*.c) share:
+ * field checks, dates, sealing of identities, JSON rows. Only ledger/ includes it.
+ *
+ * Threading and ownership as in rd-ledger.h. Field checks set RD_LEDGER_ERROR_INVALID with a
+ * message naming the field ("field \"due\": ..."), for the caller to prefix with what it was
+ * doing.
+ */
+#pragma once
+
+#include "ledger/rd-ledger-book.h"
+#include "ledger/rd-ledger-private.h"
+
+G_BEGIN_DECLS
+
+/* The longest text a field accepts, in characters. */
+#define RD_BOOK_MAX_TEXT 20000
+
+/* Fails, naming it, on the first member of @fields not in @known (NULL-terminated). */
+gboolean rd_book_check_known (JsonObject *fields, const char *const *known, GError **error);
+
+/* Text member @name, NFC and trimmed, NULL when absent, null or empty; FALSE when it is not a
+ * string, not UTF-8, longer than RD_BOOK_MAX_TEXT characters or missing while @required. */
+gboolean rd_book_get_text (JsonObject *fields, const char *name, gboolean required, char **out,
+                           GError **error);
+
+/* @text in NFC, trimmed; NULL for NULL or empty. */
+char *rd_book_normalize (const char *text);
+
+/* Integer member @name in [@min, @max]; @out keeps its value when absent. A string of digits is
+ * accepted too (the console sends numbers as numbers, files may not). */
+gboolean rd_book_get_int (JsonObject *fields, const char *name, gboolean required, gint64 min,
+                          gint64 max, gint64 *out, GError **error);
+
+/* Boolean member @name (true/false); @out keeps its value when absent. */
+gboolean rd_book_get_bool (JsonObject *fields, const char *name, gboolean *out, GError **error);
+
+/* Date member @name as "YYYY-MM-DD" (a real calendar day); NULL when absent. */
+gboolean rd_book_get_date (JsonObject *fields, const char *name, gboolean required, char **out,
+                           GError **error);
+/* Checks @text is a real calendar day "YYYY-MM-DD"; @what names it in the error. */
+gboolean rd_book_check_date (const char *text, const char *what, GError **error);
+
+/* @text (any accepted form) -> the stored slug, or NULL with an error naming the field. */
+const char *rd_book_parse_classification (const char *text, GError **error);
+/* The Vietnamese name of a stored slug ("tố cáo"); the slug itself if unknown. */
+const char *rd_book_classification_vi (const char *slug);
+
+/* Today in the local time zone (with the ledger's clock offset) as "YYYY-MM-DD". */
+char *rd_book_today (RdLedger *self);
+/* The local calendar day of a stored UTC time, "YYYY-MM-DD". */
+char *rd_book_local_date (const char *stored_time);
+/* Days from @from to @to (both YYYY-MM-DD), negative when @to is earlier. */
+gint64 rd_book_days_between (const char *from, const char *to);
+
+/* Seals @plain (a JSON text) with the ledger's book key, bound to @aad: "v1:" + base64 of
+ * nonce (12) | ciphertext | tag (16). RD_LEDGER_ERROR_INVALID when no key was given. */
+char *rd_book_seal (RdLedger *self, const char *plain, const char *aad, GError **error);
+/* Opens what rd_book_seal() made; RD_LEDGER_ERROR_CORRUPT when it does not authenticate. */
+char *rd_book_open_sealed (RdLedger *self, const char *sealed, const char *aad, GError **error);
+/* The additional data binding a sealed identity to its registration and revision. */
+char *rd_book_identity_aad (gint64 registration_id, gint64 revision);
+
+/* JSON of the current row of @stmt: every column as a member named by the column. */
+void rd_book_add_columns (JsonBuilder *builder, sqlite3_stmt *stmt);
+/* Adds the rows of @stmt as an array of objects (the open member or array element). */
+gboolean rd_book_add_rows (RdLedger *self, JsonBuilder *builder, sqlite3_stmt *stmt,
+                           GError **error);
+
+/* {kind-specific detail} event helpers: a fresh object node to fill. */
+JsonNode *rd_book_detail_new (void);
+
+/* Inside the caller's transaction: the identity of registration @id at @revision, decrypted
+ * when sealed, as a JSON object {name, address, id_document, contact}; RD_LEDGER_ERROR_CORRUPT
+ * when a sealed one does not open. */
+JsonObject *rd_book_identity (RdLedger *self, gint64 id, gint64 revision, const char *name,
+                              const char *address, const char *id_document, const char *contact,
+                              const char *sealed, GError **error);
+
+/* Inside the caller's transaction: an event "identity-revealed" by @actor with @reason, what
+ * (@purpose) and the registrations revealed. */
+gboolean rd_book_record_reveal (RdLedger *self, const char *at, const char *actor,
+                                const char *reason, const char *purpose, GArray *registration_ids,
+                                GError **error);
+
+/* The columns of a registration row, in the order rd_book_registration_row() returns them. */
+#define RD_BOOK_REGISTRATION_COLUMNS                                                               \
+  "id, revision, created_at, created_by, updated_at, updated_by, classification, "                 \
+  "protection_requested, protected, name, address, id_document, contact, identity_sealed, "        \
+  "summary, people_count, prior_body, attachments"
+
+/* Registration @id's row (RD_BOOK_REGISTRATION_COLUMNS), stepped to it; NULL with NOT_FOUND
+ * ("no registration N") when there is none. */
+sqlite3_stmt *rd_book_registration_row (RdLedger *self, gint64 id, GError **error);
+
+/* Inside the caller's transaction: FALSE with NOT_FOUND ("no registration N") unless it exists. */
+gboolean rd_book_registration_exists (RdLedger *self, gint64 id, GError **error);
+
+/* Inside the caller's transaction: inserts a session in @state with a fresh id
+ * "YYYYMMDD-xxxxxx" (@date), the form rd_ledger_session_start() gives. */
+char *rd_book_insert_session (RdLedger *self, const char *state, const char *title,
+                              const char *created_at, const char *started_at,
+                              const char *scheduled_for, const char *date, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,310 @@
+/* rd-ledger-book-schedule.c: sessions scheduled for registrations, their timing duties, and
+ * starting a scheduled session. See rd-ledger-book.h. */
+#include "ledger/rd-ledger-book-private.h"
+
+#include <string.h>
+
+static gboolean
+is_working_day (GDate *d)
+{
+  GDateWeekday w = g_date_get_weekday (d);
+
+  return w != G_DATE_SATURDAY && w != G_DATE_SUNDAY;
+}
+
+/* @n working days before @day (a copy). */
+static GDate *
+working_days_before (const GDate *day, guint n)
+{
+  GDate *d = g_date_copy (day);
+
+  while (n > 0)
+    {
+      g_date_subtract_days (d, 1);
+      if (is_working_day (d))
+        n--;
+    }
+  return d;
+}
+
+static char *
+format_day (const GDate *d)
+{
+  return g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (d), g_date_get_month (d),
+                          g_date_get_day (d));
+}
+
+static GDate *
+local_day (GDateTime *t)
+{
+  g_autoptr (GDateTime) local = g_date_time_to_local (t);
+
+  return g_date_new_dmy ((GDateDay)g_date_time_get_day_of_month (local),
+                         (GDateMonth)g_date_time_get_month (local),
+                         (GDateYear)g_date_time_get_year (local));
+}
+
+static void
+add_warning (JsonArray *warnings, char *text)
+{
+  json_array_add_string_element (warnings, text);
+  g_free (text);
+}
+
+JsonNode *
+rd_ledger_book_timing (GDateTime *now, GDateTime *at)
+{
+  static const char *const weekdays[] = { "",         "Monday", "Tuesday",  "Wednesday",
+                                          "Thursday", "Friday", "Saturday", "Sunday" };
+  g_autoptr (GDate) today = local_day (now);
+  g_autoptr (GDate) day = local_day (at);
+  g_autoptr (GDate) notify_by = working_days_before (day, 5);
+  g_autoptr (GDate) test_by = working_days_before (day, 1);
+  g_autoptr (GDateTime) connect = g_date_time_add_hours (at, -1);
+  g_autoptr (GDateTime) connect_local = g_date_time_to_local (connect);
+  g_autoptr (GDateTime) at_local = g_date_time_to_local (at);
+  g_autofree char *at_text = g_date_time_format (at_local, "%Y-%m-%dT%H:%M:%S%:z");
+  g_autofree char *connect_text = g_date_time_format (connect_local, "%Y-%m-%dT%H:%M:%S%:z");
+  g_autofree char *today_text = format_day (today);
+  g_autofree char *notify_text = format_day (notify_by);
+  g_autofree char *test_text = format_day (test_by);
+  g_autoptr (GDate) d = g_date_copy (today);
+  JsonNode *node = rd_book_detail_new ();
+  JsonObject *o = json_node_get_object (node);
+  JsonArray *warnings = json_array_new ();
+  gint64 between = 0;
+
+  for (g_date_add_days (d, 1); g_date_compare (d, day) < 0; g_date_add_days (d, 1))
+    between += is_working_day (d);
+  json_object_set_string_member (o, "scheduled_for", at_text);
+  json_object_set_int_member (o, "working_days_before", between);
+  json_object_set_string_member (o, "notify_citizen_by", notify_text);
+  json_object_set_string_member (o, "test_link_by", test_text);
+  json_object_set_string_member (o, "connect_by", connect_text);
+  if (!is_working_day (day))
+    add_warning (warnings, g_strdup_printf ("the session falls on a %s, not a working day",
+                                            weekdays[g_date_get_weekday (day)]));
+  if (g_date_compare (today, notify_by) > 0)
+    add_warning (warnings,
+                 g_strdup_printf ("the citizen must be notified at least 5 working days before "
+                                  "(by %s); today is %s",
+                                  notify_text, today_text));
+  if (g_date_compare (today, test_by) > 0)
+    add_warning (warnings,
+                 g_strdup_printf ("the link must be tested at least 1 working day before (by "
+                                  "%s); today is %s",
+                                  test_text, today_text));
+  json_object_set_array_member (o, "warnings", warnings);
+  json_object_set_string_member (o, "working_days",
+                                 "Monday to Friday; public holidays are not counted out");
+  return node;
+}
+
+/* @text (ISO 8601; local time without a zone; a space may stand for the T) later than @now. */
+static GDateTime *
+parse_at (const char *text, GDateTime *now, GError **error)
+{
+  g_autofree char *copy = g_strdup (text ? text : "");
+  g_autoptr (GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr (GDateTime) at = NULL;
+  char *space = strchr (copy, ' ');
+
+  if (space)
+    *space = 'T';
+  /* "2026-12-07T08:30" is how people write it; GLib wants the seconds. */
+  if (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}([Zz+-].*)?$", copy, 0,
+                            0))
+    {
+      char *with_seconds = g_strdup_printf ("%.16s:00%s", copy, copy + 16);
+      g_free (copy);
+      copy = with_seconds;
+    }
+  at = g_date_time_new_from_iso8601 (copy, local);
+  if (at == NULL)
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                   "field \"at\": \"%s\" is not a date and time (2026-12-07T08:30, with an "
+                   "optional time zone)",
+                   text ? text : "");
+      return NULL;
+    }
+  if (g_date_time_compare (at, now) <= 0)
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                   "field \"at\": %s is not in the future", text);
+      return NULL;
+    }
+  return g_steal_pointer (&at);
+}
+
+/* Inside the transaction: registration @id exists (else NOT_FOUND); a denunciation whose
+ * citizen asked for identity protection gets a warning in @notes: complex denunciations are
+ * received online only when the denouncer does not ask for protection. */
+static gboolean
+check_registration (RdLedger *self, gint64 id, GPtrArray *notes, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (
+      self, error,
+      "SELECT classification = 'to-cao' AND protection_requested FROM registrations WHERE id = ?1",
+      0);
+  int rc;
+
+  if (stmt == NULL || !rd_ledger_bind_int64 (self, stmt, 1, id, error) ||
+      (rc = rd_ledger_step (self, stmt, error)) == 0)
+    return FALSE;
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NOT_FOUND,
+                   "no registration %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  if (sqlite3_column_int (stmt, 0))
+    g_ptr_array_add (notes,
+                     g_strdup_printf ("registration %" G_GINT64_FORMAT
+                                      " is a denunciation whose citizen asked for identity "
+                                      "protection: a complex denunciation is received online "
+                                      "only if the denouncer does not ask for protection",
+                                      id));
+  return TRUE;
+}
+
+char *
+rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *registration_ids,
+                            guint n_registrations, const char *title, const char *actor,
+                            JsonNode **timing, GError **error)
+{
+  g_autoptr (GDateTime) now = NULL;
+  g_autoptr (GDateTime) when = NULL;
+  g_autofree char *now_text = NULL;
+  g_autofree char *at_text = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *clean_title = rd_book_normalize (title);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) detail = rd_book_detail_new ();
+  g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *ids = json_array_new ();
+
+  g_return_val_if_fail (ledger != NULL, NULL);
+  g_return_val_if_fail (actor != NULL, NULL);
+
+  json_object_set_array_member (json_node_get_object (detail), "registrations", ids);
+  now_text = rd_ledger_now (ledger, &now);
+  if (!(when = parse_at (at, now, &local_error)))
+    goto fail_early;
+  if (n_registrations == 0)
+    {
+      g_set_error_literal (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                           "field \"registrations\": at least one registration is required");
+      goto fail_early;
+    }
+  for (guint i = 0; i < n_registrations; i++)
+    for (guint j = 0; j < i; j++)
+      if (registration_ids[i] == registration_ids[j])
+        {
+          g_set_error (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                       "field \"registrations\": registration %" G_GINT64_FORMAT " is given twice",
+                       registration_ids[i]);
+          goto fail_early;
+        }
+  at_text = rd_ledger_format_time (when);
+  date = g_date_time_format (when, "%Y%m%d");
+  if (!rd_ledger_begin (ledger, FALSE, &local_error))
+    goto fail_early;
+  for (guint i = 0; i < n_registrations; i++)
+    if (!check_registration (ledger, registration_ids[i], notes, &local_error))
+      goto fail;
+  id = rd_book_insert_session (ledger, RD_SESSION_STATE_SCHEDULED, clean_title, now_text, NULL,
+                               at_text, date, &local_error);
+  if (id == NULL)
+    goto fail;
+  for (guint i = 0; i < n_registrations; i++)
+    {
+      g_autoptr (sqlite3_stmt) link = rd_ledger_prepare (
+          ledger, &local_error,
+          "INSERT INTO session_registrations (session_id, registration_id, created_at) "
+          "VALUES (?1, ?2, ?3)",
+          3, id, NULL, now_text);
+      if (link == NULL ||
+          !rd_ledger_bind_int64 (ledger, link, 2, registration_ids[i], &local_error) ||
+          rd_ledger_step (ledger, link, &local_error) == 0)
+        goto fail;
+      json_array_add_int_element (ids, registration_ids[i]);
+    }
+  json_object_set_string_member (json_node_get_object (detail), "scheduled_for", at_text);
+  rd_ledger_json_set_string (json_node_get_object (detail), "title", clean_title);
+  if (rd_ledger_insert_event (ledger, now_text, id, actor, "session-scheduled", detail,
+                              &local_error) == 0 ||
+      !rd_ledger_commit (ledger, FALSE, &local_error))
+    goto fail;
+  if (timing)
+    {
+      JsonArray *warnings;
+
+      *timing = rd_ledger_book_timing (now, when);
+      warnings = json_object_get_array_member (json_node_get_object (*timing), "warnings");
+      for (guint i = 0; i < notes->len; i++)
+        json_array_add_string_element (warnings, notes->pdata[i]);
+    }
+  return g_steal_pointer (&id);
+
+fail:
+  rd_ledger_rollback (ledger, FALSE);
+fail_early:
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "cannot schedule a session: ");
+  return NULL;
+}
+
+gboolean
+rd_ledger_session_start_scheduled (RdLedger *ledger, const char *id, const char *actor,
+                                   GError **error)
+{
+  g_autofree char *now = NULL;
+  g_autofree char *state = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) detail = rd_book_detail_new ();
+
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (actor != NULL, FALSE);
+
+  now = rd_ledger_now (ledger, NULL);
+  if (!rd_ledger_begin (ledger, FALSE, &local_error))
+    goto fail;
+  state = rd_ledger_session_state (ledger, id, &local_error);
+  if (state == NULL)
+    goto fail;
+  if (!g_str_equal (state, RD_SESSION_STATE_SCHEDULED))
+    {
+      g_set_error (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE, "it is %s, not scheduled",
+                   state);
+      goto fail;
+    }
+  stmt = rd_ledger_prepare (ledger, &local_error,
+                            "UPDATE sessions SET state = 'live', started_at = ?2 "
+                            "WHERE id = ?1 AND state = 'scheduled' "
+                            "RETURNING title, scheduled_for",
+                            2, id, now);
+  if (stmt == NULL || rd_ledger_step (ledger, stmt, &local_error) != SQLITE_ROW)
+    goto fail;
+  rd_ledger_json_set_string (json_node_get_object (detail), "title",
+                             (const char *)sqlite3_column_text (stmt, 0));
+  rd_ledger_json_set_string (json_node_get_object (detail), "scheduled_for",
+                             (const char *)sqlite3_column_text (stmt, 1));
+  if (rd_ledger_step (ledger, stmt, &local_error) == 0)
+    goto fail;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (rd_ledger_insert_event (ledger, now, id, actor, "session-started", detail, &local_error) ==
+          0 ||
+      !rd_ledger_commit (ledger, FALSE, &local_error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  rd_ledger_rollback (ledger, FALSE);
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                              "cannot start scheduled session \"%s\": ", id);
+  return FALSE;
+}

@@ -1,0 +1,170 @@
+/* rd-ledger-book.h: the reception book (Sổ tiếp công dân, Mẫu số 03/TCD) kept in the ledger:
+ * registrations, scheduled sessions, reception records, conclusions and their follow-ups, the
+ * book export and the monthly report.
+ *
+ * Contract:
+ * - Fields come in as a JSON object whose member names are the names of the JSON views
+ *   (rd_ledger_registration_fields() lists them for registrations). Every text is stored in
+ *   Unicode NFC, trimmed; an empty text is the same as an absent one. A bad field is
+ *   RD_LEDGER_ERROR_INVALID with a message that names the field; an unknown member too. An id
+ *   that does not exist is RD_LEDGER_ERROR_NOT_FOUND naming what was looked for.
+ * - Every call that writes is one transaction, with an event by @actor ("uid=N(name)" for the
+ *   console) naming what changed; nothing is written when anything fails. Nothing is deleted or
+ *   overwritten: a registration update is a new revision, the replaced one is kept in
+ *   registration_history; reception records and follow-up notes never change; a conclusion
+ *   changes once, from open to done. Triggers in the schema refuse the rest.
+ * - Classification is stored as one of "khieu-nai", "to-cao", "kien-nghi", "phan-anh" and shown
+ *   with its Vietnamese name ("khiếu nại", "tố cáo", "kiến nghị", "phản ánh"). Input accepts those
+ *   two forms (any case) and the English words complaint, denunciation, petition, feedback.
+ * - Identity protection: a registration classified tố cáo, or whose citizen asked for protection,
+ *   is protected, for good. Its identifying fields (name, address, id_document, contact) are only
+ *   stored sealed with AES-256-GCM under the book key (rd_ledger_book_set_key()); without a key,
+ *   such a registration cannot be written. Views and exports show them as
+ *   RD_LEDGER_BOOK_REDACTED unless the caller gives a reveal reason, and each reveal writes an
+ *   event "identity-revealed" (actor, reason, what was revealed) before anything is returned. An
+ *   export for transfer to another body never contains them, reason or not.
+ * - Dates of the book (reception date, due dates, --from/--to) are calendar days "YYYY-MM-DD" in
+ *   the daemon's local time zone (TZ); stored times are UTC as in rd-ledger.h.
+ * - Working days for the timing duties are Monday to Friday. Public holidays are not known to the
+ *   ledger (they move with the lunar calendar and yearly decisions), so around a holiday the
+ *   deadlines it gives are later than the real ones by the holidays in between.
+ *
+ * Threading and ownership as in rd-ledger.h: one thread; returned nodes and strings are
+ * (transfer full), arguments (transfer none).
+ */
+#pragma once
+
+#include "ledger/rd-ledger.h"
+
+G_BEGIN_DECLS
+
+#define RD_LEDGER_BOOK_KEY_SIZE 32
+/* What a protected identity field shows when not revealed. */
+#define RD_LEDGER_BOOK_REDACTED "[danh tính được bảo vệ]"
+
+/* Gives the ledger the book key (RD_LEDGER_BOOK_KEY_SIZE bytes). The first key given is
+ * remembered by its id (a SHA-256 derived tag, never the key) in the ledger; a later call with
+ * another key is refused with RD_LEDGER_ERROR_CORRUPT, since the protected identities already
+ * sealed could not be opened with it. */
+gboolean rd_ledger_book_set_key (RdLedger *ledger, const guint8 *key, gsize key_size,
+                                 GError **error);
+
+/* Whether the ledger remembers a book key id, i.e. a key was given once and must not be
+ * replaced by a new one. */
+gboolean rd_ledger_book_has_key_id (RdLedger *ledger, gboolean *has_key_id, GError **error);
+
+/* Registrations. Fields: name, address, id_document, contact, summary, classification,
+ * people_count (>= 1, default 1), protection_requested (boolean, default false), prior_body,
+ * attachments (array of {name, pages (>= 1), condition}). Required on add: name, summary,
+ * classification. Returns the new id (> 0), or 0 on error. Event "registration-added" with
+ * {registration_id, classification, protected} (never an identity field). */
+gint64 rd_ledger_registration_add (RdLedger *ledger, JsonObject *fields, const char *actor,
+                                   GError **error);
+
+/* Changes the fields present in @fields (at least one), as a new revision; the replaced one is
+ * kept in the history (sealed, when the registration is or becomes protected). Event
+ * "registration-updated" with {registration_id, revision, fields: [names]}. */
+gboolean rd_ledger_registration_update (RdLedger *ledger, gint64 id, JsonObject *fields,
+                                        const char *actor, GError **error);
+
+/* One registration: its fields (identity redacted when protected, unless @reveal_reason), id,
+ * revision, created_at/by, updated_at/by, protected, classification_vi, sessions (ids it is
+ * scheduled in), receptions (ids), history (revisions: {revision, updated_at, updated_by,
+ * superseded_at}). With @reveal_reason (non-empty) an event "identity-revealed" by @actor is
+ * written first. */
+JsonNode *rd_ledger_registration_show (RdLedger *ledger, gint64 id, const char *reveal_reason,
+                                       const char *actor, GError **error);
+
+/* Every registration, newest first, identity redacted where protected: {id, created_at,
+ * classification, classification_vi, protected, name, summary, people_count}. */
+JsonNode *rd_ledger_registration_list (RdLedger *ledger, GError **error);
+
+/* Creates a session in state "scheduled" for @at (ISO 8601; without a time zone, local time),
+ * which must be later than now, with the registrations @registration_ids (each must exist,
+ * none twice). Event "session-scheduled" with {scheduled_for, registrations}. Returns the
+ * session's id; @timing (may be NULL) gets rd_ledger_book_timing() for now and @at, plus a warning
+ * for each denunciation whose citizen asked for identity protection (a complex denunciation is
+ * received online only when the denouncer does not ask for it). */
+char *rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *registration_ids,
+                                  guint n_registrations, const char *title, const char *actor,
+                                  JsonNode **timing, GError **error);
+
+/* Starts scheduled session @id: state live, started_at now, event "session-started" with
+ * {title, scheduled_for}. NOT_FOUND for no such session, STATE when it is not scheduled. The
+ * caller keeps the one-live-session rule. */
+gboolean rd_ledger_session_start_scheduled (RdLedger *ledger, const char *id, const char *actor,
+                                            GError **error);
+
+/* The timing duties for a session at @at seen from @now: {scheduled_for, working_days_before,
+ * notify_citizen_by (5 working days before), test_link_by (1 working day before), connect_by
+ * (1 hour before), warnings: [sentences]} (dates local; a warning for each duty whose date has
+ * passed). */
+JsonNode *rd_ledger_book_timing (GDateTime *now, GDateTime *at);
+
+/* Reception records, one per matter received. Fields: registration_id (required), session_id,
+ * reception_date (default: the session's start date, else today), content, handling
+ * (competent | guided | transferred | refused), handling_body and document_number (required for
+ * guided and transferred), legal_basis and refusal_reason (required for refused), officer,
+ * confirmation (signature | fingerprint | verbal | declined), notes. Required: registration_id,
+ * content, handling, officer, confirmation. Event "reception-recorded" (on the session when
+ * there is one). Linking a session the registration was not scheduled in links it. */
+gint64 rd_ledger_reception_add (RdLedger *ledger, JsonObject *fields, const char *actor,
+                                GError **error);
+
+/* One reception record, with its registration's classification and the recording segments of
+ * its session ({segment, path, sha256, state}). */
+JsonNode *rd_ledger_reception_show (RdLedger *ledger, gint64 id, GError **error);
+
+/* Reception records with reception_date in [@from, @to] (NULL: unbounded), oldest first. */
+JsonNode *rd_ledger_reception_list (RdLedger *ledger, const char *from, const char *to,
+                                    GError **error);
+
+/* A conclusion of session @session_id (the notice of conclusions and its directive). Fields:
+ * text, assignee, due (YYYY-MM-DD), registration_id (optional). Required: text, assignee, due.
+ * The session must have been held (not scheduled: RD_LEDGER_ERROR_STATE). Event
+ * "conclusion-added" on the session. */
+gint64 rd_ledger_conclusion_add (RdLedger *ledger, const char *session_id, JsonObject *fields,
+                                 const char *actor, GError **error);
+
+/* Follow-up of conclusion @id. Fields: progress (required), outcome (marks it done). A done
+ * conclusion accepts nothing more (RD_LEDGER_ERROR_STATE). Event "followup-updated". */
+gboolean rd_ledger_followup_update (RdLedger *ledger, gint64 id, JsonObject *fields,
+                                    const char *actor, GError **error);
+
+/* Conclusions, oldest first, each with its follow-up notes; only those of @session_id when not
+ * NULL. */
+JsonNode *rd_ledger_conclusion_list (RdLedger *ledger, const char *session_id, GError **error);
+
+/* What is late on @today (YYYY-MM-DD; NULL = today): {today, conclusions: [open conclusions
+ * due before today, with days_late], petitions: [kiến nghị registrations received more than 45
+ * days before today without a result, with days_open]}. A petition has a result when a
+ * reception record passed it on (guided, transferred, refused) or a conclusion about it is done. */
+JsonNode *rd_ledger_followup_overdue (RdLedger *ledger, const char *today, GError **error);
+
+typedef enum
+{
+  RD_LEDGER_BOOK_CSV,
+  RD_LEDGER_BOOK_JSON,
+} RdLedgerBookFormat;
+
+/* The book, Mẫu số 03/TCD, for reception dates in [@from, @to] (YYYY-MM-DD, both required):
+ * one row per reception record with exactly the form's 13 columns in order. CSV: UTF-8 with a
+ * BOM, CRLF, RFC 4180 quoting, a cell that starts with = + - @ (or a tab or CR) gets a leading
+ * apostrophe. JSON: {form, from, to, columns: [13 headers], rows: [{header: value}]}. Protected
+ * identities are redacted unless @reveal_reason is given and @for_transfer is not; a reveal
+ * writes "identity-revealed" first. Every export writes an event "book-exported" (from, to,
+ * format, rows, revealed, for_transfer). @n_rows and @revealed (may be NULL) say what it holds. */
+char *rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
+                             RdLedgerBookFormat format, const char *reveal_reason,
+                             gboolean for_transfer, const char *actor, guint *n_rows,
+                             gboolean *revealed, GError **error);
+
+/* The 13 column headers of Mẫu 03/TCD, in order (static). */
+const char *const *rd_ledger_book_columns (void);
+
+/* The monthly report for @month (YYYY-MM): {month, from, to, sessions_held, registrations,
+ * receptions, by_classification, by_handling, by_outcome (resolved, pending, overdue),
+ * conclusions (issued, done, open, overdue)}. */
+JsonNode *rd_ledger_book_report (RdLedger *ledger, const char *month, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,12 @@
+# The reception book (issue 5). Ledger-level tests look at the file with the sqlite3 API and use
+# the ledger's private hooks, like test-ledger. Book dates are local: the tests pin the time zone
+# to the ward's (Vietnam, UTC+7, no daylight saving).
+rd_add_test(test-ledger-book SOURCES test-ledger-book.c LIBS rd-ledger PkgConfig::SQLITE
+  ENV TZ=Asia/Ho_Chi_Minh)
+rd_add_test(test-ledger-book-export SOURCES test-ledger-book-export.c LIBS rd-ledger
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# Through the real receptiond and receptionctl (plain Unix socket; the HTTPS listener binds
+# 127.0.0.1:0 and is not used).
+rd_add_test(test-daemon-book SOURCES test-daemon-book.c LIBS rd-test-daemon TIMEOUT 180
+  ENV TZ=Asia/Ho_Chi_Minh)
+add_dependencies(test-daemon-book receptiond receptionctl)

@@ -1,0 +1,497 @@
+/* test-daemon-book.c: the reception book through the real receptiond and the real receptionctl:
+ * registrations from options and from a file, bad input, denouncer protection and reveals with
+ * their actor, scheduling with the timing warnings and starting the scheduled session, reception
+ * records, conclusions and follow-ups, the book written to a file, the report, and the key file
+ * rules at start. */
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/rd-test-daemon.h"
+
+#define TIMEOUT_MS 20000
+
+static char *
+actor (void)
+{
+  return g_strdup_printf ("uid=%u(%s)", (guint)getuid (), g_get_user_name ());
+}
+
+static JsonObject *
+obj (JsonNode *node)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+/* Runs receptionctl, expects exit @code, returns stdout (or stderr when failing). */
+static char *
+ctl_expect (RdTestDaemon *t, int code, const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int rc;
+
+  g_ptr_array_add (argv, (char *)"--socket");
+  g_ptr_array_add (argv, t->socket_path);
+  for (int i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (char *)args[i]);
+  g_ptr_array_add (argv, NULL);
+  rc = rd_test_run ("receptionctl", &out, &err, (const char *const *)argv->pdata);
+  if (rc != code)
+    g_error ("receptionctl %s: exit %d, expected %d; stdout: %s; stderr: %s", args[0], rc, code,
+             out, err);
+  return code == 0 ? g_steal_pointer (&out) : g_steal_pointer (&err);
+}
+
+#define CTL_OK(t, ...)         ctl_expect ((t), 0, (const char *const[]){ __VA_ARGS__, NULL })
+#define CTL_FAIL(t, code, ...) ctl_expect ((t), (code), (const char *const[]){ __VA_ARGS__, NULL })
+
+/* The kinds and actors of a registration's events: "kind by actor|...". */
+static char *
+registration_events (RdTestDaemon *t, const char *id)
+{
+  g_autoptr (JsonNode) shown = rd_test_ctl_json (t, "registration", "show", id, NULL);
+  JsonArray *events = json_object_get_array_member (obj (shown), "events");
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      g_string_append_printf (s, "%s by %s|", json_object_get_string_member (e, "kind"),
+                              json_object_get_string_member (e, "actor"));
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_registrations (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autofree char *who = actor ();
+  g_autofree char *file = NULL;
+  g_autofree char *bad_file = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *expected = NULL;
+  JsonObject *o;
+
+  rd_test_daemon_start (t);
+  out = CTL_OK (t, "registration", "add", "--name", "Nguyễn Văn An", "--address", "12 Lê Lợi",
+                "--id-document", "CCCD 079088001234", "--summary", "Tranh chấp ranh giới",
+                "--classification", "khieu-nai", "--people", "3", "--attachment",
+                "Đơn khiếu nại;2;bản gốc", "--attachment", "Sổ đỏ (bản sao);;");
+  g_assert_nonnull (strstr (out, "registration 1 (revision 1)"));
+  g_assert_nonnull (strstr (out, "Nguyễn Văn An"));
+
+  /* From a file, an option overriding it; decomposed text stored NFC. */
+  file = g_build_filename (t->dir, "reg.json", NULL);
+  g_assert_true (g_file_set_contents (
+      file,
+      "{\"name\": \"Pha\xcc\xa3m Thu Ha\xcc\x80\", \"summary\": \"Đèn đường hỏng\","
+      " \"classification\": \"feedback\", \"people_count\": 2,"
+      " \"attachments\": [{\"name\": \"Ảnh\", \"pages\": 1}]}",
+      -1, NULL));
+  g_free (out);
+  out = CTL_OK (t, "registration", "add", "--file", file, "--people", "5");
+  shown = rd_test_ctl_json (t, "registration", "show", "2", NULL);
+  o = obj (shown);
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "Phạm Thu Hà");
+  g_assert_cmpint (json_object_get_int_member (o, "people_count"), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (o, "classification_vi"), ==, "phản ánh");
+
+  /* Bad input: each refused with the field named, nothing written. */
+  bad_file = g_build_filename (t->dir, "bad.json", NULL);
+  g_assert_true (g_file_set_contents (bad_file, "{\"name\": \"A\",", -1, NULL));
+  g_free (out);
+  out = CTL_FAIL (t, 65, "registration", "add", "--file", bad_file);
+  g_assert_nonnull (strstr (out, "not JSON"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "registration", "add", "--name", "A", "--summary", "S", "--classification",
+                  "khiếu kiện");
+  g_assert_nonnull (strstr (out, "field \"classification\""));
+  g_assert_nonnull (strstr (out, "invalid-params"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "registration", "add", "--summary", "S", "--classification", "petition");
+  g_assert_nonnull (strstr (out, "field \"name\" is required"));
+  g_free (out);
+  out = CTL_FAIL (t, 64, "registration", "add", "--people", "many");
+  g_free (out);
+  out = CTL_FAIL (t, 64, "registration", "add", "--attachment", "no pages given");
+  g_free (out);
+  out = CTL_FAIL (t, 1, "registration", "show", "9");
+  g_assert_nonnull (strstr (out, "no registration 9 (not-found)"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "registration", "update", "9", "--summary", "x");
+  g_assert_nonnull (strstr (out, "not-found"));
+  list = rd_test_ctl_json (t, "registration", "list", NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 2);
+
+  /* An update is a new revision, by whoever made it. */
+  g_free (out);
+  out = CTL_OK (t, "registration", "update", "1", "--summary", "Tranh chấp ranh giới (bổ sung)");
+  g_assert_nonnull (strstr (out, "revision 2"));
+  g_assert_nonnull (strstr (out, "earlier revisions: 1"));
+  events = registration_events (t, "1");
+  expected = g_strdup_printf ("registration-added by %s|registration-updated by %s|", who, who);
+  g_assert_cmpstr (events, ==, expected);
+}
+
+static void
+test_protection (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (JsonNode) book = NULL;
+  g_autofree char *who = actor ();
+  g_autofree char *out = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *expected = NULL;
+  GStatBuf st;
+
+  rd_test_daemon_start (t);
+  /* The key was made at the first start: 32 bytes, the daemon's user only. */
+  key = g_build_filename (t->state_dir, "keys", "book.key", NULL);
+  g_assert_cmpint (g_stat (key, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 32);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  g_free (CTL_OK (t, "registration", "add", "--name", "Trần Thị Bích", "--id-document",
+                  "CCCD 079188009999", "--summary", "Tố cáo cán bộ", "--classification", "tố cáo"));
+  g_free (CTL_OK (t, "registration", "add", "--name", "Lê Cường", "--summary", "Phản ánh",
+                  "--classification", "phan-anh", "--protect"));
+  g_free (CTL_OK (t, "reception", "add", "--registration", "1", "--content", "Tố cáo", "--handling",
+                  "transferred", "--body", "Thanh tra thành phố", "--document", "45/TTr",
+                  "--officer", "Phạm Thu", "--confirmation", "fingerprint", "--date",
+                  "2026-11-03"));
+
+  out = CTL_OK (t, "registration", "show", "1");
+  g_assert_null (strstr (out, "Trần Thị Bích"));
+  g_assert_nonnull (strstr (out, "[danh tính được bảo vệ]"));
+  g_free (out);
+  out = CTL_OK (t, "registration", "show", "2");
+  g_assert_null (strstr (out, "Lê Cường"));
+  g_free (out);
+  out = CTL_OK (t, "registration", "list");
+  g_assert_null (strstr (out, "Trần Thị Bích"));
+  g_assert_null (strstr (out, "Lê Cường"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "registration", "show", "1", "--reveal");
+  g_assert_nonnull (strstr (out, "needs a reason"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "registration", "show", "1", "--reason", "x");
+  g_assert_nonnull (strstr (out, "only for --reveal"));
+  g_free (out);
+
+  out = CTL_OK (t, "registration", "show", "1", "--reveal", "--reason", "Thanh tra xác minh");
+  g_assert_nonnull (strstr (out, "Trần Thị Bích"));
+  g_assert_nonnull (strstr (out, "REVEALED"));
+  events = registration_events (t, "1");
+  expected = g_strdup_printf ("registration-added by %s|reception-recorded by %s|"
+                              "identity-revealed by %s|",
+                              who, who, who);
+  g_assert_cmpstr (events, ==, expected);
+  shown = rd_test_ctl_json (t, "registration", "show", "1", NULL);
+  {
+    JsonArray *ev = json_object_get_array_member (obj (shown), "events");
+    JsonObject *reveal =
+        json_object_get_object_member (json_array_get_object_element (ev, 2), "detail");
+    g_assert_cmpstr (json_object_get_string_member (reveal, "reason"), ==, "Thanh tra xác minh");
+  }
+
+  /* The book: redacted, revealed with a reason, never in an export for transfer. */
+  g_free (out);
+  out = CTL_OK (t, "book", "export", "--from", "2026-11-01", "--to", "2026-11-30");
+  g_assert_null (strstr (out, "Trần Thị Bích"));
+  g_free (out);
+  out = CTL_OK (t, "book", "export", "--from", "2026-11-01", "--to", "2026-11-30", "--reveal",
+                "--reason", "Gửi thanh tra");
+  g_assert_nonnull (strstr (out, "Trần Thị Bích"));
+  g_free (out);
+  out = CTL_OK (t, "book", "export", "--from", "2026-11-01", "--to", "2026-11-30", "--reveal",
+                "--reason", "Chuyển đơn", "--for-transfer");
+  g_assert_null (strstr (out, "Trần Thị Bích"));
+  g_assert_null (strstr (out, "079188009999"));
+  book = rd_test_ctl_json (t, "book", "export", "--from", "2026-11-01", "--to", "2026-11-30",
+                           "--for-transfer", "--format", "json", NULL);
+  g_assert_false (json_object_get_boolean_member (obj (book), "revealed"));
+  g_assert_cmpint (json_object_get_int_member (obj (book), "rows"), ==, 1);
+}
+
+static void
+test_schedule_and_start (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) scheduled = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) soon = g_date_time_add_days (now, 1);
+  g_autoptr (GDateTime) later = g_date_time_add_days (now, 21);
+  g_autofree char *at_soon = g_date_time_format (soon, "%Y-%m-%dT%H:%M");
+  g_autofree char *at_later = g_date_time_format (later, "%Y-%m-%dT%H:%M");
+  g_autofree char *out = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *live = NULL;
+
+  rd_test_daemon_start (t);
+  g_free (CTL_OK (t, "registration", "add", "--name", "A", "--summary", "S", "--classification",
+                  "petition"));
+  g_free (CTL_OK (t, "registration", "add", "--name", "B", "--summary", "S", "--classification",
+                  "complaint"));
+
+  /* Tomorrow: too late to notify the citizen 5 working days ahead. */
+  out = CTL_OK (t, "session", "schedule", "--at", at_soon, "--registration", "1", "2");
+  g_assert_nonnull (strstr (out, "WARNING: the citizen must be notified at least 5 working days"));
+  g_free (out);
+  /* In three weeks: no duty is missed yet (unless it lands on a weekend). */
+  scheduled = rd_test_ctl_json (t, "session", "schedule", "--at", at_later, "--registration", "1",
+                                "--title", "Tiếp định kỳ", NULL);
+  {
+    JsonObject *timing = json_object_get_object_member (obj (scheduled), "timing");
+    JsonArray *warnings = json_object_get_array_member (timing, "warnings");
+    for (guint i = 0; i < json_array_get_length (warnings); i++)
+      g_assert_nonnull (strstr (json_array_get_string_element (warnings, i), "not a working day"));
+  }
+  id = g_strdup (json_object_get_string_member (obj (scheduled), "id"));
+  g_assert_cmpstr (json_object_get_string_member (obj (scheduled), "state"), ==, "scheduled");
+  g_assert_true (
+      g_str_has_suffix (json_object_get_string_member (obj (scheduled), "scheduled_for"), "Z"));
+  out = CTL_OK (t, "session", "list");
+  g_assert_nonnull (strstr (out, json_object_get_string_member (obj (scheduled), "scheduled_for")));
+  g_free (out);
+
+  out = CTL_FAIL (t, 1, "session", "schedule", "--at", "2020-01-01T08:00", "--registration", "1");
+  g_assert_nonnull (strstr (out, "not in the future"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "session", "schedule", "--at", "mai", "--registration", "1");
+  g_assert_nonnull (strstr (out, "field \"at\""));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "session", "schedule", "--at", at_later, "--registration", "1", "8");
+  g_assert_nonnull (strstr (out, "no registration 8"));
+  g_free (out);
+  out = CTL_FAIL (t, 64, "session", "schedule", "--at", at_later);
+  g_free (out);
+
+  /* Started by its id, it is the live session; a second start is refused. */
+  out = CTL_OK (t, "session", "start", id);
+  g_assert_cmpstr (g_strstrip (out), ==, id);
+  shown = rd_test_ctl_json (t, "session", "show", id, NULL);
+  g_assert_cmpstr (json_object_get_string_member (obj (shown), "state"), ==, "live");
+  g_assert_cmpstr (json_object_get_string_member (obj (shown), "title"), ==, "Tiếp định kỳ");
+  g_free (out);
+  out = CTL_FAIL (t, 1, "session", "start", id);
+  g_assert_nonnull (strstr (out, "conflict"));
+  g_free (out);
+  out = CTL_OK (t, "session", "end", id);
+  g_free (out);
+  out = CTL_FAIL (t, 1, "session", "start", id);
+  g_assert_nonnull (strstr (out, "not scheduled"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "session", "start", "20990101-000000");
+  g_assert_nonnull (strstr (out, "not-found"));
+}
+
+static void
+test_record_conclude_export (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) overdue = NULL;
+  g_autoptr (JsonNode) report = NULL;
+  g_autoptr (JsonNode) json_book = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *book = NULL;
+  g_autofree char *book_path = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *today = NULL;
+  g_autofree char *month = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  GStatBuf st;
+
+  rd_test_daemon_start (t);
+  today = g_date_time_format (now, "%Y-%m-%d");
+  g_free (CTL_OK (t, "registration", "add", "--name", "Nguyễn Văn An", "--address", "12 Lê Lợi",
+                  "--summary", "=cmd|' /C calc'!A0", "--classification", "kiến nghị"));
+  session = g_strstrip (CTL_OK (t, "session", "start"));
+
+  out =
+      CTL_FAIL (t, 1, "reception", "add", "--registration", "1", "--session", session, "--content",
+                "C", "--handling", "guided", "--officer", "O", "--confirmation", "verbal");
+  g_assert_nonnull (strstr (out, "field \"handling_body\" is required when handling is guided"));
+  g_free (out);
+  out =
+      CTL_FAIL (t, 1, "reception", "add", "--registration", "1", "--content", "C", "--handling",
+                "competent", "--officer", "O", "--confirmation", "verbal", "--date", "2026-02-30");
+  g_assert_nonnull (strstr (out, "field \"reception_date\""));
+  g_free (out);
+  out = CTL_OK (t, "reception", "add", "--registration", "1", "--session", session, "--content",
+                "Công dân trình bày", "--handling", "competent", "--officer", "Phạm Thu",
+                "--confirmation", "signature");
+  g_assert_nonnull (strstr (out, "reception record 1"));
+  g_assert_nonnull (strstr (out, session));
+  g_free (out);
+  out = CTL_OK (t, "reception", "list", "--from", today, "--to", today);
+  g_assert_nonnull (strstr (out, "Phạm Thu"));
+  g_free (out);
+  out = CTL_OK (t, "reception", "list", "--to", "2000-01-01");
+  g_assert_nonnull (strstr (out, "no reception records"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "reception", "list", "--from", "01/01/2026");
+  g_assert_nonnull (strstr (out, "from \"01/01/2026\" is not a date"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "reception", "show", "7");
+  g_assert_nonnull (strstr (out, "no reception record 7 (not-found)"));
+  g_free (out);
+
+  out = CTL_FAIL (t, 1, "conclusion", "add", session, "--text", "T", "--assignee", "A", "--due",
+                  "2026-13-01");
+  g_assert_nonnull (strstr (out, "field \"due\""));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "conclusion", "add", "nope", "--text", "T", "--assignee", "A", "--due",
+                  "2026-12-01");
+  g_assert_nonnull (strstr (out, "not-found"));
+  g_free (out);
+  out = CTL_OK (t, "conclusion", "add", session, "--text", "Kiểm tra hiện trạng", "--assignee",
+                "Phòng TN-MT", "--due", "2020-01-10", "--registration", "1");
+  g_assert_nonnull (strstr (out, "conclusion 1 of session"));
+  g_free (out);
+  out = CTL_OK (t, "conclusion", "list", session);
+  g_assert_nonnull (strstr (out, "assignee Phòng TN-MT, due 2020-01-10, open"));
+  g_free (out);
+  overdue = rd_test_ctl_json (t, "followup", "overdue", NULL);
+  g_assert_cmpuint (
+      json_array_get_length (json_object_get_array_member (obj (overdue), "conclusions")), ==, 1);
+  out = CTL_OK (t, "followup", "update", "1", "--progress", "Đã đo đạc", "--outcome",
+                "Hai hộ thống nhất");
+  g_assert_nonnull (strstr (out, "done: Hai hộ thống nhất"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "followup", "update", "1", "--progress", "lại");
+  g_assert_nonnull (strstr (out, "conflict"));
+  g_free (out);
+  out = CTL_OK (t, "followup", "overdue");
+  g_assert_nonnull (strstr (out, "conclusions past their due date: 0"));
+  g_free (out);
+  out = CTL_OK (t, "session", "end", session);
+
+  /* The book to a file: created 0600, with the BOM, neutralised, never overwritten. */
+  book_path = g_build_filename (t->dir, "so-tiep-cong-dan.csv", NULL);
+  g_free (out);
+  out = CTL_OK (t, "book", "export", "--from", today, "--to", today, "--output", book_path);
+  g_assert_nonnull (strstr (out, "(1 rows)"));
+  g_assert_true (g_file_get_contents (book_path, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBFSTT,Ngày tiếp,"));
+  g_assert_nonnull (strstr (contents, ",'=cmd|' /C calc'!A0,kiến nghị,1,"));
+  g_assert_nonnull (strstr (contents, "Có"));
+  g_assert_nonnull (strstr (contents, "đã giải quyết: Hai hộ thống nhất"));
+  g_assert_cmpint (g_stat (book_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_free (out);
+  out = CTL_FAIL (t, 73, "book", "export", "--from", today, "--to", today, "--output", book_path);
+  g_assert_nonnull (strstr (out, "exists"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "book", "export", "--from", "2026-11-30", "--to", "2026-11-01");
+  g_assert_nonnull (strstr (out, "later than"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "book", "export", "--from", today, "--to", today, "--format", "xlsx");
+  g_assert_nonnull (strstr (out, "not csv or json"));
+  json_book = rd_test_ctl_json (t, "book", "export", "--from", today, "--to", today, "--format",
+                                "json", NULL);
+  {
+    g_autoptr (JsonNode) content =
+        json_from_string (json_object_get_string_member (obj (json_book), "content"), NULL);
+    g_assert_cmpuint (
+        json_array_get_length (json_object_get_array_member (obj (content), "columns")), ==, 13);
+  }
+
+  month = g_strndup (today, 7);
+  report = rd_test_ctl_json (t, "report", "--month", month, NULL);
+  g_assert_cmpint (json_object_get_int_member (obj (report), "sessions_held"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (obj (report), "receptions"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (
+                       json_object_get_object_member (obj (report), "by_outcome"), "resolved"),
+                   ==, 1);
+  g_free (out);
+  out = CTL_FAIL (t, 1, "report", "--month", "2026-1");
+  g_assert_nonnull (strstr (out, "is not a month YYYY-MM"));
+}
+
+/* Stops the daemon, lets @change the key file, and expects the next start to fail with 65 and
+ * @message on stderr. */
+static void
+expect_refused_start (RdTestDaemon *t, const char *message)
+{
+  g_autofree char *err = NULL;
+
+  rd_test_daemon_spawn (t, NULL);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 65);
+  err = rd_test_daemon_stderr (t);
+  if (strstr (err, message) == NULL)
+    g_error ("stderr lacks \"%s\": %s", message, err);
+}
+
+static void
+test_key_file_rules (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autofree char *key = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *out = NULL;
+  gsize saved_len = 0;
+
+  rd_test_daemon_start (t);
+  g_free (CTL_OK (t, "registration", "add", "--name", "Trần B", "--summary", "S",
+                  "--classification", "to-cao"));
+  rd_test_daemon_signal (t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 0);
+  key = g_build_filename (t->state_dir, "keys", "book.key", NULL);
+  g_assert_true (g_file_get_contents (key, &saved, &saved_len, NULL));
+  g_assert_cmpuint (saved_len, ==, 32);
+
+  /* Wrong size: refused, and the file is left as it was. */
+  g_assert_true (
+      g_file_set_contents_full (key, "short", 5, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  expect_refused_start (t, "has 5 bytes, not 32");
+  {
+    g_autofree char *now = NULL;
+    g_assert_true (g_file_get_contents (key, &now, NULL, NULL));
+    g_assert_cmpstr (now, ==, "short");
+  }
+  /* Open to other users: refused. */
+  g_assert_true (
+      g_file_set_contents_full (key, saved, saved_len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, NULL));
+  g_chmod (key, 0644);
+  expect_refused_start (t, "chmod 600");
+  /* Another key: the sealed identities would not open; refused. */
+  g_assert_true (g_file_set_contents_full (key, "0123456789abcdef0123456789abcdef", 32,
+                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  expect_refused_start (t, "restore the original key file");
+  /* Missing, while the ledger has sealed identities: refused, not regenerated. */
+  g_remove (key);
+  expect_refused_start (t, "is missing");
+  g_assert_false (g_file_test (key, G_FILE_TEST_EXISTS));
+
+  /* The original key back: it starts, and the identity opens. */
+  g_assert_true (
+      g_file_set_contents_full (key, saved, saved_len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  rd_test_daemon_start (t);
+  out = CTL_OK (t, "registration", "show", "1", "--reveal", "--reason", "kiểm tra khóa");
+  g_assert_nonnull (strstr (out, "Trần B"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/daemon-book/registrations", test_registrations);
+  g_test_add_func ("/daemon-book/protection", test_protection);
+  g_test_add_func ("/daemon-book/schedule-and-start", test_schedule_and_start);
+  g_test_add_func ("/daemon-book/record-conclude-export", test_record_conclude_export);
+  g_test_add_func ("/daemon-book/key-file-rules", test_key_file_rules);
+  return g_test_run ();
+}
