@@ -1,6 +1,7 @@
 /* rd-daemon-commands.c: the methods of the control socket (receptionctl's commands).
  * Each takes the request's params, calls down into the modules and answers once. */
 #include "daemon/rd-daemon-private.h"
+#include "daemon/rd-daemon-recording.h"
 
 #include <gio/gio.h>
 #include <malloc.h>
@@ -205,6 +206,8 @@ method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   add_devices (b, d->config);
   json_builder_set_member_name (b, "muted");
   rd_daemon_add_muted (b, d);
+  json_builder_set_member_name (b, "recording");
+  rd_daemon_recording_add_status (d, b);
   json_builder_set_member_name (b, "sessions");
   json_builder_add_value (b, g_steal_pointer (&live));
   json_builder_set_member_name (b, "parties");
@@ -244,6 +247,12 @@ method_session_start (RdDaemon *d, RdControlRequest *req, JsonObject *params)
                                       (char *)live->pdata[0]);
       return;
     }
+  if (!rd_daemon_recording_check_space (d, &error))
+    {
+      /* every session is recorded: refused before anything is written */
+      rd_control_request_reply_error (req, RD_PROTO_CODE_FAILED, "%s", error->message);
+      return;
+    }
   if (scheduled && title)
     {
       rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
@@ -261,6 +270,19 @@ method_session_start (RdDaemon *d, RdControlRequest *req, JsonObject *params)
       rd_daemon_reply_ledger_error (req, NULL, error);
       return;
     }
+  if (!rd_daemon_recording_start (d, id, rd_control_request_get_actor (req), &error))
+    {
+      g_autoptr (GError) end_error = NULL;
+      g_autofree char *why = g_strdup_printf ("the recording could not start: %s", error->message);
+
+      /* a session is recorded or it is not held: ended at once, with the reason on the record */
+      rd_log_session (G_LOG_LEVEL_WARNING, id, "%s", why);
+      if (!rd_ledger_session_end (d->ledger, id, "receptiond", why, &end_error))
+        rd_log_session (G_LOG_LEVEL_WARNING, id, "cannot end the session: %s", end_error->message);
+      rd_control_request_reply_error (req, RD_PROTO_CODE_FAILED, "session %s not held: %s", id,
+                                      why);
+      return;
+    }
   rd_log_session (G_LOG_LEVEL_MESSAGE, id, "session started by %s%s%s%s",
                   rd_control_request_get_actor (req), title ? " (\"" : "", title ? title : "",
                   title ? "\")" : "");
@@ -268,28 +290,53 @@ method_session_start (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   rd_control_request_reply (req, rd_ledger_session_show (d->ledger, id, NULL));
 }
 
+typedef struct
+{
+  RdControlRequest *req;
+  char *id, *reason, *actor;
+} Ending;
+
+/* The recording is finished and sealed: now the session ends in the ledger. */
+static void
+session_end_recorded (RdDaemon *d, gpointer data)
+{
+  Ending *e = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  if (!rd_ledger_session_end (d->ledger, e->id, e->actor, e->reason, &error))
+    rd_daemon_reply_ledger_error (e->req, e->id, error);
+  else
+    {
+      rd_log_session (G_LOG_LEVEL_MESSAGE, e->id, "session ended by %s: %s", e->actor, e->reason);
+      status = rd_daemon_update_status (d);
+      rd_control_request_reply (e->req, rd_ledger_session_show (d->ledger, e->id, NULL));
+    }
+  g_free (e->id);
+  g_free (e->reason);
+  g_free (e->actor);
+  g_free (e);
+}
+
 static void
 method_session_end (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *status = NULL;
   const char *id, *reason;
+  Ending *e;
 
   if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id) ||
       !rd_daemon_get_string_param (req, params, "reason", FALSE, &reason))
     return;
-  if (!reason)
-    reason = "ended by the operator";
+  e = g_new0 (Ending, 1);
+  e->req = req;
+  e->id = g_strdup (id);
+  e->reason = g_strdup (reason ? reason : "ended by the operator");
+  e->actor = g_strdup (rd_control_request_get_actor (req));
   rd_daemon_close_parties (d, id, 0, "session ended");
-  if (!rd_ledger_session_end (d->ledger, id, rd_control_request_get_actor (req), reason, &error))
-    {
-      rd_daemon_reply_ledger_error (req, id, error);
-      return;
-    }
-  rd_log_session (G_LOG_LEVEL_MESSAGE, id, "session ended by %s: %s",
-                  rd_control_request_get_actor (req), reason);
-  status = rd_daemon_update_status (d);
-  rd_control_request_reply (req, rd_ledger_session_show (d->ledger, id, NULL));
+  if (d->recorder && g_strcmp0 (d->recording_session, id) == 0)
+    rd_daemon_recording_stop (d, session_end_recorded, e);
+  else
+    session_end_recorded (d, e);
 }
 
 static void
@@ -340,6 +387,8 @@ static const struct
   { "mute", rd_daemon_method_mute },
   { "unmute", rd_daemon_method_unmute },
   { "recording.verify", rd_daemon_method_recording_verify },
+  { "recording.pause", rd_daemon_method_recording_pause },
+  { "recording.resume", rd_daemon_method_recording_resume },
   { "ledger.key", rd_daemon_method_ledger_key },
   { "ledger.checkpoint", rd_daemon_method_ledger_checkpoint },
   { "ledger.checkpoint.export", rd_daemon_method_ledger_checkpoint_export },

@@ -40,6 +40,8 @@ rd_daemon_exit_code_for_error (const GError *error)
           return EX_CANTCREAT;
         case RD_DAEMON_ERROR_BOOK_KEY:
           return EX_DATAERR;
+        case RD_DAEMON_ERROR_DISK:
+          return EX_CANTCREAT;
         }
     }
   if (error->domain == RD_SIGNAL_ERROR)

@@ -17,6 +17,7 @@ typedef enum
   RD_DAEMON_ERROR_STATE_DIR, /* the state dir cannot be created or written */
   RD_DAEMON_ERROR_LOCKED,    /* another receptiond uses the state dir */
   RD_DAEMON_ERROR_CONTROL,   /* the control socket cannot be set up */
+  RD_DAEMON_ERROR_DISK,      /* not enough free space to record a session */
   RD_DAEMON_ERROR_BOOK_KEY,  /* the book key file is unreadable, wrong, or missing while needed */
 } RdDaemonError;
 

@@ -4,6 +4,7 @@
  * A party is one RdPeer plus what the daemon knows about it (session, invite, participant row,
  * ETag). It is in daemon->parties from the POST until its peer emits "closed". */
 #include "daemon/rd-daemon-private.h"
+#include "daemon/rd-daemon-recording.h"
 
 #include <sys/random.h>
 
@@ -330,6 +331,8 @@ handle_offer (RdDaemon *d, RdWhipRequest *req)
       party_free (p);
       return;
     }
+  /* recorded from its first verified frame (nothing passes the gate before) until it leaves */
+  rd_daemon_recording_add_party (d, p->session_id, p->peer, p->peer_id);
   g_signal_connect (p->peer, "verified", G_CALLBACK (on_peer_verified), p);
   g_signal_connect (p->peer, "security-violation", G_CALLBACK (on_peer_security_violation), p);
   g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_peer_state_changed), p);

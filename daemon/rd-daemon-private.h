@@ -9,6 +9,7 @@
 #include "daemon/rd-daemon.h"
 #include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger.h"
+#include "media/rd-media-record.h"
 #include "media/rd-media-room.h"
 #include "signaling/rd-signal-server.h"
 #include "signaling/rd-signal-whip.h"
@@ -28,8 +29,14 @@ struct _RdDaemon
   RdSignalServer *signal_server;
   RdControlServer *control;
   guint watchdog_id;
-  char *last_status;    /* the last STATUS= sent */
-  gint64 started_at_us; /* monotonic */
+  char *last_status; /* the last STATUS= sent */
+  /* rd-daemon-recording.c: the live session's recording */
+  RdRecorder *recorder;
+  char *recording_session, *recording_pause_reason, *recording_stopped_why;
+  guint recording_tick_id, recording_ticks;
+  GArray *recording_waiters; /* Waiter: called when the recorder has finished */
+  gboolean disk_low;         /* free space below warn-free-mb */
+  gint64 started_at_us;      /* monotonic */
 };
 
 /* rd-daemon-commands.c: the control socket's methods. */

@@ -1,11 +1,16 @@
 /* rd-daemon.c: RdDaemon's life: start, reload, shutdown. See rd-daemon.h. */
 #include "daemon/rd-daemon-private.h"
+#include "daemon/rd-daemon-recording.h"
 
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-notify.h"
 #include "media/rd-media-devices.h"
 #include "media/rd-media-peer.h"
 #include "media/rd-media-room.h"
+
+/* SIGTERM: the recorder closes and seals its segments within this, else they are repaired at
+ * the next start. */
+#define SHUTDOWN_RECORDING_TIMEOUT_S 15
 
 RdDaemon *
 rd_daemon_new (RdConfig *config, const char *config_path)
@@ -96,6 +101,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
   g_signal_connect (d->room, "error", G_CALLBACK (on_room_error), d);
   if (!rd_room_start (d->room, error))
     return FALSE;
+  rd_daemon_recording_recover (d); /* crashed sessions' open segments, before anything new */
   d->signal_server = rd_signal_server_new (d->config, error);
   if (!d->signal_server)
     return FALSE;
@@ -254,6 +260,8 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
     rd_signal_server_stop (d->signal_server);
   if (d->parties)
     rd_daemon_close_parties (d, NULL, 0, why);
+  /* the recording is finished (segments sealed) before its session ends */
+  rd_daemon_recording_stop_and_wait (d, SHUTDOWN_RECORDING_TIMEOUT_S);
   if (!d->ledger)
     return;
   live = rd_ledger_live_sessions (d->ledger, &error);
@@ -296,6 +304,14 @@ rd_daemon_free (RdDaemon *d)
     g_signal_handlers_disconnect_by_data (d->signal_server, d);
   g_clear_object (&d->signal_server);
   g_clear_pointer (&d->parties, g_hash_table_destroy);
+  if (d->recorder) /* shutdown waited for it; what is left is repaired at the next start */
+    g_signal_handlers_disconnect_by_data (d->recorder, d);
+  g_clear_object (&d->recorder);
+  g_clear_handle_id (&d->recording_tick_id, g_source_remove);
+  g_clear_pointer (&d->recording_waiters, g_array_unref);
+  g_free (d->recording_session);
+  g_free (d->recording_pause_reason);
+  g_free (d->recording_stopped_why);
   if (d->room)
     {
       g_signal_handlers_disconnect_by_data (d->room, d);

@@ -45,10 +45,12 @@ struct _RdRecWriter
   GstPad *upstream; /* what @sink was linked to: the tee pad or a ghost pad of the peer's bin */
   char *open_path;  /* the open segment, NULL between segments */
   gint64 open_segment;
-  GstClockTime open_at;  /* session time of its first frame */
-  GstClockTime first_at; /* of the writer's first segment, for tracks_json */
-  gint buffers;          /* atomic: buffers that went to splitmuxsink */
+  GstClockTime open_at;          /* session time of its first frame */
+  GstClockTime first_at;         /* of the writer's first segment, for tracks_json */
+  gint buffers;                  /* atomic: buffers that went to splitmuxsink */
+  guint dropped_before_keyframe; /* streaming thread only */
   gboolean finishing, eos_seen;
+  gboolean announced; /* "segment-opened" emitted for the open segment */
   guint finish_timeout_id;
   GMutex lock;       /* guards paths (streaming thread -> main) */
   GHashTable *paths; /* path -> segment number */
@@ -57,6 +59,8 @@ struct _RdRecWriter
 /* rd-media-record-writer.c */
 RdRecWriter *rd_rec_writer_new (RdRecorder *recorder, const char *track, gboolean video,
                                 const char *codec, GstElement *tee, gpointer owner, GError **error);
+/* Emits "segment-opened" for the open segment once it holds media (idempotent). */
+void rd_rec_writer_announce (RdRecWriter *writer);
 /* Unlinks from the source, sends EOS; the writer reports back with rd_recorder_writer_done(). */
 void rd_rec_writer_finish (RdRecWriter *writer);
 /* Sets the bin to NULL, takes it out of the pipeline, frees. */

@@ -93,10 +93,25 @@ segment_opened (RdRecWriter *w, const GstStructure *s)
   w->open_path = g_strdup (location);
   w->open_segment = GPOINTER_TO_INT (n);
   w->open_at = at;
+  w->announced = FALSE;
   if (!GST_CLOCK_TIME_IS_VALID (w->first_at))
     w->first_at = at;
-  json = tracks_json (w, at, GST_CLOCK_TIME_NONE);
-  rd_recorder_emit_opened (w->recorder, w->open_segment, location, json);
+  rd_rec_writer_announce (w);
+}
+
+/* "segment-opened" once the segment holds media: splitmuxsink also opens a segment for an EOS
+ * that comes before any frame (a writer stopped just after it started), and that empty file is
+ * not part of the session. Called again from the recorder's 1 s timer until it is announced. */
+void
+rd_rec_writer_announce (RdRecWriter *w)
+{
+  g_autofree char *json = NULL;
+
+  if (!w->open_path || w->announced || g_atomic_int_get (&w->buffers) == 0)
+    return;
+  w->announced = TRUE;
+  json = tracks_json (w, w->open_at, GST_CLOCK_TIME_NONE);
+  rd_recorder_emit_opened (w->recorder, w->open_segment, w->open_path, json);
 }
 
 static void
@@ -109,6 +124,8 @@ segment_closed (RdRecWriter *w, const GstStructure *s)
   g_autofree char *json = NULL;
 
   gst_structure_get_clock_time (s, "running-time", &at);
+  if (g_strcmp0 (location, w->open_path) == 0)
+    rd_rec_writer_announce (w); /* held media, and closed within a second of opening */
   g_mutex_lock (&w->lock);
   segment = GPOINTER_TO_INT (g_hash_table_lookup (w->paths, location));
   g_hash_table_remove (w->paths, location);
@@ -118,8 +135,8 @@ segment_closed (RdRecWriter *w, const GstStructure *s)
     g_clear_pointer (&w->open_path, g_free);
   if (g_atomic_int_get (&w->buffers) == 0)
     {
-      /* closed before its first frame (a writer stopped just after it started): an empty
-       * container holds nothing of the session; it goes, and the ledger says so */
+      /* closed before its first frame (a writer stopped just after it started): the empty
+       * container holds nothing of the session and was never announced; it goes */
       g_unlink (location);
       rd_recorder_discard (w->recorder, segment, location);
       return;
@@ -190,24 +207,9 @@ keyframe_request (void)
       gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL));
 }
 
-/* A segment must start on a keyframe: drop what comes before the first one, and ask again
- * while waiting (a request made as the stream starts can be lost). */
-static GstPadProbeReturn
-drop_until_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  guint *dropped = user_data;
-
-  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
-    return GST_PAD_PROBE_REMOVE;
-  if ((*dropped)++ % KEYFRAME_RETRY_FRAMES == 0)
-    gst_pad_push_event (pad, keyframe_request ());
-  return GST_PAD_PROBE_DROP;
-}
-
-/* What goes to splitmuxsink: only what falls inside the session (a packet straddling its time
- * zero would have a negative time, which the muxer drops: a segment of nothing but that
- * packet would be an empty file). Counted, to know a segment that got nothing. */
+/* What goes to splitmuxsink (on the queue's src pad, streaming thread): only what falls inside
+ * the session (a packet straddling its time zero would have a negative time, which the muxer
+ * drops), video from a keyframe on. Counted, to know a segment that got nothing. */
 static GstPadProbeReturn
 count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -222,6 +224,15 @@ count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       !GST_CLOCK_TIME_IS_VALID (
           gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer))))
     return GST_PAD_PROBE_DROP;
+  /* A video segment must start on a keyframe: drop what comes before the first one, and ask
+   * again while waiting (a request made as the stream starts can be lost). */
+  if (w->video && g_atomic_int_get (&w->buffers) == 0 &&
+      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    {
+      if (w->dropped_before_keyframe++ % KEYFRAME_RETRY_FRAMES == 0)
+        gst_pad_send_event (pad, keyframe_request ());
+      return GST_PAD_PROBE_DROP;
+    }
   g_atomic_int_inc (&w->buffers);
   return GST_PAD_PROBE_OK;
 }
@@ -305,9 +316,6 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
       goto fail;
     }
   queue_sink = gst_element_get_static_pad (queue, "sink");
-  if (video)
-    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER, drop_until_keyframe,
-                       g_new0 (guint, 1), g_free);
   /* the session's timeline: time zero is the start of the recording */
   gst_pad_set_offset (queue_sink, -(gint64)rec->zero);
   w->sink = gst_object_ref (gst_ghost_pad_new ("sink", queue_sink));

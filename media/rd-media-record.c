@@ -151,7 +151,10 @@ sync_open_segments (gpointer data)
 
   for (guint i = 0; i < rec->writers->len; i++)
     {
-      char *path = rd_rec_writer_dup_open_path (rec->writers->pdata[i]);
+      char *path;
+
+      rd_rec_writer_announce (rec->writers->pdata[i]);
+      path = rd_rec_writer_dup_open_path (rec->writers->pdata[i]);
       if (path)
         g_ptr_array_add (paths, path);
     }

@@ -20,11 +20,13 @@
  * - A failing writer (disk full, a refused caps) loses only its own track, reported by "error".
  *
  * Signals (main context):
- *   "segment-opened" (gint64 segment, const char *path, const char *tracks_json)
+ *   "segment-opened" (gint64 segment, const char *path, const char *tracks_json): the segment
+ *                     holds media (said within a second of its first frame)
  *   "segment-sealed" (gint64 segment, const char *path, const char *sha256, gint64 size_bytes,
  *                     gint64 duration_ns, const char *tracks_json)
  *   "segment-discarded" (gint64 segment, const char *path): the segment closed before its first
- *                     frame (stopped just after it opened); its empty file is removed.
+ *                     frame (stopped just after it opened); never announced, its empty file is
+ *                     removed.
  *   "error" (GError *error): RD_MEDIA_ERROR_PIPELINE naming the track and what failed.
  *   "finished": after rd_recorder_stop(), every writer is done and every segment sealed.
  *   tracks_json is [{"track":..,"media":"video"|"audio","codec":..,"start_ns":..[,"end_ns":..]}].

@@ -2,7 +2,7 @@
  *
  *   rawtee -> [self-view bin: guard -> leaky queue -> videoconvert -> room caps] -+
  *   peers' decoded video ---------------------------------------------------------+-> compositor
- *     -> room caps -> videoconvert -> display (fakesink for none)
+ *     -> room caps -> textoverlay (the REC mark) -> videoconvert -> display (fakesink for none)
  *   silence (live) + peers' decoded audio -> audiomixer -> 48 kHz stereo -> audioconvert
  *     -> speakers (fakesink for none)
  *
@@ -168,15 +168,19 @@ build_display (RdRoom *room, GstElement *rawtee, GError **error)
   g_autofree char *caps = rd_room_video_caps (room);
 
   room->compositor = rd_room_make (room, NULL, "compositor", "compositor", error);
+  room->banner = rd_room_make (room, NULL, "textoverlay", "banner", error);
   sink = make_output (room, rd_config_get_display (room->config), TRUE, error);
   convert = rd_room_make (room, NULL, "videoconvert", NULL, error);
-  if (!room->compositor || !sink || !convert)
+  if (!room->compositor || !room->banner || !sink || !convert)
     return FALSE;
   g_object_set (room->compositor, "background", 1 /* black */, "start-time-selection",
                 1 /* first */, NULL);
+  /* the recording mark (REC and the elapsed time, or why it is paused), top right */
+  g_object_set (room->banner, "text", "", "valignment", 2 /* top */, "halignment", 2 /* right */,
+                "font-desc", "Sans Bold 18", "shaded-background", TRUE, NULL);
   if (!build_self_view (room, rawtee, error) ||
-      !rd_room_link_caps (room->compositor, convert, caps, error) ||
-      !gst_element_link (convert, sink))
+      !rd_room_link_caps (room->compositor, room->banner, caps, error) ||
+      !gst_element_link (room->banner, convert) || !gst_element_link (convert, sink))
     return FALSE;
   return TRUE;
 }

@@ -22,6 +22,7 @@ struct _RdRoom
   GstElement *video_tee, *audio_tee; /* encoded */
   GstElement *encoder, *balance, *volume;
   GstElement *compositor, *mixer;
+  GstElement *banner;    /* textoverlay on the display: the recording mark */
   GstPad *self_view_pad; /* the compositor's pad for the room's own camera */
   int width, height;
   gboolean muted_mic, muted_camera;

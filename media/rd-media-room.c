@@ -580,3 +580,22 @@ rd_room_unwatch_bin (RdRoom *room, GstElement *bin)
 {
   g_hash_table_remove (room->watched, bin);
 }
+
+void
+rd_room_set_banner (RdRoom *room, const char *text)
+{
+  g_return_if_fail (RD_IS_ROOM (room));
+  if (room->banner)
+    g_object_set (room->banner, "text", text ? text : "", NULL);
+}
+
+char *
+rd_room_dup_banner (RdRoom *room)
+{
+  char *text = NULL;
+
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  if (room->banner)
+    g_object_get (room->banner, "text", &text, NULL);
+  return text;
+}

@@ -59,6 +59,11 @@ void rd_room_stop (RdRoom *room);
 void rd_room_set_muted (RdRoom *room, RdRoomTrack track, gboolean muted);
 gboolean rd_room_get_muted (RdRoom *room, RdRoomTrack track);
 
+/* The text drawn over the display's picture, top right (the recording mark: "● REC 00:12:34");
+ * NULL or "" for none. rd_room_dup_banner() returns what is drawn now. (transfer full) */
+void rd_room_set_banner (RdRoom *room, const char *text);
+char *rd_room_dup_banner (RdRoom *room);
+
 /* Asks the shared video encoder for a keyframe now. */
 void rd_room_request_keyframe (RdRoom *room);
 

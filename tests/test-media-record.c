@@ -278,8 +278,8 @@ test_pause (Fixture *f, gconstpointer data)
   WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
   rd_recorder_pause (f->rec);
   g_assert_true (rd_recorder_is_paused (f->rec));
-  WAIT_FOR (rd_recorder_get_track_count (f->rec) == 0 && f->sealed->len + f->discarded == f->opened,
-            10, "%u opened, %u sealed, %u discarded", f->opened, f->sealed->len, f->discarded);
+  WAIT_FOR (rd_recorder_get_track_count (f->rec) == 0 && f->sealed->len == f->opened, 10,
+            "%u opened, %u sealed, %u discarded", f->opened, f->sealed->len, f->discarded);
   before = f->opened;
   g_ptr_array_sort (f->sealed, by_segment);
   last = f->sealed->pdata[f->sealed->len - 1];
@@ -361,7 +361,9 @@ test_party (Fixture *f, gconstpointer data)
                   room_start, joined_s, video_start, audio_start);
   g_assert_cmpfloat (video_start, >=, joined_s);
   g_assert_cmpfloat (audio_start, >=, joined_s);
-  g_assert_cmpfloat (ABS (video_start - audio_start), <, 0.5);
+  /* a party's video starts at the first keyframe it sends after joining (asked for at once;
+   * it comes a network round trip and an encode later), its audio with its first packet */
+  g_assert_cmpfloat (ABS (video_start - audio_start), <, 1.5);
 }
 
 static char *why;

@@ -1,0 +1,192 @@
+/* rd-daemon-recording-recover.c: repairing, at start, the segments a crash left open. See
+ * rd-daemon-recording.h. Runs before the main loop: blocking is fine there and nothing else may
+ * touch those files meanwhile.
+ *
+ * For a row still "recording" (the daemon died while writing it):
+ *   <name>.mkv (crashed: no duration, no cues) --rd_record_repair--> <name>.repair.mkv (verified)
+ *   <name>.mkv -> <name>.crashed.mkv (the original bytes, kept)
+ *   <name>.repair.mkv -> <name>.mkv (the row's path never changes), directory fsynced
+ *   row sealed "repaired" with the new file's hash; the original's hash and size in the event.
+ * A failed repair leaves every file as it was and marks the row unrecoverable with the reason. */
+#include "daemon/rd-daemon-recording.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/rd-daemon-log.h"
+#include "ledger/rd-ledger-recordings.h"
+#include "media/rd-media-record-repair.h"
+
+static char *
+sha256_of_file (const char *path, gint64 *size, GError **error)
+{
+  g_autoptr (GMappedFile) map = g_mapped_file_new (path, FALSE, error);
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  if (!map)
+    return NULL;
+  if (g_mapped_file_get_length (map) > 0)
+    g_checksum_update (sum, (const guchar *)g_mapped_file_get_contents (map),
+                       (gssize)g_mapped_file_get_length (map));
+  *size = (gint64)g_mapped_file_get_length (map);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+static gboolean
+fsync_dir_of (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int saved;
+
+  if (fd >= 0 && fsync (fd) == 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  saved = errno;
+  if (fd >= 0)
+    close (fd);
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot fsync %s: %s", dir,
+               g_strerror (saved));
+  return FALSE;
+}
+
+/* "<base>.mkv" -> "<base><suffix>" */
+static char *
+sibling (const char *path, const char *suffix)
+{
+  gsize n = strlen (path);
+
+  if (g_str_has_suffix (path, ".mkv"))
+    n -= 4;
+  return g_strdup_printf ("%.*s%s", (int)n, path, suffix);
+}
+
+static char *
+iso_time (gint64 unix_s)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (unix_s);
+  return g_date_time_format (t, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* Repairs one row. FALSE with @error when it cannot be (the files are then as they were). */
+static gboolean
+repair_one (RdDaemon *d, RdLedgerRecording *r, gint64 *last_write, GError **error)
+{
+  g_autofree char *path = g_build_filename (rd_config_get_state_dir (d->config), r->path, NULL);
+  g_autofree char *repaired = sibling (path, ".repair.mkv");
+  g_autofree char *crashed = sibling (path, ".crashed.mkv");
+  g_autofree char *crashed_sha = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *crashed_rel = NULL;
+  gint64 crashed_size = 0, size = 0;
+  guint64 duration = 0;
+  struct stat st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  *last_write = MAX (*last_write, (gint64)st.st_mtime);
+  if (!(crashed_sha = sha256_of_file (path, &crashed_size, error)) ||
+      !rd_record_repair (path, repaired, &duration, error))
+    return FALSE;
+  if (g_file_test (crashed, G_FILE_TEST_EXISTS) || g_rename (path, crashed) != 0 ||
+      g_rename (repaired, path) != 0 || !fsync_dir_of (path, error) ||
+      !(sha = sha256_of_file (path, &size, error)))
+    {
+      if (error && !*error)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                     "cannot put the repaired file in place of %s (%s is there or a rename "
+                     "failed: %s)",
+                     path, crashed, g_strerror (errno));
+      return FALSE;
+    }
+  crashed_rel = sibling (r->path, ".crashed.mkv");
+  detail = g_strdup_printf ("{\"original_file\":\"%s\",\"original_sha256\":\"%s\","
+                            "\"original_size_bytes\":%" G_GINT64_FORMAT "}",
+                            crashed_rel, crashed_sha, crashed_size);
+  return rd_ledger_recording_seal (d->ledger, r->session_id, r->segment,
+                                   RD_RECORDING_STATE_REPAIRED, sha, size, (gint64)duration, NULL,
+                                   detail, error);
+}
+
+static void
+record_gap (RdDaemon *d, const char *session_id, gint64 last_write)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) detail = json_from_string ("{}", NULL);
+  JsonObject *o = json_node_get_object (detail);
+  g_autofree char *from = iso_time (last_write);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *to = iso_time (now);
+
+  json_object_set_string_member (o, "last_media_written", from);
+  json_object_set_string_member (o, "restarted", to);
+  json_object_set_int_member (o, "gap_s", MAX (0, now - last_write));
+  if (!rd_ledger_add_event (d->ledger, session_id, "receptiond", "recording-gap", detail, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, session_id, "cannot record the gap: %s", error->message);
+  else
+    rd_log_session (G_LOG_LEVEL_WARNING, session_id,
+                    "the recording has a gap from %s (last media written) to %s (restart)", from,
+                    to);
+}
+
+void
+rd_daemon_recording_recover (RdDaemon *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) open_rows =
+      rd_ledger_recordings_list (d->ledger, NULL, RD_RECORDING_STATE_RECORDING, &error);
+  g_autoptr (GHashTable) gaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!open_rows)
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, NULL, "cannot look for crashed recordings: %s",
+                      error->message);
+      return;
+    }
+  for (guint i = 0; i < open_rows->len; i++)
+    {
+      RdLedgerRecording *r = open_rows->pdata[i];
+      g_autoptr (GError) why = NULL;
+      gint64 *last = g_hash_table_lookup (gaps, r->session_id);
+
+      if (!last)
+        {
+          last = g_new0 (gint64, 1);
+          g_hash_table_insert (gaps, g_strdup (r->session_id), last);
+        }
+      if (repair_one (d, r, last, &why))
+        rd_log_session (G_LOG_LEVEL_MESSAGE, r->session_id,
+                        "segment %" G_GINT64_FORMAT " (%s), left open by a crash, repaired",
+                        r->segment, r->path);
+      else
+        {
+          g_autoptr (GError) mark_error = NULL;
+
+          rd_log_session (G_LOG_LEVEL_WARNING, r->session_id,
+                          "segment %" G_GINT64_FORMAT " (%s) cannot be repaired, kept as it is: "
+                          "%s",
+                          r->segment, r->path, why->message);
+          if (!rd_ledger_recording_mark_unrecoverable (d->ledger, r->session_id, r->segment,
+                                                       why->message, &mark_error))
+            rd_log_session (G_LOG_LEVEL_WARNING, r->session_id, "%s", mark_error->message);
+        }
+    }
+  g_hash_table_iter_init (&iter, gaps);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (*(gint64 *)value > 0)
+      record_gap (d, key, *(gint64 *)value);
+}

@@ -1,0 +1,411 @@
+/* rd-daemon-recording.c: the live session's recording, wired. The recorder (media/) writes the
+ * files; this file starts it with the session, gives it each party, writes every segment it opens
+ * and seals into the ledger, draws the REC mark on the room's display, watches the disk, and
+ * answers recording.pause / recording.resume. Main context only. */
+#include "daemon/rd-daemon-recording.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "daemon/rd-daemon-log.h"
+#include "ledger/rd-ledger-recordings.h"
+#include "proto/rd-proto.h"
+
+#define DISK_CHECK_EVERY_S 5
+
+typedef struct
+{
+  RdDaemonRecordingDone func;
+  gpointer data;
+} Waiter;
+
+/* Relative to the state dir, as the ledger keeps paths. (transfer none: points into @path) */
+static const char *
+relative (RdDaemon *d, const char *path)
+{
+  const char *state_dir = rd_config_get_state_dir (d->config);
+  gsize n = strlen (state_dir);
+
+  if (strncmp (path, state_dir, n) == 0 && path[n] == '/')
+    return path + n + 1;
+  return path;
+}
+
+static void
+record_event (RdDaemon *d, const char *actor, const char *kind, JsonNode *detail)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!rd_ledger_add_event (d->ledger, d->recording_session, actor, kind, detail, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session, "cannot record \"%s\": %s", kind,
+                    error->message);
+}
+
+static JsonNode *
+detail_of (const char *key, const char *value)
+{
+  JsonNode *node = json_from_string ("{}", NULL);
+
+  json_object_set_string_member (json_node_get_object (node), key, value);
+  return node;
+}
+
+guint64
+rd_daemon_recording_free_mb (RdDaemon *d)
+{
+  struct statvfs st;
+
+  if (statvfs (rd_config_get_state_dir (d->config), &st) != 0)
+    return G_MAXUINT64; /* unknown: never refuse on a failed statvfs alone */
+  return (guint64)st.f_bavail * st.f_frsize / (1024 * 1024);
+}
+
+gboolean
+rd_daemon_recording_check_space (RdDaemon *d, GError **error)
+{
+  guint64 free_mb = rd_daemon_recording_free_mb (d);
+  guint64 min_mb = rd_config_get_min_free_mb (d->config);
+
+  if (free_mb < min_mb)
+    {
+      g_set_error (error, RD_DAEMON_ERROR, RD_DAEMON_ERROR_DISK,
+                   "only %" G_GUINT64_FORMAT " MiB free in %s; a session is recorded and needs "
+                   "at least [storage] min-free-mb = %" G_GUINT64_FORMAT " MiB",
+                   free_mb, rd_config_get_state_dir (d->config), min_mb);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+update_banner (RdDaemon *d)
+{
+  g_autofree char *text = NULL;
+  guint64 s;
+
+  if (!d->recorder)
+    text = NULL;
+  else if (d->recording_stopped_why)
+    text = g_strdup_printf ("REC STOPPED: %s", d->recording_stopped_why);
+  else if (rd_recorder_is_paused (d->recorder))
+    text = g_strdup_printf ("REC PAUSED: %s", d->recording_pause_reason);
+  else
+    {
+      s = rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000);
+      text = g_strdup_printf ("\u25CF REC %02" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT
+                              ":%02" G_GUINT64_FORMAT,
+                              s / 3600, s / 60 % 60, s % 60);
+    }
+  rd_room_set_banner (d->room, text);
+}
+
+static void
+check_disk (RdDaemon *d)
+{
+  guint64 free_mb = rd_daemon_recording_free_mb (d);
+  gboolean low = free_mb < rd_config_get_warn_free_mb (d->config);
+  g_autofree char *status = NULL;
+
+  if (low != d->disk_low)
+    {
+      d->disk_low = low;
+      rd_log_session (low ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_MESSAGE, d->recording_session,
+                      "%" G_GUINT64_FORMAT
+                      " MiB free for recordings (warn-free-mb = %" G_GUINT64_FORMAT ")",
+                      free_mb, rd_config_get_warn_free_mb (d->config));
+      status = rd_daemon_update_status (d);
+    }
+  if (free_mb < rd_config_get_stop_free_mb (d->config) && !d->recording_stopped_why && d->recorder)
+    {
+      /* close the segments cleanly and keep the call: a full disk would lose them all */
+      d->recording_stopped_why = g_strdup_printf (
+          "%" G_GUINT64_FORMAT " MiB free, below stop-free-mb = %" G_GUINT64_FORMAT, free_mb,
+          rd_config_get_stop_free_mb (d->config));
+      rd_recorder_pause (d->recorder);
+      rd_log_session (G_LOG_LEVEL_CRITICAL, d->recording_session,
+                      "recording stopped: %s; the call goes on", d->recording_stopped_why);
+      record_event (d, "receptiond", "recording-stopped-disk",
+                    detail_of ("reason", d->recording_stopped_why));
+    }
+}
+
+static gboolean
+tick (gpointer data)
+{
+  RdDaemon *d = data;
+
+  update_banner (d);
+  if (++d->recording_ticks % DISK_CHECK_EVERY_S == 0)
+    check_disk (d);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_opened (RdRecorder *rec, gint64 segment, const char *path, const char *tracks, RdDaemon *d)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!rd_ledger_recording_add (d->ledger, d->recording_session, segment, relative (d, path),
+                                tracks, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session,
+                    "segment %" G_GINT64_FORMAT " (%s) is not in the ledger: %s", segment, path,
+                    error->message);
+}
+
+static void
+on_sealed (RdRecorder *rec, gint64 segment, const char *path, const char *sha256, gint64 size,
+           gint64 duration_ns, const char *tracks, RdDaemon *d)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!rd_ledger_recording_seal (d->ledger, d->recording_session, segment,
+                                 RD_RECORDING_STATE_SEALED, sha256, size, duration_ns, tracks, NULL,
+                                 &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session,
+                    "segment %" G_GINT64_FORMAT " (%s, SHA-256 %s) could not be sealed in the "
+                    "ledger: %s",
+                    segment, path, sha256, error->message);
+}
+
+static void
+on_error (RdRecorder *rec, GError *error, RdDaemon *d)
+{
+  rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session, "%s", error->message);
+  record_event (d, "receptiond", "recording-error", detail_of ("message", error->message));
+}
+
+static void
+on_finished (RdRecorder *rec, RdDaemon *d)
+{
+  g_autoptr (GArray) waiters = g_steal_pointer (&d->recording_waiters);
+
+  rd_log_session (G_LOG_LEVEL_MESSAGE, d->recording_session,
+                  "recording finished: %u segments sealed", rd_recorder_get_sealed_count (rec));
+  g_signal_handlers_disconnect_by_data (rec, d);
+  g_clear_object (&d->recorder);
+  g_clear_handle_id (&d->recording_tick_id, g_source_remove);
+  g_clear_pointer (&d->recording_session, g_free);
+  g_clear_pointer (&d->recording_pause_reason, g_free);
+  g_clear_pointer (&d->recording_stopped_why, g_free);
+  update_banner (d);
+  for (guint i = 0; waiters && i < waiters->len; i++)
+    g_array_index (waiters, Waiter, i).func (d, g_array_index (waiters, Waiter, i).data);
+}
+
+gboolean
+rd_daemon_recording_start (RdDaemon *d, const char *session_id, const char *actor, GError **error)
+{
+  g_autofree char *dir = NULL;
+  gint64 next;
+  g_autoptr (GError) local = NULL;
+
+  g_return_val_if_fail (d->recorder == NULL, FALSE);
+  /* <state-dir>/recordings/<yyyy>/<mm>/<id>/, from the id's date (YYYYMMDD-xxxxxx) */
+  dir = g_strdup_printf ("%s/recordings/%.4s/%.2s/%s", rd_config_get_state_dir (d->config),
+                         session_id, session_id + 4, session_id);
+  next = rd_ledger_recording_next_segment (d->ledger, session_id, &local);
+  if (next <= 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  d->recorder =
+      rd_recorder_new (d->room, dir, session_id, next, rd_config_get_segment_seconds (d->config));
+  d->recording_session = g_strdup (session_id);
+  g_signal_connect (d->recorder, "segment-opened", G_CALLBACK (on_opened), d);
+  g_signal_connect (d->recorder, "segment-sealed", G_CALLBACK (on_sealed), d);
+  g_signal_connect (d->recorder, "error", G_CALLBACK (on_error), d);
+  g_signal_connect (d->recorder, "finished", G_CALLBACK (on_finished), d);
+  if (!rd_recorder_start (d->recorder, error))
+    {
+      g_signal_handlers_disconnect_by_data (d->recorder, d);
+      g_clear_object (&d->recorder);
+      g_clear_pointer (&d->recording_session, g_free);
+      return FALSE;
+    }
+  record_event (d, actor, "recording-started", detail_of ("directory", relative (d, dir)));
+  d->recording_ticks = 0;
+  d->recording_tick_id = g_timeout_add_seconds (1, tick, d);
+  check_disk (d);
+  update_banner (d);
+  return TRUE;
+}
+
+void
+rd_daemon_recording_add_party (RdDaemon *d, const char *session_id, RdPeer *peer, const char *label)
+{
+  if (d->recorder && g_strcmp0 (session_id, d->recording_session) == 0)
+    rd_recorder_add_peer (d->recorder, peer, label);
+}
+
+void
+rd_daemon_recording_stop (RdDaemon *d, RdDaemonRecordingDone func, gpointer data)
+{
+  Waiter w = { func, data };
+
+  if (!d->recorder)
+    {
+      func (d, data);
+      return;
+    }
+  if (!d->recording_waiters)
+    d->recording_waiters = g_array_new (FALSE, FALSE, sizeof (Waiter));
+  g_array_append_val (d->recording_waiters, w);
+  rd_recorder_stop (d->recorder); /* "finished" calls the waiters (at once when nothing is open) */
+}
+
+static gboolean
+wake (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_done (RdDaemon *d, gpointer data)
+{
+  *(gboolean *)data = TRUE;
+}
+
+void
+rd_daemon_recording_stop_and_wait (RdDaemon *d, guint timeout_s)
+{
+  gboolean done = FALSE, timed_out = FALSE;
+  guint timer;
+
+  if (!d->recorder)
+    return;
+  rd_daemon_recording_stop (d, note_done, &done);
+  timer = g_timeout_add_seconds (timeout_s, wake, &timed_out);
+  while (!done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timer);
+  else
+    rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session,
+                    "the recording did not finish in %u s; its open segments will be repaired at "
+                    "the next start",
+                    timeout_s);
+}
+
+static void
+control (RdDaemon *d, RdControlRequest *req, JsonObject *params, gboolean pause)
+{
+  const char *id, *reason;
+  g_autofree char *stripped = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  JsonNode *detail;
+
+  if (!rd_daemon_get_string_param (req, params, "session", TRUE, &id) ||
+      !rd_daemon_get_string_param (req, params, "reason", TRUE, &reason))
+    return;
+  stripped = g_strstrip (g_strdup (reason));
+  if (!*stripped)
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
+                                      "a reason is required to %s a recording: it goes on the "
+                                      "record",
+                                      pause ? "pause" : "resume");
+      return;
+    }
+  if (!d->recorder || g_strcmp0 (id, d->recording_session) != 0)
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
+                                      "session %s is not being recorded (not live)", id);
+      return;
+    }
+  if (d->recording_stopped_why)
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
+                                      "the recording of %s was stopped (%s); free disk space "
+                                      "and start a new session",
+                                      id, d->recording_stopped_why);
+      return;
+    }
+  if (pause == rd_recorder_is_paused (d->recorder))
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
+                                      "the recording of %s is already %s", id,
+                                      pause ? "paused" : "running");
+      return;
+    }
+  if (pause)
+    {
+      rd_recorder_pause (d->recorder);
+      g_free (d->recording_pause_reason);
+      d->recording_pause_reason = g_strdup (stripped);
+    }
+  else
+    {
+      rd_recorder_resume (d->recorder);
+      g_clear_pointer (&d->recording_pause_reason, g_free);
+    }
+  detail = detail_of ("reason", stripped);
+  json_object_set_int_member (json_node_get_object (detail), "at_ns",
+                              (gint64)rd_recorder_get_elapsed_ns (d->recorder));
+  record_event (d, rd_control_request_get_actor (req),
+                pause ? "recording-paused" : "recording-resumed", detail);
+  rd_log_session (G_LOG_LEVEL_MESSAGE, id, "recording %s by %s: %s", pause ? "paused" : "resumed",
+                  rd_control_request_get_actor (req), stripped);
+  update_banner (d);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "session");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "recording");
+  json_builder_add_string_value (b, pause ? "paused" : "recording");
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, stripped);
+  json_builder_end_object (b);
+  rd_control_request_reply (req, json_builder_get_root (b));
+}
+
+void
+rd_daemon_method_recording_pause (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  control (d, req, params, TRUE);
+}
+
+void
+rd_daemon_method_recording_resume (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  control (d, req, params, FALSE);
+}
+
+void
+rd_daemon_recording_add_status (RdDaemon *d, JsonBuilder *b)
+{
+  g_autofree char *banner = rd_room_dup_banner (d->room);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, !d->recorder                          ? "off"
+                                    : d->recording_stopped_why            ? "stopped"
+                                    : rd_recorder_is_paused (d->recorder) ? "paused"
+                                                                          : "recording");
+  if (d->recorder)
+    {
+      json_builder_set_member_name (b, "session");
+      json_builder_add_string_value (b, d->recording_session);
+      json_builder_set_member_name (b, "elapsed_s");
+      json_builder_add_int_value (
+          b, (gint64)(rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000)));
+      json_builder_set_member_name (b, "tracks");
+      json_builder_add_int_value (b, rd_recorder_get_track_count (d->recorder));
+      json_builder_set_member_name (b, "segments_sealed");
+      json_builder_add_int_value (b, rd_recorder_get_sealed_count (d->recorder));
+      if (d->recording_pause_reason || d->recording_stopped_why)
+        {
+          json_builder_set_member_name (b, "reason");
+          json_builder_add_string_value (b, d->recording_stopped_why ? d->recording_stopped_why
+                                                                     : d->recording_pause_reason);
+        }
+    }
+  json_builder_set_member_name (b, "display_mark");
+  json_builder_add_string_value (b, banner ? banner : "");
+  json_builder_set_member_name (b, "disk_free_mb");
+  json_builder_add_int_value (b, (gint64)MIN (rd_daemon_recording_free_mb (d), G_MAXINT64));
+  json_builder_set_member_name (b, "disk_low");
+  json_builder_add_boolean_value (b, d->disk_low);
+  json_builder_end_object (b);
+}
