@@ -97,16 +97,17 @@ main (int argc, char **argv)
 
   loop = g_main_loop_new (NULL, FALSE);
   daemon = rd_daemon_new (config, config_path);
+  /* Before the start, which sends READY=1: a SIGTERM that follows READY at once must find the
+   * handler (it runs when the loop does), not the default action. */
+  app = (App){ loop, daemon };
+  sig_ids[0] = g_unix_signal_add (SIGTERM, on_stop_signal, &app);
+  sig_ids[1] = g_unix_signal_add (SIGINT, on_stop_signal, &app);
+  sig_ids[2] = g_unix_signal_add (SIGHUP, on_sighup, &app);
   if (!rd_daemon_start (daemon, &error))
     {
       rd_log_session (G_LOG_LEVEL_WARNING, NULL, "cannot start: %s", error->message);
       return rd_daemon_exit_code_for_error (error);
     }
-
-  app = (App){ loop, daemon };
-  sig_ids[0] = g_unix_signal_add (SIGTERM, on_stop_signal, &app);
-  sig_ids[1] = g_unix_signal_add (SIGINT, on_stop_signal, &app);
-  sig_ids[2] = g_unix_signal_add (SIGHUP, on_sighup, &app);
   g_main_loop_run (loop);
   for (gsize i = 0; i < G_N_ELEMENTS (sig_ids); i++)
     g_source_remove (sig_ids[i]);
