@@ -414,7 +414,7 @@ test_mute (void)
 
   shown = rd_test_ctl_json (t, "session", "show", id, NULL);
   kinds = event_kinds (shown);
-  g_assert_cmpstr (kinds, ==, "session-started mute mute unmute");
+  g_assert_cmpstr (kinds, ==, "session-started recording-started mute mute unmute");
 }
 
 static void
