@@ -85,8 +85,7 @@ static const ElementSpec elements[] = {
   { "alsasink", "gstreamer1.0-alsa", FALSE },
   /* H.264 parties when openh264dec is missing */
   { "avdec_h264", "gstreamer1.0-libav", FALSE },
-  /* the recording: segments of Matroska, and its mark on the display */
-  { "splitmuxsink", "gstreamer1.0-plugins-good", TRUE },
+  /* the recording's mark on the display */
   { "textoverlay", "gstreamer1.0-x", TRUE },
   /* the clock on the room's camera picture (without it: no clock) */
   { "clockoverlay", "gstreamer1.0-x", FALSE },

@@ -1,5 +1,5 @@
 /* rd-media-record-private.h: what rd-media-record.c (the recorder: tracks, pause, stop) and
- * rd-media-record-writer.c (one track's writer bin: splitmuxsink, fsync, sealing) share.
+ * rd-media-record-writer.c (one track's writer bin: its segments, muxer and file) share.
  * media/ only. Threading: main context, except where a field says otherwise. */
 #pragma once
 
@@ -17,6 +17,7 @@ struct _RdRecorder
   GObject parent_instance;
 
   RdRoom *room;
+  GMainContext *context; /* the main context: where the streaming threads' notes go */
   char *dir;
   char *session_id;
   guint64 segment_ns;
@@ -34,33 +35,33 @@ struct _RdRecorder
 struct _RdRecWriter
 {
   RdRecorder *recorder; /* owner */
+  guint id;             /* names the writer in notes from the streaming thread */
   char *track;          /* "room-video", "party-<label>-audio" */
   gboolean video;
   char *codec;
   gpointer owner;   /* the RdPeer it records, NULL for the room */
-  GstPad *tee_pad;  /* requested from the source tee, NULL once unlinked */
+  GstPad *tee_pad;  /* requested from the source tee */
   GstElement *tee;  /* (unowned) */
-  GstElement *bin;  /* "rec-<track>": queue [! parser] ! splitmuxsink */
-  GstPad *sink;     /* the bin's ghost sink pad */
-  GstPad *upstream; /* what @sink was linked to: the tee pad or a ghost pad of the peer's bin */
-  char *open_path;  /* the open segment, NULL between segments */
-  gint64 open_segment;
-  GstClockTime open_at;          /* session time of its first frame */
-  GstClockTime first_at;         /* of the writer's first segment, for tracks_json */
-  gint buffers;                  /* atomic: buffers that went to splitmuxsink */
-  guint dropped_before_keyframe; /* streaming thread only */
-  gboolean finishing, eos_seen;
-  gboolean announced; /* "segment-opened" emitted for the open segment */
+  GstElement *bin;  /* "rec-<track>": queue [! parser] ! (per segment: matroskamux ! filesink) */
+  GstPad *sinkpad;  /* the bin's ghost sink pad */
+  GstPad *upstream; /* what @sinkpad was linked to: the tee pad or a ghost pad of the peer's bin */
+  gboolean finishing;
   guint finish_timeout_id;
-  GMutex lock;       /* guards paths (streaming thread -> main) */
-  GHashTable *paths; /* path -> segment number */
+  /* the open segment: written on the streaming thread; @lock for readers elsewhere */
+  GMutex lock;
+  GstElement *mux, *sink;
+  GstPad *mux_pad;
+  char *open_path;
+  gint64 open_segment;
+  GstClockTime open_at, last_end; /* session time of its first frame, and of the end so far */
+  GstClockTime last_at;           /* streaming thread: session time of the last frame */
+  gboolean keyframe_asked;        /* streaming thread: the segment ends at the next keyframe */
+  guint dropped_before_keyframe;  /* streaming thread */
 };
 
 /* rd-media-record-writer.c */
 RdRecWriter *rd_rec_writer_new (RdRecorder *recorder, const char *track, gboolean video,
                                 const char *codec, GstElement *tee, gpointer owner, GError **error);
-/* Emits "segment-opened" for the open segment once it holds media (idempotent). */
-void rd_rec_writer_announce (RdRecWriter *writer);
 /* Unlinks from the source, sends EOS; the writer reports back with rd_recorder_writer_done(). */
 void rd_rec_writer_finish (RdRecWriter *writer);
 /* Sets the bin to NULL, takes it out of the pipeline, frees. */
@@ -73,7 +74,6 @@ void rd_recorder_emit_opened (RdRecorder *recorder, gint64 segment, const char *
                               const char *tracks_json);
 void rd_recorder_seal (RdRecorder *recorder, gint64 segment, const char *path, guint64 duration_ns,
                        const char *tracks_json);
-void rd_recorder_discard (RdRecorder *recorder, gint64 segment, const char *path);
 void rd_recorder_writer_error (RdRecorder *recorder, RdRecWriter *writer, const char *message);
 void rd_recorder_writer_done (RdRecorder *recorder, RdRecWriter *writer);
 

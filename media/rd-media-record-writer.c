@@ -1,12 +1,22 @@
 /* rd-media-record-writer.c: one track's writer. See rd-media-record.h.
  *
- * A bin "rec-<track>" in the room's pipeline: queue ! [h264parse] ! splitmuxsink, fed from a
- * src pad requested on the track's tee (the room's encoded tee, or a peer's after its
- * depayloader). splitmuxsink (async-finalize) makes a new matroskamux + filesink per segment,
- * split on keyframes; we name each file (format-location-full, on the streaming thread: the
- * file is created O_EXCL there, 0640) and hear of segments opening and closing as element
- * messages on the room's bus (main context). Finishing: unlink from the tee between two
- * buffers, EOS into the bin, and wait for the EOS the bin forwards (bounded). */
+ * A bin "rec-<track>" in the room's pipeline, fed from a src pad requested on the track's tee
+ * (the room's encoded tee, or a peer's after its depayloader):
+ *
+ *   queue (leaky: a stalled disk never stalls the call) [! h264parse] ! matroskamux ! filesink
+ *                                                        ^ probe: segments
+ *
+ * The probe on the pad before the muxer runs on the streaming thread and owns the segments: on
+ * the first frame (video: the first keyframe) it makes a segment (a new file, created O_EXCL,
+ * 0640; a muxer and a filesink for it) and links to it; when a segment is segment_seconds long
+ * it closes it at the next keyframe (video; asking for one) or buffer (audio): unlink, EOS into
+ * that muxer, which finalises the file (duration, cues) in this very call, then a new segment.
+ * Every frame is written to the kernel as it is muxed (unbuffered filesink); nothing waits for
+ * a whole GOP (splitmuxsink would keep a GOP in memory: seconds of a room, minutes of a browser
+ * party). Segments opening and closing are told to the main context; there the old muxer and
+ * filesink are stopped and removed, and the recorder seals the file.
+ * Finishing: unlink from the tee between two buffers, EOS into the bin: the probe closes the
+ * open segment and says the writer is done. */
 #include "media/rd-media-record-private.h"
 
 #include <errno.h>
@@ -15,10 +25,100 @@
 #include <string.h>
 #include <unistd.h>
 
-#define FINISH_TIMEOUT_S      10
-#define QUEUE_MAX_TIME        (3 * GST_SECOND)
-#define MAX_CLUSTER_DURATION  GST_SECOND
-#define KEYFRAME_RETRY_FRAMES 10 /* ask for a keyframe again after so many frames without */
+#define FINISH_TIMEOUT_S       10
+#define QUEUE_MAX_TIME         (3 * GST_SECOND)
+#define MAX_CLUSTER_DURATION   GST_SECOND
+#define KEYFRAME_RETRY_FRAMES  10 /* ask for a keyframe again after so many frames without */
+#define DEFAULT_FRAME_DURATION (GST_SECOND / 30)
+
+/* --- what the streaming thread tells the main context --- */
+
+typedef enum
+{
+  NOTE_OPENED,
+  NOTE_CLOSED,
+  NOTE_DONE,
+} NoteKind;
+
+typedef struct
+{
+  RdRecorder *recorder; /* ref */
+  guint writer_id;
+  NoteKind kind;
+  gint64 segment;
+  char *path, *tracks_json;
+  GstElement *mux, *sink; /* NOTE_CLOSED: to stop and remove (refs) */
+  GstClockTime duration;
+} Note;
+
+static void
+note_free (gpointer data)
+{
+  Note *n = data;
+
+  g_object_unref (n->recorder);
+  g_free (n->path);
+  g_free (n->tracks_json);
+  g_clear_object (&n->mux);
+  g_clear_object (&n->sink);
+  g_free (n);
+}
+
+static RdRecWriter *
+writer_by_id (RdRecorder *rec, guint id)
+{
+  for (guint i = 0; i < rec->writers->len; i++)
+    if (((RdRecWriter *)rec->writers->pdata[i])->id == id)
+      return rec->writers->pdata[i];
+  return NULL;
+}
+
+static gboolean
+note_on_main (gpointer data)
+{
+  Note *n = data;
+  RdRecWriter *w = writer_by_id (n->recorder, n->writer_id);
+
+  switch (n->kind)
+    {
+    case NOTE_OPENED:
+      rd_recorder_emit_opened (n->recorder, n->segment, n->path, n->tracks_json);
+      break;
+    case NOTE_CLOSED:
+      {
+        GstElement *bin = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (n->mux)));
+
+        gst_element_set_state (n->mux, GST_STATE_NULL);
+        gst_element_set_state (n->sink, GST_STATE_NULL); /* closes the file */
+        if (bin)
+          {
+            gst_bin_remove_many (GST_BIN (bin), n->mux, n->sink, NULL);
+            gst_object_unref (bin);
+          }
+        rd_recorder_seal (n->recorder, n->segment, n->path, n->duration, n->tracks_json);
+        break;
+      }
+    case NOTE_DONE:
+      if (w)
+        rd_recorder_writer_done (n->recorder, w);
+      break;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+tell_main (RdRecWriter *w, Note *n)
+{
+  /* always a source: g_main_context_invoke would run it here, on the streaming thread, when
+   * the main context happens to be free */
+  g_autoptr (GSource) source = g_idle_source_new ();
+
+  n->recorder = g_object_ref (w->recorder);
+  n->writer_id = w->id;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, note_on_main, n, note_free);
+  g_source_attach (source, w->recorder->context);
+}
 
 static char *
 tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
@@ -35,170 +135,6 @@ tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-/* Streaming thread: the next segment's file, made exclusively. */
-static char *
-on_format_location (GstElement *splitmux, guint fragment, GstSample *first, gpointer user_data)
-{
-  RdRecWriter *w = user_data;
-  RdRecorder *rec = w->recorder;
-
-  for (int attempt = 0; attempt < 1000; attempt++)
-    {
-      gint n = g_atomic_int_add (&rec->next_segment, 1);
-      char *path = g_strdup_printf ("%s/%s-%04d-%s.mkv", rec->dir, rec->session_id, n, w->track);
-      int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-
-      if (fd >= 0 || errno != EEXIST)
-        {
-          if (fd >= 0)
-            close (fd);
-          else
-            GST_WARNING ("cannot create %s: %s", path, g_strerror (errno));
-          g_mutex_lock (&w->lock);
-          g_hash_table_insert (w->paths, g_strdup (path), GINT_TO_POINTER (n));
-          g_mutex_unlock (&w->lock);
-          return path; /* when it could not be made, filesink reports why */
-        }
-      g_free (path);
-    }
-  return NULL;
-}
-
-static void
-on_sink_added (GstElement *splitmux, GstElement *sink, gpointer user_data)
-{
-  /* every write reaches the kernel at once; the recorder fdatasyncs each second */
-  g_object_set (sink, "buffer-mode", 2 /* unbuffered */, NULL);
-}
-
-static void
-on_muxer_added (GstElement *splitmux, GstElement *muxer, gpointer user_data)
-{
-  g_object_set (muxer, "max-cluster-duration", (gint64)MAX_CLUSTER_DURATION, NULL);
-}
-
-static void
-segment_opened (RdRecWriter *w, const GstStructure *s)
-{
-  const char *location = gst_structure_get_string (s, "location");
-  GstClockTime at = GST_CLOCK_TIME_NONE;
-  g_autofree char *json = NULL;
-  gpointer n = NULL;
-
-  gst_structure_get_clock_time (s, "running-time", &at);
-  g_mutex_lock (&w->lock);
-  n = g_hash_table_lookup (w->paths, location);
-  g_mutex_unlock (&w->lock);
-  g_free (w->open_path);
-  w->open_path = g_strdup (location);
-  w->open_segment = GPOINTER_TO_INT (n);
-  w->open_at = at;
-  w->announced = FALSE;
-  if (!GST_CLOCK_TIME_IS_VALID (w->first_at))
-    w->first_at = at;
-  rd_rec_writer_announce (w);
-}
-
-/* "segment-opened" once the segment holds media: splitmuxsink also opens a segment for an EOS
- * that comes before any frame (a writer stopped just after it started), and that empty file is
- * not part of the session. Called again from the recorder's 1 s timer until it is announced. */
-void
-rd_rec_writer_announce (RdRecWriter *w)
-{
-  g_autofree char *json = NULL;
-
-  if (!w->open_path || w->announced || g_atomic_int_get (&w->buffers) == 0)
-    return;
-  w->announced = TRUE;
-  json = tracks_json (w, w->open_at, GST_CLOCK_TIME_NONE);
-  rd_recorder_emit_opened (w->recorder, w->open_segment, w->open_path, json);
-}
-
-static void
-segment_closed (RdRecWriter *w, const GstStructure *s)
-{
-  const char *location = gst_structure_get_string (s, "location");
-  GstClockTime at = GST_CLOCK_TIME_NONE;
-  gint64 segment;
-  GstClockTime start;
-  g_autofree char *json = NULL;
-
-  gst_structure_get_clock_time (s, "running-time", &at);
-  if (g_strcmp0 (location, w->open_path) == 0)
-    rd_rec_writer_announce (w); /* held media, and closed within a second of opening */
-  g_mutex_lock (&w->lock);
-  segment = GPOINTER_TO_INT (g_hash_table_lookup (w->paths, location));
-  g_hash_table_remove (w->paths, location);
-  g_mutex_unlock (&w->lock);
-  start = g_strcmp0 (location, w->open_path) == 0 ? w->open_at : GST_CLOCK_TIME_NONE;
-  if (g_strcmp0 (location, w->open_path) == 0)
-    g_clear_pointer (&w->open_path, g_free);
-  if (g_atomic_int_get (&w->buffers) == 0)
-    {
-      /* closed before its first frame (a writer stopped just after it started): the empty
-       * container holds nothing of the session and was never announced; it goes */
-      g_unlink (location);
-      rd_recorder_discard (w->recorder, segment, location);
-      return;
-    }
-  json = tracks_json (w, GST_CLOCK_TIME_IS_VALID (start) ? start : 0, at);
-  rd_recorder_seal (w->recorder, segment, location,
-                    GST_CLOCK_TIME_IS_VALID (start) && at > start ? at - start : 0, json);
-}
-
-/* Done once finishing, the EOS went through, and no segment is open or about to be. */
-static void
-maybe_done (RdRecWriter *w)
-{
-  gboolean none_pending;
-
-  if (!w->finishing || !w->eos_seen || w->open_path)
-    return;
-  g_mutex_lock (&w->lock);
-  none_pending = g_hash_table_size (w->paths) == 0;
-  g_mutex_unlock (&w->lock);
-  if (none_pending)
-    rd_recorder_writer_done (w->recorder, w);
-}
-
-static void
-on_message (GstMessage *message, gpointer user_data)
-{
-  RdRecWriter *w = user_data;
-  const GstStructure *s = gst_message_get_structure (message);
-
-  switch (GST_MESSAGE_TYPE (message))
-    {
-    case GST_MESSAGE_ELEMENT:
-      if (gst_structure_has_name (s, "splitmuxsink-fragment-opened"))
-        segment_opened (w, s);
-      else if (gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
-        segment_closed (w, s);
-      else if (gst_structure_has_name (s, "GstBinForwarded"))
-        {
-          g_autoptr (GstMessage) inner = NULL;
-
-          gst_structure_get (s, "message", GST_TYPE_MESSAGE, &inner, NULL);
-          if (inner && GST_MESSAGE_TYPE (inner) == GST_MESSAGE_EOS)
-            w->eos_seen = TRUE;
-        }
-      maybe_done (w);
-      break;
-    case GST_MESSAGE_ERROR:
-      {
-        g_autoptr (GError) err = NULL;
-        g_autofree char *text = NULL;
-
-        gst_message_parse_error (message, &err, NULL);
-        text = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (message), err->message);
-        rd_recorder_writer_error (w->recorder, w, text);
-        break;
-      }
-    default:
-      break;
-    }
-}
-
 static GstEvent *
 keyframe_request (void)
 {
@@ -207,47 +143,221 @@ keyframe_request (void)
       gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL));
 }
 
-/* What goes to splitmuxsink (on the queue's src pad, streaming thread): only what falls inside
- * the session (a packet straddling its time zero would have a negative time, which the muxer
- * drops), video from a keyframe on. Counted, to know a segment that got nothing. */
-static GstPadProbeReturn
-count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+/* --- segments (streaming thread) --- */
+
+/* The next segment's file, made exclusively (an existing file is never overwritten: the number
+ * moves on). (transfer full) */
+static char *
+new_file (RdRecWriter *w, gint64 *segment)
 {
-  RdRecWriter *w = user_data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  RdRecorder *rec = w->recorder;
+
+  for (int attempt = 0; attempt < 1000; attempt++)
+    {
+      gint n = g_atomic_int_add (&rec->next_segment, 1);
+      char *path = g_strdup_printf ("%s/%s-%04d-%s.mkv", rec->dir, rec->session_id, n, w->track);
+      int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+
+      if (fd >= 0)
+        {
+          close (fd);
+          *segment = n;
+          return path;
+        }
+      if (errno != EEXIST)
+        {
+          GST_WARNING ("recording %s: cannot create %s: %s", w->track, path, g_strerror (errno));
+          g_free (path);
+          return NULL;
+        }
+      g_free (path);
+    }
+  return NULL;
+}
+
+static gboolean
+open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (GstPad) mux_pad = NULL;
+  GstElement *mux, *sink;
+  gint64 segment = 0;
+  Note *n;
+
+  if (!(path = new_file (w, &segment)))
+    return FALSE;
+  mux = gst_element_factory_make ("matroskamux", NULL);
+  sink = gst_element_factory_make ("filesink", NULL);
+  g_object_set (mux, "max-cluster-duration", (gint64)MAX_CLUSTER_DURATION, NULL);
+  /* every write reaches the kernel at once; the recorder fdatasyncs each second */
+  g_object_set (sink, "location", path, "buffer-mode", 2 /* unbuffered */, "sync", FALSE, "async",
+                FALSE, NULL);
+  gst_bin_add_many (GST_BIN (w->bin), mux, sink, NULL);
+  gst_element_link (mux, sink);
+  mux_pad = gst_element_request_pad_simple (mux, w->video ? "video_%u" : "audio_%u");
+  gst_element_sync_state_with_parent (sink);
+  gst_element_sync_state_with_parent (mux);
+  if (!mux_pad || gst_pad_link (pad, mux_pad) != GST_PAD_LINK_OK)
+    {
+      GST_WARNING ("recording %s: cannot link a new segment", w->track);
+      return FALSE;
+    }
+  g_mutex_lock (&w->lock);
+  w->mux = mux;
+  w->sink = sink;
+  w->mux_pad = g_steal_pointer (&mux_pad);
+  w->open_segment = segment;
+  w->open_at = at;
+  g_free (w->open_path);
+  w->open_path = g_strdup (path);
+  g_mutex_unlock (&w->lock);
+  w->keyframe_asked = FALSE;
+  GST_INFO ("recording %s: segment %" G_GINT64_FORMAT " opened at %" GST_TIME_FORMAT, w->track,
+            segment, GST_TIME_ARGS (at));
+  n = g_new0 (Note, 1);
+  n->kind = NOTE_OPENED;
+  n->segment = segment;
+  n->path = g_steal_pointer (&path);
+  n->tracks_json = tracks_json (w, at, GST_CLOCK_TIME_NONE);
+  tell_main (w, n);
+  return TRUE;
+}
+
+/* Ends the open segment: its muxer writes the duration and cues as the EOS goes through. */
+static void
+close_segment (RdRecWriter *w, GstPad *pad)
+{
+  Note *n;
+  GstPad *mux_pad;
+
+  if (!w->mux)
+    return;
+  g_mutex_lock (&w->lock);
+  mux_pad = g_steal_pointer (&w->mux_pad);
+  n = g_new0 (Note, 1);
+  n->kind = NOTE_CLOSED;
+  n->segment = w->open_segment;
+  n->path = g_steal_pointer (&w->open_path);
+  n->mux = g_object_ref (w->mux);
+  n->sink = g_object_ref (w->sink);
+  n->duration = w->last_end > w->open_at ? w->last_end - w->open_at : 0;
+  n->tracks_json = tracks_json (w, w->open_at, w->last_end);
+  w->mux = w->sink = NULL;
+  g_mutex_unlock (&w->lock);
+  gst_pad_unlink (pad, mux_pad);
+  GST_INFO ("recording %s: segment %" G_GINT64_FORMAT " closing", w->track, n->segment);
+  gst_pad_send_event (mux_pad, gst_event_new_eos ());
+  GST_INFO ("recording %s: segment %" G_GINT64_FORMAT " closed", w->track, n->segment);
+  gst_element_release_request_pad (n->mux, mux_pad);
+  gst_object_unref (mux_pad);
+  tell_main (w, n);
+}
+
+static GstClockTime
+running_time (GstPad *pad, GstClockTime ts)
+{
   g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
   const GstSegment *segment = NULL;
 
-  if (event)
-    gst_event_parse_segment (event, &segment);
-  if (!segment || !GST_BUFFER_PTS_IS_VALID (buffer) ||
-      !GST_CLOCK_TIME_IS_VALID (
-          gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer))))
+  if (!event || !GST_CLOCK_TIME_IS_VALID (ts))
+    return GST_CLOCK_TIME_NONE;
+  gst_event_parse_segment (event, &segment);
+  return gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
+}
+
+/* Every buffer on its way to the muxer: only what falls inside the session (a packet
+ * straddling its time zero would have a negative time), video from a keyframe on; segments
+ * opened and closed here. */
+static GstPadProbeReturn
+on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdRecWriter *w = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime at = running_time (pad, GST_BUFFER_PTS (buffer));
+  gboolean key = !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+
+  if (!GST_CLOCK_TIME_IS_VALID (at))
     return GST_PAD_PROBE_DROP;
-  /* A video segment must start on a keyframe: drop what comes before the first one, and ask
-   * again while waiting (a request made as the stream starts can be lost). */
-  if (w->video && g_atomic_int_get (&w->buffers) == 0 &&
-      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+  if (w->mux && at >= w->open_at + w->recorder->segment_ns)
     {
-      if (w->dropped_before_keyframe++ % KEYFRAME_RETRY_FRAMES == 0)
-        gst_pad_send_event (pad, keyframe_request ());
-      return GST_PAD_PROBE_DROP;
+      if (!w->video || key)
+        close_segment (w, pad);
+      else if (!w->keyframe_asked)
+        {
+          w->keyframe_asked = TRUE; /* the segment ends at the next keyframe */
+          gst_pad_send_event (pad, keyframe_request ());
+        }
     }
-  g_atomic_int_inc (&w->buffers);
+  if (!w->mux)
+    {
+      if (w->video && !key)
+        {
+          if (w->dropped_before_keyframe++ % KEYFRAME_RETRY_FRAMES == 0)
+            gst_pad_send_event (pad, keyframe_request ());
+          return GST_PAD_PROBE_DROP;
+        }
+      if (!open_segment (w, pad, at))
+        return GST_PAD_PROBE_DROP; /* the error comes with the next attempt's filesink */
+    }
+  if (!GST_BUFFER_DURATION_IS_VALID (buffer))
+    {
+      /* A depayloaded frame has no duration. matroskamux 1.22 finalises a segment whose media
+       * lasts 0 ns (one frame, say, just before a stop) with a broken header (a Void one byte
+       * short where the duration goes): give every frame the time since the previous one. */
+      buffer = gst_buffer_make_writable (buffer);
+      GST_BUFFER_DURATION (buffer) = GST_CLOCK_TIME_IS_VALID (w->last_at) && at > w->last_at
+                                         ? at - w->last_at
+                                         : DEFAULT_FRAME_DURATION;
+      GST_PAD_PROBE_INFO_DATA (info) = buffer;
+    }
+  w->last_at = at;
+  w->last_end = at + GST_BUFFER_DURATION (buffer);
   return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdRecWriter *w = user_data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  Note *n;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  close_segment (w, pad);
+  n = g_new0 (Note, 1);
+  n->kind = NOTE_DONE;
+  tell_main (w, n);
+  return GST_PAD_PROBE_DROP; /* the segment's muxer had its own */
+}
+
+/* --- the writer (main context) --- */
+
+static void
+on_message (GstMessage *message, gpointer user_data)
+{
+  RdRecWriter *w = user_data;
+  g_autoptr (GError) err = NULL;
+  g_autofree char *text = NULL;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return;
+  gst_message_parse_error (message, &err, NULL);
+  text = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (message), err->message);
+  rd_recorder_writer_error (w->recorder, w, text);
 }
 
 static void
 on_overrun (GstElement *queue, gpointer user_data)
 {
   RdRecWriter *w = user_data;
-  GST_WARNING ("recording %s: queue full, dropping the oldest frames", w->track);
+  GST_WARNING ("recording %s: queue full (the disk is slow), dropping the oldest frames", w->track);
 }
 
 static GstElement *
-make (GstBin *bin, const char *factory, const char *name, GError **error)
+make (GstBin *bin, const char *factory, GError **error)
 {
-  GstElement *e = gst_element_factory_make (factory, name);
+  GstElement *e = gst_element_factory_make (factory, NULL);
 
   if (!e)
     {
@@ -263,77 +373,60 @@ RdRecWriter *
 rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const char *codec,
                    GstElement *tee, gpointer owner, GError **error)
 {
+  static guint next_id = 1;
   g_autofree char *bin_name = g_strdup_printf ("rec-%s", track);
   RdRecWriter *w = g_new0 (RdRecWriter, 1);
-  GstElement *queue, *splitmux, *last;
+  GstElement *queue, *last;
   g_autoptr (GstPad) queue_sink = NULL;
-  g_autoptr (GstPad) mux_sink = NULL;
-  g_autoptr (GstPad) src = NULL;
+  g_autoptr (GstPad) out = NULL;
 
   w->recorder = rec;
+  w->id = next_id++;
   w->track = g_strdup (track);
   w->video = video;
   w->codec = g_strdup (codec);
   w->owner = owner;
   w->tee = tee;
-  w->open_at = w->first_at = GST_CLOCK_TIME_NONE;
+  w->last_at = GST_CLOCK_TIME_NONE;
   g_mutex_init (&w->lock);
-  w->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w->bin = gst_object_ref (gst_bin_new (bin_name));
-  g_object_set (w->bin, "message-forward", TRUE, NULL);
-  if (!(queue = make (GST_BIN (w->bin), "queue", NULL, error)))
+  if (!(queue = make (GST_BIN (w->bin), "queue", error)))
     goto fail;
   /* a stalled disk must never stall the call: the queue drops the oldest (and says so) */
   g_object_set (queue, "max-size-time", (guint64)QUEUE_MAX_TIME, "max-size-buffers", 0,
                 "max-size-bytes", 0, "leaky", 2, NULL);
-  last = queue;
   g_signal_connect (queue, "overrun", G_CALLBACK (on_overrun), w);
-  {
-    g_autoptr (GstPad) queue_src = gst_element_get_static_pad (queue, "src");
-    gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, w, NULL);
-  }
+  last = queue;
   if (g_str_equal (codec, "H264"))
     {
-      GstElement *parse = make (GST_BIN (w->bin), "h264parse", NULL, error);
+      GstElement *parse = make (GST_BIN (w->bin), "h264parse", error);
       if (!parse)
         goto fail;
       gst_element_link (last, parse);
       last = parse;
     }
-  if (!(splitmux = make (GST_BIN (w->bin), "splitmuxsink", "splitmux", error)))
-    goto fail;
-  g_object_set (splitmux, "async-finalize", TRUE, "muxer-factory", "matroskamux", "max-size-time",
-                rec->segment_ns, "send-keyframe-requests", TRUE, NULL);
-  g_signal_connect (splitmux, "format-location-full", G_CALLBACK (on_format_location), w);
-  g_signal_connect (splitmux, "sink-added", G_CALLBACK (on_sink_added), w);
-  g_signal_connect (splitmux, "muxer-added", G_CALLBACK (on_muxer_added), w);
-  mux_sink = gst_element_request_pad_simple (splitmux, video ? "video" : "audio_%u");
-  src = gst_element_get_static_pad (last, "src");
-  if (!mux_sink || gst_pad_link (src, mux_sink) != GST_PAD_LINK_OK)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "recording %s: cannot link to splitmuxsink", track);
-      goto fail;
-    }
+  out = gst_element_get_static_pad (last, "src");
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, w, NULL);
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_event, w, NULL);
   queue_sink = gst_element_get_static_pad (queue, "sink");
   /* the session's timeline: time zero is the start of the recording */
   gst_pad_set_offset (queue_sink, -(gint64)rec->zero);
-  w->sink = gst_object_ref (gst_ghost_pad_new ("sink", queue_sink));
-  gst_element_add_pad (w->bin, w->sink);
+  w->sinkpad = gst_object_ref (gst_ghost_pad_new ("sink", queue_sink));
+  gst_element_add_pad (w->bin, w->sinkpad);
 
   gst_bin_add (GST_BIN (rd_room_get_pipeline (rec->room)), w->bin);
   rd_room_watch_bin (rec->room, w->bin, on_message, w);
   gst_element_sync_state_with_parent (w->bin);
   w->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
-  if (gst_pad_link_maybe_ghosting (w->tee_pad, w->sink) == FALSE)
+  if (!gst_pad_link_maybe_ghosting (w->tee_pad, w->sinkpad))
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
                    "recording %s: cannot link to the stream", track);
       rd_rec_writer_free (w);
       return NULL;
     }
+  w->upstream = gst_pad_get_peer (w->sinkpad); /* the tee pad, or a ghost pad for it */
   /* the first segment starts at the next keyframe: ask for it now */
-  w->upstream = gst_pad_get_peer (w->sink); /* the tee pad, or a ghost pad for it */
   gst_pad_send_event (w->tee_pad, keyframe_request ());
   GST_INFO ("recording %s (%s)", track, codec);
   return w;
@@ -376,25 +469,24 @@ rd_rec_writer_finish (RdRecWriter *w)
     return;
   w->finishing = TRUE;
   w->finish_timeout_id = g_timeout_add_seconds (FINISH_TIMEOUT_S, finish_timed_out, w);
-  if (!w->sink)
-    {
-      w->eos_seen = TRUE;
-      maybe_done (w);
-      return;
-    }
   tee_parent = w->tee_pad ? GST_ELEMENT (gst_object_get_parent (GST_OBJECT (w->tee_pad))) : NULL;
   if (tee_parent && GST_STATE (tee_parent) == GST_STATE_PLAYING)
-    gst_pad_add_probe (w->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_idle, gst_object_ref (w->sink),
-                       gst_object_unref);
+    gst_pad_add_probe (w->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_idle,
+                       gst_object_ref (w->sinkpad), gst_object_unref);
   else
-    gst_pad_send_event (w->sink, gst_event_new_eos ()); /* the source is gone already */
+    gst_pad_send_event (w->sinkpad, gst_event_new_eos ()); /* the source is gone already */
   g_clear_object (&tee_parent);
 }
 
 char *
 rd_rec_writer_dup_open_path (RdRecWriter *w)
 {
-  return g_strdup (w->open_path);
+  char *path;
+
+  g_mutex_lock (&w->lock);
+  path = g_strdup (w->open_path);
+  g_mutex_unlock (&w->lock);
+  return path;
 }
 
 void
@@ -424,9 +516,9 @@ rd_rec_writer_free (RdRecWriter *w)
         gst_element_release_request_pad (GST_ELEMENT (tee), w->tee_pad);
     }
   g_clear_object (&w->tee_pad);
-  g_clear_object (&w->sink);
+  g_clear_object (&w->mux_pad);
+  g_clear_object (&w->sinkpad);
   g_clear_object (&w->bin);
-  g_hash_table_unref (w->paths);
   g_mutex_clear (&w->lock);
   g_free (w->open_path);
   g_free (w->track);

@@ -16,7 +16,6 @@ enum
 {
   SIGNAL_OPENED,
   SIGNAL_SEALED,
-  SIGNAL_DISCARDED,
   SIGNAL_ERROR,
   SIGNAL_FINISHED,
   N_SIGNALS
@@ -64,6 +63,7 @@ rd_recorder_finalize (GObject *object)
 
   g_clear_pointer (&rec->writers, g_ptr_array_unref);
   g_clear_object (&rec->room);
+  g_clear_pointer (&rec->context, g_main_context_unref);
   g_free (rec->dir);
   g_free (rec->session_id);
   G_OBJECT_CLASS (rd_recorder_parent_class)->finalize (object);
@@ -83,9 +83,6 @@ rd_recorder_class_init (RdRecorderClass *klass)
   signals[SIGNAL_SEALED] = g_signal_new ("segment-sealed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                          NULL, G_TYPE_NONE, 6, G_TYPE_INT64, G_TYPE_STRING,
                                          G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
-  signals[SIGNAL_DISCARDED] =
-      g_signal_new ("segment-discarded", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-                    2, G_TYPE_INT64, G_TYPE_STRING);
   signals[SIGNAL_ERROR] = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_ERROR);
   signals[SIGNAL_FINISHED] =
@@ -109,6 +106,7 @@ rd_recorder_new (RdRoom *room, const char *dir, const char *session_id, gint64 f
   g_return_val_if_fail (dir != NULL && session_id != NULL && first_segment > 0, NULL);
   rec = g_object_new (RD_TYPE_RECORDER, NULL);
   rec->room = g_object_ref (room);
+  rec->context = g_main_context_ref_thread_default ();
   rec->dir = g_strdup (dir);
   rec->session_id = g_strdup (session_id);
   rec->next_segment = (gint)first_segment;
@@ -151,10 +149,7 @@ sync_open_segments (gpointer data)
 
   for (guint i = 0; i < rec->writers->len; i++)
     {
-      char *path;
-
-      rd_rec_writer_announce (rec->writers->pdata[i]);
-      path = rd_rec_writer_dup_open_path (rec->writers->pdata[i]);
+      char *path = rd_rec_writer_dup_open_path (rec->writers->pdata[i]);
       if (path)
         g_ptr_array_add (paths, path);
     }
@@ -269,13 +264,6 @@ rd_recorder_seal (RdRecorder *rec, gint64 segment, const char *path, guint64 dur
   rec->pending_seals++;
   g_task_set_task_data (task, s, seal_free);
   g_task_run_in_thread (task, seal_task);
-}
-
-void
-rd_recorder_discard (RdRecorder *rec, gint64 segment, const char *path)
-{
-  GST_INFO ("segment %" G_GINT64_FORMAT " (%s) closed before its first frame", segment, path);
-  g_signal_emit (rec, signals[SIGNAL_DISCARDED], 0, segment, path);
 }
 
 void

@@ -9,9 +9,9 @@
  *   rd_recorder_start(), so files of the same session line up with no offset table (a party
  *   joining at 5:00 has a first file starting at 5:00).
  * - Matroska, segmented on keyframes every @segment_seconds; a finished segment is never written
- *   again. Data goes to the kernel as it is muxed and the open files are fdatasync'ed every
- *   second, so a crash loses at most about a second; a closed segment is fsync'ed with its
- *   directory, hashed (SHA-256) and only then announced as sealed.
+ *   again. Every frame goes to the kernel as it is muxed (no GOP is held back) and the open
+ *   files are fdatasync'ed every second, so a crash loses at most about a second; a closed segment
+ * is fsync'ed with its directory, hashed (SHA-256) and only then announced as sealed.
  * - Files are `<dir>/<session-id>-<NNNN>-<track>.mkv`, mode 0640, created exclusively (an
  *   existing file is never overwritten: the number moves on). NNNN counts segments of the
  *   session across all tracks, from @first_segment.
@@ -20,13 +20,10 @@
  * - A failing writer (disk full, a refused caps) loses only its own track, reported by "error".
  *
  * Signals (main context):
- *   "segment-opened" (gint64 segment, const char *path, const char *tracks_json): the segment
- *                     holds media (said within a second of its first frame)
+ *   "segment-opened" (gint64 segment, const char *path, const char *tracks_json): made with its
+ *                     first frame
  *   "segment-sealed" (gint64 segment, const char *path, const char *sha256, gint64 size_bytes,
  *                     gint64 duration_ns, const char *tracks_json)
- *   "segment-discarded" (gint64 segment, const char *path): the segment closed before its first
- *                     frame (stopped just after it opened); never announced, its empty file is
- *                     removed.
  *   "error" (GError *error): RD_MEDIA_ERROR_PIPELINE naming the track and what failed.
  *   "finished": after rd_recorder_stop(), every writer is done and every segment sealed.
  *   tracks_json is [{"track":..,"media":"video"|"audio","codec":..,"start_ns":..[,"end_ns":..]}].

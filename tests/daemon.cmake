@@ -20,3 +20,10 @@ rd_add_test(test-recording-verify SOURCES test-recording-verify.c LIBS rd-test-d
 add_dependencies(test-recording-verify receptiond receptionctl)
 rd_add_test(test-daemon-ledger SOURCES test-daemon-ledger.c LIBS rd-test-daemon TIMEOUT 120)
 add_dependencies(test-daemon-ledger receptiond receptionctl)
+
+# Recording end to end: the daemon records parties calling in; files checked with ffprobe.
+add_library(rd-test-room STATIC rd-test-room.c rd-test-whip.c)
+target_link_libraries(rd-test-room PUBLIC rd-test-daemon rd-test-peer PkgConfig::SOUP)
+rd_add_test(test-recording-e2e SOURCES test-recording-e2e.c
+  LIBS rd-test-room rd-test-probe TIMEOUT 300 THIRD_PARTY_THREADS)
+add_dependencies(test-recording-e2e receptiond receptionctl)

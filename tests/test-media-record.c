@@ -29,7 +29,7 @@ typedef struct
   char *dir;
   RdRecorder *rec;
   GPtrArray *sealed; /* Sealed* in the order announced */
-  guint opened, errors, discarded;
+  guint opened, errors;
   gint64 frames; /* counted by ffprobe in the tracks checked */
   gint encoded;  /* atomic: frames out of the room's video encoder while recording */
   gboolean finished;
@@ -70,13 +70,6 @@ on_sealed (RdRecorder *rec, gint64 segment, const char *path, const char *sha256
 }
 
 static void
-on_discarded (RdRecorder *rec, gint64 segment, const char *path, Fixture *f)
-{
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  f->discarded++;
-}
-
-static void
 on_error (RdRecorder *rec, GError *error, Fixture *f)
 {
   g_test_message ("recorder error: %s", error->message);
@@ -105,7 +98,6 @@ setup (Fixture *f, gconstpointer data)
   f->rec = rd_recorder_new (f->room, f->dir, "S1", 1, 2 /* s per segment */);
   g_signal_connect (f->rec, "segment-opened", G_CALLBACK (on_opened), f);
   g_signal_connect (f->rec, "segment-sealed", G_CALLBACK (on_sealed), f);
-  g_signal_connect (f->rec, "segment-discarded", G_CALLBACK (on_discarded), f);
   g_signal_connect (f->rec, "error", G_CALLBACK (on_error), f);
   g_signal_connect (f->rec, "finished", G_CALLBACK (on_finished), f);
 }
@@ -279,7 +271,7 @@ test_pause (Fixture *f, gconstpointer data)
   rd_recorder_pause (f->rec);
   g_assert_true (rd_recorder_is_paused (f->rec));
   WAIT_FOR (rd_recorder_get_track_count (f->rec) == 0 && f->sealed->len == f->opened, 10,
-            "%u opened, %u sealed, %u discarded", f->opened, f->sealed->len, f->discarded);
+            "%u opened, %u sealed", f->opened, f->sealed->len);
   before = f->opened;
   g_ptr_array_sort (f->sealed, by_segment);
   last = f->sealed->pdata[f->sealed->len - 1];

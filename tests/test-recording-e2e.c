@@ -1,0 +1,390 @@
+/* test-recording-e2e.c: the real daemon records a session with parties calling in over WHIP,
+ * in a network namespace of the test's own. The files are checked with ffprobe (a tool nobody
+ * here wrote), the ledger with receptionctl: a two-party session recorded, ended and verified;
+ * a SIGKILL mid-call repaired at the next start with at most a second lost; pausing only with
+ * a reason, shown on the display, a hole in the files; no session below min-free-mb. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "tests/rd-test-netns.h"
+#include "tests/rd-test-probe.h"
+#include "tests/rd-test-room.h"
+
+#define TIMEOUT_MS RD_TEST_ROOM_TIMEOUT_MS
+
+static char *skip_reason;
+
+static gboolean
+skipped (void)
+{
+  if (skip_reason)
+    g_test_skip (skip_reason);
+  return skip_reason != NULL;
+}
+
+static JsonObject *
+obj (JsonNode *n)
+{
+  return json_node_get_object (n);
+}
+
+static gboolean
+peer_has_media (gpointer data)
+{
+  RdTestPeer *peer = data;
+  return rd_test_peer_get_video_frames (peer) >= 30 && rd_test_peer_get_audio_buffers (peer) >= 20;
+}
+
+/* The party id: the last part of its resource path. (transfer full) */
+static char *
+party_id (RdTestWhipReply *created)
+{
+  return g_path_get_basename (created->location);
+}
+
+typedef struct
+{
+  char *path; /* absolute */
+  char *state;
+  double start_s, end_s;
+  gint64 frames;
+  char *codec;
+} Segment;
+
+static void
+segment_free (gpointer data)
+{
+  Segment *s = data;
+  g_free (s->path);
+  g_free (s->state);
+  g_free (s->codec);
+  g_free (s);
+}
+
+/* The session's segments of @track ("room-video", "party-<id>-audio") in order, each probed. */
+static GPtrArray *
+segments_of (RdTestRoom *r, JsonNode *shown, const char *track)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (segment_free);
+  JsonArray *rows = json_object_get_array_member (obj (shown), "recordings");
+  g_autofree char *suffix = g_strdup_printf ("-%s.mkv", track);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      const char *path = json_object_get_string_member (row, "path");
+      g_autoptr (GError) error = NULL;
+      g_autoptr (RdTestProbe) probe = NULL;
+      Segment *s;
+
+      if (!g_str_has_suffix (path, suffix))
+        continue;
+      s = g_new0 (Segment, 1);
+      s->path = g_build_filename (r->t->state_dir, path, NULL);
+      s->state = g_strdup (json_object_get_string_member (row, "state"));
+      probe = rd_test_probe_file (s->path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (probe->streams->len, ==, 1);
+      g_assert_cmpfloat (probe->duration_s, >, 0); /* finalised: the header has it */
+      s->start_s = probe->start_s;
+      s->end_s = probe->start_s + probe->duration_s;
+      s->frames = ((RdTestProbeStream *)probe->streams->pdata[0])->frames;
+      s->codec = g_strdup (((RdTestProbeStream *)probe->streams->pdata[0])->codec);
+      g_test_message ("%s: %s, %s, %.3f-%.3f s, %" G_GINT64_FORMAT " frames", path, s->state,
+                      s->codec, s->start_s, s->end_s, s->frames);
+      g_ptr_array_add (out, s);
+    }
+  return out;
+}
+
+/* Checks a track's segments: @codec, frames in each, back to back; returns its first start
+ * and last end. */
+static void
+check_track (GPtrArray *segments, const char *codec, const char *state, double *start, double *end)
+{
+  g_assert_cmpuint (segments->len, >, 0);
+  for (guint i = 0; i < segments->len; i++)
+    {
+      Segment *s = segments->pdata[i];
+      g_assert_cmpstr (s->codec, ==, codec);
+      g_assert_cmpint (s->frames, >, 0);
+      if (state)
+        g_assert_cmpstr (s->state, ==, state);
+      if (i > 0) /* a short hole may be the room encoder's own (2 busy cores), not a loss */
+        g_assert_cmpfloat (ABS (s->start_s - ((Segment *)segments->pdata[i - 1])->end_s), <, 0.5);
+    }
+  *start = ((Segment *)segments->pdata[0])->start_s;
+  *end = ((Segment *)segments->pdata[segments->len - 1])->end_s;
+}
+
+static gint64
+iso_us (JsonNode *n, const char *member)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (rd_test_member (n, member), NULL);
+  g_assert_nonnull (t);
+  return g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t);
+}
+
+static gboolean
+has_event (JsonNode *shown, const char *kind, const char *actor_prefix)
+{
+  JsonArray *events = json_object_get_array_member (obj (shown), "events");
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      if (g_str_equal (json_object_get_string_member (e, "kind"), kind) &&
+          (!actor_prefix ||
+           g_str_has_prefix (json_object_get_string_member (e, "actor"), actor_prefix)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_two_parties (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv1 = NULL, inv2 = NULL, shown = NULL;
+  g_autoptr (RdTestPeer) p1 = NULL, p2 = NULL;
+  g_autoptr (RdTestWhipReply) c1 = NULL, c2 = NULL, deleted = NULL;
+  g_autofree char *id1 = NULL, *id2 = NULL, *resource = NULL, *out = NULL, *err = NULL;
+  double vs, ve, as, ae, s, e;
+  double session_s;
+
+  if (skipped ())
+    return;
+  r = rd_test_room_up (NULL);
+  inv1 = rd_test_room_invite (r, "board");
+  inv2 = rd_test_room_invite (r, "citizen");
+  c1 = rd_test_room_call_in (r, inv1, FALSE, &p1);
+  c2 = rd_test_room_call_in (r, inv2, FALSE, &p2);
+  id1 = party_id (c1);
+  id2 = party_id (c2);
+  rd_test_room_wait_parties (r, 2, "connected", 20000);
+  g_assert_true (rd_test_wait_until (peer_has_media, p1, TIMEOUT_MS));
+  g_assert_true (rd_test_wait_until (peer_has_media, p2, TIMEOUT_MS));
+  /* party 1 leaves early */
+  resource = rd_test_resource_url (rd_test_member (inv1, "whip_url"), c1->location);
+  deleted = rd_test_whip_request (r->cert, "DELETE", resource, rd_test_member (inv1, "token"), NULL,
+                                  NULL, NULL);
+  g_assert_cmpuint (deleted->status, ==, 200);
+  rd_test_room_wait_parties (r, 1, "connected", 0);
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+
+  /* the whole record, re-hashed */
+  g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "recording", "verify", r->session_id, NULL), ==,
+                   0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "intact"));
+
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  session_s = (iso_us (shown, "ended_at") - iso_us (shown, "started_at")) / 1e6;
+  {
+    g_autoptr (GPtrArray) v = segments_of (r, shown, "room-video");
+    g_autoptr (GPtrArray) a = segments_of (r, shown, "room-audio");
+    check_track (v, "vp8", "sealed", &vs, &ve);
+    check_track (a, "opus", "sealed", &as, &ae);
+    g_test_message ("room: video %.3f-%.3f s, audio %.3f-%.3f s, session %.3f s", vs, ve, as, ae,
+                    session_s);
+    /* the session in full, on one timeline, A/V together */
+    g_assert_cmpfloat (ABS ((ve - vs) - session_s), <, 1.0);
+    g_assert_cmpfloat (ABS (vs - as), <, 0.1);
+    g_assert_cmpfloat (vs, <, 0.5);
+  }
+  for (int k = 0; k < 2; k++)
+    {
+      g_autofree char *tv = g_strdup_printf ("party-%s-video", k ? id2 : id1);
+      g_autofree char *ta = g_strdup_printf ("party-%s-audio", k ? id2 : id1);
+      g_autoptr (GPtrArray) v = segments_of (r, shown, tv);
+      g_autoptr (GPtrArray) a = segments_of (r, shown, ta);
+
+      check_track (v, "vp8", "sealed", &s, &e);
+      g_assert_cmpfloat (s, >, 0); /* joined after the start: its files start later */
+      g_assert_cmpfloat (e, <=, ve + 0.5);
+      check_track (a, "opus", "sealed", &s, &e);
+    }
+}
+
+typedef struct
+{
+  RdTestRoom *r;
+  gint64 elapsed_s; /* recorded at least this long */
+  gint64 tracks;    /* with this many tracks being written */
+} Elapsed;
+
+static gboolean
+recorded_for (gpointer data)
+{
+  Elapsed *w = data;
+  g_autoptr (JsonNode) status = rd_test_ctl_json (w->r->t, "status", NULL);
+  JsonObject *rec = json_object_get_object_member (obj (status), "recording");
+
+  return json_object_get_int_member_with_default (rec, "elapsed_s", 0) >= w->elapsed_s &&
+         json_object_get_int_member_with_default (rec, "tracks", 0) == w->tracks;
+}
+
+static void
+test_sigkill (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL, shown = NULL, status = NULL;
+  g_autoptr (RdTestPeer) p = NULL;
+  g_autoptr (RdTestWhipReply) c = NULL;
+  g_autofree char *id = NULL, *out = NULL, *err = NULL;
+  Elapsed w;
+  gint64 before_kill_s;
+  double vs, ve, as, ae;
+
+  if (skipped ())
+    return;
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "board");
+  c = rd_test_room_call_in (r, inv, FALSE, &p);
+  id = party_id (c);
+  rd_test_room_wait_parties (r, 1, "connected", 20000);
+  w = (Elapsed){ r, 4, 4 }; /* the room's two tracks and the party's two */
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  status = rd_test_ctl_json (r->t, "status", NULL);
+  before_kill_s = json_object_get_int_member (
+      json_object_get_object_member (obj (status), "recording"), "elapsed_s");
+  rd_test_daemon_signal (r->t, SIGKILL);
+  g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 128 + SIGKILL);
+  g_clear_pointer (&p, rd_test_peer_free);
+
+  rd_test_daemon_start (r->t);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  g_assert_cmpstr (rd_test_member (shown, "state"), ==, "interrupted");
+  g_assert_true (has_event (shown, "recording-gap", "receptiond"));
+  g_assert_true (has_event (shown, "recording-repaired", "receptiond"));
+  {
+    g_autoptr (GPtrArray) v = segments_of (r, shown, "room-video");
+    g_autoptr (GPtrArray) a = segments_of (r, shown, "room-audio");
+    g_autoptr (GPtrArray) pv = NULL;
+    g_autofree char *tv = g_strdup_printf ("party-%s-video", id);
+    Segment *last;
+    g_autofree char *crashed = NULL;
+
+    check_track (v, "vp8", NULL, &vs, &ve);
+    check_track (a, "opus", NULL, &as, &ae);
+    g_test_message ("before the kill %" G_GINT64_FORMAT " s recorded; repaired video ends at "
+                    "%.3f s, audio at %.3f s",
+                    before_kill_s, ve, ae);
+    /* at most a second lost: what was recorded when status said so is in the files */
+    g_assert_cmpfloat (ve, >=, before_kill_s - 1.0);
+    g_assert_cmpfloat (ae, >=, before_kill_s - 1.0);
+    last = v->pdata[v->len - 1];
+    g_assert_cmpstr (last->state, ==, "repaired");
+    /* the crashed bytes are kept beside the repaired file */
+    crashed = g_strdup_printf ("%.*s.crashed.mkv", (int)(strlen (last->path) - 4), last->path);
+    g_assert_true (g_file_test (crashed, G_FILE_TEST_IS_REGULAR));
+    pv = segments_of (r, shown, tv);
+    check_track (pv, "vp8", NULL, &vs, &ve);
+  }
+  /* every segment still what the ledger says, and the ledger's chain intact */
+  g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "recording", "verify", r->session_id, NULL), ==,
+                   0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "ledger", "verify", NULL), ==, 0);
+}
+
+static gboolean
+paused_files_closed (gpointer data)
+{
+  RdTestRoom *r = data;
+  g_autoptr (JsonNode) status = rd_test_ctl_json (r->t, "status", NULL);
+  JsonObject *rec = json_object_get_object_member (obj (status), "recording");
+
+  return g_str_equal (json_object_get_string_member (rec, "state"), "paused") &&
+         json_object_get_int_member (rec, "tracks") == 0;
+}
+
+static void
+test_pause (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) status = NULL, shown = NULL;
+  g_autofree char *err = NULL;
+  Elapsed w;
+  gint64 paused_at;
+  JsonObject *rec;
+
+  if (skipped ())
+    return;
+  r = rd_test_room_up (NULL);
+  w = (Elapsed){ r, 2, 2 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  /* no reason, no pause */
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, &err, "recording", "pause", r->session_id, NULL), ==,
+                   64);
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason",
+                                "bảo vệ người tố cáo", NULL),
+                   ==, 0);
+  status = rd_test_ctl_json (r->t, "status", NULL);
+  rec = json_object_get_object_member (obj (status), "recording");
+  g_assert_cmpstr (json_object_get_string_member (rec, "state"), ==, "paused");
+  g_assert_cmpstr (json_object_get_string_member (rec, "display_mark"), ==,
+                   "REC PAUSED: bảo vệ người tố cáo");
+  paused_at = json_object_get_int_member (rec, "elapsed_s");
+  g_assert_true (rd_test_wait_until (paused_files_closed, r, TIMEOUT_MS));
+  w = (Elapsed){ r, paused_at + 3, 0 }; /* three seconds of session with nothing written */
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
+                                "xong phần bảo mật", NULL),
+                   ==, 0);
+  w = (Elapsed){ r, paused_at + 5, 2 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  g_assert_true (has_event (shown, "recording-paused", "uid="));
+  g_assert_true (has_event (shown, "recording-resumed", "uid="));
+  {
+    g_autoptr (GPtrArray) v = segments_of (r, shown, "room-video");
+    gboolean hole = FALSE;
+
+    for (guint i = 1; i < v->len; i++)
+      {
+        Segment *a = v->pdata[i - 1], *b = v->pdata[i];
+        /* the pause is a hole in the timeline (about 3 s), never silence or black */
+        if (b->start_s - a->end_s > 2.0)
+          hole = TRUE;
+        g_assert_cmpint (b->frames, >, 0);
+      }
+    g_assert_true (hole);
+  }
+}
+
+static void
+test_no_space (void)
+{
+  g_autoptr (RdTestDaemon) t = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (JsonNode) list = NULL;
+
+  /* more free space asked for than any disk here has */
+  t = rd_test_daemon_new ("[storage]\nstop-free-mb=1\nmin-free-mb=10000000\n"
+                          "warn-free-mb=10000000\n");
+  rd_test_daemon_start (t);
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "session", "start", NULL), ==, 1);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "min-free-mb"));
+  list = rd_test_ctl_json (t, "session", "list", NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  rd_test_enter_netns (&skip_reason); /* FALSE with the reason set when it cannot */
+  g_test_init (&argc, &argv, NULL);
+  if (!skip_reason && !rd_test_probe_available ())
+    skip_reason = g_strdup ("ffprobe is not installed (package ffmpeg): recordings cannot be "
+                            "checked");
+  g_test_add_func ("/recording-e2e/two-parties", test_two_parties);
+  g_test_add_func ("/recording-e2e/sigkill", test_sigkill);
+  g_test_add_func ("/recording-e2e/pause", test_pause);
+  g_test_add_func ("/recording-e2e/no-space", test_no_space);
+  return g_test_run ();
+}
