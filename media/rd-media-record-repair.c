@@ -66,6 +66,23 @@ unbounded_queue (void)
   return queue;
 }
 
+/* matroskademux starts its segment at the file's first timestamp, so the muxer would start the
+ * repaired file at 0: a segment from 0 keeps every timestamp where it was (the session's
+ * timeline, as the recorder wrote it). */
+static GstPadProbeReturn
+keep_timestamps (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstSegment segment;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_SEGMENT)
+    return GST_PAD_PROBE_OK;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_event_unref (event);
+  GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_segment (&segment);
+  return GST_PAD_PROBE_OK;
+}
+
 /* Remux pass: demuxer pad -> unbounded queue -> a matroskamux pad of the same kind. */
 static void
 on_remux_pad (GstElement *demux, GstPad *pad, gpointer data)
@@ -95,6 +112,7 @@ on_remux_pad (GstElement *demux, GstPad *pad, gpointer data)
       g_clear_object (&mux_pad);
       return;
     }
+  gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, keep_timestamps, NULL, NULL);
   /* matroskamux keeps its request pads; this reference is ours. */
   gst_object_unref (mux_pad);
   gst_element_sync_state_with_parent (queue);

@@ -28,7 +28,7 @@
 #define FINISH_TIMEOUT_S       10
 #define QUEUE_MAX_TIME         (3 * GST_SECOND)
 #define MAX_CLUSTER_DURATION   GST_SECOND
-#define KEYFRAME_RETRY_FRAMES  10 /* ask for a keyframe again after so many frames without */
+#define KEYFRAME_RETRY_FRAMES  3 /* ask for a keyframe again after so many frames without */
 #define DEFAULT_FRAME_DURATION (GST_SECOND / 30)
 
 /* --- what the streaming thread tells the main context --- */
