@@ -75,6 +75,7 @@ struct _RdPeer
   RdPeerState state;
   RdOffer *offer;
   char *remote_fingerprint;
+  char *remote_ufrag; /* the party's ice-ufrag after an ICE restart; NULL: the offer's */
   GTask *answer_task;
   GMutex lock;
   GCond cond;

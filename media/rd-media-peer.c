@@ -139,6 +139,7 @@ rd_peer_finalize (GObject *object)
 
   g_clear_pointer (&peer->offer, rd_offer_free);
   g_free (peer->remote_fingerprint);
+  g_free (peer->remote_ufrag);
   g_free (peer->id);
   g_clear_pointer (&peer->send, g_ptr_array_unref);
   g_clear_pointer (&peer->recv, g_ptr_array_unref);

@@ -38,6 +38,25 @@ void rd_test_peer_set_forge_fingerprint (RdTestPeer *peer, gboolean forge);
 char *rd_test_peer_create_offer (RdTestPeer *peer, GError **error);
 gboolean rd_test_peer_set_answer (RdTestPeer *peer, const char *answer_sdp, GError **error);
 
+/* ICE restart, client side (on the libnice agent under webrtcbin, which cannot restart ICE
+ * itself in 1.22): new local credentials, the far end's candidates forgotten (the pair in use
+ * carries media meanwhile). Returns the application/trickle-ice-sdpfrag body to PATCH: the new
+ * a=ice-ufrag/a=ice-pwd and every local candidate under the first m-line of the offer.
+ * (transfer full) */
+char *rd_test_peer_restart_ice (RdTestPeer *peer, GError **error);
+/* Takes the far end's reply to the restart (its new credentials and candidates); connectivity
+ * checks with the new credentials start. */
+gboolean rd_test_peer_set_remote_ice (RdTestPeer *peer, const char *sdpfrag, GError **error);
+/* How many times the ICE component has become "ready" (a nominated pair that passed its
+ * checks): 1 after the first connection, one more after each successful restart. */
+guint rd_test_peer_get_ice_ready_count (RdTestPeer *peer);
+/* How many times a connectivity check of the far end first passed this peer's credentials: 1
+ * after the first connection, one more after each restart in which the far end took the new
+ * ones (a far end still using the old credentials is refused and never counts). */
+guint rd_test_peer_get_ice_checked_count (RdTestPeer *peer);
+/* The ice-ufrag of the far end as last set (from the answer, then from a restart). */
+const char *rd_test_peer_get_remote_ufrag (RdTestPeer *peer);
+
 /* Decoded video frames and audio buffers received from the far end so far. */
 guint64 rd_test_peer_get_video_frames (RdTestPeer *peer);
 guint64 rd_test_peer_get_audio_buffers (RdTestPeer *peer);

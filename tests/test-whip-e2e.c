@@ -172,6 +172,102 @@ call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
   return created;
 }
 
+typedef struct
+{
+  RdTestPeer *peer;
+  guint ready_before, checked_before;
+  guint64 frames, buffers; /* wanted at least */
+} RestartWait;
+
+/* The party's ICE is ready again and the room's checks used the party's new credentials. */
+static gboolean
+ice_ready_again (gpointer data)
+{
+  RestartWait *w = data;
+  return rd_test_peer_get_ice_ready_count (w->peer) > w->ready_before &&
+         rd_test_peer_get_ice_checked_count (w->peer) > w->checked_before;
+}
+
+static gboolean
+media_goes_on (gpointer data)
+{
+  RestartWait *w = data;
+  return rd_test_peer_get_video_frames (w->peer) >= w->frames &&
+         rd_test_peer_get_audio_buffers (w->peer) >= w->buffers;
+}
+
+/* The party restarts ICE through a PATCH with If-Match @if_match: expects 200 with the room's
+ * new credentials (not the ones it had) and candidates, a new ETag (*@etag_out, quoted), its
+ * ICE ready again with them, media still arriving after that, and the restart in the ledger. */
+static void
+restart_ice (Room *r, JsonNode *inv, RdTestPeer *peer, const char *resource, const char *if_match,
+             char **etag_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *frag = NULL;
+  g_autofree char *old_ufrag = g_strdup (rd_test_peer_get_remote_ufrag (peer));
+  g_autofree char *new_ufrag_line = NULL;
+  g_autoptr (RdTestWhipReply) reply = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *kinds = NULL;
+  RestartWait w = { peer, rd_test_peer_get_ice_ready_count (peer),
+                    rd_test_peer_get_ice_checked_count (peer), 0, 0 };
+  guint n_before;
+
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  kinds = event_kinds (shown);
+  n_before = 0;
+  for (const char *k = strstr (kinds, "ice-restart"); k; k = strstr (k + 1, "ice-restart"))
+    n_before++;
+  g_clear_pointer (&shown, json_node_unref);
+  g_clear_pointer (&kinds, g_free);
+
+  frag = rd_test_peer_restart_ice (peer, &error);
+  g_assert_no_error (error);
+  reply = rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+                                "application/trickle-ice-sdpfrag", frag, if_match);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_true (g_str_has_prefix (reply->content_type, "application/trickle-ice-sdpfrag"));
+  g_assert_nonnull (reply->etag);
+  g_assert_true (reply->etag[0] == '"');
+  g_assert_nonnull (strstr (reply->body, "a=ice-pwd:"));
+  g_assert_nonnull (strstr (reply->body, "a=candidate:"));
+  new_ufrag_line = g_strdup_printf ("a=ice-ufrag:%s\r\n", old_ufrag);
+  g_assert_nonnull (strstr (reply->body, "a=ice-ufrag:"));
+  g_assert_null (strstr (reply->body, new_ufrag_line)); /* new credentials, not the old */
+  g_assert_true (rd_test_peer_set_remote_ice (peer, reply->body, &error));
+  g_assert_no_error (error);
+  if (!rd_test_wait_until (ice_ready_again, &w, TIMEOUT_MS))
+    g_error ("after the restart the party's ICE became ready %u times (before: %u) and "
+             "accepted the room's checks with its new credentials %u times (before: %u); "
+             "state %s",
+             rd_test_peer_get_ice_ready_count (peer), w.ready_before,
+             rd_test_peer_get_ice_checked_count (peer), w.checked_before,
+             rd_test_peer_get_connection_state (peer));
+  w.frames = rd_test_peer_get_video_frames (peer) + 30;
+  w.buffers = rd_test_peer_get_audio_buffers (peer) + 20;
+  if (!rd_test_wait_until (media_goes_on, &w, TIMEOUT_MS))
+    g_error ("after the ICE restart the party decoded %" G_GUINT64_FORMAT
+             " frames and %" G_GUINT64_FORMAT " audio buffers (wanted %" G_GUINT64_FORMAT
+             " and %" G_GUINT64_FORMAT "; state %s)",
+             rd_test_peer_get_video_frames (peer), rd_test_peer_get_audio_buffers (peer), w.frames,
+             w.buffers, rd_test_peer_get_connection_state (peer));
+  g_test_message ("ICE restart (If-Match %s): ready again, %" G_GUINT64_FORMAT " frames so far",
+                  if_match, rd_test_peer_get_video_frames (peer));
+
+  /* The ledger has one more ice-restart event on the session. */
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  kinds = event_kinds (shown);
+  {
+    guint n = 0;
+    for (const char *k = strstr (kinds, "ice-restart"); k; k = strstr (k + 1, "ice-restart"))
+      n++;
+    g_assert_cmpuint (n, ==, n_before + 1);
+  }
+  g_free (*etag_out);
+  *etag_out = g_strdup (reply->etag);
+}
+
 static void
 test_call_both_ways (void)
 {
@@ -185,6 +281,7 @@ test_call_both_ways (void)
   g_autofree char *resource = NULL;
   g_autofree char *kinds = NULL;
   g_autofree char *connected = NULL;
+  g_autofree char *etag = NULL;
   JsonObject *part;
 
   if (netns_skip_reason)
@@ -224,10 +321,10 @@ test_call_both_ways (void)
       g_str_has_prefix (json_object_get_string_member (part, "dtls_fingerprint"), "sha-256 "));
   g_clear_pointer (&shown, json_node_unref);
 
-  /* Trickle: a stale ETag is 412, the current one 204; an ICE restart is not offered (501). */
+  /* Trickle: a stale ETag is 412, the current one 204. */
   resource = resource_url (member (inv, "whip_url"), created->location);
   {
-    const char frag[] = "a=ice-ufrag:x\r\na=ice-pwd:y\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+    const char frag[] = "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
                         "a=mid:0\r\na=candidate:1 1 UDP 2122260223 127.0.0.1 9 typ host\r\n";
     g_autoptr (RdTestWhipReply) stale =
         rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
@@ -235,14 +332,41 @@ test_call_both_ways (void)
     g_autoptr (RdTestWhipReply) fresh =
         rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
                               "application/trickle-ice-sdpfrag", frag, created->etag);
-    g_autoptr (RdTestWhipReply) restart =
-        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
-                              "application/trickle-ice-sdpfrag", frag, "*");
     g_assert_cmpuint (stale->status, ==, 412);
     g_assert_cmpuint (fresh->status, ==, 204);
-    g_assert_cmpuint (restart->status, ==, 501);
+  }
+  /* An ICE restart whose credentials are not valid is refused (400, naming them), and the
+   * ICE session stays as it was. */
+  {
+    const char frag[] = "a=ice-ufrag:x\r\na=ice-pwd:y\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+                        "a=mid:0\r\n";
+    g_autoptr (RdTestWhipReply) bad =
+        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+                              "application/trickle-ice-sdpfrag", frag, "*");
+    g_assert_cmpuint (bad->status, ==, 400);
+    g_assert_nonnull (strstr (bad->body, "ice-ufrag"));
+    g_assert_null (bad->etag);
   }
   wait_party (r, "connected", 0); /* none of that disturbed the call */
+
+  /* ICE restarts: with If-Match "*" (RFC 9725), then with the current ETag and new
+   * credentials (RFC 8840). Each time the room answers 200 with its own new credentials and
+   * candidates and a new ETag; the party's checks with the new credentials succeed (its ICE
+   * becomes ready again) and media goes on. */
+  restart_ice (r, inv, peer, resource, "*", &etag);
+  g_assert_cmpstr (etag, !=, created->etag);
+  {
+    g_autoptr (RdTestWhipReply) stale = rd_test_whip_request (
+        r->cert, "PATCH", resource, member (inv, "token"), "application/trickle-ice-sdpfrag",
+        "a=end-of-candidates\r\n", created->etag);
+    g_assert_cmpuint (stale->status, ==, 412); /* the old ICE session's ETag is gone */
+  }
+  {
+    g_autofree char *first = g_strdup (etag);
+    restart_ice (r, inv, peer, resource, first, &etag);
+    g_assert_cmpstr (etag, !=, first);
+  }
+  wait_party (r, "connected", 0);
 
   /* Leaving with DELETE: 200, the peer is gone at once, a later request is 404. */
   deleted =
@@ -259,7 +383,8 @@ test_call_both_ways (void)
   g_assert_nonnull (json_object_get_string_member (part, "left_at"));
   kinds = event_kinds (shown);
   g_assert_cmpstr (kinds, ==,
-                   "session-started invite-created party-joined party-verified party-left");
+                   "session-started invite-created party-joined party-verified ice-restart "
+                   "ice-restart party-left");
 }
 
 static void
