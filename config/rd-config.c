@@ -19,6 +19,7 @@ struct _RdConfig
   char *origin;
   char *room_name;
   RdDeviceSetting camera, microphone, display, speakers;
+  RdVideoCodec video_codec;
   char *listen_host;
   guint16 listen_port;
   char *listen_text;
@@ -47,6 +48,7 @@ static gboolean parse_camera (RdConfig *c, const char *v, char **why);
 static gboolean parse_microphone (RdConfig *c, const char *v, char **why);
 static gboolean parse_display (RdConfig *c, const char *v, char **why);
 static gboolean parse_speakers (RdConfig *c, const char *v, char **why);
+static gboolean parse_video_codec (RdConfig *c, const char *v, char **why);
 static gboolean parse_listen (RdConfig *c, const char *v, char **why);
 static gboolean parse_ice_addresses (RdConfig *c, const char *v, char **why);
 static gboolean parse_stun_server (RdConfig *c, const char *v, char **why);
@@ -63,6 +65,7 @@ static const KeySpec keys[] = {
   { "media", "microphone", FALSE, parse_microphone, "test, auto or a device name" },
   { "media", "display", FALSE, parse_display, "none, auto or a GStreamer video sink name" },
   { "media", "speakers", FALSE, parse_speakers, "none, auto or a device name" },
+  { "media", "video-codec", FALSE, parse_video_codec, "vp8 or h264" },
   { "network", "listen", FALSE, parse_listen,
     "HOST:PORT with an IP address, e.g. 127.0.0.1:8443 or [::1]:8443 (port 0 = any free port)" },
   { "network", "ice-addresses", TRUE, parse_ice_addresses,
@@ -141,6 +144,18 @@ static gboolean
 parse_display (RdConfig *c, const char *v, char **why)
 {
   return parse_device (&c->display, v, FALSE, TRUE);
+}
+
+static gboolean
+parse_video_codec (RdConfig *c, const char *v, char **why)
+{
+  if (g_str_equal (v, "vp8"))
+    c->video_codec = RD_VIDEO_CODEC_VP8;
+  else if (g_str_equal (v, "h264"))
+    c->video_codec = RD_VIDEO_CODEC_H264;
+  else
+    return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -340,6 +355,7 @@ config_new_with_defaults (const char *origin, const char *state_dir, const char 
   ok &= parse_microphone (c, "test", &why);
   ok &= parse_display (c, "none", &why);
   ok &= parse_speakers (c, "none", &why);
+  ok &= parse_video_codec (c, "vp8", &why);
   ok &= parse_listen (c, "127.0.0.1:8443", &why);
   ok &= parse_ice_addresses (c, "", &why);
   ok &= parse_state_dir (c, state_dir, &why);
@@ -515,6 +531,7 @@ GETTER (RdDeviceSetting, camera, c->camera)
 GETTER (RdDeviceSetting, microphone, c->microphone)
 GETTER (RdDeviceSetting, display, c->display)
 GETTER (RdDeviceSetting, speakers, c->speakers)
+GETTER (RdVideoCodec, video_codec, c->video_codec)
 GETTER (const char *, listen_host, c->listen_host)
 GETTER (guint16, listen_port, c->listen_port)
 GETTER (const char *const *, ice_addresses, (const char *const *)c->ice_addresses)
@@ -525,6 +542,12 @@ GETTER (const char *, tls_private_key, c->tls_private_key)
 GETTER (const char *, control_socket, c->control_socket)
 GETTER (const char *, control_group, c->control_group)
 GETTER (const char *, state_dir, c->state_dir)
+
+const char *
+rd_video_codec_to_string (RdVideoCodec codec)
+{
+  return codec == RD_VIDEO_CODEC_H264 ? "h264" : "vp8";
+}
 
 static const char *
 device_text (RdDeviceSetting s)
@@ -551,6 +574,8 @@ value_text (const RdConfig *c, const KeySpec *spec)
 
   if (g_str_equal (spec->group, "room"))
     return c->room_name;
+  if (g_str_equal (k, "video-codec"))
+    return rd_video_codec_to_string (c->video_codec);
   if (g_str_equal (spec->group, "media"))
     return device_text (g_str_equal (k, "camera")       ? c->camera
                         : g_str_equal (k, "microphone") ? c->microphone

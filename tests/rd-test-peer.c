@@ -47,12 +47,16 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || !caps)
     return;
   enc = gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name");
-  video = g_strcmp0 (enc, "VP8") == 0;
+  video = g_strcmp0 (enc, "VP8") == 0 || g_strcmp0 (enc, "H264") == 0;
   if (!video && g_strcmp0 (enc, "OPUS") != 0)
     return;
-  bin = gst_parse_bin_from_description (video ? "rtpvp8depay ! vp8dec ! fakesink name=out"
-                                              : "rtpopusdepay ! opusdec ! fakesink name=out",
-                                        TRUE, &error);
+  bin = gst_parse_bin_from_description (
+      !video ? "rtpopusdepay ! opusdec ! fakesink name=out"
+      : g_strcmp0 (enc, "VP8") == 0
+          ? "rtpvp8depay ! vp8dec ! fakesink name=out"
+          : "rtph264depay request-keyframe=true wait-for-keyframe=true ! h264parse "
+            "! openh264dec ! fakesink name=out",
+      TRUE, &error);
   g_assert_no_error (error);
   {
     GstElement *fake = gst_bin_get_by_name (GST_BIN (bin), "out");
@@ -100,15 +104,30 @@ on_first_request (NiceAgent *agent, guint stream_id, RdTestPeer *peer)
 RdTestPeer *
 rd_test_peer_new (RdTestPeerMode mode, GError **error)
 {
-  static const char description[] =
+  return rd_test_peer_new_with_video (mode, "VP8", error);
+}
+
+RdTestPeer *
+rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec, GError **error)
+{
+  static const char vp8[] =
+      "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 target-bitrate=300000 "
+      "! rtpvp8pay pt=96 picture-id-mode=15-bit ! application/x-rtp,media=video,"
+      "encoding-name=VP8,payload=96,clock-rate=90000";
+  /* what a browser offers: constrained baseline, packetization-mode=1 */
+  static const char h264[] =
+      "openh264enc complexity=low gop-size=30 bitrate=300000 "
+      "! video/x-h264,profile=constrained-baseline ! rtph264pay pt=102 config-interval=-1 "
+      "! application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000,"
+      "packetization-mode=(string)1";
+  g_autofree char *description = g_strdup_printf (
       "webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
       "videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=240,framerate=30/1 "
-      "! vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 target-bitrate=300000 "
-      "! rtpvp8pay pt=96 picture-id-mode=15-bit ! application/x-rtp,media=video,"
-      "encoding-name=VP8,payload=96,clock-rate=90000 ! webrtc.sink_0 "
+      "! %s ! webrtc.sink_0 "
       "audiotestsrc is-live=true freq=660 ! audioconvert ! audioresample ! opusenc "
       "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
-      "clock-rate=48000 ! webrtc.sink_1";
+      "clock-rate=48000 ! webrtc.sink_1",
+      g_strcmp0 (video_codec, "H264") == 0 ? h264 : vp8);
   RdTestPeer *peer;
   GObject *agent = NULL;
   gboolean ok = FALSE;

@@ -1,6 +1,6 @@
 /* rd-test-peer.h: a WebRTC party for tests: webrtcbin in a pipeline of its own, sending a test
- * pattern (VP8) and a tone (Opus), counting what it decodes. Independent of receptiond's code:
- * only GStreamer and GLib.
+ * pattern (VP8, or H.264) and a tone (Opus), counting what it decodes. Independent of receptiond's
+ * code: only GStreamer and GLib.
  *
  * Use: rd_test_peer_new() -> rd_test_peer_create_offer() (the offer SDP with every local
  * candidate) -> hand it to the answerer -> rd_test_peer_set_answer() -> wait (iterating your
@@ -28,6 +28,10 @@ typedef enum
 
 /* Builds and starts the pipeline. NULL with @error if an element is missing. */
 RdTestPeer *rd_test_peer_new (RdTestPeerMode mode, GError **error);
+/* The same, sending video in @video_codec: "VP8" or "H264" (OpenH264, constrained baseline,
+ * packetization-mode=1, as browsers offer it). It decodes VP8 and H.264 it receives. */
+RdTestPeer *rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec,
+                                         GError **error);
 void rd_test_peer_free (RdTestPeer *peer);
 
 /* Makes the offer's a=fingerprint lines carry another (well-formed) SHA-256 than the

@@ -28,19 +28,28 @@ obj (JsonNode *n)
   return json_node_get_object (n);
 }
 
+/* A daemon with @media_config ("[media]\n..." or "") and a live session. */
 static Room *
-room_up (void)
+room_up_with (const char *media_config)
 {
   Room *r = g_new0 (Room, 1);
   g_autofree char *out = NULL;
+  g_autofree char *config =
+      g_strdup_printf ("%s[network]\nice-addresses=127.0.0.1\n", media_config);
 
-  r->t = rd_test_daemon_new ("[network]\nice-addresses=127.0.0.1\n");
+  r->t = rd_test_daemon_new (config);
   rd_test_daemon_start (r->t);
   r->cert = g_build_filename (r->t->state_dir, "tls", "certificate.pem", NULL);
   g_assert_cmpint (rd_test_ctl (r->t, &out, NULL, "session", "start", "--title", "e2e", NULL), ==,
                    0);
   r->session_id = g_strstrip (g_strdup (out));
   return r;
+}
+
+static Room *
+room_up (void)
+{
+  return room_up_with ("");
 }
 
 static void
@@ -148,15 +157,16 @@ only_participant (JsonNode *session)
   return json_array_get_object_element (parts, 0);
 }
 
-/* A party calls in with @inv's token: a test peer makes its offer (with a forged fingerprint
- * if @forge), POSTs it (waiting out 429s), expects 201 and takes the answer. Returns the 201;
- * *@peer_out gets the peer. (transfer full) */
+/* A party calls in with @inv's token: a test peer sending @video_codec makes its offer (with a
+ * forged fingerprint if @forge), POSTs it (waiting out 429s), expects 201 and takes the
+ * answer. Returns the 201; *@peer_out gets the peer. (transfer full) */
 static RdTestWhipReply *
-call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
+call_in_with (Room *r, JsonNode *inv, const char *video_codec, gboolean forge,
+              RdTestPeer **peer_out)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *offer = NULL;
-  RdTestPeer *peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  RdTestPeer *peer = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, video_codec, &error);
   RdTestWhipReply *created;
 
   g_assert_no_error (error);
@@ -170,6 +180,12 @@ call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
   g_assert_no_error (error);
   *peer_out = peer;
   return created;
+}
+
+static RdTestWhipReply *
+call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
+{
+  return call_in_with (r, inv, "VP8", forge, peer_out);
 }
 
 typedef struct
@@ -515,6 +531,51 @@ test_refusals (void)
   g_assert_null (strstr (logs, member (revoked, "token")));
 }
 
+/* A room set to send H.264: a party offering H.264 (as a browser does) is in a two-way call
+ * (the answer names H.264 packetization-mode=1, the party decodes the room's H.264, the room
+ * receives the party); one offering only VP8 is refused with 422 naming both. */
+static void
+test_h264_room (void)
+{
+  g_autoptr (Room) r = NULL;
+  g_autoptr (JsonNode) inv = NULL;
+  g_autoptr (RdTestPeer) peer = NULL;
+  g_autoptr (RdTestPeer) vp8 = NULL;
+  g_autoptr (RdTestWhipReply) created = NULL;
+  g_autoptr (RdTestWhipReply) refused = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  r = room_up_with ("[media]\nvideo-codec=h264\n");
+  inv = invite (r, "board");
+  created = call_in_with (r, inv, "H264", FALSE, &peer);
+  g_assert_nonnull (strstr (created->body, "H264/90000"));
+  g_assert_nonnull (strstr (created->body, "packetization-mode=1"));
+  g_assert_null (strstr (created->body, "VP8/90000"));
+  if (!rd_test_wait_until (peer_has_media, peer, TIMEOUT_MS))
+    g_error ("the party decoded %" G_GUINT64_FORMAT " H.264 frames and %" G_GUINT64_FORMAT
+             " audio buffers of the room (state %s)",
+             rd_test_peer_get_video_frames (peer), rd_test_peer_get_audio_buffers (peer),
+             rd_test_peer_get_connection_state (peer));
+  wait_party (r, "connected", 20000);
+
+  vp8 = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, "VP8", &error);
+  g_assert_no_error (error);
+  offer = rd_test_peer_create_offer (vp8, &error);
+  g_assert_no_error (error);
+  refused = rd_test_whip_request_patiently (r->cert, "POST", member (inv, "whip_url"),
+                                            member (inv, "token"), "application/sdp", offer, NULL);
+  g_assert_cmpuint (refused->status, ==, 422);
+  g_assert_nonnull (strstr (refused->body, "offers VP8"));
+  g_assert_nonnull (strstr (refused->body, "the room sends H.264"));
+  wait_party (r, "connected", 0); /* the call in progress is undisturbed */
+}
+
 /* A call that is cut by the room: the session ends, or its invite is revoked. */
 static void
 call_then_cut (gboolean by_revoke)
@@ -686,6 +747,7 @@ main (int argc, char **argv)
   g_test_add_func ("/whip-e2e/revoke-cuts-call", test_revoke_cuts_call);
   g_test_add_func ("/whip-e2e/session-end-cuts-call", test_session_end_cuts_call);
   g_test_add_func ("/whip-e2e/vanished-party", test_vanished_party);
+  g_test_add_func ("/whip-e2e/h264-room", test_h264_room);
   g_test_add_func ("/whip-e2e/fifty-calls", test_fifty_calls);
   return g_test_run ();
 }
