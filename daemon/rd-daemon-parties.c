@@ -465,15 +465,19 @@ add_str (JsonBuilder *b, const char *name, const char *v)
     json_builder_add_null_value (b);
 }
 
-/* One party, with live stats; bitrates are over the time since the previous call. */
+/* One party, with its peer's cached stats (never waits for webrtcbin); bitrates are over the
+ * time between the replies seen by this and the previous status. */
 static void
 add_party (JsonBuilder *b, RdDaemonParty *p)
 {
   RdPeerStats st = { 0 };
   gint64 now = g_get_monotonic_time ();
-  double dt = p->last_stats_us ? (now - p->last_stats_us) / (double)G_USEC_PER_SEC : 0;
+  double dt;
 
   rd_peer_get_stats (p->peer, &st);
+  dt = p->last_stats_us && st.updated_us > p->last_stats_us
+           ? (st.updated_us - p->last_stats_us) / (double)G_USEC_PER_SEC
+           : 0;
   json_builder_begin_object (b);
   add_str (b, "peer_id", p->peer_id);
   add_str (b, "session_id", p->session_id);
@@ -492,10 +496,14 @@ add_party (JsonBuilder *b, RdDaemonParty *p)
            dt > 0.5 ? (gint64)((st.bytes_sent - p->last_bytes_out) * 8 / dt / 1000) : -1);
   add_int (b, "rtt_ms", st.round_trip_time_s >= 0 ? (gint64)(st.round_trip_time_s * 1000) : -1);
   add_str (b, "candidate_pair", st.selected_pair_type);
+  add_int (b, "stats_age_ms", st.updated_us ? (now - st.updated_us) / 1000 : -1);
   json_builder_end_object (b);
-  p->last_stats_us = now;
-  p->last_bytes_in = st.bytes_received;
-  p->last_bytes_out = st.bytes_sent;
+  if (st.updated_us && (dt > 0.5 || !p->last_stats_us))
+    {
+      p->last_stats_us = st.updated_us;
+      p->last_bytes_in = st.bytes_received;
+      p->last_bytes_out = st.bytes_sent;
+    }
   rd_peer_stats_clear (&st);
 }
 

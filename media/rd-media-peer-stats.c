@@ -1,44 +1,17 @@
-/* rd-media-peer-stats.c: rd_peer_get_stats() from webrtcbin's get-stats. See rd-media-peer.h.
+/* rd-media-peer-stats.c: RdPeer's statistics from webrtcbin's get-stats. See rd-media-peer.h.
  *
- * webrtcbin answers get-stats on its own thread, so the main context may wait for it; the wait
- * is bounded and a late reply only touches the refcounted Wait. */
+ * Nothing here waits for webrtcbin. Every STATS_PERIOD_MS (and once at once) a timer on the
+ * peer's main context asks webrtcbin for stats with a promise; webrtcbin replies on its own
+ * thread, where the reply is summed up into an RdPeerStats, which is handed to the main
+ * context (rd_peer_run_on_main: dropped if the peer is gone) and becomes the cached copy that
+ * rd_peer_get_stats() returns. One request at a time: while one is unanswered (a stuck
+ * webrtcbin), the timer asks nothing more, and the cache only grows older (updated_us says
+ * how old). */
 #include "media/rd-media-peer-private.h"
 
 #include <string.h>
 
-#define STATS_TIMEOUT_MS 1000
-
-typedef struct
-{
-  gatomicrefcount rc;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} Wait;
-
-static void
-wait_unref (gpointer data)
-{
-  Wait *w = data;
-
-  if (g_atomic_ref_count_dec (&w->rc))
-    {
-      g_mutex_clear (&w->lock);
-      g_cond_clear (&w->cond);
-      g_free (w);
-    }
-}
-
-static void
-stats_replied (GstPromise *promise, gpointer user_data)
-{
-  Wait *w = user_data;
-
-  g_mutex_lock (&w->lock);
-  w->done = TRUE;
-  g_cond_broadcast (&w->cond);
-  g_mutex_unlock (&w->lock);
-}
+#define STATS_PERIOD_MS 1000
 
 typedef struct
 {
@@ -100,37 +73,103 @@ add_one (GQuark field, const GValue *value, gpointer user_data)
   return TRUE;
 }
 
-void
-rd_peer_stats_from_webrtc (GstElement *webrtc, RdPeerStats *stats, guint timeout_ms)
+static void
+stats_reset (RdPeerStats *stats)
 {
-  Wait *w = g_new0 (Wait, 1);
-  g_autoptr (GstPromise) promise = NULL;
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
-  gboolean done;
-
   memset (stats, 0, sizeof *stats);
   stats->round_trip_time_s = -1;
-  g_atomic_ref_count_init (&w->rc);
-  g_mutex_init (&w->lock);
-  g_cond_init (&w->cond);
-  g_atomic_ref_count_inc (&w->rc);
-  promise = gst_promise_new_with_change_func (stats_replied, w, wait_unref);
-  g_signal_emit_by_name (webrtc, "get-stats", NULL, promise);
-  g_mutex_lock (&w->lock);
-  while (!w->done && g_cond_wait_until (&w->cond, &w->lock, deadline))
-    ;
-  done = w->done;
-  g_mutex_unlock (&w->lock);
-  wait_unref (w);
-  if (!done)
+}
+
+/* Main context: the reply (or NULL when webrtcbin gave none) becomes the cache. */
+static void
+stats_on_main (RdPeer *peer, gpointer data)
+{
+  RdPeerStats *fresh = data;
+
+  peer->stats_pending = FALSE;
+  if (!fresh)
+    return;
+  rd_peer_stats_clear (&peer->stats);
+  peer->stats = *fresh;
+  fresh->selected_pair_type = NULL; /* moved */
+}
+
+static void
+stats_free (gpointer data)
+{
+  RdPeerStats *stats = data;
+
+  if (stats)
+    rd_peer_stats_clear (stats);
+  g_free (stats);
+}
+
+/* webrtcbin's thread (or whichever ends the promise). */
+static void
+stats_replied (GstPromise *promise, gpointer user_data)
+{
+  Handle *h = user_data;
+  RdPeerStats *fresh = NULL;
+  const GstStructure *reply = NULL;
+
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
+    reply = gst_promise_get_reply (promise);
+  if (reply)
     {
-      gst_promise_interrupt (promise);
-      return;
+      Sum sum = { g_new0 (RdPeerStats, 1), reply };
+      stats_reset (sum.stats);
+      gst_structure_foreach (reply, add_one, &sum);
+      sum.stats->updated_us = g_get_monotonic_time ();
+      fresh = sum.stats;
     }
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED && gst_promise_get_reply (promise))
+  /* Even without a reply: the main context must learn that the request is over. */
+  rd_peer_run_on_main (h, stats_on_main, fresh, stats_free);
+}
+
+static gboolean
+stats_tick (gpointer data)
+{
+  RdPeer *peer = data;
+  GstPromise *promise;
+
+  if (peer->closed || !peer->webrtc)
+    return G_SOURCE_CONTINUE;
+  if (peer->stats_pending)
     {
-      Sum sum = { stats, gst_promise_get_reply (promise) };
-      gst_structure_foreach (sum.all, add_one, &sum);
+      GST_DEBUG ("peer %s: webrtcbin has not answered get-stats for %" G_GINT64_FORMAT " ms",
+                 peer->id, (g_get_monotonic_time () - peer->stats_asked_us) / 1000);
+      return G_SOURCE_CONTINUE;
+    }
+  peer->stats_pending = TRUE;
+  peer->stats_asked_us = g_get_monotonic_time ();
+  promise = gst_promise_new_with_change_func (stats_replied, rd_peer_handle_ref (peer->handle),
+                                              rd_peer_handle_unref);
+  g_signal_emit_by_name (peer->webrtc, "get-stats", NULL, promise);
+  gst_promise_unref (promise);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+rd_peer_stats_start (RdPeer *peer)
+{
+  GSource *source;
+
+  stats_reset (&peer->stats);
+  source = g_timeout_source_new (STATS_PERIOD_MS);
+  g_source_set_callback (source, stats_tick, peer, NULL);
+  g_source_set_name (source, "[receptiond] peer stats");
+  peer->stats_source = source;
+  g_source_attach (source, peer->context);
+  stats_tick (peer);
+}
+
+void
+rd_peer_stats_stop (RdPeer *peer)
+{
+  if (peer->stats_source)
+    {
+      g_source_destroy (peer->stats_source);
+      g_clear_pointer (&peer->stats_source, g_source_unref);
     }
 }
 
@@ -138,11 +177,6 @@ void
 rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats)
 {
   g_return_if_fail (RD_IS_PEER (peer) && stats);
-  if (!peer->webrtc)
-    {
-      memset (stats, 0, sizeof *stats);
-      stats->round_trip_time_s = -1;
-      return;
-    }
-  rd_peer_stats_from_webrtc (peer->webrtc, stats, STATS_TIMEOUT_MS);
+  *stats = peer->stats;
+  stats->selected_pair_type = g_strdup (peer->stats.selected_pair_type);
 }

@@ -138,6 +138,7 @@ rd_peer_finalize (GObject *object)
   RdPeer *peer = RD_PEER (object);
 
   g_clear_pointer (&peer->offer, rd_offer_free);
+  rd_peer_stats_clear (&peer->stats);
   g_free (peer->remote_fingerprint);
   g_free (peer->remote_ufrag);
   g_free (peer->id);
@@ -571,6 +572,7 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
   gst_bin_add (GST_BIN (rd_room_get_pipeline (room)), peer->bin);
   rd_room_watch_bin (room, peer->bin, on_peer_message, peer);
   gst_element_sync_state_with_parent (peer->bin);
+  rd_peer_stats_start (peer);
   return g_steal_pointer (&peer);
 }
 
@@ -627,6 +629,7 @@ teardown (RdPeer *peer)
   g_clear_handle_id (&peer->gather_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->connect_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->liveness_id, g_source_remove);
+  rd_peer_stats_stop (peer);
   if (!peer->bin)
     return;
   g_mutex_lock (&peer->lock);

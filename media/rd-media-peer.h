@@ -52,6 +52,7 @@ typedef struct
   guint64 packets_received, packets_lost;
   double round_trip_time_s; /* < 0 when unknown */
   char *selected_pair_type; /* "host", "srflx", "relay", or NULL */
+  gint64 updated_us;        /* monotonic time of webrtcbin's reply; 0: no reply yet */
 } RdPeerStats;
 
 void rd_peer_stats_clear (RdPeerStats *stats);
@@ -95,7 +96,9 @@ gboolean rd_peer_sdpfrag_restarts_ice (RdPeer *peer, const char *sdpfrag);
  * closed or not answered yet. (transfer full) */
 char *rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error);
 
-/* Fills @stats from webrtcbin's get-stats (synchronously, bounded wait). */
+/* Fills @stats (free with rd_peer_stats_clear) with the last statistics webrtcbin gave. Never
+ * waits: the peer asks webrtcbin every second, one request at a time, and caches the reply on
+ * the main context; a webrtcbin that does not answer only leaves the copy older (updated_us). */
 void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
 
 /* Tears the peer down at once and emits "closed" with @reason (if not yet closed). */
