@@ -523,7 +523,7 @@ test_refusals (void)
                        member (inv, "whip_url"), old_session);
   expect_status (r, other_url, member (old, "token"), offer, 404, NULL);
   expect_status (r, member (inv, "whip_url"), member (inv, "token"), no_usable_codec, 422,
-                 "neither VP8 nor H.264");
+                 "offers H265; the room sends VP8");
   /* None of this left a party behind, and no token reached the daemon's log. */
   wait_party (r, NULL, 0);
   logs = rd_test_daemon_stderr (r->t);
