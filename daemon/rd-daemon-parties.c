@@ -465,8 +465,9 @@ add_str (JsonBuilder *b, const char *name, const char *v)
     json_builder_add_null_value (b);
 }
 
-/* One party, with its peer's cached stats (never waits for webrtcbin); bitrates are over the
- * time between the replies seen by this and the previous status. */
+/* One party, with its peer's cached stats (never waits for webrtcbin; reading them asks for
+ * fresh ones); bitrates are over the time between the replies seen by this and an earlier
+ * status. */
 static void
 add_party (JsonBuilder *b, RdDaemonParty *p)
 {

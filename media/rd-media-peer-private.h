@@ -87,7 +87,6 @@ struct _RdPeer
   guint gather_timeout_id, connect_timeout_id, liveness_id;
   gint verified_at;       /* monotonic second of the verification */
   RdPeerStats stats;      /* the last reply of get-stats (updated_us 0: none yet) */
-  GSource *stats_source;  /* the refresh timer, on the main context */
   gboolean stats_pending; /* a get-stats request is unanswered */
   gint64 stats_asked_us;  /* when it was made */
   gboolean verified, closed, answered;
@@ -103,10 +102,8 @@ void rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotif
 void rd_peer_set_state (RdPeer *peer, RdPeerState state);
 /* Watches the DTLS transports of every transceiver for "connected" (main context). */
 void rd_peer_watch_transports (RdPeer *peer);
-/* rd-media-peer-stats.c: the stats cache, refreshed from get-stats on a timer on the main
- * context (start once the webrtcbin exists; stop in teardown). */
-void rd_peer_stats_start (RdPeer *peer);
-void rd_peer_stats_stop (RdPeer *peer);
+/* rd-media-peer-stats.c: the stats cache (empty until the first reply). */
+void rd_peer_stats_init (RdPeer *peer);
 
 /* TRUE when the SHA-256 of @pem's certificate is @expected ("sha-256 AB:..", any case).
  * *@actual gets "sha-256 AB:.." of @pem, or NULL if @pem holds no certificate. */

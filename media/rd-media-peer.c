@@ -204,6 +204,7 @@ rd_peer_init (RdPeer *peer)
   peer->recv = g_ptr_array_new_with_free_func (recv_stream_free);
   peer->transports = g_ptr_array_new_with_free_func (gst_object_unref);
   peer->transport_ids = g_array_new (FALSE, FALSE, sizeof (gulong));
+  rd_peer_stats_init (peer);
 }
 
 void
@@ -572,7 +573,6 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
   gst_bin_add (GST_BIN (rd_room_get_pipeline (room)), peer->bin);
   rd_room_watch_bin (room, peer->bin, on_peer_message, peer);
   gst_element_sync_state_with_parent (peer->bin);
-  rd_peer_stats_start (peer);
   return g_steal_pointer (&peer);
 }
 
@@ -629,7 +629,6 @@ teardown (RdPeer *peer)
   g_clear_handle_id (&peer->gather_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->connect_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->liveness_id, g_source_remove);
-  rd_peer_stats_stop (peer);
   if (!peer->bin)
     return;
   g_mutex_lock (&peer->lock);

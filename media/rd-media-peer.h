@@ -96,9 +96,10 @@ gboolean rd_peer_sdpfrag_restarts_ice (RdPeer *peer, const char *sdpfrag);
  * closed or not answered yet. (transfer full) */
 char *rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error);
 
-/* Fills @stats (free with rd_peer_stats_clear) with the last statistics webrtcbin gave. Never
- * waits: the peer asks webrtcbin every second, one request at a time, and caches the reply on
- * the main context; a webrtcbin that does not answer only leaves the copy older (updated_us). */
+/* Fills @stats (free with rd_peer_stats_clear) with the last statistics webrtcbin gave (all
+ * zero, updated_us 0, before the first reply) and asks webrtcbin for fresh ones for the next
+ * call. Never waits: the reply is cached on the main context; one request at a time, so a
+ * webrtcbin that does not answer only leaves the copy older (updated_us). */
 void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
 
 /* Tears the peer down at once and emits "closed" with @reason (if not yet closed). */

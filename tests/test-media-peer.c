@@ -333,8 +333,8 @@ hold_webrtcbin (GstPromise *promise, gpointer data)
 }
 
 /* A webrtcbin that answers nothing never holds the main context: the peer's stats come from
- * its cache at once (only older), its refresh timer asks nothing while a request is unanswered,
- * and fresh stats come back once webrtcbin answers again. */
+ * its cache at once (only older), nothing more is asked while a request is unanswered, and
+ * fresh stats come back once webrtcbin answers again. */
 static void
 test_stats_never_wait (Fixture *f, gconstpointer data)
 {
@@ -371,8 +371,7 @@ test_stats_never_wait (Fixture *f, gconstpointer data)
     g_cond_wait (&st.cond, &st.lock);
   g_mutex_unlock (&st.lock);
 
-  /* For 3 s (three refresh periods) the main context runs and status-like reads return at
-   * once. */
+  /* For 3 s the main context runs and status-like reads return at once. */
   stuck_at = g_get_monotonic_time ();
   while (g_get_monotonic_time () - stuck_at < 3 * G_USEC_PER_SEC)
     {
