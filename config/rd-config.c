@@ -32,6 +32,7 @@ struct _RdConfig
   char *origin;
   char *room_name;
   RdDeviceSetting camera, microphone, display, speakers;
+  RdVideoCodec video_codec;
   char *listen_host;
   guint16 listen_port;
   char *listen_text;
@@ -62,6 +63,7 @@ static gboolean parse_camera (RdConfig *c, const char *v, char **why);
 static gboolean parse_microphone (RdConfig *c, const char *v, char **why);
 static gboolean parse_display (RdConfig *c, const char *v, char **why);
 static gboolean parse_speakers (RdConfig *c, const char *v, char **why);
+static gboolean parse_video_codec (RdConfig *c, const char *v, char **why);
 static gboolean parse_listen (RdConfig *c, const char *v, char **why);
 static gboolean parse_ice_addresses (RdConfig *c, const char *v, char **why);
 static gboolean parse_stun_server (RdConfig *c, const char *v, char **why);
@@ -84,6 +86,7 @@ static const KeySpec keys[] = {
   { "media", "speakers", FALSE, parse_speakers, "none, auto or a device name" },
   { "recording", "segment-seconds", TRUE, parse_segment_seconds,
     "a whole number of seconds from 10 to 3600" },
+  { "media", "video-codec", FALSE, parse_video_codec, "vp8 or h264" },
   { "network", "listen", FALSE, parse_listen,
     "HOST:PORT with an IP address, e.g. 127.0.0.1:8443 or [::1]:8443 (port 0 = any free port)" },
   { "network", "ice-addresses", TRUE, parse_ice_addresses,
@@ -168,6 +171,18 @@ static gboolean
 parse_display (RdConfig *c, const char *v, char **why)
 {
   return parse_device (&c->display, v, FALSE, TRUE);
+}
+
+static gboolean
+parse_video_codec (RdConfig *c, const char *v, char **why)
+{
+  if (g_str_equal (v, "vp8"))
+    c->video_codec = RD_VIDEO_CODEC_VP8;
+  else if (g_str_equal (v, "h264"))
+    c->video_codec = RD_VIDEO_CODEC_H264;
+  else
+    return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -429,6 +444,7 @@ config_new_with_defaults (const char *origin, const char *state_dir, const char 
   ok &= parse_microphone (c, "test", &why);
   ok &= parse_display (c, "none", &why);
   ok &= parse_speakers (c, "none", &why);
+  ok &= parse_video_codec (c, "vp8", &why);
   ok &= parse_listen (c, "127.0.0.1:8443", &why);
   ok &= parse_ice_addresses (c, "", &why);
   ok &= parse_state_dir (c, state_dir, &why);
@@ -606,6 +622,7 @@ GETTER (RdDeviceSetting, camera, c->camera)
 GETTER (RdDeviceSetting, microphone, c->microphone)
 GETTER (RdDeviceSetting, display, c->display)
 GETTER (RdDeviceSetting, speakers, c->speakers)
+GETTER (RdVideoCodec, video_codec, c->video_codec)
 GETTER (const char *, listen_host, c->listen_host)
 GETTER (guint16, listen_port, c->listen_port)
 GETTER (const char *const *, ice_addresses, (const char *const *)c->ice_addresses)
@@ -620,6 +637,12 @@ GETTER (guint, segment_seconds, (guint)c->numbers[NUM_SEGMENT_SECONDS])
 GETTER (guint64, min_free_mb, c->numbers[NUM_MIN_FREE_MB])
 GETTER (guint64, warn_free_mb, c->numbers[NUM_WARN_FREE_MB])
 GETTER (guint64, stop_free_mb, c->numbers[NUM_STOP_FREE_MB])
+
+const char *
+rd_video_codec_to_string (RdVideoCodec codec)
+{
+  return codec == RD_VIDEO_CODEC_H264 ? "h264" : "vp8";
+}
 
 static const char *
 device_text (RdDeviceSetting s)
@@ -646,6 +669,8 @@ value_text (const RdConfig *c, const KeySpec *spec)
 
   if (g_str_equal (spec->group, "room"))
     return c->room_name;
+  if (g_str_equal (k, "video-codec"))
+    return rd_video_codec_to_string (c->video_codec);
   if (g_str_equal (spec->group, "media"))
     return device_text (g_str_equal (k, "camera")       ? c->camera
                         : g_str_equal (k, "microphone") ? c->microphone

@@ -49,6 +49,16 @@ typedef struct
   const char *name; /* NULL unless kind == RD_DEVICE_NAMED; owned by the config */
 } RdDeviceSetting;
 
+/* The codec the room encodes its video in, once, for every party ([media] video-codec). */
+typedef enum
+{
+  RD_VIDEO_CODEC_VP8,
+  RD_VIDEO_CODEC_H264, /* constrained baseline, packetization-mode=1 */
+} RdVideoCodec;
+
+/* "vp8" or "h264", as in the file. (transfer none) */
+const char *rd_video_codec_to_string (RdVideoCodec codec);
+
 /* Loads @path. (transfer full) */
 RdConfig *rd_config_load_file (const char *path, GError **error);
 
@@ -74,6 +84,7 @@ RdDeviceSetting rd_config_get_camera (const RdConfig *config);
 RdDeviceSetting rd_config_get_microphone (const RdConfig *config);
 RdDeviceSetting rd_config_get_display (const RdConfig *config);
 RdDeviceSetting rd_config_get_speakers (const RdConfig *config);
+RdVideoCodec rd_config_get_video_codec (const RdConfig *config);
 const char *rd_config_get_listen_host (const RdConfig *config); /* "127.0.0.1", "::1", "0.0.0.0" */
 guint16 rd_config_get_listen_port (const RdConfig *config);     /* 0 = any free port */
 /* NULL-terminated list of IP addresses ICE may use; empty = all interfaces. */

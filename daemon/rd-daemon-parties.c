@@ -370,17 +370,50 @@ find_owned_party (RdDaemon *d, RdWhipRequest *req)
   return p;
 }
 
+/* ICE restart: new credentials from the party, new ones from the room, a new ETag; the call
+ * goes on. A fragment that cannot restart changes nothing (400): the ICE session stays. */
 static void
-handle_trickle (RdDaemon *d, RdWhipRequest *req)
+restart_ice (RdDaemonParty *p, RdWhipRequest *req)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *frag = rd_peer_restart_ice (p->peer, rd_whip_request_get_body (req), &error);
+
+  if (!frag)
+    {
+      gboolean bad = g_error_matches (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT);
+      if (!bad)
+        rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "cannot restart ICE for party %s: %s",
+                        p->peer_id, error->message);
+      rd_whip_request_reply_error (req, bad ? 400 : 409, 0, error->message);
+      return;
+    }
+  g_free (p->etag);
+  p->etag = rd_daemon_random_hex (12);
+  rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s restarted ICE (from %s)",
+                  p->peer_id, rd_whip_request_get_remote_address (req));
+  party_add_event (p, "ice-restart",
+                   detail_new ("remote_address", rd_whip_request_get_remote_address (req), NULL));
+  rd_whip_request_reply_sdpfrag (req, frag, p->etag);
+}
+
+/* PATCH with If-Match "<etag>": trickle, or a restart when the fragment has new credentials
+ * (RFC 8840 4.4); with If-Match "*": a restart. */
+static void
+handle_patch (RdDaemon *d, RdWhipRequest *req)
 {
   RdDaemonParty *p = find_owned_party (d, req);
+  const char *body = rd_whip_request_get_body (req);
   g_autoptr (GError) error = NULL;
 
   if (!p)
     return;
-  if (g_strcmp0 (rd_whip_request_get_if_match (req), p->etag) != 0)
+  if (rd_whip_request_get_action (req) == RD_WHIP_ACTION_RESTART)
+    restart_ice (p, req);
+  else if (g_strcmp0 (rd_whip_request_get_if_match (req), p->etag) != 0)
     rd_whip_request_reply_error (req, 412, 0, "If-Match does not name the current ICE session");
-  else if (!rd_peer_add_remote_candidates (p->peer, rd_whip_request_get_body (req), &error))
+  else if (rd_peer_sdpfrag_restarts_ice (p->peer, body))
+    restart_ice (p, req);
+  else if (!rd_peer_add_remote_candidates (p->peer, body, &error))
     rd_whip_request_reply_error (req, 400, 0, error->message);
   else
     rd_whip_request_reply_empty (req, 204);
@@ -408,12 +441,8 @@ rd_daemon_on_whip_request (RdSignalServer *server, RdWhipRequest *req, gpointer 
       handle_offer (d, req);
       return;
     case RD_WHIP_ACTION_TRICKLE:
-      handle_trickle (d, req);
-      return;
     case RD_WHIP_ACTION_RESTART:
-      if (find_owned_party (d, req))
-        rd_whip_request_reply_error (req, 501, 0,
-                                     "ICE restart is not supported yet: POST a new offer");
+      handle_patch (d, req);
       return;
     case RD_WHIP_ACTION_DELETE:
       handle_delete (d, req);
@@ -439,15 +468,20 @@ add_str (JsonBuilder *b, const char *name, const char *v)
     json_builder_add_null_value (b);
 }
 
-/* One party, with live stats; bitrates are over the time since the previous call. */
+/* One party, with its peer's cached stats (never waits for webrtcbin; reading them asks for
+ * fresh ones); bitrates are over the time between the replies seen by this and an earlier
+ * status. */
 static void
 add_party (JsonBuilder *b, RdDaemonParty *p)
 {
   RdPeerStats st = { 0 };
   gint64 now = g_get_monotonic_time ();
-  double dt = p->last_stats_us ? (now - p->last_stats_us) / (double)G_USEC_PER_SEC : 0;
+  double dt;
 
   rd_peer_get_stats (p->peer, &st);
+  dt = p->last_stats_us && st.updated_us > p->last_stats_us
+           ? (st.updated_us - p->last_stats_us) / (double)G_USEC_PER_SEC
+           : 0;
   json_builder_begin_object (b);
   add_str (b, "peer_id", p->peer_id);
   add_str (b, "session_id", p->session_id);
@@ -466,10 +500,14 @@ add_party (JsonBuilder *b, RdDaemonParty *p)
            dt > 0.5 ? (gint64)((st.bytes_sent - p->last_bytes_out) * 8 / dt / 1000) : -1);
   add_int (b, "rtt_ms", st.round_trip_time_s >= 0 ? (gint64)(st.round_trip_time_s * 1000) : -1);
   add_str (b, "candidate_pair", st.selected_pair_type);
+  add_int (b, "stats_age_ms", st.updated_us ? (now - st.updated_us) / 1000 : -1);
   json_builder_end_object (b);
-  p->last_stats_us = now;
-  p->last_bytes_in = st.bytes_received;
-  p->last_bytes_out = st.bytes_sent;
+  if (st.updated_us && (dt > 0.5 || !p->last_stats_us))
+    {
+      p->last_stats_us = st.updated_us;
+      p->last_bytes_in = st.bytes_received;
+      p->last_bytes_out = st.bytes_sent;
+    }
   rd_peer_stats_clear (&st);
 }
 

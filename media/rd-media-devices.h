@@ -47,6 +47,7 @@ typedef enum
   RD_MEDIA_ERROR_OFFER,     /* an SDP offer cannot be parsed or has no usable codec (HTTP 422) */
   RD_MEDIA_ERROR_PIPELINE,  /* the room's pipeline or a peer's webrtcbin failed */
   RD_MEDIA_ERROR_RECORDING, /* a recording file cannot be read, repaired, written or verified */
+  RD_MEDIA_ERROR_FRAGMENT,  /* a trickle / ICE restart sdpfrag is unusable (HTTP 400) */
 } RdMediaError;
 
 typedef struct

@@ -41,7 +41,10 @@ add_send_stream (RdPeer *peer, const RdOfferMedia *m, GstCaps *caps, GError **er
   GstElement *tee =
       m->video ? rd_room_get_video_tee (peer->room) : rd_room_get_audio_tee (peer->room);
   GstElement *queue = gst_element_factory_make ("queue", NULL);
-  GstElement *pay = gst_element_factory_make (m->video ? "rtpvp8pay" : "rtpopuspay", NULL);
+  GstElement *pay = gst_element_factory_make (!m->video                         ? "rtpopuspay"
+                                              : m->codec == RD_OFFER_CODEC_H264 ? "rtph264pay"
+                                                                                : "rtpvp8pay",
+                                              NULL);
   GstPadTemplate *templ =
       gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (peer->webrtc), "sink_%u");
   g_autoptr (GstPad) sink = NULL;
@@ -60,8 +63,14 @@ add_send_stream (RdPeer *peer, const RdOfferMedia *m, GstCaps *caps, GError **er
   g_object_set (queue, "leaky", 2 /* downstream */, "max-size-buffers", 0, "max-size-bytes", 0,
                 "max-size-time", (guint64)200 * GST_MSECOND, NULL);
   g_object_set (pay, "pt", m->pt, NULL);
-  if (m->video)
+  if (m->codec == RD_OFFER_CODEC_VP8)
     g_object_set (pay, "picture-id-mode", 2 /* 15 bit */, NULL);
+  else if (m->codec == RD_OFFER_CODEC_H264)
+    {
+      /* packetization-mode=1 (FU-A, STAP-A); SPS/PPS with every IDR; no waiting to aggregate */
+      g_object_set (pay, "config-interval", -1, NULL);
+      gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
+    }
   gst_bin_add_many (GST_BIN (peer->bin), queue, pay, NULL);
   sink = gst_element_request_pad (peer->webrtc, templ, NULL, caps);
   pay_src = gst_element_get_static_pad (pay, "src");
@@ -111,16 +120,11 @@ setup_media (RdPeer *peer, const RdOffer *offer, GError **error)
       const RdOfferMedia *m = offer->media->pdata[i];
       g_autofree char *text = codec_caps (m);
       g_autoptr (GstCaps) caps = gst_caps_from_string (text);
-      gboolean we_send = m->remote_receives && m->codec != RD_OFFER_CODEC_H264;
+      /* rd_offer_parse() made the codec of a line the party receives on the room's */
+      gboolean we_send = m->remote_receives;
       gboolean we_receive = m->remote_sends;
       g_autoptr (GstWebRTCRTPTransceiver) t = NULL;
 
-      if (!we_send && !we_receive)
-        {
-          g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
-                       "m-line %u only receives H.264; the room sends VP8", m->mline);
-          return FALSE;
-        }
       if (m->fmtp && m->codec == RD_OFFER_CODEC_H264)
         {
           /* keep the offer's profile so the answer names the same one */
@@ -389,7 +393,7 @@ rd_peer_answer_async (RdPeer *peer, const char *offer_sdp, GCancellable *cancell
                                peer->id);
       return;
     }
-  peer->offer = rd_offer_parse (offer_sdp, &error);
+  peer->offer = rd_offer_parse (offer_sdp, rd_config_get_video_codec (peer->config), &error);
   if (!peer->offer || !setup_media (peer, peer->offer, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));

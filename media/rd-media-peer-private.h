@@ -77,6 +77,7 @@ struct _RdPeer
   RdPeerState state;
   RdOffer *offer;
   char *remote_fingerprint;
+  char *remote_ufrag; /* the party's ice-ufrag after an ICE restart; NULL: the offer's */
   GTask *answer_task;
   GMutex lock;
   GCond cond;
@@ -86,7 +87,10 @@ struct _RdPeer
   GArray *transport_ids; /* their handler ids */
   gulong webrtc_ids[4];
   guint gather_timeout_id, connect_timeout_id, liveness_id;
-  gint verified_at; /* monotonic second of the verification */
+  gint verified_at;       /* monotonic second of the verification */
+  RdPeerStats stats;      /* the last reply of get-stats (updated_us 0: none yet) */
+  gboolean stats_pending; /* a get-stats request is unanswered */
+  gint64 stats_asked_us;  /* when it was made */
   gboolean verified, closed, answered;
 };
 
@@ -100,9 +104,8 @@ void rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotif
 void rd_peer_set_state (RdPeer *peer, RdPeerState state);
 /* Watches the DTLS transports of every transceiver for "connected" (main context). */
 void rd_peer_watch_transports (RdPeer *peer);
-/* Fills @stats from @webrtc's get-stats, waiting at most @timeout_ms. Any thread but
- * webrtcbin's. */
-void rd_peer_stats_from_webrtc (GstElement *webrtc, RdPeerStats *stats, guint timeout_ms);
+/* rd-media-peer-stats.c: the stats cache (empty until the first reply). */
+void rd_peer_stats_init (RdPeer *peer);
 
 /* TRUE when the SHA-256 of @pem's certificate is @expected ("sha-256 AB:..", any case).
  * *@actual gets "sha-256 AB:.." of @pem, or NULL if @pem holds no certificate. */

@@ -139,7 +139,9 @@ rd_peer_finalize (GObject *object)
   RdPeer *peer = RD_PEER (object);
 
   g_clear_pointer (&peer->offer, rd_offer_free);
+  rd_peer_stats_clear (&peer->stats);
   g_free (peer->remote_fingerprint);
+  g_free (peer->remote_ufrag);
   g_free (peer->id);
   g_clear_pointer (&peer->send, g_ptr_array_unref);
   g_clear_pointer (&peer->recv, g_ptr_array_unref);
@@ -206,6 +208,7 @@ rd_peer_init (RdPeer *peer)
   peer->recv = g_ptr_array_new_with_free_func (recv_stream_free);
   peer->transports = g_ptr_array_new_with_free_func (gst_object_unref);
   peer->transport_ids = g_array_new (FALSE, FALSE, sizeof (gulong));
+  rd_peer_stats_init (peer);
 }
 
 void

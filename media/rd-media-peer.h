@@ -54,6 +54,7 @@ typedef struct
   guint64 packets_received, packets_lost;
   double round_trip_time_s; /* < 0 when unknown */
   char *selected_pair_type; /* "host", "srflx", "relay", or NULL */
+  gint64 updated_us;        /* monotonic time of webrtcbin's reply; 0: no reply yet */
 } RdPeerStats;
 
 void rd_peer_stats_clear (RdPeerStats *stats);
@@ -83,7 +84,24 @@ char *rd_peer_answer_finish (RdPeer *peer, GAsyncResult *result, GError **error)
 /* Trickle: adds the candidates of an application/trickle-ice-sdpfrag body. */
 gboolean rd_peer_add_remote_candidates (RdPeer *peer, const char *sdpfrag, GError **error);
 
-/* Fills @stats from webrtcbin's get-stats (synchronously, bounded wait). */
+/* TRUE when @sdpfrag names an a=ice-ufrag other than the party's current one (RFC 8840: such a
+ * fragment asks for an ICE restart, whatever its If-Match). */
+gboolean rd_peer_sdpfrag_restarts_ice (RdPeer *peer, const char *sdpfrag);
+/* ICE restart (RFC 8445 9): @sdpfrag (application/trickle-ice-sdpfrag) carries the party's new
+ * a=ice-ufrag/a=ice-pwd (one pair, session- or media-level) and maybe candidates. The peer
+ * makes new local credentials, forgets the party's old candidates and checks (the pair in use
+ * carries media until the party nominates a new one: the call goes on), takes the new ones,
+ * and returns the room's side as an application/trickle-ice-sdpfrag body: per ICE stream its
+ * first m-line and a=mid (as offered), the new a=ice-ufrag/a=ice-pwd, every local candidate
+ * and a=end-of-candidates. Fails, changing nothing, with RD_MEDIA_ERROR_FRAGMENT when the
+ * credentials are missing, malformed or unchanged, RD_MEDIA_ERROR_PIPELINE when the peer is
+ * closed or not answered yet. (transfer full) */
+char *rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error);
+
+/* Fills @stats (free with rd_peer_stats_clear) with the last statistics webrtcbin gave (all
+ * zero, updated_us 0, before the first reply) and asks webrtcbin for fresh ones for the next
+ * call. Never waits: the reply is cached on the main context; one request at a time, so a
+ * webrtcbin that does not answer only leaves the copy older (updated_us). */
 void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
 
 /* For the recorder (media/ only): the party's received streams, encoded (VP8 frames, H.264

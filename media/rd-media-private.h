@@ -62,11 +62,14 @@ typedef struct
 void rd_offer_free (RdOffer *offer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOffer, rd_offer_free)
 
-/* Parses and checks an offer: every m-line must be audio with Opus or video with VP8 (or H.264
- * when an H.264 decoder is installed), must not be rejected (port 0) or inactive, and the offer
- * must carry a sha-256 a=fingerprint. RD_MEDIA_ERROR_OFFER naming the m-line otherwise.
- * (transfer full) */
-RdOffer *rd_offer_parse (const char *text, GError **error);
+/* Parses and checks an offer: every m-line must be audio with Opus or video, must not be
+ * rejected (port 0) or inactive, and the offer must carry a sha-256 a=fingerprint. A video
+ * m-line on which the party receives must offer the room's @send_codec (VP8; or H.264 with
+ * packetization-mode=1 and a baseline-family profile, constrained baseline preferred), which
+ * is then the m-line's codec both ways; one on which it only sends may use VP8 or H.264 (when
+ * an H.264 decoder is installed), the room's codec preferred. RD_MEDIA_ERROR_OFFER naming the
+ * m-line (and what it offers and what the room sends) otherwise. (transfer full) */
+RdOffer *rd_offer_parse (const char *text, RdVideoCodec send_codec, GError **error);
 
 /* --- the room, for peers (rd-media-room.c) --- */
 

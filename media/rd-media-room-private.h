@@ -46,6 +46,11 @@ gboolean rd_room_link_caps (GstElement *from, GstElement *to, const char *caps_t
  * (transfer full) */
 char *rd_room_video_caps (RdRoom *room);
 
+/* rd-media-room-h264.c: the shared H.264 encoder (constrained baseline, SPS/PPS with every
+ * IDR, real-time settings), a bin with "sink" (raw video) and "src" pads, in the pipeline. */
+GstElement *rd_room_make_h264_encoder (RdRoom *room, int bitrate_bps, guint keyframe_max_dist,
+                                       GError **error);
+
 /* rd-media-room-output.c: the display branch (the self-view from @rawtee and the remote
  * parties' video, composited) and the speakers branch (silence and the parties' audio, mixed). */
 gboolean rd_room_build_outputs (RdRoom *room, GstElement *rawtee, GError **error);

@@ -4,7 +4,8 @@
  * Topology (one pipeline for the daemon's life; peers are bins added to it):
  *
  *   camera -> [convert/scale/rate] -> caps -> [clockoverlay] -> I420 -> rawtee
- *     rawtee -> queue -> videobalance (mute) -> vp8enc -> video_tee -> peers, recorder
+ *     rawtee -> queue -> videobalance (mute) -> vp8enc | h264enc bin -> video_tee -> peers, ..
+ *     (the H.264 bin, [media] video-codec=h264, is in rd-media-room-h264.c)
  *     rawtee -> [self-view bin] -> compositor -> display          (rd-media-room-output.c)
  *   mic -> convert/resample -> 48 kHz mono -> volume (mute) -> queue -> opusenc -> audio_tee
  *   silence + peers' decoded audio -> audiomixer -> speakers      (rd-media-room-output.c)
@@ -326,17 +327,20 @@ build_video (RdRoom *room, GError **error)
   /* The encoder never holds the camera back: a leaky queue drops frames rather than block. */
   q = make (room, "queue", "encqueue", error);
   room->balance = make (room, "videobalance", "camera-mute", error);
-  room->encoder = make (room, "vp8enc", "vp8enc", error);
+  room->encoder = rd_config_get_video_codec (room->config) == RD_VIDEO_CODEC_H264
+                      ? rd_room_make_h264_encoder (room, bitrate, KEYFRAME_MAX_DIST, error)
+                      : make (room, "vp8enc", "vp8enc", error);
   room->video_tee = make (room, "tee", "video_tee", error);
   if (!q || !room->balance || !room->encoder || !room->video_tee)
     return FALSE;
   g_object_set (q, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0, "leaky",
                 2 /* downstream */, NULL);
-  g_object_set (room->encoder, "deadline", (gint64)1, "cpu-used", VP8_CPU_USED, "threads",
-                MIN (g_get_num_processors (), 4), "token-partitions", 2, "keyframe-max-dist",
-                KEYFRAME_MAX_DIST, "end-usage", 1 /* cbr */, "target-bitrate", bitrate,
-                "lag-in-frames", 0, "error-resilient", 1 /* default */, "buffer-size", 1000,
-                "buffer-initial-size", 500, "buffer-optimal-size", 600, "undershoot", 95, NULL);
+  if (rd_config_get_video_codec (room->config) == RD_VIDEO_CODEC_VP8)
+    g_object_set (room->encoder, "deadline", (gint64)1, "cpu-used", VP8_CPU_USED, "threads",
+                  MIN (g_get_num_processors (), 4), "token-partitions", 2, "keyframe-max-dist",
+                  KEYFRAME_MAX_DIST, "end-usage", 1 /* cbr */, "target-bitrate", bitrate,
+                  "lag-in-frames", 0, "error-resilient", 1 /* default */, "buffer-size", 1000,
+                  "buffer-initial-size", 500, "buffer-optimal-size", 600, "undershoot", 95, NULL);
   g_object_set (room->video_tee, "allow-not-linked", TRUE, NULL);
   if (!gst_element_link_many (rawtee, q, room->balance, room->encoder, room->video_tee, NULL))
     {

@@ -6,9 +6,10 @@
  *   microphone test = audiotestsrc is-live=true, auto/named = pulsesrc/alsasrc. Display none =
  *   fakesink, auto/named = the sink; speakers likewise.
  * - The room is encoded ONCE: video (VP8, real-time settings: deadline=1, cpu-used>=4,
- *   keyframe-max-dist bounded, error-resilient) and audio (Opus) each go to a tee of encoded
- *   RTP-ready streams that every peer (and, later, the recorder) links to. A new consumer asks
- *   for a keyframe (rd_room_request_keyframe) so its first picture comes at once.
+ *   keyframe-max-dist bounded, error-resilient; or with [media] video-codec=h264 H.264
+ *   constrained baseline, x264 zero-latency, SPS/PPS with every IDR) and audio (Opus) each go to a
+ * tee of encoded RTP-ready streams that every peer (and, later, the recorder) links to. A new
+ * consumer asks for a keyframe (rd_room_request_keyframe) so its first picture comes at once.
  * - Remote parties' decoded video is composited with the room's self-view (no party: the
  *   self-view full screen; one party: full screen with the self-view in a corner; more: a grid),
  *   also with display=none (the composited picture is what a display or recorder shows); their
@@ -67,7 +68,8 @@ char *rd_room_dup_banner (RdRoom *room);
 /* Asks the shared video encoder for a keyframe now. */
 void rd_room_request_keyframe (RdRoom *room);
 
-/* For media/ only (peers, recorder): the pipeline, and the tees of encoded video (VP8 frames)
+/* For media/ only (peers, recorder): the pipeline, and the tees of encoded video (VP8 frames, or
+ * H.264 byte-stream access units as the config says)
  * and audio (Opus packets) to request src pads from. (transfer none) */
 GstPipeline *rd_room_get_pipeline (RdRoom *room);
 GstElement *rd_room_get_video_tee (RdRoom *room);

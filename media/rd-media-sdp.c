@@ -89,6 +89,115 @@ find_codec (const GstSDPMedia *media, const char *encoding, guint clock_rate, co
   return -1;
 }
 
+/* TRUE when the a=rtpmap of payload type @pt names @encoding at @clock_rate. */
+static gboolean
+find_codec_pt (const GstSDPMedia *media, int pt, const char *encoding, guint clock_rate)
+{
+  for (guint j = 0; j < gst_sdp_media_attributes_len (media); j++)
+    {
+      const GstSDPAttribute *a = gst_sdp_media_get_attribute (media, j);
+      g_auto (GStrv) parts = NULL;
+
+      if (g_strcmp0 (a->key, "rtpmap") != 0 || !a->value || atoi (a->value) != pt)
+        continue;
+      parts = g_strsplit_set (a->value, " /", 4);
+      if (parts[0] && parts[1] && parts[2] && g_ascii_strcasecmp (parts[1], encoding) == 0 &&
+          (guint)g_ascii_strtoull (parts[2], NULL, 10) == clock_rate)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The a=fmtp parameters of payload type @pt in @media, or NULL. (transfer none) */
+static const char *
+fmtp_of (const GstSDPMedia *media, int pt)
+{
+  g_autofree char *prefix = g_strdup_printf ("%d ", pt);
+
+  for (guint k = 0; k < gst_sdp_media_attributes_len (media); k++)
+    {
+      const GstSDPAttribute *f = gst_sdp_media_get_attribute (media, k);
+      if (g_strcmp0 (f->key, "fmtp") == 0 && f->value && g_str_has_prefix (f->value, prefix))
+        return f->value + strlen (prefix);
+    }
+  return NULL;
+}
+
+/* The value of @name in "a=1;b=2" fmtp parameters, or NULL. (transfer full) */
+static char *
+fmtp_param (const char *fmtp, const char *name)
+{
+  g_auto (GStrv) params = g_strsplit (fmtp ? fmtp : "", ";", -1);
+
+  for (char **p = params; *p; p++)
+    {
+      g_auto (GStrv) kv = g_strsplit (g_strstrip (*p), "=", 2);
+      if (kv[0] && kv[1] && g_ascii_strcasecmp (kv[0], name) == 0)
+        return g_strdup (g_strstrip (kv[1]));
+    }
+  return NULL;
+}
+
+/* An H.264 payload type of @media the room can send its stream in: packetization-mode=1 and a
+ * baseline-family profile-level-id (42xxxx; absent means 42000a, RFC 6184 8.1), constrained
+ * baseline (constraint_set1, 42e0/42c0..) preferred. -1 if none. */
+static int
+find_h264_cb (const GstSDPMedia *media, const char **fmtp)
+{
+  int best = -1, best_score = 0;
+
+  for (guint i = 0; i < gst_sdp_media_formats_len (media); i++)
+    {
+      int pt = atoi (gst_sdp_media_get_format (media, i));
+      const char *f = fmtp_of (media, pt);
+      g_autofree char *mode = fmtp_param (f, "packetization-mode");
+      g_autofree char *profile = fmtp_param (f, "profile-level-id");
+      int score;
+
+      if (find_codec_pt (media, pt, "H264", 90000) == FALSE || g_strcmp0 (mode, "1") != 0)
+        continue;
+      if (profile && (strlen (profile) != 6 || g_ascii_strncasecmp (profile, "42", 2) != 0))
+        continue;
+      /* profile-iop bit 0x40 = constraint_set1: constrained baseline */
+      score = profile && (g_ascii_xdigit_value (profile[2]) & 0x4) ? 2 : 1;
+      if (score > best_score)
+        best = pt, best_score = score, *fmtp = f;
+    }
+  return best;
+}
+
+/* "VP8, H264 (packetization-mode=0 profile 640c1f), rtx": what @media offers, for messages.
+ * (transfer full) */
+static char *
+offered_codecs (const GstSDPMedia *media)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint j = 0; j < gst_sdp_media_attributes_len (media); j++)
+    {
+      const GstSDPAttribute *a = gst_sdp_media_get_attribute (media, j);
+      g_auto (GStrv) parts = NULL;
+
+      if (g_strcmp0 (a->key, "rtpmap") != 0 || !a->value)
+        continue;
+      parts = g_strsplit_set (a->value, " /", 3);
+      if (!parts[0] || !parts[1])
+        continue;
+      g_string_append_printf (out, "%s%s", out->len ? ", " : "", parts[1]);
+      if (g_ascii_strcasecmp (parts[1], "H264") == 0)
+        {
+          const char *f = fmtp_of (media, atoi (parts[0]));
+          g_autofree char *mode = fmtp_param (f, "packetization-mode");
+          g_autofree char *profile = fmtp_param (f, "profile-level-id");
+          g_string_append_printf (out, " (packetization-mode=%s, profile-level-id=%s)",
+                                  mode ? mode : "0", profile ? profile : "42000a");
+        }
+    }
+  if (!out->len)
+    g_string_append (out, "no codec");
+  return g_string_free (out, FALSE);
+}
+
 /* "sha-256 AB:CD..." from an a=fingerprint value, or NULL if it is not sha-256 or malformed. */
 static char *
 parse_fingerprint (const char *value)
@@ -136,7 +245,7 @@ direction_of (const GstSDPMedia *media, const GstSDPMessage *sdp)
 }
 
 RdOffer *
-rd_offer_parse (const char *text, GError **error)
+rd_offer_parse (const char *text, RdVideoCodec send_codec, GError **error)
 {
   g_autoptr (RdOffer) offer = g_new0 (RdOffer, 1);
   g_autofree char *session_fp = NULL;
@@ -196,16 +305,41 @@ rd_offer_parse (const char *text, GError **error)
         }
       if (g_strcmp0 (kind, "video") == 0)
         {
-          pt = find_codec (media, "VP8", 90000, NULL);
-          if (pt < 0 && h264_decoder_installed ())
+          gboolean party_receives = g_strcmp0 (dir, "sendonly") != 0;
+          int vp8 = find_codec (media, "VP8", 90000, NULL);
+          const char *h264_fmtp = NULL;
+          int h264 = h264_decoder_installed () ? find_codec (media, "H264", 90000, &h264_fmtp) : -1;
+
+          if (send_codec == RD_VIDEO_CODEC_H264)
             {
-              pt = find_codec (media, "H264", 90000, &fmtp);
-              codec = RD_OFFER_CODEC_H264;
+              /* what the room sends, if offered; else, for a party that only sends, VP8 */
+              const char *cb_fmtp = NULL;
+              int cb = find_h264_cb (media, &cb_fmtp);
+              if (cb >= 0)
+                pt = cb, fmtp = cb_fmtp, codec = RD_OFFER_CODEC_H264;
+              else if (!party_receives && h264 >= 0)
+                pt = h264, fmtp = h264_fmtp, codec = RD_OFFER_CODEC_H264;
+              else if (!party_receives)
+                pt = vp8, codec = RD_OFFER_CODEC_VP8;
             }
+          else if (vp8 >= 0)
+            pt = vp8, codec = RD_OFFER_CODEC_VP8;
+          else if (!party_receives)
+            pt = h264, fmtp = h264_fmtp, codec = RD_OFFER_CODEC_H264;
           if (pt < 0)
             {
-              g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
-                           "m-line %u (video) offers neither VP8 nor H.264", i);
+              g_autofree char *offered = offered_codecs (media);
+              if (party_receives)
+                g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
+                             "m-line %u (video) offers %s; the room sends %s (video-codec=%s)", i,
+                             offered,
+                             send_codec == RD_VIDEO_CODEC_H264
+                                 ? "H.264 constrained baseline with packetization-mode=1"
+                                 : "VP8",
+                             rd_video_codec_to_string (send_codec));
+              else
+                g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
+                             "m-line %u (video) offers %s: neither VP8 nor H.264", i, offered);
               return NULL;
             }
         }

@@ -9,7 +9,8 @@ PACKAGES="
   libglib2.0-dev glib-networking
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-  gstreamer1.0-nice gstreamer1.0-tools gstreamer1.0-alsa gstreamer1.0-x
+  gstreamer1.0-plugins-ugly
+  gstreamer1.0-nice libnice-dev gstreamer1.0-tools gstreamer1.0-alsa gstreamer1.0-x
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev sqlite3 libssl-dev openssl
   systemd
   iproute2 util-linux procps

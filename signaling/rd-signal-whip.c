@@ -800,7 +800,8 @@ rd_whip_request_reply_sdpfrag (RdWhipRequest *request, const char *sdpfrag, cons
   SoupServerMessage *msg;
 
   g_return_if_fail (request != NULL);
-  REPLY_RETURN_IF_FAIL (request, request->action == RD_WHIP_ACTION_RESTART);
+  REPLY_RETURN_IF_FAIL (request, request->action == RD_WHIP_ACTION_RESTART ||
+                                     request->action == RD_WHIP_ACTION_TRICKLE);
   REPLY_RETURN_IF_FAIL (request, sdpfrag != NULL);
   REPLY_RETURN_IF_FAIL (request, etag_is_valid (etag));
 

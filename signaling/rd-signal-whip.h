@@ -75,7 +75,8 @@ void rd_whip_request_reply_created (RdWhipRequest *request, const char *peer_id,
                                     const char *answer_sdp, const char *etag);
 /* 204 No Content (trickle accepted) or 200 OK (delete); trickle and delete only. */
 void rd_whip_request_reply_empty (RdWhipRequest *request, guint status);
-/* 200 OK with an application/trickle-ice-sdpfrag body and a new ETag (ICE restart only). */
+/* 200 OK with an application/trickle-ice-sdpfrag body and a new ETag: an ICE restart, asked
+ * with If-Match "*" or, with the current ETag, by a fragment with new credentials (PATCH only). */
 void rd_whip_request_reply_sdpfrag (RdWhipRequest *request, const char *sdpfrag, const char *etag);
 /* An error status (400-599) with a text/plain @message (one sentence saying what was wrong;
  * NULL: the reason phrase). 401 adds WWW-Authenticate: Bearer; 429/503 add

@@ -4,6 +4,7 @@
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
+#include <nice/agent.h>
 #include <string.h>
 
 #define WAIT_S 10
@@ -17,6 +18,11 @@ struct _RdTestPeer
   GCond cond;
   gboolean gathered;
   guint64 video_frames, audio_buffers; /* atomic */
+  NiceAgent *agent;                    /* libnice under webrtcbin */
+  gulong agent_state_id, agent_request_id;
+  guint ice_ready;    /* atomic: times the component became ready */
+  guint ice_checked;  /* atomic: times the far end's checks first passed our credentials */
+  char *remote_ufrag; /* the far end's, as last set */
 };
 
 static GstPadProbeReturn
@@ -41,12 +47,16 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || !caps)
     return;
   enc = gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name");
-  video = g_strcmp0 (enc, "VP8") == 0;
+  video = g_strcmp0 (enc, "VP8") == 0 || g_strcmp0 (enc, "H264") == 0;
   if (!video && g_strcmp0 (enc, "OPUS") != 0)
     return;
-  bin = gst_parse_bin_from_description (video ? "rtpvp8depay ! vp8dec ! fakesink name=out"
-                                              : "rtpopusdepay ! opusdec ! fakesink name=out",
-                                        TRUE, &error);
+  bin = gst_parse_bin_from_description (
+      !video ? "rtpopusdepay ! opusdec ! fakesink name=out"
+      : g_strcmp0 (enc, "VP8") == 0
+          ? "rtpvp8depay ! vp8dec ! fakesink name=out"
+          : "rtph264depay request-keyframe=true wait-for-keyframe=true ! h264parse "
+            "! openh264dec ! fakesink name=out",
+      TRUE, &error);
   g_assert_no_error (error);
   {
     GstElement *fake = gst_bin_get_by_name (GST_BIN (bin), "out");
@@ -74,18 +84,50 @@ on_gathering (GObject *webrtc, GParamSpec *pspec, RdTestPeer *peer)
   g_mutex_unlock (&peer->lock);
 }
 
+/* libnice's thread. */
+static void
+on_component_state (NiceAgent *agent, guint stream_id, guint component_id, guint state,
+                    RdTestPeer *peer)
+{
+  if (state == NICE_COMPONENT_STATE_READY)
+    g_atomic_int_inc (&peer->ice_ready);
+}
+
+/* libnice's thread: the first connectivity check from the far end that passed our current
+ * credentials (libnice says so once per stream, and again after each restart). */
+static void
+on_first_request (NiceAgent *agent, guint stream_id, RdTestPeer *peer)
+{
+  g_atomic_int_inc (&peer->ice_checked);
+}
+
 RdTestPeer *
 rd_test_peer_new (RdTestPeerMode mode, GError **error)
 {
-  static const char description[] =
+  return rd_test_peer_new_with_video (mode, "VP8", error);
+}
+
+RdTestPeer *
+rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec, GError **error)
+{
+  static const char vp8[] =
+      "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 target-bitrate=300000 "
+      "! rtpvp8pay pt=96 picture-id-mode=15-bit ! application/x-rtp,media=video,"
+      "encoding-name=VP8,payload=96,clock-rate=90000";
+  /* what a browser offers: constrained baseline, packetization-mode=1 */
+  static const char h264[] =
+      "openh264enc complexity=low gop-size=30 bitrate=300000 "
+      "! video/x-h264,profile=constrained-baseline ! rtph264pay pt=102 config-interval=-1 "
+      "! application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000,"
+      "packetization-mode=(string)1";
+  g_autofree char *description = g_strdup_printf (
       "webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
       "videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=240,framerate=30/1 "
-      "! vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 target-bitrate=300000 "
-      "! rtpvp8pay pt=96 picture-id-mode=15-bit ! application/x-rtp,media=video,"
-      "encoding-name=VP8,payload=96,clock-rate=90000 ! webrtc.sink_0 "
+      "! %s ! webrtc.sink_0 "
       "audiotestsrc is-live=true freq=660 ! audioconvert ! audioresample ! opusenc "
       "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
-      "clock-rate=48000 ! webrtc.sink_1";
+      "clock-rate=48000 ! webrtc.sink_1",
+      g_strcmp0 (video_codec, "H264") == 0 ? h264 : vp8);
   RdTestPeer *peer;
   GObject *agent = NULL;
   gboolean ok = FALSE;
@@ -108,10 +150,16 @@ rd_test_peer_new (RdTestPeerMode mode, GError **error)
   /* No UPnP-IGD client per agent (GUPnP contexts, their ports can collide in a namespace). */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "agent"))
     {
-      g_autoptr (GObject) nice = NULL;
-      g_object_get (agent, "agent", &nice, NULL);
-      if (nice && g_object_class_find_property (G_OBJECT_GET_CLASS (nice), "upnp"))
-        g_object_set (nice, "upnp", FALSE, NULL);
+      g_object_get (agent, "agent", &peer->agent, NULL);
+      if (peer->agent && g_object_class_find_property (G_OBJECT_GET_CLASS (peer->agent), "upnp"))
+        g_object_set (peer->agent, "upnp", FALSE, NULL);
+    }
+  if (peer->agent)
+    {
+      peer->agent_state_id = g_signal_connect (peer->agent, "component-state-changed",
+                                               G_CALLBACK (on_component_state), peer);
+      peer->agent_request_id = g_signal_connect (peer->agent, "initial-binding-request-received",
+                                                 G_CALLBACK (on_first_request), peer);
     }
   g_object_unref (agent);
   g_signal_connect (peer->webrtc, "pad-added", G_CALLBACK (on_pad_added), peer);
@@ -144,7 +192,14 @@ rd_test_peer_free (RdTestPeer *peer)
       gst_element_set_state (peer->pipeline, GST_STATE_NULL);
       gst_object_unref (peer->pipeline);
     }
+  if (peer->agent)
+    {
+      g_clear_signal_handler (&peer->agent_state_id, peer->agent);
+      g_clear_signal_handler (&peer->agent_request_id, peer->agent);
+    }
+  g_clear_object (&peer->agent);
   g_clear_pointer (&peer->webrtc, gst_object_unref);
+  g_free (peer->remote_ufrag);
   g_mutex_clear (&peer->lock);
   g_cond_clear (&peer->cond);
   g_free (peer);
@@ -239,6 +294,9 @@ rd_test_peer_set_answer (RdTestPeer *peer, const char *answer_sdp, GError **erro
       g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "test peer: bad answer SDP");
       return FALSE;
     }
+  for (guint i = 0; !peer->remote_ufrag && i < gst_sdp_message_medias_len (sdp); i++)
+    peer->remote_ufrag = g_strdup (
+        gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (sdp, i), "ice-ufrag"));
   answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
   g_signal_emit_by_name (peer->webrtc, "set-remote-description", answer, promise);
   gst_webrtc_session_description_free (answer);
@@ -269,4 +327,133 @@ rd_test_peer_get_connection_state (RdTestPeer *peer)
   v = g_enum_get_value (klass, state);
   g_type_class_unref (klass);
   return v ? v->value_nick : "?";
+}
+
+/* The libnice stream of the first transceiver's ICE transport (max-bundle: the only one), 0
+ * when there is none yet. */
+static guint
+ice_stream_id (RdTestPeer *peer)
+{
+  g_autoptr (GArray) transceivers = NULL;
+  g_autoptr (GObject) sender = NULL;
+  g_autoptr (GObject) dtls = NULL;
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GObject) stream = NULL;
+  guint id = 0;
+
+  g_signal_emit_by_name (peer->webrtc, "get-transceivers", &transceivers);
+  if (!transceivers || transceivers->len == 0)
+    return 0;
+  g_object_get (g_array_index (transceivers, GObject *, 0), "sender", &sender, NULL);
+  if (sender)
+    g_object_get (sender, "transport", &dtls, NULL);
+  if (dtls)
+    g_object_get (dtls, "transport", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "stream"))
+    g_object_get (ice, "stream", &stream, NULL);
+  if (stream)
+    g_object_get (stream, "stream-id", &id, NULL);
+  return id;
+}
+
+char *
+rd_test_peer_restart_ice (RdTestPeer *peer, GError **error)
+{
+  guint id = ice_stream_id (peer);
+  GstWebRTCSessionDescription *local = NULL;
+  g_autofree char *ufrag = NULL;
+  g_autofree char *pwd = NULL;
+  GString *frag;
+  GSList *cands;
+
+  if (!peer->agent || !id)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                   "test peer: no libnice agent or ICE stream to restart");
+      return NULL;
+    }
+  nice_agent_restart_stream (peer->agent, id);
+  nice_agent_get_local_credentials (peer->agent, id, &ufrag, &pwd);
+  frag = g_string_new (NULL);
+  g_string_append_printf (frag, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", ufrag, pwd);
+  g_object_get (peer->webrtc, "local-description", &local, NULL);
+  if (local && gst_sdp_message_medias_len (local->sdp) > 0)
+    {
+      const GstSDPMedia *m = gst_sdp_message_get_media (local->sdp, 0);
+      g_string_append_printf (frag, "m=%s 9 %s", gst_sdp_media_get_media (m),
+                              gst_sdp_media_get_proto (m));
+      for (guint i = 0; i < gst_sdp_media_formats_len (m); i++)
+        g_string_append_printf (frag, " %s", gst_sdp_media_get_format (m, i));
+      g_string_append_printf (frag, "\r\na=mid:%s\r\n", gst_sdp_media_get_attribute_val (m, "mid"));
+    }
+  if (local)
+    gst_webrtc_session_description_free (local);
+  cands = nice_agent_get_local_candidates (peer->agent, id, NICE_COMPONENT_TYPE_RTP);
+  for (GSList *c = cands; c; c = c->next)
+    {
+      g_autofree char *line = nice_agent_generate_local_candidate_sdp (peer->agent, c->data);
+      g_string_append_printf (frag, "%s\r\n", line);
+    }
+  g_slist_free_full (cands, (GDestroyNotify)nice_candidate_free);
+  g_string_append (frag, "a=end-of-candidates\r\n");
+  return g_string_free (frag, FALSE);
+}
+
+gboolean
+rd_test_peer_set_remote_ice (RdTestPeer *peer, const char *sdpfrag, GError **error)
+{
+  guint id = ice_stream_id (peer);
+  g_auto (GStrv) lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
+  const char *ufrag = NULL, *pwd = NULL;
+  GSList *cands = NULL;
+
+  for (char **l = lines; *l; l++)
+    {
+      char *line = g_strstrip (*l);
+      if (g_str_has_prefix (line, "a=ice-ufrag:"))
+        ufrag = line + strlen ("a=ice-ufrag:");
+      else if (g_str_has_prefix (line, "a=ice-pwd:"))
+        pwd = line + strlen ("a=ice-pwd:");
+      else if (g_str_has_prefix (line, "a=candidate:") && id)
+        {
+          NiceCandidate *c = nice_agent_parse_remote_candidate_sdp (peer->agent, id, line);
+          if (c)
+            cands = g_slist_append (cands, c);
+        }
+    }
+  if (!id || !ufrag || !pwd || !cands)
+    {
+      g_slist_free_full (cands, (GDestroyNotify)nice_candidate_free);
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                   "test peer: the restart reply lacks %s",
+                   !id      ? "(no ICE stream here)"
+                   : !ufrag ? "a=ice-ufrag"
+                   : !pwd   ? "a=ice-pwd"
+                            : "candidates");
+      return FALSE;
+    }
+  nice_agent_set_remote_credentials (peer->agent, id, ufrag, pwd);
+  nice_agent_set_remote_candidates (peer->agent, id, NICE_COMPONENT_TYPE_RTP, cands);
+  g_slist_free_full (cands, (GDestroyNotify)nice_candidate_free);
+  g_free (peer->remote_ufrag);
+  peer->remote_ufrag = g_strdup (ufrag);
+  return TRUE;
+}
+
+guint
+rd_test_peer_get_ice_checked_count (RdTestPeer *peer)
+{
+  return (guint)g_atomic_int_get (&peer->ice_checked);
+}
+
+guint
+rd_test_peer_get_ice_ready_count (RdTestPeer *peer)
+{
+  return (guint)g_atomic_int_get (&peer->ice_ready);
+}
+
+const char *
+rd_test_peer_get_remote_ufrag (RdTestPeer *peer)
+{
+  return peer->remote_ufrag;
 }

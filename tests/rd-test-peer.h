@@ -1,6 +1,6 @@
 /* rd-test-peer.h: a WebRTC party for tests: webrtcbin in a pipeline of its own, sending a test
- * pattern (VP8) and a tone (Opus), counting what it decodes. Independent of receptiond's code:
- * only GStreamer and GLib.
+ * pattern (VP8, or H.264) and a tone (Opus), counting what it decodes. Independent of receptiond's
+ * code: only GStreamer and GLib.
  *
  * Use: rd_test_peer_new() -> rd_test_peer_create_offer() (the offer SDP with every local
  * candidate) -> hand it to the answerer -> rd_test_peer_set_answer() -> wait (iterating your
@@ -28,6 +28,10 @@ typedef enum
 
 /* Builds and starts the pipeline. NULL with @error if an element is missing. */
 RdTestPeer *rd_test_peer_new (RdTestPeerMode mode, GError **error);
+/* The same, sending video in @video_codec: "VP8" or "H264" (OpenH264, constrained baseline,
+ * packetization-mode=1, as browsers offer it). It decodes VP8 and H.264 it receives. */
+RdTestPeer *rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec,
+                                         GError **error);
 void rd_test_peer_free (RdTestPeer *peer);
 
 /* Makes the offer's a=fingerprint lines carry another (well-formed) SHA-256 than the
@@ -37,6 +41,25 @@ void rd_test_peer_set_forge_fingerprint (RdTestPeer *peer, gboolean forge);
 /* The offer SDP, after ICE gathering is complete. Call once. */
 char *rd_test_peer_create_offer (RdTestPeer *peer, GError **error);
 gboolean rd_test_peer_set_answer (RdTestPeer *peer, const char *answer_sdp, GError **error);
+
+/* ICE restart, client side (on the libnice agent under webrtcbin, which cannot restart ICE
+ * itself in 1.22): new local credentials, the far end's candidates forgotten (the pair in use
+ * carries media meanwhile). Returns the application/trickle-ice-sdpfrag body to PATCH: the new
+ * a=ice-ufrag/a=ice-pwd and every local candidate under the first m-line of the offer.
+ * (transfer full) */
+char *rd_test_peer_restart_ice (RdTestPeer *peer, GError **error);
+/* Takes the far end's reply to the restart (its new credentials and candidates); connectivity
+ * checks with the new credentials start. */
+gboolean rd_test_peer_set_remote_ice (RdTestPeer *peer, const char *sdpfrag, GError **error);
+/* How many times the ICE component has become "ready" (a nominated pair that passed its
+ * checks): 1 after the first connection, one more after each successful restart. */
+guint rd_test_peer_get_ice_ready_count (RdTestPeer *peer);
+/* How many times a connectivity check of the far end first passed this peer's credentials: 1
+ * after the first connection, one more after each restart in which the far end took the new
+ * ones (a far end still using the old credentials is refused and never counts). */
+guint rd_test_peer_get_ice_checked_count (RdTestPeer *peer);
+/* The ice-ufrag of the far end as last set (from the answer, then from a restart). */
+const char *rd_test_peer_get_remote_ufrag (RdTestPeer *peer);
 
 /* Decoded video frames and audio buffers received from the far end so far. */
 guint64 rd_test_peer_get_video_frames (RdTestPeer *peer);

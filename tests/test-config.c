@@ -23,6 +23,7 @@ test_defaults (void)
   g_assert_cmpint (rd_config_get_microphone (c).kind, ==, RD_DEVICE_TEST);
   g_assert_cmpint (rd_config_get_display (c).kind, ==, RD_DEVICE_NONE);
   g_assert_cmpint (rd_config_get_speakers (c).kind, ==, RD_DEVICE_NONE);
+  g_assert_cmpint (rd_config_get_video_codec (c), ==, RD_VIDEO_CODEC_VP8);
   g_assert_cmpstr (rd_config_get_listen_host (c), ==, "127.0.0.1");
   g_assert_cmpuint (rd_config_get_listen_port (c), ==, 8443);
   g_assert_cmpuint (g_strv_length ((GStrv)rd_config_get_ice_addresses (c)), ==, 0);
@@ -51,7 +52,7 @@ test_every_key (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (RdConfig) c = load ("[room]\nname=Phòng tiếp công dân phường Bến Nghé\n"
                                  "[media]\ncamera=/dev/video2\nmicrophone=hw:1,0\n"
-                                 "display=kmssink\nspeakers=auto\n"
+                                 "display=kmssink\nspeakers=auto\nvideo-codec=h264\n"
                                  "[network]\nlisten=[::1]:0\nice-addresses=10.0.0.5, ::1\n"
                                  "stun-server=stun://stun.example.org:3478\n"
                                  "turn-server=turns://u:p@turn.example.org:5349\n"
@@ -70,6 +71,7 @@ test_every_key (void)
   g_assert_cmpstr (rd_config_get_microphone (c).name, ==, "hw:1,0");
   g_assert_cmpstr (rd_config_get_display (c).name, ==, "kmssink");
   g_assert_cmpint (rd_config_get_speakers (c).kind, ==, RD_DEVICE_AUTO);
+  g_assert_cmpint (rd_config_get_video_codec (c), ==, RD_VIDEO_CODEC_H264);
   g_assert_cmpstr (rd_config_get_listen_host (c), ==, "::1");
   g_assert_cmpuint (rd_config_get_listen_port (c), ==, 0);
   ice = rd_config_get_ice_addresses (c);
@@ -107,6 +109,9 @@ static const struct
     { "[media] display", "none, auto or a GStreamer video sink" } },
   { "[media]\nspeakers=\n", RD_CONFIG_ERROR_INVALID, { "[media] speakers", "none, auto" } },
   { "[media]\nmicrophone=a b\n", RD_CONFIG_ERROR_INVALID, { "[media] microphone" } },
+  { "[media]\nvideo-codec=H265\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[media] video-codec", "'H265'", "vp8 or h264" } },
   { "[network]\nlisten=8443\n", RD_CONFIG_ERROR_INVALID, { "[network] listen", "HOST:PORT" } },
   { "[network]\nlisten=localhost:8443\n",
     RD_CONFIG_ERROR_INVALID,

@@ -57,9 +57,13 @@ wait_daemon (PartyWait *w, gboolean (*done) (gpointer), const char *what)
     }
 }
 
+/* @data: the daemon's [media] settings ("" for the defaults: VP8). */
 static void
-test_browser_call (void)
+test_browser_call (gconstpointer data)
 {
+  const char *media = data;
+  g_autofree char *config = g_strdup_printf ("%s[network]\nice-addresses=127.0.0.1\n", media);
+  g_autoptr (JsonNode) codec = NULL;
   g_autoptr (RdTestDaemon) t = NULL;
   g_autoptr (RdTestChromium) chromium = NULL;
   g_autoptr (JsonNode) inv = NULL;
@@ -84,7 +88,7 @@ test_browser_call (void)
       g_test_skip (why);
       return;
     }
-  t = rd_test_daemon_new ("[network]\nice-addresses=127.0.0.1\n");
+  t = rd_test_daemon_new (config);
   rd_test_daemon_start (t);
   g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", NULL), ==, 0);
   session = g_strstrip (g_strdup (out));
@@ -113,6 +117,17 @@ test_browser_call (void)
   s = json_node_get_object (stats);
   g_assert_cmpint (json_object_get_int_member (s, "framesDecoded"), >=, 30);
   g_assert_cmpint (json_object_get_int_member (s, "audioPacketsReceived"), >, 0);
+  /* ... in the codec the room is set to send */
+  codec = rd_test_chromium_eval (
+      chromium,
+      "rdJoin.pc.getStats().then((r) => { let m = ''; r.forEach((x) => { "
+      "if (x.type === 'inbound-rtp' && x.kind === 'video' && r.get(x.codecId)) "
+      "m = r.get(x.codecId).mimeType; }); return m; })",
+      STEP_MS, &error);
+  g_assert_no_error (error);
+  g_test_message ("the browser decodes the room's %s", json_node_get_string (codec));
+  g_assert_cmpstr (json_node_get_string (codec), ==,
+                   strstr (media, "h264") ? "video/H264" : "video/VP8");
 
   /* The room receives the browser's media. */
   w.t = t;
@@ -141,6 +156,8 @@ main (int argc, char **argv)
   if (!rd_test_enter_netns (&netns_skip_reason))
     g_printerr ("# skipping: %s\n", netns_skip_reason);
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/join-call/browser", test_browser_call);
+  g_test_add_data_func ("/join-call/browser", "", test_browser_call);
+  g_test_add_data_func ("/join-call/browser-h264", "[media]\nvideo-codec=h264\n",
+                        test_browser_call);
   return g_test_run ();
 }

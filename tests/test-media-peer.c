@@ -10,6 +10,10 @@
 
 static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
                                   "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
+/* The same room sending H.264 (g_test_add's data for setup). */
+static const char config_h264[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
+                                  "speakers=none\nvideo-codec=h264\n"
+                                  "[network]\nice-addresses=127.0.0.1\n";
 
 typedef struct
 {
@@ -38,7 +42,7 @@ setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  f->config = rd_config_load_data (config_text, "test.conf", &error);
+  f->config = rd_config_load_data (data ? data : config_text, "test.conf", &error);
   g_assert_no_error (error);
   f->room = rd_room_new (f->config, &error);
   g_assert_no_error (error);
@@ -153,7 +157,11 @@ test_sendrecv (Fixture *f, gconstpointer data)
             rd_room_get_remote_video_frames (f->room), rd_room_get_remote_audio_buffers (f->room));
   g_test_message ("offer to 30 frames both ways: %.0f ms",
                   (g_get_monotonic_time () - start) / 1000.0);
-  rd_peer_get_stats (peer, &stats);
+  /* The peer's cached stats catch up within a refresh or two. */
+  WAIT_FOR ((rd_peer_stats_clear (&stats), rd_peer_get_stats (peer, &stats),
+             stats.bytes_received > 0 && stats.bytes_sent > 0),
+            5, "stats: rx %" G_GUINT64_FORMAT " B, tx %" G_GUINT64_FORMAT " B",
+            stats.bytes_received, stats.bytes_sent);
   g_assert_cmpuint (stats.bytes_received, >, 0);
   g_assert_cmpuint (stats.bytes_sent, >, 0);
   g_assert_cmpuint (stats.packets_received, >, 0);
@@ -302,6 +310,176 @@ test_unusable_offers (Fixture *f, gconstpointer data)
   g_assert_cmpuint (rd_room_get_remote_video_frames (f->room), ==, 0);
 }
 
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean entered, released;
+} Stuck;
+
+/* Runs on webrtcbin's own thread when it answers get-stats: holds that thread until released,
+ * as a webrtcbin stuck in some operation would. */
+static void
+hold_webrtcbin (GstPromise *promise, gpointer data)
+{
+  Stuck *st = data;
+
+  g_mutex_lock (&st->lock);
+  st->entered = TRUE;
+  g_cond_broadcast (&st->cond);
+  while (!st->released)
+    g_cond_wait (&st->cond, &st->lock);
+  g_mutex_unlock (&st->lock);
+}
+
+/* A webrtcbin that answers nothing never holds the main context: the peer's stats come from
+ * its cache at once (only older), nothing more is asked while a request is unanswered, and
+ * fresh stats come back once webrtcbin answers again. */
+static void
+test_stats_never_wait (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_autofree char *offer = offer_of (tp);
+  g_autoptr (RdPeer) peer = NULL;
+  g_autoptr (GstElement) bin = NULL;
+  g_autoptr (GstElement) webrtc = NULL;
+  RdPeerStats stats = { 0 };
+  Events ev = { 0 };
+  Stuck st = { 0 };
+  GstPromise *promise;
+  gint64 stuck_at, before, slowest = 0, updated;
+
+  peer = answer (f, "stuck", offer, &ev);
+  g_assert_no_error (ev.error);
+  g_assert_true (rd_test_peer_set_answer (tp, ev.answer, &error));
+  WAIT_FOR (ev.verified, 10, "peer %s", rd_peer_state_to_string (rd_peer_get_state (peer)));
+  WAIT_FOR (
+      (rd_peer_stats_clear (&stats), rd_peer_get_stats (peer, &stats), stats.bytes_received > 0), 5,
+      "stats: rx %" G_GUINT64_FORMAT " B", stats.bytes_received);
+
+  /* Hold webrtcbin's thread with a get-stats of our own. */
+  bin = gst_bin_get_by_name (GST_BIN (rd_room_get_pipeline (f->room)), "peer-stuck");
+  webrtc = gst_bin_get_by_name (GST_BIN (bin), "webrtc");
+  g_mutex_init (&st.lock);
+  g_cond_init (&st.cond);
+  promise = gst_promise_new_with_change_func (hold_webrtcbin, &st, NULL);
+  g_signal_emit_by_name (webrtc, "get-stats", NULL, promise);
+  gst_promise_unref (promise);
+  g_mutex_lock (&st.lock);
+  while (!st.entered)
+    g_cond_wait (&st.cond, &st.lock);
+  g_mutex_unlock (&st.lock);
+
+  /* For 3 s the main context runs and status-like reads return at once. */
+  stuck_at = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - stuck_at < 3 * G_USEC_PER_SEC)
+    {
+      before = g_get_monotonic_time ();
+      rd_peer_stats_clear (&stats);
+      rd_peer_get_stats (peer, &stats);
+      g_main_context_iteration (NULL, FALSE);
+      slowest = MAX (slowest, g_get_monotonic_time () - before);
+      g_usleep (10000);
+    }
+  g_test_message ("webrtcbin held for 3 s: slowest stats read + main loop turn %.1f ms; the "
+                  "cached copy is %.1f s old",
+                  slowest / 1000.0, (g_get_monotonic_time () - stats.updated_us) / 1e6);
+  g_assert_cmpint (slowest, <, 100 * 1000);
+  g_assert_cmpint (stats.updated_us, >, 0);
+  g_assert_cmpint (stats.updated_us, <=, stuck_at); /* nothing new while stuck */
+  updated = stats.updated_us;
+
+  /* Released: the cache is refreshed again. */
+  g_mutex_lock (&st.lock);
+  st.released = TRUE;
+  g_cond_broadcast (&st.cond);
+  g_mutex_unlock (&st.lock);
+  WAIT_FOR (
+      (rd_peer_stats_clear (&stats), rd_peer_get_stats (peer, &stats), stats.updated_us > updated),
+      5, "stats updated at %" G_GINT64_FORMAT " us", stats.updated_us);
+  rd_peer_stats_clear (&stats);
+  rd_peer_close (peer, "test over");
+  events_clear (&ev);
+  g_mutex_clear (&st.lock);
+  g_cond_clear (&st.cond);
+}
+
+/* A room sending H.264 and a party sending H.264 (as browsers offer it): the answer names
+ * H.264 packetization-mode=1 only, and both sides decode the other's video. */
+static void
+test_h264_sendrecv (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, "H264", &error);
+  g_autofree char *offer = NULL;
+  g_autoptr (RdPeer) peer = NULL;
+  Events ev = { 0 };
+  gint64 start;
+
+  g_assert_no_error (error);
+  offer = offer_of (tp);
+  start = g_get_monotonic_time ();
+  peer = answer (f, "h1", offer, &ev);
+  g_assert_no_error (ev.error);
+  g_assert_nonnull (strstr (ev.answer, "H264/90000"));
+  g_assert_nonnull (strstr (ev.answer, "packetization-mode=1"));
+  g_assert_null (strstr (ev.answer, "VP8/90000"));
+  g_assert_true (rd_test_peer_set_answer (tp, ev.answer, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (rd_test_peer_get_video_frames (tp) >= 30 && rd_test_peer_get_audio_buffers (tp) >= 25 &&
+                rd_room_get_remote_video_frames (f->room) >= 30,
+            15,
+            "test peer decoded %" G_GUINT64_FORMAT " H.264 frames, %" G_GUINT64_FORMAT
+            " audio buffers; room got %" G_GUINT64_FORMAT " frames (peer %s)",
+            rd_test_peer_get_video_frames (tp), rd_test_peer_get_audio_buffers (tp),
+            rd_room_get_remote_video_frames (f->room),
+            rd_peer_state_to_string (rd_peer_get_state (peer)));
+  g_test_message ("H.264: offer to 30 frames both ways: %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  rd_peer_close (peer, "test over");
+  events_clear (&ev);
+}
+
+/* An offer the room cannot send its video in is refused, naming what was offered and what the
+ * room sends; a party that only sends may use the other codec. */
+static void
+test_codec_mismatch (Fixture *f, gconstpointer data)
+{
+  gboolean room_h264 = data != NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp =
+      rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, room_h264 ? "VP8" : "H264", &error);
+  g_autoptr (RdTestPeer) sender =
+      rd_test_peer_new_with_video (RD_TEST_PEER_SENDONLY, room_h264 ? "VP8" : "H264", &error);
+  g_autofree char *offer = offer_of (tp);
+  g_autofree char *send_offer = offer_of (sender);
+  g_autoptr (RdPeer) peer = NULL;
+  Events ev = { 0 };
+
+  if (room_h264)
+    {
+      g_autoptr (RdTestPeer) h264 =
+          rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, "H264", &error);
+      g_autofree char *h264_offer = offer_of (h264);
+      g_autofree char *mode0 = replace (h264_offer, "packetization-mode=1", "packetization-mode=0");
+      expect_offer_error (f, offer, "offers VP8");
+      expect_offer_error (f, offer, "the room sends H.264 constrained baseline");
+      expect_offer_error (f, mode0, "H264 (packetization-mode=0");
+    }
+  else
+    {
+      expect_offer_error (f, offer, "offers H264 (packetization-mode=1");
+      expect_offer_error (f, offer, "the room sends VP8 (video-codec=vp8)");
+    }
+  peer = answer (f, "sender", send_offer, &ev);
+  g_assert_no_error (ev.error);
+  g_assert_nonnull (strstr (ev.answer, room_h264 ? "VP8/90000" : "H264/90000"));
+  g_assert_nonnull (strstr (ev.answer, "a=recvonly"));
+  rd_peer_close (peer, "test over");
+  events_clear (&ev);
+}
+
 /* Elements in the pipeline (recursively) and request pads on the room's tees and mixers. */
 static void
 count_room (RdRoom *room, guint *elements, guint *pads)
@@ -395,6 +573,14 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/media/peer/unusable-offers", Fixture, NULL, setup, test_unusable_offers, teardown);
   g_test_add ("/media/peer/join-leave", Fixture, NULL, setup, test_join_leave, teardown);
+  g_test_add ("/media/peer/stats-never-wait", Fixture, NULL, setup, test_stats_never_wait,
+              teardown);
+  g_test_add ("/media/peer/h264-sendrecv", Fixture, config_h264, setup, test_h264_sendrecv,
+              teardown);
+  g_test_add ("/media/peer/h264-room-refuses-vp8-only", Fixture, config_h264, setup,
+              test_codec_mismatch, teardown);
+  g_test_add ("/media/peer/vp8-room-refuses-h264-only", Fixture, NULL, setup, test_codec_mismatch,
+              teardown);
   ret = g_test_run ();
   /* Everything is gone by now: GST_TRACERS=leaks reports what is not (at gst_deinit). */
   gst_deinit ();

@@ -28,19 +28,28 @@ obj (JsonNode *n)
   return json_node_get_object (n);
 }
 
+/* A daemon with @media_config ("[media]\n..." or "") and a live session. */
 static Room *
-room_up (void)
+room_up_with (const char *media_config)
 {
   Room *r = g_new0 (Room, 1);
   g_autofree char *out = NULL;
+  g_autofree char *config =
+      g_strdup_printf ("%s[network]\nice-addresses=127.0.0.1\n", media_config);
 
-  r->t = rd_test_daemon_new ("[network]\nice-addresses=127.0.0.1\n");
+  r->t = rd_test_daemon_new (config);
   rd_test_daemon_start (r->t);
   r->cert = g_build_filename (r->t->state_dir, "tls", "certificate.pem", NULL);
   g_assert_cmpint (rd_test_ctl (r->t, &out, NULL, "session", "start", "--title", "e2e", NULL), ==,
                    0);
   r->session_id = g_strstrip (g_strdup (out));
   return r;
+}
+
+static Room *
+room_up (void)
+{
+  return room_up_with ("");
 }
 
 static void
@@ -148,15 +157,16 @@ only_participant (JsonNode *session)
   return json_array_get_object_element (parts, 0);
 }
 
-/* A party calls in with @inv's token: a test peer makes its offer (with a forged fingerprint
- * if @forge), POSTs it (waiting out 429s), expects 201 and takes the answer. Returns the 201;
- * *@peer_out gets the peer. (transfer full) */
+/* A party calls in with @inv's token: a test peer sending @video_codec makes its offer (with a
+ * forged fingerprint if @forge), POSTs it (waiting out 429s), expects 201 and takes the
+ * answer. Returns the 201; *@peer_out gets the peer. (transfer full) */
 static RdTestWhipReply *
-call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
+call_in_with (Room *r, JsonNode *inv, const char *video_codec, gboolean forge,
+              RdTestPeer **peer_out)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *offer = NULL;
-  RdTestPeer *peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  RdTestPeer *peer = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, video_codec, &error);
   RdTestWhipReply *created;
 
   g_assert_no_error (error);
@@ -172,6 +182,108 @@ call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
   return created;
 }
 
+static RdTestWhipReply *
+call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
+{
+  return call_in_with (r, inv, "VP8", forge, peer_out);
+}
+
+typedef struct
+{
+  RdTestPeer *peer;
+  guint ready_before, checked_before;
+  guint64 frames, buffers; /* wanted at least */
+} RestartWait;
+
+/* The party's ICE is ready again and the room's checks used the party's new credentials. */
+static gboolean
+ice_ready_again (gpointer data)
+{
+  RestartWait *w = data;
+  return rd_test_peer_get_ice_ready_count (w->peer) > w->ready_before &&
+         rd_test_peer_get_ice_checked_count (w->peer) > w->checked_before;
+}
+
+static gboolean
+media_goes_on (gpointer data)
+{
+  RestartWait *w = data;
+  return rd_test_peer_get_video_frames (w->peer) >= w->frames &&
+         rd_test_peer_get_audio_buffers (w->peer) >= w->buffers;
+}
+
+/* The party restarts ICE through a PATCH with If-Match @if_match: expects 200 with the room's
+ * new credentials (not the ones it had) and candidates, a new ETag (*@etag_out, quoted), its
+ * ICE ready again with them, media still arriving after that, and the restart in the ledger. */
+static void
+restart_ice (Room *r, JsonNode *inv, RdTestPeer *peer, const char *resource, const char *if_match,
+             char **etag_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *frag = NULL;
+  g_autofree char *old_ufrag = g_strdup (rd_test_peer_get_remote_ufrag (peer));
+  g_autofree char *new_ufrag_line = NULL;
+  g_autoptr (RdTestWhipReply) reply = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *kinds = NULL;
+  RestartWait w = { peer, rd_test_peer_get_ice_ready_count (peer),
+                    rd_test_peer_get_ice_checked_count (peer), 0, 0 };
+  guint n_before;
+
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  kinds = event_kinds (shown);
+  n_before = 0;
+  for (const char *k = strstr (kinds, "ice-restart"); k; k = strstr (k + 1, "ice-restart"))
+    n_before++;
+  g_clear_pointer (&shown, json_node_unref);
+  g_clear_pointer (&kinds, g_free);
+
+  frag = rd_test_peer_restart_ice (peer, &error);
+  g_assert_no_error (error);
+  reply = rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+                                "application/trickle-ice-sdpfrag", frag, if_match);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_true (g_str_has_prefix (reply->content_type, "application/trickle-ice-sdpfrag"));
+  g_assert_nonnull (reply->etag);
+  g_assert_true (reply->etag[0] == '"');
+  g_assert_nonnull (strstr (reply->body, "a=ice-pwd:"));
+  g_assert_nonnull (strstr (reply->body, "a=candidate:"));
+  new_ufrag_line = g_strdup_printf ("a=ice-ufrag:%s\r\n", old_ufrag);
+  g_assert_nonnull (strstr (reply->body, "a=ice-ufrag:"));
+  g_assert_null (strstr (reply->body, new_ufrag_line)); /* new credentials, not the old */
+  g_assert_true (rd_test_peer_set_remote_ice (peer, reply->body, &error));
+  g_assert_no_error (error);
+  if (!rd_test_wait_until (ice_ready_again, &w, TIMEOUT_MS))
+    g_error ("after the restart the party's ICE became ready %u times (before: %u) and "
+             "accepted the room's checks with its new credentials %u times (before: %u); "
+             "state %s",
+             rd_test_peer_get_ice_ready_count (peer), w.ready_before,
+             rd_test_peer_get_ice_checked_count (peer), w.checked_before,
+             rd_test_peer_get_connection_state (peer));
+  w.frames = rd_test_peer_get_video_frames (peer) + 30;
+  w.buffers = rd_test_peer_get_audio_buffers (peer) + 20;
+  if (!rd_test_wait_until (media_goes_on, &w, TIMEOUT_MS))
+    g_error ("after the ICE restart the party decoded %" G_GUINT64_FORMAT
+             " frames and %" G_GUINT64_FORMAT " audio buffers (wanted %" G_GUINT64_FORMAT
+             " and %" G_GUINT64_FORMAT "; state %s)",
+             rd_test_peer_get_video_frames (peer), rd_test_peer_get_audio_buffers (peer), w.frames,
+             w.buffers, rd_test_peer_get_connection_state (peer));
+  g_test_message ("ICE restart (If-Match %s): ready again, %" G_GUINT64_FORMAT " frames so far",
+                  if_match, rd_test_peer_get_video_frames (peer));
+
+  /* The ledger has one more ice-restart event on the session. */
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  kinds = event_kinds (shown);
+  {
+    guint n = 0;
+    for (const char *k = strstr (kinds, "ice-restart"); k; k = strstr (k + 1, "ice-restart"))
+      n++;
+    g_assert_cmpuint (n, ==, n_before + 1);
+  }
+  g_free (*etag_out);
+  *etag_out = g_strdup (reply->etag);
+}
+
 static void
 test_call_both_ways (void)
 {
@@ -185,6 +297,7 @@ test_call_both_ways (void)
   g_autofree char *resource = NULL;
   g_autofree char *kinds = NULL;
   g_autofree char *connected = NULL;
+  g_autofree char *etag = NULL;
   JsonObject *part;
 
   if (netns_skip_reason)
@@ -224,10 +337,10 @@ test_call_both_ways (void)
       g_str_has_prefix (json_object_get_string_member (part, "dtls_fingerprint"), "sha-256 "));
   g_clear_pointer (&shown, json_node_unref);
 
-  /* Trickle: a stale ETag is 412, the current one 204; an ICE restart is not offered (501). */
+  /* Trickle: a stale ETag is 412, the current one 204. */
   resource = resource_url (member (inv, "whip_url"), created->location);
   {
-    const char frag[] = "a=ice-ufrag:x\r\na=ice-pwd:y\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+    const char frag[] = "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
                         "a=mid:0\r\na=candidate:1 1 UDP 2122260223 127.0.0.1 9 typ host\r\n";
     g_autoptr (RdTestWhipReply) stale =
         rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
@@ -235,14 +348,41 @@ test_call_both_ways (void)
     g_autoptr (RdTestWhipReply) fresh =
         rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
                               "application/trickle-ice-sdpfrag", frag, created->etag);
-    g_autoptr (RdTestWhipReply) restart =
-        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
-                              "application/trickle-ice-sdpfrag", frag, "*");
     g_assert_cmpuint (stale->status, ==, 412);
     g_assert_cmpuint (fresh->status, ==, 204);
-    g_assert_cmpuint (restart->status, ==, 501);
+  }
+  /* An ICE restart whose credentials are not valid is refused (400, naming them), and the
+   * ICE session stays as it was. */
+  {
+    const char frag[] = "a=ice-ufrag:x\r\na=ice-pwd:y\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+                        "a=mid:0\r\n";
+    g_autoptr (RdTestWhipReply) bad =
+        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+                              "application/trickle-ice-sdpfrag", frag, "*");
+    g_assert_cmpuint (bad->status, ==, 400);
+    g_assert_nonnull (strstr (bad->body, "ice-ufrag"));
+    g_assert_null (bad->etag);
   }
   wait_party (r, "connected", 0); /* none of that disturbed the call */
+
+  /* ICE restarts: with If-Match "*" (RFC 9725), then with the current ETag and new
+   * credentials (RFC 8840). Each time the room answers 200 with its own new credentials and
+   * candidates and a new ETag; the party's checks with the new credentials succeed (its ICE
+   * becomes ready again) and media goes on. */
+  restart_ice (r, inv, peer, resource, "*", &etag);
+  g_assert_cmpstr (etag, !=, created->etag);
+  {
+    g_autoptr (RdTestWhipReply) stale = rd_test_whip_request (
+        r->cert, "PATCH", resource, member (inv, "token"), "application/trickle-ice-sdpfrag",
+        "a=end-of-candidates\r\n", created->etag);
+    g_assert_cmpuint (stale->status, ==, 412); /* the old ICE session's ETag is gone */
+  }
+  {
+    g_autofree char *first = g_strdup (etag);
+    restart_ice (r, inv, peer, resource, first, &etag);
+    g_assert_cmpstr (etag, !=, first);
+  }
+  wait_party (r, "connected", 0);
 
   /* Leaving with DELETE: 200, the peer is gone at once, a later request is 404. */
   deleted =
@@ -259,7 +399,8 @@ test_call_both_ways (void)
   g_assert_nonnull (json_object_get_string_member (part, "left_at"));
   kinds = event_kinds (shown);
   g_assert_cmpstr (kinds, ==,
-                   "session-started invite-created party-joined party-verified party-left");
+                   "session-started invite-created party-joined party-verified ice-restart "
+                   "ice-restart party-left");
 }
 
 static void
@@ -382,12 +523,57 @@ test_refusals (void)
                        member (inv, "whip_url"), old_session);
   expect_status (r, other_url, member (old, "token"), offer, 404, NULL);
   expect_status (r, member (inv, "whip_url"), member (inv, "token"), no_usable_codec, 422,
-                 "neither VP8 nor H.264");
+                 "offers H265; the room sends VP8");
   /* None of this left a party behind, and no token reached the daemon's log. */
   wait_party (r, NULL, 0);
   logs = rd_test_daemon_stderr (r->t);
   g_assert_null (strstr (logs, member (inv, "token")));
   g_assert_null (strstr (logs, member (revoked, "token")));
+}
+
+/* A room set to send H.264: a party offering H.264 (as a browser does) is in a two-way call
+ * (the answer names H.264 packetization-mode=1, the party decodes the room's H.264, the room
+ * receives the party); one offering only VP8 is refused with 422 naming both. */
+static void
+test_h264_room (void)
+{
+  g_autoptr (Room) r = NULL;
+  g_autoptr (JsonNode) inv = NULL;
+  g_autoptr (RdTestPeer) peer = NULL;
+  g_autoptr (RdTestPeer) vp8 = NULL;
+  g_autoptr (RdTestWhipReply) created = NULL;
+  g_autoptr (RdTestWhipReply) refused = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  r = room_up_with ("[media]\nvideo-codec=h264\n");
+  inv = invite (r, "board");
+  created = call_in_with (r, inv, "H264", FALSE, &peer);
+  g_assert_nonnull (strstr (created->body, "H264/90000"));
+  g_assert_nonnull (strstr (created->body, "packetization-mode=1"));
+  g_assert_null (strstr (created->body, "VP8/90000"));
+  if (!rd_test_wait_until (peer_has_media, peer, TIMEOUT_MS))
+    g_error ("the party decoded %" G_GUINT64_FORMAT " H.264 frames and %" G_GUINT64_FORMAT
+             " audio buffers of the room (state %s)",
+             rd_test_peer_get_video_frames (peer), rd_test_peer_get_audio_buffers (peer),
+             rd_test_peer_get_connection_state (peer));
+  wait_party (r, "connected", 20000);
+
+  vp8 = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, "VP8", &error);
+  g_assert_no_error (error);
+  offer = rd_test_peer_create_offer (vp8, &error);
+  g_assert_no_error (error);
+  refused = rd_test_whip_request_patiently (r->cert, "POST", member (inv, "whip_url"),
+                                            member (inv, "token"), "application/sdp", offer, NULL);
+  g_assert_cmpuint (refused->status, ==, 422);
+  g_assert_nonnull (strstr (refused->body, "offers VP8"));
+  g_assert_nonnull (strstr (refused->body, "the room sends H.264"));
+  wait_party (r, "connected", 0); /* the call in progress is undisturbed */
 }
 
 /* A call that is cut by the room: the session ends, or its invite is revoked. */
@@ -561,6 +747,7 @@ main (int argc, char **argv)
   g_test_add_func ("/whip-e2e/revoke-cuts-call", test_revoke_cuts_call);
   g_test_add_func ("/whip-e2e/session-end-cuts-call", test_session_end_cuts_call);
   g_test_add_func ("/whip-e2e/vanished-party", test_vanished_party);
+  g_test_add_func ("/whip-e2e/h264-room", test_h264_room);
   g_test_add_func ("/whip-e2e/fifty-calls", test_fifty_calls);
   return g_test_run ();
 }

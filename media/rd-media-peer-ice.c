@@ -1,0 +1,273 @@
+/* rd-media-peer-ice.c: RdPeer's ICE restart (RFC 8445 9, RFC 8839 4.4.1.1.1; WHIP's PATCH with
+ * new credentials). See rd-media-peer.h.
+ *
+ * webrtcbin 1.22 cannot restart ICE as an answerer: a new offer's credentials only replace the
+ * remote ones in libnice (its connectivity checks are not reset), and create-answer copies the
+ * previous answer's ice-ufrag/ice-pwd ("FIXME: deal with ICE restarts" in gstwebrtcbin.c), so
+ * the answerer never gets new credentials, which RFC 8839 requires. So the restart is done on
+ * the libnice agent that webrtcbin's ICE object exposes ("agent", 1.20+), stream by stream
+ * (the stream of each transceiver's ICE transport): nice_agent_restart_stream() makes new local
+ * credentials and forgets the party's candidates and checks, keeping the pair in use, so media
+ * goes on until the party nominates a new pair; then the party's new credentials and
+ * candidates are set. webrtcbin keeps no copy of either (its ICE wrapper forwards each call),
+ * so nothing goes stale there; its local-description still names the first answer's
+ * credentials, which nothing reads after the answer. Main context only. */
+#include "media/rd-media-peer-private.h"
+
+#include <nice/agent.h>
+#include <string.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NiceAgent, g_object_unref)
+
+/* ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 5.4); ufrag 4-256, pwd 22-256 of them. */
+static gboolean
+ice_chars_ok (const char *s, gsize min, gsize max)
+{
+  gsize n = strlen (s);
+
+  if (n < min || n > max)
+    return FALSE;
+  for (const char *p = s; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/')
+      return FALSE;
+  return TRUE;
+}
+
+/* The one ice-ufrag/ice-pwd pair of @sdpfrag (session- or media-level; every occurrence must
+ * agree: receptiond answers with max-bundle, one ICE session per party). */
+static gboolean
+parse_credentials (const char *sdpfrag, char **ufrag, char **pwd, GError **error)
+{
+  g_auto (GStrv) lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
+  g_autofree char *u = NULL;
+  g_autofree char *p = NULL;
+
+  for (char **l = lines; *l; l++)
+    {
+      char *line = g_strstrip (*l);
+      const char *value = NULL;
+      char **slot = NULL;
+
+      if (g_str_has_prefix (line, "a=ice-ufrag:"))
+        value = line + strlen ("a=ice-ufrag:"), slot = &u;
+      else if (g_str_has_prefix (line, "a=ice-pwd:"))
+        value = line + strlen ("a=ice-pwd:"), slot = &p;
+      else
+        continue;
+      if (*slot && g_strcmp0 (*slot, value) != 0)
+        {
+          g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT,
+                       "the fragment names two different %s values; one ICE session per party "
+                       "(BUNDLE) is supported",
+                       slot == &u ? "ice-ufrag" : "ice-pwd");
+          return FALSE;
+        }
+      if (!*slot)
+        *slot = g_strdup (value);
+    }
+  if (!u || !p)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT,
+                   "an ICE restart needs the new a=ice-ufrag and a=ice-pwd; the fragment has %s",
+                   !u && !p ? "neither"
+                   : !u     ? "no a=ice-ufrag"
+                            : "no a=ice-pwd");
+      return FALSE;
+    }
+  if (!ice_chars_ok (u, 4, 256) || !ice_chars_ok (p, 22, 256))
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT,
+                   "a=ice-ufrag must be 4-256 and a=ice-pwd 22-256 characters of A-Z a-z 0-9 + / "
+                   "(RFC 8839); got a %zu-character ufrag and a %zu-character pwd",
+                   strlen (u), strlen (p));
+      return FALSE;
+    }
+  *ufrag = g_steal_pointer (&u);
+  *pwd = g_steal_pointer (&p);
+  return TRUE;
+}
+
+/* The party's ice-ufrag as last set: from the offer until a restart. (transfer none) */
+static const char *
+current_remote_ufrag (RdPeer *peer)
+{
+  if (peer->remote_ufrag)
+    return peer->remote_ufrag;
+  for (guint i = 0; peer->offer && i < gst_sdp_message_medias_len (peer->offer->sdp); i++)
+    {
+      const char *u = gst_sdp_media_get_attribute_val (
+          gst_sdp_message_get_media (peer->offer->sdp, i), "ice-ufrag");
+      if (u)
+        return u;
+    }
+  return peer->offer ? gst_sdp_message_get_attribute_val (peer->offer->sdp, "ice-ufrag") : NULL;
+}
+
+gboolean
+rd_peer_sdpfrag_restarts_ice (RdPeer *peer, const char *sdpfrag)
+{
+  g_auto (GStrv) lines = NULL;
+  const char *current;
+
+  g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
+  current = current_remote_ufrag (peer);
+  lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      char *line = g_strstrip (*l);
+      if (g_str_has_prefix (line, "a=ice-ufrag:") &&
+          g_strcmp0 (line + strlen ("a=ice-ufrag:"), current) != 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  guint stream_id;
+  guint mline; /* the first m-line carried by the stream */
+} IceStream;
+
+/* The libnice stream of each transceiver's ICE transport, once each, in m-line order. */
+static GArray *
+ice_streams (RdPeer *peer)
+{
+  g_autoptr (GArray) transceivers = NULL;
+  GArray *streams = g_array_new (FALSE, FALSE, sizeof (IceStream));
+
+  g_signal_emit_by_name (peer->webrtc, "get-transceivers", &transceivers);
+  for (guint i = 0; transceivers && i < transceivers->len; i++)
+    {
+      GstWebRTCRTPTransceiver *t = g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+      g_autoptr (GObject) sender = NULL;
+      g_autoptr (GObject) receiver = NULL;
+      g_autoptr (GObject) dtls = NULL;
+      g_autoptr (GObject) ice_transport = NULL;
+      g_autoptr (GObject) stream = NULL;
+      IceStream s = { 0, 0 };
+      gboolean seen = FALSE;
+
+      g_object_get (t, "sender", &sender, "receiver", &receiver, "mlineindex", &s.mline, NULL);
+      if (sender)
+        g_object_get (sender, "transport", &dtls, NULL);
+      if (!dtls && receiver)
+        g_object_get (receiver, "transport", &dtls, NULL);
+      if (dtls)
+        g_object_get (dtls, "transport", &ice_transport, NULL);
+      if (ice_transport &&
+          g_object_class_find_property (G_OBJECT_GET_CLASS (ice_transport), "stream"))
+        g_object_get (ice_transport, "stream", &stream, NULL);
+      if (!stream)
+        continue;
+      g_object_get (stream, "stream-id", &s.stream_id, NULL);
+      for (guint j = 0; j < streams->len; j++)
+        seen |= g_array_index (streams, IceStream, j).stream_id == s.stream_id;
+      if (!seen && s.stream_id > 0)
+        g_array_append_val (streams, s);
+    }
+  return streams;
+}
+
+/* webrtcbin's libnice agent. (transfer full) */
+static NiceAgent *
+nice_agent_of (GstElement *webrtc)
+{
+  g_autoptr (GObject) ice = NULL;
+  NiceAgent *agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  return agent;
+}
+
+/* "m=audio 9 UDP/TLS/RTP/SAVPF 111" and its a=mid, as the offer had them. */
+static void
+append_media_line (GString *out, const RdOffer *offer, guint mline)
+{
+  const GstSDPMedia *m = NULL;
+
+  if (offer && mline < gst_sdp_message_medias_len (offer->sdp))
+    m = gst_sdp_message_get_media (offer->sdp, mline);
+  if (!m)
+    return;
+  g_string_append_printf (out, "m=%s 9 %s", gst_sdp_media_get_media (m),
+                          gst_sdp_media_get_proto (m));
+  for (guint i = 0; i < gst_sdp_media_formats_len (m); i++)
+    g_string_append_printf (out, " %s", gst_sdp_media_get_format (m, i));
+  g_string_append (out, "\r\n");
+  if (gst_sdp_media_get_attribute_val (m, "mid"))
+    g_string_append_printf (out, "a=mid:%s\r\n", gst_sdp_media_get_attribute_val (m, "mid"));
+}
+
+char *
+rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error)
+{
+  g_autofree char *ufrag = NULL;
+  g_autofree char *pwd = NULL;
+  g_autoptr (NiceAgent) agent = NULL;
+  g_autoptr (GArray) streams = NULL;
+  GString *out;
+
+  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
+  if (peer->closed || !peer->answered)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s cannot restart ICE (%s)", peer->id,
+                   peer->closed ? "closed" : "not answered yet");
+      return NULL;
+    }
+  if (!parse_credentials (sdpfrag, &ufrag, &pwd, error))
+    return NULL;
+  if (g_strcmp0 (ufrag, current_remote_ufrag (peer)) == 0)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT,
+                   "a=ice-ufrag:%s is the current one; an ICE restart needs new credentials",
+                   ufrag);
+      return NULL;
+    }
+  agent = nice_agent_of (peer->webrtc);
+  streams = ice_streams (peer);
+  if (!agent || streams->len == 0)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s: webrtcbin exposes no libnice agent or ICE stream to restart",
+                   peer->id);
+      return NULL;
+    }
+  /* Nothing has changed so far; from here on the restart is done. */
+  for (guint i = 0; i < streams->len; i++)
+    {
+      guint id = g_array_index (streams, IceStream, i).stream_id;
+      nice_agent_restart_stream (agent, id);
+      nice_agent_set_remote_credentials (agent, id, ufrag, pwd);
+    }
+  g_free (peer->remote_ufrag);
+  peer->remote_ufrag = g_strdup (ufrag);
+  GST_INFO ("peer %s: ICE restarted on %u stream(s), the party's ufrag now %s", peer->id,
+            streams->len, ufrag);
+  /* The party's new candidates, like trickled ones (webrtcbin resolves .local names). */
+  rd_peer_add_remote_candidates (peer, sdpfrag, NULL);
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < streams->len; i++)
+    {
+      IceStream *s = &g_array_index (streams, IceStream, i);
+      g_autofree char *local_ufrag = NULL;
+      g_autofree char *local_pwd = NULL;
+      GSList *cands;
+
+      append_media_line (out, peer->offer, s->mline);
+      if (nice_agent_get_local_credentials (agent, s->stream_id, &local_ufrag, &local_pwd))
+        g_string_append_printf (out, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", local_ufrag, local_pwd);
+      cands = nice_agent_get_local_candidates (agent, s->stream_id, NICE_COMPONENT_TYPE_RTP);
+      for (GSList *c = cands; c; c = c->next)
+        {
+          g_autofree char *line = nice_agent_generate_local_candidate_sdp (agent, c->data);
+          g_string_append_printf (out, "%s\r\n", line);
+        }
+      g_slist_free_full (cands, (GDestroyNotify)nice_candidate_free);
+      g_string_append (out, "a=end-of-candidates\r\n");
+    }
+  return g_string_free (out, FALSE);
+}
