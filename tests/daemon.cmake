@@ -7,8 +7,11 @@ rd_add_test(test-control SOURCES test-control.c LIBS rd-test-daemon rd-proto TIM
 # The daemon and console under test are the built ones.
 add_dependencies(test-daemon receptiond receptionctl)
 add_dependencies(test-control receptiond receptionctl)
-rd_add_test(test-whip-e2e SOURCES test-whip-e2e.c rd-test-whip.c
-  LIBS rd-test-daemon rd-test-peer PkgConfig::SOUP TIMEOUT 480 THIRD_PARTY_THREADS)
+# A live room and parties calling in over WHIP (test peer + HTTPS client), for end-to-end tests.
+add_library(rd-test-room STATIC rd-test-room.c rd-test-whip.c)
+target_link_libraries(rd-test-room PUBLIC rd-test-daemon rd-test-peer PkgConfig::SOUP)
+rd_add_test(test-whip-e2e SOURCES test-whip-e2e.c
+  LIBS rd-test-room TIMEOUT 480 THIRD_PARTY_THREADS)
 add_dependencies(test-whip-e2e receptiond receptionctl)
 rd_add_test(test-join-call SOURCES test-join-call.c
   LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
@@ -22,8 +25,6 @@ rd_add_test(test-daemon-ledger SOURCES test-daemon-ledger.c LIBS rd-test-daemon 
 add_dependencies(test-daemon-ledger receptiond receptionctl)
 
 # Recording end to end: the daemon records parties calling in; files checked with ffprobe.
-add_library(rd-test-room STATIC rd-test-room.c rd-test-whip.c)
-target_link_libraries(rd-test-room PUBLIC rd-test-daemon rd-test-peer PkgConfig::SOUP)
 rd_add_test(test-recording-e2e SOURCES test-recording-e2e.c
   LIBS rd-test-room rd-test-probe TIMEOUT 300 THIRD_PARTY_THREADS)
 add_dependencies(test-recording-e2e receptiond receptionctl)

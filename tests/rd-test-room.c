@@ -53,9 +53,16 @@ rd_test_resource_url (const char *whip_url, const char *location)
 RdTestWhipReply *
 rd_test_room_call_in (RdTestRoom *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
 {
+  return rd_test_room_call_in_with (r, inv, "VP8", forge, peer_out);
+}
+
+RdTestWhipReply *
+rd_test_room_call_in_with (RdTestRoom *r, JsonNode *inv, const char *video_codec, gboolean forge,
+                           RdTestPeer **peer_out)
+{
   g_autoptr (GError) error = NULL;
   g_autofree char *offer = NULL;
-  RdTestPeer *peer = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  RdTestPeer *peer = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, video_codec, &error);
   RdTestWhipReply *created;
 
   g_assert_no_error (error);
@@ -103,15 +110,17 @@ parties_are (gpointer data)
 }
 
 void
-rd_test_room_wait_parties (RdTestRoom *r, guint n, const char *state, guint64 min_bytes_in)
+rd_test_room_wait_parties (RdTestRoom *r, guint n, const char *state, guint64 min_bytes_in,
+                           guint timeout_ms)
 {
   PartiesWait w = { r, n, state, min_bytes_in, NULL };
 
-  if (!rd_test_wait_until (parties_are, &w, RD_TEST_ROOM_TIMEOUT_MS))
+  if (!rd_test_wait_until (parties_are, &w, timeout_ms))
     {
       g_autofree char *seen = json_to_string (w.last_status, TRUE);
-      g_error ("waited for %u parties %s (>= %" G_GUINT64_FORMAT " bytes in); last status: %s", n,
-               state ? state : "", min_bytes_in, seen);
+      g_error ("waited %u ms for %u parties %s (>= %" G_GUINT64_FORMAT " bytes in); last status: "
+               "%s",
+               timeout_ms, n, state ? state : "", min_bytes_in, seen);
     }
   json_node_unref (w.last_status);
 }

@@ -161,7 +161,7 @@ test_two_parties (void)
   c2 = rd_test_room_call_in (r, inv2, FALSE, &p2);
   id1 = party_id (c1);
   id2 = party_id (c2);
-  rd_test_room_wait_parties (r, 2, "connected", 20000);
+  rd_test_room_wait_parties (r, 2, "connected", 20000, TIMEOUT_MS);
   g_assert_true (rd_test_wait_until (peer_has_media, p1, TIMEOUT_MS));
   g_assert_true (rd_test_wait_until (peer_has_media, p2, TIMEOUT_MS));
   /* party 1 leaves early */
@@ -169,7 +169,7 @@ test_two_parties (void)
   deleted = rd_test_whip_request (r->cert, "DELETE", resource, rd_test_member (inv1, "token"), NULL,
                                   NULL, NULL);
   g_assert_cmpuint (deleted->status, ==, 200);
-  rd_test_room_wait_parties (r, 1, "connected", 0);
+  rd_test_room_wait_parties (r, 1, "connected", 0, TIMEOUT_MS);
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
 
   /* the whole record, re-hashed */
@@ -245,7 +245,7 @@ test_sigkill (void)
   inv = rd_test_room_invite (r, "board");
   c = rd_test_room_call_in (r, inv, FALSE, &p);
   id = party_id (c);
-  rd_test_room_wait_parties (r, 1, "connected", 20000);
+  rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
   w = (Elapsed){ r, 4, 4 }; /* the room's two tracks and the party's two */
   g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
   status = rd_test_ctl_json (r->t, "status", NULL);

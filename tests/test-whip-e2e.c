@@ -5,7 +5,7 @@
  * HTTPS through a real libsoup client (tests/rd-test-whip.h). */
 #include <string.h>
 
-#include "tests/rd-test-daemon.h"
+#include "tests/rd-test-room.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
 #include "tests/rd-test-whip.h"
@@ -14,76 +14,11 @@
 
 static char *netns_skip_reason;
 
-typedef struct
-{
-  RdTestDaemon *t;
-  char *cert;       /* the daemon's generated certificate: the only one the client trusts */
-  char *session_id; /* the live session */
-} Room;
-
 static JsonObject *
 obj (JsonNode *n)
 {
   g_assert_true (JSON_NODE_HOLDS_OBJECT (n));
   return json_node_get_object (n);
-}
-
-/* A daemon with @media_config ("[media]\n..." or "") and a live session. */
-static Room *
-room_up_with (const char *media_config)
-{
-  Room *r = g_new0 (Room, 1);
-  g_autofree char *out = NULL;
-  g_autofree char *config =
-      g_strdup_printf ("%s[network]\nice-addresses=127.0.0.1\n", media_config);
-
-  r->t = rd_test_daemon_new (config);
-  rd_test_daemon_start (r->t);
-  r->cert = g_build_filename (r->t->state_dir, "tls", "certificate.pem", NULL);
-  g_assert_cmpint (rd_test_ctl (r->t, &out, NULL, "session", "start", "--title", "e2e", NULL), ==,
-                   0);
-  r->session_id = g_strstrip (g_strdup (out));
-  return r;
-}
-
-static Room *
-room_up (void)
-{
-  return room_up_with ("");
-}
-
-static void
-room_free (Room *r)
-{
-  rd_test_daemon_free (r->t);
-  g_free (r->cert);
-  g_free (r->session_id);
-  g_free (r);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Room, room_free)
-
-/* A fresh invite for the live session: returns the parsed result (token, whip_url, ...). */
-static JsonNode *
-invite (Room *r, const char *role)
-{
-  return rd_test_ctl_json (r->t, "session", "invite", r->session_id, "--role", role, "--name",
-                           "Ban Tiếp công dân", NULL);
-}
-
-static const char *
-member (JsonNode *n, const char *name)
-{
-  return json_object_get_string_member_with_default (obj (n), name, NULL);
-}
-
-/* The resource URL from a Location header (absolute path) and the endpoint URL. */
-static char *
-resource_url (const char *whip_url, const char *location)
-{
-  g_autoptr (GUri) base = g_uri_parse (whip_url, G_URI_FLAGS_NONE, NULL);
-  g_autoptr (GUri) abs = g_uri_parse_relative (base, location, G_URI_FLAGS_NONE, NULL);
-  g_assert_nonnull (abs);
-  return g_uri_to_string (abs);
 }
 
 static gboolean
@@ -93,46 +28,11 @@ peer_has_media (gpointer data)
   return rd_test_peer_get_video_frames (peer) >= 30 && rd_test_peer_get_audio_buffers (peer) >= 20;
 }
 
-typedef struct
-{
-  Room *room;
-  const char *state;     /* wanted party state in status, or NULL for "no party" */
-  guint64 min_bytes_in;  /* with state: bytes the room received at least */
-  JsonNode *last_status; /* what was seen last */
-} PartyWait;
-
-static gboolean
-party_is (gpointer data)
-{
-  PartyWait *w = data;
-  JsonArray *parties;
-
-  g_clear_pointer (&w->last_status, json_node_unref);
-  w->last_status = rd_test_ctl_json (w->room->t, "status", NULL);
-  parties = json_object_get_array_member (obj (w->last_status), "parties");
-  if (!w->state)
-    return json_array_get_length (parties) == 0;
-  if (json_array_get_length (parties) != 1)
-    return FALSE;
-  {
-    JsonObject *p = json_array_get_object_element (parties, 0);
-    return g_str_equal (json_object_get_string_member (p, "state"), w->state) &&
-           json_object_get_int_member (p, "bytes_received") >= (gint64)w->min_bytes_in;
-  }
-}
-
+/* Waits until the one party is in @state with >= @min_bytes_in received (NULL: no party). */
 static void
-wait_party (Room *r, const char *state, guint64 min_bytes_in)
+wait_party (RdTestRoom *r, const char *state, guint64 min_bytes_in)
 {
-  PartyWait w = { r, state, min_bytes_in, NULL };
-
-  if (!rd_test_wait_until (party_is, &w, TIMEOUT_MS))
-    {
-      g_autofree char *seen = json_to_string (w.last_status, TRUE);
-      g_error ("waited for party state %s (>= %" G_GUINT64_FORMAT " bytes in); last status: %s",
-               state ? state : "(gone)", min_bytes_in, seen);
-    }
-  json_node_unref (w.last_status);
+  rd_test_room_wait_parties (r, state ? 1 : 0, state, min_bytes_in, RD_TEST_ROOM_TIMEOUT_MS);
 }
 
 /* The kinds of a session's events, space-separated, from @first_kind on. (transfer full) */
@@ -143,9 +43,13 @@ event_kinds (JsonNode *session)
   GString *s = g_string_new (NULL);
 
   for (guint i = 0; i < json_array_get_length (events); i++)
-    g_string_append_printf (
-        s, "%s%s", s->len ? " " : "",
-        json_object_get_string_member (json_array_get_object_element (events, i), "kind"));
+    {
+      const char *kind =
+          json_object_get_string_member (json_array_get_object_element (events, i), "kind");
+      /* the recording's own events are checked in test-recording-e2e */
+      if (!g_str_has_prefix (kind, "recording-"))
+        g_string_append_printf (s, "%s%s", s->len ? " " : "", kind);
+    }
   return g_string_free (s, FALSE);
 }
 
@@ -155,37 +59,6 @@ only_participant (JsonNode *session)
   JsonArray *parts = json_object_get_array_member (obj (session), "participants");
   g_assert_cmpuint (json_array_get_length (parts), ==, 1);
   return json_array_get_object_element (parts, 0);
-}
-
-/* A party calls in with @inv's token: a test peer sending @video_codec makes its offer (with a
- * forged fingerprint if @forge), POSTs it (waiting out 429s), expects 201 and takes the
- * answer. Returns the 201; *@peer_out gets the peer. (transfer full) */
-static RdTestWhipReply *
-call_in_with (Room *r, JsonNode *inv, const char *video_codec, gboolean forge,
-              RdTestPeer **peer_out)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
-  RdTestPeer *peer = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, video_codec, &error);
-  RdTestWhipReply *created;
-
-  g_assert_no_error (error);
-  rd_test_peer_set_forge_fingerprint (peer, forge);
-  offer = rd_test_peer_create_offer (peer, &error);
-  g_assert_no_error (error);
-  created = rd_test_whip_request_patiently (r->cert, "POST", member (inv, "whip_url"),
-                                            member (inv, "token"), "application/sdp", offer, NULL);
-  g_assert_cmpuint (created->status, ==, 201);
-  g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
-  g_assert_no_error (error);
-  *peer_out = peer;
-  return created;
-}
-
-static RdTestWhipReply *
-call_in (Room *r, JsonNode *inv, gboolean forge, RdTestPeer **peer_out)
-{
-  return call_in_with (r, inv, "VP8", forge, peer_out);
 }
 
 typedef struct
@@ -216,8 +89,8 @@ media_goes_on (gpointer data)
  * new credentials (not the ones it had) and candidates, a new ETag (*@etag_out, quoted), its
  * ICE ready again with them, media still arriving after that, and the restart in the ledger. */
 static void
-restart_ice (Room *r, JsonNode *inv, RdTestPeer *peer, const char *resource, const char *if_match,
-             char **etag_out)
+restart_ice (RdTestRoom *r, JsonNode *inv, RdTestPeer *peer, const char *resource,
+             const char *if_match, char **etag_out)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *frag = NULL;
@@ -240,7 +113,7 @@ restart_ice (Room *r, JsonNode *inv, RdTestPeer *peer, const char *resource, con
 
   frag = rd_test_peer_restart_ice (peer, &error);
   g_assert_no_error (error);
-  reply = rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+  reply = rd_test_whip_request (r->cert, "PATCH", resource, rd_test_member (inv, "token"),
                                 "application/trickle-ice-sdpfrag", frag, if_match);
   g_assert_cmpuint (reply->status, ==, 200);
   g_assert_true (g_str_has_prefix (reply->content_type, "application/trickle-ice-sdpfrag"));
@@ -287,7 +160,7 @@ restart_ice (Room *r, JsonNode *inv, RdTestPeer *peer, const char *resource, con
 static void
 test_call_both_ways (void)
 {
-  g_autoptr (Room) r = NULL;
+  g_autoptr (RdTestRoom) r = NULL;
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (RdTestPeer) peer = NULL;
   g_autoptr (RdTestWhipReply) created = NULL;
@@ -305,12 +178,12 @@ test_call_both_ways (void)
       g_test_skip (netns_skip_reason);
       return;
     }
-  r = room_up ();
-  inv = invite (r, "board");
-  g_assert_true (g_str_has_suffix (member (inv, "whip_url"), r->session_id));
-  g_assert_nonnull (strstr (member (inv, "join_url"), "#token="));
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "board");
+  g_assert_true (g_str_has_suffix (rd_test_member (inv, "whip_url"), r->session_id));
+  g_assert_nonnull (strstr (rd_test_member (inv, "join_url"), "#token="));
 
-  created = call_in (r, inv, FALSE, &peer);
+  created = rd_test_room_call_in (r, inv, FALSE, &peer);
   g_assert_true (g_str_has_prefix (created->content_type, "application/sdp"));
   g_assert_nonnull (created->location);
   g_assert_true (g_str_has_prefix (created->location, "/whip/"));
@@ -338,15 +211,15 @@ test_call_both_ways (void)
   g_clear_pointer (&shown, json_node_unref);
 
   /* Trickle: a stale ETag is 412, the current one 204. */
-  resource = resource_url (member (inv, "whip_url"), created->location);
+  resource = rd_test_resource_url (rd_test_member (inv, "whip_url"), created->location);
   {
     const char frag[] = "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
                         "a=mid:0\r\na=candidate:1 1 UDP 2122260223 127.0.0.1 9 typ host\r\n";
     g_autoptr (RdTestWhipReply) stale =
-        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+        rd_test_whip_request (r->cert, "PATCH", resource, rd_test_member (inv, "token"),
                               "application/trickle-ice-sdpfrag", frag, "\"not-the-etag\"");
     g_autoptr (RdTestWhipReply) fresh =
-        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+        rd_test_whip_request (r->cert, "PATCH", resource, rd_test_member (inv, "token"),
                               "application/trickle-ice-sdpfrag", frag, created->etag);
     g_assert_cmpuint (stale->status, ==, 412);
     g_assert_cmpuint (fresh->status, ==, 204);
@@ -357,7 +230,7 @@ test_call_both_ways (void)
     const char frag[] = "a=ice-ufrag:x\r\na=ice-pwd:y\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
                         "a=mid:0\r\n";
     g_autoptr (RdTestWhipReply) bad =
-        rd_test_whip_request (r->cert, "PATCH", resource, member (inv, "token"),
+        rd_test_whip_request (r->cert, "PATCH", resource, rd_test_member (inv, "token"),
                               "application/trickle-ice-sdpfrag", frag, "*");
     g_assert_cmpuint (bad->status, ==, 400);
     g_assert_nonnull (strstr (bad->body, "ice-ufrag"));
@@ -373,8 +246,8 @@ test_call_both_ways (void)
   g_assert_cmpstr (etag, !=, created->etag);
   {
     g_autoptr (RdTestWhipReply) stale = rd_test_whip_request (
-        r->cert, "PATCH", resource, member (inv, "token"), "application/trickle-ice-sdpfrag",
-        "a=end-of-candidates\r\n", created->etag);
+        r->cert, "PATCH", resource, rd_test_member (inv, "token"),
+        "application/trickle-ice-sdpfrag", "a=end-of-candidates\r\n", created->etag);
     g_assert_cmpuint (stale->status, ==, 412); /* the old ICE session's ETag is gone */
   }
   {
@@ -385,12 +258,12 @@ test_call_both_ways (void)
   wait_party (r, "connected", 0);
 
   /* Leaving with DELETE: 200, the peer is gone at once, a later request is 404. */
-  deleted =
-      rd_test_whip_request (r->cert, "DELETE", resource, member (inv, "token"), NULL, NULL, NULL);
+  deleted = rd_test_whip_request (r->cert, "DELETE", resource, rd_test_member (inv, "token"), NULL,
+                                  NULL, NULL);
   g_assert_cmpuint (deleted->status, ==, 200);
   wait_party (r, NULL, 0);
-  after =
-      rd_test_whip_request (r->cert, "DELETE", resource, member (inv, "token"), NULL, NULL, NULL);
+  after = rd_test_whip_request (r->cert, "DELETE", resource, rd_test_member (inv, "token"), NULL,
+                                NULL, NULL);
   g_assert_cmpuint (after->status, ==, 404);
 
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
@@ -406,7 +279,7 @@ test_call_both_ways (void)
 static void
 test_forged_fingerprint (void)
 {
-  g_autoptr (Room) r = NULL;
+  g_autoptr (RdTestRoom) r = NULL;
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (RdTestPeer) peer = NULL;
   g_autoptr (RdTestWhipReply) created = NULL;
@@ -421,9 +294,9 @@ test_forged_fingerprint (void)
       g_test_skip (netns_skip_reason);
       return;
     }
-  r = room_up ();
-  inv = invite (r, "citizen");
-  created = call_in (r, inv, TRUE, &peer);
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "citizen");
+  created = rd_test_room_call_in (r, inv, TRUE, &peer);
 
   /* The daemon sees the certificate, refuses it and tears the party down. */
   wait_party (r, NULL, 0);
@@ -437,14 +310,14 @@ test_forged_fingerprint (void)
   g_assert_null (strstr (kinds, "party-verified"));
   /* Nothing of the room reached the forger either, and its resource is gone. */
   g_assert_cmpuint (rd_test_peer_get_video_frames (peer), ==, 0);
-  resource = resource_url (member (inv, "whip_url"), created->location);
-  deleted =
-      rd_test_whip_request (r->cert, "DELETE", resource, member (inv, "token"), NULL, NULL, NULL);
+  resource = rd_test_resource_url (rd_test_member (inv, "whip_url"), created->location);
+  deleted = rd_test_whip_request (r->cert, "DELETE", resource, rd_test_member (inv, "token"), NULL,
+                                  NULL, NULL);
   g_assert_cmpuint (deleted->status, ==, 404);
 }
 
 static void
-expect_status (Room *r, const char *url, const char *token, const char *sdp, guint status,
+expect_status (RdTestRoom *r, const char *url, const char *token, const char *sdp, guint status,
                const char *words)
 {
   g_autoptr (RdTestWhipReply) reply =
@@ -474,7 +347,7 @@ static const char no_usable_codec[] = "v=0\r\n"
 static void
 test_refusals (void)
 {
-  g_autoptr (Room) r = NULL;
+  g_autoptr (RdTestRoom) r = NULL;
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (JsonNode) old = NULL;
   g_autoptr (JsonNode) revoked = NULL;
@@ -492,17 +365,17 @@ test_refusals (void)
       g_test_skip (netns_skip_reason);
       return;
     }
-  r = room_up ();
+  r = rd_test_room_up (NULL);
   /* A token of a session that has ended. */
-  old = invite (r, "agency");
+  old = rd_test_room_invite (r, "agency");
   old_session = g_strdup (r->session_id);
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", old_session, NULL), ==, 0);
   g_assert_cmpint (rd_test_ctl (r->t, &out, NULL, "session", "start", NULL), ==, 0);
   g_free (r->session_id);
   r->session_id = g_strstrip (g_strdup (out));
 
-  inv = invite (r, "board");
-  revoked = invite (r, "citizen");
+  inv = rd_test_room_invite (r, "board");
+  revoked = rd_test_room_invite (r, "citizen");
   revoked_id = g_strdup_printf ("%" G_GINT64_FORMAT,
                                 json_object_get_int_member (obj (revoked), "invite_id"));
   g_assert_cmpint (
@@ -513,22 +386,24 @@ test_refusals (void)
   offer = rd_test_peer_create_offer (peer, &error);
   g_assert_no_error (error);
 
-  expect_status (r, member (inv, "whip_url"), NULL, offer, 401, NULL);
-  expect_status (r, member (inv, "whip_url"), "not-a-token-we-gave", offer, 401, "unknown");
-  expect_status (r, member (inv, "whip_url"), member (revoked, "token"), offer, 401, "revoked");
-  expect_status (r, member (inv, "whip_url"), member (old, "token"), offer, 401, NULL);
+  expect_status (r, rd_test_member (inv, "whip_url"), NULL, offer, 401, NULL);
+  expect_status (r, rd_test_member (inv, "whip_url"), "not-a-token-we-gave", offer, 401, "unknown");
+  expect_status (r, rd_test_member (inv, "whip_url"), rd_test_member (revoked, "token"), offer, 401,
+                 "revoked");
+  expect_status (r, rd_test_member (inv, "whip_url"), rd_test_member (old, "token"), offer, 401,
+                 NULL);
   /* The old session is not live: 404, whatever the token. */
-  other_url =
-      g_strdup_printf ("%.*s%s", (int)(strlen (member (inv, "whip_url")) - strlen (r->session_id)),
-                       member (inv, "whip_url"), old_session);
-  expect_status (r, other_url, member (old, "token"), offer, 404, NULL);
-  expect_status (r, member (inv, "whip_url"), member (inv, "token"), no_usable_codec, 422,
-                 "offers H265; the room sends VP8");
+  other_url = g_strdup_printf (
+      "%.*s%s", (int)(strlen (rd_test_member (inv, "whip_url")) - strlen (r->session_id)),
+      rd_test_member (inv, "whip_url"), old_session);
+  expect_status (r, other_url, rd_test_member (old, "token"), offer, 404, NULL);
+  expect_status (r, rd_test_member (inv, "whip_url"), rd_test_member (inv, "token"),
+                 no_usable_codec, 422, "offers H265; the room sends VP8");
   /* None of this left a party behind, and no token reached the daemon's log. */
   wait_party (r, NULL, 0);
   logs = rd_test_daemon_stderr (r->t);
-  g_assert_null (strstr (logs, member (inv, "token")));
-  g_assert_null (strstr (logs, member (revoked, "token")));
+  g_assert_null (strstr (logs, rd_test_member (inv, "token")));
+  g_assert_null (strstr (logs, rd_test_member (revoked, "token")));
 }
 
 /* A room set to send H.264: a party offering H.264 (as a browser does) is in a two-way call
@@ -537,7 +412,7 @@ test_refusals (void)
 static void
 test_h264_room (void)
 {
-  g_autoptr (Room) r = NULL;
+  g_autoptr (RdTestRoom) r = NULL;
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (RdTestPeer) peer = NULL;
   g_autoptr (RdTestPeer) vp8 = NULL;
@@ -551,9 +426,9 @@ test_h264_room (void)
       g_test_skip (netns_skip_reason);
       return;
     }
-  r = room_up_with ("[media]\nvideo-codec=h264\n");
-  inv = invite (r, "board");
-  created = call_in_with (r, inv, "H264", FALSE, &peer);
+  r = rd_test_room_up ("[media]\nvideo-codec=h264\n");
+  inv = rd_test_room_invite (r, "board");
+  created = rd_test_room_call_in_with (r, inv, "H264", FALSE, &peer);
   g_assert_nonnull (strstr (created->body, "H264/90000"));
   g_assert_nonnull (strstr (created->body, "packetization-mode=1"));
   g_assert_null (strstr (created->body, "VP8/90000"));
@@ -568,8 +443,9 @@ test_h264_room (void)
   g_assert_no_error (error);
   offer = rd_test_peer_create_offer (vp8, &error);
   g_assert_no_error (error);
-  refused = rd_test_whip_request_patiently (r->cert, "POST", member (inv, "whip_url"),
-                                            member (inv, "token"), "application/sdp", offer, NULL);
+  refused = rd_test_whip_request_patiently (r->cert, "POST", rd_test_member (inv, "whip_url"),
+                                            rd_test_member (inv, "token"), "application/sdp", offer,
+                                            NULL);
   g_assert_cmpuint (refused->status, ==, 422);
   g_assert_nonnull (strstr (refused->body, "offers VP8"));
   g_assert_nonnull (strstr (refused->body, "the room sends H.264"));
@@ -580,15 +456,15 @@ test_h264_room (void)
 static void
 call_then_cut (gboolean by_revoke)
 {
-  g_autoptr (Room) r = room_up ();
-  g_autoptr (JsonNode) inv = invite (r, "board");
+  g_autoptr (RdTestRoom) r = rd_test_room_up (NULL);
+  g_autoptr (JsonNode) inv = rd_test_room_invite (r, "board");
   g_autoptr (RdTestPeer) peer = NULL;
   g_autoptr (RdTestWhipReply) created = NULL;
   g_autoptr (JsonNode) shown = NULL;
   g_autofree char *invite_id =
       g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (obj (inv), "invite_id"));
 
-  created = call_in (r, inv, FALSE, &peer);
+  created = rd_test_room_call_in (r, inv, FALSE, &peer);
   wait_party (r, "connected", 0);
 
   if (by_revoke)
@@ -629,7 +505,7 @@ test_session_end_cuts_call (void)
 static void
 test_vanished_party (void)
 {
-  g_autoptr (Room) r = NULL;
+  g_autoptr (RdTestRoom) r = NULL;
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (RdTestWhipReply) created = NULL;
   g_autoptr (JsonNode) shown = NULL;
@@ -641,20 +517,13 @@ test_vanished_party (void)
       g_test_skip (netns_skip_reason);
       return;
     }
-  r = room_up ();
-  inv = invite (r, "agency");
-  created = call_in (r, inv, FALSE, &peer);
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "agency");
+  created = rd_test_room_call_in (r, inv, FALSE, &peer);
   wait_party (r, "connected", 1000);
   rd_test_peer_free (peer); /* gone, without a word */
-  {
-    PartyWait w = { r, NULL, 0, NULL };
-    if (!rd_test_wait_until (party_is, &w, 60000))
-      {
-        g_autofree char *seen = json_to_string (w.last_status, TRUE);
-        g_error ("a vanished party was still there after 60 s: %s", seen);
-      }
-    json_node_unref (w.last_status);
-  }
+  /* ICE consent freshness notices it (the wait fails the test after 60 s) */
+  rd_test_room_wait_parties (r, 0, NULL, 0, 60000);
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
   reason = json_object_get_string_member (only_participant (shown), "leave_reason");
   g_test_message ("vanished party left with reason: %s", reason);
@@ -664,7 +533,7 @@ test_vanished_party (void)
 /* The daemon's heap in use, in kB, as its status reports it (allocations alive, without the
  * free memory the allocator keeps: that is not a leak). */
 static gint64
-daemon_heap_kb (Room *r)
+daemon_heap_kb (RdTestRoom *r)
 {
   g_autoptr (JsonNode) status = rd_test_ctl_json (r->t, "status", NULL);
   JsonObject *memory = json_object_get_object_member (obj (status), "memory");
@@ -677,18 +546,18 @@ daemon_heap_kb (Room *r)
 /* One call: join, wait until the room receives the party, leave with DELETE, wait until gone.
  * Waits out the endpoint's rate limit (429 + Retry-After) like a polite client. */
 static void
-join_and_leave (Room *r, JsonNode *inv)
+join_and_leave (RdTestRoom *r, JsonNode *inv)
 {
   g_autoptr (RdTestPeer) peer = NULL;
   g_autoptr (RdTestWhipReply) created = NULL;
   g_autoptr (RdTestWhipReply) deleted = NULL;
   g_autofree char *resource = NULL;
 
-  created = call_in (r, inv, FALSE, &peer);
+  created = rd_test_room_call_in (r, inv, FALSE, &peer);
   wait_party (r, "connected", 1000);
-  resource = resource_url (member (inv, "whip_url"), created->location);
-  deleted = rd_test_whip_request_patiently (r->cert, "DELETE", resource, member (inv, "token"),
-                                            NULL, NULL, NULL);
+  resource = rd_test_resource_url (rd_test_member (inv, "whip_url"), created->location);
+  deleted = rd_test_whip_request_patiently (r->cert, "DELETE", resource,
+                                            rd_test_member (inv, "token"), NULL, NULL, NULL);
   g_assert_cmpuint (deleted->status, ==, 200);
   wait_party (r, NULL, 0);
 }
@@ -698,7 +567,7 @@ join_and_leave (Room *r, JsonNode *inv)
 static void
 test_fifty_calls (void)
 {
-  g_autoptr (Room) r = NULL;
+  g_autoptr (RdTestRoom) r = NULL;
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (JsonNode) shown = NULL;
   gint64 warm_kb, end_kb;
@@ -708,8 +577,8 @@ test_fifty_calls (void)
       g_test_skip (netns_skip_reason);
       return;
     }
-  r = room_up ();
-  inv = invite (r, "board");
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "board");
   for (int i = 0; i < 10; i++)
     join_and_leave (r, inv);
   warm_kb = daemon_heap_kb (r);
