@@ -127,6 +127,7 @@ check_disk (RdDaemon *d)
                       "recording stopped: %s; the call goes on", d->recording_stopped_why);
       record_event (d, "receptiond", "recording-stopped-disk",
                     detail_of ("reason", d->recording_stopped_why));
+      g_free (rd_daemon_update_status (d));
     }
 }
 
@@ -349,6 +350,7 @@ control (RdDaemon *d, RdControlRequest *req, JsonObject *params, gboolean pause)
   rd_log_session (G_LOG_LEVEL_MESSAGE, id, "recording %s by %s: %s", pause ? "paused" : "resumed",
                   rd_control_request_get_actor (req), stripped);
   update_banner (d);
+  g_free (rd_daemon_update_status (d));
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "session");
   json_builder_add_string_value (b, id);

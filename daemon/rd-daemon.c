@@ -157,8 +157,12 @@ rd_daemon_update_status (RdDaemon *d)
   else
     {
       guint n = rd_daemon_count_parties (d, live->pdata[0], TRUE);
-      line = g_strdup_printf ("live: session %s, %u part%s", (char *)live->pdata[0], n,
-                              n == 1 ? "y" : "ies");
+      line = g_strdup_printf ("live: session %s, %u part%s%s%s", (char *)live->pdata[0], n,
+                              n == 1 ? "y" : "ies",
+                              d->recording_stopped_why    ? ", RECORDING STOPPED (disk full)"
+                              : d->recording_pause_reason ? ", recording paused"
+                                                          : "",
+                              d->disk_low ? ", disk space low" : "");
     }
   /* Only a change is news for the service manager (status is asked for often). */
   if (g_strcmp0 (line, d->last_status) != 0)

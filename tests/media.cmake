@@ -19,3 +19,5 @@ rd_add_test(test-media-record SOURCES test-media-record.c rd-test-netns.c
 # Repairs recordings cut by a real crash (gst-launch-1.0 killed with SIGKILL), checked with ffprobe.
 rd_add_test(test-media-repair SOURCES test-media-repair.c LIBS rd-media PkgConfig::JSONGLIB
   TIMEOUT 120)
+# Two webrtcbins calling each other in one process: alone, like the THIRD_PARTY_THREADS tests.
+set_tests_properties(test-media-peer PROPERTIES RUN_SERIAL TRUE)

@@ -330,6 +330,12 @@ test_pause (void)
   g_assert_cmpstr (json_object_get_string_member (rec, "display_mark"), ==,
                    "REC PAUSED: bảo vệ người tố cáo");
   paused_at = json_object_get_int_member (rec, "elapsed_s");
+  {
+    /* the service manager is told too */
+    g_autofree char *line =
+        g_strdup_printf ("STATUS=live: session %s, 0 parties, recording paused", r->session_id);
+    rd_test_daemon_wait_notify (r->t, line, 1, TIMEOUT_MS);
+  }
   g_assert_true (rd_test_wait_until (paused_files_closed, r, TIMEOUT_MS));
   w = (Elapsed){ r, paused_at + 3, 0 }; /* three seconds of session with nothing written */
   g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
