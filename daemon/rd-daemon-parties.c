@@ -430,6 +430,39 @@ handle_delete (RdDaemon *d, RdWhipRequest *req)
   rd_whip_request_reply_empty (req, 200);
 }
 
+/* GET of a party's own resource: what the join page shows (REC mark). Not the pause reason:
+ * that may itself be about protecting someone. */
+static void
+handle_state (RdDaemon *d, RdWhipRequest *req)
+{
+  RdDaemonParty *p = find_owned_party (d, req);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  const char *state = "off";
+  gint64 elapsed = 0;
+
+  if (!p)
+    return;
+  if (d->recorder && g_strcmp0 (d->recording_session, p->session_id) == 0)
+    {
+      state = d->recording_stopped_why              ? "stopped"
+              : rd_recorder_is_paused (d->recorder) ? "paused"
+                                                    : "recording";
+      elapsed =
+          (gint64)(rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000));
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "recording");
+  json_builder_add_string_value (b, state);
+  json_builder_set_member_name (b, "elapsed_s");
+  json_builder_add_int_value (b, elapsed);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json = json_to_string (root, FALSE);
+  rd_whip_request_reply_json (req, json);
+}
+
 void
 rd_daemon_on_whip_request (RdSignalServer *server, RdWhipRequest *req, gpointer data)
 {
@@ -446,6 +479,9 @@ rd_daemon_on_whip_request (RdSignalServer *server, RdWhipRequest *req, gpointer 
       return;
     case RD_WHIP_ACTION_DELETE:
       handle_delete (d, req);
+      return;
+    case RD_WHIP_ACTION_STATE:
+      handle_state (d, req);
       return;
     }
   rd_whip_request_reply_error (req, 400, 0, "unknown request");

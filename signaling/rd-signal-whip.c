@@ -18,7 +18,7 @@
 #include <gst/sdp/sdp.h>
 
 #define ENDPOINT_ALLOW    "OPTIONS, GET, HEAD, POST"
-#define RESOURCE_ALLOW    "OPTIONS, PATCH, DELETE"
+#define RESOURCE_ALLOW    "OPTIONS, GET, PATCH, DELETE"
 #define PREFLIGHT_HEADERS "Authorization, Content-Type, If-Match"
 #define PREFLIGHT_MAX_AGE "7200" /* seconds; the most Chromium honours */
 #define SDP_TYPE          "application/sdp"
@@ -417,6 +417,8 @@ whip_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTab
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   gboolean is_post = method_is (msg, SOUP_METHOD_POST);
   gboolean is_patch = method_is (msg, "PATCH");
+  gboolean is_get = method_is (msg, SOUP_METHOD_GET);
+  /* GET (a cheap read: 204 on an endpoint, the state of a resource) is not limited */
   gboolean limited = is_post || is_patch || method_is (msg, SOUP_METHOD_DELETE);
   Route route;
 
@@ -451,12 +453,12 @@ whip_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTab
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
       return;
     }
-  if (route.is_resource ? !(is_patch || method_is (msg, SOUP_METHOD_DELETE)) : !is_post)
+  if (route.is_resource ? !(is_patch || is_get || method_is (msg, SOUP_METHOD_DELETE)) : !is_post)
     {
       soup_message_headers_replace (headers, "Allow",
                                     route.is_resource ? RESOURCE_ALLOW : ENDPOINT_ALLOW);
       reject_early (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, 0,
-                    route.is_resource ? "A WHIP resource takes PATCH or DELETE."
+                    route.is_resource ? "A WHIP resource takes GET, PATCH or DELETE."
                                       : "A WHIP endpoint takes POST.");
       return;
     }
@@ -646,7 +648,7 @@ whip_handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
       set_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, 0, "The body is larger than 64 KiB.");
       return;
     }
-  if (!method_is (msg, SOUP_METHOD_DELETE))
+  if (!method_is (msg, SOUP_METHOD_DELETE) && !method_is (msg, SOUP_METHOD_GET))
     {
       bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
       body = g_bytes_get_data (bytes, &body_len);
@@ -682,6 +684,8 @@ whip_handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
     request->action = RD_WHIP_ACTION_OFFER;
   else if (method_is (msg, SOUP_METHOD_DELETE))
     request->action = RD_WHIP_ACTION_DELETE;
+  else if (method_is (msg, SOUP_METHOD_GET))
+    request->action = RD_WHIP_ACTION_STATE;
   else
     {
       request->if_match = if_match_value (msg);
@@ -810,6 +814,27 @@ rd_whip_request_reply_sdpfrag (RdWhipRequest *request, const char *sdpfrag, cons
       set_etag (msg, etag);
       soup_server_message_set_response (msg, SDPFRAG_TYPE, SOUP_MEMORY_COPY, sdpfrag,
                                         strlen (sdpfrag));
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      request_send (request);
+    }
+  request_free (request);
+}
+
+void
+rd_whip_request_reply_json (RdWhipRequest *request, const char *json)
+{
+  SoupServerMessage *msg;
+
+  g_return_if_fail (request != NULL);
+  REPLY_RETURN_IF_FAIL (request, request->action == RD_WHIP_ACTION_STATE);
+  REPLY_RETURN_IF_FAIL (request, json != NULL);
+
+  if ((msg = request_response_message (request)))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
+                                    "no-store");
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json,
+                                        strlen (json));
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
       request_send (request);
     }

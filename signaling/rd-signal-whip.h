@@ -49,6 +49,7 @@ typedef enum
   RD_WHIP_ACTION_TRICKLE, /* PATCH with If-Match "<etag>": body = candidates (sdpfrag) */
   RD_WHIP_ACTION_RESTART, /* PATCH with If-Match "*": body = new ice-ufrag/ice-pwd (sdpfrag) */
   RD_WHIP_ACTION_DELETE,  /* DELETE the resource */
+  RD_WHIP_ACTION_STATE,   /* GET the resource (beyond WHIP; the join page polls it): JSON */
 } RdWhipAction;
 
 typedef struct _RdWhipRequest RdWhipRequest;
@@ -78,6 +79,9 @@ void rd_whip_request_reply_empty (RdWhipRequest *request, guint status);
 /* 200 OK with an application/trickle-ice-sdpfrag body and a new ETag: an ICE restart, asked
  * with If-Match "*" or, with the current ETag, by a fragment with new credentials (PATCH only). */
 void rd_whip_request_reply_sdpfrag (RdWhipRequest *request, const char *sdpfrag, const char *etag);
+/* 200 OK with an application/json body (@json, an object): the answer to a GET of the resource,
+ * e.g. the recording state for the join page's REC mark. */
+void rd_whip_request_reply_json (RdWhipRequest *request, const char *json);
 /* An error status (400-599) with a text/plain @message (one sentence saying what was wrong;
  * NULL: the reason phrase). 401 adds WWW-Authenticate: Bearer; 429/503 add
  * Retry-After: @retry_after_s when > 0. Any action. */

@@ -129,6 +129,30 @@ test_browser_call (gconstpointer data)
   g_assert_cmpstr (json_node_get_string (codec), ==,
                    strstr (media, "h264") ? "video/H264" : "video/VP8");
 
+  /* The page shows the room's recording mark, as the room tells it (GET of the resource). */
+  g_clear_pointer (&seen, json_node_unref);
+  seen =
+      rd_test_chromium_wait (chromium,
+                             "rdJoin.recording && !document.getElementById('rec').hidden && "
+                             "document.getElementById('rec').textContent.startsWith('\u25CF REC ')",
+                             "JSON.stringify([rdJoin.recording, "
+                             "document.getElementById('rec').textContent])",
+                             STEP_MS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "recording", "pause", session, "--reason",
+                                "the citizen asked", NULL),
+                   ==, 0);
+  g_clear_pointer (&seen, json_node_unref);
+  seen = rd_test_chromium_wait (chromium,
+                                "rdJoin.recordingPaused && "
+                                "document.getElementById('rec').textContent === '\u23F8 REC'",
+                                "JSON.stringify([rdJoin.recordingPaused, "
+                                "document.getElementById('rec').textContent])",
+                                STEP_MS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (
+      rd_test_ctl (t, NULL, NULL, "recording", "resume", session, "--reason", "done", NULL), ==, 0);
+
   /* The room receives the browser's media. */
   w.t = t;
   w.min_bytes = 50000;

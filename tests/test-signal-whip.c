@@ -27,7 +27,7 @@
 #define SDPFRAG_TYPE   "application/trickle-ice-sdpfrag"
 #define EXPOSE         "Location, ETag, Link"
 #define ENDPOINT_ALLOW "OPTIONS, GET, HEAD, POST"
-#define RESOURCE_ALLOW "OPTIONS, PATCH, DELETE"
+#define RESOURCE_ALLOW "OPTIONS, GET, PATCH, DELETE"
 
 #define STUN_SERVER "stun://stun.example.org:3478"
 #define TURN_SERVER "turn://alice:pa55word@turn.example.org:3479"
@@ -212,6 +212,9 @@ answer (Fixture *f, RdWhipRequest *request)
       break;
     case RD_WHIP_ACTION_DELETE:
       rd_whip_request_reply_empty (request, SOUP_STATUS_OK);
+      break;
+    case RD_WHIP_ACTION_STATE:
+      rd_whip_request_reply_json (request, "{\"recording\":\"recording\",\"elapsed_s\":7}");
       break;
     }
 }
@@ -801,6 +804,26 @@ test_delete (Fixture *f, gconstpointer data)
   g_assert_true (seen->token_ok);
 }
 
+/* GET of a resource (beyond WHIP: the join page's REC mark): the handler's JSON, with a token. */
+static void
+test_get_state (Fixture *f, gconstpointer data)
+{
+  Req req = { .method = "GET", .path = RESOURCE, .auth = AUTH };
+  Req anonymous = { .method = "GET", .path = RESOURCE };
+  g_autoptr (Response) response = expect (f, &req, SOUP_STATUS_OK);
+  g_autoptr (Response) refused = expect (f, &anonymous, SOUP_STATUS_UNAUTHORIZED);
+  Seen *seen;
+
+  g_assert_cmpstr (header (response, "Content-Type"), ==, "application/json");
+  g_assert_cmpstr (header (response, "Cache-Control"), ==, "no-store");
+  g_assert_cmpstr (response->body, ==, "{\"recording\":\"recording\",\"elapsed_s\":7}");
+  seen = last_seen (f);
+  g_assert_cmpint (seen->action, ==, RD_WHIP_ACTION_STATE);
+  g_assert_cmpstr (seen->peer_id, ==, "peer-1");
+  g_assert_true (seen->token_ok);
+  g_assert_nonnull (refused);
+}
+
 /* ---- 4xx decided by signaling ----------------------------------------------------------- */
 
 static void
@@ -905,9 +928,8 @@ test_method_not_allowed (Fixture *f, gconstpointer data)
     const char *method, *path, *allow;
   } cases[] = {
     { "PUT", ENDPOINT, ENDPOINT_ALLOW },    { "PATCH", ENDPOINT, ENDPOINT_ALLOW },
-    { "DELETE", ENDPOINT, ENDPOINT_ALLOW }, { "GET", RESOURCE, RESOURCE_ALLOW },
-    { "HEAD", RESOURCE, RESOURCE_ALLOW },   { "POST", RESOURCE, RESOURCE_ALLOW },
-    { "PUT", RESOURCE, RESOURCE_ALLOW },
+    { "DELETE", ENDPOINT, ENDPOINT_ALLOW }, { "HEAD", RESOURCE, RESOURCE_ALLOW },
+    { "POST", RESOURCE, RESOURCE_ALLOW },   { "PUT", RESOURCE, RESOURCE_ALLOW },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1553,6 +1575,7 @@ main (int argc, char **argv)
   ADD ("/whip/204-trickle", test_trickle);
   ADD ("/whip/200-restart", test_restart);
   ADD ("/whip/200-delete", test_delete);
+  ADD ("/whip/200-get-state", test_get_state);
   ADD ("/whip/400-bad-sdp", test_bad_sdp);
   ADD ("/whip/401-unauthorized", test_unauthorized);
   ADD ("/whip/404-not-found", test_not_found);
