@@ -399,11 +399,19 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
   last = queue;
   if (g_str_equal (codec, "H264"))
     {
+      /* Matroska takes H.264 as avc access units; the parser converts, against a fixed filter
+       * (a segment's muxer is linked only with the first frame: the parser must not decide its
+       * output before, with nothing downstream) */
       GstElement *parse = make (GST_BIN (w->bin), "h264parse", error);
-      if (!parse)
+      GstElement *filter = parse ? make (GST_BIN (w->bin), "capsfilter", error) : NULL;
+      g_autoptr (GstCaps) avc =
+          gst_caps_from_string ("video/x-h264,stream-format=avc,alignment=au");
+
+      if (!filter)
         goto fail;
-      gst_element_link (last, parse);
-      last = parse;
+      g_object_set (filter, "caps", avc, NULL);
+      gst_element_link_many (last, parse, filter, NULL);
+      last = filter;
     }
   out = gst_element_get_static_pad (last, "src");
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, w, NULL);
@@ -412,6 +420,9 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
   /* the session's timeline: time zero is the start of the recording */
   gst_pad_set_offset (queue_sink, -(gint64)rec->zero);
   w->sinkpad = gst_object_ref (gst_ghost_pad_new ("sink", queue_sink));
+  /* whatever happens to the recording (a refused caps, a full disk), the tee it reads from, and
+   * so the encoder every party gets, goes on */
+  rd_media_guard_sink_pad (w->sinkpad);
   gst_element_add_pad (w->bin, w->sinkpad);
 
   gst_bin_add (GST_BIN (rd_room_get_pipeline (rec->room)), w->bin);
