@@ -56,6 +56,7 @@ struct _RdRecWriter
   GstClockTime open_at, last_end; /* session time of its first frame, and of the end so far */
   GstClockTime last_at;           /* streaming thread: session time of the last frame */
   gboolean keyframe_asked;        /* streaming thread: the segment ends at the next keyframe */
+  GstCaps *caps;                  /* streaming thread: the format of the stream so far */
   guint dropped_before_keyframe;  /* streaming thread */
 };
 

@@ -322,6 +322,19 @@ on_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
   Note *n;
 
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
+    {
+      GstCaps *caps;
+
+      /* A stream that changes (a browser lowers its resolution): Matroska cannot change a
+       * track's format inside a file, so the segment ends here and the next one starts with the
+       * new format (video: at its keyframe, which a new resolution brings). */
+      gst_event_parse_caps (event, &caps);
+      if (w->mux && w->caps && !gst_caps_is_equal (w->caps, caps))
+        close_segment (w, pad);
+      gst_caps_replace (&w->caps, caps);
+      return GST_PAD_PROBE_OK;
+    }
   if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     return GST_PAD_PROBE_OK;
   close_segment (w, pad);
@@ -528,6 +541,7 @@ rd_rec_writer_free (RdRecWriter *w)
     }
   g_clear_object (&w->tee_pad);
   g_clear_object (&w->mux_pad);
+  gst_caps_replace (&w->caps, NULL);
   g_clear_object (&w->sinkpad);
   g_clear_object (&w->bin);
   g_mutex_clear (&w->lock);

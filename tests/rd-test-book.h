@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "ledger/rd-ledger-book.h"
-#include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger-private.h"
+#include "tests/rd-test-sqlite.h"
 
 typedef struct
 {
@@ -87,13 +87,7 @@ static inline sqlite3 *
 book_raw_open (BookFixture *f)
 {
   g_autofree char *path = g_build_filename (f->dir, RD_LEDGER_FILE_NAME, NULL);
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  /* Writes go through the chain's triggers, as receptiond's own do (rd-ledger-chain.h). */
-  g_assert_true (rd_ledger_chain_register (db));
-  return db;
+  return rd_test_sqlite_open (path, FALSE);
 }
 
 static inline gint64

@@ -122,7 +122,8 @@ rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec, GErro
       "packetization-mode=(string)1";
   g_autofree char *description = g_strdup_printf (
       "webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
-      "videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=240,framerate=30/1 "
+      "videotestsrc is-live=true pattern=smpte "
+      "! capsfilter name=size caps=video/x-raw,width=320,height=240,framerate=30/1 "
       "! %s ! webrtc.sink_0 "
       "audiotestsrc is-live=true freq=660 ! audioconvert ! audioresample ! opusenc "
       "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
@@ -456,4 +457,15 @@ const char *
 rd_test_peer_get_remote_ufrag (RdTestPeer *peer)
 {
   return peer->remote_ufrag;
+}
+
+void
+rd_test_peer_set_video_size (RdTestPeer *peer, int width, int height)
+{
+  g_autoptr (GstElement) size = gst_bin_get_by_name (GST_BIN (peer->pipeline), "size");
+  g_autoptr (GstCaps) caps =
+      gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, width, "height", G_TYPE_INT, height,
+                           "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
+
+  g_object_set (size, "caps", caps, NULL);
 }

@@ -63,6 +63,9 @@ const char *rd_test_peer_get_remote_ufrag (RdTestPeer *peer);
 
 /* Decoded video frames and audio buffers received from the far end so far. */
 guint64 rd_test_peer_get_video_frames (RdTestPeer *peer);
+/* Changes the size of the video the peer sends (320x240 at first), as a browser adapting to its
+ * bandwidth does: the encoder starts again with a keyframe at the new size. */
+void rd_test_peer_set_video_size (RdTestPeer *peer, int width, int height);
 guint64 rd_test_peer_get_audio_buffers (RdTestPeer *peer);
 /* webrtcbin's connection-state as its nick: "new", "connecting", "connected", "failed", ... */
 const char *rd_test_peer_get_connection_state (RdTestPeer *peer);

@@ -45,18 +45,20 @@ number_of (JsonObject *o, const char *name)
 RdTestProbe *
 rd_test_probe_file (const char *path, GError **error)
 {
-  const char *argv[] = { "timeout",
-                         G_STRINGIFY (FFPROBE_TIMEOUT_S),
-                         "ffprobe",
-                         "-v",
-                         "error",
-                         "-count_frames",
-                         "-show_entries",
-                         "stream=codec_name,codec_type,nb_read_frames:format=start_time,duration",
-                         "-of",
-                         "json",
-                         path,
-                         NULL };
+  const char *argv[] = {
+    "timeout",
+    G_STRINGIFY (FFPROBE_TIMEOUT_S),
+    "ffprobe",
+    "-v",
+    "error",
+    "-count_frames",
+    "-show_entries",
+    "stream=codec_name,codec_type,nb_read_frames,width,height:format=start_time,duration",
+    "-of",
+    "json",
+    path,
+    NULL
+  };
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GBytes) out = NULL, err = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -92,7 +94,44 @@ rd_test_probe_file (const char *path, GError **error)
       s->codec = g_strdup (json_object_get_string_member_with_default (o, "codec_name", ""));
       s->type = g_strdup (json_object_get_string_member_with_default (o, "codec_type", ""));
       s->frames = (gint64)number_of (o, "nb_read_frames");
+      s->width = json_object_get_int_member_with_default (o, "width", 0);
+      s->height = json_object_get_int_member_with_default (o, "height", 0);
       g_ptr_array_add (probe->streams, s);
     }
   return probe;
+}
+
+GStrv
+rd_test_probe_frame_sizes (const char *path, GError **error)
+{
+  const char *argv[] = { "timeout",
+                         G_STRINGIFY (FFPROBE_TIMEOUT_S),
+                         "ffprobe",
+                         "-v",
+                         "error",
+                         "-select_streams",
+                         "v:0",
+                         "-show_entries",
+                         "frame=width,height",
+                         "-of",
+                         "csv=p=0:s=x",
+                         path,
+                         NULL };
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GPtrArray) sizes = g_ptr_array_new_with_free_func (g_free);
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+  if (!proc || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, error))
+    return NULL;
+  lines = g_strsplit (out ? out : "", "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      g_strstrip (*l);
+      if (**l && !g_ptr_array_find_with_equal_func (sizes, *l, g_str_equal, NULL))
+        g_ptr_array_add (sizes, g_strdup (*l));
+    }
+  g_ptr_array_add (sizes, NULL);
+  return (GStrv)g_ptr_array_steal (sizes, NULL);
 }

@@ -4,9 +4,9 @@
 #include "ledger/rd-ledger.h"
 /* For rd_ledger_set_clock_offset_for_testing(). */
 #include "ledger/rd-ledger-private.h"
+#include "tests/rd-test-sqlite.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 typedef struct
@@ -164,40 +164,6 @@ assert_refused (GError *error, RdLedgerError code, const char *session, const ch
   g_assert_nonnull (strstr (error->message, expected));
 }
 
-static sqlite3 *
-raw_open (const char *path)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  /* Writes go through the chain's triggers, as receptiond's own do (rd-ledger-chain.h). */
-  g_assert_true (rd_ledger_chain_register (db));
-  return db;
-}
-
-static gint64
-raw_int (sqlite3 *db, const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static void
-raw_exec_ok (sqlite3 *db, const char *sql)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-}
-
 /* Runs @sql, which must fail with a message containing @expected. */
 static void
 raw_exec_refused (sqlite3 *db, const char *sql, const char *expected)
@@ -346,12 +312,12 @@ test_invite_round_trip (Fixture *f, gconstpointer data)
   /* The refusals wrote nothing; no event mentions a hash. */
   kinds = event_kinds (f, f->session);
   g_assert_cmpstr (kinds, ==, "session-started,invite-created,invite-created,invite-revoked");
-  db = raw_open (f->path);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events WHERE detail LIKE '%' || "
-                                "(SELECT token_sha256 FROM invites LIMIT 1) || '%'"),
+  db = rd_test_sqlite_open (f->path, FALSE);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM events WHERE detail LIKE '%' || "
+                                           "(SELECT token_sha256 FROM invites LIMIT 1) || '%'"),
                    ==, 0);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM invites WHERE revoked_at IS NOT NULL"), ==,
-                   1);
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM invites WHERE revoked_at IS NOT NULL"), ==, 1);
   sqlite3_close (db);
 }
 
@@ -774,8 +740,8 @@ test_evidence_triggers (Fixture *f, gconstpointer data)
   g_assert_true (rd_ledger_participant_leave (f->ledger, gone, "left", &error));
   g_assert_no_error (error);
 
-  db = raw_open (f->path);
-  raw_exec_ok (db, "PRAGMA foreign_keys = ON");
+  db = rd_test_sqlite_open (f->path, FALSE);
+  rd_test_sqlite_exec_ok (db, "PRAGMA foreign_keys = ON");
   {
     char *refused[] = {
       g_strdup ("DELETE FROM invites"),
@@ -846,15 +812,17 @@ test_evidence_triggers (Fixture *f, gconstpointer data)
   }
 
   /* Nothing changed. */
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM invites"), ==, 2);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM invites WHERE revoked_at IS NOT NULL"), ==,
-                   1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants"), ==, 2);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants WHERE leave_reason = 'left' "
-                                "AND dtls_fingerprint = 'sha-256 AA'"),
-                   ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants WHERE left_at IS NULL "
-                                "AND name = 'Anna' AND invite_id IS NULL"),
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM invites"), ==, 2);
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM invites WHERE revoked_at IS NOT NULL"), ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM participants"), ==, 2);
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM participants WHERE leave_reason = 'left' "
+                              "AND dtls_fingerprint = 'sha-256 AA'"),
+      ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db,
+                                       "SELECT count(*) FROM participants WHERE left_at IS NULL "
+                                       "AND name = 'Anna' AND invite_id IS NULL"),
                    ==, 1);
   sqlite3_close (db);
 

@@ -1,13 +1,12 @@
 /* test-ledger-recordings.c: recording segments in the ledger (schema version 3): adding, sealing,
  * repairing, marking unrecoverable, listing, and the triggers that keep a closed segment's row
  * from ever changing, checked through the API and with the sqlite3 API on the file. */
-#include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger-recordings.h"
 /* For rd_ledger_schema_migration_for_testing(). */
 #include "ledger/rd-ledger-private.h"
+#include "tests/rd-test-sqlite.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 typedef struct
@@ -58,54 +57,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 
 /* --- helpers -----------------------------------------------------------------------------------
  */
-
-static sqlite3 *
-raw_open (const char *path)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
-                   ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  /* Writes go through the chain's triggers, as receptiond's own do (rd-ledger-chain.h). */
-  g_assert_true (rd_ledger_chain_register (db));
-  return db;
-}
-
-static void
-raw_exec_ok (sqlite3 *db, const char *sql)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-}
-
-/* Runs @sql, which must fail, and returns SQLite's message. */
-static char *
-raw_exec_fails (sqlite3 *db, const char *sql)
-{
-  char *message = NULL;
-  char *copy;
-
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, &message), !=, SQLITE_OK);
-  copy = g_strdup (message);
-  sqlite3_free (message);
-  return copy;
-}
-
-static char *
-raw_text (sqlite3 *db, const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *text = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    text = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return text;
-}
 
 static void
 add_ok (Fixture *f, const char *session, gint64 segment, const char *tracks)
@@ -562,41 +513,42 @@ test_triggers (Fixture *f, gconstpointer data)
   g_assert_true (rd_ledger_recording_mark_unrecoverable (f->ledger, f->session, 2, "x", NULL));
   g_clear_pointer (&f->ledger, rd_ledger_close);
 
-  db = raw_open (f->path);
+  db = rd_test_sqlite_open (f->path, TRUE);
   for (gsize i = 0; i < G_N_ELEMENTS (refused_sealed); i++)
     {
-      g_autofree char *message = raw_exec_fails (db, refused_sealed[i]);
+      g_autofree char *message = rd_test_sqlite_exec_fails (db, refused_sealed[i]);
       g_test_message ("%s: %s", refused_sealed[i], message);
       g_assert_nonnull (strstr (message, "the ledger is append-only"));
     }
   for (gsize i = 0; i < G_N_ELEMENTS (refused_open); i++)
     {
-      g_autofree char *message = raw_exec_fails (db, refused_open[i]);
+      g_autofree char *message = rd_test_sqlite_exec_fails (db, refused_open[i]);
       g_test_message ("%s: %s", refused_open[i], message);
       g_assert_nonnull (strstr (message, "never change"));
     }
-  bad_state = raw_exec_fails (db, "UPDATE recordings SET state = 'closed' WHERE segment = 3");
+  bad_state =
+      rd_test_sqlite_exec_fails (db, "UPDATE recordings SET state = 'closed' WHERE segment = 3");
   g_assert_nonnull (strstr (bad_state, "one of recording, sealed, repaired, unrecoverable"));
   sql = sqlite3_mprintf ("INSERT INTO recordings (session_id, segment, path, state, created_at) "
                          "VALUES (%Q, 4, 'p', 'sealed', 'now')",
                          f->session);
-  bad_insert = raw_exec_fails (db, sql);
+  bad_insert = rd_test_sqlite_exec_fails (db, sql);
   g_assert_nonnull (strstr (bad_insert, "written in state 'recording'"));
   sqlite3_free (g_steal_pointer (&sql));
   sql = sqlite3_mprintf ("INSERT INTO recordings (session_id, segment, path, state, created_at) "
                          "VALUES (%Q, 0, 'p', 'recording', 'now')",
                          f->session);
-  g_free (raw_exec_fails (db, sql));
+  g_free (rd_test_sqlite_exec_fails (db, sql));
   sqlite3_free (g_steal_pointer (&sql));
 
   /* Still as sealed; the open row may still be sealed through SQL (the seal is the one change). */
-  hash = raw_text (db, "SELECT sha256 FROM recordings WHERE segment = 1");
+  hash = rd_test_sqlite_text (db, "SELECT sha256 FROM recordings WHERE segment = 1");
   g_assert_cmpstr (hash, ==, HASH_B);
-  raw_exec_ok (db, "UPDATE recordings SET state = 'sealed', sha256 = '" HASH_A "' "
-                   "WHERE segment = 3");
+  rd_test_sqlite_exec_ok (db, "UPDATE recordings SET state = 'sealed', sha256 = '" HASH_A "' "
+                              "WHERE segment = 3");
   {
-    g_autofree char *n = raw_text (db, "SELECT count(*) FROM recordings");
-    g_autofree char *states = raw_text (
+    g_autofree char *n = rd_test_sqlite_text (db, "SELECT count(*) FROM recordings");
+    g_autofree char *states = rd_test_sqlite_text (
         db,
         "SELECT group_concat (state, ',') FROM (SELECT state FROM recordings ORDER BY segment)");
     g_assert_cmpstr (n, ==, "3");
@@ -613,17 +565,18 @@ test_migrate_v2 (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   RdLedgerRecording *r;
-  sqlite3 *db = raw_open (f->path);
+  sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
-  raw_exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN;");
-  raw_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
-  raw_exec_ok (db, rd_ledger_schema_migration_for_testing (1));
-  raw_exec_ok (db, "INSERT INTO sessions (id, state, created_at, started_at, ended_at) VALUES "
-                   "('v2', 'ended', '2026-01-01T08:00:00.000000Z', '2026-01-01T08:00:00.000000Z',"
-                   " '2026-01-01T09:00:00.000000Z');"
-                   "INSERT INTO recordings (session_id, segment, path, state, created_at) VALUES "
-                   "('v2', 0, 'old.mkv', 'open', '2026-01-01T08:00:00.000000Z');"
-                   "PRAGMA user_version = 2; COMMIT;");
+  rd_test_sqlite_exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN;");
+  rd_test_sqlite_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
+  rd_test_sqlite_exec_ok (db, rd_ledger_schema_migration_for_testing (1));
+  rd_test_sqlite_exec_ok (
+      db, "INSERT INTO sessions (id, state, created_at, started_at, ended_at) VALUES "
+          "('v2', 'ended', '2026-01-01T08:00:00.000000Z', '2026-01-01T08:00:00.000000Z',"
+          " '2026-01-01T09:00:00.000000Z');"
+          "INSERT INTO recordings (session_id, segment, path, state, created_at) VALUES "
+          "('v2', 0, 'old.mkv', 'open', '2026-01-01T08:00:00.000000Z');"
+          "PRAGMA user_version = 2; COMMIT;");
   sqlite3_close (db);
 
   f->ledger = rd_ledger_open (f->dir, &error);

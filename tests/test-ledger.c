@@ -4,10 +4,10 @@
 #include "ledger/rd-ledger.h"
 /* For rd_ledger_schema_migration_for_testing(): old files are built from the shipped SQL. */
 #include "ledger/rd-ledger-private.h"
+#include "tests/rd-test-sqlite.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,65 +62,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 }
 
 /* --- helpers: the file seen through the sqlite3 API ------------------------------------------ */
-
-static sqlite3 *
-raw_open (const char *path)
-{
-  sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-
-  g_assert_cmpint (rc, ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  /* Writes go through the chain's triggers, as receptiond's own do (rd-ledger-chain.h). */
-  g_assert_true (rd_ledger_chain_register (db));
-  return db;
-}
-
-static void
-raw_exec_ok (sqlite3 *db, const char *sql)
-{
-  char *message = NULL;
-  int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
-
-  if (rc != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-}
-
-/* Runs @sql, which must fail, and returns SQLite's message. */
-static char *
-raw_exec_fails (sqlite3 *db, const char *sql)
-{
-  char *message = NULL;
-  char *copy;
-  int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
-
-  g_assert_cmpint (rc, !=, SQLITE_OK);
-  copy = g_strdup (message);
-  sqlite3_free (message);
-  return copy;
-}
-
-static char *
-raw_text (sqlite3 *db, const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *text = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    text = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return text;
-}
-
-static gint64
-raw_int (sqlite3 *db, const char *sql)
-{
-  g_autofree char *text = raw_text (db, sql);
-
-  g_assert_nonnull (text);
-  return g_ascii_strtoll (text, NULL, 10);
-}
 
 static GBytes *
 read_bytes (const char *path)
@@ -199,38 +140,43 @@ test_open_fresh (Fixture *f, gconstpointer data)
   g_assert_true (sidecar_exists (f->path, "-wal")); /* a write went to the WAL */
   g_clear_pointer (&ledger, rd_ledger_close);
 
-  db = raw_open (f->path);
-  mode = raw_text (db, "PRAGMA journal_mode");
+  db = rd_test_sqlite_open (f->path, TRUE);
+  mode = rd_test_sqlite_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, RD_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (db,
-                            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                            "('sessions', 'participants', 'recordings', 'events', 'invites', "
-                            "'chain', 'checkpoints')"),
-                   ==, 7);
+  g_assert_cmpint (rd_test_sqlite_int (db, "PRAGMA user_version"), ==, RD_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                              "('sessions', 'participants', 'recordings', 'events', 'invites', "
+                              "'chain', 'checkpoints')"),
+      ==, 7);
   /* The evidence triggers of the session tables' migrations (9 of v1-v2, 4 of the recordings'
    * v3, 4 of the chain's v4; the book's are checked in test-ledger-book), and two chain triggers
    * (after insert, after update) for each chained table: every table but the chain itself. */
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
-                                "AND name NOT GLOB 'chain_a[iu]_*' AND tbl_name IN ('sessions', "
-                                "'participants', 'recordings', 'events', 'invites', 'chain', "
-                                "'checkpoints')"),
-                   ==, 17);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
-                                "AND name GLOB 'chain_a[iu]_*'"),
-                   ==,
-                   2 * raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
-                                    "AND name NOT IN ('chain') AND name NOT GLOB 'sqlite_*'"));
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_list('participants') "
-                                "WHERE \"table\" = 'invites'"),
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
+                              "AND name NOT GLOB 'chain_a[iu]_*' AND tbl_name IN ('sessions', "
+                              "'participants', 'recordings', 'events', 'invites', 'chain', "
+                              "'checkpoints')"),
+      ==, 17);
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
+                              "AND name GLOB 'chain_a[iu]_*'"),
+      ==,
+      2 * rd_test_sqlite_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                  "AND name NOT IN ('chain') AND name NOT GLOB 'sqlite_*'"));
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM pragma_foreign_key_list('participants') "
+                              "WHERE \"table\" = 'invites'"),
+      ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db,
+                                       "SELECT count(*) FROM pragma_foreign_key_list('invites') "
+                                       "WHERE \"table\" = 'sessions'"),
                    ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_list('invites') "
-                                "WHERE \"table\" = 'sessions'"),
-                   ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_list('participants') "
-                                "WHERE \"table\" = 'sessions'"),
-                   ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions"), ==, 1);
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM pragma_foreign_key_list('participants') "
+                              "WHERE \"table\" = 'sessions'"),
+      ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM sessions"), ==, 1);
   sqlite3_close (db);
 
   /* Reopening finds what was written, at the same version. */
@@ -302,11 +248,11 @@ test_open_newer_schema (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
   RdLedger *ledger;
-  sqlite3 *db = raw_open (f->path);
+  sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
   if (GPOINTER_TO_INT (data))
-    raw_exec_ok (db, "PRAGMA journal_mode = WAL;");
-  raw_exec_ok (db, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+    rd_test_sqlite_exec_ok (db, "PRAGMA journal_mode = WAL;");
+  rd_test_sqlite_exec_ok (db, "CREATE TABLE future (x); PRAGMA user_version = 99;");
   sqlite3_close (db);
   g_assert_false (sidecar_exists (f->path, "-wal"));
   before = read_bytes (f->path);
@@ -331,10 +277,10 @@ test_open_newer_schema_in_wal (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
   RdLedger *ledger;
-  sqlite3 *db = raw_open (f->path);
+  sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
-  raw_exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;"
-                   "CREATE TABLE future (x); PRAGMA user_version = 99;");
+  rd_test_sqlite_exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;"
+                              "CREATE TABLE future (x); PRAGMA user_version = 99;");
   g_assert_true (sidecar_exists (f->path, "-wal"));
   before = read_bytes (f->path);
 
@@ -344,7 +290,7 @@ test_open_newer_schema_in_wal (Fixture *f, gconstpointer data)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "99"));
   assert_same_bytes (before, f->path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 99);
+  g_assert_cmpint (rd_test_sqlite_int (db, "PRAGMA user_version"), ==, 99);
   sqlite3_close (db);
 }
 
@@ -458,10 +404,10 @@ test_migrate_v0 (Fixture *f, gconstpointer data)
   g_autofree char *mode = NULL;
   g_autofree char *id = NULL;
   RdLedger *ledger;
-  sqlite3 *db = raw_open (f->path);
+  sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
-  raw_exec_ok (db, "CREATE TABLE notes (text); INSERT INTO notes VALUES ('keep me');");
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 0);
+  rd_test_sqlite_exec_ok (db, "CREATE TABLE notes (text); INSERT INTO notes VALUES ('keep me');");
+  g_assert_cmpint (rd_test_sqlite_int (db, "PRAGMA user_version"), ==, 0);
   sqlite3_close (db);
 
   ledger = open_ok (f->dir);
@@ -470,12 +416,12 @@ test_migrate_v0 (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   rd_ledger_close (ledger);
 
-  db = raw_open (f->path);
-  note = raw_text (db, "SELECT text FROM notes");
+  db = rd_test_sqlite_open (f->path, TRUE);
+  note = rd_test_sqlite_text (db, "SELECT text FROM notes");
   g_assert_cmpstr (note, ==, "keep me");
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, RD_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions"), ==, 1);
-  mode = raw_text (db, "PRAGMA journal_mode");
+  g_assert_cmpint (rd_test_sqlite_int (db, "PRAGMA user_version"), ==, RD_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM sessions"), ==, 1);
+  mode = rd_test_sqlite_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   sqlite3_close (db);
 }
@@ -487,9 +433,9 @@ test_migrate_failure (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
   RdLedger *ledger;
-  sqlite3 *db = raw_open (f->path);
+  sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
-  raw_exec_ok (db, "CREATE TABLE sessions (something_else);");
+  rd_test_sqlite_exec_ok (db, "CREATE TABLE sessions (something_else);");
   sqlite3_close (db);
   before = read_bytes (f->path);
 
@@ -507,11 +453,11 @@ test_migrate_failure (Fixture *f, gconstpointer data)
 static void
 write_v1_ledger (const char *path)
 {
-  sqlite3 *db = raw_open (path);
+  sqlite3 *db = rd_test_sqlite_open (path, TRUE);
 
-  raw_exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN;");
-  raw_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
-  raw_exec_ok (
+  rd_test_sqlite_exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN;");
+  rd_test_sqlite_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
+  rd_test_sqlite_exec_ok (
       db, "INSERT INTO sessions (id, title, state, created_at, started_at) VALUES "
           "('v1-live', 'still live', 'live', '2026-01-01T09:00:00.000000Z',"
           " '2026-01-01T09:00:00.000000Z');"
@@ -532,7 +478,7 @@ write_v1_ledger (const char *path)
           "('2026-01-01T09:00:00.000000Z', 'v1-live', 'operator', 'session-started', "
           "'{\"title\": \"still live\"}'),"
           "('2026-01-01T09:00:01.000000Z', NULL, 'receptiond', 'daemon-started', NULL);");
-  raw_exec_ok (db, "PRAGMA user_version = 1; COMMIT;");
+  rd_test_sqlite_exec_ok (db, "PRAGMA user_version = 1; COMMIT;");
   sqlite3_close (db);
 }
 
@@ -586,23 +532,27 @@ test_migrate_v1 (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   rd_ledger_close (ledger);
 
-  db = raw_open (f->path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, RD_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions"), ==, 3);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants"), ==, 2);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events WHERE session_id IS NULL"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants "
-                                "WHERE peer_id IS NULL AND invite_id IS NULL"),
+  db = rd_test_sqlite_open (f->path, TRUE);
+  g_assert_cmpint (rd_test_sqlite_int (db, "PRAGMA user_version"), ==, RD_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM sessions"), ==, 3);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM participants"), ==, 2);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM events WHERE session_id IS NULL"),
+                   ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM participants "
+                                           "WHERE peer_id IS NULL AND invite_id IS NULL"),
                    ==, 2);
-  reason = raw_text (db, "SELECT leave_reason FROM participants WHERE session_id = 'v1-live'");
+  reason = rd_test_sqlite_text (
+      db, "SELECT leave_reason FROM participants WHERE session_id = 'v1-live'");
   g_assert_cmpstr (reason, ==, "interrupted");
   g_clear_pointer (&reason, g_free);
-  reason = raw_text (db, "SELECT leave_reason FROM participants WHERE session_id = 'v1-ended'");
+  reason = rd_test_sqlite_text (
+      db, "SELECT leave_reason FROM participants WHERE session_id = 'v1-ended'");
   g_assert_cmpstr (reason, ==, "left");
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions WHERE id = 'v1-ended' AND "
-                                "ended_at = '2026-01-01T08:30:00.000000Z' AND end_reason = 'done'"),
-                   ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM invites"), ==, 0);
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM sessions WHERE id = 'v1-ended' AND "
+                              "ended_at = '2026-01-01T08:30:00.000000Z' AND end_reason = 'done'"),
+      ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM invites"), ==, 0);
   sqlite3_close (db);
 
   /* Opening again migrates nothing. */
@@ -619,12 +569,13 @@ test_migrate_v1_failure (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
   RdLedger *ledger;
-  sqlite3 *db = raw_open (f->path);
+  sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
-  raw_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
-  raw_exec_ok (db, "CREATE TABLE invites (something_else);"
-                   "INSERT INTO sessions (id, state, created_at) VALUES ('s', 'live', 'then');"
-                   "PRAGMA user_version = 1;");
+  rd_test_sqlite_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
+  rd_test_sqlite_exec_ok (
+      db, "CREATE TABLE invites (something_else);"
+          "INSERT INTO sessions (id, state, created_at) VALUES ('s', 'live', 'then');"
+          "PRAGMA user_version = 1;");
   sqlite3_close (db);
   before = read_bytes (f->path);
 
@@ -942,7 +893,7 @@ test_show_participants_recordings (Fixture *f, gconstpointer data)
   sqlite3 *db;
 
   g_assert_no_error (error);
-  db = raw_open (f->path);
+  db = rd_test_sqlite_open (f->path, TRUE);
   insert = sqlite3_mprintf (
       "INSERT INTO participants (session_id, role, name, remote_address, joined_at) "
       "VALUES (%Q, 'citizen', 'Anna', '192.0.2.7', '2026-01-01T10:00:00.000000Z');"
@@ -950,7 +901,7 @@ test_show_participants_recordings (Fixture *f, gconstpointer data)
       "VALUES (%Q, 1, 'rec/1.mkv', 1234567890123, '[{\"kind\": \"audio\"}]', 'recording', "
       "'2026-01-01T10:00:00.000000Z');",
       id, id);
-  raw_exec_ok (db, insert);
+  rd_test_sqlite_exec_ok (db, insert);
   sqlite3_free (g_steal_pointer (&insert));
   sqlite3_close (db);
 
@@ -1007,28 +958,30 @@ test_append_only (Fixture *f, gconstpointer data)
   g_assert_true (rd_ledger_session_end (ledger, id, "operator", "done", &error));
   rd_ledger_close (ledger);
 
-  db = raw_open (f->path);
+  db = rd_test_sqlite_open (f->path, TRUE);
   insert = sqlite3_mprintf (
       "INSERT INTO participants (session_id, role, joined_at) VALUES (%Q, 'citizen', 'now');"
       "INSERT INTO recordings (session_id, segment, path, state, created_at) "
       "VALUES (%Q, 1, 'p', 'recording', 'now');",
       id, id);
-  raw_exec_ok (db, insert);
+  rd_test_sqlite_exec_ok (db, insert);
   sqlite3_free (g_steal_pointer (&insert));
 
   for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_autofree char *message = raw_exec_fails (db, refused[i]);
+      g_autofree char *message = rd_test_sqlite_exec_fails (db, refused[i]);
 
       g_test_message ("%s: %s", refused[i], message);
       g_assert_nonnull (strstr (message, "the ledger is append-only"));
     }
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events"), ==, 3);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions WHERE end_reason = 'done'"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM events WHERE kind = 'rewritten'"), ==, 0);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sessions"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM participants"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM recordings"), ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM events"), ==, 3);
+  g_assert_cmpint (
+      rd_test_sqlite_int (db, "SELECT count(*) FROM sessions WHERE end_reason = 'done'"), ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM events WHERE kind = 'rewritten'"),
+                   ==, 0);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM sessions"), ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM participants"), ==, 1);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM recordings"), ==, 1);
   sqlite3_close (db);
 }
 

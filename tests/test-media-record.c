@@ -358,6 +358,77 @@ test_party (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (ABS (video_start - audio_start), <, 1.5);
 }
 
+/* A party's video changes size mid-call (a browser adapting to its bandwidth): Matroska cannot
+ * change a track's format inside a file, so the recording starts a new segment at the new size;
+ * nothing fails, nothing is lost. */
+static void
+test_party_resizes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_autoptr (RdPeer) peer = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *answer = NULL;
+  GAsyncResult *result = NULL;
+  gboolean small = FALSE, large = FALSE;
+  guint before;
+
+  if (!rd_test_probe_available ())
+    {
+      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_true (rd_recorder_start (f->rec, &error));
+  offer = rd_test_peer_create_offer (tp, &error);
+  g_assert_no_error (error);
+  peer = rd_peer_new (f->room, f->config, "p1", &error);
+  g_assert_no_error (error);
+  rd_recorder_add_peer (f->rec, peer, "p1");
+  rd_peer_answer_async (peer, offer, NULL, store_result, &result);
+  WAIT_FOR (result != NULL, 10, "no answer");
+  answer = rd_peer_answer_finish (peer, result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_true (rd_test_peer_set_answer (tp, answer, &error));
+  WAIT_FOR (count_sealed (f, "party-p1-video") >= 1, 20, "%u opened, %u sealed", f->opened,
+            f->sealed->len);
+  before = count_sealed (f, "party-p1-video");
+  rd_test_peer_set_video_size (tp, 640, 480);
+  WAIT_FOR (count_sealed (f, "party-p1-video") >= before + 2, 20, "%u party video segments",
+            count_sealed (f, "party-p1-video"));
+  rd_peer_close (peer, "test over");
+  stop_and_wait (f); /* no recorder error: a caps change is a new segment, not a failure */
+  for (guint i = 0; i < f->sealed->len; i++)
+    {
+      Sealed *s = f->sealed->pdata[i];
+      g_autoptr (RdTestProbe) probe = NULL;
+      RdTestProbeStream *stream;
+
+      if (!strstr (s->path, "party-p1-video"))
+        continue;
+      probe = rd_test_probe_file (s->path, &error);
+      g_assert_no_error (error);
+      stream = probe->streams->pdata[0];
+      g_test_message ("%s: %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " frames",
+                      s->path, stream->width, stream->height, stream->frames);
+      g_assert_cmpint (stream->frames, >, 0);
+      {
+        /* every frame of a file has the size its track header says (one format per file) */
+        g_auto (GStrv) sizes = rd_test_probe_frame_sizes (s->path, &error);
+        g_autofree char *header = g_strdup_printf ("%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT,
+                                                   stream->width, stream->height);
+        g_assert_no_error (error);
+        g_assert_cmpuint (g_strv_length (sizes), ==, 1);
+        g_assert_cmpstr (sizes[0], ==, header);
+      }
+      small = small || (stream->width == 320 && stream->height == 240);
+      large = large || (stream->width == 640 && stream->height == 480);
+    }
+  g_assert_true (small);
+  g_assert_true (large);
+}
+
 static char *why;
 
 static void
@@ -376,7 +447,11 @@ main (int argc, char **argv)
   g_test_add ("/media/record/room", Fixture, NULL, setup, test_room, teardown);
   g_test_add ("/media/record/pause", Fixture, NULL, setup, test_pause, teardown);
   if (in_netns)
-    g_test_add ("/media/record/party", Fixture, NULL, setup, test_party, teardown);
+    {
+      g_test_add ("/media/record/party", Fixture, NULL, setup, test_party, teardown);
+      g_test_add ("/media/record/party-resizes", Fixture, NULL, setup, test_party_resizes,
+                  teardown);
+    }
   else
     g_test_add_func ("/media/record/party/skipped", test_skipped);
   return g_test_run ();
