@@ -306,16 +306,37 @@ store_result (GObject *source, GAsyncResult *result, gpointer user_data)
   *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
+/* Party "p1" (@tp) calls in and is recorded: the peer, answered and connected to @tp. */
+static RdPeer *
+join_party (Fixture *f, RdTestPeer *tp)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = rd_test_peer_create_offer (tp, &error);
+  g_autofree char *answer = NULL;
+  GAsyncResult *result = NULL;
+  RdPeer *peer;
+
+  g_assert_no_error (error);
+  peer = rd_peer_new (f->room, f->config, "p1", &error);
+  g_assert_no_error (error);
+  rd_recorder_add_peer (f->rec, peer, "p1");
+  rd_peer_answer_async (peer, offer, NULL, store_result, &result);
+  WAIT_FOR (result != NULL, 10, "no answer");
+  answer = rd_peer_answer_finish (peer, result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_true (rd_test_peer_set_answer (tp, answer, &error));
+  g_assert_no_error (error);
+  return peer;
+}
+
 static void
 test_party (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
   g_autoptr (RdPeer) peer = NULL;
-  g_autofree char *offer = NULL;
-  g_autofree char *answer = NULL;
   double video_start, audio_start, room_start, joined_s;
-  GAsyncResult *result = NULL;
 
   if (!rd_test_probe_available ())
     {
@@ -325,18 +346,8 @@ test_party (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (rd_recorder_start (f->rec, &error));
   WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
-  offer = rd_test_peer_create_offer (tp, &error);
-  g_assert_no_error (error);
-  peer = rd_peer_new (f->room, f->config, "p1", &error);
-  g_assert_no_error (error);
   joined_s = rd_recorder_get_elapsed_ns (f->rec) / 1e9;
-  rd_recorder_add_peer (f->rec, peer, "p1");
-  rd_peer_answer_async (peer, offer, NULL, store_result, &result);
-  WAIT_FOR (result != NULL, 10, "no answer");
-  answer = rd_peer_answer_finish (peer, result, &error);
-  g_clear_object (&result);
-  g_assert_no_error (error);
-  g_assert_true (rd_test_peer_set_answer (tp, answer, &error));
+  peer = join_party (f, tp);
   WAIT_FOR (count_sealed (f, "party-p1-video") >= 1 && count_sealed (f, "party-p1-audio") >= 1, 20,
             "%u opened, %u sealed; peer %s", f->opened, f->sealed->len,
             rd_peer_state_to_string (rd_peer_get_state (peer)));
@@ -367,9 +378,6 @@ test_party_resizes (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
   g_autoptr (RdPeer) peer = NULL;
-  g_autofree char *offer = NULL;
-  g_autofree char *answer = NULL;
-  GAsyncResult *result = NULL;
   gboolean small = FALSE, large = FALSE;
   guint before;
 
@@ -380,17 +388,7 @@ test_party_resizes (Fixture *f, gconstpointer data)
     }
   g_assert_no_error (error);
   g_assert_true (rd_recorder_start (f->rec, &error));
-  offer = rd_test_peer_create_offer (tp, &error);
-  g_assert_no_error (error);
-  peer = rd_peer_new (f->room, f->config, "p1", &error);
-  g_assert_no_error (error);
-  rd_recorder_add_peer (f->rec, peer, "p1");
-  rd_peer_answer_async (peer, offer, NULL, store_result, &result);
-  WAIT_FOR (result != NULL, 10, "no answer");
-  answer = rd_peer_answer_finish (peer, result, &error);
-  g_clear_object (&result);
-  g_assert_no_error (error);
-  g_assert_true (rd_test_peer_set_answer (tp, answer, &error));
+  peer = join_party (f, tp);
   WAIT_FOR (count_sealed (f, "party-p1-video") >= 1, 20, "%u opened, %u sealed", f->opened,
             f->sealed->len);
   before = count_sealed (f, "party-p1-video");
