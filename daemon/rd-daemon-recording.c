@@ -127,6 +127,7 @@ check_disk (RdDaemon *d)
                       "recording stopped: %s; the call goes on", d->recording_stopped_why);
       record_event (d, "receptiond", "recording-stopped-disk",
                     detail_of ("reason", d->recording_stopped_why));
+      update_banner (d);
       g_free (rd_daemon_update_status (d));
     }
 }

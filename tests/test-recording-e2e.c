@@ -365,6 +365,118 @@ test_pause (void)
   }
 }
 
+static gboolean
+recording_state_is (gpointer data)
+{
+  Elapsed *w = data; /* elapsed_s unused: state "stopped" with @tracks writers */
+  g_autoptr (JsonNode) status = rd_test_ctl_json (w->r->t, "status", NULL);
+  JsonObject *rec = json_object_get_object_member (obj (status), "recording");
+
+  return g_str_equal (json_object_get_string_member (rec, "state"), "stopped") &&
+         json_object_get_int_member_with_default (rec, "tracks", -1) == w->tracks;
+}
+
+/* No room left on the disk (stop-free-mb raised above what is free, by a reload): the recording
+ * stops cleanly, every segment sealed, the call goes on, the ledger and the display say so. */
+static void
+test_disk_stop (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL, shown = NULL, status = NULL;
+  g_autoptr (RdTestPeer) p = NULL;
+  g_autoptr (RdTestWhipReply) c = NULL;
+  g_autofree char *err = NULL, *line = NULL;
+  JsonArray *rows;
+  Elapsed w;
+
+  if (skipped ())
+    return;
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "board");
+  c = rd_test_room_call_in (r, inv, FALSE, &p);
+  rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
+  w = (Elapsed){ r, 2, 4 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  rd_test_daemon_write_config (r->t, "[storage]\nstop-free-mb=9000000\nmin-free-mb=9000001\n"
+                                     "warn-free-mb=10000000\n[network]\n"
+                                     "ice-addresses=127.0.0.1\n");
+  rd_test_daemon_signal (r->t, SIGHUP);
+  w = (Elapsed){ r, 0, 0 };
+  g_assert_true (rd_test_wait_until (recording_state_is, &w, TIMEOUT_MS));
+  status = rd_test_ctl_json (r->t, "status", NULL);
+  g_assert_true (g_str_has_prefix (
+      json_object_get_string_member (json_object_get_object_member (obj (status), "recording"),
+                                     "display_mark"),
+      "REC STOPPED: "));
+  line = g_strdup_printf ("STATUS=live: session %s, 1 party, RECORDING STOPPED (disk full), "
+                          "disk space low",
+                          r->session_id);
+  rd_test_daemon_wait_notify (r->t, line, 1, TIMEOUT_MS);
+  rd_test_room_wait_parties (r, 1, "connected", 0, TIMEOUT_MS); /* the call goes on */
+  g_assert_cmpint (
+      rd_test_ctl (r->t, NULL, &err, "recording", "resume", r->session_id, "--reason", "try", NULL),
+      ==, 1);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  g_assert_true (has_event (shown, "recording-stopped-disk", "receptiond"));
+  rows = json_object_get_array_member (obj (shown), "recordings");
+  g_assert_cmpuint (json_array_get_length (rows), >=, 4);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    g_assert_cmpstr (
+        json_object_get_string_member (json_array_get_object_element (rows, i), "state"), ==,
+        "sealed");
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+}
+
+typedef struct
+{
+  RdTestRoom *r;
+  guint n;
+} Segments;
+
+static gboolean
+has_segments (gpointer data)
+{
+  Segments *w = data;
+  g_autoptr (JsonNode) v =
+      rd_test_ctl_json (w->r->t, "recording", "verify", w->r->session_id, NULL);
+
+  return json_array_get_length (json_object_get_array_member (obj (v), "segments")) >= w->n;
+}
+
+/* SIGTERM just after a segment switch (the room's two tracks split at 10 s): every segment is
+ * closed, sealed and playable, the session ended, nothing left to repair. */
+static void
+test_sigterm_at_switch (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  double s, e;
+  Segments w;
+
+  if (skipped ())
+    return;
+  r = rd_test_room_up ("[recording]\nsegment-seconds=10\n");
+  w = (Segments){ r, 3 }; /* two first segments, and the first of the next ones */
+  g_assert_true (rd_test_wait_until (has_segments, &w, 30000));
+  rd_test_daemon_signal (r->t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 0);
+
+  rd_test_daemon_start (r->t);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  g_assert_cmpstr (rd_test_member (shown, "state"), ==, "ended");
+  g_assert_false (has_event (shown, "recording-repaired", NULL));
+  {
+    g_autoptr (GPtrArray) v = segments_of (r, shown, "room-video");
+    g_autoptr (GPtrArray) a = segments_of (r, shown, "room-audio");
+    check_track (v, "vp8", "sealed", &s, &e);
+    check_track (a, "opus", "sealed", &s, &e);
+    g_assert_cmpuint (v->len + a->len, >=, 3);
+  }
+  g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "recording", "verify", r->session_id, NULL), ==,
+                   0);
+}
+
 static void
 test_no_space (void)
 {
@@ -395,5 +507,7 @@ main (int argc, char **argv)
   g_test_add_func ("/recording-e2e/sigkill", test_sigkill);
   g_test_add_func ("/recording-e2e/pause", test_pause);
   g_test_add_func ("/recording-e2e/no-space", test_no_space);
+  g_test_add_func ("/recording-e2e/disk-stop", test_disk_stop);
+  g_test_add_func ("/recording-e2e/sigterm-at-switch", test_sigterm_at_switch);
   return g_test_run ();
 }
