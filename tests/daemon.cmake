@@ -14,8 +14,8 @@ rd_add_test(test-whip-e2e SOURCES test-whip-e2e.c
   LIBS rd-test-room TIMEOUT 480 THIRD_PARTY_THREADS ARGS -s /whip-e2e/h264-room)
 add_dependencies(test-whip-e2e receptiond receptionctl)
 # The H.264 room in a process of its own: run after the vanished-party test in the same process,
-# the test party's openh264dec decoded nothing in about 1 run of 3 while the room did send H.264
-# (its recording held 602 frames of 20 s): state left in the test process, not the daemon.
+# the test party decoded nothing in about 1 run of 3 while the room did send H.264 (its
+# recording held 602 frames of 20 s). Not understood yet (see test-media-peer-h264).
 rd_add_test_entry(test-whip-e2e-h264 test-whip-e2e TIMEOUT 120 ARGS -p /whip-e2e/h264-room)
 
 rd_add_test(test-join-call SOURCES test-join-call.c

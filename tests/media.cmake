@@ -8,7 +8,11 @@ target_compile_definitions(rd-test-peer PRIVATE GST_USE_UNSTABLE_API)
 
 rd_add_test(test-media-room SOURCES test-media-room.c rd-test-netns.c LIBS rd-media TIMEOUT 120)
 rd_add_test(test-media-peer SOURCES test-media-peer.c rd-test-netns.c
-  LIBS rd-media rd-test-peer TIMEOUT 120)
+  LIBS rd-media rd-test-peer TIMEOUT 120 ARGS -s /media/peer/h264-sendrecv)
+# The H.264 call in a process of its own: after other calls in the same process the test party
+# sometimes decoded none of the room's H.264 (with openh264dec and with avdec_h264 alike) while
+# the room decoded the party's; see the session notes. Not understood yet.
+rd_add_test_entry(test-media-peer-h264 test-media-peer TIMEOUT 60 ARGS -p /media/peer/h264-sendrecv)
 
 # ffprobe's view of a media file, for the recording tests.
 add_library(rd-test-probe STATIC rd-test-probe.c)

@@ -120,15 +120,21 @@ rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec, GErro
       "! video/x-h264,profile=constrained-baseline ! rtph264pay pt=102 config-interval=-1 "
       "! application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000,"
       "packetization-mode=(string)1";
-  g_autofree char *description = g_strdup_printf (
-      "webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
-      "videotestsrc is-live=true pattern=smpte "
-      "! capsfilter name=size caps=video/x-raw,width=320,height=240,framerate=30/1 "
-      "! %s ! webrtc.sink_0 "
+  static const char audio[] =
       "audiotestsrc is-live=true freq=660 ! audioconvert ! audioresample ! opusenc "
       "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
-      "clock-rate=48000 ! webrtc.sink_1",
-      g_strcmp0 (video_codec, "H264") == 0 ? h264 : vp8);
+      "clock-rate=48000";
+  g_autofree char *description =
+      g_strcmp0 (video_codec, "none") == 0
+          ? g_strdup_printf ("webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
+                             "%s ! webrtc.sink_0",
+                             audio)
+          : g_strdup_printf (
+                "webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
+                "videotestsrc is-live=true pattern=smpte "
+                "! capsfilter name=size caps=video/x-raw,width=320,height=240,framerate=30/1 "
+                "! %s ! webrtc.sink_0 %s ! webrtc.sink_1",
+                g_strcmp0 (video_codec, "H264") == 0 ? h264 : vp8, audio);
   RdTestPeer *peer;
   GObject *agent = NULL;
   gboolean ok = FALSE;
@@ -467,5 +473,6 @@ rd_test_peer_set_video_size (RdTestPeer *peer, int width, int height)
       gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, width, "height", G_TYPE_INT, height,
                            "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
 
+  g_return_if_fail (size != NULL); /* a peer that sends video */
   g_object_set (size, "caps", caps, NULL);
 }

@@ -29,7 +29,8 @@ typedef enum
 /* Builds and starts the pipeline. NULL with @error if an element is missing. */
 RdTestPeer *rd_test_peer_new (RdTestPeerMode mode, GError **error);
 /* The same, sending video in @video_codec: "VP8" or "H264" (OpenH264, constrained baseline,
- * packetization-mode=1, as browsers offer it). It decodes VP8 and H.264 it receives. */
+ * packetization-mode=1, as browsers offer it), or "none": audio only (a citizen on a phone
+ * without camera). It decodes VP8 and H.264 it receives. */
 RdTestPeer *rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec,
                                          GError **error);
 void rd_test_peer_free (RdTestPeer *peer);

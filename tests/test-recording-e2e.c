@@ -427,6 +427,48 @@ test_disk_stop (void)
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
 }
 
+static gboolean
+peer_has_audio (gpointer data)
+{
+  return rd_test_peer_get_audio_buffers (data) >= 50;
+}
+
+/* A party with only a microphone: only its audio is recorded, nothing waits for its video. */
+static void
+test_audio_only_party (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL, shown = NULL;
+  g_autoptr (RdTestPeer) p = NULL;
+  g_autoptr (RdTestWhipReply) c = NULL;
+  g_autofree char *id = NULL, *tv = NULL, *ta = NULL, *out = NULL, *err = NULL;
+  double s, e;
+
+  if (skipped ())
+    return;
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "citizen");
+  c = rd_test_room_call_in_with (r, inv, "none", FALSE, &p);
+  id = party_id (c);
+  rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
+  g_assert_true (rd_test_wait_until (peer_has_audio, p, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+  g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "recording", "verify", r->session_id, NULL), ==,
+                   0);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  tv = g_strdup_printf ("party-%s-video", id);
+  ta = g_strdup_printf ("party-%s-audio", id);
+  {
+    g_autoptr (GPtrArray) pa = segments_of (r, shown, ta);
+    g_autoptr (GPtrArray) pv = segments_of (r, shown, tv);
+    g_autoptr (GPtrArray) rv = segments_of (r, shown, "room-video");
+
+    check_track (pa, "opus", "sealed", &s, &e);
+    g_assert_cmpuint (pv->len, ==, 0);
+    check_track (rv, "vp8", "sealed", &s, &e);
+  }
+}
+
 typedef struct
 {
   RdTestRoom *r;
@@ -508,6 +550,7 @@ main (int argc, char **argv)
   g_test_add_func ("/recording-e2e/pause", test_pause);
   g_test_add_func ("/recording-e2e/no-space", test_no_space);
   g_test_add_func ("/recording-e2e/disk-stop", test_disk_stop);
+  g_test_add_func ("/recording-e2e/audio-only-party", test_audio_only_party);
   g_test_add_func ("/recording-e2e/sigterm-at-switch", test_sigterm_at_switch);
   return g_test_run ();
 }
