@@ -7,6 +7,7 @@
 #include <gst/gst.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One pass over a file: the streams the demuxer found, and the first failure seen in a streaming
@@ -364,6 +365,8 @@ rd_record_repair (const char *in_path, const char *out_path, guint64 *duration_n
   timeout = (60 + (GstClockTime)st.st_size / (1024 * 1024)) * GST_SECOND;
 
   fd = open (out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd >= 0)
+    fchmod (fd, 0640); /* whatever the process's umask, like the segments it repairs */
   if (fd < 0)
     {
       int saved_errno = errno;

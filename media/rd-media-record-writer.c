@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FINISH_TIMEOUT_S       10
@@ -160,6 +161,7 @@ new_file (RdRecWriter *w, gint64 *segment)
 
       if (fd >= 0)
         {
+          fchmod (fd, 0640); /* whatever the process's umask: the archive's group reads it */
           close (fd);
           *segment = n;
           return path;
