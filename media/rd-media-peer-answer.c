@@ -132,7 +132,10 @@ setup_media (RdPeer *peer, const RdOffer *offer, GError **error)
           for (char **p = params; *p; p++)
             {
               g_auto (GStrv) kv = g_strsplit (g_strstrip (*p), "=", 2);
-              if (kv[0] && kv[1])
+              /* not sprop-parameter-sets: those are the party's own SPS/PPS, not the room's;
+               * in the send caps they made the payloader's own fail to negotiate whenever it
+               * had seen the room's SPS first (the party then got no video at all) */
+              if (kv[0] && kv[1] && g_ascii_strcasecmp (kv[0], "sprop-parameter-sets") != 0)
                 gst_caps_set_simple (caps, kv[0], G_TYPE_STRING, kv[1], NULL);
             }
         }

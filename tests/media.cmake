@@ -7,12 +7,10 @@ target_link_libraries(rd-test-peer PUBLIC PkgConfig::GST PkgConfig::GSTWEBRTC Pk
 target_compile_definitions(rd-test-peer PRIVATE GST_USE_UNSTABLE_API)
 
 rd_add_test(test-media-room SOURCES test-media-room.c rd-test-netns.c LIBS rd-media TIMEOUT 120)
+# Two webrtcbins calling each other in one process: a whole WebRTC stack of other people's code
+# on many threads, like the other THIRD_PARTY_THREADS tests (an unexplained abort was seen once).
 rd_add_test(test-media-peer SOURCES test-media-peer.c rd-test-netns.c
-  LIBS rd-media rd-test-peer TIMEOUT 120 ARGS -s /media/peer/h264-sendrecv)
-# The H.264 call in a process of its own: after other calls in the same process the test party
-# sometimes decoded none of the room's H.264 (with openh264dec and with avdec_h264 alike) while
-# the room decoded the party's; see the session notes. Not understood yet.
-rd_add_test_entry(test-media-peer-h264 test-media-peer TIMEOUT 60 ARGS -p /media/peer/h264-sendrecv)
+  LIBS rd-media rd-test-peer TIMEOUT 120 THIRD_PARTY_THREADS)
 
 # ffprobe's view of a media file, for the recording tests.
 add_library(rd-test-probe STATIC rd-test-probe.c)
@@ -23,5 +21,3 @@ rd_add_test(test-media-record SOURCES test-media-record.c rd-test-netns.c
 # Repairs recordings cut by a real crash (gst-launch-1.0 killed with SIGKILL), checked with ffprobe.
 rd_add_test(test-media-repair SOURCES test-media-repair.c LIBS rd-media PkgConfig::JSONGLIB
   TIMEOUT 120)
-# Two webrtcbins calling each other in one process: alone, like the THIRD_PARTY_THREADS tests.
-set_tests_properties(test-media-peer PROPERTIES RUN_SERIAL TRUE)
