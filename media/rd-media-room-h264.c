@@ -65,7 +65,11 @@ rd_room_make_h264_encoder (RdRoom *room, int bitrate_bps, guint keyframe_max_dis
       gst_object_unref (gst_object_ref_sink (bin));
       return NULL;
     }
-  caps = gst_caps_from_string ("video/x-h264,profile=constrained-baseline,"
+  /* Level 3.1 fixed (x264 encodes to it, h264parse keeps it): payloaders then derive
+   * profile-level-id=42e01f, what browsers offer. Left to x264 (3.0 at 640x360), a payloader
+   * negotiating after h264parse had put the level in the caps met webrtcbin's 42e01f with
+   * 42e01e, failed, and that party got no video. */
+  caps = gst_caps_from_string ("video/x-h264,profile=constrained-baseline,level=(string)3.1,"
                                "stream-format=byte-stream,alignment=au");
   g_object_set (filter, "caps", caps, NULL);
   g_object_set (parse, "config-interval", -1, NULL);
