@@ -58,6 +58,7 @@ struct _RdRecWriter
   gboolean keyframe_asked;        /* streaming thread: the segment ends at the next keyframe */
   GstCaps *caps;                  /* streaming thread: the format of the stream so far */
   guint dropped_before_keyframe;  /* streaming thread */
+  gboolean failed;                /* streaming thread: a segment could not be made (said once) */
 };
 
 /* rd-media-record-writer.c */

@@ -1,6 +1,6 @@
 /* rd-media-record-writer.c: one track's writer. See rd-media-record.h.
  *
- * A bin "rec-<track>" in the room's pipeline, fed from a src pad requested on the track's tee
+ * A bin "rec-<track>-<n>" in the room's pipeline, fed from a src pad requested on the track's tee
  * (the room's encoded tee, or a peer's after its depayloader):
  *
  *   queue (leaky: a stalled disk never stalls the call) [! h264parse] ! matroskamux ! filesink
@@ -39,6 +39,7 @@ typedef enum
   NOTE_OPENED,
   NOTE_CLOSED,
   NOTE_DONE,
+  NOTE_FAILED, /* a segment could not be made: @path says why */
 } NoteKind;
 
 typedef struct
@@ -103,6 +104,10 @@ note_on_main (gpointer data)
       if (w)
         rd_recorder_writer_done (n->recorder, w);
       break;
+    case NOTE_FAILED:
+      if (w)
+        rd_recorder_writer_error (n->recorder, w, n->path); /* said, and this track stops */
+      break;
     }
   return G_SOURCE_REMOVE;
 }
@@ -149,7 +154,7 @@ keyframe_request (void)
 /* The next segment's file, made exclusively (an existing file is never overwritten: the number
  * moves on). (transfer full) */
 static char *
-new_file (RdRecWriter *w, gint64 *segment)
+new_file (RdRecWriter *w, gint64 *segment, char **why)
 {
   RdRecorder *rec = w->recorder;
 
@@ -168,17 +173,19 @@ new_file (RdRecWriter *w, gint64 *segment)
         }
       if (errno != EEXIST)
         {
-          GST_WARNING ("recording %s: cannot create %s: %s", w->track, path, g_strerror (errno));
+          *why = g_strdup_printf ("cannot create %s: %s", path, g_strerror (errno));
           g_free (path);
           return NULL;
         }
       g_free (path);
     }
+  *why = g_strdup_printf ("no free file name in %s", rec->dir);
   return NULL;
 }
 
+/* FALSE with *@why set when no segment could be made. */
 static gboolean
-open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at)
+open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at, char **why)
 {
   g_autofree char *path = NULL;
   g_autoptr (GstPad) mux_pad = NULL;
@@ -186,7 +193,7 @@ open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at)
   gint64 segment = 0;
   Note *n;
 
-  if (!(path = new_file (w, &segment)))
+  if (!(path = new_file (w, &segment, why)))
     return FALSE;
   mux = gst_element_factory_make ("matroskamux", NULL);
   sink = gst_element_factory_make ("filesink", NULL);
@@ -201,7 +208,7 @@ open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at)
   gst_element_sync_state_with_parent (mux);
   if (!mux_pad || gst_pad_link (pad, mux_pad) != GST_PAD_LINK_OK)
     {
-      GST_WARNING ("recording %s: cannot link a new segment", w->track);
+      *why = g_strdup_printf ("cannot link the muxer of %s", path);
       return FALSE;
     }
   g_mutex_lock (&w->lock);
@@ -298,8 +305,23 @@ on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
             gst_pad_send_event (pad, keyframe_request ());
           return GST_PAD_PROBE_DROP;
         }
-      if (!open_segment (w, pad, at))
-        return GST_PAD_PROBE_DROP; /* the error comes with the next attempt's filesink */
+      char *why = NULL;
+
+      if (!open_segment (w, pad, at, &why))
+        {
+          /* told once; the main context stops this track (and the ledger hears of it) */
+          if (!w->failed)
+            {
+              Note *n = g_new0 (Note, 1);
+              n->kind = NOTE_FAILED;
+              n->path = why;
+              w->failed = TRUE;
+              tell_main (w, n);
+            }
+          else
+            g_free (why);
+          return GST_PAD_PROBE_DROP;
+        }
     }
   if (!GST_BUFFER_DURATION_IS_VALID (buffer))
     {
@@ -389,14 +411,17 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
                    GstElement *tee, gpointer owner, GError **error)
 {
   static guint next_id = 1;
-  g_autofree char *bin_name = g_strdup_printf ("rec-%s", track);
   RdRecWriter *w = g_new0 (RdRecWriter, 1);
+  g_autofree char *bin_name = NULL;
   GstElement *queue, *last;
   g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) out = NULL;
 
   w->recorder = rec;
   w->id = next_id++;
+  /* unique: a track's previous writer may still be finishing (pause, then resume at once) and a
+   * bin of the same name would not be added to the pipeline: the track would go unrecorded */
+  bin_name = g_strdup_printf ("rec-%s-%u", track, w->id);
   w->track = g_strdup (track);
   w->video = video;
   w->codec = g_strdup (codec);

@@ -369,6 +369,48 @@ test_party (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (ABS (video_start - audio_start), <, 1.5);
 }
 
+typedef struct
+{
+  char *last;
+} Errors;
+
+static void
+on_error_message (RdRecorder *rec, GError *error, Errors *e)
+{
+  g_free (e->last);
+  e->last = g_strdup (error->message);
+}
+
+/* The next segment cannot be made (its directory became a file): the recorder says so, naming
+ * the file, and stops those tracks; nothing is dropped in silence. */
+static void
+test_cannot_create (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *moved = g_strconcat (f->dir, ".moved", NULL);
+  Errors e = { NULL };
+
+  g_assert_true (rd_recorder_start (f->rec, &error));
+  WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
+  g_signal_connect (f->rec, "error", G_CALLBACK (on_error_message), &e);
+  g_assert_cmpint (g_rename (f->dir, moved), ==, 0);
+  g_assert_true (g_file_set_contents (f->dir, "not a directory", -1, NULL));
+  rd_recorder_pause (f->rec);  /* the open segments close (in the moved directory) */
+  rd_recorder_resume (f->rec); /* the next ones cannot be made */
+  WAIT_FOR (e.last && strstr (e.last, "cannot create"), 10, "last error: %s",
+            e.last ? e.last : "(none)");
+  g_test_message ("%s", e.last);
+  g_assert_nonnull (strstr (e.last, f->dir));
+  WAIT_FOR (rd_recorder_get_track_count (f->rec) == 0, 15, "%u tracks still recording",
+            rd_recorder_get_track_count (f->rec));
+  f->errors = 0; /* expected here */
+  rd_recorder_stop (f->rec);
+  WAIT_FOR (f->finished, 20, "not finished");
+  g_unlink (f->dir);
+  g_assert_cmpint (g_rename (moved, f->dir), ==, 0); /* for the teardown to remove */
+  g_free (e.last);
+}
+
 /* A party's video changes size mid-call (a browser adapting to its bandwidth): Matroska cannot
  * change a track's format inside a file, so the recording starts a new segment at the new size;
  * nothing fails, nothing is lost. */
@@ -444,6 +486,7 @@ main (int argc, char **argv)
   gst_init (NULL, NULL);
   g_test_add ("/media/record/room", Fixture, NULL, setup, test_room, teardown);
   g_test_add ("/media/record/pause", Fixture, NULL, setup, test_pause, teardown);
+  g_test_add ("/media/record/cannot-create", Fixture, NULL, setup, test_cannot_create, teardown);
   if (in_netns)
     {
       g_test_add ("/media/record/party", Fixture, NULL, setup, test_party, teardown);
