@@ -39,11 +39,11 @@ struct _RdRecWriter
   char *track;          /* "room-video", "party-<label>-audio" */
   gboolean video;
   char *codec;
-  gpointer owner;   /* the RdPeer it records, NULL for the room */
-  GstPad *tee_pad;  /* requested from the source tee */
-  GstElement *tee;  /* (unowned) */
-  GstElement *bin;  /* "rec-<track>": queue [! parser] ! (per segment: matroskamux ! filesink) */
-  GstPad *sinkpad;  /* the bin's ghost sink pad */
+  gpointer owner;  /* the RdPeer it records, NULL for the room */
+  GstPad *tee_pad; /* requested from the source tee */
+  GstElement *tee; /* (unowned) */
+  GstElement *bin; /* "rec-<track>-<n>": queue [! parser] ! (per segment: matroskamux ! filesink) */
+  GstPad *sinkpad; /* the bin's ghost sink pad */
   GstPad *upstream; /* what @sinkpad was linked to: the tee pad or a ghost pad of the peer's bin */
   gboolean finishing;
   guint finish_timeout_id;
