@@ -559,15 +559,19 @@ test_retry_503 (Fixture *f, gconstpointer data)
   Reply script[] = {
     { 503, "Retry-After: 0", "text/plain", "busy" },
     { 503, date_header, "text/plain", "busy" },
+    { 503, NULL, "text/plain", "busy" }, /* no Retry-After: 2 s */
     CREATED ("Location: /whip/room/r"),
   };
+  gint64 start = g_get_monotonic_time ();
 
   f->script = script;
   f->script_len = G_N_ELEMENTS (script);
   answer = post (f, client, 20, &error);
   g_assert_no_error (error);
   g_assert_nonnull (answer);
-  g_assert_cmpuint (f->seen->len, ==, 3);
+  g_assert_cmpuint (f->seen->len, ==, 4);
+  /* At least the 2 s of the default wait went by (the HTTP-date one is 0-2 s). */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
 }
 
 static void
@@ -657,6 +661,39 @@ test_whep_406 (Fixture *f, gconstpointer data)
     g_assert_null (post (f, whip, 10, &error));
     assert_error (error, RD_SIGNAL_ERROR_HTTP, "406");
   }
+}
+
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr (RdSignalClient) client = client_new (f, RD_SIGNAL_CLIENT_WHIP, "/whip/room");
+  g_autoptr (GCancellable) in_flight = g_cancellable_new ();
+  g_autoptr (GCancellable) waiting = g_cancellable_new ();
+  g_autoptr (GAsyncResult) first = NULL;
+  g_autoptr (GAsyncResult) second = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 start;
+
+  /* Cancelled while the server has not answered. */
+  SCRIPT (f, { 0 });
+  rd_signal_client_post_async (client, OFFER, 10, in_flight, on_result, &first);
+  wait_held (f, 1);
+  g_cancellable_cancel (in_flight);
+  g_assert_null (rd_signal_client_post_finish (client, wait_result (f, &first, "POST"), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* Cancelled while waiting out a Retry-After: at once, no second POST. */
+  SCRIPT (f, { 503, "Retry-After: 20", "text/plain", "busy" });
+  start = g_get_monotonic_time ();
+  rd_signal_client_post_async (client, OFFER, 60, waiting, on_result, &second);
+  wait_seen (f, 2);
+  drain (f);
+  g_cancellable_cancel (waiting);
+  g_assert_null (rd_signal_client_post_finish (client, wait_result (f, &second, "POST"), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpuint (f->seen->len, ==, 2);
 }
 
 /* ---- Errors ----------------------------------------------------------------------------- */
@@ -1179,6 +1216,7 @@ main (int argc, char **argv)
   ADD ("/client/retry-deadline", test_retry_deadline);
   ADD ("/client/whep-409-retry", test_whep_409);
   ADD ("/client/whep-406-counter-offer", test_whep_406);
+  ADD ("/client/cancel", test_cancel);
   ADD ("/client/http-errors", test_http_errors);
   ADD ("/client/timeout", test_timeout);
   ADD ("/client/connect-refused", test_connect_refused);
