@@ -9,6 +9,8 @@
 #include <string.h>
 
 #define BODY_EXCERPT_MAX 200
+#define BODY_MAX         (1024 * 1024) /* a larger answer is refused, never kept */
+#define READ_CHUNK       (64 * 1024)
 
 typedef struct
 {
@@ -30,6 +32,8 @@ typedef struct
   gboolean timed_out;
   GTlsCertificateFlags tls_errors;
   SoupMessage *msg;
+  GInputStream *stream; /* the response body being read */
+  GByteArray *received; /* what was read of it */
   RdSignalExchangeDone done;
   gpointer user_data;
 } Exchange;
@@ -49,6 +53,8 @@ exchange_free (Exchange *ex)
   g_clear_object (&ex->outer);
   g_clear_object (&ex->cancellable);
   g_clear_object (&ex->msg);
+  g_clear_object (&ex->stream);
+  g_clear_pointer (&ex->received, g_byte_array_unref);
   g_clear_object (&ex->session);
   g_main_context_unref (ex->context);
   g_free (ex->method);
@@ -202,12 +208,10 @@ follow_redirect (Exchange *ex, SoupMessage *msg)
   return NULL;
 }
 
+/* The whole response is in (@body), or the exchange failed (@error, already ours). */
 static void
-on_read (GObject *source, GAsyncResult *result, gpointer user_data)
+got_response (Exchange *ex, GBytes *body, GError *error)
 {
-  Exchange *ex = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (ex->session, result, &error);
   g_autoptr (SoupMessage) msg = g_steal_pointer (&ex->msg);
   guint status;
 
@@ -216,9 +220,14 @@ on_read (GObject *source, GAsyncResult *result, gpointer user_data)
       g_source_destroy (ex->timer);
       g_clear_pointer (&ex->timer, g_source_unref);
     }
-  if (!body)
+  /* A body not read to its end (an error, one too large) is not waited for: cancelled. */
+  if (error)
+    g_cancellable_cancel (ex->cancellable);
+  g_clear_object (&ex->stream);
+  g_clear_pointer (&ex->received, g_byte_array_unref);
+  if (error)
     {
-      finish (ex, NULL, NULL, transport_error (ex, error));
+      finish (ex, NULL, NULL, error);
       return;
     }
   status = soup_message_get_status (msg);
@@ -245,6 +254,64 @@ on_read (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   finish (ex, msg, body, NULL);
+}
+
+static void read_next (Exchange *ex);
+
+static void
+on_chunk (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Exchange *ex = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) chunk =
+      g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  gsize size;
+
+  if (!chunk)
+    {
+      got_response (ex, NULL, transport_error (ex, error));
+      return;
+    }
+  size = g_bytes_get_size (chunk);
+  if (size == 0)
+    {
+      g_autoptr (GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&ex->received));
+
+      got_response (ex, body, NULL);
+      return;
+    }
+  if (ex->received->len + size > BODY_MAX)
+    {
+      got_response (ex, NULL,
+                    error_new (ex, RD_SIGNAL_ERROR_PROTOCOL, "the answer is larger than %d KiB",
+                               BODY_MAX / 1024));
+      return;
+    }
+  g_byte_array_append (ex->received, g_bytes_get_data (chunk, NULL), size);
+  read_next (ex);
+}
+
+static void
+read_next (Exchange *ex)
+{
+  g_input_stream_read_bytes_async (ex->stream, READ_CHUNK, G_PRIORITY_DEFAULT, ex->cancellable,
+                                   on_chunk, ex);
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Exchange *ex = user_data;
+  g_autoptr (GError) error = NULL;
+
+  ex->stream = soup_session_send_finish (ex->session, result, &error);
+  if (!ex->stream)
+    {
+      got_response (ex, NULL, transport_error (ex, error));
+      return;
+    }
+  ex->received = g_byte_array_new ();
+  read_next (ex);
 }
 
 static void
@@ -277,8 +344,7 @@ send_one (Exchange *ex)
   ex->timer = g_timeout_source_new_seconds (ex->options.timeout_s);
   g_source_set_callback (ex->timer, on_timeout, ex, NULL);
   g_source_attach (ex->timer, ex->context);
-  soup_session_send_and_read_async (ex->session, ex->msg, G_PRIORITY_DEFAULT, ex->cancellable,
-                                    on_read, ex);
+  soup_session_send_async (ex->session, ex->msg, G_PRIORITY_DEFAULT, ex->cancellable, on_sent, ex);
 }
 
 void

@@ -126,6 +126,7 @@ struct _RdSignalClient
   gboolean trickle_in_flight;
   gboolean trickle_refused;
   gboolean restarting;
+  gboolean deleted; /* DELETE sent: candidates are no longer taken */
   GSource *flush;
 };
 

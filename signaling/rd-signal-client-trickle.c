@@ -216,7 +216,7 @@ rd_signal_client_add_candidate (RdSignalClient *self, const char *mid, const cha
   g_return_if_fail (RD_IS_SIGNAL_CLIENT (self));
   g_return_if_fail (mid != NULL && candidate != NULL);
 
-  if (self->trickle_refused)
+  if (self->trickle_refused || self->deleted)
     return;
   c = g_new0 (RdSignalCandidate, 1);
   c->mid = g_strdup (mid);
@@ -231,7 +231,7 @@ rd_signal_client_end_of_candidates (RdSignalClient *self)
 {
   g_return_if_fail (RD_IS_SIGNAL_CLIENT (self));
 
-  if (self->trickle_refused)
+  if (self->trickle_refused || self->deleted)
     return;
   self->end_pending = TRUE;
   rd_signal_client_schedule_flush (self);
@@ -396,6 +396,7 @@ rd_signal_client_delete_async (RdSignalClient *self, GCancellable *cancellable,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rd_signal_client_delete_async);
   /* Nothing more goes to a resource being deleted. */
+  self->deleted = TRUE;
   self->trickle_open = FALSE;
   g_ptr_array_set_size (self->pending, 0);
   self->end_pending = FALSE;

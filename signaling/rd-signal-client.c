@@ -417,10 +417,10 @@ on_posted (SoupMessage *msg, GBytes *body, const char *url, const GError *error,
       if (post_retry (task, msg))
         return;
       g_task_return_new_error (task, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_RETRY,
-                               "POST %s: still %u %s after %u attempts; gave up at the %u s "
+                               "POST %s: still %u %s after %u attempt%s; gave up at the %u s "
                                "deadline",
                                url, status, soup_message_get_reason_phrase (msg), d->attempts,
-                               d->deadline_s);
+                               d->attempts == 1 ? "" : "s", d->deadline_s);
       g_object_unref (task);
       return;
     }

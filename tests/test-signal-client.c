@@ -483,6 +483,20 @@ test_created_broken (Fixture *f, gconstpointer data)
   assert_error (error, RD_SIGNAL_ERROR_PROTOCOL, "application/sdp");
 }
 
+static void
+test_created_too_large (Fixture *f, gconstpointer data)
+{
+  g_autoptr (RdSignalClient) client = client_new (f, RD_SIGNAL_CLIENT_WHIP, "/whip/room");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *huge = g_strnfill (2 * 1024 * 1024, 'a');
+  Reply script[] = { { 201, "Location: /r", SDP_TYPE, huge } };
+
+  f->script = script;
+  f->script_len = 1;
+  g_assert_null (post (f, client, 10, &error));
+  assert_error (error, RD_SIGNAL_ERROR_PROTOCOL, "larger than 1024 KiB");
+}
+
 /* ---- Redirects -------------------------------------------------------------------------- */
 
 static void
@@ -1210,6 +1224,7 @@ main (int argc, char **argv)
   ADD ("/client/201-relative-location-etag-links", test_created);
   ADD ("/client/201-absolute-location-malformed-links", test_created_absolute);
   ADD ("/client/201-broken", test_created_broken);
+  ADD ("/client/201-too-large", test_created_too_large);
   ADD ("/client/307-308-followed", test_redirect);
   ADD ("/client/redirects-refused", test_redirect_refused);
   ADD ("/client/503-retry-after", test_retry_503);
