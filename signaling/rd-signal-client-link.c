@@ -97,6 +97,13 @@ skip_link_value (const char *p)
   return p;
 }
 
+static gboolean
+looks_like_ice_uri (const char *s)
+{
+  return g_ascii_strncasecmp (s, "stun:", 5) == 0 || g_ascii_strncasecmp (s, "stuns:", 6) == 0 ||
+         g_ascii_strncasecmp (s, "turn:", 5) == 0 || g_ascii_strncasecmp (s, "turns:", 6) == 0;
+}
+
 /* One link value at *@p into @uri and @params (names lower-case; the first of a name counts).
  * FALSE when it does not parse. */
 static gboolean
@@ -105,11 +112,23 @@ parse_link_value (const char **p, char **uri, GHashTable *params)
   const char *s = *p;
   const char *end;
 
-  if (*s != '<' || !(end = strchr (s + 1, '>')))
+  if (*s == '<')
+    {
+      if (!(end = strchr (s + 1, '>')))
+        return FALSE;
+      if (strpbrk (*uri = g_strndup (s + 1, end - s - 1), " \t\"<") || !**uri)
+        return FALSE;
+      s = end + 1;
+    }
+  else if (looks_like_ice_uri (s))
+    {
+      /* simple-whip-server (Janus) sends the URI without its angle brackets. */
+      end = s + strcspn (s, "; \t,");
+      *uri = g_strndup (s, end - s);
+      s = end;
+    }
+  else
     return FALSE;
-  if (strpbrk (*uri = g_strndup (s + 1, end - s - 1), " \t\"<") || !**uri)
-    return FALSE;
-  s = end + 1;
   for (;;)
     {
       const char *name_start;
@@ -123,6 +142,8 @@ parse_link_value (const char **p, char **uri, GHashTable *params)
         return FALSE;
       s++;
       skip_ows (&s);
+      if (*s == ',' || *s == '\0') /* a trailing ';' (simple-whip-server) */
+        break;
       name_start = s;
       while (is_tchar (*s))
         s++;
@@ -130,7 +151,8 @@ parse_link_value (const char **p, char **uri, GHashTable *params)
         return FALSE;
       name = g_ascii_strdown (name_start, s - name_start);
       skip_ows (&s);
-      if (*s == '=')
+      /* "credential-type: \"password\"" is what simple-whip-server writes on its 201. */
+      if (*s == '=' || *s == ':')
         {
           s++;
           skip_ows (&s);

@@ -8,7 +8,9 @@
  *   "ice-server" and whose URI is a stun:, stuns:, turn: or turns: URI (TURN: username and
  *   credential required, credential-type absent or "password"). A value that does not parse,
  *   or an ice-server link that is not usable, is skipped and counted in the return value; links
- *   with another rel are ignored and not counted.
+ *   with another rel are ignored and not counted. Tolerated, because simple-whip-server (in
+ *   front of Janus) sends them: an ICE URI without its <...>, a trailing ';', and ':' for '='
+ *   between a parameter's name and value.
  * - rd_signal_client_parse_retry_after() reads Retry-After (RFC 9110 10.2.3): delta-seconds or
  *   an HTTP-date (a date in the past is 0 s). FALSE when absent or unreadable.
  * - rd_signal_client_http_error() builds the client's error for a status it does not take:

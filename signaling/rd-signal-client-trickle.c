@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define DEFAULT_MLINE "m=audio 9 UDP/TLS/RTP/SAVPF 0"
+/* If-Match "*" in quotes, as RFC 9725 writes it and simple-whip-server (Janus) requires (it
+ * answers 412 to a bare *); our own server takes both. */
+#define ANY_ETAG "\"*\""
 
 void
 rd_signal_client_mline_free (gpointer data)
@@ -182,7 +185,7 @@ flush (gpointer user_data)
     .url = self->resource_url,
     .token = self->token,
     .content_type = RD_SIGNAL_SDPFRAG_TYPE,
-    .if_match = self->etag ? self->etag : "*",
+    .if_match = self->etag ? self->etag : ANY_ETAG,
   };
 
   g_clear_pointer (&self->flush, g_source_unref);
@@ -339,7 +342,7 @@ rd_signal_client_restart_ice_async (RdSignalClient *self, const char *sdpfrag,
     .method = "PATCH",
     .content_type = RD_SIGNAL_SDPFRAG_TYPE,
     .body = sdpfrag,
-    .if_match = "*",
+    .if_match = ANY_ETAG,
   };
 
   g_return_if_fail (RD_IS_SIGNAL_CLIENT (self));

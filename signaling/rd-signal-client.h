@@ -22,7 +22,8 @@
  *   application/sdp on a 201 is RD_SIGNAL_ERROR_PROTOCOL.
  * - Trickle: rd_signal_client_add_candidate() buffers local candidates; nothing is sent before
  *   the 201. After it, buffered and new candidates go out in batched PATCHes
- *   (application/trickle-ice-sdpfrag, If-Match: the ETag, or "*" without one; one PATCH in
+ *   (application/trickle-ice-sdpfrag, If-Match: the ETag, or "*" without one (sent with its
+ *   quotes, If-Match: "*", as RFC 9725 and simple-whip-server have it); one PATCH in
  *   flight at a time, what arrives meanwhile waits for the next).
  * rd_signal_client_end_of_candidates() adds a=end-of-candidates to the next batch. A server that
  * answers 405/501 to a trickle PATCH does not do trickle: the client stops sending them (not an

@@ -1060,7 +1060,7 @@ test_restart (Fixture *f, gconstpointer data)
   rd_signal_client_restart_ice_async (client, RESTART_FRAG, NULL, on_result, &result);
   wait_held (f, 2);
   g_assert_cmpstr (seen (f, 2)->method, ==, "PATCH");
-  g_assert_cmpstr (seen (f, 2)->if_match, ==, "*");
+  g_assert_cmpstr (seen (f, 2)->if_match, ==, "\"*\"");
   g_assert_cmpstr (seen (f, 2)->content_type, ==, SDPFRAG_TYPE);
   g_assert_cmpstr (seen (f, 2)->body, ==, RESTART_FRAG);
   release (f, &no_content); /* the trickle */
@@ -1178,6 +1178,23 @@ test_links_unit (void)
   g_assert_cmpstr (s->credential, ==, "c,d;e");
   s = servers->pdata[1];
   g_assert_cmpstr (s->url, ==, "stun:[2001:db8::1]:3478");
+
+  g_ptr_array_set_size (servers, 0);
+  /* What simple-whip-server sends (two headers joined): no <...>, trailing ';', "name: value". */
+  g_assert_cmpuint (
+      rd_signal_client_parse_links (
+          "stun:stun.example.org:19302; rel=\"ice-server\";, "
+          "turn:t.example.org:3478?transport=udp; rel=\"ice-server\"; username=\"u\"; "
+          "credential=\"p\"; credential-type: \"password\";",
+          servers),
+      ==, 0);
+  g_assert_cmpuint (servers->len, ==, 2);
+  g_assert_cmpstr (((RdSignalIceServer *)servers->pdata[0])->url, ==,
+                   "stun:stun.example.org:19302");
+  s = servers->pdata[1];
+  g_assert_cmpstr (s->url, ==, "turn:t.example.org:3478?transport=udp");
+  g_assert_cmpstr (s->username, ==, "u");
+  g_assert_cmpstr (s->credential, ==, "p");
 
   g_ptr_array_set_size (servers, 0);
   /* Another rel: ignored, not counted. Malformed: counted, the rest still read. */
