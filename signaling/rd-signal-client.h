@@ -11,11 +11,17 @@
  *   https URL unless allowed, never 301/302/303: those are errors), and on 503 (WHIP) or 409
  *   (WHEP: stream not live yet) retries after Retry-After (seconds or HTTP-date; missing: 2 s;
  *   capped at 30 s) with the backoff growing while @deadline_s (from the call) allows, then fails
- *   with RD_SIGNAL_ERROR_RETRY naming the last status. 201 completes with an RdSignalAnswer:
- *   the answer SDP, the resource URL (Location resolved against the URL that answered; a 201
- *   without Location is RD_SIGNAL_ERROR_PROTOCOL), the ETag (quoted form kept; may be NULL), and
- *   the ICE servers of its Link rel="ice-server" headers (malformed Link values are skipped and
- *   counted in @links_skipped, never fatal). A WHEP 406 with an SDP body completes with
+ *   with RD_SIGNAL_ERROR_RETRY naming the last status. In detail: 301/302/303 fail with
+ *   RD_SIGNAL_ERROR_HTTP, a 6th redirect or one without Location with RD_SIGNAL_ERROR_PROTOCOL, a
+ *   redirect to a scheme not allowed with RD_SIGNAL_ERROR_URL; a WHEP client also retries 503;
+ *   the wait is Retry-After when given, else 2 s doubling at each retry (to 30 s); a wait that
+ *   would end after @deadline_s (0: no retry at all) is not started. Retries go to the URL given
+ *   at rd_signal_client_new(), not to where an earlier 307 led. 201 completes with an
+ * RdSignalAnswer: the answer SDP, the resource URL (Location resolved against the URL that
+ * answered; a 201 without Location is RD_SIGNAL_ERROR_PROTOCOL), the ETag (quoted form kept; may be
+ * NULL), and the ICE servers of its Link rel="ice-server" headers (malformed Link values are
+ * skipped and counted in @links_skipped, never fatal; see rd-signal-client-private.h for the few
+ *   malformations of real servers that are tolerated). A WHEP 406 with an SDP body completes with
  *   @counter_offer set: the body is the server's offer, to be answered with
  *   rd_signal_client_send_answer_async(). Every other status fails with RD_SIGNAL_ERROR_HTTP,
  *   message "POST <url>: <status> <reason>: <first line of a text body>"; a body that is not
@@ -31,19 +37,33 @@
  * "trickle-failed" (const char *message).
  * - ICE restart: rd_signal_client_restart_ice_async() PATCHes @sdpfrag with If-Match "*"; 200
  *   completes with the server's sdpfrag body and keeps the new ETag; any other status fails with
- *   RD_SIGNAL_ERROR_HTTP (the owner then re-POSTs with a new client). Trickle candidates of the
- *   old ICE session still buffered are dropped.
+ *   RD_SIGNAL_ERROR_HTTP (the owner then re-POSTs with a new client); a 200 without a body is
+ *   RD_SIGNAL_ERROR_PROTOCOL. Trickle candidates of the old ICE session still buffered are
+ *   dropped; candidates added during the restart wait for its answer (and its ETag).
+ * - rd_signal_client_send_answer_async() (WHEP 406 path) PATCHes our answer as application/sdp
+ *   with If-Match the ETag of the 406 (none without one); any 2xx succeeds, and only then do
+ *   our candidates start to go out. Operations on the resource before there is one fail with
+ *   RD_SIGNAL_ERROR_PROTOCOL.
  * - rd_signal_client_delete_async() sends DELETE to the resource (200/204/404 all count as
  *   gone; others fail with RD_SIGNAL_ERROR_HTTP); without a resource it completes at once.
+ *   Candidates added after it are dropped.
  * - Every request times out after the options' timeout (default 10 s): RD_SIGNAL_ERROR_TIMEOUT
  *   naming the method and URL. A host that cannot be resolved or reached: RD_SIGNAL_ERROR_CONNECT.
  *   TLS: the system CAs, or the options' CA file only; a certificate they do not accept fails
  *   with RD_SIGNAL_ERROR_TLS naming the host and the reason, unless the options say insecure.
- * - Tokens are never logged and never appear in an error message.
+ * - A response body over 1 MiB is refused (RD_SIGNAL_ERROR_PROTOCOL) without being kept. A
+ *   cancelled @cancellable fails the operation with G_IO_ERROR_CANCELLED, also during a
+ *   Retry-After wait.
+ * - Tokens are never logged and never appear in an error message (a server's error text that
+ *   echoes the token has it replaced by "[token]").
+ * - Signals: "trickle-refused" (no arguments) and "trickle-failed" (const char *message), on the
+ *   client's context.
  *
  * Threading: main context only (the thread-default context at rd_signal_client_new()).
  * Ownership: rd_signal_client_new() (transfer full); RdSignalAnswer is (transfer full), free it
- * with rd_signal_answer_free(); callbacks get strings owned by the client.
+ * with rd_signal_answer_free(); callbacks get strings owned by the client. Every request in
+ * flight (trickle PATCHes included) holds a reference on the client, so a client its owner
+ * drops lives until those are answered or time out.
  */
 #pragma once
 
