@@ -6,7 +6,9 @@
  * token. */
 #include "signaling/rd-signal-client-private.h"
 #include "signaling/rd-signal-client.h"
+#include "signaling/rd-signal-server.h"
 #include "signaling/rd-signal-tls.h"
+#include "signaling/rd-signal-whip.h"
 
 #include <string.h>
 
@@ -1230,6 +1232,140 @@ test_retry_after_unit (void)
   g_assert_cmpuint (s, ==, G_MAXUINT);
 }
 
+/* ---- Against receptiond's own WHIP/WHEP server ------------------------------------------ */
+
+typedef struct
+{
+  GPtrArray *actions; /* "whip offer", "whep trickle", ... as the server's handler saw them */
+  guint etags;
+} Far;
+
+static void
+on_far_request (RdSignalServer *server, RdWhipRequest *request, gpointer user_data)
+{
+  Far *far = user_data;
+  static const char *const names[] = { "offer", "trickle", "restart", "delete", "state" };
+  RdWhipAction action = rd_whip_request_get_action (request);
+  g_autofree char *etag = NULL;
+
+  g_ptr_array_add (
+      far->actions,
+      g_strdup_printf (
+          "%s %s %s", rd_whip_request_is_whep (request) ? "whep" : "whip", names[action],
+          rd_whip_request_get_if_match (request) ? rd_whip_request_get_if_match (request) : "-"));
+  if (g_strcmp0 (rd_whip_request_get_token (request), TOKEN) != 0)
+    {
+      rd_whip_request_reply_error (request, 401, 0, "Wrong token.");
+      return;
+    }
+  etag = g_strdup_printf ("e%u", ++far->etags);
+  switch (action)
+    {
+    case RD_WHIP_ACTION_OFFER:
+      rd_whip_request_reply_created (request, "peer-1", ANSWER, etag);
+      break;
+    case RD_WHIP_ACTION_RESTART:
+      rd_whip_request_reply_sdpfrag (request, RESTART_ANSWER, etag);
+      break;
+    case RD_WHIP_ACTION_TRICKLE:
+      rd_whip_request_reply_empty (request, 204);
+      break;
+    case RD_WHIP_ACTION_DELETE:
+      rd_whip_request_reply_empty (request, 200);
+      break;
+    case RD_WHIP_ACTION_STATE:
+      rd_whip_request_reply_json (request, "{}");
+      break;
+    }
+}
+
+static gboolean
+far_saw (Fixture *f, gconstpointer data)
+{
+  const Far *far = data;
+
+  return far->actions->len >= 2; /* the offer and the one trickle PATCH */
+}
+
+/* The client against RdSignalServer over HTTPS (its certificate as the CA file), for WHIP and
+ * WHEP: what one receptiond sends, the other understands, ICE servers of its Link headers
+ * included. */
+static void
+test_receptiond (Fixture *f, gconstpointer data)
+{
+  g_autofree char *state = g_build_filename (f->tmpdir, "state", NULL);
+  g_autofree char *ini = g_strdup_printf (
+      "[storage]\nstate-dir=%s\n[network]\nlisten=127.0.0.1:0\n"
+      "stun-server=stun://stun.example.org:3478\nturn-server=turn://u:p@turn.example.org:3478\n",
+      state);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) config = rd_config_load_data (ini, "test.conf", &error);
+  g_autoptr (RdSignalServer) server = NULL;
+  g_autofree char *cert = g_build_filename (state, "tls", "certificate.pem", NULL);
+  Far far = { .actions = g_ptr_array_new_with_free_func (g_free) };
+  static const char *const kinds[] = { "whip", "whep" };
+
+  g_assert_no_error (error);
+  server = rd_signal_server_new (config, &error);
+  g_assert_no_error (error);
+  g_signal_connect (server, "whip-request", G_CALLBACK (on_far_request), &far);
+  g_assert_true (rd_signal_server_start (server, &error));
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      RdSignalClientOptions options = { .ca_file = cert, .timeout_s = 5 };
+      g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u/%s/sess-1",
+                                              rd_signal_server_get_port (server), kinds[k]);
+      g_autofree char *resource = g_strconcat (url, "/peer-1", NULL);
+      g_autoptr (RdSignalClient) client = rd_signal_client_new (
+          k ? RD_SIGNAL_CLIENT_WHEP : RD_SIGNAL_CLIENT_WHIP, url, TOKEN, &options, &error);
+      g_autoptr (RdSignalAnswer) answer = NULL;
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autofree char *frag = NULL;
+      RdSignalIceServer *turn;
+
+      g_assert_no_error (error);
+      g_ptr_array_set_size (far.actions, 0);
+      answer = post (f, client, 10, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (answer->resource_url, ==, resource);
+      g_assert_cmpuint (answer->links_skipped, ==, 0);
+      g_assert_cmpuint (answer->ice_servers->len, ==, 2);
+      turn = answer->ice_servers->pdata[1];
+      g_assert_cmpstr (turn->url, ==, "turn:turn.example.org:3478?transport=udp");
+      g_assert_cmpstr (turn->username, ==, "u");
+      g_assert_cmpstr (turn->credential, ==, "p");
+
+      rd_signal_client_add_candidate (client, "video0", CAND1);
+      rd_signal_client_end_of_candidates (client);
+      if (!wait_until (f, far_saw, &far))
+        g_error ("%s: the trickle PATCH never reached the server", kinds[k]);
+      rd_signal_client_restart_ice_async (client, RESTART_FRAG, NULL, on_result, &result);
+      frag =
+          rd_signal_client_restart_ice_finish (client, wait_result (f, &result, "restart"), &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (frag, ==, RESTART_ANSWER);
+      g_assert_true (delete (f, client, &error));
+      g_assert_no_error (error);
+
+      g_assert_cmpuint (far.actions->len, ==, 4);
+      {
+        g_autofree char *offer = g_strdup_printf ("%s offer -", kinds[k]);
+        g_autofree char *trickle = g_strdup_printf ("%s trickle e1", kinds[k]);
+        g_autofree char *restart = g_strdup_printf ("%s restart *", kinds[k]);
+        g_autofree char *del = g_strdup_printf ("%s delete -", kinds[k]);
+
+        g_assert_cmpstr (far.actions->pdata[0], ==, offer);
+        g_assert_cmpstr (far.actions->pdata[1], ==, trickle);
+        g_assert_cmpstr (far.actions->pdata[2], ==, restart);
+        g_assert_cmpstr (far.actions->pdata[3], ==, del);
+      }
+      far.etags = 0;
+    }
+  rd_signal_server_stop (server);
+  g_ptr_array_unref (far.actions);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1260,6 +1396,7 @@ main (int argc, char **argv)
   ADD ("/client/restart", test_restart);
   ADD ("/client/restart-refused", test_restart_refused);
   ADD ("/client/delete", test_delete);
+  ADD ("/client/receptiond-whip-whep", test_receptiond);
 #undef ADD
 
   if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
