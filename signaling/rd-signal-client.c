@@ -130,15 +130,16 @@ rd_signal_client_new (RdSignalClientKind kind, const char *url, const char *toke
     options = &defaults;
   if (!check_url (url, options->allow_http, error) || !check_token (token, error))
     return NULL;
-  if (options->ca_file && !(database = g_tls_file_database_new (options->ca_file, error)))
+  if (options->ca_file)
     {
-      g_prefix_error (error, "CA file %s: ", options->ca_file);
-      if (*error)
+      g_autoptr (GError) ca_error = NULL;
+
+      if (!(database = g_tls_file_database_new (options->ca_file, &ca_error)))
         {
-          (*error)->domain = RD_SIGNAL_ERROR;
-          (*error)->code = RD_SIGNAL_ERROR_TLS;
+          g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_TLS,
+                       "the CA file %s cannot be used: %s", options->ca_file, ca_error->message);
+          return NULL;
         }
-      return NULL;
     }
 
   self = g_object_new (RD_TYPE_SIGNAL_CLIENT, NULL);
