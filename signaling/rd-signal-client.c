@@ -55,6 +55,18 @@ rd_signal_response_text (GBytes *body)
 
 /* ---- Construction ----------------------------------------------------------------------- */
 
+/* An http(s) URL with a host and no user-info, https unless @allow_http. */
+static gboolean
+url_is_allowed (const char *url, gboolean allow_http)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+  return uri && g_uri_get_host (uri) && *g_uri_get_host (uri) && !g_uri_get_userinfo (uri) &&
+         (g_ascii_strcasecmp (scheme, "https") == 0 ||
+          (allow_http && g_ascii_strcasecmp (scheme, "http") == 0));
+}
+
 static gboolean
 check_url (const char *url, gboolean allow_http, GError **error)
 {
@@ -352,6 +364,14 @@ answer_new (RdSignalClient *self, SoupMessage *msg, GBytes *body, const char *ur
       return NULL;
     }
   answer->resource_url = g_uri_resolve_relative (url, location, G_URI_FLAGS_NONE, &resolve_error);
+  if (answer->resource_url && !url_is_allowed (answer->resource_url, self->options.allow_http))
+    {
+      /* PATCH and DELETE carry the token: the resource is held to the endpoint's rule. */
+      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
+                   "POST %s: %u with a Location (%s) that is not an https URL", url, status,
+                   answer->resource_url);
+      return NULL;
+    }
   if (!answer->resource_url)
     {
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
