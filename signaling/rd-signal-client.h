@@ -18,10 +18,11 @@
  *   would end after @deadline_s (0: no retry at all) is not started. Retries go to the URL given
  *   at rd_signal_client_new(), not to where an earlier 307 led. 201 completes with an
  * RdSignalAnswer: the answer SDP, the resource URL (Location resolved against the URL that
- * answered; a 201 without Location is RD_SIGNAL_ERROR_PROTOCOL), the ETag (quoted form kept; may be
- * NULL), and the ICE servers of its Link rel="ice-server" headers (malformed Link values are
- * skipped and counted in @links_skipped, never fatal; see rd-signal-client-private.h for the few
- *   malformations of real servers that are tolerated). A WHEP 406 with an SDP body completes with
+ * answered; a 201 without Location, or with one not https:// (http:// when allowed), is
+ * RD_SIGNAL_ERROR_PROTOCOL), the ETag (quoted form kept; may be NULL), and the ICE servers of its
+ * Link rel="ice-server" headers (malformed Link values are skipped and counted in @links_skipped,
+ * never fatal; see rd-signal-client-private.h for the few malformations of real servers that are
+ * tolerated). A WHEP 406 with an SDP body completes with
  *   @counter_offer set: the body is the server's offer, to be answered with
  *   rd_signal_client_send_answer_async(). Every other status fails with RD_SIGNAL_ERROR_HTTP,
  *   message "POST <url>: <status> <reason>: <first line of a text body>"; a body that is not
