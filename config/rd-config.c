@@ -20,6 +20,7 @@ typedef enum
   NUM_MIN_FREE_MB,
   NUM_WARN_FREE_MB,
   NUM_STOP_FREE_MB,
+  NUM_RECONNECT_SECONDS, /* [links] reconnect-seconds: added by the links branch (issue 6) */
   N_NUMBERS
 } NumberKey;
 
@@ -77,6 +78,7 @@ static gboolean parse_segment_seconds (RdConfig *c, const char *v, char **why);
 static gboolean parse_min_free_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_warn_free_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_stop_free_mb (RdConfig *c, const char *v, char **why);
+static gboolean parse_reconnect_seconds (RdConfig *c, const char *v, char **why);
 
 static const KeySpec keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
@@ -107,6 +109,10 @@ static const KeySpec keys[] = {
     "a whole number of megabytes from 1 to 10000000" },
   { "storage", "stop-free-mb", TRUE, parse_stop_free_mb,
     "a whole number of megabytes from 1 to 10000000" },
+  /* Issue 6, links branch (daemon/rd-daemon-links*.c): how long a joined conference keeps
+   * trying to reconnect (ICE restart, then re-POSTs) before the link is failed. */
+  { "links", "reconnect-seconds", TRUE, parse_reconnect_seconds,
+    "a whole number of seconds from 10 to 3600" },
 };
 
 static void
@@ -369,6 +375,12 @@ parse_segment_seconds (RdConfig *c, const char *v, char **why)
 }
 
 static gboolean
+parse_reconnect_seconds (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, NUM_RECONNECT_SECONDS, v, 10, 3600);
+}
+
+static gboolean
 parse_min_free_mb (RdConfig *c, const char *v, char **why)
 {
   return parse_number (c, NUM_MIN_FREE_MB, v, 1, MAX_FREE_MB);
@@ -453,6 +465,7 @@ config_new_with_defaults (const char *origin, const char *state_dir, const char 
   ok &= parse_min_free_mb (c, "1024", &why);
   ok &= parse_warn_free_mb (c, "4096", &why);
   ok &= parse_stop_free_mb (c, "256", &why);
+  ok &= parse_reconnect_seconds (c, "120", &why);
   g_assert (ok && why == NULL);
   return c;
 }
@@ -488,7 +501,7 @@ rd_config_load_data (const char *data, const char *origin, GError **error)
         {
           g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
                        "%s: unknown group [%s] (known groups: room, media, recording, network, "
-                       "control, storage)",
+                       "control, storage, links)",
                        origin, *g);
           return NULL;
         }
@@ -637,6 +650,7 @@ GETTER (guint, segment_seconds, (guint)c->numbers[NUM_SEGMENT_SECONDS])
 GETTER (guint64, min_free_mb, c->numbers[NUM_MIN_FREE_MB])
 GETTER (guint64, warn_free_mb, c->numbers[NUM_WARN_FREE_MB])
 GETTER (guint64, stop_free_mb, c->numbers[NUM_STOP_FREE_MB])
+GETTER (guint, reconnect_seconds, (guint)c->numbers[NUM_RECONNECT_SECONDS])
 
 const char *
 rd_video_codec_to_string (RdVideoCodec codec)
@@ -700,6 +714,8 @@ value_text (const RdConfig *c, const KeySpec *spec)
     return c->number_text[NUM_WARN_FREE_MB];
   if (g_str_equal (k, "stop-free-mb"))
     return c->number_text[NUM_STOP_FREE_MB];
+  if (g_str_equal (k, "reconnect-seconds"))
+    return c->number_text[NUM_RECONNECT_SECONDS];
   return c->state_dir;
 }
 

@@ -106,6 +106,9 @@ guint rd_config_get_segment_seconds (const RdConfig *config);
 guint64 rd_config_get_min_free_mb (const RdConfig *config);
 guint64 rd_config_get_warn_free_mb (const RdConfig *config);
 guint64 rd_config_get_stop_free_mb (const RdConfig *config);
+/* [links] reconnect-seconds: how long a joined conference (session join) that dropped keeps
+ * trying (ICE restart, then new POSTs) before it is failed, 10..3600 (default 120). */
+guint rd_config_get_reconnect_seconds (const RdConfig *config);
 
 /* Names ("group.key") of the settings whose values differ between @a and @b, in file order.
  * (transfer full) */
