@@ -40,6 +40,7 @@ struct _RdConfig
   GStrv ice_addresses;
   char *ice_text;
   char *stun_server, *turn_server;
+  gboolean force_relay;
   char *tls_certificate, *tls_private_key;
   char *control_socket, *control_group;
   char *state_dir;
@@ -69,6 +70,7 @@ static gboolean parse_listen (RdConfig *c, const char *v, char **why);
 static gboolean parse_ice_addresses (RdConfig *c, const char *v, char **why);
 static gboolean parse_stun_server (RdConfig *c, const char *v, char **why);
 static gboolean parse_turn_server (RdConfig *c, const char *v, char **why);
+static gboolean parse_force_relay (RdConfig *c, const char *v, char **why);
 static gboolean parse_tls_certificate (RdConfig *c, const char *v, char **why);
 static gboolean parse_tls_private_key (RdConfig *c, const char *v, char **why);
 static gboolean parse_control_socket (RdConfig *c, const char *v, char **why);
@@ -96,6 +98,7 @@ static const KeySpec keys[] = {
   { "network", "stun-server", TRUE, parse_stun_server, "empty or stun://HOST[:PORT]" },
   { "network", "turn-server", TRUE, parse_turn_server,
     "empty or turn://USER:PASSWORD@HOST[:PORT] or turns://USER:PASSWORD@HOST[:PORT]" },
+  { "network", "force-relay", TRUE, parse_force_relay, "true or false" },
   { "network", "certificate", FALSE, parse_tls_certificate,
     "empty (generate a self-signed certificate) or an absolute path to a PEM file" },
   { "network", "private-key", FALSE, parse_tls_private_key,
@@ -308,6 +311,18 @@ parse_turn_server (RdConfig *c, const char *v, char **why)
 }
 
 static gboolean
+parse_force_relay (RdConfig *c, const char *v, char **why)
+{
+  if (g_str_equal (v, "true"))
+    c->force_relay = TRUE;
+  else if (g_str_equal (v, "false"))
+    c->force_relay = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
 parse_optional_path (char **field, const char *v)
 {
   if (*v != '\0' && !g_path_is_absolute (v))
@@ -410,6 +425,14 @@ check_together (const RdConfig *c, const char *origin, GError **error)
                    "%s: [network] certificate and private-key: set both or neither", origin);
       return FALSE;
     }
+  if (c->force_relay && !c->turn_server)
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [network] force-relay = true needs a turn-server: with only relay "
+                   "candidates allowed and no TURN relay, no connection can be made",
+                   origin);
+      return FALSE;
+    }
   if (!(n[NUM_STOP_FREE_MB] < n[NUM_MIN_FREE_MB] && n[NUM_MIN_FREE_MB] <= n[NUM_WARN_FREE_MB]))
     {
       g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
@@ -459,6 +482,7 @@ config_new_with_defaults (const char *origin, const char *state_dir, const char 
   ok &= parse_video_codec (c, "vp8", &why);
   ok &= parse_listen (c, "127.0.0.1:8443", &why);
   ok &= parse_ice_addresses (c, "", &why);
+  ok &= parse_force_relay (c, "false", &why);
   ok &= parse_state_dir (c, state_dir, &why);
   ok &= parse_control_socket (c, socket, &why);
   ok &= parse_segment_seconds (c, "300", &why);
@@ -641,6 +665,7 @@ GETTER (guint16, listen_port, c->listen_port)
 GETTER (const char *const *, ice_addresses, (const char *const *)c->ice_addresses)
 GETTER (const char *, stun_server, c->stun_server)
 GETTER (const char *, turn_server, c->turn_server)
+GETTER (gboolean, force_relay, c->force_relay)
 GETTER (const char *, tls_certificate, c->tls_certificate)
 GETTER (const char *, tls_private_key, c->tls_private_key)
 GETTER (const char *, control_socket, c->control_socket)
@@ -698,6 +723,8 @@ value_text (const RdConfig *c, const KeySpec *spec)
     return c->stun_server;
   if (g_str_equal (k, "turn-server"))
     return c->turn_server;
+  if (g_str_equal (k, "force-relay"))
+    return c->force_relay ? "true" : "false";
   if (g_str_equal (k, "certificate"))
     return c->tls_certificate;
   if (g_str_equal (k, "private-key"))

@@ -89,8 +89,11 @@ const char *rd_config_get_listen_host (const RdConfig *config); /* "127.0.0.1", 
 guint16 rd_config_get_listen_port (const RdConfig *config);     /* 0 = any free port */
 /* NULL-terminated list of IP addresses ICE may use; empty = all interfaces. */
 const char *const *rd_config_get_ice_addresses (const RdConfig *config);
-const char *rd_config_get_stun_server (const RdConfig *config);     /* NULL when unset */
-const char *rd_config_get_turn_server (const RdConfig *config);     /* NULL when unset */
+const char *rd_config_get_stun_server (const RdConfig *config); /* NULL when unset */
+const char *rd_config_get_turn_server (const RdConfig *config); /* NULL when unset */
+/* [network] force-relay: every peer's ICE uses only relay (TURN) candidates (webrtcbin
+ * ice-transport-policy relay). Default FALSE; TRUE is refused without a turn-server. */
+gboolean rd_config_get_force_relay (const RdConfig *config);
 const char *rd_config_get_tls_certificate (const RdConfig *config); /* NULL = generate */
 const char *rd_config_get_tls_private_key (const RdConfig *config); /* NULL = generate */
 const char *rd_config_get_control_socket (const RdConfig *config);
