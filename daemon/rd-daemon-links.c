@@ -213,8 +213,8 @@ join_report (RdDaemonLink *l, const char *error)
     return;
   l->join = NULL;
   if (error && !j->error)
-    j->error = g_strdup_printf ("%s %s: %s", l->kind == RD_SIGNAL_CLIENT_WHIP ? "WHIP" : "WHEP",
-                                l->shown_url, error);
+    j->error =
+        g_strdup_printf ("%s: %s", l->kind == RD_SIGNAL_CLIENT_WHIP ? "WHIP" : "WHEP", error);
   if (--j->waiting == 0)
     join_finish (j);
 }
