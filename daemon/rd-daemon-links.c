@@ -560,8 +560,9 @@ rd_daemon_link_attempt (RdDaemonLink *l, guint deadline_s)
 }
 
 void
-rd_daemon_link_join_refused (RdDaemonLink *l, const char *message)
+rd_daemon_link_join_refused (RdDaemonLink *l, const char *message_in)
 {
+  g_autofree char *message = g_strdup (message_in); /* may be l->last_error, replaced below */
   JsonObject *detail = detail_reason (message);
 
   json_object_set_string_member (detail, "phase", "join");
