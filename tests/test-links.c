@@ -142,6 +142,22 @@ link_events (RdTestRoom *r)
   return g_string_free (s, FALSE);
 }
 
+/* The detail of the last event of @kind in @r's session, or NULL. (transfer full) */
+static JsonNode *
+last_event_detail (RdTestRoom *r, const char *kind)
+{
+  g_autoptr (JsonNode) shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  JsonArray *events = json_object_get_array_member (obj (shown), "events");
+
+  for (guint i = json_array_get_length (events); i-- > 0;)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      if (g_str_equal (json_object_get_string_member (e, "kind"), kind))
+        return json_node_copy (json_object_get_member (e, "detail"));
+    }
+  return NULL;
+}
+
 /* The token must never be on the record. */
 static void
 assert_no_token (RdTestRoom *r, const char *token)
@@ -349,6 +365,9 @@ test_cut_and_recover (void)
   const char *cut[] = { "ip", "link", "set", "lo", "down", NULL };
   const char *uncut[] = { "ip", "link", "set", "lo", "up", NULL };
   g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (JsonNode) recovered = NULL;
+  g_autoptr (JsonNode) restart = NULL;
+  g_autoptr (JsonNode) far_session = NULL;
   double back_s;
 
   if (skip_without_netns ())
@@ -372,9 +391,18 @@ test_cut_and_recover (void)
   g_test_message ("link back %.1f s after lo was restored", back_s);
   wait_far_parties (p->far, 1, 50000);
   events = link_events (p->room);
-  g_assert_true (g_str_has_prefix (events, "link-joined link-connected link-dropped "));
-  g_assert_nonnull (strstr (events, "link-ice-restart"));
-  g_assert_true (g_str_has_suffix (events, "link-recovered"));
+  g_assert_cmpstr (events, ==,
+                   "link-joined link-connected link-dropped link-ice-restart link-recovered");
+  /* both sides of the ICE restart: the room as offerer, the far end as answerer, same party */
+  recovered = last_event_detail (p->room, "link-recovered");
+  g_assert_nonnull (recovered);
+  g_assert_cmpstr (json_object_get_string_member (obj (recovered), "via"), ==, "ICE restart");
+  restart = last_event_detail (p->far, "ice-restart");
+  g_assert_nonnull (restart);
+  far_session = rd_test_ctl_json (p->far->t, "session", "show", p->far->session_id, NULL);
+  g_assert_cmpuint (
+      json_array_get_length (json_object_get_array_member (obj (far_session), "participants")), ==,
+      1);
 }
 
 /* The far end is gone for good: ICE restart, re-POSTs, then the link has failed after
@@ -436,6 +464,28 @@ test_shutdown_deletes (void)
       "left");
 }
 
+/* session end with a link up: DELETE before the session ends (the far end's party left). */
+static void
+test_session_end_deletes (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *events = NULL;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up (NULL);
+  g_assert_cmpint (join (p, FALSE, &err), ==, 0);
+  wait_link (p->room, "whip", "connected", 30);
+  wait_far_parties (p->far, 1, 0);
+  g_assert_cmpint (
+      rd_test_ctl (p->room->t, NULL, NULL, "session", "end", p->room->session_id, NULL), ==, 0);
+  wait_far_parties (p->far, 0, 0);
+  wait_link (p->room, NULL, NULL, 5);
+  events = link_events (p->room);
+  g_assert_cmpstr (events, ==, "link-joined link-connected link-left");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -448,6 +498,7 @@ main (int argc, char **argv)
   g_test_add_func ("/links/play-and-record", test_play_and_record);
   g_test_add_func ("/links/cut-and-recover", test_cut_and_recover);
   g_test_add_func ("/links/far-end-gone", test_far_end_gone);
+  g_test_add_func ("/links/session-end-deletes", test_session_end_deletes);
   g_test_add_func ("/links/shutdown-deletes", test_shutdown_deletes);
   return g_test_run ();
 }
