@@ -360,6 +360,18 @@ test_play_and_record (void)
   g_assert_true (link_video);
 }
 
+/* How many times @word is in the space-separated @list. */
+static guint
+count_of (const char *list, const char *word)
+{
+  g_auto (GStrv) words = g_strsplit (list, " ", -1);
+  guint n = 0;
+
+  for (char **w = words; *w; w++)
+    n += g_str_equal (*w, word);
+  return n;
+}
+
 /* A network cut: lo (the only link of the test's namespace) goes down until the room sees the
  * drop, then up again: the link comes back by itself (ICE restart, or re-POST if the far end
  * has given the party up meanwhile) and the far end receives media again. (tc netem is not in
@@ -411,6 +423,97 @@ test_cut_and_recover (void)
   g_assert_cmpuint (
       json_array_get_length (json_object_get_array_member (obj (far_session), "participants")), ==,
       1);
+}
+
+/* A cut longer than the far end's patience: lo stays down until the far end has given both
+ * parties up (nothing received for its liveness timeout), then comes up again. Both links come
+ * back by themselves with re-POSTs (new resources, new parties at the far end), the played
+ * stream records into new tracks, and its gap is on the record with its times. */
+static void
+test_long_cut_reposts (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *events = NULL;
+  const char *cut[] = { "ip", "link", "set", "lo", "down", NULL };
+  const char *uncut[] = { "ip", "link", "set", "lo", "up", NULL };
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (JsonNode) recovered = NULL;
+  g_autoptr (JsonNode) gap = NULL;
+  g_autoptr (JsonNode) far_session = NULL;
+  g_autoptr (JsonNode) ended = NULL;
+  JsonArray *recs;
+  guint second_tracks = 0;
+  double back_s;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up (NULL);
+  g_assert_cmpint (join (p, TRUE, &err), ==, 0);
+  wait_link (p->room, "whip", "connected", 30);
+  wait_link (p->room, "whep", "connected", 30);
+  wait_far_parties (p->far, 2, 0);
+
+  proc = g_subprocess_newv (cut, G_SUBPROCESS_FLAGS_NONE, NULL);
+  if (!proc || !g_subprocess_wait_check (proc, NULL, NULL))
+    {
+      g_test_skip ("lo cannot be taken down here");
+      return;
+    }
+  wait_link (p->room, "whip", "reconnecting", 30);
+  wait_link (p->room, "whep", "reconnecting", 30);
+  wait_far_parties (p->far, 0, 0); /* the far end's liveness gave them up */
+  g_clear_object (&proc);
+  proc = g_subprocess_newv (uncut, G_SUBPROCESS_FLAGS_NONE, NULL);
+  g_assert_true (proc && g_subprocess_wait_check (proc, NULL, NULL));
+  /* the next re-POST is at most 8 s away (backoff cap) */
+  back_s = wait_link (p->room, "whip", "connected", 20);
+  g_test_message ("WHIP link back %.1f s after lo was restored", back_s);
+  wait_link (p->room, "whep", "connected", 20);
+  wait_far_parties (p->far, 2, 0);
+
+  events = link_events (p->room);
+  g_test_message ("room: %s", events);
+  g_assert_cmpuint (count_of (events, "link-dropped"), ==, 2);
+  g_assert_cmpuint (count_of (events, "link-recovered"), ==, 2);
+  g_assert_cmpuint (count_of (events, "link-failed"), ==, 0);
+  g_assert_cmpuint (count_of (events, "link-reposted"), >=, 2);
+  recovered = last_event_detail (p->room, "link-recovered");
+  g_assert_cmpstr (json_object_get_string_member (obj (recovered), "via"), ==, "re-POST");
+  /* the WHEP link's gap in the recording, on the session's timeline */
+  g_assert_cmpuint (count_of (events, "recording-gap"), ==, 1);
+  gap = last_event_detail (p->room, "recording-gap");
+  g_assert_cmpfloat (json_object_get_double_member (obj (gap), "from_s"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (obj (gap), "to_s"), >,
+                     json_object_get_double_member (obj (gap), "from_s") + 5);
+  far_session = rd_test_ctl_json (p->far->t, "session", "show", p->far->session_id, NULL);
+  g_assert_cmpuint (
+      json_array_get_length (json_object_get_array_member (obj (far_session), "participants")), ==,
+      4);
+  /* the played stream after the re-POST is recorded too: a second peer's tracks */
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    gint64 bytes = 0;
+    while (bytes < 50000 && g_get_monotonic_time () < end)
+      {
+        g_autoptr (JsonNode) status = rd_test_ctl_json (p->room->t, "status", NULL);
+        bytes = json_object_get_int_member (link_of_kind (status, "whep"), "bytes_received");
+        if (bytes < 50000)
+          g_usleep (POLL_US);
+      }
+    g_assert_cmpint (bytes, >=, 50000);
+  }
+  g_assert_cmpint (
+      rd_test_ctl (p->room->t, NULL, NULL, "session", "end", p->room->session_id, NULL), ==, 0);
+  ended = rd_test_ctl_json (p->room->t, "session", "show", p->room->session_id, NULL);
+  recs = json_object_get_array_member (obj (ended), "recordings");
+  for (guint i = 0; i < json_array_get_length (recs); i++)
+    {
+      g_autofree char *row = json_to_string (json_array_get_element (recs, i), FALSE);
+      if (strstr (row, "party-link-") && strstr (row, "-2-video"))
+        second_tracks++;
+    }
+  g_assert_cmpuint (second_tracks, >=, 1);
 }
 
 /* The far end is gone for good: ICE restart, re-POSTs, then the link has failed after
@@ -509,6 +612,7 @@ main (int argc, char **argv)
   g_test_add_func ("/links/publish-and-leave", test_publish_and_leave);
   g_test_add_func ("/links/play-and-record", test_play_and_record);
   g_test_add_func ("/links/cut-and-recover", test_cut_and_recover);
+  g_test_add_func ("/links/long-cut-reposts", test_long_cut_reposts);
   g_test_add_func ("/links/far-end-gone", test_far_end_gone);
   g_test_add_func ("/links/session-end-deletes", test_session_end_deletes);
   g_test_add_func ("/links/shutdown-deletes", test_shutdown_deletes);
