@@ -406,11 +406,12 @@ static void
 handle_patch (RdDaemon *d, RdWhipRequest *req)
 {
   RdDaemonParty *p = find_owned_party (d, req);
-  const char *body = rd_whip_request_get_body (req);
+  const char *body;
   g_autoptr (GError) error = NULL;
 
-  if (!p)
+  if (!p) /* answered (404/401), and so freed: @req must not be read any more */
     return;
+  body = rd_whip_request_get_body (req);
   if (rd_whip_request_get_action (req) == RD_WHIP_ACTION_RESTART)
     restart_ice (p, req);
   else if (g_strcmp0 (rd_whip_request_get_if_match (req), p->etag) != 0)
