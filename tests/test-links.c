@@ -278,6 +278,10 @@ test_publish_and_leave (void)
   wait_link (p->room, "whip", "connected", 30);
   /* frames arrive at the far end: more than 100 kB of the room's media */
   wait_far_parties (p->far, 1, 100000);
+  /* the same endpoint again is refused, naming the link that has it */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (join (p, FALSE, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "already joined"));
   {
     g_autoptr (JsonNode) status = rd_test_ctl_json (p->room->t, "status", NULL);
     JsonObject *l = link_of_kind (status, "whip");
