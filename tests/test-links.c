@@ -3,6 +3,7 @@
  * the other the far end (a live session with an invite; it takes the room as a party, over its
  * own WHIP endpoint, and plays its room over /whep). Driven with the real receptionctl only;
  * faults are made from outside (a killed far end, tc netem on lo), never by hooks in the daemon. */
+#include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
 
@@ -579,6 +580,174 @@ test_shutdown_deletes (void)
       "left");
 }
 
+/* A WHEP server that answers every POST with 406 and an offer of its own (RFC 9725's
+ * counter-offer, as some WHEP servers do), on 127.0.0.1 over plain HTTP, in a thread of its own
+ * (receptionctl blocks the test's thread while the join waits for it). Its offer is a test peer
+ * that sends a test pattern; the room's answer comes back as a PATCH. */
+typedef struct
+{
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  SoupServer *server;
+  RdTestPeer *peer;
+  char *url;
+  GMutex lock;
+  GCond ready;
+  guint posts, answers, deletes;
+} CounterServer;
+
+static void
+counter_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                gpointer data)
+{
+  CounterServer *c = data;
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr (GError) error = NULL;
+
+  if (g_str_equal (method, "POST") && g_str_equal (path, "/whep/room"))
+    {
+      g_autofree char *offer = NULL;
+
+      if (c->peer)
+        {
+          soup_server_message_set_status (msg, 409, NULL);
+          return;
+        }
+      c->peer = rd_test_peer_new (RD_TEST_PEER_SENDONLY, &error);
+      g_assert_no_error (error);
+      offer = rd_test_peer_create_offer (c->peer, &error);
+      g_assert_no_error (error);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location",
+                                    "/whep/room/r1");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag",
+                                    "\"e1\"");
+      soup_server_message_set_status (msg, 406, NULL);
+      soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, offer,
+                                        strlen (offer));
+      g_atomic_int_inc (&c->posts);
+      return;
+    }
+  if (g_str_equal (method, "PATCH") && g_str_equal (path, "/whep/room/r1") && c->peer)
+    {
+      const char *type = soup_message_headers_get_content_type (
+          soup_server_message_get_request_headers (msg), NULL);
+      if (g_strcmp0 (type, "application/sdp") == 0)
+        {
+          g_autofree char *answer = g_strndup (body->data, body->length);
+          g_assert_true (rd_test_peer_set_answer (c->peer, answer, &error));
+          g_assert_no_error (error);
+          g_atomic_int_inc (&c->answers);
+        }
+      /* trickle fragments after the answer are taken and ignored (the answer had them all) */
+      soup_server_message_set_status (msg, 204, NULL);
+      return;
+    }
+  if (g_str_equal (method, "DELETE") && g_str_equal (path, "/whep/room/r1"))
+    {
+      g_atomic_int_inc (&c->deletes);
+      soup_server_message_set_status (msg, 200, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, 404, NULL);
+}
+
+static gpointer
+counter_thread (gpointer data)
+{
+  CounterServer *c = data;
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  g_main_context_push_thread_default (c->context);
+  c->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (c->server, "/whep", counter_handle, c, NULL);
+  g_assert_true (soup_server_listen_local (c->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (c->server);
+  g_mutex_lock (&c->lock);
+  c->url = g_strdup_printf ("http://127.0.0.1:%d/whep/room", g_uri_get_port (uris->data));
+  g_cond_signal (&c->ready);
+  g_mutex_unlock (&c->lock);
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  g_main_loop_run (c->loop);
+  g_clear_object (&c->server);
+  g_clear_pointer (&c->peer, rd_test_peer_free);
+  g_main_context_pop_thread_default (c->context);
+  return NULL;
+}
+
+static CounterServer *
+counter_server_start (void)
+{
+  CounterServer *c = g_new0 (CounterServer, 1);
+
+  c->context = g_main_context_new ();
+  c->loop = g_main_loop_new (c->context, FALSE);
+  g_mutex_init (&c->lock);
+  g_cond_init (&c->ready);
+  c->thread = g_thread_new ("counter-offer-server", counter_thread, c);
+  g_mutex_lock (&c->lock);
+  while (!c->url)
+    g_cond_wait (&c->ready, &c->lock);
+  g_mutex_unlock (&c->lock);
+  return c;
+}
+
+static void
+counter_server_stop (CounterServer *c)
+{
+  g_main_loop_quit (c->loop);
+  g_thread_join (c->thread);
+  g_main_loop_unref (c->loop);
+  g_main_context_unref (c->context);
+  g_mutex_clear (&c->lock);
+  g_cond_clear (&c->ready);
+  g_free (c->url);
+  g_free (c);
+}
+
+/* WHEP 406: the room answers the server's own offer with a new answerer peer, PATCHes the
+ * answer, plays and records what it receives; leaving DELETEs the resource. */
+static void
+test_whep_counter_offer (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autoptr (JsonNode) joined = NULL;
+  g_autofree char *err = NULL;
+  CounterServer *c;
+  gint64 end, bytes = 0;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up (NULL);
+  c = counter_server_start ();
+  if (rd_test_ctl (p->room->t, NULL, &err, "session", "join", p->room->session_id, "--whip",
+                   rd_test_member (p->invite, "whip_url"), "--token",
+                   rd_test_member (p->invite, "token"), "--ca", p->far->cert, "--whep", c->url,
+                   NULL) != 0)
+    g_error ("session join with a counter-offering WHEP server failed: %s", err);
+  g_assert_cmpuint (g_atomic_int_get (&c->posts), ==, 1);
+  g_assert_cmpuint (g_atomic_int_get (&c->answers), ==, 1);
+  wait_link (p->room, "whep", "connected", 30);
+  end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (bytes < 50000 && g_get_monotonic_time () < end)
+    {
+      g_autoptr (JsonNode) status = rd_test_ctl_json (p->room->t, "status", NULL);
+      bytes = json_object_get_int_member (link_of_kind (status, "whep"), "bytes_received");
+      if (bytes < 50000)
+        g_usleep (POLL_US);
+    }
+  g_assert_cmpint (bytes, >=, 50000);
+  joined = last_event_detail (p->room, "link-joined");
+  g_assert_nonnull (joined);
+  g_assert_cmpint (
+      rd_test_ctl (p->room->t, NULL, NULL, "session", "leave", p->room->session_id, NULL), ==, 0);
+  g_assert_cmpuint (g_atomic_int_get (&c->deletes), ==, 1);
+  counter_server_stop (c);
+}
+
 /* session end with a link up: DELETE before the session ends (the far end's party left). */
 static void
 test_session_end_deletes (void)
@@ -615,6 +784,7 @@ main (int argc, char **argv)
   g_test_add_func ("/links/refusals", test_refusals);
   g_test_add_func ("/links/publish-and-leave", test_publish_and_leave);
   g_test_add_func ("/links/play-and-record", test_play_and_record);
+  g_test_add_func ("/links/whep-counter-offer", test_whep_counter_offer);
   g_test_add_func ("/links/cut-and-recover", test_cut_and_recover);
   g_test_add_func ("/links/long-cut-reposts", test_long_cut_reposts);
   g_test_add_func ("/links/far-end-gone", test_far_end_gone);
