@@ -9,6 +9,7 @@
 
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-room.h"
+#include "tests/rd-test-turn.h"
 
 #define POLL_US (250 * 1000)
 
@@ -748,6 +749,73 @@ test_whep_counter_offer (void)
   counter_server_stop (c);
 }
 
+/* The far end's ICE servers (its 201's Link headers: a TURN server with credentials) are kept
+ * and given to the peer of every re-POST from the start: after a cut longer than the far end's
+ * patience, the room's new peer allocates on the far end's TURN server too (coturn in the
+ * test's namespace counts allocations; the far end's own peers allocate there as well). */
+static void
+test_link_ice_servers (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autoptr (RdTestTurn) turn = NULL;
+  g_autoptr (JsonNode) joined = NULL;
+  g_autofree char *why = NULL;
+  g_autofree char *far_extra = NULL;
+  g_autofree char *turn_url = NULL;
+  g_autofree char *err = NULL;
+  const char *cut[] = { "ip", "link", "set", "lo", "down", NULL };
+  const char *uncut[] = { "ip", "link", "set", "lo", "up", NULL };
+  g_autoptr (GSubprocess) proc = NULL;
+  guint per_party, after;
+
+  if (skip_without_netns ())
+    return;
+  turn = rd_test_turn_start ("board", "s3cret", &why);
+  if (!turn)
+    {
+      g_test_skip (why);
+      return;
+    }
+  turn_url = rd_test_turn_config_url (turn, NULL);
+  far_extra = g_strdup_printf ("turn-server=%s\n", turn_url);
+  p = g_new0 (Pair, 1);
+  p->far = rd_test_room_up (far_extra); /* appended to its [network] group */
+  p->room = rd_test_room_up (NULL);
+  p->invite = rd_test_room_invite (p->far, "board");
+  p->whep_url = g_strdup ("");
+  g_assert_cmpint (join (p, FALSE, &err), ==, 0);
+  wait_link (p->room, "whip", "connected", 30);
+  wait_far_parties (p->far, 1, 0);
+  joined = last_event_detail (p->room, "link-joined");
+  g_assert_cmpint (json_object_get_int_member (obj (joined), "ice_servers"), >=, 1);
+  /* the room's first peer made its offer before the 201: only the far end's party allocated */
+  per_party = rd_test_turn_count_allocations (turn);
+  g_assert_cmpuint (per_party, >=, 1);
+
+  proc = g_subprocess_newv (cut, G_SUBPROCESS_FLAGS_NONE, NULL);
+  if (!proc || !g_subprocess_wait_check (proc, NULL, NULL))
+    {
+      g_test_skip ("lo cannot be taken down here");
+      return;
+    }
+  wait_link (p->room, "whip", "reconnecting", 30);
+  wait_far_parties (p->far, 0, 0);
+  g_clear_object (&proc);
+  proc = g_subprocess_newv (uncut, G_SUBPROCESS_FLAGS_NONE, NULL);
+  g_assert_true (proc && g_subprocess_wait_check (proc, NULL, NULL));
+  wait_link (p->room, "whip", "connected", 30);
+  wait_far_parties (p->far, 1, 0);
+  /* the far end's new party allocated per_party more; the room's re-POST peer at least one */
+  after = rd_test_turn_count_allocations (turn);
+  if (after < 2 * per_party + 1)
+    {
+      g_autofree char *log = rd_test_turn_log (turn);
+      g_error ("%u allocations after the re-POST (%u per far party): the room's new peer did not "
+               "use the far end's TURN server; coturn's log:\n%s",
+               after, per_party, log);
+    }
+}
+
 /* session end with a link up: DELETE before the session ends (the far end's party left). */
 static void
 test_session_end_deletes (void)
@@ -787,6 +855,7 @@ main (int argc, char **argv)
   g_test_add_func ("/links/whep-counter-offer", test_whep_counter_offer);
   g_test_add_func ("/links/cut-and-recover", test_cut_and_recover);
   g_test_add_func ("/links/long-cut-reposts", test_long_cut_reposts);
+  g_test_add_func ("/links/link-ice-servers", test_link_ice_servers);
   g_test_add_func ("/links/far-end-gone", test_far_end_gone);
   g_test_add_func ("/links/session-end-deletes", test_session_end_deletes);
   g_test_add_func ("/links/shutdown-deletes", test_shutdown_deletes);
