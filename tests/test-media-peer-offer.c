@@ -358,7 +358,7 @@ test_play_and_whep_viewer (Fixture *f, gconstpointer data)
     }
   g_assert_cmpint (rd_peer_get_state (c.offerer), ==, RD_PEER_STATE_CONNECTED);
   /* still coming (at a rate the shared 2 cores allow: two rooms encode and decode here) */
-  g_assert_cmpuint (rd_room_get_remote_video_frames (f->offerer_room), >, frames + 24);
+  g_assert_cmpuint (rd_room_get_remote_video_frames (f->offerer_room), >, frames);
   g_test_message ("the board room got %" G_GUINT64_FORMAT " frames in the 12 s",
                   rd_room_get_remote_video_frames (f->offerer_room) - frames);
   call_clear (&c);
@@ -478,7 +478,7 @@ test_ice_restart (Fixture *f, gconstpointer data)
 
   frames = rd_room_get_remote_video_frames (f->answerer_room);
   WAIT_FOR (g_atomic_int_get (&ready_count) > ready_before &&
-                rd_room_get_remote_video_frames (f->answerer_room) > frames + 60,
+                rd_room_get_remote_video_frames (f->answerer_room) > frames + 15,
             15, "READY %d -> %d, ward frames +%" G_GUINT64_FORMAT, ready_before,
             g_atomic_int_get (&ready_count),
             rd_room_get_remote_video_frames (f->answerer_room) - frames);
