@@ -701,6 +701,40 @@ test_force_relay (Fixture *f, gconstpointer data)
   call_clear (&c);
 }
 
+/* A TURN server given as the far end's Link header would give it (RFC 7065 URL, username and
+ * credential apart; a credential with URL-reserved characters) is used: relay candidates. */
+static void
+test_link_turn_server (Fixture *f, gconstpointer data)
+{
+  g_autofree char *why = NULL;
+  g_autoptr (RdTestTurn) turn = rd_test_turn_start ("link-user", "s3/cr+t=x", &why);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+  gboolean relay = FALSE;
+  Call c = { 0 };
+
+  if (!turn)
+    {
+      g_test_skip (why);
+      return;
+    }
+  url = g_strdup_printf ("turn:%s?transport=udp", rd_test_turn_get_address (turn));
+  c.offerer = new_peer (f->offerer_room, f->config, "board", &c.off);
+  g_assert_true (rd_peer_add_ice_server (c.offerer, url, "link-user", "s3/cr+t=x", &error));
+  g_assert_no_error (error);
+  make_offer (c.offerer, RD_PEER_OFFER_PUBLISH, &c.off);
+  /* after the offer: refused */
+  g_assert_false (rd_peer_add_ice_server (c.offerer, url, "link-user", "x", &error));
+  g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE);
+  g_clear_error (&error);
+  WAIT_FOR (c.off.gathering_done, 15, "%u candidates, no gathering-done", c.off.candidates->len);
+  for (guint i = 0; i < c.off.candidates->len; i++)
+    relay |= strstr (c.off.candidates->pdata[i], "typ relay") != NULL;
+  g_assert_true (relay);
+  g_assert_cmpuint (rd_test_turn_count_allocations (turn), >=, 1);
+  call_clear (&c);
+}
+
 static void
 test_force_relay_wrong_password (Fixture *f, gconstpointer data)
 {
@@ -769,6 +803,8 @@ main (int argc, char **argv)
   g_test_add ("/media/peer-offer/bad-answers", Fixture, NULL, setup, test_bad_answers, teardown);
   g_test_add ("/media/peer-offer/ice-servers", Fixture, NULL, setup, test_ice_servers, teardown);
   g_test_add ("/media/peer-offer/force-relay", Fixture, NULL, setup, test_force_relay, teardown);
+  g_test_add ("/media/peer-offer/link-turn-server", Fixture, NULL, setup, test_link_turn_server,
+              teardown);
   g_test_add ("/media/peer-offer/force-relay-wrong-password", Fixture, NULL, setup,
               test_force_relay_wrong_password, teardown);
   ret = g_test_run ();
