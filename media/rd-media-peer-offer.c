@@ -322,21 +322,87 @@ offer_step_ok (RdPeer *peer, GTask **slot, GstPromise *promise, const char *what
   return TRUE;
 }
 
+/* The media stream id of the room's tracks in this peer: "receptiond-<peer id>" (token
+ * characters only). (transfer none: static per call, valid until the next) */
+static const char *
+peer_msid (RdPeer *peer)
+{
+  static char buf[80];
+
+  g_snprintf (buf, sizeof buf, "receptiond-%s", peer->id);
+  for (char *p = buf; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_')
+      *p = '-';
+  return buf;
+}
+
+/* The name webrtcbin gave the transceiver of m-line @mline (its track id in a=ssrc msid), or
+ * NULL. (transfer full) */
+static char *
+transceiver_name (RdPeer *peer, guint mline)
+{
+  g_autoptr (GArray) transceivers = NULL;
+
+  g_signal_emit_by_name (peer->webrtc, "get-transceivers", &transceivers);
+  for (guint i = 0; transceivers && i < transceivers->len; i++)
+    {
+      GstWebRTCRTPTransceiver *t = g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+      guint index = G_MAXUINT;
+      g_object_get (t, "mlineindex", &index, NULL);
+      if (index == mline)
+        return gst_object_get_name (GST_OBJECT (t));
+    }
+  /* not yet assigned: our offer makes its transceivers in m-line order */
+  if (transceivers && mline < transceivers->len)
+    return gst_object_get_name (
+        GST_OBJECT (g_array_index (transceivers, GstWebRTCRTPTransceiver *, mline)));
+  return NULL;
+}
+
+/* Our sink pads carry peer_msid() (webrtcbin's a=ssrc msid lines then agree with a=msid). */
+static void
+set_msid (RdPeer *peer)
+{
+  g_autoptr (GstIterator) it = gst_element_iterate_sink_pads (peer->webrtc);
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GObject *pad = g_value_get_object (&item);
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (pad), "msid"))
+        g_object_set (pad, "msid", peer_msid (peer), NULL);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+}
+
 /* The offer as sent: webrtcbin's max-bundle offer marks every m-line after the first
  * "bundle-only" with port 0 (RFC 8843 7.2), which servers written for browsers' offers (port 9
  * on every m-line, BUNDLE group, no bundle-only) may take as rejected lines. They are sent in
  * the browsers' form; the BUNDLE group, the credentials and the transport are the same.
  * (transfer full) */
 static char *
-offer_text (const GstSDPMessage *local)
+offer_text (RdPeer *peer, const GstSDPMessage *local)
 {
   GstSDPMessage *copy = NULL;
   char *text;
 
   gst_sdp_message_copy (local, &copy);
-  for (guint i = 1; i < gst_sdp_message_medias_len (copy); i++)
+  for (guint i = 0; i < gst_sdp_message_medias_len (copy); i++)
     {
       GstSDPMedia *m = (GstSDPMedia *)gst_sdp_message_get_media (copy, i);
+      g_autofree char *track = transceiver_name (peer, i);
+
+      /* one media stream (WHIP: "same msid"): webrtcbin 1.22 writes msid only on a=ssrc lines,
+       * and only for a stream whose caps it has seen; the media-level form does not wait */
+      if (peer->offer_kind == RD_PEER_OFFER_PUBLISH && track &&
+          !gst_sdp_media_get_attribute_val (m, "msid"))
+        {
+          g_autofree char *msid = g_strdup_printf ("%s %s", peer_msid (peer), track);
+          gst_sdp_media_add_attribute (m, "msid", msid);
+        }
+      if (i == 0)
+        continue;
       for (guint j = 0; j < gst_sdp_media_attributes_len (m); j++)
         if (g_strcmp0 (gst_sdp_media_get_attribute (m, j)->key, "bundle-only") == 0)
           {
@@ -369,7 +435,7 @@ offer_local_set (RdPeer *peer, gpointer data)
                                "webrtcbin has no local description");
       return;
     }
-  g_task_return_pointer (task, offer_text (local->sdp), g_free);
+  g_task_return_pointer (task, offer_text (peer, local->sdp), g_free);
   gst_webrtc_session_description_free (local);
   gathering_on_main (peer, NULL); /* in case it completed before we listened */
 }
@@ -425,6 +491,7 @@ rd_peer_offer_async (RdPeer *peer, RdPeerOfferKind kind, GCancellable *cancellab
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  set_msid (peer);
   peer->webrtc_ids[0] =
       g_signal_connect_data (peer->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
                              rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);

@@ -298,6 +298,17 @@ test_publish (Fixture *f, gconstpointer data)
   /* in the browsers' form: port 9 on every m-line, no bundle-only */
   g_assert_nonnull (strstr (c.off.sdp, "m=audio 9 "));
   g_assert_null (strstr (c.off.sdp, "bundle-only"));
+  /* one media stream: both m-lines name the same msid */
+  {
+    g_auto (GStrv) lines = g_strsplit (c.off.sdp, "\r\n", -1);
+    g_autoptr (GPtrArray) streams = g_ptr_array_new_with_free_func (g_free);
+    for (char **l = lines; *l; l++)
+      if (g_str_has_prefix (*l, "a=msid:"))
+        g_ptr_array_add (streams, g_strndup (*l + 7, strcspn (*l + 7, " ")));
+    g_assert_cmpuint (streams->len, ==, 2);
+    g_assert_cmpstr (streams->pdata[0], ==, streams->pdata[1]);
+  }
+
   g_assert_nonnull (strstr (c.ans.sdp, "a=recvonly"));
   /* each side checked the other's certificate against the other's SDP */
   answer_fp = attribute (c.ans.sdp, "fingerprint");
