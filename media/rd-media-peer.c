@@ -358,8 +358,10 @@ open_gates (RdPeer *peer)
     {
       RecvStream *r = peer->recv->pdata[i];
       rd_peer_gate_set_open (r->gate, r->room_pad != NULL);
+      /* a keyframe from the party: an upstream event sent into webrtcbin's src pad (pushing it
+       * from the src pad is the wrong direction: GStreamer warns and drops it) */
       if (r->video)
-        gst_pad_push_event (
+        gst_pad_send_event (
             r->gate->pad, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM,
                                                 gst_structure_new ("GstForceKeyUnit", "all-headers",
                                                                    G_TYPE_BOOLEAN, TRUE, NULL)));
@@ -684,6 +686,7 @@ teardown (RdPeer *peer)
   g_clear_handle_id (&peer->gather_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->connect_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->liveness_id, g_source_remove);
+  g_clear_handle_id (&peer->offer_wait_id, g_source_remove);
   if (!peer->bin)
     return;
   g_mutex_lock (&peer->lock);
