@@ -110,6 +110,7 @@ test_publish_and_leave (void)
   g_autoptr (JsonNode) far_session = NULL;
   g_autofree char *err = NULL;
   g_autofree char *events = NULL;
+  g_autoptr (RdTestPeer) caller = NULL;
   JsonArray *parts;
 
   if (skip_without_netns ())
@@ -142,8 +143,21 @@ test_publish_and_leave (void)
     g_assert_nonnull (strstr (out, "pair host"));
   }
 
+  {
+    /* a session mixes a joined conference and a party that called in */
+    g_autoptr (JsonNode) inv = rd_test_room_invite (p->room, "citizen");
+    g_autoptr (RdTestWhipReply) created = rd_test_room_call_in (p->room, inv, FALSE, &caller);
+    g_autoptr (JsonNode) status = NULL;
+
+    rd_test_room_wait_parties (p->room, 1, "connected", 0, RD_TEST_ROOM_TIMEOUT_MS);
+    status = rd_test_ctl_json (p->room->t, "status", NULL);
+    g_assert_nonnull (strstr (json_object_get_string_member (rd_test_links_obj (status), "status"),
+                              "1 party, links: 1 connected"));
+  }
   g_assert_cmpint (
       rd_test_ctl (p->room->t, NULL, NULL, "session", "leave", p->room->session_id, NULL), ==, 0);
+  /* leaving the conference leaves the party that called in where it is */
+  rd_test_room_wait_parties (p->room, 1, "connected", 0, RD_TEST_ROOM_TIMEOUT_MS);
   /* DELETE seen: the far end's party left, with the reason it gives a DELETE */
   rd_test_links_wait_far (p->far, 0, 0);
   far_session = rd_test_ctl_json (p->far->t, "session", "show", p->far->session_id, NULL);
