@@ -1,0 +1,533 @@
+/* rd-media-peer-offer.c: RdPeer as the offerer (the room joining a conference hosted elsewhere:
+ * WHIP publish, WHEP play). See rd-media-peer-offer.h.
+ *
+ * The offer: one video and one audio transceiver, in that order (publish: fed from the room's
+ * tees with the same payloaders as for a party, sendonly; play: recvonly), each with exactly
+ * the codecs the room handles as codec-preferences. create-offer -> set-local-description ->
+ * the local description's text at once (trickle: candidates follow as "local-candidate").
+ * The answer is checked like a party's offer (rd_answer_parse) and against our offer (every
+ * m-line answered, in order, with a payload type we offered, in the direction we asked), then
+ * set as the remote description. ICE servers, our candidates and credentials:
+ * rd-media-peer-offer-ice.c; ICE restart: rd-media-peer-ice.c. Promises reply on
+ * webrtcbin's threads; each next step runs on the main context (rd_peer_promise_to). */
+#include "media/rd-media-peer-private.h"
+
+#include <string.h>
+
+#define PT_VP8       96
+#define PT_H264      102
+#define PT_OPUS      111
+#define CAPS_POLL_MS 10
+#define CAPS_WAIT_MS 2000
+
+/* --- the offer --- */
+
+static gboolean
+h264_decoder_installed (void)
+{
+  static const char *const decoders[] = { "openh264dec", "avdec_h264" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (decoders); i++)
+    {
+      g_autoptr (GstElementFactory) f = gst_element_factory_find (decoders[i]);
+      if (f)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* @send: what the room sends. Its H.264 profile-level-id is left to the payloader, which takes
+ * it from the room's SPS (x264's constrained baseline is 42c01f, browsers offer 42e01f: the same
+ * profile and level, but webrtcbin intersects the strings, and a fixed one here made the
+ * payloader's caps fail and the far end got no video); webrtcbin writes it in the offer from
+ * the payloader's caps. To receive: constrained baseline level 3.1, as browsers offer it. */
+static GstCaps *
+video_caps (RdOfferCodec codec, gboolean send)
+{
+  GstCaps *caps;
+
+  if (codec != RD_OFFER_CODEC_H264)
+    return gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "video",
+                                "encoding-name", G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT,
+                                90000, "payload", G_TYPE_INT, PT_VP8, "rtcp-fb-nack-pli",
+                                G_TYPE_BOOLEAN, TRUE, NULL);
+  caps = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name",
+                              G_TYPE_STRING, "H264", "clock-rate", G_TYPE_INT, 90000, "payload",
+                              G_TYPE_INT, PT_H264, "packetization-mode", G_TYPE_STRING, "1",
+                              "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, NULL);
+  if (!send)
+    gst_caps_set_simple (caps, "profile-level-id", G_TYPE_STRING, "42e01f",
+                         "level-asymmetry-allowed", G_TYPE_STRING, "1", NULL);
+  return caps;
+}
+
+static GstCaps *
+audio_caps (void)
+{
+  return gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "audio", "encoding-name",
+                              G_TYPE_STRING, "OPUS", "clock-rate", G_TYPE_INT, 48000,
+                              "encoding-params", G_TYPE_STRING, "2", "payload", G_TYPE_INT, PT_OPUS,
+                              NULL);
+}
+
+static GstWebRTCRTPTransceiver *
+last_transceiver (GstElement *webrtc)
+{
+  g_autoptr (GArray) transceivers = NULL;
+
+  g_signal_emit_by_name (webrtc, "get-transceivers", &transceivers);
+  if (!transceivers || transceivers->len == 0)
+    return NULL;
+  return gst_object_ref (
+      g_array_index (transceivers, GstWebRTCRTPTransceiver *, transceivers->len - 1));
+}
+
+/* One m-line: sendonly from the room's tee (publish) or recvonly (play). */
+static gboolean
+add_line (RdPeer *peer, guint mline, gboolean video, GError **error)
+{
+  RdOfferCodec codec = !video ? RD_OFFER_CODEC_OPUS
+                       : rd_config_get_video_codec (peer->config) == RD_VIDEO_CODEC_H264
+                           ? RD_OFFER_CODEC_H264
+                           : RD_OFFER_CODEC_VP8;
+  gboolean publish = peer->offer_kind == RD_PEER_OFFER_PUBLISH;
+  g_autoptr (GstCaps) caps = video ? video_caps (codec, publish) : audio_caps ();
+  g_autoptr (GstWebRTCRTPTransceiver) t = NULL;
+
+  if (publish)
+    {
+      guint pt = !video ? PT_OPUS : codec == RD_OFFER_CODEC_H264 ? PT_H264 : PT_VP8;
+      if (!rd_peer_add_send_stream (peer, mline, video, codec, pt, caps, error))
+        return FALSE;
+    }
+  else
+    {
+      /* play: any video codec the room decodes, its own first */
+      if (video && h264_decoder_installed ())
+        gst_caps_append (caps, video_caps (codec == RD_OFFER_CODEC_H264 ? RD_OFFER_CODEC_VP8
+                                                                        : RD_OFFER_CODEC_H264,
+                                           FALSE));
+      g_signal_emit_by_name (peer->webrtc, "add-transceiver",
+                             GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
+    }
+  if (!t)
+    t = last_transceiver (peer->webrtc);
+  if (!t)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "m-line %u: webrtcbin made no transceiver", mline);
+      return FALSE;
+    }
+  g_object_set (t, "codec-preferences", caps, "direction",
+                publish ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
+                        : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+                NULL);
+  return TRUE;
+}
+
+static void
+fail_task (RdPeer *peer, GTask **slot, GError *error)
+{
+  g_autoptr (GTask) task = g_steal_pointer (slot);
+
+  if (task)
+    g_task_return_error (task, error);
+  else
+    g_error_free (error);
+}
+
+/* FALSE (the task failed) when it is gone, cancelled, or the promise has an error. */
+static gboolean
+offer_step_ok (RdPeer *peer, GTask **slot, GstPromise *promise, const char *what,
+               const GstStructure **reply)
+{
+  GError *error = NULL;
+
+  if (!*slot)
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (*slot), &error))
+    {
+      fail_task (peer, slot, error);
+      return FALSE;
+    }
+  *reply = rd_peer_promise_reply (promise, what, &error);
+  if (error)
+    {
+      /* webrtcbin refusing what we made is the pipeline's fault, not the far end's */
+      if (slot == &peer->offer_task)
+        error->code = RD_MEDIA_ERROR_PIPELINE;
+      fail_task (peer, slot, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The media stream id of the room's tracks in this peer: "receptiond-<peer id>" (token
+ * characters only). (transfer none: static per call, valid until the next) */
+static const char *
+peer_msid (RdPeer *peer)
+{
+  static char buf[80];
+
+  g_snprintf (buf, sizeof buf, "receptiond-%s", peer->id);
+  for (char *p = buf; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_')
+      *p = '-';
+  return buf;
+}
+
+/* The name webrtcbin gave the transceiver of m-line @mline (its track id in a=ssrc msid), or
+ * NULL. (transfer full) */
+static char *
+transceiver_name (RdPeer *peer, guint mline)
+{
+  g_autoptr (GArray) transceivers = NULL;
+
+  g_signal_emit_by_name (peer->webrtc, "get-transceivers", &transceivers);
+  for (guint i = 0; transceivers && i < transceivers->len; i++)
+    {
+      GstWebRTCRTPTransceiver *t = g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+      guint index = G_MAXUINT;
+      g_object_get (t, "mlineindex", &index, NULL);
+      if (index == mline)
+        return gst_object_get_name (GST_OBJECT (t));
+    }
+  /* not yet assigned: our offer makes its transceivers in m-line order */
+  if (transceivers && mline < transceivers->len)
+    return gst_object_get_name (
+        GST_OBJECT (g_array_index (transceivers, GstWebRTCRTPTransceiver *, mline)));
+  return NULL;
+}
+
+/* Our sink pads carry peer_msid() (webrtcbin's a=ssrc msid lines then agree with a=msid). */
+static void
+set_msid (RdPeer *peer)
+{
+  g_autoptr (GstIterator) it = gst_element_iterate_sink_pads (peer->webrtc);
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GObject *pad = g_value_get_object (&item);
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (pad), "msid"))
+        g_object_set (pad, "msid", peer_msid (peer), NULL);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+}
+
+/* The offer as sent: webrtcbin's max-bundle offer marks every m-line after the first
+ * "bundle-only" with port 0 (RFC 8843 7.2), which servers written for browsers' offers (port 9
+ * on every m-line, BUNDLE group, no bundle-only) may take as rejected lines. They are sent in
+ * the browsers' form; the BUNDLE group, the credentials and the transport are the same.
+ * (transfer full) */
+static char *
+offer_text (RdPeer *peer, const GstSDPMessage *local)
+{
+  GstSDPMessage *copy = NULL;
+  char *text;
+
+  gst_sdp_message_copy (local, &copy);
+  for (guint i = 0; i < gst_sdp_message_medias_len (copy); i++)
+    {
+      GstSDPMedia *m = (GstSDPMedia *)gst_sdp_message_get_media (copy, i);
+      g_autofree char *track = transceiver_name (peer, i);
+
+      /* one media stream (WHIP: "same msid"): webrtcbin 1.22 writes msid only on a=ssrc lines,
+       * and only for a stream whose caps it has seen; the media-level form does not wait */
+      if (peer->offer_kind == RD_PEER_OFFER_PUBLISH && track &&
+          !gst_sdp_media_get_attribute_val (m, "msid"))
+        {
+          g_autofree char *msid = g_strdup_printf ("%s %s", peer_msid (peer), track);
+          gst_sdp_media_add_attribute (m, "msid", msid);
+        }
+      if (i == 0)
+        continue;
+      for (guint j = 0; j < gst_sdp_media_attributes_len (m); j++)
+        if (g_strcmp0 (gst_sdp_media_get_attribute (m, j)->key, "bundle-only") == 0)
+          {
+            gst_sdp_media_remove_attribute (m, j);
+            if (gst_sdp_media_get_port (m) == 0)
+              gst_sdp_media_set_port_info (m, 9, gst_sdp_media_get_num_ports (m));
+            break;
+          }
+    }
+  text = gst_sdp_message_as_text (copy);
+  gst_sdp_message_free (copy);
+  return text;
+}
+
+static void
+offer_local_set (RdPeer *peer, gpointer data)
+{
+  const GstStructure *reply;
+  GstWebRTCSessionDescription *local = NULL;
+  g_autoptr (GTask) task = NULL;
+
+  if (!offer_step_ok (peer, &peer->offer_task, data, "webrtcbin refused its own offer", &reply))
+    return;
+  task = g_steal_pointer (&peer->offer_task);
+  rd_peer_watch_transports (peer);
+  g_object_get (peer->webrtc, "local-description", &local, NULL);
+  if (!local)
+    {
+      g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                               "webrtcbin has no local description");
+      return;
+    }
+  g_task_return_pointer (task, offer_text (peer, local->sdp), g_free);
+  gst_webrtc_session_description_free (local);
+  rd_peer_offer_check_gathering (peer); /* in case it completed before we listened */
+}
+
+static void
+offer_created (RdPeer *peer, gpointer data)
+{
+  const GstStructure *reply;
+  GstWebRTCSessionDescription *offer = NULL;
+  GstPromise *next;
+
+  if (!offer_step_ok (peer, &peer->offer_task, data, "webrtcbin cannot make an offer", &reply))
+    return;
+  if (reply)
+    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+  if (!offer)
+    {
+      fail_task (peer, &peer->offer_task,
+                 g_error_new (RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE, "webrtcbin made no offer"));
+      return;
+    }
+  gst_sdp_message_copy (offer->sdp, &peer->local_sdp);
+  next = rd_peer_promise_to (peer, offer_local_set);
+  g_signal_emit_by_name (peer->webrtc, "set-local-description", offer, next);
+  gst_promise_unref (next);
+  gst_webrtc_session_description_free (offer);
+}
+
+static void
+create_offer (RdPeer *peer)
+{
+  GstPromise *promise = rd_peer_promise_to (peer, offer_created);
+
+  g_signal_emit_by_name (peer->webrtc, "create-offer", NULL, promise);
+  gst_promise_unref (promise);
+}
+
+/* TRUE when every webrtcbin sink pad has its caps: the payloaders have seen the room's streams.
+ * Only then can webrtcbin write what they send into the offer (H.264's profile-level-id and
+ * sprop-parameter-sets from the room's SPS, every stream's a=ssrc and msid). */
+static gboolean
+sink_caps_known (RdPeer *peer)
+{
+  g_autoptr (GstIterator) it = gst_element_iterate_sink_pads (peer->webrtc);
+  GValue item = G_VALUE_INIT;
+  gboolean all = TRUE;
+
+  while (all && gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (g_value_get_object (&item));
+      all = caps != NULL;
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  return all;
+}
+
+/* Polls (the caps come from streaming threads within a frame or two) for at most
+ * CAPS_WAIT_MS; then offers with what webrtcbin knows. */
+static gboolean
+wait_for_caps (gpointer data)
+{
+  RdPeer *peer = data;
+
+  if (!sink_caps_known (peer) &&
+      g_get_monotonic_time () - peer->offer_started_us < CAPS_WAIT_MS * G_TIME_SPAN_MILLISECOND)
+    return G_SOURCE_CONTINUE;
+  peer->offer_wait_id = 0;
+  if (!sink_caps_known (peer))
+    GST_WARNING ("peer %s: the room's streams have no caps after %d ms; offering without them",
+                 peer->id, CAPS_WAIT_MS);
+  create_offer (peer);
+  return G_SOURCE_REMOVE;
+}
+
+void
+rd_peer_offer_async (RdPeer *peer, RdPeerOfferKind kind, GCancellable *cancellable,
+                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (RD_IS_PEER (peer));
+  task = g_task_new (peer, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_peer_offer_async);
+  if (peer->closed || peer->offerer || peer->offer || peer->answer_task)
+    {
+      g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                               peer->closed    ? "peer %s is closed"
+                               : peer->offerer ? "peer %s has made its offer already"
+                                               : "peer %s is an answerer; it cannot offer",
+                               peer->id);
+      return;
+    }
+  peer->offerer = TRUE;
+  peer->offer_kind = kind;
+  if (!add_line (peer, 0, TRUE, &error) || !add_line (peer, 1, FALSE, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  set_msid (peer);
+  rd_peer_offer_watch_ice (peer);
+  peer->offer_task = g_steal_pointer (&task);
+  rd_peer_set_state (peer, RD_PEER_STATE_CONNECTING);
+  peer->offer_started_us = g_get_monotonic_time ();
+  if (sink_caps_known (peer))
+    create_offer (peer);
+  else
+    {
+      /* Like the connect timeout: on the default context, removed in teardown. */
+      peer->offer_wait_id = g_timeout_add (CAPS_POLL_MS, wait_for_caps, peer);
+      g_source_set_name_by_id (peer->offer_wait_id, "[receptiond] offerer waits for caps");
+    }
+}
+
+char *
+rd_peer_offer_finish (RdPeer *peer, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, peer), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- the answer --- */
+
+static gboolean
+offered_pt (const GstSDPMedia *ours, guint pt)
+{
+  for (guint i = 0; i < gst_sdp_media_formats_len (ours); i++)
+    if ((guint)g_ascii_strtoull (gst_sdp_media_get_format (ours, i), NULL, 10) == pt)
+      return TRUE;
+  return FALSE;
+}
+
+/* The answer against our offer: every m-line, in order, with what we offered. */
+static gboolean
+check_answer (RdPeer *peer, const RdOffer *answer, GError **error)
+{
+  guint ours = gst_sdp_message_medias_len (peer->local_sdp);
+  gboolean publish = peer->offer_kind == RD_PEER_OFFER_PUBLISH;
+
+  if (answer->media->len != ours)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
+                   "the answer has %u m-line(s); the offer had %u (video, audio): every m-line "
+                   "must be answered",
+                   answer->media->len, ours);
+      return FALSE;
+    }
+  for (guint i = 0; i < ours; i++)
+    {
+      const GstSDPMedia *m = gst_sdp_message_get_media (peer->local_sdp, i);
+      const RdOfferMedia *a = answer->media->pdata[i];
+      const char *kind = gst_sdp_media_get_media (m);
+
+      if (a->video != (g_strcmp0 (kind, "video") == 0))
+        {
+          g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
+                       "m-line %u of the answer is %s; the offer's is %s", i,
+                       a->video ? "video" : "audio", kind);
+          return FALSE;
+        }
+      if (!offered_pt (m, a->pt))
+        {
+          g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
+                       "m-line %u (%s) of the answer uses payload type %u, which the offer did "
+                       "not name",
+                       i, kind, a->pt);
+          return FALSE;
+        }
+      if (publish ? !a->remote_receives : !a->remote_sends)
+        {
+          g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
+                       "m-line %u (%s) of the answer is %s; the offer was %s", i, kind,
+                       publish ? "sendonly" : "recvonly", publish ? "sendonly" : "recvonly");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+offerer_connect_timeout (gpointer user_data)
+{
+  RdPeer *peer = user_data;
+
+  peer->connect_timeout_id = 0;
+  rd_peer_lost (peer, RD_PEER_STATE_FAILED,
+                "no verified connection within " G_STRINGIFY (CONNECT_TIMEOUT_S) " s");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+answer_set (RdPeer *peer, gpointer data)
+{
+  const GstStructure *reply;
+  g_autoptr (GTask) task = NULL;
+
+  if (!offer_step_ok (peer, &peer->set_answer_task, data, "webrtcbin refused the answer", &reply))
+    return;
+  task = g_steal_pointer (&peer->set_answer_task);
+  peer->answered = TRUE;
+  rd_peer_watch_transports (peer);
+  peer->connect_timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, CONNECT_TIMEOUT_S,
+                                                         offerer_connect_timeout, peer, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+rd_peer_set_answer_async (RdPeer *peer, const char *answer_sdp, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdOffer) answer = NULL;
+  GstSDPMessage *sdp = NULL;
+  GstWebRTCSessionDescription *desc;
+  GstPromise *promise;
+
+  g_return_if_fail (RD_IS_PEER (peer));
+  task = g_task_new (peer, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_peer_set_answer_async);
+  if (peer->closed || !peer->offerer || !peer->local_sdp || peer->offer_task || peer->offer)
+    {
+      g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                               "peer %s takes no answer (%s)", peer->id,
+                               peer->closed     ? "closed"
+                               : !peer->offerer ? "it is an answerer"
+                               : peer->offer    ? "it has one"
+                                                : "its offer is not made yet");
+      return;
+    }
+  answer = rd_answer_parse (answer_sdp, rd_config_get_video_codec (peer->config), &error);
+  if (!answer || !check_answer (peer, answer, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  peer->remote_fingerprint = g_strdup (answer->fingerprint);
+  gst_sdp_message_copy (answer->sdp, &sdp);
+  peer->offer = g_steal_pointer (&answer);
+  peer->set_answer_task = g_steal_pointer (&task);
+  desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  promise = rd_peer_promise_to (peer, answer_set);
+  g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc, promise);
+  gst_promise_unref (promise);
+  gst_webrtc_session_description_free (desc);
+}
+
+gboolean
+rd_peer_set_answer_finish (RdPeer *peer, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, peer), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
