@@ -20,6 +20,7 @@ typedef enum
   NUM_MIN_FREE_MB,
   NUM_WARN_FREE_MB,
   NUM_STOP_FREE_MB,
+  NUM_RECONNECT_SECONDS, /* [links] reconnect-seconds: added by the links branch (issue 6) */
   N_NUMBERS
 } NumberKey;
 
@@ -39,6 +40,7 @@ struct _RdConfig
   GStrv ice_addresses;
   char *ice_text;
   char *stun_server, *turn_server;
+  gboolean force_relay;
   char *tls_certificate, *tls_private_key;
   char *control_socket, *control_group;
   char *state_dir;
@@ -68,6 +70,7 @@ static gboolean parse_listen (RdConfig *c, const char *v, char **why);
 static gboolean parse_ice_addresses (RdConfig *c, const char *v, char **why);
 static gboolean parse_stun_server (RdConfig *c, const char *v, char **why);
 static gboolean parse_turn_server (RdConfig *c, const char *v, char **why);
+static gboolean parse_force_relay (RdConfig *c, const char *v, char **why);
 static gboolean parse_tls_certificate (RdConfig *c, const char *v, char **why);
 static gboolean parse_tls_private_key (RdConfig *c, const char *v, char **why);
 static gboolean parse_control_socket (RdConfig *c, const char *v, char **why);
@@ -77,6 +80,7 @@ static gboolean parse_segment_seconds (RdConfig *c, const char *v, char **why);
 static gboolean parse_min_free_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_warn_free_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_stop_free_mb (RdConfig *c, const char *v, char **why);
+static gboolean parse_reconnect_seconds (RdConfig *c, const char *v, char **why);
 
 static const KeySpec keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
@@ -94,6 +98,7 @@ static const KeySpec keys[] = {
   { "network", "stun-server", TRUE, parse_stun_server, "empty or stun://HOST[:PORT]" },
   { "network", "turn-server", TRUE, parse_turn_server,
     "empty or turn://USER:PASSWORD@HOST[:PORT] or turns://USER:PASSWORD@HOST[:PORT]" },
+  { "network", "force-relay", TRUE, parse_force_relay, "true or false" },
   { "network", "certificate", FALSE, parse_tls_certificate,
     "empty (generate a self-signed certificate) or an absolute path to a PEM file" },
   { "network", "private-key", FALSE, parse_tls_private_key,
@@ -107,6 +112,10 @@ static const KeySpec keys[] = {
     "a whole number of megabytes from 1 to 10000000" },
   { "storage", "stop-free-mb", TRUE, parse_stop_free_mb,
     "a whole number of megabytes from 1 to 10000000" },
+  /* Issue 6, links branch (daemon/rd-daemon-links*.c): how long a joined conference keeps
+   * trying to reconnect (ICE restart, then re-POSTs) before the link is failed. */
+  { "links", "reconnect-seconds", TRUE, parse_reconnect_seconds,
+    "a whole number of seconds from 10 to 3600" },
 };
 
 static void
@@ -302,6 +311,18 @@ parse_turn_server (RdConfig *c, const char *v, char **why)
 }
 
 static gboolean
+parse_force_relay (RdConfig *c, const char *v, char **why)
+{
+  if (g_str_equal (v, "true"))
+    c->force_relay = TRUE;
+  else if (g_str_equal (v, "false"))
+    c->force_relay = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
 parse_optional_path (char **field, const char *v)
 {
   if (*v != '\0' && !g_path_is_absolute (v))
@@ -369,6 +390,12 @@ parse_segment_seconds (RdConfig *c, const char *v, char **why)
 }
 
 static gboolean
+parse_reconnect_seconds (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, NUM_RECONNECT_SECONDS, v, 10, 3600);
+}
+
+static gboolean
 parse_min_free_mb (RdConfig *c, const char *v, char **why)
 {
   return parse_number (c, NUM_MIN_FREE_MB, v, 1, MAX_FREE_MB);
@@ -396,6 +423,14 @@ check_together (const RdConfig *c, const char *origin, GError **error)
     {
       g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
                    "%s: [network] certificate and private-key: set both or neither", origin);
+      return FALSE;
+    }
+  if (c->force_relay && !c->turn_server)
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [network] force-relay = true needs a turn-server: with only relay "
+                   "candidates allowed and no TURN relay, no connection can be made",
+                   origin);
       return FALSE;
     }
   if (!(n[NUM_STOP_FREE_MB] < n[NUM_MIN_FREE_MB] && n[NUM_MIN_FREE_MB] <= n[NUM_WARN_FREE_MB]))
@@ -447,12 +482,14 @@ config_new_with_defaults (const char *origin, const char *state_dir, const char 
   ok &= parse_video_codec (c, "vp8", &why);
   ok &= parse_listen (c, "127.0.0.1:8443", &why);
   ok &= parse_ice_addresses (c, "", &why);
+  ok &= parse_force_relay (c, "false", &why);
   ok &= parse_state_dir (c, state_dir, &why);
   ok &= parse_control_socket (c, socket, &why);
   ok &= parse_segment_seconds (c, "300", &why);
   ok &= parse_min_free_mb (c, "1024", &why);
   ok &= parse_warn_free_mb (c, "4096", &why);
   ok &= parse_stop_free_mb (c, "256", &why);
+  ok &= parse_reconnect_seconds (c, "120", &why);
   g_assert (ok && why == NULL);
   return c;
 }
@@ -488,7 +525,7 @@ rd_config_load_data (const char *data, const char *origin, GError **error)
         {
           g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
                        "%s: unknown group [%s] (known groups: room, media, recording, network, "
-                       "control, storage)",
+                       "control, storage, links)",
                        origin, *g);
           return NULL;
         }
@@ -628,6 +665,7 @@ GETTER (guint16, listen_port, c->listen_port)
 GETTER (const char *const *, ice_addresses, (const char *const *)c->ice_addresses)
 GETTER (const char *, stun_server, c->stun_server)
 GETTER (const char *, turn_server, c->turn_server)
+GETTER (gboolean, force_relay, c->force_relay)
 GETTER (const char *, tls_certificate, c->tls_certificate)
 GETTER (const char *, tls_private_key, c->tls_private_key)
 GETTER (const char *, control_socket, c->control_socket)
@@ -637,6 +675,7 @@ GETTER (guint, segment_seconds, (guint)c->numbers[NUM_SEGMENT_SECONDS])
 GETTER (guint64, min_free_mb, c->numbers[NUM_MIN_FREE_MB])
 GETTER (guint64, warn_free_mb, c->numbers[NUM_WARN_FREE_MB])
 GETTER (guint64, stop_free_mb, c->numbers[NUM_STOP_FREE_MB])
+GETTER (guint, reconnect_seconds, (guint)c->numbers[NUM_RECONNECT_SECONDS])
 
 const char *
 rd_video_codec_to_string (RdVideoCodec codec)
@@ -684,6 +723,8 @@ value_text (const RdConfig *c, const KeySpec *spec)
     return c->stun_server;
   if (g_str_equal (k, "turn-server"))
     return c->turn_server;
+  if (g_str_equal (k, "force-relay"))
+    return c->force_relay ? "true" : "false";
   if (g_str_equal (k, "certificate"))
     return c->tls_certificate;
   if (g_str_equal (k, "private-key"))
@@ -700,6 +741,8 @@ value_text (const RdConfig *c, const KeySpec *spec)
     return c->number_text[NUM_WARN_FREE_MB];
   if (g_str_equal (k, "stop-free-mb"))
     return c->number_text[NUM_STOP_FREE_MB];
+  if (g_str_equal (k, "reconnect-seconds"))
+    return c->number_text[NUM_RECONNECT_SECONDS];
   return c->state_dir;
 }
 

@@ -89,8 +89,11 @@ const char *rd_config_get_listen_host (const RdConfig *config); /* "127.0.0.1", 
 guint16 rd_config_get_listen_port (const RdConfig *config);     /* 0 = any free port */
 /* NULL-terminated list of IP addresses ICE may use; empty = all interfaces. */
 const char *const *rd_config_get_ice_addresses (const RdConfig *config);
-const char *rd_config_get_stun_server (const RdConfig *config);     /* NULL when unset */
-const char *rd_config_get_turn_server (const RdConfig *config);     /* NULL when unset */
+const char *rd_config_get_stun_server (const RdConfig *config); /* NULL when unset */
+const char *rd_config_get_turn_server (const RdConfig *config); /* NULL when unset */
+/* [network] force-relay: every peer's ICE uses only relay (TURN) candidates (webrtcbin
+ * ice-transport-policy relay). Default FALSE; TRUE is refused without a turn-server. */
+gboolean rd_config_get_force_relay (const RdConfig *config);
 const char *rd_config_get_tls_certificate (const RdConfig *config); /* NULL = generate */
 const char *rd_config_get_tls_private_key (const RdConfig *config); /* NULL = generate */
 const char *rd_config_get_control_socket (const RdConfig *config);
@@ -106,6 +109,9 @@ guint rd_config_get_segment_seconds (const RdConfig *config);
 guint64 rd_config_get_min_free_mb (const RdConfig *config);
 guint64 rd_config_get_warn_free_mb (const RdConfig *config);
 guint64 rd_config_get_stop_free_mb (const RdConfig *config);
+/* [links] reconnect-seconds: how long a joined conference (session join) that dropped keeps
+ * trying (ICE restart, then new POSTs) before it is failed, 10..3600 (default 120). */
+guint rd_config_get_reconnect_seconds (const RdConfig *config);
 
 /* Names ("group.key") of the settings whose values differ between @a and @b, in file order.
  * (transfer full) */

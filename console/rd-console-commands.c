@@ -21,6 +21,7 @@ typedef enum
   ARG_FILE,       /* a JSON object file whose members fill the params the options left unset */
   ARG_JSON_FILE,  /* a file read here, its JSON object sent as the param */
   ARG_OUTPUT,     /* a file receptionctl writes the result to (its "content", else its JSON) */
+  ARG_PATH,       /* a file the daemon reads: sent as an absolute path (relative to here) */
 } ArgKind;
 
 typedef struct
@@ -82,6 +83,26 @@ static const CommandSpec commands[] = {
     "session.revoke",
     rd_console_print_session,
     { { NULL, "id", ARG_STRING, TRUE }, { NULL, "invite_id", ARG_INT, TRUE } } },
+  /* Joining a conference hosted elsewhere: answered once the far end has answered (a refusal
+   * names the URL and what it said); a 503/409 with Retry-After may be waited out for 30 s. */
+  { { "session", "join" },
+    "session.join",
+    rd_console_print_session_join,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--whip", "whip", ARG_STRING, TRUE },
+      { "--token", "token", ARG_STRING, FALSE },
+      { "--whep", "whep", ARG_STRING, FALSE },
+      { "--whep-token", "whep_token", ARG_STRING, FALSE },
+      { "--insecure", "insecure", ARG_FLAG, FALSE },
+      { "--ca", "ca", ARG_PATH, FALSE } },
+    NULL,
+    90 },
+  { { "session", "leave" },
+    "session.leave",
+    rd_console_print_session_left,
+    { { NULL, "id", ARG_STRING, TRUE } },
+    NULL,
+    30 },
   { { "mute" }, "mute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
   { { "unmute" }, "unmute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
   /* Re-hashing a long session's files takes a while: 10 minutes unless --timeout says. */
@@ -208,6 +229,12 @@ static const char usage_text[] =
     "                                  a bearer token for one remote party, with its WHIP and\n"
     "                                  join URLs (expires: 90s, 30m, 2h, 1d; default 4h)\n"
     "  session revoke ID INVITE-ID     revoke an invite; its parties are disconnected\n"
+    "  session join ID --whip URL [--token T] [--whep URL [--whep-token T]] [--insecure]\n"
+    "      [--ca FILE]                 join a conference hosted elsewhere: publish the room to\n"
+    "                                  the WHIP endpoint, play (and record) the WHEP stream;\n"
+    "                                  TLS: the system CAs, or only --ca FILE (PEM); --insecure\n"
+    "                                  accepts any certificate\n"
+    "  session leave ID                leave the conferences joined (DELETE each resource)\n"
     "  mute [mic|camera]               send silence / black to every party (both if omitted)\n"
     "  unmute [mic|camera]             undo mute\n"
     "  recording verify ID             re-hash the session's recording files and compare them\n"
@@ -396,6 +423,12 @@ set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const 
     case ARG_STRING:
       json_object_set_string_member (params, spec->param, value);
       return TRUE;
+    case ARG_PATH:
+      {
+        g_autofree char *abs = g_canonicalize_filename (value, NULL);
+        json_object_set_string_member (params, spec->param, abs);
+        return TRUE;
+      }
     case ARG_TEXT:
       {
         g_autofree char *stripped = g_strstrip (g_strdup (value));

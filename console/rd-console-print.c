@@ -35,6 +35,12 @@ arr (JsonObject *o, const char *name)
   return n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
 }
 
+static double
+o_double (JsonObject *o, const char *name)
+{
+  return o ? json_object_get_double_member_with_default (o, name, 0) : 0;
+}
+
 static gboolean
 flag (JsonObject *o, const char *name)
 {
@@ -53,6 +59,21 @@ print_parties (JsonArray *parties)
               str (p, "role"), str (p, "name"), str (p, "state"), str (p, "remote_address"),
               num (p, "bitrate_in_kbps"), num (p, "bitrate_out_kbps"), num (p, "packets_lost"),
               num (p, "rtt_ms"), str (p, "peer_id"));
+    }
+}
+
+/* Conferences joined: kind, state, URL, candidate pair, RTT, loss. */
+static void
+print_links (JsonArray *links)
+{
+  for (guint i = 0; links && i < json_array_get_length (links); i++)
+    {
+      JsonObject *l = json_array_get_object_element (links, i);
+      printf ("  %-4s %-30s %s\n       pair %s rtt %" G_GINT64_FORMAT
+              " ms loss %.1f%% (%" G_GINT64_FORMAT " packets lost) (link %s)\n",
+              str (l, "kind"), str (l, "state_text"), str (l, "url"), str (l, "candidate_pair"),
+              num (l, "rtt_ms"), o_double (l, "loss_percent"), num (l, "packets_lost"),
+              str (l, "id"));
     }
 }
 
@@ -106,6 +127,11 @@ rd_console_print_status (JsonNode *result)
           flag (obj (o, "muted"), "camera") ? "MUTED" : "on");
   printf ("parties:  %u\n", arr (o, "parties") ? json_array_get_length (arr (o, "parties")) : 0);
   print_parties (arr (o, "parties"));
+  if (arr (o, "links") && json_array_get_length (arr (o, "links")) > 0)
+    {
+      printf ("links:    %u\n", json_array_get_length (arr (o, "links")));
+      print_links (arr (o, "links"));
+    }
   printf ("live sessions: %u\n", sessions ? json_array_get_length (sessions) : 0);
   for (guint i = 0; sessions && i < json_array_get_length (sessions); i++)
     print_session_line (json_array_get_object_element (sessions, i));
@@ -208,6 +234,11 @@ rd_console_print_session (JsonNode *result)
   printf ("connected now: %u\n",
           arr (s, "live_parties") ? json_array_get_length (arr (s, "live_parties")) : 0);
   print_parties (arr (s, "live_parties"));
+  if (arr (s, "live_links") && json_array_get_length (arr (s, "live_links")) > 0)
+    {
+      printf ("conferences joined: %u\n", json_array_get_length (arr (s, "live_links")));
+      print_links (arr (s, "live_links"));
+    }
   {
     JsonArray *invites = arr (s, "invites");
     printf ("invites: %u\n", invites ? json_array_get_length (invites) : 0);
@@ -375,4 +406,20 @@ rd_console_print_verify (JsonNode *result)
           " sealed recording files%s\n",
           num (o, "entries"), num (o, "rows"), num (o, "checkpoints"), num (o, "recordings"),
           flag (o, "exported_checkpoint") ? ", exported checkpoint found in the chain" : "");
+}
+
+void
+rd_console_print_session_join (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+
+  printf ("session %s joined:\n", str (o, "session"));
+  print_links (arr (o, "links"));
+}
+
+void
+rd_console_print_session_left (JsonNode *result)
+{
+  printf ("session %s: left every conference (DELETE sent)\n",
+          str (json_node_get_object (result), "session"));
 }

@@ -16,6 +16,9 @@ void rd_console_print_session_id (JsonNode *result);
 void rd_console_print_session_ended (JsonNode *result);
 void rd_console_print_invite (JsonNode *result);
 void rd_console_print_muted (JsonNode *result);
+/* "session.join": the links made ({session, links: [{kind, state_text, url, ...}]}). */
+void rd_console_print_session_join (JsonNode *result);
+void rd_console_print_session_left (JsonNode *result);
 /* "recording.verify": one line per segment (number, status, path; what is wrong with it). */
 void rd_console_print_recording_verify (JsonNode *result);
 /* 0 when the result says "ok"; else 1, with the first bad segment named on stderr. */

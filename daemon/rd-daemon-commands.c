@@ -2,6 +2,7 @@
  * Each takes the request's params, calls down into the modules and answers once. */
 #include "daemon/rd-daemon-private.h"
 #include "daemon/rd-daemon-recording.h"
+#include "daemon/rd-daemon-links.h"
 
 #include <gio/gio.h>
 #include <malloc.h>
@@ -212,6 +213,8 @@ method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   json_builder_add_value (b, g_steal_pointer (&live));
   json_builder_set_member_name (b, "parties");
   json_builder_add_value (b, rd_daemon_parties_to_json (d, NULL));
+  json_builder_set_member_name (b, "links");
+  json_builder_add_value (b, rd_daemon_links_to_json (d, NULL));
   json_builder_set_member_name (b, "restart_needed");
   json_builder_begin_array (b);
   for (char **k = d->restart_needed; *k; k++)
@@ -319,6 +322,17 @@ session_end_recorded (RdDaemon *d, gpointer data)
 }
 
 static void
+session_end_links_left (RdDaemon *d, gpointer data)
+{
+  Ending *e = data;
+
+  if (d->recorder && g_strcmp0 (d->recording_session, e->id) == 0)
+    rd_daemon_recording_stop (d, session_end_recorded, e);
+  else
+    session_end_recorded (d, e);
+}
+
+static void
 method_session_end (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   const char *id, *reason;
@@ -333,10 +347,8 @@ method_session_end (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   e->reason = g_strdup (reason ? reason : "ended by the operator");
   e->actor = g_strdup (rd_control_request_get_actor (req));
   rd_daemon_close_parties (d, id, 0, "session ended");
-  if (d->recorder && g_strcmp0 (d->recording_session, id) == 0)
-    rd_daemon_recording_stop (d, session_end_recorded, e);
-  else
-    session_end_recorded (d, e);
+  /* the conferences joined are left (DELETE) first, then the recording finishes */
+  rd_daemon_links_leave (d, id, "session ended", session_end_links_left, e);
 }
 
 static void
@@ -369,6 +381,8 @@ method_session_show (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   /* The ledger's rows plus what only the running daemon knows: live connection state. */
   json_object_set_member (json_node_get_object (session), "live_parties",
                           rd_daemon_parties_to_json (d, id));
+  json_object_set_member (json_node_get_object (session), "live_links",
+                          rd_daemon_links_to_json (d, id));
   rd_control_request_reply (req, session);
 }
 
@@ -384,6 +398,8 @@ static const struct
   { "session.show", method_session_show },
   { "session.invite", rd_daemon_method_session_invite },
   { "session.revoke", rd_daemon_method_session_revoke },
+  { "session.join", rd_daemon_method_session_join },
+  { "session.leave", rd_daemon_method_session_leave },
   { "mute", rd_daemon_method_mute },
   { "unmute", rd_daemon_method_unmute },
   { "recording.verify", rd_daemon_method_recording_verify },

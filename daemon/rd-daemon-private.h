@@ -15,6 +15,7 @@
 #include "signaling/rd-signal-whip.h"
 
 typedef struct _RdDaemonParty RdDaemonParty;
+typedef struct _RdDaemonLink RdDaemonLink;
 
 struct _RdDaemon
 {
@@ -26,6 +27,8 @@ struct _RdDaemon
   RdLedgerKey *room_key; /* signs the ledger's checkpoints */
   RdRoom *room;
   GHashTable *parties; /* peer id -> RdDaemonParty (owned) */
+  GHashTable *links;   /* link id -> RdDaemonLink (owned): conferences joined (rd-daemon-links.c) */
+  guint links_leaving; /* DELETEs in flight (shutdown waits for them) */
   RdSignalServer *signal_server;
   RdControlServer *control;
   guint watchdog_id;

@@ -1,6 +1,7 @@
 /* rd-daemon.c: RdDaemon's life: start, reload, shutdown. See rd-daemon.h. */
 #include "daemon/rd-daemon-private.h"
 #include "daemon/rd-daemon-recording.h"
+#include "daemon/rd-daemon-links.h"
 
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-notify.h"
@@ -22,6 +23,7 @@ rd_daemon_new (RdConfig *config, const char *config_path)
   d->restart_needed = g_new0 (char *, 1);
   d->lock_fd = -1;
   d->parties = rd_daemon_parties_new ();
+  d->links = rd_daemon_links_new ();
   d->started_at_us = g_get_monotonic_time ();
   return d;
 }
@@ -157,8 +159,9 @@ rd_daemon_update_status (RdDaemon *d)
   else
     {
       guint n = rd_daemon_count_parties (d, live->pdata[0], TRUE);
-      line = g_strdup_printf ("live: session %s, %u part%s%s%s", (char *)live->pdata[0], n,
-                              n == 1 ? "y" : "ies",
+      g_autofree char *links = rd_daemon_links_status_text (d);
+      line = g_strdup_printf ("live: session %s, %u part%s%s%s%s", (char *)live->pdata[0], n,
+                              n == 1 ? "y" : "ies", links,
                               d->recording_stopped_why    ? ", RECORDING STOPPED (disk full)"
                               : d->recording_pause_reason ? ", recording paused"
                                                           : "",
@@ -256,6 +259,7 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) live = NULL;
+  gint64 started_us = g_get_monotonic_time ();
 
   rd_notify_stopping ();
   rd_notify_status ("stopping");
@@ -264,8 +268,14 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
     rd_signal_server_stop (d->signal_server);
   if (d->parties)
     rd_daemon_close_parties (d, NULL, 0, why);
+  /* the conferences joined get their DELETE while the recording finishes, both within the
+   * same 15 s */
+  if (d->links)
+    rd_daemon_links_leave (d, NULL, why, NULL, NULL);
   /* the recording is finished (segments sealed) before its session ends */
   rd_daemon_recording_stop_and_wait (d, SHUTDOWN_RECORDING_TIMEOUT_S);
+  if (d->links)
+    rd_daemon_links_wait (d, started_us + SHUTDOWN_RECORDING_TIMEOUT_S * G_USEC_PER_SEC);
   if (!d->ledger)
     return;
   live = rd_ledger_live_sessions (d->ledger, &error);
@@ -307,6 +317,7 @@ rd_daemon_free (RdDaemon *d)
   if (d->signal_server)
     g_signal_handlers_disconnect_by_data (d->signal_server, d);
   g_clear_object (&d->signal_server);
+  g_clear_pointer (&d->links, g_hash_table_destroy);
   g_clear_pointer (&d->parties, g_hash_table_destroy);
   if (d->recorder) /* shutdown waited for it; what is left is repaired at the next start */
     g_signal_handlers_disconnect_by_data (d->recorder, d);

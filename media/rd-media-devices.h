@@ -42,12 +42,13 @@ GQuark rd_media_error_quark (void);
 
 typedef enum
 {
-  RD_MEDIA_ERROR_INIT,      /* GStreamer cannot start, or elements receptiond needs are missing */
-  RD_MEDIA_ERROR_DEVICE,    /* a configured device cannot be used */
-  RD_MEDIA_ERROR_OFFER,     /* an SDP offer cannot be parsed or has no usable codec (HTTP 422) */
-  RD_MEDIA_ERROR_PIPELINE,  /* the room's pipeline or a peer's webrtcbin failed */
-  RD_MEDIA_ERROR_RECORDING, /* a recording file cannot be read, repaired, written or verified */
-  RD_MEDIA_ERROR_FRAGMENT,  /* a trickle / ICE restart sdpfrag is unusable (HTTP 400) */
+  RD_MEDIA_ERROR_INIT,       /* GStreamer cannot start, or elements receptiond needs are missing */
+  RD_MEDIA_ERROR_DEVICE,     /* a configured device cannot be used */
+  RD_MEDIA_ERROR_OFFER,      /* an SDP offer cannot be parsed or has no usable codec (HTTP 422) */
+  RD_MEDIA_ERROR_PIPELINE,   /* the room's pipeline or a peer's webrtcbin failed */
+  RD_MEDIA_ERROR_RECORDING,  /* a recording file cannot be read, repaired, written or verified */
+  RD_MEDIA_ERROR_FRAGMENT,   /* a trickle / ICE restart sdpfrag is unusable (HTTP 400) */
+  RD_MEDIA_ERROR_ICE_SERVER, /* an ICE server URL (a Link header's) is not stun:/turn:/turns: */
 } RdMediaError;
 
 typedef struct

@@ -35,15 +35,15 @@ last_transceiver (GstElement *webrtc)
 }
 
 /* tee -> [ghost] queue -> (gate) payloader -> webrtcbin sink pad */
-static gboolean
-add_send_stream (RdPeer *peer, const RdOfferMedia *m, GstCaps *caps, GError **error)
+gboolean
+rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec, guint pt,
+                         GstCaps *caps, GError **error)
 {
-  GstElement *tee =
-      m->video ? rd_room_get_video_tee (peer->room) : rd_room_get_audio_tee (peer->room);
+  GstElement *tee = video ? rd_room_get_video_tee (peer->room) : rd_room_get_audio_tee (peer->room);
   GstElement *queue = gst_element_factory_make ("queue", NULL);
-  GstElement *pay = gst_element_factory_make (!m->video                         ? "rtpopuspay"
-                                              : m->codec == RD_OFFER_CODEC_H264 ? "rtph264pay"
-                                                                                : "rtpvp8pay",
+  GstElement *pay = gst_element_factory_make (!video                         ? "rtpopuspay"
+                                              : codec == RD_OFFER_CODEC_H264 ? "rtph264pay"
+                                                                             : "rtpvp8pay",
                                               NULL);
   GstPadTemplate *templ =
       gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (peer->webrtc), "sink_%u");
@@ -62,10 +62,10 @@ add_send_stream (RdPeer *peer, const RdOfferMedia *m, GstCaps *caps, GError **er
     }
   g_object_set (queue, "leaky", 2 /* downstream */, "max-size-buffers", 0, "max-size-bytes", 0,
                 "max-size-time", (guint64)200 * GST_MSECOND, NULL);
-  g_object_set (pay, "pt", m->pt, NULL);
-  if (m->codec == RD_OFFER_CODEC_VP8)
+  g_object_set (pay, "pt", pt, NULL);
+  if (codec == RD_OFFER_CODEC_VP8)
     g_object_set (pay, "picture-id-mode", 2 /* 15 bit */, NULL);
-  else if (m->codec == RD_OFFER_CODEC_H264)
+  else if (codec == RD_OFFER_CODEC_H264)
     {
       /* packetization-mode=1 (FU-A, STAP-A); SPS/PPS with every IDR; no waiting to aggregate */
       g_object_set (pay, "config-interval", -1, NULL);
@@ -77,8 +77,8 @@ add_send_stream (RdPeer *peer, const RdOfferMedia *m, GstCaps *caps, GError **er
   if (!sink || !gst_element_link (queue, pay) || gst_pad_link (pay_src, sink) != GST_PAD_LINK_OK)
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "m-line %u: cannot link the room's %s to webrtcbin", m->mline,
-                   m->video ? "video" : "audio");
+                   "m-line %u: cannot link the room's %s to webrtcbin", mline,
+                   video ? "video" : "audio");
       return FALSE;
     }
   s = g_new0 (SendStream, 1);
@@ -105,8 +105,7 @@ add_send_stream (RdPeer *peer, const RdOfferMedia *m, GstCaps *caps, GError **er
   if (!s->tee_pad)
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "m-line %u: cannot link the room's %s tee", m->mline,
-                   m->video ? "video" : "audio");
+                   "m-line %u: cannot link the room's %s tee", mline, video ? "video" : "audio");
       return FALSE;
     }
   return TRUE;
@@ -141,7 +140,7 @@ setup_media (RdPeer *peer, const RdOffer *offer, GError **error)
         }
       if (we_send)
         {
-          if (!add_send_stream (peer, m, caps, error))
+          if (!rd_peer_add_send_stream (peer, m->mline, m->video, m->codec, m->pt, caps, error))
             return FALSE;
         }
       else
@@ -213,6 +212,24 @@ step_ok (RdPeer *peer, GstPromise *promise, const char *what)
   return TRUE;
 }
 
+const GstStructure *
+rd_peer_promise_reply (GstPromise *promise, const char *what, GError **error)
+{
+  const GstStructure *reply = NULL;
+  g_autoptr (GError) werr = NULL;
+
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
+    reply = gst_promise_get_reply (promise);
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED &&
+      !(reply && gst_structure_has_field (reply, "error")))
+    return reply;
+  if (reply)
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &werr, NULL);
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER, "%s: %s", what,
+               werr ? werr->message : "no reply from webrtcbin");
+  return NULL;
+}
+
 typedef struct
 {
   Handle *handle;
@@ -237,8 +254,8 @@ promise_changed (GstPromise *promise, gpointer user_data)
                        (GDestroyNotify)gst_promise_unref);
 }
 
-static GstPromise *
-promise_to (RdPeer *peer, PeerFunc func)
+GstPromise *
+rd_peer_promise_to (RdPeer *peer, PeerFunc func)
 {
   PromiseStep *st = g_new (PromiseStep, 1);
 
@@ -347,7 +364,7 @@ answer_created (RdPeer *peer, gpointer data)
           return;
         }
     }
-  next = promise_to (peer, local_set);
+  next = rd_peer_promise_to (peer, local_set);
   g_signal_emit_by_name (peer->webrtc, "set-local-description", answer, next);
   gst_promise_unref (next); /* webrtcbin takes its own reference */
   gst_webrtc_session_description_free (answer);
@@ -360,7 +377,7 @@ remote_set (RdPeer *peer, gpointer data)
 
   if (!step_ok (peer, data, "webrtcbin refused the offer"))
     return;
-  promise = promise_to (peer, answer_created);
+  promise = rd_peer_promise_to (peer, answer_created);
   g_signal_emit_by_name (peer->webrtc, "create-answer", NULL, promise);
   gst_promise_unref (promise);
 }
@@ -389,10 +406,12 @@ rd_peer_answer_async (RdPeer *peer, const char *offer_sdp, GCancellable *cancell
   g_return_if_fail (RD_IS_PEER (peer));
   task = g_task_new (peer, cancellable, callback, user_data);
   g_task_set_source_tag (task, rd_peer_answer_async);
-  if (peer->closed || peer->offer)
+  if (peer->closed || peer->offer || peer->offerer)
     {
       g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                               peer->closed ? "peer %s is closed" : "peer %s already has an offer",
+                               peer->closed    ? "peer %s is closed"
+                               : peer->offerer ? "peer %s is an offerer; it cannot answer"
+                                               : "peer %s already has an offer",
                                peer->id);
       return;
     }
@@ -412,7 +431,7 @@ rd_peer_answer_async (RdPeer *peer, const char *offer_sdp, GCancellable *cancell
   rd_peer_set_state (peer, RD_PEER_STATE_CONNECTING);
   peer->connect_timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, CONNECT_TIMEOUT_S,
                                                          connect_timeout, peer, NULL);
-  promise = promise_to (peer, remote_set);
+  promise = rd_peer_promise_to (peer, remote_set);
   g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc, promise);
   gst_promise_unref (promise);
   gst_webrtc_session_description_free (desc);

@@ -1,5 +1,6 @@
 /* rd-media-peer-ice.c: RdPeer's ICE restart (RFC 8445 9, RFC 8839 4.4.1.1.1; WHIP's PATCH with
- * new credentials). See rd-media-peer.h.
+ * new credentials), as the answerer (rd-media-peer.h) and as the offerer (two steps,
+ * rd-media-peer-offer.h; webrtcbin 1.22 has no "ice-restart" create-offer option either).
  *
  * webrtcbin 1.22 cannot restart ICE as an answerer: a new offer's credentials only replace the
  * remote ones in libnice (its connectivity checks are not reset), and create-answer copies the
@@ -181,14 +182,14 @@ nice_agent_of (GstElement *webrtc)
   return agent;
 }
 
-/* "m=audio 9 UDP/TLS/RTP/SAVPF 111" and its a=mid, as the offer had them. */
+/* "m=audio 9 UDP/TLS/RTP/SAVPF 111" and its a=mid, as the offer (@sdp) had them. */
 static void
-append_media_line (GString *out, const RdOffer *offer, guint mline)
+append_media_line (GString *out, const GstSDPMessage *sdp, guint mline)
 {
   const GstSDPMedia *m = NULL;
 
-  if (offer && mline < gst_sdp_message_medias_len (offer->sdp))
-    m = gst_sdp_message_get_media (offer->sdp, mline);
+  if (sdp && mline < gst_sdp_message_medias_len (sdp))
+    m = gst_sdp_message_get_media (sdp, mline);
   if (!m)
     return;
   g_string_append_printf (out, "m=%s 9 %s", gst_sdp_media_get_media (m),
@@ -200,6 +201,48 @@ append_media_line (GString *out, const RdOffer *offer, guint mline)
     g_string_append_printf (out, "a=mid:%s\r\n", gst_sdp_media_get_attribute_val (m, "mid"));
 }
 
+/* Our side as an application/trickle-ice-sdpfrag: per ICE stream its first m-line and a=mid
+ * (as in the offer @sdp), the local credentials and every local candidate; the credentials are
+ * kept as peer->local_ufrag/pwd. (transfer full) */
+static char *
+local_fragment (RdPeer *peer, NiceAgent *agent, GArray *streams, const GstSDPMessage *sdp,
+                gboolean end_of_candidates)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < streams->len; i++)
+    {
+      IceStream *s = &g_array_index (streams, IceStream, i);
+      g_autofree char *local_ufrag = NULL;
+      g_autofree char *local_pwd = NULL;
+      GSList *cands;
+
+      append_media_line (out, sdp, s->mline);
+      if (nice_agent_get_local_credentials (agent, s->stream_id, &local_ufrag, &local_pwd))
+        {
+          g_string_append_printf (out, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", local_ufrag,
+                                  local_pwd);
+          if (i == 0)
+            {
+              g_free (peer->local_ufrag);
+              g_free (peer->local_pwd);
+              peer->local_ufrag = g_steal_pointer (&local_ufrag);
+              peer->local_pwd = g_steal_pointer (&local_pwd);
+            }
+        }
+      cands = nice_agent_get_local_candidates (agent, s->stream_id, NICE_COMPONENT_TYPE_RTP);
+      for (GSList *c = cands; c; c = c->next)
+        {
+          g_autofree char *line = nice_agent_generate_local_candidate_sdp (agent, c->data);
+          g_string_append_printf (out, "%s\r\n", line);
+        }
+      g_slist_free_full (cands, (GDestroyNotify)nice_candidate_free);
+      if (end_of_candidates)
+        g_string_append (out, "a=end-of-candidates\r\n");
+    }
+  return g_string_free (out, FALSE);
+}
+
 char *
 rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error)
 {
@@ -207,9 +250,15 @@ rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error)
   g_autofree char *pwd = NULL;
   g_autoptr (NiceAgent) agent = NULL;
   g_autoptr (GArray) streams = NULL;
-  GString *out;
 
   g_return_val_if_fail (RD_IS_PEER (peer), NULL);
+  if (peer->offerer)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s is the offerer: it restarts ICE with rd_peer_restart_ice_local()",
+                   peer->id);
+      return NULL;
+    }
   if (peer->closed || !peer->answered)
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
@@ -248,26 +297,85 @@ rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error)
             streams->len, ufrag);
   /* The party's new candidates, like trickled ones (webrtcbin resolves .local names). */
   rd_peer_add_remote_candidates (peer, sdpfrag, NULL);
+  return local_fragment (peer, agent, streams, peer->offer->sdp, TRUE);
+}
 
-  out = g_string_new (NULL);
-  for (guint i = 0; i < streams->len; i++)
+/* --- as the offerer (rd-media-peer-offer.h) --- */
+
+static gboolean
+offerer_can_restart (RdPeer *peer, GError **error)
+{
+  if (peer->closed || !peer->offerer || !peer->answered)
     {
-      IceStream *s = &g_array_index (streams, IceStream, i);
-      g_autofree char *local_ufrag = NULL;
-      g_autofree char *local_pwd = NULL;
-      GSList *cands;
-
-      append_media_line (out, peer->offer, s->mline);
-      if (nice_agent_get_local_credentials (agent, s->stream_id, &local_ufrag, &local_pwd))
-        g_string_append_printf (out, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", local_ufrag, local_pwd);
-      cands = nice_agent_get_local_candidates (agent, s->stream_id, NICE_COMPONENT_TYPE_RTP);
-      for (GSList *c = cands; c; c = c->next)
-        {
-          g_autofree char *line = nice_agent_generate_local_candidate_sdp (agent, c->data);
-          g_string_append_printf (out, "%s\r\n", line);
-        }
-      g_slist_free_full (cands, (GDestroyNotify)nice_candidate_free);
-      g_string_append (out, "a=end-of-candidates\r\n");
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s cannot restart ICE as the offerer (%s)", peer->id,
+                   peer->closed     ? "closed"
+                   : !peer->offerer ? "it is an answerer: rd_peer_restart_ice()"
+                                    : "no answer set yet");
+      return FALSE;
     }
-  return g_string_free (out, FALSE);
+  return TRUE;
+}
+
+char *
+rd_peer_restart_ice_local (RdPeer *peer, GError **error)
+{
+  g_autoptr (NiceAgent) agent = NULL;
+  g_autoptr (GArray) streams = NULL;
+
+  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
+  if (!offerer_can_restart (peer, error))
+    return NULL;
+  agent = nice_agent_of (peer->webrtc);
+  streams = ice_streams (peer);
+  if (!agent || streams->len == 0)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s: webrtcbin exposes no libnice agent or ICE stream to restart",
+                   peer->id);
+      return NULL;
+    }
+  /* New local credentials, the far end's candidates and checks forgotten; the pair in use
+   * carries media until a new one is nominated (once the far end's reply is in). */
+  for (guint i = 0; i < streams->len; i++)
+    nice_agent_restart_stream (agent, g_array_index (streams, IceStream, i).stream_id);
+  GST_INFO ("peer %s: ICE restart (offerer) on %u stream(s)", peer->id, streams->len);
+  /* no a=end-of-candidates: libnice keeps its candidates, but more may still come */
+  return local_fragment (peer, agent, streams, peer->local_sdp, peer->gathering_done);
+}
+
+gboolean
+rd_peer_restart_ice_remote (RdPeer *peer, const char *sdpfrag, GError **error)
+{
+  g_autofree char *ufrag = NULL;
+  g_autofree char *pwd = NULL;
+  g_autoptr (NiceAgent) agent = NULL;
+  g_autoptr (GArray) streams = NULL;
+
+  g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
+  if (!offerer_can_restart (peer, error) || !parse_credentials (sdpfrag, &ufrag, &pwd, error))
+    return FALSE;
+  if (g_strcmp0 (ufrag, current_remote_ufrag (peer)) == 0)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT,
+                   "the far end's a=ice-ufrag:%s is its current one; an ICE restart reply needs "
+                   "new credentials",
+                   ufrag);
+      return FALSE;
+    }
+  agent = nice_agent_of (peer->webrtc);
+  streams = ice_streams (peer);
+  if (!agent || streams->len == 0)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s: webrtcbin exposes no libnice agent or ICE stream", peer->id);
+      return FALSE;
+    }
+  for (guint i = 0; i < streams->len; i++)
+    nice_agent_set_remote_credentials (agent, g_array_index (streams, IceStream, i).stream_id,
+                                       ufrag, pwd);
+  g_free (peer->remote_ufrag);
+  peer->remote_ufrag = g_strdup (ufrag);
+  GST_INFO ("peer %s: the far end's ICE credentials now %s; checks start again", peer->id, ufrag);
+  return rd_peer_add_remote_candidates (peer, sdpfrag, error);
 }

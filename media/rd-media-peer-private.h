@@ -1,7 +1,8 @@
-/* rd-media-peer-private.h: what rd-media-peer.c and rd-media-peer-verify.c share. media/ only.
+/* rd-media-peer-private.h: what RdPeer's files (rd-media-peer*.c) share. media/ only.
  * Threading: a gate's open flag is read on streaming threads and set on the main context. */
 #pragma once
 
+#include "media/rd-media-peer-offer.h"
 #include "media/rd-media-peer.h"
 #include "media/rd-media-private.h"
 
@@ -75,7 +76,7 @@ struct _RdPeer
   Handle *handle;
   GstElement *bin, *webrtc;
   RdPeerState state;
-  RdOffer *offer;
+  RdOffer *offer; /* the far end's description: a party's offer, or the answer to our offer */
   char *remote_fingerprint;
   char *remote_ufrag; /* the party's ice-ufrag after an ICE restart; NULL: the offer's */
   GTask *answer_task;
@@ -87,11 +88,22 @@ struct _RdPeer
   GArray *transport_ids; /* their handler ids */
   gulong webrtc_ids[4];
   guint gather_timeout_id, connect_timeout_id, liveness_id;
-  gint verified_at;       /* monotonic second of the verification */
-  RdPeerStats stats;      /* the last reply of get-stats (updated_us 0: none yet) */
-  gboolean stats_pending; /* a get-stats request is unanswered */
-  gint64 stats_asked_us;  /* when it was made */
-  gboolean verified, closed, answered;
+  gint verified_at;                    /* monotonic second of the verification */
+  RdPeerStats stats;                   /* the last reply of get-stats (updated_us 0: none yet) */
+  gboolean stats_pending;              /* a get-stats request is unanswered */
+  gint64 stats_asked_us;               /* when it was made */
+  gboolean verified, closed, answered; /* answered: an answer is set, ours or the far end's */
+  /* as the offerer (rd-media-peer-offer.c) */
+  gboolean offerer;
+  RdPeerOfferKind offer_kind;
+  GTask *offer_task, *set_answer_task;
+  GstSDPMessage *local_sdp;      /* our offer as set (m-lines, mids, payload types) */
+  char *local_ufrag, *local_pwd; /* after an ICE restart; NULL: the offer's */
+  gboolean gathering_done;
+  /* liveness: the monotonic second (atomic) anything last came in on the ICE transport (RTP,
+   * RTCP or DTLS; a viewer or a WHIP server sends only RTCP), seen on webrtcbin's nicesrc */
+  gint transport_last_seen;
+  GPtrArray *transport_probes; /* GstPad* of the nicesrc probed (each probe removes itself) */
 };
 
 Handle *rd_peer_handle_ref (Handle *h);
@@ -104,6 +116,22 @@ void rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotif
 void rd_peer_set_state (RdPeer *peer, RdPeerState state);
 /* Watches the DTLS transports of every transceiver for "connected" (main context). */
 void rd_peer_watch_transports (RdPeer *peer);
+/* Probes webrtcbin's nicesrc elements (once each) to keep transport_last_seen. Main context. */
+void rd_peer_watch_transport_input (RdPeer *peer);
+/* The state after a liveness or ICE failure: an answerer closes with @reason, an offerer goes
+ * to @state and stays open (its owner decides). Main context. */
+void rd_peer_lost (RdPeer *peer, RdPeerState state, const char *reason);
+
+/* rd-media-peer-answer.c, shared with the offerer */
+/* tee -> queue -> (gate) payloader (@codec, @pt) -> a webrtcbin sink pad with @caps */
+gboolean rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec,
+                                  guint pt, GstCaps *caps, GError **error);
+/* A promise whose reply runs @func (with the promise) on the main context. (transfer full) */
+GstPromise *rd_peer_promise_to (RdPeer *peer, PeerFunc func);
+/* The reply of a finished promise, or NULL with @error (what: @what) on no reply or an error
+ * in it. (transfer none) */
+const GstStructure *rd_peer_promise_reply (GstPromise *promise, const char *what, GError **error);
+
 /* rd-media-peer-stats.c: the stats cache (empty until the first reply). */
 void rd_peer_stats_init (RdPeer *peer);
 

@@ -69,3 +69,58 @@ rd_peer_fingerprint_matches (const char *expected, const char *pem, char **actua
   hex = expected + strlen ("sha-256 ");
   return g_ascii_strcasecmp (hex, got) == 0;
 }
+
+/* --- liveness of the transport --- */
+
+static GstPadProbeReturn
+transport_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdPeer *peer = user_data;
+
+  g_atomic_int_set (&peer->transport_last_seen, rd_peer_now_s ());
+  return GST_PAD_PROBE_OK;
+}
+
+void
+rd_peer_watch_transport_input (RdPeer *peer)
+{
+  g_autoptr (GstIterator) it = NULL;
+  GValue item = G_VALUE_INIT;
+
+  if (!peer->webrtc)
+    return;
+  it = gst_bin_iterate_recurse (GST_BIN (peer->webrtc));
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *e = g_value_get_object (&item);
+      GstElementFactory *f = gst_element_get_factory (e);
+      g_autoptr (GstPad) src = NULL;
+
+      g_value_reset (&item);
+      if (!f || g_strcmp0 (GST_OBJECT_NAME (f), "nicesrc") != 0)
+        continue;
+      src = gst_element_get_static_pad (e, "src");
+      if (!src || g_ptr_array_find (peer->transport_probes, src, NULL))
+        continue;
+      /* the probe's data is the peer: the pad lives in the peer's bin, which goes (in NULL)
+       * before the peer is finalized */
+      gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                         transport_input, peer, NULL);
+      g_ptr_array_add (peer->transport_probes, g_steal_pointer (&src));
+    }
+  g_value_unset (&item);
+}
+
+void
+rd_peer_lost (RdPeer *peer, RdPeerState state, const char *reason)
+{
+  if (!peer->offerer)
+    {
+      if (state == RD_PEER_STATE_FAILED)
+        rd_peer_set_state (peer, state);
+      rd_peer_close (peer, reason);
+      return;
+    }
+  GST_INFO ("peer %s (offerer): %s; staying open for its owner", peer->id, reason);
+  rd_peer_set_state (peer, state);
+}

@@ -22,6 +22,8 @@ enum
   SIGNAL_SECURITY_VIOLATION,
   SIGNAL_CLOSED,
   SIGNAL_STREAM_ADDED,
+  SIGNAL_LOCAL_CANDIDATE,
+  SIGNAL_GATHERING_DONE,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -139,6 +141,10 @@ rd_peer_finalize (GObject *object)
   RdPeer *peer = RD_PEER (object);
 
   g_clear_pointer (&peer->offer, rd_offer_free);
+  g_clear_pointer (&peer->local_sdp, gst_sdp_message_free);
+  g_free (peer->local_ufrag);
+  g_free (peer->local_pwd);
+  g_clear_pointer (&peer->transport_probes, g_ptr_array_unref);
   rd_peer_stats_clear (&peer->stats);
   g_free (peer->remote_fingerprint);
   g_free (peer->remote_ufrag);
@@ -176,6 +182,12 @@ rd_peer_class_init (RdPeerClass *klass)
   signals[SIGNAL_STREAM_ADDED] =
       g_signal_new ("stream-added", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                     GST_TYPE_ELEMENT, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  /* as the offerer: rd-media-peer-offer.h */
+  signals[SIGNAL_LOCAL_CANDIDATE] =
+      g_signal_new ("local-candidate", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                    G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_GATHERING_DONE] =
+      g_signal_new ("gathering-done", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -208,6 +220,7 @@ rd_peer_init (RdPeer *peer)
   peer->recv = g_ptr_array_new_with_free_func (recv_stream_free);
   peer->transports = g_ptr_array_new_with_free_func (gst_object_unref);
   peer->transport_ids = g_array_new (FALSE, FALSE, sizeof (gulong));
+  peer->transport_probes = g_ptr_array_new_with_free_func (gst_object_unref);
   rd_peer_stats_init (peer);
 }
 
@@ -359,7 +372,7 @@ static gboolean
 check_liveness (gpointer data)
 {
   RdPeer *peer = data;
-  gint newest = peer->verified_at;
+  gint newest = MAX (peer->verified_at, g_atomic_int_get (&peer->transport_last_seen));
 
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->recv->len; i++)
@@ -369,9 +382,19 @@ check_liveness (gpointer data)
     }
   g_mutex_unlock (&peer->lock);
   if (rd_peer_now_s () - newest < LIVENESS_TIMEOUT_S)
-    return G_SOURCE_CONTINUE;
-  peer->liveness_id = 0;
+    {
+      /* an offerer that was lost and hears the far end again (an ICE restart worked) */
+      if (peer->offerer && peer->state == RD_PEER_STATE_DISCONNECTED)
+        rd_peer_set_state (peer, RD_PEER_STATE_CONNECTED);
+      return G_SOURCE_CONTINUE;
+    }
   GST_INFO ("peer %s: nothing received for %d s", peer->id, LIVENESS_TIMEOUT_S);
+  if (peer->offerer)
+    {
+      rd_peer_lost (peer, RD_PEER_STATE_DISCONNECTED, "lost");
+      return G_SOURCE_CONTINUE; /* the owner decides; we keep watching */
+    }
+  peer->liveness_id = 0;
   rd_peer_close (peer, "lost");
   return G_SOURCE_REMOVE;
 }
@@ -397,6 +420,7 @@ verify_on_main (RdPeer *peer, gpointer data)
   peer->verified = TRUE;
   peer->verified_at = rd_peer_now_s ();
   g_clear_handle_id (&peer->connect_timeout_id, g_source_remove);
+  rd_peer_watch_transport_input (peer);
   /* Like the connect timeout: on the default context, removed in teardown. */
   peer->liveness_id = g_timeout_add_seconds (2, check_liveness, peer);
   open_gates (peer);
@@ -470,8 +494,7 @@ connection_state_on_main (RdPeer *peer, gpointer data)
       rd_peer_set_state (peer, RD_PEER_STATE_DISCONNECTED);
       break;
     case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
-      rd_peer_set_state (peer, RD_PEER_STATE_FAILED);
-      rd_peer_close (peer, "connection failed (ICE or DTLS)");
+      rd_peer_lost (peer, RD_PEER_STATE_FAILED, "connection failed (ICE or DTLS)");
       break;
     case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
       rd_peer_close (peer, "connection closed");
@@ -591,6 +614,9 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
         }
     }
   g_clear_object (&agent);
+  if (rd_config_get_force_relay (config))
+    g_object_set (peer->webrtc, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
+                  NULL);
   gst_bin_add (GST_BIN (peer->bin), peer->webrtc);
   peer->webrtc_ids[1] =
       g_signal_connect_data (peer->webrtc, "pad-added", G_CALLBACK (on_pad_added),
@@ -703,6 +729,7 @@ teardown (RdPeer *peer)
                                  g_array_index (peer->transport_ids, gulong, i));
   g_ptr_array_set_size (peer->transports, 0);
   g_array_set_size (peer->transport_ids, 0);
+  g_ptr_array_set_size (peer->transport_probes, 0);
   for (gsize i = 0; i < G_N_ELEMENTS (peer->webrtc_ids); i++)
     g_clear_signal_handler (&peer->webrtc_ids[i], peer->webrtc);
   rd_room_unwatch_bin (peer->room, peer->bin);
@@ -733,6 +760,14 @@ rd_peer_close (RdPeer *peer, const char *reason)
   if (task)
     g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
                              "peer %s closed before its answer was ready: %s", peer->id, reason);
+  g_clear_object (&task);
+  task = g_steal_pointer (&peer->offer_task);
+  if (!task)
+    task = g_steal_pointer (&peer->set_answer_task);
+  if (task)
+    g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                             "peer %s closed before its offer/answer was done: %s", peer->id,
+                             reason);
   if (peer->state != RD_PEER_STATE_FAILED)
     rd_peer_set_state (peer, RD_PEER_STATE_CLOSED);
   GST_INFO ("peer %s closed: %s", peer->id, reason);

@@ -70,6 +70,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOffer, rd_offer_free)
  * an H.264 decoder is installed), the room's codec preferred. RD_MEDIA_ERROR_OFFER naming the
  * m-line (and what it offers and what the room sends) otherwise. (transfer full) */
 RdOffer *rd_offer_parse (const char *text, RdVideoCodec send_codec, GError **error);
+/* The same checks for the far end's answer to the room's offer, the messages naming "the
+ * answer". (transfer full) */
+RdOffer *rd_answer_parse (const char *text, RdVideoCodec send_codec, GError **error);
 
 /* --- the room, for peers (rd-media-room.c) --- */
 

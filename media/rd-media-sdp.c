@@ -409,3 +409,37 @@ rd_offer_parse (const char *text, RdVideoCodec send_codec, GError **error)
   g_free (media_fp);
   return g_steal_pointer (&offer);
 }
+
+/* The same words as for an offer, said of an answer. */
+static char *
+as_answer (const char *message)
+{
+  static const char *const pairs[][2] = {
+    { "rejected by the offer itself", "rejected by the answer" },
+    { "the offer", "the answer" },
+    { ") offers ", ") answers with " },
+  };
+  char *text = g_strdup (message);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (text, pairs[i][0], -1);
+      g_free (text);
+      text = g_strjoinv (pairs[i][1], parts);
+    }
+  return text;
+}
+
+RdOffer *
+rd_answer_parse (const char *text, RdVideoCodec send_codec, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  RdOffer *answer = rd_offer_parse (text, send_codec, &local);
+
+  if (!answer)
+    {
+      g_autofree char *message = as_answer (local->message);
+      g_set_error_literal (error, local->domain, local->code, message);
+    }
+  return answer;
+}

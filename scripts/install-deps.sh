@@ -14,6 +14,7 @@ PACKAGES="
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev sqlite3 libssl-dev openssl
   systemd
   iproute2 util-linux procps
+  coturn
   ffmpeg
   chromium
   janus

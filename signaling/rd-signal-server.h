@@ -58,6 +58,13 @@ typedef enum
 {
   RD_SIGNAL_ERROR_TLS,    /* the TLS certificate or key cannot be loaded or created */
   RD_SIGNAL_ERROR_LISTEN, /* the listen address cannot be bound */
+  /* RdSignalClient (rd-signal-client.h): */
+  RD_SIGNAL_ERROR_URL,      /* a URL or token the client refuses (scheme, host, user-info) */
+  RD_SIGNAL_ERROR_CONNECT,  /* the host cannot be resolved or reached */
+  RD_SIGNAL_ERROR_TIMEOUT,  /* no answer within the request timeout */
+  RD_SIGNAL_ERROR_HTTP,     /* a status the client does not take */
+  RD_SIGNAL_ERROR_RETRY,    /* still 503/409 when the deadline came */
+  RD_SIGNAL_ERROR_PROTOCOL, /* an answer that breaks WHIP/WHEP (no Location, not SDP, ...) */
 } RdSignalError;
 
 #define RD_TYPE_SIGNAL_SERVER (rd_signal_server_get_type ())

@@ -29,6 +29,7 @@ test_defaults (void)
   g_assert_cmpuint (g_strv_length ((GStrv)rd_config_get_ice_addresses (c)), ==, 0);
   g_assert_null (rd_config_get_stun_server (c));
   g_assert_null (rd_config_get_turn_server (c));
+  g_assert_false (rd_config_get_force_relay (c));
   g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/var/lib/receptiond");
   g_assert_cmpstr (rd_config_get_control_socket (c), ==, "/run/receptiond/control.sock");
   g_assert_cmpuint (rd_config_get_segment_seconds (c), ==, 300);
@@ -56,6 +57,7 @@ test_every_key (void)
                                  "[network]\nlisten=[::1]:0\nice-addresses=10.0.0.5, ::1\n"
                                  "stun-server=stun://stun.example.org:3478\n"
                                  "turn-server=turns://u:p@turn.example.org:5349\n"
+                                 "force-relay=true\n"
                                  "certificate=/etc/ssl/c.pem\nprivate-key=/etc/ssl/k.pem\n"
                                  "[control]\nsocket=/tmp/x.sock\ngroup=receptiond\n"
                                  "[recording]\nsegment-seconds=3600\n"
@@ -80,6 +82,7 @@ test_every_key (void)
   g_assert_cmpstr (ice[1], ==, "::1");
   g_assert_cmpstr (rd_config_get_stun_server (c), ==, "stun://stun.example.org:3478");
   g_assert_cmpstr (rd_config_get_turn_server (c), ==, "turns://u:p@turn.example.org:5349");
+  g_assert_true (rd_config_get_force_relay (c));
   g_assert_cmpstr (rd_config_get_tls_certificate (c), ==, "/etc/ssl/c.pem");
   g_assert_cmpstr (rd_config_get_control_group (c), ==, "receptiond");
   g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/srv/reception");
@@ -128,6 +131,13 @@ static const struct
   { "[network]\nturn-server=turn://turn.example.org\n",
     RD_CONFIG_ERROR_INVALID,
     { "[network] turn-server", "user name and a password" } },
+  { "[network]\nforce-relay=yes\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] force-relay", "'yes'", "true or false" } },
+  /* Relay only, and no relay: nothing could ever connect. */
+  { "[network]\nforce-relay=true\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] force-relay", "needs a turn-server" } },
   { "[network]\ncertificate=/c.pem\n",
     RD_CONFIG_ERROR_INVALID,
     { "certificate and private-key", "both or neither" } },
