@@ -4,9 +4,13 @@
  *
  * - the harness itself: the C test peer (a webrtcbin WHIP publisher independent of receptiond)
  *   publishes to simple-whip-server, Janus lists it as a publisher of the room, DELETE of the
- *   resource removes it; a wrong token is refused and publishes nothing. */
+ *   resource removes it; a wrong token is refused and publishes nothing;
+ * - the room joins the conference: `receptionctl session join ID --whip URL --token T` on the
+ *   real daemon, Janus lists the room as a publisher, the link is connected in status and in
+ *   the ledger, `session leave` sends the DELETE and Janus no longer lists it. */
 #include <string.h>
 
+#include "tests/rd-test-daemon.h"
 #include "tests/rd-test-janus.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
@@ -91,6 +95,87 @@ test_peer_publishes (void)
   rd_test_janus_wait_publishers (j, RD_TEST_JANUS_ROOM, none, TIMEOUT_MS);
 }
 
+/* The kinds of a session's events, space-separated, link-* ones only. (transfer full) */
+static char *
+link_events (RdTestDaemon *t, const char *session)
+{
+  g_autoptr (JsonNode) shown = rd_test_ctl_json (t, "session", "show", session, NULL);
+  JsonArray *events = json_object_get_array_member (json_node_get_object (shown), "events");
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      const char *kind =
+          json_object_get_string_member (json_array_get_object_element (events, i), "kind");
+      if (g_str_has_prefix (kind, "link-"))
+        g_string_append_printf (s, "%s%s", s->len ? " " : "", kind);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The state of the only link in status ("" when there is none). (transfer full) */
+static char *
+link_state (RdTestDaemon *t)
+{
+  g_autoptr (JsonNode) status = rd_test_ctl_json (t, "status", NULL);
+  JsonObject *o = json_node_get_object (status);
+  JsonArray *links =
+      json_object_has_member (o, "links") ? json_object_get_array_member (o, "links") : NULL;
+
+  if (!links || json_array_get_length (links) != 1)
+    return g_strdup_printf ("(%u links)", links ? json_array_get_length (links) : 0);
+  return g_strdup (
+      json_object_get_string_member (json_array_get_object_element (links, 0), "state"));
+}
+
+static void
+test_room_joins (void)
+{
+  g_autoptr (RdTestJanus) j = janus_or_skip ();
+  g_autoptr (RdTestDaemon) t = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *kinds = NULL;
+  const char *const none[] = { NULL };
+  const char *const the_room[] = { "Phong tiep cong dan", NULL };
+
+  if (!j)
+    return;
+  endpoint = rd_test_janus_create_endpoint (j, "room1", "T0ken-for-janus", the_room[0]);
+  /* the room's ICE on the address Janus can reach (rd-test-janus.h) */
+  t = rd_test_daemon_new ("[network]\nice-addresses=" RD_TEST_JANUS_ICE_IP "\n");
+  rd_test_daemon_start (t);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", "--title", "Janus", NULL), ==,
+                   0);
+  session = g_strstrip (g_strdup (out));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (rd_test_ctl (t, &out, &err, "session", "join", session, "--whip", endpoint,
+                                "--token", "T0ken-for-janus", NULL),
+                   ==, 0);
+  /* Janus itself lists the room as a publisher of its room */
+  rd_test_janus_wait_publishers (j, RD_TEST_JANUS_ROOM, the_room, TIMEOUT_MS);
+  WAIT_FOR (g_str_equal ((g_free (state), state = link_state (t)), "connected"), 20,
+            "link state %s", state);
+  /* the token is nowhere in what the console shows */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "status", NULL), ==, 0);
+  g_assert_null (strstr (out, "T0ken-for-janus"));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "leave", session, NULL), ==, 0);
+  rd_test_janus_wait_publishers (j, RD_TEST_JANUS_ROOM, none, TIMEOUT_MS);
+  kinds = link_events (t, session);
+  g_test_message ("link events: %s", kinds);
+  g_assert_nonnull (strstr (kinds, "link-joined"));
+  g_assert_nonnull (strstr (kinds, "link-connected"));
+  g_assert_nonnull (strstr (kinds, "link-left"));
+  g_assert_null (strstr (kinds, "link-dropped"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -98,5 +183,6 @@ main (int argc, char **argv)
     g_printerr ("# %s\n", netns_skip_reason);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/janus/test-peer-publishes", test_peer_publishes);
+  g_test_add_func ("/janus/room-joins", test_room_joins);
   return g_test_run ();
 }
