@@ -6,3 +6,11 @@ target_link_libraries(rd-test-janus PUBLIC rd-test-daemon PkgConfig::SOUP)
 rd_add_test(test-janus-interop SOURCES test-janus-interop.c
   LIBS rd-test-janus rd-test-room TIMEOUT 180 THIRD_PARTY_THREADS)
 add_dependencies(test-janus-interop receptiond receptionctl)
+
+# Two hosts joined by a link with delay, loss and cuts (tests/rd-test-veth.h: TAP devices and a
+# forwarding thread, as this kernel has no netem).
+add_library(rd-test-veth STATIC rd-test-veth.c)
+target_link_libraries(rd-test-veth PUBLIC PkgConfig::GLIB)
+rd_add_test(test-netfault SOURCES test-netfault.c
+  LIBS rd-test-veth rd-test-room TIMEOUT 180 THIRD_PARTY_THREADS)
+add_dependencies(test-netfault receptiond receptionctl)
