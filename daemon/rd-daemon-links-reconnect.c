@@ -75,8 +75,9 @@ update_status (RdDaemonLink *l)
 }
 
 static void
-link_fail (RdDaemonLink *l, const char *why)
+link_fail (RdDaemonLink *l, const char *why_in)
 {
+  g_autofree char *why = g_strdup (why_in); /* may be l->last_error, replaced below */
   JsonObject *detail = json_object_new ();
 
   rd_daemon_link_stop_timers (l);
@@ -114,8 +115,9 @@ on_repost_timer (gpointer data)
 
 /* The current attempt is over (@why): the next re-POST after the backoff, or failed. */
 static void
-schedule_repost (RdDaemonLink *l, const char *why)
+schedule_repost (RdDaemonLink *l, const char *why_in)
 {
+  g_autofree char *why = g_strdup (why_in); /* may be l->last_error, replaced below */
   gint64 left = remaining_s (l);
   guint delay;
 
@@ -243,8 +245,9 @@ ice_restart (RdDaemonLink *l)
 }
 
 void
-rd_daemon_link_dropped (RdDaemonLink *l, const char *reason)
+rd_daemon_link_dropped (RdDaemonLink *l, const char *reason_in)
 {
+  g_autofree char *reason = g_strdup (reason_in); /* may be l->last_error, replaced below */
   JsonObject *detail;
   gboolean was_connected = l->state == RD_LINK_CONNECTED;
 

@@ -213,8 +213,8 @@ join_report (RdDaemonLink *l, const char *error)
     return;
   l->join = NULL;
   if (error && !j->error)
-    j->error = g_strdup_printf ("%s %s: %s", l->kind == RD_SIGNAL_CLIENT_WHIP ? "WHIP" : "WHEP",
-                                l->shown_url, error);
+    j->error =
+        g_strdup_printf ("%s: %s", l->kind == RD_SIGNAL_CLIENT_WHIP ? "WHIP" : "WHEP", error);
   if (--j->waiting == 0)
     join_finish (j);
 }
@@ -560,8 +560,9 @@ rd_daemon_link_attempt (RdDaemonLink *l, guint deadline_s)
 }
 
 void
-rd_daemon_link_join_refused (RdDaemonLink *l, const char *message)
+rd_daemon_link_join_refused (RdDaemonLink *l, const char *message_in)
 {
+  g_autofree char *message = g_strdup (message_in); /* may be l->last_error, replaced below */
   JsonObject *detail = detail_reason (message);
 
   json_object_set_string_member (detail, "phase", "join");

@@ -1,0 +1,452 @@
+/* test-links.c: the room joins a conference hosted elsewhere (receptionctl session join/leave),
+ * receptiond <-> receptiond in a network namespace of the test's own: one daemon is the room,
+ * the other the far end (a live session with an invite; it takes the room as a party, over its
+ * own WHIP endpoint, and plays its room over /whep). Driven with the real receptionctl only;
+ * faults are made from outside (a killed far end, tc netem on lo), never by hooks in the daemon. */
+#include <signal.h>
+#include <string.h>
+
+#include "tests/rd-test-netns.h"
+#include "tests/rd-test-room.h"
+
+#define POLL_US (250 * 1000)
+
+static char *netns_skip_reason;
+
+static JsonObject *
+obj (JsonNode *n)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (n));
+  return json_node_get_object (n);
+}
+
+/* The far end: a live session and an invite for the board. */
+typedef struct
+{
+  RdTestRoom *far, *room;
+  JsonNode *invite;
+  char *whep_url;
+} Pair;
+
+static Pair *
+pair_up (const char *room_extra)
+{
+  Pair *p = g_new0 (Pair, 1);
+  g_autoptr (GString) whep = NULL;
+
+  p->far = rd_test_room_up (NULL);
+  p->room = rd_test_room_up (room_extra);
+  p->invite = rd_test_room_invite (p->far, "board");
+  whep = g_string_new (rd_test_member (p->invite, "whip_url"));
+  g_string_replace (whep, "/whip/", "/whep/", 1);
+  p->whep_url = g_string_free (g_steal_pointer (&whep), FALSE);
+  return p;
+}
+
+static void
+pair_free (Pair *p)
+{
+  rd_test_room_free (p->room);
+  rd_test_room_free (p->far);
+  json_node_unref (p->invite);
+  g_free (p->whep_url);
+  g_free (p);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pair, pair_free)
+
+/* receptionctl session join on the room, into the far end's WHIP (and WHEP) endpoint. */
+static int
+join (Pair *p, gboolean whep, char **err)
+{
+  if (whep)
+    return rd_test_ctl (p->room->t, NULL, err, "session", "join", p->room->session_id, "--whip",
+                        rd_test_member (p->invite, "whip_url"), "--token",
+                        rd_test_member (p->invite, "token"), "--whep", p->whep_url, "--ca",
+                        p->far->cert, NULL);
+  return rd_test_ctl (p->room->t, NULL, err, "session", "join", p->room->session_id, "--whip",
+                      rd_test_member (p->invite, "whip_url"), "--token",
+                      rd_test_member (p->invite, "token"), "--ca", p->far->cert, NULL);
+}
+
+/* The room's links from status, and the status as text for failure messages. */
+static JsonArray *
+links_of (JsonNode *status)
+{
+  return json_object_get_array_member (obj (status), "links");
+}
+
+static JsonObject *
+link_of_kind (JsonNode *status, const char *kind)
+{
+  JsonArray *links = links_of (status);
+  for (guint i = 0; i < json_array_get_length (links); i++)
+    {
+      JsonObject *l = json_array_get_object_element (links, i);
+      if (g_str_equal (json_object_get_string_member (l, "kind"), kind))
+        return l;
+    }
+  return NULL;
+}
+
+/* Polls the room's status until its @kind link is in @state (NULL: no link left at all); fails
+ * with the last status seen. Returns the seconds it took. */
+static double
+wait_link (RdTestRoom *r, const char *kind, const char *state, guint timeout_s)
+{
+  gint64 start = g_get_monotonic_time (), end = start + timeout_s * G_USEC_PER_SEC;
+  g_autoptr (JsonNode) status = NULL;
+
+  for (;;)
+    {
+      JsonObject *l;
+
+      g_clear_pointer (&status, json_node_unref);
+      status = rd_test_ctl_json (r->t, "status", NULL);
+      l = kind ? link_of_kind (status, kind) : NULL;
+      if (state ? l && g_str_equal (json_object_get_string_member (l, "state"), state)
+                : json_array_get_length (links_of (status)) == 0)
+        return (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC;
+      if (g_get_monotonic_time () > end)
+        {
+          g_autofree char *seen =
+              json_to_string (json_object_get_member (obj (status), "links"), TRUE);
+          g_error ("waited %u s for the %s link to be %s; links: %s", timeout_s,
+                   kind ? kind : "any", state ? state : "gone", seen);
+        }
+      g_usleep (POLL_US);
+    }
+}
+
+/* The far end's parties: @n of them connected with more than @min_bytes received each. */
+static void
+wait_far_parties (RdTestRoom *far, guint n, guint64 min_bytes)
+{
+  rd_test_room_wait_parties (far, n, n ? "connected" : NULL, min_bytes, 30000);
+}
+
+/* The kinds of the session's events starting with "link-" (and recording-gap), in order. */
+static char *
+link_events (RdTestRoom *r)
+{
+  g_autoptr (JsonNode) shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  JsonArray *events = json_object_get_array_member (obj (shown), "events");
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      const char *kind = json_object_get_string_member (e, "kind");
+      if (g_str_has_prefix (kind, "link-") || g_str_equal (kind, "recording-gap"))
+        g_string_append_printf (s, "%s%s", s->len ? " " : "", kind);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The token must never be on the record. */
+static void
+assert_no_token (RdTestRoom *r, const char *token)
+{
+  g_autoptr (JsonNode) shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  g_autofree char *text = json_to_string (shown, FALSE);
+  g_autofree char *log = rd_test_daemon_stderr (r->t);
+
+  g_assert_null (strstr (text, token));
+  g_assert_null (strstr (log, token));
+}
+
+static gboolean
+skip_without_netns (void)
+{
+  if (netns_skip_reason)
+    g_test_skip (netns_skip_reason);
+  return netns_skip_reason != NULL;
+}
+
+/* Bad input and refusals: a clear error, exit 1 (64 for usage), and a daemon that still
+ * answers with no link left behind. */
+static void
+test_refusals (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *unreachable = NULL;
+  int rc;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up (NULL);
+
+  /* usage: --whip is required */
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "join", p->room->session_id, NULL);
+  g_assert_cmpint (rc, ==, 64);
+  g_clear_pointer (&err, g_free);
+
+  /* not a live session */
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "join", "20000101-000000", "--whip",
+                    rd_test_member (p->invite, "whip_url"), NULL);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_nonnull (strstr (err, "not live"));
+  g_clear_pointer (&err, g_free);
+
+  /* not a URL the client takes; plain http only to this machine */
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "join", p->room->session_id, "--whip",
+                    "ftp://127.0.0.1/whip", NULL);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_nonnull (strstr (err, "--whip"));
+  g_clear_pointer (&err, g_free);
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "join", p->room->session_id, "--whip",
+                    "http://192.0.2.1/whip/x", NULL);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_nonnull (strstr (err, "http"));
+  g_clear_pointer (&err, g_free);
+
+  /* unreachable: nothing listens on port 1 */
+  unreachable = g_strdup ("https://127.0.0.1:1/whip/x");
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "join", p->room->session_id, "--whip",
+                    unreachable, NULL);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_nonnull (strstr (err, "127.0.0.1:1"));
+  g_clear_pointer (&err, g_free);
+
+  /* the far end's certificate is self-signed: refused without --ca or --insecure */
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "join", p->room->session_id, "--whip",
+                    rd_test_member (p->invite, "whip_url"), "--token",
+                    rd_test_member (p->invite, "token"), NULL);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_true (strstr (err, "TLS") || strstr (err, "certificate"));
+  g_clear_pointer (&err, g_free);
+
+  /* a token the far end does not know: its 401 is named */
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "join", p->room->session_id, "--whip",
+                    rd_test_member (p->invite, "whip_url"), "--token", "not-the-token", "--ca",
+                    p->far->cert, NULL);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_nonnull (strstr (err, "401"));
+  g_clear_pointer (&err, g_free);
+
+  /* a --ca that is not a file */
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "join", p->room->session_id, "--whip",
+                    rd_test_member (p->invite, "whip_url"), "--ca", "/nonexistent/ca.pem", NULL);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_nonnull (strstr (err, "--ca"));
+  g_clear_pointer (&err, g_free);
+
+  /* nothing joined: nothing to leave */
+  rc = rd_test_ctl (p->room->t, NULL, &err, "session", "leave", p->room->session_id, NULL);
+  g_assert_cmpint (rc, ==, 1);
+  g_clear_pointer (&err, g_free);
+
+  /* the daemon still answers, holds no link, and the refusals are on the record */
+  wait_link (p->room, NULL, NULL, 10);
+  events = link_events (p->room);
+  g_assert_nonnull (strstr (events, "link-failed"));
+  g_assert_null (strstr (events, "link-connected"));
+  wait_far_parties (p->far, 0, 0);
+}
+
+/* Publish: the far end takes the room as a party and receives its media; leave deletes it. */
+static void
+test_publish_and_leave (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autoptr (JsonNode) far_session = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *events = NULL;
+  JsonArray *parts;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up (NULL);
+  g_assert_cmpint (join (p, FALSE, &err), ==, 0);
+  wait_link (p->room, "whip", "connected", 30);
+  /* frames arrive at the far end: more than 100 kB of the room's media */
+  wait_far_parties (p->far, 1, 100000);
+  {
+    g_autoptr (JsonNode) status = rd_test_ctl_json (p->room->t, "status", NULL);
+    JsonObject *l = link_of_kind (status, "whip");
+    g_assert_nonnull (l);
+    g_assert_cmpstr (json_object_get_string_member (l, "candidate_pair"), ==, "host");
+    g_assert_nonnull (json_object_get_string_member (l, "resource_url"));
+    g_assert_nonnull (
+        strstr (json_object_get_string_member (status ? obj (status) : NULL, "status"),
+                "links: 1 connected"));
+  }
+
+  g_assert_cmpint (
+      rd_test_ctl (p->room->t, NULL, NULL, "session", "leave", p->room->session_id, NULL), ==, 0);
+  /* DELETE seen: the far end's party left, with the reason it gives a DELETE */
+  wait_far_parties (p->far, 0, 0);
+  far_session = rd_test_ctl_json (p->far->t, "session", "show", p->far->session_id, NULL);
+  parts = json_object_get_array_member (obj (far_session), "participants");
+  g_assert_cmpuint (json_array_get_length (parts), ==, 1);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (parts, 0), "leave_reason"), ==,
+      "left");
+  wait_link (p->room, NULL, NULL, 5);
+  events = link_events (p->room);
+  g_assert_cmpstr (events, ==, "link-joined link-connected link-left");
+  assert_no_token (p->room, rd_test_member (p->invite, "token"));
+}
+
+/* Play: the room plays the far end's room over WHEP and records it like a party. */
+static void
+test_play_and_record (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autoptr (JsonNode) ended = NULL;
+  g_autofree char *err = NULL;
+  JsonArray *recs;
+  gboolean link_video = FALSE;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up (NULL);
+  if (join (p, TRUE, &err) != 0)
+    g_error ("session join --whep failed: %s", err);
+  wait_link (p->room, "whip", "connected", 30);
+  wait_link (p->room, "whep", "connected", 30);
+  /* the far end has the room twice: the publisher and the player */
+  wait_far_parties (p->far, 2, 0);
+  {
+    /* the room receives the far end's media */
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    gint64 bytes = 0;
+    while (bytes < 100000 && g_get_monotonic_time () < end)
+      {
+        g_autoptr (JsonNode) status = rd_test_ctl_json (p->room->t, "status", NULL);
+        bytes = json_object_get_int_member (link_of_kind (status, "whep"), "bytes_received");
+        if (bytes < 100000)
+          g_usleep (POLL_US);
+      }
+    g_assert_cmpint (bytes, >=, 100000);
+  }
+  /* ending the session leaves both (DELETE) and seals the recording, the played stream in it */
+  g_assert_cmpint (
+      rd_test_ctl (p->room->t, NULL, NULL, "session", "end", p->room->session_id, NULL), ==, 0);
+  wait_far_parties (p->far, 0, 0);
+  ended = rd_test_ctl_json (p->room->t, "session", "show", p->room->session_id, NULL);
+  recs = json_object_get_array_member (obj (ended), "recordings");
+  for (guint i = 0; i < json_array_get_length (recs); i++)
+    {
+      g_autofree char *row = json_to_string (json_array_get_element (recs, i), FALSE);
+      if (strstr (row, "party-link-") && strstr (row, "-video"))
+        link_video = TRUE;
+    }
+  g_assert_true (link_video);
+}
+
+/* Both ends of an ICE restart: lo is cut (tc netem 100% loss) until the room sees the drop,
+ * then restored: the link comes back by itself (ICE restart, or re-POST if the far end has
+ * given the party up meanwhile) and the far end receives media again. */
+static void
+test_cut_and_recover (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *events = NULL;
+  const char *cut[] = { "tc", "qdisc", "add", "dev", "lo", "root", "netem", "loss", "100%", NULL };
+  const char *uncut[] = { "tc", "qdisc", "del", "dev", "lo", "root", NULL };
+  g_autoptr (GSubprocess) proc = NULL;
+  double back_s;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up (NULL);
+  g_assert_cmpint (join (p, FALSE, &err), ==, 0);
+  wait_link (p->room, "whip", "connected", 30);
+  wait_far_parties (p->far, 1, 50000);
+
+  proc = g_subprocess_newv (cut, G_SUBPROCESS_FLAGS_NONE, NULL);
+  if (!proc || !g_subprocess_wait_check (proc, NULL, NULL))
+    {
+      g_test_skip ("tc netem cannot cut lo here");
+      return;
+    }
+  wait_link (p->room, "whip", "reconnecting", 30);
+  g_clear_object (&proc);
+  proc = g_subprocess_newv (uncut, G_SUBPROCESS_FLAGS_NONE, NULL);
+  g_assert_true (proc && g_subprocess_wait_check (proc, NULL, NULL));
+  back_s = wait_link (p->room, "whip", "connected", 30);
+  g_test_message ("link back %.1f s after lo was restored", back_s);
+  wait_far_parties (p->far, 1, 50000);
+  events = link_events (p->room);
+  g_assert_true (g_str_has_prefix (events, "link-joined link-connected link-dropped "));
+  g_assert_nonnull (strstr (events, "link-ice-restart"));
+  g_assert_true (g_str_has_suffix (events, "link-recovered"));
+}
+
+/* The far end is gone for good: ICE restart, re-POSTs, then the link has failed after
+ * reconnect-seconds; the session goes on and leave still works. */
+static void
+test_far_end_gone (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *events = NULL;
+  g_autoptr (JsonNode) status = NULL;
+  double failed_after;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up ("[links]\nreconnect-seconds=10\n");
+  g_assert_cmpint (join (p, FALSE, &err), ==, 0);
+  wait_link (p->room, "whip", "connected", 30);
+  rd_test_daemon_signal (p->far->t, SIGKILL);
+  g_assert_cmpint (rd_test_daemon_wait_exit (p->far->t, 10000), ==, 128 + SIGKILL);
+  wait_link (p->room, "whip", "reconnecting", 30);
+  failed_after = wait_link (p->room, "whip", "failed", 20);
+  g_test_message ("failed %.1f s after reconnecting was seen", failed_after);
+  g_assert_cmpfloat (failed_after, <=, 12);
+  events = link_events (p->room);
+  g_assert_true (g_str_has_prefix (events, "link-joined link-connected link-dropped "));
+  g_assert_nonnull (strstr (events, "link-reposted"));
+  g_assert_true (g_str_has_suffix (events, "link-failed"));
+  status = rd_test_ctl_json (p->room->t, "status", NULL);
+  g_assert_cmpstr (json_object_get_string_member (obj (status), "state"), ==, "live");
+  g_assert_nonnull (strstr (json_object_get_string_member (obj (status), "status"), "1 FAILED"));
+  g_assert_cmpint (
+      rd_test_ctl (p->room->t, NULL, NULL, "session", "leave", p->room->session_id, NULL), ==, 0);
+  wait_link (p->room, NULL, NULL, 5);
+}
+
+/* SIGTERM with a link up: the far end sees the DELETE (its party leaves with "left"). */
+static void
+test_shutdown_deletes (void)
+{
+  g_autoptr (Pair) p = NULL;
+  g_autoptr (JsonNode) far_session = NULL;
+  g_autofree char *err = NULL;
+  JsonArray *parts;
+
+  if (skip_without_netns ())
+    return;
+  p = pair_up (NULL);
+  g_assert_cmpint (join (p, FALSE, &err), ==, 0);
+  wait_link (p->room, "whip", "connected", 30);
+  wait_far_parties (p->far, 1, 0);
+  rd_test_daemon_signal (p->room->t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (p->room->t, 15000), ==, 0);
+  wait_far_parties (p->far, 0, 0);
+  far_session = rd_test_ctl_json (p->far->t, "session", "show", p->far->session_id, NULL);
+  parts = json_object_get_array_member (obj (far_session), "participants");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (parts, 0), "leave_reason"), ==,
+      "left");
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Before any thread exists: both daemons live in this namespace. */
+  if (!rd_test_enter_netns (&netns_skip_reason))
+    g_printerr ("# skipping every link test: %s\n", netns_skip_reason);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/links/refusals", test_refusals);
+  g_test_add_func ("/links/publish-and-leave", test_publish_and_leave);
+  g_test_add_func ("/links/play-and-record", test_play_and_record);
+  g_test_add_func ("/links/cut-and-recover", test_cut_and_recover);
+  g_test_add_func ("/links/far-end-gone", test_far_end_gone);
+  g_test_add_func ("/links/shutdown-deletes", test_shutdown_deletes);
+  return g_test_run ();
+}
