@@ -379,3 +379,15 @@ rd_peer_restart_ice_remote (RdPeer *peer, const char *sdpfrag, GError **error)
   GST_INFO ("peer %s: the far end's ICE credentials now %s; checks start again", peer->id, ufrag);
   return rd_peer_add_remote_candidates (peer, sdpfrag, error);
 }
+
+/* libnice keeps refreshing TURN allocations until its agent is closed (and warns when it is
+ * freed with refreshes alive): closing it deallocates them on the TURN server (lifetime 0)
+ * instead of leaving them until they expire. The task holds the agent until that is done. */
+void
+rd_peer_ice_release (RdPeer *peer)
+{
+  g_autoptr (NiceAgent) agent = peer->webrtc ? nice_agent_of (peer->webrtc) : NULL;
+
+  if (agent)
+    nice_agent_close_async (agent, NULL, NULL);
+}

@@ -122,6 +122,10 @@ void rd_peer_watch_transport_input (RdPeer *peer);
  * to @state and stays open (its owner decides). Main context. */
 void rd_peer_lost (RdPeer *peer, RdPeerState state, const char *reason);
 
+/* rd-media-peer-ice.c: frees the ICE agent's TURN allocations; before the peer's bin goes to
+ * NULL. Main context. */
+void rd_peer_ice_release (RdPeer *peer);
+
 /* rd-media-peer-answer.c, shared with the offerer */
 /* tee -> queue -> (gate) payloader (@codec, @pt) -> a webrtcbin sink pad with @caps */
 gboolean rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec,

@@ -733,6 +733,7 @@ teardown (RdPeer *peer)
   for (gsize i = 0; i < G_N_ELEMENTS (peer->webrtc_ids); i++)
     g_clear_signal_handler (&peer->webrtc_ids[i], peer->webrtc);
   rd_room_unwatch_bin (peer->room, peer->bin);
+  rd_peer_ice_release (peer);
   gst_element_set_locked_state (peer->bin, TRUE);
   gst_element_set_state (peer->bin, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (rd_room_get_pipeline (peer->room)), peer->bin);

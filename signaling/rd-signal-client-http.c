@@ -235,7 +235,7 @@ on_read (GObject *source, GAsyncResult *result, gpointer user_data)
   if (status == SOUP_STATUS_MOVED_PERMANENTLY || status == SOUP_STATUS_FOUND ||
       status == SOUP_STATUS_SEE_OTHER)
     {
-      GError *http_error = rd_signal_client_http_error (ex->method, ex->url, msg, NULL);
+      GError *http_error = rd_signal_client_http_error (ex->method, ex->url, msg, NULL, ex->token);
       g_autofree char *text = g_strdup (http_error->message);
 
       g_clear_error (&http_error);
@@ -314,7 +314,8 @@ rd_signal_client_exchange (SoupSession *session, GMainContext *context,
 /* ---- Error messages --------------------------------------------------------------------- */
 
 GError *
-rd_signal_client_http_error (const char *method, const char *url, SoupMessage *msg, GBytes *body)
+rd_signal_client_http_error (const char *method, const char *url, SoupMessage *msg, GBytes *body,
+                             const char *token)
 {
   guint status = soup_message_get_status (msg);
   const char *reason = soup_message_get_reason_phrase (msg);
@@ -344,6 +345,9 @@ rd_signal_client_http_error (const char *method, const char *url, SoupMessage *m
           g_string_assign (text, valid);
         }
     }
+  /* A server that echoes the token does not get it into our messages. */
+  if (token && *token)
+    g_string_replace (text, token, "[token]", 0);
   {
     GError *error = g_error_new_literal (RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_HTTP, text->str);
 

@@ -80,14 +80,19 @@ skip_link_value (const char *p)
           else if (*p == '"')
             in_quote = FALSE;
         }
-      else if (in_uri)
-        in_uri = *p != '>';
-      else if (*p == '"')
-        in_quote = TRUE;
-      else if (*p == '<')
-        in_uri = TRUE;
-      else if (*p == ',')
-        return p;
+      /* A URI ends at '>', or at a character no URI has (a '<' never closed). */
+      else if (in_uri && !strchr (">\" \t<", *p))
+        continue;
+      else
+        {
+          in_uri = FALSE;
+          if (*p == '"')
+            in_quote = TRUE;
+          else if (*p == '<')
+            in_uri = TRUE;
+          else if (*p == ',')
+            return p;
+        }
     }
   return p;
 }
@@ -102,7 +107,8 @@ parse_link_value (const char **p, char **uri, GHashTable *params)
 
   if (*s != '<' || !(end = strchr (s + 1, '>')))
     return FALSE;
-  *uri = g_strndup (s + 1, end - s - 1);
+  if (strpbrk (*uri = g_strndup (s + 1, end - s - 1), " \t\"<") || !**uri)
+    return FALSE;
   s = end + 1;
   for (;;)
     {

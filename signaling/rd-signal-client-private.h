@@ -13,7 +13,8 @@
  *   an HTTP-date (a date in the past is 0 s). FALSE when absent or unreadable.
  * - rd_signal_client_http_error() builds the client's error for a status it does not take:
  *   "<METHOD> <url>: <status> <reason>: <first line of a text body>" (the body part only for a
- *   text/... body, at most 200 characters, control characters replaced).
+ *   text/... body, at most 200 characters, control characters replaced; @token, should the
+ *   server echo it, replaced by "[token]").
  *
  * - rd_signal_client_exchange() sends one request (Authorization: Bearer when a token is given)
  *   and follows 307/308 redirects itself (at most RD_SIGNAL_CLIENT_MAX_REDIRECTS, each to an
@@ -54,7 +55,7 @@ gboolean rd_signal_client_parse_retry_after (const char *value, GDateTime *now, 
 
 /* (transfer full) */
 GError *rd_signal_client_http_error (const char *method, const char *url, SoupMessage *msg,
-                                     GBytes *body);
+                                     GBytes *body, const char *token);
 
 typedef struct
 {

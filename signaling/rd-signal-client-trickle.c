@@ -162,7 +162,8 @@ on_trickled (SoupMessage *msg, GBytes *body, const char *url, const GError *erro
     }
   else if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_autoptr (GError) http_error = rd_signal_client_http_error ("PATCH", url, msg, body);
+      g_autoptr (GError) http_error =
+          rd_signal_client_http_error ("PATCH", url, msg, body, self->token);
 
       g_signal_emit (self, rd_signal_client_signals[RD_SIGNAL_CLIENT_SIGNAL_TRICKLE_FAILED], 0,
                      http_error->message);
@@ -259,7 +260,7 @@ on_answer_sent (SoupMessage *msg, GBytes *body, const char *url, const GError *e
   if (error)
     g_task_return_error (task, g_error_copy (error));
   else if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_task_return_error (task, rd_signal_client_http_error ("PATCH", url, msg, body));
+    g_task_return_error (task, rd_signal_client_http_error ("PATCH", url, msg, body, self->token));
   else
     {
       take_etag (self, msg);
@@ -315,7 +316,7 @@ on_restarted (SoupMessage *msg, GBytes *body, const char *url, const GError *err
   if (error)
     g_task_return_error (task, g_error_copy (error));
   else if (status != SOUP_STATUS_OK)
-    g_task_return_error (task, rd_signal_client_http_error ("PATCH", url, msg, body));
+    g_task_return_error (task, rd_signal_client_http_error ("PATCH", url, msg, body, self->token));
   else if (!body || g_bytes_get_size (body) == 0)
     g_task_return_new_error (task, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
                              "PATCH %s: 200 to an ICE restart without the server's sdpfrag", url);
@@ -370,6 +371,7 @@ on_deleted (SoupMessage *msg, GBytes *body, const char *url, const GError *error
             gpointer user_data)
 {
   GTask *task = user_data;
+  RdSignalClient *self = g_task_get_source_object (task);
   guint status = msg ? soup_message_get_status (msg) : 0;
 
   if (error)
@@ -378,7 +380,7 @@ on_deleted (SoupMessage *msg, GBytes *body, const char *url, const GError *error
            status == SOUP_STATUS_NOT_FOUND)
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, rd_signal_client_http_error ("DELETE", url, msg, body));
+    g_task_return_error (task, rd_signal_client_http_error ("DELETE", url, msg, body, self->token));
   g_object_unref (task);
 }
 

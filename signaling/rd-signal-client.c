@@ -424,7 +424,7 @@ on_posted (SoupMessage *msg, GBytes *body, const char *url, const GError *error,
       g_object_unref (task);
       return;
     }
-  g_task_return_error (task, rd_signal_client_http_error ("POST", url, msg, body));
+  g_task_return_error (task, rd_signal_client_http_error ("POST", url, msg, body, self->token));
   g_object_unref (task);
 }
 

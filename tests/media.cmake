@@ -21,3 +21,12 @@ rd_add_test(test-media-record SOURCES test-media-record.c rd-test-netns.c
 # Repairs recordings cut by a real crash (gst-launch-1.0 killed with SIGKILL), checked with ffprobe.
 rd_add_test(test-media-repair SOURCES test-media-repair.c LIBS rd-media PkgConfig::JSONGLIB
   TIMEOUT 120)
+
+# A real TURN server (coturn) in the test's network namespace.
+add_library(rd-test-turn STATIC rd-test-turn.c)
+target_link_libraries(rd-test-turn PUBLIC PkgConfig::GLIB)
+target_include_directories(rd-test-turn PUBLIC ${CMAKE_SOURCE_DIR})
+# The room as the offerer against the room as the answerer: two rooms (four encoders) in one
+# process, and coturn.
+rd_add_test(test-media-peer-offer SOURCES test-media-peer-offer.c rd-test-netns.c
+  LIBS rd-media rd-test-turn TIMEOUT 300 THIRD_PARTY_THREADS)

@@ -336,17 +336,18 @@ test_play_and_record (void)
   g_assert_true (link_video);
 }
 
-/* Both ends of an ICE restart: lo is cut (tc netem 100% loss) until the room sees the drop,
- * then restored: the link comes back by itself (ICE restart, or re-POST if the far end has
- * given the party up meanwhile) and the far end receives media again. */
+/* A network cut: lo (the only link of the test's namespace) goes down until the room sees the
+ * drop, then up again: the link comes back by itself (ICE restart, or re-POST if the far end
+ * has given the party up meanwhile) and the far end receives media again. (tc netem is not in
+ * every kernel; the janus engineer's veth/netem tests cover loss and a timed cut.) */
 static void
 test_cut_and_recover (void)
 {
   g_autoptr (Pair) p = NULL;
   g_autofree char *err = NULL;
   g_autofree char *events = NULL;
-  const char *cut[] = { "tc", "qdisc", "add", "dev", "lo", "root", "netem", "loss", "100%", NULL };
-  const char *uncut[] = { "tc", "qdisc", "del", "dev", "lo", "root", NULL };
+  const char *cut[] = { "ip", "link", "set", "lo", "down", NULL };
+  const char *uncut[] = { "ip", "link", "set", "lo", "up", NULL };
   g_autoptr (GSubprocess) proc = NULL;
   double back_s;
 
@@ -360,7 +361,7 @@ test_cut_and_recover (void)
   proc = g_subprocess_newv (cut, G_SUBPROCESS_FLAGS_NONE, NULL);
   if (!proc || !g_subprocess_wait_check (proc, NULL, NULL))
     {
-      g_test_skip ("tc netem cannot cut lo here");
+      g_test_skip ("lo cannot be taken down here");
       return;
     }
   wait_link (p->room, "whip", "reconnecting", 30);
