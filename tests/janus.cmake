@@ -11,6 +11,8 @@ add_dependencies(test-janus-interop receptiond receptionctl)
 # forwarding thread, as this kernel has no netem).
 add_library(rd-test-veth STATIC rd-test-veth.c)
 target_link_libraries(rd-test-veth PUBLIC PkgConfig::GLIB)
+# Long (about 2 minutes: a minute of loss, a 10 s cut): label "long" (ctest -L long / -LE long).
 rd_add_test(test-netfault SOURCES test-netfault.c
-  LIBS rd-test-veth rd-test-room TIMEOUT 180 THIRD_PARTY_THREADS)
+  LIBS rd-test-veth rd-test-room TIMEOUT 360 THIRD_PARTY_THREADS)
+set_tests_properties(test-netfault PROPERTIES LABELS long)
 add_dependencies(test-netfault receptiond receptionctl)
