@@ -1,18 +1,14 @@
 /* rd-test-veth.c: see rd-test-veth.h. */
 #define _GNU_SOURCE
 #include "tests/rd-test-veth.h"
+#include "tests/rd-test-veth-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -117,154 +113,6 @@ sweep_stale (void)
     }
 }
 
-/* --- The link: two TAP devices and a thread forwarding frames between them --- */
-
-typedef struct
-{
-  gint64 due; /* monotonic */
-  gsize len;
-  guint8 data[];
-} Frame;
-
-struct _RdTestLink
-{
-  int tap[2];  /* [0] here, [1] there */
-  int wake_fd; /* eventfd: stop, or parameters changed */
-  GThread *thread;
-  GMutex lock;
-  gint64 delay_us;  /* each direction */
-  guint32 loss_ppm; /* each direction, parts per million */
-  gboolean down, stop;
-  GQueue queue[2]; /* Frame*, to be written to tap[i] */
-  guint64 forwarded, dropped;
-};
-
-static int
-tap_open (const char *name, char **err)
-{
-  struct ifreq ifr;
-  int fd = open ("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-
-  if (fd < 0)
-    {
-      *err = g_strdup_printf ("/dev/net/tun: %s", g_strerror (errno));
-      return -1;
-    }
-  memset (&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-  g_strlcpy (ifr.ifr_name, name, sizeof ifr.ifr_name);
-  if (ioctl (fd, TUNSETIFF, &ifr) != 0)
-    {
-      *err = g_strdup_printf ("TUNSETIFF %s: %s", name, g_strerror (errno));
-      close (fd);
-      return -1;
-    }
-  return fd;
-}
-
-static gpointer
-forward (gpointer data)
-{
-  struct _RdTestLink *l = data;
-  guint8 buf[65536];
-
-  for (;;)
-    {
-      struct pollfd fds[3] = { { l->tap[0], POLLIN, 0 },
-                               { l->tap[1], POLLIN, 0 },
-                               { l->wake_fd, POLLIN, 0 } };
-      gint64 now = g_get_monotonic_time ();
-      gint64 next = G_MAXINT64;
-      int timeout;
-
-      g_mutex_lock (&l->lock);
-      if (l->stop)
-        {
-          g_mutex_unlock (&l->lock);
-          return NULL;
-        }
-      /* deliver what is due */
-      for (int to = 0; to < 2; to++)
-        {
-          Frame *f;
-          while ((f = g_queue_peek_head (&l->queue[to])) && f->due <= now)
-            {
-              g_queue_pop_head (&l->queue[to]);
-              if (l->down || write (l->tap[to], f->data, f->len) < 0)
-                l->dropped++;
-              else
-                l->forwarded++;
-              g_free (f);
-            }
-          if (f && f->due < next)
-            next = f->due;
-        }
-      g_mutex_unlock (&l->lock);
-      timeout = next == G_MAXINT64 ? 1000 : (int)MAX (0, (next - now + 999) / 1000);
-      if (poll (fds, 3, timeout) < 0 && errno != EINTR)
-        g_error ("the link's poll: %s", g_strerror (errno));
-      if (fds[2].revents & POLLIN)
-        {
-          guint64 n;
-          if (read (l->wake_fd, &n, sizeof n) < 0)
-            {
-            }
-        }
-      for (int from = 0; from < 2; from++)
-        {
-          ssize_t len;
-          if (!(fds[from].revents & POLLIN))
-            continue;
-          while ((len = read (l->tap[from], buf, sizeof buf)) > 0)
-            {
-              g_mutex_lock (&l->lock);
-              if (l->down || (l->loss_ppm && g_random_int_range (0, 1000000) < (gint32)l->loss_ppm))
-                l->dropped++;
-              else
-                {
-                  Frame *f = g_malloc (sizeof (Frame) + len);
-                  f->due = g_get_monotonic_time () + l->delay_us;
-                  f->len = len;
-                  memcpy (f->data, buf, len);
-                  g_queue_push_tail (&l->queue[1 - from], f);
-                }
-              g_mutex_unlock (&l->lock);
-            }
-        }
-    }
-}
-
-static void
-link_wake (struct _RdTestLink *l)
-{
-  guint64 one = 1;
-  if (write (l->wake_fd, &one, sizeof one) < 0)
-    g_error ("the link's eventfd: %s", g_strerror (errno));
-}
-
-static void
-link_free (struct _RdTestLink *l)
-{
-  if (l->thread)
-    {
-      g_mutex_lock (&l->lock);
-      l->stop = TRUE;
-      g_mutex_unlock (&l->lock);
-      link_wake (l);
-      g_thread_join (l->thread);
-    }
-  for (int i = 0; i < 2; i++)
-    {
-      g_queue_clear_full (&l->queue[i], g_free);
-      if (l->tap[i] >= 0)
-        close (l->tap[i]); /* the TAP devices go with their file descriptors */
-    }
-  if (l->wake_fd >= 0)
-    close (l->wake_fd);
-  g_mutex_clear (&l->lock);
-  g_free (l);
-}
-
 RdTestVeth *
 rd_test_veth_new (char **why)
 {
@@ -304,18 +152,12 @@ rd_test_veth_new (char **why)
       }
   }
   g_snprintf (live[slot], sizeof live[slot], NETNS_DIR "/%s", v->ns);
-  v->link = g_new0 (struct _RdTestLink, 1);
-  g_mutex_init (&v->link->lock);
-  v->link->tap[0] = v->link->tap[1] = v->link->wake_fd = -1;
-  if ((v->link->tap[0] = tap_open (v->here_if, &err)) < 0 ||
-      (v->link->tap[1] = tap_open (v->there_if, &err)) < 0)
+  if (!(v->link = rd_test_link_new (v->here_if, v->there_if, &err)))
     {
       *why = g_strdup_printf ("cannot make the link's TAP devices: %s", err);
       rd_test_veth_free (v);
       return NULL;
     }
-  v->link->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
-  g_assert_cmpint (v->link->wake_fd, >=, 0);
   {
     g_autofree char *here_cidr = g_strdup_printf ("%s/30", v->here_ip);
     g_autofree char *there_cidr = g_strdup_printf ("%s/30", v->there_ip);
@@ -339,7 +181,7 @@ rd_test_veth_new (char **why)
     must (up_there);
     must (lo_there);
   }
-  v->link->thread = g_thread_new ("rd-test-link", forward, v->link);
+  rd_test_link_start (v->link);
   g_test_message ("two hosts: %s (%s, here) <-> %s (%s, namespace %s)", v->here_ip, v->here_if,
                   v->there_ip, v->there_if, v->ns);
   return v;
@@ -352,7 +194,7 @@ rd_test_veth_free (RdTestVeth *v)
     return;
   if (v->home_fd >= 0)
     rd_test_veth_leave (v);
-  g_clear_pointer (&v->link, link_free);
+  g_clear_pointer (&v->link, rd_test_link_free);
   if (v->ns)
     {
       g_autofree char *err = NULL;
@@ -418,21 +260,14 @@ rd_test_veth_netem (RdTestVeth *v, const char *netem)
       else
         g_error ("netem \"%s\": only \"delay TIME\" and \"loss P%%\" are emulated", netem);
     }
-  g_mutex_lock (&v->link->lock);
-  v->link->delay_us = delay;
-  v->link->loss_ppm = loss;
-  g_mutex_unlock (&v->link->lock);
-  link_wake (v->link);
+  rd_test_link_set (v->link, delay, loss);
   g_test_message ("netem on each direction: %s", netem ? netem : "(cleared)");
 }
 
 void
 rd_test_veth_counts (RdTestVeth *v, guint64 *forwarded, guint64 *dropped)
 {
-  g_mutex_lock (&v->link->lock);
-  *forwarded = v->link->forwarded;
-  *dropped = v->link->dropped;
-  g_mutex_unlock (&v->link->lock);
+  rd_test_link_counts (v->link, forwarded, dropped);
 }
 
 void
@@ -442,9 +277,7 @@ rd_test_veth_set_link (RdTestVeth *v, gboolean up)
   const char *const here[] = { "ip", "link", "set", v->here_if, state, NULL };
   const char *const there[] = { "ip", "-n", v->ns, "link", "set", v->there_if, state, NULL };
 
-  g_mutex_lock (&v->link->lock);
-  v->link->down = !up;
-  g_mutex_unlock (&v->link->lock);
+  rd_test_link_set_down (v->link, !up);
   must (here);
   must (there);
   g_test_message ("link %s", state);

@@ -40,7 +40,7 @@ typedef struct
   char *here_if, *there_if; /* the link's ends: in the test's namespace, in the far one */
   char *here_ip, *there_ip; /* their addresses (no prefix) */
   int home_fd;              /* the test's own namespace, while entered */
-  struct _RdTestLink *link; /* the forwarding thread and its state */
+  struct _RdTestLink *link; /* the TAP devices and the forwarding thread */
 } RdTestVeth;
 
 /* NULL with the reason when namespaces or veth pairs cannot be made here (the test skips). */
