@@ -491,3 +491,13 @@ rd_test_janus_wait_publishers (RdTestJanus *j, guint room, const char *const *di
       g_source_remove (tick);
     }
 }
+
+void
+rd_test_janus_set_link (RdTestJanus *j, gboolean up)
+{
+  g_autofree char *why = NULL;
+
+  if (!ip (&why, "link", "set", JANUS_IFACE, up ? "up" : "down", NULL))
+    g_error ("%s", why);
+  g_test_message ("Janus's interface %s", up ? "up" : "down");
+}

@@ -58,6 +58,10 @@ GStrv rd_test_janus_publishers (RdTestJanus *j, guint room);
 void rd_test_janus_wait_publishers (RdTestJanus *j, guint room, const char *const *displays,
                                     guint timeout_ms);
 
+/* Takes Janus's interface (RD_TEST_JANUS_ICE_IP) down or up again: a network cut between
+ * Janus and the room, while the HTTP APIs on 127.0.0.1 keep answering. */
+void rd_test_janus_set_link (RdTestJanus *j, gboolean up);
+
 /* The last lines of Janus's and simple-whip-server's logs, for failure messages. */
 char *rd_test_janus_logs (RdTestJanus *j);
 

@@ -7,7 +7,10 @@
  *   resource removes it; a wrong token is refused and publishes nothing;
  * - the room joins the conference: `receptionctl session join ID --whip URL --token T` on the
  *   real daemon, Janus lists the room as a publisher, the link is connected in status and in
- *   the ledger, `session leave` sends the DELETE and Janus no longer lists it. */
+ *   the ledger, `session leave` sends the DELETE and Janus no longer lists it;
+ * - a cut between the room and Janus (Janus's interface down until the room sees the drop, then
+ *   up): the room gets back in by itself (ICE restart through simple-whip-server's PATCH, or a
+ *   new POST) and Janus lists it again, once. */
 #include <string.h>
 
 #include "tests/rd-test-daemon.h"
@@ -176,6 +179,44 @@ test_room_joins (void)
   g_assert_null (strstr (kinds, "link-dropped"));
 }
 
+static void
+test_room_rejoins_after_cut (void)
+{
+  g_autoptr (RdTestJanus) j = janus_or_skip ();
+  g_autoptr (RdTestDaemon) t = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *kinds = NULL;
+  const char *const the_room[] = { "Phong tiep cong dan", NULL };
+
+  if (!j)
+    return;
+  endpoint = rd_test_janus_create_endpoint (j, "room1", "T0ken-for-janus", the_room[0]);
+  t = rd_test_daemon_new ("[network]\nice-addresses=" RD_TEST_JANUS_ICE_IP "\n");
+  rd_test_daemon_start (t);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", NULL), ==, 0);
+  session = g_strstrip (g_strdup (out));
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "session", "join", session, "--whip", endpoint,
+                                "--token", "T0ken-for-janus", NULL),
+                   ==, 0);
+  rd_test_janus_wait_publishers (j, RD_TEST_JANUS_ROOM, the_room, TIMEOUT_MS);
+  WAIT_FOR (g_str_equal ((g_free (state), state = link_state (t)), "connected"), 20,
+            "link state %s", state);
+
+  rd_test_janus_set_link (j, FALSE);
+  WAIT_FOR (g_str_equal ((g_free (state), state = link_state (t)), "reconnecting"), 20,
+            "link state %s", state);
+  rd_test_janus_set_link (j, TRUE);
+  WAIT_FOR (strstr ((g_free (kinds), kinds = link_events (t, session)), "link-recovered") &&
+                g_str_equal ((g_free (state), state = link_state (t)), "connected"),
+            60, "link state %s, link events %s", state, kinds);
+  g_test_message ("link events: %s", kinds);
+  rd_test_janus_wait_publishers (j, RD_TEST_JANUS_ROOM, the_room, TIMEOUT_MS);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -184,5 +225,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/janus/test-peer-publishes", test_peer_publishes);
   g_test_add_func ("/janus/room-joins", test_room_joins);
+  g_test_add_func ("/janus/room-rejoins-after-cut", test_room_rejoins_after_cut);
   return g_test_run ();
 }
