@@ -278,6 +278,9 @@ rd_test_janus_up (char **why)
       return NULL;
     }
 
+  /* a pair left by an earlier test of this process that failed before its teardown */
+  if (!ip (why, "link", "del", JANUS_IFACE, NULL)) /* none: the usual case */
+    g_clear_pointer (why, g_free);
   if (!ip (why, "link", "add", JANUS_IFACE, "type", "veth", "peer", "name", JANUS_IFACE_PEER,
            NULL) ||
       !ip (why, "addr", "add", RD_TEST_JANUS_ICE_IP "/32", "dev", JANUS_IFACE, NULL) ||
@@ -343,6 +346,11 @@ rd_test_janus_free (RdTestJanus *j)
     return;
   stop (j->sws, &j->sws_exited);
   stop (j->janus, &j->janus_exited);
+  {
+    g_autofree char *why = NULL;
+    if (!ip (&why, "link", "del", JANUS_IFACE, NULL)) /* its peer goes with it */
+      g_printerr ("# %s\n", why);
+  }
   if (g_getenv ("RD_TEST_KEEP"))
     g_printerr ("# RD_TEST_KEEP: kept %s (janus.log, whip-server.log)\n", j->dir);
   else
