@@ -94,6 +94,15 @@ test_call_over_lossy_link (Fixture *f, gconstpointer data)
 
   if (!two_hosts (f))
     return;
+  /* the far host has its end of the link (seen from a process run there) */
+  {
+    const char *const argv[] = { "ip", "-4", "-o", "addr", "show", "dev", f->veth->there_if, NULL };
+    g_autoptr (GSubprocess) p =
+        rd_test_veth_spawn_there (f->veth, G_SUBPROCESS_FLAGS_STDOUT_PIPE, argv);
+    g_autofree char *addrs = NULL;
+    g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &addrs, NULL, NULL));
+    g_assert_nonnull (strstr (addrs, f->veth->there_ip));
+  }
   rd_test_veth_netem (f->veth, "delay 50ms loss 5%");
   t = rd_test_far_daemon (f->veth, NULL);
   cert = g_build_filename (t->state_dir, "tls", "certificate.pem", NULL);
@@ -140,6 +149,15 @@ test_call_over_lossy_link (Fixture *f, gconstpointer data)
                     json_object_get_int_member (p, "packets_received"),
                     json_object_get_string_member_with_default (p, "candidate_pair", "?"));
     g_assert_cmpint (json_object_get_int_member (p, "rtt_ms"), <, 1000);
+  }
+  /* the link dropped about 5% of the frames it carried */
+  {
+    guint64 forwarded, dropped;
+    rd_test_veth_counts (f->veth, &forwarded, &dropped);
+    g_test_message ("the link forwarded %" G_GUINT64_FORMAT " frames, dropped %" G_GUINT64_FORMAT,
+                    forwarded, dropped);
+    g_assert_cmpfloat (100.0 * dropped / (forwarded + dropped), >, 3);
+    g_assert_cmpfloat (100.0 * dropped / (forwarded + dropped), <, 7);
   }
   /* and the video keeps coming */
   frames = rd_test_peer_get_video_frames (peer);
