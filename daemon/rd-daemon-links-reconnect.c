@@ -44,6 +44,27 @@ rd_daemon_link_stop_timers (RdDaemonLink *l)
   g_clear_handle_id (&l->restart_timer_id, g_source_remove);
   g_clear_handle_id (&l->repost_timer_id, g_source_remove);
   g_clear_handle_id (&l->deadline_timer_id, g_source_remove);
+  g_clear_handle_id (&l->media_tick_id, g_source_remove);
+}
+
+/* Notes when media last arrived (the stats are those of the previous request: ~1 s late). */
+static gboolean
+on_media_tick (gpointer data)
+{
+  RdDaemonLink *l = data;
+  RdPeerStats st = { 0 };
+
+  if (!l->peer)
+    return G_SOURCE_CONTINUE;
+  rd_peer_get_stats (l->peer, &st);
+  if (st.bytes_received > l->last_bytes)
+    {
+      l->last_bytes = st.bytes_received;
+      l->last_media_us = g_get_monotonic_time ();
+      l->last_media_rec_s = recording_now_s (l->daemon, l->session_id);
+    }
+  rd_peer_stats_clear (&st);
+  return G_SOURCE_CONTINUE;
 }
 
 char *
@@ -271,6 +292,10 @@ rd_daemon_link_dropped (RdDaemonLink *l, const char *reason_in)
     l->dropped_at = g_date_time_format_iso8601 (now);
   }
   l->dropped_at_rec_s = recording_now_s (l->daemon, l->session_id);
+  g_clear_handle_id (&l->media_tick_id, g_source_remove);
+  /* media stopped before the drop was noticed: the gap starts at the last media seen */
+  if (l->last_media_us && l->last_media_rec_s >= 0 && l->dropped_at_rec_s >= 0)
+    l->dropped_at_rec_s = l->last_media_rec_s;
   l->attempt = 0;
   l->ice_restarted = FALSE;
   g_free (l->drop_reason);
@@ -280,6 +305,10 @@ rd_daemon_link_dropped (RdDaemonLink *l, const char *reason_in)
   detail = json_object_new ();
   json_object_set_string_member (detail, "reason", reason);
   json_object_set_boolean_member (detail, "was_connected", was_connected);
+  if (l->last_media_us)
+    json_object_set_double_member (detail, "last_media_s_ago",
+                                   (g_get_monotonic_time () - l->last_media_us) /
+                                       (double)G_USEC_PER_SEC);
   if (l->dropped_at_rec_s >= 0)
     json_object_set_double_member (detail, "recording_s", l->dropped_at_rec_s);
   rd_daemon_link_event (l, "link-dropped", detail);
@@ -372,5 +401,9 @@ rd_daemon_link_connected (RdDaemonLink *l)
     }
   l->state = RD_LINK_CONNECTED;
   l->attempt = 0;
+  l->last_bytes = 0;
+  l->last_media_us = 0;
+  l->last_media_rec_s = -1;
+  l->media_tick_id = g_timeout_add_seconds (1, on_media_tick, l);
   update_status (l);
 }

@@ -789,6 +789,22 @@ rd_daemon_method_session_join (RdDaemon *d, RdControlRequest *req, JsonObject *p
                                       "session %s is not live (start it first)", id);
       return;
     }
+  {
+    /* the same resource twice would show the room twice at the far end */
+    GHashTableIter it;
+    RdDaemonLink *l;
+    g_hash_table_iter_init (&it, d->links);
+    while (g_hash_table_iter_next (&it, NULL, (gpointer *)&l))
+      if (g_str_equal (l->session_id, id) && l->state != RD_LINK_LEAVING &&
+          (g_str_equal (l->url, whip) || (whep && g_str_equal (l->url, whep))))
+        {
+          rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
+                                          "session %s has already joined %s (link %s, %s); "
+                                          "leave it first",
+                                          id, l->shown_url, l->id, rd_daemon_link_kind_name (l));
+          return;
+        }
+  }
   /* both URLs and tokens are checked before anything is sent */
   links[0] = link_new (d, id, RD_SIGNAL_CLIENT_WHIP, whip, token, ca, insecure, &error);
   if (links[0] && whep)

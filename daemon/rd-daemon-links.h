@@ -63,6 +63,12 @@ struct _RdDaemonLink
   char *dropped_at;        /* ISO 8601, UTC */
   double dropped_at_rec_s; /* on the session's recording timeline; < 0 when not recording */
   char *drop_reason, *last_error;
+  /* while connected, once a second: when bytes last arrived (a drop is only noticed up to the
+   * liveness timeout later; the recording's gap starts when media stopped) */
+  guint media_tick_id;
+  guint64 last_bytes;
+  gint64 last_media_us;    /* monotonic; 0: none yet */
+  double last_media_rec_s; /* on the recording's timeline; < 0 unknown */
   guint connect_timer_id, restart_timer_id, repost_timer_id, deadline_timer_id;
   RdLinkJoin *join; /* the join still waiting for this link's answer, or NULL */
 };

@@ -16,6 +16,7 @@ struct _RdDaemonParty
   RdDaemon *daemon; /* weak: the daemon owns the table that owns the party */
   char *peer_id, *session_id, *role, *name, *remote_address, *etag;
   gint64 invite_id, participant_id; /* participant_id: 0 until the answer was sent */
+  gboolean whep; /* came in on /whep: a player of the room's stream (its offer is recvonly) */
   RdPeer *peer;
   GCancellable *cancel;
   RdWhipRequest *pending_offer; /* the POST waiting for the answer; NULL once answered */
@@ -283,8 +284,8 @@ on_answered (GObject *source, GAsyncResult *res, gpointer data)
       party_close (p, "ledger failure");
       return;
     }
-  rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s (%s) joining from %s", p->peer_id,
-                  p->role, p->remote_address);
+  rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s (%s) joining from %s%s", p->peer_id,
+                  p->role, p->remote_address, p->whep ? " to play the room's stream (WHEP)" : "");
   if (req)
     rd_whip_request_reply_created (req, p->peer_id, answer, p->etag);
 }
@@ -322,6 +323,9 @@ handle_offer (RdDaemon *d, RdWhipRequest *req)
   p->name = g_strdup (invite->name);
   p->invite_id = invite->id;
   p->remote_address = g_strdup (rd_whip_request_get_remote_address (req));
+  /* WHEP: answered like a party's POST (same invites, same gate); the peer answers the
+   * player's recvonly offer with the room's media */
+  p->whep = rd_whip_request_is_whep (req);
   p->cancel = g_cancellable_new ();
   p->peer = rd_peer_new (d->room, d->config, p->peer_id, &error);
   if (!p->peer)
@@ -402,11 +406,12 @@ static void
 handle_patch (RdDaemon *d, RdWhipRequest *req)
 {
   RdDaemonParty *p = find_owned_party (d, req);
-  const char *body = rd_whip_request_get_body (req);
+  const char *body;
   g_autoptr (GError) error = NULL;
 
-  if (!p)
+  if (!p) /* answered (404/401), and so freed: @req must not be read any more */
     return;
+  body = rd_whip_request_get_body (req);
   if (rd_whip_request_get_action (req) == RD_WHIP_ACTION_RESTART)
     restart_ice (p, req);
   else if (g_strcmp0 (rd_whip_request_get_if_match (req), p->etag) != 0)
@@ -524,6 +529,7 @@ add_party (JsonBuilder *b, RdDaemonParty *p)
   add_str (b, "role", p->role);
   add_str (b, "name", p->name);
   add_str (b, "remote_address", p->remote_address);
+  add_str (b, "via", p->whep ? "whep" : "whip");
   add_str (b, "state", rd_peer_state_to_string (rd_peer_get_state (p->peer)));
   add_str (b, "fingerprint", rd_peer_get_remote_fingerprint (p->peer));
   add_int (b, "bytes_received", st.bytes_received);

@@ -10,23 +10,24 @@
  *
  * HTTP surface: GET (or HEAD) /health answers 200 application/json {"status":"ok"}; another
  * method on /health answers 405 with Allow. /whip/<session-id> and /whip/<session-id>/<peer-id>
- * are the WHIP endpoint and resources (rd-signal-whip.h), handed up through the "whip-request"
- * signal. GET (or HEAD) /join/<session-id> answers the join page (rd-signal-join.h) as
- * "text/html; charset=utf-8" with "Cache-Control: no-store" and a Content-Security-Policy that
- * allows the page's own inline script and style, this origin and data: images, nothing else;
- * another method answers 405 with Allow. Every other path answers 404. Paths are not %-decoded
- * (GLib only normalises escaped letters, digits and -._~), so "/whip/a%2Fb" is an id with a
- * character ids never have: 404. Request bodies are read into memory only for WHIP POST/PATCH, up
- * to 64 KiB; any other body is read and dropped. Every response, errors included, carries
- * "Access-Control-Allow-Origin: *" and "Access-Control-Expose-Headers: Location, ETag, Link", so
- * browser WHIP clients can read it (also after a "100 Continue"). With libsoup older than 3.3.0
- * every response also carries "Connection: close" (no keep-alive), because those versions leak each
- * idle connection that its client closes.
+ * are the WHIP endpoint and resources, /whep/<session-id> and /whep/<session-id>/<peer-id> the
+ * WHEP ones (rd-signal-whip.h), all handed up through the "whip-request" signal. GET (or HEAD)
+ * /join/<session-id> answers the join page (rd-signal-join.h) as "text/html; charset=utf-8" with
+ * "Cache-Control: no-store" and a Content-Security-Policy that allows the page's own inline script
+ * and style, this origin and data: images, nothing else; another method answers 405 with Allow.
+ * Every other path answers 404. Paths are not %-decoded (GLib only normalises escaped letters,
+ * digits and -._~), so "/whip/a%2Fb" is an id with a character ids never have: 404. Request bodies
+ * are read into memory only for WHIP/WHEP POST/PATCH, up to 64 KiB; any other body is read and
+ * dropped. Every response, errors included, carries "Access-Control-Allow-Origin: *" and
+ * "Access-Control-Expose-Headers: Location, ETag, Link", so browser WHIP clients can read it (also
+ * after a "100 Continue"). With libsoup older than 3.3.0 every response also carries "Connection:
+ * close" (no keep-alive), because those versions leak each idle connection that its client closes.
  *
  * Signal "whip-request": void handler (RdSignalServer *server, RdWhipRequest *request,
  * gpointer user_data), request as G_TYPE_POINTER, emitted on the context the server listens on,
- * for each WHIP request that passed the HTTP checks; the handler must reply as rd-signal-whip.h
- * says. With no handler connected such a request is answered 503 (Retry-After: 5).
+ * for each WHIP or WHEP request that passed the HTTP checks (rd_whip_request_is_whep()); the
+ * handler must reply as rd-signal-whip.h says. With no handler connected such a request is answered
+ * 503 (Retry-After: 5).
  *
  * Property "whip-reply-timeout-ms" (guint, default 30000, read-write): how long a WHIP request
  * waits for its handler's reply before signaling answers 504. For tests; the daemon leaves it.
@@ -56,7 +57,8 @@ GQuark rd_signal_error_quark (void);
 
 typedef enum
 {
-  RD_SIGNAL_ERROR_TLS,    /* the TLS certificate or key cannot be loaded or created */
+  RD_SIGNAL_ERROR_TLS,    /* the TLS certificate or key cannot be loaded or created; for the
+                           * client, a server certificate not accepted or a CA file unusable */
   RD_SIGNAL_ERROR_LISTEN, /* the listen address cannot be bound */
   /* RdSignalClient (rd-signal-client.h): */
   RD_SIGNAL_ERROR_URL,      /* a URL or token the client refuses (scheme, host, user-info) */

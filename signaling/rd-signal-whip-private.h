@@ -20,6 +20,13 @@
 G_BEGIN_DECLS
 
 #define RD_WHIP_PATH_PREFIX "/whip"
+#define RD_WHEP_PATH_PREFIX "/whep" /* same length as RD_WHIP_PATH_PREFIX */
+
+#define RD_WHIP_SDP_TYPE     "application/sdp"
+#define RD_WHIP_SDPFRAG_TYPE "application/trickle-ice-sdpfrag"
+/* Codes libsoup 3.2 has no name (nor a reason phrase) for: RFC 6585. */
+#define RD_WHIP_STATUS_PRECONDITION_REQUIRED 428
+#define RD_WHIP_STATUS_TOO_MANY_REQUESTS     429
 
 /* Limits (rd-signal-whip.h). */
 #define RD_WHIP_MAX_BODY           (64 * 1024) /* bytes; larger: 413 */
@@ -43,7 +50,8 @@ double rd_signal_whip_get_rate (RdSignalWhip *whip);
 void rd_signal_whip_set_reply_timeout (RdSignalWhip *whip, guint timeout_ms);
 guint rd_signal_whip_get_reply_timeout (RdSignalWhip *whip);
 
-/* Adds the handlers for RD_WHIP_PATH_PREFIX to @soup; they use @whip until @soup is gone. */
+/* Adds the handlers for RD_WHIP_PATH_PREFIX and RD_WHEP_PATH_PREFIX to @soup; they use @whip until
+ * @soup is gone. */
 void rd_signal_whip_attach (RdSignalWhip *whip, SoupServer *soup);
 
 /* TRUE when @id is a valid session or peer id: [A-Za-z0-9_-]{1,64}. */
@@ -59,5 +67,37 @@ gboolean rd_signal_whip_body_too_large (SoupServerMessage *msg);
  * that order; empty when neither is set. A server whose user name or password cannot be put in
  * a quoted-string (control characters) is left out. (transfer full) */
 GStrv rd_signal_whip_ice_links (RdConfig *config, gboolean with_turn);
+
+/* ---- Shared by rd-signal-whip.c (routes, checks), rd-signal-whip-http.c (HTTP pieces) and
+ * rd-signal-whip-request.c (RdWhipRequest, replies). ---- */
+
+typedef struct
+{
+  char session_id[RD_WHIP_MAX_ID + 1];
+  char peer_id[RD_WHIP_MAX_ID + 1];
+  gboolean is_resource; /* /whip/<session>/<peer> rather than /whip/<session> */
+  gboolean is_whep;     /* under /whep */
+} RdWhipRoute;
+
+gboolean rd_signal_whip_method_is (SoupServerMessage *msg, const char *method);
+/* A final error response: text/plain @message (or the reason phrase), WWW-Authenticate for 401,
+ * Retry-After for 429 and 503. */
+void rd_signal_whip_set_error (SoupServerMessage *msg, guint status, guint retry_after_s,
+                               const char *message);
+/* The same before the body is read (the connection is not reused when a body follows). */
+void rd_signal_whip_reject_early (SoupServerMessage *msg, guint status, guint retry_after_s,
+                                  const char *message);
+/* The key a client is rate-limited by. (transfer full) */
+char *rd_signal_whip_rate_key (SoupServerMessage *msg);
+void rd_signal_whip_append_links (SoupServerMessage *msg, const char *const *links);
+/* The token of "Authorization: Bearer <token>", pointing into the headers; NULL if none. */
+const char *rd_signal_whip_bearer_token (SoupServerMessage *msg);
+gboolean rd_signal_whip_content_type_is (SoupServerMessage *msg, const char *type);
+/* The If-Match value without its quotes; NULL when absent. (transfer full) */
+char *rd_signal_whip_if_match (SoupServerMessage *msg);
+/* Pauses @msg and emits @signal_id on @emitter with a new RdWhipRequest for it. */
+void rd_signal_whip_request_start (SoupServerMessage *msg, const RdWhipRoute *route,
+                                   const char *body, gsize body_len, const char *const *links,
+                                   guint reply_timeout_ms, GObject *emitter, guint signal_id);
 
 G_END_DECLS

@@ -1,7 +1,14 @@
-/* rd-signal-whip.h: the WHIP endpoint of RdSignalServer (RFC 9725; ../shared/reference/WHIP.md).
+/* rd-signal-whip.h: the WHIP and WHEP endpoints of RdSignalServer (RFC 9725;
+ * ../shared/reference/WHIP.md).
  *
- * Paths (part of the contract): endpoint POST /whip/<session-id>, resource
- * /whip/<session-id>/<peer-id>. Ids are [A-Za-z0-9_-]{1,64}; anything else is 404.
+ * Paths (part of the contract): WHIP endpoint POST /whip/<session-id>, resource
+ * /whip/<session-id>/<peer-id>; WHEP endpoint POST /whep/<session-id>, resource
+ * /whep/<session-id>/<peer-id>. Ids are [A-Za-z0-9_-]{1,64}; anything else is 404. WHEP follows
+ * every rule below exactly as WHIP does (the offer is the player's, usually recvonly), and its
+ * requests come up through the same "whip-request" signal: rd_whip_request_is_whep() tells
+ * them apart, and the 201's Location and the endpoint URL are under /whep. The one difference
+ * signaling makes itself: GET/HEAD on a WHEP endpoint also carries
+ * "Content-Type: application/sdp" (what it takes), as WHEP servers do.
  *
  * What signaling decides by itself (HTTP rules, no knowledge of sessions or tokens), in this
  * order:
@@ -66,10 +73,13 @@ const char *rd_whip_request_get_body (RdWhipRequest *request);
 const char *rd_whip_request_get_if_match (RdWhipRequest *request);
 /* The client's IP address as text. */
 const char *rd_whip_request_get_remote_address (RdWhipRequest *request);
-/* The request's own endpoint URL ("https://host:port/whip/<session-id>"). */
+/* The request's own endpoint URL ("https://host:port/whip/<session-id>", or /whep/...). */
 const char *rd_whip_request_get_endpoint_url (RdWhipRequest *request);
+/* TRUE for a request under /whep (a player asking for the room's stream), FALSE under /whip. */
+gboolean rd_whip_request_is_whep (RdWhipRequest *request);
 
-/* 201 Created: body @answer_sdp (application/sdp), Location /whip/<session>/<@peer_id>, ETag
+/* 201 Created: body @answer_sdp (application/sdp), Location /whip/<session>/<@peer_id> (or
+ * /whep/... for a WHEP request), ETag
  * "<@etag>", and the Link ice-server headers of the configured STUN/TURN servers. Offers only;
  * @peer_id follows the id rule, @etag is non-empty without quotes, spaces or controls. */
 void rd_whip_request_reply_created (RdWhipRequest *request, const char *peer_id,

@@ -23,6 +23,8 @@
 #define SESSION        "sess-1"
 #define ENDPOINT       "/whip/" SESSION
 #define RESOURCE       "/whip/" SESSION "/peer-1"
+#define WHEP_ENDPOINT  "/whep/" SESSION
+#define WHEP_RESOURCE  "/whep/" SESSION "/peer-1"
 #define SDP_TYPE       "application/sdp"
 #define SDPFRAG_TYPE   "application/trickle-ice-sdpfrag"
 #define EXPOSE         "Location, ETag, Link"
@@ -124,6 +126,7 @@ typedef enum
 typedef struct
 {
   RdWhipAction action;
+  gboolean is_whep;
   char *session_id;
   char *peer_id;
   gboolean token_ok;
@@ -241,6 +244,7 @@ on_whip_request (RdSignalServer *server, RdWhipRequest *request, gpointer user_d
   Seen *seen = g_new0 (Seen, 1);
 
   seen->action = rd_whip_request_get_action (request);
+  seen->is_whep = rd_whip_request_is_whep (request);
   seen->session_id = g_strdup (rd_whip_request_get_session_id (request));
   seen->peer_id = g_strdup (rd_whip_request_get_peer_id (request));
   seen->token_ok = g_strcmp0 (rd_whip_request_get_token (request), TOKEN) == 0;
@@ -675,6 +679,7 @@ check_created (Fixture *f, Response *response)
 
   seen = last_seen (f);
   g_assert_cmpint (seen->action, ==, RD_WHIP_ACTION_OFFER);
+  g_assert_false (seen->is_whep);
   g_assert_cmpstr (seen->session_id, ==, SESSION);
   g_assert_null (seen->peer_id);
   g_assert_true (seen->token_ok);
@@ -822,6 +827,128 @@ test_get_state (Fixture *f, gconstpointer data)
   g_assert_cmpstr (seen->peer_id, ==, "peer-1");
   g_assert_true (seen->token_ok);
   g_assert_nonnull (refused);
+}
+
+/* ---- WHEP: the same rules under /whep ---------------------------------------------------- */
+
+/* A player's offer, its trickle, restart, state and DELETE come up as WHEP requests; the 201's
+ * Location and the endpoint URL are under /whep. */
+static void
+test_whep_route (Fixture *f, gconstpointer data)
+{
+  Req post = post_offer;
+  Req patch = { .method = "PATCH",
+                .path = WHEP_RESOURCE,
+                .auth = AUTH,
+                .content_type = SDPFRAG_TYPE,
+                .body = CANDIDATES,
+                .if_match = "\"etag-1\"" };
+  Req restart = patch;
+  Req del = { .method = "DELETE", .path = WHEP_RESOURCE, .auth = AUTH };
+  Req get = { .method = "GET", .path = WHEP_RESOURCE, .auth = AUTH };
+  g_autoptr (Response) created = NULL;
+  g_autoptr (Response) trickled = NULL;
+  g_autoptr (Response) restarted = NULL;
+  g_autoptr (Response) deleted = NULL;
+  g_autoptr (Response) state = NULL;
+  g_autofree char *expected_url = NULL;
+  static const RdWhipAction actions[] = { RD_WHIP_ACTION_OFFER, RD_WHIP_ACTION_TRICKLE,
+                                          RD_WHIP_ACTION_RESTART, RD_WHIP_ACTION_DELETE,
+                                          RD_WHIP_ACTION_STATE };
+  Seen *seen;
+
+  post.path = WHEP_ENDPOINT;
+  created = expect (f, &post, SOUP_STATUS_CREATED);
+  g_assert_nonnull (created);
+  g_assert_cmpstr (header (created, "Location"), ==, WHEP_RESOURCE);
+  g_assert_cmpstr (header (created, "ETag"), ==, "\"etag-1\"");
+  g_assert_cmpstr (header (created, "Content-Type"), ==, SDP_TYPE);
+  g_assert_cmpstr (header_list (created, "Link"), ==, LINK_STUN ", " LINK_TURN);
+  g_assert_cmpstr (created->body, ==, ANSWER);
+  seen = last_seen (f);
+  g_assert_null (seen->peer_id);
+  g_assert_cmpstr (seen->body, ==, OFFER);
+  expected_url =
+      g_strdup_printf ("https://127.0.0.1:%u" WHEP_ENDPOINT, rd_signal_server_get_port (f->server));
+  g_assert_cmpstr (seen->endpoint_url, ==, expected_url);
+
+  trickled = expect (f, &patch, SOUP_STATUS_NO_CONTENT);
+  restart.if_match = "*";
+  restarted = expect (f, &restart, SOUP_STATUS_OK);
+  g_assert_nonnull (restarted);
+  g_assert_cmpstr (restarted->body, ==, RESTART_ANSWER);
+  deleted = expect (f, &del, SOUP_STATUS_OK);
+  state = expect (f, &get, SOUP_STATUS_OK);
+  g_assert_nonnull (trickled);
+  g_assert_nonnull (deleted);
+  g_assert_nonnull (state);
+
+  g_assert_cmpuint (f->seen->len, ==, G_N_ELEMENTS (actions));
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      seen = f->seen->pdata[i];
+      g_assert_cmpint (seen->action, ==, actions[i]);
+      g_assert_true (seen->is_whep);
+      g_assert_true (seen->token_ok);
+      g_assert_cmpstr (seen->session_id, ==, SESSION);
+      g_assert_cmpstr (seen->endpoint_url, ==, expected_url);
+      if (i > 0)
+        g_assert_cmpstr (seen->peer_id, ==, "peer-1");
+    }
+}
+
+/* The HTTP rules of /whip hold under /whep, with WHEP in the messages. */
+static void
+test_whep_rules (Fixture *f, gconstpointer data)
+{
+  Req get = { .method = "GET", .path = WHEP_ENDPOINT };
+  Req head = { .method = "HEAD", .path = WHEP_ENDPOINT };
+  Req options = { .method = "OPTIONS", .path = WHEP_ENDPOINT };
+  Req no_auth = {
+    .method = "POST", .path = WHEP_ENDPOINT, .content_type = SDP_TYPE, .body = OFFER
+  };
+  Req bad_type = post_offer;
+  Req bad_sdp = post_offer;
+  Req not_found = post_offer;
+  Req put = { .method = "PUT", .path = WHEP_ENDPOINT, .auth = AUTH };
+  Req no_if_match = { .method = "PATCH",
+                      .path = WHEP_RESOURCE,
+                      .auth = AUTH,
+                      .content_type = SDPFRAG_TYPE,
+                      .body = CANDIDATES };
+  g_autoptr (Response) g = expect (f, &get, SOUP_STATUS_NO_CONTENT);
+  g_autoptr (Response) h = expect (f, &head, SOUP_STATUS_NO_CONTENT);
+  g_autoptr (Response) o = expect (f, &options, SOUP_STATUS_OK);
+  g_autoptr (Response) whip_head = NULL;
+  Req whip_head_req = { .method = "HEAD", .path = ENDPOINT };
+
+  g_assert_nonnull (g);
+  g_assert_nonnull (h);
+  g_assert_nonnull (o);
+  /* WHEP servers say what their endpoint takes; WHIP's does not. */
+  g_assert_cmpstr (header (g, "Content-Type"), ==, SDP_TYPE);
+  g_assert_cmpstr (header (h, "Content-Type"), ==, SDP_TYPE);
+  g_assert_cmpstr (g->body, ==, "");
+  g_assert_cmpstr (h->body, ==, "");
+  whip_head = expect (f, &whip_head_req, SOUP_STATUS_NO_CONTENT);
+  g_assert_nonnull (whip_head);
+  g_assert_null (header (whip_head, "Content-Type"));
+  g_assert_cmpstr (header (o, "Accept-Post"), ==, SDP_TYPE);
+  g_assert_cmpstr (header (o, "Allow"), ==, ENDPOINT_ALLOW);
+  g_assert_cmpstr (header_list (o, "Link"), ==, LINK_STUN);
+
+  expect_error (f, &no_auth, SOUP_STATUS_UNAUTHORIZED, "Bearer");
+  bad_type.path = WHEP_ENDPOINT;
+  bad_type.content_type = "text/plain";
+  expect_error (f, &bad_type, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, SDP_TYPE);
+  bad_sdp.path = WHEP_ENDPOINT;
+  bad_sdp.body = "hello";
+  expect_error (f, &bad_sdp, SOUP_STATUS_BAD_REQUEST, "not SDP");
+  not_found.path = "/whep/bad!id";
+  expect_error (f, &not_found, SOUP_STATUS_NOT_FOUND, "No such WHEP");
+  expect_error (f, &put, SOUP_STATUS_METHOD_NOT_ALLOWED, "A WHEP endpoint takes POST.");
+  expect_error (f, &no_if_match, 428, "If-Match");
+  g_assert_cmpuint (f->seen->len, ==, 0);
 }
 
 /* ---- 4xx decided by signaling ----------------------------------------------------------- */
@@ -1592,6 +1719,8 @@ main (int argc, char **argv)
   ADD ("/whip/server-gone-late-reply", test_server_gone);
   ADD ("/whip/options", test_options);
   ADD ("/whip/get-head", test_get_head);
+  ADD ("/whep/route", test_whep_route);
+  ADD ("/whep/rules", test_whep_rules);
   ADD ("/join/page", test_join_page);
 #undef ADD
 
