@@ -322,6 +322,35 @@ offer_step_ok (RdPeer *peer, GTask **slot, GstPromise *promise, const char *what
   return TRUE;
 }
 
+/* The offer as sent: webrtcbin's max-bundle offer marks every m-line after the first
+ * "bundle-only" with port 0 (RFC 8843 7.2), which servers written for browsers' offers (port 9
+ * on every m-line, BUNDLE group, no bundle-only) may take as rejected lines. They are sent in
+ * the browsers' form; the BUNDLE group, the credentials and the transport are the same.
+ * (transfer full) */
+static char *
+offer_text (const GstSDPMessage *local)
+{
+  GstSDPMessage *copy = NULL;
+  char *text;
+
+  gst_sdp_message_copy (local, &copy);
+  for (guint i = 1; i < gst_sdp_message_medias_len (copy); i++)
+    {
+      GstSDPMedia *m = (GstSDPMedia *)gst_sdp_message_get_media (copy, i);
+      for (guint j = 0; j < gst_sdp_media_attributes_len (m); j++)
+        if (g_strcmp0 (gst_sdp_media_get_attribute (m, j)->key, "bundle-only") == 0)
+          {
+            gst_sdp_media_remove_attribute (m, j);
+            if (gst_sdp_media_get_port (m) == 0)
+              gst_sdp_media_set_port_info (m, 9, gst_sdp_media_get_num_ports (m));
+            break;
+          }
+    }
+  text = gst_sdp_message_as_text (copy);
+  gst_sdp_message_free (copy);
+  return text;
+}
+
 static void
 offer_local_set (RdPeer *peer, gpointer data)
 {
@@ -340,7 +369,7 @@ offer_local_set (RdPeer *peer, gpointer data)
                                "webrtcbin has no local description");
       return;
     }
-  g_task_return_pointer (task, gst_sdp_message_as_text (local->sdp), g_free);
+  g_task_return_pointer (task, offer_text (local->sdp), g_free);
   gst_webrtc_session_description_free (local);
   gathering_on_main (peer, NULL); /* in case it completed before we listened */
 }

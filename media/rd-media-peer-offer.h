@@ -13,24 +13,30 @@
  *   (trickle): each local candidate follows as "local-candidate", then "gathering-done" once.
  *   The returned offer carries the candidates gathered so far (maybe none).
  * - rd_peer_set_answer_async() sets the far end's answer. An answer that cannot be parsed, does
- *   not answer every m-line, or has no codec the room can use fails with RD_MEDIA_ERROR_OFFER
- *   naming what is wrong; the peer is then unusable (close it).
+ *   not answer every m-line (in order, in the direction offered, with a payload type the offer
+ *   named), or has no codec the room can use fails with RD_MEDIA_ERROR_OFFER naming what is
+ *   wrong, and changes nothing (another answer may be set; an owner that gives up closes it).
+ *   RD_MEDIA_ERROR_PIPELINE: no offer made yet, an answer already set, or the peer closed.
  * - Fingerprint check, verified/security-violation, gates and state as for a party
  *   (rd-media-peer.h): the answer's a=fingerprint is the one checked.
- * - Liveness: an offerer peer from which nothing arrives for the liveness timeout, or whose ICE
- *   goes disconnected/failed, goes to RD_PEER_STATE_DISCONNECTED (or FAILED) and stays open: the
- *   owner decides between an ICE restart and a new peer. It closes only on rd_peer_close() or a
- *   security violation.
+ * - Liveness: an offerer peer from which nothing arrives (media, RTCP or DTLS) for the liveness
+ *   timeout (10 s), or whose ICE goes disconnected/failed, or that is not verified within 30 s
+ *   of its answer, goes to RD_PEER_STATE_DISCONNECTED (or FAILED) and stays open: the owner
+ *   decides between an ICE restart and a new peer. When the far end is heard again (a restart
+ *   worked, the network came back) it goes back to CONNECTED. It closes only on rd_peer_close(),
+ *   a security violation or an error inside its pipeline.
  * - ICE restart as the offerer, in two steps: rd_peer_restart_ice_local() makes new local ICE
  *   credentials and returns an application/trickle-ice-sdpfrag body (per ICE stream its first
  *   m-line and a=mid, new a=ice-ufrag/a=ice-pwd, the local candidates known so far; later ones
- *   come as "local-candidate" again); rd_peer_restart_ice_remote() takes the far end's 200 body
- *   (its new credentials and candidates) and ICE checks start again. The media in flight keeps
- *   its pair until a new one is nominated. Errors: RD_MEDIA_ERROR_FRAGMENT (body malformed or
- *   without credentials), RD_MEDIA_ERROR_PIPELINE (peer closed or not yet answered).
+ *   come as "local-candidate" again; a=end-of-candidates once gathering is done: libnice keeps
+ *   its candidates across a restart and gathers no new ones); rd_peer_restart_ice_remote() takes
+ * the far end's 200 body (its new credentials and candidates) and ICE checks start again. The media
+ * in flight keeps its pair until a new one is nominated. Errors: RD_MEDIA_ERROR_FRAGMENT (body
+ * malformed or without credentials), RD_MEDIA_ERROR_PIPELINE (peer closed or not yet answered).
  * - ICE servers: the config's stun-server/turn-server, plus any given with rd_peer_add_ice_server()
- *   before the offer (the far end's Link headers); with the config's force-relay only relay
- *   candidates are used (webrtcbin "ice-transport-policy" relay).
+ *   before the offer (the far end's Link headers; every TURN server is used, but webrtcbin takes
+ *   one STUN server: the config's, else the first one added); with the config's force-relay
+ *   only relay candidates are used (webrtcbin "ice-transport-policy" relay).
  *
  * Signals (main context, in addition to rd-media-peer.h's):
  *   "local-candidate" (const char *mid, const char *candidate): @mid is the a=mid of the m-line
@@ -53,9 +59,10 @@ typedef enum
 } RdPeerOfferKind;
 
 /* An ICE server for this peer: "stun:HOST[:PORT]", "turn:HOST[:PORT][?transport=udp|tcp]" or
- * "turns:..." with @username/@credential for TURN (NULL for STUN). Before the offer only.
+ * "turns:..." with @username/@credential for TURN (NULL for STUN; any characters). Before the
+ * offer only (else RD_MEDIA_ERROR_PIPELINE).
  * Errors: RD_MEDIA_ERROR_ICE_SERVER (a new code in rd-media-devices.h) naming the URL when it
- * is not one of these forms. */
+ * is not one of these forms or a TURN server lacks a username or credential. */
 gboolean rd_peer_add_ice_server (RdPeer *peer, const char *url, const char *username,
                                  const char *credential, GError **error);
 

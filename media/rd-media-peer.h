@@ -1,14 +1,21 @@
 /* rd-media-peer.h: RdPeer, one remote party (one webrtcbin) in the room.
  *
  * Contract:
- * - rd_peer_answer_async() takes the remote party's SDP offer (sendonly or sendrecv), answers it
- *   (recvonly or sendrecv: the room's shared encoded audio and video are sent back on a sendrecv
- *   offer), waits until ICE gathering is complete, and returns the full answer SDP (with every
- *   local candidate). An offer with no usable codec (neither VP8/H.264 video nor Opus audio),
- *   or that cannot be parsed, fails with RD_MEDIA_ERROR_OFFER and the peer is unusable.
+ * - rd_peer_answer_async() takes the remote party's SDP offer (sendonly, sendrecv or recvonly),
+ *   answers it (recvonly, sendrecv or sendonly: the room's shared encoded audio and video are
+ *   sent on every m-line the party receives on; a recvonly offer is a WHEP viewer, which gets
+ *   the room's media and sends none), waits until ICE gathering is complete, and returns the
+ *   full answer SDP (with every local candidate). The room is the answerer here; for the room
+ *   as the offerer see rd-media-peer-offer.h. An offer with no usable codec (neither VP8/H.264
+ * video nor Opus audio), or that cannot be parsed, fails with RD_MEDIA_ERROR_OFFER and the peer is
+ * unusable.
  * - ICE uses only the config's ice-addresses when set (add-local-ip-address on the ICE agent);
- *   STUN/TURN from the config. The DTLS certificate is webrtcbin's, one per process, shared by
- * every peer of the process (no per-peer RSA generation).
+ *   STUN/TURN from the config; with its force-relay, only relay candidates (ice-transport-policy
+ *   relay). A peer's TURN allocations are freed on the server when it closes.
+ * - Liveness: a verified party from which nothing arrives on its transport (media, RTCP or DTLS;
+ *   a viewer sends only RTCP) for 10 s is lost: it closes ("lost"), as on ICE failure. The DTLS
+ * certificate is webrtcbin's, one per process, shared by every peer of the process (no per-peer RSA
+ * generation).
  * - DTLS fingerprint check (webrtcbin 1.22 does not do it): once DTLS is connected, the remote
  *   certificate's SHA-256 (of its DER bytes) is compared with the offer's a=fingerprint. Until it
  *   matches, no remote buffer passes to the room's display, speakers or any recorder. On a

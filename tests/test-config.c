@@ -199,7 +199,8 @@ test_bad_values (void)
 static void
 test_long_socket_path (void)
 {
-  g_autofree char *text = g_strdup_printf ("[control]\nsocket=/%s\n", g_strnfill (120, 'a'));
+  g_autofree char *name = g_strnfill (120, 'a');
+  g_autofree char *text = g_strdup_printf ("[control]\nsocket=/%s\n", name);
   g_autoptr (GError) error = NULL;
   g_autoptr (RdConfig) c = load (text, &error);
 
