@@ -13,6 +13,6 @@ add_library(rd-test-veth STATIC rd-test-veth.c rd-test-veth-link.c)
 target_link_libraries(rd-test-veth PUBLIC PkgConfig::GLIB)
 # Long (about 2 minutes: a minute of loss, a 10 s cut): label "long" (ctest -L long / -LE long).
 rd_add_test(test-netfault SOURCES test-netfault.c rd-test-far.c
-  LIBS rd-test-veth rd-test-room TIMEOUT 360 THIRD_PARTY_THREADS)
+  LIBS rd-test-veth rd-test-room rd-test-probe TIMEOUT 360 THIRD_PARTY_THREADS)
 set_tests_properties(test-netfault PROPERTIES LABELS long)
 add_dependencies(test-netfault receptiond receptionctl)

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "tests/rd-test-probe.h"
 #include "tests/rd-test-wait.h"
 
 /* A receptiond on the far host (listening and doing ICE on its veth end). (transfer full) */
@@ -95,6 +96,12 @@ rd_test_far_join (RdTestVeth *v, gboolean whep)
 }
 
 /* "whip:STATE whep:STATE" of the room's links; *@status_out gets the status. (transfer full) */
+static gint
+by_text (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *)a, *(char *const *)b);
+}
+
 char *
 rd_test_far_link_states (RdTestFar *r, JsonNode **status_out)
 {
@@ -110,7 +117,7 @@ rd_test_far_link_states (RdTestFar *r, JsonNode **status_out)
       g_ptr_array_add (parts, g_strdup_printf ("%s:%s", json_object_get_string_member (l, "kind"),
                                                json_object_get_string_member (l, "state")));
     }
-  g_ptr_array_sort (parts, (GCompareFunc)g_strcmp0); /* whep after whip: "whep" < "whip" */
+  g_ptr_array_sort (parts, by_text); /* "whep:..." before "whip:..." */
   g_ptr_array_add (parts, NULL);
   if (status_out)
     *status_out = g_steal_pointer (&status);
@@ -194,19 +201,34 @@ rd_test_count (const char *haystack, const char *word)
 
 /* Seconds of @daemon's @session recorded in tracks whose path has @part and "-video". */
 static double
-video_seconds (RdTestDaemon *daemon, const char *session, const char *part)
+video_seconds (RdTestDaemon *daemon, const char *session, const char *part, double *probed_s,
+               gint64 *frames)
 {
   g_autoptr (JsonNode) shown = rd_test_ctl_json (daemon, "session", "show", session, NULL);
   JsonArray *recs = json_object_get_array_member (json_node_get_object (shown), "recordings");
   double s = 0;
 
+  *probed_s = 0;
+  *frames = 0;
   for (guint i = 0; i < json_array_get_length (recs); i++)
     {
       JsonObject *rec = json_array_get_object_element (recs, i);
       const char *path = json_object_get_string_member (rec, "path");
-      if (strstr (path, part) && strstr (path, "-video") &&
-          !json_object_get_null_member (rec, "duration_ns"))
+      g_autofree char *file = NULL;
+      g_autoptr (RdTestProbe) probe = NULL;
+      g_autoptr (GError) error = NULL;
+
+      if (!strstr (path, part) || !strstr (path, "-video"))
+        continue;
+      if (!json_object_get_null_member (rec, "duration_ns"))
         s += json_object_get_int_member (rec, "duration_ns") / 1e9;
+      /* and what ffprobe, which nobody here wrote, says of the file */
+      file = g_build_filename (daemon->state_dir, path, NULL);
+      probe = rd_test_probe_file (file, &error);
+      g_assert_no_error (error);
+      *probed_s += MAX (probe->duration_s, 0);
+      for (guint k = 0; k < probe->streams->len; k++)
+        *frames += ((RdTestProbeStream *)probe->streams->pdata[k])->frames;
     }
   return s;
 }
@@ -214,10 +236,11 @@ video_seconds (RdTestDaemon *daemon, const char *session, const char *part)
 /* Ends both sessions; every recording segment of both verifies; returns the seconds of video
  * of the room that the far end recorded (its party tracks). */
 double
-rd_test_far_end_and_verify (RdTestFar *r)
+rd_test_far_end_and_verify (RdTestFar *r, gint64 *far_frames_out)
 {
   g_autofree char *out = NULL;
-  double room_s, far_s;
+  double room_s, far_s, room_probed_s, far_probed_s;
+  gint64 room_frames, far_frames;
 
   g_assert_cmpint (rd_test_ctl (r->room, NULL, NULL, "session", "end", r->room_session, NULL), ==,
                    0);
@@ -227,11 +250,15 @@ rd_test_far_end_and_verify (RdTestFar *r)
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (rd_test_ctl (r->far, &out, NULL, "recording", "verify", r->far_session, NULL),
                    ==, 0);
-  room_s = video_seconds (r->room, r->room_session, "room-video");
-  far_s = video_seconds (r->far, r->far_session, "party-");
-  g_test_message ("recorded: the room's own video %.1f s; the far end's video of the room %.1f s",
-                  room_s, far_s);
-  return far_s;
+  room_s = video_seconds (r->room, r->room_session, "room-video", &room_probed_s, &room_frames);
+  far_s = video_seconds (r->far, r->far_session, "party-", &far_probed_s, &far_frames);
+  g_test_message (
+      "recorded: the room's own video %.1f s in the ledger, %.1f s and %" G_GINT64_FORMAT
+      " frames by ffprobe; the far end's video of the room %.1f s in the ledger, "
+      "%.1f s and %" G_GINT64_FORMAT " frames by ffprobe",
+      room_s, room_probed_s, room_frames, far_s, far_probed_s, far_frames);
+  *far_frames_out = far_frames;
+  return far_probed_s;
 }
 
 /* Seconds from @since_us (real time) to the last link-recovered event's "at". */
@@ -263,4 +290,49 @@ rd_test_far_recovered_after (RdTestFar *r, gint64 since_us)
                             1e6);
     }
   return last;
+}
+
+JsonObject *
+rd_test_far_party_via (JsonNode *far_status, const char *via)
+{
+  JsonArray *parties = json_object_get_array_member (json_node_get_object (far_status), "parties");
+  for (guint i = 0; parties && i < json_array_get_length (parties); i++)
+    {
+      JsonObject *p = json_array_get_object_element (parties, i);
+      if (g_strcmp0 (json_object_get_string_member_with_default (p, "via", "whip"), via) == 0)
+        return p;
+    }
+  return NULL;
+}
+
+void
+rd_test_far_wait_parties (RdTestFar *r, gint64 min_bytes, guint timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  guint want = r->whep ? 2 : 1;
+
+  for (;;)
+    {
+      g_autoptr (JsonNode) status = rd_test_ctl_json (r->far, "status", NULL);
+      JsonArray *parties = json_object_get_array_member (json_node_get_object (status), "parties");
+      JsonObject *whip = rd_test_far_party_via (status, "whip");
+      guint connected = 0;
+
+      for (guint i = 0; parties && i < json_array_get_length (parties); i++)
+        connected += g_str_equal (
+            json_object_get_string_member (json_array_get_object_element (parties, i), "state"),
+            "connected");
+      if (connected == want && json_array_get_length (parties) == want && whip &&
+          json_object_get_int_member (whip, "bytes_received") > min_bytes)
+        return;
+      if (g_get_monotonic_time () > end)
+        {
+          g_autofree char *text = json_to_string (
+              json_object_get_member (json_node_get_object (status), "parties"), TRUE);
+          g_error ("waited %u s for the far end to have %u parties connected, the WHIP one with "
+                   "> %" G_GINT64_FORMAT " bytes received; its parties: %s",
+                   timeout_s, want, min_bytes, text);
+        }
+      rd_test_run_until (g_get_monotonic_time () + 200 * 1000);
+    }
 }

@@ -42,11 +42,17 @@ char *rd_test_far_link_events (RdTestFar *r);
 /* Seconds from @since_us (real time) to the last link-recovered event's time; -1: none. */
 double rd_test_far_recovered_after (RdTestFar *r, gint64 since_us);
 /* Ends both sessions; every recording segment of both verifies (recording verify); returns the
- * seconds of video of the room the far end recorded. */
-double rd_test_far_end_and_verify (RdTestFar *r);
+ * seconds of video of the room the far end recorded, as ffprobe measures the files, and
+ * *@far_frames_out their frames (ffprobe -count_frames). */
+double rd_test_far_end_and_verify (RdTestFar *r, gint64 *far_frames_out);
 
 /* The first party in a daemon's status, or NULL (transfer none: inside @status). */
 JsonObject *rd_test_first_party (JsonNode *status);
+/* The far end's party that came @via "whip" or "whep", or NULL. (transfer none) */
+JsonObject *rd_test_far_party_via (JsonNode *far_status, const char *via);
+/* Waits until the far end has the room's parties (one per link) connected, and the one that
+ * came via WHIP has received more than @min_bytes (a WHEP viewer sends RTCP only). */
+void rd_test_far_wait_parties (RdTestFar *r, gint64 min_bytes, guint timeout_s);
 /* How many times @word occurs in @haystack. */
 guint rd_test_count (const char *haystack, const char *word);
 /* Runs the default main context until the monotonic time @until: a fault's length, or the pace
