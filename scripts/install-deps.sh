@@ -79,7 +79,8 @@ module.exports = {
 	iceServers: []
 };
 JS
-  # The versions of the Debian package's dependencies (bookworm) where npm has them.
+  # Major versions pinned: Express 4, which the server was written for; colors 1.4.0, the last
+  # release before the package's sabotaged ones.
   (cd "$SWS_DIR" && $SUDO npm install --no-audit --no-fund --no-save --loglevel=error \
     express@4 body-parser@1 cors@2 debug@4 colors@1.4.0 async@3 websocket@1)
   $SUDO touch "$SWS_STAMP"
