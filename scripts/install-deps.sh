@@ -52,7 +52,7 @@ fi
 # and the port from the environment (tests/rd-test-janus.c starts it). A stamp file marks a
 # complete install: an interrupted one is redone from scratch, a complete one costs nothing.
 SWS_DIR=/opt/receptiond-test/simple-whip-server
-SWS_STAMP="$SWS_DIR/.installed-0.0~git20230201-1"
+SWS_STAMP="$SWS_DIR/.installed-0.0~git20230201-1-r2" # -rN: this script's layout of it
 if [ ! -f "$SWS_STAMP" ]; then
   echo "install-deps: unpacking simple-whip-server into $SWS_DIR" >&2
   tmp=$(mktemp -d)
@@ -69,13 +69,15 @@ if [ ! -f "$SWS_STAMP" ]; then
   # The package's config.js is a link to /etc/simple-whip-server; ours reads the environment.
   $SUDO rm -f "$SWS_DIR/src/config.js"
   $SUDO tee "$SWS_DIR/src/config.js" >/dev/null <<'JS'
-// Written by receptiond's scripts/install-deps.sh: the tests choose Janus and the port.
+// Written by receptiond's scripts/install-deps.sh: the tests choose Janus, the port and the
+// ETag checks.
 module.exports = {
 	janus: { address: process.env.RD_SWS_JANUS || 'ws://127.0.0.1:8188' },
 	port: parseInt(process.env.RD_SWS_PORT || '7080', 10),
 	rest: '/whip',
 	allowTrickle: true,
-	strictETags: false, // as packaged
+	// as packaged (false) unless a test asks for strict If-Match checks
+	strictETags: process.env.RD_SWS_STRICT_ETAGS === '1',
 	iceServers: []
 };
 JS

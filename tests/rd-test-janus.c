@@ -252,6 +252,12 @@ ip (char **why, ...)
 RdTestJanus *
 rd_test_janus_up (char **why)
 {
+  return rd_test_janus_up_strict (FALSE, why);
+}
+
+RdTestJanus *
+rd_test_janus_up_strict (gboolean strict_etags, char **why)
+{
   g_autofree char *janus = g_find_program_in_path ("janus");
   g_autofree char *node = g_find_program_in_path ("node");
   g_autofree char *server = g_build_filename (RD_TEST_SWS_DIR, "src", "server.js", NULL);
@@ -312,6 +318,8 @@ rd_test_janus_up (char **why)
                                 ws,
                                 "RD_SWS_PORT",
                                 port,
+                                "RD_SWS_STRICT_ETAGS",
+                                strict_etags ? "1" : "0",
                                 "DEBUG",
                                 "whip:info,whip:warn,whip:error,janus:error",
                                 NULL };

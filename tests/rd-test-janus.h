@@ -40,6 +40,10 @@ typedef struct
 } RdTestJanus;
 
 RdTestJanus *rd_test_janus_up (char **why);
+/* The same, with simple-whip-server checking If-Match strictly (its "strictETags": it then
+ * refuses an ICE-restart PATCH whose If-Match is not "*" in quotes, so a standard `If-Match: *`
+ * gets 412). */
+RdTestJanus *rd_test_janus_up_strict (gboolean strict_etags, char **why);
 void rd_test_janus_free (RdTestJanus *j);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdTestJanus, rd_test_janus_free)
 
