@@ -336,3 +336,44 @@ rd_test_far_wait_parties (RdTestFar *r, gint64 min_bytes, guint timeout_s)
       rd_test_run_until (g_get_monotonic_time () + 200 * 1000);
     }
 }
+
+static double
+seconds_since (const char *iso, gint64 since_us)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (iso, NULL);
+  g_assert_nonnull (t);
+  return (g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t) - since_us) /
+         1e6;
+}
+
+char *
+rd_test_far_link_story (RdTestFar *r, gint64 since_us)
+{
+  g_autoptr (JsonNode) shown = rd_test_ctl_json (r->room, "session", "show", r->room_session, NULL);
+  JsonArray *events = json_object_get_array_member (json_node_get_object (shown), "events");
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      const char *kind = json_object_get_string_member (e, "kind");
+      JsonNode *dn = json_object_get_member (e, "detail");
+      JsonObject *d = dn && JSON_NODE_HOLDS_OBJECT (dn) ? json_node_get_object (dn) : NULL;
+      static const char *const says[] = { "reason", "result", "via", "down_s", NULL };
+
+      if (!d || (!g_str_has_prefix (kind, "link-") && !g_str_equal (kind, "recording-gap")))
+        continue;
+      g_string_append_printf (
+          s, "%+7.1f s  %-16s %-4s",
+          seconds_since (json_object_get_string_member_with_default (d, "at", ""), since_us), kind,
+          json_object_get_string_member_with_default (d, "link_kind", "?"));
+      for (const char *const *k = says; *k; k++)
+        if (json_object_has_member (d, *k))
+          {
+            g_autofree char *v = json_to_string (json_object_get_member (d, *k), FALSE);
+            g_string_append_printf (s, " %s=%s", *k, v);
+          }
+      g_string_append_c (s, '\n');
+    }
+  return g_string_free (s, FALSE);
+}

@@ -41,6 +41,9 @@ double rd_test_far_wait_links (RdTestFar *r, const char *state, guint timeout_s)
 char *rd_test_far_link_events (RdTestFar *r);
 /* Seconds from @since_us (real time) to the last link-recovered event's time; -1: none. */
 double rd_test_far_recovered_after (RdTestFar *r, gint64 since_us);
+/* The room session's link events, one a line: seconds from @since_us (real time), kind, link
+ * kind, and what it says (reason, result, via, down_s). For failure messages. */
+char *rd_test_far_link_story (RdTestFar *r, gint64 since_us);
 /* Ends both sessions; every recording segment of both verifies (recording verify); returns the
  * seconds of video of the room the far end recorded, as ffprobe measures the files, and
  * *@far_frames_out their frames (ffprobe -count_frames). */
