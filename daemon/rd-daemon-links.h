@@ -1,7 +1,7 @@
 /* rd-daemon-links.h: conferences the room joins as a client ("links"): `session join` publishes
  * the room to a WHIP endpoint and, with --whep, plays a WHEP stream (recorded like a party).
- * Daemon module only (rd-daemon-links.c: joining, leaving, status; rd-daemon-links-reconnect.c:
- * staying connected).
+ * Daemon module only (rd-daemon-links.c: a link and its attempts; rd-daemon-links-control.c:
+ * session join/leave, leaving, status; rd-daemon-links-reconnect.c: staying connected).
  *
  * Contract:
  * - A link is one resource: an RdPeer (offerer, or answerer on the WHEP 406 path) and an
@@ -94,7 +94,14 @@ JsonNode *rd_daemon_links_to_json (RdDaemon *d, const char *session_id);
  * (transfer full) */
 char *rd_daemon_links_status_text (RdDaemon *d);
 
-/* rd-daemon-links.c, for the reconnect file. */
+/* rd-daemon-links.c */
+/* A link for @url (checked by the client, nothing sent yet); NULL with @error. (transfer full) */
+RdDaemonLink *rd_daemon_link_new (RdDaemon *d, const char *session_id, RdSignalClientKind kind,
+                                  const char *url, const char *token, const char *ca_file,
+                                  gboolean insecure, GError **error);
+void rd_daemon_link_free (RdDaemonLink *l);
+/* {"reason": @reason}, for rd_daemon_link_event(). (transfer full) */
+JsonObject *rd_daemon_link_detail_reason (const char *reason);
 /* For a callback: rd_daemon_link_ref_take() gives the link back if it is still on the same
  * attempt and neither failed nor leaving, else NULL; it frees the ref either way. */
 gpointer rd_daemon_link_ref (RdDaemonLink *l);
@@ -111,6 +118,10 @@ void rd_daemon_link_event (RdDaemonLink *l, const char *kind, JsonObject *detail
 const char *rd_daemon_link_kind_name (RdDaemonLink *l);
 /* The first attempt (of a session join) was refused: link-failed, the join answered. */
 void rd_daemon_link_join_refused (RdDaemonLink *l, const char *message);
+
+/* rd-daemon-links-control.c: @l's first attempt has its answer (@error NULL) or was refused;
+ * the join waiting for it is answered once all its links have reported. */
+void rd_daemon_link_join_report (RdDaemonLink *l, const char *error);
 
 /* rd-daemon-links-reconnect.c */
 /* The peer's ICE and DTLS are up (again). */

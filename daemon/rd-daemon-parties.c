@@ -536,10 +536,15 @@ add_party (JsonBuilder *b, RdDaemonParty *p)
   add_int (b, "bytes_sent", st.bytes_sent);
   add_int (b, "packets_received", st.packets_received);
   add_int (b, "packets_lost", st.packets_lost);
+  /* counters start again after an ICE restart (a new transport): no rate across that */
   add_int (b, "bitrate_in_kbps",
-           dt > 0.5 ? (gint64)((st.bytes_received - p->last_bytes_in) * 8 / dt / 1000) : -1);
+           dt > 0.5 && st.bytes_received >= p->last_bytes_in
+               ? (gint64)((st.bytes_received - p->last_bytes_in) * 8 / dt / 1000)
+               : -1);
   add_int (b, "bitrate_out_kbps",
-           dt > 0.5 ? (gint64)((st.bytes_sent - p->last_bytes_out) * 8 / dt / 1000) : -1);
+           dt > 0.5 && st.bytes_sent >= p->last_bytes_out
+               ? (gint64)((st.bytes_sent - p->last_bytes_out) * 8 / dt / 1000)
+               : -1);
   add_int (b, "rtt_ms", st.round_trip_time_s >= 0 ? (gint64)(st.round_trip_time_s * 1000) : -1);
   add_str (b, "candidate_pair", st.selected_pair_type);
   add_int (b, "stats_age_ms", st.updated_us ? (now - st.updated_us) / 1000 : -1);

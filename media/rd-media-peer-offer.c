@@ -7,7 +7,8 @@
  * the local description's text at once (trickle: candidates follow as "local-candidate").
  * The answer is checked like a party's offer (rd_answer_parse) and against our offer (every
  * m-line answered, in order, with a payload type we offered, in the direction we asked), then
- * set as the remote description. ICE restart: rd-media-peer-ice.c. Promises reply on
+ * set as the remote description. ICE servers, our candidates and credentials:
+ * rd-media-peer-offer-ice.c; ICE restart: rd-media-peer-ice.c. Promises reply on
  * webrtcbin's threads; each next step runs on the main context (rd_peer_promise_to). */
 #include "media/rd-media-peer-private.h"
 
@@ -16,179 +17,6 @@
 #define PT_VP8  96
 #define PT_H264 102
 #define PT_OPUS 111
-
-/* --- ICE servers --- */
-
-/* "HOST[:PORT]" (HOST may be [IPv6]) is well-formed. */
-static gboolean
-host_port_ok (const char *hp)
-{
-  const char *colon;
-
-  if (*hp == '[')
-    {
-      const char *close = strchr (hp, ']');
-      if (!close || close == hp + 1)
-        return FALSE;
-      colon = close[1] == ':' ? close + 1 : NULL;
-      if (!colon && close[1] != '\0')
-        return FALSE;
-    }
-  else
-    {
-      colon = strchr (hp, ':');
-      if (colon == hp || *hp == '\0')
-        return FALSE;
-      for (const char *p = hp; *p && p != colon; p++)
-        if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-')
-          return FALSE;
-    }
-  if (colon)
-    {
-      guint64 port = 0;
-      if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-rd_peer_add_ice_server (RdPeer *peer, const char *url, const char *username, const char *credential,
-                        GError **error)
-{
-  g_autofree char *rest = NULL;
-  char *query;
-  gboolean turn, turns, ok = FALSE;
-
-  g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
-  if (peer->closed || peer->local_sdp || peer->offer)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "peer %s: ICE servers are added before the offer", peer->id);
-      return FALSE;
-    }
-  turns = url && g_str_has_prefix (url, "turns:");
-  turn = url && (turns || g_str_has_prefix (url, "turn:"));
-  if (!url || !(turn || g_str_has_prefix (url, "stun:")))
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_ICE_SERVER,
-                   "ICE server '%s': not a stun:, turn: or turns: URL", url ? url : "(none)");
-      return FALSE;
-    }
-  rest = g_strdup (strchr (url, ':') + 1);
-  query = strchr (rest, '?');
-  if (query)
-    *query++ = '\0';
-  if (!host_port_ok (rest) || (query && (!turn || (g_strcmp0 (query, "transport=udp") != 0 &&
-                                                   g_strcmp0 (query, "transport=tcp") != 0))))
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_ICE_SERVER,
-                   "ICE server '%s': expected %s:HOST[:PORT]%s", url,
-                   turns  ? "turns"
-                   : turn ? "turn"
-                          : "stun",
-                   turn ? "[?transport=udp|tcp]" : " (no query)");
-      return FALSE;
-    }
-  if (!turn)
-    {
-      g_autofree char *current = NULL;
-      g_object_get (peer->webrtc, "stun-server", &current, NULL);
-      if (current)
-        {
-          /* webrtcbin takes one STUN server; the configured one stays */
-          GST_INFO ("peer %s: STUN server %s not used, %s is", peer->id, url, current);
-          return TRUE;
-        }
-      {
-        g_autofree char *stun = g_strdup_printf ("stun://%s", rest);
-        g_object_set (peer->webrtc, "stun-server", stun, NULL);
-      }
-      return TRUE;
-    }
-  if (!username || !*username || !credential || !*credential)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_ICE_SERVER,
-                   "ICE server '%s': a TURN server needs a username and a credential", url);
-      return FALSE;
-    }
-  {
-    g_autofree char *user = g_uri_escape_string (username, NULL, FALSE);
-    g_autofree char *pass = g_uri_escape_string (credential, NULL, FALSE);
-    g_autofree char *uri = g_strdup_printf ("%s://%s:%s@%s%s%s", turns ? "turns" : "turn", user,
-                                            pass, rest, query ? "?" : "", query ? query : "");
-    g_signal_emit_by_name (peer->webrtc, "add-turn-server", uri, &ok);
-  }
-  if (!ok)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_ICE_SERVER,
-                   "ICE server '%s': webrtcbin refused it", url);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* --- trickle: our candidates, up to the owner --- */
-
-typedef struct
-{
-  guint mline;
-  char *candidate;
-} Candidate;
-
-static void
-candidate_free (gpointer data)
-{
-  Candidate *c = data;
-
-  g_free (c->candidate);
-  g_free (c);
-}
-
-static void
-candidate_on_main (RdPeer *peer, gpointer data)
-{
-  Candidate *c = data;
-  const char *value = c->candidate;
-  const char *mid = NULL;
-
-  if (g_str_has_prefix (value, "a="))
-    value += 2;
-  if (!*value || !peer->local_sdp) /* an empty one ends the candidates: gathering-done says it */
-    return;
-  if (c->mline < gst_sdp_message_medias_len (peer->local_sdp))
-    mid = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (peer->local_sdp, c->mline),
-                                           "mid");
-  g_signal_emit_by_name (peer, "local-candidate", mid ? mid : "0", value);
-}
-
-static void
-on_ice_candidate (GstElement *webrtc, guint mline, const char *candidate, gpointer user_data)
-{
-  Candidate *c = g_new (Candidate, 1);
-
-  c->mline = mline;
-  c->candidate = g_strdup (candidate ? candidate : "");
-  rd_peer_run_on_main (user_data, candidate_on_main, c, candidate_free);
-}
-
-static void
-gathering_on_main (RdPeer *peer, gpointer data)
-{
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (peer->webrtc, "ice-gathering-state", &state, NULL);
-  if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE || peer->gathering_done)
-    return;
-  peer->gathering_done = TRUE;
-  g_signal_emit_by_name (peer, "gathering-done");
-}
-
-static void
-on_gathering_state (GObject *webrtc, GParamSpec *pspec, gpointer user_data)
-{
-  rd_peer_run_on_main (user_data, gathering_on_main, NULL, NULL);
-}
 
 /* --- the offer --- */
 
@@ -322,21 +150,87 @@ offer_step_ok (RdPeer *peer, GTask **slot, GstPromise *promise, const char *what
   return TRUE;
 }
 
+/* The media stream id of the room's tracks in this peer: "receptiond-<peer id>" (token
+ * characters only). (transfer none: static per call, valid until the next) */
+static const char *
+peer_msid (RdPeer *peer)
+{
+  static char buf[80];
+
+  g_snprintf (buf, sizeof buf, "receptiond-%s", peer->id);
+  for (char *p = buf; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_')
+      *p = '-';
+  return buf;
+}
+
+/* The name webrtcbin gave the transceiver of m-line @mline (its track id in a=ssrc msid), or
+ * NULL. (transfer full) */
+static char *
+transceiver_name (RdPeer *peer, guint mline)
+{
+  g_autoptr (GArray) transceivers = NULL;
+
+  g_signal_emit_by_name (peer->webrtc, "get-transceivers", &transceivers);
+  for (guint i = 0; transceivers && i < transceivers->len; i++)
+    {
+      GstWebRTCRTPTransceiver *t = g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+      guint index = G_MAXUINT;
+      g_object_get (t, "mlineindex", &index, NULL);
+      if (index == mline)
+        return gst_object_get_name (GST_OBJECT (t));
+    }
+  /* not yet assigned: our offer makes its transceivers in m-line order */
+  if (transceivers && mline < transceivers->len)
+    return gst_object_get_name (
+        GST_OBJECT (g_array_index (transceivers, GstWebRTCRTPTransceiver *, mline)));
+  return NULL;
+}
+
+/* Our sink pads carry peer_msid() (webrtcbin's a=ssrc msid lines then agree with a=msid). */
+static void
+set_msid (RdPeer *peer)
+{
+  g_autoptr (GstIterator) it = gst_element_iterate_sink_pads (peer->webrtc);
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GObject *pad = g_value_get_object (&item);
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (pad), "msid"))
+        g_object_set (pad, "msid", peer_msid (peer), NULL);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+}
+
 /* The offer as sent: webrtcbin's max-bundle offer marks every m-line after the first
  * "bundle-only" with port 0 (RFC 8843 7.2), which servers written for browsers' offers (port 9
  * on every m-line, BUNDLE group, no bundle-only) may take as rejected lines. They are sent in
  * the browsers' form; the BUNDLE group, the credentials and the transport are the same.
  * (transfer full) */
 static char *
-offer_text (const GstSDPMessage *local)
+offer_text (RdPeer *peer, const GstSDPMessage *local)
 {
   GstSDPMessage *copy = NULL;
   char *text;
 
   gst_sdp_message_copy (local, &copy);
-  for (guint i = 1; i < gst_sdp_message_medias_len (copy); i++)
+  for (guint i = 0; i < gst_sdp_message_medias_len (copy); i++)
     {
       GstSDPMedia *m = (GstSDPMedia *)gst_sdp_message_get_media (copy, i);
+      g_autofree char *track = transceiver_name (peer, i);
+
+      /* one media stream (WHIP: "same msid"): webrtcbin 1.22 writes msid only on a=ssrc lines,
+       * and only for a stream whose caps it has seen; the media-level form does not wait */
+      if (peer->offer_kind == RD_PEER_OFFER_PUBLISH && track &&
+          !gst_sdp_media_get_attribute_val (m, "msid"))
+        {
+          g_autofree char *msid = g_strdup_printf ("%s %s", peer_msid (peer), track);
+          gst_sdp_media_add_attribute (m, "msid", msid);
+        }
+      if (i == 0)
+        continue;
       for (guint j = 0; j < gst_sdp_media_attributes_len (m); j++)
         if (g_strcmp0 (gst_sdp_media_get_attribute (m, j)->key, "bundle-only") == 0)
           {
@@ -369,9 +263,9 @@ offer_local_set (RdPeer *peer, gpointer data)
                                "webrtcbin has no local description");
       return;
     }
-  g_task_return_pointer (task, offer_text (local->sdp), g_free);
+  g_task_return_pointer (task, offer_text (peer, local->sdp), g_free);
   gst_webrtc_session_description_free (local);
-  gathering_on_main (peer, NULL); /* in case it completed before we listened */
+  rd_peer_offer_check_gathering (peer); /* in case it completed before we listened */
 }
 
 static void
@@ -425,12 +319,8 @@ rd_peer_offer_async (RdPeer *peer, RdPeerOfferKind kind, GCancellable *cancellab
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  peer->webrtc_ids[0] =
-      g_signal_connect_data (peer->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
-                             rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);
-  peer->webrtc_ids[3] = g_signal_connect_data (
-      peer->webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering_state),
-      rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);
+  set_msid (peer);
+  rd_peer_offer_watch_ice (peer);
   peer->offer_task = g_steal_pointer (&task);
   rd_peer_set_state (peer, RD_PEER_STATE_CONNECTING);
   promise = rd_peer_promise_to (peer, offer_created);
@@ -576,32 +466,4 @@ rd_peer_set_answer_finish (RdPeer *peer, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, peer), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* --- our credentials --- */
-
-static const char *
-local_attribute (RdPeer *peer, const char *name)
-{
-  const char *v = NULL;
-
-  if (!peer->local_sdp)
-    return NULL;
-  for (guint i = 0; !v && i < gst_sdp_message_medias_len (peer->local_sdp); i++)
-    v = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (peer->local_sdp, i), name);
-  return v ? v : gst_sdp_message_get_attribute_val (peer->local_sdp, name);
-}
-
-const char *
-rd_peer_get_local_ufrag (RdPeer *peer)
-{
-  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
-  return peer->local_ufrag ? peer->local_ufrag : local_attribute (peer, "ice-ufrag");
-}
-
-const char *
-rd_peer_get_local_pwd (RdPeer *peer)
-{
-  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
-  return peer->local_pwd ? peer->local_pwd : local_attribute (peer, "ice-pwd");
 }

@@ -122,6 +122,11 @@ void rd_peer_watch_transport_input (RdPeer *peer);
  * to @state and stays open (its owner decides). Main context. */
 void rd_peer_lost (RdPeer *peer, RdPeerState state, const char *reason);
 
+/* rd-media-peer-offer-ice.c: our candidates and gathering up to the owner (connects webrtcbin's
+ * signals), and "gathering-done" if gathering is complete and it was not emitted yet. */
+void rd_peer_offer_watch_ice (RdPeer *peer);
+void rd_peer_offer_check_gathering (RdPeer *peer);
+
 /* rd-media-peer-ice.c: frees the ICE agent's TURN allocations; before the peer's bin goes to
  * NULL. Main context. */
 void rd_peer_ice_release (RdPeer *peer);

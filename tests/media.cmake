@@ -22,11 +22,16 @@ rd_add_test(test-media-record SOURCES test-media-record.c rd-test-netns.c
 rd_add_test(test-media-repair SOURCES test-media-repair.c LIBS rd-media PkgConfig::JSONGLIB
   TIMEOUT 120)
 
-# A real TURN server (coturn) in the test's network namespace.
+# A real TURN server (coturn) in the test's network namespace, and a call between two rooms
+# in one process (the room as offerer, the room as answerer).
 add_library(rd-test-turn STATIC rd-test-turn.c)
 target_link_libraries(rd-test-turn PUBLIC PkgConfig::GLIB)
 target_include_directories(rd-test-turn PUBLIC ${CMAKE_SOURCE_DIR})
-# The room as the offerer against the room as the answerer: two rooms (four encoders) in one
-# process, and coturn.
+add_library(rd-test-call STATIC rd-test-call.c)
+target_link_libraries(rd-test-call PUBLIC rd-media)
+target_include_directories(rd-test-call PUBLIC ${CMAKE_SOURCE_DIR})
+# Two rooms (four encoders) in one process.
 rd_add_test(test-media-peer-offer SOURCES test-media-peer-offer.c rd-test-netns.c
-  LIBS rd-media rd-test-turn TIMEOUT 300 THIRD_PARTY_THREADS)
+  LIBS rd-media rd-test-call TIMEOUT 300 THIRD_PARTY_THREADS)
+rd_add_test(test-media-peer-relay SOURCES test-media-peer-relay.c rd-test-netns.c
+  LIBS rd-media rd-test-call rd-test-turn TIMEOUT 240 THIRD_PARTY_THREADS)
