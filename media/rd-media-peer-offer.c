@@ -14,9 +14,11 @@
 
 #include <string.h>
 
-#define PT_VP8  96
-#define PT_H264 102
-#define PT_OPUS 111
+#define PT_VP8       96
+#define PT_H264      102
+#define PT_OPUS      111
+#define CAPS_POLL_MS 10
+#define CAPS_WAIT_MS 2000
 
 /* --- the offer --- */
 
@@ -34,20 +36,29 @@ h264_decoder_installed (void)
   return FALSE;
 }
 
+/* @send: what the room sends. Its H.264 profile-level-id is left to the payloader, which takes
+ * it from the room's SPS (x264's constrained baseline is 42c01f, browsers offer 42e01f: the same
+ * profile and level, but webrtcbin intersects the strings, and a fixed one here made the
+ * payloader's caps fail and the far end got no video); webrtcbin writes it in the offer from
+ * the payloader's caps. To receive: constrained baseline level 3.1, as browsers offer it. */
 static GstCaps *
-video_caps (RdOfferCodec codec)
+video_caps (RdOfferCodec codec, gboolean send)
 {
-  if (codec == RD_OFFER_CODEC_H264)
-    /* what the room's encoder makes: constrained baseline, level 3.1 */
+  GstCaps *caps;
+
+  if (codec != RD_OFFER_CODEC_H264)
     return gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "video",
-                                "encoding-name", G_TYPE_STRING, "H264", "clock-rate", G_TYPE_INT,
-                                90000, "payload", G_TYPE_INT, PT_H264, "packetization-mode",
-                                G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING, "42e01f",
-                                "level-asymmetry-allowed", G_TYPE_STRING, "1", "rtcp-fb-nack-pli",
+                                "encoding-name", G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT,
+                                90000, "payload", G_TYPE_INT, PT_VP8, "rtcp-fb-nack-pli",
                                 G_TYPE_BOOLEAN, TRUE, NULL);
-  return gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name",
-                              G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT, 90000, "payload",
-                              G_TYPE_INT, PT_VP8, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, NULL);
+  caps = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name",
+                              G_TYPE_STRING, "H264", "clock-rate", G_TYPE_INT, 90000, "payload",
+                              G_TYPE_INT, PT_H264, "packetization-mode", G_TYPE_STRING, "1",
+                              "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, NULL);
+  if (!send)
+    gst_caps_set_simple (caps, "profile-level-id", G_TYPE_STRING, "42e01f",
+                         "level-asymmetry-allowed", G_TYPE_STRING, "1", NULL);
+  return caps;
 }
 
 static GstCaps *
@@ -79,9 +90,9 @@ add_line (RdPeer *peer, guint mline, gboolean video, GError **error)
                        : rd_config_get_video_codec (peer->config) == RD_VIDEO_CODEC_H264
                            ? RD_OFFER_CODEC_H264
                            : RD_OFFER_CODEC_VP8;
-  g_autoptr (GstCaps) caps = video ? video_caps (codec) : audio_caps ();
-  g_autoptr (GstWebRTCRTPTransceiver) t = NULL;
   gboolean publish = peer->offer_kind == RD_PEER_OFFER_PUBLISH;
+  g_autoptr (GstCaps) caps = video ? video_caps (codec, publish) : audio_caps ();
+  g_autoptr (GstWebRTCRTPTransceiver) t = NULL;
 
   if (publish)
     {
@@ -94,7 +105,8 @@ add_line (RdPeer *peer, guint mline, gboolean video, GError **error)
       /* play: any video codec the room decodes, its own first */
       if (video && h264_decoder_installed ())
         gst_caps_append (caps, video_caps (codec == RD_OFFER_CODEC_H264 ? RD_OFFER_CODEC_VP8
-                                                                        : RD_OFFER_CODEC_H264));
+                                                                        : RD_OFFER_CODEC_H264,
+                                           FALSE));
       g_signal_emit_by_name (peer->webrtc, "add-transceiver",
                              GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
     }
@@ -292,13 +304,59 @@ offer_created (RdPeer *peer, gpointer data)
   gst_webrtc_session_description_free (offer);
 }
 
+static void
+create_offer (RdPeer *peer)
+{
+  GstPromise *promise = rd_peer_promise_to (peer, offer_created);
+
+  g_signal_emit_by_name (peer->webrtc, "create-offer", NULL, promise);
+  gst_promise_unref (promise);
+}
+
+/* TRUE when every webrtcbin sink pad has its caps: the payloaders have seen the room's streams.
+ * Only then can webrtcbin write what they send into the offer (H.264's profile-level-id and
+ * sprop-parameter-sets from the room's SPS, every stream's a=ssrc and msid). */
+static gboolean
+sink_caps_known (RdPeer *peer)
+{
+  g_autoptr (GstIterator) it = gst_element_iterate_sink_pads (peer->webrtc);
+  GValue item = G_VALUE_INIT;
+  gboolean all = TRUE;
+
+  while (all && gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (g_value_get_object (&item));
+      all = caps != NULL;
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  return all;
+}
+
+/* Polls (the caps come from streaming threads within a frame or two) for at most
+ * CAPS_WAIT_MS; then offers with what webrtcbin knows. */
+static gboolean
+wait_for_caps (gpointer data)
+{
+  RdPeer *peer = data;
+
+  if (!sink_caps_known (peer) &&
+      g_get_monotonic_time () - peer->offer_started_us < CAPS_WAIT_MS * G_TIME_SPAN_MILLISECOND)
+    return G_SOURCE_CONTINUE;
+  peer->offer_wait_id = 0;
+  if (!sink_caps_known (peer))
+    GST_WARNING ("peer %s: the room's streams have no caps after %d ms; offering without them",
+                 peer->id, CAPS_WAIT_MS);
+  create_offer (peer);
+  return G_SOURCE_REMOVE;
+}
+
 void
 rd_peer_offer_async (RdPeer *peer, RdPeerOfferKind kind, GCancellable *cancellable,
                      GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
-  GstPromise *promise;
 
   g_return_if_fail (RD_IS_PEER (peer));
   task = g_task_new (peer, cancellable, callback, user_data);
@@ -323,9 +381,15 @@ rd_peer_offer_async (RdPeer *peer, RdPeerOfferKind kind, GCancellable *cancellab
   rd_peer_offer_watch_ice (peer);
   peer->offer_task = g_steal_pointer (&task);
   rd_peer_set_state (peer, RD_PEER_STATE_CONNECTING);
-  promise = rd_peer_promise_to (peer, offer_created);
-  g_signal_emit_by_name (peer->webrtc, "create-offer", NULL, promise);
-  gst_promise_unref (promise);
+  peer->offer_started_us = g_get_monotonic_time ();
+  if (sink_caps_known (peer))
+    create_offer (peer);
+  else
+    {
+      /* Like the connect timeout: on the default context, removed in teardown. */
+      peer->offer_wait_id = g_timeout_add (CAPS_POLL_MS, wait_for_caps, peer);
+      g_source_set_name_by_id (peer->offer_wait_id, "[receptiond] offerer waits for caps");
+    }
 }
 
 char *

@@ -11,6 +11,8 @@
  *   to the room's display/speakers and are announced with "stream-added" like a party's). It
  *   completes as soon as the offer is the local description, without waiting for candidates
  *   (trickle): each local candidate follows as "local-candidate", then "gathering-done" once.
+ *   (Publish first waits, at most 2 s, until the room's streams reach the payloaders, so that
+ *   the offer names what they send: H.264's profile-level-id from the room's SPS, a=ssrc.)
  *   The returned offer carries the candidates gathered so far (maybe none).
  * - rd_peer_set_answer_async() sets the far end's answer. An answer that cannot be parsed, does
  *   not answer every m-line (in order, in the direction offered, with a payload type the offer

@@ -100,6 +100,8 @@ struct _RdPeer
   GstSDPMessage *local_sdp;      /* our offer as set (m-lines, mids, payload types) */
   char *local_ufrag, *local_pwd; /* after an ICE restart; NULL: the offer's */
   gboolean gathering_done;
+  guint offer_wait_id;     /* polls until the payloaders have caps (publish) */
+  gint64 offer_started_us; /* when the offer was asked for */
   /* liveness: the monotonic second (atomic) anything last came in on the ICE transport (RTP,
    * RTCP or DTLS; a viewer or a WHIP server sends only RTCP), seen on webrtcbin's nicesrc */
   gint transport_last_seen;

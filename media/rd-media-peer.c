@@ -684,6 +684,7 @@ teardown (RdPeer *peer)
   g_clear_handle_id (&peer->gather_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->connect_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->liveness_id, g_source_remove);
+  g_clear_handle_id (&peer->offer_wait_id, g_source_remove);
   if (!peer->bin)
     return;
   g_mutex_lock (&peer->lock);

@@ -20,7 +20,7 @@ rd_test_rooms_setup (RdTestRooms *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  f->config = rd_config_load_data (RD_TEST_ROOM_CONFIG, "test.conf", &error);
+  f->config = rd_config_load_data (data ? data : RD_TEST_ROOM_CONFIG, "test.conf", &error);
   g_assert_no_error (error);
   f->offerer_room = rd_room_new (f->config, &error);
   g_assert_no_error (error);

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
   "[media]\ncamera=test\nmicrophone=test\ndisplay=none\nspeakers=none\n"                           \
   "[network]\nice-addresses=127.0.0.1\n"
 
-/* A g_test_add() fixture: the two rooms, started, on one config. */
+/* A g_test_add() fixture: the two rooms, started, on one config: the test data's text, or
+ * RD_TEST_ROOM_CONFIG when NULL. */
 typedef struct
 {
   RdConfig *config;

@@ -9,6 +9,10 @@
 #include <string.h>
 #include "tests/rd-test-wait.h"
 
+static const char config_h264[] =
+    "[media]\ncamera=test\nmicrophone=test\ndisplay=none\nspeakers=none\nvideo-codec=h264\n"
+    "[network]\nice-addresses=127.0.0.1\n";
+
 /* @sdp without its candidate lines; the candidates as an sdpfrag ("a=mid:" + lines). */
 static char *
 split_candidates (const char *sdp, char **frag)
@@ -43,7 +47,17 @@ test_publish (RdTestRooms *f, gconstpointer data)
   g_assert_nonnull (strstr (c.off.sdp, "a=sendonly"));
   g_assert_null (strstr (c.off.sdp, "a=recvonly"));
   g_assert_nonnull (strstr (c.off.sdp, "a=group:BUNDLE"));
-  g_assert_nonnull (strstr (c.off.sdp, "VP8/90000"));
+  if (data) /* the H.264 rooms: baseline family, packetization-mode=1, and only that */
+    {
+      g_assert_nonnull (strstr (c.off.sdp, "H264/90000"));
+      g_assert_nonnull (strstr (c.off.sdp, "packetization-mode=1"));
+      /* the room's own SPS says it (x264: 42c01f) */
+      g_assert_nonnull (strstr (c.off.sdp, "profile-level-id=42"));
+      g_assert_null (strstr (c.off.sdp, "VP8/90000"));
+      g_assert_nonnull (strstr (c.ans.sdp, "H264/90000"));
+    }
+  else
+    g_assert_nonnull (strstr (c.off.sdp, "VP8/90000"));
   g_assert_nonnull (strstr (c.off.sdp, "OPUS/48000/2"));
   /* in the browsers' form: port 9 on every m-line, no bundle-only */
   g_assert_nonnull (strstr (c.off.sdp, "m=audio 9 "));
@@ -410,6 +424,8 @@ main (int argc, char **argv)
     }
   g_test_add ("/media/peer-offer/publish", RdTestRooms, NULL, rd_test_rooms_setup, test_publish,
               rd_test_rooms_teardown);
+  g_test_add ("/media/peer-offer/publish-h264", RdTestRooms, config_h264, rd_test_rooms_setup,
+              test_publish, rd_test_rooms_teardown);
   g_test_add ("/media/peer-offer/play-and-whep-viewer", RdTestRooms, NULL, rd_test_rooms_setup,
               test_play_and_whep_viewer, rd_test_rooms_teardown);
   g_test_add ("/media/peer-offer/trickle", RdTestRooms, NULL, rd_test_rooms_setup, test_trickle,
