@@ -218,11 +218,12 @@ rejoin_after_cut (gboolean strict_etags, const char *expected_way)
   rd_test_janus_wait_publishers (j, RD_TEST_JANUS_ROOM, the_room, TIMEOUT_MS);
 }
 
-/* simple-whip-server as packaged: the ICE restart PATCH is taken. */
+/* simple-whip-server as packaged takes the ICE-restart PATCH (its 200 has the new credentials
+ * but no candidates: the restart may still not connect, then the room re-POSTs; both seen). */
 static void
 test_room_rejoins_after_cut (void)
 {
-  rejoin_after_cut (FALSE, "link-ice-restart link-recovered");
+  rejoin_after_cut (FALSE, "link-ice-restart");
 }
 
 /* With strict ETags it refuses a standard `If-Match: *` (it wants "*" in quotes): the room
