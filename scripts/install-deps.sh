@@ -17,6 +17,7 @@ PACKAGES="
   coturn
   ffmpeg
   chromium
+  janus
 "
 
 missing=""
@@ -26,16 +27,63 @@ for p in $PACKAGES; do
   fi
 done
 
-if [ -z "$missing" ]; then
-  exit 0
-fi
+# Node.js and npm run simple-whip-server (below). A machine may already have them from elsewhere
+# (Debian's npm then conflicts), so they are only asked of Debian when the commands are missing.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
-echo "install-deps: installing:$missing" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+updated=""
+if [ -n "$missing" ]; then
+  echo "install-deps: installing:$missing" >&2
+  $SUDO apt-get update -qq
+  updated=1
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# The Janus interop tests' WHIP front end: meetecho's simple-whip-server. Its Debian package
+# conflicts with other Node.js builds, so it is unpacked (not installed) into a fixed directory,
+# with its Node dependencies installed there by npm and a config.js that takes the Janus address
+# and the port from the environment (tests/rd-test-janus.c starts it). A stamp file marks a
+# complete install: an interrupted one is redone from scratch, a complete one costs nothing.
+SWS_DIR=/opt/receptiond-test/simple-whip-server
+SWS_STAMP="$SWS_DIR/.installed-0.0~git20230201-1-r2" # -rN: this script's layout of it
+if [ ! -f "$SWS_STAMP" ]; then
+  echo "install-deps: unpacking simple-whip-server into $SWS_DIR" >&2
+  tmp=$(mktemp -d)
+  chmod 777 "$tmp" # apt-get download writes as the _apt user when it can
+  if ! (cd "$tmp" && apt-get download -qq simple-whip-server); then
+    [ -n "$updated" ] || $SUDO apt-get update -qq
+    (cd "$tmp" && apt-get download -qq simple-whip-server)
+  fi
+  dpkg -x "$tmp"/simple-whip-server_*.deb "$tmp/x"
+  $SUDO rm -rf "$SWS_DIR"
+  $SUDO mkdir -p "$SWS_DIR"
+  $SUDO cp -r "$tmp/x/usr/share/simple-whip-server/src" "$SWS_DIR/src"
+  rm -rf "$tmp"
+  # The package's config.js is a link to /etc/simple-whip-server; ours reads the environment.
+  $SUDO rm -f "$SWS_DIR/src/config.js"
+  $SUDO tee "$SWS_DIR/src/config.js" >/dev/null <<'JS'
+// Written by receptiond's scripts/install-deps.sh: the tests choose Janus, the port and the
+// ETag checks.
+module.exports = {
+	janus: { address: process.env.RD_SWS_JANUS || 'ws://127.0.0.1:8188' },
+	port: parseInt(process.env.RD_SWS_PORT || '7080', 10),
+	rest: '/whip',
+	allowTrickle: true,
+	// as packaged (false) unless a test asks for strict If-Match checks
+	strictETags: process.env.RD_SWS_STRICT_ETAGS === '1',
+	iceServers: []
+};
+JS
+  # Major versions pinned: Express 4, which the server was written for; colors 1.4.0, the last
+  # release before the package's sabotaged ones.
+  (cd "$SWS_DIR" && $SUDO npm install --no-audit --no-fund --no-save --loglevel=error \
+    express@4 body-parser@1 cors@2 debug@4 colors@1.4.0 async@3 websocket@1)
+  $SUDO touch "$SWS_STAMP"
+fi

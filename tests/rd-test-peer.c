@@ -110,6 +110,13 @@ rd_test_peer_new (RdTestPeerMode mode, GError **error)
 RdTestPeer *
 rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec, GError **error)
 {
+  return rd_test_peer_new_full (mode, video_codec, "127.0.0.1", error);
+}
+
+RdTestPeer *
+rd_test_peer_new_full (RdTestPeerMode mode, const char *video_codec, const char *ice_address,
+                       GError **error)
+{
   static const char vp8[] =
       "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 target-bitrate=300000 "
       "! rtpvp8pay pt=96 picture-id-mode=15-bit ! application/x-rtp,media=video,"
@@ -153,7 +160,7 @@ rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec, GErro
     }
   peer->webrtc = gst_bin_get_by_name (GST_BIN (peer->pipeline), "webrtc");
   g_object_get (peer->webrtc, "ice-agent", &agent, NULL);
-  g_signal_emit_by_name (agent, "add-local-ip-address", "127.0.0.1", &ok);
+  g_signal_emit_by_name (agent, "add-local-ip-address", ice_address, &ok);
   /* No UPnP-IGD client per agent (GUPnP contexts, their ports can collide in a namespace). */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "agent"))
     {

@@ -33,6 +33,10 @@ RdTestPeer *rd_test_peer_new (RdTestPeerMode mode, GError **error);
  * without camera). It decodes VP8 and H.264 it receives. */
 RdTestPeer *rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec,
                                          GError **error);
+/* The same, with ICE on @ice_address instead of 127.0.0.1 (a veth end, tests/rd-test-veth.h, or
+ * the address a far end such as Janus gathers on, tests/rd-test-janus.h). */
+RdTestPeer *rd_test_peer_new_full (RdTestPeerMode mode, const char *video_codec,
+                                   const char *ice_address, GError **error);
 void rd_test_peer_free (RdTestPeer *peer);
 
 /* Makes the offer's a=fingerprint lines carry another (well-formed) SHA-256 than the

@@ -25,7 +25,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdTestWhipReply, rd_test_whip_reply_free)
 
 /* Sends @method to @url with @body (may be NULL) of @content_type, "Authorization: Bearer
  * @token" when @token is not NULL, and "If-Match: @if_match" when not NULL. @cert_pem_path is
- * the server certificate to trust. Fails the test when no HTTP response comes in 20 s.
+ * the server certificate to trust (NULL: plain http:// to a test's own server, such as
+ * simple-whip-server, or the system's CAs). Fails the test when no HTTP response comes in 20 s.
  * (transfer full) */
 RdTestWhipReply *rd_test_whip_request (const char *cert_pem_path, const char *method,
                                        const char *url, const char *token, const char *content_type,
