@@ -3,9 +3,9 @@
  * Connected -> dropped (ICE disconnected/failed, the peer closed, or not connected in time):
  * an ICE restart first (new local credentials, PATCH If-Match "*", the far end's fragment back
  * to the peer); refused, or not connected within ICE_RESTART_TIMEOUT_S: re-POSTs, each with a
- * new peer and client (the far end's ICE servers from the start), after 1, 2, 4, 8, 8... s,
- * until [links] reconnect-seconds from the drop; then the link has failed and the session goes
- * on without it. Every step is a ledger event. */
+ * new peer and client (the far end's ICE servers from the start), after 1, 2, 4, 4... s (a link
+ * back after a cut is found within 4 s), until [links] reconnect-seconds from the drop; then the
+ * link has failed and the session goes on without it. Every step is a ledger event. */
 #include "daemon/rd-daemon-links.h"
 
 #include "daemon/rd-daemon-log.h"
@@ -14,7 +14,7 @@
 #define CONNECT_TIMEOUT_S 10
 /* After an ICE restart was sent, this long to be connected again before re-POSTing. */
 #define ICE_RESTART_TIMEOUT_S 5
-#define BACKOFF_MAX_S         8
+#define BACKOFF_MAX_S         4
 
 static gint64
 down_us (RdDaemonLink *l)

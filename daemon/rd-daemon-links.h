@@ -8,7 +8,7 @@
  *   RdSignalClient. It belongs to a live session and lives in daemon->links from the join until
  *   it is left (session leave, session end, shutdown) or its join is refused.
  * - States: connecting (POST sent, ICE not yet up), connected, reconnecting (after a drop: an
- *   ICE restart, then new POSTs with a new peer and client, backoff 1, 2, 4, 8 s, until
+ *   ICE restart, then new POSTs with a new peer and client, backoff 1, 2, 4, 4... s, until
  *   [links] reconnect-seconds), failed (gave up; the session goes on; kept for status until
  *   leave). Each change is a ledger event of the session: link-joined, link-connected,
  *   link-dropped, link-ice-restart, link-reposted, link-recovered, link-failed, link-left, each
