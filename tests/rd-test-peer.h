@@ -33,6 +33,14 @@ RdTestPeer *rd_test_peer_new (RdTestPeerMode mode, GError **error);
  * without camera). It decodes VP8 and H.264 it receives. */
 RdTestPeer *rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec,
                                          GError **error);
+/* The same with sources of the caller's own: gst-launch fragments ending in raw video
+ * (@video_source; NULL: audio only) and raw audio (@audio_source), e.g. a pattern that flashes
+ * for a sync benchmark. Elements named there are found with rd_test_peer_get_element(). */
+RdTestPeer *rd_test_peer_new_with_sources (RdTestPeerMode mode, const char *video_codec,
+                                           const char *video_source, const char *audio_source,
+                                           GError **error);
+/* An element of the peer's pipeline by name (a GstElement*, transfer full), or NULL. */
+gpointer rd_test_peer_get_element (RdTestPeer *peer, const char *name);
 void rd_test_peer_free (RdTestPeer *peer);
 
 /* Makes the offer's a=fingerprint lines carry another (well-formed) SHA-256 than the
