@@ -59,6 +59,8 @@ struct _RdRecWriter
   GstCaps *caps;                  /* streaming thread: the format of the stream so far */
   guint dropped_before_keyframe;  /* streaming thread */
   gboolean failed;                /* streaming thread: a segment could not be made (said once) */
+  gint broken;   /* atomic: an element of the bin failed (a write refused): nothing more goes in */
+  guint done_id; /* a broken writer's end, on the main context */
 };
 
 /* rd-media-record-writer.c */

@@ -126,8 +126,9 @@ tell_main (RdRecWriter *w, Note *n)
   g_source_attach (source, w->recorder->context);
 }
 
+/* @incomplete (may be NULL): why the segment ends without its muxer's last writes. */
 static char *
-tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
+tracks_json_full (RdRecWriter *w, GstClockTime start, GstClockTime end, const char *incomplete)
 {
   g_autoptr (GString) s = g_string_new (NULL);
 
@@ -137,8 +138,23 @@ tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
                           w->track, w->video ? "video" : "audio", w->codec, start);
   if (GST_CLOCK_TIME_IS_VALID (end))
     g_string_append_printf (s, ",\"end_ns\":%" G_GUINT64_FORMAT, end);
+  if (incomplete)
+    {
+      g_autofree char *why = g_strdup (incomplete);
+
+      for (char *c = why; *c; c++) /* a JSON string without escapes */
+        if (*c == '"' || *c == '\\' || (guchar)*c < 0x20)
+          *c = '\'';
+      g_string_append_printf (s, ",\"incomplete\":\"%s\"", why);
+    }
   g_string_append (s, "}]");
   return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
+{
+  return tracks_json_full (w, start, end, NULL);
 }
 
 static GstEvent *
@@ -285,7 +301,7 @@ on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstClockTime at = running_time (pad, GST_BUFFER_PTS (buffer));
   gboolean key = !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
 
-  if (!GST_CLOCK_TIME_IS_VALID (at))
+  if (!GST_CLOCK_TIME_IS_VALID (at) || g_atomic_int_get (&w->broken))
     return GST_PAD_PROBE_DROP;
   if (w->mux && at >= w->open_at + w->recorder->segment_ns)
     {
@@ -370,6 +386,51 @@ on_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
 /* --- the writer (main context) --- */
 
+/* An element of the bin failed (the disk refused a write: full, gone, an I/O error): its queue
+ * stopped pushing, so no EOS will ever close the open segment. Close it here with what the disk
+ * took: the muxer and the file stop, the file is sealed as it is (its frames play; its muxer's
+ * last writes, duration and cues, are missing), its tracks saying "incomplete" and why. */
+static void
+abandon_segment (RdRecWriter *w, const char *why)
+{
+  GstElement *mux, *sink;
+  GstPad *mux_pad;
+  char *path;
+  gint64 segment;
+  GstClockTime open_at, last_end;
+  g_autofree char *tracks = NULL;
+
+  g_atomic_int_set (&w->broken, 1);
+  g_mutex_lock (&w->lock);
+  mux = g_steal_pointer (&w->mux);
+  sink = g_steal_pointer (&w->sink);
+  mux_pad = g_steal_pointer (&w->mux_pad);
+  path = g_steal_pointer (&w->open_path);
+  segment = w->open_segment;
+  open_at = w->open_at;
+  last_end = w->last_end;
+  g_mutex_unlock (&w->lock);
+  if (!mux)
+    return; /* no segment open, or closing already (its NOTE_CLOSED seals it) */
+  gst_element_set_state (mux, GST_STATE_NULL);
+  gst_element_set_state (sink, GST_STATE_NULL); /* closes the file */
+  if (mux_pad)
+    {
+      g_autoptr (GstPad) peer = gst_pad_get_peer (mux_pad);
+      if (peer)
+        gst_pad_unlink (peer, mux_pad);
+      gst_element_release_request_pad (mux, mux_pad);
+      gst_object_unref (mux_pad);
+    }
+  gst_bin_remove_many (GST_BIN (w->bin), mux, sink, NULL);
+  GST_WARNING ("recording %s: segment %" G_GINT64_FORMAT " cut short: %s", w->track, segment, why);
+  tracks = tracks_json_full (w, open_at, last_end, why);
+  rd_recorder_seal (
+      w->recorder, segment, path,
+      GST_CLOCK_TIME_IS_VALID (last_end) && last_end > open_at ? last_end - open_at : 0, tracks);
+  g_free (path);
+}
+
 static void
 on_message (GstMessage *message, gpointer user_data)
 {
@@ -381,7 +442,10 @@ on_message (GstMessage *message, gpointer user_data)
     return;
   gst_message_parse_error (message, &err, NULL);
   text = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (message), err->message);
-  rd_recorder_writer_error (w->recorder, w, text);
+  if (g_atomic_int_get (&w->broken))
+    return; /* said once: the elements after the first one fail in its wake */
+  abandon_segment (w, text);
+  rd_recorder_writer_error (w->recorder, w, text); /* said, then finished at once */
 }
 
 static void
@@ -511,11 +575,30 @@ unlink_idle (GstPad *tee_pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_REMOVE;
 }
 
+static gboolean
+broken_done (gpointer data)
+{
+  RdRecWriter *w = data;
+
+  w->done_id = 0;
+  rd_recorder_writer_done (w->recorder, w);
+  return G_SOURCE_REMOVE;
+}
+
 void
 rd_rec_writer_finish (RdRecWriter *w)
 {
   GstElement *tee_parent;
 
+  if (g_atomic_int_get (&w->broken))
+    {
+      /* its queue stopped: no EOS gets through; its segment was closed by abandon_segment() */
+      w->finishing = TRUE;
+      g_clear_handle_id (&w->finish_timeout_id, g_source_remove);
+      if (!w->done_id)
+        w->done_id = g_idle_add (broken_done, w);
+      return;
+    }
   if (w->finishing)
     return;
   w->finishing = TRUE;
@@ -546,6 +629,7 @@ rd_rec_writer_free (RdRecWriter *w)
   GstElement *pipeline = GST_ELEMENT (rd_room_get_pipeline (w->recorder->room));
 
   g_clear_handle_id (&w->finish_timeout_id, g_source_remove);
+  g_clear_handle_id (&w->done_id, g_source_remove);
   if (w->bin && GST_OBJECT_PARENT (w->bin) == GST_OBJECT (pipeline))
     {
       rd_room_unwatch_bin (w->recorder->room, w->bin);
