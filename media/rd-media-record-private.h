@@ -25,6 +25,8 @@ struct _RdRecorder
   GstClockTime zero; /* the pipeline's running time at start */
   gboolean started, paused, stopping, finished;
   GPtrArray *writers; /* RdRecWriter*, running or finishing */
+  GPtrArray *closing; /* segments closed, their muxer and file not yet stopped (writer.c) */
+  GHashTable *failed; /* a segment's muxer or filesink (ref) -> its error, until sealed */
   GPtrArray *peers;   /* PeerEntry* */
   guint sync_id;      /* the 1 s fdatasync timer */
   gint syncing;       /* atomic: a fdatasync pass is running */

@@ -51,6 +51,7 @@ typedef struct
   char *path, *tracks_json;
   GstElement *mux, *sink; /* NOTE_CLOSED: to stop and remove (refs) */
   GstClockTime duration;
+  char *incomplete; /* NOTE_CLOSED: its muxer's last writes failed (the error) */
 } Note;
 
 static void
@@ -61,6 +62,7 @@ note_free (gpointer data)
   g_object_unref (n->recorder);
   g_free (n->path);
   g_free (n->tracks_json);
+  g_free (n->incomplete);
   g_clear_object (&n->mux);
   g_clear_object (&n->sink);
   g_free (n);
@@ -73,6 +75,51 @@ writer_by_id (RdRecorder *rec, guint id)
     if (((RdRecWriter *)rec->writers->pdata[i])->id == id)
       return rec->writers->pdata[i];
   return NULL;
+}
+
+static char *with_incomplete (const char *tracks_json, const char *why);
+
+/* The error a segment's muxer or file posted (transfer full), or NULL; forgotten. */
+static char *
+take_failure (RdRecorder *rec, GstElement *mux, GstElement *sink)
+{
+  char *mux_error = NULL, *sink_error = NULL;
+  gpointer key;
+
+  if (g_hash_table_steal_extended (rec->failed, mux, &key, (gpointer *)&mux_error))
+    gst_object_unref (key);
+  if (g_hash_table_steal_extended (rec->failed, sink, &key, (gpointer *)&sink_error))
+    gst_object_unref (key);
+  if (sink_error)
+    {
+      g_free (mux_error); /* the file's own error says more */
+      return sink_error;
+    }
+  return mux_error;
+}
+
+/* A closed segment, after every message its muxer and file posted while closing was handled:
+ * stopped, removed, sealed (marked incomplete when its last writes failed). */
+static gboolean
+closed_on_main (gpointer data)
+{
+  Note *n = data;
+  GstElement *bin = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (n->mux)));
+  g_autofree char *tracks = NULL;
+
+  g_ptr_array_remove (n->recorder->closing, n);
+  gst_element_set_state (n->mux, GST_STATE_NULL);
+  gst_element_set_state (n->sink, GST_STATE_NULL); /* closes the file */
+  if (bin)
+    {
+      gst_bin_remove_many (GST_BIN (bin), n->mux, n->sink, NULL);
+      gst_object_unref (bin);
+    }
+  n->incomplete = take_failure (n->recorder, n->mux, n->sink);
+  tracks =
+      n->incomplete ? with_incomplete (n->tracks_json, n->incomplete) : g_strdup (n->tracks_json);
+  rd_recorder_seal (n->recorder, n->segment, n->path, n->duration, tracks);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -88,16 +135,19 @@ note_on_main (gpointer data)
       break;
     case NOTE_CLOSED:
       {
-        GstElement *bin = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (n->mux)));
+        /* A failed last write (cues, duration) was posted on the bus before this note: seal
+         * once the bus is drained (low priority), so the seal can say so. */
+        Note *later = g_new0 (Note, 1);
+        g_autoptr (GSource) source = g_idle_source_new ();
 
-        gst_element_set_state (n->mux, GST_STATE_NULL);
-        gst_element_set_state (n->sink, GST_STATE_NULL); /* closes the file */
-        if (bin)
-          {
-            gst_bin_remove_many (GST_BIN (bin), n->mux, n->sink, NULL);
-            gst_object_unref (bin);
-          }
-        rd_recorder_seal (n->recorder, n->segment, n->path, n->duration, n->tracks_json);
+        *later = *n;
+        later->recorder = g_object_ref (n->recorder);
+        n->path = n->tracks_json = NULL;
+        n->mux = n->sink = NULL;
+        g_ptr_array_add (later->recorder->closing, later);
+        g_source_set_priority (source, G_PRIORITY_LOW);
+        g_source_set_callback (source, closed_on_main, later, note_free);
+        g_source_attach (source, later->recorder->context);
         break;
       }
     case NOTE_DONE:
@@ -121,14 +171,15 @@ tell_main (RdRecWriter *w, Note *n)
 
   n->recorder = g_object_ref (w->recorder);
   n->writer_id = w->id;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  /* a writer is done (and stops hearing its bin's messages) only once the bus is drained: an
+   * error its last segment's file posted while closing still reaches that segment's seal */
+  g_source_set_priority (source, n->kind == NOTE_DONE ? G_PRIORITY_LOW : G_PRIORITY_DEFAULT);
   g_source_set_callback (source, note_on_main, n, note_free);
   g_source_attach (source, w->recorder->context);
 }
 
-/* @incomplete (may be NULL): why the segment ends without its muxer's last writes. */
 static char *
-tracks_json_full (RdRecWriter *w, GstClockTime start, GstClockTime end, const char *incomplete)
+tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
 {
   g_autoptr (GString) s = g_string_new (NULL);
 
@@ -138,23 +189,23 @@ tracks_json_full (RdRecWriter *w, GstClockTime start, GstClockTime end, const ch
                           w->track, w->video ? "video" : "audio", w->codec, start);
   if (GST_CLOCK_TIME_IS_VALID (end))
     g_string_append_printf (s, ",\"end_ns\":%" G_GUINT64_FORMAT, end);
-  if (incomplete)
-    {
-      g_autofree char *why = g_strdup (incomplete);
-
-      for (char *c = why; *c; c++) /* a JSON string without escapes */
-        if (*c == '"' || *c == '\\' || (guchar)*c < 0x20)
-          *c = '\'';
-      g_string_append_printf (s, ",\"incomplete\":\"%s\"", why);
-    }
   g_string_append (s, "}]");
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
+/* @tracks_json (one track, from tracks_json()) with "incomplete": @why: the segment ends
+ * without its muxer's last writes (duration, cues) or its last frames. */
 static char *
-tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
+with_incomplete (const char *tracks_json, const char *why)
 {
-  return tracks_json_full (w, start, end, NULL);
+  g_autofree char *text = g_strdup (why);
+  gsize n = strlen (tracks_json);
+
+  for (char *c = text; *c; c++) /* a JSON string without escapes */
+    if (*c == '"' || *c == '\\' || (guchar)*c < 0x20)
+      *c = '\'';
+  g_return_val_if_fail (g_str_has_suffix (tracks_json, "}]"), g_strdup (tracks_json));
+  return g_strdup_printf ("%.*s,\"incomplete\":\"%s\"}]", (int)(n - 2), tracks_json, text);
 }
 
 static GstEvent *
@@ -213,6 +264,8 @@ open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at, char **why)
     return FALSE;
   mux = gst_element_factory_make ("matroskamux", NULL);
   sink = gst_element_factory_make ("filesink", NULL);
+  g_object_set_data (G_OBJECT (mux), "rd-segment", GINT_TO_POINTER (1));
+  g_object_set_data (G_OBJECT (sink), "rd-segment", GINT_TO_POINTER (1));
   g_object_set (mux, "max-cluster-duration", (gint64)MAX_CLUSTER_DURATION, NULL);
   /* every write reaches the kernel at once; the recorder fdatasyncs each second */
   g_object_set (sink, "location", path, "buffer-mode", 2 /* unbuffered */, "sync", FALSE, "async",
@@ -423,8 +476,12 @@ abandon_segment (RdRecWriter *w, const char *why)
       gst_object_unref (mux_pad);
     }
   gst_bin_remove_many (GST_BIN (w->bin), mux, sink, NULL);
+  g_free (take_failure (w->recorder, mux, sink));
   GST_WARNING ("recording %s: segment %" G_GINT64_FORMAT " cut short: %s", w->track, segment, why);
-  tracks = tracks_json_full (w, open_at, last_end, why);
+  {
+    g_autofree char *plain = tracks_json (w, open_at, last_end);
+    tracks = with_incomplete (plain, why);
+  }
   rd_recorder_seal (
       w->recorder, segment, path,
       GST_CLOCK_TIME_IS_VALID (last_end) && last_end > open_at ? last_end - open_at : 0, tracks);
@@ -437,13 +494,29 @@ on_message (GstMessage *message, gpointer user_data)
   RdRecWriter *w = user_data;
   g_autoptr (GError) err = NULL;
   g_autofree char *text = NULL;
+  GstObject *src;
+  gboolean current;
 
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return;
   gst_message_parse_error (message, &err, NULL);
   text = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (message), err->message);
+  src = GST_MESSAGE_SRC (message);
+  if (g_object_get_data (G_OBJECT (src), "rd-segment") &&
+      !g_hash_table_contains (w->recorder->failed, src))
+    g_hash_table_insert (w->recorder->failed, gst_object_ref (src), g_strdup (text));
   if (g_atomic_int_get (&w->broken))
     return; /* said once: the elements after the first one fail in its wake */
+  g_mutex_lock (&w->lock);
+  current = src == GST_OBJECT (w->mux) || src == GST_OBJECT (w->sink);
+  g_mutex_unlock (&w->lock);
+  if (g_object_get_data (G_OBJECT (src), "rd-segment") && !current)
+    {
+      /* a closed segment's last writes failed; its muxer is done, the writer is not stuck (the
+       * seal says the segment is incomplete) */
+      rd_recorder_writer_error (w->recorder, w, text);
+      return;
+    }
   abandon_segment (w, text);
   rd_recorder_writer_error (w->recorder, w, text); /* said, then finished at once */
 }
