@@ -5,7 +5,8 @@
  *   disk-full:    the recordings' file system (a tmpfs) filled up mid-call by another writer;
  *   read-only:    the session's directory bind-mounted read-only mid-call;
  *   sigkill:      SIGKILL at random moments (seed printed; RD_TEST_SEED to replay), restart;
- *   leave-mid-keyframe: a party gone on the first packets of a keyframe. */
+ *   leave-mid-keyframe: a party gone on the first packets of a keyframe;
+ *   orphan-files: files a crash left with no ledger row, found at the next start. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -753,6 +754,104 @@ test_leave_mid_keyframe (void)
                    0);
 }
 
+/* --- files a crash left without a ledger row --- */
+
+static const char *
+row_state (JsonNode *shown, const char *path_suffix)
+{
+  JsonArray *rows = json_object_get_array_member (obj (shown), "recordings");
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      if (g_str_has_suffix (json_object_get_string_member (row, "path"), path_suffix))
+        return json_object_get_string_member (row, "state");
+    }
+  return NULL;
+}
+
+static guint
+count_events (JsonNode *shown, const char *kind)
+{
+  JsonArray *events = json_object_get_array_member (obj (shown), "events");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    n += g_str_equal (
+        json_object_get_string_member (json_array_get_object_element (events, i), "kind"), kind);
+  return n;
+}
+
+static void
+test_orphan_files (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestProbe) probe = NULL;
+  g_autofree char *dir = NULL, *crashed = NULL, *a = NULL, *b = NULL, *c = NULL, *out = NULL;
+  g_autofree char *other_dir = NULL, *d = NULL, *a_name = NULL, *b_name = NULL, *bytes = NULL;
+  g_autoptr (GDir) listing = NULL;
+  const char *name;
+  gsize len = 0;
+  Elapsed w;
+
+  if (skipped ())
+    return;
+  r = room_up (NULL, NULL);
+  w = (Elapsed){ r, 3, 2 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  rd_test_daemon_signal (r->t, SIGKILL);
+  g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 128 + SIGKILL);
+
+  /* what a crash between a file being made and its row being written leaves: a file the
+   * ledger does not know, with media in it (A) or still empty (B); and files nobody here made:
+   * a foreign name (C), a session the ledger never had (D) */
+  dir = g_strdup_printf ("%s/recordings/%.4s/%.2s/%s", r->t->state_dir, r->session_id,
+                         r->session_id + 4, r->session_id);
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)))
+    if (g_str_has_suffix (name, "-room-audio.mkv"))
+      crashed = g_build_filename (dir, name, NULL);
+  g_assert_nonnull (crashed);
+  g_assert_true (g_file_get_contents (crashed, &bytes, &len, NULL));
+  a_name = g_strdup_printf ("%s-0090-room-audio.mkv", r->session_id);
+  b_name = g_strdup_printf ("%s-0091-room-video.mkv", r->session_id);
+  a = g_build_filename (dir, a_name, NULL);
+  b = g_build_filename (dir, b_name, NULL);
+  c = g_build_filename (dir, "notes.mkv", NULL);
+  g_assert_true (g_file_set_contents (a, bytes, (gssize)len, NULL));
+  g_assert_true (g_file_set_contents (b, "", 0, NULL));
+  g_assert_true (g_file_set_contents (c, "not a recording", -1, NULL));
+  other_dir =
+      g_build_filename (r->t->state_dir, "recordings", "2026", "01", "20260101-0a0a0a", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (other_dir, 0750), ==, 0);
+  d = g_build_filename (other_dir, "20260101-0a0a0a-0001-room-audio.mkv", NULL);
+  g_assert_true (g_file_set_contents (d, bytes, (gssize)len, NULL));
+
+  rd_test_daemon_start (r->t);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  /* registered from their names, then treated as any segment a crash left open */
+  g_assert_cmpstr (row_state (shown, a_name), ==, "repaired");
+  g_assert_cmpstr (row_state (shown, b_name), ==, "unrecoverable");
+  g_assert_null (row_state (shown, "notes.mkv"));
+  g_assert_cmpuint (count_events (shown, "recording-orphan-found"), ==, 3); /* A, B, C */
+  g_assert_cmpuint (rows_in (r, r->session_id, "recording"), ==, 0);
+  probe = rd_test_probe_file (a, &error); /* the repaired one plays */
+  g_assert_no_error (error);
+  g_assert_cmpint (((RdTestProbeStream *)probe->streams->pdata[0])->frames, >, 0);
+  /* nothing deleted: the empty file, the foreign ones, A's crashed bytes beside it */
+  g_assert_true (g_file_test (b, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (c, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (d, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autofree char *a_crashed = g_strdup_printf ("%.*s.crashed.mkv", (int)strlen (a) - 4, a);
+    g_assert_true (g_file_test (a_crashed, G_FILE_TEST_IS_REGULAR));
+  }
+  g_assert_cmpint (rd_test_ctl (r->t, &out, NULL, "ledger", "verify", NULL), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -768,5 +867,6 @@ main (int argc, char **argv)
   g_test_add_func ("/recording-faults/read-only", test_read_only);
   g_test_add_func ("/recording-faults/sigkill-random", test_sigkill_random);
   g_test_add_func ("/recording-faults/leave-mid-keyframe", test_leave_mid_keyframe);
+  g_test_add_func ("/recording-faults/orphan-files", test_orphan_files);
   return g_test_run ();
 }
