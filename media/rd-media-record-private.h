@@ -75,6 +75,16 @@ void rd_rec_writer_free (RdRecWriter *writer);
 /* The open segment's path (transfer full) or NULL, for the fdatasync pass. */
 char *rd_rec_writer_dup_open_path (RdRecWriter *writer);
 
+/* rd-media-record-segment.c */
+/* The probes on the pad before the muxer (streaming thread): segments made, split, closed. */
+GstPadProbeReturn rd_rec_segment_on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer writer);
+GstPadProbeReturn rd_rec_segment_on_event (GstPad *pad, GstPadProbeInfo *info, gpointer writer);
+/* Main context: the writer's file refused a write (@why): its open segment is closed with what
+ * the disk took and sealed marked incomplete; nothing more goes in. */
+void rd_rec_segment_abandon (RdRecWriter *writer, const char *why);
+/* A GstForceKeyUnit upstream event (transfer full). */
+GstEvent *rd_rec_keyframe_request (void);
+
 /* rd-media-record.c: called by writers on the main context. */
 void rd_recorder_emit_opened (RdRecorder *recorder, gint64 segment, const char *path,
                               const char *tracks_json);
