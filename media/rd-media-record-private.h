@@ -25,7 +25,6 @@ struct _RdRecorder
   GstClockTime zero; /* the pipeline's running time at start */
   gboolean started, paused, stopping, finished;
   GPtrArray *writers; /* RdRecWriter*, running or finishing */
-  GPtrArray *closing; /* segments closed, their muxer and file not yet stopped (writer.c) */
   GHashTable *failed; /* a segment's muxer or filesink (ref) -> its error, until sealed */
   GPtrArray *peers;   /* PeerEntry* */
   guint sync_id;      /* the 1 s fdatasync timer */
@@ -82,6 +81,9 @@ GstPadProbeReturn rd_rec_segment_on_event (GstPad *pad, GstPadProbeInfo *info, g
 /* Main context: the writer's file refused a write (@why): its open segment is closed with what
  * the disk took and sealed marked incomplete; nothing more goes in. */
 void rd_rec_segment_abandon (RdRecWriter *writer, const char *why);
+/* Main context: handles a note the streaming thread posted on the bus (TRUE), or says the
+ * message is not one (FALSE). */
+gboolean rd_rec_segment_handle_message (GstMessage *message);
 /* A GstForceKeyUnit upstream event (transfer full). */
 GstEvent *rd_rec_keyframe_request (void);
 

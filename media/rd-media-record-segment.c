@@ -92,16 +92,14 @@ take_failure (RdRecorder *rec, GstElement *mux, GstElement *sink)
   return mux_error;
 }
 
-/* A closed segment, after every message its muxer and file posted while closing was handled:
- * stopped, removed, sealed (marked incomplete when its last writes failed). */
-static gboolean
-closed_on_main (gpointer data)
+/* A closed segment: stopped, removed, sealed (marked incomplete when its last writes failed:
+ * their error was posted on the bus before this note, so it is known by now). */
+static void
+closed_on_main (Note *n)
 {
-  Note *n = data;
   GstElement *bin = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (n->mux)));
   g_autofree char *tracks = NULL;
 
-  g_ptr_array_remove (n->recorder->closing, n);
   gst_element_set_state (n->mux, GST_STATE_NULL);
   gst_element_set_state (n->sink, GST_STATE_NULL); /* closes the file */
   if (bin)
@@ -113,7 +111,6 @@ closed_on_main (gpointer data)
   tracks =
       n->incomplete ? with_incomplete (n->tracks_json, n->incomplete) : g_strdup (n->tracks_json);
   rd_recorder_seal (n->recorder, n->segment, n->path, n->duration, tracks);
-  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -128,22 +125,8 @@ note_on_main (gpointer data)
       rd_recorder_emit_opened (n->recorder, n->segment, n->path, n->tracks_json);
       break;
     case NOTE_CLOSED:
-      {
-        /* A failed last write (cues, duration) was posted on the bus before this note: seal
-         * once the bus is drained (low priority), so the seal can say so. */
-        Note *later = g_new0 (Note, 1);
-        g_autoptr (GSource) source = g_idle_source_new ();
-
-        *later = *n;
-        later->recorder = g_object_ref (n->recorder);
-        n->path = n->tracks_json = NULL;
-        n->mux = n->sink = NULL;
-        g_ptr_array_add (later->recorder->closing, later);
-        g_source_set_priority (source, G_PRIORITY_LOW);
-        g_source_set_callback (source, closed_on_main, later, note_free);
-        g_source_attach (source, later->recorder->context);
-        break;
-      }
+      closed_on_main (n);
+      break;
     case NOTE_DONE:
       if (w)
         rd_recorder_writer_done (n->recorder, w);
@@ -156,20 +139,39 @@ note_on_main (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+#define NOTE_MESSAGE "rd-record-note"
+
+/* Tells the main context: a message on the pipeline's bus from the writer's bin. Every note
+ * goes that way (never g_main_context_invoke: it would run here, on the streaming thread, when
+ * the main context happens to be free): the bus keeps the order of a segment's opening, of
+ * whatever its closing posted there (an error from a file's failed last write) and of its
+ * closing, so the seal knows, and the writer is done only after. */
 static void
 tell_main (RdRecWriter *w, Note *n)
 {
-  /* always a source: g_main_context_invoke would run it here, on the streaming thread, when
-   * the main context happens to be free */
-  g_autoptr (GSource) source = g_idle_source_new ();
+  GstStructure *s = gst_structure_new (NOTE_MESSAGE, "note", G_TYPE_POINTER, n, NULL);
 
   n->recorder = g_object_ref (w->recorder);
   n->writer_id = w->id;
-  /* a writer is done (and stops hearing its bin's messages) only once the bus is drained: an
-   * error its last segment's file posted while closing still reaches that segment's seal */
-  g_source_set_priority (source, n->kind == NOTE_DONE ? G_PRIORITY_LOW : G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, note_on_main, n, note_free);
-  g_source_attach (source, w->recorder->context);
+  gst_element_post_message (w->bin, gst_message_new_element (GST_OBJECT (w->bin), s));
+}
+
+gboolean
+rd_rec_segment_handle_message (GstMessage *message)
+{
+  const GstStructure *s = gst_message_get_structure (message);
+  Note *n = NULL;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT || !s ||
+      !gst_structure_has_name (s, NOTE_MESSAGE))
+    return FALSE;
+  gst_structure_get (s, "note", G_TYPE_POINTER, &n, NULL);
+  if (n)
+    {
+      note_on_main (n);
+      note_free (n);
+    }
+  return TRUE;
 }
 
 static char *

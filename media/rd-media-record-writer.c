@@ -29,7 +29,7 @@ on_message (GstMessage *message, gpointer user_data)
   GstObject *src;
   gboolean current;
 
-  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+  if (rd_rec_segment_handle_message (message) || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return;
   gst_message_parse_error (message, &err, NULL);
   text = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (message), err->message);

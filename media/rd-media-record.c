@@ -62,7 +62,6 @@ rd_recorder_finalize (GObject *object)
   RdRecorder *rec = RD_RECORDER (object);
 
   g_clear_pointer (&rec->writers, g_ptr_array_unref);
-  g_clear_pointer (&rec->closing, g_ptr_array_unref);
   g_clear_pointer (&rec->failed, g_hash_table_unref);
   g_clear_object (&rec->room);
   g_clear_pointer (&rec->context, g_main_context_unref);
@@ -95,7 +94,6 @@ static void
 rd_recorder_init (RdRecorder *rec)
 {
   rec->writers = g_ptr_array_new ();
-  rec->closing = g_ptr_array_new ();
   rec->failed = g_hash_table_new_full (g_direct_hash, g_direct_equal, gst_object_unref, g_free);
   rec->peers = g_ptr_array_new_with_free_func (peer_entry_free);
 }
@@ -302,8 +300,7 @@ rd_recorder_writer_error (RdRecorder *rec, RdRecWriter *w, const char *message)
 static void
 maybe_finished (RdRecorder *rec)
 {
-  if (rec->stopping && !rec->finished && rec->writers->len == 0 && rec->closing->len == 0 &&
-      rec->pending_seals == 0)
+  if (rec->stopping && !rec->finished && rec->writers->len == 0 && rec->pending_seals == 0)
     {
       rec->finished = TRUE;
       g_clear_handle_id (&rec->sync_id, g_source_remove);
