@@ -7,7 +7,13 @@
  *   <name>.mkv -> <name>.crashed.mkv (the original bytes, kept)
  *   <name>.repair.mkv -> <name>.mkv (the row's path never changes), directory fsynced
  *   row sealed "repaired" with the new file's hash; the original's hash and size in the event.
- * A failed repair leaves every file as it was and marks the row unrecoverable with the reason. */
+ * A failed repair leaves every file as it was and marks the row unrecoverable with the reason.
+ *
+ * Before that, a .mkv under recordings/ that no row names (a crash between the file being made
+ * and its row being written) is registered as a row of its session, from its name, then
+ * repaired like the others (an empty one: unrecoverable); one that cannot be registered (no such
+ * session, an ended one, a number taken, a foreign name) is left as it is. Either way an event
+ * "recording-orphan-found" {path, size_bytes, segment, outcome} says so; nothing is deleted. */
 #include "daemon/rd-daemon-recording.h"
 
 #include <errno.h>
@@ -141,22 +147,148 @@ record_gap (RdDaemon *d, const char *session_id, gint64 last_write)
                     to);
 }
 
+/* --- files without a row: a crash between a segment's file being made and its row --- */
+
+static void
+orphan_event (RdDaemon *d, const char *session_id, const char *rel, gint64 size, gint64 segment,
+              const char *outcome)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) detail = json_from_string ("{}", NULL);
+  JsonObject *o = json_node_get_object (detail);
+
+  json_object_set_string_member (o, "path", rel);
+  json_object_set_int_member (o, "size_bytes", size);
+  if (segment > 0)
+    json_object_set_int_member (o, "segment", segment);
+  json_object_set_string_member (o, "outcome", outcome);
+  if (!rd_ledger_add_event (d->ledger, session_id, "receptiond", "recording-orphan-found", detail,
+                            &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, session_id, "cannot record the file %s found: %s", rel,
+                    error->message);
+}
+
+/* @name is "<session_id>-<NNNN>-<track>.mkv": the segment number, or 0. */
+static gint64
+segment_of (const char *name, const char *session_id)
+{
+  gsize n = strlen (session_id);
+  char *end = NULL;
+  gint64 segment;
+
+  if (strncmp (name, session_id, n) != 0 || name[n] != '-' || !g_ascii_isdigit (name[n + 1]))
+    return 0;
+  segment = g_ascii_strtoll (name + n + 1, &end, 10);
+  return end && *end == '-' && segment > 0 && segment < G_MAXINT ? segment : 0;
+}
+
+static void
+adopt_orphan (RdDaemon *d, const char *dir_rel, const char *session_id, const char *name)
+{
+  g_autofree char *rel = g_build_filename (dir_rel, name, NULL);
+  g_autofree char *path = g_build_filename (rd_config_get_state_dir (d->config), rel, NULL);
+  g_autoptr (GError) error = NULL;
+  gint64 segment = segment_of (name, session_id);
+  GStatBuf st;
+  gint64 size = g_stat (path, &st) == 0 ? (gint64)st.st_size : -1;
+
+  /* Never deleted, never renamed here. With a row it is repaired below like any segment a
+   * crash left open (an empty one is marked unrecoverable); without one (its session unknown
+   * or ended, its number taken, a name not the recorder's), it stays as it is, and said. */
+  if (segment > 0 && rd_ledger_recording_add (d->ledger, session_id, segment, rel, NULL, &error))
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, session_id,
+                      "%s (%" G_GINT64_FORMAT " bytes) had no ledger row (a crash as it was "
+                      "made): registered as segment %" G_GINT64_FORMAT ", to be repaired",
+                      rel, size, segment);
+      orphan_event (d, session_id, rel, size, segment, "registered");
+      return;
+    }
+  {
+    g_autofree char *why = g_strdup_printf (
+        "not registered, kept as it is: %s",
+        segment > 0 ? error->message : "its name is not <session>-<segment>-<track>.mkv");
+    g_autoptr (GError) lookup = NULL;
+    g_autoptr (GPtrArray) rows = rd_ledger_recordings_list (d->ledger, session_id, NULL, &lookup);
+    gboolean session_known = rows != NULL; /* else NOT_FOUND: said daemon-wide */
+
+    rd_log_session (G_LOG_LEVEL_WARNING, session_known ? session_id : NULL,
+                    "%s (%" G_GINT64_FORMAT " bytes) has no ledger row; %s", rel, size, why);
+    orphan_event (d, session_known ? session_id : NULL, rel, size, segment, why);
+  }
+}
+
+/* Every .mkv under <state>/recordings/<yyyy>/<mm>/<session>/ that no row names (the crashed
+ * and repair copies recovery makes aside). */
+static void
+adopt_orphans (RdDaemon *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = rd_ledger_recordings_list (d->ledger, NULL, NULL, &error);
+  g_autoptr (GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *state_dir = rd_config_get_state_dir (d->config);
+  g_autofree char *top = g_build_filename (state_dir, "recordings", NULL);
+  g_autoptr (GDir) years = g_dir_open (top, 0, NULL);
+  const char *y, *m, *s, *f;
+
+  if (!rows)
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, NULL, "cannot look for unregistered recordings: %s",
+                      error->message);
+      return;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    g_hash_table_add (known, ((RdLedgerRecording *)rows->pdata[i])->path);
+  while (years && (y = g_dir_read_name (years)))
+    {
+      g_autofree char *yp = g_build_filename (top, y, NULL);
+      g_autoptr (GDir) months = g_dir_open (yp, 0, NULL);
+
+      while (months && (m = g_dir_read_name (months)))
+        {
+          g_autofree char *mp = g_build_filename (yp, m, NULL);
+          g_autoptr (GDir) sessions = g_dir_open (mp, 0, NULL);
+
+          while (sessions && (s = g_dir_read_name (sessions)))
+            {
+              g_autofree char *sp = g_build_filename (mp, s, NULL);
+              g_autofree char *dir_rel = g_build_filename ("recordings", y, m, s, NULL);
+              g_autoptr (GDir) files = g_dir_open (sp, 0, NULL);
+              g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+              while (files && (f = g_dir_read_name (files)))
+                {
+                  g_autofree char *rel = g_build_filename (dir_rel, f, NULL);
+                  if (g_str_has_suffix (f, ".mkv") && !g_str_has_suffix (f, ".crashed.mkv") &&
+                      !g_str_has_suffix (f, ".repair.mkv") && !g_hash_table_contains (known, rel))
+                    g_ptr_array_add (names, g_strdup (f));
+                }
+              g_ptr_array_sort (names, (GCompareFunc)g_strcmp0);
+              for (guint i = 0; i < names->len; i++)
+                adopt_orphan (d, dir_rel, s, names->pdata[i]);
+            }
+        }
+    }
+}
+
 void
 rd_daemon_recording_recover (RdDaemon *d)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) open_rows =
-      rd_ledger_recordings_list (d->ledger, NULL, RD_RECORDING_STATE_RECORDING, &error);
-  g_autoptr (GHashTable) gaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GPtrArray) open_rows = NULL;
+  g_autoptr (GHashTable) gaps = NULL;
   GHashTableIter iter;
   gpointer key, value;
 
+  adopt_orphans (d); /* registered ones are repaired with the rest */
+  open_rows = rd_ledger_recordings_list (d->ledger, NULL, RD_RECORDING_STATE_RECORDING, &error);
   if (!open_rows)
     {
       rd_log_session (G_LOG_LEVEL_WARNING, NULL, "cannot look for crashed recordings: %s",
                       error->message);
       return;
     }
+  gaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (guint i = 0; i < open_rows->len; i++)
     {
       RdLedgerRecording *r = open_rows->pdata[i];

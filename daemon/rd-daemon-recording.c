@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "daemon/rd-daemon-log.h"
 #include "ledger/rd-ledger-recordings.h"
@@ -51,20 +52,49 @@ detail_of (const char *key, const char *value)
   return node;
 }
 
-guint64
-rd_daemon_recording_free_mb (RdDaemon *d)
+/* MiB free for writing at @path (G_MAXUINT64 when unknown: never refuse on a failed statvfs
+ * alone); *@read_only when its file system is mounted read-only. */
+static guint64
+free_mb_at (const char *path, gboolean *read_only)
 {
   struct statvfs st;
 
-  if (statvfs (rd_config_get_state_dir (d->config), &st) != 0)
-    return G_MAXUINT64; /* unknown: never refuse on a failed statvfs alone */
+  if (read_only)
+    *read_only = FALSE;
+  if (statvfs (path, &st) != 0)
+    return G_MAXUINT64;
+  if (read_only)
+    *read_only = (st.f_flag & ST_RDONLY) != 0;
   return (guint64)st.f_bavail * st.f_frsize / (1024 * 1024);
+}
+
+/* The least free space of the state dir and of its recordings/ (which may be a file system of
+ * its own); *@where (may be NULL) the directory it was measured in. (transfer none) */
+static guint64
+least_free_mb (RdDaemon *d, char **where)
+{
+  const char *state_dir = rd_config_get_state_dir (d->config);
+  g_autofree char *recordings = g_build_filename (state_dir, "recordings", NULL);
+  guint64 state_mb = free_mb_at (state_dir, NULL);
+  guint64 rec_mb =
+      g_file_test (recordings, G_FILE_TEST_IS_DIR) ? free_mb_at (recordings, NULL) : G_MAXUINT64;
+
+  if (where)
+    *where = g_strdup (rec_mb < state_mb ? recordings : state_dir);
+  return MIN (state_mb, rec_mb);
+}
+
+guint64
+rd_daemon_recording_free_mb (RdDaemon *d)
+{
+  return least_free_mb (d, NULL);
 }
 
 gboolean
 rd_daemon_recording_check_space (RdDaemon *d, GError **error)
 {
-  guint64 free_mb = rd_daemon_recording_free_mb (d);
+  g_autofree char *where = NULL;
+  guint64 free_mb = least_free_mb (d, &where);
   guint64 min_mb = rd_config_get_min_free_mb (d->config);
 
   if (free_mb < min_mb)
@@ -72,7 +102,7 @@ rd_daemon_recording_check_space (RdDaemon *d, GError **error)
       g_set_error (error, RD_DAEMON_ERROR, RD_DAEMON_ERROR_DISK,
                    "only %" G_GUINT64_FORMAT " MiB free in %s; a session is recorded and needs "
                    "at least [storage] min-free-mb = %" G_GUINT64_FORMAT " MiB",
-                   free_mb, rd_config_get_state_dir (d->config), min_mb);
+                   free_mb, where, min_mb);
       return FALSE;
     }
   return TRUE;
@@ -100,6 +130,29 @@ update_banner (RdDaemon *d)
   rd_room_set_banner (d->room, text);
 }
 
+/* Stops the whole recording for good (@why, transfer full): the open segments are closed and
+ * sealed with what the disk took, the call goes on, the display says REC STOPPED. */
+static void
+stop_for_disk (RdDaemon *d, char *why)
+{
+  d->recording_stopped_why = why;
+  rd_recorder_pause (d->recorder);
+  rd_log_session (G_LOG_LEVEL_CRITICAL, d->recording_session,
+                  "recording stopped: %s; the call goes on", d->recording_stopped_why);
+  record_event (d, "receptiond", "recording-stopped-disk",
+                detail_of ("reason", d->recording_stopped_why));
+  update_banner (d);
+  g_free (rd_daemon_update_status (d));
+}
+
+static char *
+session_dir (RdDaemon *d, const char *session_id)
+{
+  /* <state-dir>/recordings/<yyyy>/<mm>/<id>/, from the id's date (YYYYMMDD-xxxxxx) */
+  return g_strdup_printf ("%s/recordings/%.4s/%.2s/%s", rd_config_get_state_dir (d->config),
+                          session_id, session_id + 4, session_id);
+}
+
 static void
 check_disk (RdDaemon *d)
 {
@@ -117,19 +170,9 @@ check_disk (RdDaemon *d)
       status = rd_daemon_update_status (d);
     }
   if (free_mb < rd_config_get_stop_free_mb (d->config) && !d->recording_stopped_why && d->recorder)
-    {
-      /* close the segments cleanly and keep the call: a full disk would lose them all */
-      d->recording_stopped_why = g_strdup_printf (
-          "%" G_GUINT64_FORMAT " MiB free, below stop-free-mb = %" G_GUINT64_FORMAT, free_mb,
-          rd_config_get_stop_free_mb (d->config));
-      rd_recorder_pause (d->recorder);
-      rd_log_session (G_LOG_LEVEL_CRITICAL, d->recording_session,
-                      "recording stopped: %s; the call goes on", d->recording_stopped_why);
-      record_event (d, "receptiond", "recording-stopped-disk",
-                    detail_of ("reason", d->recording_stopped_why));
-      update_banner (d);
-      g_free (rd_daemon_update_status (d));
-    }
+    stop_for_disk (d, g_strdup_printf ("%" G_GUINT64_FORMAT
+                                       " MiB free, below stop-free-mb = %" G_GUINT64_FORMAT,
+                                       free_mb, rd_config_get_stop_free_mb (d->config)));
 }
 
 static gboolean
@@ -173,8 +216,26 @@ on_sealed (RdRecorder *rec, gint64 segment, const char *path, const char *sha256
 static void
 on_error (RdRecorder *rec, GError *error, RdDaemon *d)
 {
+  g_autofree char *dir = NULL;
+  gboolean read_only = FALSE;
+  guint64 free_mb;
+
   rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session, "%s", error->message);
   record_event (d, "receptiond", "recording-error", detail_of ("message", error->message));
+  if (d->recording_stopped_why || rd_recorder_is_paused (rec))
+    return;
+  /* A writer failed: when the disk itself no longer takes the recording (full, or made
+   * read-only), every track would fail the same way at its next write or segment: stop the
+   * whole recording cleanly and say so, instead of losing the tracks one by one under a REC
+   * mark. Another failure (a refused format) loses only its own track. */
+  dir = session_dir (d, d->recording_session);
+  free_mb = free_mb_at (dir, &read_only);
+  if (read_only || access (dir, W_OK) != 0)
+    stop_for_disk (d, g_strdup_printf ("the recording directory %s is not writable (%s)",
+                                       relative (d, dir), error->message));
+  else if (free_mb < rd_config_get_stop_free_mb (d->config))
+    stop_for_disk (d, g_strdup_printf ("disk full: %" G_GUINT64_FORMAT " MiB free in %s (%s)",
+                                       free_mb, relative (d, dir), error->message));
 }
 
 static void
@@ -203,9 +264,7 @@ rd_daemon_recording_start (RdDaemon *d, const char *session_id, const char *acto
   g_autoptr (GError) local = NULL;
 
   g_return_val_if_fail (d->recorder == NULL, FALSE);
-  /* <state-dir>/recordings/<yyyy>/<mm>/<id>/, from the id's date (YYYYMMDD-xxxxxx) */
-  dir = g_strdup_printf ("%s/recordings/%.4s/%.2s/%s", rd_config_get_state_dir (d->config),
-                         session_id, session_id + 4, session_id);
+  dir = session_dir (d, session_id);
   next = rd_ledger_recording_next_segment (d->ledger, session_id, &local);
   if (next <= 0)
     {

@@ -25,6 +25,7 @@ struct _RdRecorder
   GstClockTime zero; /* the pipeline's running time at start */
   gboolean started, paused, stopping, finished;
   GPtrArray *writers; /* RdRecWriter*, running or finishing */
+  GHashTable *failed; /* a segment's muxer or filesink (ref) -> its error, until sealed */
   GPtrArray *peers;   /* PeerEntry* */
   guint sync_id;      /* the 1 s fdatasync timer */
   gint syncing;       /* atomic: a fdatasync pass is running */
@@ -59,6 +60,8 @@ struct _RdRecWriter
   GstCaps *caps;                  /* streaming thread: the format of the stream so far */
   guint dropped_before_keyframe;  /* streaming thread */
   gboolean failed;                /* streaming thread: a segment could not be made (said once) */
+  gint broken;   /* atomic: an element of the bin failed (a write refused): nothing more goes in */
+  guint done_id; /* a broken writer's end, on the main context */
 };
 
 /* rd-media-record-writer.c */
@@ -70,6 +73,19 @@ void rd_rec_writer_finish (RdRecWriter *writer);
 void rd_rec_writer_free (RdRecWriter *writer);
 /* The open segment's path (transfer full) or NULL, for the fdatasync pass. */
 char *rd_rec_writer_dup_open_path (RdRecWriter *writer);
+
+/* rd-media-record-segment.c */
+/* The probes on the pad before the muxer (streaming thread): segments made, split, closed. */
+GstPadProbeReturn rd_rec_segment_on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer writer);
+GstPadProbeReturn rd_rec_segment_on_event (GstPad *pad, GstPadProbeInfo *info, gpointer writer);
+/* Main context: the writer's file refused a write (@why): its open segment is closed with what
+ * the disk took and sealed marked incomplete; nothing more goes in. */
+void rd_rec_segment_abandon (RdRecWriter *writer, const char *why);
+/* Main context: handles a note the streaming thread posted on the bus (TRUE), or says the
+ * message is not one (FALSE). */
+gboolean rd_rec_segment_handle_message (GstMessage *message);
+/* A GstForceKeyUnit upstream event (transfer full). */
+GstEvent *rd_rec_keyframe_request (void);
 
 /* rd-media-record.c: called by writers on the main context. */
 void rd_recorder_emit_opened (RdRecorder *recorder, gint64 segment, const char *path,

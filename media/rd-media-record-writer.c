@@ -6,367 +6,17 @@
  *   queue (leaky: a stalled disk never stalls the call) [! h264parse] ! matroskamux ! filesink
  *                                                        ^ probe: segments
  *
- * The probe on the pad before the muxer runs on the streaming thread and owns the segments: on
- * the first frame (video: the first keyframe) it makes a segment (a new file, created O_EXCL,
- * 0640; a muxer and a filesink for it) and links to it; when a segment is segment_seconds long
- * it closes it at the next keyframe (video; asking for one) or buffer (audio): unlink, EOS into
- * that muxer, which finalises the file (duration, cues) in this very call, then a new segment.
- * Every frame is written to the kernel as it is muxed (unbuffered filesink); nothing waits for
- * a whole GOP (splitmuxsink would keep a GOP in memory: seconds of a room, minutes of a browser
- * party). Segments opening and closing are told to the main context; there the old muxer and
- * filesink are stopped and removed, and the recorder seals the file.
+ * The segments themselves (the probe on the pad before the muxer, files, muxers, notes to the
+ * main context) are rd-media-record-segment.c.
  * Finishing: unlink from the tee between two buffers, EOS into the bin: the probe closes the
- * open segment and says the writer is done. */
+ * open segment and says the writer is done. A writer whose file refused a write is finished at
+ * once (its queue has stopped: no EOS would get through). */
 #include "media/rd-media-record-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#define FINISH_TIMEOUT_S       10
-#define QUEUE_MAX_TIME         (3 * GST_SECOND)
-#define MAX_CLUSTER_DURATION   GST_SECOND
-#define KEYFRAME_RETRY_FRAMES  3 /* ask for a keyframe again after so many frames without */
-#define DEFAULT_FRAME_DURATION (GST_SECOND / 30)
-
-/* --- what the streaming thread tells the main context --- */
-
-typedef enum
-{
-  NOTE_OPENED,
-  NOTE_CLOSED,
-  NOTE_DONE,
-  NOTE_FAILED, /* a segment could not be made: @path says why */
-} NoteKind;
-
-typedef struct
-{
-  RdRecorder *recorder; /* ref */
-  guint writer_id;
-  NoteKind kind;
-  gint64 segment;
-  char *path, *tracks_json;
-  GstElement *mux, *sink; /* NOTE_CLOSED: to stop and remove (refs) */
-  GstClockTime duration;
-} Note;
-
-static void
-note_free (gpointer data)
-{
-  Note *n = data;
-
-  g_object_unref (n->recorder);
-  g_free (n->path);
-  g_free (n->tracks_json);
-  g_clear_object (&n->mux);
-  g_clear_object (&n->sink);
-  g_free (n);
-}
-
-static RdRecWriter *
-writer_by_id (RdRecorder *rec, guint id)
-{
-  for (guint i = 0; i < rec->writers->len; i++)
-    if (((RdRecWriter *)rec->writers->pdata[i])->id == id)
-      return rec->writers->pdata[i];
-  return NULL;
-}
-
-static gboolean
-note_on_main (gpointer data)
-{
-  Note *n = data;
-  RdRecWriter *w = writer_by_id (n->recorder, n->writer_id);
-
-  switch (n->kind)
-    {
-    case NOTE_OPENED:
-      rd_recorder_emit_opened (n->recorder, n->segment, n->path, n->tracks_json);
-      break;
-    case NOTE_CLOSED:
-      {
-        GstElement *bin = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (n->mux)));
-
-        gst_element_set_state (n->mux, GST_STATE_NULL);
-        gst_element_set_state (n->sink, GST_STATE_NULL); /* closes the file */
-        if (bin)
-          {
-            gst_bin_remove_many (GST_BIN (bin), n->mux, n->sink, NULL);
-            gst_object_unref (bin);
-          }
-        rd_recorder_seal (n->recorder, n->segment, n->path, n->duration, n->tracks_json);
-        break;
-      }
-    case NOTE_DONE:
-      if (w)
-        rd_recorder_writer_done (n->recorder, w);
-      break;
-    case NOTE_FAILED:
-      if (w)
-        rd_recorder_writer_error (n->recorder, w, n->path); /* said, and this track stops */
-      break;
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-tell_main (RdRecWriter *w, Note *n)
-{
-  /* always a source: g_main_context_invoke would run it here, on the streaming thread, when
-   * the main context happens to be free */
-  g_autoptr (GSource) source = g_idle_source_new ();
-
-  n->recorder = g_object_ref (w->recorder);
-  n->writer_id = w->id;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, note_on_main, n, note_free);
-  g_source_attach (source, w->recorder->context);
-}
-
-static char *
-tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
-{
-  g_autoptr (GString) s = g_string_new (NULL);
-
-  g_string_append_printf (s,
-                          "[{\"track\":\"%s\",\"media\":\"%s\",\"codec\":\"%s\","
-                          "\"start_ns\":%" G_GUINT64_FORMAT,
-                          w->track, w->video ? "video" : "audio", w->codec, start);
-  if (GST_CLOCK_TIME_IS_VALID (end))
-    g_string_append_printf (s, ",\"end_ns\":%" G_GUINT64_FORMAT, end);
-  g_string_append (s, "}]");
-  return g_string_free (g_steal_pointer (&s), FALSE);
-}
-
-static GstEvent *
-keyframe_request (void)
-{
-  return gst_event_new_custom (
-      GST_EVENT_CUSTOM_UPSTREAM,
-      gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL));
-}
-
-/* --- segments (streaming thread) --- */
-
-/* The next segment's file, made exclusively (an existing file is never overwritten: the number
- * moves on). (transfer full) */
-static char *
-new_file (RdRecWriter *w, gint64 *segment, char **why)
-{
-  RdRecorder *rec = w->recorder;
-
-  for (int attempt = 0; attempt < 1000; attempt++)
-    {
-      gint n = g_atomic_int_add (&rec->next_segment, 1);
-      char *path = g_strdup_printf ("%s/%s-%04d-%s.mkv", rec->dir, rec->session_id, n, w->track);
-      int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-
-      if (fd >= 0)
-        {
-          fchmod (fd, 0640); /* whatever the process's umask: the archive's group reads it */
-          close (fd);
-          *segment = n;
-          return path;
-        }
-      if (errno != EEXIST)
-        {
-          *why = g_strdup_printf ("cannot create %s: %s", path, g_strerror (errno));
-          g_free (path);
-          return NULL;
-        }
-      g_free (path);
-    }
-  *why = g_strdup_printf ("no free file name in %s", rec->dir);
-  return NULL;
-}
-
-/* FALSE with *@why set when no segment could be made. */
-static gboolean
-open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at, char **why)
-{
-  g_autofree char *path = NULL;
-  g_autoptr (GstPad) mux_pad = NULL;
-  GstElement *mux, *sink;
-  gint64 segment = 0;
-  Note *n;
-
-  if (!(path = new_file (w, &segment, why)))
-    return FALSE;
-  mux = gst_element_factory_make ("matroskamux", NULL);
-  sink = gst_element_factory_make ("filesink", NULL);
-  g_object_set (mux, "max-cluster-duration", (gint64)MAX_CLUSTER_DURATION, NULL);
-  /* every write reaches the kernel at once; the recorder fdatasyncs each second */
-  g_object_set (sink, "location", path, "buffer-mode", 2 /* unbuffered */, "sync", FALSE, "async",
-                FALSE, NULL);
-  gst_bin_add_many (GST_BIN (w->bin), mux, sink, NULL);
-  gst_element_link (mux, sink);
-  mux_pad = gst_element_request_pad_simple (mux, w->video ? "video_%u" : "audio_%u");
-  gst_element_sync_state_with_parent (sink);
-  gst_element_sync_state_with_parent (mux);
-  if (!mux_pad || gst_pad_link (pad, mux_pad) != GST_PAD_LINK_OK)
-    {
-      *why = g_strdup_printf ("cannot link the muxer of %s", path);
-      return FALSE;
-    }
-  g_mutex_lock (&w->lock);
-  w->mux = mux;
-  w->sink = sink;
-  w->mux_pad = g_steal_pointer (&mux_pad);
-  w->open_segment = segment;
-  w->open_at = at;
-  g_free (w->open_path);
-  w->open_path = g_strdup (path);
-  g_mutex_unlock (&w->lock);
-  w->keyframe_asked = FALSE;
-  GST_INFO ("recording %s: segment %" G_GINT64_FORMAT " opened at %" GST_TIME_FORMAT, w->track,
-            segment, GST_TIME_ARGS (at));
-  n = g_new0 (Note, 1);
-  n->kind = NOTE_OPENED;
-  n->segment = segment;
-  n->path = g_steal_pointer (&path);
-  n->tracks_json = tracks_json (w, at, GST_CLOCK_TIME_NONE);
-  tell_main (w, n);
-  return TRUE;
-}
-
-/* Ends the open segment: its muxer writes the duration and cues as the EOS goes through. */
-static void
-close_segment (RdRecWriter *w, GstPad *pad)
-{
-  Note *n;
-  GstPad *mux_pad;
-
-  if (!w->mux)
-    return;
-  g_mutex_lock (&w->lock);
-  mux_pad = g_steal_pointer (&w->mux_pad);
-  n = g_new0 (Note, 1);
-  n->kind = NOTE_CLOSED;
-  n->segment = w->open_segment;
-  n->path = g_steal_pointer (&w->open_path);
-  n->mux = g_object_ref (w->mux);
-  n->sink = g_object_ref (w->sink);
-  n->duration = w->last_end > w->open_at ? w->last_end - w->open_at : 0;
-  n->tracks_json = tracks_json (w, w->open_at, w->last_end);
-  w->mux = w->sink = NULL;
-  g_mutex_unlock (&w->lock);
-  gst_pad_unlink (pad, mux_pad);
-  GST_INFO ("recording %s: segment %" G_GINT64_FORMAT " closing", w->track, n->segment);
-  gst_pad_send_event (mux_pad, gst_event_new_eos ());
-  GST_INFO ("recording %s: segment %" G_GINT64_FORMAT " closed", w->track, n->segment);
-  gst_element_release_request_pad (n->mux, mux_pad);
-  gst_object_unref (mux_pad);
-  tell_main (w, n);
-}
-
-static GstClockTime
-running_time (GstPad *pad, GstClockTime ts)
-{
-  g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  const GstSegment *segment = NULL;
-
-  if (!event || !GST_CLOCK_TIME_IS_VALID (ts))
-    return GST_CLOCK_TIME_NONE;
-  gst_event_parse_segment (event, &segment);
-  return gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
-}
-
-/* Every buffer on its way to the muxer: only what falls inside the session (a packet
- * straddling its time zero would have a negative time), video from a keyframe on; segments
- * opened and closed here. */
-static GstPadProbeReturn
-on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  RdRecWriter *w = user_data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime at = running_time (pad, GST_BUFFER_PTS (buffer));
-  gboolean key = !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-
-  if (!GST_CLOCK_TIME_IS_VALID (at))
-    return GST_PAD_PROBE_DROP;
-  if (w->mux && at >= w->open_at + w->recorder->segment_ns)
-    {
-      if (!w->video || key)
-        close_segment (w, pad);
-      else if (!w->keyframe_asked)
-        {
-          w->keyframe_asked = TRUE; /* the segment ends at the next keyframe */
-          gst_pad_send_event (pad, keyframe_request ());
-        }
-    }
-  if (!w->mux)
-    {
-      if (w->video && !key)
-        {
-          if (w->dropped_before_keyframe++ % KEYFRAME_RETRY_FRAMES == 0)
-            gst_pad_send_event (pad, keyframe_request ());
-          return GST_PAD_PROBE_DROP;
-        }
-      char *why = NULL;
-
-      if (!open_segment (w, pad, at, &why))
-        {
-          /* told once; the main context stops this track (and the ledger hears of it) */
-          if (!w->failed)
-            {
-              Note *n = g_new0 (Note, 1);
-              n->kind = NOTE_FAILED;
-              n->path = why;
-              w->failed = TRUE;
-              tell_main (w, n);
-            }
-          else
-            g_free (why);
-          return GST_PAD_PROBE_DROP;
-        }
-    }
-  if (!GST_BUFFER_DURATION_IS_VALID (buffer))
-    {
-      /* A depayloaded frame has no duration. matroskamux 1.22 finalises a segment whose media
-       * lasts 0 ns (one frame, say, just before a stop) with a broken header (a Void one byte
-       * short where the duration goes): give every frame the time since the previous one. */
-      buffer = gst_buffer_make_writable (buffer);
-      GST_BUFFER_DURATION (buffer) = GST_CLOCK_TIME_IS_VALID (w->last_at) && at > w->last_at
-                                         ? at - w->last_at
-                                         : DEFAULT_FRAME_DURATION;
-      GST_PAD_PROBE_INFO_DATA (info) = buffer;
-    }
-  w->last_at = at;
-  w->last_end = at + GST_BUFFER_DURATION (buffer);
-  return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn
-on_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  RdRecWriter *w = user_data;
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-  Note *n;
-
-  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
-    {
-      GstCaps *caps;
-
-      /* A stream that changes (a browser lowers its resolution): Matroska cannot change a
-       * track's format inside a file, so the segment ends here and the next one starts with the
-       * new format (video: at its keyframe, which a new resolution brings). */
-      gst_event_parse_caps (event, &caps);
-      if (w->mux && w->caps && !gst_caps_is_equal (w->caps, caps))
-        close_segment (w, pad);
-      gst_caps_replace (&w->caps, caps);
-      return GST_PAD_PROBE_OK;
-    }
-  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
-    return GST_PAD_PROBE_OK;
-  close_segment (w, pad);
-  n = g_new0 (Note, 1);
-  n->kind = NOTE_DONE;
-  tell_main (w, n);
-  return GST_PAD_PROBE_DROP; /* the segment's muxer had its own */
-}
+#define FINISH_TIMEOUT_S 10
+#define QUEUE_MAX_TIME   (3 * GST_SECOND)
 
 /* --- the writer (main context) --- */
 
@@ -376,12 +26,31 @@ on_message (GstMessage *message, gpointer user_data)
   RdRecWriter *w = user_data;
   g_autoptr (GError) err = NULL;
   g_autofree char *text = NULL;
+  GstObject *src;
+  gboolean current;
 
-  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+  if (rd_rec_segment_handle_message (message) || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return;
   gst_message_parse_error (message, &err, NULL);
   text = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (message), err->message);
-  rd_recorder_writer_error (w->recorder, w, text);
+  src = GST_MESSAGE_SRC (message);
+  if (g_object_get_data (G_OBJECT (src), "rd-segment") &&
+      !g_hash_table_contains (w->recorder->failed, src))
+    g_hash_table_insert (w->recorder->failed, gst_object_ref (src), g_strdup (text));
+  if (g_atomic_int_get (&w->broken))
+    return; /* said once: the elements after the first one fail in its wake */
+  g_mutex_lock (&w->lock);
+  current = src == GST_OBJECT (w->mux) || src == GST_OBJECT (w->sink);
+  g_mutex_unlock (&w->lock);
+  if (g_object_get_data (G_OBJECT (src), "rd-segment") && !current)
+    {
+      /* a closed segment's last writes failed; its muxer is done, the writer is not stuck (the
+       * seal says the segment is incomplete) */
+      rd_recorder_writer_error (w->recorder, w, text);
+      return;
+    }
+  rd_rec_segment_abandon (w, text);
+  rd_recorder_writer_error (w->recorder, w, text); /* said, then finished at once */
 }
 
 static void
@@ -454,8 +123,8 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
       last = filter;
     }
   out = gst_element_get_static_pad (last, "src");
-  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, w, NULL);
-  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_event, w, NULL);
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, rd_rec_segment_on_buffer, w, NULL);
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rd_rec_segment_on_event, w, NULL);
   queue_sink = gst_element_get_static_pad (queue, "sink");
   /* the session's timeline: time zero is the start of the recording */
   gst_pad_set_offset (queue_sink, -(gint64)rec->zero);
@@ -478,7 +147,7 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
     }
   w->upstream = gst_pad_get_peer (w->sinkpad); /* the tee pad, or a ghost pad for it */
   /* the first segment starts at the next keyframe: ask for it now */
-  gst_pad_send_event (w->tee_pad, keyframe_request ());
+  gst_pad_send_event (w->tee_pad, rd_rec_keyframe_request ());
   GST_INFO ("recording %s (%s)", track, codec);
   return w;
 
@@ -511,11 +180,31 @@ unlink_idle (GstPad *tee_pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_REMOVE;
 }
 
+static gboolean
+broken_done (gpointer data)
+{
+  RdRecWriter *w = data;
+
+  w->done_id = 0;
+  rd_recorder_writer_done (w->recorder, w);
+  return G_SOURCE_REMOVE;
+}
+
 void
 rd_rec_writer_finish (RdRecWriter *w)
 {
   GstElement *tee_parent;
 
+  if (g_atomic_int_get (&w->broken))
+    {
+      /* its queue stopped: no EOS gets through; its segment was closed by rd_rec_segment_abandon()
+       */
+      w->finishing = TRUE;
+      g_clear_handle_id (&w->finish_timeout_id, g_source_remove);
+      if (!w->done_id)
+        w->done_id = g_idle_add (broken_done, w);
+      return;
+    }
   if (w->finishing)
     return;
   w->finishing = TRUE;
@@ -546,6 +235,7 @@ rd_rec_writer_free (RdRecWriter *w)
   GstElement *pipeline = GST_ELEMENT (rd_room_get_pipeline (w->recorder->room));
 
   g_clear_handle_id (&w->finish_timeout_id, g_source_remove);
+  g_clear_handle_id (&w->done_id, g_source_remove);
   if (w->bin && GST_OBJECT_PARENT (w->bin) == GST_OBJECT (pipeline))
     {
       rd_room_unwatch_bin (w->recorder->room, w->bin);

@@ -62,6 +62,7 @@ rd_recorder_finalize (GObject *object)
   RdRecorder *rec = RD_RECORDER (object);
 
   g_clear_pointer (&rec->writers, g_ptr_array_unref);
+  g_clear_pointer (&rec->failed, g_hash_table_unref);
   g_clear_object (&rec->room);
   g_clear_pointer (&rec->context, g_main_context_unref);
   g_free (rec->dir);
@@ -93,6 +94,7 @@ static void
 rd_recorder_init (RdRecorder *rec)
 {
   rec->writers = g_ptr_array_new ();
+  rec->failed = g_hash_table_new_full (g_direct_hash, g_direct_equal, gst_object_unref, g_free);
   rec->peers = g_ptr_array_new_with_free_func (peer_entry_free);
 }
 

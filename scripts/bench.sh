@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh release
 ./build-release/bin/bench-join "${1:-5}"
 ./build-release/bin/bench-chain "${1:-5}"
+# 10 minutes of a party flashing and beeping, recorded (AV_SYNC_SECONDS to change)
+./build-release/bin/bench-av-sync --seconds "${AV_SYNC_SECONDS:-600}"

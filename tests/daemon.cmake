@@ -29,3 +29,12 @@ add_dependencies(test-daemon-ledger receptiond receptionctl)
 rd_add_test(test-recording-e2e SOURCES test-recording-e2e.c
   LIBS rd-test-room rd-test-probe TIMEOUT 300 THIRD_PARTY_THREADS)
 add_dependencies(test-recording-e2e receptiond receptionctl)
+# Recording under real faults (disk full on a tmpfs, a read-only directory, a party gone
+# mid-keyframe), in network and mount namespaces of the test's own; and through crashes
+# (SIGKILL at random moments, files without rows).
+rd_add_test(test-recording-faults SOURCES test-recording-faults.c
+  LIBS rd-test-room rd-test-probe TIMEOUT 300 THIRD_PARTY_THREADS)
+add_dependencies(test-recording-faults receptiond receptionctl)
+rd_add_test(test-recording-crash SOURCES test-recording-crash.c
+  LIBS rd-test-room rd-test-probe TIMEOUT 400 THIRD_PARTY_THREADS)
+add_dependencies(test-recording-crash receptiond receptionctl)

@@ -113,9 +113,36 @@ rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_codec, GErro
   return rd_test_peer_new_full (mode, video_codec, "127.0.0.1", error);
 }
 
+static RdTestPeer *peer_new (RdTestPeerMode mode, const char *video_codec, const char *video_source,
+                             const char *audio_source, const char *ice_address, GError **error);
+
+static const char *
+default_video_source (const char *video_codec)
+{
+  return g_strcmp0 (video_codec, "none") == 0
+             ? NULL
+             : "videotestsrc is-live=true pattern=smpte "
+               "! capsfilter name=size caps=video/x-raw,width=320,height=240,framerate=30/1";
+}
+
 RdTestPeer *
 rd_test_peer_new_full (RdTestPeerMode mode, const char *video_codec, const char *ice_address,
                        GError **error)
+{
+  return peer_new (mode, video_codec, default_video_source (video_codec),
+                   "audiotestsrc is-live=true freq=660", ice_address, error);
+}
+
+RdTestPeer *
+rd_test_peer_new_with_sources (RdTestPeerMode mode, const char *video_codec,
+                               const char *video_source, const char *audio_source, GError **error)
+{
+  return peer_new (mode, video_codec, video_source, audio_source, "127.0.0.1", error);
+}
+
+static RdTestPeer *
+peer_new (RdTestPeerMode mode, const char *video_codec, const char *video_source,
+          const char *audio_source, const char *ice_address, GError **error)
 {
   static const char vp8[] =
       "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 target-bitrate=300000 "
@@ -128,20 +155,18 @@ rd_test_peer_new_full (RdTestPeerMode mode, const char *video_codec, const char 
       "! application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000,"
       "packetization-mode=(string)1";
   static const char audio[] =
-      "audiotestsrc is-live=true freq=660 ! audioconvert ! audioresample ! opusenc "
+      "audioconvert ! audioresample ! opusenc "
       "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
       "clock-rate=48000";
   g_autofree char *description =
-      g_strcmp0 (video_codec, "none") == 0
+      !video_source
           ? g_strdup_printf ("webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
-                             "%s ! webrtc.sink_0",
-                             audio)
-          : g_strdup_printf (
-                "webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
-                "videotestsrc is-live=true pattern=smpte "
-                "! capsfilter name=size caps=video/x-raw,width=320,height=240,framerate=30/1 "
-                "! %s ! webrtc.sink_0 %s ! webrtc.sink_1",
-                g_strcmp0 (video_codec, "H264") == 0 ? h264 : vp8, audio);
+                             "%s ! %s ! webrtc.sink_0",
+                             audio_source, audio)
+          : g_strdup_printf ("webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
+                             "%s ! %s ! webrtc.sink_0 %s ! %s ! webrtc.sink_1",
+                             video_source, g_strcmp0 (video_codec, "H264") == 0 ? h264 : vp8,
+                             audio_source, audio);
   RdTestPeer *peer;
   GObject *agent = NULL;
   gboolean ok = FALSE;
@@ -482,4 +507,10 @@ rd_test_peer_set_video_size (RdTestPeer *peer, int width, int height)
 
   g_return_if_fail (size != NULL); /* a peer that sends video */
   g_object_set (size, "caps", caps, NULL);
+}
+
+gpointer
+rd_test_peer_get_element (RdTestPeer *peer, const char *name)
+{
+  return gst_bin_get_by_name (GST_BIN (peer->pipeline), name);
 }

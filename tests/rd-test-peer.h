@@ -37,6 +37,14 @@ RdTestPeer *rd_test_peer_new_with_video (RdTestPeerMode mode, const char *video_
  * the address a far end such as Janus gathers on, tests/rd-test-janus.h). */
 RdTestPeer *rd_test_peer_new_full (RdTestPeerMode mode, const char *video_codec,
                                    const char *ice_address, GError **error);
+/* The same with sources of the caller's own: gst-launch fragments ending in raw video
+ * (@video_source; NULL: audio only) and raw audio (@audio_source), e.g. a pattern that flashes
+ * for a sync benchmark. Elements named there are found with rd_test_peer_get_element(). */
+RdTestPeer *rd_test_peer_new_with_sources (RdTestPeerMode mode, const char *video_codec,
+                                           const char *video_source, const char *audio_source,
+                                           GError **error);
+/* An element of the peer's pipeline by name (a GstElement*, transfer full), or NULL. */
+gpointer rd_test_peer_get_element (RdTestPeer *peer, const char *name);
 void rd_test_peer_free (RdTestPeer *peer);
 
 /* Makes the offer's a=fingerprint lines carry another (well-formed) SHA-256 than the

@@ -1,0 +1,288 @@
+/* test-recording-crash.c: the recording through crashes, end to end: the real daemon and a
+ * real party (WHIP) in a network namespace of the test's own; files checked with ffprobe and
+ * ffmpeg, the ledger with receptionctl.
+ *   sigkill-random: SIGKILL at random moments (seed printed; RD_TEST_SEED to replay), and once
+ *                   right at a segment switch, restarted after each;
+ *   orphan-files:   files a crash left with no ledger row, found at the next start. */
+#include <gst/gst.h>
+
+#include "tests/rd-test-netns.h"
+#include "tests/rd-test-recording.h"
+
+#define TIMEOUT_MS RD_TEST_ROOM_TIMEOUT_MS
+#define KILLS      5
+
+static char *skip_reason;
+
+static gboolean
+skipped (void)
+{
+  if (skip_reason)
+    g_test_skip (skip_reason);
+  return skip_reason != NULL;
+}
+
+/* --- SIGKILL at random moments --- */
+
+typedef struct
+{
+  RdTestRoom *r;
+  guint sealed;
+} Sealed;
+
+static gboolean
+sealed_more (gpointer data)
+{
+  Sealed *w = data;
+  g_autoptr (JsonNode) hold = NULL;
+  JsonObject *rec = rd_test_rec_status (w->r, &hold);
+  return json_object_get_int_member_with_default (rec, "segments_sealed", 0) > w->sealed;
+}
+
+typedef struct
+{
+  RdTestRoom *r;
+  gint64 elapsed_s; /* status said this; done when it says more */
+} Tick;
+
+static gboolean
+ticked (gpointer data)
+{
+  Tick *t = data;
+  g_autoptr (JsonNode) hold = NULL;
+  return json_object_get_int_member (rd_test_rec_status (t->r, &hold), "elapsed_s") > t->elapsed_s;
+}
+
+static void
+test_sigkill_random (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (GRand) rand = NULL;
+  g_autoptr (GPtrArray) sessions = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out = NULL, *err = NULL;
+  guint32 seed;
+
+  if (skipped ())
+    return;
+  seed = g_getenv ("RD_TEST_SEED") ? (guint32)g_ascii_strtoull (g_getenv ("RD_TEST_SEED"), NULL, 10)
+                                   : (guint32)g_get_real_time ();
+  g_test_message ("seed %u (RD_TEST_SEED=%u replays these kill times)", seed, seed);
+  rand = g_rand_new_with_seed (seed);
+  r = rd_test_rec_room_up ("[recording]\nsegment-seconds=10\n", NULL);
+
+  for (int k = 0; k < KILLS; k++)
+    {
+      g_autoptr (JsonNode) inv = NULL, hold = NULL, shown = NULL;
+      g_autoptr (RdTestPeer) p = NULL;
+      g_autoptr (RdTestWhipReply) c = NULL;
+      g_autofree char *id = NULL;
+      gint64 at;
+      double recorded; /* s, when killed (at most the status call's latency early) */
+      const char *tracks[3];
+      g_autofree char *pv = NULL, *pa = NULL;
+
+      if (k > 0)
+        {
+          g_autofree char *started = NULL;
+          g_assert_cmpint (
+              rd_test_ctl (r->t, &started, NULL, "session", "start", "--title", "again", NULL), ==,
+              0);
+          g_free (r->session_id);
+          r->session_id = g_strstrip (g_strdup (started));
+        }
+      g_ptr_array_add (sessions, g_strdup (r->session_id));
+      inv = rd_test_room_invite (r, "citizen");
+      c = rd_test_room_call_in (r, inv, FALSE, &p);
+      id = rd_test_rec_party_id (c);
+      rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
+      g_assert_true (rd_test_wait_until (rd_test_rec_peer_has_media, p, TIMEOUT_MS));
+      if (k == KILLS - 1)
+        {
+          /* right at a segment switch: as the first segment is sealed */
+          Sealed sw = { r, 0 };
+          g_assert_true (rd_test_wait_until (sealed_more, &sw, 30000));
+          g_test_message ("kill %d: at a segment switch", k + 1);
+        }
+      else
+        {
+          gint64 ms = g_rand_int_range (rand, 1000, 14000); /* across the switch at 10 s */
+          at = g_get_monotonic_time () + ms * 1000;
+          g_test_message ("kill %d: %" G_GINT64_FORMAT " ms into the call", k + 1, ms);
+          g_assert_true (rd_test_wait_until (rd_test_rec_deadline_passed, &at, 20000));
+        }
+      {
+        /* the recorded time, to the tick: status says whole seconds; the moment it says one
+         * more, a random part of a second is waited, then the kill */
+        Tick tick = { r, json_object_get_int_member (rd_test_rec_status (r, &hold), "elapsed_s") };
+        gint64 frac_ms = g_rand_int_range (rand, 0, 1000);
+
+        g_assert_true (rd_test_wait_until (ticked, &tick, 5000));
+        at = g_get_monotonic_time () + frac_ms * 1000;
+        g_assert_true (rd_test_wait_until (rd_test_rec_deadline_passed, &at, 5000));
+        recorded = tick.elapsed_s + 1 + frac_ms / 1000.0;
+      }
+      rd_test_daemon_signal (r->t, SIGKILL);
+      g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 128 + SIGKILL);
+      g_clear_pointer (&p, rd_test_peer_free);
+      rd_test_daemon_start (r->t); /* recovery runs before READY */
+
+      shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+      g_assert_cmpstr (rd_test_member (shown, "state"), ==, "interrupted");
+      g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "recording"), ==, 0);
+      g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "unrecoverable"), ==, 0);
+      g_assert_true (rd_test_rec_has_event (shown, "recording-gap", NULL));
+      /* At most about a second lost: what status said was recorded is in the files. Checked on
+       * the audio tracks (a frame every 20 ms whatever the load); the videos must play and
+       * their ends are printed: on 2 cores shared with the test party (and, here, with other
+       * test runs) the room's encoder can produce a frame every second or less, and what it
+       * never encoded cannot be in any file. The writer is the same code for both. */
+      pv = g_strdup_printf ("party-%s-video", id);
+      pa = g_strdup_printf ("party-%s-audio", id);
+      tracks[0] = "room-audio";
+      tracks[1] = pa;
+      tracks[2] = NULL;
+      for (int t = 0; t < 2; t++)
+        {
+          g_autoptr (GPtrArray) segs =
+              rd_test_rec_check_files (r, r->session_id, t ? pv : "room-video");
+          double end = 0;
+
+          for (guint i = 0; i < segs->len; i++)
+            end = MAX (end, ((RdTestRecSeg *)segs->pdata[i])->end_s);
+          g_test_message ("kill %d: %s ends at %.3f s; killed at %.3f s", k + 1,
+                          t ? pv : "room-video", end, recorded);
+        }
+      for (int t = 0; tracks[t]; t++)
+        {
+          g_autoptr (GPtrArray) segs = rd_test_rec_check_files (r, r->session_id, tracks[t]);
+          double end = 0;
+
+          g_assert_cmpuint (segs->len, >, 0);
+          for (guint i = 0; i < segs->len; i++)
+            end = MAX (end, ((RdTestRecSeg *)segs->pdata[i])->end_s);
+          g_test_message ("kill %d: %s ends at %.3f s; killed at %.3f s: %.3f s lost", k + 1,
+                          tracks[t], end, recorded, recorded - end);
+          g_assert_cmpfloat (end, >=, recorded - 1.0);
+        }
+      g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "recording", "verify", r->session_id, NULL),
+                       ==, 0);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+    }
+  /* every session's rows repaired or sealed, none left open, and the chain intact */
+  for (guint i = 0; i < sessions->len; i++)
+    g_assert_cmpuint (rd_test_rec_rows_in (r, sessions->pdata[i], "recording"), ==, 0);
+  g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "ledger", "verify", NULL), ==, 0);
+}
+
+/* --- files a crash left without a ledger row --- */
+
+static const char *
+row_state (JsonNode *shown, const char *path_suffix)
+{
+  JsonArray *rows = json_object_get_array_member (rd_test_rec_obj (shown), "recordings");
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      if (g_str_has_suffix (json_object_get_string_member (row, "path"), path_suffix))
+        return json_object_get_string_member (row, "state");
+    }
+  return NULL;
+}
+
+static guint
+count_events (JsonNode *shown, const char *kind)
+{
+  JsonArray *events = json_object_get_array_member (rd_test_rec_obj (shown), "events");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    n += g_str_equal (
+        json_object_get_string_member (json_array_get_object_element (events, i), "kind"), kind);
+  return n;
+}
+
+static void
+test_orphan_files (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestProbe) probe = NULL;
+  g_autofree char *dir = NULL, *crashed = NULL, *a = NULL, *b = NULL, *c = NULL, *out = NULL;
+  g_autofree char *other_dir = NULL, *d = NULL, *a_name = NULL, *b_name = NULL, *bytes = NULL;
+  g_autoptr (GDir) listing = NULL;
+  const char *name;
+  gsize len = 0;
+  RdTestRecElapsed w;
+
+  if (skipped ())
+    return;
+  r = rd_test_rec_room_up (NULL, NULL);
+  w = (RdTestRecElapsed){ r, 3, 2 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
+  rd_test_daemon_signal (r->t, SIGKILL);
+  g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 128 + SIGKILL);
+
+  /* what a crash between a file being made and its row being written leaves: a file the
+   * ledger does not know, with media in it (A) or still empty (B); and files nobody here made:
+   * a foreign name (C), a session the ledger never had (D) */
+  dir = g_strdup_printf ("%s/recordings/%.4s/%.2s/%s", r->t->state_dir, r->session_id,
+                         r->session_id + 4, r->session_id);
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)))
+    if (g_str_has_suffix (name, "-room-audio.mkv"))
+      crashed = g_build_filename (dir, name, NULL);
+  g_assert_nonnull (crashed);
+  g_assert_true (g_file_get_contents (crashed, &bytes, &len, NULL));
+  a_name = g_strdup_printf ("%s-0090-room-audio.mkv", r->session_id);
+  b_name = g_strdup_printf ("%s-0091-room-video.mkv", r->session_id);
+  a = g_build_filename (dir, a_name, NULL);
+  b = g_build_filename (dir, b_name, NULL);
+  c = g_build_filename (dir, "notes.mkv", NULL);
+  g_assert_true (g_file_set_contents (a, bytes, (gssize)len, NULL));
+  g_assert_true (g_file_set_contents (b, "", 0, NULL));
+  g_assert_true (g_file_set_contents (c, "not a recording", -1, NULL));
+  other_dir =
+      g_build_filename (r->t->state_dir, "recordings", "2026", "01", "20260101-0a0a0a", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (other_dir, 0750), ==, 0);
+  d = g_build_filename (other_dir, "20260101-0a0a0a-0001-room-audio.mkv", NULL);
+  g_assert_true (g_file_set_contents (d, bytes, (gssize)len, NULL));
+
+  rd_test_daemon_start (r->t);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  /* registered from their names, then treated as any segment a crash left open */
+  g_assert_cmpstr (row_state (shown, a_name), ==, "repaired");
+  g_assert_cmpstr (row_state (shown, b_name), ==, "unrecoverable");
+  g_assert_null (row_state (shown, "notes.mkv"));
+  g_assert_cmpuint (count_events (shown, "recording-orphan-found"), ==, 3); /* A, B, C */
+  g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "recording"), ==, 0);
+  probe = rd_test_probe_file (a, &error); /* the repaired one plays */
+  g_assert_no_error (error);
+  g_assert_cmpint (((RdTestProbeStream *)probe->streams->pdata[0])->frames, >, 0);
+  /* nothing deleted: the empty file, the foreign ones, A's crashed bytes beside it */
+  g_assert_true (g_file_test (b, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (c, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (d, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autofree char *a_crashed = g_strdup_printf ("%.*s.crashed.mkv", (int)strlen (a) - 4, a);
+    g_assert_true (g_file_test (a_crashed, G_FILE_TEST_IS_REGULAR));
+  }
+  g_assert_cmpint (rd_test_ctl (r->t, &out, NULL, "ledger", "verify", NULL), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  rd_test_enter_netns (&skip_reason); /* FALSE with the reason set when it cannot */
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  if (!skip_reason && !rd_test_probe_available ())
+    skip_reason = g_strdup ("ffprobe is not installed (package ffmpeg): recordings cannot be "
+                            "checked");
+  g_test_add_func ("/recording-crash/sigkill-random", test_sigkill_random);
+  g_test_add_func ("/recording-crash/orphan-files", test_orphan_files);
+  return g_test_run ();
+}
