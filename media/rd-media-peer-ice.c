@@ -340,7 +340,8 @@ rd_peer_restart_ice_local (RdPeer *peer, GError **error)
   for (guint i = 0; i < streams->len; i++)
     nice_agent_restart_stream (agent, g_array_index (streams, IceStream, i).stream_id);
   GST_INFO ("peer %s: ICE restart (offerer) on %u stream(s)", peer->id, streams->len);
-  /* no a=end-of-candidates: libnice keeps its candidates, but more may still come */
+  /* libnice keeps its candidates (no new gathering): a=end-of-candidates once gathering was
+   * done, else the rest follow as "local-candidate" */
   return local_fragment (peer, agent, streams, peer->local_sdp, peer->gathering_done);
 }
 

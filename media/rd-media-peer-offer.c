@@ -326,7 +326,10 @@ sink_caps_known (RdPeer *peer)
   while (all && gst_iterator_next (it, &item) == GST_ITERATOR_OK)
     {
       g_autoptr (GstCaps) caps = gst_pad_get_current_caps (g_value_get_object (&item));
-      all = caps != NULL;
+      const GstStructure *st = caps ? gst_caps_get_structure (caps, 0) : NULL;
+      /* H.264: the caps that follow the room's SPS (the first ones may come before it) */
+      all = st && (g_strcmp0 (gst_structure_get_string (st, "encoding-name"), "H264") != 0 ||
+                   gst_structure_has_field (st, "profile-level-id"));
       g_value_reset (&item);
     }
   g_value_unset (&item);

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #define TURN_PORT 3478 /* the namespace is the test's own: nothing else listens there */
@@ -33,6 +34,14 @@ count (RdTestTurn *turn, const char *what)
   for (const char *p = strstr (log, what); p; p = strstr (p + 1, what))
     n++;
   return n;
+}
+
+/* In the child: it goes when the test does, even when the test aborts (a failed assertion skips
+ * rd_test_turn_stop) and would otherwise leave coturn running in the namespace. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 RdTestTurn *
@@ -69,6 +78,7 @@ rd_test_turn_start (const char *user, const char *password, char **why)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   g_subprocess_launcher_set_stdout_file_path (launcher, turn->log_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, turn->log_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   turn->process = g_subprocess_launcher_spawn (
       launcher, &error, exe, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", listen,
       "--lt-cred-mech", userarg, "--realm=receptiond.test", db, "--no-cli", "--no-tls", "--no-dtls",
