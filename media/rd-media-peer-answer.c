@@ -131,10 +131,15 @@ setup_media (RdPeer *peer, const RdOffer *offer, GError **error)
           for (char **p = params; *p; p++)
             {
               g_auto (GStrv) kv = g_strsplit (g_strstrip (*p), "=", 2);
-              /* not sprop-parameter-sets: those are the party's own SPS/PPS, not the room's;
-               * in the send caps they made the payloader's own fail to negotiate whenever it
-               * had seen the room's SPS first (the party then got no video at all) */
-              if (kv[0] && kv[1] && g_ascii_strcasecmp (kv[0], "sprop-parameter-sets") != 0)
+              /* Not sprop-parameter-sets: those are the party's own SPS/PPS, not the room's.
+               * Not profile-level-id either when the room sends on this line: webrtcbin
+               * accepts a payloader's caps only if they intersect these, and a payloader says
+               * 42e01f (from the encoder's caps) or 42c01f (from x264's SPS, once seen): the
+               * same constrained baseline 3.1, but as strings they differ, and whichever came
+               * second failed to negotiate and the party got no video at all. The answer still
+               * names the offer's profile-level-id (webrtcbin intersects with the offer). */
+              if (kv[0] && kv[1] && g_ascii_strcasecmp (kv[0], "sprop-parameter-sets") != 0 &&
+                  !(we_send && g_ascii_strcasecmp (kv[0], "profile-level-id") == 0))
                 gst_caps_set_simple (caps, kv[0], G_TYPE_STRING, kv[1], NULL);
             }
         }

@@ -21,12 +21,13 @@
  *   RD_MEDIA_ERROR_PIPELINE: no offer made yet, an answer already set, or the peer closed.
  * - Fingerprint check, verified/security-violation, gates and state as for a party
  *   (rd-media-peer.h): the answer's a=fingerprint is the one checked.
- * - Liveness: an offerer peer from which nothing arrives (media, RTCP or DTLS) for the liveness
- *   timeout (10 s), or whose ICE goes disconnected/failed, or that is not verified within 30 s
- *   of its answer, goes to RD_PEER_STATE_DISCONNECTED (or FAILED) and stays open: the owner
- *   decides between an ICE restart and a new peer. When the far end is heard again (a restart
- *   worked, the network came back) it goes back to CONNECTED. It closes only on rd_peer_close(),
- *   a security violation or an error inside its pipeline.
+ * - Liveness: an offerer peer from which nothing arrives (media, RTCP or DTLS) for 5 s (playing:
+ *   media flows all the time) or 10 s (publishing: only the far end's RTCP comes back), or whose
+ * ICE goes disconnected/failed, or that is not verified within 30 s of its answer, goes to
+ * RD_PEER_STATE_DISCONNECTED (or FAILED) and stays open: the owner decides between an ICE restart
+ * and a new peer. When the far end is heard again (a restart worked, the network came back) it goes
+ * back to CONNECTED. It closes only on rd_peer_close(), a security violation or an error inside its
+ * pipeline.
  * - ICE restart as the offerer, in two steps: rd_peer_restart_ice_local() makes new local ICE
  *   credentials and returns an application/trickle-ice-sdpfrag body (per ICE stream its first
  *   m-line and a=mid, new a=ice-ufrag/a=ice-pwd, the local candidates known so far; later ones

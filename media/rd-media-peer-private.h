@@ -35,8 +35,16 @@ void rd_peer_gate_free (RdPeerGate *gate);
 #define UNLINK_TIMEOUT_MS 1000
 /* A verified party from which nothing arrives for this long is lost (its browser died, its
  * network went): webrtcbin 1.22 does not run ICE consent freshness (RFC 7675) itself. Senders
- * always send something: a muted track still sends silence / black frames and RTCP. */
+ * always send something: a muted track still sends silence / black frames and RTCP. (RFC
+ * 7675's consent expiry is 30 s; 30 here was tried: a party's 10 s network cut could then be
+ * survived by an ICE restart, but a link's re-POST made during the cut then gathered without
+ * its TURN server; left at 10 s, see the session note.) */
 #define LIVENESS_TIMEOUT_S 10
+/* An offerer (the room in a conference) is DISCONNECTED after this much silence, so that its
+ * owner tries an ICE restart well before the far end's consent expires. Playing, media arrives
+ * all the time; publishing, only the far end's RTCP. */
+#define OFFERER_PLAY_SILENCE_S    5
+#define OFFERER_PUBLISH_SILENCE_S 10
 
 typedef struct
 {

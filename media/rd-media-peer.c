@@ -375,6 +375,7 @@ check_liveness (gpointer data)
 {
   RdPeer *peer = data;
   gint newest = MAX (peer->verified_at, g_atomic_int_get (&peer->transport_last_seen));
+  gint timeout_s = LIVENESS_TIMEOUT_S;
 
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->recv->len; i++)
@@ -383,14 +384,17 @@ check_liveness (gpointer data)
       newest = MAX (newest, g_atomic_int_get (&rs->gate->last_seen));
     }
   g_mutex_unlock (&peer->lock);
-  if (rd_peer_now_s () - newest < LIVENESS_TIMEOUT_S)
+  if (peer->offerer)
+    timeout_s =
+        peer->offer_kind == RD_PEER_OFFER_PLAY ? OFFERER_PLAY_SILENCE_S : OFFERER_PUBLISH_SILENCE_S;
+  if (rd_peer_now_s () - newest < timeout_s)
     {
       /* an offerer that was lost and hears the far end again (an ICE restart worked) */
       if (peer->offerer && peer->state == RD_PEER_STATE_DISCONNECTED)
         rd_peer_set_state (peer, RD_PEER_STATE_CONNECTED);
       return G_SOURCE_CONTINUE;
     }
-  GST_INFO ("peer %s: nothing received for %d s", peer->id, LIVENESS_TIMEOUT_S);
+  GST_INFO ("peer %s: nothing received for %d s", peer->id, timeout_s);
   if (peer->offerer)
     {
       rd_peer_lost (peer, RD_PEER_STATE_DISCONNECTED, "lost");
