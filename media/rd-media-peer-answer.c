@@ -22,8 +22,8 @@ codec_caps (const RdOfferMedia *m)
                           m->pt);
 }
 
-static GstWebRTCRTPTransceiver *
-last_transceiver (GstElement *webrtc)
+GstWebRTCRTPTransceiver *
+rd_peer_last_transceiver (GstElement *webrtc)
 {
   g_autoptr (GArray) transceivers = NULL;
 
@@ -152,7 +152,7 @@ setup_media (RdPeer *peer, const RdOffer *offer, GError **error)
         g_signal_emit_by_name (peer->webrtc, "add-transceiver",
                                GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
       if (!t)
-        t = last_transceiver (peer->webrtc);
+        t = rd_peer_last_transceiver (peer->webrtc);
       if (!t)
         {
           g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,

@@ -182,6 +182,25 @@ nice_agent_of (GstElement *webrtc)
   return agent;
 }
 
+/* webrtcbin's libnice agent and its ICE streams (in @streams), or NULL with @error when it
+ * exposes none to restart. (transfer full) */
+static NiceAgent *
+restartable_agent (RdPeer *peer, GArray **streams, GError **error)
+{
+  g_autoptr (NiceAgent) agent = nice_agent_of (peer->webrtc);
+  g_autoptr (GArray) found = ice_streams (peer);
+
+  if (!agent || found->len == 0)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s: webrtcbin exposes no libnice agent or ICE stream to restart",
+                   peer->id);
+      return NULL;
+    }
+  *streams = g_steal_pointer (&found);
+  return g_steal_pointer (&agent);
+}
+
 /* "m=audio 9 UDP/TLS/RTP/SAVPF 111" and its a=mid, as the offer (@sdp) had them. */
 static void
 append_media_line (GString *out, const GstSDPMessage *sdp, guint mline)
@@ -275,15 +294,9 @@ rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error)
                    ufrag);
       return NULL;
     }
-  agent = nice_agent_of (peer->webrtc);
-  streams = ice_streams (peer);
-  if (!agent || streams->len == 0)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "peer %s: webrtcbin exposes no libnice agent or ICE stream to restart",
-                   peer->id);
-      return NULL;
-    }
+  agent = restartable_agent (peer, &streams, error);
+  if (!agent)
+    return NULL;
   /* Nothing has changed so far; from here on the restart is done. */
   for (guint i = 0; i < streams->len; i++)
     {
@@ -326,15 +339,9 @@ rd_peer_restart_ice_local (RdPeer *peer, GError **error)
   g_return_val_if_fail (RD_IS_PEER (peer), NULL);
   if (!offerer_can_restart (peer, error))
     return NULL;
-  agent = nice_agent_of (peer->webrtc);
-  streams = ice_streams (peer);
-  if (!agent || streams->len == 0)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "peer %s: webrtcbin exposes no libnice agent or ICE stream to restart",
-                   peer->id);
-      return NULL;
-    }
+  agent = restartable_agent (peer, &streams, error);
+  if (!agent)
+    return NULL;
   /* New local credentials, the far end's candidates and checks forgotten; the pair in use
    * carries media until a new one is nominated (once the far end's reply is in). */
   for (guint i = 0; i < streams->len; i++)
@@ -364,14 +371,9 @@ rd_peer_restart_ice_remote (RdPeer *peer, const char *sdpfrag, GError **error)
                    ufrag);
       return FALSE;
     }
-  agent = nice_agent_of (peer->webrtc);
-  streams = ice_streams (peer);
-  if (!agent || streams->len == 0)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "peer %s: webrtcbin exposes no libnice agent or ICE stream", peer->id);
-      return FALSE;
-    }
+  agent = restartable_agent (peer, &streams, error);
+  if (!agent)
+    return FALSE;
   for (guint i = 0; i < streams->len; i++)
     nice_agent_set_remote_credentials (agent, g_array_index (streams, IceStream, i).stream_id,
                                        ufrag, pwd);

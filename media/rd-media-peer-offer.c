@@ -70,18 +70,6 @@ audio_caps (void)
                               NULL);
 }
 
-static GstWebRTCRTPTransceiver *
-last_transceiver (GstElement *webrtc)
-{
-  g_autoptr (GArray) transceivers = NULL;
-
-  g_signal_emit_by_name (webrtc, "get-transceivers", &transceivers);
-  if (!transceivers || transceivers->len == 0)
-    return NULL;
-  return gst_object_ref (
-      g_array_index (transceivers, GstWebRTCRTPTransceiver *, transceivers->len - 1));
-}
-
 /* One m-line: sendonly from the room's tee (publish) or recvonly (play). */
 static gboolean
 add_line (RdPeer *peer, guint mline, gboolean video, GError **error)
@@ -111,7 +99,7 @@ add_line (RdPeer *peer, guint mline, gboolean video, GError **error)
                              GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
     }
   if (!t)
-    t = last_transceiver (peer->webrtc);
+    t = rd_peer_last_transceiver (peer->webrtc);
   if (!t)
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,

@@ -145,6 +145,8 @@ void rd_peer_ice_release (RdPeer *peer);
 /* tee -> queue -> (gate) payloader (@codec, @pt) -> a webrtcbin sink pad with @caps */
 gboolean rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec,
                                   guint pt, GstCaps *caps, GError **error);
+/* The transceiver webrtcbin made last (the one just requested or added). (transfer full) */
+GstWebRTCRTPTransceiver *rd_peer_last_transceiver (GstElement *webrtc);
 /* A promise whose reply runs @func (with the promise) on the main context. (transfer full) */
 GstPromise *rd_peer_promise_to (RdPeer *peer, PeerFunc func);
 /* The reply of a finished promise, or NULL with @error (what: @what) on no reply or an error
