@@ -369,11 +369,15 @@ add_link (JsonBuilder *b, RdDaemonLink *l)
   g_autofree char *state_text = rd_daemon_link_state_text (l);
   static const char *const names[] = { "connecting", "connected", "reconnecting", "failed",
                                        "leaving" };
-  guint64 total;
+  guint64 total, lost;
 
   if (l->peer)
     rd_peer_get_stats (l->peer, &st);
-  total = st.packets_received + st.packets_lost;
+  /* the loss of what the link carries: publishing, what the far end reports lost of ours */
+  if (l->kind == RD_SIGNAL_CLIENT_WHIP)
+    lost = st.remote_packets_lost, total = st.packets_sent;
+  else
+    lost = st.packets_lost, total = st.packets_received + st.packets_lost;
   json_builder_begin_object (b);
 #define STR(k, v)                                                                                  \
   json_builder_set_member_name (b, k);                                                             \
@@ -403,9 +407,10 @@ add_link (JsonBuilder *b, RdDaemonLink *l)
   INT ("bytes_received", st.bytes_received);
   INT ("bytes_sent", st.bytes_sent);
   INT ("packets_received", st.packets_received);
-  INT ("packets_lost", st.packets_lost);
+  INT ("packets_sent", st.packets_sent);
+  INT ("packets_lost", lost);
   json_builder_set_member_name (b, "loss_percent");
-  json_builder_add_double_value (b, total ? 100.0 * st.packets_lost / total : 0.0);
+  json_builder_add_double_value (b, total ? 100.0 * lost / total : 0.0);
   INT ("stats_age_ms",
        st.updated_us ? (g_get_monotonic_time () - st.updated_us) / 1000 : (gint64)-1);
 #undef STR

@@ -49,10 +49,14 @@ add_one (GQuark field, const GValue *value, gpointer user_data)
     case GST_WEBRTC_STATS_OUTBOUND_RTP:
       if (gst_structure_get_uint64 (s, "bytes-sent", &u))
         sum->stats->bytes_sent += u;
+      if (gst_structure_get_uint64 (s, "packets-sent", &u))
+        sum->stats->packets_sent += u;
       break;
     case GST_WEBRTC_STATS_REMOTE_INBOUND_RTP:
       if (gst_structure_get_double (s, "round-trip-time", &d) && d >= 0)
         sum->stats->round_trip_time_s = MAX (sum->stats->round_trip_time_s, d);
+      if (gst_structure_get_int64 (s, "packets-lost", &i) && i > 0)
+        sum->stats->remote_packets_lost += (guint64)i;
       break;
     case GST_WEBRTC_STATS_CANDIDATE_PAIR:
       {

@@ -59,9 +59,10 @@ typedef struct
 {
   guint64 bytes_received, bytes_sent;
   guint64 packets_received, packets_lost;
-  double round_trip_time_s; /* < 0 when unknown */
-  char *selected_pair_type; /* "host", "srflx", "relay", or NULL */
-  gint64 updated_us;        /* monotonic time of webrtcbin's reply; 0: no reply yet */
+  guint64 packets_sent, remote_packets_lost; /* lost of ours, as the far end's RTCP reports */
+  double round_trip_time_s;                  /* < 0 when unknown */
+  char *selected_pair_type;                  /* "host", "srflx", "relay", or NULL */
+  gint64 updated_us; /* monotonic time of webrtcbin's reply; 0: no reply yet */
 } RdPeerStats;
 
 void rd_peer_stats_clear (RdPeerStats *stats);
