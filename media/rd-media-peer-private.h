@@ -122,6 +122,8 @@ void rd_peer_handle_closure_unref (gpointer data, GClosure *closure);
 /* Runs @func on the peer's main context unless the peer is gone or closed by then; @destroy
  * frees @data in every case. Any thread. */
 void rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotify destroy);
+/* rd-media-peer-recv.c: webrtcbin's "pad-added" (streaming thread; @user_data a Handle). */
+void rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data);
 /* Main context. */
 void rd_peer_set_state (RdPeer *peer, RdPeerState state);
 /* Watches the DTLS transports of every transceiver for "connected" (main context). */

@@ -47,83 +47,6 @@ rd_peer_stats_clear (RdPeerStats *stats)
   g_clear_pointer (&stats->selected_pair_type, g_free);
 }
 
-/* --- handles and the main context --- */
-
-Handle *
-rd_peer_handle_ref (Handle *h)
-{
-  g_atomic_ref_count_inc (&h->rc);
-  return h;
-}
-
-void
-rd_peer_handle_unref (gpointer data)
-{
-  Handle *h = data;
-
-  if (g_atomic_ref_count_dec (&h->rc))
-    {
-      g_weak_ref_clear (&h->peer);
-      g_free (h);
-    }
-}
-
-void
-rd_peer_handle_closure_unref (gpointer data, GClosure *closure)
-{
-  rd_peer_handle_unref (data);
-}
-
-typedef struct
-{
-  RdPeer *peer;
-  PeerFunc func;
-  gpointer data;
-  GDestroyNotify destroy;
-} Call;
-
-static gboolean
-call_run (gpointer user_data)
-{
-  Call *call = user_data;
-
-  if (!call->peer->closed)
-    call->func (call->peer, call->data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-call_free (gpointer user_data)
-{
-  Call *call = user_data;
-
-  if (call->destroy)
-    call->destroy (call->data);
-  g_object_unref (call->peer);
-  g_free (call);
-}
-
-/* Runs @func on the main context unless the peer is gone or closed by then. Any thread. */
-void
-rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotify destroy)
-{
-  RdPeer *peer = g_weak_ref_get (&h->peer);
-  Call *call;
-
-  if (!peer)
-    {
-      if (destroy)
-        destroy (data);
-      return;
-    }
-  call = g_new (Call, 1);
-  call->peer = peer;
-  call->func = func;
-  call->data = data;
-  call->destroy = destroy;
-  g_main_context_invoke_full (peer->context, G_PRIORITY_DEFAULT, call_run, call, call_free);
-}
-
 /* --- GObject --- */
 
 static void
@@ -233,117 +156,6 @@ rd_peer_set_state (RdPeer *peer, RdPeerState state)
             rd_peer_state_to_string (state));
   peer->state = state;
   g_signal_emit (peer, signals[SIGNAL_STATE_CHANGED], 0, (int)state);
-}
-
-/* --- receiving --- */
-
-static gboolean
-have_element (const char *name)
-{
-  g_autoptr (GstElementFactory) f = gst_element_factory_find (name);
-  return f != NULL;
-}
-
-static void
-link_recv_on_main (RdPeer *peer, gpointer data)
-{
-  RecvStream *r = data;
-
-  r->room_pad = r->video ? rd_room_link_remote_video (peer->room, r->ghost)
-                         : rd_room_link_remote_audio (peer->room, r->ghost);
-  GST_DEBUG ("peer %s: remote %s linked to the room", peer->id, r->video ? "video" : "audio");
-  rd_peer_gate_set_open (r->gate, r->room_pad && peer->verified);
-  g_signal_emit (peer, signals[SIGNAL_STREAM_ADDED], 0, r->tee, r->video, r->codec);
-}
-
-void
-rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
-{
-  g_autoptr (GPtrArray) linked = g_ptr_array_new ();
-
-  g_return_if_fail (RD_IS_PEER (peer));
-  /* only streams already announced by "stream-added" (linked on the main context) */
-  g_mutex_lock (&peer->lock);
-  for (guint i = 0; i < peer->recv->len; i++)
-    if (((RecvStream *)peer->recv->pdata[i])->room_pad)
-      g_ptr_array_add (linked, peer->recv->pdata[i]);
-  g_mutex_unlock (&peer->lock);
-  for (guint i = 0; i < linked->len; i++)
-    {
-      RecvStream *r = linked->pdata[i];
-      func (peer, r->tee, r->video, r->codec, user_data);
-    }
-}
-
-static void
-on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
-{
-  Handle *h = user_data;
-  g_autoptr (RdPeer) peer = g_weak_ref_get (&h->peer);
-  g_autoptr (GstCaps) caps = NULL;
-  const char *encoding;
-  const char *names[7] = { NULL };
-  GstElement *prev = NULL, *first = NULL, *tee = NULL, *made[7];
-  int n_made = 0;
-  RecvStream *r;
-  g_autoptr (GstPad) src = NULL;
-
-  if (!peer || GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
-    return;
-  caps = gst_pad_get_current_caps (pad);
-  encoding =
-      caps ? gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name") : NULL;
-  /* depayloader ! tee (encoded frames, for the recorder) ! decoder ... */
-  if (g_strcmp0 (encoding, "VP8") == 0)
-    names[0] = "rtpvp8depay", names[1] = "tee", names[2] = "vp8dec";
-  else if (g_strcmp0 (encoding, "H264") == 0)
-    names[0] = "rtph264depay", names[1] = "tee", names[2] = "h264parse",
-    names[3] = have_element ("openh264dec") ? "openh264dec" : "avdec_h264";
-  else if (g_strcmp0 (encoding, "OPUS") == 0)
-    names[0] = "rtpopusdepay", names[1] = "tee", names[2] = "opusdec", names[3] = "audioconvert",
-    names[4] = "audioresample";
-  else
-    {
-      GST_WARNING ("peer %s: a stream in %s, not received", peer->id, encoding);
-      return;
-    }
-  for (int i = 0; names[i]; i++)
-    {
-      GstElement *e = gst_element_factory_make (names[i], NULL);
-      if (!e)
-        return;
-      gst_bin_add (GST_BIN (peer->bin), e);
-      made[n_made++] = e;
-      if (g_str_has_prefix (names[i], "rtpvp8") || g_str_has_prefix (names[i], "rtph264"))
-        g_object_set (e, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
-      if (g_str_equal (names[i], "tee"))
-        g_object_set (tee = e, "allow-not-linked", TRUE, NULL);
-      if (prev)
-        gst_element_link (prev, e);
-      else
-        first = e;
-      prev = e;
-    }
-  r = g_new0 (RecvStream, 1);
-  r->video = g_strcmp0 (encoding, "OPUS") != 0;
-  r->codec = g_strcmp0 (encoding, "VP8") == 0 ? "VP8" : r->video ? "H264" : "OPUS";
-  r->tee = tee;
-  src = gst_element_get_static_pad (prev, "src");
-  r->ghost = gst_object_ref (gst_ghost_pad_new (NULL, src));
-  gst_pad_set_active (r->ghost, TRUE);
-  gst_element_add_pad (peer->bin, r->ghost);
-  r->gate = rd_peer_gate_new (pad);
-  {
-    g_autoptr (GstPad) sink = gst_element_get_static_pad (first, "sink");
-    gst_pad_link (pad, sink);
-  }
-  for (int i = 0; i < n_made; i++)
-    gst_element_sync_state_with_parent (made[i]);
-  GST_DEBUG ("peer %s: receiving %s on %s", peer->id, encoding, GST_PAD_NAME (pad));
-  g_mutex_lock (&peer->lock);
-  g_ptr_array_add (peer->recv, r);
-  g_mutex_unlock (&peer->lock);
-  rd_peer_run_on_main (h, link_recv_on_main, r, NULL);
 }
 
 /* --- verification --- */
@@ -625,7 +437,7 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
                   NULL);
   gst_bin_add (GST_BIN (peer->bin), peer->webrtc);
   peer->webrtc_ids[1] =
-      g_signal_connect_data (peer->webrtc, "pad-added", G_CALLBACK (on_pad_added),
+      g_signal_connect_data (peer->webrtc, "pad-added", G_CALLBACK (rd_peer_on_pad_added),
                              rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);
   peer->webrtc_ids[2] = g_signal_connect_data (
       peer->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state),
