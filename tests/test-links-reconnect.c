@@ -20,6 +20,16 @@ skip_without_netns (void)
   return netns_skip_reason != NULL;
 }
 
+/* lo (the only link of the test's namespace) up or down: a network cut and its end. */
+static gboolean
+set_lo (gboolean up)
+{
+  const char *argv[] = { "ip", "link", "set", "lo", up ? "up" : "down", NULL };
+  g_autoptr (GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, NULL);
+
+  return proc && g_subprocess_wait_check (proc, NULL, NULL);
+}
+
 /* A network cut: lo (the only link of the test's namespace) goes down until the room sees the
  * drop, then up again: the link comes back by itself and the far end receives media again. In
  * most runs by an ICE restart on both sides (the room as offerer, the far end as answerer, same
@@ -32,9 +42,6 @@ test_cut_and_recover (void)
   g_autoptr (RdTestLinks) p = NULL;
   g_autofree char *err = NULL;
   g_autofree char *events = NULL;
-  const char *cut[] = { "ip", "link", "set", "lo", "down", NULL };
-  const char *uncut[] = { "ip", "link", "set", "lo", "up", NULL };
-  g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (JsonNode) recovered = NULL;
   g_autoptr (JsonNode) restart = NULL;
   g_autoptr (JsonNode) far_session = NULL;
@@ -49,16 +56,13 @@ test_cut_and_recover (void)
   rd_test_links_wait (p->room, "whip", "connected", 30);
   rd_test_links_wait_far (p->far, 1, 50000);
 
-  proc = g_subprocess_newv (cut, G_SUBPROCESS_FLAGS_NONE, NULL);
-  if (!proc || !g_subprocess_wait_check (proc, NULL, NULL))
+  if (!set_lo (FALSE))
     {
       g_test_skip ("lo cannot be taken down here");
       return;
     }
   rd_test_links_wait (p->room, "whip", "reconnecting", 30);
-  g_clear_object (&proc);
-  proc = g_subprocess_newv (uncut, G_SUBPROCESS_FLAGS_NONE, NULL);
-  g_assert_true (proc && g_subprocess_wait_check (proc, NULL, NULL));
+  g_assert_true (set_lo (TRUE));
   back_s = rd_test_links_wait (p->room, "whip", "connected", 30);
   g_test_message ("link back %.1f s after lo was restored", back_s);
   {
@@ -139,9 +143,6 @@ test_long_cut_reposts (void)
   g_autoptr (RdTestLinks) p = NULL;
   g_autofree char *err = NULL;
   g_autofree char *events = NULL;
-  const char *cut[] = { "ip", "link", "set", "lo", "down", NULL };
-  const char *uncut[] = { "ip", "link", "set", "lo", "up", NULL };
-  g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (JsonNode) recovered = NULL;
   g_autoptr (JsonNode) gap = NULL;
   g_autoptr (JsonNode) far_session = NULL;
@@ -158,8 +159,7 @@ test_long_cut_reposts (void)
   rd_test_links_wait (p->room, "whep", "connected", 30);
   rd_test_links_wait_far (p->far, 2, 0);
 
-  proc = g_subprocess_newv (cut, G_SUBPROCESS_FLAGS_NONE, NULL);
-  if (!proc || !g_subprocess_wait_check (proc, NULL, NULL))
+  if (!set_lo (FALSE))
     {
       g_test_skip ("lo cannot be taken down here");
       return;
@@ -167,10 +167,8 @@ test_long_cut_reposts (void)
   rd_test_links_wait (p->room, "whip", "reconnecting", 30);
   rd_test_links_wait (p->room, "whep", "reconnecting", 30);
   rd_test_links_wait_far (p->far, 0, 0); /* the far end's liveness gave them up */
-  g_clear_object (&proc);
-  proc = g_subprocess_newv (uncut, G_SUBPROCESS_FLAGS_NONE, NULL);
-  g_assert_true (proc && g_subprocess_wait_check (proc, NULL, NULL));
-  /* the next re-POST is at most 8 s away (backoff cap) */
+  g_assert_true (set_lo (TRUE));
+  /* the next re-POST is at most 4 s away (backoff cap) */
   back_s = rd_test_links_wait (p->room, "whip", "connected", 20);
   g_test_message ("WHIP link back %.1f s after lo was restored", back_s);
   rd_test_links_wait (p->room, "whep", "connected", 20);
@@ -271,9 +269,6 @@ test_link_ice_servers (void)
   g_autofree char *far_extra = NULL;
   g_autofree char *turn_url = NULL;
   g_autofree char *err = NULL;
-  const char *cut[] = { "ip", "link", "set", "lo", "down", NULL };
-  const char *uncut[] = { "ip", "link", "set", "lo", "up", NULL };
-  g_autoptr (GSubprocess) proc = NULL;
   guint per_party, after;
 
   if (skip_without_netns ())
@@ -300,17 +295,14 @@ test_link_ice_servers (void)
   per_party = rd_test_turn_count_allocations (turn);
   g_assert_cmpuint (per_party, >=, 1);
 
-  proc = g_subprocess_newv (cut, G_SUBPROCESS_FLAGS_NONE, NULL);
-  if (!proc || !g_subprocess_wait_check (proc, NULL, NULL))
+  if (!set_lo (FALSE))
     {
       g_test_skip ("lo cannot be taken down here");
       return;
     }
   rd_test_links_wait (p->room, "whip", "reconnecting", 30);
   rd_test_links_wait_far (p->far, 0, 0);
-  g_clear_object (&proc);
-  proc = g_subprocess_newv (uncut, G_SUBPROCESS_FLAGS_NONE, NULL);
-  g_assert_true (proc && g_subprocess_wait_check (proc, NULL, NULL));
+  g_assert_true (set_lo (TRUE));
   rd_test_links_wait (p->room, "whip", "connected", 30);
   rd_test_links_wait_far (p->far, 1, 0);
   /* the far end's new party allocated per_party more; the room's re-POST peer at least one */
