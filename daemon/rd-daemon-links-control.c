@@ -152,9 +152,13 @@ static void
 link_leave (RdDaemonLink *l, const char *reason, gpointer op_data)
 {
   LeaveOp *op = op_data;
-  LeaveRef *ref = g_new0 (LeaveRef, 1);
+  LeaveRef *ref;
   g_autoptr (RdSignalClient) client = NULL;
 
+  /* already leaving (a pending join whose other link was left first leaves this one too) */
+  if (l->state == RD_LINK_LEAVING)
+    return;
+  ref = g_new0 (LeaveRef, 1);
   ref->daemon = l->daemon;
   ref->id = g_strdup (l->id);
   ref->reason = g_strdup (reason);

@@ -372,19 +372,18 @@ rd_rec_segment_on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data
         }
       char *why = NULL;
 
+      /* a track whose segment could not be made is being stopped: no new attempt (each
+       * would leave another empty file behind) */
+      if (w->failed)
+        return GST_PAD_PROBE_DROP;
       if (!open_segment (w, pad, at, &why))
         {
           /* told once; the main context stops this track (and the ledger hears of it) */
-          if (!w->failed)
-            {
-              Note *n = g_new0 (Note, 1);
-              n->kind = NOTE_FAILED;
-              n->path = why;
-              w->failed = TRUE;
-              tell_main (w, n);
-            }
-          else
-            g_free (why);
+          Note *n = g_new0 (Note, 1);
+          n->kind = NOTE_FAILED;
+          n->path = why;
+          w->failed = TRUE;
+          tell_main (w, n);
           return GST_PAD_PROBE_DROP;
         }
     }

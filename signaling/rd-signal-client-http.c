@@ -176,6 +176,15 @@ transport_error (Exchange *ex, const GError *error)
   return error_new (ex, RD_SIGNAL_ERROR_CONNECT, "cannot reach %s: %s", host, error->message);
 }
 
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (host);
+
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         (addr && g_inet_address_get_is_loopback (addr));
+}
+
 /* A 307/308: the next URL, or an error. */
 static GError *
 follow_redirect (Exchange *ex, SoupMessage *msg)
@@ -203,6 +212,11 @@ follow_redirect (Exchange *ex, SoupMessage *msg)
       !(ex->options.allow_http && g_ascii_strcasecmp (scheme, "http") == 0))
     return error_new (ex, RD_SIGNAL_ERROR_URL, "redirect to a %s: URL refused (https only)",
                       scheme);
+  /* plain http (allowed for this machine) never carries the token off it */
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !host_is_loopback (g_uri_get_host (uri)))
+    return error_new (ex, RD_SIGNAL_ERROR_URL,
+                      "redirect to http://%s refused (plain http only to this machine)",
+                      g_uri_get_host (uri));
   g_free (ex->url);
   ex->url = g_steal_pointer (&next);
   return NULL;

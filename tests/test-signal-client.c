@@ -568,6 +568,19 @@ test_redirect_refused (Fixture *f, gconstpointer data)
     /* The first request and 5 redirects followed; the 6th refused. */
     g_assert_cmpuint (f->seen->len, ==, before + 6);
   }
+
+  {
+    /* plain http is allowed to this machine only: a redirect to http on another host (which
+     * would carry the token in clear) is refused before anything is sent there */
+    g_autoptr (RdSignalClient) client = client_new (f, RD_SIGNAL_CLIENT_WHIP, "/whip/off");
+    guint before = f->seen->len;
+
+    SCRIPT (f, { 307, "Location: http://192.0.2.1/whip/x" });
+    g_assert_null (post (f, client, 10, &error));
+    assert_error (error, RD_SIGNAL_ERROR_URL, "plain http only to this machine");
+    g_clear_error (&error);
+    g_assert_cmpuint (f->seen->len, ==, before + 1);
+  }
 }
 
 /* ---- Retries ---------------------------------------------------------------------------- */
