@@ -229,22 +229,23 @@ test_lossy_minute (Fixture *f, gconstpointer data)
                           json_object_get_int_member (party, "packets_lost"),
                           json_object_get_int_member (party, "packets_received"), in);
           /* the link we made is the one the media crossed: the room measures its RTT (RTCP from
-           * the far end); the far end counts what it lost for good (NACK + RTX repair most of
-           * the 5%: 0 was seen), and the room's publishing link shows loss when the far end
-           * lost some, never more than it (its figure comes from the far end's RTCP
-           * reports, which lag, over all it sent, retransmissions included: 1.5% against 3.2%
-           * was seen) */
+           * the far end). The far end counts what it lost for good (NACK + RTX repair most of
+           * the 5%: 0 was seen). The room's publishing link shows the loss the far end's RTCP
+           * reports count on the wire, before repair, over all the room sent (retransmissions
+           * included, the last report lagging): 1.5% and 3.6% were seen against the link's 5%,
+           * while the far end lost 3.2% and 2.4% for good; so it is bounded by what the link
+           * drops, not by what the far end kept */
           g_assert_cmpint (json_object_get_int_member (l, "rtt_ms"), >=, 90);
           {
             double far_got = json_object_get_int_member (party, "packets_received");
             double far_lost = json_object_get_int_member (party, "packets_lost");
-            double far_percent = 100.0 * far_lost / MAX (far_got + far_lost, 1.0);
             double room_percent = json_object_get_double_member (l, "loss_percent");
 
             g_assert_cmpfloat (far_got, >, 0);
             if (far_lost >= 20) /* not all of them in the last report's few seconds */
               g_assert_cmpfloat (room_percent, >, 0);
-            g_assert_cmpfloat (room_percent, <=, far_percent + 1.0);
+            /* twice what the link drops: a figure above it would be wrong arithmetic */
+            g_assert_cmpfloat (room_percent, <=, 10.0);
           }
         }
       json_node_unref (far_status);
