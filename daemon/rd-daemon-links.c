@@ -181,15 +181,10 @@ on_peer_closed (RdPeer *peer, const char *reason, gpointer data)
   RdDaemonLink *l = data;
   g_autofree char *why = g_strdup_printf ("the peer closed: %s", reason);
 
-  if (l->state == RD_LINK_RECONNECTING)
+  /* a join refused, a link dropped, or a re-POST failed: leaving, failed or left ones are done */
+  if (l->state == RD_LINK_RECONNECTING || l->state == RD_LINK_CONNECTED ||
+      l->state == RD_LINK_CONNECTING)
     rd_daemon_link_attempt_failed (l, why);
-  else if (l->state == RD_LINK_CONNECTED || l->state == RD_LINK_CONNECTING)
-    {
-      if (l->join)
-        rd_daemon_link_attempt_failed (l, why);
-      else
-        rd_daemon_link_dropped (l, why);
-    }
 }
 
 static void

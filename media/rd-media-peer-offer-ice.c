@@ -50,7 +50,7 @@ rd_peer_add_ice_server (RdPeer *peer, const char *url, const char *username, con
   gboolean turn, turns, ok = FALSE;
 
   g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
-  if (peer->closed || peer->local_sdp || peer->offer)
+  if (peer->closed || peer->offerer || peer->offer)
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
                    "peer %s: ICE servers are added before the offer", peer->id);

@@ -22,20 +22,6 @@
 
 /* --- the offer --- */
 
-static gboolean
-h264_decoder_installed (void)
-{
-  static const char *const decoders[] = { "openh264dec", "avdec_h264" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (decoders); i++)
-    {
-      g_autoptr (GstElementFactory) f = gst_element_factory_find (decoders[i]);
-      if (f)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* @send: what the room sends. Its H.264 profile-level-id is left to the payloader, which takes
  * it from the room's SPS (x264's constrained baseline is 42c01f, browsers offer 42e01f: the same
  * profile and level, but webrtcbin intersects the strings, and a fixed one here made the
@@ -91,7 +77,7 @@ add_line (RdPeer *peer, guint mline, gboolean video, GError **error)
   else
     {
       /* play: any video codec the room decodes, its own first */
-      if (video && h264_decoder_installed ())
+      if (video && rd_media_h264_decoder ())
         gst_caps_append (caps, video_caps (codec == RD_OFFER_CODEC_H264 ? RD_OFFER_CODEC_VP8
                                                                         : RD_OFFER_CODEC_H264,
                                            FALSE));
@@ -253,7 +239,11 @@ offer_local_set (RdPeer *peer, gpointer data)
   g_autoptr (GTask) task = NULL;
 
   if (!offer_step_ok (peer, &peer->offer_task, data, "webrtcbin refused its own offer", &reply))
-    return;
+    {
+      /* not our local description after all: an answer is not checked against it */
+      g_clear_pointer (&peer->local_sdp, gst_sdp_message_free);
+      return;
+    }
   task = g_steal_pointer (&peer->offer_task);
   rd_peer_watch_transports (peer);
   g_object_get (peer->webrtc, "local-description", &local, NULL);
@@ -285,6 +275,8 @@ offer_created (RdPeer *peer, gpointer data)
                  g_error_new (RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE, "webrtcbin made no offer"));
       return;
     }
+  /* before it is set: the candidates gathering starts may reach the main context before the
+   * promise does, and need its a=mid; cleared again if webrtcbin refuses it */
   gst_sdp_message_copy (offer->sdp, &peer->local_sdp);
   next = rd_peer_promise_to (peer, offer_local_set);
   g_signal_emit_by_name (peer->webrtc, "set-local-description", offer, next);
@@ -356,7 +348,8 @@ rd_peer_offer_async (RdPeer *peer, RdPeerOfferKind kind, GCancellable *cancellab
     {
       g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
                                peer->closed    ? "peer %s is closed"
-                               : peer->offerer ? "peer %s has made its offer already"
+                               : peer->offerer ? "peer %s has tried its offer already (a peer "
+                                                 "offers once; make a new one)"
                                                : "peer %s is an answerer; it cannot offer",
                                peer->id);
       return;

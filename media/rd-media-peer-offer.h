@@ -13,7 +13,8 @@
  *   (trickle): each local candidate follows as "local-candidate", then "gathering-done" once.
  *   (Publish first waits, at most 2 s, until the room's streams reach the payloaders, so that
  *   the offer names what they send: H.264's profile-level-id from the room's SPS, a=ssrc.)
- *   The returned offer carries the candidates gathered so far (maybe none).
+ *   The returned offer carries the candidates gathered so far (maybe none). A peer offers once:
+ *   after a failed rd_peer_offer_async() it can only be closed.
  * - rd_peer_set_answer_async() sets the far end's answer. An answer that cannot be parsed, does
  *   not answer every m-line (in order, in the direction offered, with a payload type the offer
  *   named), or has no codec the room can use fails with RD_MEDIA_ERROR_OFFER naming what is

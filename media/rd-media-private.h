@@ -33,6 +33,10 @@ char *rd_media_dtls_fingerprint_of_pem (const char *pem);
 
 /* --- SDP offers (rd-media-sdp.c) --- */
 
+/* The H.264 decoder installed ("openh264dec", else "avdec_h264"), or NULL: H.264 is offered and
+ * accepted only when there is one. (transfer none: a static string) */
+const char *rd_media_h264_decoder (void);
+
 typedef enum
 {
   RD_OFFER_CODEC_VP8,

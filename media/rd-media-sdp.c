@@ -26,21 +26,18 @@ offer_media_free (RdOfferMedia *m)
   g_free (m);
 }
 
-static gboolean
-h264_decoder_installed (void)
+const char *
+rd_media_h264_decoder (void)
 {
   static const char *const decoders[] = { "openh264dec", "avdec_h264" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (decoders); i++)
     {
-      GstElementFactory *f = gst_element_factory_find (decoders[i]);
+      g_autoptr (GstElementFactory) f = gst_element_factory_find (decoders[i]);
       if (f)
-        {
-          gst_object_unref (f);
-          return TRUE;
-        }
+        return decoders[i];
     }
-  return FALSE;
+  return NULL;
 }
 
 /* The first payload type of @media whose a=rtpmap names @encoding (case-insensitive) at
@@ -308,7 +305,7 @@ rd_offer_parse (const char *text, RdVideoCodec send_codec, GError **error)
           gboolean party_receives = g_strcmp0 (dir, "sendonly") != 0;
           int vp8 = find_codec (media, "VP8", 90000, NULL);
           const char *h264_fmtp = NULL;
-          int h264 = h264_decoder_installed () ? find_codec (media, "H264", 90000, &h264_fmtp) : -1;
+          int h264 = rd_media_h264_decoder () ? find_codec (media, "H264", 90000, &h264_fmtp) : -1;
 
           if (send_codec == RD_VIDEO_CODEC_H264)
             {

@@ -395,7 +395,14 @@ test_bad_answers (RdTestRooms *f, gconstpointer data)
   rd_peer_offer_async (c.offerer, RD_PEER_OFFER_PLAY, NULL, rd_test_on_offer, &again);
   WAIT_FOR (again.done, 5, "second offer");
   g_assert_error (again.error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE);
+  g_assert_nonnull (strstr (again.error->message, "offers once"));
   rd_test_peer_events_clear (&again);
+  /* nor take ICE servers once it has offered */
+  {
+    g_autoptr (GError) late = NULL;
+    g_assert_false (rd_peer_add_ice_server (c.offerer, "stun:127.0.0.1:3478", NULL, NULL, &late));
+    g_assert_error (late, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE);
+  }
   /* the good answer still works after the refused ones */
   second = g_strdup (c.ans.sdp);
   error = rd_test_call_set_answer (c.offerer, second);
