@@ -119,6 +119,25 @@ link_events (RdTestDaemon *t, const char *session)
   return g_string_free (s, FALSE);
 }
 
+/* Every link-ice-restart and link-reposted event in full, on the test's output: why a restart
+ * was refused or did not connect is kept for whoever reads a run. */
+static void
+print_restarts (RdTestDaemon *t, const char *session)
+{
+  g_autoptr (JsonNode) shown = rd_test_ctl_json (t, "session", "show", session, NULL);
+  JsonArray *events = json_object_get_array_member (json_node_get_object (shown), "events");
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonNode *e = json_array_get_element (events, i);
+      const char *kind = json_object_get_string_member (json_node_get_object (e), "kind");
+      g_autofree char *text = json_to_string (e, FALSE);
+
+      if (g_str_equal (kind, "link-ice-restart") || g_str_equal (kind, "link-reposted"))
+        g_test_message ("%s", text);
+    }
+}
+
 /* The state of the only link in status ("" when there is none). (transfer full) */
 static char *
 link_state (RdTestDaemon *t)
@@ -217,6 +236,7 @@ rejoin_after_cut (gboolean strict_etags, const char *expected_way)
                 g_str_equal ((g_free (state), state = link_state (t)), "connected"),
             60, "link state %s, link events %s", state, kinds);
   g_test_message ("link events: %s", kinds);
+  print_restarts (t, session);
   g_assert_nonnull (strstr (kinds, expected_way));
   rd_test_janus_wait_publishers (j, RD_TEST_JANUS_ROOM, the_room, TIMEOUT_MS);
 }
