@@ -13,4 +13,12 @@ G_BEGIN_DECLS
 
 gboolean rd_test_enter_netns (char **why);
 
+/* For tests that run whole WebRTC stacks of other people's code on many threads (CMake's
+ * THIRD_PARTY_THREADS): call right after g_test_init(). Criticals stay fatal, except one known
+ * race inside GStreamer 1.22 in the test process ("g_hash_table_foreach: assertion 'version ==
+ * hash_table->version' failed", seen about once in 10 ASan runs of test-whip-e2e, every
+ * assertion of the run holding): that one is printed with a backtrace of where it happened and
+ * the test goes on, so a user-visible check decides the run, not the neighbour's race. */
+void rd_test_tolerate_third_party_race (void);
+
 G_END_DECLS

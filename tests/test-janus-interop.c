@@ -265,6 +265,7 @@ main (int argc, char **argv)
   if (!rd_test_enter_netns (&netns_skip_reason))
     g_printerr ("# %s\n", netns_skip_reason);
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   g_test_add_func ("/janus/test-peer-publishes", test_peer_publishes);
   g_test_add_func ("/janus/room-joins", test_room_joins);
   g_test_add_func ("/janus/room-rejoins-after-cut", test_room_rejoins_after_cut);

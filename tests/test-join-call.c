@@ -180,6 +180,7 @@ main (int argc, char **argv)
   if (!rd_test_enter_netns (&netns_skip_reason))
     g_printerr ("# skipping: %s\n", netns_skip_reason);
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   g_test_add_data_func ("/join-call/browser", "", test_browser_call);
   g_test_add_data_func ("/join-call/browser-h264", "[media]\nvideo-codec=h264\n",
                         test_browser_call);

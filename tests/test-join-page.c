@@ -977,6 +977,7 @@ main (int argc, char **argv)
   if (!rd_test_enter_netns (&netns_why))
     g_assert_nonnull (netns_why);
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   gst_init (&argc, &argv);
 
   g_test_add_func ("/join/page/self-contained", test_page_self_contained);

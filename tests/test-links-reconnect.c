@@ -323,6 +323,7 @@ main (int argc, char **argv)
   if (!rd_test_enter_netns (&netns_skip_reason))
     g_printerr ("# skipping every link test: %s\n", netns_skip_reason);
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   g_test_add_func ("/links-reconnect/cut-and-recover", test_cut_and_recover);
   g_test_add_func ("/links-reconnect/long-cut-reposts", test_long_cut_reposts);
   g_test_add_func ("/links-reconnect/far-end-gone", test_far_end_gone);

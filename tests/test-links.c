@@ -446,6 +446,7 @@ main (int argc, char **argv)
   if (!rd_test_enter_netns (&netns_skip_reason))
     g_printerr ("# skipping every link test: %s\n", netns_skip_reason);
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   g_test_add_func ("/links/refusals", test_refusals);
   g_test_add_func ("/links/publish-and-leave", test_publish_and_leave);
   g_test_add_func ("/links/play-and-record", test_play_and_record);

@@ -171,6 +171,7 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   gst_init (NULL, NULL);
   if (!in_netns)
     {

@@ -483,6 +483,7 @@ main (int argc, char **argv)
   gboolean in_netns = rd_test_enter_netns (&why);
 
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   gst_init (NULL, NULL);
   g_test_add ("/media/record/room", Fixture, NULL, setup, test_room, teardown);
   g_test_add ("/media/record/pause", Fixture, NULL, setup, test_pause, teardown);

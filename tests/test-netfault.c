@@ -358,6 +358,7 @@ main (int argc, char **argv)
   if (!rd_test_enter_netns (&netns_skip_reason))
     g_printerr ("# %s\n", netns_skip_reason);
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   g_test_add ("/netfault/veth-call-over-lossy-link", Fixture, NULL, NULL, test_call_over_lossy_link,
               (void (*) (Fixture *, gconstpointer))rd_test_veth_teardown);
   g_test_add ("/netfault/lossy-minute", Fixture, NULL, NULL, test_lossy_minute,

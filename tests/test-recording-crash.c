@@ -278,6 +278,7 @@ main (int argc, char **argv)
 {
   rd_test_enter_netns (&skip_reason); /* FALSE with the reason set when it cannot */
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   gst_init (&argc, &argv);
   if (!skip_reason && !rd_test_probe_available ())
     skip_reason = g_strdup ("ffprobe is not installed (package ffmpeg): recordings cannot be "

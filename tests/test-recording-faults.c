@@ -418,6 +418,7 @@ main (int argc, char **argv)
   if (!skip_reason)
     enter_mountns (&skip_reason);
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   gst_init (&argc, &argv);
   if (!skip_reason && !rd_test_probe_available ())
     skip_reason = g_strdup ("ffprobe is not installed (package ffmpeg): recordings cannot be "

@@ -610,6 +610,7 @@ main (int argc, char **argv)
   if (!rd_test_enter_netns (&netns_skip_reason))
     g_printerr ("# skipping every WebRTC test: %s\n", netns_skip_reason);
   g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
   g_test_add_func ("/whip-e2e/call-both-ways", test_call_both_ways);
   g_test_add_func ("/whip-e2e/forged-fingerprint", test_forged_fingerprint);
   g_test_add_func ("/whip-e2e/refusals", test_refusals);
