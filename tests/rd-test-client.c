@@ -38,7 +38,7 @@ set_reply (SoupServerMessage *msg, const RdTestReply *reply)
   if (reply->body)
     soup_server_message_set_response (msg, reply->content_type, SOUP_MEMORY_COPY, reply->body,
                                       strlen (reply->body));
-  soup_server_message_set_status (msg, reply->status, NULL);
+  soup_server_message_set_status (msg, reply->status, reply->reason);
 }
 
 void

@@ -55,6 +55,7 @@ typedef struct
   const char *headers; /* "Name: value\n..." */
   const char *content_type;
   const char *body;
+  const char *reason; /* NULL: the status's own */
 } RdTestReply;
 
 /* One request as the server saw it. */

@@ -1,14 +1,13 @@
 /* test-signal-client.c: RdSignalClient (signaling/rd-signal-client.h), the room's WHIP/WHEP
  * client, up to the resource: the POST and its 201, redirects, retries, the WHEP 406 and 409,
- * cancelling, every error (HTTP, timeout, connect, URL, token, TLS) and what its messages show,
- * and the Link and Retry-After parsers. Against the scripted server of rd-test-client.h on
- * 127.0.0.1 (plain HTTP, allow_http; one HTTPS case). Every rule of that part of the contract
- * has a case; every error message is checked to hold no part of the token.
- * test-signal-client-trickle.c has the rest (trickle, ICE restart, DELETE, receptiond). */
+ * cancelling, and the Link and Retry-After parsers. Against the scripted server of
+ * rd-test-client.h on 127.0.0.1 (plain HTTP, allow_http). Every rule of that part of the
+ * contract has a case; every error message is checked to hold no part of the token.
+ * test-signal-client-errors.c has the errors, TLS and what messages show;
+ * test-signal-client-trickle.c the rest (trickle, ICE restart, DELETE, receptiond). */
 #include "signaling/rd-signal-client-private.h"
 #include "signaling/rd-signal-client.h"
 #include "signaling/rd-signal-server.h"
-#include "signaling/rd-signal-tls.h"
 #include "tests/rd-test-client.h"
 
 #include <string.h>
@@ -361,210 +360,6 @@ test_cancel (RdTestClientFixture *f, gconstpointer data)
   g_assert_cmpuint (f->seen->len, ==, 2);
 }
 
-/* ---- Errors ----------------------------------------------------------------------------- */
-
-static void
-test_http_errors (RdTestClientFixture *f, gconstpointer data)
-{
-  g_autoptr (RdSignalClient) a = rd_test_client_new (f, RD_SIGNAL_CLIENT_WHIP, "/whip/room");
-  g_autoptr (RdSignalClient) b = rd_test_client_new (f, RD_SIGNAL_CLIENT_WHIP, "/whip/room");
-  g_autoptr (RdSignalClient) c = rd_test_client_new (f, RD_SIGNAL_CLIENT_WHIP, "/whip/room");
-  g_autoptr (RdSignalClient) d = rd_test_client_new (f, RD_SIGNAL_CLIENT_WHIP, "/whip/room");
-  g_autoptr (GError) error = NULL;
-  g_autofree char *url = g_strconcat (f->base, "/whip/room", NULL);
-  g_autofree char *expected = NULL;
-
-  RD_TEST_SCRIPT (
-      f, { 400, NULL, "text/plain", "\nThe offer has no m= line.\r\nSecond line " RD_TEST_TOKEN },
-      { 500, NULL, "application/json", "{\"token\":\"" RD_TEST_TOKEN "\"}" },
-      { 401, "WWW-Authenticate: Bearer", "text/plain; charset=utf-8", "Bad token." },
-      { 403, NULL, "text/plain", "The token " RD_TEST_TOKEN " is revoked." });
-  g_assert_null (rd_test_client_post (f, a, 10, &error));
-  expected = g_strdup_printf ("POST %s: 400 Bad Request: The offer has no m= line.", url);
-  rd_test_client_assert_error (error, RD_SIGNAL_ERROR_HTTP, NULL);
-  g_assert_cmpstr (error->message, ==, expected);
-  g_clear_error (&error);
-  g_clear_pointer (&expected, g_free);
-
-  g_assert_null (rd_test_client_post (f, b, 10, &error));
-  expected = g_strdup_printf ("POST %s: 500 Internal Server Error", url);
-  rd_test_client_assert_error (error, RD_SIGNAL_ERROR_HTTP, NULL);
-  g_assert_cmpstr (error->message, ==, expected);
-  g_clear_error (&error);
-
-  g_assert_null (rd_test_client_post (f, c, 10, &error));
-  rd_test_client_assert_error (error, RD_SIGNAL_ERROR_HTTP, "401 Unauthorized: Bad token.");
-  g_clear_error (&error);
-
-  /* A server that echoes the token: not in our message. */
-  g_assert_null (rd_test_client_post (f, d, 10, &error));
-  rd_test_client_assert_error (error, RD_SIGNAL_ERROR_HTTP,
-                               "403 Forbidden: The token [token] is revoked.");
-}
-
-static void
-test_timeout (RdTestClientFixture *f, gconstpointer data)
-{
-  RdSignalClientOptions options = { .allow_http = TRUE, .timeout_s = 1 };
-  g_autofree char *url = g_strconcat (f->base, "/whip/room", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (RdSignalClient) client =
-      rd_signal_client_new (RD_SIGNAL_CLIENT_WHIP, url, RD_TEST_TOKEN, &options, &error);
-  g_autofree char *mention = g_strconcat ("POST ", url, NULL);
-
-  g_assert_no_error (error);
-  RD_TEST_SCRIPT (f, { 0 });
-  g_assert_null (rd_test_client_post (f, client, 10, &error));
-  rd_test_client_assert_error (error, RD_SIGNAL_ERROR_TIMEOUT, mention);
-  g_assert_cmpuint (f->seen->len, ==, 1);
-}
-
-static void
-test_connect_refused (RdTestClientFixture *f, gconstpointer data)
-{
-  RdSignalClientOptions options = { .allow_http = TRUE, .timeout_s = 10 };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSocket) socket =
-      g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-  g_autofree char *url = NULL;
-  g_autoptr (RdSignalClient) client = NULL;
-
-  /* A port bound but not listening: connections to it are refused. */
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  url = g_strdup_printf ("http://127.0.0.1:%u/whip/room",
-                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
-  client = rd_signal_client_new (RD_SIGNAL_CLIENT_WHIP, url, RD_TEST_TOKEN, &options, &error);
-  g_assert_no_error (error);
-  g_assert_null (rd_test_client_post (f, client, 10, &error));
-  rd_test_client_assert_error (error, RD_SIGNAL_ERROR_CONNECT, "127.0.0.1");
-}
-
-static void
-test_bad_url_token (RdTestClientFixture *f, gconstpointer data)
-{
-  static const struct
-  {
-    const char *url;
-    gboolean allow_http;
-    const char *token;
-    const char *mention;
-  } cases[] = {
-    { "http://127.0.0.1/whip", FALSE, NULL, "only https://" },
-    { "ftp://127.0.0.1/whip", TRUE, NULL, "only https://" },
-    { "https:///whip", FALSE, NULL, NULL },
-    { "not a url", FALSE, NULL, "not a URL" },
-    { "https://user:hunter2@127.0.0.1/whip", FALSE, NULL, "user name or password" },
-    { "https://127.0.0.1/whip", FALSE, "two words", "space" },
-    { "https://127.0.0.1/whip", FALSE, "caf\xc3\xa9", "printable ASCII" },
-    { "https://127.0.0.1/whip", FALSE, "", "empty" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      RdSignalClientOptions options = { .allow_http = cases[i].allow_http };
-      g_autoptr (GError) error = NULL;
-      RdSignalClient *client = rd_signal_client_new (RD_SIGNAL_CLIENT_WHIP, cases[i].url,
-                                                     cases[i].token, &options, &error);
-
-      g_assert_null (client);
-      rd_test_client_assert_error (error, RD_SIGNAL_ERROR_URL, cases[i].mention);
-      g_assert_null (strstr (error->message, "hunter2"));
-      if (cases[i].token && *cases[i].token)
-        g_assert_null (strstr (error->message, cases[i].token));
-    }
-  g_assert_cmpuint (f->seen->len, ==, 0);
-}
-
-/* ---- HTTPS ------------------------------------------------------------------------------ */
-
-static void
-test_https (RdTestClientFixture *f, gconstpointer data)
-{
-  const char *const ips[] = { "127.0.0.1", NULL };
-  g_autofree char *cert_path = g_build_filename (f->tmpdir, "cert.pem", NULL);
-  g_autofree char *key_path = g_build_filename (f->tmpdir, "key.pem", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GTlsCertificate) cert =
-      rd_signal_tls_load_or_create (cert_path, key_path, "test", ips, TRUE, &error);
-  g_autoptr (SoupServer) server = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *url = NULL;
-  struct
-  {
-    RdSignalClientOptions options;
-    gboolean ok;
-  } cases[] = {
-    { { .timeout_s = 10 }, FALSE },
-    { { .timeout_s = 10, .insecure = TRUE }, TRUE },
-    { { .timeout_s = 10, .ca_file = cert_path }, TRUE },
-  };
-
-  g_assert_no_error (error);
-  server = soup_server_new ("tls-certificate", cert, NULL);
-  soup_server_add_handler (server, NULL, rd_test_client_handle, f, NULL);
-  base = rd_test_client_listen (server, SOUP_SERVER_LISTEN_HTTPS);
-  g_assert_true (g_str_has_prefix (base, "https://"));
-  url = g_strconcat (base, "/whip/room", NULL);
-  RD_TEST_SCRIPT (f, RD_TEST_CREATED ("Location: /whip/room/r"));
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr (RdSignalClient) client = rd_signal_client_new (
-          RD_SIGNAL_CLIENT_WHIP, url, RD_TEST_TOKEN, &cases[i].options, &error);
-      g_autoptr (RdSignalAnswer) answer = NULL;
-
-      g_assert_no_error (error);
-      answer = rd_test_client_post (f, client, 10, &error);
-      if (cases[i].ok)
-        {
-          g_assert_no_error (error);
-          g_assert_nonnull (answer);
-        }
-      else
-        {
-          g_assert_null (answer);
-          rd_test_client_assert_error (error, RD_SIGNAL_ERROR_TLS, "127.0.0.1");
-          g_assert_nonnull (strstr (error->message, "unknown authority"));
-          g_clear_error (&error);
-        }
-    }
-  /* The refused one never reached the handler. */
-  g_assert_cmpuint (f->seen->len, ==, 2);
-
-  /* An https endpoint redirecting to http:// (allow_http off): refused, not followed. */
-  {
-    RdSignalClientOptions options = { .timeout_s = 10, .insecure = TRUE };
-    g_autoptr (RdSignalClient) client =
-        rd_signal_client_new (RD_SIGNAL_CLIENT_WHIP, url, RD_TEST_TOKEN, &options, &error);
-    g_autofree char *to_http = g_strdup_printf ("Location: %s/whip/plain", f->base);
-    RdTestReply script[] = { { 307, to_http } };
-
-    g_assert_no_error (error);
-    f->script = script;
-    f->script_len = 1;
-    f->script_pos = 0;
-    g_assert_null (rd_test_client_post (f, client, 10, &error));
-    rd_test_client_assert_error (error, RD_SIGNAL_ERROR_URL, "https only");
-    g_clear_error (&error);
-    g_assert_cmpuint (f->seen->len, ==, 3);
-  }
-  soup_server_disconnect (server);
-
-  /* A CA file that is not one. */
-  {
-    RdSignalClientOptions options = { .ca_file = "/nonexistent.pem" };
-    g_assert_null (
-        rd_signal_client_new (RD_SIGNAL_CLIENT_WHIP, url, RD_TEST_TOKEN, &options, &error));
-    rd_test_client_assert_error (error, RD_SIGNAL_ERROR_TLS, "/nonexistent.pem");
-  }
-}
-
 /* ---- Parsers ---------------------------------------------------------------------------- */
 
 static void
@@ -662,11 +457,6 @@ main (int argc, char **argv)
   ADD ("/client/whep-409-retry", test_whep_409);
   ADD ("/client/whep-406-counter-offer", test_whep_406);
   ADD ("/client/cancel", test_cancel);
-  ADD ("/client/http-errors", test_http_errors);
-  ADD ("/client/timeout", test_timeout);
-  ADD ("/client/connect-refused", test_connect_refused);
-  ADD ("/client/bad-url-token", test_bad_url_token);
-  ADD ("/client/https", test_https);
 #undef ADD
 
   return rd_test_client_run ();
