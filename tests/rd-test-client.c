@@ -1,5 +1,6 @@
 /* rd-test-client.c: the fixture of the WHIP/WHEP client's tests; see rd-test-client.h. */
 #include "tests/rd-test-client.h"
+#include "tests/rd-test-signal.h"
 
 #include <string.h>
 
@@ -105,23 +106,6 @@ rd_test_client_listen (SoupServer *server, SoupServerListenOptions options)
   return base;
 }
 
-static void
-rm_rf (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 void
 rd_test_client_setup (RdTestClientFixture *f, gconstpointer data)
 {
@@ -157,31 +141,32 @@ rd_test_client_teardown (RdTestClientFixture *f, gconstpointer data)
   g_ptr_array_unref (f->held);
   g_ptr_array_unref (f->failures);
   g_free (f->base);
-  rm_rf (f->tmpdir);
+  rd_test_signal_rm_rf (f->tmpdir);
   g_free (f->tmpdir);
 }
 
 /* ---- Waiting ---------------------------------------------------------------------------- */
 
-static gboolean
-set_flag (gpointer user_data)
+typedef struct
 {
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
+  RdTestClientFixture *f;
+  RdTestClientCondition cond;
+} Wait;
+
+static gboolean
+holds (gpointer a, gconstpointer data)
+{
+  Wait *w = a;
+
+  return w->cond (w->f, data);
 }
 
 gboolean
 rd_test_client_wait_until (RdTestClientFixture *f, RdTestClientCondition cond, gconstpointer data)
 {
-  g_autoptr (GSource) timeout = g_timeout_source_new (RD_TEST_CLIENT_WAIT_MS);
-  gboolean timed_out = FALSE;
+  Wait w = { f, cond };
 
-  g_source_set_callback (timeout, set_flag, &timed_out, NULL);
-  g_source_attach (timeout, f->context);
-  while (!cond (f, data) && !timed_out)
-    g_main_context_iteration (f->context, TRUE);
-  g_source_destroy (timeout);
-  return cond (f, data);
+  return rd_test_signal_wait (f->context, RD_TEST_CLIENT_WAIT_MS, holds, &w, data);
 }
 
 static gboolean
