@@ -312,14 +312,3 @@ rd_test_client_has_line (const char *text, const char *line)
 
   return strstr (text, with_eol) != NULL;
 }
-
-int
-rd_test_client_run (void)
-{
-  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    {
-      g_printerr ("no TLS backend (glib-networking) installed\n");
-      return 77;
-    }
-  return g_test_run ();
-}

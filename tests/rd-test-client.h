@@ -146,8 +146,6 @@ void rd_test_client_assert_error (const GError *error, int code, const char *men
 /* "trickle-refused" and "trickle-failed" handlers counting into f->refused, f->failures. */
 void rd_test_client_on_refused (RdSignalClient *client, gpointer user_data);
 void rd_test_client_on_failed (RdSignalClient *client, const char *message, gpointer user_data);
-/* g_test_run (), or 77 (skipped) without a TLS backend (glib-networking). */
-int rd_test_client_run (void);
 /* @text has @line followed by CRLF. */
 gboolean rd_test_client_has_line (const char *text, const char *line);
 

@@ -130,6 +130,17 @@ rd_test_signal_rm_rf (const char *path)
   g_rmdir (path);
 }
 
+int
+rd_test_signal_run (void)
+{
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_printerr ("no TLS backend (glib-networking) installed\n");
+      return 77;
+    }
+  return g_test_run ();
+}
+
 guint
 rd_test_signal_count_fds (void)
 {

@@ -18,6 +18,8 @@ gboolean rd_test_signal_wait (GMainContext *context, guint timeout_ms,
                               gconstpointer b);
 /* Removes @path and everything below it (symbolic links not followed). */
 void rd_test_signal_rm_rf (const char *path);
+/* g_test_run (), or 77 (skipped) without a TLS backend (glib-networking). */
+int rd_test_signal_run (void);
 /* How many file descriptors this process has open. */
 guint rd_test_signal_count_fds (void);
 

@@ -2,7 +2,11 @@
 # A real HTTPS client pinned to the server's certificate (test-signal-server*, test-signal-whip*).
 add_library(rd-test-signal STATIC rd-test-signal.c)
 target_link_libraries(rd-test-signal PUBLIC PkgConfig::SOUP PkgConfig::GLIB)
-rd_add_test(test-signal-server SOURCES test-signal-server.c LIBS rd-signaling)
+# The HTTPS listener and its TLS identity. One fixture.
+add_library(rd-test-listener STATIC rd-test-listener.c)
+target_link_libraries(rd-test-listener PUBLIC rd-signaling rd-test-signal)
+rd_add_test(test-signal-server SOURCES test-signal-server.c LIBS rd-test-listener)
+rd_add_test(test-signal-server-tls SOURCES test-signal-server-tls.c LIBS rd-test-listener)
 # The WHIP endpoint: refusals, routes and units; the handler's replies. One fixture.
 add_library(rd-test-endpoint STATIC rd-test-endpoint.c)
 target_link_libraries(rd-test-endpoint PUBLIC rd-signaling rd-test-signal)

@@ -8,6 +8,7 @@
 #include "signaling/rd-signal-client.h"
 #include "signaling/rd-signal-tls.h"
 #include "tests/rd-test-client.h"
+#include "tests/rd-test-signal.h"
 
 #include <string.h>
 
@@ -463,5 +464,5 @@ main (int argc, char **argv)
   ADD ("/client/secrets-own-messages", test_secrets_own_messages);
 #undef ADD
 
-  return rd_test_client_run ();
+  return rd_test_signal_run ();
 }

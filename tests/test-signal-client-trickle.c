@@ -6,6 +6,7 @@
 #include "signaling/rd-signal-server.h"
 #include "signaling/rd-signal-whip.h"
 #include "tests/rd-test-client.h"
+#include "tests/rd-test-signal.h"
 
 #include <string.h>
 
@@ -411,5 +412,5 @@ main (int argc, char **argv)
   ADD ("/client/receptiond-whip-whep", test_receptiond);
 #undef ADD
 
-  return rd_test_client_run ();
+  return rd_test_signal_run ();
 }

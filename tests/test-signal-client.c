@@ -9,6 +9,7 @@
 #include "signaling/rd-signal-client.h"
 #include "signaling/rd-signal-server.h"
 #include "tests/rd-test-client.h"
+#include "tests/rd-test-signal.h"
 
 #include <string.h>
 
@@ -459,5 +460,5 @@ main (int argc, char **argv)
   ADD ("/client/cancel", test_cancel);
 #undef ADD
 
-  return rd_test_client_run ();
+  return rd_test_signal_run ();
 }
