@@ -386,6 +386,15 @@ const RdTestHttpsRequest rd_test_endpoint_post_offer = {
   .body = RD_EP_OFFER,
 };
 
+const RdTestHttpsRequest rd_test_endpoint_trickle = {
+  .method = "PATCH",
+  .path = RD_EP_RESOURCE,
+  .auth = RD_EP_AUTH,
+  .content_type = RD_EP_SDPFRAG_TYPE,
+  .body = RD_EP_CANDIDATES,
+  .if_match = "\"etag-1\"",
+};
+
 gboolean
 rd_test_endpoint_init (int *argc, char ***argv)
 {

@@ -165,5 +165,7 @@ RdTestEndpointSeen *rd_test_endpoint_last_seen (RdTestEndpoint *f);
 
 /* POST RD_EP_OFFER to RD_EP_ENDPOINT with the token. */
 extern const RdTestHttpsRequest rd_test_endpoint_post_offer;
+/* PATCH RD_EP_CANDIDATES to RD_EP_RESOURCE with the token, If-Match "etag-1" (the 201's). */
+extern const RdTestHttpsRequest rd_test_endpoint_trickle;
 
 G_END_DECLS

@@ -80,12 +80,7 @@ test_created (RdTestEndpoint *f, gconstpointer data)
 static void
 test_trickle (RdTestEndpoint *f, gconstpointer data)
 {
-  RdTestHttpsRequest req = { .method = "PATCH",
-                             .path = RD_EP_RESOURCE,
-                             .auth = RD_EP_AUTH,
-                             .content_type = RD_EP_SDPFRAG_TYPE,
-                             .body = RD_EP_CANDIDATES,
-                             .if_match = "\"etag-1\"" };
+  RdTestHttpsRequest req = rd_test_endpoint_trickle;
   g_autoptr (RdTestEndpointResponse) response = NULL;
   g_autoptr (RdTestEndpointResponse) unquoted = NULL;
   RdTestEndpointSeen *seen;
@@ -312,12 +307,7 @@ test_whep_rules (RdTestEndpoint *f, gconstpointer data)
 static void
 test_gateway_timeout (RdTestEndpoint *f, gconstpointer data)
 {
-  RdTestHttpsRequest patch = { .method = "PATCH",
-                               .path = RD_EP_RESOURCE,
-                               .auth = RD_EP_AUTH,
-                               .content_type = RD_EP_SDPFRAG_TYPE,
-                               .body = RD_EP_CANDIDATES,
-                               .if_match = "\"etag-1\"" };
+  RdTestHttpsRequest patch = rd_test_endpoint_trickle;
   RdTestHttpsRequest get = { .method = "GET", .path = RD_EP_ENDPOINT };
   g_autoptr (RdTestEndpointResponse) after = NULL;
   guint timeout_ms = 0;

@@ -278,12 +278,7 @@ static void
 test_rate_limit (RdTestEndpoint *f, gconstpointer data)
 {
   RdTestHttpsRequest unauthorized = rd_test_endpoint_post_offer;
-  RdTestHttpsRequest patch = { .method = "PATCH",
-                               .path = RD_EP_RESOURCE,
-                               .auth = RD_EP_AUTH,
-                               .content_type = RD_EP_SDPFRAG_TYPE,
-                               .body = RD_EP_CANDIDATES,
-                               .if_match = "\"etag-1\"" };
+  RdTestHttpsRequest patch = rd_test_endpoint_trickle;
   RdTestHttpsRequest del = { .method = "DELETE", .path = RD_EP_RESOURCE, .auth = RD_EP_AUTH };
   RdTestHttpsRequest bad_path = rd_test_endpoint_post_offer;
   RdTestHttpsRequest get = { .method = "GET", .path = RD_EP_ENDPOINT };
