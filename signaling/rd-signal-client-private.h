@@ -36,8 +36,9 @@
  *   RD_SIGNAL_ERROR_URL). Each request (redirects included) times out after @options' timeout:
  *   RD_SIGNAL_ERROR_TIMEOUT; a certificate not accepted: RD_SIGNAL_ERROR_TLS; any other
  *   transport failure: RD_SIGNAL_ERROR_CONNECT; a cancelled @cancellable: G_IO_ERROR_CANCELLED.
- *   Every message names the method and the shown URL, never the token nor a query value. @done gets
- * the final response (any status but a redirect) or the error, on @context, exactly once.
+ *   Every message names the method and the shown URL, never the token nor a query value.
+ *   @done gets the final response (any status but a redirect) or the error, on @context,
+ *   exactly once.
  *
  * Threading: the exchange runs on @context; the parsers have no shared state. Ownership: as
  * each function says; @done's arguments are borrowed for the call.
