@@ -8,9 +8,8 @@
 
 #include <string.h>
 
-#define BODY_EXCERPT_MAX 200
-#define BODY_MAX         (1024 * 1024) /* a larger answer is refused, never kept */
-#define READ_CHUNK       (64 * 1024)
+#define BODY_MAX   (1024 * 1024) /* a larger answer is refused, never kept */
+#define READ_CHUNK (64 * 1024)
 
 typedef struct
 {
@@ -23,6 +22,7 @@ typedef struct
   char *content_type;
   GBytes *body;
   char *if_match;
+  GPtrArray *secrets; /* the client's (rd_signal_secrets_new()), or NULL */
   guint redirects;
 
   GCancellable *outer;
@@ -65,6 +65,7 @@ exchange_free (Exchange *ex)
   g_free (ex->content_type);
   g_clear_pointer (&ex->body, g_bytes_unref);
   g_free (ex->if_match);
+  g_clear_pointer (&ex->secrets, g_ptr_array_unref);
   g_free (ex);
 }
 
@@ -85,13 +86,12 @@ error_new (Exchange *ex, RdSignalError code, const char *format, ...)
 {
   va_list args;
   g_autofree char *text = NULL;
-  GError *error;
+  g_autofree char *shown = rd_signal_client_shown_url (ex->url);
 
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  error = g_error_new (RD_SIGNAL_ERROR, code, "%s %s: %s", ex->method, ex->url, text);
-  return error;
+  return g_error_new (RD_SIGNAL_ERROR, code, "%s %s: %s", ex->method, shown, text);
 }
 
 /* "unknown issuer, not for this host", for a TLS error message. */
@@ -161,7 +161,9 @@ static GError *
 transport_error (Exchange *ex, const GError *error)
 {
   g_autofree char *host = url_host (ex->url);
+  g_autoptr (GString) said = g_string_new (error->message); /* a library's words */
 
+  rd_signal_secrets_scrub (ex->secrets, said);
   if (ex->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return error_new (ex, RD_SIGNAL_ERROR_TIMEOUT, "no answer within %u s", ex->options.timeout_s);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -171,9 +173,9 @@ transport_error (Exchange *ex, const GError *error)
       g_autofree char *reasons = tls_reasons (ex->tls_errors);
 
       return error_new (ex, RD_SIGNAL_ERROR_TLS, "the TLS certificate of %s is not accepted: %s",
-                        host, ex->tls_errors ? reasons : error->message);
+                        host, ex->tls_errors ? reasons : said->str);
     }
-  return error_new (ex, RD_SIGNAL_ERROR_CONNECT, "cannot reach %s: %s", host, error->message);
+  return error_new (ex, RD_SIGNAL_ERROR_CONNECT, "cannot reach %s: %s", host, said->str);
 }
 
 static gboolean
@@ -203,6 +205,7 @@ follow_redirect (Exchange *ex, SoupMessage *msg)
     return error_new (ex, RD_SIGNAL_ERROR_PROTOCOL, "more than %d redirects",
                       RD_SIGNAL_CLIENT_MAX_REDIRECTS);
   next = g_uri_resolve_relative (ex->url, location, G_URI_FLAGS_NONE, &parse_error);
+  rd_signal_secrets_add_url (ex->secrets, next ? next : location);
   if (next)
     uri = g_uri_parse (next, G_URI_FLAGS_NONE, NULL);
   scheme = uri ? g_uri_get_scheme (uri) : NULL;
@@ -258,7 +261,8 @@ got_response (Exchange *ex, GBytes *body, GError *error)
   if (status == SOUP_STATUS_MOVED_PERMANENTLY || status == SOUP_STATUS_FOUND ||
       status == SOUP_STATUS_SEE_OTHER)
     {
-      GError *http_error = rd_signal_client_http_error (ex->method, ex->url, msg, NULL, ex->token);
+      GError *http_error =
+          rd_signal_client_http_error (ex->method, ex->url, msg, NULL, ex->secrets);
       g_autofree char *text = g_strdup (http_error->message);
 
       g_clear_error (&http_error);
@@ -380,6 +384,7 @@ rd_signal_client_exchange (SoupSession *session, GMainContext *context,
   ex->content_type = g_strdup (request->content_type);
   ex->body = request->body ? g_bytes_new (request->body, strlen (request->body)) : NULL;
   ex->if_match = g_strdup (request->if_match);
+  ex->secrets = request->secrets ? g_ptr_array_ref (request->secrets) : NULL;
   ex->done = done;
   ex->user_data = user_data;
   ex->cancellable = g_cancellable_new ();
@@ -389,49 +394,4 @@ rd_signal_client_exchange (SoupSession *session, GMainContext *context,
       ex->outer_id = g_cancellable_connect (cancellable, G_CALLBACK (on_outer_cancelled), ex, NULL);
     }
   send_one (ex);
-}
-
-/* ---- Error messages --------------------------------------------------------------------- */
-
-GError *
-rd_signal_client_http_error (const char *method, const char *url, SoupMessage *msg, GBytes *body,
-                             const char *token)
-{
-  guint status = soup_message_get_status (msg);
-  const char *reason = soup_message_get_reason_phrase (msg);
-  const char *type =
-      soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
-  GString *text = g_string_new (NULL);
-  gsize len = 0;
-  const char *data = body ? g_bytes_get_data (body, &len) : NULL;
-
-  if (!reason || !*reason)
-    reason = soup_status_get_phrase (status);
-  g_string_printf (text, "%s %s: %u %s", method, url, status, reason ? reason : "");
-  if (data && len && type && g_ascii_strncasecmp (type, "text/", 5) == 0)
-    {
-      gsize n = 0;
-      const char *p = data;
-
-      while (p < data + len && (*p == '\r' || *p == '\n' || *p == ' '))
-        p++;
-      if (p < data + len && *p != '\r' && *p != '\n')
-        g_string_append (text, ": ");
-      for (; p < data + len && *p != '\r' && *p != '\n' && n < BODY_EXCERPT_MAX; p++, n++)
-        g_string_append_c (text, ((guchar)*p < 0x20 || *p == 0x7f) ? ' ' : *p);
-      if (!g_utf8_validate (text->str, -1, NULL))
-        {
-          g_autofree char *valid = g_utf8_make_valid (text->str, -1);
-          g_string_assign (text, valid);
-        }
-    }
-  /* A server that echoes the token does not get it into our messages. */
-  if (token && *token)
-    g_string_replace (text, token, "[token]", 0);
-  {
-    GError *error = g_error_new_literal (RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_HTTP, text->str);
-
-    g_string_free (text, TRUE);
-    return error;
-  }
 }

@@ -13,10 +13,21 @@
  *   between a parameter's name and value.
  * - rd_signal_client_parse_retry_after() reads Retry-After (RFC 9110 10.2.3): delta-seconds or
  *   an HTTP-date (a date in the past is 0 s). FALSE when absent or unreadable.
+ * - Secrets: what no message of the client shows. rd_signal_secrets_new() starts the list with
+ *   the token (shown as "[token]"); rd_signal_secrets_add_url() adds the values of a URL's query
+ *   (shown as "[hidden]"): each value as written, percent-decoded, and form-decoded ('+' as a
+ *   space), those of RD_SIGNAL_SECRET_MIN_LEN characters or more (shorter ones would blank out
+ *   ordinary words of a server's text and hide nothing); a parameter without '=' is a value.
+ *   rd_signal_secrets_scrub() replaces every occurrence of each, longest first (a secret that
+ *   holds another is never left in part). The client adds every URL it sends to (its endpoint,
+ *   the resource, each redirect's target) to its one list, and scrubs all text a server or a
+ *   library wrote (reason phrases, bodies, transport errors) before it goes into a message.
  * - rd_signal_client_http_error() builds the client's error for a status it does not take:
- *   "<METHOD> <url>: <status> <reason>: <first line of a text body>" (the body part only for a
- *   text/... body, at most 200 characters, control characters replaced; @token, should the
- *   server echo it, replaced by "[token]").
+ *   "<METHOD> <shown url>: <status> <reason>: <first line of a text body>" (the body part only
+ *   for a text/... body, control characters replaced; the reason and that line are scrubbed of
+ *   @secrets first, then the line is cut to 200 characters, so a secret that straddles the cut
+ *   never shows in part). <shown url> is rd_signal_client_shown_url(): no query, no fragment,
+ *   no user-info.
  *
  * - rd_signal_client_exchange() sends one request (Authorization: Bearer when a token is given)
  *   and follows 307/308 redirects itself (at most RD_SIGNAL_CLIENT_MAX_REDIRECTS, each to an
@@ -25,8 +36,9 @@
  *   RD_SIGNAL_ERROR_URL). Each request (redirects included) times out after @options' timeout:
  *   RD_SIGNAL_ERROR_TIMEOUT; a certificate not accepted: RD_SIGNAL_ERROR_TLS; any other
  *   transport failure: RD_SIGNAL_ERROR_CONNECT; a cancelled @cancellable: G_IO_ERROR_CANCELLED.
- *   Every message names the method and URL, never the token. @done gets the final response
- *   (any status but a redirect) or the error, on @context, exactly once.
+ *   Every message names the method and the shown URL, never the token nor a query value.
+ *   @done gets the final response (any status but a redirect) or the error, on @context,
+ *   exactly once.
  *
  * Threading: the exchange runs on @context; the parsers have no shared state. Ownership: as
  * each function says; @done's arguments are borrowed for the call.
@@ -55,9 +67,18 @@ void rd_signal_ice_server_free (RdSignalIceServer *server);
 /* @now: the current time (for an HTTP-date). */
 gboolean rd_signal_client_parse_retry_after (const char *value, GDateTime *now, guint *seconds);
 
-/* (transfer full) */
+#define RD_SIGNAL_SECRET_MIN_LEN 4
+
+/* (transfer full) GPtrArray of secrets (opaque), ref-counted; @token may be NULL. Values are
+ * wiped when the array is freed. */
+GPtrArray *rd_signal_secrets_new (const char *token);
+void rd_signal_secrets_add_url (GPtrArray *secrets, const char *url);
+/* @secrets may be NULL (nothing replaced). */
+void rd_signal_secrets_scrub (GPtrArray *secrets, GString *text);
+
+/* (transfer full); @secrets may be NULL. */
 GError *rd_signal_client_http_error (const char *method, const char *url, SoupMessage *msg,
-                                     GBytes *body, const char *token);
+                                     GBytes *body, GPtrArray *secrets);
 
 typedef struct
 {
@@ -67,6 +88,7 @@ typedef struct
   const char *content_type; /* with @body */
   const char *body;         /* NULL: no body */
   const char *if_match;     /* NULL: no If-Match */
+  GPtrArray *secrets;       /* scrubbed from messages; redirect targets are added; may be NULL */
 } RdSignalRequest;
 
 /* @msg and @body are NULL with @error. @url: the URL that answered (after redirects). */
@@ -110,7 +132,8 @@ struct _RdSignalClient
 
   RdSignalClientKind kind;
   char *url;
-  char *token; /* never logged, wiped when freed */
+  char *token;        /* never logged, wiped when freed */
+  GPtrArray *secrets; /* rd_signal_secrets_new(): the token, the query values of our URLs */
   RdSignalClientOptions options;
   char *ca_file;
   SoupSession *session;

@@ -166,7 +166,7 @@ on_trickled (SoupMessage *msg, GBytes *body, const char *url, const GError *erro
   else if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       g_autoptr (GError) http_error =
-          rd_signal_client_http_error ("PATCH", url, msg, body, self->token);
+          rd_signal_client_http_error ("PATCH", url, msg, body, self->secrets);
 
       g_signal_emit (self, rd_signal_client_signals[RD_SIGNAL_CLIENT_SIGNAL_TRICKLE_FAILED], 0,
                      http_error->message);
@@ -245,10 +245,13 @@ rd_signal_client_end_of_candidates (RdSignalClient *self)
 static gboolean
 need_resource (RdSignalClient *self, GTask *task, const char *what)
 {
+  g_autofree char *shown = NULL;
+
   if (self->resource_url)
     return TRUE;
+  shown = rd_signal_client_shown_url (self->url);
   g_task_return_new_error (task, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
-                           "%s %s: there is no resource yet (no 201)", what, self->url);
+                           "%s %s: there is no resource yet (no 201)", what, shown);
   g_object_unref (task);
   return FALSE;
 }
@@ -263,7 +266,8 @@ on_answer_sent (SoupMessage *msg, GBytes *body, const char *url, const GError *e
   if (error)
     g_task_return_error (task, g_error_copy (error));
   else if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_task_return_error (task, rd_signal_client_http_error ("PATCH", url, msg, body, self->token));
+    g_task_return_error (task,
+                         rd_signal_client_http_error ("PATCH", url, msg, body, self->secrets));
   else
     {
       take_etag (self, msg);
@@ -319,10 +323,16 @@ on_restarted (SoupMessage *msg, GBytes *body, const char *url, const GError *err
   if (error)
     g_task_return_error (task, g_error_copy (error));
   else if (status != SOUP_STATUS_OK)
-    g_task_return_error (task, rd_signal_client_http_error ("PATCH", url, msg, body, self->token));
+    g_task_return_error (task,
+                         rd_signal_client_http_error ("PATCH", url, msg, body, self->secrets));
   else if (!body || g_bytes_get_size (body) == 0)
-    g_task_return_new_error (task, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
-                             "PATCH %s: 200 to an ICE restart without the server's sdpfrag", url);
+    {
+      g_autofree char *shown = rd_signal_client_shown_url (url);
+
+      g_task_return_new_error (task, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
+                               "PATCH %s: 200 to an ICE restart without the server's sdpfrag",
+                               shown);
+    }
   else
     {
       take_etag (self, msg);
@@ -383,7 +393,8 @@ on_deleted (SoupMessage *msg, GBytes *body, const char *url, const GError *error
            status == SOUP_STATUS_NOT_FOUND)
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, rd_signal_client_http_error ("DELETE", url, msg, body, self->token));
+    g_task_return_error (task,
+                         rd_signal_client_http_error ("DELETE", url, msg, body, self->secrets));
   g_object_unref (task);
 }
 

@@ -71,12 +71,12 @@ static gboolean
 check_url (const char *url, gboolean allow_http, GError **error)
 {
   g_autoptr (GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autofree char *shown = rd_signal_client_shown_url (url);
   const char *scheme;
 
   if (!uri)
     {
-      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_URL, "'%s' is not a URL",
-                   url ? url : "(none)");
+      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_URL, "'%s' is not a URL", shown);
       return FALSE;
     }
   scheme = g_uri_get_scheme (uri);
@@ -84,13 +84,13 @@ check_url (const char *url, gboolean allow_http, GError **error)
       !(allow_http && g_ascii_strcasecmp (scheme, "http") == 0))
     {
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_URL,
-                   "'%s': only https:// URLs are allowed%s", url,
+                   "'%s': only https:// URLs are allowed%s", shown,
                    allow_http ? " (or http://)" : "");
       return FALSE;
     }
   if (!g_uri_get_host (uri) || !*g_uri_get_host (uri))
     {
-      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_URL, "'%s' has no host", url);
+      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_URL, "'%s' has no host", shown);
       return FALSE;
     }
   if (g_uri_get_userinfo (uri))
@@ -158,6 +158,8 @@ rd_signal_client_new (RdSignalClientKind kind, const char *url, const char *toke
   self->kind = kind;
   self->url = g_strdup (url);
   self->token = g_strdup (token);
+  self->secrets = rd_signal_secrets_new (token);
+  rd_signal_secrets_add_url (self->secrets, url);
   self->options = *options;
   self->ca_file = g_strdup (options->ca_file);
   self->options.ca_file = self->ca_file;
@@ -197,6 +199,7 @@ rd_signal_client_finalize (GObject *object)
   if (self->token)
     memset (self->token, 0, strlen (self->token));
   g_free (self->token);
+  g_clear_pointer (&self->secrets, g_ptr_array_unref);
   g_free (self->ca_file);
   g_free (self->resource_url);
   g_free (self->etag);
@@ -233,8 +236,11 @@ void
 rd_signal_client_send (RdSignalClient *self, const RdSignalRequest *request,
                        GCancellable *cancellable, RdSignalExchangeDone done, gpointer user_data)
 {
-  rd_signal_client_exchange (self->session, self->context, &self->options, request, cancellable,
-                             done, user_data);
+  RdSignalRequest with_secrets = *request;
+
+  with_secrets.secrets = self->secrets;
+  rd_signal_client_exchange (self->session, self->context, &self->options, &with_secrets,
+                             cancellable, done, user_data);
 }
 
 /* ---- POST ------------------------------------------------------------------------------- */
@@ -349,33 +355,36 @@ answer_new (RdSignalClient *self, SoupMessage *msg, GBytes *body, const char *ur
   const char *location = rd_signal_response_header (msg, "Location");
   g_autoptr (RdSignalAnswer) answer = g_new0 (RdSignalAnswer, 1);
   g_autoptr (GError) resolve_error = NULL;
+  g_autofree char *shown = rd_signal_client_shown_url (url);
   guint status = soup_message_get_status (msg);
 
   if (!location || !*location)
     {
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
-                   "POST %s: %u without a Location header", url, status);
+                   "POST %s: %u without a Location header", shown, status);
       return NULL;
     }
   if (!rd_signal_response_is (msg, RD_SIGNAL_SDP_TYPE) || !body || g_bytes_get_size (body) == 0)
     {
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
-                   "POST %s: %u without an application/sdp body", url, status);
+                   "POST %s: %u without an application/sdp body", shown, status);
       return NULL;
     }
   answer->resource_url = g_uri_resolve_relative (url, location, G_URI_FLAGS_NONE, &resolve_error);
   if (answer->resource_url && !url_is_allowed (answer->resource_url, self->options.allow_http))
     {
+      g_autofree char *shown_location = rd_signal_client_shown_url (answer->resource_url);
+
       /* PATCH and DELETE carry the token: the resource is held to the endpoint's rule. */
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
-                   "POST %s: %u with a Location (%s) that is not an https URL", url, status,
-                   answer->resource_url);
+                   "POST %s: %u with a Location (%s) that is not an https URL", shown, status,
+                   shown_location);
       return NULL;
     }
   if (!answer->resource_url)
     {
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
-                   "POST %s: %u with a Location that is not a URL", url, status);
+                   "POST %s: %u with a Location that is not a URL", shown, status);
       return NULL;
     }
   answer->sdp = rd_signal_response_text (body);
@@ -389,6 +398,7 @@ answer_new (RdSignalClient *self, SoupMessage *msg, GBytes *body, const char *ur
 
   g_free (self->resource_url);
   self->resource_url = g_strdup (answer->resource_url);
+  rd_signal_secrets_add_url (self->secrets, self->resource_url);
   g_free (self->etag);
   self->etag = g_strdup (answer->etag);
   return g_steal_pointer (&answer);
@@ -435,17 +445,21 @@ on_posted (SoupMessage *msg, GBytes *body, const char *url, const GError *error,
   if (status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
       (status == SOUP_STATUS_CONFLICT && self->kind == RD_SIGNAL_CLIENT_WHEP))
     {
+      g_autofree char *shown = rd_signal_client_shown_url (url);
+      g_autoptr (GString) reason = g_string_new (soup_message_get_reason_phrase (msg));
+
       if (post_retry (task, msg))
         return;
+      rd_signal_secrets_scrub (self->secrets, reason); /* the server's words */
       g_task_return_new_error (task, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_RETRY,
                                "POST %s: still %u %s after %u attempt%s; gave up at the %u s "
                                "deadline",
-                               url, status, soup_message_get_reason_phrase (msg), d->attempts,
-                               d->attempts == 1 ? "" : "s", d->deadline_s);
+                               shown, status, reason->str, d->attempts, d->attempts == 1 ? "" : "s",
+                               d->deadline_s);
       g_object_unref (task);
       return;
     }
-  g_task_return_error (task, rd_signal_client_http_error ("POST", url, msg, body, self->token));
+  g_task_return_error (task, rd_signal_client_http_error ("POST", url, msg, body, self->secrets));
   g_object_unref (task);
 }
 

@@ -56,7 +56,12 @@
  *   cancelled @cancellable fails the operation with G_IO_ERROR_CANCELLED, also during a
  *   Retry-After wait.
  * - Tokens are never logged and never appear in an error message (a server's error text that
- *   echoes the token has it replaced by "[token]").
+ *   echoes the token has it replaced by "[token]"). Every message of the client names a URL as
+ *   rd_signal_client_shown_url() shows it: without query, fragment and user-info (a WHIP URL's
+ *   query may carry a secret, e.g. ?token=...); a server's text that echoes a value of the query
+ *   of a URL the client sent to has it replaced by "[hidden]" (values of 4 characters or more).
+ *   Server text (reason phrase, first line of a text body) is scrubbed before it is cut to 200
+ *   characters, so no part of a secret straddling the cut shows.
  * - Signals: "trickle-refused" (no arguments) and "trickle-failed" (const char *message), on the
  *   client's context.
  *
@@ -146,6 +151,13 @@ void rd_signal_client_delete_async (RdSignalClient *self, GCancellable *cancella
                                     GAsyncReadyCallback callback, gpointer user_data);
 gboolean rd_signal_client_delete_finish (RdSignalClient *self, GAsyncResult *result,
                                          GError **error);
+
+/* How the client names @url in every message it makes: "scheme://host[:port]/path", i.e. @url
+ * without its query, fragment and user-info, as written otherwise (not normalised). A string
+ * that is not a URL is cut the same way; NULL gives "(none)". Owners that name the URL
+ * themselves (logs, status, the ledger) use this, so that no secret of a query reaches them.
+ * (transfer full); a pure function, any thread. */
+char *rd_signal_client_shown_url (const char *url);
 
 /* The resource URL after the 201, NULL before. (transfer none) */
 const char *rd_signal_client_get_resource_url (RdSignalClient *self);

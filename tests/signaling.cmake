@@ -1,4 +1,20 @@
 # signaling: HTTPS listener, TLS identity, the WHIP endpoint and the join page.
-rd_add_test(test-signal-server SOURCES test-signal-server.c LIBS rd-signaling)
-rd_add_test(test-signal-whip SOURCES test-signal-whip.c LIBS rd-signaling rd-signal-join)
-rd_add_test(test-signal-client SOURCES test-signal-client.c LIBS rd-signaling)
+# A real HTTPS client pinned to the server's certificate (test-signal-server*, test-signal-whip*).
+add_library(rd-test-signal STATIC rd-test-signal.c)
+target_link_libraries(rd-test-signal PUBLIC PkgConfig::SOUP PkgConfig::GLIB)
+# The HTTPS listener and its TLS identity. One fixture.
+add_library(rd-test-listener STATIC rd-test-listener.c)
+target_link_libraries(rd-test-listener PUBLIC rd-signaling rd-test-signal)
+rd_add_test(test-signal-server SOURCES test-signal-server.c LIBS rd-test-listener)
+rd_add_test(test-signal-server-tls SOURCES test-signal-server-tls.c LIBS rd-test-listener)
+# The WHIP endpoint: refusals, routes and units; the handler's replies. One fixture.
+add_library(rd-test-endpoint STATIC rd-test-endpoint.c)
+target_link_libraries(rd-test-endpoint PUBLIC rd-signaling rd-test-signal)
+rd_add_test(test-signal-whip SOURCES test-signal-whip.c LIBS rd-test-endpoint rd-signal-join)
+rd_add_test(test-signal-whip-replies SOURCES test-signal-whip-replies.c LIBS rd-test-endpoint)
+# The WHIP/WHEP client: the POST and its errors; trickle, restart, DELETE. One scripted server.
+add_library(rd-test-client STATIC rd-test-client.c)
+target_link_libraries(rd-test-client PUBLIC rd-signaling rd-test-signal)
+rd_add_test(test-signal-client SOURCES test-signal-client.c LIBS rd-test-client)
+rd_add_test(test-signal-client-trickle SOURCES test-signal-client-trickle.c LIBS rd-test-client)
+rd_add_test(test-signal-client-errors SOURCES test-signal-client-errors.c LIBS rd-test-client)
