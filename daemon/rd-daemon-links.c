@@ -46,15 +46,6 @@ rd_daemon_link_kind_name (RdDaemonLink *l)
   return l->kind == RD_SIGNAL_CLIENT_WHIP ? "whip" : "whep";
 }
 
-static void
-ice_server_free (RdSignalIceServer *s)
-{
-  g_free (s->url);
-  g_free (s->username);
-  g_free (s->credential);
-  g_free (s);
-}
-
 void
 rd_daemon_link_free (RdDaemonLink *l)
 {
@@ -86,18 +77,6 @@ GHashTable *
 rd_daemon_links_new (void)
 {
   return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)rd_daemon_link_free);
-}
-
-/* scheme://host[:port]/path: the query may carry a secret, user-info is refused anyway. */
-static char *
-shown_url (const char *url)
-{
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-
-  if (!uri || !g_uri_get_host (uri))
-    return g_strdup ("(not a URL)");
-  return g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
-                     g_uri_get_port (uri), g_uri_get_path (uri), NULL, NULL);
 }
 
 /* Plain http:// only to this machine (127.0.0.0/8, ::1, localhost): a test server, or a local
@@ -385,7 +364,7 @@ on_posted (GObject *source, GAsyncResult *res, gpointer data)
     {
       /* kept for the next attempts: a re-POST's peer uses them from the start */
       g_clear_pointer (&l->ice_servers, g_ptr_array_unref);
-      l->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)ice_server_free);
+      l->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)rd_signal_ice_server_free);
       for (guint i = 0; i < answer->ice_servers->len; i++)
         {
           RdSignalIceServer *s = answer->ice_servers->pdata[i], *c = g_new0 (RdSignalIceServer, 1);
@@ -514,7 +493,7 @@ rd_daemon_link_new (RdDaemon *d, const char *session_id, RdSignalClientKind kind
   l->session_id = g_strdup (session_id);
   l->kind = kind;
   l->url = g_strdup (url);
-  l->shown_url = shown_url (url);
+  l->shown_url = rd_signal_client_shown_url (url);
   l->token = g_strdup (token);
   l->ca_file = g_strdup (ca_file);
   l->insecure = insecure;

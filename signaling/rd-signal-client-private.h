@@ -62,8 +62,6 @@ G_BEGIN_DECLS
  * (RdSignalIceServer*, freed with rd_signal_ice_server_free); returns how many were skipped. */
 guint rd_signal_client_parse_links (const char *value, GPtrArray *servers);
 
-void rd_signal_ice_server_free (RdSignalIceServer *server);
-
 /* @now: the current time (for an HTTP-date). */
 gboolean rd_signal_client_parse_retry_after (const char *value, GDateTime *now, guint *seconds);
 

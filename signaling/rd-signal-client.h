@@ -104,6 +104,9 @@ typedef struct
   char *username, *credential; /* NULL for STUN */
 } RdSignalIceServer;
 
+/* Frees @server and its strings (NULL is ignored). */
+void rd_signal_ice_server_free (RdSignalIceServer *server);
+
 typedef struct
 {
   char *sdp; /* the answer, or with counter_offer the server's offer */
