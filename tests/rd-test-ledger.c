@@ -105,6 +105,20 @@ rd_test_ledger_open_ok (const char *dir)
   return ledger;
 }
 
+GError *
+rd_test_ledger_open_refused (const char *dir, int code, const char *named)
+{
+  GError *error = NULL;
+  RdLedger *ledger = rd_ledger_open (dir, &error);
+
+  g_assert_null (ledger);
+  g_assert_error (error, RD_LEDGER_ERROR, code);
+  g_test_message ("%s", error->message);
+  if (named != NULL)
+    g_assert_nonnull (strstr (error->message, named));
+  return error;
+}
+
 void
 rd_test_ledger_reopen (RdTestLedger *f)
 {

@@ -29,6 +29,14 @@ void rd_test_ledger_set_up (RdTestLedger *f, gconstpointer data);
 void rd_test_ledger_chain_set_up (RdTestLedger *f, gconstpointer data);
 void rd_test_ledger_tear_down (RdTestLedger *f, gconstpointer data);
 
+/* g_test_add() with this fixture: the test opens the ledger itself (ADD, ADD_DATA), or gets it
+ * open with the room key (ADD_CHAIN). */
+#define RD_TEST_LEDGER_ADD_DATA(path, data, func)                                                  \
+  g_test_add (path, RdTestLedger, data, rd_test_ledger_set_up, func, rd_test_ledger_tear_down)
+#define RD_TEST_LEDGER_ADD(path, func) RD_TEST_LEDGER_ADD_DATA (path, NULL, func)
+#define RD_TEST_LEDGER_ADD_CHAIN(path, func)                                                       \
+  g_test_add (path, RdTestLedger, NULL, rd_test_ledger_chain_set_up, func, rd_test_ledger_tear_down)
+
 /* The file's bytes. (transfer full) */
 GBytes *rd_test_ledger_read_bytes (const char *path);
 /* The file at @path still has exactly the bytes @before. */
@@ -37,6 +45,9 @@ void rd_test_ledger_assert_same_bytes (GBytes *before, const char *path);
 gboolean rd_test_ledger_sidecar_exists (const char *path, const char *suffix);
 /* rd_ledger_open() that must succeed. (transfer full) */
 RdLedger *rd_test_ledger_open_ok (const char *dir);
+/* rd_ledger_open (@dir) must fail with RD_LEDGER_ERROR @code, its message (printed) naming @named
+ * when not NULL. Returns the error for further checks. (transfer full) */
+GError *rd_test_ledger_open_refused (const char *dir, int code, const char *named);
 
 /* --- the chain fixture --------------------------------------------------------------------- */
 

@@ -341,17 +341,14 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func)                                                                            \
-  g_test_add (path, RdTestLedger, NULL, rd_test_ledger_chain_set_up, func, rd_test_ledger_tear_down)
-  ADD ("/ledger/chain/tamper/sqlite3-tool", test_tamper_sqlite3_tool);
-  ADD ("/ledger/chain/tamper/deleted-row", test_tamper_deleted_row);
-  ADD ("/ledger/chain/tamper/inserted-row", test_tamper_inserted_row);
-  ADD ("/ledger/chain/tamper/reordered-chain", test_tamper_reordered_chain);
-  ADD ("/ledger/chain/tamper/edited-entry", test_tamper_edited_entry);
-  ADD ("/ledger/chain/tamper/rewritten-chain", test_tamper_rewritten_chain);
-  ADD ("/ledger/chain/tamper/bad-signature", test_tamper_bad_signature);
-  ADD ("/ledger/chain/tamper/recording-file", test_tamper_recording_file);
-#undef ADD
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/sqlite3-tool", test_tamper_sqlite3_tool);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/deleted-row", test_tamper_deleted_row);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/inserted-row", test_tamper_inserted_row);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/reordered-chain", test_tamper_reordered_chain);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/edited-entry", test_tamper_edited_entry);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/rewritten-chain", test_tamper_rewritten_chain);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/bad-signature", test_tamper_bad_signature);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/recording-file", test_tamper_recording_file);
 
   return g_test_run ();
 }

@@ -431,14 +431,12 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func)                                                                            \
-  g_test_add (path, RdTestLedger, NULL, rd_test_ledger_chain_set_up, func, rd_test_ledger_tear_down)
-  ADD ("/ledger/chain/written", test_chain_written);
-  ADD ("/ledger/chain/key", test_key);
-  ADD ("/ledger/chain/migrate/v2", test_migrate_v2);
-  ADD ("/ledger/chain/migrate/later", test_later_migration);
-  ADD ("/ledger/chain/property/random-histories", test_property_random_histories);
-#undef ADD
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/written", test_chain_written);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/key", test_key);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/migrate/v2", test_migrate_v2);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/migrate/later", test_later_migration);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/property/random-histories",
+                            test_property_random_histories);
 
   return g_test_run ();
 }

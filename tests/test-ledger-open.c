@@ -90,7 +90,6 @@ test_open_garbage (RdTestLedger *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
-  RdLedger *ledger;
   guint8 garbage[8192];
 
   for (gsize i = 0; i < sizeof garbage; i++)
@@ -99,11 +98,7 @@ test_open_garbage (RdTestLedger *f, gconstpointer data)
   g_assert_true (g_file_set_contents (f->path, (const char *)garbage, sizeof garbage, NULL));
   before = rd_test_ledger_read_bytes (f->path);
 
-  ledger = rd_ledger_open (f->dir, &error);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CORRUPT);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, f->path));
+  error = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_CORRUPT, f->path);
   g_assert_nonnull (strstr (error->message, "untouched"));
   rd_test_ledger_assert_same_bytes (before, f->path);
   g_assert_false (rd_test_ledger_sidecar_exists (f->path, "-wal"));
@@ -130,11 +125,7 @@ test_open_damaged (RdTestLedger *f, gconstpointer data)
   g_assert_true (g_file_set_contents (f->path, contents, length, NULL));
   before = rd_test_ledger_read_bytes (f->path);
 
-  ledger = rd_ledger_open (f->dir, &error);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CORRUPT);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, f->path));
+  error = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_CORRUPT, f->path);
   rd_test_ledger_assert_same_bytes (before, f->path);
 }
 
@@ -144,7 +135,6 @@ test_open_newer_schema (RdTestLedger *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
-  RdLedger *ledger;
   sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
   if (GPOINTER_TO_INT (data))
@@ -154,11 +144,7 @@ test_open_newer_schema (RdTestLedger *f, gconstpointer data)
   g_assert_false (rd_test_ledger_sidecar_exists (f->path, "-wal"));
   before = rd_test_ledger_read_bytes (f->path);
 
-  ledger = rd_ledger_open (f->dir, &error);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NEWER_SCHEMA);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, f->path));
+  error = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_NEWER_SCHEMA, f->path);
   g_assert_nonnull (strstr (error->message, "99"));
   g_assert_nonnull (strstr (error->message, "version " G_STRINGIFY (RD_LEDGER_SCHEMA_VERSION)));
   rd_test_ledger_assert_same_bytes (before, f->path);
@@ -173,7 +159,6 @@ test_open_newer_schema_in_wal (RdTestLedger *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
-  RdLedger *ledger;
   sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
   rd_test_sqlite_exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;"
@@ -181,11 +166,7 @@ test_open_newer_schema_in_wal (RdTestLedger *f, gconstpointer data)
   g_assert_true (rd_test_ledger_sidecar_exists (f->path, "-wal"));
   before = rd_test_ledger_read_bytes (f->path);
 
-  ledger = rd_ledger_open (f->dir, &error);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NEWER_SCHEMA);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, "99"));
+  error = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_NEWER_SCHEMA, "99");
   rd_test_ledger_assert_same_bytes (before, f->path);
   g_assert_cmpint (rd_test_sqlite_int (db, "PRAGMA user_version"), ==, 99);
   sqlite3_close (db);
@@ -205,10 +186,7 @@ test_open_odd_path (RdTestLedger *f, gconstpointer data)
   g_assert_true (
       g_file_set_contents (path, "not a database, but long enough to be read", -1, NULL));
   before = rd_test_ledger_read_bytes (path);
-  ledger = rd_ledger_open (dir, &error);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CORRUPT);
-  g_test_message ("%s", error->message);
+  error = rd_test_ledger_open_refused (dir, RD_LEDGER_ERROR_CORRUPT, NULL);
   rd_test_ledger_assert_same_bytes (before, path);
 
   g_assert_cmpint (g_remove (path), ==, 0);
@@ -225,12 +203,8 @@ test_open_missing_dir (RdTestLedger *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *missing = g_build_filename (f->dir, "missing", NULL);
-  RdLedger *ledger = rd_ledger_open (missing, &error);
 
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, missing));
+  error = rd_test_ledger_open_refused (missing, RD_LEDGER_ERROR_OPEN, missing);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
 }
 
@@ -241,15 +215,10 @@ test_open_parent_is_file (RdTestLedger *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
   g_autofree char *file = g_build_filename (f->dir, "not-a-directory", NULL);
-  RdLedger *ledger;
 
   g_assert_true (g_file_set_contents (file, "just a file\n", -1, NULL));
   before = rd_test_ledger_read_bytes (file);
-  ledger = rd_ledger_open (file, &error);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, file));
+  error = rd_test_ledger_open_refused (file, RD_LEDGER_ERROR_OPEN, file);
   g_assert_nonnull (strstr (error->message, g_strerror (ENOTDIR)));
   rd_test_ledger_assert_same_bytes (before, file);
 }
@@ -259,7 +228,6 @@ test_open_read_only_dir (RdTestLedger *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
-  RdLedger *ledger;
 
   if (geteuid () == 0)
     {
@@ -267,12 +235,8 @@ test_open_read_only_dir (RdTestLedger *f, gconstpointer data)
       return;
     }
   g_assert_cmpint (g_chmod (f->dir, 0500), ==, 0);
-  ledger = rd_ledger_open (f->dir, &error);
+  error = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_OPEN, f->path);
   g_chmod (f->dir, 0700);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, f->path));
   g_assert_nonnull (strstr (error->message, g_strerror (EACCES)));
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
   g_clear_error (&error);
@@ -281,12 +245,8 @@ test_open_read_only_dir (RdTestLedger *f, gconstpointer data)
   rd_ledger_close (rd_test_ledger_open_ok (f->dir));
   before = rd_test_ledger_read_bytes (f->path);
   g_assert_cmpint (g_chmod (f->dir, 0500), ==, 0);
-  ledger = rd_ledger_open (f->dir, &error);
+  error = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_OPEN, f->path);
   g_chmod (f->dir, 0700);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, f->path));
   rd_test_ledger_assert_same_bytes (before, f->path);
 }
 
@@ -329,18 +289,13 @@ test_migrate_failure (RdTestLedger *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
-  RdLedger *ledger;
   sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
   rd_test_sqlite_exec_ok (db, "CREATE TABLE sessions (something_else);");
   sqlite3_close (db);
   before = rd_test_ledger_read_bytes (f->path);
 
-  ledger = rd_ledger_open (f->dir, &error);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, f->path));
+  error = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_OPEN, f->path);
   g_assert_nonnull (strstr (error->message, "sessions"));
   rd_test_ledger_assert_same_bytes (before, f->path);
 }
@@ -465,7 +420,6 @@ test_migrate_v1_failure (RdTestLedger *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) before = NULL;
-  RdLedger *ledger;
   sqlite3 *db = rd_test_sqlite_open (f->path, TRUE);
 
   rd_test_sqlite_exec_ok (db, rd_ledger_schema_migration_for_testing (0));
@@ -476,11 +430,7 @@ test_migrate_v1_failure (RdTestLedger *f, gconstpointer data)
   sqlite3_close (db);
   before = rd_test_ledger_read_bytes (f->path);
 
-  ledger = rd_ledger_open (f->dir, &error);
-  g_assert_null (ledger);
-  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_OPEN);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, "schema version 2"));
+  error = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_OPEN, "schema version 2");
   g_assert_nonnull (strstr (error->message, "invites"));
   rd_test_ledger_assert_same_bytes (before, f->path);
 }
@@ -490,25 +440,22 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD_DATA(path, data, func)                                                                 \
-  g_test_add (path, RdTestLedger, data, rd_test_ledger_set_up, func, rd_test_ledger_tear_down)
-#define ADD(path, func) ADD_DATA (path, NULL, func)
-  ADD ("/ledger/open/fresh", test_open_fresh);
-  ADD ("/ledger/open/garbage", test_open_garbage);
-  ADD ("/ledger/open/damaged", test_open_damaged);
-  ADD_DATA ("/ledger/open/newer-schema", GINT_TO_POINTER (FALSE), test_open_newer_schema);
-  ADD_DATA ("/ledger/open/newer-schema-wal-mode", GINT_TO_POINTER (TRUE), test_open_newer_schema);
-  ADD ("/ledger/open/newer-schema-in-wal", test_open_newer_schema_in_wal);
-  ADD ("/ledger/open/odd-path", test_open_odd_path);
-  ADD ("/ledger/open/missing-dir", test_open_missing_dir);
-  ADD ("/ledger/open/parent-is-file", test_open_parent_is_file);
-  ADD ("/ledger/open/read-only-dir", test_open_read_only_dir);
-  ADD ("/ledger/migrate/v0", test_migrate_v0);
-  ADD ("/ledger/migrate/failure", test_migrate_failure);
-  ADD ("/ledger/migrate/v1", test_migrate_v1);
-  ADD ("/ledger/migrate/v1-failure", test_migrate_v1_failure);
-#undef ADD
-#undef ADD_DATA
+  RD_TEST_LEDGER_ADD ("/ledger/open/fresh", test_open_fresh);
+  RD_TEST_LEDGER_ADD ("/ledger/open/garbage", test_open_garbage);
+  RD_TEST_LEDGER_ADD ("/ledger/open/damaged", test_open_damaged);
+  RD_TEST_LEDGER_ADD_DATA ("/ledger/open/newer-schema", GINT_TO_POINTER (FALSE),
+                           test_open_newer_schema);
+  RD_TEST_LEDGER_ADD_DATA ("/ledger/open/newer-schema-wal-mode", GINT_TO_POINTER (TRUE),
+                           test_open_newer_schema);
+  RD_TEST_LEDGER_ADD ("/ledger/open/newer-schema-in-wal", test_open_newer_schema_in_wal);
+  RD_TEST_LEDGER_ADD ("/ledger/open/odd-path", test_open_odd_path);
+  RD_TEST_LEDGER_ADD ("/ledger/open/missing-dir", test_open_missing_dir);
+  RD_TEST_LEDGER_ADD ("/ledger/open/parent-is-file", test_open_parent_is_file);
+  RD_TEST_LEDGER_ADD ("/ledger/open/read-only-dir", test_open_read_only_dir);
+  RD_TEST_LEDGER_ADD ("/ledger/migrate/v0", test_migrate_v0);
+  RD_TEST_LEDGER_ADD ("/ledger/migrate/failure", test_migrate_failure);
+  RD_TEST_LEDGER_ADD ("/ledger/migrate/v1", test_migrate_v1);
+  RD_TEST_LEDGER_ADD ("/ledger/migrate/v1-failure", test_migrate_v1_failure);
 
   return g_test_run ();
 }

@@ -427,18 +427,13 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD_DATA(path, data, func)                                                                 \
-  g_test_add (path, RdTestLedger, data, rd_test_ledger_set_up, func, rd_test_ledger_tear_down)
-#define ADD(path, func) ADD_DATA (path, NULL, func)
-  ADD ("/ledger/session/round-trip", test_session_round_trip);
-  ADD ("/ledger/session/list-order", test_session_list_order);
-  ADD ("/ledger/session/errors", test_session_errors);
-  ADD ("/ledger/session/id-collision", test_session_id_collision);
-  ADD ("/ledger/session/reconcile-crashed", test_reconcile_crashed);
-  ADD ("/ledger/session/participants-recordings", test_show_participants_recordings);
-  ADD ("/ledger/append-only", test_append_only);
-#undef ADD
-#undef ADD_DATA
+  RD_TEST_LEDGER_ADD ("/ledger/session/round-trip", test_session_round_trip);
+  RD_TEST_LEDGER_ADD ("/ledger/session/list-order", test_session_list_order);
+  RD_TEST_LEDGER_ADD ("/ledger/session/errors", test_session_errors);
+  RD_TEST_LEDGER_ADD ("/ledger/session/id-collision", test_session_id_collision);
+  RD_TEST_LEDGER_ADD ("/ledger/session/reconcile-crashed", test_reconcile_crashed);
+  RD_TEST_LEDGER_ADD ("/ledger/session/participants-recordings", test_show_participants_recordings);
+  RD_TEST_LEDGER_ADD ("/ledger/append-only", test_append_only);
 
   return g_test_run ();
 }
