@@ -92,7 +92,8 @@ parse_server_uri (char **field, const char *v, const char *const *schemes, gbool
       *g_uri_get_host (uri) == '\0' ||
       (*g_uri_get_path (uri) && !g_str_equal (g_uri_get_path (uri), "/")) || g_uri_get_query (uri))
     return FALSE;
-  if (need_user && (!g_uri_get_user (uri) || !g_uri_get_password (uri)))
+  if (need_user && (!g_uri_get_user (uri) || *g_uri_get_user (uri) == '\0' ||
+                    !g_uri_get_password (uri) || *g_uri_get_password (uri) == '\0'))
     {
       *why = g_strdup ("a TURN server needs a user name and a password");
       return FALSE;
