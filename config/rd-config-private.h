@@ -7,6 +7,10 @@
  * value and the key's accepted values). Every string in an RdConfig is owned by it.
  * Threading: a config is built on one thread; once returned it is immutable.
  *
+ * Adding a key: its row in rd_config_keys (in file order), its parser, its field below, its text
+ * in value_text() (rd-config.c), its line in config/receptiond.conf.example (test-config checks
+ * the example sets every key, to its default) and its row in the README's table.
+ *
  * Included only by config/rd-config*.c; the public API is config/rd-config.h.
  */
 #pragma once
