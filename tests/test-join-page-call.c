@@ -4,6 +4,7 @@
  * pattern and a tone, and counts what the browser sends. A full call against the real daemon is
  * the integration test's job. */
 #include "tests/rd-test-join-stub.h"
+#include "tests/rd-test-wait.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -216,13 +217,6 @@ answerer_add_candidates (gpointer answerer, const char *sdpfrag)
     }
 }
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* A real two-way call with webrtcbin behind the stub: the page decodes the far end's video and
  * audio, the far end receives the page's. */
 static void
@@ -233,8 +227,6 @@ test_call (RdTestJoin *f, gconstpointer data)
   RdTestJoinRequest *post;
   Answerer *a;
   gint64 t;
-  gboolean timed_out = FALSE;
-  guint id;
 
   if (!f->chromium)
     return;
@@ -268,12 +260,11 @@ test_call (RdTestJoin *f, gconstpointer data)
   g_test_message ("stats: %s", json);
 
   /* And the far end got the browser's camera and microphone. */
-  id = g_timeout_add (RD_TEST_JOIN_STEP_TIMEOUT_MS, timeout_cb, &timed_out);
-  while (!timed_out &&
-         (g_atomic_int_get (&a->video_buffers) < 20 || g_atomic_int_get (&a->audio_buffers) < 50))
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
+  /* The counters change on webrtcbin's threads: WAIT_FOR wakes up to look every 10 ms. */
+  WAIT_FOR (g_atomic_int_get (&a->video_buffers) >= 20 &&
+                g_atomic_int_get (&a->audio_buffers) >= 50,
+            RD_TEST_JOIN_STEP_TIMEOUT_MS / 1000, "%d video and %d audio RTP buffers",
+            g_atomic_int_get (&a->video_buffers), g_atomic_int_get (&a->audio_buffers));
   g_test_message ("webrtcbin received %d video and %d audio RTP buffers",
                   g_atomic_int_get (&a->video_buffers), g_atomic_int_get (&a->audio_buffers));
   g_assert_cmpint (g_atomic_int_get (&a->video_buffers), >=, 20);
