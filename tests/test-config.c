@@ -36,6 +36,7 @@ test_defaults (void)
   g_assert_cmpuint (rd_config_get_min_free_mb (c), ==, 1024);
   g_assert_cmpuint (rd_config_get_warn_free_mb (c), ==, 4096);
   g_assert_cmpuint (rd_config_get_stop_free_mb (c), ==, 256);
+  g_assert_cmpuint (rd_config_get_reconnect_seconds (c), ==, 120);
   g_assert_cmpuint (rd_config_get_segment_seconds (embedded), ==, 300);
   g_assert_cmpuint (rd_config_get_min_free_mb (embedded), ==, 1024);
 
@@ -62,7 +63,8 @@ test_every_key (void)
                                  "[control]\nsocket=/tmp/x.sock\ngroup=receptiond\n"
                                  "[recording]\nsegment-seconds=3600\n"
                                  "[storage]\nstate-dir=/srv/reception\nmin-free-mb=10\n"
-                                 "warn-free-mb=10\nstop-free-mb=9\n",
+                                 "warn-free-mb=10\nstop-free-mb=9\n"
+                                 "[links]\nreconnect-seconds=10\n",
                                  &error);
   const char *const *ice;
 
@@ -84,12 +86,15 @@ test_every_key (void)
   g_assert_cmpstr (rd_config_get_turn_server (c), ==, "turns://u:p@turn.example.org:5349");
   g_assert_true (rd_config_get_force_relay (c));
   g_assert_cmpstr (rd_config_get_tls_certificate (c), ==, "/etc/ssl/c.pem");
+  g_assert_cmpstr (rd_config_get_tls_private_key (c), ==, "/etc/ssl/k.pem");
+  g_assert_cmpstr (rd_config_get_control_socket (c), ==, "/tmp/x.sock");
   g_assert_cmpstr (rd_config_get_control_group (c), ==, "receptiond");
   g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/srv/reception");
   g_assert_cmpuint (rd_config_get_segment_seconds (c), ==, 3600);
   g_assert_cmpuint (rd_config_get_min_free_mb (c), ==, 10);
   g_assert_cmpuint (rd_config_get_warn_free_mb (c), ==, 10); /* min <= warn: equal is fine */
   g_assert_cmpuint (rd_config_get_stop_free_mb (c), ==, 9);
+  g_assert_cmpuint (rd_config_get_reconnect_seconds (c), ==, 10);
 }
 
 /* Each bad input, and the words its error must contain. */
@@ -131,6 +136,12 @@ static const struct
   { "[network]\nturn-server=turn://turn.example.org\n",
     RD_CONFIG_ERROR_INVALID,
     { "[network] turn-server", "user name and a password" } },
+  { "[network]\nturn-server=turn://u:@turn.example.org\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] turn-server", "user name and a password" } },
+  { "[network]\nturn-server=turn://:p@turn.example.org\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] turn-server", "user name and a password" } },
   { "[network]\nforce-relay=yes\n",
     RD_CONFIG_ERROR_INVALID,
     { "[network] force-relay", "'yes'", "true or false" } },
@@ -161,6 +172,13 @@ static const struct
     RD_CONFIG_ERROR_INVALID,
     { "[recording] segment-seconds", "'5m'", "whole number of seconds" } },
   { "[recording]\nsegments=3\n", RD_CONFIG_ERROR_UNKNOWN, { "[recording] segments" } },
+  { "[links]\nreconnect-seconds=9\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[links] reconnect-seconds", "'9'", "from 10 to 3600" } },
+  { "[links]\nreconnect-seconds=3601\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[links] reconnect-seconds", "'3601'" } },
+  { "[links]\nreconnect=60\n", RD_CONFIG_ERROR_UNKNOWN, { "[links] reconnect", "unknown key" } },
   { "[storage]\nmin-free-mb=-1\n",
     RD_CONFIG_ERROR_INVALID,
     { "[storage] min-free-mb", "'-1'", "megabytes" } },
@@ -204,8 +222,11 @@ test_long_socket_path (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (RdConfig) c = load (text, &error);
 
+  g_test_message ("%s", error ? error->message : "(accepted)");
   g_assert_null (c);
   g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "[control] socket"));
+  g_assert_nonnull (strstr (error->message, "at most 107 bytes"));
 }
 
 static void
@@ -231,6 +252,7 @@ test_files (void)
 
   g_assert_null (rd_config_load_file (dir, &error)); /* a directory */
   g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_READ);
+  g_assert_nonnull (strstr (error->message, dir));
   g_clear_error (&error);
 
   g_assert_true (g_file_set_contents (latin, "[room]\nname=Ph\xf2ng\n", -1, NULL));
@@ -255,6 +277,8 @@ test_round_trip_and_diff (void)
   g_auto (GStrv) none = rd_config_diff (a, again);
   g_auto (GStrv) changed = rd_config_diff (a, b);
 
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
   g_assert_nonnull (again);
   g_assert_cmpuint (g_strv_length (none), ==, 0);
   g_assert_cmpuint (g_strv_length (changed), ==, 3);
@@ -279,11 +303,18 @@ test_example_file (void)
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
   g_autofree char *example = NULL;
+  g_autoptr (RdConfig) empty = load ("", NULL);
+  g_auto (GStrv) differ = NULL;
+  g_autofree char *differ_text = NULL;
 
-  /* The annotated example in the repository must be a valid configuration that mentions every
-   * key receptiond knows. */
+  /* The annotated example in the repository must be a valid configuration that sets every key
+   * receptiond knows (a line KEY=VALUE, not a mention in a comment), and behaves, as its header
+   * says, like an empty file. */
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &example, NULL, NULL));
+  differ = rd_config_diff (c, empty);
+  differ_text = g_strjoinv (", ", differ);
+  g_assert_cmpstr (differ_text, ==, "");
   text = rd_config_to_data (c);
   lines = g_strsplit (text, "\n", -1);
   for (char **l = lines; *l; l++)
@@ -292,8 +323,8 @@ test_example_file (void)
       const char *eq = strchr (*l, '=');
       if (!eq)
         continue;
-      key = g_strndup (*l, eq - *l);
-      g_test_message ("key %s", key);
+      key = g_strdup_printf ("\n%.*s", (int)(eq - *l + 1), *l); /* "KEY=" as a line of its own */
+      g_test_message ("key %s", key + 1);
       g_assert_nonnull (strstr (example, key));
     }
 }

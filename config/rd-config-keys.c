@@ -1,0 +1,291 @@
+/* rd-config-keys.c: the key table of receptiond.conf, the parsers of its room, media, recording,
+ * control, storage and links keys, the defaults, and the rules between keys. The [network] keys
+ * are parsed in rd-config-network.c. See rd-config.h for the contract, rd-config-private.h for
+ * what the files share. */
+#include "config/rd-config-private.h"
+
+#include <string.h>
+
+/* Free space thresholds: at most 10 TB. */
+#define MAX_FREE_MB 10000000
+
+static gboolean parse_room_name (RdConfig *c, const char *v, char **why);
+static gboolean parse_camera (RdConfig *c, const char *v, char **why);
+static gboolean parse_microphone (RdConfig *c, const char *v, char **why);
+static gboolean parse_display (RdConfig *c, const char *v, char **why);
+static gboolean parse_speakers (RdConfig *c, const char *v, char **why);
+static gboolean parse_video_codec (RdConfig *c, const char *v, char **why);
+static gboolean parse_control_socket (RdConfig *c, const char *v, char **why);
+static gboolean parse_control_group (RdConfig *c, const char *v, char **why);
+static gboolean parse_state_dir (RdConfig *c, const char *v, char **why);
+static gboolean parse_segment_seconds (RdConfig *c, const char *v, char **why);
+static gboolean parse_min_free_mb (RdConfig *c, const char *v, char **why);
+static gboolean parse_warn_free_mb (RdConfig *c, const char *v, char **why);
+static gboolean parse_stop_free_mb (RdConfig *c, const char *v, char **why);
+static gboolean parse_reconnect_seconds (RdConfig *c, const char *v, char **why);
+
+const RdConfigKey rd_config_keys[] = {
+  { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
+  { "media", "camera", FALSE, parse_camera, "test, auto or a device path such as /dev/video0" },
+  { "media", "microphone", FALSE, parse_microphone, "test, auto or a device name" },
+  { "media", "display", FALSE, parse_display, "none, auto or a GStreamer video sink name" },
+  { "media", "speakers", FALSE, parse_speakers, "none, auto or a device name" },
+  { "recording", "segment-seconds", TRUE, parse_segment_seconds,
+    "a whole number of seconds from 10 to 3600" },
+  { "media", "video-codec", FALSE, parse_video_codec, "vp8 or h264" },
+  { "network", "listen", FALSE, rd_config_parse_listen,
+    "HOST:PORT with an IP address, e.g. 127.0.0.1:8443 or [::1]:8443 (port 0 = any free port)" },
+  { "network", "ice-addresses", TRUE, rd_config_parse_ice_addresses,
+    "a comma-separated list of IP addresses, or empty for all" },
+  { "network", "stun-server", TRUE, rd_config_parse_stun_server, "empty or stun://HOST[:PORT]" },
+  { "network", "turn-server", TRUE, rd_config_parse_turn_server,
+    "empty or turn://USER:PASSWORD@HOST[:PORT] or turns://USER:PASSWORD@HOST[:PORT]" },
+  { "network", "force-relay", TRUE, rd_config_parse_force_relay, "true or false" },
+  { "network", "certificate", FALSE, rd_config_parse_tls_certificate,
+    "empty (generate a self-signed certificate) or an absolute path to a PEM file" },
+  { "network", "private-key", FALSE, rd_config_parse_tls_private_key,
+    "empty (generate) or an absolute path to a PEM file" },
+  { "control", "socket", FALSE, parse_control_socket, "an absolute path of at most 107 bytes" },
+  { "control", "group", FALSE, parse_control_group, "empty or an existing group name" },
+  { "storage", "state-dir", FALSE, parse_state_dir, "an absolute directory path" },
+  { "storage", "min-free-mb", TRUE, parse_min_free_mb,
+    "a whole number of megabytes from 1 to 10000000" },
+  { "storage", "warn-free-mb", TRUE, parse_warn_free_mb,
+    "a whole number of megabytes from 1 to 10000000" },
+  { "storage", "stop-free-mb", TRUE, parse_stop_free_mb,
+    "a whole number of megabytes from 1 to 10000000" },
+  /* Issue 6, links branch (daemon/rd-daemon-links*.c): how long a joined conference keeps
+   * trying to reconnect (ICE restart, then re-POSTs) before the link is failed. */
+  { "links", "reconnect-seconds", TRUE, parse_reconnect_seconds,
+    "a whole number of seconds from 10 to 3600" },
+};
+
+const gsize rd_config_n_keys = G_N_ELEMENTS (rd_config_keys);
+
+static gboolean
+parse_device (RdDeviceSetting *s, const char *v, gboolean allow_test, gboolean allow_none)
+{
+  g_free ((char *)s->name);
+  s->name = NULL;
+  if (allow_test && g_str_equal (v, "test"))
+    s->kind = RD_DEVICE_TEST;
+  else if (allow_none && g_str_equal (v, "none"))
+    s->kind = RD_DEVICE_NONE;
+  else if (g_str_equal (v, "auto"))
+    s->kind = RD_DEVICE_AUTO;
+  else if (g_str_equal (v, "test") || g_str_equal (v, "none"))
+    return FALSE; /* a keyword, but not one this device takes */
+  else if (*v != '\0' && !strpbrk (v, " \t!"))
+    {
+      s->kind = RD_DEVICE_NAMED;
+      s->name = g_strdup (v);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_room_name (RdConfig *c, const char *v, char **why)
+{
+  if (*v == '\0' || g_utf8_strlen (v, -1) > 200)
+    return FALSE;
+  rd_config_set_str (&c->room_name, v);
+  return TRUE;
+}
+
+static gboolean
+parse_camera (RdConfig *c, const char *v, char **why)
+{
+  if (!parse_device (&c->camera, v, TRUE, FALSE))
+    return FALSE;
+  if (c->camera.kind == RD_DEVICE_NAMED && !g_str_has_prefix (v, "/dev/"))
+    {
+      *why = g_strdup ("a camera device is a path under /dev/");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_microphone (RdConfig *c, const char *v, char **why)
+{
+  return parse_device (&c->microphone, v, TRUE, FALSE);
+}
+
+static gboolean
+parse_display (RdConfig *c, const char *v, char **why)
+{
+  return parse_device (&c->display, v, FALSE, TRUE);
+}
+
+static gboolean
+parse_video_codec (RdConfig *c, const char *v, char **why)
+{
+  if (g_str_equal (v, "vp8"))
+    c->video_codec = RD_VIDEO_CODEC_VP8;
+  else if (g_str_equal (v, "h264"))
+    c->video_codec = RD_VIDEO_CODEC_H264;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_speakers (RdConfig *c, const char *v, char **why)
+{
+  return parse_device (&c->speakers, v, FALSE, TRUE);
+}
+
+static gboolean
+parse_control_socket (RdConfig *c, const char *v, char **why)
+{
+  if (!g_path_is_absolute (v) || strlen (v) >= RD_CONFIG_SUN_PATH_MAX)
+    return FALSE;
+  rd_config_set_str (&c->control_socket, v);
+  return TRUE;
+}
+
+static gboolean
+parse_control_group (RdConfig *c, const char *v, char **why)
+{
+  for (const char *p = v; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr ("_-.", *p))
+      return FALSE;
+  rd_config_set_str (&c->control_group, v);
+  return TRUE;
+}
+
+static gboolean
+parse_state_dir (RdConfig *c, const char *v, char **why)
+{
+  if (!g_path_is_absolute (v))
+    return FALSE;
+  rd_config_set_str (&c->state_dir, v);
+  return TRUE;
+}
+
+static gboolean
+parse_number (RdConfig *c, RdConfigNumber which, const char *v, guint64 min, guint64 max)
+{
+  guint64 n;
+
+  if (!g_ascii_string_to_unsigned (v, 10, min, max, &n, NULL))
+    return FALSE;
+  c->numbers[which] = n;
+  rd_config_set_str (&c->number_text[which], v);
+  return TRUE;
+}
+
+static gboolean
+parse_segment_seconds (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, RD_CONFIG_NUM_SEGMENT_SECONDS, v, 10, 3600);
+}
+
+static gboolean
+parse_reconnect_seconds (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, RD_CONFIG_NUM_RECONNECT_SECONDS, v, 10, 3600);
+}
+
+static gboolean
+parse_min_free_mb (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, RD_CONFIG_NUM_MIN_FREE_MB, v, 1, MAX_FREE_MB);
+}
+
+static gboolean
+parse_warn_free_mb (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, RD_CONFIG_NUM_WARN_FREE_MB, v, 1, MAX_FREE_MB);
+}
+
+static gboolean
+parse_stop_free_mb (RdConfig *c, const char *v, char **why)
+{
+  return parse_number (c, RD_CONFIG_NUM_STOP_FREE_MB, v, 1, MAX_FREE_MB);
+}
+
+/* The rules between keys, checked once the whole file is read. */
+gboolean
+rd_config_check_together (const RdConfig *c, const char *origin, GError **error)
+{
+  const guint64 *n = c->numbers;
+
+  if ((c->tls_certificate == NULL) != (c->tls_private_key == NULL))
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [network] certificate and private-key: set both or neither", origin);
+      return FALSE;
+    }
+  if (c->force_relay && !c->turn_server)
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [network] force-relay = true needs a turn-server: with only relay "
+                   "candidates allowed and no TURN relay, no connection can be made",
+                   origin);
+      return FALSE;
+    }
+  if (!(n[RD_CONFIG_NUM_STOP_FREE_MB] < n[RD_CONFIG_NUM_MIN_FREE_MB] &&
+        n[RD_CONFIG_NUM_MIN_FREE_MB] <= n[RD_CONFIG_NUM_WARN_FREE_MB]))
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [storage] stop-free-mb (%" G_GUINT64_FORMAT
+                   ") must be below min-free-mb (%" G_GUINT64_FORMAT
+                   "), and min-free-mb at most warn-free-mb (%" G_GUINT64_FORMAT
+                   "): recording stops below stop-free-mb, no session starts below "
+                   "min-free-mb, status warns below warn-free-mb",
+                   origin, n[RD_CONFIG_NUM_STOP_FREE_MB], n[RD_CONFIG_NUM_MIN_FREE_MB],
+                   n[RD_CONFIG_NUM_WARN_FREE_MB]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const RdConfigKey *
+rd_config_find_key (const char *group, const char *key)
+{
+  for (gsize i = 0; i < rd_config_n_keys; i++)
+    if (g_str_equal (rd_config_keys[i].group, group) && g_str_equal (rd_config_keys[i].key, key))
+      return &rd_config_keys[i];
+  return NULL;
+}
+
+gboolean
+rd_config_group_is_known (const char *group)
+{
+  for (gsize i = 0; i < rd_config_n_keys; i++)
+    if (g_str_equal (rd_config_keys[i].group, group))
+      return TRUE;
+  return FALSE;
+}
+
+RdConfig *
+rd_config_new_with_defaults (const char *origin, const char *state_dir, const char *socket)
+{
+  RdConfig *c = g_new0 (RdConfig, 1);
+  char *why = NULL;
+  gboolean ok = TRUE;
+
+  g_atomic_ref_count_init (&c->ref);
+  c->origin = g_strdup (origin);
+  ok &= parse_room_name (c, "Reception room", &why);
+  ok &= parse_camera (c, "test", &why);
+  ok &= parse_microphone (c, "test", &why);
+  ok &= parse_display (c, "none", &why);
+  ok &= parse_speakers (c, "none", &why);
+  ok &= parse_video_codec (c, "vp8", &why);
+  ok &= rd_config_parse_listen (c, "127.0.0.1:8443", &why);
+  ok &= rd_config_parse_ice_addresses (c, "", &why);
+  ok &= rd_config_parse_force_relay (c, "false", &why);
+  ok &= parse_state_dir (c, state_dir, &why);
+  ok &= parse_control_socket (c, socket, &why);
+  ok &= parse_segment_seconds (c, "300", &why);
+  ok &= parse_min_free_mb (c, "1024", &why);
+  ok &= parse_warn_free_mb (c, "4096", &why);
+  ok &= parse_stop_free_mb (c, "256", &why);
+  ok &= parse_reconnect_seconds (c, "120", &why);
+  g_assert (ok && why == NULL);
+  return c;
+}

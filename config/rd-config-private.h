@@ -1,0 +1,97 @@
+/* rd-config-private.h: what the files of config/ share and nothing else may use: the RdConfig
+ * structure, the key table and the parsers that fill it.
+ *
+ * Contract: a parser gets one value as written in the file (already stripped), stores it in the
+ * config and returns TRUE; or returns FALSE, may set *why (transfer full) to what was wrong, and
+ * the caller throws the half-built config away (rd_config_load_data() names the file, group, key,
+ * value and the key's accepted values). Every string in an RdConfig is owned by it.
+ * Threading: a config is built on one thread; once returned it is immutable.
+ *
+ * Adding a key: its row in rd_config_keys (in file order), its parser, its field below, its text
+ * in value_text() (rd-config.c), its line in config/receptiond.conf.example (test-config checks
+ * the example sets every key, to its default) and its row in the README's table.
+ *
+ * Included only by config/rd-config*.c; the public API is config/rd-config.h.
+ */
+#pragma once
+
+#include "config/rd-config.h"
+
+/* The longest path a struct sockaddr_un can hold, including the terminating NUL. */
+#define RD_CONFIG_SUN_PATH_MAX 108
+
+/* The numeric keys, kept as numbers and as the text they were given in. */
+typedef enum
+{
+  RD_CONFIG_NUM_SEGMENT_SECONDS,
+  RD_CONFIG_NUM_MIN_FREE_MB,
+  RD_CONFIG_NUM_WARN_FREE_MB,
+  RD_CONFIG_NUM_STOP_FREE_MB,
+  RD_CONFIG_NUM_RECONNECT_SECONDS, /* [links] reconnect-seconds (issue 6) */
+  RD_CONFIG_N_NUMBERS
+} RdConfigNumber;
+
+struct _RdConfig
+{
+  gatomicrefcount ref;
+  char *origin;
+  char *room_name;
+  RdDeviceSetting camera, microphone, display, speakers;
+  RdVideoCodec video_codec;
+  char *listen_host;
+  guint16 listen_port;
+  char *listen_text;
+  GStrv ice_addresses;
+  char *ice_text;
+  char *stun_server, *turn_server;
+  gboolean force_relay;
+  char *tls_certificate, *tls_private_key;
+  char *control_socket, *control_group;
+  char *state_dir;
+  guint64 numbers[RD_CONFIG_N_NUMBERS];
+  char *number_text[RD_CONFIG_N_NUMBERS];
+};
+
+/* Parses one key's value into @config (see the contract above). */
+typedef gboolean (*RdConfigParser) (RdConfig *config, const char *value, char **why);
+
+/* One entry per key. */
+
+typedef struct
+{
+  const char *group;
+  const char *key;
+  gboolean reloadable;
+  RdConfigParser parse;
+  const char *accepted; /* shown in errors */
+} RdConfigKey;
+
+/* The table: the single list of what receptiond.conf may contain, in file order
+ * (rd-config-keys.c). */
+extern const RdConfigKey rd_config_keys[];
+extern const gsize rd_config_n_keys;
+
+static inline void
+rd_config_set_str (char **field, const char *value)
+{
+  g_free (*field);
+  *field = (value && *value) ? g_strdup (value) : NULL;
+}
+
+/* rd-config-keys.c: the table's lookups, the defaults, the rules between keys. */
+const RdConfigKey *rd_config_find_key (const char *group, const char *key);
+gboolean rd_config_group_is_known (const char *group);
+/* Every key at its default; state_dir and socket as given. (transfer full) */
+RdConfig *rd_config_new_with_defaults (const char *origin, const char *state_dir,
+                                       const char *socket);
+/* The rules between keys, checked once the whole file is read; the error names @origin. */
+gboolean rd_config_check_together (const RdConfig *c, const char *origin, GError **error);
+
+/* rd-config-network.c: the [network] keys. */
+gboolean rd_config_parse_listen (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_ice_addresses (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_stun_server (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_turn_server (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_force_relay (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_tls_certificate (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_tls_private_key (RdConfig *c, const char *v, char **why);
