@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "ledger/rd-ledger-chain.h"
+#include "ledger/rd-ledger-private.h"
 
 /* Opens @path read-write (creating it if @create). */
 static inline sqlite3 *
