@@ -90,6 +90,13 @@ parse_room_name (RdConfig *c, const char *v, char **why)
 {
   if (*v == '\0' || g_utf8_strlen (v, -1) > 200)
     return FALSE;
+  for (const char *p = v; *p; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        /* it is shown on the room display and the join page, and written in the book */
+        *why = g_strdup ("the name has a control character (a line break, a tab...)");
+        return FALSE;
+      }
   rd_config_set_str (&c->room_name, v);
   return TRUE;
 }

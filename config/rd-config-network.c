@@ -92,6 +92,11 @@ parse_server_uri (char **field, const char *v, const char *const *schemes, gbool
       *g_uri_get_host (uri) == '\0' ||
       (*g_uri_get_path (uri) && !g_str_equal (g_uri_get_path (uri), "/")) || g_uri_get_query (uri))
     return FALSE;
+  if (g_uri_get_port (uri) == 0)
+    {
+      *why = g_strdup ("port 0 is not a server's port");
+      return FALSE;
+    }
   if (need_user && (!g_uri_get_user (uri) || *g_uri_get_user (uri) == '\0' ||
                     !g_uri_get_password (uri) || *g_uri_get_password (uri) == '\0'))
     {

@@ -19,6 +19,52 @@ config_new_file_defaults (const char *origin)
                                       "/run/receptiond/control.sock");
 }
 
+/* GKeyFile keeps the last of a key given twice and skips "key[locale]=" lines: both would
+ * leave the technician's file meaning something else than it says. Refused, naming the lines. */
+static gboolean
+check_keys_once (const char *data, const char *origin, GError **error)
+{
+  g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *group = g_strdup ("");
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autofree char *line = g_strstrip (g_strdup (lines[i]));
+      g_autofree char *key = NULL;
+      g_autofree char *where = NULL;
+      char *eq;
+      gpointer first;
+
+      if (*line == '[' && strchr (line, ']'))
+        {
+          g_free (group);
+          group = g_strndup (line + 1, strchr (line, ']') - line - 1);
+          continue;
+        }
+      if (*line == '\0' || *line == '#' || !(eq = strchr (line, '=')))
+        continue; /* what is not a key line, GKeyFile judges */
+      key = g_strstrip (g_strndup (line, eq - line));
+      if (strchr (key, '['))
+        {
+          g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_SYNTAX,
+                       "%s: line %u: [%s] %s: localized keys are not supported", origin, i + 1,
+                       group, key);
+          return FALSE;
+        }
+      where = g_strdup_printf ("%s\n%s", group, key);
+      if (g_hash_table_lookup_extended (seen, where, NULL, &first))
+        {
+          g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_SYNTAX,
+                       "%s: line %u: [%s] %s is given a second time (first on line %u)", origin,
+                       i + 1, group, key, GPOINTER_TO_UINT (first));
+          return FALSE;
+        }
+      g_hash_table_insert (seen, g_steal_pointer (&where), GUINT_TO_POINTER (i + 1));
+    }
+  return TRUE;
+}
+
 RdConfig *
 rd_config_load_data (const char *data, const char *origin, GError **error)
 {
@@ -33,6 +79,8 @@ rd_config_load_data (const char *data, const char *origin, GError **error)
                    origin, local->message);
       return NULL;
     }
+  if (!check_keys_once (data, origin, error))
+    return NULL;
 
   config = config_new_file_defaults (origin);
   groups = g_key_file_get_groups (kf, NULL);

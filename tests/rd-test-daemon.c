@@ -39,10 +39,15 @@ on_notify (GSocket *socket, GIOCondition cond, gpointer data)
 void
 rd_test_daemon_write_config (RdTestDaemon *t, const char *extra)
 {
-  g_autofree char *text = g_strdup_printf ("[network]\nlisten=127.0.0.1:0\n"
+  g_autoptr (GKeyFile) theirs = g_key_file_new ();
+  /* a key given twice is refused: @extra's listen= (the far host's) replaces ours */
+  gboolean own_listen = extra && g_key_file_load_from_data (theirs, extra, -1, 0, NULL) &&
+                        g_key_file_has_key (theirs, "network", "listen", NULL);
+  g_autofree char *text = g_strdup_printf ("[network]\n%s"
                                            "[control]\nsocket=%s\n"
                                            "[storage]\nstate-dir=%s\n%s",
-                                           t->socket_path, t->state_dir, extra ? extra : "");
+                                           own_listen ? "" : "listen=127.0.0.1:0\n", t->socket_path,
+                                           t->state_dir, extra ? extra : "");
   g_assert_true (g_file_set_contents (t->config_path, text, -1, NULL));
 }
 
