@@ -25,10 +25,15 @@ struct _RdRecorder
   GstClockTime zero; /* the pipeline's running time at start */
   gboolean started, paused, stopping, finished;
   GPtrArray *writers; /* RdRecWriter*, running or finishing */
-  GHashTable *failed; /* a segment's muxer or filesink (ref) -> its error, until sealed */
-  GPtrArray *peers;   /* PeerEntry* */
-  guint sync_id;      /* the 1 s fdatasync timer */
-  gint syncing;       /* atomic: a fdatasync pass is running */
+  /* what the streaming threads tell the main context (rd-media-record-segment.c), in the order
+   * told: any thread pushes under @notes_lock, the main context drains */
+  GMutex notes_lock;
+  GQueue notes;
+  gboolean notes_scheduled; /* a drain is attached to @context */
+  gboolean disposed;        /* notes told from now on are dropped (nobody hears them) */
+  GPtrArray *peers;         /* PeerEntry* */
+  guint sync_id;            /* the 1 s fdatasync timer */
+  gint syncing;             /* atomic: a fdatasync pass is running */
   guint pending_seals;
   guint sealed_count;
 };
@@ -65,6 +70,12 @@ struct _RdRecWriter
 };
 
 /* rd-media-record-writer.c */
+/* The writer's bin: a GstBin that, on the posting thread, keeps the first error an element
+ * marked "rd-segment" (a segment's muxer or filesink) posts, on that element, so the segment's
+ * seal knows its failed writes whatever the bus is doing. (transfer floating) */
+GstElement *rd_rec_bin_new (const char *name);
+/* The first error @element posted ("name: message"), or NULL. Any thread. (transfer full) */
+char *rd_rec_element_dup_error (GstElement *element);
 RdRecWriter *rd_rec_writer_new (RdRecorder *recorder, const char *track, gboolean video,
                                 const char *codec, GstElement *tee, gpointer owner, GError **error);
 /* Unlinks from the source, sends EOS; the writer reports back with rd_recorder_writer_done(). */
@@ -81,9 +92,12 @@ GstPadProbeReturn rd_rec_segment_on_event (GstPad *pad, GstPadProbeInfo *info, g
 /* Main context: the writer's file refused a write (@why): its open segment is closed with what
  * the disk took and sealed marked incomplete; nothing more goes in. */
 void rd_rec_segment_abandon (RdRecWriter *writer, const char *why);
-/* Main context: handles a note the streaming thread posted on the bus (TRUE), or says the
- * message is not one (FALSE). */
-gboolean rd_rec_segment_handle_message (GstMessage *message);
+/* Main context: handles every note the streaming threads told so far, in order. Call before
+ * acting on a bus message of a writer (its notes were told before it was posted), and after a
+ * writer's bin is stopped (its last notes are told by then). */
+void rd_rec_notes_drain (RdRecorder *recorder);
+/* Frees notes never handled (the recorder is being disposed). */
+void rd_rec_notes_clear (RdRecorder *recorder);
 /* A GstForceKeyUnit upstream event (transfer full). */
 GstEvent *rd_rec_keyframe_request (void);
 
@@ -94,5 +108,9 @@ void rd_recorder_seal (RdRecorder *recorder, gint64 segment, const char *path, g
                        const char *tracks_json);
 void rd_recorder_writer_error (RdRecorder *recorder, RdRecWriter *writer, const char *message);
 void rd_recorder_writer_done (RdRecorder *recorder, RdRecWriter *writer);
+/* The writer of that id, or NULL when it is gone. */
+RdRecWriter *rd_recorder_writer_by_id (RdRecorder *recorder, guint id);
+/* Emits "finished" if stopping and everything is done and sealed. */
+void rd_recorder_check_finished (RdRecorder *recorder);
 
 G_END_DECLS

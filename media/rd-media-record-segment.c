@@ -2,17 +2,19 @@
  * rd-media-record-writer.c (the writer's bin).
  *
  * The probe on the pad before the muxer runs on the streaming thread and owns the segments: on
- * the first frame (video: the first keyframe) it makes a segment (a new file, created O_EXCL,
- * 0640; a muxer and a filesink for it) and links to it; when a segment is segment_seconds long
+ * the first frame (video: the first keyframe) it makes a segment (a muxer and a filesink, linked,
+ * then a new file, created O_EXCL, 0640) and links to it; when a segment is segment_seconds long
  * it closes it at the next keyframe (video; asking for one) or buffer (audio): unlink, EOS into
  * that muxer, which finalises the file (duration, cues) in this very call, then a new segment.
  * Every frame is written to the kernel as it is muxed (unbuffered filesink); nothing waits for
  * a whole GOP (splitmuxsink would keep a GOP in memory: seconds of a room, minutes of a browser
- * party). Segments opening and closing are told to the main context; there the old muxer and
- * filesink are stopped and removed (once the bus is drained, so an error their last writes
- * posted is known), and the recorder seals the file, marked incomplete when its last writes
- * failed. A segment whose file refuses a write (disk full) is abandoned on the main context:
- * closed with what the disk took and sealed, marked incomplete. */
+ * party). Segments opening and closing are told to the main context as notes in the recorder's
+ * own queue (never through the bus: a note there is dropped once the writer's bin is out of the
+ * pipeline, and the segment would never be sealed); there the old muxer and filesink are
+ * stopped and removed, and the recorder seals the file, marked incomplete when its muxer or
+ * file posted an error (kept on the element as it was posted). A segment whose file refuses a
+ * write (disk full) is abandoned on the main context: closed with what the disk took and
+ * sealed, marked incomplete. */
 #include "media/rd-media-record-private.h"
 
 #include <errno.h>
@@ -38,14 +40,12 @@ typedef enum
 
 typedef struct
 {
-  RdRecorder *recorder; /* ref */
   guint writer_id;
   NoteKind kind;
   gint64 segment;
   char *path, *tracks_json;
   GstElement *mux, *sink; /* NOTE_CLOSED: to stop and remove (refs) */
   GstClockTime duration;
-  char *incomplete; /* NOTE_CLOSED: its muxer's last writes failed (the error) */
 } Note;
 
 static void
@@ -53,52 +53,26 @@ note_free (gpointer data)
 {
   Note *n = data;
 
-  g_object_unref (n->recorder);
   g_free (n->path);
   g_free (n->tracks_json);
-  g_free (n->incomplete);
   g_clear_object (&n->mux);
   g_clear_object (&n->sink);
   g_free (n);
 }
 
-static RdRecWriter *
-writer_by_id (RdRecorder *rec, guint id)
-{
-  for (guint i = 0; i < rec->writers->len; i++)
-    if (((RdRecWriter *)rec->writers->pdata[i])->id == id)
-      return rec->writers->pdata[i];
-  return NULL;
-}
-
 static char *with_incomplete (const char *tracks_json, const char *why);
 
-/* The error a segment's muxer or file posted (transfer full), or NULL; forgotten. */
-static char *
-take_failure (RdRecorder *rec, GstElement *mux, GstElement *sink)
-{
-  char *mux_error = NULL, *sink_error = NULL;
-  gpointer key;
-
-  if (g_hash_table_steal_extended (rec->failed, mux, &key, (gpointer *)&mux_error))
-    gst_object_unref (key);
-  if (g_hash_table_steal_extended (rec->failed, sink, &key, (gpointer *)&sink_error))
-    gst_object_unref (key);
-  if (sink_error)
-    {
-      g_free (mux_error); /* the file's own error says more */
-      return sink_error;
-    }
-  return mux_error;
-}
-
-/* A closed segment: stopped, removed, sealed (marked incomplete when its last writes failed:
- * their error was posted on the bus before this note, so it is known by now). */
+/* A closed segment: stopped, removed, sealed; marked incomplete when its muxer or file failed
+ * (their errors are kept on them as they are posted, on the posting thread: rd_rec_bin_new();
+ * this also sees an error the file's closing posts here). */
 static void
-closed_on_main (Note *n)
+closed_on_main (RdRecorder *rec, Note *n)
 {
   GstElement *bin = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (n->mux)));
+  g_autofree char *mux_error = NULL;
+  g_autofree char *sink_error = NULL;
   g_autofree char *tracks = NULL;
+  const char *why;
 
   gst_element_set_state (n->mux, GST_STATE_NULL);
   gst_element_set_state (n->sink, GST_STATE_NULL); /* closes the file */
@@ -107,71 +81,119 @@ closed_on_main (Note *n)
       gst_bin_remove_many (GST_BIN (bin), n->mux, n->sink, NULL);
       gst_object_unref (bin);
     }
-  n->incomplete = take_failure (n->recorder, n->mux, n->sink);
-  tracks =
-      n->incomplete ? with_incomplete (n->tracks_json, n->incomplete) : g_strdup (n->tracks_json);
-  rd_recorder_seal (n->recorder, n->segment, n->path, n->duration, tracks);
+  mux_error = rd_rec_element_dup_error (n->mux);
+  sink_error = rd_rec_element_dup_error (n->sink);
+  why = sink_error ? sink_error : mux_error; /* the file's own error says more */
+  tracks = why ? with_incomplete (n->tracks_json, why) : g_strdup (n->tracks_json);
+  rd_recorder_seal (rec, n->segment, n->path, n->duration, tracks);
 }
 
-static gboolean
-note_on_main (gpointer data)
+static void
+note_on_main (RdRecorder *rec, Note *n)
 {
-  Note *n = data;
-  RdRecWriter *w = writer_by_id (n->recorder, n->writer_id);
+  RdRecWriter *w = rd_recorder_writer_by_id (rec, n->writer_id);
 
   switch (n->kind)
     {
     case NOTE_OPENED:
-      rd_recorder_emit_opened (n->recorder, n->segment, n->path, n->tracks_json);
+      rd_recorder_emit_opened (rec, n->segment, n->path, n->tracks_json);
       break;
     case NOTE_CLOSED:
-      closed_on_main (n);
+      closed_on_main (rec, n); /* whether or not its writer is still there */
       break;
     case NOTE_DONE:
       if (w)
-        rd_recorder_writer_done (n->recorder, w);
+        rd_recorder_writer_done (rec, w);
       break;
     case NOTE_FAILED:
       if (w)
-        rd_recorder_writer_error (n->recorder, w, n->path); /* said, and this track stops */
+        rd_recorder_writer_error (rec, w, n->path); /* said, and this track stops */
       break;
     }
+}
+
+void
+rd_rec_notes_drain (RdRecorder *rec)
+{
+  g_autoptr (RdRecorder) hold = g_object_ref (rec);
+  gboolean any = FALSE;
+
+  for (;;)
+    {
+      Note *n;
+
+      g_mutex_lock (&rec->notes_lock);
+      n = g_queue_pop_head (&rec->notes);
+      g_mutex_unlock (&rec->notes_lock);
+      if (!n)
+        break;
+      note_on_main (rec, n);
+      note_free (n);
+      any = TRUE;
+    }
+  if (any)
+    rd_recorder_check_finished (rec);
+}
+
+void
+rd_rec_notes_clear (RdRecorder *rec)
+{
+  g_mutex_lock (&rec->notes_lock);
+  rec->disposed = TRUE;
+  g_queue_clear_full (&rec->notes, note_free);
+  g_mutex_unlock (&rec->notes_lock);
+}
+
+static gboolean
+drain_on_main (gpointer data)
+{
+  RdRecorder *rec = data;
+
+  g_mutex_lock (&rec->notes_lock);
+  rec->notes_scheduled = FALSE; /* a note told from now on schedules another drain */
+  g_mutex_unlock (&rec->notes_lock);
+  rd_rec_notes_drain (rec);
   return G_SOURCE_REMOVE;
 }
 
-#define NOTE_MESSAGE "rd-record-note"
-
-/* Tells the main context: a message on the pipeline's bus from the writer's bin. Every note
- * goes that way (never g_main_context_invoke: it would run here, on the streaming thread, when
- * the main context happens to be free): the bus keeps the order of a segment's opening, of
- * whatever its closing posted there (an error from a file's failed last write) and of its
- * closing, so the seal knows, and the writer is done only after. */
+/* Tells the main context (any thread). The note joins the recorder's queue, whatever becomes of
+ * the writer's bin (taken out of the pipeline, the pipeline stopped: a note on its bus would be
+ * dropped there), and is handled on the main context in the order told: a segment's opening
+ * before its closing, a writer's last segment before its end. The drain is an idle source
+ * attached to the context (never g_main_context_invoke: that runs the function right here, on
+ * the streaming thread, whenever the main context happens to be free), at the default priority,
+ * as the bus; it holds a reference on the recorder until it has run. Bus messages of a writer
+ * are handled after draining (rd-media-record-writer.c: on_message), so whatever a note told
+ * before an error was posted is known when the error is. */
 static void
 tell_main (RdRecWriter *w, Note *n)
 {
-  GstStructure *s = gst_structure_new (NOTE_MESSAGE, "note", G_TYPE_POINTER, n, NULL);
+  RdRecorder *rec = w->recorder;
+  gboolean schedule;
 
-  n->recorder = g_object_ref (w->recorder);
   n->writer_id = w->id;
-  gst_element_post_message (w->bin, gst_message_new_element (GST_OBJECT (w->bin), s));
-}
-
-gboolean
-rd_rec_segment_handle_message (GstMessage *message)
-{
-  const GstStructure *s = gst_message_get_structure (message);
-  Note *n = NULL;
-
-  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT || !s ||
-      !gst_structure_has_name (s, NOTE_MESSAGE))
-    return FALSE;
-  gst_structure_get (s, "note", G_TYPE_POINTER, &n, NULL);
-  if (n)
+  g_mutex_lock (&rec->notes_lock);
+  if (rec->disposed)
     {
-      note_on_main (n);
+      g_mutex_unlock (&rec->notes_lock);
+      GST_WARNING ("recording %s: the recorder is gone; note %d dropped", w->track, n->kind);
       note_free (n);
+      return;
     }
-  return TRUE;
+  g_queue_push_tail (&rec->notes, n);
+  schedule = !rec->notes_scheduled;
+  rec->notes_scheduled = TRUE;
+  g_mutex_unlock (&rec->notes_lock);
+  if (schedule)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (source, "rd-record-notes");
+      g_source_set_callback (source, drain_on_main, g_object_ref (rec), g_object_unref);
+      g_source_attach (source, rec->context);
+      g_source_unref (source);
+    }
 }
 
 static char *
@@ -246,34 +268,94 @@ new_file (RdRecWriter *w, gint64 *segment, char **why)
   return NULL;
 }
 
-/* FALSE with *@why set when no segment could be made. */
+/* Takes a segment's chain that could not be made whole out of the bin again. */
+static void
+discard_chain (RdRecWriter *w, GstPad *pad, GstElement *mux, GstPad *mux_pad, GstElement *sink)
+{
+  if (mux_pad)
+    {
+      if (gst_pad_is_linked (mux_pad))
+        gst_pad_unlink (pad, mux_pad);
+      gst_element_release_request_pad (mux, mux_pad);
+    }
+  gst_element_set_locked_state (mux, TRUE);
+  gst_element_set_locked_state (sink, TRUE);
+  gst_element_set_state (mux, GST_STATE_NULL);
+  gst_element_set_state (sink, GST_STATE_NULL);
+  gst_bin_remove_many (GST_BIN (w->bin), mux, sink, NULL);
+}
+
+/* FALSE with *@why set when no segment could be made. Its file is made only once the muxer and
+ * the file sink are there and linked, and its chain is started right after: a segment that
+ * cannot be set up leaves no empty file behind (each would be an orphan without media at the
+ * next start); its failure is told (NOTE_FAILED: an error naming the track and why, and the
+ * track stops). Should the started chain still fail to open the file we just made (it is then
+ * empty: nothing was written), that file is removed again. */
 static gboolean
 open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at, char **why)
 {
   g_autofree char *path = NULL;
   g_autoptr (GstPad) mux_pad = NULL;
   GstElement *mux, *sink;
+  GstPadLinkReturn linked;
+  gboolean inner;
   gint64 segment = 0;
   Note *n;
 
-  if (!(path = new_file (w, &segment, why)))
-    return FALSE;
   mux = gst_element_factory_make ("matroskamux", NULL);
   sink = gst_element_factory_make ("filesink", NULL);
+  if (!mux || !sink)
+    {
+      *why = g_strdup_printf ("cannot make its next segment: GStreamer element %s is not "
+                              "installed (gstreamer1.0-plugins-good)",
+                              mux ? "filesink" : "matroskamux");
+      if (mux)
+        gst_object_unref (gst_object_ref_sink (mux));
+      if (sink)
+        gst_object_unref (gst_object_ref_sink (sink));
+      return FALSE;
+    }
   g_object_set_data (G_OBJECT (mux), "rd-segment", GINT_TO_POINTER (1));
   g_object_set_data (G_OBJECT (sink), "rd-segment", GINT_TO_POINTER (1));
   g_object_set (mux, "max-cluster-duration", (gint64)MAX_CLUSTER_DURATION, NULL);
   /* every write reaches the kernel at once; the recorder fdatasyncs each second */
-  g_object_set (sink, "location", path, "buffer-mode", 2 /* unbuffered */, "sync", FALSE, "async",
-                FALSE, NULL);
+  g_object_set (sink, "buffer-mode", 2 /* unbuffered */, "sync", FALSE, "async", FALSE, NULL);
   gst_bin_add_many (GST_BIN (w->bin), mux, sink, NULL);
-  gst_element_link (mux, sink);
   mux_pad = gst_element_request_pad_simple (mux, w->video ? "video_%u" : "audio_%u");
-  gst_element_sync_state_with_parent (sink);
-  gst_element_sync_state_with_parent (mux);
-  if (!mux_pad || gst_pad_link (pad, mux_pad) != GST_PAD_LINK_OK)
+  inner = gst_element_link (mux, sink);
+  linked = inner && mux_pad ? gst_pad_link (pad, mux_pad) : GST_PAD_LINK_REFUSED;
+  if (linked != GST_PAD_LINK_OK)
     {
-      *why = g_strdup_printf ("cannot link the muxer of %s", path);
+      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+      g_autofree char *format = caps ? gst_caps_to_string (caps) : g_strdup ("(not known yet)");
+
+      *why = g_strdup_printf ("cannot link its next segment's muxer (%s); the stream is %s",
+                              !inner     ? "the muxer does not link to the file sink"
+                              : !mux_pad ? "the muxer gave no pad"
+                                         : gst_pad_link_get_name (linked),
+                              format);
+      discard_chain (w, pad, mux, mux_pad, sink);
+      return FALSE;
+    }
+  if (!(path = new_file (w, &segment, why)))
+    {
+      discard_chain (w, pad, mux, mux_pad, sink);
+      return FALSE;
+    }
+  g_object_set (sink, "location", path, NULL);
+  if (!gst_element_sync_state_with_parent (sink) || !gst_element_sync_state_with_parent (mux))
+    {
+      g_autofree char *error = rd_rec_element_dup_error (sink);
+      GStatBuf st;
+
+      if (!error)
+        error = rd_rec_element_dup_error (mux);
+      discard_chain (w, pad, mux, mux_pad, sink);
+      /* ours, made a moment ago, and nothing written: no evidence to keep */
+      if (g_stat (path, &st) == 0 && st.st_size == 0)
+        g_unlink (path);
+      *why = g_strdup_printf ("cannot start writing %s: %s", path,
+                              error ? error : "its muxer or file sink did not start");
       return FALSE;
     }
   g_mutex_lock (&w->lock);
@@ -304,9 +386,13 @@ close_segment (RdRecWriter *w, GstPad *pad)
   Note *n;
   GstPad *mux_pad;
 
-  if (!w->mux)
-    return;
   g_mutex_lock (&w->lock);
+  if (!w->mux)
+    {
+      /* none open, or abandoned on the main context just now (which seals it) */
+      g_mutex_unlock (&w->lock);
+      return;
+    }
   mux_pad = g_steal_pointer (&w->mux_pad);
   n = g_new0 (Note, 1);
   n->kind = NOTE_CLOSED;
@@ -471,7 +557,6 @@ rd_rec_segment_abandon (RdRecWriter *w, const char *why)
       gst_object_unref (mux_pad);
     }
   gst_bin_remove_many (GST_BIN (w->bin), mux, sink, NULL);
-  g_free (take_failure (w->recorder, mux, sink));
   GST_WARNING ("recording %s: segment %" G_GINT64_FORMAT " cut short: %s", w->track, segment, why);
   {
     g_autofree char *plain = tracks_json (w, open_at, last_end);

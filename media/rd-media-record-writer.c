@@ -18,25 +18,97 @@
 #define FINISH_TIMEOUT_S 10
 #define QUEUE_MAX_TIME   (3 * GST_SECOND)
 
+/* --- the writer's bin: a segment element's errors kept as they are posted (any thread) --- */
+
+#define RD_SEGMENT_ERROR "rd-error"
+
+typedef struct
+{
+  GstBin parent_instance;
+} RdRecBin;
+
+typedef struct
+{
+  GstBinClass parent_class;
+} RdRecBinClass;
+
+static GType rd_rec_bin_get_type (void);
+G_DEFINE_TYPE (RdRecBin, rd_rec_bin, GST_TYPE_BIN)
+
+static void
+rd_rec_bin_handle_message (GstBin *bin, GstMessage *message)
+{
+  GstObject *src = GST_MESSAGE_SRC (message);
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR && src &&
+      g_object_get_data (G_OBJECT (src), "rd-segment"))
+    {
+      g_autoptr (GError) err = NULL;
+      char *text;
+
+      gst_message_parse_error (message, &err, NULL);
+      text = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (src), err->message);
+      /* the first one: the elements after it fail in its wake */
+      if (!g_object_replace_data (G_OBJECT (src), RD_SEGMENT_ERROR, NULL, text, g_free, NULL))
+        g_free (text);
+    }
+  GST_BIN_CLASS (rd_rec_bin_parent_class)->handle_message (bin, message);
+}
+
+static void
+rd_rec_bin_class_init (RdRecBinClass *klass)
+{
+  GST_BIN_CLASS (klass)->handle_message = rd_rec_bin_handle_message;
+}
+
+static void
+rd_rec_bin_init (RdRecBin *bin)
+{
+}
+
+GstElement *
+rd_rec_bin_new (const char *name)
+{
+  return g_object_new (rd_rec_bin_get_type (), "name", name, NULL);
+}
+
+static gpointer
+dup_text (gpointer text, gpointer unused)
+{
+  return g_strdup (text);
+}
+
+char *
+rd_rec_element_dup_error (GstElement *element)
+{
+  return g_object_dup_data (G_OBJECT (element), RD_SEGMENT_ERROR, dup_text, NULL);
+}
+
 /* --- the writer (main context) --- */
 
 static void
 on_message (GstMessage *message, gpointer user_data)
 {
   RdRecWriter *w = user_data;
+  RdRecorder *rec = w->recorder;
+  guint id = w->id;
+  g_autoptr (RdRecorder) hold = NULL;
   g_autoptr (GError) err = NULL;
   g_autofree char *text = NULL;
   GstObject *src;
   gboolean current;
 
-  if (rd_rec_segment_handle_message (message) || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return;
+  /* what the streaming thread told before this error was posted comes first (a segment's
+   * opening before its abandonment); that may end the writer */
+  hold = g_object_ref (rec);
+  rd_rec_notes_drain (rec);
+  if (!(w = rd_recorder_writer_by_id (rec, id)))
     return;
   gst_message_parse_error (message, &err, NULL);
   text = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (message), err->message);
   src = GST_MESSAGE_SRC (message);
-  if (g_object_get_data (G_OBJECT (src), "rd-segment") &&
-      !g_hash_table_contains (w->recorder->failed, src))
-    g_hash_table_insert (w->recorder->failed, gst_object_ref (src), g_strdup (text));
   if (g_atomic_int_get (&w->broken))
     return; /* said once: the elements after the first one fail in its wake */
   g_mutex_lock (&w->lock);
@@ -44,13 +116,13 @@ on_message (GstMessage *message, gpointer user_data)
   g_mutex_unlock (&w->lock);
   if (g_object_get_data (G_OBJECT (src), "rd-segment") && !current)
     {
-      /* a closed segment's last writes failed; its muxer is done, the writer is not stuck (the
+      /* a closed segment's last writes failed; its muxer is done, the writer is not stuck (its
        * seal says the segment is incomplete) */
-      rd_recorder_writer_error (w->recorder, w, text);
+      rd_recorder_writer_error (rec, w, text);
       return;
     }
   rd_rec_segment_abandon (w, text);
-  rd_recorder_writer_error (w->recorder, w, text); /* said, then finished at once */
+  rd_recorder_writer_error (rec, w, text); /* said, then finished at once */
 }
 
 static void
@@ -98,7 +170,7 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
   w->tee = tee;
   w->last_at = GST_CLOCK_TIME_NONE;
   g_mutex_init (&w->lock);
-  w->bin = gst_object_ref (gst_bin_new (bin_name));
+  w->bin = gst_object_ref (rd_rec_bin_new (bin_name));
   if (!(queue = make (GST_BIN (w->bin), "queue", error)))
     goto fail;
   /* a stalled disk must never stall the call: the queue drops the oldest (and says so) */
@@ -160,10 +232,13 @@ static gboolean
 finish_timed_out (gpointer data)
 {
   RdRecWriter *w = data;
+  g_autofree char *why = NULL;
 
   w->finish_timeout_id = 0;
-  rd_recorder_writer_error (w->recorder, w,
-                            "did not finish its last segment in time; it may need repair");
+  why = g_strdup_printf ("did not finish its last segment within %d s; it is sealed if it closes "
+                         "as the writer stops, else repaired at the next start",
+                         FINISH_TIMEOUT_S);
+  rd_recorder_writer_error (w->recorder, w, why);
   rd_recorder_writer_done (w->recorder, w);
   return G_SOURCE_REMOVE;
 }

@@ -49,6 +49,10 @@ rd_recorder_dispose (GObject *object)
   RdRecorder *rec = RD_RECORDER (object);
 
   g_clear_handle_id (&rec->sync_id, g_source_remove);
+  /* Nobody holds the recorder any more (a pending note would: its drain holds a reference), so
+   * nobody hears what the writers still tell while they stop: their open segments stay
+   * 'recording' and are repaired at the next start. */
+  rd_rec_notes_clear (rec);
   if (rec->writers)
     while (rec->writers->len)
       rd_rec_writer_free (g_ptr_array_steal_index (rec->writers, rec->writers->len - 1));
@@ -62,7 +66,8 @@ rd_recorder_finalize (GObject *object)
   RdRecorder *rec = RD_RECORDER (object);
 
   g_clear_pointer (&rec->writers, g_ptr_array_unref);
-  g_clear_pointer (&rec->failed, g_hash_table_unref);
+  g_queue_clear (&rec->notes); /* empty: cleared at dispose */
+  g_mutex_clear (&rec->notes_lock);
   g_clear_object (&rec->room);
   g_clear_pointer (&rec->context, g_main_context_unref);
   g_free (rec->dir);
@@ -94,7 +99,8 @@ static void
 rd_recorder_init (RdRecorder *rec)
 {
   rec->writers = g_ptr_array_new ();
-  rec->failed = g_hash_table_new_full (g_direct_hash, g_direct_equal, gst_object_unref, g_free);
+  g_mutex_init (&rec->notes_lock);
+  g_queue_init (&rec->notes);
   rec->peers = g_ptr_array_new_with_free_func (peer_entry_free);
 }
 
@@ -300,7 +306,12 @@ rd_recorder_writer_error (RdRecorder *rec, RdRecWriter *w, const char *message)
 static void
 maybe_finished (RdRecorder *rec)
 {
-  if (rec->stopping && !rec->finished && rec->writers->len == 0 && rec->pending_seals == 0)
+  gboolean told;
+
+  g_mutex_lock (&rec->notes_lock);
+  told = rec->notes.length > 0; /* a segment closed, not yet sealed */
+  g_mutex_unlock (&rec->notes_lock);
+  if (rec->stopping && !rec->finished && rec->writers->len == 0 && rec->pending_seals == 0 && !told)
     {
       rec->finished = TRUE;
       g_clear_handle_id (&rec->sync_id, g_source_remove);
@@ -317,6 +328,24 @@ rd_recorder_writer_done (RdRecorder *rec, RdRecWriter *w)
   GST_DEBUG ("writer %s done", w->track);
   g_ptr_array_remove (rec->writers, w);
   rd_rec_writer_free (w);
+  /* its bin stopped: whatever its streaming thread told is queued by now (a segment it closed
+   * while we gave up waiting for it: sealed now, before "finished") */
+  rd_rec_notes_drain (rec);
+  maybe_finished (rec);
+}
+
+RdRecWriter *
+rd_recorder_writer_by_id (RdRecorder *rec, guint id)
+{
+  for (guint i = 0; i < rec->writers->len; i++)
+    if (((RdRecWriter *)rec->writers->pdata[i])->id == id)
+      return rec->writers->pdata[i];
+  return NULL;
+}
+
+void
+rd_recorder_check_finished (RdRecorder *rec)
+{
   maybe_finished (rec);
 }
 

@@ -421,7 +421,7 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
       return G_SOURCE_CONTINUE;
     }
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT)
-    return G_SOURCE_CONTINUE; /* only watched bins (the recorder's) want those */
+    return G_SOURCE_CONTINUE; /* only a watched bin would want those */
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
     {
       g_autoptr (GError) err = NULL;

@@ -82,6 +82,8 @@ on_finished (RdRecorder *rec, Fixture *f)
   f->finished = TRUE;
 }
 
+static void make_recorder (Fixture *f, guint segment_seconds);
+
 static void
 setup (Fixture *f, gconstpointer data)
 {
@@ -95,7 +97,14 @@ setup (Fixture *f, gconstpointer data)
   f->dir = g_dir_make_tmp ("rd-record-XXXXXX", &error);
   g_assert_no_error (error);
   f->sealed = g_ptr_array_new_with_free_func (sealed_free);
-  f->rec = rd_recorder_new (f->room, f->dir, "S1", 1, 2 /* s per segment */);
+  make_recorder (f, 2 /* s per segment */);
+}
+
+static void
+make_recorder (Fixture *f, guint segment_seconds)
+{
+  g_clear_object (&f->rec);
+  f->rec = rd_recorder_new (f->room, f->dir, "S1", 1, segment_seconds);
   g_signal_connect (f->rec, "segment-opened", G_CALLBACK (on_opened), f);
   g_signal_connect (f->rec, "segment-sealed", G_CALLBACK (on_sealed), f);
   g_signal_connect (f->rec, "error", G_CALLBACK (on_error), f);
@@ -469,6 +478,220 @@ test_party_resizes (Fixture *f, gconstpointer data)
   g_assert_true (large);
 }
 
+/* --- the session ends while a segment's closing writes stall (a slow disk) --- */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean stall; /* an EOS reaching a segment's file waits while set */
+  guint stalled;  /* segments whose closing waited */
+  Fixture *f;
+  GstElement *pipeline;
+} Stall;
+
+static GstPadProbeReturn
+stall_eos (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Stall *st = user_data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&st->lock);
+  if (st->stall)
+    st->stalled++;
+  while (st->stall)
+    g_cond_wait (&st->cond, &st->lock);
+  g_mutex_unlock (&st->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Each segment's file sink, found by its location, gets a probe that holds the muxer's last
+ * writes (its EOS, after duration and cues) while the disk "stalls". */
+static void
+on_opened_stall (RdRecorder *rec, gint64 segment, const char *path, const char *tracks, Stall *st)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (st->pipeline));
+  GValue item = G_VALUE_INIT;
+  guint found = 0;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *e = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (e);
+      g_autofree char *location = NULL;
+
+      if (factory && g_str_equal (GST_OBJECT_NAME (factory), "filesink"))
+        {
+          g_object_get (e, "location", &location, NULL);
+          if (g_strcmp0 (location, path) == 0)
+            {
+              g_autoptr (GstPad) sink = gst_element_get_static_pad (e, "sink");
+              gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, stall_eos, st, NULL);
+              found++;
+            }
+        }
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  g_assert_cmpuint (found, ==, 1);
+}
+
+/* The writer gave up waiting for its last segment to close (the stalled disk): the disk comes
+ * back right then, as the writer stops. */
+static void
+on_error_unstall (RdRecorder *rec, GError *error, Stall *st)
+{
+  if (!strstr (error->message, "did not finish its last segment"))
+    return;
+  g_mutex_lock (&st->lock);
+  st->stall = FALSE;
+  g_cond_broadcast (&st->cond);
+  g_mutex_unlock (&st->lock);
+}
+
+static void
+on_finished_count (RdRecorder *rec, guint *sealed_then)
+{
+  *sealed_then = rd_recorder_get_sealed_count (rec);
+}
+
+/* The session ends (@data NULL) or a party leaves (@data "party") while the disk holds the
+ * last segments' closing writes for longer than the recorder waits for them: the writers are
+ * stopped and taken out of the pipeline while their streaming threads are still closing those
+ * segments. The segments close as the writers stop, and each is sealed (hash, size) before
+ * "finished", as the ledger needs it: not one is left 'recording' for the next start to
+ * repair. */
+static void
+test_stop_while_closing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = NULL;
+  g_autoptr (RdPeer) peer = NULL;
+  Stall st = { .f = f };
+  guint sealed_then = G_MAXUINT;
+  guint64 joined_ns;
+  double start;
+
+  if (!rd_test_probe_available ())
+    {
+      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
+      return;
+    }
+  /* segments longer than the test: the only closing is the one the stop makes */
+  make_recorder (f, 600);
+  g_mutex_init (&st.lock);
+  g_cond_init (&st.cond);
+  st.pipeline = GST_ELEMENT (rd_room_get_pipeline (f->room));
+  g_signal_connect (f->rec, "segment-opened", G_CALLBACK (on_opened_stall), &st);
+  g_signal_connect (f->rec, "error", G_CALLBACK (on_error_unstall), &st);
+  g_signal_connect (f->rec, "finished", G_CALLBACK (on_finished_count), &sealed_then);
+  g_assert_true (rd_recorder_start (f->rec, &error));
+  WAIT_FOR (f->opened >= 2 && rd_recorder_get_elapsed_ns (f->rec) > 2 * GST_SECOND, 20,
+            "%u segments opened", f->opened);
+  if (data)
+    {
+      tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+      g_assert_no_error (error);
+      peer = join_party (f, tp);
+      WAIT_FOR (f->opened >= 4, 20, "%u segments opened; peer %s", f->opened,
+                rd_peer_state_to_string (rd_peer_get_state (peer)));
+      joined_ns = rd_recorder_get_elapsed_ns (f->rec);
+      WAIT_FOR (rd_recorder_get_elapsed_ns (f->rec) > joined_ns + 2 * GST_SECOND, 10,
+                "clock stuck");
+    }
+  g_mutex_lock (&st.lock);
+  st.stall = TRUE;
+  g_mutex_unlock (&st.lock);
+  if (data)
+    {
+      rd_peer_close (peer, "test over"); /* the party's segments close, stalled */
+      WAIT_FOR (rd_recorder_get_track_count (f->rec) == 2 && f->sealed->len == 2, 40,
+                "%u tracks, %u opened, %u sealed, %u stalled", rd_recorder_get_track_count (f->rec),
+                f->opened, f->sealed->len, st.stalled);
+      g_assert_cmpuint (count_sealed (f, "party-p1"), ==, 2);
+    }
+  rd_recorder_stop (f->rec);
+  WAIT_FOR (f->finished, 40, "%u writers still running, %u opened, %u sealed, %u stalled",
+            rd_recorder_get_track_count (f->rec), f->opened, f->sealed->len, st.stalled);
+  g_test_message ("%u segments opened, %u sealed (%u when finished), %u closings stalled, "
+                  "%u errors",
+                  f->opened, f->sealed->len, sealed_then, st.stalled, f->errors);
+  g_assert_cmpuint (st.stalled, >=, 1); /* the case at hand happened */
+  g_assert_cmpuint (f->errors, >=, 1);  /* and was said */
+  g_assert_cmpuint (sealed_then, ==, f->opened);
+  g_assert_cmpuint (f->sealed->len, ==, f->opened);
+  check_track (f, "room-video", "vp8", TRUE, &start);
+  check_track (f, "room-audio", "opus", TRUE, &start);
+  if (data)
+    {
+      check_track (f, "party-p1-video", "vp8", TRUE, &start);
+      check_track (f, "party-p1-audio", "opus", TRUE, &start);
+    }
+  g_signal_handlers_disconnect_by_data (f->rec, &st);
+  g_signal_handlers_disconnect_by_data (f->rec, &sealed_then);
+  g_cond_clear (&st.cond);
+  g_mutex_clear (&st.lock);
+}
+
+/* --- a segment that cannot be set up --- */
+
+/* The next segments cannot be made (the muxer's plugin is gone: a broken upgrade): the recorder
+ * says so, naming the element, and stops those tracks; no file is left behind without media
+ * (each would be an orphan, "unrecoverable", at the next start), and what was recorded is kept
+ * and sealed. */
+static void
+test_no_muxer (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  GstRegistry *registry = gst_registry_get ();
+  g_autoptr (GstPluginFeature) mux = gst_registry_lookup_feature (registry, "matroskamux");
+  g_autoptr (GDir) dir = NULL;
+  Errors e = { NULL };
+  const char *name;
+  guint files = 0;
+
+  g_assert_nonnull (mux);
+  g_assert_true (rd_recorder_start (f->rec, &error));
+  WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
+  g_signal_connect (f->rec, "error", G_CALLBACK (on_error_message), &e);
+  gst_registry_remove_feature (registry, mux);
+  /* the next segments (at the 2 s rollover) cannot be made */
+  WAIT_FOR (rd_recorder_get_track_count (f->rec) == 0, 15,
+            "%u tracks still recording; last "
+            "error: %s",
+            rd_recorder_get_track_count (f->rec), e.last ? e.last : "(none)");
+  g_assert_true (gst_registry_add_feature (registry, mux));
+  g_test_message ("%s", e.last);
+  g_assert_nonnull (e.last);
+  g_assert_nonnull (strstr (e.last, "matroskamux"));
+  f->errors = 0; /* expected here */
+  rd_recorder_stop (f->rec);
+  WAIT_FOR (f->finished, 20, "not finished");
+  g_assert_cmpuint (f->sealed->len, ==, f->opened);
+  dir = g_dir_open (f->dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      gboolean announced = FALSE;
+      GStatBuf st;
+
+      for (guint i = 0; i < f->sealed->len; i++)
+        if (g_str_equal (((Sealed *)f->sealed->pdata[i])->path, path))
+          announced = TRUE;
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      g_test_message ("%s: %" G_GINT64_FORMAT " bytes%s", name, (gint64)st.st_size,
+                      announced ? "" : " (never announced)");
+      g_assert_true (announced);
+      g_assert_cmpint (st.st_size, >, 0);
+      files++;
+    }
+  g_assert_cmpuint (files, ==, f->opened);
+  g_signal_handlers_disconnect_by_data (f->rec, &e);
+  g_free (e.last);
+}
+
 static char *why;
 
 static void
@@ -488,9 +711,14 @@ main (int argc, char **argv)
   g_test_add ("/media/record/room", Fixture, NULL, setup, test_room, teardown);
   g_test_add ("/media/record/pause", Fixture, NULL, setup, test_pause, teardown);
   g_test_add ("/media/record/cannot-create", Fixture, NULL, setup, test_cannot_create, teardown);
+  g_test_add ("/media/record/stop-while-closing", Fixture, NULL, setup, test_stop_while_closing,
+              teardown);
+  g_test_add ("/media/record/no-muxer", Fixture, NULL, setup, test_no_muxer, teardown);
   if (in_netns)
     {
       g_test_add ("/media/record/party", Fixture, NULL, setup, test_party, teardown);
+      g_test_add ("/media/record/party-leaves-while-closing", Fixture, "party", setup,
+                  test_stop_while_closing, teardown);
       g_test_add ("/media/record/party-resizes", Fixture, NULL, setup, test_party_resizes,
                   teardown);
     }
