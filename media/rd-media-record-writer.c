@@ -16,7 +16,13 @@
 #include <string.h>
 
 #define FINISH_TIMEOUT_S 10
-#define QUEUE_MAX_TIME   (3 * GST_SECOND)
+/* What a writer holds while the disk is slow, by bytes, not by time: a queue's time level is
+ * the sink side's running time minus the src side's, and the src side counts from the session's
+ * zero until its first buffer leaves. A party joining 20 s into a session had its queue "20 s
+ * full" on its second buffer whenever its first had not left yet (a burst behind the gate, or a
+ * loaded machine), and the leak dropped its first frames: the keyframe its video starts with
+ * (seen in bench-av-sync's log under load). 8 MiB: about 25 s of a 2.5 Mbit/s video. */
+#define QUEUE_MAX_BYTES (8 * 1024 * 1024)
 
 /* --- the writer's bin: a segment element's errors kept as they are posted (any thread) --- */
 
@@ -174,8 +180,8 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
   if (!(queue = make (GST_BIN (w->bin), "queue", error)))
     goto fail;
   /* a stalled disk must never stall the call: the queue drops the oldest (and says so) */
-  g_object_set (queue, "max-size-time", (guint64)QUEUE_MAX_TIME, "max-size-buffers", 0,
-                "max-size-bytes", 0, "leaky", 2, NULL);
+  g_object_set (queue, "max-size-time", (guint64)0, "max-size-buffers", 0, "max-size-bytes",
+                QUEUE_MAX_BYTES, "leaky", 2, NULL);
   g_signal_connect (queue, "overrun", G_CALLBACK (on_overrun), w);
   last = queue;
   if (g_str_equal (codec, "H264"))
