@@ -71,14 +71,15 @@ typedef struct
 typedef struct
 {
   gboolean video;
-  const char *codec;  /* "VP8", "H264", "OPUS" (static) */
-  GstElement *tee;    /* after the depayloader: the encoded frames, for the recorder */
-  GstPad *ghost;      /* the bin's src pad with the decoded media */
-  GstPad *room_pad;   /* the room's compositor / mixer pad, once linked */
-  RdPeerGate *gate;   /* on webrtcbin's src pad */
-  guint32 ssrc;       /* the party's SSRC of this stream (its caps) */
-  gboolean linked;    /* linked to the room (main context) */
-  gboolean announced; /* "stream-added" emitted (main context) */
+  const char *codec; /* "VP8", "H264", "OPUS" (static) */
+  GstElement *tee;   /* after the depayloader: the encoded frames, for the recorder */
+  GstPad *ghost;     /* the bin's src pad with the decoded media */
+  GstPad *room_pad;  /* the room's compositor / mixer pad, once linked */
+  RdPeerGate *gate;  /* on webrtcbin's src pad */
+
+  /* lip-sync (rd-media-peer-recv.c); linked and announced on the main context */
+  guint32 ssrc;               /* the party's SSRC of this stream (its caps) */
+  gboolean linked, announced; /* linked to the room; "stream-added" emitted */
 } RecvStream;
 
 struct _RdPeer
@@ -104,13 +105,15 @@ struct _RdPeer
   GArray *transport_ids; /* their handler ids */
   gulong webrtc_ids[4];
   guint gather_timeout_id, connect_timeout_id, liveness_id;
-  guint sync_wait_id;     /* the lip-sync wait (rd-media-peer-recv.c); 0 when not running */
-  gboolean sync_waited;   /* the wait is over: streams are announced as they are linked */
-  GArray *synced_ssrcs;   /* guint32: streams rtpbin had a valid SR for; under lock */
-  gint verified_at;       /* monotonic second of the verification */
-  RdPeerStats stats;      /* the last reply of get-stats (updated_us 0: none yet) */
-  gboolean stats_pending; /* a get-stats request is unanswered */
-  gint64 stats_asked_us;  /* when it was made */
+  /* lip-sync (rd-media-peer-recv.c), main context but synced_ssrcs (under lock) */
+  guint sync_wait_id;   /* the wait for the SRs; 0 when not running */
+  gboolean sync_waited; /* the wait is over: streams are announced as they are linked */
+  GArray *synced_ssrcs; /* guint32: the streams rtpbin has had a valid SR of */
+
+  gint verified_at;                    /* monotonic second of the verification */
+  RdPeerStats stats;                   /* the last reply of get-stats (updated_us 0: none yet) */
+  gboolean stats_pending;              /* a get-stats request is unanswered */
+  gint64 stats_asked_us;               /* when it was made */
   gboolean verified, closed, answered; /* answered: an answer is set, ours or the far end's */
   /* as the offerer (rd-media-peer-offer.c) */
   gboolean offerer;
