@@ -33,6 +33,11 @@ void rd_peer_gate_free (RdPeerGate *gate);
 #define GATHER_TIMEOUT_MS 5000 /* answer with what was gathered by then */
 #define CONNECT_TIMEOUT_S 30   /* from the answer to a verified connection */
 #define UNLINK_TIMEOUT_MS 1000
+/* How long a party's received streams wait for rtpbin's lip-sync (the first valid RTCP SR of
+ * each) before they are announced to the recorder anyway (rd-media-peer-recv.c). */
+#define SYNC_WAIT_MS 2000
+/* Once announced, rtpbin's later lip-sync corrections are slewed by at most this per frame. */
+#define SYNC_SLEW_NS (1 * GST_MSECOND)
 /* A verified party from which nothing arrives for this long is lost (its browser died, its
  * network went): webrtcbin 1.22 does not run ICE consent freshness (RFC 7675) itself. Senders
  * always send something: a muted track still sends silence / black frames and RTCP. (RFC
@@ -71,6 +76,10 @@ typedef struct
   GstPad *ghost;     /* the bin's src pad with the decoded media */
   GstPad *room_pad;  /* the room's compositor / mixer pad, once linked */
   RdPeerGate *gate;  /* on webrtcbin's src pad */
+
+  /* lip-sync (rd-media-peer-recv.c); linked and announced on the main context */
+  guint32 ssrc;               /* the party's SSRC of this stream (its caps) */
+  gboolean linked, announced; /* linked to the room; "stream-added" emitted */
 } RecvStream;
 
 struct _RdPeer
@@ -96,6 +105,11 @@ struct _RdPeer
   GArray *transport_ids; /* their handler ids */
   gulong webrtc_ids[4];
   guint gather_timeout_id, connect_timeout_id, liveness_id;
+  /* lip-sync (rd-media-peer-recv.c), main context but synced_ssrcs (under lock) */
+  guint sync_wait_id;   /* the wait for the SRs; 0 when not running */
+  gboolean sync_waited; /* the wait is over: streams are announced as they are linked */
+  GArray *synced_ssrcs; /* guint32: the streams rtpbin has had a valid SR of */
+
   gint verified_at;                    /* monotonic second of the verification */
   RdPeerStats stats;                   /* the last reply of get-stats (updated_us 0: none yet) */
   gboolean stats_pending;              /* a get-stats request is unanswered */
@@ -124,6 +138,8 @@ void rd_peer_handle_closure_unref (gpointer data, GClosure *closure);
 void rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotify destroy);
 /* rd-media-peer-recv.c: webrtcbin's "pad-added" (streaming thread; @user_data a Handle). */
 void rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data);
+/* rd-media-peer-recv.c: lip-sync on webrtcbin's internal rtpbin (at construction). */
+void rd_peer_recv_setup_sync (RdPeer *peer);
 /* Main context. */
 void rd_peer_set_state (RdPeer *peer, RdPeerState state);
 /* Watches the DTLS transports of every transceiver for "connected" (main context). */

@@ -1,7 +1,20 @@
 /* rd-media-peer-recv.c: what a peer receives: webrtcbin's pad-added builds the depayloader,
  * the recorder's tee and the decoder on the streaming thread (data already flows), behind a
  * closed gate; linking to the room's compositor/mixer and "stream-added" happen on the main
- * context. See rd-media-peer.h. */
+ * context. See rd-media-peer.h.
+ *
+ * Lip-sync. webrtcbin's rtpbin times each received stream by when its packets arrive until the
+ * sender's RTCP SRs (one NTP time for both streams' RTP clocks) have come for every stream; then
+ * it sets a ts-offset on a jitterbuffer and that stream's timestamps jump (by up to ~100 ms
+ * here), and again, a little, at later SRs. Timed by arrival, a party's audio and video were up
+ * to +-100 ms apart in the recording, constant for the call (bench/bench-av-sync). So
+ * "stream-added" (the recorder's start) waits until rtpbin has had a valid SR of every stream
+ * received (its jitterbuffers' "handle-sync", after rtpbin's own handler), at most SYNC_WAIT_MS
+ * after the first stream is linked; from then on rtpbin's corrections are slewed (at most
+ * SYNC_SLEW_NS per frame), so the recorder never sees a jump. A sender whose SRs never pass
+ * rtpbin's checks (missing, or more than 1 s ahead of its RTP, as a GStreamer 1.22 webrtcbin's
+ * are when its RTP session never learnt its pipeline's latency) is recorded as received after
+ * that wait, timed by arrival. The display and speakers never wait. */
 #include "media/rd-media-peer-private.h"
 
 #include <gst/webrtc/webrtc.h>
@@ -13,6 +26,151 @@ have_element (const char *name)
   return f != NULL;
 }
 
+static void sync_on_main (RdPeer *peer, gpointer data);
+
+/* Streaming thread (a jitterbuffer's RTCP): rtpbin has just used an SR of this stream, unless
+ * the jitterbuffer found it unusable (no RTP time). */
+static void
+on_handle_sync (GstElement *jitterbuffer, GstStructure *s, gpointer user_data)
+{
+  g_autoptr (RdPeer) peer = g_weak_ref_get (&((Handle *)user_data)->peer);
+  guint64 ext = G_MAXUINT64;
+  guint ssrc = 0;
+  gboolean known = FALSE;
+
+  if (!peer || !gst_structure_get_uint (s, "ssrc", &ssrc))
+    return;
+  if (!gst_structure_has_field (s, "inband-ntpnstime") &&
+      (!gst_structure_get_uint64 (s, "sr-ext-rtptime", &ext) || ext == G_MAXUINT64))
+    return;
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->synced_ssrcs->len; i++)
+    known |= g_array_index (peer->synced_ssrcs, guint32, i) == ssrc;
+  if (!known)
+    g_array_append_val (peer->synced_ssrcs, ssrc);
+  g_mutex_unlock (&peer->lock);
+  if (!known)
+    rd_peer_run_on_main (peer->handle, sync_on_main, NULL, NULL);
+}
+
+static void
+on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session, guint ssrc,
+                     gpointer user_data)
+{
+  /* after rtpbin's handler, which it connects once this signal is done */
+  g_signal_connect_data (jitterbuffer, "handle-sync", G_CALLBACK (on_handle_sync),
+                         rd_peer_handle_ref (user_data), rd_peer_handle_closure_unref,
+                         G_CONNECT_AFTER);
+}
+
+void
+rd_peer_recv_setup_sync (RdPeer *peer)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (peer->webrtc), "rtpbin");
+
+  if (!rtpbin)
+    {
+      GST_WARNING ("peer %s: webrtcbin has no rtpbin; received streams are not lip-synced",
+                   peer->id);
+      return;
+    }
+  g_signal_connect_data (rtpbin, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer),
+                         rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);
+}
+
+/* From now on rtpbin's lip-sync corrections are slewed, not jumps. */
+static void
+slew_from_now (RdPeer *peer)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (peer->webrtc), "rtpbin");
+
+  if (rtpbin)
+    g_object_set (rtpbin, "max-ts-offset-adjustment", (guint64)SYNC_SLEW_NS, NULL);
+}
+
+/* How many streams the far end was agreed to send us (transceivers receiving). */
+static guint
+expected_streams (RdPeer *peer)
+{
+  g_autoptr (GArray) transceivers = NULL;
+  guint n = 0;
+
+  g_signal_emit_by_name (peer->webrtc, "get-transceivers", &transceivers);
+  for (guint i = 0; transceivers && i < transceivers->len; i++)
+    {
+      GstWebRTCRTPTransceiverDirection d;
+
+      g_object_get (g_array_index (transceivers, GstWebRTCRTPTransceiver *, i), "current-direction",
+                    &d, NULL);
+      n += d == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY ||
+           d == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV;
+    }
+  return n;
+}
+
+/* Announces ("stream-added") the linked streams not yet announced, once every stream is
+ * synced, a lone stream is all there is, or the wait is over. Main context. */
+static void
+announce_ready (RdPeer *peer)
+{
+  g_autoptr (GPtrArray) ready = g_ptr_array_new ();
+  guint linked = 0, synced = 0;
+
+  if (peer->closed)
+    return;
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->recv->len; i++)
+    {
+      RecvStream *r = peer->recv->pdata[i];
+      if (!r->linked)
+        continue;
+      linked++;
+      for (guint k = 0; k < peer->synced_ssrcs->len; k++)
+        synced += g_array_index (peer->synced_ssrcs, guint32, k) == r->ssrc;
+      if (!r->announced)
+        g_ptr_array_add (ready, r);
+    }
+  g_mutex_unlock (&peer->lock);
+  if (!peer->sync_waited)
+    {
+      guint expected = MAX (expected_streams (peer), linked);
+
+      if (expected > 1 && !(linked == expected && synced == linked))
+        return; /* wait: for the other stream, or for the SRs */
+      GST_INFO ("peer %s: %u streams received, lip-synced: %u", peer->id, linked, synced);
+      peer->sync_waited = TRUE;
+      g_clear_handle_id (&peer->sync_wait_id, g_source_remove);
+      slew_from_now (peer);
+    }
+  for (guint i = 0; i < ready->len; i++)
+    {
+      RecvStream *r = ready->pdata[i];
+      r->announced = TRUE;
+      g_signal_emit_by_name (peer, "stream-added", r->tee, r->video, r->codec);
+    }
+}
+
+static gboolean
+sync_wait_over (gpointer data)
+{
+  RdPeer *peer = data;
+
+  peer->sync_wait_id = 0;
+  GST_INFO ("peer %s: no lip-sync %d ms after its first stream (RTCP SRs missing or unusable): "
+            "recorded as received",
+            peer->id, SYNC_WAIT_MS);
+  peer->sync_waited = TRUE;
+  slew_from_now (peer);
+  announce_ready (peer);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sync_on_main (RdPeer *peer, gpointer data)
+{
+  announce_ready (peer);
+}
+
 static void
 link_recv_on_main (RdPeer *peer, gpointer data)
 {
@@ -22,7 +180,10 @@ link_recv_on_main (RdPeer *peer, gpointer data)
                          : rd_room_link_remote_audio (peer->room, r->ghost);
   GST_DEBUG ("peer %s: remote %s linked to the room", peer->id, r->video ? "video" : "audio");
   rd_peer_gate_set_open (r->gate, r->room_pad && peer->verified);
-  g_signal_emit_by_name (peer, "stream-added", r->tee, r->video, r->codec);
+  r->linked = TRUE;
+  if (!peer->sync_waited && !peer->sync_wait_id)
+    peer->sync_wait_id = g_timeout_add (SYNC_WAIT_MS, sync_wait_over, peer);
+  announce_ready (peer);
 }
 
 void
@@ -34,7 +195,7 @@ rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
   /* only streams already announced by "stream-added" (linked on the main context) */
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->recv->len; i++)
-    if (((RecvStream *)peer->recv->pdata[i])->room_pad)
+    if (((RecvStream *)peer->recv->pdata[i])->announced)
       g_ptr_array_add (linked, peer->recv->pdata[i]);
   g_mutex_unlock (&peer->lock);
   for (guint i = 0; i < linked->len; i++)
@@ -102,6 +263,8 @@ rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   gst_pad_set_active (r->ghost, TRUE);
   gst_element_add_pad (peer->bin, r->ghost);
   r->gate = rd_peer_gate_new (pad);
+  if (caps)
+    gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", (guint *)&r->ssrc);
   {
     g_autoptr (GstPad) sink = gst_element_get_static_pad (first, "sink");
     gst_pad_link (pad, sink);

@@ -76,6 +76,7 @@ rd_peer_finalize (GObject *object)
   g_clear_pointer (&peer->recv, g_ptr_array_unref);
   g_clear_pointer (&peer->transports, g_ptr_array_unref);
   g_clear_pointer (&peer->transport_ids, g_array_unref);
+  g_clear_pointer (&peer->synced_ssrcs, g_array_unref);
   g_clear_pointer (&peer->handle, rd_peer_handle_unref);
   g_clear_object (&peer->room);
   g_clear_pointer (&peer->config, rd_config_unref);
@@ -144,6 +145,7 @@ rd_peer_init (RdPeer *peer)
   peer->transports = g_ptr_array_new_with_free_func (gst_object_unref);
   peer->transport_ids = g_array_new (FALSE, FALSE, sizeof (gulong));
   peer->transport_probes = g_ptr_array_new_with_free_func (gst_object_unref);
+  peer->synced_ssrcs = g_array_new (FALSE, FALSE, sizeof (guint32));
   rd_peer_stats_init (peer);
 }
 
@@ -435,6 +437,7 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
   if (rd_config_get_force_relay (config))
     g_object_set (peer->webrtc, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
                   NULL);
+  rd_peer_recv_setup_sync (peer);
   gst_bin_add (GST_BIN (peer->bin), peer->webrtc);
   peer->webrtc_ids[1] =
       g_signal_connect_data (peer->webrtc, "pad-added", G_CALLBACK (rd_peer_on_pad_added),
@@ -503,6 +506,7 @@ teardown (RdPeer *peer)
   g_clear_handle_id (&peer->connect_timeout_id, g_source_remove);
   g_clear_handle_id (&peer->liveness_id, g_source_remove);
   g_clear_handle_id (&peer->offer_wait_id, g_source_remove);
+  g_clear_handle_id (&peer->sync_wait_id, g_source_remove);
   if (!peer->bin)
     return;
   g_mutex_lock (&peer->lock);

@@ -115,9 +115,11 @@ void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
 /* For the recorder (media/ only): the party's received streams, encoded (VP8 frames, H.264
  * access units as depayloaded, Opus packets), each a tee to request a src pad from. They sit
  * behind the fingerprint gate: nothing flows before "verified". "stream-added" (GstElement *tee,
- * gboolean video, const char *codec) announces each one on the main context once it is linked;
- * rd_peer_foreach_stream() calls @func for those announced so far. The tees live in the peer's
- * bin and go with it when the peer closes. */
+ * gboolean video, const char *codec) announces each one on the main context once it is linked
+ * and lip-synced: once the sender's RTCP SRs have timed every stream received on one clock, or
+ * SYNC_WAIT_MS (2 s) after the first stream without them (then timed by arrival; later
+ * corrections are slewed, never a jump); rd_peer_foreach_stream() calls @func for those
+ * announced so far. The tees live in the peer's bin and go with it when the peer closes. */
 typedef void (*RdPeerStreamFunc) (RdPeer *peer, GstElement *tee, gboolean video, const char *codec,
                                   gpointer user_data);
 void rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data);

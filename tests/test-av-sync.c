@@ -1,0 +1,66 @@
+/* test-av-sync.c: a remote party's audio and video line up in its recording.
+ *
+ * Three short calls, one after the other, of a test party whose video flashes and audio beeps on
+ * one clock (RTCP SRs in capture time, as a browser sends them) into the real receptiond; each
+ * call's recorded files are decoded and offset = beep - flash compared with the same party's
+ * own baseline (its sources through the same encoders, no WebRTC). Before lip-sync waited for
+ * the SRs, the offset was whatever the packets' arrival made it: -64 to +58 ms off in five calls
+ * (bench-av-sync); now mostly within a few ms, once -18 ms in 13 calls. So: the calls' median
+ * within the issue's 20 ms, and every call within issue 4's 40 ms. A call's offset is the median
+ * of its flashes: in about a third of calls the first 2 to 6 s are up to ~120 ms off while
+ * rtpbin's estimates settle (one ASan run of 10 s calls failed on that: +46.5 ms), so calls
+ * are 20 s. The party's recording must
+ * also start soon after its media is let in (the lip-sync wait is at most 2 s). */
+#include <gst/gst.h>
+#include <math.h>
+
+#include "bench/rd-bench-av-sync.h"
+#include "tests/rd-test-netns.h"
+
+#define CALLS         3
+#define SECONDS       20     /* the first seconds can be off while rtpbin settles */
+#define MAX_MEDIAN_MS 20.0   /* the calls' median offset added to the baselines' */
+#define MAX_ADDED_MS  40.0   /* any call's */
+#define MAX_START_MS  3000.0 /* the 2 s wait, and the first keyframe */
+
+static void
+test_calls_in_sync (void)
+{
+  g_autofree char *why = NULL;
+  RdAvSyncCall out[CALLS];
+  g_autoptr (GArray) added = g_array_new (FALSE, FALSE, sizeof (double));
+  double m;
+
+  if (!rd_test_enter_netns (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  gst_init (NULL, NULL);
+  rd_av_sync_run (CALLS, SECONDS, FALSE, out);
+  for (int i = 0; i < CALLS; i++)
+    {
+      if (isnan (out[i].added_ms) || fabs (out[i].added_ms) > MAX_ADDED_MS)
+        g_error ("call %d: the recording's A/V offset is %+.1f ms, its baseline's %+.1f ms: "
+                 "%+.1f ms added (at most %.0f allowed)",
+                 i + 1, out[i].recorded_ms, out[i].baseline_ms, out[i].added_ms, MAX_ADDED_MS);
+      if (isnan (out[i].start_ms) || out[i].start_ms > MAX_START_MS)
+        g_error ("call %d: the party's recording starts %.0f ms after its media is let in (at "
+                 "most %.0f allowed)",
+                 i + 1, out[i].start_ms, MAX_START_MS);
+      g_array_append_val (added, out[i].added_ms);
+    }
+  m = rd_av_sync_median (added);
+  if (fabs (m) > MAX_MEDIAN_MS)
+    g_error ("the calls' recordings add a median %+.1f ms to their baselines' A/V offsets (at most "
+             "%.0f allowed)",
+             m, MAX_MEDIAN_MS);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/av-sync/calls-in-sync", test_calls_in_sync);
+  return g_test_run ();
+}
