@@ -19,13 +19,6 @@
 
 #include <gst/webrtc/webrtc.h>
 
-static gboolean
-have_element (const char *name)
-{
-  g_autoptr (GstElementFactory) f = gst_element_factory_find (name);
-  return f != NULL;
-}
-
 static void sync_on_main (RdPeer *peer, gpointer data);
 
 /* Streaming thread (a jitterbuffer's RTCP): rtpbin has just used an SR of this stream, unless
@@ -228,7 +221,8 @@ rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
     names[0] = "rtpvp8depay", names[1] = "tee", names[2] = "vp8dec";
   else if (g_strcmp0 (encoding, "H264") == 0)
     names[0] = "rtph264depay", names[1] = "tee", names[2] = "h264parse",
-    names[3] = have_element ("openh264dec") ? "openh264dec" : "avdec_h264";
+    /* H.264 is negotiated only with a decoder; without one, the error names avdec_h264 */
+        names[3] = rd_media_h264_decoder () ? rd_media_h264_decoder () : "avdec_h264";
   else if (g_strcmp0 (encoding, "OPUS") == 0)
     names[0] = "rtpopusdepay", names[1] = "tee", names[2] = "opusdec", names[3] = "audioconvert",
     names[4] = "audioresample";
