@@ -536,6 +536,7 @@ add_party (JsonBuilder *b, RdDaemonParty *p)
   add_int (b, "bytes_sent", st.bytes_sent);
   add_int (b, "packets_received", st.packets_received);
   add_int (b, "packets_lost", st.packets_lost);
+  add_int (b, "packets_repaired", st.packets_repaired);
   /* counters start again after an ICE restart (a new transport): no rate across that */
   add_int (b, "bitrate_in_kbps",
            dt > 0.5 && st.bytes_received >= p->last_bytes_in

@@ -45,6 +45,8 @@ add_one (GQuark field, const GValue *value, gpointer user_data)
         sum->stats->packets_received += u;
       if (gst_structure_get_int64 (s, "packets-lost", &i) && i > 0)
         sum->stats->packets_lost += (guint64)i;
+      if (gst_structure_get_uint64 (s, "packets-repaired", &u))
+        sum->stats->packets_repaired += u;
       break;
     case GST_WEBRTC_STATS_OUTBOUND_RTP:
       if (gst_structure_get_uint64 (s, "bytes-sent", &u))
