@@ -1,4 +1,4 @@
-/* bench-av-sync.c: A/V sync of a party's recording (issue 4: drift < 40 ms over a long call; each
+/* bench-av-sync.c: A/V sync of a party's recording (targets: drift < 40 ms over a long call; each
  * call's offset within +-20 ms of its baseline). The measurement is rd-bench-av-sync.h's.
  *
  * One call (default, 600 s): its offsets at start and end and the drift. --calls N: N calls, each

@@ -5,7 +5,7 @@
  *   latency: glass-to-glass ms of that video: the far side draws the wall clock into each
  *            frame (bench-stamp.js; receptiond's test camera does the same), the browser reads
  *            it back from each displayed frame (requestVideoFrameCallback) and subtracts.
- * Targets (issue 3): setup within 1.5x, latency within 2x of the Chromium pair.
+ * Targets: setup within 1.5x, latency within 2x of the Chromium pair.
  *
  * usage: bench-join [RUNS]   (as root: it makes a network namespace; needs chromium) */
 #include <libsoup/soup.h>

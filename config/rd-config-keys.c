@@ -54,7 +54,7 @@ const RdConfigKey rd_config_keys[] = {
     "a whole number of megabytes from 1 to 10000000" },
   { "storage", "stop-free-mb", TRUE, parse_stop_free_mb,
     "a whole number of megabytes from 1 to 10000000" },
-  /* Issue 6, links branch (daemon/rd-daemon-links*.c): how long a joined conference keeps
+  /* daemon/rd-daemon-links*.c: how long a joined conference keeps
    * trying to reconnect (ICE restart, then re-POSTs) before the link is failed. */
   { "links", "reconnect-seconds", TRUE, parse_reconnect_seconds,
     "a whole number of seconds from 10 to 3600" },

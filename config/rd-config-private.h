@@ -27,7 +27,7 @@ typedef enum
   RD_CONFIG_NUM_MIN_FREE_MB,
   RD_CONFIG_NUM_WARN_FREE_MB,
   RD_CONFIG_NUM_STOP_FREE_MB,
-  RD_CONFIG_NUM_RECONNECT_SECONDS, /* [links] reconnect-seconds (issue 6) */
+  RD_CONFIG_NUM_RECONNECT_SECONDS, /* [links] reconnect-seconds */
   RD_CONFIG_N_NUMBERS
 } RdConfigNumber;
 

@@ -193,7 +193,7 @@ static const char *const migrations[] = {
   "  SELECT RAISE (ABORT, 'the ledger is append-only: checkpoints cannot be updated');"
   "END;",
 
-  /* 4 -> 5: the reception book (issue 5): registrations (with every earlier revision kept in
+  /* 4 -> 5: the reception book: registrations (with every earlier revision kept in
    * registration_history), sessions scheduled for registrations, reception records, conclusions
    * and their follow-ups, and the id of the key that seals protected identities. Identifying
    * fields of a protected registration (a denunciation, or a citizen who asked) are only ever

@@ -1,4 +1,4 @@
-# The reception book (issue 5). Ledger-level tests look at the file with the sqlite3 API and use
+# The reception book. Ledger-level tests look at the file with the sqlite3 API and use
 # the ledger's private hooks, like test-ledger. Book dates are local: the tests pin the time zone
 # to the ward's (Vietnam, UTC+7, no daylight saving).
 rd_add_test(test-ledger-book SOURCES test-ledger-book.c LIBS rd-ledger PkgConfig::SQLITE

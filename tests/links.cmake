@@ -1,4 +1,4 @@
-# Conferences the room joins (session join/leave, issue 6): two real daemons in the test's own
+# Conferences the room joins (session join/leave): two real daemons in the test's own
 # network namespace, one the far end; faults from outside (SIGKILL, lo down in the namespace).
 add_library(rd-test-links STATIC rd-test-links.c)
 target_link_libraries(rd-test-links PUBLIC rd-test-room)

@@ -1,5 +1,5 @@
 /* rd-test-chromium.h: a real browser for tests: Debian's headless chromium, driven with the
- * DevTools protocol (../shared/reference/TESTING.md).
+ * Chrome DevTools Protocol (https://chromedevtools.github.io/devtools-protocol/).
  *
  * rd_test_chromium_start() runs chromium in the caller's network namespace (the test must have
  * called rd_test_enter_netns() first: chromium makes WebRTC connections) with the flags of

@@ -6,9 +6,9 @@
  * own baseline (its sources through the same encoders, no WebRTC). Before lip-sync waited for
  * the SRs, the offset was whatever the packets' arrival made it: -64 to +58 ms off in five calls
  * (bench-av-sync); now mostly within a few ms, once -18 ms in 13 calls. So: the calls' median
- * within the issue's 20 ms, and every call within issue 4's 40 ms. A call's offset is the median
- * of its flashes: in about a third of calls the first 2 to 6 s are up to ~120 ms off while
- * rtpbin's estimates settle (one ASan run of 10 s calls failed on that: +46.5 ms), so calls
+ * within 20 ms, and every call within 40 ms (the recording's A/V sync targets). A call's offset is
+ * the median of its flashes: in about a third of calls the first 2 to 6 s are up to ~120 ms off
+ * while rtpbin's estimates settle (one ASan run of 10 s calls failed on that: +46.5 ms), so calls
  * are 20 s. The party's recording must
  * also start soon after its media is let in (the lip-sync wait is at most 2 s). */
 #include <gst/gst.h>

@@ -4,8 +4,8 @@
  * - the harness itself: a receptiond on the far host, a party (the C test peer) on this one
  *   calls it over the link with 5% loss and 50 ms delay each way (100 ms RTT): media flows both
  *   ways, and the daemon's own statistics show the RTT and the losses the link was given;
- * - issue 6's network faults: the room (a receptiond here) joins the far daemon's session
- *   (receptionctl session join --whip URL --whep URL: the room publishes to it and plays it);
+ * - a joined conference's network faults: the room (a receptiond here) joins the far daemon's
+ * session (receptionctl session join --whip URL --whep URL: the room publishes to it and plays it);
  *   - 5% loss and 100 ms RTT for a minute: both links stay connected the whole minute (no drop
  *     in the ledger), media keeps flowing, the room's link measures the RTT and the far end
  *     counts the losses, and the recordings are complete: the room's own and the far end's
