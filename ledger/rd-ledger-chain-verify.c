@@ -36,7 +36,12 @@ typedef struct
   RdLedger *ledger;
   GPtrArray *problems; /* Problem, in the order they are to be reported */
   guint n_problems;
+  GCancellable *cancellable;        /* may be NULL */
+  RdLedgerVerifyProgress *progress; /* may be NULL */
 } Verify;
+
+/* Chain entries walked between two looks at the cancellable. */
+#define CANCEL_EVERY 4096
 
 static void add_problem (Verify *v, gint64 seq, const char *table, gint64 row, const char *format,
                          ...) G_GNUC_PRINTF (5, 6);
@@ -88,6 +93,9 @@ check_chain (Verify *v, gint64 *n_entries, GError **error)
       const char *recomputed = (const char *)sqlite3_column_text (stmt, 5);
 
       (*n_entries)++;
+      if (*n_entries % CANCEL_EVERY == 0 &&
+          g_cancellable_set_error_if_cancelled (v->cancellable, error))
+        return FALSE;
       if (seq != expected)
         add_problem (v, seq, table, row,
                      "chain entry seq %" G_GINT64_FORMAT " comes where seq %" G_GINT64_FORMAT
@@ -365,8 +373,10 @@ check_exported (Verify *v, JsonObject *exported, GError **error, gboolean *faile
 
 /* --- recording files -------------------------------------------------------------------------- */
 
+/* The SHA-256 of @path's bytes, or NULL with @errsv (ECANCELED when @v's cancellable was
+ * cancelled). Counts what it read into @v's progress. */
 static char *
-file_sha256 (const char *path, int *errsv)
+file_sha256 (Verify *v, const char *path, int *errsv)
 {
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guint8 *buf = g_malloc (1 << 16);
@@ -378,11 +388,38 @@ file_sha256 (const char *path, int *errsv)
       *errsv = errno;
       return NULL;
     }
+  *errsv = 0;
   while ((n = fread (buf, 1, 1 << 16, f)) > 0)
-    g_checksum_update (sum, buf, n);
-  *errsv = ferror (f) ? EIO : 0;
+    {
+      g_checksum_update (sum, buf, n);
+      if (v->progress)
+        rd_ledger_verify_progress_add (&v->progress->bytes_done, (gint64)n);
+      if (g_cancellable_is_cancelled (v->cancellable))
+        {
+          *errsv = ECANCELED;
+          break;
+        }
+    }
+  if (*errsv == 0 && ferror (f))
+    *errsv = EIO;
   fclose (f);
   return *errsv ? NULL : g_strdup (g_checksum_get_string (sum));
+}
+
+/* How many sealed recordings there are to hash, into @v's progress. */
+static gboolean
+count_recordings (Verify *v, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (v->progress == NULL)
+    return TRUE;
+  stmt = rd_ledger_prepare (v->ledger, error,
+                            "SELECT count(*) FROM recordings WHERE sealed_at IS NOT NULL", 0);
+  if (stmt == NULL || rd_ledger_step (v->ledger, stmt, error) != SQLITE_ROW)
+    return FALSE;
+  rd_ledger_verify_progress_add (&v->progress->files, sqlite3_column_int64 (stmt, 0));
+  return TRUE;
 }
 
 static gboolean
@@ -398,7 +435,7 @@ check_recordings (Verify *v, gint64 *n_files, GError **error)
                             "row_id = r.id) FROM recordings AS r "
                             "WHERE r.sealed_at IS NOT NULL ORDER BY r.id",
                             0);
-  if (stmt == NULL)
+  if (stmt == NULL || !count_recordings (v, error))
     return FALSE;
   *n_files = 0;
   while ((rc = rd_ledger_step (v->ledger, stmt, error)) == SQLITE_ROW)
@@ -424,7 +461,11 @@ check_recordings (Verify *v, gint64 *n_files, GError **error)
           continue;
         }
       full = g_path_is_absolute (path) ? g_strdup (path) : g_build_filename (state_dir, path, NULL);
-      actual = file_sha256 (full, &errsv);
+      actual = file_sha256 (v, full, &errsv);
+      if (v->progress)
+        rd_ledger_verify_progress_add (&v->progress->files_done, 1);
+      if (errsv == ECANCELED)
+        return !g_cancellable_set_error_if_cancelled (v->cancellable, error);
       if (actual == NULL)
         add_problem (v, seq, "recordings", id, "%s: file %s cannot be read: %s", name, full,
                      g_strerror (errsv));
@@ -473,9 +514,16 @@ add_problem_json (JsonBuilder *b, Problem *p)
 JsonNode *
 rd_ledger_verify (RdLedger *ledger, JsonObject *exported, GError **error)
 {
+  return rd_ledger_verify_run (ledger, exported, NULL, NULL, error);
+}
+
+JsonNode *
+rd_ledger_verify_run (RdLedger *ledger, JsonObject *exported, GCancellable *cancellable,
+                      RdLedgerVerifyProgress *progress, GError **error)
+{
   g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (problem_free);
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  Verify v = { ledger, problems, 0 };
+  Verify v = { ledger, problems, 0, cancellable, progress };
   gint64 entries = 0, rows = 0, checkpoints = 0, files = 0;
   gboolean failed = FALSE;
 

@@ -31,7 +31,8 @@
  *   recordings' files (SHA-256 of the file at path, relative to the state dir unless absolute,
  *   equals the row's sha256), and an exported checkpoint when given.
  *
- * Threading: as RdLedger (one thread). RdLedgerKey is immutable once loaded.
+ * Threading: as RdLedger (one thread), but for rd_ledger_verify_async(), whose worker has a
+ * connection of its own. RdLedgerKey is immutable once loaded (its reference count is atomic).
  *
  * Ownership: returned JsonNode/strings are (transfer full); arguments are (transfer none).
  */
@@ -78,6 +79,31 @@ JsonNode *rd_ledger_checkpoint_latest (RdLedger *ledger, GError **error);
  * table, row, what} or null}; NULL with @error only when the ledger cannot be read.
  * (transfer full) */
 JsonNode *rd_ledger_verify (RdLedger *ledger, JsonObject *exported, GError **error);
+
+/* What a verification has done so far. Every member is written by the verifying thread with
+ * atomic adds; read them with rd_ledger_verify_progress_get() from any thread. */
+typedef struct
+{
+  gint64 files;      /* sealed recordings to hash: 0 until the verification reaches them */
+  gint64 files_done; /* of them, hashed (or found missing) */
+  gint64 bytes_done; /* bytes of recording files hashed */
+} RdLedgerVerifyProgress;
+
+gint64 rd_ledger_verify_progress_get (const gint64 *member);
+
+/* rd_ledger_verify() in a worker thread, on a read-only SQLite connection of its own to
+ * @ledger's file (WAL mode lets it read one consistent snapshot while the main connection goes on
+ * writing), so the caller's thread never waits for the chain walk or the recordings' files.
+ * @ledger's own connection is never used: @ledger may be closed before the verification ends.
+ * @exported is copied. @progress (may be NULL) is updated as it goes and must stay valid until
+ * @callback has run. Cancelling @cancellable stops it within one file read or 4096 chain
+ * entries; rd_ledger_verify_finish() then fails with G_IO_ERROR_CANCELLED. @callback runs in the
+ * caller's thread-default main context. */
+void rd_ledger_verify_async (RdLedger *ledger, JsonObject *exported,
+                             RdLedgerVerifyProgress *progress, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+/* The report as rd_ledger_verify() gives it, or NULL with @error. (transfer full) */
+JsonNode *rd_ledger_verify_finish (GAsyncResult *result, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdLedgerKey, rd_ledger_key_free)
 

@@ -104,6 +104,13 @@ void rd_ledger_json_set_string (JsonObject *object, const char *name, const char
 gboolean rd_ledger_participants_close_open (RdLedger *self, const char *session_id, const char *at,
                                             const char *actor, const char *reason, GError **error);
 
+/* rd-ledger-chain-verify.c: rd_ledger_verify() on @ledger's connection, looking at
+ * @cancellable (may be NULL) and counting into @progress (may be NULL). */
+JsonNode *rd_ledger_verify_run (RdLedger *ledger, JsonObject *exported, GCancellable *cancellable,
+                                RdLedgerVerifyProgress *progress, GError **error);
+/* Adds @n to a member of RdLedgerVerifyProgress, atomically. */
+void rd_ledger_verify_progress_add (gint64 *member, gint64 n);
+
 /* rd-ledger-schema.c */
 
 /* Checks an existing file at @path without writing to it (a read-only, and when no -wal or

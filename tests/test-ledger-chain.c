@@ -7,6 +7,7 @@
 /* The attacks use the ledger's connection and test hooks (ledger/rd-ledger-private.h). */
 #include "ledger/rd-ledger-private.h"
 #include "tests/rd-test-ledger.h"
+#include "tests/rd-test-wait.h"
 
 #include <glib/gstdio.h>
 #include <openssl/evp.h>
@@ -14,6 +15,7 @@
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
 
@@ -426,6 +428,95 @@ test_property_random_histories (RdTestLedger *f, gconstpointer data)
                   sessions->len);
 }
 
+/* --- verification off the caller's thread ------------------------------------------------------
+ */
+
+/* A sealed recording of @size bytes (a sparse file: zeros) in session @id, sealed with its real
+ * hash. Returns the file's path. (transfer full) */
+static char *
+add_sealed_zeros (RdTestLedger *f, const char *id, gint64 size)
+{
+  g_autofree char *path = g_build_filename (f->dir, "zeros.mkv", NULL);
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *zeros = g_malloc0 (1 << 16);
+  g_autofree char *sql = NULL;
+  FILE *file = g_fopen (path, "wbe");
+
+  g_assert_nonnull (file);
+  g_assert_cmpint (ftruncate (fileno (file), size), ==, 0);
+  fclose (file);
+  for (gint64 left = size; left > 0; left -= 1 << 16)
+    g_checksum_update (sum, zeros, MIN (left, 1 << 16));
+  sql = g_strdup_printf ("INSERT INTO recordings (session_id, segment, path, state, created_at) "
+                         "VALUES ('%s', 1, 'zeros.mkv', 'recording', "
+                         "'2026-01-01T00:00:00.000000Z');"
+                         "UPDATE recordings SET state = 'sealed', sha256 = '%s', sealed_at = "
+                         "'2026-01-01T01:00:00.000000Z' WHERE rowid = last_insert_rowid ();",
+                         id, g_checksum_get_string (sum));
+  rd_test_ledger_exec_ok (f, sql);
+  return g_steal_pointer (&path);
+}
+
+static void
+on_verified (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **)data = g_object_ref (result);
+}
+
+/* Runs the main context until the verification started with on_verified and @slot ends. */
+static JsonNode *
+wait_verified (GAsyncResult **slot, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  WAIT_FOR (*slot != NULL, 60, "no result");
+  result = g_steal_pointer (slot);
+  return rd_ledger_verify_finish (result, error);
+}
+
+/* The worker's report is the synchronous one; progress counts the files and their bytes; the
+ * ledger's own connection may be closed meanwhile; a cancelled verification says so. */
+static void
+test_verify_async (RdTestLedger *f, gconstpointer data)
+{
+  g_autofree char *id = rd_test_ledger_write_history (f);
+  g_autofree char *zeros = add_sealed_zeros (f, id, 8 << 20);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) expected = rd_ledger_verify (f->ledger, NULL, &error);
+  g_autoptr (JsonNode) report = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *expected_text = NULL;
+  g_autofree char *report_text = NULL;
+  GAsyncResult *slot = NULL;
+  RdLedgerVerifyProgress progress = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (expected), "ok"));
+
+  rd_ledger_verify_async (f->ledger, NULL, &progress, NULL, on_verified, &slot);
+  /* The worker has a connection of its own: the caller's may close and reopen. */
+  rd_test_ledger_reopen (f);
+  report = wait_verified (&slot, &error);
+  g_assert_no_error (error);
+  expected_text = json_to_string (expected, FALSE);
+  report_text = json_to_string (report, FALSE);
+  g_assert_cmpstr (report_text, ==, expected_text);
+  g_assert_cmpint (rd_ledger_verify_progress_get (&progress.files), ==, 1);
+  g_assert_cmpint (rd_ledger_verify_progress_get (&progress.files_done), ==, 1);
+  g_assert_cmpint (rd_ledger_verify_progress_get (&progress.bytes_done), ==, 8 << 20);
+
+  /* Cancelled before it reaches the file: it stops at its first read and says it was
+   * cancelled, not that the ledger is bad. */
+  g_clear_pointer (&report, json_node_unref);
+  g_cancellable_cancel (cancellable);
+  rd_ledger_verify_async (f->ledger, NULL, NULL, cancellable, on_verified, &slot);
+  report = wait_verified (&slot, &error);
+  g_assert_null (report);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, f->path));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -437,6 +528,7 @@ main (int argc, char *argv[])
   RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/migrate/later", test_later_migration);
   RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/property/random-histories",
                             test_property_random_histories);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/verify/async", test_verify_async);
 
   return g_test_run ();
 }
