@@ -126,10 +126,13 @@ static const CommandSpec commands[] = {
     "ledger.checkpoint.export",
     rd_console_print_checkpoint_export,
     { { "--output", "output", ARG_OUTPUT, FALSE } } },
+  /* Re-hashes every sealed recording of every session: up to an hour unless --timeout says. */
   { { "ledger", "verify" },
     "ledger.verify",
     rd_console_print_verify,
-    { { "--checkpoint", "checkpoint", ARG_JSON_FILE, FALSE } } },
+    { { "--checkpoint", "checkpoint", ARG_JSON_FILE, FALSE } },
+    NULL,
+    3600 },
   /* The reception book (printers in rd-console-book.c). */
   { { "registration", "add" },
     "registration.add",

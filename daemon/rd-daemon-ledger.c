@@ -52,23 +52,23 @@ rd_daemon_method_ledger_checkpoint_export (RdDaemon *d, RdControlRequest *req, J
     rd_control_request_reply (req, checkpoint);
 }
 
-/* {"checkpoint": {...}} (optional): an exported checkpoint to find in the chain. */
-void
-rd_daemon_method_ledger_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+typedef struct
 {
+  RdControlRequest *req; /* answered in on_verified, unless cancelled (the daemon is gone) */
+  RdLedgerVerifyProgress progress;
+} VerifyJob;
+
+static void
+on_verified (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autofree VerifyJob *job = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) report = NULL;
-  JsonNode *exported = params ? json_object_get_member (params, "checkpoint") : NULL;
+  g_autoptr (JsonNode) report = rd_ledger_verify_finish (result, &error);
+  RdControlRequest *req = job->req;
   JsonObject *r, *first;
 
-  if (exported && !JSON_NODE_HOLDS_OBJECT (exported))
-    {
-      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
-                                      "\"checkpoint\" must be an exported checkpoint (a JSON "
-                                      "object)");
-      return;
-    }
-  report = rd_ledger_verify (d->ledger, exported ? json_node_get_object (exported) : NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* rd_daemon_free(): the control server has dropped the request */
   if (!report)
     {
       rd_daemon_reply_ledger_error (req, NULL, error);
@@ -93,4 +93,27 @@ rd_daemon_method_ledger_verify (RdDaemon *d, RdControlRequest *req, JsonObject *
                                   json_object_get_string_member (first, "what"),
                                   json_object_get_int_member (r, "problems"),
                                   json_object_get_int_member (r, "problems") == 1 ? "" : "s");
+}
+
+/* {"checkpoint": {...}} (optional): an exported checkpoint to find in the chain. The chain walk
+ * and the re-hashing of every sealed file run in a worker thread (rd_ledger_verify_async), so
+ * the main loop (status, signaling, recording, the watchdog) never waits for the disk; the
+ * request is answered when it is done. */
+void
+rd_daemon_method_ledger_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  JsonNode *exported = params ? json_object_get_member (params, "checkpoint") : NULL;
+  VerifyJob *job;
+
+  if (exported && !JSON_NODE_HOLDS_OBJECT (exported))
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
+                                      "\"checkpoint\" must be an exported checkpoint (a JSON "
+                                      "object)");
+      return;
+    }
+  job = g_new0 (VerifyJob, 1);
+  job->req = req;
+  rd_ledger_verify_async (d->ledger, exported ? json_node_get_object (exported) : NULL,
+                          &job->progress, d->cancellable, on_verified, job);
 }

@@ -40,6 +40,7 @@ struct _RdDaemon
   GArray *recording_waiters; /* Waiter: called when the recorder has finished */
   gboolean disk_low;         /* free space below warn-free-mb */
   gint64 started_at_us;      /* monotonic */
+  GCancellable *cancellable; /* cancelled when the daemon is freed: work in worker threads */
 };
 
 /* rd-daemon-commands.c: the control socket's methods. */

@@ -25,6 +25,7 @@ rd_daemon_new (RdConfig *config, const char *config_path)
   d->parties = rd_daemon_parties_new ();
   d->links = rd_daemon_links_new ();
   d->started_at_us = g_get_monotonic_time ();
+  d->cancellable = g_cancellable_new ();
   return d;
 }
 
@@ -312,6 +313,8 @@ rd_daemon_free (RdDaemon *d)
   if (!d)
     return;
   rd_peer_prepare_wait ();
+  g_cancellable_cancel (d->cancellable); /* before the requests it answers are dropped */
+  g_clear_object (&d->cancellable);
   g_clear_handle_id (&d->watchdog_id, g_source_remove);
   g_clear_pointer (&d->control, rd_control_server_free);
   if (d->signal_server)

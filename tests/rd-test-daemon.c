@@ -309,6 +309,31 @@ rd_test_ctl (RdTestDaemon *t, char **out, char **err, ...)
   return rc;
 }
 
+GSubprocess *
+rd_test_ctl_spawn (RdTestDaemon *t, ...)
+{
+  g_autofree char *path = bin_path ("receptionctl");
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  GSubprocess *proc;
+  const char *a;
+  va_list ap;
+
+  g_ptr_array_add (args, path);
+  g_ptr_array_add (args, "--socket");
+  g_ptr_array_add (args, t->socket_path);
+  va_start (ap, t);
+  while ((a = va_arg (ap, const char *)))
+    g_ptr_array_add (args, (gpointer)a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  proc =
+      g_subprocess_newv ((const char *const *)args->pdata,
+                         G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
 JsonNode *
 rd_test_ctl_json (RdTestDaemon *t, ...)
 {

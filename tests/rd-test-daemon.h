@@ -55,6 +55,9 @@ char *rd_test_daemon_stderr (RdTestDaemon *t);
 /* Runs receptionctl --socket <socket> ARGS...; returns its exit code, fills @out/@err
  * (may be NULL). */
 int rd_test_ctl (RdTestDaemon *t, char **out, char **err, ...) G_GNUC_NULL_TERMINATED;
+/* Starts receptionctl --socket <socket> ARGS... without waiting for it; its stdout and stderr
+ * are pipes (g_subprocess_communicate_utf8_async() reads them). (transfer full) */
+GSubprocess *rd_test_ctl_spawn (RdTestDaemon *t, ...) G_GNUC_NULL_TERMINATED;
 /* Runs receptionctl --json ARGS..., asserts exit 0 and returns the parsed output. */
 JsonNode *rd_test_ctl_json (RdTestDaemon *t, ...) G_GNUC_NULL_TERMINATED;
 

@@ -2,11 +2,14 @@
  * receptionctl: the room key, checkpoints and their export for the city board, verify before
  * and after the file was edited with the sqlite3 tool while the daemon was stopped, and a room
  * key file the daemon must refuse. */
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 #include <signal.h>
 #include <string.h>
 
 #include "tests/rd-test-daemon.h"
+#include "tests/rd-test-wait.h"
 
 #define TIMEOUT_MS 30000
 
@@ -140,6 +143,111 @@ test_ledger_commands (void)
   g_assert_nonnull (strstr (err, "seq "));
 }
 
+typedef struct
+{
+  RdTestDaemon *t;
+  const char *session;
+} SegmentWait;
+
+static gboolean
+has_segment (gpointer data)
+{
+  SegmentWait *w = data;
+  g_autoptr (JsonNode) shown = rd_test_ctl_json (w->t, "recording", "verify", w->session, NULL);
+
+  return json_array_get_length (
+             json_object_get_array_member (json_node_get_object (shown), "segments")) > 0;
+}
+
+static void
+set_true (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+}
+
+static void
+on_ctl_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **)data = g_object_ref (result);
+}
+
+/* A ledger verify that re-hashes gigabytes (a sealed segment replaced by a 1 GiB sparse file)
+ * runs beside the main loop: status keeps answering (within 2 s, receptionctl's start included) the
+ * whole time, and the verify still names the replaced file. */
+static void
+test_verify_beside_main_loop (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) shown = NULL;
+  g_autoptr (GSubprocess) verify = NULL;
+  g_autoptr (GAsyncResult) done = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *file = NULL;
+  gint64 started, slowest = 0, answered = 0;
+  SegmentWait w;
+  int fd;
+
+  rd_test_daemon_start (t);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", NULL), ==, 0);
+  id = g_strstrip (g_strdup (out));
+  w = (SegmentWait){ t, id };
+  g_assert_true (rd_test_wait_until (has_segment, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "session", "end", id, NULL), ==, 0);
+  shown = rd_test_ctl_json (t, "recording", "verify", id, NULL);
+  file = g_build_filename (
+      t->state_dir,
+      json_object_get_string_member (
+          json_array_get_object_element (
+              json_object_get_array_member (json_node_get_object (shown), "segments"), 0),
+          "path"),
+      NULL);
+  fd = g_open (file, O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t)1 << 30), ==, 0);
+  g_assert_cmpint (close (fd), ==, 0);
+
+  verify = rd_test_ctl_spawn (t, "ledger", "verify", NULL);
+  g_subprocess_communicate_utf8_async (verify, NULL, NULL, on_ctl_done, &done);
+  started = g_get_monotonic_time ();
+  /* Bounded: at most 600 status requests, and 120 s. */
+  for (int i = 0; i < 600 && done == NULL; i++)
+    {
+      gint64 asked = g_get_monotonic_time ();
+
+      g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "status", NULL), ==, 0);
+      slowest = MAX (slowest, g_get_monotonic_time () - asked);
+      /* The next status in 100 ms, or as soon as the verify ends. */
+      {
+        gboolean tick = FALSE;
+        guint pace = g_timeout_add_once (100, set_true, &tick);
+
+        while (!tick && done == NULL)
+          g_main_context_iteration (NULL, TRUE);
+        if (!tick)
+          g_source_remove (pace);
+      }
+      if (done == NULL)
+        answered++;
+      g_assert_cmpint (g_get_monotonic_time () - started, <, 120 * G_USEC_PER_SEC);
+    }
+  if (done == NULL)
+    WAIT_FOR (done != NULL, 120, "ledger verify still running");
+  g_test_message ("verify took %.1f s; %" G_GINT64_FORMAT " status answered meanwhile, the "
+                  "slowest in %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - started) / 1e6, answered, slowest / 1000);
+  g_assert_true (g_subprocess_communicate_utf8_finish (verify, done, NULL, &err, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (verify), ==, 1);
+  g_assert_nonnull (strstr (err, "verify-failed"));
+  g_assert_nonnull (strstr (err, file));
+  /* Before, the first status waited for the whole verify (seconds per GiB). */
+  g_assert_cmpint (answered, >=, 3);
+  g_assert_cmpint (slowest, <, 2 * G_USEC_PER_SEC);
+}
+
 /* A room key file that is not a key: the daemon refuses to start, names the file, leaves it. */
 static void
 test_bad_key_refused (void)
@@ -166,5 +274,6 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/daemon/ledger/commands", test_ledger_commands);
   g_test_add_func ("/daemon/ledger/bad-key-refused", test_bad_key_refused);
+  g_test_add_func ("/daemon/ledger/verify-beside-main-loop", test_verify_beside_main_loop);
   return g_test_run ();
 }
