@@ -478,6 +478,16 @@ check_recordings (Verify *v, gint64 *n_files, GError **error)
   return rc == SQLITE_DONE;
 }
 
+/* --- the guard triggers ---------------------------------------------------------------------- */
+
+static void
+note_guard (const char *name, const char *what, gpointer data)
+{
+  add_problem (data, 0, NULL, 0,
+               "the append-only guard trigger %s is %s (the file was edited outside receptiond)",
+               name, what);
+}
+
 /* --- the report ------------------------------------------------------------------------------- */
 
 static void
@@ -534,7 +544,8 @@ rd_ledger_verify_run (RdLedger *ledger, JsonObject *exported, GCancellable *canc
   if (!rd_ledger_exec (ledger, "BEGIN", error))
     goto fail;
   failed = !check_chain (&v, &entries, error) || !check_rows (&v, &rows, error) ||
-           !check_checkpoints (&v, &checkpoints, error) || !check_recordings (&v, &files, error);
+           !check_checkpoints (&v, &checkpoints, error) || !check_recordings (&v, &files, error) ||
+           !rd_ledger_guards_check (ledger, note_guard, &v, error);
   if (!failed && exported != NULL)
     check_exported (&v, exported, error, &failed);
   rd_ledger_rollback (ledger, FALSE);

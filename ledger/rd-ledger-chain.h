@@ -29,7 +29,9 @@
  *   (every entry's row exists and its current content equals its latest entry, every row has an
  *   entry), the stored checkpoints (signed by the room key, head still in the chain), the sealed
  *   recordings' files (SHA-256 of the file at path, relative to the state dir unless absolute,
- *   equals the row's sha256), and an exported checkpoint when given.
+ *   equals the row's sha256), the append-only guard triggers (each one the schema's migrations
+ *   made is there, unchanged), and an exported checkpoint when given. A file whose guard
+ *   triggers are gone is refused at open (RD_LEDGER_ERROR_CORRUPT, naming them).
  *
  * Threading: as RdLedger (one thread), but for rd_ledger_verify_async(), whose worker has a
  * connection of its own. RdLedgerKey is immutable once loaded (its reference count is atomic).

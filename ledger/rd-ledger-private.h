@@ -113,6 +113,20 @@ void rd_ledger_verify_progress_add (gint64 *member, gint64 n);
 
 /* rd-ledger-schema.c */
 
+/* The SQL of the migration from schema version @from to @from + 1 (static). */
+const char *rd_ledger_schema_migration (int from);
+
+/* rd-ledger-guards.c: the append-only guard triggers the migrations create ("CREATE TRIGGER
+ * <name> ... END" in their SQL; none is ever dropped). rd_ledger_guards_check() compares them
+ * with the file's: each one missing, or whose SQL differs from the migration's, is passed to
+ * @fn (@what: "missing" or "changed"), and FALSE is returned with @error only when the file
+ * cannot be read. */
+typedef void (*RdLedgerGuardFunc) (const char *name, const char *what, gpointer data);
+gboolean rd_ledger_guards_check (RdLedger *self, RdLedgerGuardFunc fn, gpointer data,
+                                 GError **error);
+/* At open: RD_LEDGER_ERROR_CORRUPT naming every guard missing or changed. */
+gboolean rd_ledger_guards_require (RdLedger *self, GError **error);
+
 /* Checks an existing file at @path without writing to it (a read-only, and when no -wal or
  * -journal file is beside it, immutable connection): not a database or failing quick_check ->
  * RD_LEDGER_ERROR_CORRUPT; user_version newer than RD_LEDGER_SCHEMA_VERSION ->

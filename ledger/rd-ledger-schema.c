@@ -386,6 +386,13 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RD_LEDGER_SCHEMA_VERSION);
 
 static const char untouched[] = "it was left untouched";
 
+const char *
+rd_ledger_schema_migration (int from)
+{
+  g_return_val_if_fail (from >= 0 && from < RD_LEDGER_SCHEMA_VERSION, NULL);
+  return migrations[from];
+}
+
 static gboolean
 is_corrupt (int rc)
 {

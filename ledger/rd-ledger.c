@@ -314,7 +314,7 @@ open_read_write (RdLedger *self, gboolean deferred, GError **error)
 
   /* Migrate before WAL mode, so a migration that fails leaves the file as it was. */
   return set_pragma (self, "foreign_keys", "1", error) && rd_ledger_schema_migrate (self, error) &&
-         rd_ledger_chain_install_triggers (self, error) &&
+         rd_ledger_guards_require (self, error) && rd_ledger_chain_install_triggers (self, error) &&
          set_pragma (self, "journal_mode", "wal", error) &&
          set_pragma (self, "synchronous", "1", error); /* 1 is NORMAL */
 }

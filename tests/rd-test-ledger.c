@@ -130,6 +130,79 @@ rd_test_ledger_reopen (RdTestLedger *f)
   rd_ledger_set_key (f->ledger, f->key);
 }
 
+/* name -> SQL of the guard triggers (every trigger but the chain's generated ones) a fresh
+ * ledger has: what an attacker would copy to put back the ones they dropped. */
+static GHashTable *
+fresh_guards (void)
+{
+  g_autoptr (GHashTable) guards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rd-test-fresh-XXXXXX", &error);
+  RdLedger *fresh = NULL;
+
+  g_assert_no_error (error);
+  fresh = rd_test_ledger_open_ok (dir);
+  {
+    g_autoptr (sqlite3_stmt) stmt =
+        rd_ledger_prepare (fresh, &error,
+                           "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND "
+                           "name NOT GLOB 'chain_a[iu]_*'",
+                           0);
+    g_assert_no_error (error);
+    while (rd_ledger_step (fresh, stmt, &error) == SQLITE_ROW)
+      g_hash_table_insert (guards, g_strdup ((const char *)sqlite3_column_text (stmt, 0)),
+                           g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
+    g_assert_no_error (error);
+  }
+  rd_ledger_close (fresh);
+  remove_tree (dir);
+  g_assert_cmpuint (g_hash_table_size (guards), >=, 31);
+  return g_steal_pointer (&guards);
+}
+
+void
+rd_test_ledger_reopen_after_edit (RdTestLedger *f)
+{
+  g_autoptr (GHashTable) guards = fresh_guards ();
+  g_autoptr (GPtrArray) missing = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer name;
+  sqlite3 *db = NULL;
+
+  /* The file as the edit left it, read without the ledger (which would refuse it). */
+  g_clear_pointer (&f->ledger, rd_ledger_close);
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_hash_table_iter_init (&iter, guards);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    {
+      g_autoptr (sqlite3_stmt) stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                           "SELECT 1 FROM sqlite_schema WHERE type = 'trigger' "
+                                           "AND name = ?1",
+                                           -1, &stmt, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_DONE)
+        g_ptr_array_add (missing, name);
+    }
+  if (missing->len > 0)
+    {
+      g_autoptr (GError) refused =
+          rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_CORRUPT, "guard triggers");
+
+      for (guint i = 0; i < missing->len; i++)
+        g_assert_nonnull (strstr (refused->message, missing->pdata[i]));
+      /* Put back, as the attacker would, so that the chain alone has to tell. */
+      for (guint i = 0; i < missing->len; i++)
+        g_assert_cmpint (
+            sqlite3_exec (db, g_hash_table_lookup (guards, missing->pdata[i]), NULL, NULL, NULL),
+            ==, SQLITE_OK);
+    }
+  sqlite3_close_v2 (db);
+  rd_test_ledger_reopen (f);
+}
+
 void
 rd_test_ledger_exec_ok (RdTestLedger *f, const char *sql)
 {

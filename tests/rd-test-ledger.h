@@ -53,6 +53,11 @@ GError *rd_test_ledger_open_refused (const char *dir, int code, const char *name
 
 /* Closes f->ledger and opens it again (as the daemon's next start would), with f->key. */
 void rd_test_ledger_reopen (RdTestLedger *f);
+/* After an edit by hand that dropped guard triggers: asserts the ledger now refuses to open
+ * (RD_LEDGER_ERROR_CORRUPT naming each one), puts them back as an attacker would (their SQL
+ * copied from a fresh ledger), then rd_test_ledger_reopen(). With none dropped, only the
+ * reopen. */
+void rd_test_ledger_reopen_after_edit (RdTestLedger *f);
 /* SQL on the ledger's connection, which must succeed. */
 void rd_test_ledger_exec_ok (RdTestLedger *f, const char *sql);
 /* The first column of the first row of @sql; the row must exist. */

@@ -26,6 +26,23 @@ stop (RdTestDaemon *t)
   g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 0);
 }
 
+/* Runs the sqlite3 tool on @path with @sql, which must succeed; returns its output.
+ * (transfer full) */
+static char *
+sqlite3_run (const char *tool, const char *path, const char *sql)
+{
+  const char *argv[] = { tool, path, sql, NULL };
+  g_autoptr (GError) error = NULL;
+  char *out = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  return out;
+}
+
 static void
 test_ledger_commands (void)
 {
@@ -44,6 +61,7 @@ test_ledger_commands (void)
   g_autofree char *ledger = NULL;
   g_autofree char *sqlite3_tool = g_find_program_in_path ("sqlite3");
   g_autofree char *edit = NULL;
+  g_autofree char *guard = NULL;
   JsonObject *head;
 
   rd_test_daemon_start (t);
@@ -121,17 +139,23 @@ test_ledger_commands (void)
   /* The session's end reason edited by hand while the daemon was stopped. */
   stop (t);
   ledger = g_build_filename (t->state_dir, "ledger.sqlite", NULL);
+  guard = sqlite3_run (sqlite3_tool, ledger,
+                       "SELECT sql || ';' FROM sqlite_schema WHERE name = 'sessions_sealed';");
+  g_assert_true (g_str_has_prefix (guard, "CREATE TRIGGER sessions_sealed"));
   edit = g_strdup_printf ("DROP TRIGGER sessions_sealed; DROP TRIGGER chain_au_sessions; "
                           "UPDATE sessions SET end_reason = 'no one came' WHERE id = '%s';",
                           id);
+  g_free (sqlite3_run (sqlite3_tool, ledger, edit));
+  /* The guard trigger is missing: the daemon refuses the file, naming it. */
   {
-    const char *argv[] = { sqlite3_tool, ledger, edit, NULL };
-    int status;
+    const char *argv[] = { "--config", t->config_path, NULL };
 
-    g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                                 &status, &error));
-    g_assert_true (g_spawn_check_wait_status (status, &error));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (rd_test_run ("receptiond", NULL, &err, argv), ==, 65 /* EX_DATAERR */);
+    g_assert_nonnull (strstr (err, "sessions_sealed (missing)"));
   }
+  /* Put back as it was (an attacker who knew): the chain still tells. */
+  g_free (sqlite3_run (sqlite3_tool, ledger, guard));
   rd_test_daemon_start (t);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (rd_test_ctl (t, NULL, &err, "ledger", "verify", NULL), ==, 1);

@@ -70,7 +70,7 @@ test_tamper_sqlite3_tool (RdTestLedger *f, gconstpointer data)
     g_assert_no_error (error);
   }
 
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   rd_test_ledger_assert_first_problem (f, NULL, "sessions", rowid, seq,
                                        "column end_reason was \"done\", is \"technical fault\"");
 }
@@ -84,7 +84,7 @@ test_tamper_deleted_row (RdTestLedger *f, gconstpointer data)
       rd_test_ledger_query_int (f, "SELECT seq FROM chain WHERE tbl = 'events' AND row_id = 2");
 
   rd_test_ledger_exec_ok (f, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE id = 2;");
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   rd_test_ledger_assert_first_problem (f, NULL, "events", 2, seq, "is gone (deleted)");
 }
 
@@ -100,7 +100,7 @@ test_tamper_inserted_row (RdTestLedger *f, gconstpointer data)
       id);
 
   rd_test_ledger_exec_ok (f, insert);
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   rd_test_ledger_assert_first_problem (f, NULL, "events", -1, 0, "has no chain entry");
 }
 
@@ -114,7 +114,7 @@ test_tamper_reordered_chain (RdTestLedger *f, gconstpointer data)
       f, "DROP TRIGGER chain_no_update;"
          "UPDATE chain SET seq = -3 WHERE seq = 3; UPDATE chain SET seq = 3 WHERE seq = 4;"
          "UPDATE chain SET seq = 4 WHERE seq = -3;");
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   rd_test_ledger_assert_first_problem (f, NULL, "events", -1, 3,
                                        "does not follow the entry before it");
 }
@@ -130,7 +130,7 @@ test_tamper_edited_entry (RdTestLedger *f, gconstpointer data)
                              "UPDATE participants SET remote_address = '198.51.100.1';"
                              "UPDATE chain SET content = json_set (content, '$.remote_address', "
                              "'198.51.100.1') WHERE tbl = 'participants';");
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   /* The earliest edited entry is the participant's insert. */
   rd_test_ledger_assert_first_problem (
       f, NULL, "participants", 1,
@@ -260,7 +260,7 @@ test_tamper_rewritten_chain (RdTestLedger *f, gconstpointer data)
 
   forge_title (f, id);
   rewrite_chain (f, f->key);
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   rd_test_ledger_assert_verifies (f, NULL);
   rd_test_ledger_assert_first_problem (f, board, NULL, -1, head, "(the chain was rewritten)");
 }
@@ -293,12 +293,14 @@ test_tamper_bad_signature (RdTestLedger *f, gconstpointer data)
   /* In the ledger: rewritten consistently, but without the room key to sign it. */
   forge_title (f, id);
   rewrite_chain (f, NULL);
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   rd_test_ledger_assert_first_problem (f, NULL, "checkpoints", 1, -1,
                                        "its signature does not verify");
-  rd_test_ledger_exec_ok (f, "DROP TRIGGER chain_au_checkpoints;"); /* back since the reopen */
+  /* Back since the reopen (the chain's trigger) and since the guards were put back. */
+  rd_test_ledger_exec_ok (f, "DROP TRIGGER chain_au_checkpoints; DROP TRIGGER chain_no_update;"
+                             "DROP TRIGGER checkpoints_no_update;");
   rewrite_chain (f, other);
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   rd_test_ledger_assert_first_problem (f, NULL, "checkpoints", 1, -1, "signed by another key");
 }
 
@@ -336,6 +338,28 @@ test_tamper_recording_file (RdTestLedger *f, gconstpointer data)
   rd_test_ledger_assert_first_problem (f, NULL, "recordings", 1, seq, "No such file");
 }
 
+/* Guard triggers dropped or neutered, nothing else changed: verify names each one, and the next
+ * open refuses the file, naming them, without writing to it. */
+static void
+test_tamper_guards (RdTestLedger *f, gconstpointer data)
+{
+  g_autofree char *id = rd_test_ledger_write_history (f);
+  g_autoptr (GError) refused = NULL;
+  g_autoptr (GBytes) before = NULL;
+
+  rd_test_ledger_exec_ok (f, "DROP TRIGGER events_no_delete; DROP TRIGGER recordings_sealed;"
+                             "CREATE TRIGGER recordings_sealed BEFORE UPDATE ON recordings "
+                             "BEGIN SELECT 1; END;");
+  rd_test_ledger_assert_first_problem (f, NULL, NULL, -1, 0,
+                                       "guard trigger events_no_delete is missing");
+  g_clear_pointer (&f->ledger, rd_ledger_close);
+  before = rd_test_ledger_read_bytes (f->path);
+  refused = rd_test_ledger_open_refused (f->dir, RD_LEDGER_ERROR_CORRUPT, "guard triggers");
+  g_assert_nonnull (strstr (refused->message, "events_no_delete (missing)"));
+  g_assert_nonnull (strstr (refused->message, "recordings_sealed (changed)"));
+  rd_test_ledger_assert_same_bytes (before, f->path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -349,6 +373,7 @@ main (int argc, char *argv[])
   RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/rewritten-chain", test_tamper_rewritten_chain);
   RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/bad-signature", test_tamper_bad_signature);
   RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/recording-file", test_tamper_recording_file);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/guards", test_tamper_guards);
 
   return g_test_run ();
 }

@@ -279,7 +279,7 @@ test_later_migration (RdTestLedger *f, gconstpointer data)
                                                   before, &error));
   g_assert_no_error (error);
   g_assert_true (rd_ledger_commit (f->ledger, FALSE, &error));
-  rd_test_ledger_reopen (f);
+  rd_test_ledger_reopen_after_edit (f);
   g_assert_cmpint (
       rd_test_ledger_query_int (f, "SELECT count(*) FROM chain WHERE op = 'migrate' AND tbl = "
                                    "'sessions'"),
