@@ -48,18 +48,17 @@ rd_ledger_chain_checkpoint_in_transaction (RdLedger *self, const char *at, const
                               "signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                               6, NULL, head_hash, at, reason,
                               rd_ledger_key_get_public_hex (self->key), signature);
-  return insert != NULL && rd_ledger_bind_int64 (self, insert, 1, seq, error) &&
-         rd_ledger_step (self, insert, error) != 0;
+  if (insert == NULL || !rd_ledger_bind_int64 (self, insert, 1, seq, error) ||
+      rd_ledger_step (self, insert, error) == 0)
+    return FALSE;
+  self->anchor_pending = TRUE; /* rd_ledger_commit() copies it out of the file */
+  return TRUE;
 }
 
 JsonNode *
 rd_ledger_checkpoint_latest (RdLedger *ledger, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  static const char *const names[] = {
-    "seq", "head_hash", "at", "reason", "public_key", "signature"
-  };
   int rc;
 
   g_return_val_if_fail (ledger != NULL, NULL);
@@ -80,6 +79,17 @@ rd_ledger_checkpoint_latest (RdLedger *ledger, GError **error)
                    ledger->path);
       return NULL;
     }
+  return rd_ledger_checkpoint_row_json (stmt);
+}
+
+JsonNode *
+rd_ledger_checkpoint_row_json (sqlite3_stmt *stmt)
+{
+  static const char *const names[] = {
+    "seq", "head_hash", "at", "reason", "public_key", "signature"
+  };
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "format");
   json_builder_add_string_value (b, RD_LEDGER_CHECKPOINT_FORMAT);

@@ -339,7 +339,7 @@ check_checkpoints (Verify *v, gint64 *n_checkpoints, GError **error)
 }
 
 static void
-check_exported (Verify *v, JsonObject *exported, GError **error, gboolean *failed)
+check_exported (Verify *v, const char *name, JsonObject *exported, GError **error, gboolean *failed)
 {
   static const char *const members[] = { "head_hash", "at", "public_key", "signature" };
   const char *text[G_N_ELEMENTS (members)];
@@ -348,13 +348,12 @@ check_exported (Verify *v, JsonObject *exported, GError **error, gboolean *faile
   if (g_strcmp0 (json_object_get_string_member_with_default (exported, "format", NULL),
                  RD_LEDGER_CHECKPOINT_FORMAT) != 0)
     {
-      add_problem (v, 0, NULL, 0, "the exported checkpoint is not a \"%s\"",
-                   RD_LEDGER_CHECKPOINT_FORMAT);
+      add_problem (v, 0, NULL, 0, "%s is not a \"%s\"", name, RD_LEDGER_CHECKPOINT_FORMAT);
       return;
     }
   if (!seq || !JSON_NODE_HOLDS_VALUE (seq) || json_node_get_value_type (seq) != G_TYPE_INT64)
     {
-      add_problem (v, 0, NULL, 0, "the exported checkpoint has no whole number \"seq\"");
+      add_problem (v, 0, NULL, 0, "%s has no whole number \"seq\"", name);
       return;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
@@ -362,13 +361,31 @@ check_exported (Verify *v, JsonObject *exported, GError **error, gboolean *faile
       text[i] = json_object_get_string_member_with_default (exported, members[i], NULL);
       if (text[i] == NULL)
         {
-          add_problem (v, 0, NULL, 0, "the exported checkpoint has no string \"%s\"", members[i]);
+          add_problem (v, 0, NULL, 0, "%s has no string \"%s\"", name, members[i]);
           return;
         }
     }
-  if (!check_checkpoint (v, "the exported checkpoint", NULL, 0, json_node_get_int (seq), text[0],
-                         text[1], text[2], text[3], error))
+  if (!check_checkpoint (v, name, NULL, 0, json_node_get_int (seq), text[0], text[1], text[2],
+                         text[3], error))
     *failed = TRUE;
+}
+
+/* The newest checkpoint kept outside the file (rd-ledger-anchor.c): the chain must still hold
+ * the head it signed. */
+static void
+check_anchor (Verify *v, GError **error, gboolean *failed)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) newest = rd_ledger_anchor_newest (v->ledger, &path, &local_error);
+
+  if (local_error != NULL)
+    add_problem (v, 0, NULL, 0, "%s", local_error->message);
+  if (newest == NULL)
+    return;
+  name = g_strdup_printf ("the newest checkpoint kept outside the ledger (%s)", path);
+  check_exported (v, name, json_node_get_object (newest), error, failed);
 }
 
 /* --- recording files -------------------------------------------------------------------------- */
@@ -546,8 +563,10 @@ rd_ledger_verify_run (RdLedger *ledger, JsonObject *exported, GCancellable *canc
   failed = !check_chain (&v, &entries, error) || !check_rows (&v, &rows, error) ||
            !check_checkpoints (&v, &checkpoints, error) || !check_recordings (&v, &files, error) ||
            !rd_ledger_guards_check (ledger, note_guard, &v, error);
+  if (!failed)
+    check_anchor (&v, error, &failed);
   if (!failed && exported != NULL)
-    check_exported (&v, exported, error, &failed);
+    check_exported (&v, "the exported checkpoint", exported, error, &failed);
   rd_ledger_rollback (ledger, FALSE);
   if (failed)
     goto fail;

@@ -24,6 +24,7 @@ struct _RdLedger
   RdLedgerKey *key;       /* the room key, or NULL: no checkpoints signed, none checked */
   guint8 book_key[32];    /* rd-ledger-book.h: the key sealing protected identities */
   gboolean has_book_key;
+  gboolean anchor_pending; /* a checkpoint made in the open transaction: anchor it at commit */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -110,6 +111,23 @@ JsonNode *rd_ledger_verify_run (RdLedger *ledger, JsonObject *exported, GCancell
                                 RdLedgerVerifyProgress *progress, GError **error);
 /* Adds @n to a member of RdLedgerVerifyProgress, atomically. */
 void rd_ledger_verify_progress_add (gint64 *member, gint64 n);
+
+/* rd-ledger-chain-checkpoint.c: the row (seq, head_hash, at, reason, public_key, signature)
+ * @stmt is on, in the exported form. (transfer full) */
+JsonNode *rd_ledger_checkpoint_row_json (sqlite3_stmt *stmt);
+
+/* rd-ledger-anchor.c: the checkpoints kept outside the ledger file, in
+ * <state-dir>/checkpoints/checkpoints.jsonl (directory 0700, file 0600): one exported checkpoint
+ * (rd_ledger_checkpoint_latest()'s form) per line, only ever appended, each line written and
+ * fdatasync'ed after the transaction that made its checkpoint committed.
+ * rd_ledger_anchor_sync() appends every stored checkpoint newer than the file's last line (at
+ * open, and by rd_ledger_commit() after a checkpoint). rd_ledger_anchor_newest() reads the last
+ * complete line back: NULL and no error when there is no file or no line; a line that is not a
+ * checkpoint is RD_LEDGER_ERROR_CORRUPT naming the file and line. (transfer full) */
+#define RD_LEDGER_ANCHOR_DIR  "checkpoints"
+#define RD_LEDGER_ANCHOR_FILE "checkpoints.jsonl"
+gboolean rd_ledger_anchor_sync (RdLedger *self, GError **error);
+JsonNode *rd_ledger_anchor_newest (RdLedger *self, char **path, GError **error);
 
 /* rd-ledger-schema.c */
 

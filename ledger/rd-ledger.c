@@ -173,12 +173,23 @@ rd_ledger_commit (RdLedger *self, gboolean sealing, GError **error)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   if (sealing)
     restore_synchronous (self);
+  if (ok && self->anchor_pending)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      /* The checkpoint is committed whatever becomes of its copy: a copy that cannot be
+       * written now is appended by the next checkpoint or the next open. */
+      if (!rd_ledger_anchor_sync (self, &local_error))
+        g_debug ("%s", local_error->message);
+    }
+  self->anchor_pending = FALSE;
   return ok;
 }
 
 void
 rd_ledger_rollback (RdLedger *self, gboolean sealing)
 {
+  self->anchor_pending = FALSE;
   /* SQLite may already have rolled back (after SQLITE_FULL, SQLITE_IOERR, ...). */
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -315,7 +326,7 @@ open_read_write (RdLedger *self, gboolean deferred, GError **error)
   /* Migrate before WAL mode, so a migration that fails leaves the file as it was. */
   return set_pragma (self, "foreign_keys", "1", error) && rd_ledger_schema_migrate (self, error) &&
          rd_ledger_guards_require (self, error) && rd_ledger_chain_install_triggers (self, error) &&
-         set_pragma (self, "journal_mode", "wal", error) &&
+         rd_ledger_anchor_sync (self, error) && set_pragma (self, "journal_mode", "wal", error) &&
          set_pragma (self, "synchronous", "1", error); /* 1 is NORMAL */
 }
 

@@ -238,7 +238,8 @@ forge_title (RdTestLedger *f, const char *id)
 }
 
 /* The whole chain rewritten and re-signed with the room key itself (an attacker with root on
- * the room's machine): nothing in the ledger can show it, the exported checkpoint does. */
+ * the room's machine): nothing in the ledger file can show it; the checkpoints kept outside it
+ * do, and once those are gone too, the exported checkpoint does. */
 static void
 test_tamper_rewritten_chain (RdTestLedger *f, gconstpointer data)
 {
@@ -247,6 +248,7 @@ test_tamper_rewritten_chain (RdTestLedger *f, gconstpointer data)
   g_autoptr (JsonNode) exported = rd_ledger_checkpoint_latest (f->ledger, &error);
   g_autofree char *text = json_to_string (exported, TRUE);
   g_autoptr (JsonNode) read_back = NULL;
+  g_autofree char *anchor = g_build_filename (f->dir, "checkpoints", "checkpoints.jsonl", NULL);
   JsonObject *board;
   gint64 head;
 
@@ -261,8 +263,45 @@ test_tamper_rewritten_chain (RdTestLedger *f, gconstpointer data)
   forge_title (f, id);
   rewrite_chain (f, f->key);
   rd_test_ledger_reopen_after_edit (f);
+  /* The copy of the checkpoints kept outside the ledger file shows it. */
+  rd_test_ledger_assert_first_problem (f, NULL, NULL, -1, head,
+                                       "kept outside the ledger (" /* path */);
+  /* Removed too (the next open copies the forged checkpoints out again): nothing on the room's
+   * machine can show it any more; the exported checkpoint does. */
+  g_assert_cmpint (g_unlink (anchor), ==, 0);
+  rd_test_ledger_reopen (f);
   rd_test_ledger_assert_verifies (f, NULL);
   rd_test_ledger_assert_first_problem (f, board, NULL, -1, head, "(the chain was rewritten)");
+}
+
+/* The end of the chain cut: the entries after a checkpoint deleted with their rows and the
+ * checkpoints that signed them. The ledger alone is consistent; the newest checkpoint kept
+ * outside it names a head the chain no longer holds. */
+static void
+test_tamper_cut_tail (RdTestLedger *f, gconstpointer data)
+{
+  g_autofree char *id = rd_test_ledger_write_history (f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) newest = NULL;
+  gint64 kept = rd_test_ledger_query_int (f, "SELECT max (seq) FROM chain");
+  gint64 events = rd_test_ledger_query_int (f, "SELECT max (id) FROM events");
+  gint64 checkpoints = rd_test_ledger_query_int (f, "SELECT max (id) FROM checkpoints");
+  g_autofree char *cut = NULL;
+
+  g_assert_cmpint (rd_ledger_add_event (f->ledger, NULL, "operator", "note", NULL, &error), >, 0);
+  newest = rd_ledger_checkpoint (f->ledger, "after the note", &error);
+  g_assert_no_error (error);
+  cut = g_strdup_printf ("DROP TRIGGER chain_no_delete; DROP TRIGGER events_no_delete;"
+                         "DROP TRIGGER checkpoints_no_delete;"
+                         "DELETE FROM chain WHERE seq > %" G_GINT64_FORMAT ";"
+                         "DELETE FROM events WHERE id > %" G_GINT64_FORMAT ";"
+                         "DELETE FROM checkpoints WHERE id > %" G_GINT64_FORMAT ";",
+                         kept, events, checkpoints);
+  rd_test_ledger_exec_ok (f, cut);
+  rd_test_ledger_reopen_after_edit (f);
+  rd_test_ledger_assert_first_problem (
+      f, NULL, NULL, -1, json_object_get_int_member (json_node_get_object (newest), "seq"),
+      "which is no longer in the chain");
 }
 
 /* Checkpoints with bad signatures: an exported file edited, a ledger checkpoint re-signed with
@@ -374,6 +413,7 @@ main (int argc, char *argv[])
   RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/bad-signature", test_tamper_bad_signature);
   RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/recording-file", test_tamper_recording_file);
   RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/guards", test_tamper_guards);
+  RD_TEST_LEDGER_ADD_CHAIN ("/ledger/chain/tamper/cut-tail", test_tamper_cut_tail);
 
   return g_test_run ();
 }
