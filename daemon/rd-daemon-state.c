@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -25,12 +26,23 @@ rd_daemon_state_dir_prepare (const char *state_dir, int *lock_fd, GError **error
 {
   g_autofree char *path = g_build_filename (state_dir, LOCK_NAME, NULL);
   g_autofree char *pid = NULL;
+  GStatBuf st;
   int fd;
 
   if (g_mkdir_with_parents (state_dir, 0750) != 0)
     {
       g_set_error (error, RD_DAEMON_ERROR, RD_DAEMON_ERROR_STATE_DIR,
                    "state dir %s: cannot create it: %s", state_dir, g_strerror (errno));
+      return FALSE;
+    }
+  /* An existing directory keeps what it had, minus what the daemon's own would not give:
+   * write for the group, anything for others (recordings and the ledger are evidence). */
+  if (g_stat (state_dir, &st) == 0 && (st.st_mode & 0027) != 0 &&
+      g_chmod (state_dir, st.st_mode & 0750) != 0)
+    {
+      g_set_error (error, RD_DAEMON_ERROR, RD_DAEMON_ERROR_STATE_DIR,
+                   "state dir %s is open to others (mode %04o) and cannot be restricted: %s",
+                   state_dir, (unsigned)(st.st_mode & 07777), g_strerror (errno));
       return FALSE;
     }
   fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);

@@ -3,6 +3,7 @@
 #include "ledger/rd-ledger-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdarg.h>
 #include <string.h>
@@ -283,6 +284,22 @@ explain_directory (const char *path, GError *error)
   error->message = message;
 }
 
+/* The ledger holds invite names and sealed identities: only its owner reads it, whatever the
+ * process umask. A new file is made 0600 before SQLite opens it (its -wal and -shm files take
+ * the database's mode); an existing one loses any permission for others. A failure here is left
+ * for the open to report. */
+static void
+restrict_mode (const char *path)
+{
+  GStatBuf st;
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd >= 0)
+    close (fd);
+  else if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0007) != 0)
+    g_chmod (path, st.st_mode & 0770);
+}
+
 /* Everything rd_ledger_open() does after the read-only checks. */
 static gboolean
 open_read_write (RdLedger *self, gboolean deferred, GError **error)
@@ -346,6 +363,7 @@ rd_ledger_open (const char *state_dir, GError **error)
   /* Decide on an existing file before writing a single byte to it (not even WAL mode). */
   if (!rd_ledger_schema_check_file (self->path, &deferred, error))
     return NULL;
+  restrict_mode (self->path);
 
   if (!open_read_write (self, deferred, &local_error))
     {

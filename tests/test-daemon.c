@@ -428,6 +428,26 @@ test_watchdog (void)
   rd_test_daemon_wait_notify (t, "WATCHDOG=1", 2, TIMEOUT_MS);
 }
 
+/* A state dir made open to all before the first start is restricted to the daemon (and its
+ * group, to read), and the ledger in it to the daemon. */
+static void
+test_state_dir_restricted (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autofree char *ledger = g_build_filename (t->state_dir, "ledger.sqlite", NULL);
+  GStatBuf st;
+
+  g_assert_cmpint (g_mkdir (t->state_dir, 0777), ==, 0);
+  g_assert_cmpint (g_chmod (t->state_dir, 0777), ==, 0);
+  rd_test_daemon_start (t);
+  g_assert_cmpint (g_stat (t->state_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0750);
+  g_assert_cmpint (g_stat (ledger, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0077, ==, 0);
+  rd_test_daemon_signal (t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, 30000), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -440,6 +460,7 @@ main (int argc, char **argv)
   g_test_add_func ("/daemon/bad-config", test_bad_config);
   g_test_add_func ("/daemon/check-config", test_check_config);
   g_test_add_func ("/daemon/state-dir-not-writable", test_state_dir_not_writable);
+  g_test_add_func ("/daemon/state-dir-restricted", test_state_dir_restricted);
   g_test_add_func ("/daemon/corrupt-ledger-untouched", test_corrupt_ledger_untouched);
   g_test_add_func ("/daemon/reload", test_reload);
   g_test_add_func ("/daemon/watchdog", test_watchdog);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* --- opening -----------------------------------------------------------------------------------
@@ -435,12 +436,42 @@ test_migrate_v1_failure (RdTestLedger *f, gconstpointer data)
   rd_test_ledger_assert_same_bytes (before, f->path);
 }
 
+/* Whatever the umask, the ledger and its WAL are the owner's only; an existing file readable by
+ * anyone loses that. */
+static void
+test_open_mode (RdTestLedger *f, gconstpointer data)
+{
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autoptr (GError) error = NULL;
+  RdLedger *ledger;
+  GStatBuf st;
+  mode_t old = umask (0);
+  g_autofree char *id = NULL;
+
+  ledger = rd_test_ledger_open_ok (f->dir);
+  umask (old);
+  id = rd_ledger_session_start (ledger, "first", "operator", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0077, ==, 0);
+  rd_ledger_close (ledger);
+
+  g_assert_cmpint (g_chmod (f->path, 0644), ==, 0);
+  ledger = rd_test_ledger_open_ok (f->dir);
+  g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0640);
+  rd_ledger_close (ledger);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   RD_TEST_LEDGER_ADD ("/ledger/open/fresh", test_open_fresh);
+  RD_TEST_LEDGER_ADD ("/ledger/open/mode", test_open_mode);
   RD_TEST_LEDGER_ADD ("/ledger/open/garbage", test_open_garbage);
   RD_TEST_LEDGER_ADD ("/ledger/open/damaged", test_open_damaged);
   RD_TEST_LEDGER_ADD_DATA ("/ledger/open/newer-schema", GINT_TO_POINTER (FALSE),
