@@ -19,6 +19,7 @@ typedef struct
   char *method;
   char *url;
   char *token;
+  char *token_origin; /* the URL whose origin the token is for */
   char *content_type;
   GBytes *body;
   char *if_match;
@@ -62,6 +63,7 @@ exchange_free (Exchange *ex)
   if (ex->token)
     memset (ex->token, 0, strlen (ex->token));
   g_free (ex->token);
+  g_free (ex->token_origin);
   g_free (ex->content_type);
   g_clear_pointer (&ex->body, g_bytes_unref);
   g_free (ex->if_match);
@@ -185,6 +187,28 @@ host_is_loopback (const char *host)
 
   return g_ascii_strcasecmp (host, "localhost") == 0 ||
          (addr && g_inet_address_get_is_loopback (addr));
+}
+
+/* @uri's port, or its scheme's default (RFC 9110 section 4.2). */
+static int
+effective_port (GUri *uri)
+{
+  if (g_uri_get_port (uri) > 0)
+    return g_uri_get_port (uri);
+  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 ? 80 : 443;
+}
+
+/* Whether @a and @b have the same scheme, host and port (RFC 6454 section 4). */
+static gboolean
+same_origin (const char *a, const char *b)
+{
+  g_autoptr (GUri) from = g_uri_parse (a, G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GUri) to = g_uri_parse (b, G_URI_FLAGS_NONE, NULL);
+
+  return from != NULL && to != NULL && g_uri_get_host (from) && g_uri_get_host (to) &&
+         g_ascii_strcasecmp (g_uri_get_scheme (from), g_uri_get_scheme (to)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (from), g_uri_get_host (to)) == 0 &&
+         effective_port (from) == effective_port (to);
 }
 
 /* A 307/308: the next URL, or an error. */
@@ -346,7 +370,11 @@ send_one (Exchange *ex)
     }
   soup_message_add_flags (ex->msg, SOUP_MESSAGE_NO_REDIRECT);
   headers = soup_message_get_request_headers (ex->msg);
-  if (ex->token)
+  /* The token goes only to the origin it was given for: a redirect or a resource elsewhere
+   * gets the request without it, as browsers drop Authorization across origins (Fetch
+   * standard, "HTTP-redirect fetch"); such a server answers 401 unless it admits the request
+   * some other way. */
+  if (ex->token && same_origin (ex->token_origin, ex->url))
     {
       g_autofree char *auth = g_strconcat ("Bearer ", ex->token, NULL);
 
@@ -381,6 +409,7 @@ rd_signal_client_exchange (SoupSession *session, GMainContext *context,
   ex->method = g_strdup (request->method);
   ex->url = g_strdup (request->url);
   ex->token = g_strdup (request->token);
+  ex->token_origin = g_strdup (request->token_origin ? request->token_origin : request->url);
   ex->content_type = g_strdup (request->content_type);
   ex->body = request->body ? g_bytes_new (request->body, strlen (request->body)) : NULL;
   ex->if_match = g_strdup (request->if_match);

@@ -83,6 +83,7 @@ typedef struct
   const char *method;
   const char *url;
   const char *token;        /* NULL: no Authorization */
+  const char *token_origin; /* the URL the token was given with: only its origin gets it */
   const char *content_type; /* with @body */
   const char *body;         /* NULL: no body */
   const char *if_match;     /* NULL: no If-Match */

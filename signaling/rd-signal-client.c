@@ -239,6 +239,7 @@ rd_signal_client_send (RdSignalClient *self, const RdSignalRequest *request,
   RdSignalRequest with_secrets = *request;
 
   with_secrets.secrets = self->secrets;
+  with_secrets.token_origin = self->url;
   rd_signal_client_exchange (self->session, self->context, &self->options, &with_secrets,
                              cancellable, done, user_data);
 }

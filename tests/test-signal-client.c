@@ -160,6 +160,39 @@ test_redirect (RdTestClientFixture *f, gconstpointer data)
   g_assert_cmpstr (answer->resource_url, ==, resource);
 }
 
+/* A redirect to another origin (here the same server named "localhost": another host to the
+ * client) is followed without the token, and the resource there never gets it either; a
+ * redirect to the same origin keeps it. */
+static void
+test_redirect_other_origin (RdTestClientFixture *f, gconstpointer data)
+{
+  g_autoptr (RdSignalClient) client = rd_test_client_new (f, RD_SIGNAL_CLIENT_WHIP, "/whip/a");
+  g_autoptr (RdSignalAnswer) answer = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *port = strrchr (f->base, ':') + 1;
+  g_autofree char *elsewhere = g_strdup_printf ("Location: http://localhost:%s/whip/b", port);
+  const RdTestReply script[] = { { 307, "Location: /whip/same" },
+                                 { 307, elsewhere },
+                                 RD_TEST_CREATED ("Location: res-1") };
+
+  f->script = script;
+  f->script_len = G_N_ELEMENTS (script);
+  f->script_pos = 0;
+  answer = rd_test_client_post (f, client, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->seen->len, ==, 3);
+  g_assert_cmpstr (rd_test_client_seen (f, 1)->auth, ==, "Bearer " RD_TEST_TOKEN);
+  g_assert_cmpstr (rd_test_client_seen (f, 2)->path, ==, "/whip/b");
+  g_assert_null (rd_test_client_seen (f, 2)->auth);
+  /* The resource is on that other origin too: its DELETE goes without the token. */
+  RD_TEST_SCRIPT (f, { 200 });
+  g_assert_true (rd_test_client_delete (f, client, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->seen->len, ==, 4);
+  g_assert_cmpstr (rd_test_client_seen (f, 3)->method, ==, "DELETE");
+  g_assert_null (rd_test_client_seen (f, 3)->auth);
+}
+
 static void
 test_redirect_refused (RdTestClientFixture *f, gconstpointer data)
 {
@@ -453,6 +486,7 @@ main (int argc, char **argv)
   ADD ("/client/201-too-large", test_created_too_large);
   ADD ("/client/307-308-followed", test_redirect);
   ADD ("/client/redirects-refused", test_redirect_refused);
+  ADD ("/client/redirect-other-origin-without-token", test_redirect_other_origin);
   ADD ("/client/503-retry-after", test_retry_503);
   ADD ("/client/retry-deadline", test_retry_deadline);
   ADD ("/client/whep-409-retry", test_whep_409);
