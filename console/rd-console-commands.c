@@ -8,6 +8,7 @@
 #include "config/rd-config.h"
 #include "console/rd-console-book.h"
 #include "console/rd-console-print.h"
+#include "proto/rd-proto.h"
 
 typedef enum
 {
@@ -358,6 +359,18 @@ command_name (const CommandSpec *c)
   return name;
 }
 
+/* json_parser_load_from_file(), refusing a text that escapes a NUL (rd_proto_check_no_nul). */
+static gboolean
+load_json (JsonParser *parser, const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  return g_file_get_contents (path, &text, &length, error) &&
+         rd_proto_check_no_nul (text, length, error) &&
+         json_parser_load_from_data (parser, text, (gssize)length, error);
+}
+
 /* Reads @path as a JSON object into member @spec->param of @params; 0, or an exit code with
  * the reason printed. */
 static int
@@ -367,7 +380,7 @@ set_json_file (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, co
   g_autoptr (GError) error = NULL;
   JsonNode *root;
 
-  if (!json_parser_load_from_file (parser, path, &error))
+  if (!load_json (parser, path, &error))
     {
       fprintf (stderr, "receptionctl: %s %s: %s\n", command_name (c), spec->flag, error->message);
       return error->domain == G_FILE_ERROR ? EX_NOINPUT : EX_DATAERR;
@@ -495,13 +508,12 @@ merge_file (const CommandSpec *c, const char *path, JsonObject *params)
   JsonNode *root;
   g_autoptr (GList) members = NULL;
 
-  if (!json_parser_load_from_file (parser, path, &error))
+  if (!load_json (parser, path, &error))
     {
       fprintf (stderr, "receptionctl: %s: --file %s: %s\n", command_name (c), path,
-               g_error_matches (error, JSON_PARSER_ERROR, error->code) ||
-                       error->domain == JSON_PARSER_ERROR
-                   ? "not JSON"
-                   : "cannot be read");
+               error->domain == G_FILE_ERROR     ? "cannot be read"
+               : error->domain == RD_PROTO_ERROR ? "refused"
+                                                 : "not JSON");
       fprintf (stderr, "receptionctl: %s\n", error->message);
       return EX_DATAERR;
     }

@@ -28,6 +28,31 @@ rd_proto_encode (JsonNode *message, gsize *length)
   return line;
 }
 
+/* Whether @line escapes a NUL character (\u0000) in a string: json-glib would cut the text
+ * there without a word, so "A\u0000B" would be kept as "A". */
+static gboolean
+escapes_nul (const char *line, gsize length)
+{
+  for (gsize i = 0; i + 1 < length; i++)
+    if (line[i] == '\\')
+      {
+        if (line[i + 1] == 'u' && i + 5 < length && strncmp (line + i + 2, "0000", 4) == 0)
+          return TRUE;
+        i++; /* the escaped character, whatever it is (an escaped backslash among them) */
+      }
+  return FALSE;
+}
+
+gboolean
+rd_proto_check_no_nul (const char *text, gsize length, GError **error)
+{
+  if (!escapes_nul (text, length))
+    return TRUE;
+  g_set_error (error, RD_PROTO_ERROR, RD_PROTO_ERROR_MALFORMED,
+               "a text has a NUL character (\\u0000), which would cut it there");
+  return FALSE;
+}
+
 JsonNode *
 rd_proto_decode (const char *line, gsize length, GError **error)
 {
@@ -40,6 +65,8 @@ rd_proto_decode (const char *line, gsize length, GError **error)
       g_set_error (error, RD_PROTO_ERROR, RD_PROTO_ERROR_MALFORMED, "the message is not UTF-8");
       return NULL;
     }
+  if (!rd_proto_check_no_nul (line, length, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, line, length, &local))
     {
       g_set_error (error, RD_PROTO_ERROR, RD_PROTO_ERROR_MALFORMED, "the message is not JSON: %s",

@@ -47,6 +47,10 @@ char *rd_proto_encode (JsonNode *message, gsize *length);
 
 /* Parses one line (without its '\n') into a JSON object node. (transfer full) */
 JsonNode *rd_proto_decode (const char *line, gsize length, GError **error);
+/* FALSE with RD_PROTO_ERROR_MALFORMED when JSON @text escapes a NUL character (\u0000) in a
+ * string: json-glib keeps such a string only up to the NUL, silently. rd_proto_decode() checks
+ * it; whoever parses JSON from elsewhere for a request (a file) checks it first. */
+gboolean rd_proto_check_no_nul (const char *text, gsize length, GError **error);
 
 /* Builds a request; @params may be NULL. Takes ownership of @params. (transfer full) */
 JsonNode *rd_proto_request_new (const char *method, JsonNode *params);

@@ -85,6 +85,9 @@ test_bad_requests (void)
     { "{\"method\": \"session.end\", \"params\": {\"id\": 7}}\n", RD_PROTO_CODE_INVALID_PARAMS,
       "\"id\" must be a string" },
     { "\xff\xfe\n", RD_PROTO_CODE_BAD_REQUEST, "UTF-8" },
+    /* json-glib would keep "A" of "A\u0000B" without a word */
+    { "{\"method\": \"session.start\", \"params\": {\"title\": \"A\\u0000B\"}}\n",
+      RD_PROTO_CODE_BAD_REQUEST, "NUL character" },
   };
 
   rd_test_daemon_start (t);

@@ -112,6 +112,13 @@ test_registrations (void)
   out = CTL_FAIL (t, 65, "registration", "add", "--file", bad_file);
   g_assert_nonnull (strstr (out, "not JSON"));
   g_free (out);
+  /* json-glib would keep "A" of "A\u0000B" as the name, silently. */
+  g_assert_true (g_file_set_contents (
+      bad_file, "{\"name\": \"A\\u0000B\", \"summary\": \"S\", \"classification\": \"feedback\"}",
+      -1, NULL));
+  out = CTL_FAIL (t, 65, "registration", "add", "--file", bad_file);
+  g_assert_nonnull (strstr (out, "NUL character"));
+  g_free (out);
   out = CTL_FAIL (t, 1, "registration", "add", "--name", "A", "--summary", "S", "--classification",
                   "khiếu kiện");
   g_assert_nonnull (strstr (out, "field \"classification\""));
