@@ -21,7 +21,6 @@ rd_ledger_chain_checkpoint_in_transaction (RdLedger *self, const char *at, const
   g_autofree char *message = NULL;
   g_autofree char *signature = NULL;
   g_autofree char *head_hash = NULL;
-  g_autofree char *seq_text = NULL;
   gint64 seq;
   int rc;
 

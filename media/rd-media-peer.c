@@ -385,7 +385,6 @@ RdPeer *
 rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error)
 {
   g_autoptr (RdPeer) peer = NULL;
-  g_autoptr (GstElement) agent_holder = NULL;
   GObject *agent = NULL;
   const char *const *addresses;
   g_autofree char *name = NULL;

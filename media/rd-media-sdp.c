@@ -246,7 +246,7 @@ rd_offer_parse (const char *text, RdVideoCodec send_codec, GError **error)
 {
   g_autoptr (RdOffer) offer = g_new0 (RdOffer, 1);
   g_autofree char *session_fp = NULL;
-  char *media_fp = NULL;
+  g_autofree char *media_fp = NULL; /* freed on every return, errors included */
 
   if (!text || !g_str_has_prefix (text, "v=0"))
     {
@@ -389,7 +389,6 @@ rd_offer_parse (const char *text, RdVideoCodec send_codec, GError **error)
     }
   if (media_fp && session_fp && g_strcmp0 (media_fp, session_fp) != 0)
     {
-      g_free (media_fp);
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER,
                    "the offer's session and media a=fingerprint differ");
       return NULL;
@@ -403,7 +402,6 @@ rd_offer_parse (const char *text, RdVideoCodec send_codec, GError **error)
       return NULL;
     }
   offer->fingerprint = g_strdup_printf ("sha-256 %s", media_fp ? media_fp : session_fp);
-  g_free (media_fp);
   return g_steal_pointer (&offer);
 }
 

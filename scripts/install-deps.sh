@@ -6,6 +6,7 @@ set -eu
 
 PACKAGES="
   build-essential cmake pkg-config clang-format
+  clang libclang-rt-14-dev
   libglib2.0-dev glib-networking
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad

@@ -104,6 +104,18 @@ looks_like_ice_uri (const char *s)
          g_ascii_strncasecmp (s, "turn:", 5) == 0 || g_ascii_strncasecmp (s, "turns:", 6) == 0;
 }
 
+/* A URI is visible ASCII (RFC 3986 section 2), and never holds a quote or an angle bracket. */
+static gboolean
+is_uri_text (const char *s)
+{
+  if (!*s)
+    return FALSE;
+  for (; *s; s++)
+    if (*s < 0x21 || *s > 0x7e || *s == '"' || *s == '<')
+      return FALSE;
+  return TRUE;
+}
+
 /* One link value at *@p into @uri and @params (names lower-case; the first of a name counts).
  * FALSE when it does not parse. */
 static gboolean
@@ -116,7 +128,7 @@ parse_link_value (const char **p, char **uri, GHashTable *params)
     {
       if (!(end = strchr (s + 1, '>')))
         return FALSE;
-      if (strpbrk (*uri = g_strndup (s + 1, end - s - 1), " \t\"<") || !**uri)
+      if (!is_uri_text (*uri = g_strndup (s + 1, end - s - 1)))
         return FALSE;
       s = end + 1;
     }
@@ -124,7 +136,8 @@ parse_link_value (const char **p, char **uri, GHashTable *params)
     {
       /* simple-whip-server (Janus) sends the URI without its angle brackets. */
       end = s + strcspn (s, "; \t,");
-      *uri = g_strndup (s, end - s);
+      if (!is_uri_text (*uri = g_strndup (s, end - s)))
+        return FALSE;
       s = end;
     }
   else

@@ -447,6 +447,15 @@ test_links_unit (void)
                     ==, 3);
   g_assert_cmpuint (servers->len, ==, 1);
   g_assert_cmpstr (((RdSignalIceServer *)servers->pdata[0])->url, ==, "stun:d.example.org");
+  /* A URI is visible ASCII: bytes outside it (found by fuzz-links) make the link unusable. */
+  g_ptr_array_set_size (servers, 0);
+  g_assert_cmpuint (rd_signal_client_parse_links ("<turn:t.exam\xffple.org>; rel=\"ice-server\", "
+                                                  "stun:s\x01.example.org; rel=\"ice-server\", "
+                                                  "<STUN:e.example.org>; rel=\"ice-server\"",
+                                                  servers),
+                    ==, 2);
+  g_assert_cmpuint (servers->len, ==, 1);
+  g_assert_cmpstr (((RdSignalIceServer *)servers->pdata[0])->url, ==, "STUN:e.example.org");
 }
 
 static void
