@@ -140,13 +140,24 @@ registration_show (RdDaemon *d, RdControlRequest *req, JsonObject *params, const
   const char *reason;
   gint64 id;
 
+  g_autoptr (GError) error = NULL;
+  JsonNode *shown;
+
   if (!get_id (req, params, "id", &id) || !get_reveal (req, params, &reason))
     return;
-  if (reason)
+  shown = rd_ledger_registration_show (d->ledger, id, reason, actor, &error);
+  if (!shown)
+    {
+      rd_daemon_reply_ledger_error (req, NULL, error);
+      return;
+    }
+  /* Only what the ledger recorded as revealed: a protected identity, with a valid reason. */
+  if (reason && json_object_get_boolean_member_with_default (json_node_get_object (shown),
+                                                             "protected", FALSE))
     rd_log_session (G_LOG_LEVEL_MESSAGE, NULL,
                     "registration %" G_GINT64_FORMAT ": identity revealed to %s (%s)", id, actor,
                     reason);
-  reply_registration (d, req, id, reason, actor);
+  rd_control_request_reply (req, shown);
 }
 
 static void

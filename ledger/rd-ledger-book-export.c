@@ -293,10 +293,10 @@ rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
   g_autoptr (GPtrArray) rows = NULL;
   g_autoptr (GArray) revealed_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (JsonNode) detail = rd_book_detail_new ();
-  g_autofree char *reason = rd_book_normalize (reveal_reason);
+  g_autofree char *reason = NULL;
   g_autofree char *now = NULL;
   g_autofree char *content = NULL;
-  gboolean reveal = reason != NULL && !for_transfer;
+  gboolean reveal = reveal_reason != NULL && !for_transfer;
   JsonObject *o = json_node_get_object (detail);
 
   g_return_val_if_fail (ledger != NULL, NULL);
@@ -304,6 +304,11 @@ rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
 
   if (!rd_book_check_date (from, "from", &local_error) ||
       !rd_book_check_date (to, "to", &local_error))
+    goto fail_early;
+  /* A transfer never reveals: its reason is only kept, as given. */
+  reason = reveal ? rd_book_reveal_reason (reveal_reason, &local_error)
+                  : rd_book_normalize (reveal_reason);
+  if (reveal && reason == NULL)
     goto fail_early;
   if (strcmp (from, to) > 0)
     {

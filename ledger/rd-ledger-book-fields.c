@@ -49,6 +49,49 @@ rd_book_normalize (const char *text)
   return g_steal_pointer (&nfc);
 }
 
+char *
+rd_book_reveal_reason (const char *given, GError **error)
+{
+  g_autofree char *reason = NULL;
+  guint visible = 0;
+
+  if (given == NULL)
+    return NULL;
+  reason = g_utf8_normalize (given, -1, G_NORMALIZE_NFC);
+  if (reason == NULL)
+    {
+      g_set_error_literal (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                           "the reveal reason is not UTF-8 text");
+      return NULL;
+    }
+  g_strstrip (reason);
+  for (const char *p = reason; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType type = g_unichar_type (c);
+
+      /* Invisible characters (U+200B and the other format characters, controls) would let a
+       * reason look given while saying nothing. */
+      if (type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT || type == G_UNICODE_UNASSIGNED ||
+          type == G_UNICODE_PRIVATE_USE || type == G_UNICODE_SURROGATE)
+        {
+          g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                       "the reveal reason has an invisible or control character (U+%04X)", c);
+          return NULL;
+        }
+      if (!g_unichar_isspace (c))
+        visible++;
+    }
+  if (visible < RD_BOOK_REVEAL_REASON_MIN)
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                   "the reveal reason must say why, in at least %d visible characters (it has %u)",
+                   RD_BOOK_REVEAL_REASON_MIN, visible);
+      return NULL;
+    }
+  return g_steal_pointer (&reason);
+}
+
 static JsonNode *
 member (JsonObject *fields, const char *name)
 {

@@ -25,6 +25,12 @@ gboolean rd_book_get_text (JsonObject *fields, const char *name, gboolean requir
 
 /* @text in NFC, trimmed; NULL for NULL or empty. */
 char *rd_book_normalize (const char *text);
+/* A reason given to reveal protected identities: NULL and no error when none was given (no
+ * reveal). Normalized like rd_book_normalize(); RD_LEDGER_ERROR_INVALID when it has a control,
+ * format (U+200B, ...), private-use or unassigned character, or fewer than
+ * RD_BOOK_REVEAL_REASON_MIN visible (non-space) characters. (transfer full) */
+#define RD_BOOK_REVEAL_REASON_MIN 10
+char *rd_book_reveal_reason (const char *given, GError **error);
 
 /* Integer member @name in [@min, @max]; @out keeps its value when absent. A string of digits is
  * accepted too (the console sends numbers as numbers, files may not). */

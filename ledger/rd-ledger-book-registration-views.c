@@ -165,11 +165,15 @@ rd_ledger_registration_show (RdLedger *ledger, gint64 id, const char *reveal_rea
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *reason = rd_book_normalize (reveal_reason);
+  g_autofree char *reason = NULL;
   g_autofree char *now = NULL;
 
   g_return_val_if_fail (ledger != NULL, NULL);
   g_return_val_if_fail (actor != NULL, NULL);
+
+  reason = rd_book_reveal_reason (reveal_reason, &local_error);
+  if (reveal_reason != NULL && reason == NULL)
+    goto fail;
 
   now = rd_ledger_now (ledger, NULL);
   /* A write transaction: the reveal is on the record before anything is shown. */

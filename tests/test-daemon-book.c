@@ -195,6 +195,15 @@ test_protection (void)
   out = CTL_FAIL (t, 1, "registration", "show", "1", "--reason", "x");
   g_assert_nonnull (strstr (out, "only for --reveal"));
   g_free (out);
+  /* A reason of spaces reveals nothing, and nothing says it did. */
+  out = CTL_FAIL (t, 1, "registration", "show", "1", "--reveal", "--reason", "     ");
+  g_assert_nonnull (strstr (out, "at least 10 visible characters"));
+  g_free (out);
+  {
+    g_autofree char *log = rd_test_daemon_stderr (t);
+
+    g_assert_null (strstr (log, "identity revealed"));
+  }
 
   out = CTL_OK (t, "registration", "show", "1", "--reveal", "--reason", "Thanh tra xác minh");
   g_assert_nonnull (strstr (out, "Trần Thị Bích"));

@@ -290,6 +290,33 @@ test_protection_sealed_redacted_revealed (BookFixture *f, gconstpointer data)
                    ==, 0);
   sqlite3_close (db);
 
+  /* A reason that says nothing reveals nothing and is refused, naming why: spaces, a zero
+   * width space (U+200B), a word too short to be a reason. */
+  {
+    static const char *const empty_reasons[][2] = {
+      { "     ", "at least 10 visible characters (it has 0)" },
+      { "\xe2\x80\x8b", "invisible or control character (U+200B)" },
+      { "xem\xe2\x80\x8b lai cho ky", "U+200B" },
+      { "xem", "(it has 3)" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (empty_reasons); i++)
+      {
+        g_autoptr (GError) refused = NULL;
+        g_autoptr (JsonNode) none = rd_ledger_registration_show (
+            f->ledger, denunciation, empty_reasons[i][0], ACTOR, &refused);
+
+        g_assert_null (none);
+        g_assert_error (refused, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID);
+        g_test_message ("%s", refused->message);
+        g_assert_nonnull (strstr (refused->message, empty_reasons[i][1]));
+      }
+    db = book_raw_open (f);
+    g_assert_cmpint (
+        book_raw_int (db, "SELECT count (*) FROM events WHERE kind = 'identity-revealed'"), ==, 0);
+    sqlite3_close (db);
+  }
+
   /* Revealed with a reason, and the reveal is on the record: who, when, why, what. */
   o = show (f->ledger, denunciation, "Chánh thanh tra yêu cầu xác minh", &revealed);
   g_assert_true (json_object_get_boolean_member (o, "revealed"));
@@ -388,8 +415,9 @@ test_protection_becomes_protected (BookFixture *f, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (show (f->ledger, id, NULL, &shown), "name"), ==,
                    RD_LEDGER_BOOK_REDACTED);
   g_clear_pointer (&shown, json_node_unref);
-  g_assert_cmpstr (json_object_get_string_member (show (f->ledger, id, "kiểm tra", &shown), "name"),
-                   ==, "Nguyễn Văn An");
+  g_assert_cmpstr (
+      json_object_get_string_member (show (f->ledger, id, "kiểm tra niêm phong", &shown), "name"),
+      ==, "Nguyễn Văn An");
   /* Reclassified later, it stays protected: the promise was made. */
   g_assert_true (rd_ledger_registration_update (f->ledger, id, back, ACTOR, &error));
   g_assert_no_error (error);
