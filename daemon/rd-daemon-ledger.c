@@ -35,8 +35,7 @@ rd_daemon_method_ledger_checkpoint (RdDaemon *d, RdControlRequest *req, JsonObje
       rd_daemon_reply_ledger_error (req, NULL, error);
       return;
     }
-  rd_log_session (G_LOG_LEVEL_MESSAGE, NULL, "ledger checkpoint at seq %" G_GINT64_FORMAT " %s",
-                  json_object_get_int_member (json_node_get_object (checkpoint), "seq"), reason);
+  /* Logged by the ledger's checkpoint function (rd_log_checkpoint), as every checkpoint is. */
   rd_control_request_reply (req, checkpoint);
 }
 

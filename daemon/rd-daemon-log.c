@@ -76,3 +76,19 @@ rd_log_session (GLogLevelFlags level, const char *session_id, const char *format
   fields[1].value = message;
   g_log_structured_array (level, fields, session_id ? 3 : 2);
 }
+
+void
+rd_log_checkpoint (JsonNode *checkpoint)
+{
+  g_autofree char *json = json_to_string (checkpoint, FALSE);
+  g_autofree char *message =
+      g_strdup_printf ("ledger checkpoint at seq %" G_GINT64_FORMAT " signed: %s",
+                       json_object_get_int_member (json_node_get_object (checkpoint), "seq"), json);
+  GLogField fields[] = {
+    { "GLIB_DOMAIN", "receptiond", -1 },
+    { "MESSAGE", message, -1 },
+    { "RD_LEDGER_CHECKPOINT", json, -1 },
+  };
+
+  g_log_structured_array (G_LOG_LEVEL_MESSAGE, fields, G_N_ELEMENTS (fields));
+}

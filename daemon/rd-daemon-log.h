@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -19,5 +20,11 @@ void rd_log_install (void);
 /* Logs @format at @level with the session id field when @session_id is not NULL. */
 void rd_log_session (GLogLevelFlags level, const char *session_id, const char *format, ...)
     G_GNUC_PRINTF (3, 4);
+
+/* Logs a signed ledger checkpoint (the exported form, (transfer none)) at message level, the
+ * checkpoint's JSON in the message and in the field RD_LEDGER_CHECKPOINT: a copy of every
+ * checkpoint outside the state dir (`journalctl RD_LEDGER_CHECKPOINT=...`, or the journal's own
+ * sealing and forwarding), which `ledger verify --checkpoint` can take back. */
+void rd_log_checkpoint (JsonNode *checkpoint);
 
 G_END_DECLS

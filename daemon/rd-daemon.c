@@ -29,6 +29,13 @@ rd_daemon_new (RdConfig *config, const char *config_path)
   return d;
 }
 
+/* Every checkpoint the ledger signs goes to the journal too. */
+static void
+on_checkpoint (JsonNode *checkpoint, gpointer data)
+{
+  rd_log_checkpoint (checkpoint);
+}
+
 static gboolean
 on_watchdog (gpointer data)
 {
@@ -96,6 +103,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
   if (!d->ledger)
     return FALSE;
   rd_ledger_set_key (d->ledger, d->room_key);
+  rd_ledger_set_checkpoint_func (d->ledger, on_checkpoint, NULL);
   if (!reconcile (d, error) || !rd_daemon_book_key_setup (d, state_dir, error))
     return FALSE;
   d->room = rd_room_new (d->config, error);

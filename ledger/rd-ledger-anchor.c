@@ -50,6 +50,14 @@ write_all (int fd, const char *text, gsize length)
   return TRUE;
 }
 
+void
+rd_ledger_set_checkpoint_func (RdLedger *ledger, RdLedgerCheckpointFunc func, gpointer user_data)
+{
+  g_return_if_fail (ledger != NULL);
+  ledger->checkpoint_func = func;
+  ledger->checkpoint_data = user_data;
+}
+
 gboolean
 rd_ledger_anchor_sync (RdLedger *self, GError **error)
 {
@@ -57,6 +65,7 @@ rd_ledger_anchor_sync (RdLedger *self, GError **error)
   g_autofree char *dir = g_path_get_dirname (path);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GString) lines = g_string_new (NULL);
+  g_autoptr (GPtrArray) appended = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
   gint64 after = 0;
   int rc, fd, saved_errno;
 
@@ -74,6 +83,7 @@ rd_ledger_anchor_sync (RdLedger *self, GError **error)
       g_autofree char *text = json_to_string (checkpoint, FALSE);
 
       g_string_append_printf (lines, "%s\n", text);
+      g_ptr_array_add (appended, g_steal_pointer (&checkpoint));
     }
   if (rc != SQLITE_DONE)
     goto fail;
@@ -98,6 +108,8 @@ rd_ledger_anchor_sync (RdLedger *self, GError **error)
       goto fail;
     }
   close (fd);
+  for (guint i = 0; self->checkpoint_func && i < appended->len; i++)
+    self->checkpoint_func (appended->pdata[i], self->checkpoint_data);
   return TRUE;
 
 fail:

@@ -65,6 +65,13 @@ const char *rd_ledger_key_get_public_pem (RdLedgerKey *key);
  * verification checks signatures against it. */
 void rd_ledger_set_key (RdLedger *ledger, RdLedgerKey *key);
 
+/* Called with each checkpoint (in rd_ledger_checkpoint_latest()'s form, (transfer none)) once
+ * it is committed and copied out of the file, so that the caller can put it somewhere else
+ * still (the journal). Replaces any earlier function; NULL removes it. Same thread. */
+typedef void (*RdLedgerCheckpointFunc) (JsonNode *checkpoint, gpointer user_data);
+void rd_ledger_set_checkpoint_func (RdLedger *ledger, RdLedgerCheckpointFunc func,
+                                    gpointer user_data);
+
 /* Signs and stores a checkpoint of the chain's current head, with @reason (e.g. "session
  * 20261128-1a2b3c ended", "requested by uid=0(root)"). Needs a key (RD_LEDGER_ERROR_STATE
  * without). Returns it as rd_ledger_checkpoint_latest() does. (transfer full) */

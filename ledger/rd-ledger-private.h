@@ -25,6 +25,8 @@ struct _RdLedger
   guint8 book_key[32];    /* rd-ledger-book.h: the key sealing protected identities */
   gboolean has_book_key;
   gboolean anchor_pending; /* a checkpoint made in the open transaction: anchor it at commit */
+  RdLedgerCheckpointFunc checkpoint_func; /* rd_ledger_set_checkpoint_func() */
+  gpointer checkpoint_data;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)

@@ -85,6 +85,19 @@ test_ledger_commands (void)
   g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "session", "end", id, NULL), ==, 0);
   exported = rd_test_ctl_json (t, "ledger", "checkpoint", "export", NULL);
   g_assert_nonnull (strstr (member (exported, "reason"), id));
+  /* Copied out of the ledger file as it was signed: to the state dir's checkpoints file and to
+   * the log (the journal's RD_LEDGER_CHECKPOINT field under systemd). */
+  {
+    g_autofree char *anchor_path =
+        g_build_filename (t->state_dir, "checkpoints", "checkpoints.jsonl", NULL);
+    g_autofree char *anchor = NULL;
+    g_autofree char *log = rd_test_daemon_stderr (t);
+
+    g_assert_true (g_file_get_contents (anchor_path, &anchor, NULL, NULL));
+    g_assert_nonnull (strstr (anchor, member (exported, "signature")));
+    g_assert_nonnull (strstr (log, "ledger checkpoint at seq"));
+    g_assert_nonnull (strstr (log, member (exported, "signature")));
+  }
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (rd_test_ctl (t, &out, NULL, "ledger", "checkpoint", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "checkpoint signed: seq"));
