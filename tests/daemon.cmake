@@ -22,7 +22,7 @@ add_dependencies(test-join-call receptiond receptionctl)
 rd_add_test(test-recording-verify SOURCES test-recording-verify.c LIBS rd-test-daemon rd-ledger
   TIMEOUT 120)
 add_dependencies(test-recording-verify receptiond receptionctl)
-rd_add_test(test-daemon-ledger SOURCES test-daemon-ledger.c LIBS rd-test-daemon TIMEOUT 120)
+rd_add_test(test-daemon-ledger SOURCES test-daemon-ledger.c LIBS rd-test-daemon TIMEOUT 300)
 add_dependencies(test-daemon-ledger receptiond receptionctl)
 
 # Recording end to end: the daemon records parties calling in; files checked with ffprobe.

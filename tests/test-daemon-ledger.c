@@ -208,9 +208,9 @@ on_ctl_done (GObject *source, GAsyncResult *result, gpointer data)
   *(GAsyncResult **)data = g_object_ref (result);
 }
 
-/* A ledger verify that re-hashes gigabytes (a sealed segment replaced by a 1 GiB sparse file)
- * runs beside the main loop: status keeps answering (within 2 s, receptionctl's start included) the
- * whole time, and the verify still names the replaced file. */
+/* A ledger verify that re-hashes a large file (a sealed segment replaced by a 512 MiB sparse
+ * file: seconds of hashing) runs beside the main loop: status keeps answering the whole time,
+ * each in a small part of the verify's time, and the verify still names the replaced file. */
 static void
 test_verify_beside_main_loop (void)
 {
@@ -223,7 +223,7 @@ test_verify_beside_main_loop (void)
   g_autofree char *err = NULL;
   g_autofree char *id = NULL;
   g_autofree char *file = NULL;
-  gint64 started, slowest = 0, answered = 0;
+  gint64 started, took, slowest = 0, answered = 0;
   SegmentWait w;
   int fd;
 
@@ -243,7 +243,7 @@ test_verify_beside_main_loop (void)
       NULL);
   fd = g_open (file, O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
   g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (ftruncate (fd, (off_t)1 << 30), ==, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t)512 << 20), ==, 0);
   g_assert_cmpint (close (fd), ==, 0);
 
   verify = rd_test_ctl_spawn (t, "ledger", "verify", NULL);
@@ -272,17 +272,21 @@ test_verify_beside_main_loop (void)
     }
   if (done == NULL)
     WAIT_FOR (done != NULL, 120, "ledger verify still running");
+  took = g_get_monotonic_time () - started;
   g_test_message ("verify took %.1f s; %" G_GINT64_FORMAT " status answered meanwhile, the "
                   "slowest in %" G_GINT64_FORMAT " ms",
-                  (g_get_monotonic_time () - started) / 1e6, answered, slowest / 1000);
+                  took / 1e6, answered, slowest / 1000);
   g_assert_true (g_subprocess_communicate_utf8_finish (verify, done, NULL, &err, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (verify), ==, 1);
   g_assert_nonnull (strstr (err, "verify-failed"));
   g_assert_nonnull (strstr (err, file));
-  /* Before, the first status waited for the whole verify (seconds per GiB). */
+  /* Before, the first status waited for the whole verify (seconds per GiB): none was
+   * answered meanwhile, and the one asked took the verify's time. Now several are, each in a
+   * small part of it. The bound is relative, so that a loaded machine (slower hashing, slower
+   * receptionctl starts, alike) tells the same. */
   g_assert_cmpint (answered, >=, 3);
-  g_assert_cmpint (slowest, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (slowest, <, took / 4);
 }
 
 /* A room key file that is not a key: the daemon refuses to start, names the file, leaves it. */
