@@ -275,29 +275,6 @@ rd_book_local_date (const char *stored_time)
 }
 
 /* Only ever given checked "YYYY-MM-DD" text. */
-static GDate *
-parse_day (const char *text)
-{
-  GDate *date = g_date_new ();
-  int y = 0, m = 0, d = 0;
-
-  if (sscanf (text, "%d-%d-%d", &y, &m, &d) == 3 &&
-      g_date_valid_dmy ((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-    g_date_set_dmy (date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
-  return date;
-}
-
-gint64
-rd_book_days_between (const char *from, const char *to)
-{
-  g_autoptr (GDate) a = parse_day (from);
-  g_autoptr (GDate) b = parse_day (to);
-
-  if (!g_date_valid (a) || !g_date_valid (b))
-    return 0;
-  return g_date_days_between (a, b);
-}
-
 void
 rd_book_add_columns (JsonBuilder *builder, sqlite3_stmt *stmt)
 {

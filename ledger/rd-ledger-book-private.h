@@ -55,8 +55,6 @@ const char *rd_book_classification_vi (const char *slug);
 char *rd_book_today (RdLedger *self);
 /* The local calendar day of a stored UTC time, "YYYY-MM-DD". */
 char *rd_book_local_date (const char *stored_time);
-/* Days from @from to @to (both YYYY-MM-DD), negative when @to is earlier. */
-gint64 rd_book_days_between (const char *from, const char *to);
 
 /* Seals @plain (a JSON text) with the ledger's book key, bound to @aad: "v1:" + base64 of
  * nonce (12) | ciphertext | tag (16). RD_LEDGER_ERROR_INVALID when no key was given. */

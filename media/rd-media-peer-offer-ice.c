@@ -216,10 +216,3 @@ rd_peer_get_local_ufrag (RdPeer *peer)
   g_return_val_if_fail (RD_IS_PEER (peer), NULL);
   return peer->local_ufrag ? peer->local_ufrag : local_attribute (peer, "ice-ufrag");
 }
-
-const char *
-rd_peer_get_local_pwd (RdPeer *peer)
-{
-  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
-  return peer->local_pwd ? peer->local_pwd : local_attribute (peer, "ice-pwd");
-}

@@ -79,10 +79,9 @@ void rd_peer_set_answer_async (RdPeer *peer, const char *answer_sdp, GCancellabl
                                GAsyncReadyCallback callback, gpointer user_data);
 gboolean rd_peer_set_answer_finish (RdPeer *peer, GAsyncResult *result, GError **error);
 
-/* The a=ice-ufrag / a=ice-pwd currently in the local description (after an ICE restart, the
- * new ones), for building PATCH bodies. (transfer none) NULL before the offer. */
+/* The a=ice-ufrag currently in the local description (after an ICE restart, the new one).
+ * (transfer none) NULL before the offer. */
 const char *rd_peer_get_local_ufrag (RdPeer *peer);
-const char *rd_peer_get_local_pwd (RdPeer *peer);
 
 char *rd_peer_restart_ice_local (RdPeer *peer, GError **error);
 gboolean rd_peer_restart_ice_remote (RdPeer *peer, const char *sdpfrag, GError **error);

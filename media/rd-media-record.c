@@ -536,12 +536,6 @@ rd_recorder_stop (RdRecorder *rec)
   maybe_finished (rec);
 }
 
-gboolean
-rd_recorder_is_finished (RdRecorder *rec)
-{
-  return rec->finished;
-}
-
 guint64
 rd_recorder_get_elapsed_ns (RdRecorder *rec)
 {

@@ -58,7 +58,6 @@ gboolean rd_recorder_is_paused (RdRecorder *recorder);
 
 /* Finishes everything; "finished" follows (at once when nothing is open). Idempotent. */
 void rd_recorder_stop (RdRecorder *recorder);
-gboolean rd_recorder_is_finished (RdRecorder *recorder);
 
 /* Time since start (ns), segments sealed so far, writers running. */
 guint64 rd_recorder_get_elapsed_ns (RdRecorder *recorder);
