@@ -308,8 +308,9 @@ rd_console_usage_error (const char *format, ...)
   return EX_USAGE;
 }
 
-gboolean
-rd_console_parse_duration (const char *text, gint64 *seconds)
+/* "90", "90s", "30m", "2h", "1d" -> seconds; FALSE when not a duration. */
+static gboolean
+parse_duration (const char *text, gint64 *seconds)
 {
   static const struct
   {
@@ -472,7 +473,7 @@ set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const 
       return TRUE;
     case ARG_DURATION:
       form = "duration (90s, 30m, 2h, 1d)";
-      if (!rd_console_parse_duration (value, &number))
+      if (!parse_duration (value, &number))
         break;
       json_object_set_int_member (params, spec->param, number);
       return TRUE;

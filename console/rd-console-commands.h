@@ -37,7 +37,4 @@ int rd_console_usage_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
  * (said on stderr). */
 int rd_console_parse (int argc, char **argv, RdConsoleCall *call);
 
-/* "90", "90s", "30m", "2h", "1d" -> seconds; FALSE when not a duration. */
-gboolean rd_console_parse_duration (const char *text, gint64 *seconds);
-
 G_END_DECLS

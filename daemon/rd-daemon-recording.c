@@ -84,8 +84,9 @@ least_free_mb (RdDaemon *d, char **where)
   return MIN (state_mb, rec_mb);
 }
 
-guint64
-rd_daemon_recording_free_mb (RdDaemon *d)
+/* MiB free on the state dir's file system (G_MAXUINT64 when unknown). */
+static guint64
+state_dir_free_mb (RdDaemon *d)
 {
   return least_free_mb (d, NULL);
 }
@@ -156,7 +157,7 @@ session_dir (RdDaemon *d, const char *session_id)
 static void
 check_disk (RdDaemon *d)
 {
-  guint64 free_mb = rd_daemon_recording_free_mb (d);
+  guint64 free_mb = state_dir_free_mb (d);
   gboolean low = free_mb < rd_config_get_warn_free_mb (d->config);
   g_autofree char *status = NULL;
 
@@ -466,7 +467,7 @@ rd_daemon_recording_add_status (RdDaemon *d, JsonBuilder *b)
   json_builder_set_member_name (b, "display_mark");
   json_builder_add_string_value (b, banner ? banner : "");
   json_builder_set_member_name (b, "disk_free_mb");
-  json_builder_add_int_value (b, (gint64)MIN (rd_daemon_recording_free_mb (d), G_MAXINT64));
+  json_builder_add_int_value (b, (gint64)MIN (state_dir_free_mb (d), G_MAXINT64));
   json_builder_set_member_name (b, "disk_low");
   json_builder_add_boolean_value (b, d->disk_low);
   json_builder_end_object (b);

@@ -17,8 +17,6 @@ G_BEGIN_DECLS
 
 typedef void (*RdDaemonRecordingDone) (RdDaemon *daemon, gpointer data);
 
-/* MiB free on the state dir's file system (G_MAXUINT64 when unknown). */
-guint64 rd_daemon_recording_free_mb (RdDaemon *daemon);
 /* FALSE with RD_DAEMON_ERROR_DISK naming the figures when below min-free-mb. */
 gboolean rd_daemon_recording_check_space (RdDaemon *daemon, GError **error);
 

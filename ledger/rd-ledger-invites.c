@@ -20,8 +20,9 @@ rd_ledger_invite_free (RdLedgerInvite *invite)
   g_free (invite);
 }
 
-gboolean
-rd_ledger_role_is_valid (const char *role)
+/* Whether @role is one of RD_LEDGER_ROLE_*. */
+static gboolean
+role_is_valid (const char *role)
 {
   return g_strcmp0 (role, RD_LEDGER_ROLE_BOARD) == 0 ||
          g_strcmp0 (role, RD_LEDGER_ROLE_AGENCY) == 0 ||
@@ -31,7 +32,7 @@ rd_ledger_role_is_valid (const char *role)
 gboolean
 rd_ledger_check_role (const char *role, GError **error)
 {
-  if (rd_ledger_role_is_valid (role))
+  if (role_is_valid (role))
     return TRUE;
   if (role == NULL)
     g_set_error_literal (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,

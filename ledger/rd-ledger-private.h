@@ -92,9 +92,7 @@ gboolean rd_ledger_session_is_open (RdLedger *self, const char *id, GError **err
 
 /* rd-ledger-invites.c */
 
-/* Whether @role is one of RD_LEDGER_ROLE_*; rd_ledger_check_role() says why not in @error
- * (RD_LEDGER_ERROR_INVALID). */
-gboolean rd_ledger_role_is_valid (const char *role);
+/* TRUE when @role is one of RD_LEDGER_ROLE_*; otherwise RD_LEDGER_ERROR_INVALID saying why. */
 gboolean rd_ledger_check_role (const char *role, GError **error);
 
 /* Sets member @name of @object to @value, or to null when @value is NULL. */

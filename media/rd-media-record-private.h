@@ -70,10 +70,6 @@ struct _RdRecWriter
 };
 
 /* rd-media-record-writer.c */
-/* The writer's bin: a GstBin that, on the posting thread, keeps the first error an element
- * marked "rd-segment" (a segment's muxer or filesink) posts, on that element, so the segment's
- * seal knows its failed writes whatever the bus is doing. (transfer floating) */
-GstElement *rd_rec_bin_new (const char *name);
 /* The first error @element posted ("name: message"), or NULL. Any thread. (transfer full) */
 char *rd_rec_element_dup_error (GstElement *element);
 RdRecWriter *rd_rec_writer_new (RdRecorder *recorder, const char *track, gboolean video,

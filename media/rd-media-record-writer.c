@@ -72,7 +72,10 @@ rd_rec_bin_init (RdRecBin *bin)
 {
 }
 
-GstElement *
+/* The writer's bin: a GstBin that, on the posting thread, keeps the first error an element
+ * marked "rd-segment" (a segment's muxer or filesink) posts, on that element, so the segment's
+ * seal knows its failed writes whatever the bus is doing. (transfer floating) */
+static GstElement *
 rd_rec_bin_new (const char *name)
 {
   return g_object_new (rd_rec_bin_get_type (), "name", name, NULL);

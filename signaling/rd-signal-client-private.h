@@ -164,7 +164,6 @@ void rd_signal_client_send (RdSignalClient *self, const RdSignalRequest *request
                             GCancellable *cancellable, RdSignalExchangeDone done,
                             gpointer user_data);
 const char *rd_signal_response_header (SoupMessage *msg, const char *name);
-gboolean rd_signal_response_is (SoupMessage *msg, const char *type);
 /* (transfer full) */
 char *rd_signal_response_text (GBytes *body);
 

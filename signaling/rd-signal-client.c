@@ -35,8 +35,8 @@ rd_signal_response_header (SoupMessage *msg, const char *name)
   return soup_message_headers_get_one (soup_message_get_response_headers (msg), name);
 }
 
-gboolean
-rd_signal_response_is (SoupMessage *msg, const char *type)
+static gboolean
+response_is (SoupMessage *msg, const char *type)
 {
   const char *value =
       soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
@@ -365,7 +365,7 @@ answer_new (RdSignalClient *self, SoupMessage *msg, GBytes *body, const char *ur
                    "POST %s: %u without a Location header", shown, status);
       return NULL;
     }
-  if (!rd_signal_response_is (msg, RD_SIGNAL_SDP_TYPE) || !body || g_bytes_get_size (body) == 0)
+  if (!response_is (msg, RD_SIGNAL_SDP_TYPE) || !body || g_bytes_get_size (body) == 0)
     {
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_PROTOCOL,
                    "POST %s: %u without an application/sdp body", shown, status);
@@ -424,7 +424,7 @@ on_posted (SoupMessage *msg, GBytes *body, const char *url, const GError *error,
   status = soup_message_get_status (msg);
   if (status == SOUP_STATUS_CREATED ||
       (status == SOUP_STATUS_NOT_ACCEPTABLE && self->kind == RD_SIGNAL_CLIENT_WHEP &&
-       rd_signal_response_is (msg, RD_SIGNAL_SDP_TYPE)))
+       response_is (msg, RD_SIGNAL_SDP_TYPE)))
     {
       gboolean counter = status != SOUP_STATUS_CREATED;
 
