@@ -3,6 +3,7 @@
  * are parsed in rd-config-network.c. See rd-config.h for the contract, rd-config-private.h for
  * what the files share. */
 #include "config/rd-config-private.h"
+#include "config/rd-config-error.h"
 
 #include <string.h>
 

@@ -2,6 +2,7 @@
  * accessors, and writing it back (diff, to_data). The keys themselves are parsed in
  * rd-config-keys.c and rd-config-network.c. See rd-config.h for the contract. */
 #include "config/rd-config-private.h"
+#include "config/rd-config-error.h"
 
 #include <gio/gio.h>
 #include <string.h>

@@ -2,8 +2,9 @@
  *
  * Contract: an RdConfig is built either from an INI file (GKeyFile syntax) or from the embedded
  * default, and only when every key in it is valid. Unknown groups or keys, bad values and missing
- * files are errors in RD_CONFIG_ERROR whose message names the file, the group, the key and the
- * accepted values. A config that exists is therefore complete and valid: callers never re-check.
+ * files are errors in RD_CONFIG_ERROR (config/rd-config-error.h) whose message names the file,
+ * the group, the key and the accepted values. A config that exists is therefore complete and
+ * valid: callers never re-check.
  *
  * The object is immutable and reference counted (rd_config_ref/unref), so it may be shared across
  * threads; a reload builds a new RdConfig and the daemon swaps it in.
@@ -15,18 +16,6 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
-
-#define RD_CONFIG_ERROR (rd_config_error_quark ())
-GQuark rd_config_error_quark (void);
-
-typedef enum
-{
-  RD_CONFIG_ERROR_NOT_FOUND, /* the file does not exist */
-  RD_CONFIG_ERROR_READ,      /* the file exists but cannot be read */
-  RD_CONFIG_ERROR_SYNTAX,    /* not INI syntax */
-  RD_CONFIG_ERROR_UNKNOWN,   /* a group or key that receptiond does not know */
-  RD_CONFIG_ERROR_INVALID,   /* a known key with a value outside what it accepts */
-} RdConfigError;
 
 /* The system-wide file, used when no --config is given and it exists. */
 #define RD_CONFIG_SYSTEM_PATH RD_SYSCONFDIR "/receptiond/receptiond.conf"

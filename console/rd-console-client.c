@@ -1,5 +1,6 @@
 /* rd-console-client.c: see rd-console-client.h. */
 #include "console/rd-console-client.h"
+#include "console/rd-console-error.h"
 
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>

@@ -15,6 +15,7 @@
 #include "console/rd-console-book.h"
 #include "console/rd-console-client.h"
 #include "console/rd-console-commands.h"
+#include "console/rd-console-error.h"
 
 /* Takes "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i. */
 static gboolean

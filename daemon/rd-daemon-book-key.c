@@ -4,6 +4,7 @@
  * users stops the start (nothing is regenerated over it); so does a missing file when the ledger
  * remembers a key, since the identities sealed with it would be lost. */
 #include "daemon/rd-daemon-private.h"
+#include "daemon/rd-daemon-error.h"
 
 #include <errno.h>
 #include <fcntl.h>

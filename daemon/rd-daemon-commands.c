@@ -12,6 +12,7 @@
 #include "daemon/rd-daemon-log.h"
 #include "media/rd-media-devices.h"
 #include "proto/rd-proto.h"
+#include "ledger/rd-ledger-error.h"
 
 typedef void (*Method) (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 

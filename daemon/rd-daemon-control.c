@@ -1,5 +1,6 @@
 /* rd-daemon-control.c: the control socket server. See rd-daemon-control.h. */
 #include "daemon/rd-daemon-control.h"
+#include "daemon/rd-daemon-error.h"
 
 #include <errno.h>
 #include <grp.h>

@@ -17,8 +17,6 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "daemon/rd-daemon-error.h"
-
 G_BEGIN_DECLS
 
 typedef struct _RdControlRequest RdControlRequest;

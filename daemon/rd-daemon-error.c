@@ -3,10 +3,10 @@
 
 #include <sysexits.h>
 
-#include "config/rd-config.h"
-#include "ledger/rd-ledger.h"
-#include "media/rd-media-devices.h"
-#include "signaling/rd-signal-server.h"
+#include "config/rd-config-error.h"
+#include "ledger/rd-ledger-error.h"
+#include "media/rd-media-error.h"
+#include "signaling/rd-signal-error.h"
 
 GQuark
 rd_daemon_error_quark (void)

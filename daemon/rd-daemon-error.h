@@ -1,5 +1,16 @@
-/* rd-daemon-error.h: the daemon module's error domain, and the exit codes (sysexits.h) that
- * errors of every module map to when receptiond cannot start.
+/* rd-daemon-error.h: the daemon module's error domain, RD_DAEMON_ERROR, and the exit codes
+ * (sysexits.h) that errors of every module map to when receptiond cannot start.
+ *
+ * Contract: the daemon's own failures, each a condition of the machine the technician must fix
+ * (the message names the path or the figures); receptiond does not start with one, and a
+ * session does not start with DISK:
+ *   STATE_DIR  the state dir, or a file receptiond must create in it, cannot be created or
+ *              written (73 EX_CANTCREAT)
+ *   LOCKED     another receptiond uses the state dir (75 EX_TEMPFAIL: try when it has stopped)
+ *   CONTROL    the control socket cannot be set up (73 EX_CANTCREAT)
+ *   DISK       less free space than [storage] min-free-mb for a recorded session (73)
+ *   BOOK_KEY   the book key file is unreadable or wrong, or missing while the book needs it:
+ *              never replaced by a new key (65 EX_DATAERR)
  *
  * Threading: plain functions.
  */
@@ -14,11 +25,11 @@ GQuark rd_daemon_error_quark (void);
 
 typedef enum
 {
-  RD_DAEMON_ERROR_STATE_DIR, /* the state dir cannot be created or written */
-  RD_DAEMON_ERROR_LOCKED,    /* another receptiond uses the state dir */
-  RD_DAEMON_ERROR_CONTROL,   /* the control socket cannot be set up */
-  RD_DAEMON_ERROR_DISK,      /* not enough free space to record a session */
-  RD_DAEMON_ERROR_BOOK_KEY,  /* the book key file is unreadable, wrong, or missing while needed */
+  RD_DAEMON_ERROR_STATE_DIR,
+  RD_DAEMON_ERROR_LOCKED,
+  RD_DAEMON_ERROR_CONTROL,
+  RD_DAEMON_ERROR_DISK,
+  RD_DAEMON_ERROR_BOOK_KEY,
 } RdDaemonError;
 
 /* The sysexits code for a start-up failure: 78 EX_CONFIG for configuration errors, 65 EX_DATAERR

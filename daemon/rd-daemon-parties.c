@@ -10,6 +10,8 @@
 
 #include "daemon/rd-daemon-log.h"
 #include "media/rd-media-peer.h"
+#include "media/rd-media-error.h"
+#include "ledger/rd-ledger-error.h"
 
 struct _RdDaemonParty
 {

@@ -3,6 +3,7 @@
  * and seals into the ledger, draws the REC mark on the room's display, watches the disk, and
  * answers recording.pause / recording.resume. Main context only. */
 #include "daemon/rd-daemon-recording.h"
+#include "daemon/rd-daemon-error.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

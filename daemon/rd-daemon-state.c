@@ -1,6 +1,7 @@
 /* rd-daemon-state.c: the state dir: created if missing, proven writable, and locked so that a
  * second receptiond on the same state dir refuses to start. */
 #include "daemon/rd-daemon-private.h"
+#include "daemon/rd-daemon-error.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /* rd-ledger-book-conclusions.c: the notice of conclusions of a session and its directives,
  * their follow-up notes, and what is overdue. See rd-ledger-book.h. */
 #include "ledger/rd-ledger-book-private.h"
+#include "ledger/rd-ledger-error.h"
 
 /* Days within which a petition (kiến nghị) must be processed. */
 #define PETITION_DAYS 45

@@ -5,6 +5,7 @@
  * additional data binds it to its registration and revision, so a sealed value moved to another
  * row (or revision) does not open. */
 #include "ledger/rd-ledger-book-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

@@ -1,6 +1,7 @@
 /* rd-ledger-book-export.c: the book (Mẫu số 03/TCD) as CSV or JSON, and the monthly report.
  * See rd-ledger-book.h. */
 #include "ledger/rd-ledger-book-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <string.h>
 

@@ -1,6 +1,7 @@
 /* rd-ledger-book-fields.c: checking the book's input fields (text in NFC, numbers, dates,
  * classification), local dates, and the JSON rows of its views. See rd-ledger-book.h. */
 #include "ledger/rd-ledger-book-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <stdio.h>
 #include <string.h>

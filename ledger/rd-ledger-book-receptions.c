@@ -2,6 +2,7 @@
  * said, how it was handled, the officer, the citizen's confirmation, and the session with its
  * recordings. Records never change. See rd-ledger-book.h. */
 #include "ledger/rd-ledger-book-private.h"
+#include "ledger/rd-ledger-error.h"
 
 static const char *const reception_fields[] = {
   "registration_id",

@@ -2,6 +2,7 @@
  * old one kept, identities sealed when protected). Views are in
  * rd-ledger-book-registration-views.c. See rd-ledger-book.h. */
 #include "ledger/rd-ledger-book-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <string.h>
 

@@ -1,6 +1,7 @@
 /* rd-ledger-book-schedule.c: sessions scheduled for registrations, their timing duties, and
  * starting a scheduled session. See rd-ledger-book.h. */
 #include "ledger/rd-ledger-book-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <string.h>
 

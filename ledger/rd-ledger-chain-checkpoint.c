@@ -2,6 +2,7 @@
  * ends, crash reconciliation and on demand, and read back in the form handed to the city board.
  * See rd-ledger-chain.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 void
 rd_ledger_set_key (RdLedger *ledger, RdLedgerKey *key)

@@ -2,6 +2,7 @@
  * the schema, and the entries migrations add. Checkpoints are in rd-ledger-chain-checkpoint.c,
  * verification in rd-ledger-chain-verify.c. See rd-ledger-chain.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <string.h>
 

@@ -3,6 +3,7 @@
  * invites row, and never puts it (or the token) in an event, a JSON view or an error message.
  * See rd-ledger.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <string.h>
 

@@ -4,6 +4,7 @@
  * The key lives in ledger/ because it exists only to sign and check the ledger's checkpoints: a
  * module of its own would add a layer for three functions, and nothing else signs. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <errno.h>
 #include <fcntl.h>

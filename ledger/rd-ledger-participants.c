@@ -1,6 +1,7 @@
 /* rd-ledger-participants.c: the parties of a session, one row per connection: joining, the
  * verified DTLS fingerprint, leaving. See rd-ledger.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 /* Who writes the events the daemon reports without naming an actor. */
 #define LEDGER_ACTOR "receptiond"

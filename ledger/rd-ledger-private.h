@@ -12,6 +12,7 @@
 
 #include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger.h"
+#include "ledger/rd-ledger-error.h"
 
 G_BEGIN_DECLS
 

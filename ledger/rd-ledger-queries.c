@@ -1,6 +1,7 @@
 /* rd-ledger-queries.c: reading the ledger: live sessions, and the JSON views of sessions for
  * receptionctl. See rd-ledger.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 /* The summary columns, named as they appear in JSON. */
 #define SUMMARY_COLUMNS                                                                            \

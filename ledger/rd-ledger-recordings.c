@@ -2,6 +2,7 @@
  * unrecoverable, listing. See rd-ledger-recordings.h for the contract. */
 #include "ledger/rd-ledger-recordings.h"
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <string.h>
 

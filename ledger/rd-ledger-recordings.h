@@ -15,8 +15,8 @@
  *   (recovery registers the files it finds on disk after a crash), never to an ended one
  *   (RD_LEDGER_ERROR_STATE). Sealing and marking unrecoverable work in every session state: a
  *   segment is closed after its session has ended.
- * - Errors: RD_LEDGER_ERROR_NOT_FOUND (no such session, or no such segment),
- *   RD_LEDGER_ERROR_CONFLICT (the segment exists already; the row is not "recording"),
+ * - Errors (ledger/rd-ledger-error.h): RD_LEDGER_ERROR_NOT_FOUND (no such session, or no such
+ *   segment), RD_LEDGER_ERROR_CONFLICT (the segment exists already; the row is not "recording"),
  *   RD_LEDGER_ERROR_STATE (a row for an ended session), RD_LEDGER_ERROR_INVALID (a bad argument,
  *   named in the message), RD_LEDGER_ERROR_IO. Messages name the session, segment and ledger.
  * - Events (actor "receptiond"): "recording-sealed" / "recording-repaired" with detail

@@ -1,6 +1,7 @@
 /* rd-ledger-schema.c: the ledger's schema, its forward migrations, and the checks that decide
  * whether an existing file may be opened for writing at all. See rd-ledger.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>

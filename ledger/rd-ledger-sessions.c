@@ -1,6 +1,7 @@
 /* rd-ledger-sessions.c: writing sessions and events: starting and ending sessions, reconciling
  * after a crash, appending events. See rd-ledger.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 /* How many fresh ids rd_ledger_session_start() tries before giving up (16.7 million per day). */
 #define ID_ATTEMPTS 16

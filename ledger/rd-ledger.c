@@ -1,6 +1,7 @@
 /* rd-ledger.c: opening and closing the ledger, and the SQLite helpers the other ledger files use.
  * See rd-ledger.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -40,23 +40,6 @@
 
 G_BEGIN_DECLS
 
-#define RD_LEDGER_ERROR (rd_ledger_error_quark ())
-GQuark rd_ledger_error_quark (void);
-
-typedef enum
-{
-  RD_LEDGER_ERROR_OPEN,         /* the file or its directory cannot be opened or created */
-  RD_LEDGER_ERROR_CORRUPT,      /* not a SQLite database, or fails its integrity check */
-  RD_LEDGER_ERROR_NEWER_SCHEMA, /* written by a newer receptiond */
-  RD_LEDGER_ERROR_NOT_FOUND,    /* no such session */
-  RD_LEDGER_ERROR_STATE,        /* the session is not in a state that allows the change */
-  RD_LEDGER_ERROR_IO,           /* any other SQLite failure (disk full, read-only, ...) */
-  RD_LEDGER_ERROR_INVALID,      /* a malformed argument (role, time, token hash, ...) */
-  RD_LEDGER_ERROR_UNAUTHORIZED, /* a token that does not admit to this session (see the message) */
-  RD_LEDGER_ERROR_CONFLICT, /* the row exists already, or is not in the state the change needs */
-  RD_LEDGER_ERROR_KEY,      /* the room key file cannot be read, created or used */
-} RdLedgerError;
-
 #define RD_LEDGER_SCHEMA_VERSION 5
 #define RD_LEDGER_FILE_NAME      "ledger.sqlite"
 

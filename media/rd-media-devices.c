@@ -1,5 +1,6 @@
 /* rd-media-devices.c: GStreamer start-up and the room's device check. See rd-media-devices.h. */
 #include "media/rd-media-devices.h"
+#include "media/rd-media-error.h"
 #include "media/rd-media-private.h"
 
 #include <errno.h>
@@ -14,12 +15,6 @@
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
-
-GQuark
-rd_media_error_quark (void)
-{
-  return g_quark_from_static_string ("rd-media-error-quark");
-}
 
 /* Every GStreamer element receptiond creates, and the Debian package that installs it. The
  * required ones are checked by rd_media_init(); the others depend on the configured devices and

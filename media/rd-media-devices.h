@@ -19,7 +19,8 @@
  * device or starts streaming, so it can run while the room's pipeline holds the devices; it
  * only opens a named camera for a VIDIOC_QUERYCAP, which V4L2 allows alongside streaming.
  *
- * Errors: RD_MEDIA_ERROR. Nothing here logs; the daemon reports what it is returned.
+ * Errors: rd_media_init() fails with RD_MEDIA_ERROR_INIT (media/rd-media-error.h). Nothing here
+ * logs; the daemon reports what it is returned.
  *
  * Threading: main thread only. rd_media_probe_devices() may block briefly while the device
  * providers look for devices: a few milliseconds normally, at most 2 s per "auto" role when a
@@ -36,20 +37,6 @@
 #include "config/rd-config.h"
 
 G_BEGIN_DECLS
-
-#define RD_MEDIA_ERROR (rd_media_error_quark ())
-GQuark rd_media_error_quark (void);
-
-typedef enum
-{
-  RD_MEDIA_ERROR_INIT,       /* GStreamer cannot start, or elements receptiond needs are missing */
-  RD_MEDIA_ERROR_DEVICE,     /* a configured device cannot be used */
-  RD_MEDIA_ERROR_OFFER,      /* an SDP offer cannot be parsed or has no usable codec (HTTP 422) */
-  RD_MEDIA_ERROR_PIPELINE,   /* the room's pipeline or a peer's webrtcbin failed */
-  RD_MEDIA_ERROR_RECORDING,  /* a recording file cannot be read, repaired, written or verified */
-  RD_MEDIA_ERROR_FRAGMENT,   /* a trickle / ICE restart sdpfrag is unusable (HTTP 400) */
-  RD_MEDIA_ERROR_ICE_SERVER, /* an ICE server URL (a Link header's) is not stun:/turn:/turns: */
-} RdMediaError;
 
 typedef struct
 {

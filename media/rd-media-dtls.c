@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#include "media/rd-media-devices.h"
-
 GST_DEBUG_CATEGORY (rd_media_debug);
 
 static gpointer

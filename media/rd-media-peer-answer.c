@@ -9,6 +9,7 @@
  * description's text. Each promise replies on webrtcbin's thread; the next step runs on the
  * main context. */
 #include "media/rd-media-peer-private.h"
+#include "media/rd-media-error.h"
 
 #include <string.h>
 

@@ -14,6 +14,7 @@
  * so nothing goes stale there; its local-description still names the first answer's
  * credentials, which nothing reads after the answer. Main context only. */
 #include "media/rd-media-peer-private.h"
+#include "media/rd-media-error.h"
 
 #include <nice/agent.h>
 #include <string.h>

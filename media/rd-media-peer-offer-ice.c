@@ -3,6 +3,7 @@
  * "gathering-done"; trickle), and our current credentials. See rd-media-peer-offer.h. webrtcbin
  * reports candidates and gathering on its threads; they are re-emitted on the main context. */
 #include "media/rd-media-peer-private.h"
+#include "media/rd-media-error.h"
 
 #include <string.h>
 

@@ -11,6 +11,7 @@
  * rd-media-peer-offer-ice.c; ICE restart: rd-media-peer-ice.c. Promises reply on
  * webrtcbin's threads; each next step runs on the main context (rd_peer_promise_to). */
 #include "media/rd-media-peer-private.h"
+#include "media/rd-media-error.h"
 
 #include <string.h>
 

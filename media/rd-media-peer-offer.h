@@ -65,8 +65,8 @@ typedef enum
 /* An ICE server for this peer: "stun:HOST[:PORT]", "turn:HOST[:PORT][?transport=udp|tcp]" or
  * "turns:..." with @username/@credential for TURN (NULL for STUN; any characters). Before the
  * offer only (else RD_MEDIA_ERROR_PIPELINE).
- * Errors: RD_MEDIA_ERROR_ICE_SERVER (a new code in rd-media-devices.h) naming the URL when it
- * is not one of these forms or a TURN server lacks a username or credential. */
+ * Errors: RD_MEDIA_ERROR_ICE_SERVER (media/rd-media-error.h) naming the URL when it is not one
+ * of these forms or a TURN server lacks a username or credential. */
 gboolean rd_peer_add_ice_server (RdPeer *peer, const char *url, const char *username,
                                  const char *credential, GError **error);
 

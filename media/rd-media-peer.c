@@ -11,6 +11,7 @@
  * the exception that builds the receive chain at once on the streaming thread (data is already
  * flowing), behind a closed gate; linking it to the room happens on the main context. */
 #include "media/rd-media-peer-private.h"
+#include "media/rd-media-error.h"
 
 #include <gst/webrtc/webrtc.h>
 #include <string.h>

@@ -2,6 +2,7 @@
  * duration in the segment's Info, and the Cues), read from the file's EBML structure. See
  * rd-media-record-repair.h. */
 #include "media/rd-media-record-repair.h"
+#include "media/rd-media-error.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* rd-media-record-repair.c: remuxing a Matroska file a crash left without cues and duration,
  * then reading the result back. See rd-media-record-repair.h for the contract. */
 #include "media/rd-media-record-repair.h"
+#include "media/rd-media-error.h"
 
 #include <errno.h>
 #include <fcntl.h>

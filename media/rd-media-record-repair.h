@@ -31,8 +31,6 @@
 
 #include <glib.h>
 
-#include "media/rd-media-devices.h"
-
 G_BEGIN_DECLS
 
 gboolean rd_record_repair (const char *in_path, const char *out_path, guint64 *duration_ns,

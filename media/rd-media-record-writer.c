@@ -12,6 +12,7 @@
  * open segment and says the writer is done. A writer whose file refused a write is finished at
  * once (its queue has stopped: no EOS would get through). */
 #include "media/rd-media-record-private.h"
+#include "media/rd-media-error.h"
 
 #include <string.h>
 

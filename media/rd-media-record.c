@@ -6,6 +6,7 @@
  * back to the main context as "segment-sealed". A 1 s timer fdatasyncs the open segments, also
  * in a worker thread. */
 #include "media/rd-media-record-private.h"
+#include "media/rd-media-error.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -13,6 +13,7 @@
  * room's vp8enc about 15 s at 640x360. The peers' rtph264pay packetizes with
  * packetization-mode=1 (FU-A/STAP-A). */
 #include "media/rd-media-room-private.h"
+#include "media/rd-media-error.h"
 
 static GstElement *
 make_encoder (int bitrate_bps, guint keyframe_max_dist)

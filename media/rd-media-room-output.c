@@ -24,6 +24,7 @@
  *   failure from reaching the camera).
  */
 #include "media/rd-media-room-private.h"
+#include "media/rd-media-error.h"
 
 static void relayout (RdRoom *room);
 

@@ -19,6 +19,8 @@
  * everyone. So every consumer outside the room's core (each peer, the self-view) starts with a
  * guarded ghost pad (rd_media_guard_sink_pad) that reports the failure once and returns OK. */
 #include "media/rd-media-room.h"
+#include "media/rd-media-devices.h"
+#include "media/rd-media-error.h"
 
 #include "media/rd-media-room-private.h"
 

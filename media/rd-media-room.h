@@ -35,7 +35,6 @@
 #include <gst/gst.h>
 
 #include "config/rd-config.h"
-#include "media/rd-media-devices.h"
 
 G_BEGIN_DECLS
 

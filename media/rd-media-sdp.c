@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "media/rd-media-devices.h"
+#include "media/rd-media-error.h"
 
 void
 rd_offer_free (RdOffer *offer)

@@ -1,5 +1,6 @@
 /* rd-proto.c: framing of the control protocol. See rd-proto.h. */
 #include "proto/rd-proto.h"
+#include "proto/rd-proto-error.h"
 
 #include <string.h>
 

@@ -34,18 +34,11 @@ G_BEGIN_DECLS
 #define RD_PROTO_CODE_TIMEOUT        "timeout"        /* no complete request in time */
 #define RD_PROTO_CODE_VERIFY_FAILED  "verify-failed"  /* ledger verify found a problem */
 
-#define RD_PROTO_ERROR (rd_proto_error_quark ())
-GQuark rd_proto_error_quark (void);
-
-typedef enum
-{
-  RD_PROTO_ERROR_MALFORMED, /* a line that is not a well-formed message */
-} RdProtoError;
-
 /* Serialises @message and appends '\n'. (transfer full) */
 char *rd_proto_encode (JsonNode *message, gsize *length);
 
-/* Parses one line (without its '\n') into a JSON object node. (transfer full) */
+/* Parses one line (without its '\n') into a JSON object node; RD_PROTO_ERROR_MALFORMED
+ * (proto/rd-proto-error.h) when it is not one. (transfer full) */
 JsonNode *rd_proto_decode (const char *line, gsize length, GError **error);
 /* FALSE with RD_PROTO_ERROR_MALFORMED when JSON @text escapes a NUL character (\u0000) in a
  * string: json-glib keeps such a string only up to the NUL, silently. rd_proto_decode() checks
@@ -59,7 +52,8 @@ JsonNode *rd_proto_request_new (const char *method, JsonNode *params);
 JsonNode *rd_proto_reply_ok (JsonNode *result);
 JsonNode *rd_proto_reply_error (const char *code, const char *message);
 
-/* Reads a request: its method (owned by @request) and params object (NULL if absent). */
+/* Reads a request: its method (owned by @request) and params object (NULL if absent);
+ * RD_PROTO_ERROR_MALFORMED when it is not a request. */
 gboolean rd_proto_parse_request (JsonNode *request, const char **method, JsonObject **params,
                                  GError **error);
 

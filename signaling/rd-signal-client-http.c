@@ -5,6 +5,7 @@
  * into a GET and follow it to any scheme. The timeout is ours (a source on the context that
  * cancels the request), so it covers resolving, connecting, TLS and waiting for the answer. */
 #include "signaling/rd-signal-client-private.h"
+#include "signaling/rd-signal-error.h"
 
 #include <string.h>
 

@@ -3,6 +3,7 @@
  * from those words, and the error for an HTTP status the client does not take. See
  * rd-signal-client.h and rd-signal-client-private.h for the contract. */
 #include "signaling/rd-signal-client-private.h"
+#include "signaling/rd-signal-error.h"
 
 #include <string.h>
 

@@ -6,6 +6,7 @@
  * send, the m= line of our SDP (port 9), its a=mid, our a=ice-ufrag/a=ice-pwd, the candidates
  * and, after the last ones, a=end-of-candidates. */
 #include "signaling/rd-signal-client.h"
+#include "signaling/rd-signal-error.h"
 #include "signaling/rd-signal-client-private.h"
 
 #include <string.h>

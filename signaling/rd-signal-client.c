@@ -7,6 +7,7 @@
  * source sends what has gathered as one PATCH; while it is in flight, or while an ICE restart
  * is, new candidates wait for the next one. */
 #include "signaling/rd-signal-client.h"
+#include "signaling/rd-signal-error.h"
 #include "signaling/rd-signal-client-private.h"
 
 #include <string.h>

@@ -52,6 +52,7 @@
  *   naming the method and URL. A host that cannot be resolved or reached: RD_SIGNAL_ERROR_CONNECT.
  *   TLS: the system CAs, or the options' CA file only; a certificate they do not accept fails
  *   with RD_SIGNAL_ERROR_TLS naming the host and the reason, unless the options say insecure.
+ *   Every code is explained in signaling/rd-signal-error.h.
  * - A response body over 1 MiB is refused (RD_SIGNAL_ERROR_PROTOCOL) without being kept. A
  *   cancelled @cancellable fails the operation with G_IO_ERROR_CANCELLED, also during a
  *   Retry-After wait.
@@ -75,14 +76,7 @@
 
 #include <gio/gio.h>
 
-#include "signaling/rd-signal-server.h"
-
 G_BEGIN_DECLS
-
-/* Error codes added to RdSignalError (rd-signal-server.h) for the client:
- *   RD_SIGNAL_ERROR_URL, RD_SIGNAL_ERROR_CONNECT, RD_SIGNAL_ERROR_TLS (shared),
- * RD_SIGNAL_ERROR_TIMEOUT, RD_SIGNAL_ERROR_HTTP, RD_SIGNAL_ERROR_RETRY, RD_SIGNAL_ERROR_PROTOCOL.
- */
 
 typedef enum
 {

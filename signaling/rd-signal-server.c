@@ -1,5 +1,6 @@
 /* rd-signal-server.c: the HTTPS listener. See rd-signal-server.h for the contract. */
 #include "signaling/rd-signal-server.h"
+#include "signaling/rd-signal-error.h"
 #include "signaling/rd-signal-join.h"
 #include "signaling/rd-signal-tls.h"
 #include "signaling/rd-signal-whip-private.h"
@@ -56,12 +57,6 @@ struct _RdSignalServer
 };
 
 G_DEFINE_FINAL_TYPE (RdSignalServer, rd_signal_server, G_TYPE_OBJECT)
-
-GQuark
-rd_signal_error_quark (void)
-{
-  return g_quark_from_static_string ("rd-signal-error-quark");
-}
 
 /* "127.0.0.1:8443" or "[::1]:8443". */
 static char *

@@ -32,9 +32,10 @@
  * Property "whip-reply-timeout-ms" (guint, default 30000, read-write): how long a WHIP request
  * waits for its handler's reply before signaling answers 504. For tests; the daemon leaves it.
  *
- * Errors are RD_SIGNAL_ERROR_TLS (the identity cannot be loaded or created; the message names
- * the file) or RD_SIGNAL_ERROR_LISTEN (the message names the address, e.g. "cannot listen on
- * 127.0.0.1:8443: Address already in use"). The module logs nothing.
+ * Errors (signaling/rd-signal-error.h) are RD_SIGNAL_ERROR_TLS (the identity cannot be loaded or
+ * created; the message names the file) or RD_SIGNAL_ERROR_LISTEN (the message names the
+ * address, e.g. "cannot listen on 127.0.0.1:8443: Address already in use"). The module logs
+ * nothing.
  *
  * Threading: main context only. Create, start, stop and query the server on the daemon's main
  * context; rd_signal_server_start() attaches the listener to the thread-default main context
@@ -51,23 +52,6 @@
 #include "config/rd-config.h"
 
 G_BEGIN_DECLS
-
-#define RD_SIGNAL_ERROR (rd_signal_error_quark ())
-GQuark rd_signal_error_quark (void);
-
-typedef enum
-{
-  RD_SIGNAL_ERROR_TLS,    /* the TLS certificate or key cannot be loaded or created; for the
-                           * client, a server certificate not accepted or a CA file unusable */
-  RD_SIGNAL_ERROR_LISTEN, /* the listen address cannot be bound */
-  /* RdSignalClient (rd-signal-client.h): */
-  RD_SIGNAL_ERROR_URL,      /* a URL or token the client refuses (scheme, host, user-info) */
-  RD_SIGNAL_ERROR_CONNECT,  /* the host cannot be resolved or reached */
-  RD_SIGNAL_ERROR_TIMEOUT,  /* no answer within the request timeout */
-  RD_SIGNAL_ERROR_HTTP,     /* a status the client does not take */
-  RD_SIGNAL_ERROR_RETRY,    /* still 503/409 when the deadline came */
-  RD_SIGNAL_ERROR_PROTOCOL, /* an answer that breaks WHIP/WHEP (no Location, not SDP, ...) */
-} RdSignalError;
 
 #define RD_TYPE_SIGNAL_SERVER (rd_signal_server_get_type ())
 G_DECLARE_FINAL_TYPE (RdSignalServer, rd_signal_server, RD, SIGNAL_SERVER, GObject)

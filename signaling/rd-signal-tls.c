@@ -1,7 +1,7 @@
 /* rd-signal-tls.c: loading and generating the HTTPS identity. See rd-signal-tls.h. */
 #define _GNU_SOURCE /* renameat2, RENAME_NOREPLACE */
 #include "signaling/rd-signal-tls.h"
-#include "signaling/rd-signal-server.h" /* RD_SIGNAL_ERROR */
+#include "signaling/rd-signal-error.h"
 
 #include <errno.h>
 #include <fcntl.h>

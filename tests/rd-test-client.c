@@ -1,6 +1,7 @@
 /* rd-test-client.c: the fixture of the WHIP/WHEP client's tests; see rd-test-client.h. */
 #include "tests/rd-test-client.h"
 #include "tests/rd-test-signal.h"
+#include "signaling/rd-signal-error.h"
 
 #include <string.h>
 

@@ -2,6 +2,7 @@
 #include "tests/rd-test-ledger.h"
 
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>

@@ -14,6 +14,7 @@
 
 #include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger.h"
+#include "ledger/rd-ledger-error.h"
 
 typedef struct
 {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config/rd-config.h"
+#include "config/rd-config-error.h"
 
 static RdConfig *
 load (const char *text, GError **error)

@@ -3,6 +3,7 @@
  * injection neutralised, NFC text, a protected identity redacted); the JSON form; reveal and
  * --for-transfer; bad dates; the monthly report. */
 #include "tests/rd-test-book.h"
+#include "ledger/rd-ledger-error.h"
 
 #define ACTOR "uid=1000(officer)"
 

@@ -5,6 +5,7 @@
 #include "tests/rd-test-book.h"
 
 #include "ledger/rd-ledger-book-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #define ACTOR "uid=1000(officer)"
 

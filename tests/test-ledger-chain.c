@@ -4,6 +4,7 @@
  * histories always verify). The attacks, each of which rd_ledger_verify() must name, are in
  * test-ledger-chain-tamper.c. */
 #include "ledger/rd-ledger-chain.h"
+#include "ledger/rd-ledger-error.h"
 /* The attacks use the ledger's connection and test hooks (ledger/rd-ledger-private.h). */
 #include "ledger/rd-ledger-private.h"
 #include "tests/rd-test-ledger.h"

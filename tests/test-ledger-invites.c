@@ -2,6 +2,7 @@
  * ledger (schema version 2), checked through the API and, for the evidence triggers, with the
  * sqlite3 API on the file. Expiry is tested with the ledger's test clock, not by waiting. */
 #include "ledger/rd-ledger.h"
+#include "ledger/rd-ledger-error.h"
 /* For rd_ledger_set_clock_offset_for_testing(). */
 #include "ledger/rd-ledger-private.h"
 #include "tests/rd-test-sqlite.h"

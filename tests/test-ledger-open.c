@@ -4,6 +4,7 @@
  * step fails, left exactly as they were). The file is looked at with the sqlite3 API (inspection
  * only; receptiond code above ledger/ never includes sqlite3.h). */
 #include "ledger/rd-ledger.h"
+#include "ledger/rd-ledger-error.h"
 /* For rd_ledger_schema_migration_for_testing(): old files are built from the shipped SQL. */
 #include "ledger/rd-ledger-private.h"
 #include "tests/rd-test-ledger.h"

@@ -2,6 +2,7 @@
  * repairing, marking unrecoverable, listing, and the triggers that keep a closed segment's row
  * from ever changing, checked through the API and with the sqlite3 API on the file. */
 #include "ledger/rd-ledger-recordings.h"
+#include "ledger/rd-ledger-error.h"
 /* For rd_ledger_schema_migration_for_testing(). */
 #include "ledger/rd-ledger-private.h"
 #include "tests/rd-test-sqlite.h"

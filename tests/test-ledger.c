@@ -3,6 +3,7 @@
  * ledger/ never includes sqlite3.h); and its append-only triggers. Opening and migrating the file
  * are in test-ledger-open.c. */
 #include "ledger/rd-ledger.h"
+#include "ledger/rd-ledger-error.h"
 /* rd-test-sqlite.h registers the chain's SQL function from the ledger's private hooks. */
 #include "ledger/rd-ledger-private.h"
 #include "tests/rd-test-ledger.h"

@@ -3,6 +3,7 @@
  * Expectations about real hardware (cameras, displays, sound cards) are worked out from what this
  * machine has, so the tests pass both on a headless build machine and on a room's computer. */
 #include "media/rd-media-devices.h"
+#include "media/rd-media-error.h"
 
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>

@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 #include <string.h>
 #include "tests/rd-test-wait.h"
+#include "media/rd-media-error.h"
 
 static const char config_h264[] =
     "[media]\ncamera=test\nmicrophone=test\ndisplay=none\nspeakers=none\nvideo-codec=h264\n"

@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 #include <string.h>
 #include "tests/rd-test-wait.h"
+#include "media/rd-media-error.h"
 
 static void
 test_ice_servers (RdTestRooms *f, gconstpointer data)

@@ -1,6 +1,7 @@
 /* test-media-peer.c: RdPeer (media/rd-media-peer.h) against a webrtcbin test peer
  * (rd-test-peer.h), in a network namespace of the test's own with only 127.0.0.1. */
 #include "media/rd-media-peer.h"
+#include "media/rd-media-error.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
 

@@ -6,6 +6,8 @@
  * tells the two apart. Also the refusals: garbage, a crash right after the header, an empty file,
  * a missing file, an existing output (never overwritten). */
 #include "media/rd-media-record-repair.h"
+#include "media/rd-media-error.h"
+#include "media/rd-media-devices.h"
 
 #include <gst/gst.h>
 #include <glib/gstdio.h>

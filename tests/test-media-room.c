@@ -2,6 +2,7 @@
  * display or speakers: the shared encoders, keyframes on request, mute, stop. Runs in a
  * network namespace of its own like every media test. */
 #include "media/rd-media-room.h"
+#include "media/rd-media-error.h"
 #include "tests/rd-test-netns.h"
 
 #include <gst/gst.h>

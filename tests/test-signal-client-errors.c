@@ -7,6 +7,7 @@
 #include "signaling/rd-signal-client-private.h"
 #include "signaling/rd-signal-client.h"
 #include "signaling/rd-signal-tls.h"
+#include "signaling/rd-signal-error.h"
 #include "tests/rd-test-client.h"
 #include "tests/rd-test-signal.h"
 

@@ -5,6 +5,7 @@
 #include "signaling/rd-signal-client.h"
 #include "signaling/rd-signal-server.h"
 #include "signaling/rd-signal-whip.h"
+#include "signaling/rd-signal-error.h"
 #include "tests/rd-test-client.h"
 #include "tests/rd-test-signal.h"
 

@@ -7,7 +7,7 @@
  * test-signal-client-trickle.c the rest (trickle, ICE restart, DELETE, receptiond). */
 #include "signaling/rd-signal-client-private.h"
 #include "signaling/rd-signal-client.h"
-#include "signaling/rd-signal-server.h"
+#include "signaling/rd-signal-error.h"
 #include "tests/rd-test-client.h"
 #include "tests/rd-test-signal.h"
 

@@ -3,6 +3,7 @@
  * configured paths, a long room name; fixture in rd-test-listener.h. test-signal-server.c has the
  * listener itself. */
 #include "signaling/rd-signal-server.h"
+#include "signaling/rd-signal-error.h"
 #include "tests/rd-test-listener.h"
 #include "tests/rd-test-signal.h"
 

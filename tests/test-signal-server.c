@@ -3,6 +3,7 @@
  * by a real libsoup client over HTTPS on 127.0.0.1 (and ::1 when the host has it), fixture in
  * rd-test-listener.h. test-signal-server-tls.c has the TLS identity. */
 #include "signaling/rd-signal-server.h"
+#include "signaling/rd-signal-error.h"
 #include "tests/rd-test-listener.h"
 #include "tests/rd-test-signal.h"
 

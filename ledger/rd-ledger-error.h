@@ -1,0 +1,54 @@
+/* rd-ledger-error.h: the ledger's error domain, RD_LEDGER_ERROR.
+ *
+ * Contract: every ledger function fails only with these codes; a write that fails has written
+ * nothing (its transaction is rolled back). Messages say what was refused and why, never a token
+ * or its hash. What each code means to a caller:
+ *   Opening (rd_ledger_open(), rd_ledger_key_*): the file is not used at all.
+ *     OPEN          the file or its directory cannot be opened or created (permissions, a
+ *                   missing mount): fix the state dir (at start-up 73 EX_CANTCREAT)
+ *     CORRUPT       not a SQLite database, or it fails its integrity check: evidence to keep as
+ *                   it is and examine, never to replace (65 EX_DATAERR)
+ *     NEWER_SCHEMA  written by a newer receptiond: run that one (65 EX_DATAERR)
+ *     KEY           the room key file cannot be read, created or used (65 EX_DATAERR)
+ *   Every call:
+ *     NOT_FOUND     the session, or the row the call names (invite, participant, segment,
+ *                   conclusion, checkpoint), does not exist
+ *     STATE         it exists but is not in a state that allows the change: the session is
+ *                   not live (or is sealed, or still scheduled), the invite already revoked, the
+ *                   participant already left or its fingerprint already recorded, the
+ *                   conclusion done; or the ledger has no room key to sign with
+ *     CONFLICT      the recording row exists already, or is no longer "recording"
+ *     INVALID       an argument the ledger refuses (a role, time, token hash, path, a token
+ *                   another invite has); the message names it
+ *     UNAUTHORIZED  a token that does not admit to this session (unknown, revoked, expired, for
+ *                   another session or a sealed one); the message says which and may be shown
+ *                   to the party
+ *     IO            any other SQLite failure (disk full, read-only file system, I/O error):
+ *                   the ledger's side, may work later
+ *
+ * Threading: rd_ledger_error_quark() may be called from any thread.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RD_LEDGER_ERROR (rd_ledger_error_quark ())
+GQuark rd_ledger_error_quark (void);
+
+typedef enum
+{
+  RD_LEDGER_ERROR_OPEN,
+  RD_LEDGER_ERROR_CORRUPT,
+  RD_LEDGER_ERROR_NEWER_SCHEMA,
+  RD_LEDGER_ERROR_NOT_FOUND,
+  RD_LEDGER_ERROR_STATE,
+  RD_LEDGER_ERROR_IO,
+  RD_LEDGER_ERROR_INVALID,
+  RD_LEDGER_ERROR_UNAUTHORIZED,
+  RD_LEDGER_ERROR_CONFLICT,
+  RD_LEDGER_ERROR_KEY,
+} RdLedgerError;
+
+G_END_DECLS
