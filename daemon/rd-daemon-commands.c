@@ -56,7 +56,7 @@ rd_daemon_reply_ledger_error (RdControlRequest *req, const char *session_id, con
   if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NOT_FOUND))
     code = RD_PROTO_CODE_NOT_FOUND;
   else if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE) ||
-           g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CONFLICT))
+           g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_EXISTS))
     code = RD_PROTO_CODE_CONFLICT;
   else if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID))
     code = RD_PROTO_CODE_INVALID_PARAMS;

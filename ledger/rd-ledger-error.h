@@ -15,9 +15,11 @@
  *                   conclusion, checkpoint), does not exist
  *     STATE         it exists but is not in a state that allows the change: the session is
  *                   not live (or is sealed, or still scheduled), the invite already revoked, the
- *                   participant already left or its fingerprint already recorded, the
- *                   conclusion done; or the ledger has no room key to sign with
- *     CONFLICT      the recording row exists already, or is no longer "recording"
+ *                   participant already left or its fingerprint already recorded, the segment
+ *                   already closed, the conclusion done; or the ledger has no room key to sign
+ *                   with. Nothing to retry: the change is refused for good in that state
+ *     EXISTS        the row the call creates exists already (a session's segment number): the
+ *                   caller's numbering is wrong; the existing row is untouched
  *     INVALID       an argument the ledger refuses (a role, time, token hash, path, a token
  *                   another invite has); the message names it
  *     UNAUTHORIZED  a token that does not admit to this session (unknown, revoked, expired, for
@@ -47,7 +49,7 @@ typedef enum
   RD_LEDGER_ERROR_IO,
   RD_LEDGER_ERROR_INVALID,
   RD_LEDGER_ERROR_UNAUTHORIZED,
-  RD_LEDGER_ERROR_CONFLICT,
+  RD_LEDGER_ERROR_EXISTS,
   RD_LEDGER_ERROR_KEY,
 } RdLedgerError;
 

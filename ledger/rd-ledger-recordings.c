@@ -157,7 +157,7 @@ rd_ledger_recording_add (RdLedger *l, const char *session_id, gint64 segment, co
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_UNIQUE)
     {
-      g_set_error (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CONFLICT,
+      g_set_error (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_EXISTS,
                    "the session has a segment %" G_GINT64_FORMAT " already", segment);
       goto fail;
     }
@@ -185,7 +185,7 @@ fail_early:
 }
 
 /* Inside the caller's transaction: the path of segment @segment of @session_id, which must be in
- * state "recording" (NOT_FOUND: no such session or segment; CONFLICT: another state). */
+ * state "recording" (NOT_FOUND: no such session or segment; STATE: another state). */
 static char *
 lookup_recording (RdLedger *self, const char *session_id, gint64 segment, GError **error)
 {
@@ -213,7 +213,7 @@ lookup_recording (RdLedger *self, const char *session_id, gint64 segment, GError
   row_state = (const char *)sqlite3_column_text (stmt, 1);
   if (g_strcmp0 (row_state, RD_RECORDING_STATE_RECORDING) != 0)
     {
-      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CONFLICT,
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE,
                    "the segment is %s, not recording (a closed segment never changes)", row_state);
       return NULL;
     }

@@ -16,8 +16,8 @@
  *   (RD_LEDGER_ERROR_STATE). Sealing and marking unrecoverable work in every session state: a
  *   segment is closed after its session has ended.
  * - Errors (ledger/rd-ledger-error.h): RD_LEDGER_ERROR_NOT_FOUND (no such session, or no such
- *   segment), RD_LEDGER_ERROR_CONFLICT (the segment exists already; the row is not "recording"),
- *   RD_LEDGER_ERROR_STATE (a row for an ended session), RD_LEDGER_ERROR_INVALID (a bad argument,
+ *   segment), RD_LEDGER_ERROR_EXISTS (the segment exists already), RD_LEDGER_ERROR_STATE (a row
+ *   for an ended session; a row no longer "recording"), RD_LEDGER_ERROR_INVALID (a bad argument,
  *   named in the message), RD_LEDGER_ERROR_IO. Messages name the session, segment and ledger.
  * - Events (actor "receptiond"): "recording-sealed" / "recording-repaired" with detail
  *   {segment, path, sha256, size_bytes, duration_ns} plus the members of the caller's
@@ -58,7 +58,7 @@ void rd_ledger_recording_free (RdLedgerRecording *r);
 
 /* Inserts segment @segment (>= 1) of session @session_id in state "recording", created now.
  * @path: relative to the state dir, not empty, no ".." component. @tracks_json: a JSON array, or
- * NULL when not yet known. RD_LEDGER_ERROR_CONFLICT if the session has this segment already,
+ * NULL when not yet known. RD_LEDGER_ERROR_EXISTS if the session has this segment already,
  * NOT_FOUND if there is no such session, STATE if it is ended (an interrupted session accepts
  * rows: recovery registers the files a crash left). */
 gboolean rd_ledger_recording_add (RdLedger *l, const char *session_id, gint64 segment,
@@ -70,7 +70,7 @@ gboolean rd_ledger_recording_add (RdLedger *l, const char *session_id, gint64 se
  * "recording-repaired" whose detail is {segment, path, sha256, size_bytes, duration_ns} plus the
  * members of @detail_json (NULL or a JSON object whose members do not reuse those names, e.g.
  * {"original_sha256": .., "original_size_bytes": ..} for a repair), all in one transaction
- * committed with synchronous=FULL. RD_LEDGER_ERROR_CONFLICT if the row is not "recording",
+ * committed with synchronous=FULL. RD_LEDGER_ERROR_STATE if the row is not "recording",
  * NOT_FOUND if there is no such session or segment. */
 gboolean rd_ledger_recording_seal (RdLedger *l, const char *session_id, gint64 segment,
                                    const char *state, const char *sha256, gint64 size_bytes,

@@ -229,7 +229,7 @@ test_add_errors (Fixture *f, gconstpointer data)
 
   g_assert_false (
       rd_ledger_recording_add (f->ledger, f->session, 1, "recordings/x.mkv", NULL, &error));
-  assert_error (error, RD_LEDGER_ERROR_CONFLICT, "segment 1 already");
+  assert_error (error, RD_LEDGER_ERROR_EXISTS, "segment 1 already");
   g_assert_nonnull (strstr (error->message, f->session));
   g_clear_error (&error);
 
@@ -371,11 +371,11 @@ test_seal_errors (Fixture *f, gconstpointer data)
   /* Seal twice. */
   g_assert_false (rd_ledger_recording_seal (f->ledger, f->session, 1, RD_RECORDING_STATE_SEALED,
                                             HASH_A, 1, 1, NULL, NULL, &error));
-  assert_error (error, RD_LEDGER_ERROR_CONFLICT, "the segment is sealed, not recording");
+  assert_error (error, RD_LEDGER_ERROR_STATE, "the segment is sealed, not recording");
   g_clear_error (&error);
   g_assert_false (
       rd_ledger_recording_mark_unrecoverable (f->ledger, f->session, 1, "oops", &error));
-  assert_error (error, RD_LEDGER_ERROR_CONFLICT, "sealed");
+  assert_error (error, RD_LEDGER_ERROR_STATE, "sealed");
   g_clear_error (&error);
 
   /* Seal of an unrecoverable segment. */
@@ -384,7 +384,7 @@ test_seal_errors (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_false (rd_ledger_recording_seal (f->ledger, f->session, 2, RD_RECORDING_STATE_REPAIRED,
                                             HASH_A, 1, 1, NULL, NULL, &error));
-  assert_error (error, RD_LEDGER_ERROR_CONFLICT, "unrecoverable, not recording");
+  assert_error (error, RD_LEDGER_ERROR_STATE, "unrecoverable, not recording");
   g_clear_error (&error);
   events++;
 
