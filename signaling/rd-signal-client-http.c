@@ -175,8 +175,9 @@ transport_error (Exchange *ex, const GError *error)
     {
       g_autofree char *reasons = tls_reasons (ex->tls_errors);
 
-      return error_new (ex, RD_SIGNAL_ERROR_TLS, "the TLS certificate of %s is not accepted: %s",
-                        host, ex->tls_errors ? reasons : said->str);
+      return error_new (ex, RD_SIGNAL_ERROR_UNTRUSTED,
+                        "the TLS certificate of %s is not accepted: %s", host,
+                        ex->tls_errors ? reasons : said->str);
     }
   return error_new (ex, RD_SIGNAL_ERROR_CONNECT, "cannot reach %s: %s", host, said->str);
 }

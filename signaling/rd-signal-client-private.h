@@ -34,7 +34,7 @@
  *   https URL unless @options allow http; 301/302/303 are RD_SIGNAL_ERROR_HTTP, too many
  *   redirects or one without Location RD_SIGNAL_ERROR_PROTOCOL, one to a refused URL
  *   RD_SIGNAL_ERROR_URL). Each request (redirects included) times out after @options' timeout:
- *   RD_SIGNAL_ERROR_TIMEOUT; a certificate not accepted: RD_SIGNAL_ERROR_TLS; any other
+ *   RD_SIGNAL_ERROR_TIMEOUT; a certificate not accepted: RD_SIGNAL_ERROR_UNTRUSTED; any other
  *   transport failure: RD_SIGNAL_ERROR_CONNECT; a cancelled @cancellable: G_IO_ERROR_CANCELLED.
  *   Every message names the method and the shown URL, never the token nor a query value.
  *   @done gets the final response (any status but a redirect) or the error, on @context,

@@ -51,8 +51,9 @@
  * - Every request times out after the options' timeout (default 10 s): RD_SIGNAL_ERROR_TIMEOUT
  *   naming the method and URL. A host that cannot be resolved or reached: RD_SIGNAL_ERROR_CONNECT.
  *   TLS: the system CAs, or the options' CA file only; a certificate they do not accept fails
- *   with RD_SIGNAL_ERROR_TLS naming the host and the reason, unless the options say insecure.
- *   Every code is explained in signaling/rd-signal-error.h.
+ *   with RD_SIGNAL_ERROR_UNTRUSTED naming the host and the reason, unless the options say
+ *   insecure. A CA file that cannot be used fails rd_signal_client_new() with
+ *   RD_SIGNAL_ERROR_TLS. Every code is explained in signaling/rd-signal-error.h.
  * - A response body over 1 MiB is refused (RD_SIGNAL_ERROR_PROTOCOL) without being kept. A
  *   cancelled @cancellable fails the operation with G_IO_ERROR_CANCELLED, also during a
  *   Retry-After wait.

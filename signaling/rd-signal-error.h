@@ -5,9 +5,9 @@
  * G_IO_ERROR_CANCELLED), and its message names the file, address, host or status concerned;
  * a client's message never carries its token. The module logs nothing. What each code means to
  * a caller:
- *   TLS        the server's certificate or private key cannot be loaded or created (at
- *              start-up receptiond exits 78 EX_CONFIG); for the client, the far server's
- *              certificate is not accepted or the CA file cannot be read.
+ *   TLS        a TLS file of ours cannot be used: the server's certificate or private key
+ *              cannot be loaded or created, or the client's CA file cannot be read. Fix the
+ *              configuration (at start-up receptiond exits 78 EX_CONFIG).
  *   LISTEN     the server cannot listen on its address (in use, not this machine's):
  *              69 EX_UNAVAILABLE at start-up.
  *   URL        the client refuses a URL or token it was given, or a redirect to one (scheme,
@@ -21,6 +21,8 @@
  *              caller's deadline came: it is there but not ready; may work later.
  *   PROTOCOL   an answer that breaks WHIP/WHEP (RFC 9725): no Location, not application/sdp,
  *              too large, too many redirects. The far server is not a usable WHIP/WHEP server.
+ *   UNTRUSTED  the far server's TLS certificate is not accepted (not signed by a CA the client
+ *              trusts, wrong host, expired); the message names the host and why.
  *
  * Threading: rd_signal_error_quark() may be called from any thread.
  */
@@ -43,6 +45,7 @@ typedef enum
   RD_SIGNAL_ERROR_HTTP,
   RD_SIGNAL_ERROR_RETRY,
   RD_SIGNAL_ERROR_PROTOCOL,
+  RD_SIGNAL_ERROR_UNTRUSTED,
 } RdSignalError;
 
 G_END_DECLS

@@ -183,7 +183,7 @@ test_https (RdTestClientFixture *f, gconstpointer data)
       else
         {
           g_assert_null (answer);
-          rd_test_client_assert_error (error, RD_SIGNAL_ERROR_TLS, "127.0.0.1");
+          rd_test_client_assert_error (error, RD_SIGNAL_ERROR_UNTRUSTED, "127.0.0.1");
           g_assert_nonnull (strstr (error->message, "unknown authority"));
           g_clear_error (&error);
         }
