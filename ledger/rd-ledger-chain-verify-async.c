@@ -2,6 +2,7 @@
  * on a read-only connection the worker opens and closes itself. See rd-ledger-chain.h for the
  * contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 /* As long as the main connection waits for a lock (rd-ledger.c). */
 #define READER_BUSY_TIMEOUT_MS 5000
