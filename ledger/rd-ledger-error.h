@@ -3,14 +3,16 @@
  * Contract: every ledger function fails only with these codes; a write that fails has written
  * nothing (its transaction is rolled back). Messages say what was refused and why, never a token
  * or its hash. What each code means to a caller:
- *   Opening (rd_ledger_open(), rd_ledger_key_*): the file is not used at all.
+ *   The file and its keys (at start-up receptiond exits with the status given):
  *     OPEN          the file or its directory cannot be opened or created (permissions, a
- *                   missing mount): fix the state dir (at start-up 73 EX_CANTCREAT)
- *     CORRUPT       not a SQLite database, or it fails its integrity check: evidence to keep as
- *                   it is and examine, never to replace (65 EX_DATAERR)
+ *                   missing mount): fix the state dir (73 EX_CANTCREAT)
+ *     CORRUPT       the file or what is in it is damaged or does not authenticate: not a SQLite
+ *                   database, fails its integrity check, a sealed identity that does not open,
+ *                   a book key that is not the one the identities are sealed with. Evidence to
+ *                   keep as it is and examine, never to replace (65 EX_DATAERR)
  *     NEWER_SCHEMA  written by a newer receptiond: run that one (65 EX_DATAERR)
- *     KEY           the room key file cannot be read, created or used (65 EX_DATAERR)
- *   Every call:
+ *     KEY           the room key file cannot be read, created or used to sign (65 EX_DATAERR)
+ *   The call:
  *     NOT_FOUND     the session, or the row the call names (invite, participant, segment,
  *                   conclusion, checkpoint), does not exist
  *     STATE         it exists but is not in a state that allows the change: the session is

@@ -16,7 +16,7 @@
  *   TIMEOUT    the far server did not answer within the request timeout: may work later.
  *   HTTP       the far server answered with a status the client does not take (4xx, 5xx,
  *              a redirect it does not follow); the message has the status and the server's
- *              words. The resource, if any, is gone or was refused.
+ *              words.
  *   RETRY      the far server still answered 503 (or 409 for WHEP: not live yet) when the
  *              caller's deadline came: it is there but not ready; may work later.
  *   PROTOCOL   an answer that breaks WHIP/WHEP (RFC 9725): no Location, not application/sdp,
