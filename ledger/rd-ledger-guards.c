@@ -4,6 +4,7 @@
  * a file whose guards were dropped is itself evidence of tampering, so the daemon refuses it at
  * open and verification names each one. See rd-ledger-private.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <string.h>
 

@@ -4,6 +4,7 @@
  * sealed recording's file replaced; rd_ledger_verify() must name the first bad entry. The rest of
  * the chain (as written, the room key, migrations, a property test) is in test-ledger-chain.c. */
 #include "ledger/rd-ledger-chain.h"
+#include "ledger/rd-ledger-error.h"
 /* The attacks use the ledger's connection and test hooks (ledger/rd-ledger-private.h). */
 #include "ledger/rd-ledger-private.h"
 #include "tests/rd-test-ledger.h"
