@@ -9,6 +9,7 @@
 #include "console/rd-console-book.h"
 #include "console/rd-console-print.h"
 #include "proto/rd-proto.h"
+#include "proto/rd-proto-error.h"
 
 typedef enum
 {

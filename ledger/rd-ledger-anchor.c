@@ -3,6 +3,7 @@
  * that verifies: the newest copy outside names a head the chain must still hold. See
  * rd-ledger-private.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-error.h"
 
 #include <errno.h>
 #include <fcntl.h>
