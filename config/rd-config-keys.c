@@ -46,6 +46,11 @@ const RdConfigKey rd_config_keys[] = {
     "empty (generate a self-signed certificate) or an absolute path to a PEM file" },
   { "network", "private-key", FALSE, rd_config_parse_tls_private_key,
     "empty (generate) or an absolute path to a PEM file" },
+  { "network", "max-connections", FALSE, rd_config_parse_max_connections,
+    "a whole number of connections from 1 to " G_STRINGIFY (RD_CONFIG_MAX_CONNECTIONS) },
+  { "network", "max-connections-per-address", FALSE, rd_config_parse_max_connections_per_address,
+    "a whole number of connections from 1 to " G_STRINGIFY (
+        RD_CONFIG_MAX_CONNECTIONS) ", at most max-connections" },
   { "control", "socket", FALSE, parse_control_socket, "an absolute path of at most 107 bytes" },
   { "control", "group", FALSE, parse_control_group, "empty or an existing group name" },
   { "storage", "state-dir", FALSE, parse_state_dir, "an absolute directory path" },
@@ -173,8 +178,8 @@ parse_state_dir (RdConfig *c, const char *v, char **why)
   return TRUE;
 }
 
-static gboolean
-parse_number (RdConfig *c, RdConfigNumber which, const char *v, guint64 min, guint64 max)
+gboolean
+rd_config_parse_number (RdConfig *c, RdConfigNumber which, const char *v, guint64 min, guint64 max)
 {
   guint64 n;
 
@@ -188,31 +193,31 @@ parse_number (RdConfig *c, RdConfigNumber which, const char *v, guint64 min, gui
 static gboolean
 parse_segment_seconds (RdConfig *c, const char *v, char **why)
 {
-  return parse_number (c, RD_CONFIG_NUM_SEGMENT_SECONDS, v, 10, 3600);
+  return rd_config_parse_number (c, RD_CONFIG_NUM_SEGMENT_SECONDS, v, 10, 3600);
 }
 
 static gboolean
 parse_reconnect_seconds (RdConfig *c, const char *v, char **why)
 {
-  return parse_number (c, RD_CONFIG_NUM_RECONNECT_SECONDS, v, 10, 3600);
+  return rd_config_parse_number (c, RD_CONFIG_NUM_RECONNECT_SECONDS, v, 10, 3600);
 }
 
 static gboolean
 parse_min_free_mb (RdConfig *c, const char *v, char **why)
 {
-  return parse_number (c, RD_CONFIG_NUM_MIN_FREE_MB, v, 1, MAX_FREE_MB);
+  return rd_config_parse_number (c, RD_CONFIG_NUM_MIN_FREE_MB, v, 1, MAX_FREE_MB);
 }
 
 static gboolean
 parse_warn_free_mb (RdConfig *c, const char *v, char **why)
 {
-  return parse_number (c, RD_CONFIG_NUM_WARN_FREE_MB, v, 1, MAX_FREE_MB);
+  return rd_config_parse_number (c, RD_CONFIG_NUM_WARN_FREE_MB, v, 1, MAX_FREE_MB);
 }
 
 static gboolean
 parse_stop_free_mb (RdConfig *c, const char *v, char **why)
 {
-  return parse_number (c, RD_CONFIG_NUM_STOP_FREE_MB, v, 1, MAX_FREE_MB);
+  return rd_config_parse_number (c, RD_CONFIG_NUM_STOP_FREE_MB, v, 1, MAX_FREE_MB);
 }
 
 /* The rules between keys, checked once the whole file is read. */
@@ -233,6 +238,15 @@ rd_config_check_together (const RdConfig *c, const char *origin, GError **error)
                    "%s: [network] force-relay = true needs a turn-server: with only relay "
                    "candidates allowed and no TURN relay, no connection can be made",
                    origin);
+      return FALSE;
+    }
+  if (n[RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS] > n[RD_CONFIG_NUM_MAX_CONNECTIONS])
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [network] max-connections-per-address (%" G_GUINT64_FORMAT
+                   ") must be at most max-connections (%" G_GUINT64_FORMAT ")",
+                   origin, n[RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS],
+                   n[RD_CONFIG_NUM_MAX_CONNECTIONS]);
       return FALSE;
     }
   if (!(n[RD_CONFIG_NUM_STOP_FREE_MB] < n[RD_CONFIG_NUM_MIN_FREE_MB] &&
@@ -287,6 +301,8 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   ok &= rd_config_parse_listen (c, "127.0.0.1:8443", &why);
   ok &= rd_config_parse_ice_addresses (c, "", &why);
   ok &= rd_config_parse_force_relay (c, "false", &why);
+  ok &= rd_config_parse_max_connections (c, "256", &why);
+  ok &= rd_config_parse_max_connections_per_address (c, "32", &why);
   ok &= parse_state_dir (c, state_dir, &why);
   ok &= parse_control_socket (c, socket, &why);
   ok &= parse_segment_seconds (c, "300", &why);

@@ -153,3 +153,16 @@ rd_config_parse_tls_private_key (RdConfig *c, const char *v, char **why)
 {
   return parse_optional_path (&c->tls_private_key, v);
 }
+
+gboolean
+rd_config_parse_max_connections (RdConfig *c, const char *v, char **why)
+{
+  return rd_config_parse_number (c, RD_CONFIG_NUM_MAX_CONNECTIONS, v, 1, RD_CONFIG_MAX_CONNECTIONS);
+}
+
+gboolean
+rd_config_parse_max_connections_per_address (RdConfig *c, const char *v, char **why)
+{
+  return rd_config_parse_number (c, RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS, v, 1,
+                                 RD_CONFIG_MAX_CONNECTIONS);
+}

@@ -17,6 +17,9 @@
 
 #include "config/rd-config.h"
 
+/* [network] max-connections and max-connections-per-address: at most this many. */
+#define RD_CONFIG_MAX_CONNECTIONS 10000
+
 /* The longest path a struct sockaddr_un can hold, including the terminating NUL. */
 #define RD_CONFIG_SUN_PATH_MAX 108
 
@@ -27,7 +30,9 @@ typedef enum
   RD_CONFIG_NUM_MIN_FREE_MB,
   RD_CONFIG_NUM_WARN_FREE_MB,
   RD_CONFIG_NUM_STOP_FREE_MB,
-  RD_CONFIG_NUM_RECONNECT_SECONDS, /* [links] reconnect-seconds */
+  RD_CONFIG_NUM_RECONNECT_SECONDS,           /* [links] reconnect-seconds */
+  RD_CONFIG_NUM_MAX_CONNECTIONS,             /* [network] max-connections */
+  RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS, /* [network] max-connections-per-address */
   RD_CONFIG_N_NUMBERS
 } RdConfigNumber;
 
@@ -95,3 +100,8 @@ gboolean rd_config_parse_turn_server (RdConfig *c, const char *v, char **why);
 gboolean rd_config_parse_force_relay (RdConfig *c, const char *v, char **why);
 gboolean rd_config_parse_tls_certificate (RdConfig *c, const char *v, char **why);
 gboolean rd_config_parse_tls_private_key (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_max_connections (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_max_connections_per_address (RdConfig *c, const char *v, char **why);
+/* The numeric keys' common parser: @v a whole number from @min to @max. */
+gboolean rd_config_parse_number (RdConfig *c, RdConfigNumber which, const char *v, guint64 min,
+                                 guint64 max);

@@ -236,6 +236,9 @@ GETTER (const char *, turn_server, c->turn_server)
 GETTER (gboolean, force_relay, c->force_relay)
 GETTER (const char *, tls_certificate, c->tls_certificate)
 GETTER (const char *, tls_private_key, c->tls_private_key)
+GETTER (guint, max_connections, (guint)c->numbers[RD_CONFIG_NUM_MAX_CONNECTIONS])
+GETTER (guint, max_connections_per_address,
+        (guint)c->numbers[RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS])
 GETTER (const char *, control_socket, c->control_socket)
 GETTER (const char *, control_group, c->control_group)
 GETTER (const char *, state_dir, c->state_dir)
@@ -297,6 +300,10 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return c->tls_certificate;
   if (g_str_equal (k, "private-key"))
     return c->tls_private_key;
+  if (g_str_equal (k, "max-connections"))
+    return c->number_text[RD_CONFIG_NUM_MAX_CONNECTIONS];
+  if (g_str_equal (k, "max-connections-per-address"))
+    return c->number_text[RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS];
   if (g_str_equal (k, "socket"))
     return c->control_socket;
   if (g_str_equal (k, "group"))

@@ -85,6 +85,11 @@ const char *rd_config_get_turn_server (const RdConfig *config); /* NULL when uns
 gboolean rd_config_get_force_relay (const RdConfig *config);
 const char *rd_config_get_tls_certificate (const RdConfig *config); /* NULL = generate */
 const char *rd_config_get_tls_private_key (const RdConfig *config); /* NULL = generate */
+/* [network] max-connections: HTTPS connections open at once, 1..10000 (default 256); beyond it
+ * a new connection is closed as soon as it is accepted. max-connections-per-address: the same
+ * for one client address (an IPv6 address counts by its /64), 1..max-connections (default 32). */
+guint rd_config_get_max_connections (const RdConfig *config);
+guint rd_config_get_max_connections_per_address (const RdConfig *config);
 const char *rd_config_get_control_socket (const RdConfig *config);
 const char *rd_config_get_control_group (const RdConfig *config); /* NULL = daemon's group */
 const char *rd_config_get_state_dir (const RdConfig *config);

@@ -31,6 +31,8 @@ test_defaults (void)
   g_assert_null (rd_config_get_stun_server (c));
   g_assert_null (rd_config_get_turn_server (c));
   g_assert_false (rd_config_get_force_relay (c));
+  g_assert_cmpuint (rd_config_get_max_connections (c), ==, 256);
+  g_assert_cmpuint (rd_config_get_max_connections_per_address (c), ==, 32);
   g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/var/lib/receptiond");
   g_assert_cmpstr (rd_config_get_control_socket (c), ==, "/run/receptiond/control.sock");
   g_assert_cmpuint (rd_config_get_segment_seconds (c), ==, 300);
@@ -61,6 +63,7 @@ test_every_key (void)
                                  "turn-server=turns://u:p@turn.example.org:5349\n"
                                  "force-relay=true\n"
                                  "certificate=/etc/ssl/c.pem\nprivate-key=/etc/ssl/k.pem\n"
+                                 "max-connections=5\nmax-connections-per-address=5\n"
                                  "[control]\nsocket=/tmp/x.sock\ngroup=receptiond\n"
                                  "[recording]\nsegment-seconds=3600\n"
                                  "[storage]\nstate-dir=/srv/reception\nmin-free-mb=10\n"
@@ -88,6 +91,8 @@ test_every_key (void)
   g_assert_true (rd_config_get_force_relay (c));
   g_assert_cmpstr (rd_config_get_tls_certificate (c), ==, "/etc/ssl/c.pem");
   g_assert_cmpstr (rd_config_get_tls_private_key (c), ==, "/etc/ssl/k.pem");
+  g_assert_cmpuint (rd_config_get_max_connections (c), ==, 5);
+  g_assert_cmpuint (rd_config_get_max_connections_per_address (c), ==, 5); /* equal is fine */
   g_assert_cmpstr (rd_config_get_control_socket (c), ==, "/tmp/x.sock");
   g_assert_cmpstr (rd_config_get_control_group (c), ==, "receptiond");
   g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/srv/reception");
@@ -169,6 +174,15 @@ static const struct
   { "[network]\nprivate-key=key.pem\n",
     RD_CONFIG_ERROR_INVALID,
     { "[network] private-key", "absolute path" } },
+  { "[network]\nmax-connections=0\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] max-connections", "'0'", "from 1 to 10000" } },
+  { "[network]\nmax-connections-per-address=10001\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] max-connections-per-address", "'10001'" } },
+  { "[network]\nmax-connections=8\nmax-connections-per-address=9\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "max-connections-per-address (9)", "at most max-connections (8)" } },
   { "[control]\nsocket=control.sock\n",
     RD_CONFIG_ERROR_INVALID,
     { "[control] socket", "absolute path of at most 107 bytes" } },
