@@ -4,6 +4,7 @@
 #include <locale.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sysexits.h>
 
 #include "daemon/rd-daemon-error.h"
@@ -63,6 +64,14 @@ main (int argc, char **argv)
    * per thread (up to 8 per core) the daemon's memory grows with every call until the pools are
    * all full. Two pools keep it flat (measured: tests/test-whip-e2e.c /whip-e2e/fifty-calls). */
   mallopt (M_ARENA_MAX, 2);
+  /* Descriptors: the soft limit up to the hard one, so that what signaling keeps in reserve
+   * (signaling/rd-signal-accept.h) is there for recording and the ledger. */
+  struct rlimit nofile;
+  if (getrlimit (RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max)
+    {
+      nofile.rlim_cur = nofile.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &nofile);
+    }
   rd_log_install ();
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 1)

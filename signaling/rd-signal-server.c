@@ -1,5 +1,6 @@
 /* rd-signal-server.c: the HTTPS listener. See rd-signal-server.h for the contract. */
 #include "signaling/rd-signal-server.h"
+#include "signaling/rd-signal-accept.h"
 #include "signaling/rd-signal-error.h"
 #include "signaling/rd-signal-join.h"
 #include "signaling/rd-signal-tls.h"
@@ -8,11 +9,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include <gio/gnetworking.h>
+
 #include <libsoup/soup.h>
 
-#define HEALTH_PATH "/health"
-#define HEALTH_BODY "{\"status\":\"ok\"}"
-#define JOIN_PATH   "/join"
+#define HEALTH_PATH    "/health"
+#define HEALTH_BODY    "{\"status\":\"ok\"}"
+#define JOIN_PATH      "/join"
+#define LISTEN_BACKLOG 128
 /* The join page is one inline document: it may run its own inline script and style, talk to
  * this origin (the WHIP API) and nothing else; it loads nothing from elsewhere (its icon is an
  * empty data: URL, so that browsers do not ask for /favicon.ico) and is framed by nobody. */
@@ -26,6 +30,8 @@ enum
   PROP_0,
   PROP_WHIP_REPLY_TIMEOUT_MS,
   PROP_WHIP_RATE_PER_SECOND,
+  PROP_CONNECTION_TIMEOUT_MS,
+  PROP_RESERVED_FDS,
   N_PROPS
 };
 
@@ -46,12 +52,14 @@ struct _RdSignalServer
   GTlsCertificate *certificate;
   char *fingerprint;
   RdSignalWhip *whip; /* rate limits, ICE links; lives as long as the server */
+  RdSignalAcceptLimits limits;
 
   /* Set while listening. */
   SoupServer *soup;
+  GSocket *listener;
+  RdSignalAccept *accept;
   gulong request_started_id;
   gulong request_read_id;
-  gboolean close_connections; /* no keep-alive: see decorate_response() */
   char *url;
   guint16 port;
 };
@@ -70,21 +78,39 @@ format_host_port (const char *host, guint16 port)
 /* The one place that decorates every response, errors included. It runs when the request
  * starts, before it is read, so libsoup's own error responses (400, 404, ...) carry the headers
  * too; and again once the body is read, because libsoup 3.2 clears every response header after
- * it sends "100 Continue" (to a client that sent "Expect: 100-continue", as curl does). */
+ * it sends "100 Continue" (to a client that sent "Expect: 100-continue", as curl does). Every
+ * connection closes after its response (libsoup keeps a connection alive only for a server
+ * that listens itself; connections handed to soup_server_accept_iostream() are closed), and the
+ * response says so. */
 static void
 decorate_response (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
 {
-  RdSignalServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers", "Location, ETag, Link");
-  /* libsoup before 3.3.0 never frees a keep-alive connection that the client closes while it
-   * is idle (one file descriptor lost per connection; fixed upstream by "server: do not leak
-   * idle connections closed by the client"). There, the server closes every connection after
-   * its response instead. */
-  if (self->close_connections)
-    soup_message_headers_replace (headers, "Connection", "close");
+  soup_message_headers_replace (headers, "Connection", "close");
+}
+
+/* The request is read: its connection's deadline now covers the reply. */
+static void
+on_request_read (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+  RdSignalServer *self = user_data;
+
+  decorate_response (soup, msg, user_data);
+  if (self->accept)
+    rd_signal_accept_request_read (self->accept, soup_server_message_get_remote_address (msg));
+}
+
+/* A connection whose TLS handshake is done: libsoup serves it from here. */
+static void
+on_connection_ready (GIOStream *tls, GSocketAddress *local, GSocketAddress *remote,
+                     gpointer user_data)
+{
+  RdSignalServer *self = user_data;
+
+  soup_server_accept_iostream (self->soup, tls, local, remote, NULL);
 }
 
 static void
@@ -170,6 +196,25 @@ listen_reason (const GError *error)
   return error->message;
 }
 
+/* A TCP socket bound to @address and listening (IPv6 sockets take IPv6 only), or NULL. */
+static GSocket *
+listen_on (GSocketAddress *address, GError **error)
+{
+  GSocketFamily family = g_socket_address_get_family (address);
+  g_autoptr (GSocket) socket =
+      g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (!socket)
+    return NULL;
+  if (family == G_SOCKET_FAMILY_IPV6 &&
+      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 RdSignalServer *
 rd_signal_server_new (RdConfig *config, GError **error)
 {
@@ -221,7 +266,7 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   g_autoptr (GError) local = NULL;
   g_autofree char *where = NULL;
   g_autofree char *host_port = NULL;
-  GSList *listeners;
+  g_autoptr (GSocket) listener = NULL;
   const char *host;
   guint16 port;
 
@@ -236,11 +281,10 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   g_return_val_if_fail (inet != NULL, FALSE);
   address = g_inet_socket_address_new (inet, port);
 
-  self->close_connections = !soup_check_version (3, 3, 0);
   /* Raw paths: libsoup does not %-decode them (GLib's URI parser only normalises escaped
    * letters, digits and -._~), so "/whip/a%2Fb" is not "/whip/a/b" but an id with a character
    * ids never have (404). */
-  soup = soup_server_new ("tls-certificate", self->certificate, "raw-paths", TRUE, NULL);
+  soup = soup_server_new ("raw-paths", TRUE, NULL);
   soup_server_add_handler (soup, NULL, handle_not_found, self, NULL);
   soup_server_add_early_handler (soup, NULL, discard_body, self, NULL);
   soup_server_add_handler (soup, HEALTH_PATH, handle_health, self, NULL);
@@ -251,27 +295,18 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   self->request_started_id =
       g_signal_connect (soup, "request-started", G_CALLBACK (decorate_response), self);
   self->request_read_id =
-      g_signal_connect (soup, "request-read", G_CALLBACK (decorate_response), self);
+      g_signal_connect (soup, "request-read", G_CALLBACK (on_request_read), self);
 
-  if (!soup_server_listen (soup, address, SOUP_SERVER_LISTEN_HTTPS, &local))
-    {
-      g_clear_signal_handler (&self->request_started_id, soup);
-      g_clear_signal_handler (&self->request_read_id, soup);
-      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_LISTEN, "cannot listen on %s: %s", where,
-                   listen_reason (local));
-      return FALSE;
-    }
-
-  listeners = soup_server_get_listeners (soup);
-  bound = listeners ? g_socket_get_local_address (listeners->data, &local) : NULL;
-  g_slist_free (listeners);
+  listener = listen_on (address, &local);
+  bound = listener ? g_socket_get_local_address (listener, &local) : NULL;
   if (!bound)
     {
       g_clear_signal_handler (&self->request_started_id, soup);
       g_clear_signal_handler (&self->request_read_id, soup);
-      soup_server_disconnect (soup);
+      if (listener)
+        g_socket_close (listener, NULL);
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_LISTEN, "cannot listen on %s: %s", where,
-                   local ? local->message : "no listening socket");
+                   listen_reason (local));
       return FALSE;
     }
 
@@ -279,6 +314,12 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   host_port = format_host_port (host, self->port);
   self->url = g_strdup_printf ("https://%s/", host_port);
   self->soup = g_steal_pointer (&soup);
+  self->listener = g_steal_pointer (&listener);
+  self->limits.max_connections = rd_config_get_max_connections (self->config);
+  self->limits.max_per_address = rd_config_get_max_connections_per_address (self->config);
+  self->limits.reply_timeout_ms = rd_signal_whip_get_reply_timeout (self->whip);
+  self->accept = rd_signal_accept_new (self->listener, self->certificate, &self->limits,
+                                       on_connection_ready, self);
   return TRUE;
 }
 
@@ -287,6 +328,12 @@ rd_signal_server_stop (RdSignalServer *self)
 {
   g_return_if_fail (RD_IS_SIGNAL_SERVER (self));
 
+  g_clear_pointer (&self->accept, rd_signal_accept_free);
+  if (self->listener)
+    {
+      g_socket_close (self->listener, NULL);
+      g_clear_object (&self->listener);
+    }
   if (self->soup)
     {
       g_clear_signal_handler (&self->request_started_id, self->soup);
@@ -358,6 +405,12 @@ rd_signal_server_get_property (GObject *object, guint prop_id, GValue *value, GP
       g_value_set_double (value, self->whip ? rd_signal_whip_get_rate (self->whip)
                                             : RD_WHIP_RATE_PER_SECOND);
       break;
+    case PROP_CONNECTION_TIMEOUT_MS:
+      g_value_set_uint (value, self->limits.timeout_ms);
+      break;
+    case PROP_RESERVED_FDS:
+      g_value_set_uint (value, self->limits.reserved_fds);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -375,6 +428,13 @@ rd_signal_server_set_property (GObject *object, guint prop_id, const GValue *val
       /* Set only on a server made by rd_signal_server_new(), which has its WHIP state. */
       g_return_if_fail (self->whip != NULL);
       rd_signal_whip_set_reply_timeout (self->whip, g_value_get_uint (value));
+      self->limits.reply_timeout_ms = g_value_get_uint (value);
+      break;
+    case PROP_CONNECTION_TIMEOUT_MS:
+      self->limits.timeout_ms = g_value_get_uint (value);
+      break;
+    case PROP_RESERVED_FDS:
+      self->limits.reserved_fds = g_value_get_uint (value);
       break;
     case PROP_WHIP_RATE_PER_SECOND:
       g_return_if_fail (self->whip != NULL);
@@ -403,6 +463,15 @@ rd_signal_server_class_init (RdSignalServerClass *klass)
       "whip-rate-per-second", "WHIP rate limit refill",
       "POST/PATCH/DELETE a second per address after the burst (resets every address's count)",
       0.001, 1000, RD_WHIP_RATE_PER_SECOND, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  props[PROP_CONNECTION_TIMEOUT_MS] = g_param_spec_uint (
+      "connection-timeout-ms", "Connection timeout",
+      "How long a connection may take from accept to its request read (TLS handshake included), "
+      "and after its reply is due, before it is closed (ms)",
+      1, G_MAXUINT / 2, RD_SIGNAL_ACCEPT_TIMEOUT_MS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  props[PROP_RESERVED_FDS] = g_param_spec_uint (
+      "reserved-fds", "Reserved file descriptors",
+      "New connections are closed when fewer descriptors than this would stay free", 0, G_MAXINT,
+      RD_SIGNAL_ACCEPT_RESERVED_FDS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   signals[SIGNAL_WHIP_REQUEST] =
@@ -413,4 +482,7 @@ rd_signal_server_class_init (RdSignalServerClass *klass)
 static void
 rd_signal_server_init (RdSignalServer *self)
 {
+  self->limits.timeout_ms = RD_SIGNAL_ACCEPT_TIMEOUT_MS;
+  self->limits.reserved_fds = RD_SIGNAL_ACCEPT_RESERVED_FDS;
+  self->limits.reply_timeout_ms = RD_WHIP_REPLY_TIMEOUT_MS;
 }

@@ -20,8 +20,15 @@
  * are read into memory only for WHIP/WHEP POST/PATCH, up to 64 KiB; any other body is read and
  * dropped. Every response, errors included, carries "Access-Control-Allow-Origin: *" and
  * "Access-Control-Expose-Headers: Location, ETag, Link", so browser WHIP clients can read it (also
- * after a "100 Continue"). With libsoup older than 3.3.0 every response also carries "Connection:
- * close" (no keep-alive), because those versions leak each idle connection that its client closes.
+ * after a "100 Continue"). Every response also carries "Connection: close": one request per
+ * connection (no keep-alive).
+ *
+ * Connections (rd-signal-accept.h): at most [network] max-connections open at once and
+ * max-connections-per-address from one address (IPv6: one /64); none while fewer than
+ * "reserved-fds" descriptors would stay free; a connection must complete its TLS handshake and
+ * its request within "connection-timeout-ms" of being accepted, and its reply within the WHIP
+ * reply timeout plus that much again, or it is closed. The listener keeps accepting after the
+ * process ran out of descriptors.
  *
  * Signal "whip-request": void handler (RdSignalServer *server, RdWhipRequest *request,
  * gpointer user_data), request as G_TYPE_POINTER, emitted on the context the server listens on,
@@ -31,6 +38,8 @@
  *
  * Property "whip-reply-timeout-ms" (guint, default 30000, read-write): how long a WHIP request
  * waits for its handler's reply before signaling answers 504. For tests; the daemon leaves it.
+ * Properties "connection-timeout-ms" (guint, default 10000) and "reserved-fds" (guint, default
+ * 256), read-write, take effect for connections accepted after the change. For tests too.
  *
  * Errors (signaling/rd-signal-error.h) are RD_SIGNAL_ERROR_TLS (the identity cannot be loaded or
  * created; the message names the file) or RD_SIGNAL_ERROR_LISTEN (the message names the

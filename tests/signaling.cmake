@@ -7,6 +7,8 @@ add_library(rd-test-listener STATIC rd-test-listener.c)
 target_link_libraries(rd-test-listener PUBLIC rd-signaling rd-test-signal)
 rd_add_test(test-signal-server SOURCES test-signal-server.c LIBS rd-test-listener)
 rd_add_test(test-signal-server-tls SOURCES test-signal-server-tls.c LIBS rd-test-listener)
+# The listener under connection load: idle floods, timeouts, caps, descriptor exhaustion.
+rd_add_test(test-signal-server-load SOURCES test-signal-server-load.c LIBS rd-test-listener)
 # The WHIP endpoint: refusals, routes and units; the handler's replies. One fixture.
 add_library(rd-test-endpoint STATIC rd-test-endpoint.c)
 target_link_libraries(rd-test-endpoint PUBLIC rd-signaling rd-test-signal)
