@@ -10,6 +10,7 @@
 #include "daemon/rd-daemon-error.h"
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon.h"
+#include "signaling/rd-signal-tls.h"
 
 typedef struct
 {
@@ -59,6 +60,7 @@ main (int argc, char **argv)
   App app;
   guint sig_ids[3];
 
+  rd_signal_tls_init_policy (); /* first: before any thread and any TLS connection */
   setlocale (LC_ALL, "");
   /* webrtcbin starts and stops many threads per party; with glibc's default of one memory pool
    * per thread (up to 8 per core) the daemon's memory grows with every call until the pools are

@@ -6,6 +6,8 @@
  * libsoup has let it go) and shuts its socket down at the deadline. */
 #define _GNU_SOURCE /* accept4() */
 #include "signaling/rd-signal-accept.h"
+#include "signaling/rd-signal-tls-guard.h"
+#include "signaling/rd-signal-tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +54,7 @@ typedef struct
   GSource *deadline;
   GCancellable *cancel; /* HANDSHAKE */
   GTlsConnection *tls;  /* HANDSHAKE: a reference; SERVING: weak */
+  GIOStream *guard;     /* under tls (rd-signal-tls-guard.h) */
 } Conn;
 
 struct _RdSignalAccept
@@ -183,6 +186,7 @@ static void
 conn_free (Conn *conn)
 {
   g_clear_object (&conn->cancel);
+  g_clear_object (&conn->guard);
   g_clear_object (&conn->socket);
   g_clear_object (&conn->local);
   g_clear_object (&conn->remote);
@@ -266,13 +270,14 @@ on_handshake_done (GObject *source, GAsyncResult *result, gpointer data)
   acc->n_handshakes--;
   conn->count->handshakes--;
   conn->state = CONN_SHAKEN;
-  if (!ok)
+  if (!ok || !rd_signal_tls_policy_accepts (tls))
     {
       g_clear_object (&conn->tls);
       conn_close (conn);
       return;
     }
 
+  rd_signal_tls_guard_set_established (conn->guard);
   conn->state = CONN_SERVING;
   g_hash_table_insert (acc->by_remote, conn->remote, conn);
   arm_deadline (conn, acc->limits->timeout_ms);
@@ -290,7 +295,10 @@ start_handshake (Conn *conn)
   RdSignalAccept *acc = conn->acc;
   static const char *const protocols[] = { "http/1.1", "http/1.0", NULL };
   g_autoptr (GSocketConnection) base = g_socket_connection_factory_create_connection (conn->socket);
-  GIOStream *tls = g_tls_server_connection_new (G_IO_STREAM (base), acc->certificate, NULL);
+  GIOStream *tls;
+
+  conn->guard = rd_signal_tls_guard_new (base);
+  tls = g_tls_server_connection_new (conn->guard, acc->certificate, NULL);
 
   if (!tls)
     {

@@ -11,7 +11,8 @@
  * - then waits for a handshake slot (at most RD_SIGNAL_ACCEPT_HANDSHAKES at once, and
  *   RD_SIGNAL_ACCEPT_HANDSHAKES_PER_ADDRESS per address: each runs on a GLib worker thread, and
  *   the pool is shared with the whole process), and does the TLS handshake
- *   (rd_signal_tls_policy_check() must accept what was negotiated);
+ *   over rd-signal-tls-guard.h (no renegotiation); rd_signal_tls_policy_accepts() must accept
+ *   what was negotiated;
  * - then is handed to @ready, which must give it to libsoup (soup_server_accept_iostream()).
  * A connection must get from accept to its request read (rd_signal_accept_request_read()) within
  * timeout_ms, and from there to its close within reply_timeout_ms + timeout_ms; past its

@@ -37,4 +37,24 @@ GTlsCertificate *rd_signal_tls_load_or_create (const char *cert_path, const char
  * "sha-256 AB:CD:...", 32 upper-case hex pairs. (transfer full) */
 char *rd_signal_tls_fingerprint (GTlsCertificate *cert);
 
+/* The TLS policy of the process (rd-signal-tls-policy.c): TLS 1.2 and 1.3 only; AEAD suites
+ * only (AES-GCM, ChaCha20-Poly1305), with ECDHE or DHE key exchange (Mozilla's "intermediate"
+ * configuration); safe renegotiation (RFC 5746) required of peers. The HTTPS listener also
+ * refuses any renegotiation a client asks for (rd-signal-tls-guard.h). */
+#define RD_SIGNAL_TLS_PRIORITY                                                                     \
+  "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"              \
+  "+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:%SAFE_RENEGOTIATION"
+
+/* Makes RD_SIGNAL_TLS_PRIORITY the priority of every TLS connection of the process, server and
+ * client: glib-networking's GnuTLS backend reads it from G_TLS_GNUTLS_PRIORITY once, when its
+ * first TLS connection is made (a value already there is replaced). Call it at the start of
+ * main(), before any thread starts (it sets an environment variable) and before any TLS
+ * connection. */
+void rd_signal_tls_init_policy (void);
+
+/* Whether @tls negotiated what the policy allows (TLS 1.2 or later, an AEAD suite): the listener
+ * checks each handshake with it, so that a process that did not call
+ * rd_signal_tls_init_policy() in time still keeps nothing weaker. */
+gboolean rd_signal_tls_policy_accepts (GTlsConnection *tls);
+
 G_END_DECLS

@@ -4,6 +4,7 @@
  * listener itself. */
 #include "signaling/rd-signal-server.h"
 #include "signaling/rd-signal-error.h"
+#include "signaling/rd-signal-tls.h"
 #include "tests/rd-test-listener.h"
 #include "tests/rd-test-signal.h"
 
@@ -75,6 +76,149 @@ pem_fingerprint (const char *cert_path)
     g_string_append_printf (out, "%s%c%c", i ? ":" : "", g_ascii_toupper (hex[i]),
                             g_ascii_toupper (hex[i + 1]));
   return g_string_free (out, FALSE);
+}
+
+/* ---- openssl s_client against the listener ------------------------------------------- */
+
+typedef struct
+{
+  gboolean done;
+  char *out;
+  GError *error;
+} SClient;
+
+static void
+s_client_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SClient *run = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, NULL,
+                                        &run->error);
+  run->done = TRUE;
+}
+
+static gboolean
+s_client_is_done (gpointer a, gconstpointer b)
+{
+  return ((SClient *)a)->done;
+}
+
+/* Runs "openssl s_client -connect 127.0.0.1:PORT @args..." with @input on its standard input
+ * (then end of file) while the test's context serves it; whether the handshake succeeded (exit
+ * status 0), with everything it printed in *@out. */
+static gboolean
+s_client (RdSignalServer *server, const char *input, char **out, const char *first_arg, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError) error = NULL;
+  SClient run = { 0 };
+  va_list ap;
+
+  g_ptr_array_add (argv, g_strdup ("openssl"));
+  g_ptr_array_add (argv, g_strdup ("s_client"));
+  g_ptr_array_add (argv, g_strdup ("-connect"));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", rd_signal_server_get_port (server)));
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char *const *)argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, input, NULL, s_client_done, &run);
+  if (!rd_test_signal_wait (g_main_context_get_thread_default (),
+                            2 * RD_TEST_LISTENER_TIMEOUT_S * 1000, s_client_is_done, &run, NULL))
+    {
+      g_subprocess_force_exit (proc);
+      rd_test_signal_wait (g_main_context_get_thread_default (), 5000, s_client_is_done, &run,
+                           NULL);
+      g_test_fail_printf ("openssl s_client %s did not finish", first_arg);
+    }
+  g_assert_no_error (run.error);
+  *out = run.out;
+  return g_subprocess_get_if_exited (proc) && g_subprocess_get_exit_status (proc) == 0;
+}
+
+static gboolean
+have_openssl (void)
+{
+  g_autofree char *path = g_find_program_in_path ("openssl");
+
+  if (!path)
+    g_test_skip ("no openssl program");
+  return path != NULL;
+}
+
+/* What the listener refuses and what it takes: TLS 1.0 and 1.1, CBC suites (with SHA-1 and
+ * SHA-256) and AES-CCM refused; TLS 1.2 with AES-GCM and ChaCha20-Poly1305, and TLS 1.3,
+ * accepted. SECLEVEL=0 lets the client offer the old versions and suites at all. */
+static void
+test_policy (RdTestListener *f, gconstpointer data)
+{
+  g_autoptr (RdConfig) config = rd_test_listener_config (f, "state", "127.0.0.1:0", NULL);
+  g_autoptr (RdSignalServer) server = rd_test_listener_server_new (config);
+  static const char *const refused[][2] = {
+    { "-tls1", "DEFAULT:@SECLEVEL=0" },
+    { "-tls1_1", "DEFAULT:@SECLEVEL=0" },
+    { "-tls1_2", "AES128-SHA:@SECLEVEL=0" },
+    { "-tls1_2", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0" },
+    { "-tls1_2", "ECDHE-ECDSA-AES256-SHA384:@SECLEVEL=0" },
+    { "-tls1_2", "ECDHE-ECDSA-AES128-CCM" },
+  };
+  static const char *const accepted[][2] = {
+    { "-tls1_2", "ECDHE-ECDSA-AES128-GCM-SHA256" },
+    { "-tls1_2", "ECDHE-ECDSA-AES256-GCM-SHA384" },
+    { "-tls1_2", "ECDHE-ECDSA-CHACHA20-POLY1305" },
+    { "-tls1_3", "DEFAULT" },
+  };
+
+  if (!have_openssl ())
+    return;
+  rd_test_listener_server_start (server);
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *out = NULL;
+
+      gboolean ok = s_client (server, "", &out, refused[i][0], "-cipher", refused[i][1], NULL);
+
+      g_test_message ("s_client %s -cipher %s: %s", refused[i][0], refused[i][1],
+                      ok ? "accepted" : "refused");
+      if (ok)
+        g_test_fail_printf ("s_client %s -cipher %s: accepted: %.60s", refused[i][0], refused[i][1],
+                            strstr (out, "New, ") ? strstr (out, "New, ") : out);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autofree char *out = NULL;
+
+      if (!s_client (server, "", &out, accepted[i][0], "-cipher", accepted[i][1], NULL))
+        g_test_fail_printf ("s_client %s -cipher %s: refused: %s", accepted[i][0], accepted[i][1],
+                            out);
+    }
+}
+
+/* A client that asks to renegotiate (s_client's "R" command, TLS 1.2) is refused: the
+ * certificate is not presented a second time. */
+static void
+test_no_renegotiation (RdTestListener *f, gconstpointer data)
+{
+  g_autoptr (RdConfig) config = rd_test_listener_config (f, "state", "127.0.0.1:0", NULL);
+  g_autoptr (RdSignalServer) server = rd_test_listener_server_new (config);
+  g_autofree char *out = NULL;
+  const char *renegotiating;
+
+  if (!have_openssl ())
+    return;
+  rd_test_listener_server_start (server);
+  s_client (server, "R\n", &out, "-tls1_2", NULL);
+  renegotiating = strstr (out, "RENEGOTIATING");
+  g_assert_nonnull (renegotiating); /* the first handshake succeeded */
+  if (strstr (renegotiating, "depth=0"))
+    g_test_fail_printf ("the renegotiation went through: %s", renegotiating);
 }
 
 /* ---- Tests ---------------------------------------------------------------------------- */
@@ -323,6 +467,8 @@ test_long_room_name (RdTestListener *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  /* As the daemon's main() does, before any thread and any TLS connection. */
+  rd_signal_tls_init_policy ();
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, fn)                                                                              \
@@ -332,6 +478,8 @@ main (int argc, char **argv)
   ADD ("/signal/tls/bad-files", test_bad_files);
   ADD ("/signal/tls/configured-paths", test_configured_paths);
   ADD ("/signal/tls/long-room-name", test_long_room_name);
+  ADD ("/signal/tls/policy", test_policy);
+  ADD ("/signal/tls/no-renegotiation", test_no_renegotiation);
 #undef ADD
 
   return rd_test_signal_run ();
