@@ -126,6 +126,7 @@ discard_body (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashT
               gpointer user_data)
 {
   rd_signal_whip_limit_body (msg, FALSE);
+  rd_signal_whip_reject_bad_framing (msg);
 }
 
 static void
@@ -461,7 +462,8 @@ rd_signal_server_class_init (RdSignalServerClass *klass)
       G_MAXUINT, RD_WHIP_REPLY_TIMEOUT_MS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   props[PROP_WHIP_RATE_PER_SECOND] = g_param_spec_double (
       "whip-rate-per-second", "WHIP rate limit refill",
-      "POST/PATCH/DELETE a second per address after the burst (resets every address's count)",
+      "POST/PATCH/DELETE a second per address after the burst; GET/HEAD/OPTIONS get 5 times as "
+      "many (resets every address's count)",
       0.001, 1000, RD_WHIP_RATE_PER_SECOND, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   props[PROP_CONNECTION_TIMEOUT_MS] = g_param_spec_uint (
       "connection-timeout-ms", "Connection timeout",

@@ -2,6 +2,7 @@
  * route: error responses, rate-limit keys, request bodies kept under the limit, the ICE-server
  * Link headers and the header checks. See rd-signal-whip-private.h. */
 #include "signaling/rd-signal-whip-private.h"
+#include "signaling/rd-signal-accept.h"
 
 #include <string.h>
 
@@ -69,25 +70,7 @@ rd_signal_whip_set_error (SoupServerMessage *msg, guint status, guint retry_afte
 char *
 rd_signal_whip_rate_key (SoupServerMessage *msg)
 {
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  GInetAddress *inet;
-  guint8 bytes[16];
-  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-  g_autoptr (GInetAddress) prefix = NULL;
-  g_autofree char *text = NULL;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (remote))
-    return g_strdup ("?");
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
-  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6)
-    return g_inet_address_to_string (inet);
-  memcpy (bytes, g_inet_address_to_bytes (inet), sizeof bytes);
-  if (memcmp (bytes, v4_mapped, sizeof v4_mapped) == 0)
-    return g_inet_address_to_string (inet);
-  memset (bytes + 8, 0, 8);
-  prefix = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV6);
-  text = g_inet_address_to_string (prefix);
-  return g_strconcat (text, "/64", NULL);
+  return rd_signal_address_key (soup_server_message_get_remote_address (msg));
 }
 
 /* ---- Request bodies: never more than RD_WHIP_MAX_BODY in memory ------------------------- */
@@ -130,6 +113,73 @@ rd_signal_whip_body_too_large (SoupServerMessage *msg)
   BodyLimit *limit = g_object_get_data (G_OBJECT (msg), BODY_LIMIT_KEY);
 
   return limit && limit->too_large;
+}
+
+/* NULL when the request's body length is unambiguous; else why it is not. */
+static const char *
+framing_problem (SoupServerMessage *msg)
+{
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  guint n_lengths = 0;
+  gboolean chunked = FALSE;
+
+  soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    if (g_ascii_strcasecmp (name, "Content-Length") == 0)
+      {
+        n_lengths++;
+        if (*value == '\0' || value[strspn (value, "0123456789")] != '\0')
+          return "The Content-Length is not a number of bytes.";
+      }
+    else if (g_ascii_strcasecmp (name, "Transfer-Encoding") == 0)
+      chunked = TRUE;
+  if (n_lengths > 1)
+    return "The request has more than one Content-Length.";
+  if (n_lengths == 1 && chunked)
+    return "The request has both Content-Length and Transfer-Encoding.";
+  return NULL;
+}
+
+static void
+on_refusal_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GIOStream) stream = user_data;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL);
+  g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+}
+
+gboolean
+rd_signal_whip_reject_bad_framing (SoupServerMessage *msg)
+{
+  const char *problem = framing_problem (msg);
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree char *date = NULL;
+  GIOStream *stream;
+  char *response;
+
+  if (!problem)
+    return FALSE;
+  /* libsoup reads the body it was announced (it may never come, or be a smuggled request)
+   * before it answers, whatever the status: the connection is taken from it, answered 400 here
+   * and closed. */
+  stream = soup_server_message_steal_connection (msg);
+  if (!stream)
+    return TRUE;
+  now = g_date_time_new_now_utc ();
+  date = soup_date_time_to_string (now, SOUP_DATE_HTTP);
+  response = g_strdup_printf (
+      "HTTP/1.1 400 Bad Request\r\nDate: %s\r\nConnection: close\r\n"
+      "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: Location, ETag, Link\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n\r\n%s\n",
+      date, strlen (problem) + 1, problem);
+  /* Kept with the stream until it is written and closed. */
+  g_object_set_data_full (G_OBJECT (stream), "rd-refusal", response, g_free);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), response,
+                                   strlen (response), G_PRIORITY_DEFAULT, NULL, on_refusal_written,
+                                   stream);
+  return TRUE;
 }
 
 /* A status set before the body is read: the body (if any) is read and dropped, and the

@@ -36,6 +36,8 @@ G_BEGIN_DECLS
 #define RD_WHIP_RATE_BURST         20          /* POST/PATCH/DELETE per address at once ... */
 #define RD_WHIP_RATE_PER_SECOND    2           /* ... and this many a second after that */
 #define RD_WHIP_RATE_MAX_ADDRESSES 4096        /* buckets kept; the least recently used goes */
+#define RD_WHIP_READ_RATE_BURST    60          /* GET/HEAD/OPTIONS per address at once ... */
+#define RD_WHIP_READ_RATE_FACTOR   5           /* ... and this many times the write rate after */
 #define RD_WHIP_NO_HANDLER_RETRY_S 5           /* Retry-After on the 503 without a handler */
 
 typedef struct _RdSignalWhip RdSignalWhip;
@@ -61,6 +63,11 @@ gboolean rd_signal_whip_id_is_valid (const char *id, gssize len);
  * marks the message as over the limit once more than RD_WHIP_MAX_BODY bytes arrive or are
  * announced. For every path that takes no body, and for every WHIP request. */
 void rd_signal_whip_limit_body (SoupServerMessage *msg, gboolean keep_body);
+
+/* Answers @msg 400 and closes its connection, before its body is read, when its body length is
+ * ambiguous (RFC 9112 section 6.3): more than one Content-Length, a Content-Length that is not
+ * digits, or one with Transfer-Encoding; whether it did. Every early handler calls it first. */
+gboolean rd_signal_whip_reject_bad_framing (SoupServerMessage *msg);
 gboolean rd_signal_whip_body_too_large (SoupServerMessage *msg);
 
 /* The "Link: <...>; rel=\"ice-server\"..." values for the config's STUN and TURN servers, in

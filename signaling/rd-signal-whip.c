@@ -25,9 +25,10 @@ struct _RdSignalWhip
 {
   GObject *emitter; /* the RdSignalServer; not a reference (it owns us) */
   guint signal_id;
-  GStrv links;        /* ICE-server Link header values (STUN and TURN), for the 201 */
-  GStrv public_links; /* STUN only, for the preflight */
-  RdRateLimit *limit;
+  GStrv links;             /* ICE-server Link header values (STUN and TURN), for the 201 */
+  GStrv public_links;      /* STUN only, for the preflight */
+  RdRateLimit *limit;      /* POST, PATCH, DELETE */
+  RdRateLimit *read_limit; /* GET, HEAD, OPTIONS */
   guint reply_timeout_ms;
   double rate_per_second;
 };
@@ -94,25 +95,25 @@ whip_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTab
   gboolean is_post = rd_signal_whip_method_is (msg, SOUP_METHOD_POST);
   gboolean is_patch = rd_signal_whip_method_is (msg, "PATCH");
   gboolean is_get = rd_signal_whip_method_is (msg, SOUP_METHOD_GET);
-  /* GET (a cheap read: 204 on an endpoint, the state of a resource) is not limited */
-  gboolean limited = is_post || is_patch || rd_signal_whip_method_is (msg, SOUP_METHOD_DELETE);
+  /* Reads (GET, HEAD, OPTIONS: cheap, and the join page polls its resource) have a budget of
+   * their own, larger than the writes'. */
+  gboolean writes = is_post || is_patch || rd_signal_whip_method_is (msg, SOUP_METHOD_DELETE);
+  g_autofree char *key = rd_signal_whip_rate_key (msg);
+  guint retry_after_s = 0;
   RdWhipRoute route;
 
   rd_signal_whip_limit_body (msg, is_post || is_patch);
 
   /* Counted before anything else, so that floods of bad requests are limited too. */
-  if (limited)
+  if (!rd_rate_limit_take (writes ? whip->limit : whip->read_limit, key, g_get_monotonic_time (),
+                           &retry_after_s))
     {
-      g_autofree char *key = rd_signal_whip_rate_key (msg);
-      guint retry_after_s = 0;
-
-      if (!rd_rate_limit_take (whip->limit, key, g_get_monotonic_time (), &retry_after_s))
-        {
-          rd_signal_whip_reject_early (msg, RD_WHIP_STATUS_TOO_MANY_REQUESTS, retry_after_s,
-                                       "Too many requests from this address; try again later.");
-          return;
-        }
+      rd_signal_whip_reject_early (msg, RD_WHIP_STATUS_TOO_MANY_REQUESTS, retry_after_s,
+                                   "Too many requests from this address; try again later.");
+      return;
     }
+  if (rd_signal_whip_reject_bad_framing (msg))
+    return;
 
   if (!parse_route (path, &route))
     {
@@ -285,9 +286,7 @@ rd_signal_whip_new (GObject *emitter, guint signal_id, RdConfig *config)
   whip->signal_id = signal_id;
   whip->links = rd_signal_whip_ice_links (config, TRUE);
   whip->public_links = rd_signal_whip_ice_links (config, FALSE);
-  whip->limit =
-      rd_rate_limit_new (RD_WHIP_RATE_BURST, RD_WHIP_RATE_PER_SECOND, RD_WHIP_RATE_MAX_ADDRESSES);
-  whip->rate_per_second = RD_WHIP_RATE_PER_SECOND;
+  rd_signal_whip_set_rate (whip, RD_WHIP_RATE_PER_SECOND);
   whip->reply_timeout_ms = RD_WHIP_REPLY_TIMEOUT_MS;
   return whip;
 }
@@ -300,6 +299,7 @@ rd_signal_whip_free (RdSignalWhip *whip)
   g_strfreev (whip->links);
   g_strfreev (whip->public_links);
   rd_rate_limit_free (whip->limit);
+  rd_rate_limit_free (whip->read_limit);
   g_free (whip);
 }
 
@@ -307,7 +307,10 @@ void
 rd_signal_whip_set_rate (RdSignalWhip *whip, double per_second)
 {
   rd_rate_limit_free (whip->limit);
+  rd_rate_limit_free (whip->read_limit);
   whip->limit = rd_rate_limit_new (RD_WHIP_RATE_BURST, per_second, RD_WHIP_RATE_MAX_ADDRESSES);
+  whip->read_limit = rd_rate_limit_new (
+      RD_WHIP_READ_RATE_BURST, per_second * RD_WHIP_READ_RATE_FACTOR, RD_WHIP_RATE_MAX_ADDRESSES);
   whip->rate_per_second = per_second;
 }
 

@@ -13,7 +13,11 @@
  * What signaling decides by itself (HTTP rules, no knowledge of sessions or tokens), in this
  * order:
  * - More than a burst of POST/PATCH/DELETE from one address (20 at once, then 2 a second; an
- *   IPv6 address counts by its /64): 429 with Retry-After. Counted before any other check.
+ *   IPv6 address counts by its /64), or of GET/HEAD/OPTIONS (a budget of their own: 60 at once,
+ *   then 10 a second): 429 with Retry-After. Counted before any other check.
+ * - A request whose body length is ambiguous (two Content-Length headers, Content-Length with
+ *   Transfer-Encoding, a Content-Length that is not digits): 400, and the connection closed
+ *   without reading further (on every path, not only WHIP/WHEP).
  * - OPTIONS (CORS preflight, no token): 200 with the Allow and Access-Control-Allow-Methods/
  *   -Headers/-Max-Age headers; on an endpoint also Accept-Post: application/sdp and the Link
  *   ice-server headers of the STUN server only (TURN credentials go only to a caller with a

@@ -91,9 +91,11 @@ raw_thread (gpointer user_data)
 }
 
 /* Sends @request over TLS to @address and returns the whole response (the server closes the
- * connection: the request says "Connection: close"), or NULL after failing the test. */
+ * connection: the request says "Connection: close"), or NULL with *@problem (transfer full) set
+ * to what went wrong. */
 static char *
-raw_fetch (GSocketAddress *address, GTlsCertificate *expected, const char *request)
+raw_exchange (GSocketAddress *address, GTlsCertificate *expected, const char *request,
+              char **problem)
 {
   g_autoptr (GSource) timeout = g_timeout_source_new_seconds (2 * RD_TEST_LISTENER_TIMEOUT_S);
   g_autofree char *where = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
@@ -119,17 +121,29 @@ raw_fetch (GSocketAddress *address, GTlsCertificate *expected, const char *reque
 
   if (raw.timed_out || raw.error || !raw.peer_matched || raw.response->len == 0)
     {
-      g_test_fail_printf ("raw HTTPS to %s: %s; certificate %s; received %zu bytes: %s", where,
-                          raw.timed_out ? "TIMEOUT"
-                          : raw.error   ? raw.error->message
-                                        : "no error",
-                          raw.peer_matched ? "as on disk" : "NOT accepted", raw.response->len,
-                          raw.response->str);
+      *problem = g_strdup_printf (
+          "raw HTTPS to %s: %s; certificate %s; received %zu bytes: %s", where,
+          raw.timed_out ? "TIMEOUT"
+          : raw.error   ? raw.error->message
+                        : "no error",
+          raw.peer_matched ? "as on disk" : "NOT accepted", raw.response->len, raw.response->str);
       g_clear_error (&raw.error);
       g_string_free (raw.response, TRUE);
       return NULL;
     }
   return g_string_free (raw.response, FALSE);
+}
+
+/* raw_exchange (), or NULL after failing the test. */
+static char *
+raw_fetch (GSocketAddress *address, GTlsCertificate *expected, const char *request)
+{
+  g_autofree char *problem = NULL;
+  char *response = raw_exchange (address, expected, request, &problem);
+
+  if (!response)
+    g_test_fail_printf ("%s", problem);
+  return response;
 }
 
 static void
@@ -311,6 +325,50 @@ test_port_in_use (RdTestListener *f, gconstpointer data)
   rd_test_listener_assert_status (second, cert, "GET", "/health", SOUP_STATUS_OK);
 }
 
+/* A request whose body length is ambiguous or impossible is answered 400 and the connection
+ * closed, before any handler looks at it (RFC 9112 section 6.3): two Content-Length headers (equal
+ * or not), Content-Length with Transfer-Encoding, a negative or non-numeric Content-Length. */
+static void
+test_bad_framing (RdTestListener *f, gconstpointer data)
+{
+  g_autoptr (RdConfig) config = rd_test_listener_config (f, "state", "127.0.0.1:0", NULL);
+  g_autoptr (RdSignalServer) server = rd_test_listener_server_new (config);
+  g_autofree char *cert_path = rd_test_listener_path (f, "state", "tls", "certificate.pem", NULL);
+  g_autoptr (GTlsCertificate) cert = rd_test_listener_cert (cert_path);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = NULL;
+  static const char *const framings[] = {
+    "Content-Length: 3\r\nContent-Length: 3\r\n\r\nv=0",
+    "Content-Length: 3\r\nContent-Length: 30\r\n\r\nv=0",
+    "Content-Length: 3, 3\r\n\r\nv=0",
+    "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nv=0\r\n0\r\n\r\n",
+    "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nv=0\r\n0\r\n\r\n",
+    "Content-Length: -1\r\n\r\nv=0",
+    "Content-Length: 3x\r\n\r\nv=0",
+  };
+  static const char *const targets[] = { "POST /whip/s1", "GET /health", "POST /nowhere" };
+
+  rd_test_listener_server_start (server);
+  address = g_inet_socket_address_new (loopback, rd_signal_server_get_port (server));
+  for (gsize t = 0; t < G_N_ELEMENTS (targets); t++)
+    for (gsize i = 0; i < G_N_ELEMENTS (framings); i++)
+      {
+        g_autofree char *request =
+            g_strdup_printf ("%s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer x\r\n"
+                             "Content-Type: application/sdp\r\n%s",
+                             targets[t], framings[i]);
+        g_autofree char *problem = NULL;
+        g_autofree char *response = raw_exchange (address, cert, request, &problem);
+        g_autofree char *shown = g_strescape (framings[i], NULL);
+
+        g_test_message ("%s with %s: %.40s", targets[t], shown, response ? response : problem);
+        if (!response || !g_str_has_prefix (response, "HTTP/1.1 400 ") ||
+            !strstr (response, "\r\nConnection: close\r\n"))
+          g_test_fail_printf ("%s with %s: %.80s", targets[t], shown,
+                              response ? response : problem);
+      }
+}
+
 static gboolean
 ipv6_loopback_available (void)
 {
@@ -384,6 +442,7 @@ main (int argc, char **argv)
   ADD ("/signal/http/restart", test_restart);
   ADD ("/signal/http/port-in-use", test_port_in_use);
   ADD ("/signal/http/ipv6", test_ipv6);
+  ADD ("/signal/http/bad-framing", test_bad_framing);
 #undef ADD
 
   return rd_test_signal_run ();

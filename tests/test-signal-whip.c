@@ -5,6 +5,7 @@
  * units. Driven by a real libsoup client over HTTPS on 127.0.0.1 against a real server whose
  * "whip-request" handler is the test's (rd-test-endpoint.h); the token must never appear in a
  * log message. test-signal-whip-replies.c has the replies (201, 204, 200), WHEP, late replies. */
+#include "signaling/rd-signal-accept.h"
 #include "signaling/rd-signal-join.h"
 #include "signaling/rd-signal-ratelimit.h"
 #include "signaling/rd-signal-whip-private.h"
@@ -273,7 +274,8 @@ test_precondition_required (RdTestEndpoint *f, gconstpointer data)
 }
 
 /* POST/PATCH/DELETE from one address are limited (burst, then a steady rate), counted before
- * any other check; GET and OPTIONS are not. */
+ * any other check; GET, HEAD and OPTIONS have a budget of their own, larger (the join page asks
+ * for its resource every 2 s), and are limited too. */
 static void
 test_rate_limit (RdTestEndpoint *f, gconstpointer data)
 {
@@ -334,12 +336,55 @@ test_rate_limit (RdTestEndpoint *f, gconstpointer data)
   rd_test_endpoint_expect_error (f, &del, 429, "Too many requests");
   bad_path.path = "/whip/bad!id";
   rd_test_endpoint_expect_error (f, &bad_path, 429, "Too many requests");
-  /* Reading is not limited. */
+  /* Reading has its own budget: not spent by the writes above. */
   got = rd_test_endpoint_expect (f, &get, SOUP_STATUS_NO_CONTENT);
   preflight = rd_test_endpoint_expect (f, &options, SOUP_STATUS_OK);
   g_assert_nonnull (got);
   g_assert_nonnull (preflight);
+  /* ... and it ends too. */
+  for (passed = 2;; passed++)
+    {
+      g_autoptr (RdTestEndpointResponse) response =
+          rd_test_endpoint_fetch (f, passed % 2 ? &options : &get);
+
+      g_assert_nonnull (response);
+      if (soup_message_get_status (response->msg) == 429)
+        {
+          g_assert_nonnull (rd_test_endpoint_header (response, "Retry-After"));
+          break;
+        }
+      if (passed > 3 * RD_WHIP_READ_RATE_BURST)
+        {
+          g_test_fail_printf ("no 429 after %u GET and OPTIONS", passed);
+          return;
+        }
+    }
+  g_test_message ("%u GET and OPTIONS passed before the first 429", passed);
+  g_assert_cmpuint (passed, >=, RD_WHIP_READ_RATE_BURST);
   g_assert_cmpuint (f->seen->len, ==, 0);
+}
+
+/* Clients are counted by address, an IPv6 one by its /64 (rotating the rest of the address
+ * escapes nothing); an IPv4-mapped IPv6 address is its IPv4 one. */
+static void
+test_address_key (void)
+{
+  static const char *const cases[][2] = {
+    { "192.0.2.7", "192.0.2.7" },
+    { "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64" },
+    { "2001:db8:1:2::1", "2001:db8:1:2::/64" },
+    { "2001:db8:1:3::1", "2001:db8:1:3::/64" },
+    { "::ffff:192.0.2.7", "192.0.2.7" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (cases[i][0]);
+      g_autoptr (GSocketAddress) address = g_inet_socket_address_new (inet, 443);
+      g_autofree char *key = rd_signal_address_key (address);
+
+      g_assert_cmpstr (key, ==, cases[i][1]);
+    }
 }
 
 static void
@@ -683,6 +728,7 @@ main (int argc, char **argv)
     return 77;
 
   g_test_add_func ("/whip/unit/rate-limit", test_rate_limit_unit);
+  g_test_add_func ("/whip/unit/address-key", test_address_key);
   g_test_add_func ("/whip/unit/ice-links", test_ice_links);
 #define ADD(path, fn)                                                                              \
   g_test_add (path, RdTestEndpoint, NULL, rd_test_endpoint_setup, fn, rd_test_endpoint_teardown)
