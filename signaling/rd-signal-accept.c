@@ -5,7 +5,7 @@
  * SERVING, libsoup owns the TLS stream and the loop only watches it (a weak reference tells when
  * libsoup has let it go) and shuts its socket down at the deadline. */
 #define _GNU_SOURCE /* accept4() */
-#include "signaling/rd-signal-accept.h"
+#include "signaling/rd-signal-accept-private.h"
 #include "signaling/rd-signal-tls-guard.h"
 #include "signaling/rd-signal-tls.h"
 
@@ -13,18 +13,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define ACCEPT_BATCH       32     /* connections accepted per wake-up */
-#define PAUSE_MS           100    /* when not even the spare descriptor helps */
-#define FD_RECOUNT_US      100000 /* /proc/self/fd is read at most this often */
-#define TLS_RECORD_HEADER  5
-#define TLS_MAX_RECORD     16384 /* RFC 8446 section 5.1: a plaintext record's length limit */
-#define TLS_HANDSHAKE_TYPE 22
+#define ACCEPT_BATCH  32     /* connections accepted per wake-up */
+#define PAUSE_MS      100    /* when not even the spare descriptor helps */
+#define FD_RECOUNT_US 100000 /* /proc/self/fd is read at most this often */
 
 typedef enum
 {
@@ -49,8 +44,7 @@ typedef struct
   GSocketAddress *local, *remote;
   AddressCount *count; /* in acc->per_address */
   char *key;
-  guint hello_len; /* the ClientHello record's length, once its header arrived */
-  GSource *watch;  /* HELLO: the socket readable */
+  RdSignalHello *hello; /* HELLO: waiting for the ClientHello */
   GSource *deadline;
   GCancellable *cancel; /* HANDSHAKE */
   GTlsConnection *tls;  /* HANDSHAKE: a reference; SERVING: weak */
@@ -80,47 +74,7 @@ struct _RdSignalAccept
 
 static void listen_watch (RdSignalAccept *acc);
 
-char *
-rd_signal_address_key (GSocketAddress *address)
-{
-  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-  GInetAddress *inet;
-  guint8 bytes[16];
-  g_autoptr (GInetAddress) prefix = NULL;
-  g_autoptr (GInetAddress) v4 = NULL;
-  g_autofree char *text = NULL;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return g_strdup ("?");
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
-  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6)
-    return g_inet_address_to_string (inet);
-  memcpy (bytes, g_inet_address_to_bytes (inet), sizeof bytes);
-  if (memcmp (bytes, v4_mapped, sizeof v4_mapped) == 0)
-    {
-      v4 = g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
-      return g_inet_address_to_string (v4);
-    }
-  memset (bytes + 8, 0, 8);
-  prefix = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV6);
-  text = g_inet_address_to_string (prefix);
-  return g_strconcat (text, "/64", NULL);
-}
-
 /* ---- File descriptors -------------------------------------------------------------------- */
-
-static guint
-count_open_fds (void)
-{
-  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  if (!dir)
-    return G_MAXUINT; /* no descriptor even for that: none free */
-  while (g_dir_read_name (dir))
-    n++;
-  return n - 1; /* the directory's own */
-}
 
 /* Descriptors still free under the soft RLIMIT_NOFILE. */
 static guint
@@ -134,7 +88,7 @@ fds_free (RdSignalAccept *acc)
     return G_MAXUINT;
   if (now - acc->counted_us >= FD_RECOUNT_US || acc->counted_us == 0)
     {
-      acc->fds_in_use = count_open_fds ();
+      acc->fds_in_use = rd_signal_count_open_fds ();
       acc->fds_since = 0;
       acc->counted_us = now;
     }
@@ -178,7 +132,7 @@ conn_detach (Conn *conn)
   conn->count = NULL;
   g_hash_table_remove (acc->conns, conn);
   conn->acc = NULL;
-  destroy_source (&conn->watch);
+  g_clear_pointer (&conn->hello, rd_signal_hello_free);
   destroy_source (&conn->deadline);
 }
 
@@ -336,71 +290,21 @@ pump (RdSignalAccept *acc)
     }
 }
 
+/* HELLO is over: the ClientHello is all there, or the connection is not worth a handshake. */
 static void
-set_rcvlowat (GSocket *socket, int bytes)
-{
-  g_socket_set_option (socket, SOL_SOCKET, SO_RCVLOWAT, bytes, NULL);
-}
-
-/* The peer has closed its side (or the connection is gone). */
-static gboolean
-peer_closed (GSocket *socket)
-{
-  struct tcp_info info;
-  socklen_t len = sizeof info;
-
-  if (getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
-    return TRUE;
-  return info.tcpi_state != TCP_ESTABLISHED;
-}
-
-/* HELLO: readable means SO_RCVLOWAT bytes have arrived (or the peer is gone). */
-static gboolean
-on_hello_readable (GSocket *socket, GIOCondition condition, gpointer data)
+on_hello_done (gboolean ok, gpointer data)
 {
   Conn *conn = data;
-  guint8 header[TLS_RECORD_HEADER];
-  int fd = g_socket_get_fd (socket);
-  int available = 0;
-  gssize n;
 
-  if (ioctl (fd, FIONREAD, &available) != 0)
-    available = 0;
-  if (conn->hello_len == 0)
+  if (!ok)
     {
-      if (available < TLS_RECORD_HEADER)
-        {
-          if (peer_closed (socket) || (condition & (G_IO_HUP | G_IO_ERR)))
-            conn_close (conn);
-          return G_SOURCE_CONTINUE; /* conn_close() destroyed the source if it ran */
-        }
-      n = recv (fd, header, sizeof header, MSG_PEEK);
-      if (n != TLS_RECORD_HEADER || header[0] != TLS_HANDSHAKE_TYPE || header[1] != 3)
-        {
-          conn_close (conn); /* not TLS (plain HTTP, SSL 2) */
-          return G_SOURCE_CONTINUE;
-        }
-      conn->hello_len = (guint)header[3] << 8 | header[4];
-      if (conn->hello_len == 0 || conn->hello_len > TLS_MAX_RECORD)
-        {
-          conn_close (conn);
-          return G_SOURCE_CONTINUE;
-        }
-      set_rcvlowat (socket, TLS_RECORD_HEADER + conn->hello_len);
+      conn_close (conn);
+      return;
     }
-  if (available < (int)(TLS_RECORD_HEADER + conn->hello_len))
-    {
-      if (peer_closed (socket) || (condition & (G_IO_HUP | G_IO_ERR)))
-        conn_close (conn);
-      return G_SOURCE_CONTINUE;
-    }
-
-  set_rcvlowat (socket, 1);
-  destroy_source (&conn->watch);
+  g_clear_pointer (&conn->hello, rd_signal_hello_free);
   conn->state = CONN_QUEUED;
   g_queue_push_tail (&conn->acc->queued, conn);
   pump (conn->acc);
-  return G_SOURCE_REMOVE; /* already destroyed */
 }
 
 /* A connection just accepted: kept and watched, or closed. */
@@ -451,10 +355,7 @@ take (RdSignalAccept *acc, int fd)
   conn->count = count;
   g_hash_table_add (acc->conns, conn);
   g_socket_set_option (conn->socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-  set_rcvlowat (conn->socket, TLS_RECORD_HEADER);
-  conn->watch = g_socket_create_source (conn->socket, G_IO_IN, NULL);
-  g_source_set_callback (conn->watch, G_SOURCE_FUNC (on_hello_readable), conn, NULL);
-  g_source_attach (conn->watch, acc->context);
+  conn->hello = rd_signal_hello_new (conn->socket, acc->context, on_hello_done, conn);
   arm_deadline (conn, limits->timeout_ms);
 }
 
