@@ -76,16 +76,17 @@ static void listen_watch (RdSignalAccept *acc);
 
 /* ---- File descriptors -------------------------------------------------------------------- */
 
-/* Descriptors still free under the soft RLIMIT_NOFILE. */
-static guint
-fds_free (RdSignalAccept *acc)
+/* Whether fewer descriptors than the reserve would stay free under the soft RLIMIT_NOFILE. The
+ * reserve is at most a quarter of the limit, so that a small limit still leaves room to serve. */
+static gboolean
+fds_short (RdSignalAccept *acc)
 {
   struct rlimit rl;
   gint64 now = g_get_monotonic_time ();
   guint64 limit, used;
 
   if (getrlimit (RLIMIT_NOFILE, &rl) != 0)
-    return G_MAXUINT;
+    return FALSE;
   if (now - acc->counted_us >= FD_RECOUNT_US || acc->counted_us == 0)
     {
       acc->fds_in_use = rd_signal_count_open_fds ();
@@ -94,7 +95,7 @@ fds_free (RdSignalAccept *acc)
     }
   limit = rl.rlim_cur == RLIM_INFINITY ? G_MAXUINT : rl.rlim_cur;
   used = (guint64)acc->fds_in_use + acc->fds_since;
-  return used >= limit ? 0 : (guint)MIN (limit - used, G_MAXUINT);
+  return used + MIN (acc->limits->reserved_fds, limit / 4) >= limit;
 }
 
 /* ---- Connections ------------------------------------------------------------------------- */
@@ -333,7 +334,7 @@ take (RdSignalAccept *acc, int fd)
   key = rd_signal_address_key (remote);
   count = g_hash_table_lookup (acc->per_address, key);
   if (g_hash_table_size (acc->conns) >= limits->max_connections ||
-      (count && count->conns >= limits->max_per_address) || fds_free (acc) < limits->reserved_fds)
+      (count && count->conns >= limits->max_per_address) || fds_short (acc))
     {
       g_socket_close (socket, NULL);
       return;

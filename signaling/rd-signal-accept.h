@@ -4,8 +4,8 @@
  * Contract: rd_signal_accept_new() watches a listening TCP socket. Each connection accepted is
  * - closed at once when max_connections are open, or max_per_address from its address (an IPv6
  *   address counts by its /64: rd_signal_address_key()), or when fewer than reserved_fds file
- *   descriptors would stay free under RLIMIT_NOFILE (the rest is kept for recording and the
- *   ledger);
+ *   descriptors (at most a quarter of the soft RLIMIT_NOFILE) would stay free: those are kept for
+ *   recording and the ledger;
  * - then waits, without a thread, until its first TLS record (the ClientHello) has fully arrived
  *   (SO_RCVLOWAT); anything that is not a TLS handshake record is closed;
  * - then waits for a handshake slot (at most RD_SIGNAL_ACCEPT_HANDSHAKES at once, and

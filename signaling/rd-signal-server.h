@@ -25,10 +25,10 @@
  *
  * Connections (rd-signal-accept.h): at most [network] max-connections open at once and
  * max-connections-per-address from one address (IPv6: one /64); none while fewer than
- * "reserved-fds" descriptors would stay free; a connection must complete its TLS handshake and
- * its request within "connection-timeout-ms" of being accepted, and its reply within the WHIP
- * reply timeout plus that much again, or it is closed. The listener keeps accepting after the
- * process ran out of descriptors.
+ * "reserved-fds" descriptors (at most a quarter of RLIMIT_NOFILE) would stay free; a connection
+ * must complete its TLS handshake and its request within "connection-timeout-ms" of being accepted,
+ * and its reply within the WHIP reply timeout plus that much again, or it is closed. The listener
+ * keeps accepting after the process ran out of descriptors.
  *
  * Signal "whip-request": void handler (RdSignalServer *server, RdWhipRequest *request,
  * gpointer user_data), request as G_TYPE_POINTER, emitted on the context the server listens on,
