@@ -49,6 +49,9 @@ typedef struct
   GCancellable *cancel; /* HANDSHAKE */
   GTlsConnection *tls;  /* HANDSHAKE: a reference; SERVING: weak */
   GIOStream *guard;     /* under tls (rd-signal-tls-guard.h) */
+  gint64 accepted_us;
+  gboolean request_read; /* SERVING: its request has been read */
+  gboolean evicted;      /* SERVING: shut down to make room */
 } Conn;
 
 struct _RdSignalAccept
@@ -308,6 +311,39 @@ on_hello_done (gboolean ok, gpointer data)
   pump (conn->acc);
 }
 
+/* The cap is reached: makes room by ending the connection that has waited longest without giving
+ * anything to serve (no ClientHello yet, or TLS done and no request), so that idle sockets cannot
+ * keep newcomers out. FALSE when no connection is idle. */
+static gboolean
+evict_idle (RdSignalAccept *acc)
+{
+  GHashTableIter iter;
+  gpointer key;
+  Conn *oldest = NULL;
+
+  g_hash_table_iter_init (&iter, acc->conns);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      Conn *conn = key;
+      gboolean idle = conn->state == CONN_HELLO ||
+                      (conn->state == CONN_SERVING && !conn->request_read && !conn->evicted);
+
+      if (idle && (!oldest || conn->accepted_us < oldest->accepted_us))
+        oldest = conn;
+    }
+  if (!oldest)
+    return FALSE;
+  if (oldest->state == CONN_HELLO)
+    conn_close (oldest);
+  else
+    {
+      /* libsoup lets it go shortly (on_tls_gone); until then the count is one over. */
+      oldest->evicted = TRUE;
+      g_socket_shutdown (oldest->socket, TRUE, TRUE, NULL);
+    }
+  return TRUE;
+}
+
 /* A connection just accepted: kept and watched, or closed. */
 static void
 take (RdSignalAccept *acc, int fd)
@@ -333,8 +369,8 @@ take (RdSignalAccept *acc, int fd)
     }
   key = rd_signal_address_key (remote);
   count = g_hash_table_lookup (acc->per_address, key);
-  if (g_hash_table_size (acc->conns) >= limits->max_connections ||
-      (count && count->conns >= limits->max_per_address) || fds_short (acc))
+  if ((count && count->conns >= limits->max_per_address) || fds_short (acc) ||
+      (g_hash_table_size (acc->conns) >= limits->max_connections && !evict_idle (acc)))
     {
       g_socket_close (socket, NULL);
       return;
@@ -354,6 +390,7 @@ take (RdSignalAccept *acc, int fd)
   conn->local = g_socket_get_local_address (conn->socket, NULL);
   conn->key = g_steal_pointer (&key);
   conn->count = count;
+  conn->accepted_us = g_get_monotonic_time ();
   g_hash_table_add (acc->conns, conn);
   g_socket_set_option (conn->socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   conn->hello = rd_signal_hello_new (conn->socket, acc->context, on_hello_done, conn);
@@ -499,5 +536,8 @@ rd_signal_accept_request_read (RdSignalAccept *acc, GSocketAddress *remote)
   Conn *conn = remote ? g_hash_table_lookup (acc->by_remote, remote) : NULL;
 
   if (conn)
-    arm_deadline (conn, acc->limits->reply_timeout_ms + acc->limits->timeout_ms);
+    {
+      conn->request_read = TRUE;
+      arm_deadline (conn, acc->limits->reply_timeout_ms + acc->limits->timeout_ms);
+    }
 }

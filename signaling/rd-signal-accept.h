@@ -2,7 +2,9 @@
  * tests) only: caps, deadlines and the TLS handshake of every connection before libsoup sees it.
  *
  * Contract: rd_signal_accept_new() watches a listening TCP socket. Each connection accepted is
- * - closed at once when max_connections are open, or max_per_address from its address (an IPv6
+ * - closed at once when max_connections are open and none of them is idle (no ClientHello yet,
+ *   or TLS done and no request read: the one idle longest is closed to make room), or
+ *   max_per_address are open from its address (an IPv6
  *   address counts by its /64: rd_signal_address_key()), or when fewer than reserved_fds file
  *   descriptors (at most a quarter of the soft RLIMIT_NOFILE) would stay free: those are kept for
  *   recording and the ledger;

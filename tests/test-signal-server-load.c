@@ -215,6 +215,23 @@ test_per_address_cap (RdTestListener *f, gconstpointer data)
   room_close (&room);
 }
 
+/* At max-connections, a newcomer takes the place of the connection idle longest: idle sockets
+ * from elsewhere do not keep it out. */
+static void
+test_full_evicts_idle (RdTestListener *f, gconstpointer data)
+{
+  Room room;
+
+  room_open (&room, f, "max-connections=8\nmax-connections-per-address=8");
+  rd_test_listener_server_start (room.server);
+  for (int i = 0; i < 8; i++)
+    g_ptr_array_add (room.flood,
+                     open_idle (FLOOD_ADDRESS, rd_signal_server_get_port (room.server)));
+  g_assert_cmpuint (fresh_request_ms (room.server, room.cert, FRESH_BOUND_MS), <, FRESH_BOUND_MS);
+  g_assert_cmpuint (count_closed (room.flood), >=, 1);
+  room_close (&room);
+}
+
 /* The process runs out of descriptors while the flood connects: the listener keeps its reserve,
  * closes what it cannot take, and accepts again once the flood is gone. */
 static void
@@ -261,6 +278,7 @@ main (int argc, char **argv)
   ADD ("/signal/load/idle-sockets", test_idle_sockets);
   ADD ("/signal/load/idle-timeout", test_idle_timeout);
   ADD ("/signal/load/per-address-cap", test_per_address_cap);
+  ADD ("/signal/load/full-evicts-idle", test_full_evicts_idle);
   ADD ("/signal/load/fd-exhaustion", test_fd_exhaustion);
 #undef ADD
 
