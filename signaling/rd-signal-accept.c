@@ -26,7 +26,7 @@ typedef enum
   CONN_HELLO,
   CONN_QUEUED,
   CONN_HANDSHAKE,
-  CONN_SHAKEN, /* handshake over, not yet handed over */
+  CONN_SHAKEN, /* between the states: out of the queue, or handshake over, not handed over */
   CONN_SERVING,
 } ConnState;
 
@@ -274,23 +274,25 @@ start_handshake (Conn *conn)
                                     conn);
 }
 
-/* Starts the handshakes that have a slot, oldest first. */
+/* Starts the handshakes that have a slot, oldest first. A handshake that cannot start closes
+ * its connection, which pumps again: the queue is searched afresh each time. */
 static void
 pump (RdSignalAccept *acc)
 {
-  GList *link = acc->queued.head;
-
-  while (link && acc->n_handshakes < RD_SIGNAL_ACCEPT_HANDSHAKES)
+  while (acc->n_handshakes < RD_SIGNAL_ACCEPT_HANDSHAKES)
     {
-      Conn *conn = link->data;
-      GList *next = link->next;
+      GList *link = acc->queued.head;
+      Conn *conn;
 
-      if (conn->count->handshakes < RD_SIGNAL_ACCEPT_HANDSHAKES_PER_ADDRESS)
-        {
-          g_queue_delete_link (&acc->queued, link);
-          start_handshake (conn);
-        }
-      link = next;
+      while (link &&
+             ((Conn *)link->data)->count->handshakes >= RD_SIGNAL_ACCEPT_HANDSHAKES_PER_ADDRESS)
+        link = link->next;
+      if (!link)
+        return;
+      conn = link->data;
+      g_queue_delete_link (&acc->queued, link);
+      conn->state = CONN_SHAKEN; /* out of the queue, not yet handshaking */
+      start_handshake (conn);
     }
 }
 

@@ -197,6 +197,71 @@ test_idle_timeout (RdTestListener *f, gconstpointer data)
   room_close (&room);
 }
 
+/* A TLS client that completes its handshake and then sends nothing, in a thread of its own:
+ * whether the handshake succeeded, and whether the server closed the connection afterwards. */
+typedef struct
+{
+  guint16 port;
+  gint done; /* atomic */
+  gboolean handshaken;
+  gboolean closed;
+} SilentTls;
+
+static gboolean
+accept_any (GTlsConnection *conn, GTlsCertificate *peer, GTlsCertificateFlags errors,
+            gpointer user_data)
+{
+  return TRUE; /* the identity is not what this test is about */
+}
+
+static gpointer
+silent_tls_thread (gpointer data)
+{
+  SilentTls *silent = data;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GIOStream) tls = NULL;
+  char byte;
+
+  g_socket_client_set_timeout (client, 20);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", silent->port, NULL, NULL);
+  if (conn)
+    tls = g_tls_client_connection_new (G_IO_STREAM (conn), NULL, NULL);
+  if (tls)
+    {
+      g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
+      silent->handshaken = g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, NULL);
+      /* Blocks until the server closes (0 or an error) or the socket timeout (20 s) passes. */
+      if (silent->handshaken)
+        silent->closed =
+            g_input_stream_read (g_io_stream_get_input_stream (tls), &byte, 1, NULL, NULL) <= 0;
+    }
+  g_atomic_int_set (&silent->done, TRUE);
+  return NULL;
+}
+
+/* A connection that completed TLS but sends no request is closed at the timeout too. */
+static void
+test_silent_after_tls (RdTestListener *f, gconstpointer data)
+{
+  Room room;
+  SilentTls silent = { 0 };
+  GThread *thread;
+  gint64 start = g_get_monotonic_time ();
+
+  room_open (&room, f, NULL);
+  set_knob (room.server, "connection-timeout-ms", 3000);
+  rd_test_listener_server_start (room.server);
+  silent.port = rd_signal_server_get_port (room.server);
+  thread = g_thread_new ("silent-tls", silent_tls_thread, &silent);
+  WAIT_HERE (g_atomic_int_get (&silent.done), 15, "the silent TLS client still waiting");
+  g_thread_join (thread);
+  g_test_message ("closed after %.1f s", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_true (silent.handshaken);
+  g_assert_true (silent.closed);
+  room_close (&room);
+}
+
 /* One address holds at most max-connections-per-address connections; the others are closed at
  * once, and another address is still served. */
 static void
@@ -277,6 +342,7 @@ main (int argc, char **argv)
   g_test_add (path, RdTestListener, NULL, rd_test_listener_setup, fn, rd_test_listener_teardown)
   ADD ("/signal/load/idle-sockets", test_idle_sockets);
   ADD ("/signal/load/idle-timeout", test_idle_timeout);
+  ADD ("/signal/load/silent-after-tls", test_silent_after_tls);
   ADD ("/signal/load/per-address-cap", test_per_address_cap);
   ADD ("/signal/load/full-evicts-idle", test_full_evicts_idle);
   ADD ("/signal/load/fd-exhaustion", test_fd_exhaustion);
