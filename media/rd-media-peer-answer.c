@@ -52,7 +52,7 @@ rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec
   g_autoptr (GstPad) pay_src = NULL;
   g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) queue_src = NULL;
-  SendStream *s;
+  RdPeerSendStream *s;
 
   if (!queue || !pay)
     {
@@ -82,7 +82,7 @@ rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec
                    video ? "video" : "audio");
       return FALSE;
     }
-  s = g_new0 (SendStream, 1);
+  s = g_new0 (RdPeerSendStream, 1);
   s->tee = tee;
   queue_sink = gst_element_get_static_pad (queue, "sink");
   s->queue_sink = gst_object_ref (gst_ghost_pad_new (NULL, queue_sink));
@@ -238,8 +238,8 @@ rd_peer_promise_reply (GstPromise *promise, const char *what, GError **error)
 
 typedef struct
 {
-  Handle *handle;
-  PeerFunc func;
+  RdPeerHandle *handle;
+  RdPeerFunc func;
 } PromiseStep;
 
 static void
@@ -261,7 +261,7 @@ promise_changed (GstPromise *promise, gpointer user_data)
 }
 
 GstPromise *
-rd_peer_promise_to (RdPeer *peer, PeerFunc func)
+rd_peer_promise_to (RdPeer *peer, RdPeerFunc func)
 {
   PromiseStep *st = g_new (PromiseStep, 1);
 

@@ -1,10 +1,10 @@
-/* rd-media-peer-handle.c: a peer's Handle (a weak reference that webrtcbin's callbacks hold)
+/* rd-media-peer-handle.c: a peer's RdPeerHandle (a weak reference that webrtcbin's callbacks hold)
  * and rd_peer_run_on_main(), how work from webrtcbin's threads reaches the main context. See
  * rd-media-peer-private.h. */
 #include "media/rd-media-peer-private.h"
 
-Handle *
-rd_peer_handle_ref (Handle *h)
+RdPeerHandle *
+rd_peer_handle_ref (RdPeerHandle *h)
 {
   g_atomic_ref_count_inc (&h->rc);
   return h;
@@ -13,7 +13,7 @@ rd_peer_handle_ref (Handle *h)
 void
 rd_peer_handle_unref (gpointer data)
 {
-  Handle *h = data;
+  RdPeerHandle *h = data;
 
   if (g_atomic_ref_count_dec (&h->rc))
     {
@@ -31,7 +31,7 @@ rd_peer_handle_closure_unref (gpointer data, GClosure *closure)
 typedef struct
 {
   RdPeer *peer;
-  PeerFunc func;
+  RdPeerFunc func;
   gpointer data;
   GDestroyNotify destroy;
 } Call;
@@ -59,7 +59,7 @@ call_free (gpointer user_data)
 
 /* Runs @func on the main context unless the peer is gone or closed by then. Any thread. */
 void
-rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotify destroy)
+rd_peer_run_on_main (RdPeerHandle *h, RdPeerFunc func, gpointer data, GDestroyNotify destroy)
 {
   RdPeer *peer = g_weak_ref_get (&h->peer);
   Call *call;

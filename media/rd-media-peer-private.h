@@ -55,9 +55,9 @@ typedef struct
 {
   gatomicrefcount rc;
   GWeakRef peer;
-} Handle;
+} RdPeerHandle;
 
-typedef void (*PeerFunc) (RdPeer *peer, gpointer data);
+typedef void (*RdPeerFunc) (RdPeer *peer, gpointer data);
 
 typedef struct
 {
@@ -66,7 +66,7 @@ typedef struct
   GstPad *queue_sink; /* our queue's sink pad */
   RdPeerGate *gate;   /* on the queue's src pad */
   gboolean unlinked;  /* under peer->lock */
-} SendStream;
+} RdPeerSendStream;
 
 typedef struct
 {
@@ -80,7 +80,7 @@ typedef struct
   /* lip-sync (rd-media-peer-recv.c); linked and announced on the main context */
   guint32 ssrc;               /* the party's SSRC of this stream (its caps) */
   gboolean linked, announced; /* linked to the room; "stream-added" emitted */
-} RecvStream;
+} RdPeerRecvStream;
 
 struct _RdPeer
 {
@@ -90,7 +90,7 @@ struct _RdPeer
   RdConfig *config;
   char *id;
   GMainContext *context;
-  Handle *handle;
+  RdPeerHandle *handle;
   GstElement *bin, *webrtc;
   RdPeerState state;
   RdOffer *offer; /* the far end's description: a party's offer, or the answer to our offer */
@@ -99,8 +99,8 @@ struct _RdPeer
   GTask *answer_task;
   GMutex lock;
   GCond cond;
-  GPtrArray *send;       /* SendStream* */
-  GPtrArray *recv;       /* RecvStream*; appended on streaming threads under lock */
+  GPtrArray *send;       /* RdPeerSendStream* */
+  GPtrArray *recv;       /* RdPeerRecvStream*; appended on streaming threads under lock */
   GPtrArray *transports; /* GstWebRTCDTLSTransport* watched for "state" */
   GArray *transport_ids; /* their handler ids */
   gulong webrtc_ids[4];
@@ -130,13 +130,13 @@ struct _RdPeer
   GPtrArray *transport_probes; /* GstPad* of the nicesrc probed (each probe removes itself) */
 };
 
-Handle *rd_peer_handle_ref (Handle *h);
+RdPeerHandle *rd_peer_handle_ref (RdPeerHandle *h);
 void rd_peer_handle_unref (gpointer data);
 void rd_peer_handle_closure_unref (gpointer data, GClosure *closure);
 /* Runs @func on the peer's main context unless the peer is gone or closed by then; @destroy
  * frees @data in every case. Any thread. */
-void rd_peer_run_on_main (Handle *h, PeerFunc func, gpointer data, GDestroyNotify destroy);
-/* rd-media-peer-recv.c: webrtcbin's "pad-added" (streaming thread; @user_data a Handle). */
+void rd_peer_run_on_main (RdPeerHandle *h, RdPeerFunc func, gpointer data, GDestroyNotify destroy);
+/* rd-media-peer-recv.c: webrtcbin's "pad-added" (streaming thread; @user_data a RdPeerHandle). */
 void rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data);
 /* rd-media-peer-recv.c: lip-sync on webrtcbin's internal rtpbin (at construction). */
 void rd_peer_recv_setup_sync (RdPeer *peer);
@@ -166,7 +166,7 @@ gboolean rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdO
 /* The transceiver webrtcbin made last (the one just requested or added). (transfer full) */
 GstWebRTCRTPTransceiver *rd_peer_last_transceiver (GstElement *webrtc);
 /* A promise whose reply runs @func (with the promise) on the main context. (transfer full) */
-GstPromise *rd_peer_promise_to (RdPeer *peer, PeerFunc func);
+GstPromise *rd_peer_promise_to (RdPeer *peer, RdPeerFunc func);
 /* The reply of a finished promise, or NULL with @error (what: @what) on no reply or an error
  * in it. (transfer none) */
 const GstStructure *rd_peer_promise_reply (GstPromise *promise, const char *what, GError **error);

@@ -26,7 +26,7 @@ static void sync_on_main (RdPeer *peer, gpointer data);
 static void
 on_handle_sync (GstElement *jitterbuffer, GstStructure *s, gpointer user_data)
 {
-  g_autoptr (RdPeer) peer = g_weak_ref_get (&((Handle *)user_data)->peer);
+  g_autoptr (RdPeer) peer = g_weak_ref_get (&((RdPeerHandle *)user_data)->peer);
   guint64 ext = G_MAXUINT64;
   guint ssrc = 0;
   gboolean known = FALSE;
@@ -114,7 +114,7 @@ announce_ready (RdPeer *peer)
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->recv->len; i++)
     {
-      RecvStream *r = peer->recv->pdata[i];
+      RdPeerRecvStream *r = peer->recv->pdata[i];
       if (!r->linked)
         continue;
       linked++;
@@ -137,7 +137,7 @@ announce_ready (RdPeer *peer)
     }
   for (guint i = 0; i < ready->len; i++)
     {
-      RecvStream *r = ready->pdata[i];
+      RdPeerRecvStream *r = ready->pdata[i];
       r->announced = TRUE;
       g_signal_emit_by_name (peer, "stream-added", r->tee, r->video, r->codec);
     }
@@ -167,7 +167,7 @@ sync_on_main (RdPeer *peer, gpointer data)
 static void
 link_recv_on_main (RdPeer *peer, gpointer data)
 {
-  RecvStream *r = data;
+  RdPeerRecvStream *r = data;
 
   r->room_pad = r->video ? rd_room_link_remote_video (peer->room, r->ghost)
                          : rd_room_link_remote_audio (peer->room, r->ghost);
@@ -188,12 +188,12 @@ rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
   /* only streams already announced by "stream-added" (linked on the main context) */
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->recv->len; i++)
-    if (((RecvStream *)peer->recv->pdata[i])->announced)
+    if (((RdPeerRecvStream *)peer->recv->pdata[i])->announced)
       g_ptr_array_add (linked, peer->recv->pdata[i]);
   g_mutex_unlock (&peer->lock);
   for (guint i = 0; i < linked->len; i++)
     {
-      RecvStream *r = linked->pdata[i];
+      RdPeerRecvStream *r = linked->pdata[i];
       func (peer, r->tee, r->video, r->codec, user_data);
     }
 }
@@ -201,14 +201,14 @@ rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
 void
 rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
 {
-  Handle *h = user_data;
+  RdPeerHandle *h = user_data;
   g_autoptr (RdPeer) peer = g_weak_ref_get (&h->peer);
   g_autoptr (GstCaps) caps = NULL;
   const char *encoding;
   const char *names[7] = { NULL };
   GstElement *prev = NULL, *first = NULL, *tee = NULL, *made[7];
   int n_made = 0;
-  RecvStream *r;
+  RdPeerRecvStream *r;
   g_autoptr (GstPad) src = NULL;
 
   if (!peer || GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
@@ -248,7 +248,7 @@ rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
         first = e;
       prev = e;
     }
-  r = g_new0 (RecvStream, 1);
+  r = g_new0 (RdPeerRecvStream, 1);
   r->video = g_strcmp0 (encoding, "OPUS") != 0;
   r->codec = g_strcmp0 (encoding, "VP8") == 0 ? "VP8" : r->video ? "H264" : "OPUS";
   r->tee = tee;

@@ -6,9 +6,9 @@
  * per peer because each offer picks its own payload types.
  *
  * Threads: webrtcbin calls back (promises, notify::, pad-added) on its own threads. Those
- * handlers hold a Handle (a weak reference to the peer) and forward to the room's main context
- * with run_on_main(); everything else, and every signal emission, happens there. pad-added is
- * the exception that builds the receive chain at once on the streaming thread (data is already
+ * handlers hold a RdPeerHandle (a weak reference to the peer) and forward to the room's main
+ * context with run_on_main(); everything else, and every signal emission, happens there. pad-added
+ * is the exception that builds the receive chain at once on the streaming thread (data is already
  * flowing), behind a closed gate; linking it to the room happens on the main context. */
 #include "media/rd-media-peer-private.h"
 #include "media/rd-media-error.h"
@@ -118,7 +118,7 @@ rd_peer_class_init (RdPeerClass *klass)
 static void
 send_stream_free (gpointer data)
 {
-  SendStream *s = data;
+  RdPeerSendStream *s = data;
 
   rd_peer_gate_free (s->gate);
   g_clear_object (&s->tee_pad);
@@ -129,7 +129,7 @@ send_stream_free (gpointer data)
 static void
 recv_stream_free (gpointer data)
 {
-  RecvStream *r = data;
+  RdPeerRecvStream *r = data;
 
   rd_peer_gate_free (r->gate);
   g_clear_object (&r->ghost);
@@ -168,10 +168,10 @@ open_gates (RdPeer *peer)
 {
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->send->len; i++)
-    rd_peer_gate_set_open (((SendStream *)peer->send->pdata[i])->gate, TRUE);
+    rd_peer_gate_set_open (((RdPeerSendStream *)peer->send->pdata[i])->gate, TRUE);
   for (guint i = 0; i < peer->recv->len; i++)
     {
-      RecvStream *r = peer->recv->pdata[i];
+      RdPeerRecvStream *r = peer->recv->pdata[i];
       rd_peer_gate_set_open (r->gate, r->room_pad != NULL);
       /* a keyframe from the party: an upstream event sent into webrtcbin's src pad (pushing it
        * from the src pad is the wrong direction: GStreamer warns and drops it) */
@@ -195,7 +195,7 @@ check_liveness (gpointer data)
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->recv->len; i++)
     {
-      RecvStream *rs = peer->recv->pdata[i];
+      RdPeerRecvStream *rs = peer->recv->pdata[i];
       newest = MAX (newest, g_atomic_int_get (&rs->gate->last_seen));
     }
   g_mutex_unlock (&peer->lock);
@@ -397,7 +397,7 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
   peer->config = rd_config_ref (config);
   peer->id = g_strdup (peer_id);
   peer->context = g_main_context_ref (rd_room_get_context (room));
-  peer->handle = g_new0 (Handle, 1);
+  peer->handle = g_new0 (RdPeerHandle, 1);
   g_atomic_ref_count_init (&peer->handle->rc);
   g_weak_ref_init (&peer->handle->peer, peer);
 
@@ -483,7 +483,7 @@ unlink_when_idle (GstPad *tee_pad, GstPadProbeInfo *info, gpointer user_data)
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->send->len; i++)
     {
-      SendStream *s = peer->send->pdata[i];
+      RdPeerSendStream *s = peer->send->pdata[i];
       if (s->tee_pad == tee_pad && !s->unlinked)
         {
           gst_pad_unlink (tee_pad, s->queue_sink);
@@ -511,27 +511,27 @@ teardown (RdPeer *peer)
     return;
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->send->len; i++)
-    rd_peer_gate_set_open (((SendStream *)peer->send->pdata[i])->gate, FALSE);
+    rd_peer_gate_set_open (((RdPeerSendStream *)peer->send->pdata[i])->gate, FALSE);
   for (guint i = 0; i < peer->recv->len; i++)
-    rd_peer_gate_set_open (((RecvStream *)peer->recv->pdata[i])->gate, FALSE);
+    rd_peer_gate_set_open (((RdPeerRecvStream *)peer->recv->pdata[i])->gate, FALSE);
   g_mutex_unlock (&peer->lock);
 
   /* 1. the room stops taking this peer's media */
   for (guint i = 0; i < peer->recv->len; i++)
     {
-      RecvStream *r = peer->recv->pdata[i];
+      RdPeerRecvStream *r = peer->recv->pdata[i];
       if (r->room_pad)
         rd_room_release_output (peer->room, r->room_pad);
       r->room_pad = NULL;
     }
   /* 2. the room's tees stop feeding it: unlink each tee pad between two buffers */
   for (guint i = 0; i < peer->send->len; i++)
-    gst_pad_add_probe (((SendStream *)peer->send->pdata[i])->tee_pad, GST_PAD_PROBE_TYPE_IDLE,
+    gst_pad_add_probe (((RdPeerSendStream *)peer->send->pdata[i])->tee_pad, GST_PAD_PROBE_TYPE_IDLE,
                        unlink_when_idle, peer, NULL);
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->send->len; i++)
     {
-      SendStream *s = peer->send->pdata[i];
+      RdPeerSendStream *s = peer->send->pdata[i];
       while (!s->unlinked)
         if (!g_cond_wait_until (&peer->cond, &peer->lock, deadline))
           {
@@ -543,7 +543,7 @@ teardown (RdPeer *peer)
   g_mutex_unlock (&peer->lock);
   for (guint i = 0; i < peer->send->len; i++)
     {
-      SendStream *s = peer->send->pdata[i];
+      RdPeerSendStream *s = peer->send->pdata[i];
       gst_element_release_request_pad (s->tee, s->tee_pad);
     }
   /* 3. stop it and take it out */
