@@ -1,7 +1,17 @@
-/* rd-media-peer-handle.c: a peer's RdPeerHandle (a weak reference that webrtcbin's callbacks hold)
- * and rd_peer_run_on_main(), how work from webrtcbin's threads reaches the main context. See
- * rd-media-peer-private.h. */
+/* rd-media-peer-handle.c: RdPeerHandle, rd_peer_run_on_main() and webrtcbin promises: how work
+ * from webrtcbin's threads reaches a peer's main context. See rd-media-peer-private.h. */
 #include "media/rd-media-peer-private.h"
+#include "media/rd-media-error.h"
+
+RdPeerHandle *
+rd_peer_handle_new (RdPeer *peer)
+{
+  RdPeerHandle *h = g_new0 (RdPeerHandle, 1);
+
+  g_atomic_ref_count_init (&h->rc);
+  g_weak_ref_init (&h->peer, peer);
+  return h;
+}
 
 RdPeerHandle *
 rd_peer_handle_ref (RdPeerHandle *h)
@@ -57,7 +67,6 @@ call_free (gpointer user_data)
   g_free (call);
 }
 
-/* Runs @func on the main context unless the peer is gone or closed by then. Any thread. */
 void
 rd_peer_run_on_main (RdPeerHandle *h, RdPeerFunc func, gpointer data, GDestroyNotify destroy)
 {
@@ -76,4 +85,58 @@ rd_peer_run_on_main (RdPeerHandle *h, RdPeerFunc func, gpointer data, GDestroyNo
   call->data = data;
   call->destroy = destroy;
   g_main_context_invoke_full (peer->context, G_PRIORITY_DEFAULT, call_run, call, call_free);
+}
+
+/* --- promises --- */
+
+typedef struct
+{
+  RdPeerHandle *handle;
+  RdPeerFunc func;
+} PromiseStep;
+
+static void
+promise_step_free (gpointer data)
+{
+  PromiseStep *st = data;
+
+  rd_peer_handle_unref (st->handle);
+  g_free (st);
+}
+
+static void
+promise_changed (GstPromise *promise, gpointer user_data)
+{
+  PromiseStep *st = user_data;
+
+  rd_peer_run_on_main (st->handle, st->func, gst_promise_ref (promise),
+                       (GDestroyNotify)gst_promise_unref);
+}
+
+GstPromise *
+rd_peer_promise_to (RdPeer *peer, RdPeerFunc func)
+{
+  PromiseStep *st = g_new (PromiseStep, 1);
+
+  st->handle = rd_peer_handle_ref (peer->handle);
+  st->func = func;
+  return gst_promise_new_with_change_func (promise_changed, st, promise_step_free);
+}
+
+const GstStructure *
+rd_peer_promise_reply (GstPromise *promise, const char *what, GError **error)
+{
+  const GstStructure *reply = NULL;
+  g_autoptr (GError) werr = NULL;
+
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
+    reply = gst_promise_get_reply (promise);
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED &&
+      !(reply && gst_structure_has_field (reply, "error")))
+    return reply;
+  if (reply)
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &werr, NULL);
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_OFFER, "%s: %s", what,
+               werr ? werr->message : "no reply from webrtcbin");
+  return NULL;
 }

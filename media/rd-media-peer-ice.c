@@ -1,18 +1,20 @@
-/* rd-media-peer-ice.c: RdPeer's ICE restart (RFC 8445 9, RFC 8839 4.4.1.1.1; WHIP's PATCH with
- * new credentials), as the answerer (rd-media-peer.h) and as the offerer (two steps,
- * rd-media-peer-offer.h; webrtcbin 1.22 has no "ice-restart" create-offer option either).
+/* rd-media-peer-ice.c: a peer's ICE: the far end's trickled candidates, its current
+ * ice-ufrag, and RdPeerIce, the ICE restart (RFC 8445 9, RFC 8839 4.4.1.1.1; a WHIP PATCH with
+ * new credentials, RFC 9725 4.3) done on webrtcbin's libnice agent. The roles' restart calls
+ * (rd_peer_restart_ice(), rd_peer_restart_ice_local/remote()) use it. Main context only.
  *
- * webrtcbin 1.22 cannot restart ICE as an answerer: a new offer's credentials only replace the
- * remote ones in libnice (its connectivity checks are not reset), and create-answer copies the
- * previous answer's ice-ufrag/ice-pwd ("FIXME: deal with ICE restarts" in gstwebrtcbin.c), so
- * the answerer never gets new credentials, which RFC 8839 requires. So the restart is done on
- * the libnice agent that webrtcbin's ICE object exposes ("agent", 1.20+), stream by stream
- * (the stream of each transceiver's ICE transport): nice_agent_restart_stream() makes new local
- * credentials and forgets the party's candidates and checks, keeping the pair in use, so media
- * goes on until the party nominates a new pair; then the party's new credentials and
- * candidates are set. webrtcbin keeps no copy of either (its ICE wrapper forwards each call),
- * so nothing goes stale there; its local-description still names the first answer's
- * credentials, which nothing reads after the answer. Main context only. */
+ * webrtcbin 1.22 cannot restart ICE itself: as the answerer, a new offer's credentials only
+ * replace the remote ones in libnice (its connectivity checks are not reset) and create-answer
+ * copies the previous answer's ice-ufrag/ice-pwd ("FIXME: deal with ICE restarts" in
+ * gstwebrtcbin.c), so the answerer never gets new credentials, which RFC 8839 requires; as the
+ * offerer, create-offer has no "ice-restart" option. So the restart is done on the libnice
+ * agent that webrtcbin's ICE object exposes ("agent", 1.20+), stream by stream (the stream of
+ * each transceiver's ICE transport): nice_agent_restart_stream() makes new local credentials
+ * and forgets the far end's candidates and checks, keeping the pair in use, so media goes on
+ * until a new pair is nominated; then the far end's new credentials and candidates are set.
+ * webrtcbin keeps no copy of either (its ICE wrapper forwards each call), so nothing goes stale
+ * there; its local-description still names the first credentials, which nothing reads after
+ * the answer (the offerer's current ones are kept by the role). */
 #include "media/rd-media-peer-private.h"
 #include "media/rd-media-error.h"
 
@@ -35,10 +37,8 @@ ice_chars_ok (const char *s, gsize min, gsize max)
   return TRUE;
 }
 
-/* The one ice-ufrag/ice-pwd pair of @sdpfrag (session- or media-level; every occurrence must
- * agree: receptiond answers with max-bundle, one ICE session per party). */
-static gboolean
-parse_credentials (const char *sdpfrag, char **ufrag, char **pwd, GError **error)
+gboolean
+rd_peer_ice_parse_credentials (const char *sdpfrag, char **ufrag, char **pwd, GError **error)
 {
   g_auto (GStrv) lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
   g_autofree char *u = NULL;
@@ -89,20 +89,19 @@ parse_credentials (const char *sdpfrag, char **ufrag, char **pwd, GError **error
   return TRUE;
 }
 
-/* The party's ice-ufrag as last set: from the offer until a restart. (transfer none) */
-static const char *
-current_remote_ufrag (RdPeer *peer)
+const char *
+rd_peer_ice_remote_ufrag (RdPeer *peer)
 {
   if (peer->remote_ufrag)
     return peer->remote_ufrag;
-  for (guint i = 0; peer->offer && i < gst_sdp_message_medias_len (peer->offer->sdp); i++)
+  for (guint i = 0; peer->remote && i < gst_sdp_message_medias_len (peer->remote->sdp); i++)
     {
       const char *u = gst_sdp_media_get_attribute_val (
-          gst_sdp_message_get_media (peer->offer->sdp, i), "ice-ufrag");
+          gst_sdp_message_get_media (peer->remote->sdp, i), "ice-ufrag");
       if (u)
         return u;
     }
-  return peer->offer ? gst_sdp_message_get_attribute_val (peer->offer->sdp, "ice-ufrag") : NULL;
+  return peer->remote ? gst_sdp_message_get_attribute_val (peer->remote->sdp, "ice-ufrag") : NULL;
 }
 
 gboolean
@@ -112,7 +111,7 @@ rd_peer_sdpfrag_restarts_ice (RdPeer *peer, const char *sdpfrag)
   const char *current;
 
   g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
-  current = current_remote_ufrag (peer);
+  current = rd_peer_ice_remote_ufrag (peer);
   lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
   for (char **l = lines; *l; l++)
     {
@@ -183,13 +182,18 @@ nice_agent_of (GstElement *webrtc)
   return agent;
 }
 
-/* webrtcbin's libnice agent and its ICE streams (in @streams), or NULL with @error when it
- * exposes none to restart. (transfer full) */
-static NiceAgent *
-restartable_agent (RdPeer *peer, GArray **streams, GError **error)
+struct _RdPeerIce
+{
+  NiceAgent *agent;
+  GArray *streams; /* IceStream */
+};
+
+RdPeerIce *
+rd_peer_ice_new (RdPeer *peer, GError **error)
 {
   g_autoptr (NiceAgent) agent = nice_agent_of (peer->webrtc);
   g_autoptr (GArray) found = ice_streams (peer);
+  RdPeerIce *ice;
 
   if (!agent || found->len == 0)
     {
@@ -198,8 +202,43 @@ restartable_agent (RdPeer *peer, GArray **streams, GError **error)
                    peer->id);
       return NULL;
     }
-  *streams = g_steal_pointer (&found);
-  return g_steal_pointer (&agent);
+  ice = g_new0 (RdPeerIce, 1);
+  ice->agent = g_steal_pointer (&agent);
+  ice->streams = g_steal_pointer (&found);
+  return ice;
+}
+
+void
+rd_peer_ice_free (RdPeerIce *ice)
+{
+  if (!ice)
+    return;
+  g_object_unref (ice->agent);
+  g_array_unref (ice->streams);
+  g_free (ice);
+}
+
+guint
+rd_peer_ice_n_streams (RdPeerIce *ice)
+{
+  return ice->streams->len;
+}
+
+void
+rd_peer_ice_restart_local (RdPeerIce *ice)
+{
+  for (guint i = 0; i < ice->streams->len; i++)
+    nice_agent_restart_stream (ice->agent, g_array_index (ice->streams, IceStream, i).stream_id);
+}
+
+void
+rd_peer_ice_set_remote (RdPeer *peer, RdPeerIce *ice, const char *ufrag, const char *pwd)
+{
+  for (guint i = 0; i < ice->streams->len; i++)
+    nice_agent_set_remote_credentials (
+        ice->agent, g_array_index (ice->streams, IceStream, i).stream_id, ufrag, pwd);
+  g_free (peer->remote_ufrag);
+  peer->remote_ufrag = g_strdup (ufrag);
 }
 
 /* "m=audio 9 UDP/TLS/RTP/SAVPF 111" and its a=mid, as the offer (@sdp) had them. */
@@ -221,167 +260,84 @@ append_media_line (GString *out, const GstSDPMessage *sdp, guint mline)
     g_string_append_printf (out, "a=mid:%s\r\n", gst_sdp_media_get_attribute_val (m, "mid"));
 }
 
-/* Our side as an application/trickle-ice-sdpfrag: per ICE stream its first m-line and a=mid
- * (as in the offer @sdp), the local credentials and every local candidate; the credentials are
- * kept as peer->local_ufrag/pwd. (transfer full) */
-static char *
-local_fragment (RdPeer *peer, NiceAgent *agent, GArray *streams, const GstSDPMessage *sdp,
-                gboolean end_of_candidates)
+char *
+rd_peer_ice_local_fragment (RdPeerIce *ice, const GstSDPMessage *sdp, gboolean end, char **ufrag,
+                            char **pwd)
 {
   GString *out = g_string_new (NULL);
 
-  for (guint i = 0; i < streams->len; i++)
+  for (guint i = 0; i < ice->streams->len; i++)
     {
-      IceStream *s = &g_array_index (streams, IceStream, i);
+      IceStream *s = &g_array_index (ice->streams, IceStream, i);
       g_autofree char *local_ufrag = NULL;
       g_autofree char *local_pwd = NULL;
       GSList *cands;
 
       append_media_line (out, sdp, s->mline);
-      if (nice_agent_get_local_credentials (agent, s->stream_id, &local_ufrag, &local_pwd))
+      if (nice_agent_get_local_credentials (ice->agent, s->stream_id, &local_ufrag, &local_pwd))
         {
           g_string_append_printf (out, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", local_ufrag,
                                   local_pwd);
-          if (i == 0)
+          if (i == 0 && ufrag)
             {
-              g_free (peer->local_ufrag);
-              g_free (peer->local_pwd);
-              peer->local_ufrag = g_steal_pointer (&local_ufrag);
-              peer->local_pwd = g_steal_pointer (&local_pwd);
+              g_free (*ufrag);
+              *ufrag = g_steal_pointer (&local_ufrag);
+            }
+          if (i == 0 && pwd)
+            {
+              g_free (*pwd);
+              *pwd = g_steal_pointer (&local_pwd);
             }
         }
-      cands = nice_agent_get_local_candidates (agent, s->stream_id, NICE_COMPONENT_TYPE_RTP);
+      cands = nice_agent_get_local_candidates (ice->agent, s->stream_id, NICE_COMPONENT_TYPE_RTP);
       for (GSList *c = cands; c; c = c->next)
         {
-          g_autofree char *line = nice_agent_generate_local_candidate_sdp (agent, c->data);
+          g_autofree char *line = nice_agent_generate_local_candidate_sdp (ice->agent, c->data);
           g_string_append_printf (out, "%s\r\n", line);
         }
       g_slist_free_full (cands, (GDestroyNotify)nice_candidate_free);
-      if (end_of_candidates)
+      if (end)
         g_string_append (out, "a=end-of-candidates\r\n");
     }
   return g_string_free (out, FALSE);
 }
 
-char *
-rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error)
-{
-  g_autofree char *ufrag = NULL;
-  g_autofree char *pwd = NULL;
-  g_autoptr (NiceAgent) agent = NULL;
-  g_autoptr (GArray) streams = NULL;
-
-  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
-  if (peer->offerer)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "peer %s is the offerer: it restarts ICE with rd_peer_restart_ice_local()",
-                   peer->id);
-      return NULL;
-    }
-  if (peer->closed || !peer->answered)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "peer %s cannot restart ICE (%s)", peer->id,
-                   peer->closed ? "closed" : "not answered yet");
-      return NULL;
-    }
-  if (!parse_credentials (sdpfrag, &ufrag, &pwd, error))
-    return NULL;
-  if (g_strcmp0 (ufrag, current_remote_ufrag (peer)) == 0)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT,
-                   "a=ice-ufrag:%s is the current one; an ICE restart needs new credentials",
-                   ufrag);
-      return NULL;
-    }
-  agent = restartable_agent (peer, &streams, error);
-  if (!agent)
-    return NULL;
-  /* Nothing has changed so far; from here on the restart is done. */
-  for (guint i = 0; i < streams->len; i++)
-    {
-      guint id = g_array_index (streams, IceStream, i).stream_id;
-      nice_agent_restart_stream (agent, id);
-      nice_agent_set_remote_credentials (agent, id, ufrag, pwd);
-    }
-  g_free (peer->remote_ufrag);
-  peer->remote_ufrag = g_strdup (ufrag);
-  GST_INFO ("peer %s: ICE restarted on %u stream(s), the party's ufrag now %s", peer->id,
-            streams->len, ufrag);
-  /* The party's new candidates, like trickled ones (webrtcbin resolves .local names). */
-  rd_peer_add_remote_candidates (peer, sdpfrag, NULL);
-  return local_fragment (peer, agent, streams, peer->offer->sdp, TRUE);
-}
-
-/* --- as the offerer (rd-media-peer-offer.h) --- */
-
-static gboolean
-offerer_can_restart (RdPeer *peer, GError **error)
-{
-  if (peer->closed || !peer->offerer || !peer->answered)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                   "peer %s cannot restart ICE as the offerer (%s)", peer->id,
-                   peer->closed     ? "closed"
-                   : !peer->offerer ? "it is an answerer: rd_peer_restart_ice()"
-                                    : "no answer set yet");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-char *
-rd_peer_restart_ice_local (RdPeer *peer, GError **error)
-{
-  g_autoptr (NiceAgent) agent = NULL;
-  g_autoptr (GArray) streams = NULL;
-
-  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
-  if (!offerer_can_restart (peer, error))
-    return NULL;
-  agent = restartable_agent (peer, &streams, error);
-  if (!agent)
-    return NULL;
-  /* New local credentials, the far end's candidates and checks forgotten; the pair in use
-   * carries media until a new one is nominated (once the far end's reply is in). */
-  for (guint i = 0; i < streams->len; i++)
-    nice_agent_restart_stream (agent, g_array_index (streams, IceStream, i).stream_id);
-  GST_INFO ("peer %s: ICE restart (offerer) on %u stream(s)", peer->id, streams->len);
-  /* libnice keeps its candidates (no new gathering): a=end-of-candidates once gathering was
-   * done, else the rest follow as "local-candidate" */
-  return local_fragment (peer, agent, streams, peer->local_sdp, peer->gathering_done);
-}
+/* --- trickle --- */
 
 gboolean
-rd_peer_restart_ice_remote (RdPeer *peer, const char *sdpfrag, GError **error)
+rd_peer_add_remote_candidates (RdPeer *peer, const char *sdpfrag, GError **error)
 {
-  g_autofree char *ufrag = NULL;
-  g_autofree char *pwd = NULL;
-  g_autoptr (NiceAgent) agent = NULL;
-  g_autoptr (GArray) streams = NULL;
+  g_auto (GStrv) lines = NULL;
+  int mline = 0, m_seen = -1;
 
   g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
-  if (!offerer_can_restart (peer, error) || !parse_credentials (sdpfrag, &ufrag, &pwd, error))
-    return FALSE;
-  if (g_strcmp0 (ufrag, current_remote_ufrag (peer)) == 0)
+  if (peer->closed || !peer->remote)
     {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT,
-                   "the far end's a=ice-ufrag:%s is its current one; an ICE restart reply needs "
-                   "new credentials",
-                   ufrag);
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s takes no candidates (%s)", peer->id,
+                   peer->closed ? "closed" : "no offer yet");
       return FALSE;
     }
-  agent = restartable_agent (peer, &streams, error);
-  if (!agent)
-    return FALSE;
-  for (guint i = 0; i < streams->len; i++)
-    nice_agent_set_remote_credentials (agent, g_array_index (streams, IceStream, i).stream_id,
-                                       ufrag, pwd);
-  g_free (peer->remote_ufrag);
-  peer->remote_ufrag = g_strdup (ufrag);
-  GST_INFO ("peer %s: the far end's ICE credentials now %s; checks start again", peer->id, ufrag);
-  return rd_peer_add_remote_candidates (peer, sdpfrag, error);
+  lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      char *line = g_strstrip (*l);
+
+      if (g_str_has_prefix (line, "m="))
+        mline = ++m_seen;
+      else if (g_str_has_prefix (line, "a=mid:"))
+        {
+          for (guint i = 0; i < peer->remote->media->len; i++)
+            {
+              RdOfferMedia *m = peer->remote->media->pdata[i];
+              if (g_strcmp0 (m->mid, line + strlen ("a=mid:")) == 0)
+                mline = (int)m->mline;
+            }
+        }
+      else if (g_str_has_prefix (line, "a=candidate:"))
+        g_signal_emit_by_name (peer->webrtc, "add-ice-candidate", (guint)mline, line + 2);
+    }
+  return TRUE;
 }
 
 /* libnice keeps refreshing TURN allocations until its agent is closed (and warns when it is

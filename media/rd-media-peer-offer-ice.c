@@ -2,7 +2,7 @@
  * Link headers) for webrtcbin, our candidates up to the owner ("local-candidate",
  * "gathering-done"; trickle), and our current credentials. See rd-media-peer-offer.h. webrtcbin
  * reports candidates and gathering on its threads; they are re-emitted on the main context. */
-#include "media/rd-media-peer-private.h"
+#include "media/rd-media-peer-offerer-private.h"
 #include "media/rd-media-error.h"
 
 #include <string.h>
@@ -51,7 +51,7 @@ rd_peer_add_ice_server (RdPeer *peer, const char *url, const char *username, con
   gboolean turn, turns, ok = FALSE;
 
   g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
-  if (peer->closed || peer->offerer || peer->offer)
+  if (peer->closed || peer->role)
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
                    "peer %s: ICE servers are added before the offer", peer->id);
@@ -141,14 +141,14 @@ candidate_on_main (RdPeer *peer, gpointer data)
   Candidate *c = data;
   const char *value = c->candidate;
   const char *mid = NULL;
+  const GstSDPMessage *local = rd_peer_offerer_of (peer)->local_sdp;
 
   if (g_str_has_prefix (value, "a="))
     value += 2;
-  if (!*value || !peer->local_sdp) /* an empty one ends the candidates: gathering-done says it */
+  if (!*value || !local) /* an empty one ends the candidates: gathering-done says it */
     return;
-  if (c->mline < gst_sdp_message_medias_len (peer->local_sdp))
-    mid = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (peer->local_sdp, c->mline),
-                                           "mid");
+  if (c->mline < gst_sdp_message_medias_len (local))
+    mid = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (local, c->mline), "mid");
   g_signal_emit_by_name (peer, "local-candidate", mid ? mid : "0", value);
 }
 
@@ -163,21 +163,22 @@ on_ice_candidate (GstElement *webrtc, guint mline, const char *candidate, gpoint
 }
 
 void
-rd_peer_offer_check_gathering (RdPeer *peer)
+rd_peer_offerer_check_gathering (RdPeer *peer)
 {
+  RdPeerOfferer *o = rd_peer_offerer_of (peer);
   GstWebRTCICEGatheringState state;
 
   g_object_get (peer->webrtc, "ice-gathering-state", &state, NULL);
-  if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE || peer->gathering_done)
+  if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE || o->gathering_done)
     return;
-  peer->gathering_done = TRUE;
+  o->gathering_done = TRUE;
   g_signal_emit_by_name (peer, "gathering-done");
 }
 
 static void
 gathering_on_main (RdPeer *peer, gpointer data)
 {
-  rd_peer_offer_check_gathering (peer);
+  rd_peer_offerer_check_gathering (peer);
 }
 
 static void
@@ -187,33 +188,99 @@ on_gathering_state (GObject *webrtc, GParamSpec *pspec, gpointer user_data)
 }
 
 void
-rd_peer_offer_watch_ice (RdPeer *peer)
+rd_peer_offerer_watch_ice (RdPeer *peer)
 {
-  peer->webrtc_ids[0] =
-      g_signal_connect_data (peer->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
-                             rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);
-  peer->webrtc_ids[3] = g_signal_connect_data (
-      peer->webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering_state),
-      rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);
+  rd_peer_connect_webrtc (peer, "on-ice-candidate", G_CALLBACK (on_ice_candidate));
+  rd_peer_connect_webrtc (peer, "notify::ice-gathering-state", G_CALLBACK (on_gathering_state));
 }
 
 /* --- our credentials --- */
 
+/* @name (ice-ufrag) in our offer as set: media-level, else session-level. */
 static const char *
-local_attribute (RdPeer *peer, const char *name)
+local_attribute (RdPeerOfferer *o, const char *name)
 {
   const char *v = NULL;
 
-  if (!peer->local_sdp)
+  if (!o || !o->local_sdp)
     return NULL;
-  for (guint i = 0; !v && i < gst_sdp_message_medias_len (peer->local_sdp); i++)
-    v = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (peer->local_sdp, i), name);
-  return v ? v : gst_sdp_message_get_attribute_val (peer->local_sdp, name);
+  for (guint i = 0; !v && i < gst_sdp_message_medias_len (o->local_sdp); i++)
+    v = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (o->local_sdp, i), name);
+  return v ? v : gst_sdp_message_get_attribute_val (o->local_sdp, name);
 }
 
 const char *
 rd_peer_get_local_ufrag (RdPeer *peer)
 {
+  RdPeerOfferer *o;
+
   g_return_val_if_fail (RD_IS_PEER (peer), NULL);
-  return peer->local_ufrag ? peer->local_ufrag : local_attribute (peer, "ice-ufrag");
+  o = rd_peer_offerer_of (peer);
+  return o && o->local_ufrag ? o->local_ufrag : local_attribute (o, "ice-ufrag");
+}
+
+/* --- ICE restart, in two steps (RFC 8445 9; a WHIP PATCH, RFC 9725 4.3) --- */
+
+static gboolean
+can_restart (RdPeer *peer, GError **error)
+{
+  if (peer->closed || !rd_peer_offerer_of (peer) || !peer->answered)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                   "peer %s cannot restart ICE as the offerer (%s)", peer->id,
+                   peer->closed                 ? "closed"
+                   : !rd_peer_offerer_of (peer) ? "it is an answerer: rd_peer_restart_ice()"
+                                                : "no answer set yet");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+rd_peer_restart_ice_local (RdPeer *peer, GError **error)
+{
+  RdPeerOfferer *o;
+  g_autoptr (RdPeerIce) ice = NULL;
+
+  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
+  if (!can_restart (peer, error))
+    return NULL;
+  ice = rd_peer_ice_new (peer, error);
+  if (!ice)
+    return NULL;
+  /* The far end's candidates and checks forgotten; the pair in use carries media until a new
+   * one is nominated (once the far end's reply is in). */
+  rd_peer_ice_restart_local (ice);
+  GST_INFO ("peer %s: ICE restart (offerer) on %u stream(s)", peer->id,
+            rd_peer_ice_n_streams (ice));
+  /* libnice keeps its candidates (no new gathering): a=end-of-candidates once gathering was
+   * done, else the rest follow as "local-candidate" */
+  o = rd_peer_offerer_of (peer);
+  return rd_peer_ice_local_fragment (ice, o->local_sdp, o->gathering_done, &o->local_ufrag, NULL);
+}
+
+gboolean
+rd_peer_restart_ice_remote (RdPeer *peer, const char *sdpfrag, GError **error)
+{
+  g_autofree char *ufrag = NULL;
+  g_autofree char *pwd = NULL;
+  g_autoptr (RdPeerIce) ice = NULL;
+
+  g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
+  if (!can_restart (peer, error) || !rd_peer_ice_parse_credentials (sdpfrag, &ufrag, &pwd, error))
+    return FALSE;
+  if (g_strcmp0 (ufrag, rd_peer_ice_remote_ufrag (peer)) == 0)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_FRAGMENT,
+                   "the far end's a=ice-ufrag:%s is its current one; an ICE restart reply needs "
+                   "new credentials",
+                   ufrag);
+      return FALSE;
+    }
+  ice = rd_peer_ice_new (peer, error);
+  if (!ice)
+    return FALSE;
+  rd_peer_ice_set_remote (peer, ice, ufrag, pwd);
+  GST_INFO ("peer %s: the far end's ICE credentials now %s; checks start again", peer->id, ufrag);
+  return rd_peer_add_remote_candidates (peer, sdpfrag, error);
 }

@@ -10,7 +10,7 @@
  * set as the remote description. ICE servers, our candidates and credentials:
  * rd-media-peer-offer-ice.c; ICE restart: rd-media-peer-ice.c. Promises reply on
  * webrtcbin's threads; each next step runs on the main context (rd_peer_promise_to). */
-#include "media/rd-media-peer-private.h"
+#include "media/rd-media-peer-offerer-private.h"
 #include "media/rd-media-error.h"
 
 #include <string.h>
@@ -20,6 +20,86 @@
 #define PT_OPUS      111
 #define CAPS_POLL_MS 10
 #define CAPS_WAIT_MS 2000
+
+/* Silence before an offerer is DISCONNECTED, so that its owner tries an ICE restart well before
+ * the far end's consent (RFC 7675, 30 s) expires. Playing, media arrives all the time;
+ * publishing, only the far end's RTCP. */
+#define PLAY_SILENCE_S    5
+#define PUBLISH_SILENCE_S 10
+
+/* --- the role --- */
+
+static const RdPeerRoleClass offerer_class;
+
+RdPeerOfferer *
+rd_peer_offerer_of (RdPeer *peer)
+{
+  return peer->role && peer->role->klass == &offerer_class ? (RdPeerOfferer *)peer->role : NULL;
+}
+
+static gint
+offerer_silence_timeout_s (RdPeer *peer)
+{
+  return rd_peer_offerer_of (peer)->kind == RD_PEER_OFFER_PLAY ? PLAY_SILENCE_S : PUBLISH_SILENCE_S;
+}
+
+/* The far end is heard again (an ICE restart worked, the network came back). */
+static void
+offerer_heard_again (RdPeer *peer)
+{
+  if (peer->state == RD_PEER_STATE_DISCONNECTED)
+    rd_peer_set_state (peer, RD_PEER_STATE_CONNECTED);
+}
+
+/* An offerer stays open when lost: its owner decides between an ICE restart and a new peer. */
+static void
+offerer_lost (RdPeer *peer, RdPeerState state, const char *reason)
+{
+  GST_INFO ("peer %s (offerer): %s; staying open for its owner", peer->id, reason);
+  rd_peer_set_state (peer, state);
+}
+
+static void
+offerer_stop (RdPeer *peer)
+{
+  g_clear_handle_id (&rd_peer_offerer_of (peer)->caps_wait_id, g_source_remove);
+}
+
+static void
+offerer_fail_pending (RdPeer *peer, const char *reason)
+{
+  RdPeerOfferer *o = rd_peer_offerer_of (peer);
+  g_autoptr (GTask) task = g_steal_pointer (&o->offer_task);
+
+  if (!task)
+    task = g_steal_pointer (&o->set_answer_task);
+  if (task)
+    g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                             "peer %s closed before its offer/answer was done: %s", peer->id,
+                             reason);
+}
+
+static void
+offerer_free (RdPeerRole *role)
+{
+  RdPeerOfferer *o = (RdPeerOfferer *)role;
+
+  g_clear_object (&o->offer_task);
+  g_clear_object (&o->set_answer_task);
+  g_clear_pointer (&o->local_sdp, gst_sdp_message_free);
+  g_free (o->local_ufrag);
+  g_free (o);
+}
+
+static const RdPeerRoleClass offerer_class = {
+  .name = "offerer",
+  .silence_timeout_s = offerer_silence_timeout_s,
+  .heard_again = offerer_heard_again,
+  .lost = offerer_lost,
+  .stop = offerer_stop,
+  .fail_pending = offerer_fail_pending,
+  .free = offerer_free,
+};
 
 /* --- the offer --- */
 
@@ -65,7 +145,7 @@ add_line (RdPeer *peer, guint mline, gboolean video, GError **error)
                        : rd_config_get_video_codec (peer->config) == RD_VIDEO_CODEC_H264
                            ? RD_OFFER_CODEC_H264
                            : RD_OFFER_CODEC_VP8;
-  gboolean publish = peer->offer_kind == RD_PEER_OFFER_PUBLISH;
+  gboolean publish = rd_peer_offerer_of (peer)->kind == RD_PEER_OFFER_PUBLISH;
   g_autoptr (GstCaps) caps = video ? video_caps (codec, publish) : audio_caps ();
   g_autoptr (GstWebRTCRTPTransceiver) t = NULL;
 
@@ -129,7 +209,7 @@ offer_step_ok (RdPeer *peer, GTask **slot, GstPromise *promise, const char *what
   if (error)
     {
       /* webrtcbin refusing what we made is the pipeline's fault, not the far end's */
-      if (slot == &peer->offer_task)
+      if (slot == &rd_peer_offerer_of (peer)->offer_task)
         error->code = RD_MEDIA_ERROR_PIPELINE;
       fail_task (peer, slot, error);
       return FALSE;
@@ -210,7 +290,7 @@ offer_text (RdPeer *peer, const GstSDPMessage *local)
 
       /* one media stream (WHIP: "same msid"): webrtcbin 1.22 writes msid only on a=ssrc lines,
        * and only for a stream whose caps it has seen; the media-level form does not wait */
-      if (peer->offer_kind == RD_PEER_OFFER_PUBLISH && track &&
+      if (rd_peer_offerer_of (peer)->kind == RD_PEER_OFFER_PUBLISH && track &&
           !gst_sdp_media_get_attribute_val (m, "msid"))
         {
           g_autofree char *msid = g_strdup_printf ("%s %s", peer_msid (peer), track);
@@ -235,17 +315,18 @@ offer_text (RdPeer *peer, const GstSDPMessage *local)
 static void
 offer_local_set (RdPeer *peer, gpointer data)
 {
+  RdPeerOfferer *o = rd_peer_offerer_of (peer);
   const GstStructure *reply;
   GstWebRTCSessionDescription *local = NULL;
   g_autoptr (GTask) task = NULL;
 
-  if (!offer_step_ok (peer, &peer->offer_task, data, "webrtcbin refused its own offer", &reply))
+  if (!offer_step_ok (peer, &o->offer_task, data, "webrtcbin refused its own offer", &reply))
     {
       /* not our local description after all: an answer is not checked against it */
-      g_clear_pointer (&peer->local_sdp, gst_sdp_message_free);
+      g_clear_pointer (&o->local_sdp, gst_sdp_message_free);
       return;
     }
-  task = g_steal_pointer (&peer->offer_task);
+  task = g_steal_pointer (&o->offer_task);
   rd_peer_watch_transports (peer);
   g_object_get (peer->webrtc, "local-description", &local, NULL);
   if (!local)
@@ -256,29 +337,30 @@ offer_local_set (RdPeer *peer, gpointer data)
     }
   g_task_return_pointer (task, offer_text (peer, local->sdp), g_free);
   gst_webrtc_session_description_free (local);
-  rd_peer_offer_check_gathering (peer); /* in case it completed before we listened */
+  rd_peer_offerer_check_gathering (peer); /* in case it completed before we listened */
 }
 
 static void
 offer_created (RdPeer *peer, gpointer data)
 {
+  RdPeerOfferer *o = rd_peer_offerer_of (peer);
   const GstStructure *reply;
   GstWebRTCSessionDescription *offer = NULL;
   GstPromise *next;
 
-  if (!offer_step_ok (peer, &peer->offer_task, data, "webrtcbin cannot make an offer", &reply))
+  if (!offer_step_ok (peer, &o->offer_task, data, "webrtcbin cannot make an offer", &reply))
     return;
   if (reply)
     gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
   if (!offer)
     {
-      fail_task (peer, &peer->offer_task,
+      fail_task (peer, &o->offer_task,
                  g_error_new (RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE, "webrtcbin made no offer"));
       return;
     }
   /* before it is set: the candidates gathering starts may reach the main context before the
    * promise does, and need its a=mid; cleared again if webrtcbin refuses it */
-  gst_sdp_message_copy (offer->sdp, &peer->local_sdp);
+  gst_sdp_message_copy (offer->sdp, &o->local_sdp);
   next = rd_peer_promise_to (peer, offer_local_set);
   g_signal_emit_by_name (peer->webrtc, "set-local-description", offer, next);
   gst_promise_unref (next);
@@ -323,11 +405,12 @@ static gboolean
 wait_for_caps (gpointer data)
 {
   RdPeer *peer = data;
+  RdPeerOfferer *o = rd_peer_offerer_of (peer);
 
   if (!sink_caps_known (peer) &&
-      g_get_monotonic_time () - peer->offer_started_us < CAPS_WAIT_MS * G_TIME_SPAN_MILLISECOND)
+      g_get_monotonic_time () - o->started_us < CAPS_WAIT_MS * G_TIME_SPAN_MILLISECOND)
     return G_SOURCE_CONTINUE;
-  peer->offer_wait_id = 0;
+  o->caps_wait_id = 0;
   if (!sink_caps_known (peer))
     GST_WARNING ("peer %s: the room's streams have no caps after %d ms; offering without them",
                  peer->id, CAPS_WAIT_MS);
@@ -341,39 +424,43 @@ rd_peer_offer_async (RdPeer *peer, RdPeerOfferKind kind, GCancellable *cancellab
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
+  RdPeerOfferer *o;
 
   g_return_if_fail (RD_IS_PEER (peer));
   task = g_task_new (peer, cancellable, callback, user_data);
   g_task_set_source_tag (task, rd_peer_offer_async);
-  if (peer->closed || peer->offerer || peer->offer || peer->answer_task)
+  if (peer->closed || peer->role)
     {
       g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
-                               peer->closed    ? "peer %s is closed"
-                               : peer->offerer ? "peer %s has tried its offer already (a peer "
-                                                 "offers once; make a new one)"
-                                               : "peer %s is an answerer; it cannot offer",
+                               peer->closed ? "peer %s is closed"
+                               : rd_peer_offerer_of (peer)
+                                   ? "peer %s has tried its offer already "
+                                     "(a peer offers once; make a new one)"
+                                   : "peer %s is an answerer; it cannot offer",
                                peer->id);
       return;
     }
-  peer->offerer = TRUE;
-  peer->offer_kind = kind;
+  o = g_new0 (RdPeerOfferer, 1);
+  o->role.klass = &offerer_class;
+  o->kind = kind;
+  rd_peer_set_role (peer, &o->role);
   if (!add_line (peer, 0, TRUE, &error) || !add_line (peer, 1, FALSE, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   set_msid (peer);
-  rd_peer_offer_watch_ice (peer);
-  peer->offer_task = g_steal_pointer (&task);
+  rd_peer_offerer_watch_ice (peer);
+  o->offer_task = g_steal_pointer (&task);
   rd_peer_set_state (peer, RD_PEER_STATE_CONNECTING);
-  peer->offer_started_us = g_get_monotonic_time ();
+  o->started_us = g_get_monotonic_time ();
   if (sink_caps_known (peer))
     create_offer (peer);
   else
     {
-      /* Like the connect timeout: on the default context, removed in teardown. */
-      peer->offer_wait_id = g_timeout_add (CAPS_POLL_MS, wait_for_caps, peer);
-      g_source_set_name_by_id (peer->offer_wait_id, "[receptiond] offerer waits for caps");
+      /* On the default context, like every timer of the peer; removed in teardown. */
+      o->caps_wait_id = g_timeout_add (CAPS_POLL_MS, wait_for_caps, peer);
+      g_source_set_name_by_id (o->caps_wait_id, "[receptiond] offerer waits for caps");
     }
 }
 
@@ -399,8 +486,9 @@ offered_pt (const GstSDPMedia *ours, guint pt)
 static gboolean
 check_answer (RdPeer *peer, const RdOffer *answer, GError **error)
 {
-  guint ours = gst_sdp_message_medias_len (peer->local_sdp);
-  gboolean publish = peer->offer_kind == RD_PEER_OFFER_PUBLISH;
+  RdPeerOfferer *o = rd_peer_offerer_of (peer);
+  guint ours = gst_sdp_message_medias_len (o->local_sdp);
+  gboolean publish = o->kind == RD_PEER_OFFER_PUBLISH;
 
   if (answer->media->len != ours)
     {
@@ -412,7 +500,7 @@ check_answer (RdPeer *peer, const RdOffer *answer, GError **error)
     }
   for (guint i = 0; i < ours; i++)
     {
-      const GstSDPMedia *m = gst_sdp_message_get_media (peer->local_sdp, i);
+      const GstSDPMedia *m = gst_sdp_message_get_media (o->local_sdp, i);
       const RdOfferMedia *a = answer->media->pdata[i];
       const char *kind = gst_sdp_media_get_media (m);
 
@@ -442,30 +530,20 @@ check_answer (RdPeer *peer, const RdOffer *answer, GError **error)
   return TRUE;
 }
 
-static gboolean
-offerer_connect_timeout (gpointer user_data)
-{
-  RdPeer *peer = user_data;
-
-  peer->connect_timeout_id = 0;
-  rd_peer_lost (peer, RD_PEER_STATE_FAILED,
-                "no verified connection within " G_STRINGIFY (CONNECT_TIMEOUT_S) " s");
-  return G_SOURCE_REMOVE;
-}
-
 static void
 answer_set (RdPeer *peer, gpointer data)
 {
   const GstStructure *reply;
   g_autoptr (GTask) task = NULL;
 
-  if (!offer_step_ok (peer, &peer->set_answer_task, data, "webrtcbin refused the answer", &reply))
+  RdPeerOfferer *o = rd_peer_offerer_of (peer);
+
+  if (!offer_step_ok (peer, &o->set_answer_task, data, "webrtcbin refused the answer", &reply))
     return;
-  task = g_steal_pointer (&peer->set_answer_task);
+  task = g_steal_pointer (&o->set_answer_task);
   peer->answered = TRUE;
   rd_peer_watch_transports (peer);
-  peer->connect_timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, CONNECT_TIMEOUT_S,
-                                                         offerer_connect_timeout, peer, NULL);
+  rd_peer_verify_start_timeout (peer);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -476,6 +554,7 @@ rd_peer_set_answer_async (RdPeer *peer, const char *answer_sdp, GCancellable *ca
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (RdOffer) answer = NULL;
+  RdPeerOfferer *o;
   GstSDPMessage *sdp = NULL;
   GstWebRTCSessionDescription *desc;
   GstPromise *promise;
@@ -483,14 +562,15 @@ rd_peer_set_answer_async (RdPeer *peer, const char *answer_sdp, GCancellable *ca
   g_return_if_fail (RD_IS_PEER (peer));
   task = g_task_new (peer, cancellable, callback, user_data);
   g_task_set_source_tag (task, rd_peer_set_answer_async);
-  if (peer->closed || !peer->offerer || !peer->local_sdp || peer->offer_task || peer->offer)
+  o = rd_peer_offerer_of (peer);
+  if (peer->closed || !o || !o->local_sdp || o->offer_task || peer->remote)
     {
       g_task_return_new_error (task, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
                                "peer %s takes no answer (%s)", peer->id,
-                               peer->closed     ? "closed"
-                               : !peer->offerer ? "it is an answerer"
-                               : peer->offer    ? "it has one"
-                                                : "its offer is not made yet");
+                               peer->closed   ? "closed"
+                               : !o           ? "it is an answerer"
+                               : peer->remote ? "it has one"
+                                              : "its offer is not made yet");
       return;
     }
   answer = rd_answer_parse (answer_sdp, rd_config_get_video_codec (peer->config), &error);
@@ -501,8 +581,8 @@ rd_peer_set_answer_async (RdPeer *peer, const char *answer_sdp, GCancellable *ca
     }
   peer->remote_fingerprint = g_strdup (answer->fingerprint);
   gst_sdp_message_copy (answer->sdp, &sdp);
-  peer->offer = g_steal_pointer (&answer);
-  peer->set_answer_task = g_steal_pointer (&task);
+  peer->remote = g_steal_pointer (&answer);
+  o->set_answer_task = g_steal_pointer (&task);
   desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
   promise = rd_peer_promise_to (peer, answer_set);
   g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc, promise);

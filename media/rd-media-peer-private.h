@@ -1,5 +1,16 @@
 /* rd-media-peer-private.h: what RdPeer's files (rd-media-peer*.c) share. media/ only.
- * Threading: a gate's open flag is read on streaming threads and set on the main context. */
+ *
+ * An RdPeer is one webrtcbin in the room, the transport (rd-media-peer.c), plus the role it
+ * takes with its first role call: the answerer, a party calling in (rd_peer_answer_async(),
+ * rd-media-peer-answer.c), or the offerer, the room publishing or playing elsewhere
+ * (rd_peer_offer_async(), rd-media-peer-offer*.c). What differs between the roles sits behind
+ * RdPeerRoleClass; only a role's own files know which role a peer has. The pieces below are
+ * every peer's, each in its own file with its contract here.
+ *
+ * Threading: webrtcbin calls back on its own threads (signals, promises, pad-added). Those
+ * callbacks hold an RdPeerHandle and cross to the peer's main context with rd_peer_run_on_main()
+ * before they touch the peer; that is the media boundary. Everything else, and every signal
+ * emission, runs on the main context, unless a piece says otherwise. */
 #pragma once
 
 #include "media/rd-media-peer-offer.h"
@@ -10,6 +21,73 @@
 
 G_BEGIN_DECLS
 
+#define GST_CAT_DEFAULT rd_media_debug
+
+/* --- the handle and promises (rd-media-peer-handle.c) ---
+ * RdPeerHandle is a counted weak reference to a peer: the data of every callback webrtcbin makes
+ * on its threads, so that a callback never keeps a peer alive nor reaches a finalized one.
+ * rd_peer_run_on_main() takes work from any thread to the peer's main context and drops it if
+ * the peer is gone or closed by then; rd_peer_promise_to() makes a webrtcbin promise whose reply
+ * is handled that way. Any thread, except where said. */
+
+typedef struct
+{
+  gatomicrefcount rc;
+  GWeakRef peer;
+} RdPeerHandle;
+
+typedef void (*RdPeerFunc) (RdPeer *peer, gpointer data);
+
+/* (transfer full) */
+RdPeerHandle *rd_peer_handle_new (RdPeer *peer);
+RdPeerHandle *rd_peer_handle_ref (RdPeerHandle *h);
+void rd_peer_handle_unref (gpointer data);
+/* For g_signal_connect_data(). */
+void rd_peer_handle_closure_unref (gpointer data, GClosure *closure);
+/* Runs @func on the peer's main context unless the peer is gone or closed by then; @destroy
+ * frees @data in every case. */
+void rd_peer_run_on_main (RdPeerHandle *h, RdPeerFunc func, gpointer data, GDestroyNotify destroy);
+/* A promise whose reply runs @func (with the promise) on the main context. (transfer full) */
+GstPromise *rd_peer_promise_to (RdPeer *peer, RdPeerFunc func);
+/* The reply of a finished promise, or NULL with @error (RD_MEDIA_ERROR_OFFER, what: @what) on
+ * no reply or an error in it. (transfer none) */
+const GstStructure *rd_peer_promise_reply (GstPromise *promise, const char *what, GError **error);
+
+/* --- the role (rd-media-peer-answer.c, rd-media-peer-offer.c) ---
+ * A role is attached once (rd_peer_set_role()) and lives until the peer is finalized. Its
+ * class says how the peer reacts to the far end going quiet or away and what it has to undo
+ * at teardown; the role's own data follows RdPeerRole in the role's struct. Main context. */
+
+typedef struct _RdPeerRole RdPeerRole;
+
+typedef struct
+{
+  const char *name; /* "answerer", "offerer" */
+  /* Once verified, how long the far end may send nothing before rd_peer_lost(). */
+  gint (*silence_timeout_s) (RdPeer *peer);
+  /* Something arrived again after a silence that made the peer lost. NULL: nothing to do. */
+  void (*heard_again) (RdPeer *peer);
+  /* The far end is lost (ICE or DTLS failed, silence, no verified connection in time); @state
+   * is RD_PEER_STATE_DISCONNECTED or FAILED. */
+  void (*lost) (RdPeer *peer, RdPeerState state, const char *reason);
+  /* Teardown (maybe twice): removes the role's own sources. */
+  void (*stop) (RdPeer *peer);
+  /* rd_peer_close(), after teardown: fails the role's unfinished task with @reason. */
+  void (*fail_pending) (RdPeer *peer, const char *reason);
+  void (*free) (RdPeerRole *role);
+} RdPeerRoleClass;
+
+struct _RdPeerRole
+{
+  const RdPeerRoleClass *klass;
+};
+
+/* --- gates (rd-media-peer-gate.c) ---
+ * A gate is a buffer probe on a pad that carries media between the room and the far end: it
+ * drops every buffer (events pass) until opened, and notes the monotonic second each buffer
+ * passes (whether dropped or not). open, dropped and last_seen are atomics: the probe runs on
+ * streaming threads, rd_peer_gate_set_open() on the main context. */
+
 typedef struct
 {
   GstPad *pad;
@@ -19,45 +97,19 @@ typedef struct
   gint last_seen; /* atomic: monotonic second of the last buffer, 0 before the first */
 } RdPeerGate;
 
-/* The monotonic clock in whole seconds (what last_seen holds). */
+/* The monotonic clock in whole seconds (what last_seen holds). Any thread. */
 gint rd_peer_now_s (void);
-/* Drops every buffer through @pad until opened; notes when each passes. (transfer full) */
+/* (transfer full) */
 RdPeerGate *rd_peer_gate_new (GstPad *pad);
 void rd_peer_gate_set_open (RdPeerGate *gate, gboolean open);
 /* Removes the probe. Call once the pad's element is in NULL. */
 void rd_peer_gate_free (RdPeerGate *gate);
 
-#define GST_CAT_DEFAULT rd_media_debug
-
-#define JITTER_LATENCY_MS 50   /* LAN: webrtcbin's default is 200 ms */
-#define GATHER_TIMEOUT_MS 5000 /* answer with what was gathered by then */
-#define CONNECT_TIMEOUT_S 30   /* from the answer to a verified connection */
-#define UNLINK_TIMEOUT_MS 1000
-/* How long a party's received streams wait for rtpbin's lip-sync (the first valid RTCP SR of
- * each) before they are announced to the recorder anyway (rd-media-peer-recv.c). */
-#define SYNC_WAIT_MS 2000
-/* Once announced, rtpbin's later lip-sync corrections are slewed by at most this per frame. */
-#define SYNC_SLEW_NS (1 * GST_MSECOND)
-/* A verified party from which nothing arrives for this long is lost (its browser died, its
- * network went): webrtcbin 1.22 does not run ICE consent freshness (RFC 7675) itself. Senders
- * always send something: a muted track still sends silence / black frames and RTCP. (RFC
- * 7675's consent expiry is 30 s; 30 here was tried: a party's 10 s network cut could then be
- * survived by an ICE restart, but a link's re-POST made during the cut then gathered without
- * its TURN server; left at 10 s, see the session note.) */
-#define LIVENESS_TIMEOUT_S 10
-/* An offerer (the room in a conference) is DISCONNECTED after this much silence, so that its
- * owner tries an ICE restart well before the far end's consent expires. Playing, media arrives
- * all the time; publishing, only the far end's RTCP. */
-#define OFFERER_PLAY_SILENCE_S    5
-#define OFFERER_PUBLISH_SILENCE_S 10
-
-typedef struct
-{
-  gatomicrefcount rc;
-  GWeakRef peer;
-} RdPeerHandle;
-
-typedef void (*RdPeerFunc) (RdPeer *peer, gpointer data);
+/* --- what the peer sends (rd-media-peer-send.c) ---
+ * A send stream carries one of the room's shared encoded streams to the far end: the room's
+ * tee -> the bin's ghost pad -> queue -> gate -> payloader (the m-line's payload type) -> a
+ * webrtcbin sink pad. Its gate opens on verification. The streams live in peer->send; the
+ * unlinked flags are under peer->lock (an idle probe on the tee's thread sets them). */
 
 typedef struct
 {
@@ -68,19 +120,132 @@ typedef struct
   gboolean unlinked;  /* under peer->lock */
 } RdPeerSendStream;
 
+/* A send stream for m-line @mline, its webrtcbin sink pad requested with @caps. Main context. */
+gboolean rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec,
+                                  guint pt, GstCaps *caps, GError **error);
+void rd_peer_send_stream_free (gpointer data);
+void rd_peer_send_set_open (RdPeer *peer, gboolean open);
+/* Teardown: takes every stream off the room's tees between two buffers (at most 1 s, then at
+ * once) and releases the tee pads. Main context. */
+void rd_peer_send_unlink (RdPeer *peer);
+
+/* --- what the peer receives, and lip-sync (rd-media-peer-recv.c) ---
+ * webrtcbin's pad-added builds a receive stream on its streaming thread (data already flows):
+ * depayloader -> tee (the encoded frames, for the recorder) -> decoder -> the bin's ghost pad,
+ * behind a closed gate on webrtcbin's src pad. Linking to the room's compositor/mixer, the
+ * lip-sync wait and "stream-added" happen on the main context. streams and synced_ssrcs are
+ * under peer->lock (streaming threads append to them); the rest is the main context's. */
+
 typedef struct
 {
   gboolean video;
-  const char *codec; /* "VP8", "H264", "OPUS" (static) */
-  GstElement *tee;   /* after the depayloader: the encoded frames, for the recorder */
-  GstPad *ghost;     /* the bin's src pad with the decoded media */
-  GstPad *room_pad;  /* the room's compositor / mixer pad, once linked */
-  RdPeerGate *gate;  /* on webrtcbin's src pad */
-
-  /* lip-sync (rd-media-peer-recv.c); linked and announced on the main context */
-  guint32 ssrc;               /* the party's SSRC of this stream (its caps) */
+  const char *codec;          /* "VP8", "H264", "OPUS" (static) */
+  GstElement *tee;            /* after the depayloader: the encoded frames, for the recorder */
+  GstPad *ghost;              /* the bin's src pad with the decoded media */
+  GstPad *room_pad;           /* the room's compositor / mixer pad, once linked */
+  RdPeerGate *gate;           /* on webrtcbin's src pad */
+  guint32 ssrc;               /* the far end's SSRC of this stream (its caps) */
   gboolean linked, announced; /* linked to the room; "stream-added" emitted */
 } RdPeerRecvStream;
+
+typedef struct
+{
+  GPtrArray *streams;   /* RdPeerRecvStream*, under peer->lock */
+  guint sync_wait_id;   /* the wait for the SRs; 0 when not running */
+  gboolean sync_waited; /* the wait is over: streams are announced as they are linked */
+  GArray *synced_ssrcs; /* guint32, under peer->lock: the streams rtpbin has had a valid SR of */
+} RdPeerRecv;
+
+void rd_peer_recv_init (RdPeer *peer);
+void rd_peer_recv_clear (RdPeer *peer);
+/* Connects webrtcbin's pad-added and rtpbin's jitterbuffers (lip-sync). At construction. */
+void rd_peer_recv_setup (RdPeer *peer);
+/* Opens the gates of the streams linked to the room and asks the far end for a keyframe. */
+void rd_peer_recv_open (RdPeer *peer);
+/* The monotonic second anything last arrived on a receive stream (0: never). */
+gint rd_peer_recv_last_seen (RdPeer *peer);
+/* Teardown: closes the gates, the room stops taking the streams; rd_peer_recv_drop() once the
+ * bin is in NULL. */
+void rd_peer_recv_unlink (RdPeer *peer);
+void rd_peer_recv_drop (RdPeer *peer);
+
+/* --- verification and liveness (rd-media-peer-verify.c) ---
+ * webrtcbin 1.22 does not compare the far end's DTLS certificate with its a=fingerprint (RFC
+ * 8842 5.1 says to); this piece does, once each DTLS transport is connected, and only then
+ * opens the gates. Until verified, a connect timeout runs; once verified, a liveness timer
+ * watches what arrives (the receive gates and webrtcbin's nicesrc: RTP, RTCP or DTLS). What a
+ * timeout or silence does is the role's (RdPeerRoleClass). transport_last_seen is an atomic
+ * (set on streaming threads); the rest is the main context's. */
+
+typedef struct
+{
+  GPtrArray *transports; /* GstWebRTCDTLSTransport* watched for "state" */
+  GArray *transport_ids; /* their handler ids */
+  gboolean verified;     /* the certificate matched */
+  gint verified_at;      /* monotonic second of the verification */
+  guint connect_timeout_id, liveness_id;
+  gint transport_last_seen;    /* atomic: monotonic second of the last input on a nicesrc */
+  GPtrArray *transport_probes; /* GstPad* of the nicesrc probed (each probe removes itself) */
+} RdPeerVerify;
+
+void rd_peer_verify_init (RdPeer *peer);
+void rd_peer_verify_clear (RdPeer *peer);
+/* Watches every transceiver's DTLS transport for "connected", once each (after a description
+ * was set, when the transports exist). */
+void rd_peer_watch_transports (RdPeer *peer);
+/* Starts the wait for a verified connection (30 s); rd_peer_lost(FAILED) when it runs out. */
+void rd_peer_verify_start_timeout (RdPeer *peer);
+/* Teardown: removes the timers, the transports' handlers and the nicesrc probes. */
+void rd_peer_verify_stop (RdPeer *peer);
+
+/* --- ICE (rd-media-peer-ice.c) ---
+ * Trickled candidates from the far end, its current ice-ufrag, and ICE restarts (RFC 8445 9)
+ * done on webrtcbin's libnice agent, which webrtcbin 1.22 does not do itself. RdPeerIce holds
+ * that agent and its ICE streams for one restart. Main context. */
+
+typedef struct _RdPeerIce RdPeerIce;
+
+/* The one ice-ufrag/ice-pwd pair of @sdpfrag (session- or media-level, every occurrence
+ * agreeing: one ICE session per peer with max-bundle), well-formed (RFC 8839 5.4), or
+ * RD_MEDIA_ERROR_FRAGMENT. */
+gboolean rd_peer_ice_parse_credentials (const char *sdpfrag, char **ufrag, char **pwd,
+                                        GError **error);
+/* The far end's ice-ufrag as last set: from its description until a restart. (transfer none) */
+const char *rd_peer_ice_remote_ufrag (RdPeer *peer);
+/* webrtcbin's libnice agent and ICE streams, or NULL with RD_MEDIA_ERROR_PIPELINE when it
+ * exposes none. (transfer full) */
+RdPeerIce *rd_peer_ice_new (RdPeer *peer, GError **error);
+void rd_peer_ice_free (RdPeerIce *ice);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdPeerIce, rd_peer_ice_free)
+guint rd_peer_ice_n_streams (RdPeerIce *ice);
+/* New local credentials on every stream; the far end's candidates and checks forgotten (the
+ * pair in use carries media until a new one is nominated). */
+void rd_peer_ice_restart_local (RdPeerIce *ice);
+/* The far end's new credentials on every stream; @ufrag becomes the current remote ufrag. */
+void rd_peer_ice_set_remote (RdPeer *peer, RdPeerIce *ice, const char *ufrag, const char *pwd);
+/* Our side as an application/trickle-ice-sdpfrag: per ICE stream its first m-line and a=mid as
+ * in @sdp, the local credentials, every local candidate and, with @end, a=end-of-candidates.
+ * @ufrag and @pwd (may be NULL) get the first stream's credentials. (transfer full) */
+char *rd_peer_ice_local_fragment (RdPeerIce *ice, const GstSDPMessage *sdp, gboolean end,
+                                  char **ufrag, char **pwd);
+/* Teardown, before the bin goes to NULL: frees the agent's TURN allocations on the server. */
+void rd_peer_ice_release (RdPeer *peer);
+
+/* --- stats (rd-media-peer-stats.c) ---
+ * The last reply of webrtcbin's get-stats, summed up on the main context; one request at a
+ * time. */
+
+typedef struct
+{
+  RdPeerStats last; /* updated_us 0: no reply yet */
+  gboolean pending; /* a get-stats request is unanswered */
+  gint64 asked_us;  /* when it was made */
+} RdPeerStatsCache;
+
+void rd_peer_stats_cache_init (RdPeerStatsCache *cache);
+void rd_peer_stats_cache_clear (RdPeerStatsCache *cache);
+
+/* --- the transport (rd-media-peer.c) --- */
 
 struct _RdPeer
 {
@@ -92,90 +257,34 @@ struct _RdPeer
   GMainContext *context;
   RdPeerHandle *handle;
   GstElement *bin, *webrtc;
+  GArray *webrtc_ids; /* gulong: handlers on webrtcbin, disconnected at teardown */
   RdPeerState state;
-  RdOffer *offer; /* the far end's description: a party's offer, or the answer to our offer */
-  char *remote_fingerprint;
-  char *remote_ufrag; /* the party's ice-ufrag after an ICE restart; NULL: the offer's */
-  GTask *answer_task;
-  GMutex lock;
-  GCond cond;
-  GPtrArray *send;       /* RdPeerSendStream* */
-  GPtrArray *recv;       /* RdPeerRecvStream*; appended on streaming threads under lock */
-  GPtrArray *transports; /* GstWebRTCDTLSTransport* watched for "state" */
-  GArray *transport_ids; /* their handler ids */
-  gulong webrtc_ids[4];
-  guint gather_timeout_id, connect_timeout_id, liveness_id;
-  /* lip-sync (rd-media-peer-recv.c), main context but synced_ssrcs (under lock) */
-  guint sync_wait_id;   /* the wait for the SRs; 0 when not running */
-  gboolean sync_waited; /* the wait is over: streams are announced as they are linked */
-  GArray *synced_ssrcs; /* guint32: the streams rtpbin has had a valid SR of */
+  gboolean closed;
+  GMutex lock;      /* what streaming threads reach: the stream arrays, synced_ssrcs */
+  GCond cond;       /* a send stream was unlinked */
+  RdPeerRole *role; /* NULL until the first role call */
 
-  gint verified_at;                    /* monotonic second of the verification */
-  RdPeerStats stats;                   /* the last reply of get-stats (updated_us 0: none yet) */
-  gboolean stats_pending;              /* a get-stats request is unanswered */
-  gint64 stats_asked_us;               /* when it was made */
-  gboolean verified, closed, answered; /* answered: an answer is set, ours or the far end's */
-  /* as the offerer (rd-media-peer-offer.c) */
-  gboolean offerer;
-  RdPeerOfferKind offer_kind;
-  GTask *offer_task, *set_answer_task;
-  GstSDPMessage *local_sdp;      /* our offer as set (m-lines, mids, payload types) */
-  char *local_ufrag, *local_pwd; /* after an ICE restart; NULL: the offer's */
-  gboolean gathering_done;
-  guint offer_wait_id;     /* polls until the payloaders have caps (publish) */
-  gint64 offer_started_us; /* when the offer was asked for */
-  /* liveness: the monotonic second (atomic) anything last came in on the ICE transport (RTP,
-   * RTCP or DTLS; a viewer or a WHIP server sends only RTCP), seen on webrtcbin's nicesrc */
-  gint transport_last_seen;
-  GPtrArray *transport_probes; /* GstPad* of the nicesrc probed (each probe removes itself) */
+  /* the far end: its offer (answerer) or its answer (offerer), as the role set it */
+  RdOffer *remote;
+  char *remote_fingerprint;
+  char *remote_ufrag; /* its ice-ufrag after an ICE restart; NULL: the description's */
+  gboolean answered;  /* an answer is set, ours or the far end's */
+
+  GPtrArray *send; /* RdPeerSendStream* */
+  RdPeerRecv recv;
+  RdPeerVerify verify;
+  RdPeerStatsCache stats;
 };
 
-RdPeerHandle *rd_peer_handle_ref (RdPeerHandle *h);
-void rd_peer_handle_unref (gpointer data);
-void rd_peer_handle_closure_unref (gpointer data, GClosure *closure);
-/* Runs @func on the peer's main context unless the peer is gone or closed by then; @destroy
- * frees @data in every case. Any thread. */
-void rd_peer_run_on_main (RdPeerHandle *h, RdPeerFunc func, gpointer data, GDestroyNotify destroy);
-/* rd-media-peer-recv.c: webrtcbin's "pad-added" (streaming thread; @user_data a RdPeerHandle). */
-void rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data);
-/* rd-media-peer-recv.c: lip-sync on webrtcbin's internal rtpbin (at construction). */
-void rd_peer_recv_setup_sync (RdPeer *peer);
-/* Main context. */
-void rd_peer_set_state (RdPeer *peer, RdPeerState state);
-/* Watches the DTLS transports of every transceiver for "connected" (main context). */
-void rd_peer_watch_transports (RdPeer *peer);
-/* Probes webrtcbin's nicesrc elements (once each) to keep transport_last_seen. Main context. */
-void rd_peer_watch_transport_input (RdPeer *peer);
-/* The state after a liveness or ICE failure: an answerer closes with @reason, an offerer goes
- * to @state and stays open (its owner decides). Main context. */
-void rd_peer_lost (RdPeer *peer, RdPeerState state, const char *reason);
-
-/* rd-media-peer-offer-ice.c: our candidates and gathering up to the owner (connects webrtcbin's
- * signals), and "gathering-done" if gathering is complete and it was not emitted yet. */
-void rd_peer_offer_watch_ice (RdPeer *peer);
-void rd_peer_offer_check_gathering (RdPeer *peer);
-
-/* rd-media-peer-ice.c: frees the ICE agent's TURN allocations; before the peer's bin goes to
- * NULL. Main context. */
-void rd_peer_ice_release (RdPeer *peer);
-
-/* rd-media-peer-answer.c, shared with the offerer */
-/* tee -> queue -> (gate) payloader (@codec, @pt) -> a webrtcbin sink pad with @caps */
-gboolean rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec,
-                                  guint pt, GstCaps *caps, GError **error);
+/* Attaches @role (transfer full) to a peer that has none. */
+void rd_peer_set_role (RdPeer *peer, RdPeerRole *role);
+/* Connects @callback to webrtcbin's @signal with a handle reference as its data; disconnected
+ * at teardown. */
+void rd_peer_connect_webrtc (RdPeer *peer, const char *signal, GCallback callback);
 /* The transceiver webrtcbin made last (the one just requested or added). (transfer full) */
 GstWebRTCRTPTransceiver *rd_peer_last_transceiver (GstElement *webrtc);
-/* A promise whose reply runs @func (with the promise) on the main context. (transfer full) */
-GstPromise *rd_peer_promise_to (RdPeer *peer, RdPeerFunc func);
-/* The reply of a finished promise, or NULL with @error (what: @what) on no reply or an error
- * in it. (transfer none) */
-const GstStructure *rd_peer_promise_reply (GstPromise *promise, const char *what, GError **error);
-
-/* rd-media-peer-stats.c: the stats cache (empty until the first reply). */
-void rd_peer_stats_init (RdPeer *peer);
-
-/* TRUE when the SHA-256 of @pem's certificate is @expected ("sha-256 AB:..", any case).
- * *@actual gets "sha-256 AB:.." of @pem, or NULL if @pem holds no certificate. */
-gboolean rd_peer_fingerprint_matches (const char *expected, const char *pem, char **actual);
+void rd_peer_set_state (RdPeer *peer, RdPeerState state);
+/* The far end is lost: the role decides (RdPeerRoleClass.lost); a peer without a role closes. */
+void rd_peer_lost (RdPeer *peer, RdPeerState state, const char *reason);
 
 G_END_DECLS

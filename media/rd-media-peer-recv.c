@@ -19,6 +19,12 @@
 
 #include <gst/webrtc/webrtc.h>
 
+/* How long a party's received streams wait for rtpbin's lip-sync (the first valid RTCP SR of
+ * each) before they are announced to the recorder anyway. */
+#define SYNC_WAIT_MS 2000
+/* Once announced, rtpbin's later lip-sync corrections are slewed by at most this per frame. */
+#define SYNC_SLEW_NS (1 * GST_MSECOND)
+
 static void sync_on_main (RdPeer *peer, gpointer data);
 
 /* Streaming thread (a jitterbuffer's RTCP): rtpbin has just used an SR of this stream, unless
@@ -37,10 +43,10 @@ on_handle_sync (GstElement *jitterbuffer, GstStructure *s, gpointer user_data)
       (!gst_structure_get_uint64 (s, "sr-ext-rtptime", &ext) || ext == G_MAXUINT64))
     return;
   g_mutex_lock (&peer->lock);
-  for (guint i = 0; i < peer->synced_ssrcs->len; i++)
-    known |= g_array_index (peer->synced_ssrcs, guint32, i) == ssrc;
+  for (guint i = 0; i < peer->recv.synced_ssrcs->len; i++)
+    known |= g_array_index (peer->recv.synced_ssrcs, guint32, i) == ssrc;
   if (!known)
-    g_array_append_val (peer->synced_ssrcs, ssrc);
+    g_array_append_val (peer->recv.synced_ssrcs, ssrc);
   g_mutex_unlock (&peer->lock);
   if (!known)
     rd_peer_run_on_main (peer->handle, sync_on_main, NULL, NULL);
@@ -56,8 +62,8 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session
                          G_CONNECT_AFTER);
 }
 
-void
-rd_peer_recv_setup_sync (RdPeer *peer)
+static void
+setup_sync (RdPeer *peer)
 {
   g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (peer->webrtc), "rtpbin");
 
@@ -112,27 +118,27 @@ announce_ready (RdPeer *peer)
   if (peer->closed)
     return;
   g_mutex_lock (&peer->lock);
-  for (guint i = 0; i < peer->recv->len; i++)
+  for (guint i = 0; i < peer->recv.streams->len; i++)
     {
-      RdPeerRecvStream *r = peer->recv->pdata[i];
+      RdPeerRecvStream *r = peer->recv.streams->pdata[i];
       if (!r->linked)
         continue;
       linked++;
-      for (guint k = 0; k < peer->synced_ssrcs->len; k++)
-        synced += g_array_index (peer->synced_ssrcs, guint32, k) == r->ssrc;
+      for (guint k = 0; k < peer->recv.synced_ssrcs->len; k++)
+        synced += g_array_index (peer->recv.synced_ssrcs, guint32, k) == r->ssrc;
       if (!r->announced)
         g_ptr_array_add (ready, r);
     }
   g_mutex_unlock (&peer->lock);
-  if (!peer->sync_waited)
+  if (!peer->recv.sync_waited)
     {
       guint expected = MAX (expected_streams (peer), linked);
 
       if (expected > 1 && !(linked == expected && synced == linked))
         return; /* wait: for the other stream, or for the SRs */
       GST_INFO ("peer %s: %u streams received, lip-synced: %u", peer->id, linked, synced);
-      peer->sync_waited = TRUE;
-      g_clear_handle_id (&peer->sync_wait_id, g_source_remove);
+      peer->recv.sync_waited = TRUE;
+      g_clear_handle_id (&peer->recv.sync_wait_id, g_source_remove);
       slew_from_now (peer);
     }
   for (guint i = 0; i < ready->len; i++)
@@ -148,11 +154,11 @@ sync_wait_over (gpointer data)
 {
   RdPeer *peer = data;
 
-  peer->sync_wait_id = 0;
+  peer->recv.sync_wait_id = 0;
   GST_INFO ("peer %s: no lip-sync %d ms after its first stream (RTCP SRs missing or unusable): "
             "recorded as received",
             peer->id, SYNC_WAIT_MS);
-  peer->sync_waited = TRUE;
+  peer->recv.sync_waited = TRUE;
   slew_from_now (peer);
   announce_ready (peer);
   return G_SOURCE_REMOVE;
@@ -172,10 +178,10 @@ link_recv_on_main (RdPeer *peer, gpointer data)
   r->room_pad = r->video ? rd_room_link_remote_video (peer->room, r->ghost)
                          : rd_room_link_remote_audio (peer->room, r->ghost);
   GST_DEBUG ("peer %s: remote %s linked to the room", peer->id, r->video ? "video" : "audio");
-  rd_peer_gate_set_open (r->gate, r->room_pad && peer->verified);
+  rd_peer_gate_set_open (r->gate, r->room_pad && peer->verify.verified);
   r->linked = TRUE;
-  if (!peer->sync_waited && !peer->sync_wait_id)
-    peer->sync_wait_id = g_timeout_add (SYNC_WAIT_MS, sync_wait_over, peer);
+  if (!peer->recv.sync_waited && !peer->recv.sync_wait_id)
+    peer->recv.sync_wait_id = g_timeout_add (SYNC_WAIT_MS, sync_wait_over, peer);
   announce_ready (peer);
 }
 
@@ -187,9 +193,9 @@ rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
   g_return_if_fail (RD_IS_PEER (peer));
   /* only streams already announced by "stream-added" (linked on the main context) */
   g_mutex_lock (&peer->lock);
-  for (guint i = 0; i < peer->recv->len; i++)
-    if (((RdPeerRecvStream *)peer->recv->pdata[i])->announced)
-      g_ptr_array_add (linked, peer->recv->pdata[i]);
+  for (guint i = 0; i < peer->recv.streams->len; i++)
+    if (((RdPeerRecvStream *)peer->recv.streams->pdata[i])->announced)
+      g_ptr_array_add (linked, peer->recv.streams->pdata[i]);
   g_mutex_unlock (&peer->lock);
   for (guint i = 0; i < linked->len; i++)
     {
@@ -198,8 +204,8 @@ rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
     }
 }
 
-void
-rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
 {
   RdPeerHandle *h = user_data;
   g_autoptr (RdPeer) peer = g_weak_ref_get (&h->peer);
@@ -267,7 +273,97 @@ rd_peer_on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
     gst_element_sync_state_with_parent (made[i]);
   GST_DEBUG ("peer %s: receiving %s on %s", peer->id, encoding, GST_PAD_NAME (pad));
   g_mutex_lock (&peer->lock);
-  g_ptr_array_add (peer->recv, r);
+  g_ptr_array_add (peer->recv.streams, r);
   g_mutex_unlock (&peer->lock);
   rd_peer_run_on_main (h, link_recv_on_main, r, NULL);
+}
+
+void
+rd_peer_recv_setup (RdPeer *peer)
+{
+  setup_sync (peer);
+  rd_peer_connect_webrtc (peer, "pad-added", G_CALLBACK (on_pad_added));
+}
+
+static void
+recv_stream_free (gpointer data)
+{
+  RdPeerRecvStream *r = data;
+
+  rd_peer_gate_free (r->gate);
+  g_clear_object (&r->ghost);
+  g_free (r);
+}
+
+void
+rd_peer_recv_init (RdPeer *peer)
+{
+  peer->recv.streams = g_ptr_array_new_with_free_func (recv_stream_free);
+  peer->recv.synced_ssrcs = g_array_new (FALSE, FALSE, sizeof (guint32));
+}
+
+void
+rd_peer_recv_clear (RdPeer *peer)
+{
+  g_clear_pointer (&peer->recv.streams, g_ptr_array_unref);
+  g_clear_pointer (&peer->recv.synced_ssrcs, g_array_unref);
+}
+
+void
+rd_peer_recv_open (RdPeer *peer)
+{
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->recv.streams->len; i++)
+    {
+      RdPeerRecvStream *r = peer->recv.streams->pdata[i];
+      rd_peer_gate_set_open (r->gate, r->room_pad != NULL);
+      /* a keyframe from the far end: an upstream event sent into webrtcbin's src pad (pushing
+       * it from the src pad is the wrong direction: GStreamer warns and drops it) */
+      if (r->video)
+        gst_pad_send_event (
+            r->gate->pad, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM,
+                                                gst_structure_new ("GstForceKeyUnit", "all-headers",
+                                                                   G_TYPE_BOOLEAN, TRUE, NULL)));
+    }
+  g_mutex_unlock (&peer->lock);
+}
+
+gint
+rd_peer_recv_last_seen (RdPeer *peer)
+{
+  gint newest = 0;
+
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->recv.streams->len; i++)
+    {
+      RdPeerRecvStream *rs = peer->recv.streams->pdata[i];
+      newest = MAX (newest, g_atomic_int_get (&rs->gate->last_seen));
+    }
+  g_mutex_unlock (&peer->lock);
+  return newest;
+}
+
+void
+rd_peer_recv_unlink (RdPeer *peer)
+{
+  g_clear_handle_id (&peer->recv.sync_wait_id, g_source_remove);
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->recv.streams->len; i++)
+    rd_peer_gate_set_open (((RdPeerRecvStream *)peer->recv.streams->pdata[i])->gate, FALSE);
+  g_mutex_unlock (&peer->lock);
+  for (guint i = 0; i < peer->recv.streams->len; i++)
+    {
+      RdPeerRecvStream *r = peer->recv.streams->pdata[i];
+      if (r->room_pad)
+        rd_room_release_output (peer->room, r->room_pad);
+      r->room_pad = NULL;
+    }
+}
+
+void
+rd_peer_recv_drop (RdPeer *peer)
+{
+  g_mutex_lock (&peer->lock);
+  g_ptr_array_set_size (peer->recv.streams, 0);
+  g_mutex_unlock (&peer->lock);
 }

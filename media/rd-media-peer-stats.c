@@ -96,17 +96,17 @@ stats_on_main (RdPeer *peer, gpointer data)
   GstPromise *promise = data;
   const GstStructure *reply = NULL;
 
-  peer->stats_pending = FALSE;
+  peer->stats.pending = FALSE;
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
     reply = gst_promise_get_reply (promise);
   if (!reply)
     return;
   {
-    Sum sum = { &peer->stats, reply };
-    rd_peer_stats_clear (&peer->stats);
-    stats_reset (&peer->stats);
+    Sum sum = { &peer->stats.last, reply };
+    rd_peer_stats_clear (&peer->stats.last);
+    stats_reset (&peer->stats.last);
     gst_structure_foreach (reply, add_one, &sum);
-    peer->stats.updated_us = g_get_monotonic_time ();
+    peer->stats.last.updated_us = g_get_monotonic_time ();
   }
 }
 
@@ -127,14 +127,14 @@ request_stats (RdPeer *peer)
 
   if (peer->closed || !peer->webrtc)
     return;
-  if (peer->stats_pending)
+  if (peer->stats.pending)
     {
       GST_DEBUG ("peer %s: webrtcbin has not answered get-stats for %" G_GINT64_FORMAT " ms",
-                 peer->id, (g_get_monotonic_time () - peer->stats_asked_us) / 1000);
+                 peer->id, (g_get_monotonic_time () - peer->stats.asked_us) / 1000);
       return;
     }
-  peer->stats_pending = TRUE;
-  peer->stats_asked_us = g_get_monotonic_time ();
+  peer->stats.pending = TRUE;
+  peer->stats.asked_us = g_get_monotonic_time ();
   promise = gst_promise_new_with_change_func (stats_replied, rd_peer_handle_ref (peer->handle),
                                               rd_peer_handle_unref);
   g_signal_emit_by_name (peer->webrtc, "get-stats", NULL, promise);
@@ -142,16 +142,22 @@ request_stats (RdPeer *peer)
 }
 
 void
-rd_peer_stats_init (RdPeer *peer)
+rd_peer_stats_cache_init (RdPeerStatsCache *cache)
 {
-  stats_reset (&peer->stats);
+  stats_reset (&cache->last);
+}
+
+void
+rd_peer_stats_cache_clear (RdPeerStatsCache *cache)
+{
+  rd_peer_stats_clear (&cache->last);
 }
 
 void
 rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats)
 {
   g_return_if_fail (RD_IS_PEER (peer) && stats);
-  *stats = peer->stats;
-  stats->selected_pair_type = g_strdup (peer->stats.selected_pair_type);
+  *stats = peer->stats.last;
+  stats->selected_pair_type = g_strdup (peer->stats.last.selected_pair_type);
   request_stats (peer);
 }

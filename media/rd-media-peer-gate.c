@@ -1,0 +1,52 @@
+/* rd-media-peer-gate.c: RdPeerGate, the buffer probe that keeps a peer's media out of the room
+ * and the room's media away from the peer until the far end is verified. See
+ * rd-media-peer-private.h. */
+#include "media/rd-media-peer-private.h"
+
+static GstPadProbeReturn
+gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdPeerGate *gate = user_data;
+
+  g_atomic_int_set (&gate->last_seen, rd_peer_now_s ());
+
+  if (g_atomic_int_get (&gate->open))
+    return GST_PAD_PROBE_OK;
+  g_atomic_int_inc (&gate->dropped);
+  return GST_PAD_PROBE_DROP;
+}
+
+gint
+rd_peer_now_s (void)
+{
+  return (gint)(g_get_monotonic_time () / G_USEC_PER_SEC);
+}
+
+RdPeerGate *
+rd_peer_gate_new (GstPad *pad)
+{
+  RdPeerGate *gate = g_new0 (RdPeerGate, 1);
+
+  gate->pad = gst_object_ref (pad);
+  gate->probe_id = gst_pad_add_probe (
+      pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, gate_probe, gate, NULL);
+  return gate;
+}
+
+void
+rd_peer_gate_set_open (RdPeerGate *gate, gboolean open)
+{
+  g_atomic_int_set (&gate->open, !!open);
+}
+
+void
+rd_peer_gate_free (RdPeerGate *gate)
+{
+  if (!gate)
+    return;
+  /* The pad's element is in NULL by now: no probe runs any more. */
+  if (gate->probe_id)
+    gst_pad_remove_probe (gate->pad, gate->probe_id);
+  gst_object_unref (gate->pad);
+  g_free (gate);
+}
