@@ -23,6 +23,19 @@ typedef struct
 /* The peer's offerer, or NULL when it has no role or is an answerer. */
 RdPeerOfferer *rd_peer_offerer_of (RdPeer *peer);
 
+/* rd-media-peer-offer-sdp.c: the video and the audio m-line (transceivers; publish: send
+ * streams from the room's tees), and our sink pads' msid. */
+gboolean rd_peer_offerer_add_lines (RdPeer *peer, GError **error);
+/* TRUE when every webrtcbin sink pad has its caps: the payloaders have seen the room's streams.
+ * Only then can webrtcbin write what they send into the offer (H.264's profile-level-id and
+ * sprop-parameter-sets from the room's SPS, every stream's a=ssrc and msid). */
+gboolean rd_peer_offerer_caps_known (RdPeer *peer);
+/* Our offer @local as sent. (transfer full) */
+char *rd_peer_offerer_offer_text (RdPeer *peer, const GstSDPMessage *local);
+/* The far end's answer against our offer: every m-line, in order, with a payload type we
+ * offered, in the direction we asked; RD_MEDIA_ERROR_OFFER naming what is wrong. */
+gboolean rd_peer_offerer_check_answer (RdPeer *peer, const RdOffer *answer, GError **error);
+
 /* rd-media-peer-offer-ice.c: connects webrtcbin's candidates and gathering state, which go up
  * to the owner as "local-candidate" and "gathering-done". */
 void rd_peer_offerer_watch_ice (RdPeer *peer);
