@@ -1,7 +1,8 @@
-/* rd-media-peer-offer-ice.c: RdPeer as the offerer, its ICE side: ICE servers (the far end's
- * Link headers) for webrtcbin, our candidates up to the owner ("local-candidate",
- * "gathering-done"; trickle), and our current credentials. See rd-media-peer-offer.h. webrtcbin
- * reports candidates and gathering on its threads; they are re-emitted on the main context. */
+/* rd-media-peer-offer-ice.c: the offerer's ICE side: ICE servers (the far end's Link headers,
+ * RFC 9725 4.6) for webrtcbin, our candidates up to the owner ("local-candidate",
+ * "gathering-done"; trickle, RFC 9725 4.3), our current credentials, and the ICE restart in
+ * two steps (on RdPeerIce). See rd-media-peer-offer.h. webrtcbin reports candidates and
+ * gathering on its threads; they are re-emitted on the main context. */
 #include "media/rd-media-peer-offerer-private.h"
 #include "media/rd-media-error.h"
 

@@ -1,5 +1,7 @@
 /* rd-media-peer-offer.h: RdPeer as the offerer, for the room joining a conference hosted
- * elsewhere (WHIP publish, WHEP play; ../shared/reference/WHIP.md "Client side").
+ * elsewhere: a WHIP client publishing (RFC 9725 4.2: a sendonly offer, one audio and one video
+ * m-line, same msid; ICE servers from the 201's Link headers, 4.6; trickle and ICE restart by
+ * PATCH, 4.3) or a WHEP client playing (a recvonly offer).
  *
  * Contract:
  * - A peer is either an answerer (rd_peer_answer_async(), a party that called in) or an offerer

@@ -1,13 +1,13 @@
-/* rd-media-peer-recv.c: what a peer receives: webrtcbin's pad-added builds the depayloader,
- * the recorder's tee and the decoder on the streaming thread (data already flows), behind a
- * closed gate; linking to the room's compositor/mixer and "stream-added" happen on the main
- * context. See rd-media-peer.h.
+/* rd-media-peer-recv.c: what a peer receives (RdPeerRecv): webrtcbin's pad-added builds the
+ * depayloader, the recorder's tee and the decoder on the streaming thread (data already flows),
+ * behind a closed gate; linking to the room's compositor/mixer and "stream-added" happen on the
+ * main context. See rd-media-peer.h and rd-media-peer-private.h.
  *
  * Lip-sync. webrtcbin's rtpbin times each received stream by when its packets arrive until the
  * sender's RTCP SRs (one NTP time for both streams' RTP clocks) have come for every stream; then
  * it sets a ts-offset on a jitterbuffer and that stream's timestamps jump (by up to ~100 ms
- * here), and again, a little, at later SRs. Timed by arrival, a party's audio and video were up
- * to +-100 ms apart in the recording, constant for the call (bench/bench-av-sync). So
+ * here), and again, a little, at later SRs. Timed by arrival, a party's audio and video would be
+ * up to +-100 ms apart in the recording, constant for the call (bench/bench-av-sync). So
  * "stream-added" (the recorder's start) waits until rtpbin has had a valid SR of every stream
  * received (its jitterbuffers' "handle-sync", after rtpbin's own handler), at most SYNC_WAIT_MS
  * after the first stream is linked; from then on rtpbin's corrections are slewed (at most

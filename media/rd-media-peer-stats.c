@@ -1,4 +1,5 @@
-/* rd-media-peer-stats.c: RdPeer's statistics from webrtcbin's get-stats. See rd-media-peer.h.
+/* rd-media-peer-stats.c: a peer's statistics from webrtcbin's get-stats (RdPeerStatsCache). See
+ * rd-media-peer.h.
  *
  * Nothing here waits for webrtcbin. rd_peer_get_stats() returns the cached copy at once and
  * asks webrtcbin for fresh stats with a promise; webrtcbin replies on its own thread, which
@@ -7,10 +8,10 @@
  * while one is unanswered (a stuck webrtcbin) nothing more is asked, and the cache only grows
  * older (updated_us says how old).
  *
- * Asked on reading, not on a timer: a 1 s refresh timer per peer, tried first, left the
- * daemon's heap about 80 kB bigger after each call in test-whip-e2e's 50 calls (webrtcbin
- * 1.22 answering get-stats all through a call; cause not found, no leak under LeakSanitizer),
- * refreshing on reading adds nothing measurable. */
+ * Asked on reading, not on a timer: with a 1 s refresh timer per peer, webrtcbin 1.22
+ * answering get-stats all through a call leaves the daemon's heap about 80 kB bigger after each
+ * call (test-whip-e2e's 50 calls; no leak under LeakSanitizer, cause unknown); asking on
+ * reading adds nothing measurable. */
 #include "media/rd-media-peer-private.h"
 
 #include <string.h>

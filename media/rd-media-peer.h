@@ -1,5 +1,11 @@
 /* rd-media-peer.h: RdPeer, one remote party (one webrtcbin) in the room.
  *
+ * A peer takes one of two roles with its first role call, for good: the answerer
+ * (rd_peer_answer_async(): a party calling in by WHIP, RFC 9725, or a WHEP viewer; this header)
+ * or the offerer (rd_peer_offer_async(): the room publishing or playing elsewhere;
+ * rd-media-peer-offer.h). What is said here of verification, gates, stats and received streams
+ * holds for both.
+ *
  * Contract:
  * - rd_peer_answer_async() takes the remote party's SDP offer (sendonly, sendrecv or recvonly),
  *   answers it (recvonly, sendrecv or sendonly: the room's shared encoded audio and video are
@@ -118,7 +124,7 @@ void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
  * behind the fingerprint gate: nothing flows before "verified". "stream-added" (GstElement *tee,
  * gboolean video, const char *codec) announces each one on the main context once it is linked
  * and lip-synced: once the sender's RTCP SRs have timed every stream received on one clock, or
- * SYNC_WAIT_MS (2 s) after the first stream without them (then timed by arrival; later
+ * 2 s after the first stream without them (then timed by arrival; later
  * corrections are slewed, never a jump); rd_peer_foreach_stream() calls @func for those
  * announced so far. The tees live in the peer's bin and go with it when the peer closes. */
 typedef void (*RdPeerStreamFunc) (RdPeer *peer, GstElement *tee, gboolean video, const char *codec,
