@@ -13,8 +13,8 @@
 
 /* @send: what the room sends. Its H.264 profile-level-id is left to the payloader, which takes
  * it from the room's SPS (x264's constrained baseline is 42c01f, browsers offer 42e01f: the same
- * profile and level, but webrtcbin intersects the strings, and a fixed one here made the
- * payloader's caps fail and the far end got no video); webrtcbin writes it in the offer from
+ * profile and level, but webrtcbin intersects the strings, so a fixed one here would make the
+ * payloader's caps fail and leave the far end without video); webrtcbin writes it in the offer from
  * the payloader's caps. To receive: constrained baseline level 3.1, as browsers offer it. */
 static GstCaps *
 video_caps (RdOfferCodec codec, gboolean send)

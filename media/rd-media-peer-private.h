@@ -185,7 +185,7 @@ typedef struct
   gint verified_at;      /* monotonic second of the verification */
   guint connect_timeout_id, liveness_id;
   gint transport_last_seen;    /* atomic: monotonic second of the last input on a nicesrc */
-  GPtrArray *transport_probes; /* GstPad* of the nicesrc probed (each probe removes itself) */
+  GPtrArray *transport_probes; /* GstPad* of the nicesrc probed (the probes go with the bin) */
 } RdPeerVerify;
 
 void rd_peer_verify_init (RdPeer *peer);
@@ -195,7 +195,7 @@ void rd_peer_verify_clear (RdPeer *peer);
 void rd_peer_watch_transports (RdPeer *peer);
 /* Starts the wait for a verified connection (30 s); rd_peer_lost(FAILED) when it runs out. */
 void rd_peer_verify_start_timeout (RdPeer *peer);
-/* Teardown: removes the timers, the transports' handlers and the nicesrc probes. */
+/* Teardown: removes the timers and the transports' handlers; forgets the probed pads. */
 void rd_peer_verify_stop (RdPeer *peer);
 
 /* --- ICE (rd-media-peer-ice.c) ---
