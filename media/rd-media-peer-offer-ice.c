@@ -43,13 +43,61 @@ host_port_ok (const char *hp)
   return TRUE;
 }
 
+/* A STUN server at @host_port, unless webrtcbin has one: it takes one, and the configured one
+ * stays. */
+static void
+add_stun (RdPeer *peer, const char *url, const char *host_port)
+{
+  g_autofree char *current = NULL;
+  g_autofree char *stun = NULL;
+
+  g_object_get (peer->webrtc, "stun-server", &current, NULL);
+  if (current)
+    {
+      GST_INFO ("peer %s: STUN server %s not used, %s is", peer->id, url, current);
+      return;
+    }
+  stun = g_strdup_printf ("stun://%s", host_port);
+  g_object_set (peer->webrtc, "stun-server", stun, NULL);
+}
+
+/* A TURN server at @host_port (@query: NULL or transport=udp|tcp) with its credentials. */
+static gboolean
+add_turn (RdPeer *peer, const char *url, gboolean turns, const char *host_port, const char *query,
+          const char *username, const char *credential, GError **error)
+{
+  g_autofree char *user = NULL;
+  g_autofree char *pass = NULL;
+  g_autofree char *uri = NULL;
+  gboolean ok = FALSE;
+
+  if (!username || !*username || !credential || !*credential)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_ICE_SERVER,
+                   "ICE server '%s': a TURN server needs a username and a credential", url);
+      return FALSE;
+    }
+  user = g_uri_escape_string (username, NULL, FALSE);
+  pass = g_uri_escape_string (credential, NULL, FALSE);
+  uri = g_strdup_printf ("%s://%s:%s@%s%s%s", turns ? "turns" : "turn", user, pass, host_port,
+                         query ? "?" : "", query ? query : "");
+  g_signal_emit_by_name (peer->webrtc, "add-turn-server", uri, &ok);
+  if (!ok)
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_ICE_SERVER,
+                   "ICE server '%s': webrtcbin refused it", url);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 rd_peer_add_ice_server (RdPeer *peer, const char *url, const char *username, const char *credential,
                         GError **error)
 {
   g_autofree char *rest = NULL;
   char *query;
-  gboolean turn, turns, ok = FALSE;
+  gboolean turn, turns;
 
   g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
   if (peer->closed || peer->role)
@@ -83,40 +131,10 @@ rd_peer_add_ice_server (RdPeer *peer, const char *url, const char *username, con
     }
   if (!turn)
     {
-      g_autofree char *current = NULL;
-      g_object_get (peer->webrtc, "stun-server", &current, NULL);
-      if (current)
-        {
-          /* webrtcbin takes one STUN server; the configured one stays */
-          GST_INFO ("peer %s: STUN server %s not used, %s is", peer->id, url, current);
-          return TRUE;
-        }
-      {
-        g_autofree char *stun = g_strdup_printf ("stun://%s", rest);
-        g_object_set (peer->webrtc, "stun-server", stun, NULL);
-      }
+      add_stun (peer, url, rest);
       return TRUE;
     }
-  if (!username || !*username || !credential || !*credential)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_ICE_SERVER,
-                   "ICE server '%s': a TURN server needs a username and a credential", url);
-      return FALSE;
-    }
-  {
-    g_autofree char *user = g_uri_escape_string (username, NULL, FALSE);
-    g_autofree char *pass = g_uri_escape_string (credential, NULL, FALSE);
-    g_autofree char *uri = g_strdup_printf ("%s://%s:%s@%s%s%s", turns ? "turns" : "turn", user,
-                                            pass, rest, query ? "?" : "", query ? query : "");
-    g_signal_emit_by_name (peer->webrtc, "add-turn-server", uri, &ok);
-  }
-  if (!ok)
-    {
-      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_ICE_SERVER,
-                   "ICE server '%s': webrtcbin refused it", url);
-      return FALSE;
-    }
-  return TRUE;
+  return add_turn (peer, url, turns, rest, query, username, credential, error);
 }
 
 /* --- trickle: our candidates, up to the owner --- */

@@ -204,25 +204,11 @@ rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
     }
 }
 
-static void
-on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
+/* The elements after webrtcbin's src pad for @encoding, in @names: depayloader ! tee (the
+ * encoded frames, for the recorder) ! decoder ...; FALSE for an encoding not received. */
+static gboolean
+chain_for (const char *encoding, const char *names[7])
 {
-  RdPeerHandle *h = user_data;
-  g_autoptr (RdPeer) peer = g_weak_ref_get (&h->peer);
-  g_autoptr (GstCaps) caps = NULL;
-  const char *encoding;
-  const char *names[7] = { NULL };
-  GstElement *prev = NULL, *first = NULL, *tee = NULL, *made[7];
-  int n_made = 0;
-  RdPeerRecvStream *r;
-  g_autoptr (GstPad) src = NULL;
-
-  if (!peer || GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
-    return;
-  caps = gst_pad_get_current_caps (pad);
-  encoding =
-      caps ? gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name") : NULL;
-  /* depayloader ! tee (encoded frames, for the recorder) ! decoder ... */
   if (g_strcmp0 (encoding, "VP8") == 0)
     names[0] = "rtpvp8depay", names[1] = "tee", names[2] = "vp8dec";
   else if (g_strcmp0 (encoding, "H264") == 0)
@@ -233,42 +219,75 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
     names[0] = "rtpopusdepay", names[1] = "tee", names[2] = "opusdec", names[3] = "audioconvert",
     names[4] = "audioresample";
   else
-    {
-      GST_WARNING ("peer %s: a stream in %s, not received", peer->id, encoding);
-      return;
-    }
+    return FALSE;
+  return TRUE;
+}
+
+/* Makes @names in the peer's bin, each linked to the one before, into @made; @tee gets the tee.
+ * The number made, or -1 when one cannot be made. */
+static int
+make_chain (RdPeer *peer, const char *const *names, GstElement **made, GstElement **tee)
+{
+  int n = 0;
+
   for (int i = 0; names[i]; i++)
     {
       GstElement *e = gst_element_factory_make (names[i], NULL);
       if (!e)
-        return;
+        return -1;
       gst_bin_add (GST_BIN (peer->bin), e);
-      made[n_made++] = e;
+      made[n++] = e;
       if (g_str_has_prefix (names[i], "rtpvp8") || g_str_has_prefix (names[i], "rtph264"))
         g_object_set (e, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
       if (g_str_equal (names[i], "tee"))
-        g_object_set (tee = e, "allow-not-linked", TRUE, NULL);
-      if (prev)
-        gst_element_link (prev, e);
-      else
-        first = e;
-      prev = e;
+        g_object_set (*tee = e, "allow-not-linked", TRUE, NULL);
+      if (n > 1)
+        gst_element_link (made[n - 2], e);
     }
+  return n;
+}
+
+/* webrtcbin's streaming thread: a stream arrives. */
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
+{
+  RdPeerHandle *h = user_data;
+  g_autoptr (RdPeer) peer = g_weak_ref_get (&h->peer);
+  g_autoptr (GstCaps) caps = NULL;
+  const char *encoding;
+  const char *names[7] = { NULL };
+  GstElement *tee = NULL, *made[7];
+  int n_made;
+  RdPeerRecvStream *r;
+  g_autoptr (GstPad) src = NULL;
+  g_autoptr (GstPad) sink = NULL;
+
+  if (!peer || GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  caps = gst_pad_get_current_caps (pad);
+  encoding =
+      caps ? gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name") : NULL;
+  if (!chain_for (encoding, names))
+    {
+      GST_WARNING ("peer %s: a stream in %s, not received", peer->id, encoding);
+      return;
+    }
+  n_made = make_chain (peer, names, made, &tee);
+  if (n_made < 0)
+    return;
   r = g_new0 (RdPeerRecvStream, 1);
   r->video = g_strcmp0 (encoding, "OPUS") != 0;
   r->codec = g_strcmp0 (encoding, "VP8") == 0 ? "VP8" : r->video ? "H264" : "OPUS";
   r->tee = tee;
-  src = gst_element_get_static_pad (prev, "src");
+  src = gst_element_get_static_pad (made[n_made - 1], "src");
   r->ghost = gst_object_ref (gst_ghost_pad_new (NULL, src));
   gst_pad_set_active (r->ghost, TRUE);
   gst_element_add_pad (peer->bin, r->ghost);
   r->gate = rd_peer_gate_new (pad);
   if (caps)
     gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", (guint *)&r->ssrc);
-  {
-    g_autoptr (GstPad) sink = gst_element_get_static_pad (first, "sink");
-    gst_pad_link (pad, sink);
-  }
+  sink = gst_element_get_static_pad (made[0], "sink");
+  gst_pad_link (pad, sink);
   for (int i = 0; i < n_made; i++)
     gst_element_sync_state_with_parent (made[i]);
   GST_DEBUG ("peer %s: receiving %s on %s", peer->id, encoding, GST_PAD_NAME (pad));

@@ -7,6 +7,29 @@
 
 #define UNLINK_TIMEOUT_MS 1000
 
+/* The payloader of @codec with payload type @pt, or NULL. (transfer floating) */
+static GstElement *
+make_payloader (gboolean video, RdOfferCodec codec, guint pt)
+{
+  GstElement *pay = gst_element_factory_make (!video                         ? "rtpopuspay"
+                                              : codec == RD_OFFER_CODEC_H264 ? "rtph264pay"
+                                                                             : "rtpvp8pay",
+                                              NULL);
+
+  if (!pay)
+    return NULL;
+  g_object_set (pay, "pt", pt, NULL);
+  if (codec == RD_OFFER_CODEC_VP8)
+    g_object_set (pay, "picture-id-mode", 2 /* 15 bit */, NULL);
+  else if (codec == RD_OFFER_CODEC_H264)
+    {
+      /* packetization-mode=1 (FU-A, STAP-A); SPS/PPS with every IDR; no waiting to aggregate */
+      g_object_set (pay, "config-interval", -1, NULL);
+      gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
+    }
+  return pay;
+}
+
 /* tee -> [ghost] queue -> (gate) payloader -> webrtcbin sink pad */
 gboolean
 rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec, guint pt,
@@ -14,10 +37,7 @@ rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec
 {
   GstElement *tee = video ? rd_room_get_video_tee (peer->room) : rd_room_get_audio_tee (peer->room);
   GstElement *queue = gst_element_factory_make ("queue", NULL);
-  GstElement *pay = gst_element_factory_make (!video                         ? "rtpopuspay"
-                                              : codec == RD_OFFER_CODEC_H264 ? "rtph264pay"
-                                                                             : "rtpvp8pay",
-                                              NULL);
+  GstElement *pay = make_payloader (video, codec, pt);
   GstPadTemplate *templ =
       gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (peer->webrtc), "sink_%u");
   g_autoptr (GstPad) sink = NULL;
@@ -35,15 +55,6 @@ rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec
     }
   g_object_set (queue, "leaky", 2 /* downstream */, "max-size-buffers", 0, "max-size-bytes", 0,
                 "max-size-time", (guint64)200 * GST_MSECOND, NULL);
-  g_object_set (pay, "pt", pt, NULL);
-  if (codec == RD_OFFER_CODEC_VP8)
-    g_object_set (pay, "picture-id-mode", 2 /* 15 bit */, NULL);
-  else if (codec == RD_OFFER_CODEC_H264)
-    {
-      /* packetization-mode=1 (FU-A, STAP-A); SPS/PPS with every IDR; no waiting to aggregate */
-      g_object_set (pay, "config-interval", -1, NULL);
-      gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
-    }
   gst_bin_add_many (GST_BIN (peer->bin), queue, pay, NULL);
   sink = gst_element_request_pad (peer->webrtc, templ, NULL, caps);
   pay_src = gst_element_get_static_pad (pay, "src");
