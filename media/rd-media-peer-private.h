@@ -237,13 +237,17 @@ void rd_peer_ice_release (RdPeer *peer);
 
 typedef struct
 {
-  RdPeerStats last; /* updated_us 0: no reply yet */
-  gboolean pending; /* a get-stats request is unanswered */
-  gint64 asked_us;  /* when it was made */
+  RdPeerStats last;    /* updated_us 0: no reply yet */
+  GstPromise *pending; /* the unanswered get-stats request (a reference), or NULL */
+  gint64 asked_us;     /* when it was made */
 } RdPeerStatsCache;
 
 void rd_peer_stats_cache_init (RdPeerStatsCache *cache);
 void rd_peer_stats_cache_clear (RdPeerStatsCache *cache);
+/* Teardown, before webrtcbin goes to NULL: interrupts an unanswered request. webrtcbin 1.22
+ * stops its thread with the request still queued and frees its promise unanswered, which
+ * GStreamer warns about (a warning is fatal in the tests). */
+void rd_peer_stats_stop (RdPeer *peer);
 
 /* --- the transport (rd-media-peer.c) --- */
 

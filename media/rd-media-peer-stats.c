@@ -97,7 +97,7 @@ stats_on_main (RdPeer *peer, gpointer data)
   GstPromise *promise = data;
   const GstStructure *reply = NULL;
 
-  peer->stats.pending = FALSE;
+  g_clear_pointer (&peer->stats.pending, gst_promise_unref);
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
     reply = gst_promise_get_reply (promise);
   if (!reply)
@@ -134,12 +134,23 @@ request_stats (RdPeer *peer)
                  peer->id, (g_get_monotonic_time () - peer->stats.asked_us) / 1000);
       return;
     }
-  peer->stats.pending = TRUE;
   peer->stats.asked_us = g_get_monotonic_time ();
   promise = gst_promise_new_with_change_func (stats_replied, rd_peer_handle_ref (peer->handle),
                                               rd_peer_handle_unref);
+  peer->stats.pending = promise; /* our reference */
   g_signal_emit_by_name (peer->webrtc, "get-stats", NULL, promise);
-  gst_promise_unref (promise);
+}
+
+void
+rd_peer_stats_stop (RdPeer *peer)
+{
+  GstPromise *pending = g_steal_pointer (&peer->stats.pending);
+
+  if (!pending)
+    return;
+  /* ends it unless webrtcbin has replied; a reply after this is dropped by GstPromise */
+  gst_promise_interrupt (pending);
+  gst_promise_unref (pending);
 }
 
 void
@@ -151,6 +162,7 @@ rd_peer_stats_cache_init (RdPeerStatsCache *cache)
 void
 rd_peer_stats_cache_clear (RdPeerStatsCache *cache)
 {
+  g_clear_pointer (&cache->pending, gst_promise_unref);
   rd_peer_stats_clear (&cache->last);
 }
 

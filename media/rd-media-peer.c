@@ -377,6 +377,7 @@ teardown (RdPeer *peer)
     g_signal_handler_disconnect (peer->webrtc, g_array_index (peer->webrtc_ids, gulong, i));
   g_array_set_size (peer->webrtc_ids, 0);
   rd_room_unwatch_bin (peer->room, peer->bin);
+  rd_peer_stats_stop (peer);
   rd_peer_ice_release (peer);
   gst_element_set_locked_state (peer->bin, TRUE);
   gst_element_set_state (peer->bin, GST_STATE_NULL);
