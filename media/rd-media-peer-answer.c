@@ -434,5 +434,5 @@ rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error)
             rd_peer_ice_n_streams (ice), ufrag);
   /* The party's new candidates, like trickled ones (webrtcbin resolves .local names). */
   rd_peer_add_remote_candidates (peer, sdpfrag, NULL);
-  return rd_peer_ice_local_fragment (ice, peer->remote->sdp, TRUE, NULL, NULL);
+  return rd_peer_ice_local_fragment (ice, peer->remote->sdp, TRUE, NULL);
 }

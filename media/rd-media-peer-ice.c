@@ -261,8 +261,7 @@ append_media_line (GString *out, const GstSDPMessage *sdp, guint mline)
 }
 
 char *
-rd_peer_ice_local_fragment (RdPeerIce *ice, const GstSDPMessage *sdp, gboolean end, char **ufrag,
-                            char **pwd)
+rd_peer_ice_local_fragment (RdPeerIce *ice, const GstSDPMessage *sdp, gboolean end, char **ufrag)
 {
   GString *out = g_string_new (NULL);
 
@@ -282,11 +281,6 @@ rd_peer_ice_local_fragment (RdPeerIce *ice, const GstSDPMessage *sdp, gboolean e
             {
               g_free (*ufrag);
               *ufrag = g_steal_pointer (&local_ufrag);
-            }
-          if (i == 0 && pwd)
-            {
-              g_free (*pwd);
-              *pwd = g_steal_pointer (&local_pwd);
             }
         }
       cands = nice_agent_get_local_candidates (ice->agent, s->stream_id, NICE_COMPONENT_TYPE_RTP);

@@ -275,7 +275,7 @@ rd_peer_restart_ice_local (RdPeer *peer, GError **error)
   /* libnice keeps its candidates (no new gathering): a=end-of-candidates once gathering was
    * done, else the rest follow as "local-candidate" */
   o = rd_peer_offerer_of (peer);
-  return rd_peer_ice_local_fragment (ice, o->local_sdp, o->gathering_done, &o->local_ufrag, NULL);
+  return rd_peer_ice_local_fragment (ice, o->local_sdp, o->gathering_done, &o->local_ufrag);
 }
 
 gboolean

@@ -225,9 +225,9 @@ void rd_peer_ice_restart_local (RdPeerIce *ice);
 void rd_peer_ice_set_remote (RdPeer *peer, RdPeerIce *ice, const char *ufrag, const char *pwd);
 /* Our side as an application/trickle-ice-sdpfrag: per ICE stream its first m-line and a=mid as
  * in @sdp, the local credentials, every local candidate and, with @end, a=end-of-candidates.
- * @ufrag and @pwd (may be NULL) get the first stream's credentials. (transfer full) */
+ * @ufrag (may be NULL) gets the first stream's ice-ufrag. (transfer full) */
 char *rd_peer_ice_local_fragment (RdPeerIce *ice, const GstSDPMessage *sdp, gboolean end,
-                                  char **ufrag, char **pwd);
+                                  char **ufrag);
 /* Teardown, before the bin goes to NULL: frees the agent's TURN allocations on the server. */
 void rd_peer_ice_release (RdPeer *peer);
 
