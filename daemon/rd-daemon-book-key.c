@@ -99,7 +99,7 @@ create_key (const char *dir, const char *path, guint8 *key, GError **error)
 }
 
 gboolean
-rd_daemon_book_key_setup (RdDaemon *d, const char *state_dir, GError **error)
+rd_daemon_book_key_setup (RdLedger *ledger, const char *state_dir, GError **error)
 {
   g_autofree char *dir = g_build_filename (state_dir, KEY_DIR, NULL);
   g_autofree char *path = g_build_filename (dir, KEY_FILE, NULL);
@@ -122,7 +122,7 @@ rd_daemon_book_key_setup (RdDaemon *d, const char *state_dir, GError **error)
     }
   else if (errno != ENOENT)
     ok = key_error (error, path, "cannot be opened: %s", g_strerror (errno));
-  else if (!rd_ledger_book_has_key_id (d->ledger, &remembered, error))
+  else if (!rd_ledger_book_has_key_id (ledger, &remembered, error))
     ok = FALSE;
   else if (remembered)
     ok = key_error (error, path,
@@ -135,7 +135,7 @@ rd_daemon_book_key_setup (RdDaemon *d, const char *state_dir, GError **error)
         rd_log_session (G_LOG_LEVEL_MESSAGE, NULL, "book key %s created", path);
     }
   if (ok)
-    ok = rd_ledger_book_set_key (d->ledger, key, sizeof key, error);
+    ok = rd_ledger_book_set_key (ledger, key, sizeof key, error);
   explicit_bzero (key, sizeof key);
   return ok;
 }

@@ -18,6 +18,7 @@ struct _RdControlServer
   GSocketService *service;
   char *path;
   RdControlHandler handler;
+  RdControlAnswering answering;
   gpointer user_data;
   GList *clients; /* Client*, each holding one reference for this list */
 };
@@ -304,9 +305,20 @@ request_free (RdControlRequest *r)
   g_free (r);
 }
 
+/* Tells the server's owner an answer is about to be sent. */
+static void
+request_answering (RdControlRequest *r)
+{
+  RdControlServer *server = r->client->server;
+
+  if (server && server->answering)
+    server->answering (server->user_data);
+}
+
 void
 rd_control_request_reply (RdControlRequest *r, JsonNode *result)
 {
+  request_answering (r);
   r->client->busy = FALSE;
   client_send (r->client, rd_proto_reply_ok (result), FALSE);
   request_free (r);
@@ -321,6 +333,7 @@ rd_control_request_reply_error (RdControlRequest *r, const char *code, const cha
   va_start (ap, format);
   message = g_strdup_vprintf (format, ap);
   va_end (ap);
+  request_answering (r);
   r->client->busy = FALSE;
   client_send_error (r->client, code, message, FALSE);
   request_free (r);
@@ -377,7 +390,7 @@ set_group (const char *path, const char *group, GError **error)
 
 RdControlServer *
 rd_control_server_new (const char *path, const char *group, RdControlHandler handler,
-                       gpointer user_data, GError **error)
+                       RdControlAnswering answering, gpointer user_data, GError **error)
 {
   g_autoptr (RdControlServer) server = g_new0 (RdControlServer, 1);
   g_autoptr (GSocketAddress) address = NULL;
@@ -387,6 +400,7 @@ rd_control_server_new (const char *path, const char *group, RdControlHandler han
   gboolean ok;
 
   server->handler = handler;
+  server->answering = answering;
   server->user_data = user_data;
   server->service = g_socket_service_new ();
   g_signal_connect (server->service, "incoming", G_CALLBACK (on_incoming), server);

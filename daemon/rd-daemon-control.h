@@ -34,13 +34,15 @@ void rd_control_request_reply_error (RdControlRequest *request, const char *code
                                      const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 typedef void (*RdControlHandler) (RdControlRequest *request, gpointer user_data);
+/* Called just before each answer of a handled request is sent (after the handler's work). */
+typedef void (*RdControlAnswering) (gpointer user_data);
 
 typedef struct _RdControlServer RdControlServer;
 
-/* Binds and listens on @path. @group may be NULL. (transfer full) */
+/* Binds and listens on @path. @group and @answering may be NULL. (transfer full) */
 RdControlServer *rd_control_server_new (const char *path, const char *group,
-                                        RdControlHandler handler, gpointer user_data,
-                                        GError **error);
+                                        RdControlHandler handler, RdControlAnswering answering,
+                                        gpointer user_data, GError **error);
 /* Stops listening, closes every connection (pending requests are dropped unanswered) and removes
  * the socket file. Accepts NULL. */
 void rd_control_server_free (RdControlServer *server);

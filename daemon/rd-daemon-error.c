@@ -42,6 +42,8 @@ rd_daemon_exit_code_for_error (const GError *error)
           return EX_DATAERR;
         case RD_DAEMON_ERROR_DISK:
           return EX_CANTCREAT;
+        case RD_DAEMON_ERROR_CONFLICT:
+          return EX_SOFTWARE;
         }
     }
   if (error->domain == RD_SIGNAL_ERROR)

@@ -1,39 +1,32 @@
-/* rd-daemon-links-control.c: session join and leave (the control methods), leaving a link
- * (DELETE), and the links' status. See rd-daemon-links.h. */
-#include "daemon/rd-daemon-links.h"
+/* rd-daemon-links-control.c: RdLinks' public API (see rd-daemon-links.h) on top of its layers:
+ * session.join (the links made, their first attempts started, the join answered once all have
+ * reported) and session.leave, leaving a link (DELETE), and the links' status. The top layer of
+ * RdLinks: it calls rd-daemon-links.c, -attempt.c and -reconnect.c; none calls it. */
+#include "daemon/rd-daemon-links-private.h"
 
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-params.h"
 #include "proto/rd-proto.h"
 
 /* The first POST may wait out a 503/409 with Retry-After this long. */
 #define JOIN_DEADLINE_S 30
 
-struct _RdLinkJoin
-{
-  RdDaemon *daemon;
-  RdControlRequest *req;
-  char *session_id;
-  GPtrArray *link_ids; /* char* */
-  guint waiting;
-  char *error; /* the first refusal */
-};
-
 /* --- The join waiting for its links --- */
 
-static JsonNode *links_json (RdDaemon *d, const char *session_id, GPtrArray *only_ids);
+static JsonNode *links_json (RdLinks *d, const char *session_id, GPtrArray *only_ids);
 static void link_leave (RdDaemonLink *l, const char *reason, gpointer op);
 
 static void
 join_finish (RdLinkJoin *j)
 {
-  RdDaemon *d = j->daemon;
+  RdLinks *d = j->links;
 
   if (j->error)
     {
       /* all or nothing: the links that did get in are left again */
       for (guint i = 0; i < j->link_ids->len; i++)
         {
-          RdDaemonLink *l = g_hash_table_lookup (d->links, j->link_ids->pdata[i]);
+          RdDaemonLink *l = g_hash_table_lookup (d->table, j->link_ids->pdata[i]);
           if (l && l->state != RD_LINK_LEAVING)
             link_leave (l, "the join was refused", NULL);
         }
@@ -42,8 +35,8 @@ join_finish (RdLinkJoin *j)
   else
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autofree char *status = rd_daemon_update_status (d);
 
+      rd_links_changed (d);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "session");
       json_builder_add_string_value (b, j->session_id);
@@ -58,35 +51,19 @@ join_finish (RdLinkJoin *j)
   g_free (j);
 }
 
-/* @l's first attempt has its answer (@error NULL) or was refused. */
-void
-rd_daemon_link_join_report (RdDaemonLink *l, const char *error)
-{
-  RdLinkJoin *j = l->join;
-
-  if (!j)
-    return;
-  l->join = NULL;
-  if (error && !j->error)
-    j->error =
-        g_strdup_printf ("%s: %s", l->kind == RD_SIGNAL_CLIENT_WHIP ? "WHIP" : "WHEP", error);
-  if (--j->waiting == 0)
-    join_finish (j);
-}
-
 /* --- Leaving --- */
 
 typedef struct
 {
-  RdDaemon *daemon;
-  RdDaemonRecordingDone done;
+  RdLinks *links;
+  RdLinksDone done;
   gpointer data;
   guint waiting;
 } LeaveOp;
 
 typedef struct
 {
-  RdDaemon *daemon;
+  RdLinks *links;
   char *id, *reason;
   LeaveOp *op;
   gboolean had_resource;
@@ -98,7 +75,7 @@ leave_op_release (LeaveOp *op)
   if (op && --op->waiting == 0)
     {
       if (op->done)
-        op->done (op->daemon, op->data);
+        op->done (op->data);
       g_free (op);
     }
 }
@@ -106,8 +83,8 @@ leave_op_release (LeaveOp *op)
 static void
 leave_done (LeaveRef *ref, const GError *error)
 {
-  RdDaemon *d = ref->daemon;
-  RdDaemonLink *l = d->links ? g_hash_table_lookup (d->links, ref->id) : NULL;
+  RdLinks *d = ref->links;
+  RdDaemonLink *l = d->table ? g_hash_table_lookup (d->table, ref->id) : NULL;
 
   if (l)
     {
@@ -123,9 +100,9 @@ leave_done (LeaveRef *ref, const GError *error)
       else
         rd_log_session (G_LOG_LEVEL_MESSAGE, l->session_id, "link %s (%s %s) left: %s", l->id,
                         rd_daemon_link_kind_name (l), l->shown_url, ref->reason);
-      g_hash_table_remove (d->links, ref->id);
+      g_hash_table_remove (d->table, ref->id);
     }
-  d->links_leaving--;
+  d->leaving--;
   leave_op_release (ref->op);
   g_free (ref->id);
   g_free (ref->reason);
@@ -159,13 +136,13 @@ link_leave (RdDaemonLink *l, const char *reason, gpointer op_data)
   if (l->state == RD_LINK_LEAVING)
     return;
   ref = g_new0 (LeaveRef, 1);
-  ref->daemon = l->daemon;
+  ref->links = l->links;
   ref->id = g_strdup (l->id);
   ref->reason = g_strdup (reason);
   ref->op = op;
   if (op)
     op->waiting++;
-  l->daemon->links_leaving++;
+  l->links->leaving++;
   rd_daemon_link_stop_timers (l);
   l->state = RD_LINK_LEAVING;
   client = l->client ? g_object_ref (l->client) : NULL;
@@ -179,19 +156,19 @@ link_leave (RdDaemonLink *l, const char *reason, gpointer op_data)
 }
 
 void
-rd_daemon_links_leave (RdDaemon *d, const char *session_id, const char *reason,
-                       RdDaemonRecordingDone done, gpointer data)
+rd_links_leave (RdLinks *d, const char *session_id, const char *reason, RdLinksDone done,
+                gpointer data)
 {
   LeaveOp *op = g_new0 (LeaveOp, 1);
   g_autoptr (GPtrArray) victims = g_ptr_array_new ();
   GHashTableIter it;
   RdDaemonLink *l;
 
-  op->daemon = d;
+  op->links = d;
   op->done = done;
   op->data = data;
   op->waiting = 1; /* released below, after every link was asked */
-  g_hash_table_iter_init (&it, d->links);
+  g_hash_table_iter_init (&it, d->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&l))
     if ((!session_id || g_str_equal (l->session_id, session_id)) && l->state != RD_LINK_LEAVING)
       g_ptr_array_add (victims, l);
@@ -201,16 +178,16 @@ rd_daemon_links_leave (RdDaemon *d, const char *session_id, const char *reason,
 }
 
 void
-rd_daemon_links_wait (RdDaemon *d, gint64 deadline_us)
+rd_links_wait (RdLinks *d, gint64 deadline_us)
 {
-  while (d->links_leaving > 0 && g_get_monotonic_time () < deadline_us)
+  while (d->leaving > 0 && g_get_monotonic_time () < deadline_us)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (10000);
-  if (d->links_leaving > 0)
+  if (d->leaving > 0)
     rd_log_session (G_LOG_LEVEL_WARNING, NULL,
                     "%u conference resource(s) not deleted in time; the far end will time them "
                     "out",
-                    d->links_leaving);
+                    d->leaving);
 }
 
 /* --- Control methods --- */
@@ -223,15 +200,58 @@ get_flag (JsonObject *params, const char *name)
          json_node_get_boolean (n);
 }
 
+/* A link of @session_id, not leaving, to @whip or @whep (may be NULL), or NULL. */
+static RdDaemonLink *
+find_joined (RdLinks *d, const char *session_id, const char *whip, const char *whep)
+{
+  GHashTableIter it;
+  RdDaemonLink *l;
+
+  g_hash_table_iter_init (&it, d->table);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *)&l))
+    if (g_str_equal (l->session_id, session_id) && l->state != RD_LINK_LEAVING &&
+        (g_str_equal (l->url, whip) || (whep && g_str_equal (l->url, whep))))
+      return l;
+  return NULL;
+}
+
+/* The join of @links (checked, nothing sent yet; the second may be NULL) waits for their first
+ * attempts; @req is answered by join_finish(). */
+static void
+join_start (RdLinks *d, RdControlRequest *req, const char *id, RdDaemonLink *links[2])
+{
+  RdLinkJoin *j;
+
+  j = g_new0 (RdLinkJoin, 1);
+  j->links = d;
+  j->finish = join_finish;
+  j->req = req;
+  j->session_id = g_strdup (id);
+  j->link_ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < 2 && links[i]; i++)
+    {
+      g_ptr_array_add (j->link_ids, g_strdup (links[i]->id));
+      links[i]->join = j;
+      j->waiting++;
+      g_hash_table_insert (d->table, links[i]->id, links[i]);
+      rd_log_session (G_LOG_LEVEL_MESSAGE, id, "link %s: %s %s %s by %s", links[i]->id,
+                      links[i]->kind == RD_SIGNAL_CLIENT_WHIP ? "publishing to" : "playing from",
+                      rd_daemon_link_kind_name (links[i]), links[i]->shown_url,
+                      rd_control_request_get_actor (req));
+    }
+  for (guint i = 0; i < 2 && links[i]; i++)
+    rd_daemon_link_attempt (links[i], JOIN_DEADLINE_S, &rd_daemon_link_reconnect_events);
+}
+
 void
-rd_daemon_method_session_join (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+rd_links_method_join (RdLinks *d, RdControlRequest *req, JsonObject *params)
 {
   const char *id, *whip, *token, *whep, *whep_token, *ca;
   gboolean insecure = get_flag (params, "insecure");
   g_autoptr (GPtrArray) live = NULL;
   g_autoptr (GError) error = NULL;
   RdDaemonLink *links[2] = { NULL, NULL };
-  RdLinkJoin *j;
+  RdDaemonLink *l;
 
   if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id) ||
       !rd_daemon_get_string_param (req, params, "whip", TRUE, &whip) ||
@@ -266,22 +286,15 @@ rd_daemon_method_session_join (RdDaemon *d, RdControlRequest *req, JsonObject *p
                                       "session %s is not live (start it first)", id);
       return;
     }
-  {
-    /* the same resource twice would show the room twice at the far end */
-    GHashTableIter it;
-    RdDaemonLink *l;
-    g_hash_table_iter_init (&it, d->links);
-    while (g_hash_table_iter_next (&it, NULL, (gpointer *)&l))
-      if (g_str_equal (l->session_id, id) && l->state != RD_LINK_LEAVING &&
-          (g_str_equal (l->url, whip) || (whep && g_str_equal (l->url, whep))))
-        {
-          rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
-                                          "session %s has already joined %s (link %s, %s); "
-                                          "leave it first",
-                                          id, l->shown_url, l->id, rd_daemon_link_kind_name (l));
-          return;
-        }
-  }
+  if ((l = find_joined (d, id, whip, whep)))
+    {
+      /* the same resource twice would show the room twice at the far end */
+      rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
+                                      "session %s has already joined %s (link %s, %s); "
+                                      "leave it first",
+                                      id, l->shown_url, l->id, rd_daemon_link_kind_name (l));
+      return;
+    }
   /* both URLs and tokens are checked before anything is sent */
   links[0] = rd_daemon_link_new (d, id, RD_SIGNAL_CLIENT_WHIP, whip, token, ca, insecure, &error);
   if (links[0] && whep)
@@ -294,24 +307,7 @@ rd_daemon_method_session_join (RdDaemon *d, RdControlRequest *req, JsonObject *p
       g_clear_pointer (&links[0], rd_daemon_link_free);
       return;
     }
-  j = g_new0 (RdLinkJoin, 1);
-  j->daemon = d;
-  j->req = req;
-  j->session_id = g_strdup (id);
-  j->link_ids = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < G_N_ELEMENTS (links) && links[i]; i++)
-    {
-      g_ptr_array_add (j->link_ids, g_strdup (links[i]->id));
-      links[i]->join = j;
-      j->waiting++;
-      g_hash_table_insert (d->links, links[i]->id, links[i]);
-      rd_log_session (G_LOG_LEVEL_MESSAGE, id, "link %s: %s %s %s by %s", links[i]->id,
-                      links[i]->kind == RD_SIGNAL_CLIENT_WHIP ? "publishing to" : "playing from",
-                      rd_daemon_link_kind_name (links[i]), links[i]->shown_url,
-                      rd_control_request_get_actor (req));
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (links) && links[i]; i++)
-    rd_daemon_link_attempt (links[i], JOIN_DEADLINE_S);
+  join_start (d, req, id, links);
 }
 
 typedef struct
@@ -321,11 +317,10 @@ typedef struct
 } Leaving;
 
 static void
-session_left (RdDaemon *d, gpointer data)
+session_left (gpointer data)
 {
   Leaving *lv = data;
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autofree char *status = rd_daemon_update_status (d);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "session");
@@ -339,7 +334,7 @@ session_left (RdDaemon *d, gpointer data)
 }
 
 void
-rd_daemon_method_session_leave (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+rd_links_method_leave (RdLinks *d, RdControlRequest *req, JsonObject *params)
 {
   const char *id;
   GHashTableIter it;
@@ -349,7 +344,7 @@ rd_daemon_method_session_leave (RdDaemon *d, RdControlRequest *req, JsonObject *
 
   if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id))
     return;
-  g_hash_table_iter_init (&it, d->links);
+  g_hash_table_iter_init (&it, d->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&l))
     any |= g_str_equal (l->session_id, id) && l->state != RD_LINK_LEAVING;
   if (!any)
@@ -361,7 +356,7 @@ rd_daemon_method_session_leave (RdDaemon *d, RdControlRequest *req, JsonObject *
   lv = g_new0 (Leaving, 1);
   lv->req = req;
   lv->session_id = g_strdup (id);
-  rd_daemon_links_leave (d, id, "left by the operator", session_left, lv);
+  rd_links_leave (d, id, "left by the operator", session_left, lv);
 }
 
 /* --- Status --- */
@@ -400,7 +395,7 @@ add_link (JsonBuilder *b, RdDaemonLink *l)
   STR ("state", names[l->state]);
   STR ("state_text", state_text);
   INT ("attempt", l->attempt);
-  INT ("reconnect_seconds", rd_config_get_reconnect_seconds (l->daemon->config));
+  INT ("reconnect_seconds", rd_config_get_reconnect_seconds (l->links->config));
   INT ("down_s", l->state == RD_LINK_RECONNECTING
                      ? (g_get_monotonic_time () - l->dropped_at_us) / G_USEC_PER_SEC
                      : -1);
@@ -424,14 +419,14 @@ add_link (JsonBuilder *b, RdDaemonLink *l)
 }
 
 static JsonNode *
-links_json (RdDaemon *d, const char *session_id, GPtrArray *only_ids)
+links_json (RdLinks *d, const char *session_id, GPtrArray *only_ids)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   GHashTableIter it;
   RdDaemonLink *l;
 
   json_builder_begin_array (b);
-  g_hash_table_iter_init (&it, d->links);
+  g_hash_table_iter_init (&it, d->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&l))
     if ((!session_id || g_str_equal (l->session_id, session_id)) &&
         (!only_ids || g_ptr_array_find_with_equal_func (only_ids, l->id, g_str_equal, NULL)))
@@ -441,25 +436,25 @@ links_json (RdDaemon *d, const char *session_id, GPtrArray *only_ids)
 }
 
 JsonNode *
-rd_daemon_links_to_json (RdDaemon *d, const char *session_id)
+rd_links_to_json (RdLinks *d, const char *session_id)
 {
   return links_json (d, session_id, NULL);
 }
 
 char *
-rd_daemon_links_status_text (RdDaemon *d)
+rd_links_status_text (RdLinks *d)
 {
   guint n[5] = { 0 };
   GHashTableIter it;
   RdDaemonLink *l;
   GString *s = g_string_new (NULL);
 
-  if (!d->links)
+  if (!d->table)
     return g_string_free (s, FALSE);
-  g_hash_table_iter_init (&it, d->links);
+  g_hash_table_iter_init (&it, d->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&l))
     n[l->state]++;
-  if (g_hash_table_size (d->links) == 0)
+  if (g_hash_table_size (d->table) == 0)
     return g_string_free (s, FALSE);
   g_string_append_printf (s, ", links: %u connected", n[RD_LINK_CONNECTED]);
   if (n[RD_LINK_CONNECTING])

@@ -1,4 +1,6 @@
-/* rd-daemon-links-reconnect.c: a joined conference staying connected (see rd-daemon-links.h).
+/* rd-daemon-links-reconnect.c: a link's state machine, staying connected (see rd-daemon-links.h):
+ * rd_daemon_link_reconnect_events receives what each attempt reports (answered, connected,
+ * dropped, failed) and starts the next attempt itself.
  *
  * Connected -> dropped (ICE disconnected/failed, the peer closed, or not connected in time):
  * an ICE restart first (new local credentials, PATCH If-Match "*", the far end's fragment back
@@ -6,7 +8,7 @@
  * new peer and client (the far end's ICE servers from the start), after 1, 2, 4, 4... s (a link
  * back after a cut is found within 4 s), until [links] reconnect-seconds from the drop; then the
  * link has failed and the session goes on without it. Every step is a ledger event. */
-#include "daemon/rd-daemon-links.h"
+#include "daemon/rd-daemon-links-private.h"
 
 #include "daemon/rd-daemon-log.h"
 
@@ -15,6 +17,9 @@
 /* After an ICE restart was sent, this long to be connected again before re-POSTing. */
 #define ICE_RESTART_TIMEOUT_S 5
 #define BACKOFF_MAX_S         4
+
+static void link_dropped (RdDaemonLink *l, const char *reason);
+static void link_attempt_failed (RdDaemonLink *l, const char *message);
 
 static gint64
 down_us (RdDaemonLink *l)
@@ -25,26 +30,14 @@ down_us (RdDaemonLink *l)
 static gint64
 remaining_s (RdDaemonLink *l)
 {
-  return (gint64)rd_config_get_reconnect_seconds (l->daemon->config) - down_us (l) / G_USEC_PER_SEC;
+  return (gint64)rd_config_get_reconnect_seconds (l->links->config) - down_us (l) / G_USEC_PER_SEC;
 }
 
 /* Seconds on the session's recording timeline, or -1 when it is not being recorded. */
 static double
-recording_now_s (RdDaemon *d, const char *session_id)
+recording_now_s (RdLinks *d, const char *session_id)
 {
-  if (!d->recorder || g_strcmp0 (d->recording_session, session_id) != 0)
-    return -1;
-  return rd_recorder_get_elapsed_ns (d->recorder) / 1e9;
-}
-
-void
-rd_daemon_link_stop_timers (RdDaemonLink *l)
-{
-  g_clear_handle_id (&l->connect_timer_id, g_source_remove);
-  g_clear_handle_id (&l->restart_timer_id, g_source_remove);
-  g_clear_handle_id (&l->repost_timer_id, g_source_remove);
-  g_clear_handle_id (&l->deadline_timer_id, g_source_remove);
-  g_clear_handle_id (&l->media_tick_id, g_source_remove);
+  return rd_session_recording_get_elapsed_s (d->recording, session_id);
 }
 
 /* Notes when media last arrived (the stats are those of the previous request: ~1 s late). */
@@ -61,7 +54,7 @@ on_media_tick (gpointer data)
     {
       l->last_bytes = st.bytes_received;
       l->last_media_us = g_get_monotonic_time ();
-      l->last_media_rec_s = recording_now_s (l->daemon, l->session_id);
+      l->last_media_rec_s = recording_now_s (l->links, l->session_id);
     }
   rd_peer_stats_clear (&st);
   return G_SOURCE_CONTINUE;
@@ -79,7 +72,7 @@ rd_daemon_link_state_text (RdDaemonLink *l)
     case RD_LINK_RECONNECTING:
       return g_strdup_printf ("reconnecting %" G_GINT64_FORMAT "/%u s, %s",
                               down_us (l) / G_USEC_PER_SEC,
-                              rd_config_get_reconnect_seconds (l->daemon->config),
+                              rd_config_get_reconnect_seconds (l->links->config),
                               l->attempt ? "re-POST" : "ICE restart");
     case RD_LINK_FAILED:
       return g_strdup_printf ("failed: %s", l->last_error ? l->last_error : "unknown");
@@ -87,12 +80,6 @@ rd_daemon_link_state_text (RdDaemonLink *l)
       return g_strdup ("leaving");
     }
   g_assert_not_reached ();
-}
-
-static void
-update_status (RdDaemonLink *l)
-{
-  g_autofree char *status = rd_daemon_update_status (l->daemon);
 }
 
 static void
@@ -117,7 +104,7 @@ link_fail (RdDaemonLink *l, const char *why_in)
                   " s and %u re-POSTs (last: %s); the session goes on without it",
                   l->id, rd_daemon_link_kind_name (l), l->shown_url, down_us (l) / G_USEC_PER_SEC,
                   l->attempt, why);
-  update_status (l);
+  rd_links_changed (l->links);
 }
 
 static gboolean
@@ -129,8 +116,8 @@ on_repost_timer (gpointer data)
   l->attempt++;
   rd_log_session (G_LOG_LEVEL_MESSAGE, l->session_id, "link %s (%s): re-POST %u", l->id,
                   l->shown_url, l->attempt);
-  rd_daemon_link_attempt (l, (guint)MAX (remaining_s (l), 1));
-  update_status (l);
+  rd_daemon_link_attempt (l, (guint)MAX (remaining_s (l), 1), &rd_daemon_link_reconnect_events);
+  rd_links_changed (l->links);
   return G_SOURCE_REMOVE;
 }
 
@@ -181,19 +168,21 @@ on_connect_timeout (gpointer data)
 
   l->connect_timer_id = 0;
   if (l->state == RD_LINK_CONNECTING)
-    rd_daemon_link_dropped (l, why);
+    link_dropped (l, why);
   else if (l->state == RD_LINK_RECONNECTING)
-    rd_daemon_link_attempt_failed (l, why);
+    link_attempt_failed (l, why);
   return G_SOURCE_REMOVE;
 }
 
-void
-rd_daemon_link_wait_connected (RdDaemonLink *l)
+/* The answer is set: ICE has CONNECT_TIMEOUT_S to connect before the attempt counts as
+ * failed; the join waiting for the link (if any) has its answer. */
+static void
+link_answered (RdDaemonLink *l)
 {
   g_clear_handle_id (&l->connect_timer_id, g_source_remove);
-  if (l->peer && rd_peer_get_state (l->peer) == RD_PEER_STATE_CONNECTED)
-    return;
-  l->connect_timer_id = g_timeout_add_seconds (CONNECT_TIMEOUT_S, on_connect_timeout, l);
+  if (!l->peer || rd_peer_get_state (l->peer) != RD_PEER_STATE_CONNECTED)
+    l->connect_timer_id = g_timeout_add_seconds (CONNECT_TIMEOUT_S, on_connect_timeout, l);
+  rd_daemon_link_join_report (l, NULL);
 }
 
 static void
@@ -265,8 +254,8 @@ ice_restart (RdDaemonLink *l)
                                       rd_daemon_link_ref (l));
 }
 
-void
-rd_daemon_link_dropped (RdDaemonLink *l, const char *reason_in)
+static void
+link_dropped (RdDaemonLink *l, const char *reason_in)
 {
   g_autofree char *reason = g_strdup (reason_in); /* may be l->last_error, replaced below */
   JsonObject *detail;
@@ -274,7 +263,7 @@ rd_daemon_link_dropped (RdDaemonLink *l, const char *reason_in)
 
   if (l->state == RD_LINK_RECONNECTING)
     {
-      rd_daemon_link_attempt_failed (l, reason);
+      link_attempt_failed (l, reason);
       return;
     }
   if (l->state != RD_LINK_CONNECTED && l->state != RD_LINK_CONNECTING)
@@ -291,7 +280,7 @@ rd_daemon_link_dropped (RdDaemonLink *l, const char *reason_in)
     g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
     l->dropped_at = g_date_time_format_iso8601 (now);
   }
-  l->dropped_at_rec_s = recording_now_s (l->daemon, l->session_id);
+  l->dropped_at_rec_s = recording_now_s (l->links, l->session_id);
   g_clear_handle_id (&l->media_tick_id, g_source_remove);
   /* media stopped before the drop was noticed: the gap starts at the last media seen */
   if (l->last_media_us && l->last_media_rec_s >= 0 && l->dropped_at_rec_s >= 0)
@@ -315,21 +304,21 @@ rd_daemon_link_dropped (RdDaemonLink *l, const char *reason_in)
   rd_log_session (G_LOG_LEVEL_MESSAGE, l->session_id,
                   "link %s (%s %s) dropped: %s; reconnecting for up to %u s", l->id,
                   rd_daemon_link_kind_name (l), l->shown_url, reason,
-                  rd_config_get_reconnect_seconds (l->daemon->config));
+                  rd_config_get_reconnect_seconds (l->links->config));
   g_clear_handle_id (&l->connect_timer_id, g_source_remove);
   g_clear_handle_id (&l->deadline_timer_id, g_source_remove);
   l->deadline_timer_id =
-      g_timeout_add_seconds (rd_config_get_reconnect_seconds (l->daemon->config), on_deadline, l);
+      g_timeout_add_seconds (rd_config_get_reconnect_seconds (l->links->config), on_deadline, l);
   /* an ICE restart needs an offerer peer with a resource (not the WHEP 406 answerer) */
   if (l->peer && !l->peer_answers && l->client && rd_signal_client_get_resource_url (l->client))
     ice_restart (l);
   else
     schedule_repost (l, reason);
-  update_status (l);
+  rd_links_changed (l->links);
 }
 
-void
-rd_daemon_link_attempt_failed (RdDaemonLink *l, const char *message)
+static void
+link_attempt_failed (RdDaemonLink *l, const char *message)
 {
   if (l->join)
     {
@@ -338,7 +327,7 @@ rd_daemon_link_attempt_failed (RdDaemonLink *l, const char *message)
     }
   if (l->state == RD_LINK_CONNECTING || l->state == RD_LINK_CONNECTED)
     {
-      rd_daemon_link_dropped (l, message);
+      link_dropped (l, message);
       return;
     }
   if (l->state != RD_LINK_RECONNECTING)
@@ -354,10 +343,10 @@ rd_daemon_link_attempt_failed (RdDaemonLink *l, const char *message)
   schedule_repost (l, message);
 }
 
-void
-rd_daemon_link_connected (RdDaemonLink *l)
+static void
+link_connected (RdDaemonLink *l)
 {
-  RdDaemon *d = l->daemon;
+  RdLinks *d = l->links;
   JsonObject *detail = json_object_new ();
 
   if (l->state != RD_LINK_CONNECTING && l->state != RD_LINK_RECONNECTING)
@@ -405,5 +394,12 @@ rd_daemon_link_connected (RdDaemonLink *l)
   l->last_media_us = 0;
   l->last_media_rec_s = -1;
   l->media_tick_id = g_timeout_add_seconds (1, on_media_tick, l);
-  update_status (l);
+  rd_links_changed (l->links);
 }
+
+const RdLinkAttemptEvents rd_daemon_link_reconnect_events = {
+  .answered = link_answered,
+  .connected = link_connected,
+  .dropped = link_dropped,
+  .failed = link_attempt_failed,
+};

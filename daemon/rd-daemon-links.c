@@ -1,16 +1,16 @@
-/* rd-daemon-links.c: conferences the room joins (see rd-daemon-links.h): a link's life and one
- * attempt (peer + client + offer + POST + answer, the WHEP 406 path), its ledger events.
- * session join/leave and status are in rd-daemon-links-control.c, staying connected in
- * rd-daemon-links-reconnect.c. */
-#include "daemon/rd-daemon-links.h"
+/* rd-daemon-links.c: RdLinks itself (see rd-daemon-links.h) and what every layer of a link uses:
+ * a link's making and freeing, the references callbacks hold, its ledger events, its timers,
+ * dropping its current attempt, and the join waiting for it. Calls no other file of RdLinks. */
+#include "daemon/rd-daemon-links-private.h"
 
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-token.h"
 #include "proto/rd-proto.h"
 
 /* What a callback holds: the link may be gone, or on another attempt, when it runs. */
 typedef struct
 {
-  RdDaemon *daemon;
+  RdLinks *links;
   char *id;
   guint generation;
 } LinkRef;
@@ -19,7 +19,7 @@ gpointer
 rd_daemon_link_ref (RdDaemonLink *l)
 {
   LinkRef *ref = g_new0 (LinkRef, 1);
-  ref->daemon = l->daemon;
+  ref->links = l->links;
   ref->id = g_strdup (l->id);
   ref->generation = l->generation;
   return ref;
@@ -30,7 +30,7 @@ RdDaemonLink *
 rd_daemon_link_ref_take (gpointer data)
 {
   LinkRef *ref = data;
-  RdDaemonLink *l = ref->daemon->links ? g_hash_table_lookup (ref->daemon->links, ref->id) : NULL;
+  RdDaemonLink *l = ref->links->table ? g_hash_table_lookup (ref->links->table, ref->id) : NULL;
 
   if (l && (l->generation != ref->generation || l->state == RD_LINK_LEAVING ||
             l->state == RD_LINK_FAILED))
@@ -73,10 +73,66 @@ rd_daemon_link_free (RdDaemonLink *l)
   g_free (l);
 }
 
-GHashTable *
-rd_daemon_links_new (void)
+enum
 {
-  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)rd_daemon_link_free);
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE (RdLinks, rd_links, G_TYPE_OBJECT)
+
+static void
+rd_links_dispose (GObject *object)
+{
+  RdLinks *links = RD_LINKS (object);
+
+  g_clear_pointer (&links->table, g_hash_table_destroy);
+  g_clear_object (&links->recording);
+  g_clear_object (&links->room);
+  g_clear_pointer (&links->config, rd_config_unref);
+  G_OBJECT_CLASS (rd_links_parent_class)->dispose (object);
+}
+
+static void
+rd_links_class_init (RdLinksClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = rd_links_dispose;
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+rd_links_init (RdLinks *links)
+{
+  links->table =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)rd_daemon_link_free);
+}
+
+RdLinks *
+rd_links_new (RdConfig *config, RdLedger *ledger, RdRoom *room, RdSessionRecording *recording)
+{
+  RdLinks *links = g_object_new (RD_TYPE_LINKS, NULL);
+
+  links->config = rd_config_ref (config);
+  links->ledger = ledger;
+  links->room = g_object_ref (room);
+  links->recording = g_object_ref (recording);
+  return links;
+}
+
+void
+rd_links_set_config (RdLinks *links, RdConfig *config)
+{
+  rd_config_ref (config);
+  rd_config_unref (links->config);
+  links->config = config;
+}
+
+void
+rd_links_changed (RdLinks *links)
+{
+  g_signal_emit (links, signals[SIGNAL_CHANGED], 0);
 }
 
 /* Plain http:// only to this machine (127.0.0.0/8, ::1, localhost): a test server, or a local
@@ -117,7 +173,7 @@ rd_daemon_link_event (RdDaemonLink *l, const char *kind, JsonObject *detail)
   json_object_set_string_member (o, "at", at);
   json_node_init_object (node, o);
   json_object_unref (o);
-  if (!rd_ledger_add_event (l->daemon->ledger, l->session_id, "receptiond", kind, node, &error))
+  if (!rd_ledger_add_event (l->links->ledger, l->session_id, "receptiond", kind, node, &error))
     rd_log_session (G_LOG_LEVEL_WARNING, l->session_id, "could not record %s in the ledger: %s",
                     kind, error->message);
 }
@@ -128,116 +184,6 @@ rd_daemon_link_detail_reason (const char *reason)
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "reason", reason);
   return o;
-}
-
-/* --- One attempt --- */
-
-static void
-on_peer_state_changed (RdPeer *peer, RdPeerState state, gpointer data)
-{
-  RdDaemonLink *l = data;
-  g_autofree char *status = NULL;
-
-  rd_log_session (G_LOG_LEVEL_INFO, l->session_id, "link %s (%s %s): peer %s", l->id,
-                  rd_daemon_link_kind_name (l), l->shown_url, rd_peer_state_to_string (state));
-  if (state == RD_PEER_STATE_CONNECTED)
-    rd_daemon_link_connected (l);
-  else if (state == RD_PEER_STATE_DISCONNECTED || state == RD_PEER_STATE_FAILED)
-    {
-      if (l->state == RD_LINK_CONNECTED)
-        rd_daemon_link_dropped (l,
-                                state == RD_PEER_STATE_FAILED ? "ICE failed" : "ICE disconnected");
-      else if (l->state == RD_LINK_CONNECTING && state == RD_PEER_STATE_FAILED)
-        rd_daemon_link_dropped (l, "ICE failed before connecting");
-    }
-  status = rd_daemon_update_status (l->daemon);
-}
-
-/* Closed by something else than us (we disconnect our handlers before closing). */
-static void
-on_peer_closed (RdPeer *peer, const char *reason, gpointer data)
-{
-  RdDaemonLink *l = data;
-  g_autofree char *why = g_strdup_printf ("the peer closed: %s", reason);
-
-  /* a join refused, a link dropped, or a re-POST failed: leaving, failed or left ones are done */
-  if (l->state == RD_LINK_RECONNECTING || l->state == RD_LINK_CONNECTED ||
-      l->state == RD_LINK_CONNECTING)
-    rd_daemon_link_attempt_failed (l, why);
-}
-
-static void
-on_peer_security_violation (RdPeer *peer, const char *message, gpointer data)
-{
-  RdDaemonLink *l = data;
-
-  rd_log_session (G_LOG_LEVEL_WARNING, l->session_id,
-                  "link %s (%s): the far end's certificate does not match its answer: %s", l->id,
-                  l->shown_url, message);
-  rd_daemon_link_event (l, "security-violation", rd_daemon_link_detail_reason (message));
-}
-
-static void
-on_peer_verified (RdPeer *peer, const char *fingerprint, gpointer data)
-{
-  RdDaemonLink *l = data;
-
-  rd_log_session (G_LOG_LEVEL_MESSAGE, l->session_id,
-                  "link %s (%s %s): DTLS certificate verified (%s)", l->id,
-                  rd_daemon_link_kind_name (l), l->shown_url, fingerprint);
-}
-
-static void
-on_local_candidate (RdPeer *peer, const char *mid, const char *candidate, gpointer data)
-{
-  RdDaemonLink *l = data;
-
-  if (l->client && !l->peer_answers)
-    rd_signal_client_add_candidate (l->client, mid, candidate);
-}
-
-static void
-on_gathering_done (RdPeer *peer, gpointer data)
-{
-  RdDaemonLink *l = data;
-
-  if (l->client && !l->peer_answers)
-    rd_signal_client_end_of_candidates (l->client);
-}
-
-/* A new peer for the link (handlers connected, the far end's ICE servers given, recorded when
- * it plays); FALSE with @error when the room cannot make one. */
-static gboolean
-link_new_peer (RdDaemonLink *l, GError **error)
-{
-  RdDaemon *d = l->daemon;
-  g_autofree char *peer_id = NULL;
-
-  l->generation++;
-  peer_id = g_strdup_printf ("link-%s-%u", l->id, l->generation);
-  l->peer = rd_peer_new (d->room, d->config, peer_id, error);
-  if (!l->peer)
-    return FALSE;
-  for (guint i = 0; l->ice_servers && i < l->ice_servers->len; i++)
-    {
-      RdSignalIceServer *s = l->ice_servers->pdata[i];
-      g_autoptr (GError) local = NULL;
-
-      if (!rd_peer_add_ice_server (l->peer, s->url, s->username, s->credential, &local))
-        rd_log_session (G_LOG_LEVEL_WARNING, l->session_id,
-                        "link %s: an ICE server of the far end is skipped: %s", l->id,
-                        local->message);
-    }
-  g_signal_connect (l->peer, "state-changed", G_CALLBACK (on_peer_state_changed), l);
-  g_signal_connect (l->peer, "closed", G_CALLBACK (on_peer_closed), l);
-  g_signal_connect (l->peer, "security-violation", G_CALLBACK (on_peer_security_violation), l);
-  g_signal_connect (l->peer, "verified", G_CALLBACK (on_peer_verified), l);
-  g_signal_connect (l->peer, "local-candidate", G_CALLBACK (on_local_candidate), l);
-  g_signal_connect (l->peer, "gathering-done", G_CALLBACK (on_gathering_done), l);
-  /* what the far end plays to the room is recorded like a party (new peer: new tracks) */
-  if (l->kind == RD_SIGNAL_CLIENT_WHEP)
-    rd_daemon_recording_add_party (d, l->session_id, l->peer, peer_id);
-  return TRUE;
 }
 
 void
@@ -259,176 +205,8 @@ rd_daemon_link_drop_attempt (RdDaemonLink *l, const char *reason, gboolean delet
   g_clear_object (&l->client);
 }
 
-static void
-answered (RdDaemonLink *l)
-{
-  rd_daemon_link_wait_connected (l);
-  rd_daemon_link_join_report (l, NULL);
-}
-
-static void
-on_answer_set (GObject *source, GAsyncResult *res, gpointer data)
-{
-  RdDaemonLink *l = rd_daemon_link_ref_take (data);
-  g_autoptr (GError) error = NULL;
-  gboolean ok = rd_peer_set_answer_finish (RD_PEER (source), res, &error);
-
-  if (!l || l->peer != RD_PEER (source))
-    return;
-  if (!ok)
-    {
-      g_autofree char *msg = g_strdup_printf ("the answer cannot be used: %s", error->message);
-      rd_daemon_link_attempt_failed (l, msg);
-      return;
-    }
-  answered (l);
-}
-
-static void
-on_answer_sent (GObject *source, GAsyncResult *res, gpointer data)
-{
-  RdDaemonLink *l = rd_daemon_link_ref_take (data);
-  g_autoptr (GError) error = NULL;
-  gboolean ok = rd_signal_client_send_answer_finish (RD_SIGNAL_CLIENT (source), res, &error);
-
-  if (!l || l->client != RD_SIGNAL_CLIENT (source))
-    return;
-  if (!ok)
-    {
-      rd_daemon_link_attempt_failed (l, error->message);
-      return;
-    }
-  answered (l);
-}
-
-/* WHEP 406: the server offered instead; a new peer answers it. */
-static void
-on_counter_answered (GObject *source, GAsyncResult *res, gpointer data)
-{
-  RdDaemonLink *l = rd_daemon_link_ref_take (data);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *answer = rd_peer_answer_finish (RD_PEER (source), res, &error);
-
-  if (!l || l->peer != RD_PEER (source))
-    return;
-  if (!answer)
-    {
-      g_autofree char *msg =
-          g_strdup_printf ("the server's counter-offer cannot be answered: %s", error->message);
-      rd_daemon_link_attempt_failed (l, msg);
-      return;
-    }
-  rd_signal_client_send_answer_async (l->client, answer, l->cancel, on_answer_sent,
-                                      rd_daemon_link_ref (l));
-}
-
-static void
-counter_offer (RdDaemonLink *l, const char *offer_sdp)
-{
-  g_autoptr (GError) error = NULL;
-
-  rd_log_session (G_LOG_LEVEL_MESSAGE, l->session_id,
-                  "link %s: the WHEP server sent a counter-offer (406); answering it", l->id);
-  if (l->peer)
-    {
-      g_signal_handlers_disconnect_by_data (l->peer, l);
-      rd_peer_close (l->peer, "replaced by the answerer of the server's counter-offer");
-    }
-  g_clear_object (&l->peer);
-  if (!link_new_peer (l, &error))
-    {
-      rd_daemon_link_attempt_failed (l, error->message);
-      return;
-    }
-  l->peer_answers = TRUE;
-  rd_peer_answer_async (l->peer, offer_sdp, l->cancel, on_counter_answered, rd_daemon_link_ref (l));
-}
-
-static void
-on_posted (GObject *source, GAsyncResult *res, gpointer data)
-{
-  RdDaemonLink *l = rd_daemon_link_ref_take (data);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (RdSignalAnswer) answer =
-      rd_signal_client_post_finish (RD_SIGNAL_CLIENT (source), res, &error);
-  JsonObject *detail;
-
-  if (!l || l->client != RD_SIGNAL_CLIENT (source))
-    return;
-  if (!answer)
-    {
-      rd_daemon_link_attempt_failed (l, error->message);
-      return;
-    }
-  if (answer->ice_servers->len > 0)
-    {
-      /* kept for the next attempts: a re-POST's peer uses them from the start */
-      g_clear_pointer (&l->ice_servers, g_ptr_array_unref);
-      l->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)rd_signal_ice_server_free);
-      for (guint i = 0; i < answer->ice_servers->len; i++)
-        {
-          RdSignalIceServer *s = answer->ice_servers->pdata[i], *c = g_new0 (RdSignalIceServer, 1);
-          c->url = g_strdup (s->url);
-          c->username = g_strdup (s->username);
-          c->credential = g_strdup (s->credential);
-          g_ptr_array_add (l->ice_servers, c);
-        }
-    }
-  if (answer->links_skipped)
-    rd_log_session (G_LOG_LEVEL_WARNING, l->session_id,
-                    "link %s: %u malformed Link header(s) of the far end skipped", l->id,
-                    answer->links_skipped);
-  detail = json_object_new ();
-  json_object_set_string_member (detail, "resource", answer->resource_url);
-  json_object_set_int_member (detail, "ice_servers", answer->ice_servers->len);
-  if (answer->counter_offer)
-    json_object_set_boolean_member (detail, "counter_offer", TRUE);
-  if (l->state == RD_LINK_RECONNECTING)
-    {
-      json_object_set_int_member (detail, "attempt", l->attempt);
-      rd_daemon_link_event (l, "link-reposted", detail);
-    }
-  else
-    rd_daemon_link_event (l, "link-joined", detail);
-  rd_log_session (G_LOG_LEVEL_MESSAGE, l->session_id, "link %s (%s %s): resource created", l->id,
-                  rd_daemon_link_kind_name (l), l->shown_url);
-  if (answer->counter_offer)
-    counter_offer (l, answer->sdp);
-  else
-    rd_peer_set_answer_async (l->peer, answer->sdp, l->cancel, on_answer_set,
-                              rd_daemon_link_ref (l));
-}
-
-typedef struct
-{
-  gpointer ref;
-  guint deadline_s;
-} OfferRef;
-
-static void
-on_offer (GObject *source, GAsyncResult *res, gpointer data)
-{
-  OfferRef *o = data;
-  guint deadline_s = o->deadline_s;
-  RdDaemonLink *l = rd_daemon_link_ref_take (o->ref);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *offer = rd_peer_offer_finish (RD_PEER (source), res, &error);
-
-  g_free (o);
-  if (!l || l->peer != RD_PEER (source))
-    return;
-  if (!offer)
-    {
-      g_autofree char *msg = g_strdup_printf ("the room cannot make an offer: %s", error->message);
-      rd_daemon_link_attempt_failed (l, msg);
-      return;
-    }
-  rd_signal_client_post_async (l->client, offer, deadline_s, l->cancel, on_posted,
-                               rd_daemon_link_ref (l));
-}
-
-static RdSignalClient *
-link_client_new (RdDaemonLink *l, GError **error)
+RdSignalClient *
+rd_daemon_link_client_new (RdDaemonLink *l, GError **error)
 {
   RdSignalClientOptions opts = { 0 };
 
@@ -436,33 +214,6 @@ link_client_new (RdDaemonLink *l, GError **error)
   opts.insecure = l->insecure;
   opts.allow_http = is_loopback_url (l->url);
   return rd_signal_client_new (l->kind, l->url, l->token, &opts, error);
-}
-
-void
-rd_daemon_link_attempt (RdDaemonLink *l, guint deadline_s)
-{
-  g_autoptr (GError) error = NULL;
-  OfferRef *o;
-
-  g_clear_object (&l->cancel);
-  l->cancel = g_cancellable_new ();
-  if (!l->client && !(l->client = link_client_new (l, &error)))
-    {
-      rd_daemon_link_attempt_failed (l, error->message);
-      return;
-    }
-  if (!link_new_peer (l, &error))
-    {
-      g_autofree char *msg = g_strdup_printf ("the room cannot make a peer: %s", error->message);
-      rd_daemon_link_attempt_failed (l, msg);
-      return;
-    }
-  o = g_new0 (OfferRef, 1);
-  o->ref = rd_daemon_link_ref (l);
-  o->deadline_s = MAX (deadline_s, 1);
-  rd_peer_offer_async (
-      l->peer, l->kind == RD_SIGNAL_CLIENT_WHIP ? RD_PEER_OFFER_PUBLISH : RD_PEER_OFFER_PLAY,
-      l->cancel, on_offer, o);
 }
 
 void
@@ -483,12 +234,12 @@ rd_daemon_link_join_refused (RdDaemonLink *l, const char *message_in)
 }
 
 RdDaemonLink *
-rd_daemon_link_new (RdDaemon *d, const char *session_id, RdSignalClientKind kind, const char *url,
+rd_daemon_link_new (RdLinks *d, const char *session_id, RdSignalClientKind kind, const char *url,
                     const char *token, const char *ca_file, gboolean insecure, GError **error)
 {
   RdDaemonLink *l = g_new0 (RdDaemonLink, 1);
 
-  l->daemon = d;
+  l->links = d;
   l->id = rd_daemon_random_hex (4);
   l->session_id = g_strdup (session_id);
   l->kind = kind;
@@ -498,11 +249,37 @@ rd_daemon_link_new (RdDaemon *d, const char *session_id, RdSignalClientKind kind
   l->ca_file = g_strdup (ca_file);
   l->insecure = insecure;
   l->dropped_at_rec_s = -1;
-  l->client = link_client_new (l, error);
+  l->client = rd_daemon_link_client_new (l, error);
   if (!l->client)
     {
       rd_daemon_link_free (l);
       return NULL;
     }
   return l;
+}
+
+void
+rd_daemon_link_stop_timers (RdDaemonLink *l)
+{
+  g_clear_handle_id (&l->connect_timer_id, g_source_remove);
+  g_clear_handle_id (&l->restart_timer_id, g_source_remove);
+  g_clear_handle_id (&l->repost_timer_id, g_source_remove);
+  g_clear_handle_id (&l->deadline_timer_id, g_source_remove);
+  g_clear_handle_id (&l->media_tick_id, g_source_remove);
+}
+
+/* @l's first attempt has its answer (@error NULL) or was refused. */
+void
+rd_daemon_link_join_report (RdDaemonLink *l, const char *error)
+{
+  RdLinkJoin *j = l->join;
+
+  if (!j)
+    return;
+  l->join = NULL;
+  if (error && !j->error)
+    j->error =
+        g_strdup_printf ("%s: %s", l->kind == RD_SIGNAL_CLIENT_WHIP ? "WHIP" : "WHEP", error);
+  if (--j->waiting == 0)
+    j->finish (j);
 }

@@ -1,21 +1,28 @@
-/* rd-daemon-parties.c: remote parties. Turns signaling's WHIP requests into media peers and
- * ledger rows, and media's peer events into ledger rows and HTTP replies.
- *
- * A party is one RdPeer plus what the daemon knows about it (session, invite, participant row,
- * ETag). It is in daemon->parties from the POST until its peer emits "closed". */
-#include "daemon/rd-daemon-private.h"
-#include "daemon/rd-daemon-recording.h"
-
-#include <sys/random.h>
+/* rd-daemon-parties.c: RdParties (see rd-daemon-parties.h): WHIP/WHEP requests -> peers ->
+ * ledger rows, and peer events -> ledger rows and HTTP replies. Main context only. */
+#include "daemon/rd-daemon-parties.h"
 
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-token.h"
 #include "media/rd-media-peer.h"
 #include "media/rd-media-error.h"
 #include "ledger/rd-ledger-error.h"
 
-struct _RdDaemonParty
+typedef struct _RdParty RdParty;
+
+struct _RdParties
 {
-  RdDaemon *daemon; /* weak: the daemon owns the table that owns the party */
+  GObject parent;
+  RdConfig *config;
+  RdLedger *ledger; /* borrowed */
+  RdRoom *room;
+  RdSessionRecording *recording;
+  GHashTable *table; /* peer id -> RdParty (owned) */
+};
+
+struct _RdParty
+{
+  RdParties *parties; /* weak: the table that owns the party is theirs */
   char *peer_id, *session_id, *role, *name, *remote_address, *etag;
   gint64 invite_id, participant_id; /* participant_id: 0 until the answer was sent */
   gboolean whep; /* came in on /whep: a player of the room's stream (its offer is recvonly) */
@@ -27,10 +34,19 @@ struct _RdDaemonParty
   guint64 last_bytes_in, last_bytes_out;
 };
 
-static void party_close (RdDaemonParty *p, const char *reason);
+enum
+{
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE (RdParties, rd_parties, G_TYPE_OBJECT)
+
+static void party_close (RdParty *p, const char *reason);
 
 static void
-party_free (RdDaemonParty *p)
+party_free (RdParty *p)
 {
   if (p->cancel)
     g_cancellable_cancel (p->cancel);
@@ -48,41 +64,67 @@ party_free (RdDaemonParty *p)
   g_free (p);
 }
 
-GHashTable *
-rd_daemon_parties_new (void)
+static void
+changed (RdParties *parties)
 {
-  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)party_free);
+  g_signal_emit (parties, signals[SIGNAL_CHANGED], 0);
 }
 
-/* 2 * @n_bytes lowercase hex digits from the kernel's CSPRNG. (transfer full) */
-char *
-rd_daemon_random_hex (gsize n_bytes)
+static void
+rd_parties_dispose (GObject *object)
 {
-  guint8 buf[64];
-  GString *out = g_string_new (NULL);
+  RdParties *parties = RD_PARTIES (object);
 
-  g_assert (n_bytes <= sizeof buf);
-  if (getrandom (buf, n_bytes, 0) != (ssize_t)n_bytes)
-    g_error ("getrandom failed: the kernel gave no random bytes");
-  for (gsize i = 0; i < n_bytes; i++)
-    g_string_append_printf (out, "%02x", buf[i]);
-  return g_string_free (out, FALSE);
+  g_clear_pointer (&parties->table, g_hash_table_destroy);
+  g_clear_object (&parties->recording);
+  g_clear_object (&parties->room);
+  g_clear_pointer (&parties->config, rd_config_unref);
+  G_OBJECT_CLASS (rd_parties_parent_class)->dispose (object);
 }
 
-char *
-rd_daemon_token_hash (const char *token)
+static void
+rd_parties_class_init (RdPartiesClass *klass)
 {
-  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  G_OBJECT_CLASS (klass)->dispose = rd_parties_dispose;
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+rd_parties_init (RdParties *parties)
+{
+  parties->table =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)party_free);
+}
+
+RdParties *
+rd_parties_new (RdConfig *config, RdLedger *ledger, RdRoom *room, RdSessionRecording *recording)
+{
+  RdParties *parties = g_object_new (RD_TYPE_PARTIES, NULL);
+
+  parties->config = rd_config_ref (config);
+  parties->ledger = ledger;
+  parties->room = g_object_ref (room);
+  parties->recording = g_object_ref (recording);
+  return parties;
+}
+
+void
+rd_parties_set_config (RdParties *parties, RdConfig *config)
+{
+  rd_config_ref (config);
+  rd_config_unref (parties->config);
+  parties->config = config;
 }
 
 guint
-rd_daemon_count_parties (RdDaemon *d, const char *session_id, gboolean connected_only)
+rd_parties_count (RdParties *parties, const char *session_id, gboolean connected_only)
 {
   GHashTableIter it;
-  RdDaemonParty *p;
+  RdParty *p;
   guint n = 0;
 
-  g_hash_table_iter_init (&it, d->parties);
+  g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
     if ((!session_id || g_str_equal (p->session_id, session_id)) &&
         (!connected_only || rd_peer_get_state (p->peer) == RD_PEER_STATE_CONNECTED))
@@ -112,13 +154,13 @@ detail_new (const char *first_key, ...)
 }
 
 static void
-party_add_event (RdDaemonParty *p, const char *kind, JsonNode *detail_take)
+party_add_event (RdParty *p, const char *kind, JsonNode *detail_take)
 {
   g_autoptr (JsonNode) detail = detail_take;
   g_autoptr (GError) error = NULL;
 
   json_object_set_string_member (json_node_get_object (detail), "peer_id", p->peer_id);
-  if (!rd_ledger_add_event (p->daemon->ledger, p->session_id, "receptiond", kind, detail, &error))
+  if (!rd_ledger_add_event (p->parties->ledger, p->session_id, "receptiond", kind, detail, &error))
     rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "could not record %s in the ledger: %s",
                     kind, error->message);
 }
@@ -126,24 +168,23 @@ party_add_event (RdDaemonParty *p, const char *kind, JsonNode *detail_take)
 static void
 on_peer_verified (RdPeer *peer, const char *fingerprint, gpointer data)
 {
-  RdDaemonParty *p = data;
+  RdParty *p = data;
   g_autoptr (GError) error = NULL;
-  g_autofree char *status = NULL;
 
   rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id,
                   "party %s (%s%s%s) connected, DTLS certificate verified (%s)", p->peer_id,
                   p->role, p->name ? ", " : "", p->name ? p->name : "", fingerprint);
   if (p->participant_id &&
-      !rd_ledger_participant_verified (p->daemon->ledger, p->participant_id, fingerprint, &error))
+      !rd_ledger_participant_verified (p->parties->ledger, p->participant_id, fingerprint, &error))
     rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "could not record the verification: %s",
                     error->message);
-  status = rd_daemon_update_status (p->daemon);
+  changed (p->parties);
 }
 
 static void
 on_peer_security_violation (RdPeer *peer, const char *message, gpointer data)
 {
-  RdDaemonParty *p = data;
+  RdParty *p = data;
 
   rd_log_session (G_LOG_LEVEL_WARNING, p->session_id,
                   "party %s refused: %s; its media was never shown, played or recorded", p->peer_id,
@@ -158,23 +199,21 @@ on_peer_security_violation (RdPeer *peer, const char *message, gpointer data)
 static void
 on_peer_state_changed (RdPeer *peer, RdPeerState state, gpointer data)
 {
-  RdDaemonParty *p = data;
-  g_autofree char *status = NULL;
+  RdParty *p = data;
 
   rd_log_session (G_LOG_LEVEL_INFO, p->session_id, "party %s: %s", p->peer_id,
                   rd_peer_state_to_string (state));
-  status = rd_daemon_update_status (p->daemon);
+  changed (p->parties);
 }
 
 /* The peer is gone: record why, forget the party. Any later request for it gets 404. */
 static void
 on_peer_closed (RdPeer *peer, const char *reason, gpointer data)
 {
-  RdDaemonParty *p = data;
-  RdDaemon *d = p->daemon;
+  RdParty *p = data;
+  RdParties *parties = p->parties;
   const char *why = p->leave_reason ? p->leave_reason : reason;
   g_autoptr (GError) error = NULL;
-  g_autofree char *status = NULL;
 
   if (p->pending_offer)
     {
@@ -183,16 +222,17 @@ on_peer_closed (RdPeer *peer, const char *reason, gpointer data)
                                    "was answered");
       p->pending_offer = NULL;
     }
-  if (p->participant_id && !rd_ledger_participant_leave (d->ledger, p->participant_id, why, &error))
+  if (p->participant_id &&
+      !rd_ledger_participant_leave (parties->ledger, p->participant_id, why, &error))
     rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "could not record party %s leaving: %s",
                     p->peer_id, error->message);
   rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s left: %s", p->peer_id, why);
-  g_hash_table_remove (d->parties, p->peer_id);
-  status = rd_daemon_update_status (d);
+  g_hash_table_remove (parties->table, p->peer_id);
+  changed (parties);
 }
 
 static void
-party_close (RdDaemonParty *p, const char *reason)
+party_close (RdParty *p, const char *reason)
 {
   if (!p->leave_reason)
     p->leave_reason = g_strdup (reason);
@@ -201,13 +241,13 @@ party_close (RdDaemonParty *p, const char *reason)
 
 /* Closes every party of @session_id (all parties when NULL), or those of @invite_id when > 0. */
 void
-rd_daemon_close_parties (RdDaemon *d, const char *session_id, gint64 invite_id, const char *reason)
+rd_parties_close (RdParties *parties, const char *session_id, gint64 invite_id, const char *reason)
 {
   g_autoptr (GPtrArray) victims = g_ptr_array_new ();
   GHashTableIter it;
-  RdDaemonParty *p;
+  RdParty *p;
 
-  g_hash_table_iter_init (&it, d->parties);
+  g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
     if ((!session_id || g_str_equal (p->session_id, session_id)) &&
         (invite_id <= 0 || p->invite_id == invite_id))
@@ -220,13 +260,14 @@ rd_daemon_close_parties (RdDaemon *d, const char *session_id, gint64 invite_id, 
 /* Checks the request's bearer token against the session's invites; answers 401 when it fails.
  * (transfer full) */
 static RdLedgerInvite *
-authorize (RdDaemon *d, RdWhipRequest *req)
+authorize (RdParties *parties, RdWhipRequest *req)
 {
   g_autofree char *hash = rd_daemon_token_hash (rd_whip_request_get_token (req));
   g_autoptr (GError) error = NULL;
   RdLedgerInvite *invite;
 
-  invite = rd_ledger_invite_check (d->ledger, rd_whip_request_get_session_id (req), hash, &error);
+  invite =
+      rd_ledger_invite_check (parties->ledger, rd_whip_request_get_session_id (req), hash, &error);
   if (invite)
     return invite;
   if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_UNAUTHORIZED))
@@ -242,7 +283,7 @@ authorize (RdDaemon *d, RdWhipRequest *req)
 
 typedef struct
 {
-  RdDaemon *daemon;
+  RdParties *parties; /* a reference */
   char *peer_id;
 } PartyRef;
 
@@ -250,9 +291,9 @@ static void
 on_answered (GObject *source, GAsyncResult *res, gpointer data)
 {
   PartyRef *ref = data;
-  RdDaemon *d = ref->daemon;
+  g_autoptr (RdParties) parties = ref->parties;
   /* The party may have left while the answer was made: then it is not in the table. */
-  RdDaemonParty *p = g_hash_table_lookup (d->parties, ref->peer_id);
+  RdParty *p = parties->table ? g_hash_table_lookup (parties->table, ref->peer_id) : NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *answer = rd_peer_answer_finish (RD_PEER (source), res, &error);
   RdWhipRequest *req;
@@ -274,7 +315,7 @@ on_answered (GObject *source, GAsyncResult *res, gpointer data)
       return;
     }
   p->participant_id =
-      rd_ledger_participant_join (d->ledger, p->session_id, p->peer_id, p->invite_id, p->role,
+      rd_ledger_participant_join (parties->ledger, p->session_id, p->peer_id, p->invite_id, p->role,
                                   p->name, p->remote_address, "receptiond", &error);
   if (!p->participant_id)
     {
@@ -290,18 +331,19 @@ on_answered (GObject *source, GAsyncResult *res, gpointer data)
                   p->role, p->remote_address, p->whep ? " to play the room's stream (WHEP)" : "");
   if (req)
     rd_whip_request_reply_created (req, p->peer_id, answer, p->etag);
+  changed (parties);
 }
 
 static void
-handle_offer (RdDaemon *d, RdWhipRequest *req)
+handle_offer (RdParties *parties, RdWhipRequest *req)
 {
   const char *session_id = rd_whip_request_get_session_id (req);
   g_autoptr (RdLedgerInvite) invite = NULL;
   g_autoptr (GPtrArray) live = NULL;
   g_autoptr (GError) error = NULL;
-  RdDaemonParty *p;
+  RdParty *p;
 
-  live = rd_ledger_live_sessions (d->ledger, &error);
+  live = rd_ledger_live_sessions (parties->ledger, &error);
   if (!live)
     {
       rd_whip_request_reply_error (req, 500, 0, "the ledger could not be read");
@@ -312,12 +354,12 @@ handle_offer (RdDaemon *d, RdWhipRequest *req)
       rd_whip_request_reply_error (req, 404, 0, "no live session with this id");
       return;
     }
-  invite = authorize (d, req);
+  invite = authorize (parties, req);
   if (!invite)
     return;
 
-  p = g_new0 (RdDaemonParty, 1);
-  p->daemon = d;
+  p = g_new0 (RdParty, 1);
+  p->parties = parties;
   p->peer_id = rd_daemon_random_hex (16);
   p->etag = rd_daemon_random_hex (12);
   p->session_id = g_strdup (session_id);
@@ -329,7 +371,7 @@ handle_offer (RdDaemon *d, RdWhipRequest *req)
    * player's recvonly offer with the room's media */
   p->whep = rd_whip_request_is_whep (req);
   p->cancel = g_cancellable_new ();
-  p->peer = rd_peer_new (d->room, d->config, p->peer_id, &error);
+  p->peer = rd_peer_new (parties->room, parties->config, p->peer_id, &error);
   if (!p->peer)
     {
       rd_log_session (G_LOG_LEVEL_WARNING, session_id, "cannot create a peer: %s", error->message);
@@ -338,26 +380,26 @@ handle_offer (RdDaemon *d, RdWhipRequest *req)
       return;
     }
   /* recorded from its first verified frame (nothing passes the gate before) until it leaves */
-  rd_daemon_recording_add_party (d, p->session_id, p->peer, p->peer_id);
+  rd_session_recording_add_peer (parties->recording, p->session_id, p->peer, p->peer_id);
   g_signal_connect (p->peer, "verified", G_CALLBACK (on_peer_verified), p);
   g_signal_connect (p->peer, "security-violation", G_CALLBACK (on_peer_security_violation), p);
   g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_peer_state_changed), p);
   g_signal_connect (p->peer, "closed", G_CALLBACK (on_peer_closed), p);
-  g_hash_table_insert (d->parties, p->peer_id, p);
+  g_hash_table_insert (parties->table, p->peer_id, p);
   p->pending_offer = req;
   {
     PartyRef *ref = g_new0 (PartyRef, 1);
-    ref->daemon = d;
+    ref->parties = g_object_ref (parties);
     ref->peer_id = g_strdup (p->peer_id);
     rd_peer_answer_async (p->peer, rd_whip_request_get_body (req), p->cancel, on_answered, ref);
   }
 }
 
 /* The party a PATCH/DELETE names, if the token owns it; otherwise answers and returns NULL. */
-static RdDaemonParty *
-find_owned_party (RdDaemon *d, RdWhipRequest *req)
+static RdParty *
+find_owned_party (RdParties *parties, RdWhipRequest *req)
 {
-  RdDaemonParty *p = g_hash_table_lookup (d->parties, rd_whip_request_get_peer_id (req));
+  RdParty *p = g_hash_table_lookup (parties->table, rd_whip_request_get_peer_id (req));
   g_autoptr (RdLedgerInvite) invite = NULL;
 
   if (!p || !g_str_equal (p->session_id, rd_whip_request_get_session_id (req)))
@@ -365,7 +407,7 @@ find_owned_party (RdDaemon *d, RdWhipRequest *req)
       rd_whip_request_reply_error (req, 404, 0, "no such resource (the party has left?)");
       return NULL;
     }
-  invite = authorize (d, req);
+  invite = authorize (parties, req);
   if (!invite)
     return NULL;
   if (invite->id != p->invite_id)
@@ -379,7 +421,7 @@ find_owned_party (RdDaemon *d, RdWhipRequest *req)
 /* ICE restart: new credentials from the party, new ones from the room, a new ETag; the call
  * goes on. A fragment that cannot restart changes nothing (400): the ICE session stays. */
 static void
-restart_ice (RdDaemonParty *p, RdWhipRequest *req)
+restart_ice (RdParty *p, RdWhipRequest *req)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *frag = rd_peer_restart_ice (p->peer, rd_whip_request_get_body (req), &error);
@@ -405,9 +447,9 @@ restart_ice (RdDaemonParty *p, RdWhipRequest *req)
 /* PATCH with If-Match "<etag>": trickle, or a restart when the fragment has new credentials
  * (RFC 8840 4.4); with If-Match "*": a restart. */
 static void
-handle_patch (RdDaemon *d, RdWhipRequest *req)
+handle_patch (RdParties *parties, RdWhipRequest *req)
 {
-  RdDaemonParty *p = find_owned_party (d, req);
+  RdParty *p = find_owned_party (parties, req);
   const char *body;
   g_autoptr (GError) error = NULL;
 
@@ -427,9 +469,9 @@ handle_patch (RdDaemon *d, RdWhipRequest *req)
 }
 
 static void
-handle_delete (RdDaemon *d, RdWhipRequest *req)
+handle_delete (RdParties *parties, RdWhipRequest *req)
 {
-  RdDaemonParty *p = find_owned_party (d, req);
+  RdParty *p = find_owned_party (parties, req);
 
   if (!p)
     return;
@@ -440,25 +482,18 @@ handle_delete (RdDaemon *d, RdWhipRequest *req)
 /* GET of a party's own resource: what the join page shows (REC mark). Not the pause reason:
  * that may itself be about protecting someone. */
 static void
-handle_state (RdDaemon *d, RdWhipRequest *req)
+handle_state (RdParties *parties, RdWhipRequest *req)
 {
-  RdDaemonParty *p = find_owned_party (d, req);
+  RdParty *p = find_owned_party (parties, req);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *json = NULL;
-  const char *state = "off";
-  gint64 elapsed = 0;
+  const char *state;
+  gint64 elapsed;
 
   if (!p)
     return;
-  if (d->recorder && g_strcmp0 (d->recording_session, p->session_id) == 0)
-    {
-      state = d->recording_stopped_why              ? "stopped"
-              : rd_recorder_is_paused (d->recorder) ? "paused"
-                                                    : "recording";
-      elapsed =
-          (gint64)(rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000));
-    }
+  state = rd_session_recording_get_state (parties->recording, p->session_id, &elapsed);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "recording");
   json_builder_add_string_value (b, state);
@@ -471,24 +506,22 @@ handle_state (RdDaemon *d, RdWhipRequest *req)
 }
 
 void
-rd_daemon_on_whip_request (RdSignalServer *server, RdWhipRequest *req, gpointer data)
+rd_parties_handle_request (RdParties *parties, RdWhipRequest *req)
 {
-  RdDaemon *d = data;
-
   switch (rd_whip_request_get_action (req))
     {
     case RD_WHIP_ACTION_OFFER:
-      handle_offer (d, req);
+      handle_offer (parties, req);
       return;
     case RD_WHIP_ACTION_TRICKLE:
     case RD_WHIP_ACTION_RESTART:
-      handle_patch (d, req);
+      handle_patch (parties, req);
       return;
     case RD_WHIP_ACTION_DELETE:
-      handle_delete (d, req);
+      handle_delete (parties, req);
       return;
     case RD_WHIP_ACTION_STATE:
-      handle_state (d, req);
+      handle_state (parties, req);
       return;
     }
   rd_whip_request_reply_error (req, 400, 0, "unknown request");
@@ -515,7 +548,7 @@ add_str (JsonBuilder *b, const char *name, const char *v)
  * fresh ones); bitrates are over the time between the replies seen by this and an earlier
  * status. */
 static void
-add_party (JsonBuilder *b, RdDaemonParty *p)
+add_party (JsonBuilder *b, RdParty *p)
 {
   RdPeerStats st = { 0 };
   gint64 now = g_get_monotonic_time ();
@@ -562,14 +595,14 @@ add_party (JsonBuilder *b, RdDaemonParty *p)
 }
 
 JsonNode *
-rd_daemon_parties_to_json (RdDaemon *d, const char *session_id)
+rd_parties_to_json (RdParties *parties, const char *session_id)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   GHashTableIter it;
-  RdDaemonParty *p;
+  RdParty *p;
 
   json_builder_begin_array (b);
-  g_hash_table_iter_init (&it, d->parties);
+  g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
     if (!session_id || g_str_equal (p->session_id, session_id))
       add_party (b, p);

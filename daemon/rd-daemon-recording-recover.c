@@ -27,6 +27,13 @@
 #include "ledger/rd-ledger-recordings.h"
 #include "media/rd-media-record-repair.h"
 
+/* What the repair works with. */
+typedef struct
+{
+  RdLedger *ledger;
+  RdConfig *config;
+} Recover;
+
 static char *
 sha256_of_file (const char *path, gint64 *size, GError **error)
 {
@@ -82,7 +89,7 @@ iso_time (gint64 unix_s)
 
 /* Repairs one row. FALSE with @error when it cannot be (the files are then as they were). */
 static gboolean
-repair_one (RdDaemon *d, RdLedgerRecording *r, gint64 *last_write, GError **error)
+repair_one (Recover *d, RdLedgerRecording *r, gint64 *last_write, GError **error)
 {
   g_autofree char *path = g_build_filename (rd_config_get_state_dir (d->config), r->path, NULL);
   g_autofree char *repaired = sibling (path, ".repair.mkv");
@@ -127,7 +134,7 @@ repair_one (RdDaemon *d, RdLedgerRecording *r, gint64 *last_write, GError **erro
 }
 
 static void
-record_gap (RdDaemon *d, const char *session_id, gint64 last_write)
+record_gap (Recover *d, const char *session_id, gint64 last_write)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) detail = json_from_string ("{}", NULL);
@@ -150,7 +157,7 @@ record_gap (RdDaemon *d, const char *session_id, gint64 last_write)
 /* --- files without a row: a crash between a segment's file being made and its row --- */
 
 static void
-orphan_event (RdDaemon *d, const char *session_id, const char *rel, gint64 size, gint64 segment,
+orphan_event (Recover *d, const char *session_id, const char *rel, gint64 size, gint64 segment,
               const char *outcome)
 {
   g_autoptr (GError) error = NULL;
@@ -183,7 +190,7 @@ segment_of (const char *name, const char *session_id)
 }
 
 static void
-adopt_orphan (RdDaemon *d, const char *dir_rel, const char *session_id, const char *name)
+adopt_orphan (Recover *d, const char *dir_rel, const char *session_id, const char *name)
 {
   g_autofree char *rel = g_build_filename (dir_rel, name, NULL);
   g_autofree char *path = g_build_filename (rd_config_get_state_dir (d->config), rel, NULL);
@@ -221,7 +228,7 @@ adopt_orphan (RdDaemon *d, const char *dir_rel, const char *session_id, const ch
 /* Every .mkv under <state>/recordings/<yyyy>/<mm>/<session>/ that no row names (the crashed
  * and repair copies recovery makes aside). */
 static void
-adopt_orphans (RdDaemon *d)
+adopt_orphans (Recover *d)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) rows = rd_ledger_recordings_list (d->ledger, NULL, NULL, &error);
@@ -272,8 +279,10 @@ adopt_orphans (RdDaemon *d)
 }
 
 void
-rd_daemon_recording_recover (RdDaemon *d)
+rd_session_recording_recover (RdLedger *ledger, RdConfig *config)
 {
+  Recover recover = { ledger, config };
+  Recover *d = &recover;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) open_rows = NULL;
   g_autoptr (GHashTable) gaps = NULL;

@@ -1,30 +1,119 @@
-/* rd-daemon-recording.c: the live session's recording, wired. The recorder (media/) writes the
- * files; this file starts it with the session, gives it each party, writes every segment it opens
- * and seals into the ledger, draws the REC mark on the room's display, watches the disk, and
- * answers recording.pause / recording.resume. Main context only. */
+/* rd-daemon-recording.c: RdSessionRecording (see rd-daemon-recording.h). The recorder (media/)
+ * writes the files; this object starts it with the session, gives it each party, writes every
+ * segment it opens and seals into the ledger, draws the REC mark on the room's display and
+ * watches the disk. Main context only. */
 #include "daemon/rd-daemon-recording.h"
-#include "daemon/rd-daemon-error.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "daemon/rd-daemon-error.h"
 #include "daemon/rd-daemon-log.h"
 #include "ledger/rd-ledger-recordings.h"
-#include "proto/rd-proto.h"
+#include "media/rd-media-record.h"
 
 #define DISK_CHECK_EVERY_S 5
 
 typedef struct
 {
-  RdDaemonRecordingDone func;
+  RdSessionRecordingDone func;
   gpointer data;
 } Waiter;
 
+struct _RdSessionRecording
+{
+  GObject parent;
+  RdConfig *config;
+  RdLedger *ledger; /* borrowed */
+  RdRoom *room;
+  RdRecorder *recorder; /* while a session is recorded */
+  char *session, *pause_reason, *stopped_why;
+  guint tick_id, ticks;
+  GArray *waiters;   /* Waiter: called when the recorder has finished */
+  gboolean disk_low; /* free space below warn-free-mb */
+};
+
+enum
+{
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE (RdSessionRecording, rd_session_recording, G_TYPE_OBJECT)
+
+static void
+changed (RdSessionRecording *d)
+{
+  g_signal_emit (d, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+rd_session_recording_dispose (GObject *object)
+{
+  RdSessionRecording *d = RD_SESSION_RECORDING (object);
+
+  if (d->recorder) /* shutdown waited for it; what is left is repaired at the next start */
+    g_signal_handlers_disconnect_by_data (d->recorder, d);
+  g_clear_object (&d->recorder);
+  g_clear_handle_id (&d->tick_id, g_source_remove);
+  g_clear_pointer (&d->waiters, g_array_unref);
+  g_clear_object (&d->room);
+  g_clear_pointer (&d->config, rd_config_unref);
+  G_OBJECT_CLASS (rd_session_recording_parent_class)->dispose (object);
+}
+
+static void
+rd_session_recording_finalize (GObject *object)
+{
+  RdSessionRecording *d = RD_SESSION_RECORDING (object);
+
+  g_free (d->session);
+  g_free (d->pause_reason);
+  g_free (d->stopped_why);
+  G_OBJECT_CLASS (rd_session_recording_parent_class)->finalize (object);
+}
+
+static void
+rd_session_recording_class_init (RdSessionRecordingClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rd_session_recording_dispose;
+  object_class->finalize = rd_session_recording_finalize;
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+rd_session_recording_init (RdSessionRecording *d)
+{
+}
+
+RdSessionRecording *
+rd_session_recording_new (RdConfig *config, RdLedger *ledger, RdRoom *room)
+{
+  RdSessionRecording *d = g_object_new (RD_TYPE_SESSION_RECORDING, NULL);
+
+  d->config = rd_config_ref (config);
+  d->ledger = ledger;
+  d->room = g_object_ref (room);
+  return d;
+}
+
+void
+rd_session_recording_set_config (RdSessionRecording *d, RdConfig *config)
+{
+  rd_config_ref (config);
+  rd_config_unref (d->config);
+  d->config = config;
+}
+
 /* Relative to the state dir, as the ledger keeps paths. (transfer none: points into @path) */
 static const char *
-relative (RdDaemon *d, const char *path)
+relative (RdSessionRecording *d, const char *path)
 {
   const char *state_dir = rd_config_get_state_dir (d->config);
   gsize n = strlen (state_dir);
@@ -35,12 +124,12 @@ relative (RdDaemon *d, const char *path)
 }
 
 static void
-record_event (RdDaemon *d, const char *actor, const char *kind, JsonNode *detail)
+record_event (RdSessionRecording *d, const char *actor, const char *kind, JsonNode *detail)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!rd_ledger_add_event (d->ledger, d->recording_session, actor, kind, detail, &error))
-    rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session, "cannot record \"%s\": %s", kind,
+  if (!rd_ledger_add_event (d->ledger, d->session, actor, kind, detail, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, d->session, "cannot record \"%s\": %s", kind,
                     error->message);
 }
 
@@ -72,7 +161,7 @@ free_mb_at (const char *path, gboolean *read_only)
 /* The least free space of the state dir and of its recordings/ (which may be a file system of
  * its own); *@where (may be NULL) the directory it was measured in. (transfer none) */
 static guint64
-least_free_mb (RdDaemon *d, char **where)
+least_free_mb (RdSessionRecording *d, char **where)
 {
   const char *state_dir = rd_config_get_state_dir (d->config);
   g_autofree char *recordings = g_build_filename (state_dir, "recordings", NULL);
@@ -85,15 +174,8 @@ least_free_mb (RdDaemon *d, char **where)
   return MIN (state_mb, rec_mb);
 }
 
-/* MiB free on the state dir's file system (G_MAXUINT64 when unknown). */
-static guint64
-state_dir_free_mb (RdDaemon *d)
-{
-  return least_free_mb (d, NULL);
-}
-
 gboolean
-rd_daemon_recording_check_space (RdDaemon *d, GError **error)
+rd_session_recording_check_space (RdSessionRecording *d, GError **error)
 {
   g_autofree char *where = NULL;
   guint64 free_mb = least_free_mb (d, &where);
@@ -111,17 +193,17 @@ rd_daemon_recording_check_space (RdDaemon *d, GError **error)
 }
 
 static void
-update_banner (RdDaemon *d)
+update_banner (RdSessionRecording *d)
 {
   g_autofree char *text = NULL;
   guint64 s;
 
   if (!d->recorder)
     text = NULL;
-  else if (d->recording_stopped_why)
-    text = g_strdup_printf ("REC STOPPED: %s", d->recording_stopped_why);
+  else if (d->stopped_why)
+    text = g_strdup_printf ("REC STOPPED: %s", d->stopped_why);
   else if (rd_recorder_is_paused (d->recorder))
-    text = g_strdup_printf ("REC PAUSED: %s", d->recording_pause_reason);
+    text = g_strdup_printf ("REC PAUSED: %s", d->pause_reason);
   else
     {
       s = rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000);
@@ -135,20 +217,19 @@ update_banner (RdDaemon *d)
 /* Stops the whole recording for good (@why, transfer full): the open segments are closed and
  * sealed with what the disk took, the call goes on, the display says REC STOPPED. */
 static void
-stop_for_disk (RdDaemon *d, char *why)
+stop_for_disk (RdSessionRecording *d, char *why)
 {
-  d->recording_stopped_why = why;
+  d->stopped_why = why;
   rd_recorder_pause (d->recorder);
-  rd_log_session (G_LOG_LEVEL_CRITICAL, d->recording_session,
-                  "recording stopped: %s; the call goes on", d->recording_stopped_why);
-  record_event (d, "receptiond", "recording-stopped-disk",
-                detail_of ("reason", d->recording_stopped_why));
+  rd_log_session (G_LOG_LEVEL_CRITICAL, d->session, "recording stopped: %s; the call goes on",
+                  d->stopped_why);
+  record_event (d, "receptiond", "recording-stopped-disk", detail_of ("reason", d->stopped_why));
   update_banner (d);
-  g_free (rd_daemon_update_status (d));
+  changed (d);
 }
 
 static char *
-session_dir (RdDaemon *d, const char *session_id)
+session_dir (RdSessionRecording *d, const char *session_id)
 {
   /* <state-dir>/recordings/<yyyy>/<mm>/<id>/, from the id's date (YYYYMMDD-xxxxxx) */
   return g_strdup_printf ("%s/recordings/%.4s/%.2s/%s", rd_config_get_state_dir (d->config),
@@ -156,22 +237,21 @@ session_dir (RdDaemon *d, const char *session_id)
 }
 
 static void
-check_disk (RdDaemon *d)
+check_disk (RdSessionRecording *d)
 {
-  guint64 free_mb = state_dir_free_mb (d);
+  guint64 free_mb = least_free_mb (d, NULL);
   gboolean low = free_mb < rd_config_get_warn_free_mb (d->config);
-  g_autofree char *status = NULL;
 
   if (low != d->disk_low)
     {
       d->disk_low = low;
-      rd_log_session (low ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_MESSAGE, d->recording_session,
+      rd_log_session (low ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_MESSAGE, d->session,
                       "%" G_GUINT64_FORMAT
                       " MiB free for recordings (warn-free-mb = %" G_GUINT64_FORMAT ")",
                       free_mb, rd_config_get_warn_free_mb (d->config));
-      status = rd_daemon_update_status (d);
+      changed (d);
     }
-  if (free_mb < rd_config_get_stop_free_mb (d->config) && !d->recording_stopped_why && d->recorder)
+  if (free_mb < rd_config_get_stop_free_mb (d->config) && !d->stopped_why && d->recorder)
     stop_for_disk (d, g_strdup_printf ("%" G_GUINT64_FORMAT
                                        " MiB free, below stop-free-mb = %" G_GUINT64_FORMAT,
                                        free_mb, rd_config_get_stop_free_mb (d->config)));
@@ -180,57 +260,56 @@ check_disk (RdDaemon *d)
 static gboolean
 tick (gpointer data)
 {
-  RdDaemon *d = data;
+  RdSessionRecording *d = data;
 
   update_banner (d);
-  if (++d->recording_ticks % DISK_CHECK_EVERY_S == 0)
+  if (++d->ticks % DISK_CHECK_EVERY_S == 0)
     check_disk (d);
   return G_SOURCE_CONTINUE;
 }
 
 static void
-on_opened (RdRecorder *rec, gint64 segment, const char *path, const char *tracks, RdDaemon *d)
+on_opened (RdRecorder *rec, gint64 segment, const char *path, const char *tracks,
+           RdSessionRecording *d)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!rd_ledger_recording_add (d->ledger, d->recording_session, segment, relative (d, path),
-                                tracks, &error))
-    rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session,
+  if (!rd_ledger_recording_add (d->ledger, d->session, segment, relative (d, path), tracks, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, d->session,
                     "segment %" G_GINT64_FORMAT " (%s) is not in the ledger: %s", segment, path,
                     error->message);
 }
 
 static void
 on_sealed (RdRecorder *rec, gint64 segment, const char *path, const char *sha256, gint64 size,
-           gint64 duration_ns, const char *tracks, RdDaemon *d)
+           gint64 duration_ns, const char *tracks, RdSessionRecording *d)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!rd_ledger_recording_seal (d->ledger, d->recording_session, segment,
-                                 RD_RECORDING_STATE_SEALED, sha256, size, duration_ns, tracks, NULL,
-                                 &error))
-    rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session,
+  if (!rd_ledger_recording_seal (d->ledger, d->session, segment, RD_RECORDING_STATE_SEALED, sha256,
+                                 size, duration_ns, tracks, NULL, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, d->session,
                     "segment %" G_GINT64_FORMAT " (%s, SHA-256 %s) could not be sealed in the "
                     "ledger: %s",
                     segment, path, sha256, error->message);
 }
 
 static void
-on_error (RdRecorder *rec, GError *error, RdDaemon *d)
+on_error (RdRecorder *rec, GError *error, RdSessionRecording *d)
 {
   g_autofree char *dir = NULL;
   gboolean read_only = FALSE;
   guint64 free_mb;
 
-  rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session, "%s", error->message);
+  rd_log_session (G_LOG_LEVEL_WARNING, d->session, "%s", error->message);
   record_event (d, "receptiond", "recording-error", detail_of ("message", error->message));
-  if (d->recording_stopped_why || rd_recorder_is_paused (rec))
+  if (d->stopped_why || rd_recorder_is_paused (rec))
     return;
   /* A writer failed: when the disk itself no longer takes the recording (full, or made
    * read-only), every track would fail the same way at its next write or segment: stop the
    * whole recording cleanly and say so, instead of losing the tracks one by one under a REC
    * mark. Another failure (a refused format) loses only its own track. */
-  dir = session_dir (d, d->recording_session);
+  dir = session_dir (d, d->session);
   free_mb = free_mb_at (dir, &read_only);
   if (read_only || access (dir, W_OK) != 0)
     stop_for_disk (d, g_strdup_printf ("the recording directory %s is not writable (%s)",
@@ -241,25 +320,27 @@ on_error (RdRecorder *rec, GError *error, RdDaemon *d)
 }
 
 static void
-on_finished (RdRecorder *rec, RdDaemon *d)
+on_finished (RdRecorder *rec, RdSessionRecording *d)
 {
-  g_autoptr (GArray) waiters = g_steal_pointer (&d->recording_waiters);
+  g_autoptr (GArray) waiters = g_steal_pointer (&d->waiters);
 
-  rd_log_session (G_LOG_LEVEL_MESSAGE, d->recording_session,
-                  "recording finished: %u segments sealed", rd_recorder_get_sealed_count (rec));
+  rd_log_session (G_LOG_LEVEL_MESSAGE, d->session, "recording finished: %u segments sealed",
+                  rd_recorder_get_sealed_count (rec));
   g_signal_handlers_disconnect_by_data (rec, d);
   g_clear_object (&d->recorder);
-  g_clear_handle_id (&d->recording_tick_id, g_source_remove);
-  g_clear_pointer (&d->recording_session, g_free);
-  g_clear_pointer (&d->recording_pause_reason, g_free);
-  g_clear_pointer (&d->recording_stopped_why, g_free);
+  g_clear_handle_id (&d->tick_id, g_source_remove);
+  g_clear_pointer (&d->session, g_free);
+  g_clear_pointer (&d->pause_reason, g_free);
+  g_clear_pointer (&d->stopped_why, g_free);
   update_banner (d);
+  changed (d);
   for (guint i = 0; waiters && i < waiters->len; i++)
-    g_array_index (waiters, Waiter, i).func (d, g_array_index (waiters, Waiter, i).data);
+    g_array_index (waiters, Waiter, i).func (g_array_index (waiters, Waiter, i).data);
 }
 
 gboolean
-rd_daemon_recording_start (RdDaemon *d, const char *session_id, const char *actor, GError **error)
+rd_session_recording_start (RdSessionRecording *d, const char *session_id, const char *actor,
+                            GError **error)
 {
   g_autofree char *dir = NULL;
   gint64 next;
@@ -275,7 +356,7 @@ rd_daemon_recording_start (RdDaemon *d, const char *session_id, const char *acto
     }
   d->recorder =
       rd_recorder_new (d->room, dir, session_id, next, rd_config_get_segment_seconds (d->config));
-  d->recording_session = g_strdup (session_id);
+  d->session = g_strdup (session_id);
   g_signal_connect (d->recorder, "segment-opened", G_CALLBACK (on_opened), d);
   g_signal_connect (d->recorder, "segment-sealed", G_CALLBACK (on_sealed), d);
   g_signal_connect (d->recorder, "error", G_CALLBACK (on_error), d);
@@ -284,37 +365,40 @@ rd_daemon_recording_start (RdDaemon *d, const char *session_id, const char *acto
     {
       g_signal_handlers_disconnect_by_data (d->recorder, d);
       g_clear_object (&d->recorder);
-      g_clear_pointer (&d->recording_session, g_free);
+      g_clear_pointer (&d->session, g_free);
       return FALSE;
     }
   record_event (d, actor, "recording-started", detail_of ("directory", relative (d, dir)));
-  d->recording_ticks = 0;
-  d->recording_tick_id = g_timeout_add_seconds (1, tick, d);
+  d->ticks = 0;
+  d->tick_id = g_timeout_add_seconds (1, tick, d);
   check_disk (d);
   update_banner (d);
+  changed (d);
   return TRUE;
 }
 
 void
-rd_daemon_recording_add_party (RdDaemon *d, const char *session_id, RdPeer *peer, const char *label)
+rd_session_recording_add_peer (RdSessionRecording *d, const char *session_id, RdPeer *peer,
+                               const char *label)
 {
-  if (d->recorder && g_strcmp0 (session_id, d->recording_session) == 0)
+  if (d->recorder && g_strcmp0 (session_id, d->session) == 0)
     rd_recorder_add_peer (d->recorder, peer, label);
 }
 
 void
-rd_daemon_recording_stop (RdDaemon *d, RdDaemonRecordingDone func, gpointer data)
+rd_session_recording_stop (RdSessionRecording *d, const char *session_id,
+                           RdSessionRecordingDone func, gpointer data)
 {
   Waiter w = { func, data };
 
-  if (!d->recorder)
+  if (!d->recorder || (session_id && g_strcmp0 (session_id, d->session) != 0))
     {
-      func (d, data);
+      func (data);
       return;
     }
-  if (!d->recording_waiters)
-    d->recording_waiters = g_array_new (FALSE, FALSE, sizeof (Waiter));
-  g_array_append_val (d->recording_waiters, w);
+  if (!d->waiters)
+    d->waiters = g_array_new (FALSE, FALSE, sizeof (Waiter));
+  g_array_append_val (d->waiters, w);
   rd_recorder_stop (d->recorder); /* "finished" calls the waiters (at once when nothing is open) */
 }
 
@@ -326,131 +410,124 @@ wake (gpointer data)
 }
 
 static void
-note_done (RdDaemon *d, gpointer data)
+note_done (gpointer data)
 {
   *(gboolean *)data = TRUE;
 }
 
 void
-rd_daemon_recording_stop_and_wait (RdDaemon *d, guint timeout_s)
+rd_session_recording_stop_and_wait (RdSessionRecording *d, guint timeout_s)
 {
   gboolean done = FALSE, timed_out = FALSE;
   guint timer;
 
   if (!d->recorder)
     return;
-  rd_daemon_recording_stop (d, note_done, &done);
+  rd_session_recording_stop (d, NULL, note_done, &done);
   timer = g_timeout_add_seconds (timeout_s, wake, &timed_out);
   while (!done && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (timer);
   else
-    rd_log_session (G_LOG_LEVEL_WARNING, d->recording_session,
+    rd_log_session (G_LOG_LEVEL_WARNING, d->session,
                     "the recording did not finish in %u s; its open segments will be repaired at "
                     "the next start",
                     timeout_s);
 }
 
-static void
-control (RdDaemon *d, RdControlRequest *req, JsonObject *params, gboolean pause)
+gboolean
+rd_session_recording_set_paused (RdSessionRecording *d, const char *id, gboolean pause,
+                                 const char *reason, const char *actor, GError **error)
 {
-  const char *id, *reason;
-  g_autofree char *stripped = NULL;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
   JsonNode *detail;
 
-  if (!rd_daemon_get_string_param (req, params, "session", TRUE, &id) ||
-      !rd_daemon_get_string_param (req, params, "reason", TRUE, &reason))
-    return;
-  stripped = g_strstrip (g_strdup (reason));
-  if (!*stripped)
+  if (!d->recorder || g_strcmp0 (id, d->session) != 0)
     {
-      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
-                                      "a reason is required to %s a recording: it goes on the "
-                                      "record",
-                                      pause ? "pause" : "resume");
-      return;
+      g_set_error (error, RD_DAEMON_ERROR, RD_DAEMON_ERROR_CONFLICT,
+                   "session %s is not being recorded (not live)", id);
+      return FALSE;
     }
-  if (!d->recorder || g_strcmp0 (id, d->recording_session) != 0)
+  if (d->stopped_why)
     {
-      rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
-                                      "session %s is not being recorded (not live)", id);
-      return;
-    }
-  if (d->recording_stopped_why)
-    {
-      rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
-                                      "the recording of %s was stopped (%s); free disk space "
-                                      "and start a new session",
-                                      id, d->recording_stopped_why);
-      return;
+      g_set_error (error, RD_DAEMON_ERROR, RD_DAEMON_ERROR_CONFLICT,
+                   "the recording of %s was stopped (%s); free disk space and start a new "
+                   "session",
+                   id, d->stopped_why);
+      return FALSE;
     }
   if (pause == rd_recorder_is_paused (d->recorder))
     {
-      rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT,
-                                      "the recording of %s is already %s", id,
-                                      pause ? "paused" : "running");
-      return;
+      g_set_error (error, RD_DAEMON_ERROR, RD_DAEMON_ERROR_CONFLICT,
+                   "the recording of %s is already %s", id, pause ? "paused" : "running");
+      return FALSE;
     }
   if (pause)
     {
       rd_recorder_pause (d->recorder);
-      g_free (d->recording_pause_reason);
-      d->recording_pause_reason = g_strdup (stripped);
+      g_free (d->pause_reason);
+      d->pause_reason = g_strdup (reason);
     }
   else
     {
       rd_recorder_resume (d->recorder);
-      g_clear_pointer (&d->recording_pause_reason, g_free);
+      g_clear_pointer (&d->pause_reason, g_free);
     }
-  detail = detail_of ("reason", stripped);
+  detail = detail_of ("reason", reason);
   json_object_set_int_member (json_node_get_object (detail), "at_ns",
                               (gint64)rd_recorder_get_elapsed_ns (d->recorder));
-  record_event (d, rd_control_request_get_actor (req),
-                pause ? "recording-paused" : "recording-resumed", detail);
+  record_event (d, actor, pause ? "recording-paused" : "recording-resumed", detail);
   rd_log_session (G_LOG_LEVEL_MESSAGE, id, "recording %s by %s: %s", pause ? "paused" : "resumed",
-                  rd_control_request_get_actor (req), stripped);
+                  actor, reason);
   update_banner (d);
-  g_free (rd_daemon_update_status (d));
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "session");
-  json_builder_add_string_value (b, id);
-  json_builder_set_member_name (b, "recording");
-  json_builder_add_string_value (b, pause ? "paused" : "recording");
-  json_builder_set_member_name (b, "reason");
-  json_builder_add_string_value (b, stripped);
-  json_builder_end_object (b);
-  rd_control_request_reply (req, json_builder_get_root (b));
+  changed (d);
+  return TRUE;
 }
 
-void
-rd_daemon_method_recording_pause (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+const char *
+rd_session_recording_get_state (RdSessionRecording *d, const char *session_id, gint64 *elapsed_s)
 {
-  control (d, req, params, TRUE);
+  gboolean ours = d->recorder && (!session_id || g_strcmp0 (d->session, session_id) == 0);
+
+  if (elapsed_s)
+    *elapsed_s =
+        ours ? (gint64)(rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000))
+             : 0;
+  if (!ours)
+    return "off";
+  return d->stopped_why ? "stopped" : rd_recorder_is_paused (d->recorder) ? "paused" : "recording";
 }
 
-void
-rd_daemon_method_recording_resume (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+double
+rd_session_recording_get_elapsed_s (RdSessionRecording *d, const char *session_id)
 {
-  control (d, req, params, FALSE);
+  if (!d->recorder || g_strcmp0 (d->session, session_id) != 0)
+    return -1;
+  return rd_recorder_get_elapsed_ns (d->recorder) / 1e9;
+}
+
+char *
+rd_session_recording_status_text (RdSessionRecording *d)
+{
+  return g_strdup_printf ("%s%s",
+                          d->stopped_why    ? ", RECORDING STOPPED (disk full)"
+                          : d->pause_reason ? ", recording paused"
+                                            : "",
+                          d->disk_low ? ", disk space low" : "");
 }
 
 void
-rd_daemon_recording_add_status (RdDaemon *d, JsonBuilder *b)
+rd_session_recording_add_status (RdSessionRecording *d, JsonBuilder *b)
 {
   g_autofree char *banner = rd_room_dup_banner (d->room);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, !d->recorder                          ? "off"
-                                    : d->recording_stopped_why            ? "stopped"
-                                    : rd_recorder_is_paused (d->recorder) ? "paused"
-                                                                          : "recording");
+  json_builder_add_string_value (b, rd_session_recording_get_state (d, NULL, NULL));
   if (d->recorder)
     {
       json_builder_set_member_name (b, "session");
-      json_builder_add_string_value (b, d->recording_session);
+      json_builder_add_string_value (b, d->session);
       json_builder_set_member_name (b, "elapsed_s");
       json_builder_add_int_value (
           b, (gint64)(rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000)));
@@ -458,17 +535,16 @@ rd_daemon_recording_add_status (RdDaemon *d, JsonBuilder *b)
       json_builder_add_int_value (b, rd_recorder_get_track_count (d->recorder));
       json_builder_set_member_name (b, "segments_sealed");
       json_builder_add_int_value (b, rd_recorder_get_sealed_count (d->recorder));
-      if (d->recording_pause_reason || d->recording_stopped_why)
+      if (d->pause_reason || d->stopped_why)
         {
           json_builder_set_member_name (b, "reason");
-          json_builder_add_string_value (b, d->recording_stopped_why ? d->recording_stopped_why
-                                                                     : d->recording_pause_reason);
+          json_builder_add_string_value (b, d->stopped_why ? d->stopped_why : d->pause_reason);
         }
     }
   json_builder_set_member_name (b, "display_mark");
   json_builder_add_string_value (b, banner ? banner : "");
   json_builder_set_member_name (b, "disk_free_mb");
-  json_builder_add_int_value (b, (gint64)MIN (state_dir_free_mb (d), G_MAXINT64));
+  json_builder_add_int_value (b, (gint64)MIN (least_free_mb (d, NULL), G_MAXINT64));
   json_builder_set_member_name (b, "disk_low");
   json_builder_add_boolean_value (b, d->disk_low);
   json_builder_end_object (b);

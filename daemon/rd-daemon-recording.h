@@ -1,46 +1,83 @@
-/* rd-daemon-recording.h: the live session's recording, wired to the ledger, the display's REC
- * mark and the disk (rd-daemon-recording.c), and the repair of recordings a crash left open
- * (rd-daemon-recording-recover.c). Daemon module only.
+/* rd-daemon-recording.h: RdSessionRecording, the live session's recording. It owns the recorder
+ * (media/) while a session is recorded, writes every segment the recorder opens and seals into
+ * the ledger, draws the REC mark on the room's display and watches the disk
+ * (rd-daemon-recording.c); rd_session_recording_recover() repairs, at start, the recordings a
+ * crash left open (rd-daemon-recording-recover.c).
  *
- * Contract: recording starts with the session (rd_daemon_recording_start() after the ledger
- * started it) and stops before the ledger ends it (rd_daemon_recording_stop(), then the ledger);
+ * Contract: recording starts with the session (rd_session_recording_start() after the ledger
+ * started it) and stops before the ledger ends it (rd_session_recording_stop(), then the ledger);
  * every segment the recorder opens is a ledger row at once and is sealed there with its hash.
  * Below [storage] stop-free-mb the recording stops cleanly (segments closed and sealed) and the
  * call goes on; below warn-free-mb status says so; a session does not start below min-free-mb.
- * Threading: main context only. */
+ * One session at most is recorded at a time.
+ *
+ * Signals: "changed" (no arguments) when what rd_session_recording_status_text() or the status
+ * report shows may have changed: started, paused, resumed, stopped for the disk, finished, disk
+ * low or no longer low.
+ *
+ * Collaborators (taken at construction, a reference each): the configuration, the ledger, the
+ * room. Threading: main context only. */
 #pragma once
 
-#include "daemon/rd-daemon-private.h"
-#include "media/rd-media-record.h"
+#include <json-glib/json-glib.h>
+
+#include "config/rd-config.h"
+#include "ledger/rd-ledger.h"
+#include "media/rd-media-peer.h"
+#include "media/rd-media-room.h"
 
 G_BEGIN_DECLS
 
-typedef void (*RdDaemonRecordingDone) (RdDaemon *daemon, gpointer data);
+#define RD_TYPE_SESSION_RECORDING (rd_session_recording_get_type ())
+G_DECLARE_FINAL_TYPE (RdSessionRecording, rd_session_recording, RD, SESSION_RECORDING, GObject)
+
+typedef void (*RdSessionRecordingDone) (gpointer data);
+
+/* @ledger is borrowed: it must outlive the object. (transfer full) */
+RdSessionRecording *rd_session_recording_new (RdConfig *config, RdLedger *ledger, RdRoom *room);
+/* The configuration after a reload (the limits and segment length of the next session). */
+void rd_session_recording_set_config (RdSessionRecording *rec, RdConfig *config);
 
 /* FALSE with RD_DAEMON_ERROR_DISK naming the figures when below min-free-mb. */
-gboolean rd_daemon_recording_check_space (RdDaemon *daemon, GError **error);
+gboolean rd_session_recording_check_space (RdSessionRecording *rec, GError **error);
 
-gboolean rd_daemon_recording_start (RdDaemon *daemon, const char *session_id, const char *actor,
-                                    GError **error);
+gboolean rd_session_recording_start (RdSessionRecording *rec, const char *session_id,
+                                     const char *actor, GError **error);
 /* Records @peer (a party of @session_id) when that session is being recorded. */
-void rd_daemon_recording_add_party (RdDaemon *daemon, const char *session_id, RdPeer *peer,
+void rd_session_recording_add_peer (RdSessionRecording *rec, const char *session_id, RdPeer *peer,
                                     const char *label);
-/* Finishes the recording; @func runs once every segment is sealed (at once when none runs). */
-void rd_daemon_recording_stop (RdDaemon *daemon, RdDaemonRecordingDone func, gpointer data);
-/* The same, iterating the main context until done or @timeout_s (shutdown). */
-void rd_daemon_recording_stop_and_wait (RdDaemon *daemon, guint timeout_s);
+/* Finishes the recording of @session_id (of any session when NULL); @func runs once every
+ * segment is sealed (at once when that session is not being recorded). */
+void rd_session_recording_stop (RdSessionRecording *rec, const char *session_id,
+                                RdSessionRecordingDone func, gpointer data);
+/* The same for any session, iterating the main context until done or @timeout_s (shutdown). */
+void rd_session_recording_stop_and_wait (RdSessionRecording *rec, guint timeout_s);
 
-void rd_daemon_method_recording_pause (RdDaemon *d, RdControlRequest *req, JsonObject *params);
-void rd_daemon_method_recording_resume (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+/* Pause or resume the recording of @session_id for @reason (stripped, not empty: it goes on the
+ * record). FALSE with RD_DAEMON_ERROR_CONFLICT when that session is not being recorded, its
+ * recording was stopped for the disk, or it already is paused (resumed). */
+gboolean rd_session_recording_set_paused (RdSessionRecording *rec, const char *session_id,
+                                          gboolean paused, const char *reason, const char *actor,
+                                          GError **error);
+
+/* "off", "recording", "paused" or "stopped" (for the disk) for @session_id; *@elapsed_s (may be
+ * NULL) the seconds recorded, 0 when off. */
+const char *rd_session_recording_get_state (RdSessionRecording *rec, const char *session_id,
+                                            gint64 *elapsed_s);
+/* Seconds on @session_id's recording timeline, or -1 when it is not being recorded. */
+double rd_session_recording_get_elapsed_s (RdSessionRecording *rec, const char *session_id);
+/* ", RECORDING STOPPED (disk full)", ", recording paused" and/or ", disk space low" for
+ * STATUS=, "" when none applies. (transfer full) */
+char *rd_session_recording_status_text (RdSessionRecording *rec);
 /* {"state": off|recording|paused|stopped, session, elapsed_s, tracks, segments_sealed, reason,
  * display_mark, disk_free_mb, disk_low} as the next value of @b. */
-void rd_daemon_recording_add_status (RdDaemon *daemon, JsonBuilder *b);
+void rd_session_recording_add_status (RdSessionRecording *rec, JsonBuilder *b);
 
 /* rd-daemon-recording-recover.c: at start, before any session: every segment left "recording"
  * by a crash is remuxed (rd_record_repair), verified, put in place of the crashed file (which is
  * kept beside it as <name>.crashed.mkv) and sealed "repaired"; one that cannot be repaired is
  * marked unrecoverable (its file untouched); each session gets a "recording-gap" event from the
  * last media written to the restart. Blocking (a few seconds per crashed segment). */
-void rd_daemon_recording_recover (RdDaemon *daemon);
+void rd_session_recording_recover (RdLedger *ledger, RdConfig *config);
 
 G_END_DECLS

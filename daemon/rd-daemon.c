@@ -1,9 +1,11 @@
-/* rd-daemon.c: RdDaemon's life: start, reload, shutdown. See rd-daemon.h. */
+/* rd-daemon.c: RdDaemon's life (start, reload, shutdown) and its wiring: the parts (recording,
+ * parties, links) are made here with their collaborators; their "changed", and every answer of
+ * the control socket, make this file recompute the one-line status, sent to the service manager
+ * when it changed. No other file sends STATUS=. See rd-daemon.h. */
 #include "daemon/rd-daemon-private.h"
-#include "daemon/rd-daemon-recording.h"
-#include "daemon/rd-daemon-links.h"
 
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-methods.h"
 #include "daemon/rd-daemon-notify.h"
 #include "media/rd-media-devices.h"
 #include "media/rd-media-peer.h"
@@ -22,8 +24,6 @@ rd_daemon_new (RdConfig *config, const char *config_path)
   d->config_path = g_strdup (config_path);
   d->restart_needed = g_new0 (char *, 1);
   d->lock_fd = -1;
-  d->parties = rd_daemon_parties_new ();
-  d->links = rd_daemon_links_new ();
   d->started_at_us = g_get_monotonic_time ();
   d->cancellable = g_cancellable_new ();
   return d;
@@ -34,6 +34,38 @@ static void
 on_checkpoint (JsonNode *checkpoint, gpointer data)
 {
   rd_log_checkpoint (checkpoint);
+}
+
+/* Recomputes the status line; only a change is news for the service manager (status is asked
+ * for often). Returns the line. (transfer full) */
+static char *
+update_status (RdDaemon *d)
+{
+  char *line = rd_daemon_status_line (d);
+
+  if (g_strcmp0 (line, d->last_status) != 0)
+    {
+      rd_notify_status (line);
+      g_free (d->last_status);
+      d->last_status = g_strdup (line);
+    }
+  return line;
+}
+
+/* A part's "changed", and the control server's "about to answer" (any method may have started
+ * or ended a session). */
+static void
+on_changed (gpointer daemon)
+{
+  g_free (update_status (daemon));
+}
+
+static void
+on_whip_request (RdSignalServer *server, RdWhipRequest *request, gpointer data)
+{
+  RdDaemon *d = data;
+
+  rd_parties_handle_request (d->parties, request);
 }
 
 static gboolean
@@ -83,6 +115,19 @@ on_room_error (RdRoom *room, GError *err, gpointer data)
     log_event_failure ("a media error", local);
 }
 
+/* The session's parts, wired: the recording below the parties and the links (which give it
+ * their peers); each one's "changed" recomputes the status. */
+static void
+make_parts (RdDaemon *d)
+{
+  d->recording = rd_session_recording_new (d->config, d->ledger, d->room);
+  d->parties = rd_parties_new (d->config, d->ledger, d->room, d->recording);
+  d->links = rd_links_new (d->config, d->ledger, d->room, d->recording);
+  g_signal_connect_swapped (d->recording, "changed", G_CALLBACK (on_changed), d);
+  g_signal_connect_swapped (d->parties, "changed", G_CALLBACK (on_changed), d);
+  g_signal_connect_swapped (d->links, "changed", G_CALLBACK (on_changed), d);
+}
+
 gboolean
 rd_daemon_start (RdDaemon *d, GError **error)
 {
@@ -104,7 +149,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
   rd_ledger_set_key (d->ledger, d->room_key);
   rd_ledger_set_checkpoint_func (d->ledger, on_checkpoint, NULL);
-  if (!reconcile (d, error) || !rd_daemon_book_key_setup (d, state_dir, error))
+  if (!reconcile (d, error) || !rd_daemon_book_key_setup (d->ledger, state_dir, error))
     return FALSE;
   d->room = rd_room_new (d->config, error);
   if (!d->room)
@@ -112,16 +157,18 @@ rd_daemon_start (RdDaemon *d, GError **error)
   g_signal_connect (d->room, "error", G_CALLBACK (on_room_error), d);
   if (!rd_room_start (d->room, error))
     return FALSE;
-  rd_daemon_recording_recover (d); /* crashed sessions' open segments, before anything new */
+  /* crashed sessions' open segments, before anything new */
+  rd_session_recording_recover (d->ledger, d->config);
+  make_parts (d);
   d->signal_server = rd_signal_server_new (d->config, error);
   if (!d->signal_server)
     return FALSE;
-  g_signal_connect (d->signal_server, "whip-request", G_CALLBACK (rd_daemon_on_whip_request), d);
+  g_signal_connect (d->signal_server, "whip-request", G_CALLBACK (on_whip_request), d);
   if (!rd_signal_server_start (d->signal_server, error))
     return FALSE;
   d->control = rd_control_server_new (rd_config_get_control_socket (d->config),
                                       rd_config_get_control_group (d->config),
-                                      rd_daemon_handle_request, d, error);
+                                      rd_daemon_methods_dispatch, on_changed, d, error);
   if (!d->control)
     return FALSE;
 
@@ -144,7 +191,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
   if (watchdog_ms > 0)
     d->watchdog_id = g_timeout_add (watchdog_ms, on_watchdog, d);
 
-  status = rd_daemon_update_status (d);
+  status = update_status (d);
   rd_log_session (G_LOG_LEVEL_MESSAGE, NULL,
                   "receptiond %s ready: room \"%s\", console socket %s, HTTPS %s, state %s (%s)",
                   RD_VERSION, rd_config_get_room_name (d->config),
@@ -152,38 +199,6 @@ rd_daemon_start (RdDaemon *d, GError **error)
                   rd_signal_server_get_url (d->signal_server), state_dir, status);
   rd_notify_ready ();
   return TRUE;
-}
-
-char *
-rd_daemon_update_status (RdDaemon *d)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) live = rd_ledger_live_sessions (d->ledger, &error);
-  char *line;
-
-  if (!live)
-    line = g_strdup_printf ("ledger unreadable: %s", error->message);
-  else if (live->len == 0)
-    line = g_strdup ("idle");
-  else
-    {
-      guint n = rd_daemon_count_parties (d, live->pdata[0], TRUE);
-      g_autofree char *links = rd_daemon_links_status_text (d);
-      line = g_strdup_printf ("live: session %s, %u part%s%s%s%s", (char *)live->pdata[0], n,
-                              n == 1 ? "y" : "ies", links,
-                              d->recording_stopped_why    ? ", RECORDING STOPPED (disk full)"
-                              : d->recording_pause_reason ? ", recording paused"
-                                                          : "",
-                              d->disk_low ? ", disk space low" : "");
-    }
-  /* Only a change is news for the service manager (status is asked for often). */
-  if (g_strcmp0 (line, d->last_status) != 0)
-    {
-      rd_notify_status (line);
-      g_free (d->last_status);
-      d->last_status = g_strdup (line);
-    }
-  return line;
 }
 
 /* The file's new configuration, with the keys that need a restart kept at their running values.
@@ -253,13 +268,19 @@ rd_daemon_reload (RdDaemon *d)
   d->restart_needed = (GStrv)g_ptr_array_steal (pending, NULL);
   g_clear_pointer (&d->config, rd_config_unref);
   d->config = g_steal_pointer (&merged);
+  if (d->recording)
+    {
+      rd_session_recording_set_config (d->recording, d->config);
+      rd_parties_set_config (d->parties, d->config);
+      rd_links_set_config (d->links, d->config);
+    }
 
   applied_text = g_strjoinv (", ", applied);
   pending_text = g_strjoinv (", ", d->restart_needed);
   rd_log_session (G_LOG_LEVEL_MESSAGE, NULL, "reloaded %s: applied: %s; needs a restart: %s",
                   d->config_path, *applied ? applied_text : "nothing changed",
                   *d->restart_needed ? pending_text : "nothing");
-  status = rd_daemon_update_status (d);
+  status = update_status (d);
   rd_notify_ready ();
 }
 
@@ -276,15 +297,16 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
   if (d->signal_server)
     rd_signal_server_stop (d->signal_server);
   if (d->parties)
-    rd_daemon_close_parties (d, NULL, 0, why);
+    rd_parties_close (d->parties, NULL, 0, why);
   /* the conferences joined get their DELETE while the recording finishes, both within the
    * same 15 s */
   if (d->links)
-    rd_daemon_links_leave (d, NULL, why, NULL, NULL);
+    rd_links_leave (d->links, NULL, why, NULL, NULL);
   /* the recording is finished (segments sealed) before its session ends */
-  rd_daemon_recording_stop_and_wait (d, SHUTDOWN_RECORDING_TIMEOUT_S);
+  if (d->recording)
+    rd_session_recording_stop_and_wait (d->recording, SHUTDOWN_RECORDING_TIMEOUT_S);
   if (d->links)
-    rd_daemon_links_wait (d, started_us + SHUTDOWN_RECORDING_TIMEOUT_S * G_USEC_PER_SEC);
+    rd_links_wait (d->links, started_us + SHUTDOWN_RECORDING_TIMEOUT_S * G_USEC_PER_SEC);
   if (!d->ledger)
     return;
   live = rd_ledger_live_sessions (d->ledger, &error);
@@ -328,16 +350,26 @@ rd_daemon_free (RdDaemon *d)
   if (d->signal_server)
     g_signal_handlers_disconnect_by_data (d->signal_server, d);
   g_clear_object (&d->signal_server);
-  g_clear_pointer (&d->links, g_hash_table_destroy);
-  g_clear_pointer (&d->parties, g_hash_table_destroy);
-  if (d->recorder) /* shutdown waited for it; what is left is repaired at the next start */
-    g_signal_handlers_disconnect_by_data (d->recorder, d);
-  g_clear_object (&d->recorder);
-  g_clear_handle_id (&d->recording_tick_id, g_source_remove);
-  g_clear_pointer (&d->recording_waiters, g_array_unref);
-  g_free (d->recording_session);
-  g_free (d->recording_pause_reason);
-  g_free (d->recording_stopped_why);
+  /* disposed now, whoever else holds a reference (a callback in flight): their peers close
+   * before the room stops; what the recording left open is repaired at the next start */
+  if (d->links)
+    {
+      g_signal_handlers_disconnect_by_data (d->links, d);
+      g_object_run_dispose (G_OBJECT (d->links));
+    }
+  g_clear_object (&d->links);
+  if (d->parties)
+    {
+      g_signal_handlers_disconnect_by_data (d->parties, d);
+      g_object_run_dispose (G_OBJECT (d->parties));
+    }
+  g_clear_object (&d->parties);
+  if (d->recording)
+    {
+      g_signal_handlers_disconnect_by_data (d->recording, d);
+      g_object_run_dispose (G_OBJECT (d->recording));
+    }
+  g_clear_object (&d->recording);
   if (d->room)
     {
       g_signal_handlers_disconnect_by_data (d->room, d);

@@ -3,6 +3,12 @@
  * them: lower layers report up to it, it calls down into them. It is the only code that logs
  * errors.
  *
+ * Its parts, each an object made by rd_daemon_start() with its collaborators: RdSessionRecording
+ * (rd-daemon-recording.h: the live session's recording), RdParties (rd-daemon-parties.h: the
+ * parties calling in), RdLinks (rd-daemon-links.h: the conferences joined); the control
+ * socket's methods are one table (rd-daemon-methods.h). A part's "changed" and every control
+ * answer make RdDaemon recompute its one-line status (STATUS=, sent when it changed).
+ *
  * Life: rd_daemon_new() -> rd_daemon_start() (tells the service manager READY=1 once the control
  * socket and the HTTPS listener are up) -> rd_daemon_reload() on SIGHUP, any number of times ->
  * rd_daemon_shutdown() on SIGTERM/SIGINT (ends live sessions, seals the ledger, STOPPING=1) ->

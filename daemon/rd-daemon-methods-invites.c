@@ -1,8 +1,10 @@
-/* rd-daemon-invites.c: the control methods for remote parties: invitations (bearer tokens bound
- * to a session and a role), their revocation, and the room's mute switches. */
-#include "daemon/rd-daemon-private.h"
+/* rd-daemon-methods-invites.c: the control methods for remote parties: invitations (bearer tokens
+ * bound to a session and a role), their revocation, and the room's mute switches. */
+#include "daemon/rd-daemon-methods.h"
 
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-params.h"
+#include "daemon/rd-daemon-token.h"
 #include "media/rd-media-room.h"
 #include "proto/rd-proto.h"
 
@@ -109,7 +111,7 @@ rd_daemon_method_session_revoke (RdDaemon *d, RdControlRequest *req, JsonObject 
       return;
     }
   /* A revoked invitation stops working at once, for the calls it already opened too. */
-  rd_daemon_close_parties (d, id, invite_id, "invite revoked");
+  rd_parties_close (d->parties, id, invite_id, "invite revoked");
   rd_log_session (G_LOG_LEVEL_MESSAGE, id, "invite %" G_GINT64_FORMAT " revoked by %s", invite_id,
                   rd_control_request_get_actor (req));
   rd_control_request_reply (req, rd_ledger_session_show (d->ledger, id, NULL));

@@ -1,16 +1,14 @@
-/* rd-daemon-book.c: the control methods of the reception book (issue 5). Each checks the form of
+/* rd-daemon-methods-book.c: the control methods of the reception book. Each checks the form of
  * its own parameters (ids, reveal), hands the fields to the ledger, which checks them and writes
  * one transaction with the console user (SO_PEERCRED) as actor, and answers once. */
-#include "daemon/rd-daemon-private.h"
+#include "daemon/rd-daemon-methods.h"
 
 #include <string.h>
 
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-params.h"
 #include "ledger/rd-ledger-book.h"
 #include "proto/rd-proto.h"
-
-typedef void (*BookMethod) (RdDaemon *d, RdControlRequest *req, JsonObject *params,
-                            const char *actor);
 
 /* An id parameter (a whole number >= 1): FALSE (answered) when absent or not one. */
 static gboolean
@@ -99,9 +97,10 @@ reply_registration (RdDaemon *d, RdControlRequest *req, gint64 id, const char *r
     rd_control_request_reply (req, shown);
 }
 
-static void
-registration_add (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_registration_add (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
+  const char *actor = rd_control_request_get_actor (req);
   g_autoptr (GError) error = NULL;
   gint64 id = rd_ledger_registration_add (d->ledger, params, actor, &error);
 
@@ -115,9 +114,10 @@ registration_add (RdDaemon *d, RdControlRequest *req, JsonObject *params, const 
   reply_registration (d, req, id, NULL, actor);
 }
 
-static void
-registration_update (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_registration_update (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
+  const char *actor = rd_control_request_get_actor (req);
   static const char *const drop[] = { "id", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) fields = NULL;
@@ -134,9 +134,10 @@ registration_update (RdDaemon *d, RdControlRequest *req, JsonObject *params, con
   reply_registration (d, req, id, NULL, actor);
 }
 
-static void
-registration_show (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_registration_show (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
+  const char *actor = rd_control_request_get_actor (req);
   const char *reason;
   gint64 id;
 
@@ -160,8 +161,8 @@ registration_show (RdDaemon *d, RdControlRequest *req, JsonObject *params, const
   rd_control_request_reply (req, shown);
 }
 
-static void
-registration_list (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_registration_list (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   g_autoptr (GError) error = NULL;
   JsonNode *list = rd_ledger_registration_list (d->ledger, &error);
@@ -172,9 +173,10 @@ registration_list (RdDaemon *d, RdControlRequest *req, JsonObject *params, const
     rd_control_request_reply (req, list);
 }
 
-static void
-session_schedule (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_session_schedule (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
+  const char *actor = rd_control_request_get_actor (req);
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (JsonNode) timing = NULL;
@@ -249,9 +251,10 @@ reply_or_error (RdControlRequest *req, JsonNode *result, GError **error)
     rd_control_request_reply (req, result);
 }
 
-static void
-reception_add (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_reception_add (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
+  const char *actor = rd_control_request_get_actor (req);
   g_autoptr (GError) error = NULL;
   gint64 id = rd_ledger_reception_add (d->ledger, params, actor, &error);
 
@@ -263,8 +266,8 @@ reception_add (RdDaemon *d, RdControlRequest *req, JsonObject *params, const cha
   reply_or_error (req, rd_ledger_reception_show (d->ledger, id, &error), &error);
 }
 
-static void
-reception_show (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_reception_show (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   g_autoptr (GError) error = NULL;
   gint64 id;
@@ -273,8 +276,8 @@ reception_show (RdDaemon *d, RdControlRequest *req, JsonObject *params, const ch
     reply_or_error (req, rd_ledger_reception_show (d->ledger, id, &error), &error);
 }
 
-static void
-reception_list (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_reception_list (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   g_autoptr (GError) error = NULL;
   const char *from, *to;
@@ -284,9 +287,10 @@ reception_list (RdDaemon *d, RdControlRequest *req, JsonObject *params, const ch
     reply_or_error (req, rd_ledger_reception_list (d->ledger, from, to, &error), &error);
 }
 
-static void
-conclusion_add (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_conclusion_add (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
+  const char *actor = rd_control_request_get_actor (req);
   static const char *const drop[] = { "session", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) fields = NULL;
@@ -317,8 +321,8 @@ conclusion_add (RdDaemon *d, RdControlRequest *req, JsonObject *params, const ch
   }
 }
 
-static void
-conclusion_list (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_conclusion_list (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   g_autoptr (GError) error = NULL;
   const char *session;
@@ -327,9 +331,10 @@ conclusion_list (RdDaemon *d, RdControlRequest *req, JsonObject *params, const c
     reply_or_error (req, rd_ledger_conclusion_list (d->ledger, session, &error), &error);
 }
 
-static void
-followup_update (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_followup_update (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
+  const char *actor = rd_control_request_get_actor (req);
   static const char *const drop[] = { "id", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) fields = NULL;
@@ -363,8 +368,8 @@ followup_update (RdDaemon *d, RdControlRequest *req, JsonObject *params, const c
   rd_control_request_reply (req, NULL);
 }
 
-static void
-followup_overdue (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_followup_overdue (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   g_autoptr (GError) error = NULL;
   const char *as_of;
@@ -373,9 +378,10 @@ followup_overdue (RdDaemon *d, RdControlRequest *req, JsonObject *params, const 
     reply_or_error (req, rd_ledger_followup_overdue (d->ledger, as_of, &error), &error);
 }
 
-static void
-book_export (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_book_export (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
+  const char *actor = rd_control_request_get_actor (req);
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autofree char *content = NULL;
@@ -423,48 +429,12 @@ book_export (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char 
   rd_control_request_reply (req, json_builder_get_root (b));
 }
 
-static void
-report (RdDaemon *d, RdControlRequest *req, JsonObject *params, const char *actor)
+void
+rd_daemon_method_report (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   g_autoptr (GError) error = NULL;
   const char *month;
 
   if (rd_daemon_get_string_param (req, params, "month", TRUE, &month))
     reply_or_error (req, rd_ledger_book_report (d->ledger, month, &error), &error);
-}
-
-static const struct
-{
-  const char *name;
-  BookMethod fn;
-} book_methods[] = {
-  { "registration.add", registration_add },
-  { "registration.update", registration_update },
-  { "registration.show", registration_show },
-  { "registration.list", registration_list },
-  { "session.schedule", session_schedule },
-  { "reception.add", reception_add },
-  { "reception.show", reception_show },
-  { "reception.list", reception_list },
-  { "conclusion.add", conclusion_add },
-  { "conclusion.list", conclusion_list },
-  { "followup.update", followup_update },
-  { "followup.overdue", followup_overdue },
-  { "book.export", book_export },
-  { "report", report },
-};
-
-void
-rd_daemon_book_method (RdDaemon *d, RdControlRequest *req, JsonObject *params)
-{
-  const char *method = rd_control_request_get_method (req);
-
-  for (gsize i = 0; i < G_N_ELEMENTS (book_methods); i++)
-    if (g_str_equal (book_methods[i].name, method))
-      {
-        book_methods[i].fn (d, req, params, rd_control_request_get_actor (req));
-        return;
-      }
-  rd_control_request_reply_error (req, RD_PROTO_CODE_UNKNOWN_METHOD, "unknown method \"%s\"",
-                                  method);
 }

@@ -1,8 +1,9 @@
-/* rd-daemon-ledger.c: the control methods of the ledger's tamper evidence: the room's public
- * key, signed checkpoints (made, and exported for the city board), and verification. */
-#include "daemon/rd-daemon-private.h"
+/* rd-daemon-methods-ledger.c: the control methods of the ledger's tamper evidence: the room's
+ * public key, signed checkpoints (made, and exported for the city board), and verification. */
+#include "daemon/rd-daemon-methods.h"
 
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-params.h"
 #include "proto/rd-proto.h"
 
 void

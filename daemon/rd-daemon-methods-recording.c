@@ -1,5 +1,7 @@
-/* rd-daemon-recording-verify.c: the control method "recording.verify": re-hashes every recording
- * file of a session and compares it with what the ledger sealed.
+/* rd-daemon-methods-recording.c: the control methods of the recordings. "recording.pause" and
+ * "recording.resume" {session, reason} hand the operator's reason to the live session's
+ * RdSessionRecording. "recording.verify" re-hashes every recording file of a session and
+ * compares it with what the ledger sealed.
  *
  * The ledger is read on the main thread; the files are read and hashed in a worker thread (a
  * GTask), which touches nothing but its own copy of the rows, so the main loop never waits on
@@ -13,7 +15,7 @@
  *   open          still being recorded: not a failure while the session is live
  *   unrecoverable the ledger says this segment could not be repaired after a crash
  * "ok" is true when every segment is ok, or open while the session is live. */
-#include "daemon/rd-daemon-private.h"
+#include "daemon/rd-daemon-methods.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-params.h"
 #include "ledger/rd-ledger-recordings.h"
 #include "proto/rd-proto.h"
 
@@ -275,4 +278,54 @@ rd_daemon_method_recording_verify (RdDaemon *d, RdControlRequest *req, JsonObjec
   g_task_set_source_tag (task, rd_daemon_method_recording_verify);
   g_task_set_task_data (task, job, (GDestroyNotify)job_free);
   g_task_run_in_thread (task, verify_thread);
+}
+
+/* {"session", "reason"}: a reason is required (it goes on the record). */
+static void
+set_paused (RdDaemon *d, RdControlRequest *req, JsonObject *params, gboolean pause)
+{
+  const char *id, *reason;
+  g_autofree char *stripped = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  if (!rd_daemon_get_string_param (req, params, "session", TRUE, &id) ||
+      !rd_daemon_get_string_param (req, params, "reason", TRUE, &reason))
+    return;
+  stripped = g_strstrip (g_strdup (reason));
+  if (!*stripped)
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
+                                      "a reason is required to %s a recording: it goes on the "
+                                      "record",
+                                      pause ? "pause" : "resume");
+      return;
+    }
+  if (!rd_session_recording_set_paused (d->recording, id, pause, stripped,
+                                        rd_control_request_get_actor (req), &error))
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_CONFLICT, "%s", error->message);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "session");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "recording");
+  json_builder_add_string_value (b, pause ? "paused" : "recording");
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, stripped);
+  json_builder_end_object (b);
+  rd_control_request_reply (req, json_builder_get_root (b));
+}
+
+void
+rd_daemon_method_recording_pause (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  set_paused (d, req, params, TRUE);
+}
+
+void
+rd_daemon_method_recording_resume (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  set_paused (d, req, params, FALSE);
 }

@@ -1,0 +1,192 @@
+/* rd-daemon-methods-status.c: what the daemon says about itself: the one-line STATUS= for the
+ * service manager (rd_daemon_status_line(), sent by rd-daemon.c when it changes) and the
+ * "status" control method's report. */
+#include "daemon/rd-daemon-methods.h"
+
+#include <gio/gio.h>
+#include <malloc.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/rd-daemon-params.h"
+#include "media/rd-media-devices.h"
+#include "proto/rd-proto.h"
+
+char *
+rd_daemon_status_line (RdDaemon *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) live = rd_ledger_live_sessions (d->ledger, &error);
+  g_autofree char *links = NULL;
+  g_autofree char *recording = NULL;
+  guint n;
+
+  if (!live)
+    return g_strdup_printf ("ledger unreadable: %s", error->message);
+  if (live->len == 0)
+    return g_strdup ("idle");
+  n = rd_parties_count (d->parties, live->pdata[0], TRUE);
+  links = rd_links_status_text (d->links);
+  recording = rd_session_recording_status_text (d->recording);
+  return g_strdup_printf ("live: session %s, %u part%s%s%s", (char *)live->pdata[0], n,
+                          n == 1 ? "y" : "ies", links, recording);
+}
+
+static void
+add_disk (JsonBuilder *b, const char *dir)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (dir);
+  g_autoptr (GFileInfo) info = g_file_query_filesystem_info (
+      file, G_FILE_ATTRIBUTE_FILESYSTEM_FREE "," G_FILE_ATTRIBUTE_FILESYSTEM_SIZE, NULL, NULL);
+
+  json_builder_set_member_name (b, "disk");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, dir);
+  if (info)
+    {
+      json_builder_set_member_name (b, "free_bytes");
+      json_builder_add_int_value (
+          b, (gint64)g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE));
+      json_builder_set_member_name (b, "total_bytes");
+      json_builder_add_int_value (
+          b, (gint64)g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_SIZE));
+    }
+  json_builder_end_object (b);
+}
+
+/* The daemon's memory: what the kernel holds for it, and what of the heap is in use (the
+ * difference is free memory the allocator keeps for reuse). */
+static void
+add_memory (JsonBuilder *b)
+{
+  struct mallinfo2 mi = mallinfo2 ();
+  g_autofree char *status = NULL;
+  const char *rss;
+
+  json_builder_set_member_name (b, "memory");
+  json_builder_begin_object (b);
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+      (rss = strstr (status, "VmRSS:")))
+    {
+      json_builder_set_member_name (b, "rss_kb");
+      json_builder_add_int_value (b, g_ascii_strtoll (rss + 6, NULL, 10));
+    }
+  json_builder_set_member_name (b, "heap_in_use_kb");
+  json_builder_add_int_value (b, (gint64)(mi.uordblks + mi.hblkhd) / 1024);
+  json_builder_end_object (b);
+}
+
+static void
+add_devices (JsonBuilder *b, RdConfig *config)
+{
+  g_autoptr (GPtrArray) devices = rd_media_probe_devices (config);
+
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      RdMediaDevice *dev = devices->pdata[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, dev->role);
+      json_builder_set_member_name (b, "setting");
+      json_builder_add_string_value (b, dev->setting);
+      json_builder_set_member_name (b, "element");
+      json_builder_add_string_value (b, dev->element);
+      json_builder_set_member_name (b, "available");
+      json_builder_add_boolean_value (b, dev->available);
+      json_builder_set_member_name (b, "detail");
+      json_builder_add_string_value (b, dev->detail);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* The live sessions from the ledger's list (which is newest first). */
+static JsonNode *
+live_sessions (RdDaemon *d, GError **error)
+{
+  g_autoptr (JsonNode) all = rd_ledger_session_list (d->ledger, error);
+  JsonArray *out;
+
+  if (!all)
+    return NULL;
+  out = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (all)); i++)
+    {
+      JsonObject *s = json_array_get_object_element (json_node_get_array (all), i);
+      if (g_strcmp0 (json_object_get_string_member (s, "state"), RD_SESSION_STATE_LIVE) == 0)
+        json_array_add_object_element (out, json_object_ref (s));
+    }
+  return json_node_init_array (json_node_alloc (), out);
+}
+
+void
+rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) live = live_sessions (d, &error);
+  g_autofree char *line = NULL;
+
+  if (!live)
+    {
+      rd_daemon_reply_ledger_error (req, NULL, error);
+      return;
+    }
+  line = rd_daemon_status_line (d);
+  json_builder_begin_object (b);
+  add_string (b, "version", RD_VERSION);
+  add_string (b, "room", rd_config_get_room_name (d->config));
+  add_string (b, "config", rd_config_get_origin (d->config));
+  json_builder_set_member_name (b, "pid");
+  json_builder_add_int_value (b, getpid ());
+  json_builder_set_member_name (b, "uptime_s");
+  json_builder_add_int_value (b, (g_get_monotonic_time () - d->started_at_us) / G_USEC_PER_SEC);
+  add_string (b, "state", json_array_get_length (json_node_get_array (live)) ? "live" : "idle");
+  add_string (b, "status", line);
+  json_builder_set_member_name (b, "listener");
+  json_builder_begin_object (b);
+  add_string (b, "url", rd_signal_server_get_url (d->signal_server));
+  add_string (b, "certificate_fingerprint",
+              rd_signal_server_get_certificate_fingerprint (d->signal_server));
+  json_builder_end_object (b);
+  add_string (b, "control_socket", rd_config_get_control_socket (d->config));
+  json_builder_set_member_name (b, "ledger");
+  json_builder_begin_object (b);
+  add_string (b, "path", rd_ledger_get_path (d->ledger));
+  json_builder_set_member_name (b, "schema_version");
+  json_builder_add_int_value (b, rd_ledger_get_schema_version (d->ledger));
+  json_builder_end_object (b);
+  add_disk (b, rd_config_get_state_dir (d->config));
+  add_memory (b);
+  add_devices (b, d->config);
+  json_builder_set_member_name (b, "muted");
+  rd_daemon_add_muted (b, d);
+  json_builder_set_member_name (b, "recording");
+  rd_session_recording_add_status (d->recording, b);
+  json_builder_set_member_name (b, "sessions");
+  json_builder_add_value (b, g_steal_pointer (&live));
+  json_builder_set_member_name (b, "parties");
+  json_builder_add_value (b, rd_parties_to_json (d->parties, NULL));
+  json_builder_set_member_name (b, "links");
+  json_builder_add_value (b, rd_links_to_json (d->links, NULL));
+  json_builder_set_member_name (b, "restart_needed");
+  json_builder_begin_array (b);
+  for (char **k = d->restart_needed; *k; k++)
+    json_builder_add_string_value (b, *k);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  rd_control_request_reply (req, json_builder_get_root (b));
+}
