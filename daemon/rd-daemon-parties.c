@@ -1,38 +1,12 @@
 /* rd-daemon-parties.c: RdParties (see rd-daemon-parties.h): WHIP/WHEP requests -> peers ->
  * ledger rows, and peer events -> ledger rows and HTTP replies. Main context only. */
-#include "daemon/rd-daemon-parties.h"
+#include "daemon/rd-daemon-parties-private.h"
 
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-token.h"
 #include "media/rd-media-peer.h"
 #include "media/rd-media-error.h"
 #include "ledger/rd-ledger-error.h"
-
-typedef struct _RdParty RdParty;
-
-struct _RdParties
-{
-  GObject parent;
-  RdConfig *config;
-  RdLedger *ledger; /* borrowed */
-  RdRoom *room;
-  RdSessionRecording *recording;
-  GHashTable *table; /* peer id -> RdParty (owned) */
-};
-
-struct _RdParty
-{
-  RdParties *parties; /* weak: the table that owns the party is theirs */
-  char *peer_id, *session_id, *role, *name, *remote_address, *etag;
-  gint64 invite_id, participant_id; /* participant_id: 0 until the answer was sent */
-  gboolean whep; /* came in on /whep: a player of the room's stream (its offer is recvonly) */
-  RdPeer *peer;
-  GCancellable *cancel;
-  RdWhipRequest *pending_offer; /* the POST waiting for the answer; NULL once answered */
-  char *leave_reason;           /* set by whoever closes the peer on purpose */
-  gint64 last_stats_us;
-  guint64 last_bytes_in, last_bytes_out;
-};
 
 enum
 {
@@ -525,87 +499,4 @@ rd_parties_handle_request (RdParties *parties, RdWhipRequest *req)
       return;
     }
   rd_whip_request_reply_error (req, 400, 0, "unknown request");
-}
-
-static void
-add_int (JsonBuilder *b, const char *name, gint64 v)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, v);
-}
-
-static void
-add_str (JsonBuilder *b, const char *name, const char *v)
-{
-  json_builder_set_member_name (b, name);
-  if (v)
-    json_builder_add_string_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-/* One party, with its peer's cached stats (never waits for webrtcbin; reading them asks for
- * fresh ones); bitrates are over the time between the replies seen by this and an earlier
- * status. */
-static void
-add_party (JsonBuilder *b, RdParty *p)
-{
-  RdPeerStats st = { 0 };
-  gint64 now = g_get_monotonic_time ();
-  double dt;
-
-  rd_peer_get_stats (p->peer, &st);
-  dt = p->last_stats_us && st.updated_us > p->last_stats_us
-           ? (st.updated_us - p->last_stats_us) / (double)G_USEC_PER_SEC
-           : 0;
-  json_builder_begin_object (b);
-  add_str (b, "peer_id", p->peer_id);
-  add_str (b, "session_id", p->session_id);
-  add_str (b, "role", p->role);
-  add_str (b, "name", p->name);
-  add_str (b, "remote_address", p->remote_address);
-  add_str (b, "via", p->whep ? "whep" : "whip");
-  add_str (b, "state", rd_peer_state_to_string (rd_peer_get_state (p->peer)));
-  add_str (b, "fingerprint", rd_peer_get_remote_fingerprint (p->peer));
-  add_int (b, "bytes_received", st.bytes_received);
-  add_int (b, "bytes_sent", st.bytes_sent);
-  add_int (b, "packets_received", st.packets_received);
-  add_int (b, "packets_lost", st.packets_lost);
-  add_int (b, "packets_repaired", st.packets_repaired);
-  /* counters start again after an ICE restart (a new transport): no rate across that */
-  add_int (b, "bitrate_in_kbps",
-           dt > 0.5 && st.bytes_received >= p->last_bytes_in
-               ? (gint64)((st.bytes_received - p->last_bytes_in) * 8 / dt / 1000)
-               : -1);
-  add_int (b, "bitrate_out_kbps",
-           dt > 0.5 && st.bytes_sent >= p->last_bytes_out
-               ? (gint64)((st.bytes_sent - p->last_bytes_out) * 8 / dt / 1000)
-               : -1);
-  add_int (b, "rtt_ms", st.round_trip_time_s >= 0 ? (gint64)(st.round_trip_time_s * 1000) : -1);
-  add_str (b, "candidate_pair", st.selected_pair_type);
-  add_int (b, "stats_age_ms", st.updated_us ? (now - st.updated_us) / 1000 : -1);
-  json_builder_end_object (b);
-  if (st.updated_us && (dt > 0.5 || !p->last_stats_us))
-    {
-      p->last_stats_us = st.updated_us;
-      p->last_bytes_in = st.bytes_received;
-      p->last_bytes_out = st.bytes_sent;
-    }
-  rd_peer_stats_clear (&st);
-}
-
-JsonNode *
-rd_parties_to_json (RdParties *parties, const char *session_id)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  GHashTableIter it;
-  RdParty *p;
-
-  json_builder_begin_array (b);
-  g_hash_table_iter_init (&it, parties->table);
-  while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
-    if (!session_id || g_str_equal (p->session_id, session_id))
-      add_party (b, p);
-  json_builder_end_array (b);
-  return json_builder_get_root (b);
 }

@@ -1,0 +1,37 @@
+/* rd-daemon-parties-private.h: what the files of RdParties share (rd-daemon-parties.c: requests,
+ * peers and the ledger; rd-daemon-parties-stats.c: the parties as JSON for status). See
+ * rd-daemon-parties.h for the contract. Main context only. */
+#pragma once
+
+#include "daemon/rd-daemon-parties.h"
+#include "media/rd-media-peer.h"
+
+G_BEGIN_DECLS
+
+typedef struct _RdParty RdParty;
+
+struct _RdParties
+{
+  GObject parent;
+  RdConfig *config;
+  RdLedger *ledger; /* borrowed */
+  RdRoom *room;
+  RdSessionRecording *recording;
+  GHashTable *table; /* peer id -> RdParty (owned) */
+};
+
+struct _RdParty
+{
+  RdParties *parties; /* weak: the table that owns the party is theirs */
+  char *peer_id, *session_id, *role, *name, *remote_address, *etag;
+  gint64 invite_id, participant_id; /* participant_id: 0 until the answer was sent */
+  gboolean whep; /* came in on /whep: a player of the room's stream (its offer is recvonly) */
+  RdPeer *peer;
+  GCancellable *cancel;
+  RdWhipRequest *pending_offer; /* the POST waiting for the answer; NULL once answered */
+  char *leave_reason;           /* set by whoever closes the peer on purpose */
+  gint64 last_stats_us;
+  guint64 last_bytes_in, last_bytes_out;
+};
+
+G_END_DECLS
