@@ -257,7 +257,7 @@ authorize (RdParties *parties, RdWhipRequest *req)
 
 typedef struct
 {
-  RdParties *parties; /* a reference */
+  GWeakRef parties; /* gone when the daemon dropped them before the answer */
   char *peer_id;
 } PartyRef;
 
@@ -265,13 +265,15 @@ static void
 on_answered (GObject *source, GAsyncResult *res, gpointer data)
 {
   PartyRef *ref = data;
-  g_autoptr (RdParties) parties = ref->parties;
+  g_autoptr (RdParties) parties = g_weak_ref_get (&ref->parties);
   /* The party may have left while the answer was made: then it is not in the table. */
-  RdParty *p = parties->table ? g_hash_table_lookup (parties->table, ref->peer_id) : NULL;
+  RdParty *p =
+      parties && parties->table ? g_hash_table_lookup (parties->table, ref->peer_id) : NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *answer = rd_peer_answer_finish (RD_PEER (source), res, &error);
   RdWhipRequest *req;
 
+  g_weak_ref_clear (&ref->parties);
   g_free (ref->peer_id);
   g_free (ref);
   if (!p || p->peer != RD_PEER (source))
@@ -363,7 +365,7 @@ handle_offer (RdParties *parties, RdWhipRequest *req)
   p->pending_offer = req;
   {
     PartyRef *ref = g_new0 (PartyRef, 1);
-    ref->parties = g_object_ref (parties);
+    g_weak_ref_init (&ref->parties, parties);
     ref->peer_id = g_strdup (p->peer_id);
     rd_peer_answer_async (p->peer, rd_whip_request_get_body (req), p->cancel, on_answered, ref);
   }

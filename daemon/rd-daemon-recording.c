@@ -333,7 +333,8 @@ on_finished (RdRecorder *rec, RdSessionRecording *d)
   g_clear_pointer (&d->pause_reason, g_free);
   g_clear_pointer (&d->stopped_why, g_free);
   update_banner (d);
-  changed (d);
+  /* no "changed": the session ends next (or the daemon stops), and that is what the status
+   * shows; a line in between would only flicker */
   for (guint i = 0; waiters && i < waiters->len; i++)
     g_array_index (waiters, Waiter, i).func (g_array_index (waiters, Waiter, i).data);
 }

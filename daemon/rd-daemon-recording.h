@@ -11,9 +11,10 @@
  * call goes on; below warn-free-mb status says so; a session does not start below min-free-mb.
  * One session at most is recorded at a time.
  *
- * Signals: "changed" (no arguments) when what rd_session_recording_status_text() or the status
- * report shows may have changed: started, paused, resumed, stopped for the disk, finished, disk
- * low or no longer low.
+ * Signals: "changed" (no arguments) when what rd_session_recording_status_text() shows may have
+ * changed: started, paused, resumed, stopped for the disk, disk low or no longer low. Not when
+ * the recording finishes: its session ends (or the daemon stops) right after, and that is the
+ * change the status shows.
  *
  * Collaborators (taken at construction, a reference each): the configuration, the ledger, the
  * room. Threading: main context only. */

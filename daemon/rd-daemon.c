@@ -350,8 +350,8 @@ rd_daemon_free (RdDaemon *d)
   if (d->signal_server)
     g_signal_handlers_disconnect_by_data (d->signal_server, d);
   g_clear_object (&d->signal_server);
-  /* disposed now, whoever else holds a reference (a callback in flight): their peers close
-   * before the room stops; what the recording left open is repaired at the next start */
+  /* disposed here, before the room stops: their peers close first; what the recording left
+   * open (shutdown waited for it, or there was none) is repaired at the next start */
   if (d->links)
     {
       g_signal_handlers_disconnect_by_data (d->links, d);
