@@ -2,7 +2,7 @@
  * writes the files; this object starts it with the session, gives it each party, writes every
  * segment it opens and seals into the ledger, draws the REC mark on the room's display and
  * watches the disk. Main context only. */
-#include "daemon/rd-daemon-recording.h"
+#include "daemon/rd-daemon-recording-private.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -21,19 +21,6 @@ typedef struct
   RdSessionRecordingDone func;
   gpointer data;
 } Waiter;
-
-struct _RdSessionRecording
-{
-  GObject parent;
-  RdConfig *config;
-  RdLedger *ledger; /* borrowed */
-  RdRoom *room;
-  RdRecorder *recorder; /* while a session is recorded */
-  char *session, *pause_reason, *stopped_why;
-  guint tick_id, ticks;
-  GArray *waiters;   /* Waiter: called when the recorder has finished */
-  gboolean disk_low; /* free space below warn-free-mb */
-};
 
 enum
 {
@@ -159,9 +146,9 @@ free_mb_at (const char *path, gboolean *read_only)
 }
 
 /* The least free space of the state dir and of its recordings/ (which may be a file system of
- * its own); *@where (may be NULL) the directory it was measured in. (transfer none) */
-static guint64
-least_free_mb (RdSessionRecording *d, char **where)
+ * its own); *@where (may be NULL) the directory it was measured in. (transfer full) */
+guint64
+rd_session_recording_least_free_mb (RdSessionRecording *d, char **where)
 {
   const char *state_dir = rd_config_get_state_dir (d->config);
   g_autofree char *recordings = g_build_filename (state_dir, "recordings", NULL);
@@ -178,7 +165,7 @@ gboolean
 rd_session_recording_check_space (RdSessionRecording *d, GError **error)
 {
   g_autofree char *where = NULL;
-  guint64 free_mb = least_free_mb (d, &where);
+  guint64 free_mb = rd_session_recording_least_free_mb (d, &where);
   guint64 min_mb = rd_config_get_min_free_mb (d->config);
 
   if (free_mb < min_mb)
@@ -239,7 +226,7 @@ session_dir (RdSessionRecording *d, const char *session_id)
 static void
 check_disk (RdSessionRecording *d)
 {
-  guint64 free_mb = least_free_mb (d, NULL);
+  guint64 free_mb = rd_session_recording_least_free_mb (d, NULL);
   gboolean low = free_mb < rd_config_get_warn_free_mb (d->config);
 
   if (low != d->disk_low)
@@ -483,70 +470,4 @@ rd_session_recording_set_paused (RdSessionRecording *d, const char *id, gboolean
   update_banner (d);
   changed (d);
   return TRUE;
-}
-
-const char *
-rd_session_recording_get_state (RdSessionRecording *d, const char *session_id, gint64 *elapsed_s)
-{
-  gboolean ours = d->recorder && (!session_id || g_strcmp0 (d->session, session_id) == 0);
-
-  if (elapsed_s)
-    *elapsed_s =
-        ours ? (gint64)(rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000))
-             : 0;
-  if (!ours)
-    return "off";
-  return d->stopped_why ? "stopped" : rd_recorder_is_paused (d->recorder) ? "paused" : "recording";
-}
-
-double
-rd_session_recording_get_elapsed_s (RdSessionRecording *d, const char *session_id)
-{
-  if (!d->recorder || g_strcmp0 (d->session, session_id) != 0)
-    return -1;
-  return rd_recorder_get_elapsed_ns (d->recorder) / 1e9;
-}
-
-char *
-rd_session_recording_status_text (RdSessionRecording *d)
-{
-  return g_strdup_printf ("%s%s",
-                          d->stopped_why    ? ", RECORDING STOPPED (disk full)"
-                          : d->pause_reason ? ", recording paused"
-                                            : "",
-                          d->disk_low ? ", disk space low" : "");
-}
-
-void
-rd_session_recording_add_status (RdSessionRecording *d, JsonBuilder *b)
-{
-  g_autofree char *banner = rd_room_dup_banner (d->room);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, rd_session_recording_get_state (d, NULL, NULL));
-  if (d->recorder)
-    {
-      json_builder_set_member_name (b, "session");
-      json_builder_add_string_value (b, d->session);
-      json_builder_set_member_name (b, "elapsed_s");
-      json_builder_add_int_value (
-          b, (gint64)(rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000)));
-      json_builder_set_member_name (b, "tracks");
-      json_builder_add_int_value (b, rd_recorder_get_track_count (d->recorder));
-      json_builder_set_member_name (b, "segments_sealed");
-      json_builder_add_int_value (b, rd_recorder_get_sealed_count (d->recorder));
-      if (d->pause_reason || d->stopped_why)
-        {
-          json_builder_set_member_name (b, "reason");
-          json_builder_add_string_value (b, d->stopped_why ? d->stopped_why : d->pause_reason);
-        }
-    }
-  json_builder_set_member_name (b, "display_mark");
-  json_builder_add_string_value (b, banner ? banner : "");
-  json_builder_set_member_name (b, "disk_free_mb");
-  json_builder_add_int_value (b, (gint64)MIN (least_free_mb (d, NULL), G_MAXINT64));
-  json_builder_set_member_name (b, "disk_low");
-  json_builder_add_boolean_value (b, d->disk_low);
-  json_builder_end_object (b);
 }
