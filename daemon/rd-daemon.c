@@ -128,11 +128,30 @@ make_parts (RdDaemon *d)
   g_signal_connect_swapped (d->links, "changed", G_CALLBACK (on_changed), d);
 }
 
+/* "daemon-started" on the ledger's record, with the version and where the configuration came
+ * from. */
+static void
+record_started (RdDaemon *d)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) detail = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_string_value (b, RD_VERSION);
+  json_builder_set_member_name (b, "config");
+  json_builder_add_string_value (b, rd_config_get_origin (d->config));
+  json_builder_end_object (b);
+  detail = json_builder_get_root (b);
+  if (!rd_ledger_add_event (d->ledger, NULL, "receptiond", "daemon-started", detail, &local))
+    log_event_failure ("the daemon's start", local);
+}
+
 gboolean
 rd_daemon_start (RdDaemon *d, GError **error)
 {
   const char *state_dir = rd_config_get_state_dir (d->config);
-  g_autoptr (GError) local = NULL;
   g_autofree char *status = NULL;
   guint watchdog_ms;
 
@@ -172,19 +191,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
   if (!d->control)
     return FALSE;
 
-  {
-    g_autoptr (JsonBuilder) b = json_builder_new ();
-    g_autoptr (JsonNode) detail = NULL;
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "version");
-    json_builder_add_string_value (b, RD_VERSION);
-    json_builder_set_member_name (b, "config");
-    json_builder_add_string_value (b, rd_config_get_origin (d->config));
-    json_builder_end_object (b);
-    detail = json_builder_get_root (b);
-    if (!rd_ledger_add_event (d->ledger, NULL, "receptiond", "daemon-started", detail, &local))
-      log_event_failure ("the daemon's start", local);
-  }
+  record_started (d);
 
   rd_peer_prepare (); /* the DTLS certificate, in the background: no caller waits for it */
   watchdog_ms = rd_notify_watchdog_interval_ms ();
