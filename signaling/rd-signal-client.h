@@ -1,6 +1,6 @@
 /* rd-signal-client.h: RdSignalClient, the room's WHIP/WHEP client (libsoup 3) for joining a
- * conference hosted elsewhere (../shared/reference/WHIP.md "Client side"). HTTP only: the SDP
- * comes from and goes to media/ through the daemon.
+ * conference hosted elsewhere (RFC 9725 for WHIP; WHEP, draft-ietf-wish-whep, works alike).
+ * HTTP only: the SDP comes from and goes to media/ through the daemon.
  *
  * Contract:
  * - One client per resource (one WHIP publish or one WHEP play). rd_signal_client_new() checks

@@ -1,5 +1,5 @@
-/* rd-signal-whip.h: the WHIP and WHEP endpoints of RdSignalServer (RFC 9725;
- * ../shared/reference/WHIP.md).
+/* rd-signal-whip.h: the WHIP and WHEP endpoints of RdSignalServer (WHIP: RFC 9725; WHEP:
+ * draft-ietf-wish-whep).
  *
  * Paths (part of the contract): WHIP endpoint POST /whip/<session-id>, resource
  * /whip/<session-id>/<peer-id>; WHEP endpoint POST /whep/<session-id>, resource
