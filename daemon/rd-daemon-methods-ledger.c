@@ -68,7 +68,7 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
   JsonObject *r, *first;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return; /* rd_daemon_free(): the control server has dropped the request */
+    return; /* the daemon is being freed: the control server has dropped the request */
   if (!report)
     {
       rd_daemon_reply_ledger_error (req, NULL, error);
