@@ -49,6 +49,9 @@ add_party (JsonBuilder *b, RdParty *p)
   add_int (b, "packets_received", st.packets_received);
   add_int (b, "packets_lost", st.packets_lost);
   add_int (b, "packets_repaired", st.packets_repaired);
+  /* what the party reported missing of what the room sent (its RTCP receiver reports, before
+   * any retransmission): the way to the party, where the two above are the way back */
+  add_int (b, "remote_packets_lost", st.remote_packets_lost);
   /* counters start again after an ICE restart (a new transport): no rate across that */
   add_int (b, "bitrate_in_kbps",
            dt > 0.5 && st.bytes_received >= p->last_bytes_in
