@@ -90,6 +90,8 @@ link_new_peer (RdDaemonLink *l, GError **error)
   l->peer = rd_peer_new (d->room, d->config, peer_id, error);
   if (!l->peer)
     return FALSE;
+  if (l->mix_key)
+    rd_peer_set_mix_key (l->peer, l->mix_key);
   for (guint i = 0; l->ice_servers && i < l->ice_servers->len; i++)
     {
       RdSignalIceServer *s = l->ice_servers->pdata[i];

@@ -307,6 +307,9 @@ rd_links_method_join (RdLinks *d, RdControlRequest *req, JsonObject *params)
       g_clear_pointer (&links[0], rd_daemon_link_free);
       return;
     }
+  /* what the conference plays into the room (WHEP) is not sent back to it (WHIP) */
+  for (guint i = 0; i < 2 && links[i]; i++)
+    links[i]->mix_key = g_strdup_printf ("join-%s", links[0]->id);
   join_start (d, req, id, links);
 }
 

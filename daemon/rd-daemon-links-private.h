@@ -41,6 +41,7 @@ struct _RdDaemonLink
 {
   RdLinks *links; /* weak: its table owns the link */
   char *id, *session_id;
+  char *mix_key; /* shared by the links of one join: one far end (rd_peer_set_mix_key) */
   RdSignalClientKind kind;
   char *url;       /* as given (may hold a query string: never recorded or shown) */
   char *shown_url; /* scheme://host[:port]/path: what the ledger, logs and status show */

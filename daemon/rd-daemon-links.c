@@ -62,6 +62,7 @@ rd_daemon_link_free (RdDaemonLink *l)
   g_clear_object (&l->client);
   g_clear_pointer (&l->ice_servers, g_ptr_array_unref);
   g_free (l->id);
+  g_free (l->mix_key);
   g_free (l->session_id);
   g_free (l->url);
   g_free (l->shown_url);

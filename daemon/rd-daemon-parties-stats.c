@@ -44,6 +44,10 @@ add_party (JsonBuilder *b, RdParty *p)
   add_str (b, "via", p->whep ? "whep" : "whip");
   add_str (b, "state", rd_peer_state_to_string (rd_peer_get_state (p->peer)));
   add_str (b, "fingerprint", rd_peer_get_remote_fingerprint (p->peer));
+  /* what the party hears: the room's microphone and each other party's audio (0: it receives
+   * no audio) */
+  add_int (b, "mix_inputs",
+           rd_room_get_mix_inputs (p->parties->room, rd_peer_get_mix_key (p->peer)));
   add_int (b, "bytes_received", st.bytes_received);
   add_int (b, "bytes_sent", st.bytes_sent);
   add_int (b, "packets_received", st.packets_received);

@@ -106,7 +106,8 @@ void rd_peer_gate_set_open (RdPeerGate *gate, gboolean open);
 void rd_peer_gate_free (RdPeerGate *gate);
 
 /* --- what the peer sends (rd-media-peer-send.c) ---
- * A send stream carries one of the room's shared encoded streams to the far end: the room's
+ * A send stream carries one of the room's encoded streams to the far end (the shared video; the
+ * peer's own mix of audio, rd_room_acquire_mix): the room's
  * tee -> the bin's ghost pad -> queue -> gate -> payloader (the m-line's payload type) -> a
  * webrtcbin sink pad. Its gate opens on verification. The streams live in peer->send; the
  * unlinked flags are under peer->lock (an idle probe on the tee's thread sets them). */
@@ -115,6 +116,7 @@ typedef struct
 {
   GstPad *tee_pad; /* requested from the room's tee */
   GstElement *tee;
+  gboolean mix;       /* the tee is the peer's mix (audio), one use of it taken */
   GstPad *queue_sink; /* our queue's sink pad */
   RdPeerGate *gate;   /* on the queue's src pad */
   gboolean unlinked;  /* under peer->lock */
@@ -258,6 +260,7 @@ struct _RdPeer
   RdRoom *room;
   RdConfig *config;
   char *id;
+  char *mix_key; /* who it must not hear: its id, or what rd_peer_set_mix_key() set */
   GMainContext *context;
   RdPeerHandle *handle;
   GstElement *bin, *webrtc;

@@ -1,5 +1,6 @@
-/* rd-media-peer-send.c: what a peer sends: the room's shared encoded audio and video, one
- * RdPeerSendStream per m-line the far end receives on, behind a gate. See
+/* rd-media-peer-send.c: what a peer sends: the room's shared encoded video and the peer's own
+ * mix of audio (rd_room_acquire_mix), one RdPeerSendStream per m-line the far end receives on,
+ * behind a gate. See
  * rd-media-peer-private.h. Payloading is per peer because each far end picks its own payload
  * types. Main context, except the idle probe that unlinks a stream (the tee's thread). */
 #include "media/rd-media-peer-private.h"
@@ -35,9 +36,9 @@ gboolean
 rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec, guint pt,
                          GstCaps *caps, GError **error)
 {
-  GstElement *tee = video ? rd_room_get_video_tee (peer->room) : rd_room_get_audio_tee (peer->room);
-  GstElement *queue = gst_element_factory_make ("queue", NULL);
-  GstElement *pay = make_payloader (video, codec, pt);
+  GstElement *tee = video ? rd_room_get_video_tee (peer->room)
+                          : rd_room_acquire_mix (peer->room, peer->mix_key, error);
+  GstElement *queue, *pay;
   GstPadTemplate *templ =
       gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (peer->webrtc), "sink_%u");
   g_autoptr (GstPad) sink = NULL;
@@ -46,6 +47,14 @@ rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec
   g_autoptr (GstPad) queue_src = NULL;
   RdPeerSendStream *s;
 
+  if (!tee)
+    return FALSE;
+  s = g_new0 (RdPeerSendStream, 1);
+  s->tee = tee;
+  s->mix = !video;
+  g_ptr_array_add (peer->send, s);
+  queue = gst_element_factory_make ("queue", NULL);
+  pay = make_payloader (video, codec, pt);
   if (!queue || !pay)
     {
       g_clear_object (&queue);
@@ -65,8 +74,6 @@ rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec
                    video ? "video" : "audio");
       return FALSE;
     }
-  s = g_new0 (RdPeerSendStream, 1);
-  s->tee = tee;
   queue_sink = gst_element_get_static_pad (queue, "sink");
   s->queue_sink = gst_object_ref (gst_ghost_pad_new (NULL, queue_sink));
   /* Nothing in this peer (a payloader refusing caps, webrtcbin flushing) may stop the room's
@@ -83,9 +90,7 @@ rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec
     {
       gst_element_release_request_pad (tee, s->tee_pad);
       g_clear_object (&s->tee_pad);
-      s->tee = NULL;
     }
-  g_ptr_array_add (peer->send, s);
   if (!s->tee_pad)
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
@@ -111,7 +116,11 @@ rd_peer_send_set_open (RdPeer *peer, gboolean open)
 {
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->send->len; i++)
-    rd_peer_gate_set_open (((RdPeerSendStream *)peer->send->pdata[i])->gate, open);
+    {
+      RdPeerSendStream *s = peer->send->pdata[i];
+      if (s->gate)
+        rd_peer_gate_set_open (s->gate, open);
+    }
   g_mutex_unlock (&peer->lock);
 }
 
@@ -142,13 +151,16 @@ rd_peer_send_unlink (RdPeer *peer)
 
   /* each tee pad is unlinked between two buffers */
   for (guint i = 0; i < peer->send->len; i++)
-    gst_pad_add_probe (((RdPeerSendStream *)peer->send->pdata[i])->tee_pad, GST_PAD_PROBE_TYPE_IDLE,
-                       unlink_when_idle, peer, NULL);
+    {
+      RdPeerSendStream *s = peer->send->pdata[i];
+      if (s->tee_pad)
+        gst_pad_add_probe (s->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_when_idle, peer, NULL);
+    }
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->send->len; i++)
     {
       RdPeerSendStream *s = peer->send->pdata[i];
-      while (!s->unlinked)
+      while (s->tee_pad && !s->unlinked)
         if (!g_cond_wait_until (&peer->cond, &peer->lock, deadline))
           {
             GST_WARNING ("peer %s: tee pad not idle in time; unlinking anyway", peer->id);
@@ -160,6 +172,12 @@ rd_peer_send_unlink (RdPeer *peer)
   for (guint i = 0; i < peer->send->len; i++)
     {
       RdPeerSendStream *s = peer->send->pdata[i];
-      gst_element_release_request_pad (s->tee, s->tee_pad);
+      if (s->tee_pad)
+        gst_element_release_request_pad (s->tee, s->tee_pad);
+      g_clear_object (&s->tee_pad);
+      /* the peer's mix goes with its last user */
+      if (s->mix)
+        rd_room_release_mix (peer->room, peer->mix_key);
+      s->mix = FALSE;
     }
 }

@@ -74,6 +74,7 @@ rd_peer_finalize (GObject *object)
   g_free (peer->remote_fingerprint);
   g_free (peer->remote_ufrag);
   g_free (peer->id);
+  g_free (peer->mix_key);
   g_clear_pointer (&peer->send, g_ptr_array_unref);
   rd_peer_recv_clear (peer);
   rd_peer_verify_clear (peer);
@@ -304,6 +305,7 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
   peer->room = g_object_ref (room);
   peer->config = rd_config_ref (config);
   peer->id = g_strdup (peer_id);
+  peer->mix_key = g_strdup (peer_id);
   peer->context = g_main_context_ref (rd_room_get_context (room));
   peer->handle = rd_peer_handle_new (peer);
 
@@ -332,6 +334,22 @@ rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error
   rd_room_watch_bin (room, peer->bin, on_peer_message, peer);
   gst_element_sync_state_with_parent (peer->bin);
   return g_steal_pointer (&peer);
+}
+
+void
+rd_peer_set_mix_key (RdPeer *peer, const char *key)
+{
+  g_return_if_fail (RD_IS_PEER (peer) && key != NULL);
+  g_return_if_fail (peer->role == NULL);
+  g_free (peer->mix_key);
+  peer->mix_key = g_strdup (key);
+}
+
+const char *
+rd_peer_get_mix_key (RdPeer *peer)
+{
+  g_return_val_if_fail (RD_IS_PEER (peer), NULL);
+  return peer->mix_key;
 }
 
 const char *

@@ -8,8 +8,9 @@
  *
  * Contract:
  * - rd_peer_answer_async() takes the remote party's SDP offer (sendonly, sendrecv or recvonly),
- *   answers it (recvonly, sendrecv or sendonly: the room's shared encoded audio and video are
- *   sent on every m-line the party receives on; a recvonly offer is a WHEP viewer, which gets
+ *   answers it (recvonly, sendrecv or sendonly: the room's shared encoded video and the
+ *   party's own mix of audio (the room's microphone and every other party) are sent on every
+ *   m-line the party receives on; a recvonly offer is a WHEP viewer, which gets
  *   the room's media and sends none), waits until ICE gathering is complete, and returns the
  *   full answer SDP (with every local candidate). The room is the answerer here; for the room
  *   as the offerer see rd-media-peer-offer.h. An offer with no usable codec (neither VP8/H.264
@@ -87,6 +88,12 @@ void rd_peer_prepare_wait (void);
 RdPeer *rd_peer_new (RdRoom *room, RdConfig *config, const char *peer_id, GError **error);
 
 const char *rd_peer_get_id (RdPeer *peer);
+/* Mix-minus (rd_room_acquire_mix): the key of what the peer sends and receives, its id unless
+ * set here. Peers that are one far end (a conference's WHIP and WHEP links) share a key, so
+ * what one plays into the room is not sent back by the other. Call before the first role call.
+ * (transfer none) */
+void rd_peer_set_mix_key (RdPeer *peer, const char *key);
+const char *rd_peer_get_mix_key (RdPeer *peer);
 RdPeerState rd_peer_get_state (RdPeer *peer);
 /* The a=fingerprint of the offer ("sha-256 AB:..."), NULL before the offer. (transfer none) */
 const char *rd_peer_get_remote_fingerprint (RdPeer *peer);

@@ -4,7 +4,8 @@
  *   peers' decoded video ---------------------------------------------------------+-> compositor
  *     -> room caps -> textoverlay (the REC mark) -> videoconvert -> display (fakesink for none)
  *   silence (live) + peers' decoded audio -> audiomixer -> 48 kHz stereo -> audioconvert
- *     -> speakers (fakesink for none)
+ *     -> speakers (fakesink for none); the parties' audio reaches the speakers' audiomixer
+ *     through rd-media-room-mix.c, which also makes each party's mix
  *
  * The self-view is composited with display=none too: the recorder and a real display read the
  * composited picture. Each aggregator always has one live pad that never starves (the camera,
@@ -289,30 +290,49 @@ rd_room_link_remote_video (RdRoom *room, GstPad *src)
 }
 
 GstPad *
-rd_room_link_remote_audio (RdRoom *room, GstPad *src)
+rd_room_link_remote_audio (RdRoom *room, GstPad *src, const char *key)
 {
   g_return_val_if_fail (RD_IS_ROOM (room), NULL);
-  return link_remote (room, src, room->mixer, room->remote_audio_pads, &room->remote_audio_buffers);
+  g_return_val_if_fail (key != NULL, NULL);
+  return rd_room_mixer_add_source (room->mix, src, key);
 }
 
 void
 rd_room_release_output (RdRoom *room, GstPad *sinkpad)
 {
-  GPtrArray *pads;
-  GstElement *aggregator;
   guint index;
 
   g_return_if_fail (RD_IS_ROOM (room));
   if (g_ptr_array_find (room->remote_video_pads, sinkpad, &index))
-    pads = room->remote_video_pads, aggregator = room->compositor;
-  else if (g_ptr_array_find (room->remote_audio_pads, sinkpad, &index))
-    pads = room->remote_audio_pads, aggregator = room->mixer;
-  else
+    {
+      gst_element_release_request_pad (room->compositor, sinkpad);
+      g_ptr_array_remove_index (room->remote_video_pads, index); /* drops the request reference */
+      relayout (room);
+    }
+  else if (!rd_room_mixer_remove_source (room->mix, sinkpad))
     g_return_if_reached ();
-  gst_element_release_request_pad (aggregator, sinkpad);
-  g_ptr_array_remove_index (pads, index); /* drops the request reference */
-  if (pads == room->remote_video_pads)
-    relayout (room);
+}
+
+GstElement *
+rd_room_acquire_mix (RdRoom *room, const char *key, GError **error)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  return rd_room_mixer_acquire (room->mix, key, error);
+}
+
+void
+rd_room_release_mix (RdRoom *room, const char *key)
+{
+  g_return_if_fail (RD_IS_ROOM (room));
+  rd_room_mixer_release (room->mix, key);
+}
+
+guint
+rd_room_get_mix_inputs (RdRoom *room, const char *key)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), 0);
+  return rd_room_mixer_count (room->mix, key, NULL);
 }
 
 guint64

@@ -58,6 +58,7 @@ rd_room_dispose (GObject *object)
   RdRoom *room = RD_ROOM (object);
 
   rd_room_stop (room);
+  g_clear_pointer (&room->mix, rd_room_mixer_free);
   if (room->bus_source)
     {
       g_source_destroy (room->bus_source);
@@ -74,7 +75,6 @@ rd_room_finalize (GObject *object)
   RdRoom *room = RD_ROOM (object);
 
   g_clear_pointer (&room->remote_video_pads, g_ptr_array_unref);
-  g_clear_pointer (&room->remote_audio_pads, g_ptr_array_unref);
   g_clear_pointer (&room->watched, g_hash_table_unref);
   g_clear_pointer (&room->config, rd_config_unref);
   g_clear_pointer (&room->context, g_main_context_unref);
@@ -98,7 +98,6 @@ static void
 rd_room_init (RdRoom *room)
 {
   room->remote_video_pads = g_ptr_array_new_with_free_func (gst_object_unref);
-  room->remote_audio_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   room->watched = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 
@@ -352,6 +351,15 @@ build_video (RdRoom *room, GError **error)
   return rd_room_build_outputs (room, rawtee, error);
 }
 
+void
+rd_room_set_opus_encoder (GstElement *encoder)
+{
+  g_object_set (encoder, "bitrate", OPUS_BITRATE, "frame-size", 20, "inband-fec", TRUE,
+                "packet-loss-percentage", 5, NULL);
+}
+
+/* mic -> convert/resample -> 48 kHz mono -> volume (mute) -> mic_tee -> queue -> opusenc
+ *   -> audio_tee; mic_tee also feeds every party's mix (rd-media-room-mix.c) */
 static gboolean
 build_audio (RdRoom *room, GError **error)
 {
@@ -361,16 +369,17 @@ build_audio (RdRoom *room, GError **error)
   if (!src || !(last = chain (room, src, error, "audioconvert", "audioresample", NULL)))
     return FALSE;
   room->volume = make (room, "volume", "mic-mute", error);
+  room->mic_tee = make (room, "tee", "mic_tee", error);
   q = make (room, "queue", "opusqueue", error);
   enc = make (room, "opusenc", "opusenc", error);
   room->audio_tee = make (room, "tee", "audio_tee", error);
-  if (!room->volume || !q || !enc || !room->audio_tee)
+  if (!room->volume || !room->mic_tee || !q || !enc || !room->audio_tee)
     return FALSE;
-  g_object_set (enc, "bitrate", OPUS_BITRATE, "frame-size", 20, "inband-fec", TRUE,
-                "packet-loss-percentage", 5, NULL);
+  rd_room_set_opus_encoder (enc);
   g_object_set (room->audio_tee, "allow-not-linked", TRUE, NULL);
+  g_object_set (room->mic_tee, "allow-not-linked", TRUE, NULL);
   if (!rd_room_link_caps (last, room->volume, "audio/x-raw,rate=48000,channels=1", error) ||
-      !gst_element_link_many (room->volume, q, enc, room->audio_tee, NULL))
+      !gst_element_link_many (room->volume, room->mic_tee, q, enc, room->audio_tee, NULL))
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the Opus encoder");
       return FALSE;
@@ -454,6 +463,8 @@ rd_room_new (RdConfig *config, GError **error)
   room->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("room")));
   if (!build_video (room, error) || !build_audio (room, error))
     return NULL;
+  room->mix = rd_room_mixer_new (GST_BIN (room->pipeline), room->mic_tee, room->mixer,
+                                 &room->remote_audio_buffers);
   bus = gst_pipeline_get_bus (room->pipeline);
   room->bus_source = gst_bus_create_watch (bus);
   g_source_set_callback (room->bus_source, G_SOURCE_FUNC (on_bus_message), room, NULL);

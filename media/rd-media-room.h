@@ -14,6 +14,9 @@
  *   self-view full screen; one party: full screen with the self-view in a corner; more: a grid),
  *   also with display=none (the composited picture is what a display or recorder shows); their
  *   audio is mixed with silence to the speakers. Both run at their rates with no party.
+ * - Mix-minus: each remote party hears the microphone and every other party, never itself
+ *   (rd_room_acquire_mix): one Opus encoder per key that receives audio. The room's own audio
+ *   tee (the microphone alone) is the room's record.
  * - No consumer can stop the shared encoders: a peer or the self-view that fails (refuses caps,
  *   flushes, ends) only loses its own branch, and reports it on the bus.
  * - Mute sends silence (mic) or black (camera) without renegotiating: the encoded streams go on.
@@ -73,11 +76,25 @@ void rd_room_request_keyframe (RdRoom *room);
 GstPipeline *rd_room_get_pipeline (RdRoom *room);
 GstElement *rd_room_get_video_tee (RdRoom *room);
 GstElement *rd_room_get_audio_tee (RdRoom *room);
-/* Links a remote party's decoded raw video / audio pad to the display / speakers. Returns the
- * request pad used (to release with rd_room_release_output). (transfer none) */
+/* Links a remote party's decoded raw video pad to the display, or its decoded audio pad to
+ * the speakers and to the mix of every key but @key (mix-minus). Returns the pad @src is linked
+ * to, the handle for rd_room_release_output(). (transfer none) */
 GstPad *rd_room_link_remote_video (RdRoom *room, GstPad *src);
-GstPad *rd_room_link_remote_audio (RdRoom *room, GstPad *src);
+GstPad *rd_room_link_remote_audio (RdRoom *room, GstPad *src, const char *key);
+/* Takes that party's video or audio out of the display, or the speakers and every mix, at once. */
 void rd_room_release_output (RdRoom *room, GstPad *sinkpad);
+
+/* Mix-minus, for media/ only (peers). A key names who must not hear themselves: one party, or
+ * the peers of one conference link. rd_room_acquire_mix() returns the tee of Opus packets of
+ * what @key hears: the microphone (after mute) and the audio of every remote party linked with
+ * another key, joining and leaving as they do. Each call takes one use, given back with
+ * rd_room_release_mix(); the mix goes with its last use. NULL with @error
+ * (RD_MEDIA_ERROR_INIT/PIPELINE) when it cannot be made. (transfer none) */
+GstElement *rd_room_acquire_mix (RdRoom *room, const char *key, GError **error);
+void rd_room_release_mix (RdRoom *room, const char *key);
+/* How many inputs @key's mix has now (the microphone plus each other party's audio); 0 when
+ * @key has no mix. */
+guint rd_room_get_mix_inputs (RdRoom *room, const char *key);
 
 /* Counters for tests and status: buffers that reached the display / speakers from remote
  * parties since start. */

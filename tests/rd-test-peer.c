@@ -5,9 +5,11 @@
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 #include <nice/agent.h>
+#include <math.h>
 #include <string.h>
 
-#define WAIT_S 10
+#define WAIT_S      10
+#define TONE_WINDOW 4800 /* 100 ms at 48 kHz */
 
 struct _RdTestPeer
 {
@@ -23,7 +25,32 @@ struct _RdTestPeer
   guint ice_ready;    /* atomic: times the component became ready */
   guint ice_checked;  /* atomic: times the far end's checks first passed our credentials */
   char *remote_ufrag; /* the far end's, as last set */
+  /* the last TONE_WINDOW samples decoded from the far end (48 kHz mono), under lock */
+  gint16 tone[TONE_WINDOW];
+  guint tone_pos;
+  guint64 tone_total;
 };
+
+/* Streaming thread: keeps the newest TONE_WINDOW samples of what the far end sent. */
+static GstPadProbeReturn
+keep_samples (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdTestPeer *peer = user_data;
+  GstMapInfo map;
+
+  if (!gst_buffer_map (GST_PAD_PROBE_INFO_BUFFER (info), &map, GST_MAP_READ))
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&peer->lock);
+  for (gsize i = 0; i + 1 < map.size; i += 2)
+    {
+      peer->tone[peer->tone_pos] = (gint16)GST_READ_UINT16_LE (map.data + i);
+      peer->tone_pos = (peer->tone_pos + 1) % TONE_WINDOW;
+      peer->tone_total++;
+    }
+  g_mutex_unlock (&peer->lock);
+  gst_buffer_unmap (GST_PAD_PROBE_INFO_BUFFER (info), &map);
+  return GST_PAD_PROBE_OK;
+}
 
 static GstPadProbeReturn
 count (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
@@ -51,7 +78,8 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
   if (!video && g_strcmp0 (enc, "OPUS") != 0)
     return;
   bin = gst_parse_bin_from_description (
-      !video ? "rtpopusdepay ! opusdec ! fakesink name=out"
+      !video ? "rtpopusdepay ! opusdec ! audioconvert ! audioresample "
+               "! audio/x-raw,format=S16LE,rate=48000,channels=1 ! fakesink name=out"
       : g_strcmp0 (enc, "VP8") == 0
           ? "rtpvp8depay ! vp8dec ! fakesink name=out"
           : "rtph264depay request-keyframe=true wait-for-keyframe=true ! h264parse "
@@ -66,6 +94,8 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
   }
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, count,
                      video ? &peer->video_frames : &peer->audio_buffers, NULL);
+  if (!video)
+    gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, keep_samples, peer, NULL);
   gst_bin_add (GST_BIN (peer->pipeline), bin);
   sink = gst_element_get_static_pad (bin, "sink");
   gst_pad_link (pad, sink);
@@ -346,6 +376,30 @@ guint64
 rd_test_peer_get_video_frames (RdTestPeer *peer)
 {
   return __atomic_load_n (&peer->video_frames, __ATOMIC_RELAXED);
+}
+
+double
+rd_test_peer_get_tone_level (RdTestPeer *peer, double freq_hz)
+{
+  /* Goertzel over the window: the amplitude of @freq_hz, 1.0 = a full-scale sine */
+  double coeff = 2.0 * cos (2.0 * G_PI * freq_hz / 48000.0), s1 = 0, s2 = 0, power;
+
+  g_mutex_lock (&peer->lock);
+  if (peer->tone_total < TONE_WINDOW)
+    {
+      g_mutex_unlock (&peer->lock);
+      return -1;
+    }
+  for (guint i = 0; i < TONE_WINDOW; i++)
+    {
+      double x = peer->tone[(peer->tone_pos + i) % TONE_WINDOW] / 32768.0;
+      double s0 = x + coeff * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+  g_mutex_unlock (&peer->lock);
+  power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  return 2.0 * sqrt (MAX (power, 0.0)) / TONE_WINDOW;
 }
 
 guint64

@@ -80,6 +80,9 @@ guint64 rd_test_peer_get_video_frames (RdTestPeer *peer);
  * bandwidth does: the encoder starts again with a keyframe at the new size. */
 void rd_test_peer_set_video_size (RdTestPeer *peer, int width, int height);
 guint64 rd_test_peer_get_audio_buffers (RdTestPeer *peer);
+/* The amplitude (1.0: a full-scale sine) of the tone at @freq_hz in the last 100 ms of audio
+ * decoded from the far end, or -1 before 100 ms have arrived. Any thread. */
+double rd_test_peer_get_tone_level (RdTestPeer *peer, double freq_hz);
 /* webrtcbin's connection-state as its nick: "new", "connecting", "connected", "failed", ... */
 const char *rd_test_peer_get_connection_state (RdTestPeer *peer);
 

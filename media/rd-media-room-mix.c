@@ -1,0 +1,431 @@
+/* rd-media-room-mix.c: what each remote party hears (mix-minus) and what the speakers play.
+ * See rd-media-room.h.
+ *
+ *   mic -> ... -> volume (mute) -> mic_tee -+-> queue -> opusenc -> audio_tee (the room's own)
+ *                                           +-> [branch] -> mix K ...
+ *   party K's decoded audio -> source tee K -+-> [branch] -> speakers' audiomixer
+ *                                            +-> [branch] -> mix J, for every key J != K
+ *   mix J: audiomixer -> 48 kHz mono S16 -> opusenc -> tee J -> the send streams of key J
+ *
+ * A key names who must not hear themselves: a party's peer, or the two peers of one
+ * conference link (what the room plays from a conference never goes back to it). A mix is
+ * made when the first send stream of its key asks for it and goes with the last one.
+ *
+ * Every branch is a leaky queue between a tee and an aggregator pad, so a stalled mix only
+ * loses its own input and never holds a tee (the microphone, a party) back. A branch is taken
+ * down in this order: the tee pad unlinked and released (the tee goes on without it), the
+ * aggregator pad released (which wakes a queue thread blocked in it), then the queue stopped.
+ *
+ * A party's audio is mixed as it arrives, not by rtpbin's timestamps: those jump (by up to a few
+ * hundred ms) when the party's first RTCP SRs set its lip-sync, and a mixer drops what jumped
+ * behind what it has already mixed (a quarter second of the party lost in every mix, measured).
+ * Each buffer is restamped to follow the one before it, unless that has drifted more than
+ * RESYNC_NS from the buffer's arrival (a gap upstream): then it starts again at its arrival,
+ * marked DISCONT. The recorder takes the party's encoded streams before this, with rtpbin's
+ * timing. The mixer's latency (what it waits for late input) covers the decoding after arrival.
+ *
+ * Each mix's aggregator, like the speakers', always has one live input that never starves (the
+ * microphone), and starts on its first buffer (start-time-selection=first: see the traps in
+ * rd-media-room-output.c). Main context only. */
+#include "media/rd-media-room-private.h"
+#include "media/rd-media-error.h"
+
+#define BRANCH_QUEUE_NS (500 * GST_MSECOND)
+#define RESYNC_NS       (40 * GST_MSECOND)
+#define MIX_CAPS        "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved"
+
+typedef struct
+{
+  GstElement *tee, *queue, *aggregator;
+  GstPad *tee_pad, *aggregator_pad;
+} Branch;
+
+typedef struct
+{
+  char *key;
+  GstElement *tee;
+  GstPad *sink; /* the tee's sink pad: what rd_room_link_remote_audio() returned */
+  /* the streaming thread's: the party's segment, and where its next buffer belongs */
+  GstSegment segment;
+  GstClockTime next_rt;
+} Source;
+
+typedef struct
+{
+  char *key;
+  guint users;
+  GstElement *mixer, *caps, *encoder, *tee;
+} Mix;
+
+struct _RdRoomMixer
+{
+  GstBin *pipeline;
+  GstElement *mic_tee, *speakers;
+  GPtrArray *branches; /* Branch* */
+  GPtrArray *sources;  /* Source* */
+  GPtrArray *mixes;    /* Mix* */
+  guint64 *counter;    /* buffers that reached the speakers from parties (atomic) */
+};
+
+static void
+branch_free (gpointer data)
+{
+  Branch *b = data;
+
+  if (b->tee_pad)
+    {
+      g_autoptr (GstPad) peer = gst_pad_get_peer (b->tee_pad);
+      if (peer)
+        gst_pad_unlink (b->tee_pad, peer);
+      gst_element_release_request_pad (b->tee, b->tee_pad);
+      gst_object_unref (b->tee_pad);
+    }
+  if (b->aggregator_pad)
+    {
+      gst_element_release_request_pad (b->aggregator, b->aggregator_pad);
+      gst_object_unref (b->aggregator_pad);
+    }
+  if (b->queue)
+    {
+      gst_element_set_locked_state (b->queue, TRUE);
+      gst_element_set_state (b->queue, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (GST_OBJECT_PARENT (b->queue)), b->queue);
+    }
+  g_free (b);
+}
+
+static void
+remove_element (GstElement *e)
+{
+  if (!e)
+    return;
+  gst_element_set_locked_state (e, TRUE);
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (GST_OBJECT_PARENT (e)), e);
+}
+
+static void
+source_free (gpointer data)
+{
+  Source *s = data;
+
+  remove_element (s->tee);
+  g_clear_object (&s->sink);
+  g_free (s->key);
+  g_free (s);
+}
+
+static void
+mix_free (gpointer data)
+{
+  Mix *m = data;
+
+  /* downstream first: no element pushes into one already stopped and gone */
+  remove_element (m->tee);
+  remove_element (m->encoder);
+  remove_element (m->caps);
+  remove_element (m->mixer);
+  g_free (m->key);
+  g_free (m);
+}
+
+static GstPadProbeReturn
+count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  guint64 *counter = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    __atomic_add_fetch (counter, gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info)),
+                        __ATOMIC_RELAXED);
+  else
+    __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Streaming thread: keeps the party's segment for restamp(). */
+static GstPadProbeReturn
+restamp_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Source *s = user_data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
+    gst_event_copy_segment (event, &s->segment);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    s->next_rt = GST_CLOCK_TIME_NONE;
+  return GST_PAD_PROBE_OK;
+}
+
+/* Streaming thread: times the buffer by its arrival, continuous with the one before. */
+static GstPadProbeReturn
+restamp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Source *s = user_data;
+  g_autoptr (GstClock) clock = gst_element_get_clock (s->tee);
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime now, rt, pts;
+  gboolean resync;
+
+  if (!clock || s->segment.format != GST_FORMAT_TIME)
+    return GST_PAD_PROBE_OK;
+  now = gst_clock_get_time (clock) - gst_element_get_base_time (s->tee);
+  resync = !GST_CLOCK_TIME_IS_VALID (s->next_rt) || GST_CLOCK_DIFF (s->next_rt, now) > RESYNC_NS ||
+           GST_CLOCK_DIFF (now, s->next_rt) > RESYNC_NS;
+  rt = resync ? now : s->next_rt;
+  pts = gst_segment_position_from_running_time (&s->segment, GST_FORMAT_TIME, rt);
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+  buffer = gst_buffer_make_writable (buffer);
+  GST_BUFFER_PTS (buffer) = pts;
+  GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+  if (resync)
+    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+  s->next_rt = GST_BUFFER_DURATION_IS_VALID (buffer) ? rt + GST_BUFFER_DURATION (buffer)
+                                                     : GST_CLOCK_TIME_NONE;
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  return GST_PAD_PROBE_OK;
+}
+
+/* @tee -> leaky queue -> a new pad of @aggregator, playing. FALSE when a link fails. */
+static gboolean
+add_branch (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator, guint64 *counter)
+{
+  Branch *b = g_new0 (Branch, 1);
+  g_autoptr (GstPad) q_sink = NULL;
+  g_autoptr (GstPad) q_src = NULL;
+
+  b->tee = tee;
+  b->aggregator = aggregator;
+  b->queue = gst_element_factory_make ("queue", NULL);
+  g_object_set (b->queue, "leaky", 2 /* downstream */, "max-size-buffers", 0, "max-size-bytes", 0,
+                "max-size-time", (guint64)BRANCH_QUEUE_NS, NULL);
+  gst_bin_add (mx->pipeline, b->queue);
+  g_ptr_array_add (mx->branches, b);
+  b->aggregator_pad = gst_element_request_pad_simple (aggregator, "sink_%u");
+  q_src = gst_element_get_static_pad (b->queue, "src");
+  if (!b->aggregator_pad || gst_pad_link (q_src, b->aggregator_pad) != GST_PAD_LINK_OK)
+    return FALSE;
+  if (counter)
+    gst_pad_add_probe (b->aggregator_pad,
+                       GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, count_buffers,
+                       counter, NULL);
+  gst_element_sync_state_with_parent (b->queue);
+  b->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  q_sink = gst_element_get_static_pad (b->queue, "sink");
+  return b->tee_pad && gst_pad_link (b->tee_pad, q_sink) == GST_PAD_LINK_OK;
+}
+
+/* Takes down every branch out of @tee or into @aggregator (either may be NULL). */
+static void
+remove_branches (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator)
+{
+  for (guint i = mx->branches->len; i-- > 0;)
+    {
+      Branch *b = mx->branches->pdata[i];
+      if ((tee && b->tee == tee) || (aggregator && b->aggregator == aggregator))
+        g_ptr_array_remove_index (mx->branches, i);
+    }
+}
+
+RdRoomMixer *
+rd_room_mixer_new (GstBin *pipeline, GstElement *mic_tee, GstElement *speakers, guint64 *counter)
+{
+  RdRoomMixer *mx = g_new0 (RdRoomMixer, 1);
+
+  mx->pipeline = pipeline;
+  mx->mic_tee = mic_tee;
+  mx->speakers = speakers;
+  mx->counter = counter;
+  mx->branches = g_ptr_array_new_with_free_func (branch_free);
+  mx->sources = g_ptr_array_new_with_free_func (source_free);
+  mx->mixes = g_ptr_array_new_with_free_func (mix_free);
+  return mx;
+}
+
+void
+rd_room_mixer_free (RdRoomMixer *mx)
+{
+  if (!mx)
+    return;
+  /* the pipeline is stopped: branches first, they hold pads of the tees and mixers */
+  g_ptr_array_unref (mx->branches);
+  g_ptr_array_unref (mx->sources);
+  g_ptr_array_unref (mx->mixes);
+  g_free (mx);
+}
+
+/* A new element with its floating reference sunk, or NULL. (transfer full) */
+static GstElement *
+make_sunk (const char *factory)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+
+  return e ? gst_object_ref_sink (e) : NULL;
+}
+
+static Mix *
+find_mix (RdRoomMixer *mx, const char *key)
+{
+  for (guint i = 0; i < mx->mixes->len; i++)
+    if (g_strcmp0 (((Mix *)mx->mixes->pdata[i])->key, key) == 0)
+      return mx->mixes->pdata[i];
+  return NULL;
+}
+
+GstPad *
+rd_room_mixer_add_source (RdRoomMixer *mx, GstPad *src, const char *key)
+{
+  Source *s = g_new0 (Source, 1);
+
+  s->key = g_strdup (key);
+  s->tee = gst_element_factory_make ("tee", NULL);
+  g_object_set (s->tee, "allow-not-linked", TRUE, NULL);
+  gst_bin_add (mx->pipeline, s->tee);
+  g_ptr_array_add (mx->sources, s);
+  s->sink = gst_element_get_static_pad (s->tee, "sink");
+  gst_segment_init (&s->segment, GST_FORMAT_UNDEFINED);
+  s->next_rt = GST_CLOCK_TIME_NONE;
+  gst_pad_add_probe (s->sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, restamp_event, s, NULL);
+  gst_pad_add_probe (s->sink, GST_PAD_PROBE_TYPE_BUFFER, restamp, s, NULL);
+  /* every branch first, so the party's first buffer reaches all of them */
+  if (!add_branch (mx, s->tee, mx->speakers, mx->counter))
+    goto failed;
+  for (guint i = 0; i < mx->mixes->len; i++)
+    {
+      Mix *m = mx->mixes->pdata[i];
+      if (g_strcmp0 (m->key, key) != 0 && !add_branch (mx, s->tee, m->mixer, NULL))
+        goto failed;
+    }
+  gst_element_sync_state_with_parent (s->tee);
+  if (gst_pad_link (src, s->sink) != GST_PAD_LINK_OK)
+    goto failed;
+  GST_DEBUG ("mix: party audio %s:%s added (key %s) to the speakers and %u mixes",
+             GST_DEBUG_PAD_NAME (src), key, mx->mixes->len);
+  return s->sink;
+
+failed:
+  GST_WARNING ("mix: cannot link %s:%s (key %s)", GST_DEBUG_PAD_NAME (src), key);
+  remove_branches (mx, s->tee, NULL);
+  g_ptr_array_remove_fast (mx->sources, s);
+  return NULL;
+}
+
+gboolean
+rd_room_mixer_remove_source (RdRoomMixer *mx, GstPad *sink)
+{
+  for (guint i = 0; i < mx->sources->len; i++)
+    {
+      Source *s = mx->sources->pdata[i];
+      if (s->sink != sink)
+        continue;
+      {
+        g_autoptr (GstPad) peer = gst_pad_get_peer (sink);
+        if (peer)
+          gst_pad_unlink (peer, sink);
+      }
+      remove_branches (mx, s->tee, NULL);
+      GST_DEBUG ("mix: party audio of key %s removed", s->key);
+      g_ptr_array_remove_index_fast (mx->sources, i);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* mixer -> 48 kHz mono -> opusenc -> tee, with a branch from the microphone and from every
+ * party not of @key; playing. NULL when an element is missing or a link fails. */
+static Mix *
+mix_new (RdRoomMixer *mx, const char *key, GError **error)
+{
+  Mix *m = g_new0 (Mix, 1);
+  g_autoptr (GstCaps) caps = gst_caps_from_string (MIX_CAPS);
+
+  m->key = g_strdup (key);
+  g_ptr_array_add (mx->mixes, m);
+  m->mixer = make_sunk ("audiomixer");
+  m->caps = make_sunk ("capsfilter");
+  m->encoder = make_sunk ("opusenc");
+  m->tee = make_sunk ("tee");
+  if (!m->mixer || !m->caps || !m->encoder || !m->tee)
+    {
+      g_clear_object (&m->mixer);
+      g_clear_object (&m->caps);
+      g_clear_object (&m->encoder);
+      g_clear_object (&m->tee);
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT,
+                   "cannot make a party's mix (audiomixer, opusenc)");
+      g_ptr_array_remove_fast (mx->mixes, m);
+      return NULL;
+    }
+  gst_bin_add_many (mx->pipeline, m->mixer, m->caps, m->encoder, m->tee, NULL);
+  /* the bin holds them now */
+  gst_object_unref (m->mixer), gst_object_unref (m->caps);
+  gst_object_unref (m->encoder), gst_object_unref (m->tee);
+  g_object_set (m->mixer, "start-time-selection", 1 /* first */, NULL);
+  g_object_set (m->caps, "caps", caps, NULL);
+  rd_room_set_opus_encoder (m->encoder);
+  g_object_set (m->tee, "allow-not-linked", TRUE, NULL);
+  if (!gst_element_link_many (m->mixer, m->caps, m->encoder, m->tee, NULL))
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the mix of %s", key);
+      goto failed;
+    }
+  gst_element_sync_state_with_parent (m->tee);
+  gst_element_sync_state_with_parent (m->encoder);
+  gst_element_sync_state_with_parent (m->caps);
+  gst_element_sync_state_with_parent (m->mixer);
+  if (!add_branch (mx, mx->mic_tee, m->mixer, NULL))
+    goto link_failed;
+  for (guint i = 0; i < mx->sources->len; i++)
+    {
+      Source *s = mx->sources->pdata[i];
+      if (g_strcmp0 (s->key, key) != 0 && !add_branch (mx, s->tee, m->mixer, NULL))
+        goto link_failed;
+    }
+  GST_DEBUG ("mix: %s made, hearing the microphone and %u parties' audio", key, mx->sources->len);
+  return m;
+
+link_failed:
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+               "cannot link the room's audio into the mix of %s", key);
+failed:
+  remove_branches (mx, NULL, m->mixer);
+  g_ptr_array_remove_fast (mx->mixes, m);
+  return NULL;
+}
+
+GstElement *
+rd_room_mixer_acquire (RdRoomMixer *mx, const char *key, GError **error)
+{
+  Mix *m = find_mix (mx, key);
+
+  if (!m && !(m = mix_new (mx, key, error)))
+    return NULL;
+  m->users++;
+  return m->tee;
+}
+
+void
+rd_room_mixer_release (RdRoomMixer *mx, const char *key)
+{
+  Mix *m = find_mix (mx, key);
+
+  g_return_if_fail (m != NULL && m->users > 0);
+  if (--m->users > 0)
+    return;
+  remove_branches (mx, NULL, m->mixer);
+  g_ptr_array_remove_fast (mx->mixes, m);
+  GST_DEBUG ("mix: %s gone", key);
+}
+
+guint
+rd_room_mixer_count (RdRoomMixer *mx, const char *key, gboolean *hears)
+{
+  Mix *m = find_mix (mx, key);
+  guint n = 0;
+
+  for (guint i = 0; m && i < mx->branches->len; i++)
+    n += ((Branch *)mx->branches->pdata[i])->aggregator == m->mixer;
+  if (hears)
+    *hears = m != NULL;
+  return n;
+}
