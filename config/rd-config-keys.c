@@ -16,6 +16,7 @@ static gboolean parse_microphone (RdConfig *c, const char *v, char **why);
 static gboolean parse_display (RdConfig *c, const char *v, char **why);
 static gboolean parse_speakers (RdConfig *c, const char *v, char **why);
 static gboolean parse_video_codec (RdConfig *c, const char *v, char **why);
+static gboolean parse_layout (RdConfig *c, const char *v, char **why);
 static gboolean parse_control_socket (RdConfig *c, const char *v, char **why);
 static gboolean parse_control_group (RdConfig *c, const char *v, char **why);
 static gboolean parse_state_dir (RdConfig *c, const char *v, char **why);
@@ -34,6 +35,7 @@ const RdConfigKey rd_config_keys[] = {
   { "recording", "segment-seconds", TRUE, parse_segment_seconds,
     "a whole number of seconds from 10 to 3600" },
   { "media", "video-codec", FALSE, parse_video_codec, "vp8 or h264" },
+  { "media", "layout", FALSE, parse_layout, "auto, room, grid or speaker" },
   { "network", "listen", FALSE, rd_config_parse_listen,
     "HOST:PORT with an IP address, e.g. 127.0.0.1:8443 or [::1]:8443 (port 0 = any free port)" },
   { "network", "ice-addresses", TRUE, rd_config_parse_ice_addresses,
@@ -142,6 +144,12 @@ parse_video_codec (RdConfig *c, const char *v, char **why)
   else
     return FALSE;
   return TRUE;
+}
+
+static gboolean
+parse_layout (RdConfig *c, const char *v, char **why)
+{
+  return rd_layout_from_string (v, &c->layout);
 }
 
 static gboolean
@@ -298,6 +306,7 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   ok &= parse_display (c, "none", &why);
   ok &= parse_speakers (c, "none", &why);
   ok &= parse_video_codec (c, "vp8", &why);
+  ok &= parse_layout (c, "auto", &why);
   ok &= rd_config_parse_listen (c, "127.0.0.1:8443", &why);
   ok &= rd_config_parse_ice_addresses (c, "", &why);
   ok &= rd_config_parse_force_relay (c, "false", &why);

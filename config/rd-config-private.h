@@ -43,6 +43,7 @@ struct _RdConfig
   char *room_name;
   RdDeviceSetting camera, microphone, display, speakers;
   RdVideoCodec video_codec;
+  RdLayout layout;
   char *listen_host;
   guint16 listen_port;
   char *listen_text;

@@ -228,6 +228,7 @@ GETTER (RdDeviceSetting, microphone, c->microphone)
 GETTER (RdDeviceSetting, display, c->display)
 GETTER (RdDeviceSetting, speakers, c->speakers)
 GETTER (RdVideoCodec, video_codec, c->video_codec)
+GETTER (RdLayout, layout, c->layout)
 GETTER (const char *, listen_host, c->listen_host)
 GETTER (guint16, listen_port, c->listen_port)
 GETTER (const char *const *, ice_addresses, (const char *const *)c->ice_addresses)
@@ -252,6 +253,27 @@ const char *
 rd_video_codec_to_string (RdVideoCodec codec)
 {
   return codec == RD_VIDEO_CODEC_H264 ? "h264" : "vp8";
+}
+
+static const char *const layout_names[] = { "auto", "room", "grid", "speaker" };
+
+const char *
+rd_layout_to_string (RdLayout layout)
+{
+  g_return_val_if_fail ((guint)layout < G_N_ELEMENTS (layout_names), "auto");
+  return layout_names[layout];
+}
+
+gboolean
+rd_layout_from_string (const char *text, RdLayout *layout)
+{
+  for (guint i = 0; text && i < G_N_ELEMENTS (layout_names); i++)
+    if (g_str_equal (text, layout_names[i]))
+      {
+        *layout = (RdLayout)i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 static const char *
@@ -281,6 +303,8 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return c->room_name;
   if (g_str_equal (k, "video-codec"))
     return rd_video_codec_to_string (c->video_codec);
+  if (g_str_equal (k, "layout"))
+    return rd_layout_to_string (c->layout);
   if (g_str_equal (spec->group, "media"))
     return device_text (g_str_equal (k, "camera")       ? c->camera
                         : g_str_equal (k, "microphone") ? c->microphone

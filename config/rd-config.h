@@ -48,6 +48,25 @@ typedef enum
 /* "vp8" or "h264", as in the file. (transfer none) */
 const char *rd_video_codec_to_string (RdVideoCodec codec);
 
+/* What the parties and the display see ([media] layout, receptionctl layout):
+ * AUTO: ROOM with at most one remote party, GRID with more;
+ * ROOM: the room's camera alone to the parties; the display shows the parties with the room's
+ *   self-view in a corner;
+ * GRID: the room's camera and every party in equal tiles, to the parties and the display;
+ * SPEAKER: the active speaker large, the others in a strip below. */
+typedef enum
+{
+  RD_LAYOUT_AUTO,
+  RD_LAYOUT_ROOM,
+  RD_LAYOUT_GRID,
+  RD_LAYOUT_SPEAKER,
+} RdLayout;
+
+/* "auto", "room", "grid", "speaker". (transfer none) */
+const char *rd_layout_to_string (RdLayout layout);
+/* FALSE when @text names no layout. */
+gboolean rd_layout_from_string (const char *text, RdLayout *layout);
+
 /* Loads @path. (transfer full) */
 RdConfig *rd_config_load_file (const char *path, GError **error);
 
@@ -74,6 +93,7 @@ RdDeviceSetting rd_config_get_microphone (const RdConfig *config);
 RdDeviceSetting rd_config_get_display (const RdConfig *config);
 RdDeviceSetting rd_config_get_speakers (const RdConfig *config);
 RdVideoCodec rd_config_get_video_codec (const RdConfig *config);
+RdLayout rd_config_get_layout (const RdConfig *config);         /* [media] layout, default auto */
 const char *rd_config_get_listen_host (const RdConfig *config); /* "127.0.0.1", "::1", "0.0.0.0" */
 guint16 rd_config_get_listen_port (const RdConfig *config);     /* 0 = any free port */
 /* NULL-terminated list of IP addresses ICE may use; empty = all interfaces. */

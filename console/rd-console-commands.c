@@ -107,6 +107,7 @@ static const CommandSpec commands[] = {
     30 },
   { { "mute" }, "mute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
   { { "unmute" }, "unmute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
+  { { "layout" }, "layout", rd_console_print_layout, { { NULL, "name", ARG_STRING, TRUE } } },
   /* Re-hashing a long session's files takes a while: 10 minutes unless --timeout says. */
   { { "recording", "verify" },
     "recording.verify",
@@ -242,6 +243,7 @@ static const char usage_text[] =
     "  session leave ID                leave the conferences joined (DELETE each resource)\n"
     "  mute [mic|camera]               send silence / black to every party (both if omitted)\n"
     "  unmute [mic|camera]             undo mute\n"
+    "  layout auto|room|grid|speaker   what the parties and the display see\n"
     "  recording verify ID             re-hash the session's recording files and compare them\n"
     "                                  with the ledger; exit 1 naming the first bad segment\n"
     "  recording pause ID --reason TEXT\n"

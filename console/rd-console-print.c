@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+static void print_layout_line (JsonObject *o);
+
 static const char *
 str (JsonObject *o, const char *name)
 {
@@ -125,6 +127,8 @@ rd_console_print_status (JsonNode *result)
     }
   printf ("muted:    mic %s, camera %s\n", flag (obj (o, "muted"), "mic") ? "MUTED" : "on",
           flag (obj (o, "muted"), "camera") ? "MUTED" : "on");
+  if (obj (o, "layout"))
+    print_layout_line (obj (o, "layout"));
   printf ("parties:  %u\n", arr (o, "parties") ? json_array_get_length (arr (o, "parties")) : 0);
   print_parties (arr (o, "parties"));
   if (arr (o, "links") && json_array_get_length (arr (o, "links")) > 0)
@@ -299,6 +303,22 @@ rd_console_print_muted (JsonNode *result)
   JsonObject *o = json_node_get_object (result);
   printf ("mic %s, camera %s\n", flag (o, "mic") ? "MUTED" : "on",
           flag (o, "camera") ? "MUTED" : "on");
+}
+
+/* {"layout", "shown", "active_speaker"} */
+static void
+print_layout_line (JsonObject *o)
+{
+  printf ("layout:   %s (showing %s)", str (o, "layout"), str (o, "shown"));
+  if (json_object_get_string_member_with_default (o, "active_speaker", NULL))
+    printf (", active speaker %s", str (o, "active_speaker"));
+  printf ("\n");
+}
+
+void
+rd_console_print_layout (JsonNode *result)
+{
+  print_layout_line (json_node_get_object (result));
 }
 
 void

@@ -16,6 +16,7 @@ void rd_console_print_session_id (JsonNode *result);
 void rd_console_print_session_ended (JsonNode *result);
 void rd_console_print_invite (JsonNode *result);
 void rd_console_print_muted (JsonNode *result);
+void rd_console_print_layout (JsonNode *result);
 /* "session.join": the links made ({session, links: [{kind, state_text, url, ...}]}). */
 void rd_console_print_session_join (JsonNode *result);
 void rd_console_print_session_left (JsonNode *result);

@@ -310,6 +310,10 @@ rd_links_method_join (RdLinks *d, RdControlRequest *req, JsonObject *params)
   /* what the conference plays into the room (WHEP) is not sent back to it (WHIP) */
   for (guint i = 0; i < 2 && links[i]; i++)
     links[i]->mix_key = g_strdup_printf ("join-%s", links[0]->id);
+  {
+    g_autofree char *label = g_strdup_printf ("Hội nghị %s", links[0]->shown_url);
+    rd_room_set_label (d->room, links[0]->mix_key, label);
+  }
   join_start (d, req, id, links);
 }
 

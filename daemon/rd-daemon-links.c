@@ -62,6 +62,8 @@ rd_daemon_link_free (RdDaemonLink *l)
   g_clear_object (&l->client);
   g_clear_pointer (&l->ice_servers, g_ptr_array_unref);
   g_free (l->id);
+  if (l->mix_key && l->links && l->kind == RD_SIGNAL_CLIENT_WHIP)
+    rd_room_set_label (l->links->room, l->mix_key, NULL);
   g_free (l->mix_key);
   g_free (l->session_id);
   g_free (l->url);

@@ -174,6 +174,8 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   add_devices (b, d->config);
   json_builder_set_member_name (b, "muted");
   rd_daemon_add_muted (b, d);
+  json_builder_set_member_name (b, "layout");
+  rd_daemon_add_layout (b, d);
   json_builder_set_member_name (b, "recording");
   rd_session_recording_add_status (d->recording, b);
   json_builder_set_member_name (b, "sessions");

@@ -33,6 +33,7 @@ static const struct
   { "session.leave", method_session_leave },
   { "mute", rd_daemon_method_mute },
   { "unmute", rd_daemon_method_unmute },
+  { "layout", rd_daemon_method_layout },
   { "recording.verify", rd_daemon_method_recording_verify },
   { "recording.pause", rd_daemon_method_recording_pause },
   { "recording.resume", rd_daemon_method_recording_resume },

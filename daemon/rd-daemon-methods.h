@@ -38,6 +38,9 @@ void rd_daemon_method_mute (RdDaemon *d, RdControlRequest *req, JsonObject *para
 void rd_daemon_method_unmute (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 /* {"mic": bool, "camera": bool} as the next value of @b. */
 void rd_daemon_add_muted (JsonBuilder *b, RdDaemon *d);
+/* rd-daemon-methods-layout.c */
+void rd_daemon_method_layout (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_add_layout (JsonBuilder *b, RdDaemon *d);
 
 /* rd-daemon-methods-recording.c: "recording.pause"/"recording.resume" {session, reason};
  * "recording.verify" {session}: re-hashes the session's recording files in a worker thread and

@@ -34,4 +34,9 @@ struct _RdParty
   guint64 last_bytes_in, last_bytes_out;
 };
 
+/* rd-daemon-parties-stats.c: the label of a party's tile in the conference picture: its name
+ * and role; a citizen's by role alone (a citizen's name may be a protected identity).
+ * (transfer full) */
+char *rd_parties_label (const char *role, const char *name);
+
 G_END_DECLS

@@ -78,6 +78,16 @@ add_party (JsonBuilder *b, RdParty *p)
   rd_peer_stats_clear (&st);
 }
 
+char *
+rd_parties_label (const char *role, const char *name)
+{
+  if (g_strcmp0 (role, RD_LEDGER_ROLE_CITIZEN) == 0)
+    return g_strdup ("Công dân");
+  if (name && *name)
+    return g_strdup_printf ("%s (%s)", name, role);
+  return g_strdup (role);
+}
+
 JsonNode *
 rd_parties_to_json (RdParties *parties, const char *session_id)
 {

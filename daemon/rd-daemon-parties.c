@@ -26,6 +26,8 @@ party_free (RdParty *p)
     g_cancellable_cancel (p->cancel);
   if (p->peer)
     g_signal_handlers_disconnect_by_data (p->peer, p);
+  if (p->peer && p->parties)
+    rd_room_set_label (p->parties->room, p->peer_id, NULL);
   g_clear_object (&p->peer);
   g_clear_object (&p->cancel);
   g_free (p->peer_id);
@@ -357,6 +359,10 @@ handle_offer (RdParties *parties, RdWhipRequest *req)
     }
   /* recorded from its first verified frame (nothing passes the gate before) until it leaves */
   rd_session_recording_add_peer (parties->recording, p->session_id, p->peer, p->peer_id);
+  {
+    g_autofree char *label = rd_parties_label (p->role, p->name);
+    rd_room_set_label (parties->room, p->peer_id, label);
+  }
   g_signal_connect (p->peer, "verified", G_CALLBACK (on_peer_verified), p);
   g_signal_connect (p->peer, "security-violation", G_CALLBACK (on_peer_security_violation), p);
   g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_peer_state_changed), p);

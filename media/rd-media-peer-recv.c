@@ -175,7 +175,7 @@ link_recv_on_main (RdPeer *peer, gpointer data)
 {
   RdPeerRecvStream *r = data;
 
-  r->room_pad = r->video ? rd_room_link_remote_video (peer->room, r->ghost)
+  r->room_pad = r->video ? rd_room_link_remote_video (peer->room, r->ghost, peer->mix_key)
                          : rd_room_link_remote_audio (peer->room, r->ghost, peer->mix_key);
   GST_DEBUG ("peer %s: remote %s linked to the room", peer->id, r->video ? "video" : "audio");
   rd_peer_gate_set_open (r->gate, r->room_pad && peer->verify.verified);

@@ -36,7 +36,7 @@ gboolean
 rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec codec, guint pt,
                          GstCaps *caps, GError **error)
 {
-  GstElement *tee = video ? rd_room_get_video_tee (peer->room)
+  GstElement *tee = video ? rd_room_get_send_video_tee (peer->room)
                           : rd_room_acquire_mix (peer->room, peer->mix_key, error);
   GstElement *queue, *pay;
   GstPadTemplate *templ =

@@ -1,17 +1,17 @@
 /* rd-media-room-h264.c: the room's shared H.264 encoder ([media] video-codec = h264). See
  * rd-media-room-private.h.
  *
- * One bin "h264enc": encoder -> video/x-h264 constrained-baseline byte-stream -> h264parse
- * (SPS/PPS before every IDR, so a party that joins decodes from the keyframe it is sent). The
- * encoder is x264enc tuned for real time (tune=zerolatency: no B-frames, no lookahead;
- * speed-preset=ultrafast) on ONE thread: zerolatency's sliced threads cut each picture into
- * several slices, and OpenH264's decoder (a party's, or the test peer's) then conceals and drops
- * every frame that came over RTP (seen here; one slice decodes cleanly). openh264enc
- * (complexity low, camera usage) is used when x264 is not installed. CPU measured here for 20 s
- * of the test pattern with a clock, live at 30 fps, beyond the source's own: x264 0.3 s at
- * 640x360 and 0.7 s at 1280x720 (1.5 % and 3.5 % of a core); OpenH264 0.3 s and 1.1 s; the
- * room's vp8enc about 15 s at 640x360. The peers' rtph264pay packetizes with
- * packetization-mode=1 (FU-A/STAP-A). */
+ * One bin (named by the caller: the camera's, the composite's): encoder -> video/x-h264
+ * constrained-baseline byte-stream -> h264parse (SPS/PPS before every IDR, so a party that joins
+ * decodes from the keyframe it is sent). The encoder is x264enc tuned for real time
+ * (tune=zerolatency: no B-frames, no lookahead; speed-preset=ultrafast) on ONE thread:
+ * zerolatency's sliced threads cut each picture into several slices, and OpenH264's decoder (a
+ * party's, or the test peer's) then conceals and drops every frame that came over RTP (seen here;
+ * one slice decodes cleanly). openh264enc (complexity low, camera usage) is used when x264 is not
+ * installed. CPU measured here for 20 s of the test pattern with a clock, live at 30 fps, beyond
+ * the source's own: x264 0.3 s at 640x360 and 0.7 s at 1280x720 (1.5 % and 3.5 % of a core);
+ * OpenH264 0.3 s and 1.1 s; the room's vp8enc about 15 s at 640x360. The peers' rtph264pay
+ * packetizes with packetization-mode=1 (FU-A/STAP-A). */
 #include "media/rd-media-room-private.h"
 #include "media/rd-media-error.h"
 
@@ -42,7 +42,8 @@ make_encoder (int bitrate_bps, guint keyframe_max_dist)
 }
 
 GstElement *
-rd_room_make_h264_encoder (RdRoom *room, int bitrate_bps, guint keyframe_max_dist, GError **error)
+rd_room_make_h264_encoder (RdRoom *room, const char *name, int bitrate_bps, guint keyframe_max_dist,
+                           GError **error)
 {
   GstElement *bin, *enc, *filter, *parse;
   g_autoptr (GstCaps) caps = NULL;
@@ -57,7 +58,7 @@ rd_room_make_h264_encoder (RdRoom *room, int bitrate_bps, guint keyframe_max_dis
                    "or openh264enc (gstreamer1.0-plugins-bad); neither is installed");
       return NULL;
     }
-  bin = gst_bin_new ("h264enc");
+  bin = gst_bin_new (name);
   gst_bin_add (GST_BIN (bin), enc);
   filter = rd_room_make (room, GST_BIN (bin), "capsfilter", NULL, error);
   parse = filter ? rd_room_make (room, GST_BIN (bin), "h264parse", NULL, error) : NULL;

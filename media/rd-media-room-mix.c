@@ -30,6 +30,8 @@
 #include "media/rd-media-room-private.h"
 #include "media/rd-media-error.h"
 
+#include <math.h>
+
 #define BRANCH_QUEUE_NS (500 * GST_MSECOND)
 #define RESYNC_NS       (40 * GST_MSECOND)
 #define MIX_CAPS        "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved"
@@ -40,11 +42,19 @@ typedef struct
   GstPad *tee_pad, *aggregator_pad;
 } Branch;
 
+/* A running level of what passes a pad, for the active speaker. */
+typedef struct
+{
+  gint db100;   /* atomic: dBFS x 100, smoothed */
+  gboolean f32; /* the streaming thread's: samples are F32LE, else S16LE */
+} Level;
+
 typedef struct
 {
   char *key;
   GstElement *tee;
   GstPad *sink; /* the tee's sink pad: what rd_room_link_remote_audio() returned */
+  Level level;
   /* the streaming thread's: the party's segment, and where its next buffer belongs */
   GstSegment segment;
   GstClockTime next_rt;
@@ -59,6 +69,7 @@ typedef struct
 
 struct _RdRoomMixer
 {
+  Level mic_level;
   GstBin *pipeline;
   GstElement *mic_tee, *speakers;
   GPtrArray *branches; /* Branch* */
@@ -129,16 +140,53 @@ mix_free (gpointer data)
   g_free (m);
 }
 
-static GstPadProbeReturn
-count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  guint64 *counter = user_data;
+#define SILENT_DB100 (-12700)
 
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    __atomic_add_fetch (counter, gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info)),
-                        __ATOMIC_RELAXED);
-  else
-    __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
+/* Streaming thread: the sample format of @caps for level_add(). */
+static void
+level_caps (Level *l, GstEvent *event)
+{
+  GstCaps *caps;
+  const char *format;
+
+  gst_event_parse_caps (event, &caps);
+  format = gst_structure_get_string (gst_caps_get_structure (caps, 0), "format");
+  l->f32 = g_strcmp0 (format, "F32LE") == 0;
+}
+
+/* Streaming thread: the buffer's mean square into the running level (fast attack, slower
+ * release: a voice's pauses between words do not lose it the floor at once). */
+static void
+level_add (Level *l, GstBuffer *buffer)
+{
+  GstMapInfo map;
+  double sum = 0, db;
+  gsize n;
+  gint old = g_atomic_int_get (&l->db100), now;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return;
+  n = map.size / (l->f32 ? 4 : 2);
+  for (gsize i = 0; i < n; i++)
+    {
+      double x = l->f32 ? ((const float *)map.data)[i] : ((const gint16 *)map.data)[i] / 32768.0;
+      sum += x * x;
+    }
+  gst_buffer_unmap (buffer, &map);
+  db = n && sum > 0 ? 10 * log10 (sum / n) : -127;
+  now = (gint)(MAX (db, -127) * 100);
+  g_atomic_int_set (&l->db100, now > old ? now : old + (now - old) / 8);
+}
+
+static GstPadProbeReturn
+mic_level_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdRoomMixer *mx = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    level_add (&mx->mic_level, GST_PAD_PROBE_INFO_BUFFER (info));
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS)
+    level_caps (&mx->mic_level, GST_PAD_PROBE_INFO_EVENT (info));
   return GST_PAD_PROBE_OK;
 }
 
@@ -151,6 +199,8 @@ restamp_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
     gst_event_copy_segment (event, &s->segment);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
+    level_caps (&s->level, event);
   if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
     s->next_rt = GST_CLOCK_TIME_NONE;
   return GST_PAD_PROBE_OK;
@@ -166,6 +216,7 @@ restamp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstClockTime now, rt, pts;
   gboolean resync;
 
+  level_add (&s->level, buffer);
   if (!clock || s->segment.format != GST_FORMAT_TIME)
     return GST_PAD_PROBE_OK;
   now = gst_clock_get_time (clock) - gst_element_get_base_time (s->tee);
@@ -207,8 +258,8 @@ add_branch (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator, guint64 *c
     return FALSE;
   if (counter)
     gst_pad_add_probe (b->aggregator_pad,
-                       GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, count_buffers,
-                       counter, NULL);
+                       GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                       rd_room_count_buffers, counter, NULL);
   gst_element_sync_state_with_parent (b->queue);
   b->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   q_sink = gst_element_get_static_pad (b->queue, "sink");
@@ -236,6 +287,12 @@ rd_room_mixer_new (GstBin *pipeline, GstElement *mic_tee, GstElement *speakers, 
   mx->mic_tee = mic_tee;
   mx->speakers = speakers;
   mx->counter = counter;
+  mx->mic_level.db100 = SILENT_DB100;
+  {
+    g_autoptr (GstPad) pad = gst_element_get_static_pad (mic_tee, "sink");
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                       mic_level_probe, mx, NULL);
+  }
   mx->branches = g_ptr_array_new_with_free_func (branch_free);
   mx->sources = g_ptr_array_new_with_free_func (source_free);
   mx->mixes = g_ptr_array_new_with_free_func (mix_free);
@@ -285,6 +342,7 @@ rd_room_mixer_add_source (RdRoomMixer *mx, GstPad *src, const char *key)
   s->sink = gst_element_get_static_pad (s->tee, "sink");
   gst_segment_init (&s->segment, GST_FORMAT_UNDEFINED);
   s->next_rt = GST_CLOCK_TIME_NONE;
+  s->level.db100 = SILENT_DB100;
   gst_pad_add_probe (s->sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, restamp_event, s, NULL);
   gst_pad_add_probe (s->sink, GST_PAD_PROBE_TYPE_BUFFER, restamp, s, NULL);
   /* every branch first, so the party's first buffer reaches all of them */
@@ -415,6 +473,22 @@ rd_room_mixer_release (RdRoomMixer *mx, const char *key)
   remove_branches (mx, NULL, m->mixer);
   g_ptr_array_remove_fast (mx->mixes, m);
   GST_DEBUG ("mix: %s gone", key);
+}
+
+double
+rd_room_mixer_get_level (RdRoomMixer *mx, const char *key)
+{
+  gint best = SILENT_DB100;
+
+  if (g_strcmp0 (key, RD_ROOM_KEY) == 0)
+    return g_atomic_int_get (&mx->mic_level.db100) / 100.0;
+  for (guint i = 0; i < mx->sources->len; i++)
+    {
+      Source *s = mx->sources->pdata[i];
+      if (g_strcmp0 (s->key, key) == 0)
+        best = MAX (best, g_atomic_int_get (&s->level.db100));
+    }
+  return best / 100.0;
 }
 
 guint

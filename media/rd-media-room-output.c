@@ -1,8 +1,9 @@
 /* rd-media-room-output.c: the room's display and speakers branches. See rd-media-room.h.
  *
- *   rawtee -> [self-view bin: guard -> leaky queue -> videoconvert -> room caps] -+
- *   peers' decoded video ---------------------------------------------------------+-> compositor
- *     -> room caps -> textoverlay (the REC mark) -> videoconvert -> display (fakesink for none)
+ *   rawtee -> [self-view bin: guard -> leaky queue -> videoconvert -> room caps -> label] -+
+ *   parties' tiles (rd-media-room-layout.c) ----------------------------------------------+
+ *     -> compositor -> room caps -> textoverlay (the REC mark) -> outtee -> videoconvert
+ *     -> display (fakesink for none); outtee also feeds the composite encoder
  *   silence (live) + peers' decoded audio -> audiomixer -> 48 kHz stereo -> audioconvert
  *     -> speakers (fakesink for none); the parties' audio reaches the speakers' audiomixer
  *     through rd-media-room-mix.c, which also makes each party's mix
@@ -26,8 +27,6 @@
  */
 #include "media/rd-media-room-private.h"
 #include "media/rd-media-error.h"
-
-static void relayout (RdRoom *room);
 
 /* --- guarded pads --- */
 
@@ -119,7 +118,8 @@ make_output (RdRoom *room, RdDeviceSetting s, gboolean video, GError **error)
   return NULL;
 }
 
-/* rawtee -> [guarded ghost -> leaky queue -> videoconvert -> room caps -> ghost] -> compositor */
+/* rawtee -> [guarded ghost -> leaky queue -> videoconvert -> room caps -> label -> ghost]
+ *   -> compositor */
 static gboolean
 build_self_view (RdRoom *room, GstElement *rawtee, GError **error)
 {
@@ -135,19 +135,20 @@ build_self_view (RdRoom *room, GstElement *rawtee, GError **error)
   q = rd_room_make (room, bin, "queue", NULL, error);
   convert = rd_room_make (room, bin, "videoconvert", NULL, error);
   caps = rd_room_make (room, bin, "capsfilter", NULL, error);
-  if (!q || !convert || !caps)
+  room->self_label = rd_room_make_label (room, bin, error);
+  if (!q || !convert || !caps || !room->self_label)
     return FALSE;
   /* The display never holds the camera back: the self-view drops frames rather than block. */
   g_object_set (q, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0, "leaky",
                 2 /* downstream */, NULL);
   g_object_set (caps, "caps", room_caps, NULL);
-  if (!gst_element_link_many (q, convert, caps, NULL))
+  if (!gst_element_link_many (q, convert, caps, room->self_label, NULL))
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the self-view");
       return FALSE;
     }
   q_sink = gst_element_get_static_pad (q, "sink");
-  caps_src = gst_element_get_static_pad (caps, "src");
+  caps_src = gst_element_get_static_pad (room->self_label, "src");
   sink = gst_ghost_pad_new ("sink", q_sink);
   src = gst_ghost_pad_new ("src", caps_src);
   rd_media_guard_sink_pad (sink);
@@ -171,9 +172,10 @@ build_display (RdRoom *room, GstElement *rawtee, GError **error)
 
   room->compositor = rd_room_make (room, NULL, "compositor", "compositor", error);
   room->banner = rd_room_make (room, NULL, "textoverlay", "banner", error);
+  room->outtee = rd_room_make (room, NULL, "tee", "outtee", error);
   sink = make_output (room, rd_config_get_display (room->config), TRUE, error);
   convert = rd_room_make (room, NULL, "videoconvert", NULL, error);
-  if (!room->compositor || !room->banner || !sink || !convert)
+  if (!room->compositor || !room->banner || !room->outtee || !sink || !convert)
     return FALSE;
   g_object_set (room->compositor, "background", 1 /* black */, "start-time-selection",
                 1 /* first */, NULL);
@@ -182,7 +184,8 @@ build_display (RdRoom *room, GstElement *rawtee, GError **error)
                 "font-desc", "Sans Bold 18", "shaded-background", TRUE, NULL);
   if (!build_self_view (room, rawtee, error) ||
       !rd_room_link_caps (room->compositor, room->banner, caps, error) ||
-      !gst_element_link (room->banner, convert) || !gst_element_link (convert, sink))
+      !gst_element_link (room->banner, room->outtee) || !gst_element_link (room->outtee, convert) ||
+      !gst_element_link (convert, sink))
     return FALSE;
   return TRUE;
 }
@@ -213,38 +216,12 @@ rd_room_build_outputs (RdRoom *room, GstElement *rawtee, GError **error)
 {
   if (!build_display (room, rawtee, error) || !build_speakers (room, error))
     return FALSE;
-  relayout (room);
+  rd_room_relayout (room);
   return TRUE;
 }
 
-/* One party: full screen; several: a grid. The self-view is a quarter-width picture in the
- * bottom right corner above them (or the whole screen with no party). */
-static void
-relayout (RdRoom *room)
-{
-  guint n = room->remote_video_pads->len;
-  guint cols = 1, rows;
-  int w = room->width, h = room->height;
-
-  while (cols * cols < n)
-    cols++;
-  rows = n ? (n + cols - 1) / cols : 1;
-  for (guint i = 0; i < n; i++)
-    g_object_set (room->remote_video_pads->pdata[i], "xpos", (int)(i % cols) * w / (int)cols,
-                  "ypos", (int)(i / cols) * h / (int)rows, "width", w / (int)cols, "height",
-                  h / (int)rows, "zorder", 1, NULL);
-  if (!room->self_view_pad)
-    return;
-  if (n == 0)
-    g_object_set (room->self_view_pad, "xpos", 0, "ypos", 0, "width", w, "height", h, "zorder", 10,
-                  NULL);
-  else
-    g_object_set (room->self_view_pad, "xpos", w - w / 4 - w / 40, "ypos", h - h / 4 - h / 40,
-                  "width", w / 4, "height", h / 4, "zorder", 10, NULL);
-}
-
-static GstPadProbeReturn
-count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+GstPadProbeReturn
+rd_room_count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   guint64 *counter = user_data;
 
@@ -254,39 +231,6 @@ count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   else
     __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
   return GST_PAD_PROBE_OK;
-}
-
-static GstPad *
-link_remote (RdRoom *room, GstPad *src, GstElement *aggregator, GPtrArray *pads, guint64 *counter)
-{
-  GstPad *sink = gst_element_request_pad_simple (aggregator, "sink_%u");
-
-  if (!sink)
-    return NULL;
-  if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
-    {
-      GST_WARNING ("cannot link %s:%s to %s", GST_DEBUG_PAD_NAME (src), GST_OBJECT_NAME (sink));
-      gst_element_release_request_pad (aggregator, sink);
-      gst_object_unref (sink);
-      return NULL;
-    }
-  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     count_buffers, counter, NULL);
-  g_ptr_array_add (pads, sink); /* takes the request reference */
-  return sink;
-}
-
-GstPad *
-rd_room_link_remote_video (RdRoom *room, GstPad *src)
-{
-  GstPad *sink;
-
-  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
-  sink = link_remote (room, src, room->compositor, room->remote_video_pads,
-                      &room->remote_video_frames);
-  if (sink)
-    relayout (room);
-  return sink;
 }
 
 GstPad *
@@ -300,16 +244,8 @@ rd_room_link_remote_audio (RdRoom *room, GstPad *src, const char *key)
 void
 rd_room_release_output (RdRoom *room, GstPad *sinkpad)
 {
-  guint index;
-
   g_return_if_fail (RD_IS_ROOM (room));
-  if (g_ptr_array_find (room->remote_video_pads, sinkpad, &index))
-    {
-      gst_element_release_request_pad (room->compositor, sinkpad);
-      g_ptr_array_remove_index (room->remote_video_pads, index); /* drops the request reference */
-      relayout (room);
-    }
-  else if (!rd_room_mixer_remove_source (room->mix, sinkpad))
+  if (!rd_room_release_tile (room, sinkpad) && !rd_room_mixer_remove_source (room->mix, sinkpad))
     g_return_if_reached ();
 }
 

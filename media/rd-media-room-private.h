@@ -25,12 +25,27 @@ struct _RdRoom
   GstElement *mic_tee;               /* raw: the microphone after mute, 48 kHz mono */
   RdRoomMixer *mix;                  /* the parties' mixes and the speakers' inputs */
   GstElement *encoder, *balance, *volume;
+  int bitrate; /* of the room's video encoders */
+  /* the conference picture (rd-media-room-layout.c): the display's composited picture, encoded
+   * when the layout is not ROOM, and what the parties are sent, chosen by the layout */
+  GstElement *composite_valve, *composite_encoder, *composite_tee;
+  GstElement *send_selector, *send_tee;
+  GstPad *send_camera_pad, *send_composite_pad; /* the selector's sink pads */
+  GstElement *outtee;                           /* the display's picture, after the REC mark */
+  RdLayout layout, layout_shown;                /* as asked; what is shown (AUTO resolved) */
+  GHashTable *labels;                           /* key -> label text */
+  GPtrArray *tiles;                             /* RdRoomTile*: the parties' video, in join order */
+  char *speaker;                                /* the active speaker's key, or NULL */
+  gint64 speaker_since_us;
+  char *candidate;
+  gint64 candidate_since_us;
+  GSource *speaker_source; /* the active speaker's tick, on the room's context */
   GstElement *compositor, *mixer;
-  GstElement *banner;    /* textoverlay on the display: the recording mark */
-  GstPad *self_view_pad; /* the compositor's pad for the room's own camera */
+  GstElement *banner;     /* textoverlay on the display: the recording mark */
+  GstPad *self_view_pad;  /* the compositor's pad for the room's own camera */
+  GstElement *self_label; /* textoverlay on the room's own tile */
   int width, height;
   gboolean muted_mic, muted_camera;
-  GPtrArray *remote_video_pads; /* compositor sink pads, in join order */
   GHashTable *watched;          /* GstElement* bin -> Watch* */
   guint64 remote_video_frames;  /* atomic */
   guint64 remote_audio_buffers; /* atomic */
@@ -49,14 +64,36 @@ gboolean rd_room_link_caps (GstElement *from, GstElement *to, const char *caps_t
  * (transfer full) */
 char *rd_room_video_caps (RdRoom *room);
 
-/* rd-media-room-h264.c: the shared H.264 encoder (constrained baseline, SPS/PPS with every
- * IDR, real-time settings), a bin with "sink" (raw video) and "src" pads, in the pipeline. */
-GstElement *rd_room_make_h264_encoder (RdRoom *room, int bitrate_bps, guint keyframe_max_dist,
-                                       GError **error);
+/* A video encoder of the room's codec, named @name, in the pipeline. */
+GstElement *rd_room_make_video_encoder (RdRoom *room, const char *name, GError **error);
+/* Asks @encoder for a keyframe now. */
+void rd_room_encoder_keyframe (GstElement *encoder);
+
+/* rd-media-room-layout.c: the parties' tiles, the layouts, labels and the active speaker; the
+ * composite encoder and the selector of what the parties are sent (after the outputs). */
+typedef struct _RdRoomTile RdRoomTile;
+gboolean rd_room_build_composite (RdRoom *room, GError **error);
+void rd_room_relayout (RdRoom *room);
+void rd_room_layout_init (RdRoom *room);
+void rd_room_layout_dispose (RdRoom *room);
+/* The room's own label follows its mute state. */
+void rd_room_layout_muted (RdRoom *room);
+
+/* A textoverlay for a tile's label, in @bin (the pipeline when NULL). */
+GstElement *rd_room_make_label (RdRoom *room, GstBin *bin, GError **error);
+
+/* rd-media-room-h264.c: an H.264 encoder (constrained baseline, SPS/PPS with every IDR,
+ * real-time settings), a bin @name with "sink" (raw video) and "src" pads, in the pipeline. */
+GstElement *rd_room_make_h264_encoder (RdRoom *room, const char *name, int bitrate_bps,
+                                       guint keyframe_max_dist, GError **error);
 
 /* rd-media-room-output.c: the display branch (the self-view from @rawtee and the remote
  * parties' video, composited) and the speakers branch (silence and the parties' audio, mixed). */
 gboolean rd_room_build_outputs (RdRoom *room, GstElement *rawtee, GError **error);
+/* A pad probe counting buffers (and buffers in lists) into the guint64 @user_data (atomic). */
+GstPadProbeReturn rd_room_count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data);
+/* Takes the tile whose handle is @sinkpad out; FALSE when it is no tile's. */
+gboolean rd_room_release_tile (RdRoom *room, GstPad *sinkpad);
 
 /* rd-media-room.c: the room's Opus settings on @encoder (every Opus stream the room sends). */
 void rd_room_set_opus_encoder (GstElement *encoder);
@@ -70,6 +107,8 @@ RdRoomMixer *rd_room_mixer_new (GstBin *pipeline, GstElement *mic_tee, GstElemen
 void rd_room_mixer_free (RdRoomMixer *mx);
 /* Links @src (a party's decoded audio) as a source of @key; returns the pad it is linked to (the
  * handle for rd_room_mixer_remove_source), NULL on failure. (transfer none) */
+/* The level of @key's audio (the loudest of its sources now), in dBFS; -127 for none. */
+double rd_room_mixer_get_level (RdRoomMixer *mx, const char *key);
 GstPad *rd_room_mixer_add_source (RdRoomMixer *mx, GstPad *src, const char *key);
 /* FALSE when @sink is no source's. */
 gboolean rd_room_mixer_remove_source (RdRoomMixer *mx, GstPad *sink);

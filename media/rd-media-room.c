@@ -58,6 +58,7 @@ rd_room_dispose (GObject *object)
   RdRoom *room = RD_ROOM (object);
 
   rd_room_stop (room);
+  rd_room_layout_dispose (room);
   g_clear_pointer (&room->mix, rd_room_mixer_free);
   if (room->bus_source)
     {
@@ -74,7 +75,6 @@ rd_room_finalize (GObject *object)
 {
   RdRoom *room = RD_ROOM (object);
 
-  g_clear_pointer (&room->remote_video_pads, g_ptr_array_unref);
   g_clear_pointer (&room->watched, g_hash_table_unref);
   g_clear_pointer (&room->config, rd_config_unref);
   g_clear_pointer (&room->context, g_main_context_unref);
@@ -97,7 +97,6 @@ rd_room_class_init (RdRoomClass *klass)
 static void
 rd_room_init (RdRoom *room)
 {
-  room->remote_video_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   room->watched = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 
@@ -316,6 +315,25 @@ build_camera (RdRoom *room, gint *bitrate, GError **error)
   return rawtee;
 }
 
+/* A video encoder of the room's codec named @name, in the pipeline: VP8 in real-time mode, or
+ * the H.264 bin (rd-media-room-h264.c). */
+GstElement *
+rd_room_make_video_encoder (RdRoom *room, const char *name, GError **error)
+{
+  GstElement *enc;
+
+  if (rd_config_get_video_codec (room->config) == RD_VIDEO_CODEC_H264)
+    return rd_room_make_h264_encoder (room, name, room->bitrate, KEYFRAME_MAX_DIST, error);
+  enc = make (room, "vp8enc", name, error);
+  if (enc)
+    g_object_set (enc, "deadline", (gint64)1, "cpu-used", VP8_CPU_USED, "threads",
+                  MIN (g_get_num_processors (), 4), "token-partitions", 2, "keyframe-max-dist",
+                  KEYFRAME_MAX_DIST, "end-usage", 1 /* cbr */, "target-bitrate", room->bitrate,
+                  "lag-in-frames", 0, "error-resilient", 1 /* default */, "buffer-size", 1000,
+                  "buffer-initial-size", 500, "buffer-optimal-size", 600, "undershoot", 95, NULL);
+  return enc;
+}
+
 static gboolean
 build_video (RdRoom *room, GError **error)
 {
@@ -325,30 +343,25 @@ build_video (RdRoom *room, GError **error)
   rawtee = build_camera (room, &bitrate, error);
   if (!rawtee)
     return FALSE;
+  room->bitrate = bitrate;
   /* The encoder never holds the camera back: a leaky queue drops frames rather than block. */
   q = make (room, "queue", "encqueue", error);
   room->balance = make (room, "videobalance", "camera-mute", error);
-  room->encoder = rd_config_get_video_codec (room->config) == RD_VIDEO_CODEC_H264
-                      ? rd_room_make_h264_encoder (room, bitrate, KEYFRAME_MAX_DIST, error)
-                      : make (room, "vp8enc", "vp8enc", error);
+  room->encoder = rd_room_make_video_encoder (
+      room, rd_config_get_video_codec (room->config) == RD_VIDEO_CODEC_H264 ? "h264enc" : "vp8enc",
+      error);
   room->video_tee = make (room, "tee", "video_tee", error);
   if (!q || !room->balance || !room->encoder || !room->video_tee)
     return FALSE;
   g_object_set (q, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0, "leaky",
                 2 /* downstream */, NULL);
-  if (rd_config_get_video_codec (room->config) == RD_VIDEO_CODEC_VP8)
-    g_object_set (room->encoder, "deadline", (gint64)1, "cpu-used", VP8_CPU_USED, "threads",
-                  MIN (g_get_num_processors (), 4), "token-partitions", 2, "keyframe-max-dist",
-                  KEYFRAME_MAX_DIST, "end-usage", 1 /* cbr */, "target-bitrate", bitrate,
-                  "lag-in-frames", 0, "error-resilient", 1 /* default */, "buffer-size", 1000,
-                  "buffer-initial-size", 500, "buffer-optimal-size", 600, "undershoot", 95, NULL);
   g_object_set (room->video_tee, "allow-not-linked", TRUE, NULL);
   if (!gst_element_link_many (rawtee, q, room->balance, room->encoder, room->video_tee, NULL))
     {
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the video encoder");
       return FALSE;
     }
-  return rd_room_build_outputs (room, rawtee, error);
+  return rd_room_build_outputs (room, rawtee, error) && rd_room_build_composite (room, error);
 }
 
 void
@@ -461,6 +474,7 @@ rd_room_new (RdConfig *config, GError **error)
   room->config = rd_config_ref (config);
   room->context = g_main_context_ref_thread_default ();
   room->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("room")));
+  rd_room_layout_init (room);
   if (!build_video (room, error) || !build_audio (room, error))
     return NULL;
   room->mix = rd_room_mixer_new (GST_BIN (room->pipeline), room->mic_tee, room->mixer,
@@ -530,6 +544,7 @@ rd_room_set_muted (RdRoom *room, RdRoomTrack track, gboolean muted)
       g_object_set (room->balance, "contrast", muted ? 0.0 : 1.0, "brightness", muted ? -1.0 : 0.0,
                     "saturation", muted ? 0.0 : 1.0, NULL);
     }
+  rd_room_layout_muted (room);
 }
 
 gboolean
@@ -540,12 +555,10 @@ rd_room_get_muted (RdRoom *room, RdRoomTrack track)
 }
 
 void
-rd_room_request_keyframe (RdRoom *room)
+rd_room_encoder_keyframe (GstElement *encoder)
 {
-  g_autoptr (GstPad) pad = NULL;
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (encoder, "src");
 
-  g_return_if_fail (RD_IS_ROOM (room));
-  pad = gst_element_get_static_pad (room->encoder, "src");
   /* What gst_video_event_new_upstream_force_key_unit() makes, without linking gstvideo. */
   gst_pad_send_event (pad,
                       gst_event_new_custom (
@@ -553,6 +566,15 @@ rd_room_request_keyframe (RdRoom *room)
                           gst_structure_new ("GstForceKeyUnit", "running-time", GST_TYPE_CLOCK_TIME,
                                              GST_CLOCK_TIME_NONE, "all-headers", G_TYPE_BOOLEAN,
                                              TRUE, "count", G_TYPE_UINT, 0, NULL)));
+}
+
+void
+rd_room_request_keyframe (RdRoom *room)
+{
+  g_return_if_fail (RD_IS_ROOM (room));
+  rd_room_encoder_keyframe (room->encoder);
+  if (room->composite_encoder)
+    rd_room_encoder_keyframe (room->composite_encoder);
 }
 
 GstPipeline *
@@ -567,6 +589,13 @@ rd_room_get_video_tee (RdRoom *room)
 {
   g_return_val_if_fail (RD_IS_ROOM (room), NULL);
   return room->video_tee;
+}
+
+GstElement *
+rd_room_get_send_video_tee (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  return room->send_tee;
 }
 
 GstElement *

@@ -14,6 +14,10 @@
  *   self-view full screen; one party: full screen with the self-view in a corner; more: a grid),
  *   also with display=none (the composited picture is what a display or recorder shows); their
  *   audio is mixed with silence to the speakers. Both run at their rates with no party.
+ * - The conference picture: the display's compositor lays out the room's camera and every
+ *   party's video as the layout says, each tile labelled, with the REC mark; unless the layout
+ *   is ROOM it is encoded once and sent to every party instead of the camera (rd-media-room-
+ *   layout.c). The recorder's room video stays the camera.
  * - Mix-minus: each remote party hears the microphone and every other party, never itself
  *   (rd_room_acquire_mix): one Opus encoder per key that receives audio. The room's own audio
  *   tee (the microphone alone) is the room's record.
@@ -47,6 +51,9 @@ typedef enum
   RD_ROOM_TRACK_CAMERA,
 } RdRoomTrack;
 
+/* The key (rd_room_acquire_mix, rd_room_set_label) of the room's own camera and microphone. */
+#define RD_ROOM_KEY "room"
+
 #define RD_TYPE_ROOM (rd_room_get_type ())
 G_DECLARE_FINAL_TYPE (RdRoom, rd_room, RD, ROOM, GObject)
 
@@ -75,11 +82,15 @@ void rd_room_request_keyframe (RdRoom *room);
  * and audio (Opus packets) to request src pads from. (transfer none) */
 GstPipeline *rd_room_get_pipeline (RdRoom *room);
 GstElement *rd_room_get_video_tee (RdRoom *room);
+/* What the parties are sent: the room's camera (layout ROOM) or the conference picture, encoded
+ * like the video tee's. */
+GstElement *rd_room_get_send_video_tee (RdRoom *room);
 GstElement *rd_room_get_audio_tee (RdRoom *room);
-/* Links a remote party's decoded raw video pad to the display, or its decoded audio pad to
- * the speakers and to the mix of every key but @key (mix-minus). Returns the pad @src is linked
+/* Links a remote party's decoded raw video pad to the display as @key's tile (labelled with
+ * @key's label), or its decoded audio pad to the speakers and to the mix of every key but @key
+ * (mix-minus). Returns the pad @src is linked
  * to, the handle for rd_room_release_output(). (transfer none) */
-GstPad *rd_room_link_remote_video (RdRoom *room, GstPad *src);
+GstPad *rd_room_link_remote_video (RdRoom *room, GstPad *src, const char *key);
 GstPad *rd_room_link_remote_audio (RdRoom *room, GstPad *src, const char *key);
 /* Takes that party's video or audio out of the display, or the speakers and every mix, at once. */
 void rd_room_release_output (RdRoom *room, GstPad *sinkpad);
@@ -95,6 +106,16 @@ void rd_room_release_mix (RdRoom *room, const char *key);
 /* How many inputs @key's mix has now (the microphone plus each other party's audio); 0 when
  * @key has no mix. */
 guint rd_room_get_mix_inputs (RdRoom *room, const char *key);
+
+/* The conference picture. @layout (rd-config.h) takes effect at once; AUTO is ROOM with at
+ * most one party's video, GRID with more. rd_room_get_layout() returns what was asked and, in
+ * *@shown, what is shown now. A tile's label is @key's (the room's own: RD_ROOM_KEY, "room";
+ * default the room's name, with its mute marks); NULL removes it. The active speaker is the
+ * key that has held the floor by its audio level (hold time and hysteresis), or NULL. */
+void rd_room_set_layout (RdRoom *room, RdLayout layout);
+RdLayout rd_room_get_layout (RdRoom *room, RdLayout *shown);
+void rd_room_set_label (RdRoom *room, const char *key, const char *label);
+const char *rd_room_get_active_speaker (RdRoom *room);
 
 /* Counters for tests and status: buffers that reached the display / speakers from remote
  * parties since start. */

@@ -11,8 +11,8 @@ rd_add_test(test-media-room SOURCES test-media-room.c rd-test-netns.c LIBS rd-me
 # on many threads, like the other THIRD_PARTY_THREADS tests (an unexplained abort was seen once).
 rd_add_test(test-media-peer SOURCES test-media-peer.c rd-test-netns.c
   LIBS rd-media rd-test-peer TIMEOUT 120 THIRD_PARTY_THREADS)
-# Mix-minus: four test parties with tones of their own in one room.
-rd_add_test(test-media-mix SOURCES test-media-mix.c rd-test-netns.c
+# The room as a bridge: test parties with tones and colours of their own in one room.
+rd_add_test(test-media-conference SOURCES test-media-conference.c rd-test-netns.c
   LIBS rd-media rd-test-peer TIMEOUT 120 THIRD_PARTY_THREADS)
 
 # ffprobe's view of a media file, for the recording tests.

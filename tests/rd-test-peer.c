@@ -10,6 +10,11 @@
 
 #define WAIT_S      10
 #define TONE_WINDOW 4800 /* 100 ms at 48 kHz */
+#define PICTURE_W   64
+#define PICTURE_H   36
+#define PICTURE_CHAIN                                                                              \
+  "videoconvert ! videoscale ! video/x-raw,format=RGB,width=64,height=36,pixel-aspect-ratio=1/1 "  \
+  "! fakesink name=out"
 
 struct _RdTestPeer
 {
@@ -29,7 +34,31 @@ struct _RdTestPeer
   gint16 tone[TONE_WINDOW];
   guint tone_pos;
   guint64 tone_total;
+  /* the last picture decoded from the far end, RGB, PICTURE_W x PICTURE_H, under lock */
+  guint8 picture[PICTURE_W * PICTURE_H * 3];
+  gboolean have_picture;
 };
+
+/* Streaming thread: keeps the newest decoded picture (scaled down). */
+static GstPadProbeReturn
+keep_picture (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdTestPeer *peer = user_data;
+  GstMapInfo map;
+
+  if (!gst_buffer_map (GST_PAD_PROBE_INFO_BUFFER (info), &map, GST_MAP_READ))
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&peer->lock);
+  if (map.size >= sizeof peer->picture)
+    {
+      /* RGB rows of PICTURE_W * 3 bytes are 4-byte aligned (PICTURE_W is a multiple of 4) */
+      memcpy (peer->picture, map.data, sizeof peer->picture);
+      peer->have_picture = TRUE;
+    }
+  g_mutex_unlock (&peer->lock);
+  gst_buffer_unmap (GST_PAD_PROBE_INFO_BUFFER (info), &map);
+  return GST_PAD_PROBE_OK;
+}
 
 /* Streaming thread: keeps the newest TONE_WINDOW samples of what the far end sent. */
 static GstPadProbeReturn
@@ -81,9 +110,9 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
       !video ? "rtpopusdepay ! opusdec ! audioconvert ! audioresample "
                "! audio/x-raw,format=S16LE,rate=48000,channels=1 ! fakesink name=out"
       : g_strcmp0 (enc, "VP8") == 0
-          ? "rtpvp8depay ! vp8dec ! fakesink name=out"
+          ? "rtpvp8depay ! vp8dec ! " PICTURE_CHAIN
           : "rtph264depay request-keyframe=true wait-for-keyframe=true ! h264parse "
-            "! openh264dec ! fakesink name=out",
+            "! openh264dec ! " PICTURE_CHAIN,
       TRUE, &error);
   g_assert_no_error (error);
   {
@@ -94,8 +123,8 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
   }
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, count,
                      video ? &peer->video_frames : &peer->audio_buffers, NULL);
-  if (!video)
-    gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, keep_samples, peer, NULL);
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, video ? keep_picture : keep_samples, peer,
+                     NULL);
   gst_bin_add (GST_BIN (peer->pipeline), bin);
   sink = gst_element_get_static_pad (bin, "sink");
   gst_pad_link (pad, sink);
@@ -400,6 +429,23 @@ rd_test_peer_get_tone_level (RdTestPeer *peer, double freq_hz)
   g_mutex_unlock (&peer->lock);
   power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
   return 2.0 * sqrt (MAX (power, 0.0)) / TONE_WINDOW;
+}
+
+double
+rd_test_peer_get_color_share (RdTestPeer *peer, guint32 rgb)
+{
+  guint n = 0;
+
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; peer->have_picture && i < PICTURE_W * PICTURE_H; i++)
+    {
+      const guint8 *p = peer->picture + 3 * i;
+      n += ABS ((int)p[0] - (int)((rgb >> 16) & 0xff)) <= 60 &&
+           ABS ((int)p[1] - (int)((rgb >> 8) & 0xff)) <= 60 &&
+           ABS ((int)p[2] - (int)(rgb & 0xff)) <= 60;
+    }
+  g_mutex_unlock (&peer->lock);
+  return n / (double)(PICTURE_W * PICTURE_H);
 }
 
 guint64

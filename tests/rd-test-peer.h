@@ -80,6 +80,9 @@ guint64 rd_test_peer_get_video_frames (RdTestPeer *peer);
  * bandwidth does: the encoder starts again with a keyframe at the new size. */
 void rd_test_peer_set_video_size (RdTestPeer *peer, int width, int height);
 guint64 rd_test_peer_get_audio_buffers (RdTestPeer *peer);
+/* The share (0..1) of the last picture decoded from the far end whose colour is near @rgb
+ * (0xRRGGBB, each channel within 60), 0 before the first picture. Any thread. */
+double rd_test_peer_get_color_share (RdTestPeer *peer, guint32 rgb);
 /* The amplitude (1.0: a full-scale sine) of the tone at @freq_hz in the last 100 ms of audio
  * decoded from the far end, or -1 before 100 ms have arrived. Any thread. */
 double rd_test_peer_get_tone_level (RdTestPeer *peer, double freq_hz);

@@ -382,9 +382,10 @@ test_reload (void)
   g_assert_false (t->exited);
 }
 
-/* Mute and unmute: the room's state in status, and each on the record of the live session. */
+/* Mute, unmute and the layout: the room's state in status, and each on the record of the live
+ * session. */
 static void
-test_mute (void)
+test_mute_and_layout (void)
 {
   g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
   g_autoptr (JsonNode) muted = NULL;
@@ -411,10 +412,24 @@ test_mute (void)
   g_assert_true (json_object_get_boolean_member (m, "camera"));
   g_assert_cmpint (rd_test_ctl (t, NULL, &err, "mute", "speakers", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "\"mic\" or \"camera\""));
+  /* the layout: auto (showing the room's camera, no party) until told otherwise */
+  m = json_object_get_object_member (object (status), "layout");
+  g_assert_cmpstr (json_object_get_string_member (m, "layout"), ==, "auto");
+  g_assert_cmpstr (json_object_get_string_member (m, "shown"), ==, "room");
+  g_clear_pointer (&muted, json_node_unref);
+  muted = rd_test_ctl_json (t, "layout", "grid", NULL);
+  g_assert_cmpstr (json_object_get_string_member (object (muted), "shown"), ==, "grid");
+  g_clear_pointer (&status, json_node_unref);
+  status = rd_test_ctl_json (t, "status", NULL);
+  m = json_object_get_object_member (object (status), "layout");
+  g_assert_cmpstr (json_object_get_string_member (m, "layout"), ==, "grid");
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "layout", "mosaic", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "auto, room, grid or speaker, not \"mosaic\""));
 
   shown = rd_test_ctl_json (t, "session", "show", id, NULL);
   kinds = event_kinds (shown);
-  g_assert_cmpstr (kinds, ==, "session-started recording-started mute mute unmute");
+  g_assert_cmpstr (kinds, ==, "session-started recording-started mute mute unmute layout");
 }
 
 static void
@@ -464,6 +479,6 @@ main (int argc, char **argv)
   g_test_add_func ("/daemon/corrupt-ledger-untouched", test_corrupt_ledger_untouched);
   g_test_add_func ("/daemon/reload", test_reload);
   g_test_add_func ("/daemon/watchdog", test_watchdog);
-  g_test_add_func ("/daemon/mute", test_mute);
+  g_test_add_func ("/daemon/mute-and-layout", test_mute_and_layout);
   return g_test_run ();
 }

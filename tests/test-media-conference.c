@@ -1,7 +1,9 @@
-/* test-media-mix.c: mix-minus (rd_room_acquire_mix): webrtcbin test parties (rd-test-peer.h),
- * each sending a tone of its own, call into one room whose microphone plays 440 Hz; what each
- * party hears is judged by the level of every tone in what it decodes. In a network namespace of
- * the test's own with only 127.0.0.1. */
+/* test-media-conference.c: the room as a bridge. Webrtcbin test parties (rd-test-peer.h), each
+ * sending a tone of its own (and, for the picture, a solid colour of its own), call into one
+ * room whose microphone plays 440 Hz; what each party hears is judged by the level of every tone
+ * in what it decodes (mix-minus, rd_room_acquire_mix), what it sees by the share of every colour
+ * in the picture it decodes (the layouts, rd_room_set_layout). In a network namespace of the
+ * test's own with only 127.0.0.1. */
 #include "media/rd-media-peer.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
@@ -22,6 +24,7 @@ typedef struct
   RdTestPeer *tp;
   RdPeer *peer;
   double hz;
+  guint32 rgb; /* the colour it sends; 0: audio only */
   gboolean answered, verified;
   char *answer;
   GError *error;
@@ -84,17 +87,25 @@ on_verified (RdPeer *peer, const char *fingerprint, Party *p)
   p->verified = TRUE;
 }
 
-/* Party @name calls in sending audio only, a tone of @hz, and is verified. */
+/* Party @name calls in sending a tone of @hz at @volume, and a picture all of colour @rgb
+ * (none when 0), and is verified. */
 static void
-call_in (Fixture *f, Party *p, const char *name, double hz)
+call_in_full (Fixture *f, Party *p, const char *name, double hz, double volume, guint32 rgb)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *source =
-      g_strdup_printf ("audiotestsrc is-live=true freq=%.0f volume=0.3 samplesperbuffer=480", hz);
+  g_autofree char *source = g_strdup_printf (
+      "audiotestsrc is-live=true freq=%.0f volume=%.2f samplesperbuffer=480", hz, volume);
+  g_autofree char *picture =
+      rgb ? g_strdup_printf ("videotestsrc is-live=true pattern=solid-color foreground-color=%u "
+                             "! video/x-raw,width=320,height=240,framerate=15/1",
+                             0xff000000u | rgb)
+          : NULL;
   g_autofree char *offer = NULL;
 
   p->hz = hz;
-  p->tp = rd_test_peer_new_with_sources (RD_TEST_PEER_SENDRECV, "none", NULL, source, &error);
+  p->rgb = rgb;
+  p->tp = rd_test_peer_new_with_sources (RD_TEST_PEER_SENDRECV, rgb ? "VP8" : "none", picture,
+                                         source, &error);
   g_assert_no_error (error);
   offer = rd_test_peer_create_offer (p->tp, &error);
   g_assert_no_error (error);
@@ -109,6 +120,12 @@ call_in (Fixture *f, Party *p, const char *name, double hz)
   WAIT_FOR (p->verified, 10, "%s: state %s, test peer %s", name,
             rd_peer_state_to_string (rd_peer_get_state (p->peer)),
             rd_test_peer_get_connection_state (p->tp));
+}
+
+static void
+call_in (Fixture *f, Party *p, const char *name, double hz)
+{
+  call_in_full (f, p, name, hz, 0.3, 0);
 }
 
 /* What @p hears now, for messages: "440 Hz 0.29, 700 Hz 0.00, ...". (transfer full) */
@@ -266,6 +283,100 @@ test_leave_and_late_join (Fixture *f, gconstpointer data)
   g_assert_cmpuint (pipeline->numchildren, ==, children_before);
 }
 
+#define RED   0xff0000
+#define GREEN 0x00ff00
+#define BLUE  0x0000ff
+
+/* What @p sees now, for messages. (transfer full) */
+static char *
+seen_colours (Fixture *f, Party *p)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%s sees", rd_peer_get_id (p->peer));
+  for (guint i = 0; i < G_N_ELEMENTS (f->parties); i++)
+    if (f->parties[i].rgb)
+      g_string_append_printf (s, " %06x %.0f%%", f->parties[i].rgb,
+                              100 * rd_test_peer_get_color_share (p->tp, f->parties[i].rgb));
+  return g_string_free (s, FALSE);
+}
+
+/* TRUE when every party with a picture sees each other's colour over at least @min_share of its
+ * picture (@min_share 0: over at most 1%, i.e. not at all). */
+static gboolean
+all_see_others (Fixture *f, double min_share)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (f->parties); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (f->parties); j++)
+      {
+        double share;
+
+        if (i == j || !f->parties[i].rgb || !f->parties[j].rgb)
+          continue;
+        share = rd_test_peer_get_color_share (f->parties[i].tp, f->parties[j].rgb);
+        if (min_share > 0 ? share < min_share : share > 0.01)
+          return FALSE;
+      }
+  return TRUE;
+}
+
+static char *
+seen_by_all (Fixture *f)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (f->parties); i++)
+    if (f->parties[i].rgb)
+      {
+        g_autofree char *one = seen_colours (f, &f->parties[i]);
+        g_string_append_printf (s, "%s; ", one);
+      }
+  return g_string_free (s, FALSE);
+}
+
+/* TRUE when every party with a picture sees @rgb over at least @big of it and every other
+ * party's colour over at least @small (the strip). */
+static gboolean
+sees_speaker (Fixture *f, guint32 rgb, double big, double small)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (f->parties); i++)
+    for (guint j = 0; f->parties[i].rgb && j < G_N_ELEMENTS (f->parties); j++)
+      if (f->parties[j].rgb && rd_test_peer_get_color_share (f->parties[i].tp, f->parties[j].rgb) <
+                                   (f->parties[j].rgb == rgb ? big : small))
+        return FALSE;
+  return TRUE;
+}
+
+/* Three parties with pictures: with auto they see each other in a grid; room shows them the
+ * room's camera alone; speaker puts the loudest large. */
+static void
+test_layouts (Fixture *f, gconstpointer data)
+{
+  g_autofree char *seen = NULL;
+  RdLayout shown;
+
+  call_in_full (f, &f->parties[0], "board", 700, 0.9, RED);
+  call_in_full (f, &f->parties[1], "agency", 1100, 0.05, GREEN);
+  g_assert_cmpint (rd_room_get_layout (f->room, &shown), ==, RD_LAYOUT_AUTO);
+  g_assert_cmpint (shown, ==, RD_LAYOUT_ROOM); /* one party's video, then two being linked */
+  call_in_full (f, &f->parties[2], "citizen", 1700, 0.05, BLUE);
+  /* a grid of four: the room and the three; each sees the two others (and itself) */
+  WAIT_FOR (all_see_others (f, 0.08), 20, "%s", (g_free (seen), seen = seen_by_all (f)));
+  g_assert_cmpint (rd_room_get_layout (f->room, &shown), ==, RD_LAYOUT_AUTO);
+  g_assert_cmpint (shown, ==, RD_LAYOUT_GRID);
+  g_test_message ("grid: %s", (g_free (seen), seen = seen_by_all (f)));
+  /* room: the room's camera alone */
+  rd_room_set_layout (f->room, RD_LAYOUT_ROOM);
+  WAIT_FOR (all_see_others (f, 0), 5, "%s", (g_free (seen), seen = seen_by_all (f)));
+  /* speaker: the board (louder than the room's tone by 9.5 dB) takes the floor */
+  rd_room_set_layout (f->room, RD_LAYOUT_SPEAKER);
+  WAIT_FOR (g_strcmp0 (rd_room_get_active_speaker (f->room), "board") == 0 &&
+                sees_speaker (f, RED, 0.35, 0.02),
+            10, "speaker %s; %s", rd_room_get_active_speaker (f->room),
+            (g_free (seen), seen = seen_by_all (f)));
+  g_test_message ("speaker: %s", (g_free (seen), seen = seen_by_all (f)));
+}
+
 static char *why;
 
 static void
@@ -285,12 +396,14 @@ main (int argc, char **argv)
   gst_init (NULL, NULL);
   if (!in_netns)
     {
-      g_test_add_func ("/media/mix/skipped", test_skipped);
+      g_test_add_func ("/media/conference/skipped", test_skipped);
       return g_test_run ();
     }
-  g_test_add ("/media/mix/three-parties", Fixture, NULL, setup, test_three_parties, teardown);
-  g_test_add ("/media/mix/leave-and-late-join", Fixture, NULL, setup, test_leave_and_late_join,
+  g_test_add ("/media/conference/audio-three-parties", Fixture, NULL, setup, test_three_parties,
               teardown);
+  g_test_add ("/media/conference/audio-leave-and-late-join", Fixture, NULL, setup,
+              test_leave_and_late_join, teardown);
+  g_test_add ("/media/conference/video-layouts", Fixture, NULL, setup, test_layouts, teardown);
   ret = g_test_run ();
   gst_deinit ();
   return ret;

@@ -1,0 +1,450 @@
+/* rd-media-room-layout.c: the conference picture. See rd-media-room.h.
+ *
+ *   party K's decoded video -> label (textoverlay) -> compositor pad  (a tile, keyed like the mix)
+ *   outtee (the display's picture, REC mark included) -> leaky queue -> valve -> encoder
+ *     -> composite_tee -> send_selector.sink_1
+ *   video_tee (the room's camera, encoded) --------------------------> send_selector.sink_0
+ *   send_selector -> send_tee -> every party's video send stream
+ *
+ * One compositor makes the display's picture and the parties' picture alike, encoded once for
+ * every party (a party sees its own tile too: one shared picture costs one encoder whatever the
+ * number of parties, where pictures per party would cost one each). With the layout ROOM the
+ * parties get the room's camera as encoded for the record, the valve stops the composite
+ * encoder, and the display keeps showing the parties with the room's self-view in a corner.
+ * Switching asks the newly chosen encoder for a keyframe.
+ *
+ * The active speaker (for SPEAKER) is the loudest key above SPEAKER_FLOOR_DB that has been the
+ * loudest for SPEAKER_TAKE_US and beats the current one by SPEAKER_MARGIN_DB, once the current
+ * one has held the floor SPEAKER_HOLD_US: a word from someone else, a cough, does not move the
+ * picture. Main context only. */
+#include "media/rd-media-room-private.h"
+#include "media/rd-media-error.h"
+
+#define SPEAKER_TICK_MS   200
+#define SPEAKER_FLOOR_DB  (-50.0)
+#define SPEAKER_MARGIN_DB 6.0
+#define SPEAKER_TAKE_US   (1 * G_USEC_PER_SEC)
+#define SPEAKER_HOLD_US   (2 * G_USEC_PER_SEC)
+
+struct _RdRoomTile
+{
+  char *key;
+  GstElement *label; /* textoverlay, in the pipeline */
+  GstPad *handle;    /* the label's sink pad: what rd_room_link_remote_video() returned */
+  GstPad *pad;       /* the compositor's request pad */
+};
+
+static gboolean speaker_tick (gpointer data);
+
+static void
+tile_free (gpointer data)
+{
+  RdRoomTile *t = data;
+
+  g_free (t->key);
+  g_clear_object (&t->handle);
+  g_clear_object (&t->pad);
+  g_free (t);
+}
+
+GstElement *
+rd_room_make_label (RdRoom *room, GstBin *bin, GError **error)
+{
+  GstElement *label = rd_room_make (room, bin, "textoverlay", NULL, error);
+
+  if (label)
+    g_object_set (label, "text", "", "valignment", 1 /* bottom */, "halignment", 0 /* left */,
+                  "font-desc", "Sans Bold 14", "shaded-background", TRUE, "wait-text", FALSE, NULL);
+  return label;
+}
+
+void
+rd_room_layout_init (RdRoom *room)
+{
+  room->tiles = g_ptr_array_new_with_free_func (tile_free);
+  room->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  room->layout = rd_config_get_layout (room->config);
+  room->layout_shown = RD_LAYOUT_ROOM;
+  room->speaker_source = g_timeout_source_new (SPEAKER_TICK_MS);
+  g_source_set_callback (room->speaker_source, speaker_tick, room, NULL);
+  g_source_attach (room->speaker_source, room->context);
+}
+
+void
+rd_room_layout_dispose (RdRoom *room)
+{
+  if (room->speaker_source)
+    {
+      g_source_destroy (room->speaker_source);
+      g_clear_pointer (&room->speaker_source, g_source_unref);
+    }
+  g_clear_pointer (&room->tiles, g_ptr_array_unref);
+  g_clear_pointer (&room->labels, g_hash_table_unref);
+  g_clear_pointer (&room->speaker, g_free);
+  g_clear_pointer (&room->candidate, g_free);
+  g_clear_object (&room->send_camera_pad);
+  g_clear_object (&room->send_composite_pad);
+}
+
+/* --- the composite encoder and the selector --- */
+
+gboolean
+rd_room_build_composite (RdRoom *room, GError **error)
+{
+  GstElement *q;
+
+  q = rd_room_make (room, NULL, "queue", "composite-queue", error);
+  room->composite_valve = rd_room_make (room, NULL, "valve", "composite-valve", error);
+  room->composite_encoder = rd_room_make_video_encoder (room, "composite-enc", error);
+  room->composite_tee = rd_room_make (room, NULL, "tee", "composite_tee", error);
+  room->send_selector = rd_room_make (room, NULL, "input-selector", "send-selector", error);
+  room->send_tee = rd_room_make (room, NULL, "tee", "send_tee", error);
+  if (!q || !room->composite_valve || !room->composite_encoder || !room->composite_tee ||
+      !room->send_selector || !room->send_tee)
+    return FALSE;
+  /* never holds the display back; stopped (but told the caps) while the layout is ROOM */
+  g_object_set (q, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0, "leaky",
+                2 /* downstream */, NULL);
+  g_object_set (room->composite_valve, "drop", TRUE, NULL);
+  gst_util_set_object_arg (G_OBJECT (room->composite_valve), "drop-mode", "forward-sticky-events");
+  g_object_set (room->composite_tee, "allow-not-linked", TRUE, NULL);
+  g_object_set (room->send_tee, "allow-not-linked", TRUE, NULL);
+  /* live streams: the inactive one is dropped, not held for the active one's time */
+  g_object_set (room->send_selector, "sync-streams", FALSE, "cache-buffers", FALSE, NULL);
+  if (!gst_element_link_many (room->outtee, q, room->composite_valve, room->composite_encoder,
+                              room->composite_tee, NULL) ||
+      !gst_element_link (room->send_selector, room->send_tee))
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the composite encoder");
+      return FALSE;
+    }
+  room->send_camera_pad = gst_element_request_pad_simple (room->send_selector, "sink_%u");
+  room->send_composite_pad = gst_element_request_pad_simple (room->send_selector, "sink_%u");
+  {
+    g_autoptr (GstPad) camera = gst_element_request_pad_simple (room->video_tee, "src_%u");
+    g_autoptr (GstPad) composite = gst_element_request_pad_simple (room->composite_tee, "src_%u");
+
+    if (gst_pad_link (camera, room->send_camera_pad) != GST_PAD_LINK_OK ||
+        gst_pad_link (composite, room->send_composite_pad) != GST_PAD_LINK_OK)
+      {
+        g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT,
+                     "cannot link the parties' video selector");
+        return FALSE;
+      }
+  }
+  g_object_set (room->send_selector, "active-pad", room->send_camera_pad, NULL);
+  return TRUE;
+}
+
+/* The parties get the camera (ROOM) or the composite (the others). */
+static void
+choose_send (RdRoom *room, RdLayout shown)
+{
+  gboolean composite = shown != RD_LAYOUT_ROOM;
+
+  if (!room->send_selector)
+    return;
+  g_object_set (room->composite_valve, "drop", !composite, NULL);
+  g_object_set (room->send_selector, "active-pad",
+                composite ? room->send_composite_pad : room->send_camera_pad, NULL);
+  rd_room_encoder_keyframe (composite ? room->composite_encoder : room->encoder);
+}
+
+/* --- tiles and layouts --- */
+
+static void
+place (GstPad *pad, int x, int y, int w, int h, int zorder)
+{
+  g_object_set (pad, "xpos", x, "ypos", y, "width", w, "height", h, "zorder", zorder, "alpha", 1.0,
+                NULL);
+  gst_util_set_object_arg (G_OBJECT (pad), "sizing-policy", "keep-aspect-ratio");
+}
+
+/* Today's display: parties in a grid over the whole picture, the self-view a quarter-size
+ * picture in the bottom right corner (the whole picture with no party). */
+static void
+layout_room (RdRoom *room, int w, int h)
+{
+  guint n = room->tiles->len, cols = 1, rows;
+
+  while (cols * cols < n)
+    cols++;
+  rows = n ? (n + cols - 1) / cols : 1;
+  for (guint i = 0; i < n; i++)
+    place (((RdRoomTile *)room->tiles->pdata[i])->pad, (int)(i % cols) * w / (int)cols,
+           (int)(i / cols) * h / (int)rows, w / (int)cols, h / (int)rows, 1);
+  if (n == 0)
+    place (room->self_view_pad, 0, 0, w, h, 10);
+  else
+    place (room->self_view_pad, w - w / 4 - w / 40, h - h / 4 - h / 40, w / 4, h / 4, 10);
+}
+
+/* The room's pad, then each tile's, in join order. */
+static GstPad *
+nth_pad (RdRoom *room, guint i)
+{
+  return i == 0 ? room->self_view_pad : ((RdRoomTile *)room->tiles->pdata[i - 1])->pad;
+}
+
+static const char *
+nth_key (RdRoom *room, guint i)
+{
+  return i == 0 ? RD_ROOM_KEY : ((RdRoomTile *)room->tiles->pdata[i - 1])->key;
+}
+
+static void
+layout_grid (RdRoom *room, int w, int h)
+{
+  guint n = room->tiles->len + 1, cols = 1, rows;
+
+  while (cols * cols < n)
+    cols++;
+  rows = (n + cols - 1) / cols;
+  for (guint i = 0; i < n; i++)
+    place (nth_pad (room, i), (int)(i % cols) * w / (int)cols, (int)(i / cols) * h / (int)rows,
+           w / (int)cols, h / (int)rows, 1);
+}
+
+/* The speaker over the top three quarters, the others in a strip of quarter-size tiles below
+ * (narrower when more than four). */
+static void
+layout_speaker (RdRoom *room, int w, int h)
+{
+  guint n = room->tiles->len + 1, big = 0, k = 0;
+  int tw, x0;
+
+  for (guint i = 0; room->speaker && i < n; i++)
+    if (g_str_equal (nth_key (room, i), room->speaker))
+      big = i;
+  if (n == 1)
+    {
+      place (room->self_view_pad, 0, 0, w, h, 1);
+      return;
+    }
+  tw = MIN (w / 4, w / (int)(n - 1));
+  x0 = (w - tw * (int)(n - 1)) / 2;
+  for (guint i = 0; i < n; i++)
+    if (i == big)
+      place (nth_pad (room, i), 0, 0, w, h * 3 / 4, 1);
+    else
+      place (nth_pad (room, i), x0 + tw * (int)k++, h * 3 / 4, tw, h / 4, 1);
+}
+
+void
+rd_room_relayout (RdRoom *room)
+{
+  RdLayout shown = room->layout;
+
+  if (!room->tiles || !room->self_view_pad)
+    return;
+  if (shown == RD_LAYOUT_AUTO)
+    shown = room->tiles->len >= 2 ? RD_LAYOUT_GRID : RD_LAYOUT_ROOM;
+  if (shown == RD_LAYOUT_GRID)
+    layout_grid (room, room->width, room->height);
+  else if (shown == RD_LAYOUT_SPEAKER)
+    layout_speaker (room, room->width, room->height);
+  else
+    layout_room (room, room->width, room->height);
+  if (shown != room->layout_shown)
+    {
+      GST_INFO ("layout %s (asked: %s)", rd_layout_to_string (shown),
+                rd_layout_to_string (room->layout));
+      room->layout_shown = shown;
+      choose_send (room, shown);
+    }
+}
+
+/* --- labels --- */
+
+static void
+update_labels (RdRoom *room)
+{
+  const char *own = g_hash_table_lookup (room->labels, RD_ROOM_KEY);
+  g_autofree char *room_text = g_strdup_printf (
+      "%s%s%s", own ? own : rd_config_get_room_name (room->config),
+      room->muted_mic ? " · tắt mic" : "", room->muted_camera ? " · tắt camera" : "");
+
+  if (room->self_label)
+    g_object_set (room->self_label, "text", room_text, NULL);
+  for (guint i = 0; room->tiles && i < room->tiles->len; i++)
+    {
+      RdRoomTile *t = room->tiles->pdata[i];
+      const char *text = g_hash_table_lookup (room->labels, t->key);
+      g_object_set (t->label, "text", text ? text : "", NULL);
+    }
+}
+
+void
+rd_room_set_label (RdRoom *room, const char *key, const char *label)
+{
+  g_return_if_fail (RD_IS_ROOM (room) && key != NULL);
+  if (label)
+    g_hash_table_replace (room->labels, g_strdup (key), g_strdup (label));
+  else
+    g_hash_table_remove (room->labels, key);
+  update_labels (room);
+}
+
+void
+rd_room_layout_muted (RdRoom *room)
+{
+  update_labels (room);
+}
+
+/* --- the parties' video --- */
+
+GstPad *
+rd_room_link_remote_video (RdRoom *room, GstPad *src, const char *key)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstPad) label_src = NULL;
+  RdRoomTile *t;
+
+  g_return_val_if_fail (RD_IS_ROOM (room) && key != NULL, NULL);
+  t = g_new0 (RdRoomTile, 1);
+  t->key = g_strdup (key);
+  t->label = rd_room_make_label (room, NULL, &error);
+  t->pad = t->label ? gst_element_request_pad_simple (room->compositor, "sink_%u") : NULL;
+  if (!t->pad)
+    goto failed;
+  label_src = gst_element_get_static_pad (t->label, "src");
+  t->handle = gst_element_get_static_pad (t->label, "video_sink");
+  if (gst_pad_link (label_src, t->pad) != GST_PAD_LINK_OK)
+    goto failed;
+  gst_pad_add_probe (t->pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     rd_room_count_buffers, &room->remote_video_frames, NULL);
+  gst_element_sync_state_with_parent (t->label);
+  if (gst_pad_link (src, t->handle) != GST_PAD_LINK_OK)
+    goto failed;
+  g_ptr_array_add (room->tiles, t);
+  update_labels (room);
+  rd_room_relayout (room);
+  return t->handle;
+
+failed:
+  GST_WARNING ("cannot make a tile for %s:%s (key %s)%s%s", GST_DEBUG_PAD_NAME (src), key,
+               error ? ": " : "", error ? error->message : "");
+  if (t->pad)
+    gst_element_release_request_pad (room->compositor, t->pad);
+  if (t->label)
+    {
+      gst_element_set_state (t->label, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (room->pipeline), t->label);
+    }
+  tile_free (t);
+  return NULL;
+}
+
+/* TRUE when @key is the room's or a tile's. */
+static gboolean
+has_key (RdRoom *room, const char *key)
+{
+  if (g_str_equal (key, RD_ROOM_KEY))
+    return TRUE;
+  for (guint i = 0; i < room->tiles->len; i++)
+    if (g_str_equal (((RdRoomTile *)room->tiles->pdata[i])->key, key))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+rd_room_release_tile (RdRoom *room, GstPad *sinkpad)
+{
+  for (guint i = 0; room->tiles && i < room->tiles->len; i++)
+    {
+      RdRoomTile *t = room->tiles->pdata[i];
+      g_autoptr (GstPad) peer = NULL;
+
+      if (t->handle != sinkpad)
+        continue;
+      peer = gst_pad_get_peer (sinkpad);
+      if (peer)
+        gst_pad_unlink (peer, sinkpad);
+      /* the compositor's pad first: it wakes a push waiting in it */
+      gst_element_release_request_pad (room->compositor, t->pad);
+      gst_element_set_locked_state (t->label, TRUE);
+      gst_element_set_state (t->label, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (room->pipeline), t->label);
+      g_ptr_array_remove_index (room->tiles, i);
+      if (room->speaker && !has_key (room, room->speaker))
+        g_clear_pointer (&room->speaker, g_free);
+      rd_room_relayout (room);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* --- the active speaker --- */
+
+static double
+level_of (RdRoom *room, const char *key)
+{
+  return key ? rd_room_mixer_get_level (room->mix, key) : -127.0;
+}
+
+static gboolean
+speaker_tick (gpointer data)
+{
+  RdRoom *room = data;
+  gint64 now = g_get_monotonic_time ();
+  const char *loudest = NULL;
+  double best = SPEAKER_FLOOR_DB;
+
+  for (guint i = 0; i <= room->tiles->len; i++)
+    {
+      double level = level_of (room, nth_key (room, i));
+      if (level > best)
+        {
+          best = level;
+          loudest = nth_key (room, i);
+        }
+    }
+  if (!loudest || g_strcmp0 (loudest, room->speaker) == 0)
+    {
+      g_clear_pointer (&room->candidate, g_free);
+      return G_SOURCE_CONTINUE;
+    }
+  if (g_strcmp0 (loudest, room->candidate) != 0)
+    {
+      g_free (room->candidate);
+      room->candidate = g_strdup (loudest);
+      room->candidate_since_us = now;
+    }
+  if (now - room->candidate_since_us >= SPEAKER_TAKE_US &&
+      (!room->speaker || (now - room->speaker_since_us >= SPEAKER_HOLD_US &&
+                          best >= level_of (room, room->speaker) + SPEAKER_MARGIN_DB)))
+    {
+      GST_INFO ("active speaker: %s (%.1f dBFS)", loudest, best);
+      g_free (room->speaker);
+      room->speaker = g_strdup (loudest);
+      room->speaker_since_us = now;
+      g_clear_pointer (&room->candidate, g_free);
+      if (room->layout_shown == RD_LAYOUT_SPEAKER)
+        rd_room_relayout (room);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+void
+rd_room_set_layout (RdRoom *room, RdLayout layout)
+{
+  g_return_if_fail (RD_IS_ROOM (room));
+  room->layout = layout;
+  rd_room_relayout (room);
+}
+
+RdLayout
+rd_room_get_layout (RdRoom *room, RdLayout *shown)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), RD_LAYOUT_AUTO);
+  if (shown)
+    *shown = room->layout_shown;
+  return room->layout;
+}
+
+const char *
+rd_room_get_active_speaker (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  return room->speaker;
+}
