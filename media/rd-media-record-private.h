@@ -36,6 +36,10 @@ struct _RdRecorder
   gint syncing;             /* atomic: a fdatasync pass is running */
   guint pending_seals;
   guint sealed_count;
+  /* the conference tracks: recorded while the room shows a conference picture */
+  gulong layout_id;           /* on the room's "layout-changed" */
+  GstElement *conference_mix; /* the room's full mix (one use of it), once first recorded */
+  gboolean conference_on;     /* its writers run; their owner is &conference_on */
 };
 
 struct _RdRecWriter
@@ -45,7 +49,8 @@ struct _RdRecWriter
   char *track;          /* "room-video", "party-<label>-audio" */
   gboolean video;
   char *codec;
-  gpointer owner;  /* the RdPeer it records, NULL for the room */
+  gpointer owner;  /* the RdPeer it records; NULL for the room; the recorder's conference_on for
+                      the conference tracks */
   GstPad *tee_pad; /* requested from the source tee */
   GstElement *tee; /* (unowned) */
   GstElement *bin; /* "rec-<track>-<n>": queue [! parser] ! (per segment: matroskamux ! filesink) */

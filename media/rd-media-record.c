@@ -58,6 +58,11 @@ rd_recorder_dispose (GObject *object)
     while (rec->writers->len)
       rd_rec_writer_free (g_ptr_array_steal_index (rec->writers, rec->writers->len - 1));
   g_clear_pointer (&rec->peers, g_ptr_array_unref);
+  if (rec->room)
+    g_clear_signal_handler (&rec->layout_id, rec->room);
+  if (rec->conference_mix)
+    rd_room_release_mix (rec->room, RD_ROOM_KEY);
+  rec->conference_mix = NULL;
   G_OBJECT_CLASS (rd_recorder_parent_class)->dispose (object);
 }
 
@@ -405,6 +410,53 @@ on_peer_stream (RdPeer *peer, GstElement *tee, gboolean video, const char *codec
     add_writer (rec, track, video, codec, tee, peer);
 }
 
+static void finish_writers (RdRecorder *rec, gpointer owner, gboolean all);
+
+/* The conference tracks run while the room shows a conference picture (a layout other than
+ * ROOM) and the recording runs: the picture as composited and the full mix (the room's
+ * microphone and every party: what the room's key hears). */
+static void
+update_conference (RdRecorder *rec)
+{
+  RdLayout shown;
+  gboolean want;
+
+  rd_room_get_layout (rec->room, &shown);
+  want = rec->started && !rec->paused && !rec->stopping && shown != RD_LAYOUT_ROOM;
+  if (want == rec->conference_on)
+    return;
+  if (!want)
+    {
+      finish_writers (rec, &rec->conference_on, FALSE);
+      rec->conference_on = FALSE;
+      return;
+    }
+  if (!rec->conference_mix)
+    {
+      g_autoptr (GError) error = NULL;
+
+      rec->conference_mix = rd_room_acquire_mix (rec->room, RD_ROOM_KEY, &error);
+      if (!rec->conference_mix)
+        {
+          g_prefix_error (&error, "conference-audio: ");
+          g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+        }
+    }
+  rec->conference_on = TRUE;
+  add_writer (rec, "conference-video", TRUE,
+              room_codec (rd_room_get_composite_tee (rec->room), "VP8"),
+              rd_room_get_composite_tee (rec->room), &rec->conference_on);
+  if (rec->conference_mix)
+    add_writer (rec, "conference-audio", FALSE, "OPUS", rec->conference_mix, &rec->conference_on);
+  rd_room_request_keyframe (rec->room);
+}
+
+static void
+on_layout_changed (RdRoom *room, gpointer user_data)
+{
+  update_conference (user_data);
+}
+
 static void
 attach_all (RdRecorder *rec)
 {
@@ -417,6 +469,7 @@ attach_all (RdRecorder *rec)
       PeerEntry *e = rec->peers->pdata[i];
       rd_peer_foreach_stream (e->peer, on_peer_stream, rec);
     }
+  update_conference (rec);
 }
 
 static void
@@ -462,6 +515,8 @@ rd_recorder_start (RdRecorder *rec, GError **error)
   rec->zero = gst_clock_get_time (clock) - gst_element_get_base_time (pipeline);
   gst_object_unref (clock);
   rec->started = TRUE;
+  rec->layout_id =
+      g_signal_connect (rec->room, "layout-changed", G_CALLBACK (on_layout_changed), rec);
   attach_all (rec);
   rec->sync_id = g_timeout_add_seconds (1, sync_open_segments, rec);
   GST_INFO ("recording %s into %s", rec->session_id, rec->dir);
@@ -508,6 +563,7 @@ rd_recorder_pause (RdRecorder *rec)
     return;
   rec->paused = TRUE;
   finish_writers (rec, NULL, TRUE);
+  rec->conference_on = FALSE;
 }
 
 void
@@ -534,6 +590,7 @@ rd_recorder_stop (RdRecorder *rec)
     return;
   rec->stopping = TRUE;
   finish_writers (rec, NULL, TRUE);
+  rec->conference_on = FALSE;
   maybe_finished (rec);
 }
 

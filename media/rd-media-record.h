@@ -2,7 +2,10 @@
  *
  * Contract:
  * - One file series per TRACK (a stream): the room's video, the room's audio, and each remote
- *   party's video and audio as received, never re-encoded. A track that starts late (a party
+ *   party's video and audio as received, never re-encoded; and, while the room shows a
+ *   conference picture (a layout other than ROOM), "conference-video" (that picture, as sent
+ *   to the parties) and "conference-audio" (the room's microphone and every party, mixed): the
+ *   session as the room saw and heard it, for playback. A track that starts late (a party
  *   joining) or stops early (leaving) has files for exactly the time it was there; a track never
  *   waits for another one (a party sending only audio records only audio).
  * - Every file is on the session's timeline: its timestamps are the time since

@@ -251,6 +251,7 @@ rd_room_relayout (RdRoom *room)
                 rd_layout_to_string (room->layout));
       room->layout_shown = shown;
       choose_send (room, shown);
+      rd_room_emit_layout_changed (room);
     }
 }
 
@@ -421,6 +422,7 @@ speaker_tick (gpointer data)
       g_clear_pointer (&room->candidate, g_free);
       if (room->layout_shown == RD_LAYOUT_SPEAKER)
         rd_room_relayout (room);
+      rd_room_emit_layout_changed (room);
     }
   return G_SOURCE_CONTINUE;
 }

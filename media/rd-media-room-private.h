@@ -73,6 +73,8 @@ void rd_room_encoder_keyframe (GstElement *encoder);
  * composite encoder and the selector of what the parties are sent (after the outputs). */
 typedef struct _RdRoomTile RdRoomTile;
 gboolean rd_room_build_composite (RdRoom *room, GError **error);
+/* Emits "layout-changed" (rd-media-room.c). */
+void rd_room_emit_layout_changed (RdRoom *room);
 void rd_room_relayout (RdRoom *room);
 void rd_room_layout_init (RdRoom *room);
 void rd_room_layout_dispose (RdRoom *room);

@@ -46,6 +46,7 @@ typedef struct
 enum
 {
   SIGNAL_ERROR,
+  SIGNAL_LAYOUT_CHANGED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -90,6 +91,9 @@ rd_room_class_init (RdRoomClass *klass)
   object_class->finalize = rd_room_finalize;
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_LAYOUT_CHANGED] =
+      g_signal_new ("layout-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 0);
   if (!rd_media_debug)
     GST_DEBUG_CATEGORY_INIT (rd_media_debug, "receptiond-media", 0, "receptiond media");
 }
@@ -596,6 +600,19 @@ rd_room_get_send_video_tee (RdRoom *room)
 {
   g_return_val_if_fail (RD_IS_ROOM (room), NULL);
   return room->send_tee;
+}
+
+GstElement *
+rd_room_get_composite_tee (RdRoom *room)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  return room->composite_tee;
+}
+
+void
+rd_room_emit_layout_changed (RdRoom *room)
+{
+  g_signal_emit (room, signals[SIGNAL_LAYOUT_CHANGED], 0);
 }
 
 GstElement *

@@ -32,6 +32,8 @@
  *   RD_MEDIA_ERROR_PIPELINE, the message "<element>: <GStreamer's message>". The branch it
  *   names may have stopped; the daemon should log it and may restart the room. Warnings are
  *   not emitted.
+ *   "layout-changed": the layout shown (rd_room_get_layout's @shown) or the active speaker
+ *   changed.
  *
  * Threading: create, start, stop and call everything from the main context.
  *
@@ -85,6 +87,8 @@ GstElement *rd_room_get_video_tee (RdRoom *room);
 /* What the parties are sent: the room's camera (layout ROOM) or the conference picture, encoded
  * like the video tee's. */
 GstElement *rd_room_get_send_video_tee (RdRoom *room);
+/* The conference picture, encoded (it flows while the layout shown is not ROOM). */
+GstElement *rd_room_get_composite_tee (RdRoom *room);
 GstElement *rd_room_get_audio_tee (RdRoom *room);
 /* Links a remote party's decoded raw video pad to the display as @key's tile (labelled with
  * @key's label), or its decoded audio pad to the speakers and to the mix of every key but @key

@@ -13,7 +13,7 @@ rd_add_test(test-media-peer SOURCES test-media-peer.c rd-test-netns.c
   LIBS rd-media rd-test-peer TIMEOUT 120 THIRD_PARTY_THREADS)
 # The room as a bridge: test parties with tones and colours of their own in one room.
 rd_add_test(test-media-conference SOURCES test-media-conference.c rd-test-netns.c
-  LIBS rd-media rd-test-peer TIMEOUT 120 THIRD_PARTY_THREADS)
+  LIBS rd-media rd-test-peer rd-test-probe TIMEOUT 180 THIRD_PARTY_THREADS)
 
 # ffprobe's view of a media file, for the recording tests.
 add_library(rd-test-probe STATIC rd-test-probe.c)

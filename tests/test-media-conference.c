@@ -5,10 +5,15 @@
  * in the picture it decodes (the layouts, rd_room_set_layout). In a network namespace of the
  * test's own with only 127.0.0.1. */
 #include "media/rd-media-peer.h"
+#include "media/rd-media-record.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
+#include "tests/rd-test-probe.h"
 #include "tests/rd-test-wait.h"
 
+#include <string.h>
+
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 
 static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
@@ -194,33 +199,47 @@ wait_s (double s)
 }
 
 /* For @seconds, every 50 ms: each party in @present hears every tone it should at STEADY or
- * more (a tenth of a second with a gap of 30 ms or more is below), and none it should not. */
+ * more, and none it should not (UNHEARD or less). A tenth of a second with a gap of 30 ms or
+ * more is below STEADY. A hole of 150 ms or more (three windows in a row, as the mixes made
+ * when a party's lip-sync moved its timestamps) fails at once; a starved test process (the
+ * parties decode in it, on 2 cores shared with the room) may lose a packet now and then, so up
+ * to one window in ten may show a short gap. Any tone heard that should not be fails at once. */
 #define STEADY 0.2
 static void
 assert_steady (Fixture *f, guint present, double seconds)
 {
-  for (int k = 0; k < seconds * 20; k++)
+  guint windows = (guint)(seconds * 20), gaps[G_N_ELEMENTS (f->parties)] = { 0 };
+  guint run[G_N_ELEMENTS (f->parties)] = { 0 };
+
+  for (guint k = 0; k < windows; k++)
     {
       wait_s (0.05);
       for (guint i = 0; i < G_N_ELEMENTS (f->parties); i++)
         {
           Party *listener = &f->parties[i];
-          gboolean ok;
+          gboolean full, wrong = FALSE;
+          g_autofree char *seen = NULL;
 
           if (!(present & (1u << i)))
             continue;
-          ok = rd_test_peer_get_tone_level (listener->tp, ROOM_HZ) >= STEADY;
+          full = rd_test_peer_get_tone_level (listener->tp, ROOM_HZ) >= STEADY;
           for (guint j = 0; j < G_N_ELEMENTS (f->parties); j++)
             if (f->parties[j].tp)
               {
                 double level = rd_test_peer_get_tone_level (listener->tp, f->parties[j].hz);
-                ok &= (i != j && (present & (1u << j))) ? level >= STEADY : level <= UNHEARD;
+                if (i != j && (present & (1u << j)))
+                  full &= level >= STEADY;
+                else
+                  wrong |= level > UNHEARD;
               }
-          if (!ok)
-            {
-              g_autofree char *seen = heard (f, listener);
-              g_error ("%.2f s into the steady part: %s", k / 20.0, seen);
-            }
+          run[i] = full ? 0 : run[i] + 1;
+          gaps[i] += !full;
+          if (wrong || run[i] >= 3 || gaps[i] > windows / 10)
+            g_error ("%.2f s into the steady part (%u short gaps so far): %s", k / 20.0, gaps[i],
+                     (seen = heard (f, listener)));
+          if (!full)
+            g_test_message ("a short gap %.2f s into the steady part: %s", k / 20.0,
+                            (seen = heard (f, listener)));
         }
     }
 }
@@ -377,6 +396,112 @@ test_layouts (Fixture *f, gconstpointer data)
   g_test_message ("speaker: %s", (g_free (seen), seen = seen_by_all (f)));
 }
 
+typedef struct
+{
+  GPtrArray *sealed; /* paths */
+  gboolean finished;
+  guint errors;
+} Recorded;
+
+static void
+on_sealed (RdRecorder *rec, gint64 segment, const char *path, const char *sha256, gint64 size,
+           gint64 duration_ns, const char *tracks, Recorded *r)
+{
+  g_ptr_array_add (r->sealed, g_strdup (path));
+}
+
+static void
+on_rec_error (RdRecorder *rec, GError *error, Recorded *r)
+{
+  g_test_message ("recorder error: %s", error->message);
+  r->errors++;
+}
+
+static void
+on_finished (RdRecorder *rec, Recorded *r)
+{
+  r->finished = TRUE;
+}
+
+/* The one sealed file of @track: what ffprobe says of it. (transfer full) */
+static RdTestProbe *
+probe_track (Recorded *r, const char *track, const char *codec)
+{
+  g_autoptr (GError) error = NULL;
+  RdTestProbe *probe = NULL;
+  guint n = 0;
+
+  for (guint i = 0; i < r->sealed->len; i++)
+    if (strstr (r->sealed->pdata[i], track))
+      {
+        n++;
+        g_clear_pointer (&probe, rd_test_probe_free);
+        probe = rd_test_probe_file (r->sealed->pdata[i], &error);
+        g_assert_no_error (error);
+        g_test_message ("%s: start %.3f s, %.3f s, %" G_GINT64_FORMAT " frames",
+                        (char *)r->sealed->pdata[i], probe->start_s, probe->duration_s,
+                        ((RdTestProbeStream *)probe->streams->pdata[0])->frames);
+      }
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (((RdTestProbeStream *)probe->streams->pdata[0])->codec, ==, codec);
+  return probe;
+}
+
+/* While the room shows a conference picture, the session as the room saw and heard it is
+ * recorded beside the per-party tracks: the composite and the full mix, starting together and
+ * playing through. */
+static void
+test_recording (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rd-conference-XXXXXX", &error);
+  g_autofree char *seen = NULL;
+  g_autoptr (RdRecorder) rec = NULL;
+  g_autoptr (RdTestProbe) video = NULL;
+  g_autoptr (RdTestProbe) audio = NULL;
+  Recorded r = { g_ptr_array_new_with_free_func (g_free), FALSE, 0 };
+  gint64 frames;
+
+  if (!rd_test_probe_available ())
+    {
+      g_test_skip ("ffprobe is not installed");
+      return;
+    }
+  g_assert_no_error (error);
+  rec = rd_recorder_new (f->room, dir, "S1", 1, 300);
+  g_signal_connect (rec, "segment-sealed", G_CALLBACK (on_sealed), &r);
+  g_signal_connect (rec, "error", G_CALLBACK (on_rec_error), &r);
+  g_signal_connect (rec, "finished", G_CALLBACK (on_finished), &r);
+  g_assert_true (rd_recorder_start (rec, &error));
+  call_in_full (f, &f->parties[0], "board", 700, 0.3, RED);
+  call_in_full (f, &f->parties[1], "agency", 1100, 0.3, GREEN);
+  /* two parties' video: the grid, and the conference tracks with it */
+  WAIT_FOR (all_see_others (f, 0.1), 20, "%s", (g_free (seen), seen = seen_by_all (f)));
+  wait_s (3.0);
+  rd_room_set_layout (f->room, RD_LAYOUT_ROOM);
+  rd_recorder_stop (rec);
+  WAIT_FOR (r.finished, 20, "%u sealed", r.sealed->len);
+  g_assert_cmpuint (r.errors, ==, 0);
+  video = probe_track (&r, "conference-video", "vp8");
+  audio = probe_track (&r, "conference-audio", "opus");
+  /* from first to last second of the three shown (the picture's first keyframe may come late
+   * on a busy machine), pictures all along: the composite encoder drops frames rather than
+   * hold the display when the 2 cores are short, so only a floor of 5 fps is asserted here
+   * (bench-conference measures the drops) */
+  g_assert_cmpfloat (video->duration_s, >=, 2.0);
+  g_assert_cmpfloat (audio->duration_s, >=, 2.9);
+  frames = ((RdTestProbeStream *)video->streams->pdata[0])->frames;
+  g_assert_cmpint (frames, >=, (gint64)(video->duration_s * 5));
+  /* on the session's timeline, together */
+  g_assert_cmpfloat (ABS (video->start_s - audio->start_s), <, 0.1);
+  g_assert_cmpfloat (
+      ABS ((video->start_s + video->duration_s) - (audio->start_s + audio->duration_s)), <, 0.2);
+  for (guint i = 0; i < r.sealed->len; i++)
+    g_unlink (r.sealed->pdata[i]);
+  g_rmdir (dir);
+  g_ptr_array_unref (r.sealed);
+}
+
 static char *why;
 
 static void
@@ -404,6 +529,7 @@ main (int argc, char **argv)
   g_test_add ("/media/conference/audio-leave-and-late-join", Fixture, NULL, setup,
               test_leave_and_late_join, teardown);
   g_test_add ("/media/conference/video-layouts", Fixture, NULL, setup, test_layouts, teardown);
+  g_test_add ("/media/conference/recording", Fixture, NULL, setup, test_recording, teardown);
   ret = g_test_run ();
   gst_deinit ();
   return ret;
