@@ -37,7 +37,7 @@
 /* What a mix waits beyond its inputs' latency for a late buffer: the threads that decode the
  * parties run late on a busy machine (a mix that does not wait drops what comes late) */
 #define MIX_SLACK_NS (40 * GST_MSECOND)
-#define MIX_CAPS        "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved"
+#define MIX_CAPS     "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved"
 
 typedef struct
 {
@@ -421,8 +421,8 @@ mix_new (RdRoomMixer *mx, const char *key, GError **error)
   /* the bin holds them now */
   gst_object_unref (m->mixer), gst_object_unref (m->caps);
   gst_object_unref (m->encoder), gst_object_unref (m->tee);
-  g_object_set (m->mixer, "start-time-selection", 1 /* first */, "latency",
-                (guint64)MIX_SLACK_NS, NULL);
+  g_object_set (m->mixer, "start-time-selection", 1 /* first */, "latency", (guint64)MIX_SLACK_NS,
+                NULL);
   g_object_set (m->caps, "caps", caps, NULL);
   rd_room_set_opus_encoder (m->encoder);
   g_object_set (m->tee, "allow-not-linked", TRUE, NULL);
