@@ -426,6 +426,10 @@ rd_console_print_verify (JsonNode *result)
           " sealed recording files%s\n",
           num (o, "entries"), num (o, "rows"), num (o, "checkpoints"), num (o, "recordings"),
           flag (o, "exported_checkpoint") ? ", exported checkpoint found in the chain" : "");
+  if (num (o, "unchecked_rows") > 0)
+    printf ("  %" G_GINT64_FORMAT " registration rows not compared with their entries: no book "
+            "key\n",
+            num (o, "unchecked_rows"));
 }
 
 void

@@ -61,6 +61,7 @@ rd_ledger_book_set_key (RdLedger *ledger, const guint8 *key, gsize key_size, GEr
   g_autofree char *known = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GError) local_error = NULL;
+  gint64 rekeyed = 0;
   int rc;
 
   g_return_val_if_fail (ledger != NULL, FALSE);
@@ -102,6 +103,22 @@ rd_ledger_book_set_key (RdLedger *ledger, const guint8 *key, gsize key_size, GEr
         goto fail;
       g_clear_pointer (&stmt, sqlite3_finalize);
     }
+  /* The chain's keyed hashes need the key from here on; rows still chained in the unkeyed form
+   * (a ledger of schema version 5) are re-stated in the keyed one, in this transaction. */
+  rd_ledger_chain_key_derive (&ledger->chain_key, key);
+  if (!rd_ledger_chain_rekey (ledger, &rekeyed, &local_error))
+    goto fail;
+  if (rekeyed > 0)
+    {
+      g_autoptr (JsonNode) detail = rd_book_detail_new ();
+      JsonObject *o = json_node_get_object (detail);
+
+      json_object_set_string_member (o, "form", "hmac-sha256");
+      json_object_set_int_member (o, "rows", rekeyed);
+      if (rd_ledger_insert_event (ledger, now, NULL, "receptiond", "chain-rekeyed", detail,
+                                  &local_error) == 0)
+        goto fail;
+    }
   if (!rd_ledger_commit (ledger, FALSE, &local_error))
     goto fail;
   /* Freed pages are zeroed: identity text replaced by its sealed form does not linger in the
@@ -115,6 +132,8 @@ rd_ledger_book_set_key (RdLedger *ledger, const guint8 *key, gsize key_size, GEr
 fail:
   g_clear_pointer (&stmt, sqlite3_finalize);
   rd_ledger_rollback (ledger, FALSE);
+  if (!ledger->has_book_key)
+    explicit_bzero (&ledger->chain_key, sizeof ledger->chain_key);
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                               "cannot use the book key with ledger %s: ", ledger->path);
   return FALSE;

@@ -216,6 +216,19 @@ write_row (RdLedger *self, const char *sql, gint64 id, gint64 revision, const Re
          rd_ledger_step (self, stmt, error) != 0;
 }
 
+/* Every registration row, protected or not (it may be later), enters the chain as a hash keyed
+ * with a key derived from the book key (rd-ledger-chain.h). */
+static gboolean
+need_chain_key (RdLedger *self, GError **error)
+{
+  if (self->chain_key.set)
+    return TRUE;
+  g_set_error_literal (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                       "no book key: registrations enter the hash chain only as a hash keyed "
+                       "with it, and protected identities are sealed with it");
+  return FALSE;
+}
+
 gint64
 rd_ledger_registration_add (RdLedger *ledger, JsonObject *fields, const char *actor, GError **error)
 {
@@ -229,7 +242,7 @@ rd_ledger_registration_add (RdLedger *ledger, JsonObject *fields, const char *ac
   g_return_val_if_fail (ledger != NULL, 0);
   g_return_val_if_fail (actor != NULL, 0);
 
-  if (!apply_fields (&r, fields, TRUE, &local_error))
+  if (!apply_fields (&r, fields, TRUE, &local_error) || !need_chain_key (ledger, &local_error))
     goto fail_early;
   now = rd_ledger_now (ledger, NULL);
   if (!rd_ledger_begin (ledger, FALSE, &local_error))
@@ -394,7 +407,8 @@ rd_ledger_registration_update (RdLedger *ledger, gint64 id, JsonObject *fields, 
                            "no field to change");
       goto fail_early;
     }
-  if (!rd_book_check_known (fields, registration_fields, &local_error))
+  if (!rd_book_check_known (fields, registration_fields, &local_error) ||
+      !need_chain_key (ledger, &local_error))
     goto fail_early;
   now = rd_ledger_now (ledger, NULL);
   if (!rd_ledger_begin (ledger, FALSE, &local_error))

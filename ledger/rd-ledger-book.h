@@ -18,11 +18,12 @@
  *   two forms (any case) and the English words complaint, denunciation, petition, feedback.
  * - Identity protection: a registration classified tố cáo, or whose citizen asked for protection,
  *   is protected, for good. Its identifying fields (name, address, id_document, contact) are only
- *   stored sealed with AES-256-GCM under the book key (rd_ledger_book_set_key()); without a key,
- *   such a registration cannot be written. Views and exports show them as
- *   RD_LEDGER_BOOK_REDACTED unless the caller gives a reveal reason, and each reveal writes an
- *   event "identity-revealed" (actor, reason, what was revealed) before anything is returned. An
- *   export for transfer to another body never contains them, reason or not.
+ *   stored sealed with AES-256-GCM under the book key (rd_ledger_book_set_key()). Without a key
+ *   no registration can be written (RD_LEDGER_ERROR_INVALID, "no book key"): every registration
+ *   row enters the hash chain as a hash keyed with a key derived from it (rd-ledger-chain.h). Views
+ * and exports show them as RD_LEDGER_BOOK_REDACTED unless the caller gives a reveal reason, and
+ * each reveal writes an event "identity-revealed" (actor, reason, what was revealed) before
+ * anything is returned. An export for transfer to another body never contains them, reason or not.
  * - Dates of the book (reception date, due dates, --from/--to) are calendar days "YYYY-MM-DD" in
  *   the daemon's local time zone (TZ); stored times are UTC as in rd-ledger.h.
  * - Working days for the timing duties are Monday to Friday. Public holidays are not known to the
@@ -45,7 +46,9 @@ G_BEGIN_DECLS
 /* Gives the ledger the book key (RD_LEDGER_BOOK_KEY_SIZE bytes). The first key given is
  * remembered by its id (a SHA-256 derived tag, never the key) in the ledger; a later call with
  * another key is refused with RD_LEDGER_ERROR_CORRUPT, since the protected identities already
- * sealed could not be opened with it. */
+ * sealed could not be opened with it. In the same transaction, registration rows still chained
+ * in the unkeyed form get keyed "migrate" entries, with an event "chain-rekeyed" {form, rows}
+ * when there were any (rd-ledger-chain.h). */
 gboolean rd_ledger_book_set_key (RdLedger *ledger, const guint8 *key, gsize key_size,
                                  GError **error);
 

@@ -4,13 +4,16 @@
 #include "ledger/rd-ledger-private.h"
 #include "ledger/rd-ledger-error.h"
 
+#include <string.h>
+
 /* As long as the main connection waits for a lock (rd-ledger.c). */
 #define READER_BUSY_TIMEOUT_MS 5000
 
 typedef struct
 {
-  char *path;       /* the ledger's file */
-  RdLedgerKey *key; /* a reference, or NULL */
+  char *path;                 /* the ledger's file */
+  RdLedgerKey *key;           /* a reference, or NULL */
+  RdLedgerChainKey chain_key; /* a copy: the keyed tables' rows are recomputed only with it */
   JsonNode *exported;
   RdLedgerVerifyProgress *progress; /* the caller's, or NULL */
 } Job;
@@ -20,6 +23,7 @@ job_free (Job *job)
 {
   g_free (job->path);
   g_clear_pointer (&job->key, rd_ledger_key_free);
+  explicit_bzero (&job->chain_key, sizeof job->chain_key);
   g_clear_pointer (&job->exported, json_node_unref);
   g_free (job);
 }
@@ -37,7 +41,7 @@ rd_ledger_verify_progress_add (gint64 *member, gint64 n)
 }
 
 /* A read-only RdLedger on @job's file: only what verification reads (the connection, the
- * path, the key). */
+ * path, the schema version, the keys). */
 static RdLedger *
 open_reader (Job *job, GError **error)
 {
@@ -56,13 +60,16 @@ open_reader (Job *job, GError **error)
   sqlite3_extended_result_codes (reader->db, 1);
   sqlite3_busy_timeout (reader->db, READER_BUSY_TIMEOUT_MS);
   sqlite3_db_config (reader->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-  if (!rd_ledger_chain_register (reader->db))
+  reader->chain_key = job->chain_key;
+  if (!rd_ledger_chain_register (reader->db, &reader->chain_key))
     {
       rd_ledger_set_db_error (error, reader->db, SQLITE_ERROR, RD_LEDGER_ERROR_OPEN,
                               "cannot register the hash chain's function on ledger %s",
                               reader->path);
       return NULL;
     }
+  if (!rd_ledger_schema_check (reader->db, reader->path, FALSE, &reader->schema_version, error))
+    return NULL;
   if (job->key)
     reader->key = rd_ledger_key_ref (job->key);
   return g_steal_pointer (&reader);
@@ -98,6 +105,7 @@ rd_ledger_verify_async (RdLedger *ledger, JsonObject *exported, RdLedgerVerifyPr
   job = g_new0 (Job, 1);
   job->path = g_strdup (ledger->path);
   job->key = ledger->key ? rd_ledger_key_ref (ledger->key) : NULL;
+  job->chain_key = ledger->chain_key;
   job->progress = progress;
   if (exported)
     {

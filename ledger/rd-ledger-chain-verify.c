@@ -38,6 +38,7 @@ typedef struct
   guint n_problems;
   GCancellable *cancellable;        /* may be NULL */
   RdLedgerVerifyProgress *progress; /* may be NULL */
+  gint64 unchecked; /* rows whose content could not be recomputed (keyed, and no book key) */
 } Verify;
 
 /* Chain entries walked between two looks at the cancellable. */
@@ -242,6 +243,9 @@ check_rows (Verify *v, gint64 *n_rows, GError **error)
           return FALSE;
         }
       *n_rows += sqlite3_column_int64 (stmt, 0);
+      if (rd_ledger_chain_table_is_keyed (tables->pdata[i]) && !v->ledger->chain_key.set &&
+          v->ledger->schema_version >= RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION)
+        v->unchecked += sqlite3_column_int64 (stmt, 0);
     }
   ok = rd_ledger_chain_foreach_mismatch (v->ledger, note_mismatch, &rows, error);
   /* The first bad entry first, whatever table it is in. */
@@ -576,6 +580,9 @@ rd_ledger_verify_run (RdLedger *ledger, JsonObject *exported, GCancellable *canc
   json_builder_add_boolean_value (b, v.n_problems == 0);
   add_int (b, "entries", entries);
   add_int (b, "rows", rows);
+  /* Said, not hidden: a verification without the book key (a tool that has only the file)
+   * checks that these rows have entries, not what the entries say. */
+  add_int (b, "unchecked_rows", v.unchecked);
   add_int (b, "checkpoints", checkpoints);
   add_int (b, "recordings", files);
   json_builder_set_member_name (b, "exported_checkpoint");

@@ -2,6 +2,7 @@
  * the schema, and the entries migrations add. Checkpoints are in rd-ledger-chain-checkpoint.c,
  * verification in rd-ledger-chain-verify.c. See rd-ledger-chain.h for the contract. */
 #include "ledger/rd-ledger-private.h"
+#include "ledger/rd-ledger-book.h"
 #include "ledger/rd-ledger-error.h"
 
 #include <string.h>
@@ -33,12 +34,60 @@ chain_hash_fn (sqlite3_context *ctx, int argc, sqlite3_value **argv)
   sqlite3_result_text (ctx, g_checksum_get_string (sum), -1, SQLITE_TRANSIENT);
 }
 
-gboolean
-rd_ledger_chain_register (sqlite3 *db)
+/* rd_chain_hmac (text): HMAC-SHA-256 of text under the chain key the function was registered
+ * with (its user data); an error while there is none. */
+static void
+chain_hmac_fn (sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
+  const RdLedgerChainKey *key = sqlite3_user_data (ctx);
+  const unsigned char *text = sqlite3_value_text (argv[0]);
+  g_autoptr (GHmac) hmac = NULL;
+
+  if (key == NULL || !key->set)
+    {
+      sqlite3_result_error (ctx,
+                            "rd_chain_hmac: no book key: the reception book's registrations enter "
+                            "the chain only as a hash keyed with it",
+                            -1);
+      return;
+    }
+  if (text == NULL)
+    {
+      sqlite3_result_error (ctx, "rd_chain_hmac: the text must not be NULL", -1);
+      return;
+    }
+  hmac = g_hmac_new (G_CHECKSUM_SHA256, key->bytes, sizeof key->bytes);
+  g_hmac_update (hmac, text, sqlite3_value_bytes (argv[0]));
+  sqlite3_result_text (ctx, g_hmac_get_string (hmac), -1, SQLITE_TRANSIENT);
+}
+
+gboolean
+rd_ledger_chain_register (sqlite3 *db, const RdLedgerChainKey *key)
+{
+  /* rd_chain_hmac is not SQLITE_INNOCUOUS: its result depends on a secret. */
   return sqlite3_create_function_v2 (db, "rd_chain_hash", 2,
                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                     chain_hash_fn, NULL, NULL, NULL) == SQLITE_OK;
+                                     chain_hash_fn, NULL, NULL, NULL) == SQLITE_OK &&
+         sqlite3_create_function_v2 (db, "rd_chain_hmac", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                     (void *)key, chain_hmac_fn, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void
+rd_ledger_chain_key_derive (RdLedgerChainKey *out, const guint8 *book_key)
+{
+  static const char label[] = "receptiond-chain-hmac-1";
+  g_autoptr (GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, book_key, RD_LEDGER_BOOK_KEY_SIZE);
+  gsize len = sizeof out->bytes;
+
+  g_hmac_update (hmac, (const guchar *)label, strlen (label));
+  g_hmac_get_digest (hmac, out->bytes, &len);
+  out->set = len == sizeof out->bytes;
+}
+
+gboolean
+rd_ledger_chain_table_is_keyed (const char *table)
+{
+  return g_str_has_prefix (table, "registration");
 }
 
 static char *
@@ -87,8 +136,11 @@ rd_ledger_chain_tables (RdLedger *self, GError **error)
   return rc == SQLITE_DONE ? g_steal_pointer (&tables) : NULL;
 }
 
-char *
-rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *prefix, GError **error)
+/* The content SQL in one form: a keyed table's row as {"hmac-sha256": ...} with @keyed, else as
+ * {"sha256": ...}; any other table's row as itself. */
+static char *
+content_sql_in (RdLedger *self, const char *table, const char *prefix, gboolean keyed,
+                GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GString) sql = g_string_new ("json_patch ('{}', json_object (");
@@ -117,15 +169,25 @@ rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *pref
     return NULL;
   g_string_append (sql, "))");
   /* Tables that may hold a citizen's identity in clear before it is protected (the reception
-   * book's registrations and their history): the chain keeps only the SHA-256 of the row, so
-   * that sealing an identity later leaves no clear copy in the chain, which never changes. A
-   * change is still caught; the report names the row, not the column. */
-  if (g_str_has_prefix (table, "registration"))
+   * book's registrations and their history): the chain keeps only a hash of the row, so that
+   * sealing an identity later leaves no clear copy in the chain, which never changes. The hash
+   * is keyed (HMAC under a key derived from the book key, which is not in the file): an unkeyed
+   * one would let anyone holding the file confirm a guessed identity by hashing it. A change is
+   * still caught; the report names the row, not the column. */
+  if (rd_ledger_chain_table_is_keyed (table))
     {
-      g_string_prepend (sql, "json_object ('sha256', rd_chain_hash ('', ");
+      g_string_prepend (sql, keyed ? "json_object ('hmac-sha256', rd_chain_hmac ("
+                                   : "json_object ('sha256', rd_chain_hash ('', ");
       g_string_append (sql, "))");
     }
   return g_strdup (sql->str);
+}
+
+char *
+rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *prefix, GError **error)
+{
+  return content_sql_in (self, table, prefix,
+                         self->schema_version >= RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION, error);
 }
 
 static char *
@@ -266,7 +328,12 @@ table_mismatches (RdLedger *self, const char *table,
                   gboolean (*fn) (const RdLedgerChainRow *row, gpointer data), gpointer data,
                   gboolean *stop, GError **error)
 {
-  g_autofree char *content = rd_ledger_chain_content_sql (self, table, "t.", error);
+  gboolean unkeyed = rd_ledger_chain_table_is_keyed (table) && !self->chain_key.set &&
+                     self->schema_version >= RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION;
+  /* Without the key a keyed row's content cannot be recomputed: it is taken as its latest
+   * entry's, so only a row without an entry, or an entry without its row, is found. */
+  g_autofree char *content = unkeyed ? g_strdup ("coalesce (c.content, '')")
+                                     : rd_ledger_chain_content_sql (self, table, "t.", error);
   g_autofree char *ident = quote (table, '"');
   g_autofree char *rows_sql = NULL;
   g_autofree char *gone_sql = NULL;
@@ -475,5 +542,69 @@ rd_ledger_chain_after_migration (RdLedger *self, int to, GHashTable *before, GEr
     }
   if (rows->len > 0)
     g_debug ("ledger %s: %u %s entries in the chain", self->path, rows->len, op);
+  return TRUE;
+}
+
+gboolean
+rd_ledger_chain_rekey (RdLedger *self, gint64 *n_rows, GError **error)
+{
+  g_autoptr (GPtrArray) tables = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (row_free);
+
+  *n_rows = 0;
+  g_return_val_if_fail (self->chain_key.set, FALSE);
+  if (self->schema_version < RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION)
+    return TRUE;
+  tables = rd_ledger_chain_tables (self, error);
+  if (tables == NULL)
+    return FALSE;
+  for (guint i = 0; i < tables->len; i++)
+    {
+      const char *table = tables->pdata[i];
+      g_autofree char *unkeyed = NULL;
+      g_autofree char *keyed = NULL;
+      g_autofree char *ident = NULL;
+      g_autofree char *sql = NULL;
+      g_autoptr (sqlite3_stmt) stmt = NULL;
+      int rc;
+
+      if (!rd_ledger_chain_table_is_keyed (table))
+        continue;
+      unkeyed = content_sql_in (self, table, "t.", FALSE, error);
+      keyed = unkeyed ? content_sql_in (self, table, "t.", TRUE, error) : NULL;
+      if (keyed == NULL)
+        return FALSE;
+      ident = quote (table, '"');
+      /* Only rows whose latest entry is their content now in the unkeyed form: a row changed
+       * behind the chain's back stays at odds with it, for verify to report. */
+      sql = g_strdup_printf (
+          "SELECT t.rowid, %s FROM %s AS t JOIN "
+          "(SELECT row_id, max (seq) AS seq, content FROM chain WHERE tbl = ?1 GROUP BY row_id) "
+          "AS c ON c.row_id = t.rowid WHERE c.content = %s ORDER BY t.rowid",
+          keyed, ident, unkeyed);
+      stmt = rd_ledger_prepare (self, error, sql, 1, table);
+      if (stmt == NULL)
+        return FALSE;
+      while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
+        {
+          RdLedgerChainRow *copy = g_new0 (RdLedgerChainRow, 1);
+
+          copy->table = g_strdup (table);
+          copy->row_id = sqlite3_column_int64 (stmt, 0);
+          copy->content = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+          g_ptr_array_add (rows, copy);
+        }
+      if (rc != SQLITE_DONE)
+        return FALSE;
+    }
+  /* Appended after reading, in the order of rd_ledger_chain_after_migration(). */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      RdLedgerChainRow *row = rows->pdata[i];
+
+      if (!append_entry (self, row->table, row->row_id, "migrate", row->content, error))
+        return FALSE;
+    }
+  *n_rows = rows->len;
   return TRUE;
 }

@@ -7,16 +7,25 @@
  *   table but "chain" and SQLite's own, including tables later migrations add) append an entry
  *   AFTER each INSERT ("insert") and UPDATE ("update"), in the same transaction as the change.
  *   content is the row as a JSON object, columns in table order, SQL NULL columns left out (so
- *   adding a nullable column changes no row's content), a BLOB as {"blob": "<HEX>"}.
+ *   adding a nullable column changes no row's content), a BLOB as {"blob": "<HEX>"}. Rows of
+ *   the keyed tables (registrations, registration_history: they may hold an identity in clear
+ *   that is sealed later) are chained as {"hmac-sha256": HMAC-SHA-256 (chain key, row JSON)}
+ *   instead, the chain key being HMAC-SHA-256 (book key, "receptiond-chain-hmac-1"); schema
+ *   versions before 6 chained them as {"sha256": SHA-256 (row JSON)}, which anyone holding the
+ *   file can recompute for a guessed identity. rd_ledger_book_set_key() re-states rows still in
+ *   that form with a keyed "migrate" entry (never a row at odds with its entry); the old entries
+ *   stay in the chain.
  *   hash = lowercase hex SHA-256 of the bytes prev_hash || entry, where entry is SQLite's
  *   json_array(seq, tbl, row_id, op, content) (content as a JSON string) and the first entry's
  *   prev_hash is 64 zeros. Rows that existed when a ledger got its chain have a "genesis" entry
  *   each (tables by name, rows by rowid); rows a later migration changes get a "migrate" entry.
  *   Rows are never deleted, so there is no delete entry: a deleted row is one whose entries
  *   have no row any more. Tables must have rowids (no WITHOUT ROWID) and keep them.
- * - Writing to the ledger needs the SQL function rd_chain_hash() that the ledger registers on its
- *   connection: another program (the sqlite3 tool) cannot write a row without first removing
- *   the chain's triggers, and the row it writes then has no entry, which verify reports.
+ * - Writing to the ledger needs the SQL functions rd_chain_hash() and rd_chain_hmac() that the
+ *   ledger registers on its connection: another program (the sqlite3 tool) cannot write a row
+ *   without first removing the chain's triggers, and the row it writes then has no entry, which
+ *   verify reports. rd_chain_hmac() fails until the book key is given: no registration row is
+ *   written without it.
  * - The room key is an Ed25519 key in <state-dir>/keys/room-ed25519.pem (PKCS#8 PEM, mode 0600,
  *   directory 0700), created on first start and never replaced: a file that cannot be read or is
  *   not an Ed25519 private key is RD_LEDGER_ERROR_KEY, naming the file.
@@ -27,11 +36,12 @@
  * - Verification reads only; it reports the first problem it finds, in this order: the chain
  *   (seq 1..N without gaps, each prev_hash the previous hash, each hash recomputed), the rows
  *   (every entry's row exists and its current content equals its latest entry, every row has an
- *   entry), the stored checkpoints (signed by the room key, head still in the chain), the sealed
- *   recordings' files (SHA-256 of the file at path, relative to the state dir unless absolute,
- *   equals the row's sha256), the append-only guard triggers (each one the schema's migrations
- *   made is there, unchanged), and an exported checkpoint when given. A file whose guard
- *   triggers are gone is refused at open (RD_LEDGER_ERROR_CORRUPT, naming them).
+ *   entry; without the book key a keyed table's content is not recomputed, and the report's
+ *   "unchecked_rows" counts those rows), the stored checkpoints (signed by the room key, head still
+ * in the chain), the sealed recordings' files (SHA-256 of the file at path, relative to the state
+ * dir unless absolute, equals the row's sha256), the append-only guard triggers (each one the
+ * schema's migrations made is there, unchanged), and an exported checkpoint when given. A file
+ * whose guard triggers are gone is refused at open (RD_LEDGER_ERROR_CORRUPT, naming them).
  *
  * Threading: as RdLedger (one thread), but for rd_ledger_verify_async(), whose worker has a
  * connection of its own. RdLedgerKey is immutable once loaded (its reference count is atomic).
@@ -84,7 +94,8 @@ JsonNode *rd_ledger_checkpoint_latest (RdLedger *ledger, GError **error);
 
 /* Verifies the ledger as said above; @exported (may be NULL) is a checkpoint as
  * rd_ledger_checkpoint_latest() returns it, e.g. read back from the file handed to the board.
- * Returns a report {ok, entries, rows, checkpoints, recordings, problems (count), first: {seq,
+ * Returns a report {ok, entries, rows, unchecked_rows, checkpoints, recordings, problems (count),
+ * first: {seq,
  * table, row, what} or null}; NULL with @error only when the ledger cannot be read.
  * (transfer full) */
 JsonNode *rd_ledger_verify (RdLedger *ledger, JsonObject *exported, GError **error);

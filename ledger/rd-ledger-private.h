@@ -16,16 +16,26 @@
 
 G_BEGIN_DECLS
 
+/* The key of the chain's keyed hashes (rd-ledger-chain.c), derived from the book key; @set is
+ * FALSE until the book key is given. */
+typedef struct
+{
+  gboolean set;
+  guint8 bytes[32];
+} RdLedgerChainKey;
+
 struct _RdLedger
 {
   sqlite3 *db;
   char *path;
   int schema_version;
+  int target_version;     /* the version rd_ledger_schema_migrate() stops at */
   GTimeSpan clock_offset; /* added to the real clock; only tests set it */
   RdLedgerKey *key;       /* the room key, or NULL: no checkpoints signed, none checked */
   guint8 book_key[32];    /* rd-ledger-book.h: the key sealing protected identities */
   gboolean has_book_key;
-  gboolean anchor_pending; /* a checkpoint made in the open transaction: anchor it at commit */
+  RdLedgerChainKey chain_key; /* rd_chain_hmac()'s key on @db; the function keeps a pointer */
+  gboolean anchor_pending;    /* a checkpoint made in the open transaction: anchor it at commit */
   RdLedgerCheckpointFunc checkpoint_func; /* rd_ledger_set_checkpoint_func() */
   gpointer checkpoint_data;
 };
@@ -159,9 +169,15 @@ gboolean rd_ledger_schema_check_file (const char *path, gboolean *deferred, GErr
 gboolean rd_ledger_schema_check (sqlite3 *db, const char *path, gboolean with_quick_check,
                                  int *version, GError **error);
 
-/* Runs the forward migrations from @self->schema_version to RD_LEDGER_SCHEMA_VERSION, one
- * transaction each, updating @self->schema_version as each commits. */
+/* Runs the forward migrations from @self->schema_version to @self->target_version
+ * (RD_LEDGER_SCHEMA_VERSION but in tests), one transaction each, updating @self->schema_version
+ * as each commits. */
 gboolean rd_ledger_schema_migrate (RdLedger *self, GError **error);
+
+/* Test hook: rd_ledger_open() that migrates a file only up to schema version @version, so that
+ * a test writes through the ledger what that version wrote (an old chain form). */
+RdLedger *rd_ledger_open_at_version_for_testing (const char *state_dir, int version,
+                                                 GError **error);
 
 /* Test hook: the SQL of the migration from version @from to @from + 1, as shipped (tests build
  * old files with it). */
@@ -185,16 +201,38 @@ char *rd_ledger_checkpoint_message (gint64 seq, const char *head_hash, const cha
  * entries, later ones add "migrate" entries for the rows they change. */
 #define RD_LEDGER_CHAIN_SCHEMA_VERSION 4
 #define RD_LEDGER_CHAIN_ZERO_HASH      "0000000000000000000000000000000000000000000000000000000000000000"
+/* The schema version from which the keyed tables' rows are chained as {"hmac-sha256": ...}
+ * (before it, as {"sha256": ...}); see rd-ledger-chain.h. */
+#define RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION 6
 
-/* Registers rd_chain_hash(prev_hash, entry) on @db: the lowercase hex SHA-256 of prev_hash's
- * bytes followed by entry's. Every connection that writes to the ledger needs it. */
-gboolean rd_ledger_chain_register (sqlite3 *db);
+/* Registers on @db rd_chain_hash(prev_hash, entry), the lowercase hex SHA-256 of prev_hash's
+ * bytes followed by entry's, and rd_chain_hmac(text), the lowercase hex HMAC-SHA-256 of text
+ * under @key (may be NULL: then, and while @key->set is FALSE, it fails with "no book key").
+ * @key must outlive @db. Every connection that writes to the ledger needs them. */
+gboolean rd_ledger_chain_register (sqlite3 *db, const RdLedgerChainKey *key);
+
+/* The chain key of @book_key (RD_LEDGER_BOOK_KEY_SIZE bytes): HMAC-SHA-256 (book key,
+ * "receptiond-chain-hmac-1"). */
+void rd_ledger_chain_key_derive (RdLedgerChainKey *out, const guint8 *book_key);
+
+/* Whether rows of @table enter the chain as a hash of their content rather than the content
+ * (the reception book's registrations and their history: they may hold an identity in clear
+ * that is sealed later). */
+gboolean rd_ledger_chain_table_is_keyed (const char *table);
+
+/* Inside the caller's transaction, with @self's chain key set: every row of a keyed table whose
+ * latest entry is still the unkeyed {"sha256": ...} of its content now gets a "migrate" entry
+ * with its keyed content; a row whose latest entry matches neither form is left for verify to
+ * report. Sets @n_rows to how many were re-stated. */
+gboolean rd_ledger_chain_rekey (RdLedger *self, gint64 *n_rows, GError **error);
 
 /* The names of the tables the chain covers, sorted. WITHOUT ROWID tables are an error. */
 GPtrArray *rd_ledger_chain_tables (RdLedger *self, GError **error);
 
 /* SQL for the canonical content of a row of @table, its columns read as @prefix"col" (@prefix is
- * "NEW." in a trigger, "t." in a query of the table aliased t). (transfer full) */
+ * "NEW." in a trigger, "t." in a query of the table aliased t), in the form of @self's schema
+ * version (a keyed table's rows as {"sha256": ...} before RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION,
+ * as {"hmac-sha256": ...} from it). (transfer full) */
 char *rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *prefix,
                                    GError **error);
 

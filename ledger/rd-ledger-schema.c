@@ -381,6 +381,14 @@ static const char *const migrations[] = {
   "CREATE TRIGGER followups_no_delete BEFORE DELETE ON followups BEGIN"
   "  SELECT RAISE (ABORT, 'the ledger is append-only: follow-ups cannot be deleted');"
   "END;",
+
+  /* 5 -> 6: no table changes. The chain's form changes: rows of the registrations and their
+   * history are chained as {"hmac-sha256": ...} under a key derived from the book key, no longer
+   * as {"sha256": ...} (rd-ledger-chain.h). The version keeps an older receptiond, which would
+   * write the unkeyed form again and take every keyed entry for tampering, off this file. The
+   * key is not known at open: rd_ledger_book_set_key() re-states the existing rows in the keyed
+   * form ("migrate" entries, rd_ledger_chain_rekey()). */
+  "",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RD_LEDGER_SCHEMA_VERSION);
@@ -579,7 +587,7 @@ current_version (RdLedger *self, GError **error)
 gboolean
 rd_ledger_schema_migrate (RdLedger *self, GError **error)
 {
-  while (self->schema_version < RD_LEDGER_SCHEMA_VERSION)
+  while (self->schema_version < self->target_version)
     {
       int from = self->schema_version;
       int found;

@@ -327,7 +327,7 @@ open_read_write (RdLedger *self, gboolean deferred, GError **error)
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
-  if (!rd_ledger_chain_register (self->db))
+  if (!rd_ledger_chain_register (self->db, &self->chain_key))
     {
       rd_ledger_set_db_error (error, self->db, SQLITE_ERROR, RD_LEDGER_ERROR_OPEN,
                               "cannot register the hash chain's function on ledger %s", self->path);
@@ -348,8 +348,8 @@ open_read_write (RdLedger *self, gboolean deferred, GError **error)
          set_pragma (self, "synchronous", "1", error); /* 1 is NORMAL */
 }
 
-RdLedger *
-rd_ledger_open (const char *state_dir, GError **error)
+static RdLedger *
+open_at (const char *state_dir, int version, GError **error)
 {
   g_autoptr (RdLedger) self = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -360,6 +360,7 @@ rd_ledger_open (const char *state_dir, GError **error)
 
   self = g_new0 (RdLedger, 1);
   self->path = g_build_filename (state_dir, RD_LEDGER_FILE_NAME, NULL);
+  self->target_version = version;
 
   /* Decide on an existing file before writing a single byte to it (not even WAL mode). */
   if (!rd_ledger_schema_check_file (self->path, &deferred, error))
@@ -381,6 +382,19 @@ rd_ledger_open (const char *state_dir, GError **error)
   return g_steal_pointer (&self);
 }
 
+RdLedger *
+rd_ledger_open (const char *state_dir, GError **error)
+{
+  return open_at (state_dir, RD_LEDGER_SCHEMA_VERSION, error);
+}
+
+RdLedger *
+rd_ledger_open_at_version_for_testing (const char *state_dir, int version, GError **error)
+{
+  g_return_val_if_fail (version >= 0 && version <= RD_LEDGER_SCHEMA_VERSION, NULL);
+  return open_at (state_dir, version, error);
+}
+
 void
 rd_ledger_close (RdLedger *ledger)
 {
@@ -390,6 +404,7 @@ rd_ledger_close (RdLedger *ledger)
   sqlite3_close_v2 (ledger->db);
   g_clear_pointer (&ledger->key, rd_ledger_key_free);
   explicit_bzero (ledger->book_key, sizeof ledger->book_key);
+  explicit_bzero (&ledger->chain_key, sizeof ledger->chain_key);
   g_free (ledger->path);
   g_free (ledger);
 }

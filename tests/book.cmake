@@ -10,3 +10,7 @@ rd_add_test(test-ledger-book-export SOURCES test-ledger-book-export.c LIBS rd-le
 rd_add_test(test-daemon-book SOURCES test-daemon-book.c LIBS rd-test-daemon TIMEOUT 180
   ENV TZ=Asia/Ho_Chi_Minh)
 add_dependencies(test-daemon-book receptiond receptionctl)
+# A protected identity cannot be confirmed from the ledger file by hashing a guess; ledgers of
+# the unkeyed chain form are re-stated when the book key is given.
+rd_add_test(test-ledger-book-chain SOURCES test-ledger-book-chain.c LIBS rd-ledger
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)

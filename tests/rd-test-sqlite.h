@@ -1,6 +1,6 @@
 /* rd-test-sqlite.h: a ledger file seen through the sqlite3 API, for the ledger's tests (reads,
  * and the writes an attacker or an old version would make). Header-only; main thread.
- * Every connection registers the chain's SQL function, as receptiond's own do
+ * Every connection registers the chain's SQL functions, as receptiond's own do
  * (rd-ledger-chain.h): without it SQLite refuses any write to a chained table. */
 #pragma once
 
@@ -19,7 +19,7 @@ rd_test_sqlite_open (const char *path, gboolean create)
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, flags, NULL), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
-  g_assert_true (rd_ledger_chain_register (db));
+  g_assert_true (rd_ledger_chain_register (db, NULL));
   return db;
 }
 

@@ -65,7 +65,7 @@ test_ready_and_status (void)
   g_assert_cmpstr (member (status, "config"), ==, t->config_path);
   g_assert_cmpint (
       json_object_get_int_member (json_object_get_object_member (o, "ledger"), "schema_version"),
-      ==, 5);
+      ==, 6);
   g_assert_cmpint (
       json_object_get_int_member (json_object_get_object_member (o, "disk"), "free_bytes"), >, 0);
   devices = json_object_get_array_member (o, "devices");
