@@ -86,6 +86,28 @@ gboolean rd_book_record_reveal (RdLedger *self, const char *at, const char *acto
                                 const char *reason, const char *purpose, GArray *registration_ids,
                                 GError **error);
 
+/* A registration's fields, checked and normalized. */
+typedef struct
+{
+  char *classification; /* slug */
+  gboolean protection_requested;
+  char *name, *address, *id_document, *contact;
+  char *summary;
+  gint64 people_count;
+  char *prior_body;
+  char *attachments; /* JSON text */
+} RdBookRegistration;
+
+void rd_book_registration_clear (RdBookRegistration *r);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RdBookRegistration, rd_book_registration_clear)
+
+/* Applies the members present in @fields (the registration fields of rd-ledger-book.h; @fields
+ * may be NULL) to @r, checked and normalized as rd_book_get_text() and its siblings say; on add
+ * (@adding) the required ones must be there and absent ones take their defaults. Touches no
+ * database: the one place where a registration's JSON is read. */
+gboolean rd_book_registration_parse (RdBookRegistration *r, JsonObject *fields, gboolean adding,
+                                     GError **error);
+
 /* The columns of a registration row, in the order rd_book_registration_row() returns them. */
 #define RD_BOOK_REGISTRATION_COLUMNS                                                               \
   "id, revision, created_at, created_by, updated_at, updated_by, classification, "                 \

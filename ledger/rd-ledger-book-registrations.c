@@ -6,151 +6,8 @@
 
 #include <string.h>
 
-static const char *const registration_fields[] = {
-  "name",       "address",        "id_document",  "contact",
-  "summary",    "classification", "people_count", "protection_requested",
-  "prior_body", "attachments",    NULL,
-};
-
-typedef struct
-{
-  char *classification; /* slug */
-  gboolean protection_requested;
-  char *name, *address, *id_document, *contact;
-  char *summary;
-  gint64 people_count;
-  char *prior_body;
-  char *attachments; /* JSON text */
-} Registration;
-
-static void
-registration_clear (Registration *r)
-{
-  g_free (r->classification);
-  g_free (r->name);
-  g_free (r->address);
-  g_free (r->id_document);
-  g_free (r->contact);
-  g_free (r->summary);
-  g_free (r->prior_body);
-  g_free (r->attachments);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Registration, registration_clear)
-
-/* attachments: [{name, pages, condition}] -> normalized JSON text. */
 static char *
-parse_attachments (JsonNode *node, GError **error)
-{
-  static const char *const known[] = { "name", "pages", "condition", NULL };
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  JsonArray *a;
-
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_set_error_literal (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
-                           "field \"attachments\" must be a list of {name, pages, condition}");
-      return NULL;
-    }
-  a = json_node_get_array (node);
-  json_builder_begin_array (b);
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonNode *e = json_array_get_element (a, i);
-      JsonObject *o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
-      g_autofree char *name = NULL;
-      g_autofree char *condition = NULL;
-      gint64 pages = 0;
-      g_autoptr (GError) local = NULL;
-
-      if (o == NULL || !rd_book_check_known (o, known, &local) ||
-          !rd_book_get_text (o, "name", TRUE, &name, &local) ||
-          !rd_book_get_int (o, "pages", FALSE, 1, 100000, &pages, &local) ||
-          !rd_book_get_text (o, "condition", FALSE, &condition, &local))
-        {
-          g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
-                       "field \"attachments\", item %u: %s", i + 1,
-                       local ? local->message : "must be an object {name, pages, condition}");
-          return NULL;
-        }
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, name);
-      json_builder_set_member_name (b, "pages");
-      if (pages > 0)
-        json_builder_add_int_value (b, pages);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "condition");
-      if (condition)
-        json_builder_add_string_value (b, condition);
-      else
-        json_builder_add_null_value (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
-}
-
-/* Applies the members present in @fields to @r; on add (@adding) the required ones must be
- * there. */
-static gboolean
-apply_fields (Registration *r, JsonObject *fields, gboolean adding, GError **error)
-{
-  char **slots[] = { &r->name,    &r->address, &r->id_document,
-                     &r->contact, &r->summary, &r->prior_body };
-  const char *names[] = { "name", "address", "id_document", "contact", "summary", "prior_body" };
-  JsonNode *attachments;
-
-  if (!rd_book_check_known (fields, registration_fields, error))
-    return FALSE;
-  for (gsize i = 0; i < G_N_ELEMENTS (slots); i++)
-    {
-      char *value = NULL;
-      gboolean required = g_str_equal (names[i], "name") || g_str_equal (names[i], "summary");
-
-      if (!adding && !json_object_has_member (fields, names[i]))
-        continue;
-      if (!rd_book_get_text (fields, names[i], required, &value, error))
-        return FALSE;
-      g_free (*slots[i]);
-      *slots[i] = value;
-    }
-  if (adding || json_object_has_member (fields, "classification"))
-    {
-      g_autofree char *text = NULL;
-      const char *slug;
-
-      if (!rd_book_get_text (fields, "classification", TRUE, &text, error) ||
-          !(slug = rd_book_parse_classification (text, error)))
-        return FALSE;
-      g_free (r->classification);
-      r->classification = g_strdup (slug);
-    }
-  if (!rd_book_get_int (fields, "people_count", FALSE, 1, 1000000, &r->people_count, error) ||
-      !rd_book_get_bool (fields, "protection_requested", &r->protection_requested, error))
-    return FALSE;
-  attachments = fields ? json_object_get_member (fields, "attachments") : NULL;
-  if (attachments && !JSON_NODE_HOLDS_NULL (attachments))
-    {
-      char *text = parse_attachments (attachments, error);
-      if (!text)
-        return FALSE;
-      g_free (r->attachments);
-      r->attachments = text;
-    }
-  else if (attachments || !r->attachments)
-    {
-      g_free (r->attachments);
-      r->attachments = g_strdup ("[]");
-    }
-  return TRUE;
-}
-
-static char *
-identity_json (const Registration *r)
+identity_json (const RdBookRegistration *r)
 {
   g_autoptr (JsonNode) node = rd_book_detail_new ();
   JsonObject *o = json_node_get_object (node);
@@ -163,14 +20,14 @@ identity_json (const Registration *r)
 }
 
 static gboolean
-is_protected (const Registration *r)
+is_protected (const RdBookRegistration *r)
 {
   return g_strcmp0 (r->classification, "to-cao") == 0 || r->protection_requested;
 }
 
 /* Binds the row's values to ?3.. of an INSERT or UPDATE whose ?1 is the id, ?2 the revision. */
 static gboolean
-write_row (RdLedger *self, const char *sql, gint64 id, gint64 revision, const Registration *r,
+write_row (RdLedger *self, const char *sql, gint64 id, gint64 revision, const RdBookRegistration *r,
            gboolean protect, const char *at, const char *actor, GError **error)
 {
   g_autofree char *sealed = NULL;
@@ -232,7 +89,7 @@ need_chain_key (RdLedger *self, GError **error)
 gint64
 rd_ledger_registration_add (RdLedger *ledger, JsonObject *fields, const char *actor, GError **error)
 {
-  g_auto (Registration) r = { .people_count = 1 };
+  g_auto (RdBookRegistration) r = { .people_count = 1 };
   g_autofree char *now = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -242,7 +99,8 @@ rd_ledger_registration_add (RdLedger *ledger, JsonObject *fields, const char *ac
   g_return_val_if_fail (ledger != NULL, 0);
   g_return_val_if_fail (actor != NULL, 0);
 
-  if (!apply_fields (&r, fields, TRUE, &local_error) || !need_chain_key (ledger, &local_error))
+  if (!rd_book_registration_parse (&r, fields, TRUE, &local_error) ||
+      !need_chain_key (ledger, &local_error))
     goto fail_early;
   now = rd_ledger_now (ledger, NULL);
   if (!rd_ledger_begin (ledger, FALSE, &local_error))
@@ -306,7 +164,7 @@ rd_book_registration_row (RdLedger *self, gint64 id, GError **error)
 }
 
 static gboolean
-load (RdLedger *self, sqlite3_stmt *row, Registration *r, GError **error)
+load (RdLedger *self, sqlite3_stmt *row, RdBookRegistration *r, GError **error)
 {
   g_autoptr (JsonObject) identity = rd_book_identity (
       self, sqlite3_column_int64 (row, 0), sqlite3_column_int64 (row, 1), col (row, 9),
@@ -346,7 +204,7 @@ seal_history (RdLedger *self, gint64 id, GError **error)
     return FALSE;
   while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
     {
-      Registration old = { 0 };
+      RdBookRegistration old = { 0 };
       gint64 revision = sqlite3_column_int64 (stmt, 0);
 
       old.name = (char *)col (stmt, 1);
@@ -386,7 +244,8 @@ gboolean
 rd_ledger_registration_update (RdLedger *ledger, gint64 id, JsonObject *fields, const char *actor,
                                GError **error)
 {
-  g_auto (Registration) r = { 0 };
+  g_auto (RdBookRegistration) r = { 0 };
+  g_auto (RdBookRegistration) checked = { 0 };
   g_autofree char *now = NULL;
   g_autoptr (sqlite3_stmt) row = NULL;
   g_autoptr (sqlite3_stmt) copy = NULL;
@@ -407,7 +266,8 @@ rd_ledger_registration_update (RdLedger *ledger, gint64 id, JsonObject *fields, 
                            "no field to change");
       goto fail_early;
     }
-  if (!rd_book_check_known (fields, registration_fields, &local_error) ||
+  /* The fields are checked before the registration is read, and applied to it after. */
+  if (!rd_book_registration_parse (&checked, fields, FALSE, &local_error) ||
       !need_chain_key (ledger, &local_error))
     goto fail_early;
   now = rd_ledger_now (ledger, NULL);
@@ -415,7 +275,7 @@ rd_ledger_registration_update (RdLedger *ledger, gint64 id, JsonObject *fields, 
     goto fail_early;
   row = rd_book_registration_row (ledger, id, &local_error);
   if (row == NULL || !load (ledger, row, &r, &local_error) ||
-      !apply_fields (&r, fields, FALSE, &local_error))
+      !rd_book_registration_parse (&r, fields, FALSE, &local_error))
     goto fail;
   revision = sqlite3_column_int64 (row, 1);
   was_protected = sqlite3_column_int (row, 8);
