@@ -1,17 +1,12 @@
-/* rd-ledger-chain.c: the hash chain's machinery: the hash function, the triggers generated from
- * the schema, and the entries migrations add. Checkpoints are in rd-ledger-chain-checkpoint.c,
- * verification in rd-ledger-chain-verify.c. See rd-ledger-chain.h for the contract. */
+/* rd-ledger-chain.c: the hash chain's machinery: the hash functions, the triggers generated from
+ * the schema, and rows compared with their entries. The entries migrations add are in
+ * rd-ledger-chain-migrate.c, checkpoints in rd-ledger-chain-checkpoint.c, verification in
+ * rd-ledger-chain-verify.c. See rd-ledger-chain.h for the contract. */
 #include "ledger/rd-ledger-private.h"
 #include "ledger/rd-ledger-book.h"
 #include "ledger/rd-ledger-error.h"
 
 #include <string.h>
-
-/* The next entry's seq and prev_hash, as columns of a one-row subquery. */
-#define HEAD_SQL                                                                                   \
-  "coalesce ((SELECT max (seq) FROM chain), 0) + 1 AS seq, "                                       \
-  "coalesce ((SELECT hash FROM chain ORDER BY seq DESC LIMIT 1), '" RD_LEDGER_CHAIN_ZERO_HASH      \
-  "') AS prev"
 
 /* Names of the generated triggers: chain_ai_<table> (after insert), chain_au_<table>. */
 #define TRIGGER_GLOB "chain_a[iu]_*"
@@ -136,11 +131,9 @@ rd_ledger_chain_tables (RdLedger *self, GError **error)
   return rc == SQLITE_DONE ? g_steal_pointer (&tables) : NULL;
 }
 
-/* The content SQL in one form: a keyed table's row as {"hmac-sha256": ...} with @keyed, else as
- * {"sha256": ...}; any other table's row as itself. */
-static char *
-content_sql_in (RdLedger *self, const char *table, const char *prefix, gboolean keyed,
-                GError **error)
+char *
+rd_ledger_chain_content_sql_form (RdLedger *self, const char *table, const char *prefix,
+                                  gboolean keyed, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GString) sql = g_string_new ("json_patch ('{}', json_object (");
@@ -186,8 +179,8 @@ content_sql_in (RdLedger *self, const char *table, const char *prefix, gboolean 
 char *
 rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *prefix, GError **error)
 {
-  return content_sql_in (self, table, prefix,
-                         self->schema_version >= RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION, error);
+  return rd_ledger_chain_content_sql_form (
+      self, table, prefix, self->schema_version >= RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION, error);
 }
 
 static char *
@@ -203,7 +196,7 @@ trigger_sql (const char *table, const char *op, const char *content)
       "INSERT INTO chain (seq, tbl, row_id, op, content, prev_hash, hash) "
       "SELECT h.seq, %s, NEW.rowid, '%s', h.content, h.prev, "
       "rd_chain_hash (h.prev, json_array (h.seq, %s, NEW.rowid, '%s', h.content)) "
-      "FROM (SELECT " HEAD_SQL ", %s AS content) AS h; END",
+      "FROM (SELECT " RD_LEDGER_CHAIN_HEAD_SQL ", %s AS content) AS h; END",
       name_ident, g_str_equal (op, "insert") ? "INSERT" : "UPDATE", ident, literal, op, literal, op,
       content);
 }
@@ -430,181 +423,10 @@ rd_ledger_chain_foreach_mismatch (RdLedger *self,
   return stop || rc == SQLITE_DONE;
 }
 
-static char *
-row_key (const char *table, gint64 row_id)
-{
-  return g_strdup_printf ("%s\x1f%" G_GINT64_FORMAT, table, row_id);
-}
-
-static gboolean
-note_row (const RdLedgerChainRow *row, gpointer data)
-{
-  g_hash_table_add (data, row_key (row->table, row->row_id));
-  return TRUE;
-}
-
-GHashTable *
-rd_ledger_chain_before_migration (RdLedger *self, int to, GError **error)
-{
-  g_autoptr (GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GHashTable) existing = NULL;
-
-  if (to <= RD_LEDGER_CHAIN_SCHEMA_VERSION)
-    return g_steal_pointer (&before); /* no chain yet */
-  existing = existing_triggers (self, error);
-  if (existing == NULL || !drop_triggers (self, existing, error) ||
-      !rd_ledger_chain_foreach_mismatch (self, note_row, before, error))
-    return NULL;
-  return g_steal_pointer (&before);
-}
-
-typedef struct
-{
-  GHashTable *before;
-  GPtrArray *rows; /* RdLedgerChainRow copies (strings owned) to append */
-} Sync;
-
-static void
-row_free (gpointer data)
-{
-  RdLedgerChainRow *row = data;
-
-  g_free ((char *)row->table);
-  g_free ((char *)row->content);
-  g_free (row);
-}
-
-static gboolean
-collect_changed (const RdLedgerChainRow *row, gpointer data)
-{
-  Sync *sync = data;
-  g_autofree char *key = row_key (row->table, row->row_id);
-  RdLedgerChainRow *copy;
-
-  /* Rows already at odds with the chain stay so, for verify to report; and a migration never
-   * deletes a row, so an entry without its row is not the migration's. */
-  if (row->content == NULL || g_hash_table_contains (sync->before, key))
-    return TRUE;
-  copy = g_new0 (RdLedgerChainRow, 1);
-  copy->table = g_strdup (row->table);
-  copy->row_id = row->row_id;
-  copy->content = g_strdup (row->content);
-  g_ptr_array_add (sync->rows, copy);
-  return TRUE;
-}
-
-static gboolean
-append_entry (RdLedger *self, const char *table, gint64 row_id, const char *op, const char *content,
-              GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-
-  stmt = rd_ledger_prepare (
-      self, error,
-      "INSERT INTO chain (seq, tbl, row_id, op, content, prev_hash, hash) "
-      "SELECT h.seq, ?1, ?2, ?3, ?4, h.prev, "
-      "rd_chain_hash (h.prev, json_array (h.seq, ?1, ?2, ?3, ?4)) FROM (SELECT " HEAD_SQL ") AS h",
-      4, table, NULL, op, content);
-  return stmt != NULL && rd_ledger_bind_int64 (self, stmt, 2, row_id, error) &&
-         rd_ledger_step (self, stmt, error) != 0;
-}
-
-static gint
-compare_rows (gconstpointer a, gconstpointer b)
-{
-  const RdLedgerChainRow *x = *(RdLedgerChainRow *const *)a;
-  const RdLedgerChainRow *y = *(RdLedgerChainRow *const *)b;
-  int by_table = strcmp (x->table, y->table);
-
-  if (by_table != 0)
-    return by_table;
-  return x->row_id < y->row_id ? -1 : x->row_id > y->row_id;
-}
-
 gboolean
-rd_ledger_chain_after_migration (RdLedger *self, int to, GHashTable *before, GError **error)
+rd_ledger_chain_drop_triggers (RdLedger *self, GError **error)
 {
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (row_free);
-  Sync sync = { before, rows };
-  const char *op = to == RD_LEDGER_CHAIN_SCHEMA_VERSION ? "genesis" : "migrate";
+  g_autoptr (GHashTable) existing = existing_triggers (self, error);
 
-  if (to < RD_LEDGER_CHAIN_SCHEMA_VERSION)
-    return TRUE;
-  if (!rd_ledger_chain_foreach_mismatch (self, collect_changed, &sync, error))
-    return FALSE;
-  g_ptr_array_sort (rows, compare_rows); /* tables by name, rows by rowid */
-  for (guint i = 0; i < rows->len; i++)
-    {
-      RdLedgerChainRow *row = rows->pdata[i];
-
-      if (!append_entry (self, row->table, row->row_id, op, row->content, error))
-        return FALSE;
-    }
-  if (rows->len > 0)
-    g_debug ("ledger %s: %u %s entries in the chain", self->path, rows->len, op);
-  return TRUE;
-}
-
-gboolean
-rd_ledger_chain_rekey (RdLedger *self, gint64 *n_rows, GError **error)
-{
-  g_autoptr (GPtrArray) tables = NULL;
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (row_free);
-
-  *n_rows = 0;
-  g_return_val_if_fail (self->chain_key.set, FALSE);
-  if (self->schema_version < RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION)
-    return TRUE;
-  tables = rd_ledger_chain_tables (self, error);
-  if (tables == NULL)
-    return FALSE;
-  for (guint i = 0; i < tables->len; i++)
-    {
-      const char *table = tables->pdata[i];
-      g_autofree char *unkeyed = NULL;
-      g_autofree char *keyed = NULL;
-      g_autofree char *ident = NULL;
-      g_autofree char *sql = NULL;
-      g_autoptr (sqlite3_stmt) stmt = NULL;
-      int rc;
-
-      if (!rd_ledger_chain_table_is_keyed (table))
-        continue;
-      unkeyed = content_sql_in (self, table, "t.", FALSE, error);
-      keyed = unkeyed ? content_sql_in (self, table, "t.", TRUE, error) : NULL;
-      if (keyed == NULL)
-        return FALSE;
-      ident = quote (table, '"');
-      /* Only rows whose latest entry is their content now in the unkeyed form: a row changed
-       * behind the chain's back stays at odds with it, for verify to report. */
-      sql = g_strdup_printf (
-          "SELECT t.rowid, %s FROM %s AS t JOIN "
-          "(SELECT row_id, max (seq) AS seq, content FROM chain WHERE tbl = ?1 GROUP BY row_id) "
-          "AS c ON c.row_id = t.rowid WHERE c.content = %s ORDER BY t.rowid",
-          keyed, ident, unkeyed);
-      stmt = rd_ledger_prepare (self, error, sql, 1, table);
-      if (stmt == NULL)
-        return FALSE;
-      while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
-        {
-          RdLedgerChainRow *copy = g_new0 (RdLedgerChainRow, 1);
-
-          copy->table = g_strdup (table);
-          copy->row_id = sqlite3_column_int64 (stmt, 0);
-          copy->content = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
-          g_ptr_array_add (rows, copy);
-        }
-      if (rc != SQLITE_DONE)
-        return FALSE;
-    }
-  /* Appended after reading, in the order of rd_ledger_chain_after_migration(). */
-  for (guint i = 0; i < rows->len; i++)
-    {
-      RdLedgerChainRow *row = rows->pdata[i];
-
-      if (!append_entry (self, row->table, row->row_id, "migrate", row->content, error))
-        return FALSE;
-    }
-  *n_rows = rows->len;
-  return TRUE;
+  return existing != NULL && drop_triggers (self, existing, error);
 }

@@ -195,12 +195,17 @@ gboolean rd_ledger_signature_check (const char *public_hex, const char *message,
 /* The text a checkpoint signs (see rd-ledger-chain.h). (transfer full) */
 char *rd_ledger_checkpoint_message (gint64 seq, const char *head_hash, const char *at);
 
-/* rd-ledger-chain.c */
+/* rd-ledger-chain.c, rd-ledger-chain-migrate.c */
 
 /* The schema version that created the chain: migrations to it start the chain with genesis
  * entries, later ones add "migrate" entries for the rows they change. */
 #define RD_LEDGER_CHAIN_SCHEMA_VERSION 4
 #define RD_LEDGER_CHAIN_ZERO_HASH      "0000000000000000000000000000000000000000000000000000000000000000"
+/* The next entry's seq and prev_hash, as columns of a one-row subquery. */
+#define RD_LEDGER_CHAIN_HEAD_SQL                                                                   \
+  "coalesce ((SELECT max (seq) FROM chain), 0) + 1 AS seq, "                                       \
+  "coalesce ((SELECT hash FROM chain ORDER BY seq DESC LIMIT 1), '" RD_LEDGER_CHAIN_ZERO_HASH      \
+  "') AS prev"
 /* The schema version from which the keyed tables' rows are chained as {"hmac-sha256": ...}
  * (before it, as {"sha256": ...}); see rd-ledger-chain.h. */
 #define RD_LEDGER_CHAIN_KEYED_SCHEMA_VERSION 6
@@ -235,6 +240,14 @@ GPtrArray *rd_ledger_chain_tables (RdLedger *self, GError **error);
  * as {"hmac-sha256": ...} from it). (transfer full) */
 char *rd_ledger_chain_content_sql (RdLedger *self, const char *table, const char *prefix,
                                    GError **error);
+
+/* rd_ledger_chain_content_sql() in the form @keyed says for a keyed table ({"hmac-sha256": ...}
+ * or {"sha256": ...}), whatever @self's schema version. (transfer full) */
+char *rd_ledger_chain_content_sql_form (RdLedger *self, const char *table, const char *prefix,
+                                        gboolean keyed, GError **error);
+
+/* Drops every generated trigger (chain_ai_*, chain_au_*) the file has. */
+gboolean rd_ledger_chain_drop_triggers (RdLedger *self, GError **error);
 
 /* One row compared with its latest chain entry. */
 typedef struct
