@@ -48,6 +48,8 @@ add_party (JsonBuilder *b, RdParty *p)
    * no audio) */
   add_int (b, "mix_inputs",
            rd_room_get_mix_inputs (p->parties->room, rd_peer_get_mix_key (p->peer)));
+  /* its picture in the conference: "shown", "stalled" or "none" */
+  add_str (b, "tile", rd_room_get_tile_state (p->parties->room, rd_peer_get_mix_key (p->peer)));
   add_int (b, "bytes_received", st.bytes_received);
   add_int (b, "bytes_sent", st.bytes_sent);
   add_int (b, "packets_received", st.packets_received);

@@ -25,6 +25,11 @@
 #define SPEAKER_MARGIN_DB 6.0
 #define SPEAKER_TAKE_US   (1 * G_USEC_PER_SEC)
 #define SPEAKER_HOLD_US   (2 * G_USEC_PER_SEC)
+/* A tile without a new frame for this long is marked as stalled (its last picture stays). */
+#define STALL_US (2 * G_USEC_PER_SEC)
+/* Keyframe requests from the parties (RTCP PLI/FIR, RFC 4585 6.3.1, RFC 5104 3.5.1) reach the
+ * encoders at most this often: six parties asking at once make one keyframe, not six. */
+#define KEYFRAME_GAP_US (500 * G_TIME_SPAN_MILLISECOND)
 
 struct _RdRoomTile
 {
@@ -32,9 +37,14 @@ struct _RdRoomTile
   GstElement *label; /* textoverlay, in the pipeline */
   GstPad *handle;    /* the label's sink pad: what rd_room_link_remote_video() returned */
   GstPad *pad;       /* the compositor's request pad */
+  guint64 frames;    /* atomic: frames that reached the compositor */
+  guint64 frames_seen;
+  gint64 moved_us; /* monotonic: when frames last moved */
+  gboolean stalled;
 };
 
 static gboolean speaker_tick (gpointer data);
+static GstPadProbeReturn limit_keyframes (GstPad *pad, GstPadProbeInfo *info, gpointer user_data);
 
 static void
 tile_free (gpointer data)
@@ -133,7 +143,31 @@ rd_room_build_composite (RdRoom *room, GError **error)
       }
   }
   g_object_set (room->send_selector, "active-pad", room->send_camera_pad, NULL);
+  {
+    g_autoptr (GstPad) sink = gst_element_get_static_pad (room->send_tee, "sink");
+    gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, limit_keyframes, &room->keyframe_us,
+                       NULL);
+  }
   return TRUE;
+}
+
+/* Any streaming thread: lets one keyframe request through per KEYFRAME_GAP_US. */
+static GstPadProbeReturn
+limit_keyframes (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  gint64 *last_us = user_data; /* atomic */
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  const GstStructure *s = gst_event_get_structure (event);
+  gint64 now = g_get_monotonic_time (), last;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_UPSTREAM || !s ||
+      !gst_structure_has_name (s, "GstForceKeyUnit"))
+    return GST_PAD_PROBE_OK;
+  last = __atomic_load_n (last_us, __ATOMIC_RELAXED);
+  if (now - last < KEYFRAME_GAP_US ||
+      !__atomic_compare_exchange_n (last_us, &last, now, FALSE, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+    return GST_PAD_PROBE_DROP;
+  return GST_PAD_PROBE_OK;
 }
 
 /* The parties get the camera (ROOM) or the composite (the others). */
@@ -271,7 +305,9 @@ update_labels (RdRoom *room)
     {
       RdRoomTile *t = room->tiles->pdata[i];
       const char *text = g_hash_table_lookup (room->labels, t->key);
-      g_object_set (t->label, "text", text ? text : "", NULL);
+      g_autofree char *shown =
+          g_strdup_printf ("%s%s", text ? text : "", t->stalled ? " · mất hình" : "");
+      g_object_set (t->label, "text", shown, NULL);
     }
 }
 
@@ -314,6 +350,9 @@ rd_room_link_remote_video (RdRoom *room, GstPad *src, const char *key)
     goto failed;
   gst_pad_add_probe (t->pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      rd_room_count_buffers, &room->remote_video_frames, NULL);
+  gst_pad_add_probe (t->pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     rd_room_count_buffers, &t->frames, NULL);
+  t->moved_us = g_get_monotonic_time ();
   gst_element_sync_state_with_parent (t->label);
   if (gst_pad_link (src, t->handle) != GST_PAD_LINK_OK)
     goto failed;
@@ -383,6 +422,39 @@ level_of (RdRoom *room, const char *key)
   return key ? rd_room_mixer_get_level (room->mix, key) : -127.0;
 }
 
+/* Marks the tiles whose party's video stopped coming (and unmarks them when it comes again):
+ * the compositor keeps showing a stalled tile's last picture, the rest goes on. */
+static void
+check_stalls (RdRoom *room, gint64 now)
+{
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < room->tiles->len; i++)
+    {
+      RdRoomTile *t = room->tiles->pdata[i];
+      guint64 frames = __atomic_load_n (&t->frames, __ATOMIC_RELAXED);
+      gboolean stalled;
+
+      if (frames != t->frames_seen)
+        {
+          t->frames_seen = frames;
+          t->moved_us = now;
+        }
+      stalled = now - t->moved_us >= STALL_US;
+      if (stalled != t->stalled)
+        {
+          GST_INFO ("tile %s %s", t->key, stalled ? "stalled" : "moving again");
+          t->stalled = stalled;
+          changed = TRUE;
+        }
+    }
+  if (changed)
+    {
+      update_labels (room);
+      rd_room_emit_layout_changed (room);
+    }
+}
+
 static gboolean
 speaker_tick (gpointer data)
 {
@@ -391,6 +463,7 @@ speaker_tick (gpointer data)
   const char *loudest = NULL;
   double best = SPEAKER_FLOOR_DB;
 
+  check_stalls (room, now);
   for (guint i = 0; i <= room->tiles->len; i++)
     {
       double level = level_of (room, nth_key (room, i));
@@ -442,6 +515,19 @@ rd_room_get_layout (RdRoom *room, RdLayout *shown)
   if (shown)
     *shown = room->layout_shown;
   return room->layout;
+}
+
+const char *
+rd_room_get_tile_state (RdRoom *room, const char *key)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), NULL);
+  for (guint i = 0; key && i < room->tiles->len; i++)
+    {
+      RdRoomTile *t = room->tiles->pdata[i];
+      if (g_str_equal (t->key, key))
+        return t->stalled ? "stalled" : "shown";
+    }
+  return "none";
 }
 
 const char *

@@ -39,7 +39,8 @@ struct _RdRoom
   gint64 speaker_since_us;
   char *candidate;
   gint64 candidate_since_us;
-  GSource *speaker_source; /* the active speaker's tick, on the room's context */
+  GSource *speaker_source; /* the active speaker's and stalls' tick, on the room's context */
+  gint64 keyframe_us;      /* atomic: when the parties' last keyframe request went through */
   GstElement *compositor, *mixer;
   GstElement *banner;     /* textoverlay on the display: the recording mark */
   GstPad *self_view_pad;  /* the compositor's pad for the room's own camera */

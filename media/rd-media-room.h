@@ -120,6 +120,9 @@ void rd_room_set_layout (RdRoom *room, RdLayout layout);
 RdLayout rd_room_get_layout (RdRoom *room, RdLayout *shown);
 void rd_room_set_label (RdRoom *room, const char *key, const char *label);
 const char *rd_room_get_active_speaker (RdRoom *room);
+/* @key's tile: "shown", "stalled" (no new picture for 2 s: its last one stays, marked "mất
+ * hình"), or "none". (transfer none) */
+const char *rd_room_get_tile_state (RdRoom *room, const char *key);
 
 /* Counters for tests and status: buffers that reached the display / speakers from remote
  * parties since start. */

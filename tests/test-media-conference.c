@@ -102,7 +102,8 @@ call_in_full (Fixture *f, Party *p, const char *name, double hz, double volume, 
       "audiotestsrc is-live=true freq=%.0f volume=%.2f samplesperbuffer=480", hz, volume);
   g_autofree char *picture =
       rgb ? g_strdup_printf ("videotestsrc is-live=true pattern=solid-color foreground-color=%u "
-                             "! video/x-raw,width=320,height=240,framerate=15/1",
+                             "! video/x-raw,width=320,height=240,framerate=15/1 "
+                             "! valve name=cut drop=false",
                              0xff000000u | rgb)
           : NULL;
   g_autofree char *offer = NULL;
@@ -394,6 +395,24 @@ test_layouts (Fixture *f, gconstpointer data)
             10, "speaker %s; %s", rd_room_get_active_speaker (f->room),
             (g_free (seen), seen = seen_by_all (f)));
   g_test_message ("speaker: %s", (g_free (seen), seen = seen_by_all (f)));
+
+  /* the board's camera stops: its tile is marked stalled, the picture goes on */
+  {
+    g_autoptr (GstElement) cut = rd_test_peer_get_element (f->parties[0].tp, "cut");
+    guint64 frames;
+
+    g_object_set (cut, "drop", TRUE, NULL);
+    WAIT_FOR (g_str_equal (rd_room_get_tile_state (f->room, "board"), "stalled"), 5, "board %s",
+              rd_room_get_tile_state (f->room, "board"));
+    g_assert_cmpstr (rd_room_get_tile_state (f->room, "agency"), ==, "shown");
+    frames = rd_test_peer_get_video_frames (f->parties[1].tp);
+    WAIT_FOR (rd_test_peer_get_video_frames (f->parties[1].tp) >= frames + 15, 5,
+              "the agency decoded %" G_GUINT64_FORMAT " frames since the board stalled",
+              rd_test_peer_get_video_frames (f->parties[1].tp) - frames);
+    g_object_set (cut, "drop", FALSE, NULL);
+    WAIT_FOR (g_str_equal (rd_room_get_tile_state (f->room, "board"), "shown"), 5, "board %s",
+              rd_room_get_tile_state (f->room, "board"));
+  }
 }
 
 typedef struct
