@@ -284,8 +284,9 @@ rd_room_relayout (RdRoom *room)
       GST_INFO ("layout %s (asked: %s)", rd_layout_to_string (shown),
                 rd_layout_to_string (room->layout));
       room->layout_shown = shown;
-      choose_send (room, shown);
+      /* told first: the recorder closes the conference tracks while the picture still flows */
       rd_room_emit_layout_changed (room);
+      choose_send (room, shown);
     }
 }
 
