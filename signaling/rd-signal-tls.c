@@ -83,9 +83,10 @@ path_exists (const char *what, const char *path, gboolean *exists, GError **erro
   return FALSE;
 }
 
-/* Reads a whole regular file of at most MAX_PEM_SIZE bytes, NUL-terminated. */
+/* Reads a whole regular file of at most MAX_PEM_SIZE bytes, NUL-terminated. A @secret file
+ * (the private key) must be its owner's alone: no permission bit for the group or others. */
 static char *
-read_pem_file (const char *what, const char *path, GError **error)
+read_pem_file (const char *what, const char *path, gboolean secret, GError **error)
 {
   g_autofree char *data = NULL;
   struct stat st;
@@ -103,6 +104,16 @@ read_pem_file (const char *what, const char *path, GError **error)
     {
       g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_TLS,
                    "%s %s: not a regular file of at most %d bytes", what, path, MAX_PEM_SIZE);
+      close (fd);
+      return NULL;
+    }
+  if (secret && (st.st_mode & 077) != 0)
+    {
+      g_set_error (error, RD_SIGNAL_ERROR, RD_SIGNAL_ERROR_TLS,
+                   "%s %s: mode %04o lets users other than its owner read or change it; it must "
+                   "be 0600 or 0400, owned by the user receptiond runs as (chmod 600 it after "
+                   "checking nobody copied it)",
+                   what, path, (unsigned)(st.st_mode & 07777));
       close (fd);
       return NULL;
     }
@@ -140,10 +151,10 @@ load (const char *cert_path, const char *key_path, GError **error)
   g_autoptr (GError) local = NULL;
   GTlsCertificate *cert;
 
-  cert_pem = read_pem_file ("TLS certificate", cert_path, error);
+  cert_pem = read_pem_file ("TLS certificate", cert_path, FALSE, error);
   if (!cert_pem)
     return NULL;
-  key_pem = read_pem_file ("TLS private key", key_path, error);
+  key_pem = read_pem_file ("TLS private key", key_path, TRUE, error);
   if (!key_pem)
     return NULL;
 

@@ -2,15 +2,16 @@
  *
  * Contract: rd_signal_tls_load_or_create() returns a GTlsCertificate with its private key, read
  * from a PEM certificate file and a PEM private key file, after checking that each file parses
- * and that the key belongs to the certificate. When both files are missing and
- * @generate_if_missing is TRUE it first creates them: a self-signed ECDSA P-256 certificate
- * (X.509 v3, SHA-256, CN = @common_name cut to 64 characters, subjectAltName = DNS:localhost and
- * the IP addresses given, valid 825 days, random serial), the key file mode 0600 and the
- * certificate file mode 0600, each written to a temporary file, synced and renamed into place
- * without ever replacing a file. The directory of the files is created mode 0700 if needed.
- * It never overwrites, renames or deletes an existing file: when exactly one of the two exists,
- * or an existing file does not parse, it fails. Errors are RD_SIGNAL_ERROR_TLS and name the
- * file and what is wrong with it; nothing is logged.
+ * and that the key belongs to the certificate; the key file must give no permission to its
+ * group or others (mode 0600 or 0400), else it is refused naming the file and its mode. When
+ * both files are missing and @generate_if_missing is TRUE it first creates them: a self-signed
+ * ECDSA P-256 certificate (X.509 v3, SHA-256, CN = @common_name cut to 64 characters,
+ * subjectAltName = DNS:localhost and the IP addresses given, valid 825 days, random serial), the
+ * key file mode 0600 and the certificate file mode 0600, each written to a temporary file, synced
+ * and renamed into place without ever replacing a file. The directory of the files is created mode
+ * 0700 if needed. It never overwrites, renames or deletes an existing file: when exactly one of the
+ * two exists, or an existing file does not parse, it fails. Errors are RD_SIGNAL_ERROR_TLS and name
+ * the file and what is wrong with it; nothing is logged.
  *
  * Threading: no shared state; may be called from any thread. It does blocking file I/O.
  *

@@ -22,6 +22,16 @@ write_file (const char *path, const char *data)
   g_assert_no_error (error);
 }
 
+/* A private key file as its owner would keep it: mode 0600. */
+static void
+write_key (const char *path, const char *data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
+  g_assert_no_error (error);
+}
+
 static guint
 file_mode (const char *path)
 {
@@ -341,7 +351,7 @@ test_half_identity (RdTestListener *f, gconstpointer data)
   g_assert_cmpstr (listing, ==, "certificate.pem");
 
   /* Key present, certificate missing: the same. */
-  write_file (key_path, key_before);
+  write_key (key_path, key_before);
   g_assert_cmpint (g_unlink (cert_path), ==, 0);
   assert_tls_error (config, cert_path, "missing");
   key_after = rd_test_listener_read (key_path);
@@ -381,7 +391,7 @@ test_bad_files (RdTestListener *f, gconstpointer data)
 
   /* A garbage key: named, kept. */
   write_file (cert_path, good_cert);
-  write_file (key_path, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+  write_key (key_path, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
   assert_tls_error (config, key_path, "private key");
   after = rd_test_listener_read (key_path);
   g_assert_true (g_str_has_suffix (after, "AAAA\n-----END PRIVATE KEY-----\n"));
@@ -389,12 +399,12 @@ test_bad_files (RdTestListener *f, gconstpointer data)
 
   /* Somebody else's key: both files named. */
   wrong_key = rd_test_listener_read (other_key);
-  write_file (key_path, wrong_key);
+  write_key (key_path, wrong_key);
   assert_tls_error (config, key_path, cert_path);
 
   /* An empty certificate file is not "missing". */
   write_file (cert_path, "");
-  write_file (key_path, good_key);
+  write_key (key_path, good_key);
   assert_tls_error (config, cert_path, NULL);
   after = rd_test_listener_read (cert_path);
   g_assert_cmpstr (after, ==, "");
@@ -439,6 +449,41 @@ test_configured_paths (RdTestListener *f, gconstpointer data)
   g_assert_false (rd_test_listener_exists (state_tls));
 }
 
+/* A private key the group or others may read or write is refused, naming the file and its
+ * mode, and left as it is; the certificate may be readable by all. */
+static void
+test_key_mode (RdTestListener *f, gconstpointer data)
+{
+  g_autofree char *cert_path =
+      rd_test_listener_path (f, "elsewhere", "tls", "certificate.pem", NULL);
+  g_autofree char *key_path =
+      rd_test_listener_path (f, "elsewhere", "tls", "private-key.pem", NULL);
+  g_autofree char *extra = NULL;
+  g_autoptr (RdConfig) config = NULL;
+  static const guint refused[] = { 0640, 0604, 0620, 0602, 0660, 0644 };
+
+  generate_identity (f, "elsewhere");
+  extra = g_strdup_printf ("certificate=%s\nprivate-key=%s", cert_path, key_path);
+  config = rd_test_listener_config (f, "state", "127.0.0.1:0", extra);
+  g_assert_cmpint (g_chmod (cert_path, 0644), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *mode = g_strdup_printf ("mode %04o", refused[i]);
+
+      g_assert_cmpint (g_chmod (key_path, refused[i]), ==, 0);
+      assert_tls_error (config, key_path, mode);
+      g_assert_cmpuint (file_mode (key_path), ==, refused[i]);
+    }
+  g_assert_cmpint (g_chmod (key_path, 0400), ==, 0);
+  {
+    g_autoptr (RdSignalServer) server = rd_test_listener_server_new (config);
+  }
+  g_assert_cmpint (g_chmod (key_path, 0600), ==, 0);
+  {
+    g_autoptr (RdSignalServer) server = rd_test_listener_server_new (config);
+  }
+}
+
 static void
 test_long_room_name (RdTestListener *f, gconstpointer data)
 {
@@ -477,6 +522,7 @@ main (int argc, char **argv)
   ADD ("/signal/tls/half-identity-refused", test_half_identity);
   ADD ("/signal/tls/bad-files", test_bad_files);
   ADD ("/signal/tls/configured-paths", test_configured_paths);
+  ADD ("/signal/tls/key-mode", test_key_mode);
   ADD ("/signal/tls/long-room-name", test_long_room_name);
   ADD ("/signal/tls/policy", test_policy);
   ADD ("/signal/tls/no-renegotiation", test_no_renegotiation);
