@@ -19,6 +19,9 @@ static gboolean parse_video_codec (RdConfig *c, const char *v, char **why);
 static gboolean parse_layout (RdConfig *c, const char *v, char **why);
 static gboolean parse_control_socket (RdConfig *c, const char *v, char **why);
 static gboolean parse_control_group (RdConfig *c, const char *v, char **why);
+static gboolean parse_technicians (RdConfig *c, const char *v, char **why);
+static gboolean parse_officers (RdConfig *c, const char *v, char **why);
+static gboolean parse_supervisors (RdConfig *c, const char *v, char **why);
 static gboolean parse_state_dir (RdConfig *c, const char *v, char **why);
 static gboolean parse_segment_seconds (RdConfig *c, const char *v, char **why);
 static gboolean parse_min_free_mb (RdConfig *c, const char *v, char **why);
@@ -55,6 +58,13 @@ const RdConfigKey rd_config_keys[] = {
         RD_CONFIG_MAX_CONNECTIONS) ", at most max-connections" },
   { "control", "socket", FALSE, parse_control_socket, "an absolute path of at most 107 bytes" },
   { "control", "group", FALSE, parse_control_group, "empty or an existing group name" },
+  /* The console's roles (daemon/rd-daemon-roles.h): each a Unix group whose members hold it. */
+  { "control", "technicians", FALSE, parse_technicians,
+    "empty (every user who can open the socket) or an existing group name" },
+  { "control", "officers", FALSE, parse_officers,
+    "empty (every user who can open the socket) or an existing group name" },
+  { "control", "supervisors", FALSE, parse_supervisors,
+    "empty (only root and receptiond's own user) or an existing group name" },
   { "storage", "state-dir", FALSE, parse_state_dir, "an absolute directory path" },
   { "storage", "min-free-mb", TRUE, parse_min_free_mb,
     "a whole number of megabytes from 1 to 10000000" },
@@ -167,14 +177,50 @@ parse_control_socket (RdConfig *c, const char *v, char **why)
   return TRUE;
 }
 
+/* A group name as the system's tools accept it (letters, digits, _ - .; not starting with -);
+ * whether the group exists is checked by the daemon, which resolves it. */
 static gboolean
-parse_control_group (RdConfig *c, const char *v, char **why)
+parse_group_name (char **field, const char *v, char **why)
 {
+  if (*v == '-')
+    {
+      *why = g_strdup ("a group name does not start with '-'");
+      return FALSE;
+    }
   for (const char *p = v; *p; p++)
     if (!g_ascii_isalnum (*p) && !strchr ("_-.", *p))
       return FALSE;
-  rd_config_set_str (&c->control_group, v);
+  if (strlen (v) > 32)
+    {
+      *why = g_strdup ("a group name has at most 32 characters");
+      return FALSE;
+    }
+  rd_config_set_str (field, v);
   return TRUE;
+}
+
+static gboolean
+parse_control_group (RdConfig *c, const char *v, char **why)
+{
+  return parse_group_name (&c->control_group, v, why);
+}
+
+static gboolean
+parse_technicians (RdConfig *c, const char *v, char **why)
+{
+  return parse_group_name (&c->role_groups[RD_CONFIG_ROLE_TECHNICIANS], v, why);
+}
+
+static gboolean
+parse_officers (RdConfig *c, const char *v, char **why)
+{
+  return parse_group_name (&c->role_groups[RD_CONFIG_ROLE_OFFICERS], v, why);
+}
+
+static gboolean
+parse_supervisors (RdConfig *c, const char *v, char **why)
+{
+  return parse_group_name (&c->role_groups[RD_CONFIG_ROLE_SUPERVISORS], v, why);
 }
 
 static gboolean

@@ -53,6 +53,7 @@ struct _RdConfig
   gboolean force_relay;
   char *tls_certificate, *tls_private_key;
   char *control_socket, *control_group;
+  char *role_groups[RD_CONFIG_N_ROLES]; /* [control] technicians, officers, supervisors */
   char *state_dir;
   guint64 numbers[RD_CONFIG_N_NUMBERS];
   char *number_text[RD_CONFIG_N_NUMBERS];

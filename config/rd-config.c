@@ -209,6 +209,8 @@ rd_config_unref (RdConfig *c)
   g_free (c->tls_private_key);
   g_free (c->control_socket);
   g_free (c->control_group);
+  for (int i = 0; i < RD_CONFIG_N_ROLES; i++)
+    g_free (c->role_groups[i]);
   g_free (c->state_dir);
   for (int i = 0; i < RD_CONFIG_N_NUMBERS; i++)
     g_free (c->number_text[i]);
@@ -242,6 +244,13 @@ GETTER (guint, max_connections_per_address,
         (guint)c->numbers[RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS])
 GETTER (const char *, control_socket, c->control_socket)
 GETTER (const char *, control_group, c->control_group)
+
+const char *
+rd_config_get_control_role_group (const RdConfig *c, RdConfigRole role)
+{
+  g_return_val_if_fail (role < RD_CONFIG_N_ROLES, NULL);
+  return c->role_groups[role];
+}
 GETTER (const char *, state_dir, c->state_dir)
 GETTER (guint, segment_seconds, (guint)c->numbers[RD_CONFIG_NUM_SEGMENT_SECONDS])
 GETTER (guint64, min_free_mb, c->numbers[RD_CONFIG_NUM_MIN_FREE_MB])
@@ -332,6 +341,12 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return c->control_socket;
   if (g_str_equal (k, "group"))
     return c->control_group;
+  if (g_str_equal (k, "technicians"))
+    return c->role_groups[RD_CONFIG_ROLE_TECHNICIANS];
+  if (g_str_equal (k, "officers"))
+    return c->role_groups[RD_CONFIG_ROLE_OFFICERS];
+  if (g_str_equal (k, "supervisors"))
+    return c->role_groups[RD_CONFIG_ROLE_SUPERVISORS];
   if (g_str_equal (k, "segment-seconds"))
     return c->number_text[RD_CONFIG_NUM_SEGMENT_SECONDS];
   if (g_str_equal (k, "min-free-mb"))

@@ -112,6 +112,17 @@ guint rd_config_get_max_connections (const RdConfig *config);
 guint rd_config_get_max_connections_per_address (const RdConfig *config);
 const char *rd_config_get_control_socket (const RdConfig *config);
 const char *rd_config_get_control_group (const RdConfig *config); /* NULL = daemon's group */
+/* The console's roles, [control] technicians, officers, supervisors: each the name of the Unix
+ * group whose members hold the role, or NULL when the key is empty (what that means is the
+ * daemon's: daemon/rd-daemon-roles.h). Only the name's form is checked here. */
+typedef enum
+{
+  RD_CONFIG_ROLE_TECHNICIANS,
+  RD_CONFIG_ROLE_OFFICERS,
+  RD_CONFIG_ROLE_SUPERVISORS,
+  RD_CONFIG_N_ROLES
+} RdConfigRole;
+const char *rd_config_get_control_role_group (const RdConfig *config, RdConfigRole role);
 const char *rd_config_get_state_dir (const RdConfig *config);
 /* [recording] segment-seconds: a recording segment closes (on a keyframe) after about this many
  * seconds, 10..3600 (default 300). */

@@ -9,6 +9,7 @@
 
 #include "daemon/rd-daemon-error.h"
 #include "daemon/rd-daemon-log.h"
+#include "daemon/rd-daemon-roles.h"
 #include "daemon/rd-daemon.h"
 #include "signaling/rd-signal-tls.h"
 
@@ -101,7 +102,15 @@ main (int argc, char **argv)
     }
   if (check_config)
     {
-      g_autofree char *text = rd_config_to_data (config);
+      g_autoptr (RdRoles) roles = rd_roles_new (config, &error);
+      g_autofree char *text = NULL;
+
+      if (!roles)
+        {
+          fprintf (stderr, "receptiond: %s\n", error->message);
+          return rd_daemon_exit_code_for_error (error);
+        }
+      text = rd_config_to_data (config);
       printf ("# %s: valid\n%s", rd_config_get_origin (config), text);
       return EX_OK;
     }

@@ -1,4 +1,5 @@
 /* rd-daemon-control.c: the control socket server. See rd-daemon-control.h. */
+#define _GNU_SOURCE /* struct ucred (SO_PEERCRED) */
 #include "daemon/rd-daemon-control.h"
 #include "daemon/rd-daemon-error.h"
 
@@ -6,6 +7,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <gio/gunixsocketaddress.h>
 
@@ -31,6 +33,7 @@ typedef struct
   GCancellable *cancel;
   GByteArray *buf;
   char *actor;
+  RdControlPeer peer; /* its groups owned */
   guint idle_id;
   gboolean busy; /* a request is with the handler or a reply is being written */
   gboolean close_after_write;
@@ -64,6 +67,7 @@ client_unref (Client *c)
   g_clear_object (&c->cancel);
   g_byte_array_unref (c->buf);
   g_free (c->actor);
+  g_free ((gid_t *)c->peer.groups);
   g_free (c);
 }
 
@@ -262,6 +266,69 @@ actor_for (GSocketConnection *conn)
   return g_strdup_printf ("uid=%u", (guint)uid);
 }
 
+/* The groups /etc/group gives @uid's user, with @gid. (transfer full) */
+static gid_t *
+user_groups (uid_t uid, gid_t gid, guint *n_groups)
+{
+  struct passwd pw, *found = NULL;
+  char buf[1024];
+  int n = 64;
+  gid_t *groups = g_new (gid_t, n);
+
+  *n_groups = 0;
+  if (getpwuid_r (uid, &pw, buf, sizeof buf, &found) != 0 || !found)
+    return groups;
+  if (getgrouplist (found->pw_name, gid, groups, &n) < 0)
+    {
+      groups = g_renew (gid_t, groups, n); /* n is now the number needed */
+      if (getgrouplist (found->pw_name, gid, groups, &n) < 0)
+        return groups;
+    }
+  *n_groups = n;
+  return groups;
+}
+
+/* The peer's supplementary groups: SO_PEERGROUPS (Linux 4.13), the groups of the connecting
+ * process itself; without it, what /etc/group gives the peer's user. */
+static void
+peer_groups (GSocket *socket, RdControlPeer *peer)
+{
+  socklen_t len = 64 * sizeof (gid_t);
+  gid_t *groups = g_malloc (len);
+  int fd = g_socket_get_fd (socket);
+  int rc = getsockopt (fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len);
+
+  if (rc != 0 && errno == ERANGE)
+    {
+      groups = g_realloc (groups, len); /* len is now the size needed */
+      rc = getsockopt (fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len);
+    }
+  if (rc != 0)
+    {
+      g_free (groups);
+      peer->groups = user_groups (peer->uid, peer->gid, &peer->n_groups);
+      return;
+    }
+  peer->groups = groups;
+  peer->n_groups = len / sizeof (gid_t);
+}
+
+static void
+peer_for (GSocketConnection *conn, RdControlPeer *peer)
+{
+  GSocket *socket = g_socket_connection_get_socket (conn);
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+
+  if (getsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      len != sizeof cred)
+    return;
+  peer->known = TRUE;
+  peer->uid = cred.uid;
+  peer->gid = cred.gid;
+  peer_groups (socket, peer);
+}
+
 static gboolean
 on_incoming (GSocketService *service, GSocketConnection *conn, GObject *source, gpointer data)
 {
@@ -274,6 +341,7 @@ on_incoming (GSocketService *service, GSocketConnection *conn, GObject *source, 
   c->cancel = g_cancellable_new ();
   c->buf = g_byte_array_new ();
   c->actor = actor_for (conn);
+  peer_for (conn, &c->peer);
   server->clients = g_list_prepend (server->clients, c);
   client_read_more (c);
   return TRUE;
@@ -295,6 +363,12 @@ const char *
 rd_control_request_get_actor (RdControlRequest *r)
 {
   return r->client->actor;
+}
+
+const RdControlPeer *
+rd_control_request_get_peer (RdControlRequest *r)
+{
+  return &r->client->peer;
 }
 
 static void

@@ -16,6 +16,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,22 @@ const char *rd_control_request_get_method (RdControlRequest *request);
 JsonObject *rd_control_request_get_params (RdControlRequest *request);
 /* Who sent it: "uid=1000(ana)" from the socket's peer credentials. Owned by @request. */
 const char *rd_control_request_get_actor (RdControlRequest *request);
+
+/* The process at the other end of the connection, as the kernel saw it when it connected
+ * (SO_PEERCRED; its supplementary groups from SO_PEERGROUPS, or, on a kernel without it, the
+ * groups /etc/group gives its user). @known is FALSE when the kernel did not say: such a peer
+ * holds no role. */
+typedef struct
+{
+  gboolean known;
+  uid_t uid;
+  gid_t gid;           /* its effective group */
+  const gid_t *groups; /* its supplementary groups */
+  guint n_groups;
+} RdControlPeer;
+
+/* Owned by @request. */
+const RdControlPeer *rd_control_request_get_peer (RdControlRequest *request);
 
 /* Answers and frees @request. rd_control_request_reply takes ownership of @result (may be
  * NULL). */

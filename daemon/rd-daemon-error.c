@@ -44,6 +44,8 @@ rd_daemon_exit_code_for_error (const GError *error)
           return EX_CANTCREAT;
         case RD_DAEMON_ERROR_CONFLICT:
           return EX_SOFTWARE;
+        case RD_DAEMON_ERROR_ROLES:
+          return EX_CONFIG;
         }
     }
   if (error->domain == RD_SIGNAL_ERROR)

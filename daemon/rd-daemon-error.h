@@ -11,6 +11,8 @@
  *   DISK       less free space than [storage] min-free-mb for a recorded session (73)
  *   BOOK_KEY   the book key file is unreadable or wrong, or missing while the book needs it:
  *              never replaced by a new key (65 EX_DATAERR)
+ *   ROLES      a group named by [control] technicians, officers or supervisors does not exist
+ *              (78 EX_CONFIG; --check-config says so too)
  * and, answered to a control request (never at start):
  *   CONFLICT   the request does not fit the current state: a recording pause/resume of a
  *              session not being recorded, stopped for the disk, or already paused/running
@@ -34,6 +36,7 @@ typedef enum
   RD_DAEMON_ERROR_DISK,
   RD_DAEMON_ERROR_BOOK_KEY,
   RD_DAEMON_ERROR_CONFLICT,
+  RD_DAEMON_ERROR_ROLES,
 } RdDaemonError;
 
 /* The sysexits code for a start-up failure: 78 EX_CONFIG for configuration errors, 65 EX_DATAERR

@@ -9,6 +9,7 @@
 #include "daemon/rd-daemon-links.h"
 #include "daemon/rd-daemon-parties.h"
 #include "daemon/rd-daemon-recording.h"
+#include "daemon/rd-daemon-roles.h"
 #include "daemon/rd-daemon.h"
 #include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger.h"
@@ -29,6 +30,7 @@ struct _RdDaemon
   RdLinks *links;                /* the conferences joined */
   RdSignalServer *signal_server;
   RdControlServer *control;
+  RdRoles *roles; /* who may use which control method */
   guint watchdog_id;
   char *last_status;         /* the last STATUS= sent */
   gint64 started_at_us;      /* monotonic */

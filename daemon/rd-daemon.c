@@ -185,6 +185,9 @@ rd_daemon_start (RdDaemon *d, GError **error)
   g_signal_connect (d->signal_server, "whip-request", G_CALLBACK (on_whip_request), d);
   if (!rd_signal_server_start (d->signal_server, error))
     return FALSE;
+  d->roles = rd_roles_new (d->config, error);
+  if (!d->roles)
+    return FALSE;
   d->control = rd_control_server_new (rd_config_get_control_socket (d->config),
                                       rd_config_get_control_group (d->config),
                                       rd_daemon_methods_dispatch, on_changed, d, error);
@@ -199,6 +202,10 @@ rd_daemon_start (RdDaemon *d, GError **error)
     d->watchdog_id = g_timeout_add (watchdog_ms, on_watchdog, d);
 
   status = update_status (d);
+  {
+    g_autofree char *roles = rd_roles_describe (d->roles);
+    rd_log_session (G_LOG_LEVEL_MESSAGE, NULL, "%s", roles);
+  }
   rd_log_session (G_LOG_LEVEL_MESSAGE, NULL,
                   "receptiond %s ready: room \"%s\", console socket %s, HTTPS %s, state %s (%s)",
                   RD_VERSION, rd_config_get_room_name (d->config),
@@ -354,6 +361,7 @@ rd_daemon_free (RdDaemon *d)
   g_clear_object (&d->cancellable);
   g_clear_handle_id (&d->watchdog_id, g_source_remove);
   g_clear_pointer (&d->control, rd_control_server_free);
+  g_clear_pointer (&d->roles, rd_roles_free);
   if (d->signal_server)
     g_signal_handlers_disconnect_by_data (d->signal_server, d);
   g_clear_object (&d->signal_server);

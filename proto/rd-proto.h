@@ -33,6 +33,7 @@ G_BEGIN_DECLS
 #define RD_PROTO_CODE_FAILED         "failed"         /* the daemon tried and failed */
 #define RD_PROTO_CODE_TIMEOUT        "timeout"        /* no complete request in time */
 #define RD_PROTO_CODE_VERIFY_FAILED  "verify-failed"  /* ledger verify found a problem */
+#define RD_PROTO_CODE_FORBIDDEN      "forbidden"      /* the caller lacks the method's role */
 
 /* Serialises @message and appends '\n'. (transfer full) */
 char *rd_proto_encode (JsonNode *message, gsize *length);

@@ -7,6 +7,10 @@ rd_add_test(test-control SOURCES test-control.c LIBS rd-test-daemon rd-proto TIM
 # The daemon and console under test are the built ones.
 add_dependencies(test-daemon receptiond receptionctl)
 add_dependencies(test-control receptiond receptionctl)
+# The console's roles: receptionctl run as nobody in Debian's users/staff/adm groups (root only).
+rd_add_test(test-control-roles SOURCES test-control-roles.c LIBS rd-test-daemon TIMEOUT 120
+  ENV TZ=Asia/Ho_Chi_Minh)
+add_dependencies(test-control-roles receptiond receptionctl)
 # A live room and parties calling in over WHIP (test peer + HTTPS client), for end-to-end tests.
 add_library(rd-test-room STATIC rd-test-room.c rd-test-whip.c)
 target_link_libraries(rd-test-room PUBLIC rd-test-daemon rd-test-peer PkgConfig::SOUP)

@@ -65,6 +65,7 @@ test_every_key (void)
                                  "certificate=/etc/ssl/c.pem\nprivate-key=/etc/ssl/k.pem\n"
                                  "max-connections=5\nmax-connections-per-address=5\n"
                                  "[control]\nsocket=/tmp/x.sock\ngroup=receptiond\n"
+                                 "technicians=users\nofficers=staff\nsupervisors=adm\n"
                                  "[recording]\nsegment-seconds=3600\n"
                                  "[storage]\nstate-dir=/srv/reception\nmin-free-mb=10\n"
                                  "warn-free-mb=10\nstop-free-mb=9\n"
@@ -95,6 +96,9 @@ test_every_key (void)
   g_assert_cmpuint (rd_config_get_max_connections_per_address (c), ==, 5); /* equal is fine */
   g_assert_cmpstr (rd_config_get_control_socket (c), ==, "/tmp/x.sock");
   g_assert_cmpstr (rd_config_get_control_group (c), ==, "receptiond");
+  g_assert_cmpstr (rd_config_get_control_role_group (c, RD_CONFIG_ROLE_TECHNICIANS), ==, "users");
+  g_assert_cmpstr (rd_config_get_control_role_group (c, RD_CONFIG_ROLE_OFFICERS), ==, "staff");
+  g_assert_cmpstr (rd_config_get_control_role_group (c, RD_CONFIG_ROLE_SUPERVISORS), ==, "adm");
   g_assert_cmpstr (rd_config_get_state_dir (c), ==, "/srv/reception");
   g_assert_cmpuint (rd_config_get_segment_seconds (c), ==, 3600);
   g_assert_cmpuint (rd_config_get_min_free_mb (c), ==, 10);
@@ -187,6 +191,13 @@ static const struct
     RD_CONFIG_ERROR_INVALID,
     { "[control] socket", "absolute path of at most 107 bytes" } },
   { "[control]\ngroup=bad group\n", RD_CONFIG_ERROR_INVALID, { "[control] group" } },
+  { "[control]\nsupervisors=chief officers\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[control] supervisors", "'chief officers'", "existing group name" } },
+  { "[control]\ntechnicians=-users\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[control] technicians", "does not start with '-'" } },
+  { "[control]\nofficers=a;b\n", RD_CONFIG_ERROR_INVALID, { "[control] officers" } },
   { "[storage]\nstate-dir=var\n",
     RD_CONFIG_ERROR_INVALID,
     { "[storage] state-dir", "absolute directory path" } },
