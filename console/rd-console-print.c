@@ -289,8 +289,12 @@ rd_console_print_invite (JsonNode *result)
 {
   JsonObject *o = json_node_get_object (result);
 
-  printf ("invite #%" G_GINT64_FORMAT " for session %s, role %s, expires %s\n",
-          num (o, "invite_id"), str (o, "session_id"), str (o, "role"), str (o, "expires"));
+  const char *name = str (o, "name");
+  g_autofree char *named =
+      g_str_equal (name, "-") ? g_strdup ("") : g_strdup_printf (" (%s)", name);
+
+  printf ("invite #%" G_GINT64_FORMAT " for session %s, role %s%s, expires %s\n",
+          num (o, "invite_id"), str (o, "session_id"), str (o, "role"), named, str (o, "expires"));
   printf ("join page: %s\n", str (o, "join_url"));
   printf ("WHIP URL:  %s\n", str (o, "whip_url"));
   printf ("token:     %s\n", str (o, "token"));

@@ -11,6 +11,23 @@
 #define INVITE_DEFAULT_S (4 * 3600)
 #define INVITE_MAX_S     (30 * 24 * 3600)
 
+/* The name the ledger gave invite @invite_id (a citizen's "citizen N"); NULL when none.
+ * (transfer full) */
+static char *
+invite_name (RdDaemon *d, const char *session_id, gint64 invite_id)
+{
+  g_autoptr (JsonNode) list = rd_ledger_invite_list (d->ledger, session_id, NULL);
+  JsonArray *rows = list ? json_node_get_array (list) : NULL;
+
+  for (guint i = 0; rows && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      if (json_object_get_int_member (row, "id") == invite_id)
+        return g_strdup (json_object_get_string_member_with_default (row, "name", NULL));
+    }
+  return NULL;
+}
+
 static char *
 iso_in (gint64 seconds)
 {
@@ -29,6 +46,7 @@ rd_daemon_method_session_invite (RdDaemon *d, RdControlRequest *req, JsonObject 
   g_autofree char *expires_at = NULL;
   g_autofree char *whip_url = NULL;
   g_autofree char *join_url = NULL;
+  g_autofree char *label = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   const char *base = rd_signal_server_get_url (d->signal_server);
@@ -65,6 +83,7 @@ rd_daemon_method_session_invite (RdDaemon *d, RdControlRequest *req, JsonObject 
     }
   rd_log_session (G_LOG_LEVEL_MESSAGE, id, "invite %" G_GINT64_FORMAT " (%s) created by %s",
                   invite_id, role, rd_control_request_get_actor (req));
+  label = invite_name (d, id, invite_id);
   whip_url = g_strdup_printf ("%swhip/%s", base, id);
   join_url = g_strdup_printf ("%sjoin/%s#token=%s", base, id, token);
   json_builder_begin_object (b);
@@ -74,6 +93,11 @@ rd_daemon_method_session_invite (RdDaemon *d, RdControlRequest *req, JsonObject 
   json_builder_add_string_value (b, id);
   json_builder_set_member_name (b, "role");
   json_builder_add_string_value (b, role);
+  json_builder_set_member_name (b, "name");
+  if (label)
+    json_builder_add_string_value (b, label);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "token");
   json_builder_add_string_value (b, token);
   json_builder_set_member_name (b, "whip_url");

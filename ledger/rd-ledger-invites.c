@@ -104,6 +104,36 @@ parse_expiry (const char *text, GDateTime *now, GError **error)
   return rd_ledger_format_time (time);
 }
 
+/* A citizen is not named in an invite: invites, their events and the chain are shown to every
+ * console user and kept in clear for good, while a citizen's identity belongs in the reception
+ * book, where it can be sealed. */
+static gboolean
+check_name (const char *role, const char *name, GError **error)
+{
+  if (name == NULL || g_strcmp0 (role, RD_LEDGER_ROLE_CITIZEN) != 0)
+    return TRUE;
+  g_set_error_literal (
+      error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+      "a citizen's invite takes no name: it is called \"citizen N\" (N its number in the "
+      "session), since invites and their events are in clear for every console user; the "
+      "citizen's name goes in the reception book (registration add, --protect to seal it)");
+  return FALSE;
+}
+
+/* "citizen N" for the session's next citizen invite, N counting its citizen invites (revoked
+ * ones too) from 1. Inside the caller's transaction. */
+static char *
+citizen_label (RdLedger *ledger, const char *session_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (
+      ledger, error, "SELECT count(*) FROM invites WHERE session_id = ?1 AND role = ?2", 2,
+      session_id, RD_LEDGER_ROLE_CITIZEN);
+
+  if (stmt == NULL || rd_ledger_step (ledger, stmt, error) != SQLITE_ROW)
+    return NULL;
+  return g_strdup_printf ("citizen %" G_GINT64_FORMAT, (gint64)sqlite3_column_int64 (stmt, 0) + 1);
+}
+
 static JsonNode *
 created_detail (gint64 invite_id, const char *role, const char *name, const char *expires_at)
 {
@@ -126,6 +156,7 @@ rd_ledger_invite_create (RdLedger *ledger, const char *session_id, const char *r
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *at = NULL;
   g_autofree char *expires = NULL;
+  g_autofree char *label = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (JsonNode) detail = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -140,13 +171,20 @@ rd_ledger_invite_create (RdLedger *ledger, const char *session_id, const char *r
   at = rd_ledger_now (ledger, &now);
   if (!rd_ledger_check_role (role, &local_error) ||
       !check_token_hash (token_sha256_hex, &local_error) ||
-      !(expires = parse_expiry (expires_at, now, &local_error)))
+      !(expires = parse_expiry (expires_at, now, &local_error)) ||
+      !check_name (role, name, &local_error))
     goto fail_early;
 
   if (!rd_ledger_begin (ledger, FALSE, &local_error))
     goto fail;
   if (!rd_ledger_session_is_open (ledger, session_id, &local_error))
     goto fail;
+  if (g_str_equal (role, RD_LEDGER_ROLE_CITIZEN))
+    {
+      if (!(label = citizen_label (ledger, session_id, &local_error)))
+        goto fail;
+      name = label;
+    }
 
   stmt = rd_ledger_prepare (ledger, &local_error,
                             "INSERT INTO invites "

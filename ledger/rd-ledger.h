@@ -117,7 +117,9 @@ typedef struct
 
 void rd_ledger_invite_free (RdLedgerInvite *invite);
 
-/* Creates an invite. @role: RD_LEDGER_ROLE_*; @name may be NULL; @expires_at an ISO 8601 time
+/* Creates an invite. @role: RD_LEDGER_ROLE_*; @name may be NULL, and must be for a citizen
+ * (RD_LEDGER_ERROR_INVALID): a citizen's invite is named "citizen N", N its number among the
+ * session's citizen invites from 1, never by the person; @expires_at an ISO 8601 time
  * with a time zone (stored converted to UTC with microseconds), later than now;
  * @token_sha256_hex: 64 lowercase hex digits, different from every other invite's. A bad argument
  * gives RD_LEDGER_ERROR_INVALID. The session must exist (RD_LEDGER_ERROR_NOT_FOUND) and not be

@@ -30,6 +30,9 @@ rd_test_room_free (RdTestRoom *r)
 JsonNode *
 rd_test_room_invite (RdTestRoom *r, const char *role)
 {
+  /* a citizen's invite takes no name: the ledger calls it "citizen N" */
+  if (g_str_equal (role, "citizen"))
+    return rd_test_ctl_json (r->t, "session", "invite", r->session_id, "--role", role, NULL);
   return rd_test_ctl_json (r->t, "session", "invite", r->session_id, "--role", role, "--name",
                            "Ban Tiếp công dân", NULL);
 }

@@ -24,7 +24,8 @@ RdTestRoom *rd_test_room_up (const char *extra);
 void rd_test_room_free (RdTestRoom *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdTestRoom, rd_test_room_free)
 
-/* A fresh invite for the live session (token, whip_url, ...). (transfer full) */
+/* A fresh invite for the live session (token, whip_url, ...): a board's or agency's named
+ * "Ban Tiếp công dân", a citizen's unnamed ("citizen N"). (transfer full) */
 JsonNode *rd_test_room_invite (RdTestRoom *r, const char *role);
 /* A string member of a JSON object node, or NULL. (transfer none) */
 const char *rd_test_member (JsonNode *n, const char *name);

@@ -432,6 +432,51 @@ test_mute_and_layout (void)
   g_assert_cmpstr (kinds, ==, "session-started recording-started mute mute unmute layout");
 }
 
+/* A citizen's invite is "citizen N", never the person's name: a name given for one is refused,
+ * pointing to the book, and is nowhere in the session's record. */
+static void
+test_citizen_invites (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) first = NULL;
+  g_autoptr (JsonNode) board = NULL;
+  g_autoptr (JsonNode) second = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *invites;
+
+  rd_test_daemon_start (t);
+  id = start_session (t);
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "session", "invite", id, "--role", "citizen",
+                                "--name", "Nguyễn Văn An", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "a citizen's invite takes no name"));
+  g_assert_nonnull (strstr (err, "reception book (registration add, --protect to seal it)"));
+  g_assert_nonnull (strstr (err, "(invalid-params)"));
+  g_assert_null (strstr (err, "Nguyễn Văn An"));
+
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "invite", id, "--role", "citizen", NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "role citizen (citizen 1), expires"));
+  board = rd_test_ctl_json (t, "session", "invite", id, "--role", "board", "--name",
+                            "Ban Tiếp công dân", NULL);
+  g_assert_cmpstr (member (board, "name"), ==, "Ban Tiếp công dân");
+  second = rd_test_ctl_json (t, "session", "invite", id, "--role", "citizen", NULL);
+  g_assert_cmpstr (member (second, "name"), ==, "citizen 2");
+
+  shown = rd_test_ctl_json (t, "session", "show", id, NULL);
+  invites = json_object_get_array_member (object (shown), "invites");
+  g_assert_cmpuint (json_array_get_length (invites), ==, 3);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (invites, 0), "name"), ==,
+      "citizen 1");
+  text = json_to_string (shown, FALSE);
+  g_assert_null (strstr (text, "Nguyễn"));
+}
+
 static void
 test_watchdog (void)
 {
@@ -480,5 +525,6 @@ main (int argc, char **argv)
   g_test_add_func ("/daemon/reload", test_reload);
   g_test_add_func ("/daemon/watchdog", test_watchdog);
   g_test_add_func ("/daemon/mute-and-layout", test_mute_and_layout);
+  g_test_add_func ("/daemon/citizen-invites", test_citizen_invites);
   return g_test_run ();
 }

@@ -200,8 +200,8 @@ test_invite_round_trip (Fixture *f, gconstpointer data)
   gint64 id, other_id;
   sqlite3 *db;
 
-  id = rd_ledger_invite_create (f->ledger, f->session, RD_LEDGER_ROLE_CITIZEN, "Anna", expires,
-                                hash, "operator:alice", &error);
+  id = rd_ledger_invite_create (f->ledger, f->session, RD_LEDGER_ROLE_CITIZEN, NULL, expires, hash,
+                                "operator:alice", &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
 
@@ -211,7 +211,7 @@ test_invite_round_trip (Fixture *f, gconstpointer data)
   g_assert_cmpint (invite->id, ==, id);
   g_assert_cmpstr (invite->session_id, ==, f->session);
   g_assert_cmpstr (invite->role, ==, "citizen");
-  g_assert_cmpstr (invite->name, ==, "Anna");
+  g_assert_cmpstr (invite->name, ==, "citizen 1");
   assert_timestamp (invite->created_at);
   assert_timestamp (invite->expires_at);
   g_assert_null (invite->revoked_at);
@@ -227,7 +227,7 @@ test_invite_round_trip (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_object_get_size (row), ==, 6);
   g_assert_cmpint (json_object_get_int_member (row, "id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (row, "role"), ==, "citizen");
-  g_assert_cmpstr (json_object_get_string_member (row, "name"), ==, "Anna");
+  g_assert_cmpstr (json_object_get_string_member (row, "name"), ==, "citizen 1");
   g_assert_cmpstr (json_object_get_string_member (row, "created_at"), ==, invite->created_at);
   g_assert_cmpstr (json_object_get_string_member (row, "expires_at"), ==, invite->expires_at);
   g_assert_true (json_object_get_null_member (row, "revoked_at"));
@@ -244,7 +244,7 @@ test_invite_round_trip (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_object_get_size (detail), ==, 4);
   g_assert_cmpint (json_object_get_int_member (detail, "invite_id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (detail, "role"), ==, "citizen");
-  g_assert_cmpstr (json_object_get_string_member (detail, "name"), ==, "Anna");
+  g_assert_cmpstr (json_object_get_string_member (detail, "name"), ==, "citizen 1");
   g_assert_cmpstr (json_object_get_string_member (detail, "expires_at"), ==, invite->expires_at);
   g_clear_pointer (&event, json_object_unref);
 
@@ -319,6 +319,75 @@ test_invite_round_trip (Fixture *f, gconstpointer data)
                    ==, 0);
   g_assert_cmpint (
       rd_test_sqlite_int (db, "SELECT count(*) FROM invites WHERE revoked_at IS NOT NULL"), ==, 1);
+  sqlite3_close (db);
+}
+
+/* A citizen's invite is "citizen N", numbered in its session (revoked ones counted); a name
+ * given for a citizen is refused and nothing of it is written, anywhere; other roles keep
+ * theirs. */
+static void
+test_invite_citizen_unnamed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *hash = token_hash ("token-named");
+  g_autofree char *expires = time_from_now (2 * G_TIME_SPAN_HOUR);
+  g_autofree char *other = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autoptr (JsonNode) other_list = NULL;
+  sqlite3 *db;
+  JsonArray *rows;
+  gint64 first, second;
+
+  g_assert_cmpint (rd_ledger_invite_create (f->ledger, f->session, RD_LEDGER_ROLE_CITIZEN,
+                                            "Nguyễn Văn An", expires, hash, "operator:alice",
+                                            &error),
+                   ==, 0);
+  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "a citizen's invite takes no name"));
+  g_assert_nonnull (strstr (error->message, "reception book"));
+  g_assert_null (strstr (error->message, "Nguyễn Văn An"));
+  g_clear_error (&error);
+
+  first = create_ok (f, f->session, RD_LEDGER_ROLE_CITIZEN, NULL, "token-c1");
+  create_ok (f, f->session, RD_LEDGER_ROLE_BOARD, "Ban Tiếp công dân", "token-board");
+  g_assert_true (rd_ledger_invite_revoke (f->ledger, f->session, first, "operator:alice", &error));
+  second = create_ok (f, f->session, RD_LEDGER_ROLE_CITIZEN, NULL, "token-c2");
+  other = rd_ledger_session_start (f->ledger, "other", "operator", &error);
+  g_assert_no_error (error);
+  create_ok (f, other, RD_LEDGER_ROLE_CITIZEN, NULL, "token-o1");
+
+  list = rd_ledger_invite_list (f->ledger, f->session, &error);
+  g_assert_no_error (error);
+  rows = json_node_get_array (list);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "name"),
+                   ==, "citizen 1");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1), "name"),
+                   ==, "Ban Tiếp công dân");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rows, 2), "id"), ==,
+                   second);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 2), "name"),
+                   ==, "citizen 2");
+  other_list = rd_ledger_invite_list (f->ledger, other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_array_get_object_element (json_node_get_array (other_list), 0), "name"),
+                   ==, "citizen 1");
+
+  /* The refused name is nowhere in the file: rows, events, chain. */
+  db = rd_test_sqlite_open (f->path, FALSE);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM chain WHERE content LIKE "
+                                           "'%Nguyễn%'"),
+                   ==, 0);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM events WHERE detail LIKE "
+                                           "'%Nguyễn%'"),
+                   ==, 0);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM invites WHERE name LIKE "
+                                           "'%Nguyễn%'"),
+                   ==, 0);
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM chain WHERE content LIKE "
+                                           "'%citizen 2%'"),
+                   >, 0);
   sqlite3_close (db);
 }
 
@@ -505,7 +574,7 @@ test_participant_flow (Fixture *f, gconstpointer data)
   gint64 invite_id, other_invite, anna, walk_in;
 
   g_assert_no_error (error);
-  invite_id = create_ok (f, f->session, RD_LEDGER_ROLE_CITIZEN, "Anna", "token-anna");
+  invite_id = create_ok (f, f->session, RD_LEDGER_ROLE_CITIZEN, NULL, "token-anna");
   other_invite = create_ok (f, other, RD_LEDGER_ROLE_CITIZEN, NULL, "token-other");
 
   anna = join_ok (f, "peer-1", invite_id, RD_LEDGER_ROLE_CITIZEN, "Anna");
@@ -732,7 +801,7 @@ test_evidence_triggers (Fixture *f, gconstpointer data)
   const char *expected = "the ledger is append-only";
   sqlite3 *db;
 
-  revoked = create_ok (f, f->session, RD_LEDGER_ROLE_CITIZEN, "Anna", "token-1");
+  revoked = create_ok (f, f->session, RD_LEDGER_ROLE_CITIZEN, NULL, "token-1");
   valid = create_ok (f, f->session, RD_LEDGER_ROLE_BOARD, NULL, "token-2");
   g_assert_true (rd_ledger_invite_revoke (f->ledger, f->session, revoked, "operator", &error));
   gone = join_ok (f, "peer-1", valid, RD_LEDGER_ROLE_BOARD, NULL);
@@ -841,6 +910,7 @@ main (int argc, char *argv[])
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/ledger/invites/round-trip", test_invite_round_trip);
+  ADD ("/ledger/invites/citizen-unnamed", test_invite_citizen_unnamed);
   ADD ("/ledger/invites/unauthorized", test_invite_unauthorized);
   ADD ("/ledger/invites/invalid", test_invite_invalid);
   ADD ("/ledger/participants/flow", test_participant_flow);
