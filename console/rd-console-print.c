@@ -105,6 +105,16 @@ rd_console_print_status (JsonNode *result)
   printf ("HTTPS:    %s (certificate %s)\n", str (obj (o, "listener"), "url"),
           str (obj (o, "listener"), "certificate_fingerprint"));
   printf ("console:  %s\n", str (o, "control_socket"));
+  {
+    JsonArray *roles = arr (obj (o, "you"), "roles");
+    g_autoptr (GString) held = g_string_new (NULL);
+
+    for (guint i = 0; roles && i < json_array_get_length (roles); i++)
+      g_string_append_printf (held, "%s%s", i ? ", " : "",
+                              json_array_get_string_element (roles, i));
+    printf ("you:      %s, roles: %s\n", str (obj (o, "you"), "user"),
+            held->len ? held->str : "none (status and listings only)");
+  }
   printf ("ledger:   %s (schema %" G_GINT64_FORMAT ")\n", str (obj (o, "ledger"), "path"),
           num (obj (o, "ledger"), "schema_version"));
   if (disk && num (disk, "total_bytes") > 0)

@@ -163,6 +163,17 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
               rd_signal_server_get_certificate_fingerprint (d->signal_server));
   json_builder_end_object (b);
   add_string (b, "control_socket", rd_config_get_control_socket (d->config));
+  /* who asks, and the roles they hold (rd-daemon-roles.h) */
+  json_builder_set_member_name (b, "you");
+  json_builder_begin_object (b);
+  add_string (b, "user", rd_control_request_get_actor (req));
+  json_builder_set_member_name (b, "roles");
+  json_builder_begin_array (b);
+  for (RdRole r = RD_ROLE_TECHNICIAN; r <= RD_ROLE_SUPERVISOR; r++)
+    if (rd_roles_allow (d->roles, rd_control_request_get_peer (req), r))
+      json_builder_add_string_value (b, rd_role_name (r));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "ledger");
   json_builder_begin_object (b);
   add_string (b, "path", rd_ledger_get_path (d->ledger));

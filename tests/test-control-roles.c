@@ -186,7 +186,9 @@ test_configured (void)
   t = start ("[control]\ngroup=users\ntechnicians=operator\nofficers=staff\nsupervisors=adm\n");
 
   /* The technician runs the room, and only the room. */
-  g_free (AS_OK (t, &technician, "status"));
+  out = AS_OK (t, &technician, "status");
+  assert_has (out, "you:      uid=65534(nobody), roles: technician\n");
+  g_free (out);
   g_free (AS_OK (t, &technician, "session", "start", "--title", "Tiếp công dân"));
   g_free (AS_OK (t, &technician, "mute", "mic"));
   out = AS_FAIL (t, &technician, 1, "registration", "show", "1");
@@ -221,6 +223,9 @@ test_configured (void)
                "Thanh tra xác minh");
   assert_has (out, "Trần Thị Bích");
   g_free (AS_OK (t, &supervisor, "unmute", "mic"));
+  g_free (out);
+  out = AS_OK (t, &supervisor, "status");
+  assert_has (out, "roles: technician, officer, supervisor\n");
 
   /* Outside the socket's group nobody connects at all. */
   g_free (out);
@@ -253,6 +258,9 @@ test_default (void)
   t = start ("[control]\ngroup=users\n");
 
   /* Without roles configured, a console user may do everything... */
+  out = AS_OK (t, &member, "status");
+  assert_has (out, "roles: technician, officer\n");
+  g_free (out);
   g_free (AS_OK (t, &member, "session", "start"));
   g_free (AS_OK (t, &member, "registration", "add", "--name", "Lê Văn Cường", "--summary",
                  "Đèn đường hỏng", "--classification", "phan-anh"));
