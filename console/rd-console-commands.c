@@ -290,7 +290,9 @@ static const char usage_text[] =
     "\n"
     "Without --socket, the socket is read from the configuration receptiond uses\n"
     "(--config FILE, else " RD_CONFIG_SYSTEM_PATH " if it exists, else the embedded default).\n"
-    "--json prints the daemon's result as JSON for scripts.\n";
+    "--json prints the daemon's result as JSON for scripts.\n"
+    "Each command needs a console role ([control] technicians, officers, supervisors in\n"
+    "the daemon's configuration; only a supervisor may --reveal); status shows yours.\n";
 
 const char *
 rd_console_usage (void)

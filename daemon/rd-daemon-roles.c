@@ -165,6 +165,8 @@ holders (const RdRoles *roles, RdRole role)
     return sup ? g_strdup_printf ("[control] supervisors: group %s, root, uid %s", sup, me)
                : g_strdup_printf ("[control] supervisors is empty: only root and uid %s", me);
   key = role == RD_ROLE_TECHNICIAN ? RD_CONFIG_ROLE_TECHNICIANS : RD_CONFIG_ROLE_OFFICERS;
+  if (!roles->name[key])
+    return g_strdup_printf ("[control] %s is empty: everyone the socket knows", role_keys[key]);
   return g_strdup_printf ("[control] %s: group %s%s%s, root, uid %s", role_keys[key],
                           roles->name[key], sup ? ", supervisors: group " : "", sup ? sup : "", me);
 }
@@ -194,16 +196,26 @@ rd_roles_refusal (const RdRoles *roles, const RdControlPeer *peer, const char *w
   return g_string_free (out, FALSE);
 }
 
+/* "group NAME", or what an empty key means for role @i. (transfer none) */
+static const char *
+held_by (const RdRoles *roles, int i, char **owned)
+{
+  if (roles->name[i])
+    return *owned = g_strdup_printf ("group %s", roles->name[i]);
+  return i == RD_CONFIG_ROLE_SUPERVISORS ? "nobody else" : "everyone on the socket";
+}
+
 char *
 rd_roles_describe (const RdRoles *roles)
 {
-  const char *t = roles->name[RD_CONFIG_ROLE_TECHNICIANS];
-  const char *o = roles->name[RD_CONFIG_ROLE_OFFICERS];
-  const char *s = roles->name[RD_CONFIG_ROLE_SUPERVISORS];
+  g_autofree char *me = user_text (roles->daemon_uid);
+  g_autofree char *t = NULL;
+  g_autofree char *o = NULL;
+  g_autofree char *s = NULL;
 
-  return g_strdup_printf ("console roles: technicians %s%s, officers %s%s, supervisors %s%s "
-                          "(root and receptiond's own user hold every role)",
-                          t ? "group " : "", t ? t : "everyone on the socket", o ? "group " : "",
-                          o ? o : "everyone on the socket", s ? "group " : "",
-                          s ? s : "nobody else: reveals need root");
+  return g_strdup_printf ("console roles: technicians = %s, officers = %s, supervisors = %s; "
+                          "root and uid %s hold every role",
+                          held_by (roles, RD_CONFIG_ROLE_TECHNICIANS, &t),
+                          held_by (roles, RD_CONFIG_ROLE_OFFICERS, &o),
+                          held_by (roles, RD_CONFIG_ROLE_SUPERVISORS, &s), me);
 }

@@ -240,8 +240,8 @@ test_configured (void)
   {
     g_autofree char *log = rd_test_daemon_stderr (t);
     assert_has (log, "uid=65534(nobody): forbidden: registration.show with reveal");
-    assert_has (log, "console roles: technicians group operator, officers group staff, "
-                     "supervisors group adm");
+    assert_has (log, "console roles: technicians = group operator, officers = group staff, "
+                     "supervisors = group adm; root and uid 0(root) hold every role");
   }
 }
 
@@ -274,6 +274,12 @@ test_default (void)
                    "([control] supervisors is empty: only root and uid 0(root))");
   g_assert_null (strstr (out, "Trần Thị Bích"));
   ROOT_OK (t, "registration", "show", "1", "--reveal", "--reason", "Thanh tra xác minh");
+  {
+    g_autofree char *log = rd_test_daemon_stderr (t);
+    assert_has (log, "console roles: technicians = everyone on the socket, officers = everyone "
+                     "on the socket, supervisors = nobody else; root and uid 0(root) hold every "
+                     "role");
+  }
   events = registration_events (t);
   g_assert_cmpstr (events, ==,
                    "registration-added by uid=0(root)|"
