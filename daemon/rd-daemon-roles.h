@@ -3,7 +3,7 @@
  * Contract: every control method needs one role (its row in rd-daemon-methods.c says which):
  *   ANYONE      status and what only lists sessions or shows the room's public key: whoever can
  *               open the socket (its mode and [control] group decide that);
- *   TECHNICIAN  the room and its sessions: start, end, invites, joined conferences, mute,
+ *   TECHNICIAN  the room and its sessions: start, end, invites, joined conferences, mute, layout,
  *               recording pause/resume/verify, ledger checkpoint and verify;
  *   OFFICER     the reception book: registrations, schedule, receptions, conclusions,
  *               follow-ups, export, report;
