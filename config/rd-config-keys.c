@@ -56,6 +56,8 @@ const RdConfigKey rd_config_keys[] = {
   { "network", "max-connections-per-address", FALSE, rd_config_parse_max_connections_per_address,
     "a whole number of connections from 1 to " G_STRINGIFY (
         RD_CONFIG_MAX_CONNECTIONS) ", at most max-connections" },
+  { "network", "max-parties", TRUE, rd_config_parse_max_parties,
+    "a whole number of parties from 1 to " G_STRINGIFY (RD_CONFIG_MAX_PARTIES) },
   { "control", "socket", FALSE, parse_control_socket, "an absolute path of at most 107 bytes" },
   { "control", "group", FALSE, parse_control_group, "empty or an existing group name" },
   /* The console's roles (daemon/rd-daemon-roles.h): each a Unix group whose members hold it. */
@@ -358,6 +360,7 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   ok &= rd_config_parse_force_relay (c, "false", &why);
   ok &= rd_config_parse_max_connections (c, "256", &why);
   ok &= rd_config_parse_max_connections_per_address (c, "32", &why);
+  ok &= rd_config_parse_max_parties (c, "12", &why);
   ok &= parse_state_dir (c, state_dir, &why);
   ok &= parse_control_socket (c, socket, &why);
   ok &= parse_segment_seconds (c, "300", &why);

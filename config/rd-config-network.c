@@ -166,3 +166,9 @@ rd_config_parse_max_connections_per_address (RdConfig *c, const char *v, char **
   return rd_config_parse_number (c, RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS, v, 1,
                                  RD_CONFIG_MAX_CONNECTIONS);
 }
+
+gboolean
+rd_config_parse_max_parties (RdConfig *c, const char *v, char **why)
+{
+  return rd_config_parse_number (c, RD_CONFIG_NUM_MAX_PARTIES, v, 1, RD_CONFIG_MAX_PARTIES);
+}

@@ -19,6 +19,8 @@
 
 /* [network] max-connections and max-connections-per-address: at most this many. */
 #define RD_CONFIG_MAX_CONNECTIONS 10000
+/* [network] max-parties: at most this many. */
+#define RD_CONFIG_MAX_PARTIES 100
 
 /* The longest path a struct sockaddr_un can hold, including the terminating NUL. */
 #define RD_CONFIG_SUN_PATH_MAX 108
@@ -33,6 +35,7 @@ typedef enum
   RD_CONFIG_NUM_RECONNECT_SECONDS,           /* [links] reconnect-seconds */
   RD_CONFIG_NUM_MAX_CONNECTIONS,             /* [network] max-connections */
   RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS, /* [network] max-connections-per-address */
+  RD_CONFIG_NUM_MAX_PARTIES,                 /* [network] max-parties */
   RD_CONFIG_N_NUMBERS
 } RdConfigNumber;
 
@@ -104,6 +107,7 @@ gboolean rd_config_parse_tls_certificate (RdConfig *c, const char *v, char **why
 gboolean rd_config_parse_tls_private_key (RdConfig *c, const char *v, char **why);
 gboolean rd_config_parse_max_connections (RdConfig *c, const char *v, char **why);
 gboolean rd_config_parse_max_connections_per_address (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_max_parties (RdConfig *c, const char *v, char **why);
 /* The numeric keys' common parser: @v a whole number from @min to @max. */
 gboolean rd_config_parse_number (RdConfig *c, RdConfigNumber which, const char *v, guint64 min,
                                  guint64 max);

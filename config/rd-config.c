@@ -242,6 +242,7 @@ GETTER (const char *, tls_private_key, c->tls_private_key)
 GETTER (guint, max_connections, (guint)c->numbers[RD_CONFIG_NUM_MAX_CONNECTIONS])
 GETTER (guint, max_connections_per_address,
         (guint)c->numbers[RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS])
+GETTER (guint, max_parties, (guint)c->numbers[RD_CONFIG_NUM_MAX_PARTIES])
 GETTER (const char *, control_socket, c->control_socket)
 GETTER (const char *, control_group, c->control_group)
 
@@ -337,6 +338,8 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return c->number_text[RD_CONFIG_NUM_MAX_CONNECTIONS];
   if (g_str_equal (k, "max-connections-per-address"))
     return c->number_text[RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS];
+  if (g_str_equal (k, "max-parties"))
+    return c->number_text[RD_CONFIG_NUM_MAX_PARTIES];
   if (g_str_equal (k, "socket"))
     return c->control_socket;
   if (g_str_equal (k, "group"))

@@ -110,6 +110,10 @@ const char *rd_config_get_tls_private_key (const RdConfig *config); /* NULL = ge
  * for one client address (an IPv6 address counts by its /64), 1..max-connections (default 32). */
 guint rd_config_get_max_connections (const RdConfig *config);
 guint rd_config_get_max_connections_per_address (const RdConfig *config);
+/* [network] max-parties (reload): remote parties one session takes at once (WHIP and WHEP,
+ * connected or still being set up), 1..100 (default 12); beyond it a new party is refused
+ * (503 with Retry-After). */
+guint rd_config_get_max_parties (const RdConfig *config);
 const char *rd_config_get_control_socket (const RdConfig *config);
 const char *rd_config_get_control_group (const RdConfig *config); /* NULL = daemon's group */
 /* The console's roles, [control] technicians, officers, supervisors: each the name of the Unix

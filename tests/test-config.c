@@ -40,6 +40,8 @@ test_defaults (void)
   g_assert_cmpuint (rd_config_get_warn_free_mb (c), ==, 4096);
   g_assert_cmpuint (rd_config_get_stop_free_mb (c), ==, 256);
   g_assert_cmpuint (rd_config_get_reconnect_seconds (c), ==, 120);
+  g_assert_cmpuint (rd_config_get_max_parties (c), ==, 12);
+  g_assert_cmpuint (rd_config_get_max_parties (embedded), ==, 12);
   g_assert_cmpuint (rd_config_get_segment_seconds (embedded), ==, 300);
   g_assert_cmpuint (rd_config_get_min_free_mb (embedded), ==, 1024);
 
@@ -64,6 +66,7 @@ test_every_key (void)
                                  "force-relay=true\n"
                                  "certificate=/etc/ssl/c.pem\nprivate-key=/etc/ssl/k.pem\n"
                                  "max-connections=5\nmax-connections-per-address=5\n"
+                                 "max-parties=3\n"
                                  "[control]\nsocket=/tmp/x.sock\ngroup=receptiond\n"
                                  "technicians=users\nofficers=staff\nsupervisors=adm\n"
                                  "[recording]\nsegment-seconds=3600\n"
@@ -94,6 +97,7 @@ test_every_key (void)
   g_assert_cmpstr (rd_config_get_tls_private_key (c), ==, "/etc/ssl/k.pem");
   g_assert_cmpuint (rd_config_get_max_connections (c), ==, 5);
   g_assert_cmpuint (rd_config_get_max_connections_per_address (c), ==, 5); /* equal is fine */
+  g_assert_cmpuint (rd_config_get_max_parties (c), ==, 3);
   g_assert_cmpstr (rd_config_get_control_socket (c), ==, "/tmp/x.sock");
   g_assert_cmpstr (rd_config_get_control_group (c), ==, "receptiond");
   g_assert_cmpstr (rd_config_get_control_role_group (c, RD_CONFIG_ROLE_TECHNICIANS), ==, "users");
@@ -187,6 +191,13 @@ static const struct
   { "[network]\nmax-connections=8\nmax-connections-per-address=9\n",
     RD_CONFIG_ERROR_INVALID,
     { "max-connections-per-address (9)", "at most max-connections (8)" } },
+  { "[network]\nmax-parties=0\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] max-parties", "'0'", "from 1 to 100" } },
+  { "[network]\nmax-parties=101\n",
+    RD_CONFIG_ERROR_INVALID,
+    { "[network] max-parties", "'101'", "whole number of parties" } },
+  { "[network]\nmax-parties=twelve\n", RD_CONFIG_ERROR_INVALID, { "[network] max-parties" } },
   { "[control]\nsocket=control.sock\n",
     RD_CONFIG_ERROR_INVALID,
     { "[control] socket", "absolute path of at most 107 bytes" } },
