@@ -39,4 +39,7 @@ struct _RdParty
  * (transfer full) */
 char *rd_parties_label (const char *role, const char *name);
 
+/* Closes @p's peer on purpose, @reason being what the ledger records as why it left. */
+void rd_party_close (RdParty *p, const char *reason);
+
 G_END_DECLS

@@ -17,8 +17,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE (RdParties, rd_parties, G_TYPE_OBJECT)
 
-static void party_close (RdParty *p, const char *reason);
-
 static void
 party_free (RdParty *p)
 {
@@ -207,8 +205,8 @@ on_peer_closed (RdPeer *peer, const char *reason, gpointer data)
   changed (parties);
 }
 
-static void
-party_close (RdParty *p, const char *reason)
+void
+rd_party_close (RdParty *p, const char *reason)
 {
   if (!p->leave_reason)
     p->leave_reason = g_strdup (reason);
@@ -230,10 +228,12 @@ rd_parties_close (RdParties *parties, const char *session_id, gint64 invite_id, 
       g_ptr_array_add (victims, p);
   /* Closing removes from the table: collect first. */
   for (guint i = 0; i < victims->len; i++)
-    party_close (victims->pdata[i], reason);
+    rd_party_close (victims->pdata[i], reason);
 }
 
-/* Checks the request's bearer token against the session's invites; answers 401 when it fails.
+/* Checks the request's bearer token against the session's invites, before anything else of the
+ * request is looked at; answers 401 when it fails. The wire says the same for every reason
+ * (rd-signal-whip.h); the reason goes to the log at info level, for the technician.
  * (transfer full) */
 static RdLedgerInvite *
 authorize (RdParties *parties, RdWhipRequest *req)
@@ -247,7 +247,13 @@ authorize (RdParties *parties, RdWhipRequest *req)
   if (invite)
     return invite;
   if (g_error_matches (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_UNAUTHORIZED))
-    rd_whip_request_reply_error (req, 401, 0, error->message);
+    {
+      rd_log_session (G_LOG_LEVEL_INFO, rd_whip_request_get_session_id (req),
+                      "refused a %s request from %s: %s",
+                      rd_whip_request_is_whep (req) ? "WHEP" : "WHIP",
+                      rd_whip_request_get_remote_address (req), error->message);
+      rd_whip_request_reply_error (req, 401, 0, NULL);
+    }
   else
     {
       rd_log_session (G_LOG_LEVEL_WARNING, rd_whip_request_get_session_id (req),
@@ -289,7 +295,7 @@ on_answered (GObject *source, GAsyncResult *res, gpointer data)
                         p->peer_id, error->message);
       if (req)
         rd_whip_request_reply_error (req, bad_offer ? 422 : 500, 0, error->message);
-      party_close (p, bad_offer ? "unusable offer" : "failed");
+      rd_party_close (p, bad_offer ? "unusable offer" : "failed");
       return;
     }
   p->participant_id =
@@ -302,7 +308,7 @@ on_answered (GObject *source, GAsyncResult *res, gpointer data)
                       error->message);
       if (req)
         rd_whip_request_reply_error (req, 500, 0, "the ledger could not record the party");
-      party_close (p, "ledger failure");
+      rd_party_close (p, "ledger failure");
       return;
     }
   rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s (%s) joining from %s%s", p->peer_id,
@@ -321,6 +327,11 @@ handle_offer (RdParties *parties, RdWhipRequest *req)
   g_autoptr (GError) error = NULL;
   RdParty *p;
 
+  /* The token first: without one valid for this session, nothing else is said (whether the
+   * session exists, whether the offer is usable). */
+  invite = authorize (parties, req);
+  if (!invite)
+    return;
   live = rd_ledger_live_sessions (parties->ledger, &error);
   if (!live)
     {
@@ -329,11 +340,11 @@ handle_offer (RdParties *parties, RdWhipRequest *req)
     }
   if (!g_ptr_array_find_with_equal_func (live, session_id, g_str_equal, NULL))
     {
-      rd_whip_request_reply_error (req, 404, 0, "no live session with this id");
+      rd_whip_request_reply_error (req, 404, 0, "the session is not live");
       return;
     }
-  invite = authorize (parties, req);
-  if (!invite)
+  /* Only then is the offer read. */
+  if (!rd_whip_request_accept_token (req))
     return;
 
   p = g_new0 (RdParty, 1);
@@ -377,24 +388,23 @@ handle_offer (RdParties *parties, RdWhipRequest *req)
   }
 }
 
-/* The party a PATCH/DELETE names, if the token owns it; otherwise answers and returns NULL. */
+/* The party a PATCH/DELETE/GET names, if the token owns it; otherwise answers and returns NULL.
+ * The token is checked first (401); then a resource is found only among the parties of the
+ * token's own invite, of the session and path (/whip or /whep) it names: anything else is 404,
+ * as for a party that has left, and is left alone. */
 static RdParty *
 find_owned_party (RdParties *parties, RdWhipRequest *req)
 {
-  RdParty *p = g_hash_table_lookup (parties->table, rd_whip_request_get_peer_id (req));
-  g_autoptr (RdLedgerInvite) invite = NULL;
+  g_autoptr (RdLedgerInvite) invite = authorize (parties, req);
+  RdParty *p;
 
-  if (!p || !g_str_equal (p->session_id, rd_whip_request_get_session_id (req)))
-    {
-      rd_whip_request_reply_error (req, 404, 0, "no such resource (the party has left?)");
-      return NULL;
-    }
-  invite = authorize (parties, req);
   if (!invite)
     return NULL;
-  if (invite->id != p->invite_id)
+  p = g_hash_table_lookup (parties->table, rd_whip_request_get_peer_id (req));
+  if (!p || !g_str_equal (p->session_id, rd_whip_request_get_session_id (req)) ||
+      p->whep != rd_whip_request_is_whep (req) || p->invite_id != invite->id)
     {
-      rd_whip_request_reply_error (req, 401, 0, "this token does not own the resource");
+      rd_whip_request_reply_error (req, 404, 0, "no such resource (the party has left?)");
       return NULL;
     }
   return p;
@@ -435,7 +445,8 @@ handle_patch (RdParties *parties, RdWhipRequest *req)
   const char *body;
   g_autoptr (GError) error = NULL;
 
-  if (!p) /* answered (404/401), and so freed: @req must not be read any more */
+  /* answered (404/401/400), and so freed: @req must not be read any more */
+  if (!p || !rd_whip_request_accept_token (req))
     return;
   body = rd_whip_request_get_body (req);
   if (rd_whip_request_get_action (req) == RD_WHIP_ACTION_RESTART)
@@ -457,7 +468,7 @@ handle_delete (RdParties *parties, RdWhipRequest *req)
 
   if (!p)
     return;
-  party_close (p, "left");
+  rd_party_close (p, "left");
   rd_whip_request_reply_empty (req, 200);
 }
 

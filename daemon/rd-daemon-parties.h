@@ -10,6 +10,13 @@
  * row is in the ledger: no row, no call. Its peer is given to the recording from the start
  * (nothing passes the peer's verification gate before DTLS is verified).
  *
+ * Every request is judged token first (rd-signal-whip.h): a token that is not a valid invite of
+ * the session named is 401 (the reason logged at info level, never the token), before the
+ * session's state, the resource or the body is looked at. A PATCH/DELETE/GET finds its resource
+ * only among the parties of the token's invite on the request's path (/whip or /whep): any other
+ * is 404 and untouched. An offer then needs a live session (else 404); only then is its body
+ * checked (400) and answered.
+ *
  * Signals: "changed" (no arguments) when a party joined, changed state, was verified or left:
  * what rd_parties_count() and rd_parties_to_json() show may have changed.
  *

@@ -50,10 +50,16 @@ rd_signal_whip_set_error (SoupServerMessage *msg, guint status, guint retry_afte
                        : status == RD_WHIP_STATUS_TOO_MANY_REQUESTS
                            ? "Too Many Requests"
                            : soup_status_get_phrase (status);
-  char *text = g_strconcat (message ? message : phrase, "\n", NULL);
+  char *text;
 
+  /* One 401 for every bad token (missing, malformed, unknown, expired, revoked, for another
+   * session): the caller learns nothing about why, nor about the session. */
   if (status == SOUP_STATUS_UNAUTHORIZED)
-    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer");
+    {
+      message = RD_WHIP_UNAUTHORIZED_MESSAGE;
+      soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer");
+    }
+  text = g_strconcat (message ? message : phrase, "\n", NULL);
   if ((status == RD_WHIP_STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE) &&
       retry_after_s > 0)
     {

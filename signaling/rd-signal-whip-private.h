@@ -102,6 +102,12 @@ const char *rd_signal_whip_bearer_token (SoupServerMessage *msg);
 gboolean rd_signal_whip_content_type_is (SoupServerMessage *msg, const char *type);
 /* The If-Match value without its quotes; NULL when absent. (transfer full) */
 char *rd_signal_whip_if_match (SoupServerMessage *msg);
+/* NULL when @body (@len bytes, maybe with NULs) is fit to hand to the handler: UTF-8 text
+ * without NULs and, for an offer, an SDP offer (v=0) with at least one complete m= line; else
+ * the sentence of the 400. Only for a request whose token the handler accepted. */
+const char *rd_signal_whip_body_problem (gboolean is_offer, const char *body, gsize len);
+/* The text of every 401, whatever the reason (rd-signal-whip.h). */
+#define RD_WHIP_UNAUTHORIZED_MESSAGE "A valid \"Authorization: Bearer <token>\" header is required."
 /* Pauses @msg and emits @signal_id on @emitter with a new RdWhipRequest for it. */
 void rd_signal_whip_request_start (SoupServerMessage *msg, const RdWhipRoute *route,
                                    const char *body, gsize body_len, const char *const *links,

@@ -16,7 +16,9 @@ struct _RdWhipRequest
   char *session_id;
   char *peer_id; /* NULL for an offer */
   char *token;   /* never logged; wiped when freed */
-  char *body;
+  char *body;    /* as it came (NUL-terminated copy; may hold NULs): judged once accepted */
+  gsize body_len;
+  gboolean token_accepted; /* rd_whip_request_accept_token() passed: the body is fit */
   char *if_match;
   char *remote_address;
   char *endpoint_url;
@@ -140,7 +142,10 @@ rd_signal_whip_request_start (SoupServerMessage *msg, const RdWhipRoute *route, 
   request->session_id = g_strdup (route->session_id);
   request->peer_id = route->is_resource ? g_strdup (route->peer_id) : NULL;
   request->token = g_strdup (rd_signal_whip_bearer_token (msg));
-  request->body = g_strndup (body, body_len);
+  request->body = g_malloc (body_len + 1);
+  memcpy (request->body, body, body_len);
+  request->body[body_len] = '\0';
+  request->body_len = body_len;
   request->remote_address = g_strdup (soup_server_message_get_remote_host (msg));
   request->endpoint_url = endpoint_url (msg, route);
   request->links = g_strdupv ((GStrv)links);
@@ -191,6 +196,24 @@ rd_signal_whip_request_start (SoupServerMessage *msg, const RdWhipRoute *route, 
         request_free (request);                                                                    \
         g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, #expr);                                 \
         return;                                                                                    \
+      }                                                                                            \
+  }                                                                                                \
+  G_STMT_END
+
+#define REPLY_RETURN_VAL_IF_FAIL(request, expr, val)                                               \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    if (G_UNLIKELY (!(expr)))                                                                      \
+      {                                                                                            \
+        SoupServerMessage *misuse_msg_ = request_response_message (request);                       \
+        if (misuse_msg_)                                                                           \
+          {                                                                                        \
+            rd_signal_whip_set_error (misuse_msg_, SOUP_STATUS_INTERNAL_SERVER_ERROR, 0, NULL);    \
+            request_send (request);                                                                \
+          }                                                                                        \
+        request_free (request);                                                                    \
+        g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, #expr);                                 \
+        return (val);                                                                              \
       }                                                                                            \
   }                                                                                                \
   G_STMT_END
@@ -323,6 +346,34 @@ rd_whip_request_reply_error (RdWhipRequest *request, guint status, guint retry_a
   request_free (request);
 }
 
+gboolean
+rd_whip_request_accept_token (RdWhipRequest *request)
+{
+  const char *problem;
+
+  g_return_val_if_fail (request != NULL, FALSE);
+  REPLY_RETURN_VAL_IF_FAIL (request, !request->token_accepted, FALSE);
+
+  problem = rd_signal_whip_body_problem (request->action == RD_WHIP_ACTION_OFFER, request->body,
+                                         request->body_len);
+  if (problem)
+    {
+      rd_whip_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, 0, problem);
+      return FALSE;
+    }
+  request->token_accepted = TRUE;
+  return TRUE;
+}
+
+const char *
+rd_whip_request_get_body (RdWhipRequest *request)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+  /* Nothing of the body is read for a caller whose token was not accepted. */
+  g_return_val_if_fail (request->token_accepted, NULL);
+  return request->body;
+}
+
 #define GETTER(type, name, expr)                                                                   \
   type rd_whip_request_get_##name (RdWhipRequest *request)                                         \
   {                                                                                                \
@@ -334,7 +385,6 @@ GETTER (RdWhipAction, action, request->action)
 GETTER (const char *, session_id, request->session_id)
 GETTER (const char *, peer_id, request->peer_id)
 GETTER (const char *, token, request->token)
-GETTER (const char *, body, request->body)
 GETTER (const char *, if_match, request->if_match)
 GETTER (const char *, remote_address, request->remote_address)
 GETTER (const char *, endpoint_url, request->endpoint_url)

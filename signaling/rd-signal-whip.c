@@ -4,10 +4,12 @@
  * /whip/... and /whep/... share everything: the same rules, the same "whip-request" signal
  * (rd_whip_request_is_whep() tells them apart). A request goes through two libsoup handlers:
  * - the early handler (after the headers, before the body is read) counts the request against
- *   the address's rate limit, routes it and checks everything the headers decide (405, 401, 415,
- *   413 by Content-Length, 428), so a refused upload is never buffered;
- * - the normal handler (after the body) checks the body (413, 400) and hands the request up
- *   (rd-signal-whip-request.c). The HTTP pieces are in rd-signal-whip-http.c. */
+ *   the address's rate limit, routes it and checks everything the headers decide (405, 401 for a
+ *   missing or malformed token, 415, 413 by Content-Length, 428), so a refused upload is never
+ *   buffered;
+ * - the normal handler (after the body) checks its size (413) and hands the request up
+ *   (rd-signal-whip-request.c) with the body unjudged: its UTF-8 and SDP checks (400) run when
+ *   the handler has accepted the token. The HTTP pieces are in rd-signal-whip-http.c. */
 #include "signaling/rd-signal-whip.h"
 #include "signaling/rd-signal-ratelimit.h"
 #include "signaling/rd-signal-whip-private.h"
@@ -154,8 +156,7 @@ whip_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTab
 
   if (!rd_signal_whip_bearer_token (msg))
     {
-      rd_signal_whip_reject_early (msg, SOUP_STATUS_UNAUTHORIZED, 0,
-                                   "An \"Authorization: Bearer <token>\" header is required.");
+      rd_signal_whip_reject_early (msg, SOUP_STATUS_UNAUTHORIZED, 0, RD_WHIP_UNAUTHORIZED_MESSAGE);
       return;
     }
   if (is_post && !rd_signal_whip_content_type_is (msg, RD_WHIP_SDP_TYPE))
@@ -223,6 +224,14 @@ check_offer (const char *sdp, gsize len)
   return problem;
 }
 
+const char *
+rd_signal_whip_body_problem (gboolean is_offer, const char *body, gsize len)
+{
+  if (memchr (body, '\0', len) || !g_utf8_validate_len (body, len, NULL))
+    return "The body is not UTF-8 text.";
+  return is_offer ? check_offer (body, len) : NULL;
+}
+
 static void
 whip_handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
              gpointer user_data)
@@ -231,7 +240,6 @@ whip_handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
   g_autoptr (GBytes) bytes = NULL;
   const char *body = "";
   gsize body_len = 0;
-  const char *problem;
   RdWhipRoute route;
 
   /* The early handler answered everything else. */
@@ -246,6 +254,8 @@ whip_handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
                                 "The body is larger than 64 KiB.");
       return;
     }
+  /* Kept as it came: it is judged (UTF-8, SDP) only once the handler has accepted the token
+   * (rd_whip_request_accept_token()), so that nobody without a token reaches the parser. */
   if (!rd_signal_whip_method_is (msg, SOUP_METHOD_DELETE) &&
       !rd_signal_whip_method_is (msg, SOUP_METHOD_GET))
     {
@@ -253,16 +263,6 @@ whip_handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
       body = g_bytes_get_data (bytes, &body_len);
       if (!body)
         body = "";
-      if (memchr (body, '\0', body_len) || !g_utf8_validate_len (body, body_len, NULL))
-        {
-          rd_signal_whip_set_error (msg, SOUP_STATUS_BAD_REQUEST, 0, "The body is not UTF-8 text.");
-          return;
-        }
-    }
-  if (rd_signal_whip_method_is (msg, SOUP_METHOD_POST) && (problem = check_offer (body, body_len)))
-    {
-      rd_signal_whip_set_error (msg, SOUP_STATUS_BAD_REQUEST, 0, problem);
-      return;
     }
   if (!g_signal_has_handler_pending (whip->emitter, whip->signal_id, 0, FALSE))
     {

@@ -11,7 +11,8 @@
  * "Content-Type: application/sdp" (what it takes), as WHEP servers do.
  *
  * What signaling decides by itself (HTTP rules, no knowledge of sessions or tokens), in this
- * order:
+ * order. None of it depends on which sessions exist: an unknown session id gets what a live one
+ * gets.
  * - More than a burst of POST/PATCH/DELETE from one address (20 at once, then 2 a second; an
  *   IPv6 address counts by its /64), or of GET/HEAD/OPTIONS (a budget of their own: 60 at once,
  *   then 10 a second): 429 with Retry-After. Counted before any other check.
@@ -23,20 +24,25 @@
  *   ice-server headers of the STUN server only (TURN credentials go only to a caller with a
  *   token, on the 201), on a resource Accept-Patch: application/trickle-ice-sdpfrag.
  * - GET/HEAD on an endpoint: 204, no body. Other methods: 405 with Allow.
- * - POST/PATCH/DELETE without "Authorization: Bearer <token>": 401 with
- *   "WWW-Authenticate: Bearer". The token is handed up, never logged or kept.
+ * - POST/PATCH/DELETE/GET of a resource without a well-formed "Authorization: Bearer <token>":
+ *   401. The token is handed up, never logged or kept.
  * - POST: Content-Type other than application/sdp (parameters allowed): 415; body over 64 KiB:
- *   413 (by Content-Length before the body is read, or as it arrives); a body that is not UTF-8
- *   text, or not an SDP offer (v=0) with at least one complete m= line: 400.
+ *   413 (by Content-Length before the body is read, or as it arrives).
  * - PATCH: Content-Type other than application/trickle-ice-sdpfrag: 415; body over 64 KiB: 413;
- *   no If-Match: 428; a body that is not UTF-8 text: 400.
+ *   no If-Match: 428.
  * - No handler connected to "whip-request": 503 with Retry-After.
  * - Every response carries the CORS headers (see rd-signal-server.h); errors have a text/plain
- *   body saying what was wrong.
+ *   body saying what was wrong, except 401: every 401, signaling's or the handler's, whatever
+ *   the reason (missing, malformed, unknown, expired, revoked, for another session or role),
+ *   has the same body and "WWW-Authenticate: Bearer", so that it tells nothing about why.
  * Everything else (does the session exist, is the token valid for it, is the offer usable, does
  * the ETag match) is decided by whoever handles the "whip-request" signal of RdSignalServer:
  *   void handler (RdSignalServer *server, RdWhipRequest *request, gpointer user_data)
  * which must answer the request exactly once, now or later, with one of the reply functions.
+ * The handler judges the token first: until it calls rd_whip_request_accept_token() the body
+ * is not even checked as text, and rd_whip_request_get_body() gives nothing. That call checks
+ * the body (UTF-8 without NULs; for POST an SDP offer, v=0, with at least one complete m= line)
+ * and answers 400 itself when it is not.
  * The HTTP response waits (the message is paused) until then. A request not answered within 30 s
  * is answered 504 by signaling and its later reply is ignored; so is the reply to a request whose
  * client has gone (or whose server was stopped) meanwhile. Either way the reply is still due:
@@ -71,7 +77,13 @@ const char *rd_whip_request_get_session_id (RdWhipRequest *request);
 const char *rd_whip_request_get_peer_id (RdWhipRequest *request);
 /* The bearer token as sent. Never log it. */
 const char *rd_whip_request_get_token (RdWhipRequest *request);
-/* The body (NUL-terminated, valid UTF-8); "" for DELETE. */
+/* Tells signaling that the handler accepted the request's token: only now is the body checked.
+ * TRUE: it is fit, and rd_whip_request_get_body() gives it. FALSE: it is not; the request was
+ * answered 400 (saying what is wrong) and freed, and must not be used any more. Once per
+ * request. */
+gboolean rd_whip_request_accept_token (RdWhipRequest *request);
+/* The body (NUL-terminated, valid UTF-8); "" for DELETE and GET. Only after
+ * rd_whip_request_accept_token() returned TRUE (before: NULL, and a critical). */
 const char *rd_whip_request_get_body (RdWhipRequest *request);
 /* The If-Match value without quotes ("*" for a restart); NULL when absent. */
 const char *rd_whip_request_get_if_match (RdWhipRequest *request);
@@ -97,8 +109,8 @@ void rd_whip_request_reply_sdpfrag (RdWhipRequest *request, const char *sdpfrag,
  * e.g. the recording state for the join page's REC mark. */
 void rd_whip_request_reply_json (RdWhipRequest *request, const char *json);
 /* An error status (400-599) with a text/plain @message (one sentence saying what was wrong;
- * NULL: the reason phrase). 401 adds WWW-Authenticate: Bearer; 429/503 add
- * Retry-After: @retry_after_s when > 0. Any action. */
+ * NULL: the reason phrase). 401 has the one body of every 401 instead of @message and adds
+ * WWW-Authenticate: Bearer; 429/503 add Retry-After: @retry_after_s when > 0. Any action. */
 void rd_whip_request_reply_error (RdWhipRequest *request, guint status, guint retry_after_s,
                                   const char *message);
 

@@ -17,6 +17,10 @@ target_link_libraries(rd-test-room PUBLIC rd-test-daemon rd-test-peer PkgConfig:
 rd_add_test(test-whip-e2e SOURCES test-whip-e2e.c
   LIBS rd-test-room TIMEOUT 480 THIRD_PARTY_THREADS)
 add_dependencies(test-whip-e2e receptiond receptionctl)
+# What the endpoints answer before media flows (refused tokens, the other path, limits on
+# parties): plain HTTPS and offers without candidates, so no WebRTC connection is made.
+rd_add_test(test-whip-parties SOURCES test-whip-parties.c LIBS rd-test-room TIMEOUT 240)
+add_dependencies(test-whip-parties receptiond receptionctl)
 
 rd_add_test(test-join-call SOURCES test-join-call.c
   LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)

@@ -125,11 +125,21 @@ on_whip_request (RdSignalServer *server, RdWhipRequest *request, gpointer user_d
   seen->session_id = g_strdup (rd_whip_request_get_session_id (request));
   seen->peer_id = g_strdup (rd_whip_request_get_peer_id (request));
   seen->token_ok = g_strcmp0 (rd_whip_request_get_token (request), RD_EP_TOKEN) == 0;
-  seen->body = g_strdup (rd_whip_request_get_body (request));
   seen->if_match = g_strdup (rd_whip_request_get_if_match (request));
   seen->remote_address = g_strdup (rd_whip_request_get_remote_address (request));
   seen->endpoint_url = g_strdup (rd_whip_request_get_endpoint_url (request));
   g_ptr_array_add (f->seen, seen);
+
+  /* As a real handler: the token first (any token but a refused one is accepted here), the
+   * body only then; a body signaling refuses was answered 400 and freed. */
+  if (f->answer == RD_EP_ANSWER_UNAUTHORIZED)
+    {
+      answer (f, request);
+      return;
+    }
+  if (!rd_whip_request_accept_token (request))
+    return;
+  seen->body = g_strdup (rd_whip_request_get_body (request));
 
   if (f->hold)
     g_ptr_array_add (f->held, request);

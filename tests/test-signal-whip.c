@@ -38,7 +38,24 @@ test_bad_sdp (RdTestEndpoint *f, gconstpointer data)
   req.body = "";
   req.body_len = -1;
   rd_test_endpoint_expect_error (f, &req, SOUP_STATUS_BAD_REQUEST, "empty");
-  g_assert_cmpuint (f->seen->len, ==, 0);
+  /* Each went up first (the token is judged before the body), none with a body. */
+  g_assert_cmpuint (f->seen->len, ==, 7);
+  for (guint i = 0; i < f->seen->len; i++)
+    g_assert_null (((RdTestEndpointSeen *)f->seen->pdata[i])->body);
+}
+
+/* The one 401 every refused token gets (rd-signal-whip.h): the body of @req's 401, which must
+ * equal @expected when that is not NULL. (transfer full) */
+static char *
+expect_unauthorized (RdTestEndpoint *f, const RdTestHttpsRequest *req, const char *expected)
+{
+  g_autoptr (RdTestEndpointResponse) response = rd_test_endpoint_expect (f, req, 401);
+
+  g_assert_nonnull (response);
+  g_assert_cmpstr (rd_test_endpoint_header (response, "WWW-Authenticate"), ==, "Bearer");
+  if (expected)
+    g_assert_cmpstr (response->body, ==, expected);
+  return g_strdup (response->body);
 }
 
 static void
@@ -58,26 +75,60 @@ test_unauthorized (RdTestEndpoint *f, gconstpointer data)
                                .body = RD_EP_CANDIDATES,
                                .if_match = "\"etag-1\"" };
   RdTestHttpsRequest del = { .method = "DELETE", .path = RD_EP_RESOURCE };
+  g_autofree char *first = NULL;
+  g_autofree char *refused = NULL;
 
+  post.auth = NULL;
+  first = expect_unauthorized (f, &post, NULL);
+  g_assert_nonnull (strstr (first, "Authorization"));
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       post.auth = bad[i];
-      rd_test_endpoint_expect_error (f, &post, SOUP_STATUS_UNAUTHORIZED, "Authorization");
+      g_free (expect_unauthorized (f, &post, first));
     }
-  rd_test_endpoint_expect_error (f, &patch, SOUP_STATUS_UNAUTHORIZED, "Authorization");
-  rd_test_endpoint_expect_error (f, &del, SOUP_STATUS_UNAUTHORIZED, "Authorization");
+  g_free (expect_unauthorized (f, &patch, first));
+  g_free (expect_unauthorized (f, &del, first));
   /* Authentication comes first: also before the content type and the size. */
   post.auth = NULL;
   post.content_type = "text/plain";
-  rd_test_endpoint_expect_error (f, &post, SOUP_STATUS_UNAUTHORIZED, "Authorization");
+  g_free (expect_unauthorized (f, &post, first));
   g_assert_cmpuint (f->seen->len, ==, 0);
 
-  /* A well-formed token that the handler refuses. */
+  /* A well-formed token that the handler refuses, whatever the handler's reason: the same 401
+   * as a missing one, so that no refusal tells a caller why its token failed. */
   f->answer = RD_EP_ANSWER_UNAUTHORIZED;
-  rd_test_endpoint_expect_error (f, &rd_test_endpoint_post_offer, SOUP_STATUS_UNAUTHORIZED,
-                                 "not valid for this session");
+  refused = expect_unauthorized (f, &rd_test_endpoint_post_offer, first);
+  g_assert_null (strstr (refused, "session"));
   g_assert_cmpuint (f->seen->len, ==, 1);
   g_assert_true (rd_test_endpoint_last_seen (f)->token_ok);
+}
+
+/* The token is judged before the body: a refused token gets its 401 whatever the body is (not
+ * SDP, not UTF-8), so that nobody without a token reaches the offer parser. */
+static void
+test_token_before_body (RdTestEndpoint *f, gconstpointer data)
+{
+  RdTestHttpsRequest post = rd_test_endpoint_post_offer;
+  RdTestHttpsRequest patch = { .method = "PATCH",
+                               .path = RD_EP_RESOURCE,
+                               .auth = RD_EP_AUTH,
+                               .content_type = RD_EP_SDPFRAG_TYPE,
+                               .body = "a=ice-ufrag:\xff\xfe\r\n",
+                               .if_match = "\"etag-1\"" };
+  RdTestHttpsRequest missing = rd_test_endpoint_post_offer;
+  g_autofree char *first = NULL;
+
+  missing.auth = NULL;
+  first = expect_unauthorized (f, &missing, NULL);
+  f->answer = RD_EP_ANSWER_UNAUTHORIZED;
+  post.body = "hello, this is not SDP";
+  g_free (expect_unauthorized (f, &post, first));
+  post.body = "v=0\r\ns=\xff\xfe\r\nm=audio 9 RTP/AVP 0\r\n";
+  g_free (expect_unauthorized (f, &post, first));
+  post.body = "";
+  g_free (expect_unauthorized (f, &post, first));
+  g_free (expect_unauthorized (f, &patch, first));
+  g_assert_cmpuint (f->seen->len, ==, 4);
 }
 
 static void
@@ -735,6 +786,7 @@ main (int argc, char **argv)
   ADD ("/whip/unit/body-limit", test_body_limit);
   ADD ("/whip/400-bad-sdp", test_bad_sdp);
   ADD ("/whip/401-unauthorized", test_unauthorized);
+  ADD ("/whip/401-token-before-body", test_token_before_body);
   ADD ("/whip/404-not-found", test_not_found);
   ADD ("/whip/405-method-not-allowed", test_method_not_allowed);
   ADD ("/whip/412-precondition-failed", test_precondition_failed);
