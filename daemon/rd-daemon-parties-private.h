@@ -1,6 +1,7 @@
 /* rd-daemon-parties-private.h: what the files of RdParties share (rd-daemon-parties.c: requests,
- * peers and the ledger; rd-daemon-parties-stats.c: the parties as JSON for status). See
- * rd-daemon-parties.h for the contract. Main context only. */
+ * peers and the ledger; rd-daemon-parties-limits.c: how many parties a session takes;
+ * rd-daemon-parties-stats.c: the parties as JSON for status). See rd-daemon-parties.h for the
+ * contract. Main context only. */
 #pragma once
 
 #include "daemon/rd-daemon-parties.h"
@@ -41,5 +42,13 @@ char *rd_parties_label (const char *role, const char *name);
 
 /* Closes @p's peer on purpose, @reason being what the ledger records as why it left. */
 void rd_party_close (RdParty *p, const char *reason);
+
+/* Whether a new party of @invite_id on the WHIP (@whep FALSE) or WHEP path may be set up in
+ * @session_id now (rd-daemon-parties.h: the limits). If not, @req is answered (429 or 503 with
+ * Retry-After, saying which limit) and freed, and FALSE returned. */
+gboolean rd_parties_admit (RdParties *parties, RdWhipRequest *req, const char *session_id,
+                           gint64 invite_id, gboolean whep);
+/* Closes every other party of @p's session, invite and path, as replaced by @p. */
+void rd_parties_replace_earlier (RdParties *parties, RdParty *p);
 
 G_END_DECLS

@@ -313,6 +313,8 @@ on_answered (GObject *source, GAsyncResult *res, gpointer data)
     }
   rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s (%s) joining from %s%s", p->peer_id,
                   p->role, p->remote_address, p->whep ? " to play the room's stream (WHEP)" : "");
+  /* One party per invite and path: one that called again takes the place of the earlier. */
+  rd_parties_replace_earlier (parties, p);
   if (req)
     rd_whip_request_reply_created (req, p->peer_id, answer, p->etag);
   changed (parties);
@@ -343,8 +345,9 @@ handle_offer (RdParties *parties, RdWhipRequest *req)
       rd_whip_request_reply_error (req, 404, 0, "the session is not live");
       return;
     }
-  /* Only then is the offer read. */
-  if (!rd_whip_request_accept_token (req))
+  /* Then a place for the party, and only then is the offer read. */
+  if (!rd_parties_admit (parties, req, session_id, invite->id, rd_whip_request_is_whep (req)) ||
+      !rd_whip_request_accept_token (req))
     return;
 
   p = g_new0 (RdParty, 1);

@@ -14,8 +14,14 @@
  * the session named is 401 (the reason logged at info level, never the token), before the
  * session's state, the resource or the body is looked at. A PATCH/DELETE/GET finds its resource
  * only among the parties of the token's invite on the request's path (/whip or /whep): any other
- * is 404 and untouched. An offer then needs a live session (else 404); only then is its body
- * checked (400) and answered.
+ * is 404 and untouched. An offer then needs a live session (else 404) and a place:
+ * - at most [network] max-parties parties per session (503, Retry-After);
+ * - one party per invite and path: an offer answered for an invite replaces its earlier party on
+ *   that path (it leaves, reason "replaced: ..."), which therefore holds no place against it;
+ *   while one offer of the invite and path is being answered, another is 429 (Retry-After);
+ * - at most 4 parties of the session not yet connected, fewer if max-parties is smaller (429,
+ *   Retry-After);
+ * and only then is its body checked (400) and answered.
  *
  * Signals: "changed" (no arguments) when a party joined, changed state, was verified or left:
  * what rd_parties_count() and rd_parties_to_json() show may have changed.

@@ -1,7 +1,8 @@
 /* test-whip-parties.c: what the real receptiond answers on its WHIP/WHEP endpoints before any
  * media flows: refused tokens (one 401 for every reason, before the session or the offer is
  * looked at), a resource asked for under the other path (/whep for a WHIP party, and the
- * reverse).
+ * reverse), and the limits on parties (max-parties, one party per invite and path, the cap on
+ * parties not yet connected).
  *
  * No WebRTC connection is made: the offers are fixed SDP without candidates, so the daemon's
  * peers answer and wait (ICE only on 127.0.0.1) but never connect. Plain HTTPS on 127.0.0.1,
@@ -109,6 +110,13 @@ wait_count (RdTestRoom *r, guint n)
       g_error ("waited for %u parties in status; the last status: %s", n, seen);
     }
   return w.last;
+}
+
+static const char *
+party_member (JsonNode *status, guint i, const char *name)
+{
+  JsonArray *parties = json_object_get_array_member (obj (status), "parties");
+  return json_object_get_string_member (json_array_get_object_element (parties, i), name);
 }
 
 /* ---- (a) refused tokens ------------------------------------------------------------------- */
@@ -264,6 +272,133 @@ test_other_path (void)
   status = wait_count (r, 0);
 }
 
+/* ---- (c) limits on parties ---------------------------------------------------------------- */
+
+/* A session at max-parties refuses the next party with 503 and Retry-After, saying so; a
+ * rejoin of an invite already in is not refused (it takes its own place). */
+static void
+test_session_full (void)
+{
+  g_autoptr (RdTestRoom) r = rd_test_room_up ("[network]\nmax-parties=2\n");
+  g_autoptr (JsonNode) a = rd_test_room_invite (r, "board");
+  g_autoptr (JsonNode) b = rd_test_room_invite (r, "agency");
+  g_autoptr (JsonNode) c = rd_test_room_invite (r, "citizen");
+  g_autoptr (RdTestWhipReply) ra = NULL;
+  g_autoptr (RdTestWhipReply) rb = NULL;
+  g_autoptr (RdTestWhipReply) rc = NULL;
+  g_autoptr (RdTestWhipReply) again = NULL;
+  g_autoptr (JsonNode) status = NULL;
+  const char *url = rd_test_member (a, "whip_url");
+
+  ra = post_ok (r, url, a, whip_offer);
+  rb = post_ok (r, url, b, whip_offer);
+  rc = post (r, url, rd_test_member (c, "token"), whip_offer);
+  g_assert_cmpuint (rc->status, ==, 503);
+  g_assert_cmpuint (rc->retry_after_s, >, 0);
+  g_assert_nonnull (strstr (rc->body, "full"));
+  g_assert_nonnull (strstr (rc->body, "max-parties"));
+  again = post_ok (r, url, a, whip_offer);
+  status = wait_count (r, 2);
+}
+
+/* A party that calls again with the same invite replaces its earlier self: status shows one
+ * party for the invite, the ledger shows the first one left as replaced, and its resource is
+ * gone. A WHIP and a WHEP party of one invite are two places (a room that joins another
+ * publishes and plays with one token). */
+static void
+test_rejoin_replaces (void)
+{
+  g_autoptr (RdTestRoom) r = rd_test_room_up (NULL);
+  g_autoptr (JsonNode) a = rd_test_room_invite (r, "board");
+  g_autoptr (RdTestWhipReply) first = NULL;
+  g_autoptr (RdTestWhipReply) second = NULL;
+  g_autoptr (RdTestWhipReply) whep = NULL;
+  g_autoptr (RdTestWhipReply) gone = NULL;
+  g_autoptr (JsonNode) status = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  const char *url = rd_test_member (a, "whip_url");
+  g_autofree char *whep_url = url_variant (url, TRUE, r->session_id, NULL);
+  g_autofree char *first_res = NULL;
+  JsonArray *parts, *events;
+  gboolean left_event = FALSE;
+
+  first = post_ok (r, url, a, whip_offer);
+  second = post_ok (r, url, a, whip_offer);
+  g_assert_cmpstr (peer_of (first), !=, peer_of (second));
+  status = wait_count (r, 1);
+  g_assert_cmpstr (party_member (status, 0, "peer_id"), ==, peer_of (second));
+
+  first_res = rd_test_resource_url (url, first->location);
+  gone = rd_test_whip_request (r->cert, "DELETE", first_res, rd_test_member (a, "token"), NULL,
+                               NULL, NULL);
+  g_assert_cmpuint (gone->status, ==, 404);
+
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  parts = json_object_get_array_member (obj (shown), "participants");
+  g_assert_cmpuint (json_array_get_length (parts), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *p = json_array_get_object_element (parts, i);
+      const char *reason = json_object_get_string_member_with_default (p, "leave_reason", NULL);
+      if (g_str_equal (json_object_get_string_member (p, "peer_id"), peer_of (first)))
+        g_assert_true (reason && strstr (reason, "replaced"));
+      else
+        g_assert_null (reason);
+    }
+  events = json_object_get_array_member (obj (shown), "events");
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      JsonObject *detail = json_object_get_object_member (e, "detail");
+      if (g_str_equal (json_object_get_string_member (e, "kind"), "party-left") && detail &&
+          strstr (json_object_get_string_member_with_default (detail, "reason", ""), "replaced"))
+        left_event = TRUE;
+    }
+  g_assert_true (left_event);
+
+  whep = post_ok (r, whep_url, a, whep_offer);
+  g_clear_pointer (&status, json_node_unref);
+  status = wait_count (r, 2);
+}
+
+/* Parties not yet connected are capped per session: the next is refused with 429 and
+ * Retry-After, saying so, until one of them connects or goes. */
+static void
+test_unconnected_cap (void)
+{
+  g_autoptr (RdTestRoom) r = rd_test_room_up (NULL);
+  g_autoptr (GPtrArray) invites = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  g_autoptr (GPtrArray) created =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)rd_test_whip_reply_free);
+  g_autoptr (RdTestWhipReply) refused = NULL;
+  g_autoptr (RdTestWhipReply) deleted = NULL;
+  g_autoptr (RdTestWhipReply) later = NULL;
+  g_autoptr (JsonNode) status = NULL;
+  g_autofree char *res = NULL;
+  const char *url;
+  JsonNode *last;
+
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (invites, rd_test_room_invite (r, "citizen"));
+  url = rd_test_member (invites->pdata[0], "whip_url");
+  for (guint i = 0; i < 4; i++)
+    g_ptr_array_add (created, post_ok (r, url, invites->pdata[i], whip_offer));
+  last = invites->pdata[4];
+  refused = post (r, url, rd_test_member (last, "token"), whip_offer);
+  g_assert_cmpuint (refused->status, ==, 429);
+  g_assert_cmpuint (refused->retry_after_s, >, 0);
+  g_assert_nonnull (strstr (refused->body, "not yet connected"));
+  status = wait_count (r, 4);
+
+  res = rd_test_resource_url (url, ((RdTestWhipReply *)created->pdata[0])->location);
+  deleted = rd_test_whip_request (r->cert, "DELETE", res,
+                                  rd_test_member (invites->pdata[0], "token"), NULL, NULL, NULL);
+  g_assert_cmpuint (deleted->status, ==, 200);
+  g_clear_pointer (&status, json_node_unref);
+  status = wait_count (r, 3);
+  later = post_ok (r, url, last, whip_offer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -272,5 +407,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/whip-parties/one-refusal", test_one_refusal);
   g_test_add_func ("/whip-parties/other-path", test_other_path);
+  g_test_add_func ("/whip-parties/session-full", test_session_full);
+  g_test_add_func ("/whip-parties/rejoin-replaces", test_rejoin_replaces);
+  g_test_add_func ("/whip-parties/unconnected-cap", test_unconnected_cap);
   return g_test_run ();
 }
