@@ -346,6 +346,25 @@ is_cut (gpointer data)
   return g_atomic_int_get (&((Cut *)data)->cut);
 }
 
+typedef struct
+{
+  RdTestRoom *r;
+  const char *track;
+} TrackOpened;
+
+/* TRUE once the session's record lists a segment of the track (its file exists): status counts
+ * a track from when its writer waits for its first keyframe, before any file. */
+static gboolean
+track_opened (gpointer data)
+{
+  TrackOpened *t = data;
+  g_autoptr (JsonNode) shown =
+      rd_test_ctl_json (t->r->t, "session", "show", t->r->session_id, NULL);
+  g_autofree char *text = json_to_string (shown, FALSE);
+
+  return strstr (text, t->track) != NULL;
+}
+
 static void
 test_leave_mid_keyframe (void)
 {
@@ -381,6 +400,11 @@ test_leave_mid_keyframe (void)
   rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
   w = (RdTestRecElapsed){ r, 3, 4 };
   g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
+  pv = g_strdup_printf ("party-%s-video", id);
+  {
+    TrackOpened opened = { r, pv };
+    g_assert_true (rd_test_wait_until (track_opened, &opened, TIMEOUT_MS));
+  }
   {
     g_autoptr (GstElement) webrtc = rd_test_peer_get_element (p, "webrtc");
     g_autoptr (GstPad) sink = gst_element_get_static_pad (webrtc, "sink_0");
@@ -397,7 +421,6 @@ test_leave_mid_keyframe (void)
   rd_test_room_wait_parties (r, 0, NULL, 0, TIMEOUT_MS);
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
 
-  pv = g_strdup_printf ("party-%s-video", id);
   segs =
       rd_test_rec_check_files (r, r->session_id, pv); /* every frame decodes, the header is whole */
   g_assert_cmpuint (segs->len, >, 0);
