@@ -222,6 +222,32 @@ print_segment (JsonObject *r)
   printf ("         %s\n", str (r, "path"));
 }
 
+/* The playback recording: the conference tracks (the picture as the parties saw it and the full
+ * mix), recorded while the room showed a conference picture; the other tracks are the evidence,
+ * one per source. */
+static void
+print_playback (JsonArray *recs)
+{
+  guint n = 0;
+
+  for (guint i = 0; recs && i < json_array_get_length (recs); i++)
+    {
+      g_autofree char *tracks = track_names (json_array_get_object_element (recs, i));
+      n += g_str_has_prefix (tracks, "conference-");
+    }
+  if (n == 0)
+    return;
+  printf ("playback recording (the conference as the room showed and mixed it): %u segments\n", n);
+  for (guint i = 0; recs && i < json_array_get_length (recs); i++)
+    {
+      JsonObject *r = json_array_get_object_element (recs, i);
+      g_autofree char *tracks = track_names (r);
+      if (g_str_has_prefix (tracks, "conference-"))
+        printf ("  #%-5" G_GINT64_FORMAT " %-18s %s\n", num (r, "segment"), tracks,
+                str (r, "path"));
+    }
+}
+
 void
 rd_console_print_session (JsonNode *result)
 {
@@ -271,6 +297,7 @@ rd_console_print_session (JsonNode *result)
             "SHA-256");
   for (guint i = 0; recs && i < json_array_get_length (recs); i++)
     print_segment (json_array_get_object_element (recs, i));
+  print_playback (recs);
   printf ("events: %u\n", events ? json_array_get_length (events) : 0);
   for (guint i = 0; events && i < json_array_get_length (events); i++)
     {

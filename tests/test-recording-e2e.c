@@ -207,6 +207,19 @@ test_two_parties (void)
       g_assert_cmpfloat (e, <=, session_s + 0.5); /* nothing after the session ended */
       check_track (a, "opus", "sealed", &s, &e);
     }
+  /* while both were there the room showed them in a grid: that conference, as the parties saw
+   * and heard it, is the playback recording, sealed with the rest */
+  {
+    g_autoptr (GPtrArray) v = segments_of (r, shown, "conference-video");
+    g_autoptr (GPtrArray) a = segments_of (r, shown, "conference-audio");
+    g_autofree char *text = NULL;
+
+    check_track (v, "vp8", "sealed", &s, &e);
+    check_track (a, "opus", "sealed", &s, &e);
+    g_assert_cmpint (rd_test_ctl (r->t, &text, NULL, "session", "show", r->session_id, NULL), ==,
+                     0);
+    g_assert_nonnull (strstr (text, "playback recording"));
+  }
 }
 
 typedef struct
