@@ -44,6 +44,7 @@ struct _RdRoomTile
 };
 
 static gboolean speaker_tick (gpointer data);
+static void choose_send (RdRoom *room, RdLayout shown);
 static GstPadProbeReturn limit_keyframes (GstPad *pad, GstPadProbeInfo *info, gpointer user_data);
 
 static void
@@ -142,7 +143,8 @@ rd_room_build_composite (RdRoom *room, GError **error)
         return FALSE;
       }
   }
-  g_object_set (room->send_selector, "active-pad", room->send_camera_pad, NULL);
+  /* what the layout shows already (the config's may be other than ROOM) */
+  choose_send (room, room->layout_shown);
   {
     g_autoptr (GstPad) sink = gst_element_get_static_pad (room->send_tee, "sink");
     gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, limit_keyframes, &room->keyframe_us,

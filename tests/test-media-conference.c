@@ -42,12 +42,17 @@ typedef struct
   Party parties[4];
 } Fixture;
 
+/* The same room with [media] layout=grid (g_test_add's data for setup). */
+static const char config_grid[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
+                                  "speakers=none\nlayout=grid\n"
+                                  "[network]\nice-addresses=127.0.0.1\n";
+
 static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  f->config = rd_config_load_data (config_text, "test.conf", &error);
+  f->config = rd_config_load_data (data ? data : config_text, "test.conf", &error);
   g_assert_no_error (error);
   f->room = rd_room_new (f->config, &error);
   g_assert_no_error (error);
@@ -416,6 +421,19 @@ test_layouts (Fixture *f, gconstpointer data)
   }
 }
 
+/* [media] layout=grid from the start: a lone party is sent the grid (itself and the room). */
+static void
+test_config_grid (Fixture *f, gconstpointer data)
+{
+  RdLayout shown;
+
+  g_assert_cmpint (rd_room_get_layout (f->room, &shown), ==, RD_LAYOUT_GRID);
+  g_assert_cmpint (shown, ==, RD_LAYOUT_GRID);
+  call_in_full (f, &f->parties[0], "board", 700, 0.3, RED);
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[0].tp, RED) > 0.1, 20, "%.0f%% red",
+            100 * rd_test_peer_get_color_share (f->parties[0].tp, RED));
+}
+
 typedef struct
 {
   GPtrArray *sealed; /* paths */
@@ -554,6 +572,8 @@ main (int argc, char **argv)
               test_leave_and_late_join, teardown);
   g_test_add ("/media/conference/video-layouts", Fixture, NULL, setup, test_layouts, teardown);
   g_test_add ("/media/conference/recording", Fixture, NULL, setup, test_recording, teardown);
+  g_test_add ("/media/conference/config-grid", Fixture, config_grid, setup, test_config_grid,
+              teardown);
   ret = g_test_run ();
   gst_deinit ();
   return ret;
