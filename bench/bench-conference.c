@@ -1,0 +1,530 @@
+/* bench-conference.c: what the conference bridge costs the room. For n = 1..N parties (each a
+ * test party, tests/rd-test-peer.h, sending a moving 640x360 picture at 30 fps in VP8 and a
+ * tone), in the grid layout, after the n-th party joined and settled: the room's CPU (% of one
+ * core) and RSS, and the composite frames dropped (buffers entering "composite-queue" against
+ * buffers leaving "composite-enc"). Baselines of the same run: the room with no party, and what
+ * one test party costs its own process (a webrtcbin endpoint sending 360p and decoding the
+ * composite).
+ *
+ * The parties run in child processes (this program again, with --party), each in the network
+ * namespace the parent made, exchanging offer and answer with the parent over pipes; so
+ * getrusage (RUSAGE_SELF) and /proc/self/status measure the room and its RdPeers alone.
+ *
+ * usage: bench-conference [--parties N] [--seconds S] [--samples K] [--width W --height H]
+ * (root: it makes a network namespace). Each figure is the median of K windows of S seconds. */
+#include <gst/gst.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "media/rd-media-peer.h"
+#include "tests/rd-test-netns.h"
+#include "tests/rd-test-peer.h"
+
+static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
+                                  "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
+
+static gint width = 640, height = 360;
+
+/* --- the party (child process): offer on stdout, answer on stdin, then "stats" requests --- */
+
+static char *
+read_block (FILE *in)
+{
+  GString *s = g_string_new (NULL);
+  char line[4096];
+
+  while (fgets (line, sizeof line, in))
+    {
+      if (strcmp (line, "END\n") == 0)
+        return g_string_free (s, FALSE);
+      g_string_append (s, line);
+    }
+  g_string_free (s, TRUE);
+  return NULL;
+}
+
+static int
+run_party (int index)
+{
+  static const guint32 colours[] = { 0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0x00ffff, 0xff00ff };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *video =
+      g_strdup_printf ("videotestsrc is-live=true pattern=ball foreground-color=%u "
+                       "! video/x-raw,width=%d,height=%d,framerate=30/1",
+                       0xff000000u | colours[index % G_N_ELEMENTS (colours)], width, height);
+  g_autofree char *audio = g_strdup_printf (
+      "audiotestsrc is-live=true freq=%d volume=0.3 samplesperbuffer=480", 600 + 200 * index);
+  g_autoptr (RdTestPeer) tp = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *answer = NULL;
+  char line[256];
+
+  gst_init (NULL, NULL);
+  tp = rd_test_peer_new_with_sources (RD_TEST_PEER_SENDRECV, "VP8", video, audio, &error);
+  if (tp)
+    offer = rd_test_peer_create_offer (tp, &error);
+  if (!offer)
+    {
+      g_printerr ("party %d: %s\n", index, error->message);
+      return 1;
+    }
+  printf ("%sEND\n", offer);
+  fflush (stdout);
+  answer = read_block (stdin);
+  if (!answer || !rd_test_peer_set_answer (tp, answer, &error))
+    {
+      g_printerr ("party %d: %s\n", index, error ? error->message : "no answer");
+      return 1;
+    }
+  while (fgets (line, sizeof line, stdin))
+    {
+      printf ("%s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
+              rd_test_peer_get_connection_state (tp), rd_test_peer_get_video_frames (tp),
+              rd_test_peer_get_audio_buffers (tp));
+      fflush (stdout);
+    }
+  return 0;
+}
+
+/* --- the room (parent) --- */
+
+typedef struct
+{
+  GPid pid;
+  FILE *to, *from;
+  RdPeer *peer;
+  char *answer;
+  GError *error;
+  gboolean answered, verified;
+} Party;
+
+typedef struct
+{
+  gint64 wall_us, cpu_us, rss_kb, party_ticks;
+  guint64 composited, encoded;
+} Snapshot;
+
+static gint composited, encoded; /* atomic: buffers into composite-queue, out of composite-enc */
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the default main context until @done (when non-NULL) or @s seconds. */
+static gboolean
+wait_until (gboolean *done, double s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64)(s * G_TIME_SPAN_SECOND);
+  guint source = g_timeout_add (10, wake, NULL);
+
+  while (!(done && *done) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (source);
+  return !done || *done;
+}
+
+static GstPadProbeReturn
+count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer counter)
+{
+  guint n = 1;
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    n = gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  g_atomic_int_add ((gint *)counter, n);
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+probe_pad (RdRoom *room, const char *element, const char *pad_name, gint *counter)
+{
+  g_autoptr (GstElement) e = gst_bin_get_by_name (GST_BIN (rd_room_get_pipeline (room)), element);
+  g_autoptr (GstPad) pad = e ? gst_element_get_static_pad (e, pad_name) : NULL;
+
+  if (!pad)
+    return FALSE;
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, count_buffers,
+                     counter, NULL);
+  return TRUE;
+}
+
+static gint64
+rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      !(line = strstr (status, "VmRSS:")))
+    return 0;
+  return g_ascii_strtoll (line + 6, NULL, 10);
+}
+
+/* utime + stime of process @pid in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+static gint64
+process_ticks (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  g_auto (GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || !(after = strrchr (stat, ')')))
+    return 0;
+  fields = g_strsplit (after + 2, " ", 0); /* fields[0] is field 3 (state) */
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
+}
+
+static void
+snapshot (Snapshot *s, Party *parties, guint n)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  s->wall_us = g_get_monotonic_time ();
+  s->cpu_us = ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec +
+              ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec;
+  s->rss_kb = rss_kb ();
+  s->composited = (guint)g_atomic_int_get (&composited);
+  s->encoded = (guint)g_atomic_int_get (&encoded);
+  s->party_ticks = 0;
+  for (guint i = 0; i < n; i++)
+    s->party_ticks += process_ticks (parties[i].pid);
+}
+
+/* The room's CPU ticks by thread name (GStreamer names a streaming thread after its pad, e.g.
+ * "composite-queu" for the composite encoder's; threads of one name are summed). (transfer full) */
+static GHashTable *
+thread_ticks (void)
+{
+  GHashTable *ticks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+
+  while (dir && (tid = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", tid);
+      g_autofree char *stat = NULL;
+      g_auto (GStrv) fields = NULL;
+      char *open, *close;
+      gint64 t;
+
+      if (!g_file_get_contents (path, &stat, NULL, NULL) || !(open = strchr (stat, '(')) ||
+          !(close = strrchr (stat, ')')))
+        continue;
+      *close = '\0';
+      fields = g_strsplit (close + 2, " ", 0);
+      if (g_strv_length (fields) < 13)
+        continue;
+      t = g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
+      t += GPOINTER_TO_SIZE (g_hash_table_lookup (ticks, open + 1));
+      g_hash_table_replace (ticks, g_strdup (open + 1), GSIZE_TO_POINTER (t));
+    }
+  return ticks;
+}
+
+typedef struct
+{
+  const char *name;
+  double pct;
+} Busy;
+
+static gint
+busier (gconstpointer a, gconstpointer b)
+{
+  double d = ((const Busy *)b)->pct - ((const Busy *)a)->pct;
+
+  return d > 0 ? 1 : d < 0 ? -1 : 0;
+}
+
+/* Prints the @top busiest thread names between @before and @after, % of one core. */
+static void
+print_busiest (GHashTable *before, GHashTable *after, double wall_s, guint top)
+{
+  g_autoptr (GArray) busy = g_array_new (FALSE, FALSE, sizeof (Busy));
+  GHashTableIter it;
+  gpointer name, t;
+
+  g_hash_table_iter_init (&it, after);
+  while (g_hash_table_iter_next (&it, &name, &t))
+    {
+      Busy b = { name, 100.0 *
+                           (GPOINTER_TO_SIZE (t) -
+                            (double)GPOINTER_TO_SIZE (g_hash_table_lookup (before, name))) /
+                           sysconf (_SC_CLK_TCK) / wall_s };
+      g_array_append_val (busy, b);
+    }
+  g_array_sort (busy, busier);
+  printf ("          busiest room threads:");
+  for (guint i = 0; i < MIN (top, busy->len); i++)
+    printf (" %s %.0f%%", g_array_index (busy, Busy, i).name, g_array_index (busy, Busy, i).pct);
+  printf ("\n");
+}
+
+static double
+median (GArray *a)
+{
+  double *v = (double *)a->data;
+
+  if (a->len == 0)
+    return NAN;
+  for (guint i = 1; i < a->len; i++)
+    for (guint j = i; j > 0 && v[j - 1] > v[j]; j--)
+      {
+        double t = v[j];
+        v[j] = v[j - 1];
+        v[j - 1] = t;
+      }
+  return a->len % 2 ? v[a->len / 2] : (v[a->len / 2 - 1] + v[a->len / 2]) / 2;
+}
+
+static const char *
+loadavg (void)
+{
+  static char text[64];
+  g_autofree char *s = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &s, NULL, NULL))
+    return "?";
+  g_strlcpy (text, s, sizeof text);
+  text[strcspn (text, "\n")] = '\0';
+  return text;
+}
+
+/* Measures @samples windows of @seconds with @n parties and prints the row. */
+static void
+measure (guint n, Party *parties, guint samples, double seconds)
+{
+  g_autoptr (GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) drops = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) party_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) fps = g_array_new (FALSE, FALSE, sizeof (double));
+  double rss_mb = 0;
+  g_autoptr (GHashTable) threads_before = NULL;
+  g_autoptr (GHashTable) threads_after = NULL;
+
+  for (guint k = 0; k < samples; k++)
+    {
+      Snapshot a, b;
+      double wall, in, out, v;
+
+      snapshot (&a, parties, n);
+      g_clear_pointer (&threads_before, g_hash_table_unref);
+      threads_before = thread_ticks ();
+      wait_until (NULL, seconds);
+      g_clear_pointer (&threads_after, g_hash_table_unref);
+      threads_after = thread_ticks ();
+      snapshot (&b, parties, n);
+      wall = (b.wall_us - a.wall_us) / 1e6;
+      v = 100.0 * (b.cpu_us - a.cpu_us) / (b.wall_us - a.wall_us);
+      g_array_append_val (cpu, v);
+      in = b.composited - a.composited;
+      out = b.encoded - a.encoded;
+      v = in > 0 ? 100.0 * MAX (0, in - out) / in : NAN;
+      g_array_append_val (drops, v);
+      v = out / wall;
+      g_array_append_val (fps, v);
+      if (n > 0)
+        {
+          v = 100.0 * (b.party_ticks - a.party_ticks) / sysconf (_SC_CLK_TCK) / wall / n;
+          g_array_append_val (party_cpu, v);
+        }
+      rss_mb = MAX (rss_mb, b.rss_kb / 1024.0);
+    }
+  printf ("%7u %9.1f %8.1f %11.2f %10.1f %13.1f   %s\n", n, median (cpu), rss_mb, median (drops),
+          median (fps), median (party_cpu), loadavg ());
+  print_busiest (threads_before, threads_after, seconds, 5);
+  fflush (stdout);
+}
+
+static void
+on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Party *p = user_data;
+
+  p->answer = rd_peer_answer_finish (RD_PEER (source), result, &p->error);
+  p->answered = TRUE;
+}
+
+static void
+on_verified (RdPeer *peer, const char *fingerprint, Party *p)
+{
+  p->verified = TRUE;
+}
+
+/* The party's decoded video frames so far (-1 when it does not answer). */
+static gint64
+party_frames (Party *p)
+{
+  char state[64];
+  guint64 frames, audio;
+  char line[256];
+
+  fputs ("stats\n", p->to);
+  fflush (p->to);
+  if (!fgets (line, sizeof line, p->from) ||
+      sscanf (line, "%63s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, state, &frames, &audio) != 3)
+    return -1;
+  return (gint64)frames;
+}
+
+/* Starts party @index and calls it into @room; FALSE with the reason printed. */
+static gboolean
+call_in (RdRoom *room, RdConfig *config, Party *p, guint index)
+{
+  g_autofree char *w = g_strdup_printf ("%d", width);
+  g_autofree char *h = g_strdup_printf ("%d", height);
+  g_autofree char *i = g_strdup_printf ("%u", index);
+  g_autofree char *id = g_strdup_printf ("party%u", index);
+  char *argv[] = { "/proc/self/exe", "--party", i, "--width", w, "--height", h, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+  gint to_fd, from_fd;
+  gboolean frames = FALSE;
+
+  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &p->pid, &to_fd,
+                                 &from_fd, NULL, &error))
+    {
+      g_printerr ("party %u: %s\n", index, error->message);
+      return FALSE;
+    }
+  p->to = fdopen (to_fd, "w");
+  p->from = fdopen (from_fd, "r");
+  if (!(offer = read_block (p->from)))
+    {
+      g_printerr ("party %u: no offer\n", index);
+      return FALSE;
+    }
+  p->peer = rd_peer_new (room, config, id, &error);
+  if (!p->peer)
+    {
+      g_printerr ("party %u: %s\n", index, error->message);
+      return FALSE;
+    }
+  g_signal_connect (p->peer, "verified", G_CALLBACK (on_verified), p);
+  rd_peer_answer_async (p->peer, offer, NULL, on_answer, p);
+  if (!wait_until (&p->answered, 20) || p->error)
+    {
+      g_printerr ("party %u: no answer: %s\n", index, p->error ? p->error->message : "timeout");
+      return FALSE;
+    }
+  fprintf (p->to, "%sEND\n", p->answer);
+  fflush (p->to);
+  if (!wait_until (&p->verified, 20))
+    {
+      g_printerr ("party %u: not verified\n", index);
+      return FALSE;
+    }
+  /* settled: it decodes the composite; then two more seconds for the joins' keyframes */
+  for (int k = 0; k < 300 && !frames; k++)
+    {
+      frames = party_frames (p) > 0;
+      wait_until (NULL, 0.1);
+    }
+  if (!frames)
+    g_printerr ("party %u decodes no picture after 30 s; measuring anyway\n", index);
+  wait_until (NULL, 2.0);
+  return TRUE;
+}
+
+static void
+party_clear (Party *p)
+{
+  if (p->peer)
+    rd_peer_close (p->peer, "bench over");
+  g_clear_object (&p->peer);
+  g_clear_pointer (&p->to, fclose); /* EOF: the party exits */
+  g_clear_pointer (&p->from, fclose);
+  if (p->pid)
+    waitpid (p->pid, NULL, 0);
+  g_clear_pointer (&p->answer, g_free);
+  g_clear_error (&p->error);
+}
+
+int
+main (int argc, char **argv)
+{
+  gint parties_max = 6, seconds = 10, samples = 3, party = -1;
+  GOptionEntry entries[] = {
+    { "parties", 0, 0, G_OPTION_ARG_INT, &parties_max, "up to how many parties (6)", "N" },
+    { "seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "each measuring window (10)", "S" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "windows per row; medians (3)", "K" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "the parties' picture (640)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "(360)", "H" },
+    { "party", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &party, "run as party I", "I" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- what the conference bridge costs");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *why = NULL;
+  g_autoptr (RdConfig) config = NULL;
+  g_autoptr (RdRoom) room = NULL;
+  g_autofree Party *parties = NULL;
+  guint joined = 0;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 64;
+    }
+  if (party >= 0)
+    return run_party (party); /* already in the parent's namespace */
+  if (parties_max < 1 || seconds < 1 || samples < 1)
+    {
+      g_printerr ("--parties, --seconds and --samples must be at least 1\n");
+      return 64;
+    }
+  if (!rd_test_enter_netns (&why))
+    {
+      g_printerr ("bench-conference: %s\n", why);
+      return 77;
+    }
+  gst_init (&argc, &argv);
+  config = rd_config_load_data (config_text, "bench.conf", &error);
+  if (config)
+    room = rd_room_new (config, &error);
+  if (!room || !rd_room_start (room, &error))
+    {
+      g_printerr ("bench-conference: %s\n", error->message);
+      return 1;
+    }
+  rd_room_set_layout (room, RD_LAYOUT_GRID);
+  if (!probe_pad (room, "composite-queue", "sink", &composited) ||
+      !probe_pad (room, "composite-enc", "src", &encoded))
+    {
+      g_printerr ("bench-conference: no composite-queue or composite-enc in the room\n");
+      return 1;
+    }
+  printf ("bench-conference: %d parties max, %dx%d at 30 fps VP8 + a tone each, grid layout; "
+          "median of %d windows of %d s; %ld cores; load before: %s\n",
+          parties_max, width, height, samples, seconds, sysconf (_SC_NPROCESSORS_ONLN), loadavg ());
+  printf (
+      "parties  room CPU%%   RSS MB  comp drop%%  comp fps  party CPU%%ea   load (1 5 15 ...)\n");
+  wait_until (NULL, 2.0);
+  measure (0, NULL, samples, seconds);
+  parties = g_new0 (Party, parties_max);
+  for (guint n = 1; n <= (guint)parties_max; n++)
+    {
+      if (!call_in (room, config, &parties[n - 1], n - 1))
+        break;
+      joined = n;
+      measure (n, parties, samples, seconds);
+    }
+  printf ("room CPU: the room process alone (RdRoom + one RdPeer per party), %% of one core; RSS: "
+          "its VmRSS (max over the windows); comp drop: frames into composite-queue not out of "
+          "composite-enc; party CPU: each test party's own process (baseline: a webrtcbin endpoint "
+          "sending %dx%d and decoding the composite)\n",
+          width, height);
+  for (guint i = 0; i < (guint)parties_max; i++)
+    party_clear (&parties[i]);
+  rd_room_stop (room);
+  return joined == (guint)parties_max ? 0 : 1;
+}
