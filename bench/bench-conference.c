@@ -57,7 +57,8 @@ run_party (int index)
                        "! video/x-raw,width=%d,height=%d,framerate=30/1",
                        0xff000000u | colours[index % G_N_ELEMENTS (colours)], width, height);
   g_autofree char *audio = g_strdup_printf (
-      "audiotestsrc is-live=true freq=%d volume=0.3 samplesperbuffer=480", 600 + 200 * index);
+      "audiotestsrc is-live=true freq=%d volume=0.3 samplesperbuffer=480 ! volume name=gate",
+      600 + 200 * index);
   g_autoptr (RdTestPeer) tp = NULL;
   g_autofree char *offer = NULL;
   g_autofree char *answer = NULL;
@@ -80,11 +81,24 @@ run_party (int index)
       g_printerr ("party %d: %s\n", index, error ? error->message : "no answer");
       return 1;
     }
+  /* "stats": state, frames, buffers; "mute 0|1": the tone off or on, replies the monotonic time
+   * (CLOCK_MONOTONIC, the same in every process) it was set; "level HZ": the tone heard */
   while (fgets (line, sizeof line, stdin))
     {
-      printf ("%s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
-              rd_test_peer_get_connection_state (tp), rd_test_peer_get_video_frames (tp),
-              rd_test_peer_get_audio_buffers (tp));
+      int arg;
+
+      if (sscanf (line, "mute %d", &arg) == 1)
+        {
+          g_autoptr (GstElement) gate = rd_test_peer_get_element (tp, "gate");
+          g_object_set (gate, "mute", arg != 0, NULL);
+          printf ("%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+        }
+      else if (sscanf (line, "level %d", &arg) == 1)
+        printf ("%f\n", rd_test_peer_get_tone_level (tp, arg));
+      else
+        printf ("%s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
+                rd_test_peer_get_connection_state (tp), rd_test_peer_get_video_frames (tp),
+                rd_test_peer_get_audio_buffers (tp));
       fflush (stdout);
     }
   return 0;
@@ -298,6 +312,51 @@ loadavg (void)
   return text;
 }
 
+/* Sends @command to party @p, returns its reply line's number (NAN when it does not answer). */
+static double
+ask (Party *p, const char *command)
+{
+  char line[256];
+
+  fprintf (p->to, "%s\n", command);
+  fflush (p->to);
+  return fgets (line, sizeof line, p->from) ? g_ascii_strtod (line, NULL) : NAN;
+}
+
+/* Party 0's tone switched on (at the time its process reports) until party 1 hears it at half
+ * its level (0.15 of 0.3; the level is over the last 100 ms decoded, so about 50 ms of the
+ * figure is that window), in ms; the median of @tries. NAN when never heard within 3 s. */
+static double
+audio_latency_ms (Party *parties, guint tries)
+{
+  g_autoptr (GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *level = g_strdup_printf ("level %d", 600); /* party 0's tone */
+
+  for (guint k = 0; k < tries; k++)
+    {
+      double on;
+      gint64 end;
+
+      ask (&parties[0], "mute 1");
+      end = g_get_monotonic_time () + 3 * G_TIME_SPAN_SECOND;
+      while (ask (&parties[1], level) > 0.02 && g_get_monotonic_time () < end)
+        g_usleep (5000);
+      on = ask (&parties[0], "mute 0");
+      end = g_get_monotonic_time () + 3 * G_TIME_SPAN_SECOND;
+      while (g_get_monotonic_time () < end)
+        {
+          if (ask (&parties[1], level) >= 0.15)
+            {
+              double v = (g_get_monotonic_time () - on) / 1000.0;
+              g_array_append_val (ms, v);
+              break;
+            }
+          g_usleep (2000);
+        }
+    }
+  return median (ms);
+}
+
 /* Measures @samples windows of @seconds with @n parties and prints the row. */
 static void
 measure (guint n, Party *parties, guint samples, double seconds)
@@ -306,6 +365,7 @@ measure (guint n, Party *parties, guint samples, double seconds)
   g_autoptr (GArray) drops = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) party_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) fps = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) fps_in = g_array_new (FALSE, FALSE, sizeof (double));
   double rss_mb = 0;
   g_autoptr (GHashTable) threads_before = NULL;
   g_autoptr (GHashTable) threads_after = NULL;
@@ -331,6 +391,8 @@ measure (guint n, Party *parties, guint samples, double seconds)
       g_array_append_val (drops, v);
       v = out / wall;
       g_array_append_val (fps, v);
+      v = in / wall;
+      g_array_append_val (fps_in, v);
       if (n > 0)
         {
           v = 100.0 * (b.party_ticks - a.party_ticks) / sysconf (_SC_CLK_TCK) / wall / n;
@@ -338,8 +400,9 @@ measure (guint n, Party *parties, guint samples, double seconds)
         }
       rss_mb = MAX (rss_mb, b.rss_kb / 1024.0);
     }
-  printf ("%7u %9.1f %8.1f %11.2f %10.1f %13.1f   %s\n", n, median (cpu), rss_mb, median (drops),
-          median (fps), median (party_cpu), loadavg ());
+  printf ("%7u %9.1f %8.1f %11.2f %6.1f/%4.1f %13.1f %9.0f   %s\n", n, median (cpu), rss_mb,
+          median (drops), median (fps_in), median (fps), median (party_cpu),
+          n >= 2 ? audio_latency_ms (parties, samples) : NAN, loadavg ());
   print_busiest (threads_before, threads_after, seconds, 5);
   fflush (stdout);
 }
@@ -506,8 +569,8 @@ main (int argc, char **argv)
   printf ("bench-conference: %d parties max, %dx%d at 30 fps VP8 + a tone each, grid layout; "
           "median of %d windows of %d s; %ld cores; load before: %s\n",
           parties_max, width, height, samples, seconds, sysconf (_SC_NPROCESSORS_ONLN), loadavg ());
-  printf (
-      "parties  room CPU%%   RSS MB  comp drop%%  comp fps  party CPU%%ea   load (1 5 15 ...)\n");
+  printf ("parties  room CPU%%   RSS MB  comp drop%%  fps in/out  party CPU%%ea  A->B ms   load "
+          "(1 5 15 ...)\n");
   wait_until (NULL, 2.0);
   measure (0, NULL, samples, seconds);
   parties = g_new0 (Party, parties_max);
@@ -520,8 +583,10 @@ main (int argc, char **argv)
     }
   printf ("room CPU: the room process alone (RdRoom + one RdPeer per party), %% of one core; RSS: "
           "its VmRSS (max over the windows); comp drop: frames into composite-queue not out of "
-          "composite-enc; party CPU: each test party's own process (baseline: a webrtcbin endpoint "
-          "sending %dx%d and decoding the composite)\n",
+          "composite-enc (fps in/out: into composite-queue, out of composite-enc); party CPU: each "
+          "test party's own process (baseline: a webrtcbin endpoint "
+          "sending %dx%d and decoding the composite); A->B: party 0's tone on until party 1 "
+          "hears it at half level (includes ~50 ms of the 100 ms level window)\n",
           width, height);
   for (guint i = 0; i < (guint)parties_max; i++)
     party_clear (&parties[i]);
