@@ -8,3 +8,5 @@ cd "$(dirname "$0")/.."
 ./build-release/bin/bench-chain "${1:-5}"
 # 10 minutes of a party flashing and beeping, recorded (AV_SYNC_SECONDS to change)
 ./build-release/bin/bench-av-sync --seconds "${AV_SYNC_SECONDS:-600}"
+# the conference bridge's CPU, RSS and composite drops for 0..6 parties (see README)
+./build-release/bin/bench-conference
