@@ -452,8 +452,8 @@ call_in (RdRoom *room, RdConfig *config, Party *p, guint index)
   gint to_fd, from_fd;
   gboolean frames = FALSE;
 
-  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &p->pid, &to_fd,
-                                 &from_fd, NULL, &error))
+  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &p->pid,
+                                 &to_fd, &from_fd, NULL, &error))
     {
       g_printerr ("party %u: %s\n", index, error->message);
       return FALSE;
