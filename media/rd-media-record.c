@@ -18,6 +18,7 @@ enum
   SIGNAL_OPENED,
   SIGNAL_SEALED,
   SIGNAL_ERROR,
+  SIGNAL_TRACK_FAILED,
   SIGNAL_FINISHED,
   N_SIGNALS
 };
@@ -97,6 +98,9 @@ rd_recorder_class_init (RdRecorderClass *klass)
                                          G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
   signals[SIGNAL_ERROR] = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_TRACK_FAILED] =
+      g_signal_new ("track-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                    G_TYPE_STRING, G_TYPE_ERROR);
   signals[SIGNAL_FINISHED] =
       g_signal_new ("finished", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
@@ -288,25 +292,26 @@ rd_recorder_emit_opened (RdRecorder *rec, gint64 segment, const char *path, cons
 
 /* --- writers --- */
 
-static void emit_error (RdRecorder *rec, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
+/* "error", then "track-failed" for @track: it records nothing until a new writer opens a
+ * segment of it. @finish (may be NULL) is stopped in between. */
 static void
-emit_error (RdRecorder *rec, const char *format, ...)
+track_failed (RdRecorder *rec, const char *track, GError *error, RdRecWriter *finish)
 {
-  g_autoptr (GError) error = NULL;
-  va_list args;
+  g_autofree char *name = g_strdup (track); /* may be @finish's, which a handler may free */
 
-  va_start (args, format);
-  error = g_error_new_valist (RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE, format, args);
-  va_end (args);
   g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+  if (finish)
+    rd_rec_writer_finish (finish); /* only this track stops */
+  g_signal_emit (rec, signals[SIGNAL_TRACK_FAILED], 0, name, error);
 }
 
 void
 rd_recorder_writer_error (RdRecorder *rec, RdRecWriter *w, const char *message)
 {
-  emit_error (rec, "recording of %s: %s", w->track, message);
-  rd_rec_writer_finish (w); /* only this track stops */
+  g_autoptr (GError) error = g_error_new (RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+                                          "recording of %s: %s", w->track, message);
+
+  track_failed (rec, w->track, error, w);
 }
 
 static void
@@ -371,7 +376,7 @@ add_writer (RdRecorder *rec, const char *track, gboolean video, const char *code
   w = rd_rec_writer_new (rec, track, video, codec, tee, owner, &error);
   if (!w)
     {
-      g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+      track_failed (rec, track, error, NULL);
       return;
     }
   g_ptr_array_add (rec->writers, w);
@@ -439,7 +444,7 @@ update_conference (RdRecorder *rec)
       if (!rec->conference_mix)
         {
           g_prefix_error (&error, "conference-audio: ");
-          g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+          track_failed (rec, "conference-audio", error, NULL);
         }
     }
   rec->conference_on = TRUE;

@@ -28,6 +28,12 @@
  *   "segment-sealed" (gint64 segment, const char *path, const char *sha256, gint64 size_bytes,
  *                     gint64 duration_ns, const char *tracks_json)
  *   "error" (GError *error): RD_MEDIA_ERROR_PIPELINE naming the track and what failed.
+ *   "track-failed" (const char *track, GError *error): right after an "error" that stopped
+ *                     @track (its file could not be made or written, its format was refused, its
+ *                     writer could not be built or did not finish): it records nothing from now
+ *                     on. It records again at the next "segment-opened" naming it in tracks_json
+ *                     (a new writer: after resume, when its stream comes again, when the
+ *                     conference picture shows again); nothing else says so.
  *   "finished": after rd_recorder_stop(), every writer is done and every segment sealed.
  *   tracks_json is [{"track":..,"media":"video"|"audio","codec":..,"start_ns":..[,"end_ns":..]}].
  *
