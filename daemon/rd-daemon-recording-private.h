@@ -1,6 +1,7 @@
 /* rd-daemon-recording-private.h: what the files of RdSessionRecording share
  * (rd-daemon-recording.c: the recording's life, ledger rows, REC mark and disk watch;
- * rd-daemon-recording-status.c: what it shows). See rd-daemon-recording.h for the contract.
+ * rd-daemon-recording-status.c: what it shows; rd-daemon-recording-tracks.c: the tracks not
+ * recording). See rd-daemon-recording.h for the contract.
  * Main context only. */
 #pragma once
 
@@ -18,12 +19,30 @@ struct _RdSessionRecording
   RdRecorder *recorder; /* while a session is recorded */
   char *session, *pause_reason, *stopped_why;
   guint tick_id, ticks;
-  GArray *waiters;   /* Waiter: called when the recorder has finished */
-  gboolean disk_low; /* free space below warn-free-mb */
+  GArray *waiters;    /* Waiter: called when the recorder has finished */
+  gboolean disk_low;  /* free space below warn-free-mb */
+  GPtrArray *failing; /* the tracks not recording (rd-daemon-recording-tracks.c), or NULL */
 };
 
 /* The least MiB free of the state dir and of its recordings/ (G_MAXUINT64 when unknown);
  * *@where (may be NULL) the directory it was measured in. (transfer full) */
 guint64 rd_session_recording_least_free_mb (RdSessionRecording *rec, char **where);
+
+/* rd-daemon-recording-tracks.c */
+/* @track stopped on @error at @at_s on the session's timeline: listed (since its first failure
+ * since it last recorded). */
+void rd_session_recording_track_failed (RdSessionRecording *rec, const char *track,
+                                        const char *error, gint64 at_s);
+/* A segment of the tracks in @tracks_json (as "segment-opened" says) opened: they record again.
+ * TRUE when one was listed (said in the log). */
+gboolean rd_session_recording_tracks_opened (RdSessionRecording *rec, const char *tracks_json);
+/* Forgets every track listed (the recording finished). */
+void rd_session_recording_tracks_clear (RdSessionRecording *rec);
+guint rd_session_recording_failing_count (RdSessionRecording *rec);
+/* The REC mark's line naming the first of them (a party's id cut short) and how many more,
+ * NULL when none. (transfer full) */
+char *rd_session_recording_failing_mark (RdSessionRecording *rec);
+/* [{track, error, since (ISO 8601, UTC), since_s}] as the next value of @b. */
+void rd_session_recording_add_failing (RdSessionRecording *rec, JsonBuilder *b);
 
 G_END_DECLS

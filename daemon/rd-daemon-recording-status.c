@@ -30,11 +30,16 @@ rd_session_recording_get_elapsed_s (RdSessionRecording *d, const char *session_i
 char *
 rd_session_recording_status_text (RdSessionRecording *d)
 {
-  return g_strdup_printf ("%s%s",
+  guint failing = rd_session_recording_failing_count (d);
+  g_autofree char *tracks =
+      failing ? g_strdup_printf (", %u track%s not recording", failing, failing == 1 ? "" : "s")
+              : NULL;
+
+  return g_strdup_printf ("%s%s%s",
                           d->stopped_why    ? ", RECORDING STOPPED (disk full)"
                           : d->pause_reason ? ", recording paused"
                                             : "",
-                          d->disk_low ? ", disk space low" : "");
+                          tracks ? tracks : "", d->disk_low ? ", disk space low" : "");
 }
 
 void
@@ -56,6 +61,8 @@ rd_session_recording_add_status (RdSessionRecording *d, JsonBuilder *b)
       json_builder_add_int_value (b, rd_recorder_get_track_count (d->recorder));
       json_builder_set_member_name (b, "segments_sealed");
       json_builder_add_int_value (b, rd_recorder_get_sealed_count (d->recorder));
+      json_builder_set_member_name (b, "failing_tracks");
+      rd_session_recording_add_failing (d, b);
       if (d->pause_reason || d->stopped_why)
         {
           json_builder_set_member_name (b, "reason");

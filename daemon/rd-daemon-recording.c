@@ -47,6 +47,7 @@ rd_session_recording_dispose (GObject *object)
   g_clear_object (&d->recorder);
   g_clear_handle_id (&d->tick_id, g_source_remove);
   g_clear_pointer (&d->waiters, g_array_unref);
+  rd_session_recording_tracks_clear (d);
   g_clear_object (&d->room);
   g_clear_pointer (&d->config, rd_config_unref);
   G_OBJECT_CLASS (rd_session_recording_parent_class)->dispose (object);
@@ -183,6 +184,7 @@ static void
 update_banner (RdSessionRecording *d)
 {
   g_autofree char *text = NULL;
+  g_autofree char *failing = NULL;
   guint64 s;
 
   if (!d->recorder)
@@ -194,9 +196,10 @@ update_banner (RdSessionRecording *d)
   else
     {
       s = rd_recorder_get_elapsed_ns (d->recorder) / G_GUINT64_CONSTANT (1000000000);
-      text = g_strdup_printf ("\u25CF REC %02" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT
-                              ":%02" G_GUINT64_FORMAT,
-                              s / 3600, s / 60 % 60, s % 60);
+      failing = rd_session_recording_failing_mark (d);
+      text = g_strdup_printf (
+          "\u25CF REC %02" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT "%s%s",
+          s / 3600, s / 60 % 60, s % 60, failing ? "\n" : "", failing ? failing : "");
     }
   rd_room_set_banner (d->room, text);
 }
@@ -265,6 +268,11 @@ on_opened (RdRecorder *rec, gint64 segment, const char *path, const char *tracks
     rd_log_session (G_LOG_LEVEL_WARNING, d->session,
                     "segment %" G_GINT64_FORMAT " (%s) is not in the ledger: %s", segment, path,
                     error->message);
+  if (rd_session_recording_tracks_opened (d, tracks))
+    {
+      update_banner (d);
+      changed (d);
+    }
 }
 
 static void
@@ -306,6 +314,17 @@ on_error (RdRecorder *rec, GError *error, RdSessionRecording *d)
                                        free_mb, relative (d, dir), error->message));
 }
 
+/* Logged by on_error (which came first): listed, and the REC mark says so at once. */
+static void
+on_track_failed (RdRecorder *rec, const char *track, GError *error, RdSessionRecording *d)
+{
+  rd_session_recording_track_failed (
+      d, track, error->message,
+      (gint64)(rd_recorder_get_elapsed_ns (rec) / G_GUINT64_CONSTANT (1000000000)));
+  update_banner (d);
+  changed (d);
+}
+
 static void
 on_finished (RdRecorder *rec, RdSessionRecording *d)
 {
@@ -319,6 +338,7 @@ on_finished (RdRecorder *rec, RdSessionRecording *d)
   g_clear_pointer (&d->session, g_free);
   g_clear_pointer (&d->pause_reason, g_free);
   g_clear_pointer (&d->stopped_why, g_free);
+  rd_session_recording_tracks_clear (d);
   update_banner (d);
   /* no "changed": the session ends next (or the daemon stops), and that is what the status
    * shows; a line in between would only flicker */
@@ -348,6 +368,7 @@ rd_session_recording_start (RdSessionRecording *d, const char *session_id, const
   g_signal_connect (d->recorder, "segment-opened", G_CALLBACK (on_opened), d);
   g_signal_connect (d->recorder, "segment-sealed", G_CALLBACK (on_sealed), d);
   g_signal_connect (d->recorder, "error", G_CALLBACK (on_error), d);
+  g_signal_connect (d->recorder, "track-failed", G_CALLBACK (on_track_failed), d);
   g_signal_connect (d->recorder, "finished", G_CALLBACK (on_finished), d);
   if (!rd_recorder_start (d->recorder, error))
     {

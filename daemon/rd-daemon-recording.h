@@ -10,9 +10,17 @@
  * Below [storage] stop-free-mb the recording stops cleanly (segments closed and sealed) and the
  * call goes on; below warn-free-mb status says so; a session does not start below min-free-mb.
  * One session at most is recorded at a time.
+ * A track that stops on an error (the recorder's "track-failed": its file cannot be made or
+ * written, e.g. no file descriptor or inode left, or its format is refused) is "not recording"
+ * from that moment: the REC mark gets a second line "⚠ NOT RECORDING: <track>[ +N more]", status
+ * lists it (failing_tracks: the error and since when) and the error is logged once (as every
+ * recorder error). It records again when the recorder opens a segment of it ("segment-opened"
+ * naming it: after resume, when its stream comes again), which is logged and clears the mark.
+ * A party's track that failed stays listed after the party leaves, until the recording ends.
  *
  * Signals: "changed" (no arguments) when what rd_session_recording_status_text() shows may have
- * changed: started, paused, resumed, stopped for the disk, disk low or no longer low. Not when
+ * changed: started, paused, resumed, stopped for the disk, disk low or no longer low, a track not
+ * recording or recording again. Not when
  * the recording finishes: its session ends (or the daemon stops) right after, and that is the
  * change the status shows.
  *
@@ -67,10 +75,11 @@ const char *rd_session_recording_get_state (RdSessionRecording *rec, const char 
                                             gint64 *elapsed_s);
 /* Seconds on @session_id's recording timeline, or -1 when it is not being recorded. */
 double rd_session_recording_get_elapsed_s (RdSessionRecording *rec, const char *session_id);
-/* ", RECORDING STOPPED (disk full)", ", recording paused" and/or ", disk space low" for
- * STATUS=, "" when none applies. (transfer full) */
+/* ", RECORDING STOPPED (disk full)" or ", recording paused", ", N tracks not recording" and/or
+ * ", disk space low" for STATUS=, "" when none applies. (transfer full) */
 char *rd_session_recording_status_text (RdSessionRecording *rec);
-/* {"state": off|recording|paused|stopped, session, elapsed_s, tracks, segments_sealed, reason,
+/* {"state": off|recording|paused|stopped, session, elapsed_s, tracks, segments_sealed,
+ * failing_tracks: [{track, error, since (ISO 8601 UTC), since_s (session timeline)}], reason,
  * display_mark, disk_free_mb, disk_low} as the next value of @b. */
 void rd_session_recording_add_status (RdSessionRecording *rec, JsonBuilder *b);
 
