@@ -4,6 +4,8 @@
  * the ledger with receptionctl (session show, recording verify, ledger verify).
  *   disk-full:    the recordings' file system (a tmpfs) filled up mid-call by another writer;
  *   read-only:    the session's directory bind-mounted read-only mid-call;
+ *   track-lost:   no file (inode) left while the disk has room: the tracks stop, the REC mark
+ *                 and status say which at once, and they record again once files can be made;
  *   leave-mid-keyframe: a party gone on the first packets of a keyframe.
  * Crashes (SIGKILL, files without rows) are test-recording-crash.c. */
 #define _GNU_SOURCE
@@ -270,6 +272,165 @@ test_read_only (void)
   g_assert_cmpint (umount2 (dir, MNT_DETACH), ==, 0);
 }
 
+/* --- a track that cannot write while the disk has room: no inode left --- */
+
+/* The recordings' file system with room to spare but few files (inodes). */
+static void
+mount_few_inodes (const char *state_dir)
+{
+  tmpfs_dir = g_build_filename (state_dir, "recordings", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (tmpfs_dir, 0750), ==, 0);
+  if (mount ("rd-test-recordings", tmpfs_dir, "tmpfs", 0, "size=64m,nr_inodes=200,mode=0750") != 0)
+    g_error ("mount tmpfs on %s: %s", tmpfs_dir, g_strerror (errno));
+}
+
+/* Another writer takes every free inode of @dir's file system: the files it made. */
+static GPtrArray *
+take_inodes (const char *dir)
+{
+  GPtrArray *made = g_ptr_array_new_with_free_func (g_free);
+
+  for (;;)
+    {
+      char *path = g_strdup_printf ("%s/filler-%u", dir, made->len);
+      int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd < 0)
+        {
+          g_assert_cmpint (errno, ==, ENOSPC);
+          g_free (path);
+          break;
+        }
+      close (fd);
+      g_ptr_array_add (made, path);
+    }
+  g_test_message ("%u inodes taken", made->len);
+  return made;
+}
+
+static void
+pause_resume (RdTestRoom *r)
+{
+  g_assert_cmpint (
+      rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason", "test", NULL),
+      ==, 0);
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
+                                "test", NULL),
+                   ==, 0);
+}
+
+typedef struct
+{
+  RdTestRoom *r;
+  const char *text;
+} StderrWait;
+
+static gboolean
+stderr_has (gpointer data)
+{
+  StderrWait *w = data;
+  g_autofree char *err = rd_test_daemon_stderr (w->r->t);
+
+  return strstr (err, w->text) != NULL;
+}
+
+typedef struct
+{
+  RdTestRoom *r;
+  const char *track; /* listed as failing; NULL: none listed and the mark plain */
+} FailingWait;
+
+static gboolean
+failing_shown (gpointer data)
+{
+  FailingWait *w = data;
+  g_autoptr (JsonNode) hold = NULL;
+  JsonObject *rec = rd_test_rec_status (w->r, &hold);
+  JsonArray *failing = json_object_has_member (rec, "failing_tracks")
+                           ? json_object_get_array_member (rec, "failing_tracks")
+                           : NULL;
+  const char *mark = json_object_get_string_member (rec, "display_mark");
+
+  if (!failing)
+    return FALSE;
+  if (!w->track)
+    return json_array_get_length (failing) == 0 && g_str_has_prefix (mark, "\u25CF REC ") &&
+           !strchr (mark, '\n');
+  for (guint i = 0; i < json_array_get_length (failing); i++)
+    if (g_str_equal (
+            json_object_get_string_member (json_array_get_object_element (failing, i), "track"),
+            w->track))
+      return strstr (mark, "\n\u26A0 NOT RECORDING: ") != NULL;
+  return FALSE;
+}
+
+static void
+test_track_lost (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL, hold = NULL;
+  g_autoptr (RdTestPeer) p = NULL;
+  g_autoptr (RdTestWhipReply) c = NULL;
+  g_autoptr (GPtrArray) fillers = NULL;
+  g_autofree char *status_text = NULL;
+  JsonObject *rec, *first;
+  JsonArray *failing;
+  RdTestRecElapsed w;
+  StderrWait sw;
+  FailingWait fw;
+
+  if (skipped ())
+    return;
+  r = rd_test_rec_room_up ("[storage]\nstop-free-mb=1\nmin-free-mb=2\nwarn-free-mb=2\n",
+                           mount_few_inodes);
+  inv = rd_test_room_invite (r, "citizen");
+  c = rd_test_room_call_in (r, inv, FALSE, &p);
+  rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
+  w = (RdTestRecElapsed){ r, 1, 4 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
+
+  /* no file can be made: the tracks' next segments fail (made at once by a pause and resume),
+   * while the disk has room (the recording as a whole goes on) */
+  fillers = take_inodes (tmpfs_dir);
+  pause_resume (r);
+  sw = (StderrWait){ r, "recording of room-audio: cannot create" };
+  g_assert_true (rd_test_wait_until (stderr_has, &sw, TIMEOUT_MS));
+  /* the mark and status say so at once */
+  fw = (FailingWait){ r, "room-audio" };
+  g_assert_true (rd_test_wait_until (failing_shown, &fw, 2000));
+  rec = rd_test_rec_status (r, &hold);
+  g_assert_cmpstr (json_object_get_string_member (rec, "state"), ==, "recording");
+  g_test_message ("display: %s", json_object_get_string_member (rec, "display_mark"));
+  failing = json_object_get_array_member (rec, "failing_tracks");
+  first = json_array_get_object_element (failing, 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (first, "error"),
+                            g_strerror (ENOSPC))); /* "No space left on device" */
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (first, "since"), "Z"));
+  g_assert_cmpint (json_object_get_int_member (first, "since_s"), >=, 1);
+  g_clear_pointer (&hold, json_node_unref);
+  status_text = rd_test_daemon_stderr (r->t); /* logged once, by the daemon */
+  {
+    g_auto (GStrv) parts = g_strsplit (status_text, "recording of room-audio: cannot create", -1);
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  }
+
+  /* files can be made again: the tracks record at their next segment (after a resume) */
+  for (guint i = 0; i < fillers->len; i++)
+    g_assert_cmpint (unlink (fillers->pdata[i]), ==, 0);
+  pause_resume (r);
+  fw = (FailingWait){ r, NULL };
+  g_assert_true (rd_test_wait_until (failing_shown, &fw, TIMEOUT_MS));
+  sw = (StderrWait){ r, "recording of room-audio records again" };
+  g_assert_true (rd_test_wait_until (stderr_has, &sw, TIMEOUT_MS));
+
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+  g_clear_pointer (&p, rd_test_peer_free);
+  rd_test_daemon_signal (r->t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 0);
+  g_assert_cmpint (umount2 (tmpfs_dir, MNT_DETACH), ==, 0);
+  g_clear_pointer (&tmpfs_dir, g_free);
+}
+
 /* --- a party gone on the first packets of a keyframe --- */
 
 typedef struct
@@ -448,6 +609,7 @@ main (int argc, char **argv)
                             "checked");
   g_test_add_func ("/recording-faults/disk-full", test_disk_full);
   g_test_add_func ("/recording-faults/read-only", test_read_only);
+  g_test_add_func ("/recording-faults/track-lost", test_track_lost);
   g_test_add_func ("/recording-faults/leave-mid-keyframe", test_leave_mid_keyframe);
   return g_test_run ();
 }
