@@ -150,6 +150,15 @@ room_close (Room *room)
   rd_config_unref (room->config);
 }
 
+/* @n idle sockets from FLOOD_ADDRESS towards the started server, kept in room->flood. */
+static void
+room_flood (Room *room, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (room->flood,
+                     open_idle (FLOOD_ADDRESS, rd_signal_server_get_port (room->server)));
+}
+
 /* 200 sockets that never send a byte, all kept open by the server (the caps are raised so that
  * it keeps them), do not delay a fresh request. */
 static void
@@ -166,9 +175,7 @@ test_idle_sockets (RdTestListener *f, gconstpointer data)
   took = fresh_request_ms (room.server, room.cert, bound_ms);
   g_test_message ("a fresh request without the flood took %u ms", took);
   before = rd_test_signal_count_fds ();
-  for (int i = 0; i < 200; i++)
-    g_ptr_array_add (room.flood,
-                     open_idle (FLOOD_ADDRESS, rd_signal_server_get_port (room.server)));
+  room_flood (&room, 200);
   /* The server has taken them all (its side of each is a descriptor of this process too). */
   WAIT_HERE (rd_test_signal_count_fds () >= before + 400, 5, "%u descriptors, %u before",
              rd_test_signal_count_fds (), before);
@@ -271,9 +278,7 @@ test_per_address_cap (RdTestListener *f, gconstpointer data)
 
   room_open (&room, f, "max-connections-per-address=4");
   rd_test_listener_server_start (room.server);
-  for (int i = 0; i < 10; i++)
-    g_ptr_array_add (room.flood,
-                     open_idle (FLOOD_ADDRESS, rd_signal_server_get_port (room.server)));
+  room_flood (&room, 10);
   WAIT_HERE (count_closed (room.flood) >= 6, 5, "%u of 10 closed", count_closed (room.flood));
   g_assert_cmpuint (count_closed (room.flood), ==, 6);
   g_assert_cmpuint (fresh_request_ms (room.server, room.cert, FRESH_BOUND_MS), <, FRESH_BOUND_MS);
@@ -289,9 +294,7 @@ test_full_evicts_idle (RdTestListener *f, gconstpointer data)
 
   room_open (&room, f, "max-connections=8\nmax-connections-per-address=8");
   rd_test_listener_server_start (room.server);
-  for (int i = 0; i < 8; i++)
-    g_ptr_array_add (room.flood,
-                     open_idle (FLOOD_ADDRESS, rd_signal_server_get_port (room.server)));
+  room_flood (&room, 8);
   g_assert_cmpuint (fresh_request_ms (room.server, room.cert, FRESH_BOUND_MS), <, FRESH_BOUND_MS);
   g_assert_cmpuint (count_closed (room.flood), >=, 1);
   room_close (&room);
