@@ -19,18 +19,28 @@ anchor_path (RdLedger *self)
   return g_build_filename (state_dir, RD_LEDGER_ANCHOR_DIR, RD_LEDGER_ANCHOR_FILE, NULL);
 }
 
-/* The seq of the newest checkpoint in the file, 0 when there is none. */
+/* The seq of the newest checkpoint in the file, 0 when there is none: read once, then known
+ * from what rd_ledger_anchor_sync() appended. */
 static gboolean
 anchored_seq (RdLedger *self, gint64 *seq, GError **error)
 {
-  g_autoptr (JsonNode) newest = rd_ledger_anchor_newest (self, NULL, error);
+  g_autoptr (JsonNode) newest = NULL;
+  g_autoptr (GError) local_error = NULL;
 
-  if (newest == NULL)
+  if (self->anchored_known)
     {
-      *seq = 0;
-      return error == NULL || *error == NULL;
+      *seq = self->anchored_seq;
+      return TRUE;
     }
-  *seq = json_object_get_int_member (json_node_get_object (newest), "seq");
+  newest = rd_ledger_anchor_newest (self, NULL, &local_error);
+  if (local_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  *seq = newest ? json_object_get_int_member (json_node_get_object (newest), "seq") : 0;
+  self->anchored_seq = *seq;
+  self->anchored_known = TRUE;
   return TRUE;
 }
 
@@ -102,6 +112,7 @@ rd_ledger_anchor_sync (RdLedger *self, GError **error)
   if (fd < 0 || !write_all (fd, lines->str, lines->len) || fdatasync (fd) != 0)
     {
       saved_errno = errno;
+      self->anchored_known = FALSE; /* what the file holds now: read at the next sync */
       if (fd >= 0)
         close (fd);
       g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_IO, "cannot append to %s: %s", path,
@@ -109,6 +120,8 @@ rd_ledger_anchor_sync (RdLedger *self, GError **error)
       goto fail;
     }
   close (fd);
+  self->anchored_seq =
+      json_object_get_int_member (json_node_get_object (appended->pdata[appended->len - 1]), "seq");
   for (guint i = 0; self->checkpoint_func && i < appended->len; i++)
     self->checkpoint_func (appended->pdata[i], self->checkpoint_data);
   return TRUE;

@@ -36,6 +36,8 @@ struct _RdLedger
   gboolean has_book_key;
   RdLedgerChainKey chain_key; /* rd_chain_hmac()'s key on @db; the function keeps a pointer */
   gboolean anchor_pending;    /* a checkpoint made in the open transaction: anchor it at commit */
+  gint64 anchored_seq;        /* the seq of the file's last line, when @anchored_known */
+  gboolean anchored_known;    /* set by rd_ledger_anchor_sync(), cleared when its write fails */
   RdLedgerCheckpointFunc checkpoint_func; /* rd_ledger_set_checkpoint_func() */
   gpointer checkpoint_data;
 };
@@ -132,7 +134,9 @@ JsonNode *rd_ledger_checkpoint_row_json (sqlite3_stmt *stmt);
  * (rd_ledger_checkpoint_latest()'s form) per line, only ever appended, each line written and
  * fdatasync'ed after the transaction that made its checkpoint committed.
  * rd_ledger_anchor_sync() appends every stored checkpoint newer than the file's last line (at
- * open, and by rd_ledger_commit() after a checkpoint). rd_ledger_anchor_newest() reads the last
+ * open, and by rd_ledger_commit() after a checkpoint); it reads the file once, at the first sync
+ * (or the one after a failed write), and knows its last seq from then on (this ledger is the
+ * file's only writer). rd_ledger_anchor_newest() reads the last
  * complete line back: NULL and no error when there is no file or no line; a line that is not a
  * checkpoint is RD_LEDGER_ERROR_CORRUPT naming the file and line. (transfer full) */
 #define RD_LEDGER_ANCHOR_DIR  "checkpoints"
