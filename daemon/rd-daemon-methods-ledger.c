@@ -54,8 +54,9 @@ rd_daemon_method_ledger_checkpoint_export (RdDaemon *d, RdControlRequest *req, J
 
 typedef struct
 {
-  RdControlRequest *req; /* answered in on_verified, unless cancelled (the daemon is gone) */
-  RdLedgerVerifyProgress progress;
+  RdDaemon *d;           /* counts the job in d->workers until on_verified: it outlives it */
+  RdControlRequest *req; /* answered in on_verified, unless cancelled (the daemon is stopping) */
+  RdLedgerVerifyProgress progress; /* written by the worker: freed only in on_verified */
 } VerifyJob;
 
 static void
@@ -67,8 +68,9 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
   RdControlRequest *req = job->req;
   JsonObject *r, *first;
 
+  job->d->workers--;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return; /* the daemon is being freed: the control server has dropped the request */
+    return; /* the daemon is being freed: the request is dropped with the control server */
   if (!report)
     {
       rd_daemon_reply_ledger_error (req, NULL, error);
@@ -113,7 +115,9 @@ rd_daemon_method_ledger_verify (RdDaemon *d, RdControlRequest *req, JsonObject *
       return;
     }
   job = g_new0 (VerifyJob, 1);
+  job->d = d;
   job->req = req;
+  d->workers++;
   rd_ledger_verify_async (d->ledger, exported ? json_node_get_object (exported) : NULL,
                           &job->progress, d->cancellable, on_verified, job);
 }

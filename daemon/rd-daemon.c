@@ -358,6 +358,10 @@ rd_daemon_free (RdDaemon *d)
     return;
   rd_peer_prepare_wait ();
   g_cancellable_cancel (d->cancellable); /* before the requests it answers are dropped */
+  /* a cancelled worker stops at its next look at the cancellable; its callback frees what it
+   * holds (and what its thread writes to) */
+  while (d->workers > 0)
+    g_main_context_iteration (NULL, TRUE);
   g_clear_object (&d->cancellable);
   g_clear_handle_id (&d->watchdog_id, g_source_remove);
   g_clear_pointer (&d->control, rd_control_server_free);
