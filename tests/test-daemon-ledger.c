@@ -208,22 +208,16 @@ on_ctl_done (GObject *source, GAsyncResult *result, gpointer data)
   *(GAsyncResult **)data = g_object_ref (result);
 }
 
-/* A ledger verify that re-hashes a large file (a sealed segment replaced by a 512 MiB sparse
- * file: seconds of hashing) runs beside the main loop: status keeps answering the whole time,
- * each in a small part of the verify's time, and the verify still names the replaced file. */
-static void
-test_verify_beside_main_loop (void)
+/* Starts @t, records a session until it has a segment, ends it, and replaces that segment's
+ * file by a sparse file of @mib MiB (zeros: a verify re-hashes it for seconds). Its path.
+ * (transfer full) */
+static char *
+start_with_big_segment (RdTestDaemon *t, guint mib)
 {
-  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
   g_autoptr (JsonNode) shown = NULL;
-  g_autoptr (GSubprocess) verify = NULL;
-  g_autoptr (GAsyncResult) done = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *file = NULL;
-  gint64 started, took, slowest = 0, answered = 0;
+  char *file;
   SegmentWait w;
   int fd;
 
@@ -243,8 +237,26 @@ test_verify_beside_main_loop (void)
       NULL);
   fd = g_open (file, O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
   g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (ftruncate (fd, (off_t)512 << 20), ==, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t)mib << 20), ==, 0);
   g_assert_cmpint (close (fd), ==, 0);
+  return file;
+}
+
+/* A ledger verify that re-hashes a large file (a sealed segment replaced by a 512 MiB sparse
+ * file: seconds of hashing) runs beside the main loop: status keeps answering the whole time,
+ * each in a small part of the verify's time, and the verify still names the replaced file. */
+static void
+test_verify_beside_main_loop (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (GSubprocess) verify = NULL;
+  g_autoptr (GAsyncResult) done = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *file = NULL;
+  gint64 started, took, slowest = 0, answered = 0;
+
+  file = start_with_big_segment (t, 512);
 
   verify = rd_test_ctl_spawn (t, "ledger", "verify", NULL);
   g_subprocess_communicate_utf8_async (verify, NULL, NULL, on_ctl_done, &done);
@@ -289,6 +301,57 @@ test_verify_beside_main_loop (void)
   g_assert_cmpint (slowest, <, took / 4);
 }
 
+/* Whether the daemon has @path open (its worker is reading it). */
+typedef struct
+{
+  RdTestDaemon *t;
+  const char *path;
+} OpenWait;
+
+static gboolean
+has_open (gpointer data)
+{
+  OpenWait *w = data;
+  g_autofree char *dir = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (w->t->proc));
+  g_autoptr (GDir) fds = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (fds && (name = g_dir_read_name (fds)))
+    {
+      g_autofree char *link = g_build_filename (dir, name, NULL);
+      g_autofree char *target = g_file_read_link (link, NULL);
+
+      if (g_strcmp0 (target, w->path) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The daemon stopped while a ledger verify runs (re-hashing a 4 GiB file): the worker is
+ * cancelled, the daemon exits cleanly at once and holds nothing back (an ASan build checks that
+ * the verify's job is freed), and the client is told the connection ended. */
+static void
+test_stop_during_verify (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (GSubprocess) verify = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *file = NULL;
+  OpenWait w;
+  gint64 stopped;
+
+  file = start_with_big_segment (t, 4096);
+  verify = rd_test_ctl_spawn (t, "ledger", "verify", NULL);
+  w = (OpenWait){ t, file };
+  g_assert_true (rd_test_wait_until (has_open, &w, TIMEOUT_MS));
+  stopped = g_get_monotonic_time ();
+  stop (t);
+  g_test_message ("stopped in %.1f s", (g_get_monotonic_time () - stopped) / 1e6);
+  g_assert_true (g_subprocess_wait (verify, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (verify), !=, 0);
+}
+
 /* A room key file that is not a key: the daemon refuses to start, names the file, leaves it. */
 static void
 test_bad_key_refused (void)
@@ -316,5 +379,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/daemon/ledger/commands", test_ledger_commands);
   g_test_add_func ("/daemon/ledger/bad-key-refused", test_bad_key_refused);
   g_test_add_func ("/daemon/ledger/verify-beside-main-loop", test_verify_beside_main_loop);
+  g_test_add_func ("/daemon/ledger/stop-during-verify", test_stop_during_verify);
   return g_test_run ();
 }
