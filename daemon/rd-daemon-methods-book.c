@@ -91,10 +91,7 @@ reply_registration (RdDaemon *d, RdControlRequest *req, gint64 id, const char *r
   g_autoptr (GError) error = NULL;
   JsonNode *shown = rd_ledger_registration_show (d->ledger, id, reason, actor, &error);
 
-  if (!shown)
-    rd_daemon_reply_ledger_error (req, NULL, error);
-  else
-    rd_control_request_reply (req, shown);
+  rd_daemon_reply_or_ledger_error (req, NULL, shown, &error);
 }
 
 void
@@ -167,10 +164,7 @@ rd_daemon_method_registration_list (RdDaemon *d, RdControlRequest *req, JsonObje
   g_autoptr (GError) error = NULL;
   JsonNode *list = rd_ledger_registration_list (d->ledger, &error);
 
-  if (!list)
-    rd_daemon_reply_ledger_error (req, NULL, error);
-  else
-    rd_control_request_reply (req, list);
+  rd_daemon_reply_or_ledger_error (req, NULL, list, &error);
 }
 
 void
@@ -240,17 +234,6 @@ rd_daemon_book_start_scheduled (RdDaemon *d, RdControlRequest *req, const char *
   return g_strdup (id);
 }
 
-/* Answers with @result, or with *@error when it is NULL. @error is read after the call that
- * made @result (a pointer to it, since argument order is unspecified). */
-static void
-reply_or_error (RdControlRequest *req, JsonNode *result, GError **error)
-{
-  if (!result)
-    rd_daemon_reply_ledger_error (req, NULL, *error);
-  else
-    rd_control_request_reply (req, result);
-}
-
 void
 rd_daemon_method_reception_add (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
@@ -263,7 +246,8 @@ rd_daemon_method_reception_add (RdDaemon *d, RdControlRequest *req, JsonObject *
       rd_daemon_reply_ledger_error (req, NULL, error);
       return;
     }
-  reply_or_error (req, rd_ledger_reception_show (d->ledger, id, &error), &error);
+  rd_daemon_reply_or_ledger_error (req, NULL, rd_ledger_reception_show (d->ledger, id, &error),
+                                   &error);
 }
 
 void
@@ -273,7 +257,8 @@ rd_daemon_method_reception_show (RdDaemon *d, RdControlRequest *req, JsonObject 
   gint64 id;
 
   if (get_id (req, params, "id", &id))
-    reply_or_error (req, rd_ledger_reception_show (d->ledger, id, &error), &error);
+    rd_daemon_reply_or_ledger_error (req, NULL, rd_ledger_reception_show (d->ledger, id, &error),
+                                     &error);
 }
 
 void
@@ -284,7 +269,8 @@ rd_daemon_method_reception_list (RdDaemon *d, RdControlRequest *req, JsonObject 
 
   if (rd_daemon_get_string_param (req, params, "from", FALSE, &from) &&
       rd_daemon_get_string_param (req, params, "to", FALSE, &to))
-    reply_or_error (req, rd_ledger_reception_list (d->ledger, from, to, &error), &error);
+    rd_daemon_reply_or_ledger_error (
+        req, NULL, rd_ledger_reception_list (d->ledger, from, to, &error), &error);
 }
 
 void
@@ -328,7 +314,8 @@ rd_daemon_method_conclusion_list (RdDaemon *d, RdControlRequest *req, JsonObject
   const char *session;
 
   if (rd_daemon_get_string_param (req, params, "session", FALSE, &session))
-    reply_or_error (req, rd_ledger_conclusion_list (d->ledger, session, &error), &error);
+    rd_daemon_reply_or_ledger_error (
+        req, NULL, rd_ledger_conclusion_list (d->ledger, session, &error), &error);
 }
 
 void
@@ -375,7 +362,8 @@ rd_daemon_method_followup_overdue (RdDaemon *d, RdControlRequest *req, JsonObjec
   const char *as_of;
 
   if (rd_daemon_get_string_param (req, params, "as_of", FALSE, &as_of))
-    reply_or_error (req, rd_ledger_followup_overdue (d->ledger, as_of, &error), &error);
+    rd_daemon_reply_or_ledger_error (req, NULL,
+                                     rd_ledger_followup_overdue (d->ledger, as_of, &error), &error);
 }
 
 void
@@ -436,5 +424,6 @@ rd_daemon_method_report (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   const char *month;
 
   if (rd_daemon_get_string_param (req, params, "month", TRUE, &month))
-    reply_or_error (req, rd_ledger_book_report (d->ledger, month, &error), &error);
+    rd_daemon_reply_or_ledger_error (req, NULL, rd_ledger_book_report (d->ledger, month, &error),
+                                     &error);
 }

@@ -31,13 +31,8 @@ rd_daemon_method_ledger_checkpoint (RdDaemon *d, RdControlRequest *req, JsonObje
   g_autofree char *reason = g_strdup_printf ("requested by %s", rd_control_request_get_actor (req));
   JsonNode *checkpoint = rd_ledger_checkpoint (d->ledger, reason, &error);
 
-  if (!checkpoint)
-    {
-      rd_daemon_reply_ledger_error (req, NULL, error);
-      return;
-    }
   /* Logged by the ledger's checkpoint function (rd_log_checkpoint), as every checkpoint is. */
-  rd_control_request_reply (req, checkpoint);
+  rd_daemon_reply_or_ledger_error (req, NULL, checkpoint, &error);
 }
 
 void
@@ -46,10 +41,7 @@ rd_daemon_method_ledger_checkpoint_export (RdDaemon *d, RdControlRequest *req, J
   g_autoptr (GError) error = NULL;
   JsonNode *checkpoint = rd_ledger_checkpoint_latest (d->ledger, &error);
 
-  if (!checkpoint)
-    rd_daemon_reply_ledger_error (req, NULL, error);
-  else
-    rd_control_request_reply (req, checkpoint);
+  rd_daemon_reply_or_ledger_error (req, NULL, checkpoint, &error);
 }
 
 typedef struct

@@ -137,10 +137,7 @@ rd_daemon_method_session_list (RdDaemon *d, RdControlRequest *req, JsonObject *p
   g_autoptr (GError) error = NULL;
   JsonNode *list = rd_ledger_session_list (d->ledger, &error);
 
-  if (!list)
-    rd_daemon_reply_ledger_error (req, NULL, error);
-  else
-    rd_control_request_reply (req, list);
+  rd_daemon_reply_or_ledger_error (req, NULL, list, &error);
 }
 
 void

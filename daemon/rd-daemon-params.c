@@ -57,3 +57,13 @@ rd_daemon_reply_ledger_error (RdControlRequest *req, const char *session_id, con
                     rd_control_request_get_method (req), error->message);
   rd_control_request_reply_error (req, code, "%s", error->message);
 }
+
+void
+rd_daemon_reply_or_ledger_error (RdControlRequest *req, const char *session_id, JsonNode *result,
+                                 GError **error)
+{
+  if (result)
+    rd_control_request_reply (req, result);
+  else
+    rd_daemon_reply_ledger_error (req, session_id, *error);
+}

@@ -19,5 +19,10 @@ gboolean rd_daemon_get_string_param (RdControlRequest *req, JsonObject *params, 
  * mistake. */
 void rd_daemon_reply_ledger_error (RdControlRequest *req, const char *session_id,
                                    const GError *error);
+/* Answers with @result (transfer full), or as rd_daemon_reply_ledger_error() with *@error when
+ * @result is NULL. @error is a pointer so that it is read after the call that made @result:
+ * rd_daemon_reply_or_ledger_error (req, NULL, rd_ledger_x (ledger, &error), &error). */
+void rd_daemon_reply_or_ledger_error (RdControlRequest *req, const char *session_id,
+                                      JsonNode *result, GError **error);
 
 G_END_DECLS
