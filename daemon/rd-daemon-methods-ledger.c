@@ -47,7 +47,7 @@ rd_daemon_method_ledger_checkpoint_export (RdDaemon *d, RdControlRequest *req, J
 typedef struct
 {
   RdDaemon *d;           /* counts the job in d->workers until on_verified: it outlives it */
-  RdControlRequest *req; /* answered in on_verified, unless cancelled (the daemon is stopping) */
+  RdControlRequest *req; /* answered in on_verified */
   RdLedgerVerifyProgress progress; /* written by the worker: freed only in on_verified */
 } VerifyJob;
 
@@ -62,7 +62,13 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
 
   job->d->workers--;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return; /* the daemon is being freed: the request is dropped with the control server */
+    {
+      /* the daemon is stopping (and waits for this): answered, so that the request is freed
+       * and the client, while the control server is up, told why */
+      rd_control_request_reply_error (req, RD_PROTO_CODE_FAILED,
+                                      "ledger verify not finished: the daemon is stopping");
+      return;
+    }
   if (!report)
     {
       rd_daemon_reply_ledger_error (req, NULL, error);

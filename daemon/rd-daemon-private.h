@@ -35,7 +35,8 @@ struct _RdDaemon
   char *last_status;         /* the last STATUS= sent */
   gint64 started_at_us;      /* monotonic */
   GCancellable *cancellable; /* cancelled when the daemon is freed: work in worker threads */
-  guint workers; /* worker-thread jobs whose callback has not run: rd_daemon_free() waits */
+  guint
+      workers; /* worker-thread jobs whose callback has not run: waited for at shutdown and free */
 };
 
 /* rd-daemon-book-key.c: loads <state-dir>/keys/book.key, or creates it on the first start, and

@@ -298,6 +298,17 @@ rd_daemon_reload (RdDaemon *d)
   rd_notify_ready ();
 }
 
+/* Cancels the work in worker threads and waits for their callbacks: a cancelled worker stops
+ * at its next look at the cancellable; its callback answers its request (while the control
+ * server is up, the client is told) and frees what it holds and what its thread writes to. */
+static void
+stop_workers (RdDaemon *d)
+{
+  g_cancellable_cancel (d->cancellable);
+  while (d->workers > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 void
 rd_daemon_shutdown (RdDaemon *d, const char *why)
 {
@@ -307,6 +318,7 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
 
   rd_notify_stopping ();
   rd_notify_status ("stopping");
+  stop_workers (d); /* before the requests they answer are dropped */
   g_clear_pointer (&d->control, rd_control_server_free);
   if (d->signal_server)
     rd_signal_server_stop (d->signal_server);
@@ -357,11 +369,7 @@ rd_daemon_free (RdDaemon *d)
   if (!d)
     return;
   rd_peer_prepare_wait ();
-  g_cancellable_cancel (d->cancellable); /* before the requests it answers are dropped */
-  /* a cancelled worker stops at its next look at the cancellable; its callback frees what it
-   * holds (and what its thread writes to) */
-  while (d->workers > 0)
-    g_main_context_iteration (NULL, TRUE);
+  stop_workers (d);
   g_clear_object (&d->cancellable);
   g_clear_handle_id (&d->watchdog_id, g_source_remove);
   g_clear_pointer (&d->control, rd_control_server_free);
