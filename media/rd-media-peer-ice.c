@@ -105,14 +105,10 @@ rd_peer_ice_remote_ufrag (RdPeer *peer)
 }
 
 gboolean
-rd_peer_sdpfrag_restarts_ice (RdPeer *peer, const char *sdpfrag)
+rd_peer_sdpfrag_names_other_ufrag (const char *sdpfrag, const char *current)
 {
-  g_auto (GStrv) lines = NULL;
-  const char *current;
+  g_auto (GStrv) lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
 
-  g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
-  current = rd_peer_ice_remote_ufrag (peer);
-  lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
   for (char **l = lines; *l; l++)
     {
       char *line = g_strstrip (*l);
@@ -121,6 +117,13 @@ rd_peer_sdpfrag_restarts_ice (RdPeer *peer, const char *sdpfrag)
         return TRUE;
     }
   return FALSE;
+}
+
+gboolean
+rd_peer_sdpfrag_restarts_ice (RdPeer *peer, const char *sdpfrag)
+{
+  g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
+  return rd_peer_sdpfrag_names_other_ufrag (sdpfrag, rd_peer_ice_remote_ufrag (peer));
 }
 
 typedef struct
@@ -298,11 +301,48 @@ rd_peer_ice_local_fragment (RdPeerIce *ice, const GstSDPMessage *sdp, gboolean e
 
 /* --- trickle --- */
 
+static void
+frag_candidate_clear (gpointer data)
+{
+  g_free (((RdPeerFragCandidate *)data)->candidate);
+}
+
+GArray *
+rd_peer_sdpfrag_candidates (const char *sdpfrag, const GPtrArray *media)
+{
+  g_auto (GStrv) lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (RdPeerFragCandidate));
+  int mline = 0, m_seen = -1;
+
+  g_array_set_clear_func (out, frag_candidate_clear);
+  for (char **l = lines; *l; l++)
+    {
+      char *line = g_strstrip (*l);
+
+      if (g_str_has_prefix (line, "m="))
+        mline = ++m_seen;
+      else if (g_str_has_prefix (line, "a=mid:"))
+        {
+          for (guint i = 0; media && i < media->len; i++)
+            {
+              const RdOfferMedia *m = media->pdata[i];
+              if (g_strcmp0 (m->mid, line + strlen ("a=mid:")) == 0)
+                mline = (int)m->mline;
+            }
+        }
+      else if (g_str_has_prefix (line, "a=candidate:"))
+        {
+          RdPeerFragCandidate c = { (guint)mline, g_strdup (line + 2) };
+          g_array_append_val (out, c);
+        }
+    }
+  return out;
+}
+
 gboolean
 rd_peer_add_remote_candidates (RdPeer *peer, const char *sdpfrag, GError **error)
 {
-  g_auto (GStrv) lines = NULL;
-  int mline = 0, m_seen = -1;
+  g_autoptr (GArray) candidates = NULL;
 
   g_return_val_if_fail (RD_IS_PEER (peer), FALSE);
   if (peer->closed || !peer->remote)
@@ -312,24 +352,11 @@ rd_peer_add_remote_candidates (RdPeer *peer, const char *sdpfrag, GError **error
                    peer->closed ? "closed" : "no offer yet");
       return FALSE;
     }
-  lines = g_strsplit (sdpfrag ? sdpfrag : "", "\n", -1);
-  for (char **l = lines; *l; l++)
+  candidates = rd_peer_sdpfrag_candidates (sdpfrag, peer->remote->media);
+  for (guint i = 0; i < candidates->len; i++)
     {
-      char *line = g_strstrip (*l);
-
-      if (g_str_has_prefix (line, "m="))
-        mline = ++m_seen;
-      else if (g_str_has_prefix (line, "a=mid:"))
-        {
-          for (guint i = 0; i < peer->remote->media->len; i++)
-            {
-              RdOfferMedia *m = peer->remote->media->pdata[i];
-              if (g_strcmp0 (m->mid, line + strlen ("a=mid:")) == 0)
-                mline = (int)m->mline;
-            }
-        }
-      else if (g_str_has_prefix (line, "a=candidate:"))
-        g_signal_emit_by_name (peer->webrtc, "add-ice-candidate", (guint)mline, line + 2);
+      const RdPeerFragCandidate *c = &g_array_index (candidates, RdPeerFragCandidate, i);
+      g_signal_emit_by_name (peer->webrtc, "add-ice-candidate", c->mline, c->candidate);
     }
   return TRUE;
 }

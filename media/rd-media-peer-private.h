@@ -212,6 +212,25 @@ typedef struct _RdPeerIce RdPeerIce;
  * RD_MEDIA_ERROR_FRAGMENT. */
 gboolean rd_peer_ice_parse_credentials (const char *sdpfrag, char **ufrag, char **pwd,
                                         GError **error);
+/* The fragment parsers below are pure (no peer, no GStreamer object): they take any text, as
+ * a PATCH body arrives, and are what the fuzz target exercises.
+ *
+ * TRUE when @sdpfrag has an a=ice-ufrag line whose value differs from @current (NULL: any
+ * a=ice-ufrag differs). */
+gboolean rd_peer_sdpfrag_names_other_ufrag (const char *sdpfrag, const char *current);
+/* One a=candidate line of a trickle fragment: the m-line it is for and the line without its
+ * "a=" ("candidate:...", as webrtcbin's add-ice-candidate takes it). */
+typedef struct
+{
+  guint mline;
+  char *candidate;
+} RdPeerFragCandidate;
+/* The a=candidate lines of @sdpfrag (lines split at LF, surrounding whitespace dropped), in
+ * order. A candidate is for m-line 0 until the fragment's first m= line; each m= line moves to
+ * the next m-line (0, 1, ...), and an a=mid naming the mid of one of @media (RdOfferMedia*, the
+ * far end's description; may be NULL) moves to that media's m-line (an unknown mid changes
+ * nothing). (transfer full: a GArray of RdPeerFragCandidate that frees their strings) */
+GArray *rd_peer_sdpfrag_candidates (const char *sdpfrag, const GPtrArray *media);
 /* The far end's ice-ufrag as last set: from its description until a restart. (transfer none) */
 const char *rd_peer_ice_remote_ufrag (RdPeer *peer);
 /* webrtcbin's libnice agent and ICE streams, or NULL with RD_MEDIA_ERROR_PIPELINE when it
