@@ -121,16 +121,15 @@ rd_signal_whip_body_too_large (SoupServerMessage *msg)
   return limit && limit->too_large;
 }
 
-/* NULL when the request's body length is unambiguous; else why it is not. */
-static const char *
-framing_problem (SoupServerMessage *msg)
+const char *
+rd_signal_whip_framing_problem (SoupMessageHeaders *headers)
 {
   SoupMessageHeadersIter iter;
   const char *name, *value;
   guint n_lengths = 0;
   gboolean chunked = FALSE;
 
-  soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
+  soup_message_headers_iter_init (&iter, headers);
   while (soup_message_headers_iter_next (&iter, &name, &value))
     if (g_ascii_strcasecmp (name, "Content-Length") == 0)
       {
@@ -159,7 +158,8 @@ on_refusal_written (GObject *source, GAsyncResult *result, gpointer user_data)
 gboolean
 rd_signal_whip_reject_bad_framing (SoupServerMessage *msg)
 {
-  const char *problem = framing_problem (msg);
+  const char *problem =
+      rd_signal_whip_framing_problem (soup_server_message_get_request_headers (msg));
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *date = NULL;
   GIOStream *stream;
@@ -308,9 +308,8 @@ rd_signal_whip_append_links (SoupServerMessage *msg, const char *const *links)
 /* The token of "Authorization: Bearer <token>" (RFC 6750 b64token), or NULL. It points into
  * the request headers: no copy of it is made here. */
 const char *
-rd_signal_whip_bearer_token (SoupServerMessage *msg)
+rd_signal_whip_bearer_token (SoupMessageHeaders *headers)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   /* The list form: two Authorization headers join with a comma, which no token contains. */
   const char *value = soup_message_headers_get_list (headers, "Authorization");
   const char *p, *start;
@@ -333,20 +332,18 @@ rd_signal_whip_bearer_token (SoupServerMessage *msg)
 }
 
 gboolean
-rd_signal_whip_content_type_is (SoupServerMessage *msg, const char *type)
+rd_signal_whip_content_type_is (SoupMessageHeaders *headers, const char *type)
 {
-  const char *value =
-      soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
+  const char *value = soup_message_headers_get_content_type (headers, NULL);
 
   return value && g_ascii_strcasecmp (value, type) == 0;
 }
 
 /* The If-Match value without its quotes ("*" stays "*"); NULL when absent. */
 char *
-rd_signal_whip_if_match (SoupServerMessage *msg)
+rd_signal_whip_if_match (SoupMessageHeaders *headers)
 {
-  const char *raw =
-      soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-Match");
+  const char *raw = soup_message_headers_get_one (headers, "If-Match");
   g_autofree char *value = NULL;
   gsize len;
 

@@ -86,6 +86,16 @@ typedef struct
   gboolean is_whep;     /* under /whep */
 } RdWhipRoute;
 
+/* The request parsers below are pure (no message, no I/O): they take the path and the request
+ * headers as libsoup parsed them, and are what the fuzz target exercises.
+ *
+ * TRUE, filling @route, for "/whip/<session>", "/whip/<session>/<peer>" or the same under
+ * /whep, with valid ids (rd_signal_whip_id_is_valid()); FALSE for anything else. */
+gboolean rd_signal_whip_parse_route (const char *path, RdWhipRoute *route);
+/* NULL when the body length @headers announce is unambiguous (RFC 9112 section 6.3); else the
+ * sentence of the 400. */
+const char *rd_signal_whip_framing_problem (SoupMessageHeaders *headers);
+
 gboolean rd_signal_whip_method_is (SoupServerMessage *msg, const char *method);
 /* A final error response: text/plain @message (or the reason phrase), WWW-Authenticate for 401,
  * Retry-After for 429 and 503. */
@@ -97,14 +107,17 @@ void rd_signal_whip_reject_early (SoupServerMessage *msg, guint status, guint re
 /* The key a client is rate-limited by. (transfer full) */
 char *rd_signal_whip_rate_key (SoupServerMessage *msg);
 void rd_signal_whip_append_links (SoupServerMessage *msg, const char *const *links);
-/* The token of "Authorization: Bearer <token>", pointing into the headers; NULL if none. */
-const char *rd_signal_whip_bearer_token (SoupServerMessage *msg);
-gboolean rd_signal_whip_content_type_is (SoupServerMessage *msg, const char *type);
-/* The If-Match value without its quotes; NULL when absent. (transfer full) */
-char *rd_signal_whip_if_match (SoupServerMessage *msg);
-/* NULL when @body (@len bytes, maybe with NULs) is fit to hand to the handler: UTF-8 text
- * without NULs and, for an offer, an SDP offer (v=0) with at least one complete m= line; else
- * the sentence of the 400. Only for a request whose token the handler accepted. */
+/* The token of "Authorization: Bearer <token>" (RFC 6750 b64token, at most RD_WHIP_MAX_TOKEN
+ * characters) in the request @headers, pointing into them; NULL if none or malformed. */
+const char *rd_signal_whip_bearer_token (SoupMessageHeaders *headers);
+/* TRUE when the request @headers' Content-Type (parameters ignored) is @type. */
+gboolean rd_signal_whip_content_type_is (SoupMessageHeaders *headers, const char *type);
+/* The request @headers' If-Match value without its quotes; NULL when absent. (transfer full) */
+char *rd_signal_whip_if_match (SoupMessageHeaders *headers);
+/* NULL when @body (@len bytes, maybe with NULs, not necessarily NUL-terminated) is fit to hand to
+ * the handler: UTF-8 text without NULs and, for an offer, an SDP offer (v=0) with at least one
+ * complete m= line; else the sentence of the 400. Only for a request whose token the handler
+ * accepted. */
 const char *rd_signal_whip_body_problem (gboolean is_offer, const char *body, gsize len);
 /* The text of every 401, whatever the reason (rd-signal-whip.h). */
 #define RD_WHIP_UNAUTHORIZED_MESSAGE "A valid \"Authorization: Bearer <token>\" header is required."

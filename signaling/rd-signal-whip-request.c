@@ -141,7 +141,8 @@ rd_signal_whip_request_start (SoupServerMessage *msg, const RdWhipRoute *route, 
   request->is_whep = route->is_whep;
   request->session_id = g_strdup (route->session_id);
   request->peer_id = route->is_resource ? g_strdup (route->peer_id) : NULL;
-  request->token = g_strdup (rd_signal_whip_bearer_token (msg));
+  request->token =
+      g_strdup (rd_signal_whip_bearer_token (soup_server_message_get_request_headers (msg)));
   request->body = g_malloc (body_len + 1);
   memcpy (request->body, body, body_len);
   request->body[body_len] = '\0';
@@ -157,7 +158,7 @@ rd_signal_whip_request_start (SoupServerMessage *msg, const RdWhipRoute *route, 
     request->action = RD_WHIP_ACTION_STATE;
   else
     {
-      request->if_match = rd_signal_whip_if_match (msg);
+      request->if_match = rd_signal_whip_if_match (soup_server_message_get_request_headers (msg));
       request->action =
           g_str_equal (request->if_match, "*") ? RD_WHIP_ACTION_RESTART : RD_WHIP_ACTION_TRICKLE;
     }

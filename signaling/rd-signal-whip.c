@@ -35,10 +35,8 @@ struct _RdSignalWhip
   double rate_per_second;
 };
 
-/* "/whip/<session>", "/whip/<session>/<peer>" or the same under /whep, with valid ids; nothing
- * else. */
-static gboolean
-parse_route (const char *path, RdWhipRoute *route)
+gboolean
+rd_signal_whip_parse_route (const char *path, RdWhipRoute *route)
 {
   const char *session;
   const char *slash;
@@ -97,6 +95,7 @@ whip_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTab
   gboolean is_post = rd_signal_whip_method_is (msg, SOUP_METHOD_POST);
   gboolean is_patch = rd_signal_whip_method_is (msg, "PATCH");
   gboolean is_get = rd_signal_whip_method_is (msg, SOUP_METHOD_GET);
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
   /* Reads (GET, HEAD, OPTIONS: cheap, and the join page polls its resource) have a budget of
    * their own, larger than the writes'. */
   gboolean writes = is_post || is_patch || rd_signal_whip_method_is (msg, SOUP_METHOD_DELETE);
@@ -117,7 +116,7 @@ whip_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTab
   if (rd_signal_whip_reject_bad_framing (msg))
     return;
 
-  if (!parse_route (path, &route))
+  if (!rd_signal_whip_parse_route (path, &route))
     {
       rd_signal_whip_reject_early (msg, SOUP_STATUS_NOT_FOUND, 0,
                                    g_str_has_prefix (path, RD_WHEP_PATH_PREFIX)
@@ -154,18 +153,18 @@ whip_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTab
       return;
     }
 
-  if (!rd_signal_whip_bearer_token (msg))
+  if (!rd_signal_whip_bearer_token (request_headers))
     {
       rd_signal_whip_reject_early (msg, SOUP_STATUS_UNAUTHORIZED, 0, RD_WHIP_UNAUTHORIZED_MESSAGE);
       return;
     }
-  if (is_post && !rd_signal_whip_content_type_is (msg, RD_WHIP_SDP_TYPE))
+  if (is_post && !rd_signal_whip_content_type_is (request_headers, RD_WHIP_SDP_TYPE))
     {
       rd_signal_whip_reject_early (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, 0,
                                    "The offer must be sent as " RD_WHIP_SDP_TYPE ".");
       return;
     }
-  if (is_patch && !rd_signal_whip_content_type_is (msg, RD_WHIP_SDPFRAG_TYPE))
+  if (is_patch && !rd_signal_whip_content_type_is (request_headers, RD_WHIP_SDPFRAG_TYPE))
     {
       rd_signal_whip_reject_early (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, 0,
                                    "A PATCH must be sent as " RD_WHIP_SDPFRAG_TYPE ".");
@@ -177,8 +176,7 @@ whip_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTab
                                    "The body is larger than 64 KiB.");
       return;
     }
-  if (is_patch &&
-      !soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-Match"))
+  if (is_patch && !soup_message_headers_get_one (request_headers, "If-Match"))
     {
       rd_signal_whip_reject_early (
           msg, RD_WHIP_STATUS_PRECONDITION_REQUIRED, 0,
@@ -199,7 +197,7 @@ check_offer (const char *sdp, gsize len)
 
   if (len == 0)
     return "The offer is empty.";
-  if (!g_str_has_prefix (sdp, "v="))
+  if (len < 2 || memcmp (sdp, "v=", 2) != 0) /* @sdp need not be NUL-terminated */
     return "The offer does not start with a v=0 line: it is not SDP.";
   gst_sdp_message_new (&message);
   if (gst_sdp_message_parse_buffer ((const guint8 *)sdp, len, message) != GST_SDP_OK)
@@ -243,7 +241,7 @@ whip_handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
   RdWhipRoute route;
 
   /* The early handler answered everything else. */
-  if (!parse_route (path, &route))
+  if (!rd_signal_whip_parse_route (path, &route))
     {
       rd_signal_whip_set_error (msg, SOUP_STATUS_NOT_FOUND, 0, NULL);
       return;
