@@ -3,8 +3,8 @@
 # SECONDS (default 1800) from its seed corpus (tests/fuzz/corpus/TARGET, read only) into a working
 # corpus in build-fuzz/fuzz/corpus-TARGET. A crash or leak stops it and leaves the input as
 # build-fuzz/fuzz/crash-* or leak-*; add it to the seed corpus with the fix.
-# usage: fuzz.sh TARGET [SECONDS]   (TARGET: fuzz-sdp, fuzz-links, fuzz-proto, fuzz-book; "list"
-# lists them)
+# usage: fuzz.sh TARGET [SECONDS]   (TARGET: fuzz-sdp, fuzz-links, fuzz-proto, fuzz-book,
+# fuzz-whip, fuzz-sdpfrag; "list" lists them)
 set -eu
 cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz.sh TARGET [SECONDS]}
