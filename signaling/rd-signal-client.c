@@ -312,7 +312,8 @@ on_retry_cancelled (GCancellable *cancellable, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* 503 (or a WHEP 409): wait and try again while the deadline allows; FALSE when it does not. */
+/* 503, 429 (or a WHEP 409): wait and try again while the deadline allows; FALSE when it does not.
+ */
 static gboolean
 post_retry (GTask *task, SoupMessage *msg)
 {
@@ -444,7 +445,9 @@ on_posted (SoupMessage *msg, GBytes *body, const char *url, const GError *error,
       g_object_unref (task);
       return;
     }
-  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
+  /* 429 too: a receptiond answers it while the same invite's previous offer is still being
+   * answered (a re-POST after a drop can overtake it), with a Retry-After of its own */
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE || status == 429 /* Too Many Requests */ ||
       (status == SOUP_STATUS_CONFLICT && self->kind == RD_SIGNAL_CLIENT_WHEP))
     {
       g_autofree char *shown = rd_signal_client_shown_url (url);

@@ -8,13 +8,13 @@
  *   the token (printable ASCII, no spaces), and never sends anything.
  * - rd_signal_client_post_async() POSTs the offer (Content-Type application/sdp, Authorization:
  *   Bearer <token> when there is one). It follows 307/308 redirects (at most 5, each to an
- *   https URL unless allowed, never 301/302/303: those are errors), and on 503 (WHIP) or 409
- *   (WHEP: stream not live yet) retries after Retry-After (seconds or HTTP-date; missing: 2 s;
+ *   https URL unless allowed, never 301/302/303: those are errors), and on 503 or 429 (WHIP) or
+ *   409 (WHEP: stream not live yet) retries after Retry-After (seconds or HTTP-date; missing: 2 s;
  *   capped at 30 s) with the backoff growing while @deadline_s (from the call) allows, then fails
  *   with RD_SIGNAL_ERROR_RETRY naming the last status. In detail: 301/302/303 fail with
  *   RD_SIGNAL_ERROR_HTTP, a 6th redirect or one without Location with RD_SIGNAL_ERROR_PROTOCOL, a
- *   redirect to a scheme not allowed with RD_SIGNAL_ERROR_URL; a WHEP client also retries 503;
- *   the wait is Retry-After when given, else 2 s doubling at each retry (to 30 s); a wait that
+ *   redirect to a scheme not allowed with RD_SIGNAL_ERROR_URL; a WHEP client also retries 503 and
+ * 429; the wait is Retry-After when given, else 2 s doubling at each retry (to 30 s); a wait that
  *   would end after @deadline_s (0: no retry at all) is not started. Retries go to the URL given
  *   at rd_signal_client_new(), not to where an earlier 307 led. 201 completes with an
  * RdSignalAnswer: the answer SDP, the resource URL (Location resolved against the URL that
