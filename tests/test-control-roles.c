@@ -52,6 +52,29 @@ become (gpointer data)
     _exit (121);
 }
 
+/* A copy of receptionctl that nobody may run: the build tree may be closed to others (CI clones
+ * with umask 077), the test's own dir is 0711. (transfer full) */
+static char *
+nobody_ctl (RdTestDaemon *t)
+{
+  g_autofree char *built =
+      g_build_filename (g_getenv ("RD_TEST_BINDIR"), "bin", "receptionctl", NULL);
+  char *copy = g_build_filename (t->dir, "receptionctl", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len;
+
+  if (!g_file_test (copy, G_FILE_TEST_EXISTS))
+    {
+      g_assert_true (g_file_get_contents (built, &contents, &len, &error));
+      g_assert_no_error (error);
+      g_assert_true (
+          g_file_set_contents_full (copy, contents, len, G_FILE_SET_CONTENTS_NONE, 0755, &error));
+      g_assert_no_error (error);
+    }
+  return copy;
+}
+
 /* Runs receptionctl --socket <socket> ARGS as @who; returns its exit code; stdout and stderr in
  * @out and @err. */
 static int
@@ -62,8 +85,7 @@ ctl_as (RdTestDaemon *t, const Who *who, char **out, char **err, const char *con
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *path =
-      g_build_filename (g_getenv ("RD_TEST_BINDIR"), "bin", "receptionctl", NULL);
+  g_autofree char *path = nobody_ctl (t);
   int rc;
 
   g_ptr_array_add (argv, path);

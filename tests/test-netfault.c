@@ -284,6 +284,15 @@ test_lossy_minute (Fixture *f, gconstpointer data)
   g_assert_cmpint (frames, >, 0);
 }
 
+/* TRUE when at least one link dropped and every link that dropped has recovered. */
+static gboolean
+dropped_all_recovered (const char *events)
+{
+  guint dropped = rd_test_count (events, "link-dropped");
+
+  return dropped >= 1 && rd_test_count (events, "link-recovered") >= dropped;
+}
+
 static void
 test_cut_ten_seconds (Fixture *f, gconstpointer data)
 {
@@ -313,10 +322,12 @@ test_cut_ten_seconds (Fixture *f, gconstpointer data)
     }
   rd_test_veth_set_link (f->veth, TRUE);
   up_at = g_get_real_time ();
-  /* every link dropped and recovered by itself: the ledger says when */
-  WAIT_FOR (rd_test_count ((g_free (events), events = rd_test_far_link_events (r)),
-                           "link-recovered") >= n,
-            30, "link events %s", events);
+  /* every link that dropped recovered by itself: the ledger says when. The player (WHEP) hears
+   * nothing for the whole cut and always drops (after ~5 s); the publisher (WHIP) only sends, and
+   * whether ICE calls it disconnected within a 10 s cut is libnice's timing (9.5 s seen, and
+   * not at all): a link that never dropped must simply be connected and sending again below. */
+  WAIT_FOR (dropped_all_recovered ((g_free (events), events = rd_test_far_link_events (r))), 30,
+            "link events %s", events);
   back_s = rd_test_far_recovered_after (r, up_at);
   g_test_message ("link events: %s; the last recovery %.1f s after the link came back", events,
                   back_s);
@@ -353,10 +364,13 @@ test_cut_ten_seconds (Fixture *f, gconstpointer data)
 
   g_clear_pointer (&events, g_free);
   events = rd_test_far_link_events (r);
-  g_assert_cmpuint (rd_test_count (events, "link-dropped"), ==, n);
-  g_assert_cmpuint (
-      rd_test_count (events, "link-ice-restart") + rd_test_count (events, "link-reposted"), >=, n);
-  g_assert_cmpuint (rd_test_count (events, "link-recovered"), ==, n);
+  g_assert_cmpuint (rd_test_count (events, "link-dropped"), >=, 1);
+  g_assert_cmpuint (rd_test_count (events, "link-dropped"), <=, n);
+  g_assert_cmpuint (rd_test_count (events, "link-ice-restart") +
+                        rd_test_count (events, "link-reposted"),
+                    >=, rd_test_count (events, "link-dropped"));
+  g_assert_cmpuint (rd_test_count (events, "link-recovered"), ==,
+                    rd_test_count (events, "link-dropped"));
   /* the gap marker is on the played (recorded) stream, WHEP's; the room's own tracks have none */
   if (ROOM_JOINS_WHEP)
     g_assert_cmpuint (rd_test_count (events, "recording-gap"), >=, 1);
