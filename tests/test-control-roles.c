@@ -71,6 +71,7 @@ nobody_ctl (RdTestDaemon *t)
       g_assert_true (
           g_file_set_contents_full (copy, contents, len, G_FILE_SET_CONTENTS_NONE, 0755, &error));
       g_assert_no_error (error);
+      g_assert_cmpint (g_chmod (copy, 0755), ==, 0); /* the mode above is under the umask */
     }
   return copy;
 }
