@@ -183,19 +183,26 @@ rd_signal_whip_request_start (SoupServerMessage *msg, const RdWhipRoute *route, 
 
 /* A reply that breaks the contract of rd-signal-whip.h still answers the client (500) and ends
  * the request; the mistake is reported like a failed precondition. */
+static void
+reply_misuse (RdWhipRequest *request, const char *func, const char *expr)
+{
+  SoupServerMessage *msg = request_response_message (request);
+
+  if (msg)
+    {
+      rd_signal_whip_set_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, 0, NULL);
+      request_send (request);
+    }
+  request_free (request);
+  g_return_if_fail_warning (G_LOG_DOMAIN, func, expr);
+}
+
 #define REPLY_RETURN_IF_FAIL(request, expr)                                                        \
   G_STMT_START                                                                                     \
   {                                                                                                \
     if (G_UNLIKELY (!(expr)))                                                                      \
       {                                                                                            \
-        SoupServerMessage *misuse_msg_ = request_response_message (request);                       \
-        if (misuse_msg_)                                                                           \
-          {                                                                                        \
-            rd_signal_whip_set_error (misuse_msg_, SOUP_STATUS_INTERNAL_SERVER_ERROR, 0, NULL);    \
-            request_send (request);                                                                \
-          }                                                                                        \
-        request_free (request);                                                                    \
-        g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, #expr);                                 \
+        reply_misuse (request, G_STRFUNC, #expr);                                                  \
         return;                                                                                    \
       }                                                                                            \
   }                                                                                                \
@@ -206,14 +213,7 @@ rd_signal_whip_request_start (SoupServerMessage *msg, const RdWhipRoute *route, 
   {                                                                                                \
     if (G_UNLIKELY (!(expr)))                                                                      \
       {                                                                                            \
-        SoupServerMessage *misuse_msg_ = request_response_message (request);                       \
-        if (misuse_msg_)                                                                           \
-          {                                                                                        \
-            rd_signal_whip_set_error (misuse_msg_, SOUP_STATUS_INTERNAL_SERVER_ERROR, 0, NULL);    \
-            request_send (request);                                                                \
-          }                                                                                        \
-        request_free (request);                                                                    \
-        g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, #expr);                                 \
+        reply_misuse (request, G_STRFUNC, #expr);                                                  \
         return (val);                                                                              \
       }                                                                                            \
   }                                                                                                \
