@@ -187,6 +187,16 @@ records_link_video (JsonNode *shown)
   return FALSE;
 }
 
+static gboolean
+link_video_opened (gpointer data)
+{
+  RdTestLinks *p = data;
+  g_autoptr (JsonNode) shown =
+      rd_test_ctl_json (p->room->t, "session", "show", p->room->session_id, NULL);
+
+  return records_link_video (shown);
+}
+
 /* Play: the room plays the far end's room over WHEP and records it like a party. */
 static void
 test_play_and_record (void)
@@ -220,19 +230,7 @@ test_play_and_record (void)
   }
   /* the played stream's video is being recorded (a party's tracks start once its lip-sync is
    * known and its first keyframe came: seconds under ASan) */
-  {
-    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-    gboolean opened = FALSE;
-    while (!opened && g_get_monotonic_time () < end)
-      {
-        g_autoptr (JsonNode) shown =
-            rd_test_ctl_json (p->room->t, "session", "show", p->room->session_id, NULL);
-        opened = records_link_video (shown);
-        if (!opened)
-          g_usleep (RD_TEST_LINKS_POLL_US);
-      }
-    g_assert_true (opened);
-  }
+  g_assert_true (rd_test_wait_until (link_video_opened, p, 30000));
   /* ending the session leaves both (DELETE) and seals the recording, the played stream in it */
   g_assert_cmpint (
       rd_test_ctl (p->room->t, NULL, NULL, "session", "end", p->room->session_id, NULL), ==, 0);
