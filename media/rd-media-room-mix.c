@@ -496,14 +496,12 @@ rd_room_mixer_get_level (RdRoomMixer *mx, const char *key)
 }
 
 guint
-rd_room_mixer_count (RdRoomMixer *mx, const char *key, gboolean *hears)
+rd_room_mixer_count (RdRoomMixer *mx, const char *key)
 {
   Mix *m = find_mix (mx, key);
   guint n = 0;
 
   for (guint i = 0; m && i < mx->branches->len; i++)
     n += ((Branch *)mx->branches->pdata[i])->aggregator == m->mixer;
-  if (hears)
-    *hears = m != NULL;
   return n;
 }

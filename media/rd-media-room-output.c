@@ -268,7 +268,7 @@ guint
 rd_room_get_mix_inputs (RdRoom *room, const char *key)
 {
   g_return_val_if_fail (RD_IS_ROOM (room), 0);
-  return rd_room_mixer_count (room->mix, key, NULL);
+  return rd_room_mixer_count (room->mix, key);
 }
 
 guint64

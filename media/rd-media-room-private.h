@@ -118,8 +118,8 @@ gboolean rd_room_mixer_remove_source (RdRoomMixer *mx, GstPad *sink);
 /* The Opus tee of @key's mix, made on first use; one use taken. (transfer none) */
 GstElement *rd_room_mixer_acquire (RdRoomMixer *mx, const char *key, GError **error);
 void rd_room_mixer_release (RdRoomMixer *mx, const char *key);
-/* How many inputs @key's mix has (the microphone and each other party's audio); *@hears is
- * FALSE when there is no such mix. */
-guint rd_room_mixer_count (RdRoomMixer *mx, const char *key, gboolean *hears);
+/* How many inputs @key's mix has (the microphone and each other party's audio); 0 when there
+ * is no such mix. */
+guint rd_room_mixer_count (RdRoomMixer *mx, const char *key);
 
 G_END_DECLS
