@@ -144,6 +144,7 @@ typedef struct
   const char *codec;          /* "VP8", "H264", "OPUS" (static) */
   GstElement *tee;            /* after the depayloader: the encoded frames, for the recorder */
   GstPad *ghost;              /* the bin's src pad with the decoded media */
+  GstPad *decoding;           /* the sink pad of the element after the tee (the decoding) */
   GstPad *room_pad;           /* the room's compositor / mixer pad, once linked */
   RdPeerGate *gate;           /* on webrtcbin's src pad */
   guint32 ssrc;               /* the far end's SSRC of this stream (its caps) */

@@ -175,8 +175,9 @@ link_recv_on_main (RdPeer *peer, gpointer data)
 {
   RdPeerRecvStream *r = data;
 
-  r->room_pad = r->video ? rd_room_link_remote_video (peer->room, r->ghost, peer->mix_key)
-                         : rd_room_link_remote_audio (peer->room, r->ghost, peer->mix_key);
+  r->room_pad = r->video
+                    ? rd_room_link_remote_video (peer->room, r->ghost, r->decoding, peer->mix_key)
+                    : rd_room_link_remote_audio (peer->room, r->ghost, peer->mix_key);
   GST_DEBUG ("peer %s: remote %s linked to the room", peer->id, r->video ? "video" : "audio");
   rd_peer_gate_set_open (r->gate, r->room_pad && peer->verify.verified);
   r->linked = TRUE;
@@ -279,6 +280,7 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   r->video = g_strcmp0 (encoding, "OPUS") != 0;
   r->codec = g_strcmp0 (encoding, "VP8") == 0 ? "VP8" : r->video ? "H264" : "OPUS";
   r->tee = tee;
+  r->decoding = gst_element_get_static_pad (made[2], "sink");
   src = gst_element_get_static_pad (made[n_made - 1], "src");
   r->ghost = gst_object_ref (gst_ghost_pad_new (NULL, src));
   gst_pad_set_active (r->ghost, TRUE);
@@ -311,6 +313,7 @@ recv_stream_free (gpointer data)
 
   rd_peer_gate_free (r->gate);
   g_clear_object (&r->ghost);
+  g_clear_object (&r->decoding);
   g_free (r);
 }
 

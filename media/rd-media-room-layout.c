@@ -25,8 +25,11 @@
 #define SPEAKER_MARGIN_DB 6.0
 #define SPEAKER_TAKE_US   (1 * G_USEC_PER_SEC)
 #define SPEAKER_HOLD_US   (2 * G_USEC_PER_SEC)
-/* A tile without a new frame for this long is marked as stalled (its last picture stays). */
-#define STALL_US (2 * G_USEC_PER_SEC)
+/* A tile without a new frame for this long is marked as stalled (its last picture stays); one
+ * whose party's frames keep coming in this long with none decoded has a failed decoder and is
+ * taken out of the layout until a picture is decoded again. */
+#define STALL_US      (2 * G_USEC_PER_SEC)
+#define FAILED_FRAMES 10
 /* Keyframe requests from the parties (RTCP PLI/FIR, RFC 4585 6.3.1, RFC 5104 3.5.1) reach the
  * encoders at most this often: six parties asking at once make one keyframe, not six. */
 #define KEYFRAME_GAP_US (500 * G_TIME_SPAN_MILLISECOND)
@@ -37,10 +40,16 @@ struct _RdRoomTile
   GstElement *label; /* textoverlay, in the pipeline */
   GstPad *handle;    /* the label's sink pad: what rd_room_link_remote_video() returned */
   GstPad *pad;       /* the compositor's request pad */
-  guint64 frames;    /* atomic: frames that reached the compositor */
+  GstPad *encoded;   /* the decoder's sink pad (the party's encoded frames), or NULL */
+  gulong encoded_probe;
+  guint64 frames; /* atomic: frames that reached the compositor */
   guint64 frames_seen;
-  gint64 moved_us; /* monotonic: when frames last moved */
-  gboolean stalled;
+  gint64 moved_us;        /* monotonic: when frames last moved */
+  guint64 encoded_frames; /* atomic: encoded frames into the decoder */
+  guint64 encoded_seen;
+  gint64 encoded_moved_us;
+  guint64 encoded_at_move; /* encoded_frames when frames last moved */
+  RdRoomTileState state;
 };
 
 static gboolean speaker_tick (gpointer data);
@@ -53,6 +62,9 @@ tile_free (gpointer data)
   RdRoomTile *t = data;
 
   g_free (t->key);
+  if (t->encoded && t->encoded_probe)
+    gst_pad_remove_probe (t->encoded, t->encoded_probe);
+  g_clear_object (&t->encoded);
   g_clear_object (&t->handle);
   g_clear_object (&t->pad);
   g_free (t);
@@ -199,15 +211,15 @@ place (GstPad *pad, int x, int y, int w, int h, int zorder)
 /* Today's display: parties in a grid over the whole picture, the self-view a quarter-size
  * picture in the bottom right corner (the whole picture with no party). */
 static void
-layout_room (RdRoom *room, int w, int h)
+layout_room (RdRoom *room, GPtrArray *tiles, int w, int h)
 {
-  guint n = room->tiles->len, cols = 1, rows;
+  guint n = tiles->len, cols = 1, rows;
 
   while (cols * cols < n)
     cols++;
   rows = n ? (n + cols - 1) / cols : 1;
   for (guint i = 0; i < n; i++)
-    place (((RdRoomTile *)room->tiles->pdata[i])->pad, (int)(i % cols) * w / (int)cols,
+    place (((RdRoomTile *)tiles->pdata[i])->pad, (int)(i % cols) * w / (int)cols,
            (int)(i / cols) * h / (int)rows, w / (int)cols, h / (int)rows, 1);
   if (n == 0)
     place (room->self_view_pad, 0, 0, w, h, 10);
@@ -215,42 +227,42 @@ layout_room (RdRoom *room, int w, int h)
     place (room->self_view_pad, w - w / 4 - w / 40, h - h / 4 - h / 40, w / 4, h / 4, 10);
 }
 
-/* The room's pad, then each tile's, in join order. */
+/* The room's pad, then each of @tiles', in join order. */
 static GstPad *
-nth_pad (RdRoom *room, guint i)
+nth_pad (RdRoom *room, GPtrArray *tiles, guint i)
 {
-  return i == 0 ? room->self_view_pad : ((RdRoomTile *)room->tiles->pdata[i - 1])->pad;
+  return i == 0 ? room->self_view_pad : ((RdRoomTile *)tiles->pdata[i - 1])->pad;
 }
 
 static const char *
-nth_key (RdRoom *room, guint i)
+nth_key (GPtrArray *tiles, guint i)
 {
-  return i == 0 ? RD_ROOM_KEY : ((RdRoomTile *)room->tiles->pdata[i - 1])->key;
+  return i == 0 ? RD_ROOM_KEY : ((RdRoomTile *)tiles->pdata[i - 1])->key;
 }
 
 static void
-layout_grid (RdRoom *room, int w, int h)
+layout_grid (RdRoom *room, GPtrArray *tiles, int w, int h)
 {
-  guint n = room->tiles->len + 1, cols = 1, rows;
+  guint n = tiles->len + 1, cols = 1, rows;
 
   while (cols * cols < n)
     cols++;
   rows = (n + cols - 1) / cols;
   for (guint i = 0; i < n; i++)
-    place (nth_pad (room, i), (int)(i % cols) * w / (int)cols, (int)(i / cols) * h / (int)rows,
-           w / (int)cols, h / (int)rows, 1);
+    place (nth_pad (room, tiles, i), (int)(i % cols) * w / (int)cols,
+           (int)(i / cols) * h / (int)rows, w / (int)cols, h / (int)rows, 1);
 }
 
 /* The speaker over the top three quarters, the others in a strip of quarter-size tiles below
  * (narrower when more than four). */
 static void
-layout_speaker (RdRoom *room, int w, int h)
+layout_speaker (RdRoom *room, GPtrArray *tiles, int w, int h)
 {
-  guint n = room->tiles->len + 1, big = 0, k = 0;
+  guint n = tiles->len + 1, big = 0, k = 0;
   int tw, x0;
 
   for (guint i = 0; room->speaker && i < n; i++)
-    if (g_str_equal (nth_key (room, i), room->speaker))
+    if (g_str_equal (nth_key (tiles, i), room->speaker))
       big = i;
   if (n == 1)
     {
@@ -261,26 +273,37 @@ layout_speaker (RdRoom *room, int w, int h)
   x0 = (w - tw * (int)(n - 1)) / 2;
   for (guint i = 0; i < n; i++)
     if (i == big)
-      place (nth_pad (room, i), 0, 0, w, h * 3 / 4, 1);
+      place (nth_pad (room, tiles, i), 0, 0, w, h * 3 / 4, 1);
     else
-      place (nth_pad (room, i), x0 + tw * (int)k++, h * 3 / 4, tw, h / 4, 1);
+      place (nth_pad (room, tiles, i), x0 + tw * (int)k++, h * 3 / 4, tw, h / 4, 1);
 }
 
 void
 rd_room_relayout (RdRoom *room)
 {
   RdLayout shown = room->layout;
+  g_autoptr (GPtrArray) tiles = NULL;
 
   if (!room->tiles || !room->self_view_pad)
     return;
+  /* a tile whose decoder failed is out of the picture: no place, drawn transparent */
+  tiles = g_ptr_array_new ();
+  for (guint i = 0; i < room->tiles->len; i++)
+    {
+      RdRoomTile *t = room->tiles->pdata[i];
+      if (t->state == RD_ROOM_TILE_FAILED)
+        g_object_set (t->pad, "alpha", 0.0, NULL);
+      else
+        g_ptr_array_add (tiles, t);
+    }
   if (shown == RD_LAYOUT_AUTO)
-    shown = room->tiles->len >= 2 ? RD_LAYOUT_GRID : RD_LAYOUT_ROOM;
+    shown = tiles->len >= 2 ? RD_LAYOUT_GRID : RD_LAYOUT_ROOM;
   if (shown == RD_LAYOUT_GRID)
-    layout_grid (room, room->width, room->height);
+    layout_grid (room, tiles, room->width, room->height);
   else if (shown == RD_LAYOUT_SPEAKER)
-    layout_speaker (room, room->width, room->height);
+    layout_speaker (room, tiles, room->width, room->height);
   else
-    layout_room (room, room->width, room->height);
+    layout_room (room, tiles, room->width, room->height);
   if (shown != room->layout_shown)
     {
       GST_INFO ("layout %s (asked: %s)", rd_layout_to_string (shown),
@@ -308,8 +331,8 @@ update_labels (RdRoom *room)
     {
       RdRoomTile *t = room->tiles->pdata[i];
       const char *text = g_hash_table_lookup (room->labels, t->key);
-      g_autofree char *shown =
-          g_strdup_printf ("%s%s", text ? text : "", t->stalled ? " · mất hình" : "");
+      g_autofree char *shown = g_strdup_printf (
+          "%s%s", text ? text : "", t->state == RD_ROOM_TILE_STALLED ? " · mất hình" : "");
       g_object_set (t->label, "text", shown, NULL);
     }
 }
@@ -334,7 +357,7 @@ rd_room_layout_muted (RdRoom *room)
 /* --- the parties' video --- */
 
 GstPad *
-rd_room_link_remote_video (RdRoom *room, GstPad *src, const char *key)
+rd_room_link_remote_video (RdRoom *room, GstPad *src, GstPad *encoded, const char *key)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GstPad) label_src = NULL;
@@ -355,7 +378,14 @@ rd_room_link_remote_video (RdRoom *room, GstPad *src, const char *key)
                      rd_room_count_buffers, &room->remote_video_frames, NULL);
   gst_pad_add_probe (t->pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      rd_room_count_buffers, &t->frames, NULL);
-  t->moved_us = g_get_monotonic_time ();
+  t->moved_us = t->encoded_moved_us = g_get_monotonic_time ();
+  if (encoded)
+    {
+      t->encoded = gst_object_ref (encoded);
+      t->encoded_probe =
+          gst_pad_add_probe (encoded, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                             rd_room_count_buffers, &t->encoded_frames, NULL);
+    }
   gst_element_sync_state_with_parent (t->label);
   if (gst_pad_link (src, t->handle) != GST_PAD_LINK_OK)
     goto failed;
@@ -425,37 +455,63 @@ level_of (RdRoom *room, const char *key)
   return key ? rd_room_mixer_get_level (room->mix, key) : -127.0;
 }
 
-/* Marks the tiles whose party's video stopped coming (and unmarks them when it comes again):
- * the compositor keeps showing a stalled tile's last picture, the rest goes on. */
+static const char *const tile_states[] = { "shown", "stalled", "failed" };
+
+/* What @t shows now: STALLED when no new frame reached it for STALL_US, FAILED when in that
+ * time the party's encoded frames kept coming (at least FAILED_FRAMES, the last within half of
+ * it): its decoder makes nothing of them. */
+static RdRoomTileState
+tile_state_at (RdRoomTile *t, gint64 now)
+{
+  guint64 frames = __atomic_load_n (&t->frames, __ATOMIC_RELAXED);
+  guint64 encoded = __atomic_load_n (&t->encoded_frames, __ATOMIC_RELAXED);
+
+  if (encoded != t->encoded_seen)
+    {
+      t->encoded_seen = encoded;
+      t->encoded_moved_us = now;
+    }
+  if (frames != t->frames_seen)
+    {
+      t->frames_seen = frames;
+      t->moved_us = now;
+      t->encoded_at_move = encoded;
+    }
+  if (now - t->moved_us < STALL_US)
+    return RD_ROOM_TILE_SHOWN;
+  if (t->encoded && now - t->encoded_moved_us < STALL_US / 2 &&
+      encoded >= t->encoded_at_move + FAILED_FRAMES)
+    return RD_ROOM_TILE_FAILED;
+  return RD_ROOM_TILE_STALLED;
+}
+
+/* Marks the tiles whose party's video stopped coming (the compositor keeps showing a stalled
+ * tile's last picture, the rest goes on), takes out of the layout those whose decoder failed,
+ * and undoes either when pictures come again. */
 static void
 check_stalls (RdRoom *room, gint64 now)
 {
-  gboolean changed = FALSE;
+  gboolean changed = FALSE, relayout = FALSE;
 
   for (guint i = 0; i < room->tiles->len; i++)
     {
       RdRoomTile *t = room->tiles->pdata[i];
-      guint64 frames = __atomic_load_n (&t->frames, __ATOMIC_RELAXED);
-      gboolean stalled;
+      RdRoomTileState state = tile_state_at (t, now);
 
-      if (frames != t->frames_seen)
-        {
-          t->frames_seen = frames;
-          t->moved_us = now;
-        }
-      stalled = now - t->moved_us >= STALL_US;
-      if (stalled != t->stalled)
-        {
-          GST_INFO ("tile %s %s", t->key, stalled ? "stalled" : "moving again");
-          t->stalled = stalled;
-          changed = TRUE;
-        }
+      if (state == t->state)
+        continue;
+      GST_INFO ("tile %s: %s -> %s", t->key, tile_states[t->state], tile_states[state]);
+      relayout |= state == RD_ROOM_TILE_FAILED || t->state == RD_ROOM_TILE_FAILED;
+      t->state = state;
+      changed = TRUE;
+      rd_room_emit_tile_changed (room, t->key, tile_states[state]);
     }
-  if (changed)
-    {
-      update_labels (room);
-      rd_room_emit_layout_changed (room);
-    }
+  if (!changed)
+    return;
+  update_labels (room);
+  if (relayout)
+    rd_room_relayout (room);
+  rd_room_emit_layout_changed (room);
 }
 
 static gboolean
@@ -469,11 +525,11 @@ speaker_tick (gpointer data)
   check_stalls (room, now);
   for (guint i = 0; i <= room->tiles->len; i++)
     {
-      double level = level_of (room, nth_key (room, i));
+      double level = level_of (room, nth_key (room->tiles, i));
       if (level > best)
         {
           best = level;
-          loudest = nth_key (room, i);
+          loudest = nth_key (room->tiles, i);
         }
     }
   if (!loudest || g_strcmp0 (loudest, room->speaker) == 0)
@@ -528,7 +584,7 @@ rd_room_get_tile_state (RdRoom *room, const char *key)
     {
       RdRoomTile *t = room->tiles->pdata[i];
       if (g_str_equal (t->key, key))
-        return t->stalled ? "stalled" : "shown";
+        return tile_states[t->state];
     }
   return "none";
 }

@@ -73,9 +73,17 @@ void rd_room_encoder_keyframe (GstElement *encoder);
 /* rd-media-room-layout.c: the parties' tiles, the layouts, labels and the active speaker; the
  * composite encoder and the selector of what the parties are sent (after the outputs). */
 typedef struct _RdRoomTile RdRoomTile;
+typedef enum
+{
+  RD_ROOM_TILE_SHOWN,
+  RD_ROOM_TILE_STALLED,
+  RD_ROOM_TILE_FAILED,
+} RdRoomTileState;
 gboolean rd_room_build_composite (RdRoom *room, GError **error);
 /* Emits "layout-changed" (rd-media-room.c). */
 void rd_room_emit_layout_changed (RdRoom *room);
+/* Emits "tile-changed" (rd-media-room.c). */
+void rd_room_emit_tile_changed (RdRoom *room, const char *key, const char *state);
 void rd_room_relayout (RdRoom *room);
 void rd_room_layout_init (RdRoom *room);
 void rd_room_layout_dispose (RdRoom *room);

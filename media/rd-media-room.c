@@ -47,6 +47,7 @@ enum
 {
   SIGNAL_ERROR,
   SIGNAL_LAYOUT_CHANGED,
+  SIGNAL_TILE_CHANGED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -94,6 +95,9 @@ rd_room_class_init (RdRoomClass *klass)
   signals[SIGNAL_LAYOUT_CHANGED] =
       g_signal_new ("layout-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_TILE_CHANGED] =
+      g_signal_new ("tile-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   if (!rd_media_debug)
     GST_DEBUG_CATEGORY_INIT (rd_media_debug, "receptiond-media", 0, "receptiond media");
 }
@@ -619,6 +623,12 @@ void
 rd_room_emit_layout_changed (RdRoom *room)
 {
   g_signal_emit (room, signals[SIGNAL_LAYOUT_CHANGED], 0);
+}
+
+void
+rd_room_emit_tile_changed (RdRoom *room, const char *key, const char *state)
+{
+  g_signal_emit (room, signals[SIGNAL_TILE_CHANGED], 0, key, state);
 }
 
 GstElement *

@@ -34,6 +34,8 @@
  *   not emitted.
  *   "layout-changed": the layout shown (rd_room_get_layout's @shown) or the active speaker
  *   changed.
+ *   "tile-changed" (const char *key, const char *state): @key's tile went to @state
+ *   (rd_room_get_tile_state's words, not "none").
  *
  * Threading: create, start, stop and call everything from the main context.
  *
@@ -91,10 +93,11 @@ GstElement *rd_room_get_send_video_tee (RdRoom *room);
 GstElement *rd_room_get_composite_tee (RdRoom *room);
 GstElement *rd_room_get_audio_tee (RdRoom *room);
 /* Links a remote party's decoded raw video pad to the display as @key's tile (labelled with
- * @key's label), or its decoded audio pad to the speakers and to the mix of every key but @key
- * (mix-minus). Returns the pad @src is linked
- * to, the handle for rd_room_release_output(). (transfer none) */
-GstPad *rd_room_link_remote_video (RdRoom *room, GstPad *src, const char *key);
+ * @key's label; @encoded, when not NULL, is the sink pad of its decoder: the tile's decoder
+ * has failed when frames go in there and no picture comes out), or its decoded audio pad to the
+ * speakers and to the mix of every key but @key (mix-minus). Returns the pad @src is linked to, the
+ * handle for rd_room_release_output(). (transfer none) */
+GstPad *rd_room_link_remote_video (RdRoom *room, GstPad *src, GstPad *encoded, const char *key);
 GstPad *rd_room_link_remote_audio (RdRoom *room, GstPad *src, const char *key);
 /* Takes that party's video or audio out of the display, or the speakers and every mix, at once. */
 void rd_room_release_output (RdRoom *room, GstPad *sinkpad);
@@ -121,7 +124,8 @@ RdLayout rd_room_get_layout (RdRoom *room, RdLayout *shown);
 void rd_room_set_label (RdRoom *room, const char *key, const char *label);
 const char *rd_room_get_active_speaker (RdRoom *room);
 /* @key's tile: "shown", "stalled" (no new picture for 2 s: its last one stays, marked "mất
- * hình"), or "none". (transfer none) */
+ * hình"), "failed" (for 2 s its party's frames came in and none could be decoded: it is out
+ * of the layout until one is), or "none". (transfer none) */
 const char *rd_room_get_tile_state (RdRoom *room, const char *key);
 
 /* Counters for tests and status: buffers that reached the display / speakers from remote

@@ -30,6 +30,8 @@ struct _RdTestPeer
   guint ice_ready;    /* atomic: times the component became ready */
   guint ice_checked;  /* atomic: times the far end's checks first passed our credentials */
   char *remote_ufrag; /* the far end's, as last set */
+  gint truncate;      /* atomic: rd_test_peer_set_video_truncated() */
+  gulong truncate_probe;
   /* the last TONE_WINDOW samples decoded from the far end (48 kHz mono), under lock */
   gint16 tone[TONE_WINDOW];
   guint tone_pos;
@@ -204,12 +206,13 @@ peer_new (RdTestPeerMode mode, const char *video_codec, const char *video_source
           const char *audio_source, const char *ice_address, GError **error)
 {
   static const char vp8[] =
-      "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 target-bitrate=300000 "
+      "vp8enc name=venc deadline=1 cpu-used=8 keyframe-max-dist=30 lag-in-frames=0 "
+      "target-bitrate=300000 "
       "! rtpvp8pay pt=96 picture-id-mode=15-bit ! application/x-rtp,media=video,"
       "encoding-name=VP8,payload=96,clock-rate=90000";
   /* what a browser offers: constrained baseline, packetization-mode=1 */
   static const char h264[] =
-      "openh264enc complexity=low gop-size=30 bitrate=300000 "
+      "openh264enc name=venc complexity=low gop-size=30 bitrate=300000 "
       "! video/x-h264,profile=constrained-baseline ! rtph264pay pt=102 config-interval=-1 "
       "! application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000,"
       "packetization-mode=(string)1";
@@ -301,6 +304,65 @@ rd_test_peer_free (RdTestPeer *peer)
   g_mutex_clear (&peer->lock);
   g_cond_clear (&peer->cond);
   g_free (peer);
+}
+
+/* Cuts an RTP packet to its first 32 bytes: the header, the payload descriptor and the start of
+ * the frame stay, the rest of each frame is gone (a decoder makes no picture of it). */
+static gboolean
+truncate_packet (GstBuffer **buffer, guint idx, gpointer user_data)
+{
+  if (gst_buffer_get_size (*buffer) > 32)
+    {
+      *buffer = gst_buffer_make_writable (*buffer);
+      gst_buffer_resize (*buffer, 0, 32);
+    }
+  return TRUE;
+}
+
+/* On the video payloader's src pad: truncate_packet() while peer->truncate is set. */
+static GstPadProbeReturn
+truncate_packets (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdTestPeer *peer = user_data;
+
+  if (!g_atomic_int_get (&peer->truncate))
+    return GST_PAD_PROBE_OK;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    {
+      GstBufferList *list = gst_buffer_list_make_writable (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+      gst_buffer_list_foreach (list, truncate_packet, NULL);
+      GST_PAD_PROBE_INFO_DATA (info) = list;
+    }
+  else
+    {
+      GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+      truncate_packet (&buffer, 0, NULL);
+      GST_PAD_PROBE_INFO_DATA (info) = buffer;
+    }
+  return GST_PAD_PROBE_OK;
+}
+
+void
+rd_test_peer_set_video_truncated (RdTestPeer *peer, gboolean truncated)
+{
+  if (!peer->truncate_probe)
+    {
+      g_autoptr (GstElement) venc = rd_test_peer_get_element (peer, "venc");
+      g_autoptr (GstPad) enc_src = NULL;
+      g_autoptr (GstPad) pay_sink = NULL;
+      g_autoptr (GstElement) pay = NULL;
+      g_autoptr (GstPad) pay_src = NULL;
+
+      g_assert_nonnull (venc); /* a peer that sends video */
+      enc_src = gst_element_get_static_pad (venc, "src");
+      pay_sink = gst_pad_get_peer (enc_src);
+      pay = gst_pad_get_parent_element (pay_sink);
+      pay_src = gst_element_get_static_pad (pay, "src");
+      peer->truncate_probe =
+          gst_pad_add_probe (pay_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                             truncate_packets, peer, NULL);
+    }
+  g_atomic_int_set (&peer->truncate, truncated);
 }
 
 void

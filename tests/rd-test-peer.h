@@ -43,10 +43,14 @@ RdTestPeer *rd_test_peer_new_full (RdTestPeerMode mode, const char *video_codec,
 RdTestPeer *rd_test_peer_new_with_sources (RdTestPeerMode mode, const char *video_codec,
                                            const char *video_source, const char *audio_source,
                                            GError **error);
-/* An element of the peer's pipeline by name (a GstElement*, transfer full), or NULL. */
+/* An element of the peer's pipeline by name (a GstElement*, transfer full), or NULL. The video
+ * encoder is "venc". */
 gpointer rd_test_peer_get_element (RdTestPeer *peer, const char *name);
 void rd_test_peer_free (RdTestPeer *peer);
 
+/* While @truncated, every video RTP packet the peer sends is cut to 32 bytes: the packets and
+ * frames still arrive, none can be decoded. */
+void rd_test_peer_set_video_truncated (RdTestPeer *peer, gboolean truncated);
 /* Makes the offer's a=fingerprint lines carry another (well-formed) SHA-256 than the
  * certificate's. Call before rd_test_peer_create_offer(). */
 void rd_test_peer_set_forge_fingerprint (RdTestPeer *peer, gboolean forge);

@@ -434,6 +434,51 @@ test_config_grid (Fixture *f, gconstpointer data)
             100 * rd_test_peer_get_color_share (f->parties[0].tp, RED));
 }
 
+static void
+on_tile_changed (RdRoom *room, const char *key, const char *state, GString *seen)
+{
+  g_string_append_printf (seen, "%s%s %s", seen->len ? ", " : "", key, state);
+}
+
+/* The board's frames keep coming but cannot be decoded: its tile leaves the grid (the others
+ * no longer see its colour) while its voice is still heard, and comes back with the first
+ * picture decoded again. */
+static void
+test_undecodable (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GString) seen = g_string_new (NULL);
+
+  g_signal_connect (f->room, "tile-changed", G_CALLBACK (on_tile_changed), seen);
+  call_in_full (f, &f->parties[0], "board", 700, 0.3, RED);
+  call_in_full (f, &f->parties[1], "agency", 1100, 0.3, GREEN);
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 20,
+            "the agency sees %.1f%% red",
+            100 * rd_test_peer_get_color_share (f->parties[1].tp, RED));
+
+  rd_test_peer_set_video_truncated (f->parties[0].tp, TRUE);
+  WAIT_FOR (g_str_equal (rd_room_get_tile_state (f->room, "board"), "failed"), 10,
+            "board's tile %s (tile changes: %s)", rd_room_get_tile_state (f->room, "board"),
+            seen->str);
+  g_assert_cmpstr (seen->str, ==, "board failed"); /* never marked stalled on the way */
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) < 0.005, 5,
+            "the agency still sees %.1f%% red",
+            100 * rd_test_peer_get_color_share (f->parties[1].tp, RED));
+  g_assert_cmpfloat (rd_test_peer_get_color_share (f->parties[1].tp, GREEN), >, 0.08);
+  g_assert_cmpfloat (rd_test_peer_get_tone_level (f->parties[1].tp, 700), >, HEARD);
+  g_assert_cmpint (rd_peer_get_state (f->parties[0].peer), ==, RD_PEER_STATE_CONNECTED);
+  g_assert_cmpstr (rd_room_get_tile_state (f->room, "agency"), ==, "shown");
+
+  rd_test_peer_set_video_truncated (f->parties[0].tp, FALSE);
+  WAIT_FOR (g_str_equal (rd_room_get_tile_state (f->room, "board"), "shown"), 10,
+            "board's tile %s (tile changes: %s)", rd_room_get_tile_state (f->room, "board"),
+            seen->str);
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 10,
+            "the agency sees %.1f%% red",
+            100 * rd_test_peer_get_color_share (f->parties[1].tp, RED));
+  g_assert_cmpstr (seen->str, ==, "board failed, board shown");
+  g_signal_handlers_disconnect_by_func (f->room, on_tile_changed, seen);
+}
+
 typedef struct
 {
   GPtrArray *sealed; /* paths */
@@ -573,6 +618,8 @@ main (int argc, char **argv)
   g_test_add ("/media/conference/video-layouts", Fixture, NULL, setup, test_layouts, teardown);
   g_test_add ("/media/conference/recording", Fixture, NULL, setup, test_recording, teardown);
   g_test_add ("/media/conference/config-grid", Fixture, config_grid, setup, test_config_grid,
+              teardown);
+  g_test_add ("/media/conference/video-undecodable", Fixture, config_grid, setup, test_undecodable,
               teardown);
   ret = g_test_run ();
   gst_deinit ();
