@@ -1,6 +1,7 @@
 /* rd-daemon-parties-private.h: what the files of RdParties share (rd-daemon-parties.c: requests,
  * peers and the ledger; rd-daemon-parties-limits.c: how many parties a session takes;
- * rd-daemon-parties-stats.c: the parties as JSON for status). See rd-daemon-parties.h for the
+ * rd-daemon-parties-stats.c: the parties as JSON for status; rd-daemon-parties-tiles.c: their
+ * tiles in the conference picture). See rd-daemon-parties.h for the
  * contract. Main context only. */
 #pragma once
 
@@ -31,6 +32,7 @@ struct _RdParty
   GCancellable *cancel;
   RdWhipRequest *pending_offer; /* the POST waiting for the answer; NULL once answered */
   char *leave_reason;           /* set by whoever closes the peer on purpose */
+  gboolean video_failed;        /* its tile's decoder failed (rd-daemon-parties-tiles.c) */
   gint64 last_stats_us;
   guint64 last_bytes_in, last_bytes_out;
 };
@@ -39,6 +41,15 @@ struct _RdParty
  * and role; a citizen's by role alone (a citizen's name may be a protected identity).
  * (transfer full) */
 char *rd_parties_label (const char *role, const char *name);
+
+/* An event of @p's session in the ledger, of @kind, with @detail_take (a JSON object; the
+ * party's peer_id is added); a failure to write it is logged. */
+void rd_party_add_event (RdParty *p, const char *kind, JsonNode *detail_take);
+/* A JSON object of string members: key, value (NULL: null), ..., NULL. (transfer full) */
+JsonNode *rd_parties_detail (const char *first_key, ...) G_GNUC_NULL_TERMINATED;
+
+/* rd-daemon-parties-tiles.c: follows the room's "tile-changed" for the parties' tiles. */
+void rd_parties_watch_tiles (RdParties *parties);
 
 /* Closes @p's peer on purpose, @reason being what the ledger records as why it left. */
 void rd_party_close (RdParty *p, const char *reason);

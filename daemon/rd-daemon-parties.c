@@ -51,6 +51,8 @@ rd_parties_dispose (GObject *object)
 
   g_clear_pointer (&parties->table, g_hash_table_destroy);
   g_clear_object (&parties->recording);
+  if (parties->room)
+    g_signal_handlers_disconnect_by_data (parties->room, parties);
   g_clear_object (&parties->room);
   g_clear_pointer (&parties->config, rd_config_unref);
   G_OBJECT_CLASS (rd_parties_parent_class)->dispose (object);
@@ -80,6 +82,7 @@ rd_parties_new (RdConfig *config, RdLedger *ledger, RdRoom *room, RdSessionRecor
   parties->ledger = ledger;
   parties->room = g_object_ref (room);
   parties->recording = g_object_ref (recording);
+  rd_parties_watch_tiles (parties);
   return parties;
 }
 
@@ -106,8 +109,8 @@ rd_parties_count (RdParties *parties, const char *session_id, gboolean connected
   return n;
 }
 
-static JsonNode *
-detail_new (const char *first_key, ...)
+JsonNode *
+rd_parties_detail (const char *first_key, ...)
 {
   JsonObject *o = json_object_new ();
   const char *key = first_key;
@@ -127,8 +130,8 @@ detail_new (const char *first_key, ...)
   return json_node_init_object (json_node_alloc (), o);
 }
 
-static void
-party_add_event (RdParty *p, const char *kind, JsonNode *detail_take)
+void
+rd_party_add_event (RdParty *p, const char *kind, JsonNode *detail_take)
 {
   g_autoptr (JsonNode) detail = detail_take;
   g_autoptr (GError) error = NULL;
@@ -163,9 +166,10 @@ on_peer_security_violation (RdPeer *peer, const char *message, gpointer data)
   rd_log_session (G_LOG_LEVEL_WARNING, p->session_id,
                   "party %s refused: %s; its media was never shown, played or recorded", p->peer_id,
                   message);
-  party_add_event (p, "security-violation",
-                   detail_new ("message", message, "remote_address", p->remote_address,
-                               "offered_fingerprint", rd_peer_get_remote_fingerprint (peer), NULL));
+  rd_party_add_event (p, "security-violation",
+                      rd_parties_detail ("message", message, "remote_address", p->remote_address,
+                                         "offered_fingerprint",
+                                         rd_peer_get_remote_fingerprint (peer), NULL));
   g_free (p->leave_reason);
   p->leave_reason = g_strdup_printf ("security: %s", message);
 }
@@ -434,8 +438,9 @@ restart_ice (RdParty *p, RdWhipRequest *req)
   p->etag = rd_daemon_random_hex (12);
   rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s restarted ICE (from %s)",
                   p->peer_id, rd_whip_request_get_remote_address (req));
-  party_add_event (p, "ice-restart",
-                   detail_new ("remote_address", rd_whip_request_get_remote_address (req), NULL));
+  rd_party_add_event (
+      p, "ice-restart",
+      rd_parties_detail ("remote_address", rd_whip_request_get_remote_address (req), NULL));
   rd_whip_request_reply_sdpfrag (req, frag, p->etag);
 }
 

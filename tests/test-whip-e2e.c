@@ -502,6 +502,74 @@ test_session_end_cuts_call (void)
   call_then_cut (FALSE);
 }
 
+typedef struct
+{
+  RdTestRoom *room;
+  const char *tile;
+  char *last; /* the party's tile as last seen */
+} TileWait;
+
+static gboolean
+tile_is (gpointer data)
+{
+  TileWait *w = data;
+  g_autoptr (JsonNode) status = rd_test_ctl_json (w->room->t, "status", NULL);
+  JsonArray *parties = json_object_get_array_member (obj (status), "parties");
+
+  g_clear_pointer (&w->last, g_free);
+  if (json_array_get_length (parties) != 1)
+    return FALSE;
+  w->last =
+      g_strdup (json_object_get_string_member (json_array_get_object_element (parties, 0), "tile"));
+  return g_strcmp0 (w->last, w->tile) == 0;
+}
+
+/* Waits until status shows the one party's tile as @tile. */
+static void
+wait_tile (RdTestRoom *r, const char *tile)
+{
+  TileWait w = { r, tile, NULL };
+
+  if (!rd_test_wait_until (tile_is, &w, TIMEOUT_MS))
+    g_error ("waited %u ms for the party's tile to be %s; it is %s", TIMEOUT_MS, tile, w.last);
+  g_free (w.last);
+}
+
+/* A party whose video arrives and cannot be decoded: status shows its tile failed, the call
+ * goes on, the session's record says when its video could not be decoded and when it could
+ * again. */
+static void
+test_undecodable_video (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL;
+  g_autoptr (RdTestWhipReply) created = NULL;
+  g_autoptr (RdTestPeer) peer = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *kinds = NULL;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "board");
+  created = rd_test_room_call_in (r, inv, FALSE, &peer);
+  wait_party (r, "connected", 20000);
+  wait_tile (r, "shown");
+  rd_test_peer_set_video_truncated (peer, TRUE);
+  wait_tile (r, "failed");
+  wait_party (r, "connected", 0);
+  rd_test_peer_set_video_truncated (peer, FALSE);
+  wait_tile (r, "shown");
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  kinds = event_kinds (shown);
+  g_assert_cmpstr (kinds, ==,
+                   "session-started invite-created party-joined party-verified "
+                   "party-video-undecodable party-video-decoded");
+}
+
 /* A party that vanishes without DELETE (browser tab killed, network gone) is noticed by ICE
  * consent freshness and marked lost. */
 static void
@@ -619,6 +687,7 @@ main (int argc, char **argv)
   g_test_add_func ("/whip-e2e/revoke-cuts-call", test_revoke_cuts_call);
   g_test_add_func ("/whip-e2e/session-end-cuts-call", test_session_end_cuts_call);
   g_test_add_func ("/whip-e2e/vanished-party", test_vanished_party);
+  g_test_add_func ("/whip-e2e/undecodable-video", test_undecodable_video);
   g_test_add_func ("/whip-e2e/h264-room", test_h264_room);
   g_test_add_func ("/whip-e2e/fifty-calls", test_fifty_calls);
   return g_test_run ();
