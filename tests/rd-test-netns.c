@@ -12,6 +12,14 @@
 #include <unistd.h>
 
 gboolean
+rd_test_skip_if (const char *why)
+{
+  if (why)
+    g_test_skip (why);
+  return why != NULL;
+}
+
+gboolean
 rd_test_enter_netns (char **why)
 {
   struct ifreq ifr;

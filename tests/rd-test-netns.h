@@ -12,6 +12,9 @@
 G_BEGIN_DECLS
 
 gboolean rd_test_enter_netns (char **why);
+/* TRUE, with the calling test skipped visibly (g_test_skip with @why), when @why is set: e.g.
+ * the reason rd_test_enter_netns() gave for not making the namespace the test needs. */
+gboolean rd_test_skip_if (const char *why);
 
 /* For tests that run whole WebRTC stacks of other people's code on many threads (CMake's
  * THIRD_PARTY_THREADS): call right after g_test_init(). Criticals stay fatal, except one known

@@ -78,11 +78,8 @@ test_browser_call (gconstpointer data)
   JsonObject *s, *part;
   gint64 opened;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   if (!rd_test_chromium_available (&why))
     {
       g_test_skip (why);

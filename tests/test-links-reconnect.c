@@ -12,14 +12,6 @@
 
 static char *netns_skip_reason;
 
-static gboolean
-skip_without_netns (void)
-{
-  if (netns_skip_reason)
-    g_test_skip (netns_skip_reason);
-  return netns_skip_reason != NULL;
-}
-
 /* lo (the only link of the test's namespace) up or down: a network cut and its end. */
 static gboolean
 set_lo (gboolean up)
@@ -49,7 +41,7 @@ test_cut_and_recover (void)
   const char *via;
   double back_s;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up (NULL);
   g_assert_cmpint (rd_test_links_join (p, FALSE, &err), ==, 0);
@@ -151,7 +143,7 @@ test_long_cut_reposts (void)
   guint second_tracks = 0;
   double back_s;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up (NULL);
   g_assert_cmpint (rd_test_links_join (p, TRUE, &err), ==, 0);
@@ -231,7 +223,7 @@ test_far_end_gone (void)
   g_autoptr (JsonNode) status = NULL;
   double failed_after;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up ("[links]\nreconnect-seconds=10\n");
   g_assert_cmpint (rd_test_links_join (p, FALSE, &err), ==, 0);
@@ -271,7 +263,7 @@ test_link_ice_servers (void)
   g_autofree char *err = NULL;
   guint per_party, after;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   turn = rd_test_turn_start ("board", "s3cret", &why);
   if (!turn)

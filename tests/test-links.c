@@ -11,14 +11,6 @@
 
 static char *netns_skip_reason;
 
-static gboolean
-skip_without_netns (void)
-{
-  if (netns_skip_reason)
-    g_test_skip (netns_skip_reason);
-  return netns_skip_reason != NULL;
-}
-
 /* Bad input and refusals: a clear error, exit 1 (64 for usage), and a daemon that still
  * answers with no link left behind. */
 static void
@@ -30,7 +22,7 @@ test_refusals (void)
   g_autofree char *unreachable = NULL;
   int rc;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up (NULL);
 
@@ -113,7 +105,7 @@ test_publish_and_leave (void)
   g_autoptr (RdTestPeer) caller = NULL;
   JsonArray *parts;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up (NULL);
   g_assert_cmpint (rd_test_links_join (p, FALSE, &err), ==, 0);
@@ -205,7 +197,7 @@ test_play_and_record (void)
   g_autoptr (JsonNode) ended = NULL;
   g_autofree char *err = NULL;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up (NULL);
   if (rd_test_links_join (p, TRUE, &err) != 0)
@@ -248,7 +240,7 @@ test_shutdown_deletes (void)
   g_autofree char *err = NULL;
   JsonArray *parts;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up (NULL);
   g_assert_cmpint (rd_test_links_join (p, FALSE, &err), ==, 0);
@@ -403,7 +395,7 @@ test_whep_counter_offer (void)
   CounterServer *c;
   gint64 end, bytes = 0;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up (NULL);
   c = counter_server_start ();
@@ -440,7 +432,7 @@ test_session_end_deletes (void)
   g_autofree char *err = NULL;
   g_autofree char *events = NULL;
 
-  if (skip_without_netns ())
+  if (rd_test_skip_if (netns_skip_reason))
     return;
   p = rd_test_links_up (NULL);
   /* --insecure instead of --ca: the far end's self-signed certificate is taken as it is */

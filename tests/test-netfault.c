@@ -40,11 +40,8 @@ two_hosts (Fixture *f)
 {
   g_autofree char *why = NULL;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return FALSE;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return FALSE;
   f->veth = rd_test_veth_new (&why);
   if (!f->veth)
     {

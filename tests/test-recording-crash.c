@@ -14,14 +14,6 @@
 
 static char *skip_reason;
 
-static gboolean
-skipped (void)
-{
-  if (skip_reason)
-    g_test_skip (skip_reason);
-  return skip_reason != NULL;
-}
-
 /* --- SIGKILL at random moments --- */
 
 typedef struct
@@ -62,7 +54,7 @@ test_sigkill_random (void)
   g_autofree char *out = NULL, *err = NULL;
   guint32 seed;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   seed = g_getenv ("RD_TEST_SEED") ? (guint32)g_ascii_strtoull (g_getenv ("RD_TEST_SEED"), NULL, 10)
                                    : (guint32)g_get_real_time ();
@@ -217,7 +209,7 @@ test_orphan_files (void)
   gsize len = 0;
   RdTestRecElapsed w;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_rec_room_up (NULL, NULL);
   w = (RdTestRecElapsed){ r, 3, 2 };

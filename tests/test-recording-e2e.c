@@ -14,14 +14,6 @@
 
 static char *skip_reason;
 
-static gboolean
-skipped (void)
-{
-  if (skip_reason)
-    g_test_skip (skip_reason);
-  return skip_reason != NULL;
-}
-
 static JsonObject *
 obj (JsonNode *n)
 {
@@ -152,7 +144,7 @@ test_two_parties (void)
   double vs, ve, as, ae, s, e;
   double session_s;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_room_up (NULL);
   inv1 = rd_test_room_invite (r, "board");
@@ -252,7 +244,7 @@ test_sigkill (void)
   gint64 before_kill_s;
   double vs, ve, as, ae;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "board");
@@ -326,7 +318,7 @@ test_pause (void)
   gint64 paused_at;
   JsonObject *rec;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_room_up (NULL);
   w = (Elapsed){ r, 2, 2 };
@@ -402,7 +394,7 @@ test_disk_stop (void)
   JsonArray *rows;
   Elapsed w;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "board");
@@ -457,7 +449,7 @@ test_audio_only_party (void)
   g_autofree char *id = NULL, *tv = NULL, *ta = NULL, *out = NULL, *err = NULL;
   double s, e;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "citizen");
@@ -509,7 +501,7 @@ test_sigterm_at_switch (void)
   double s, e;
   Segments w;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_room_up ("[recording]\nsegment-seconds=10\n");
   w = (Segments){ r, 3 }; /* two first segments, and the first of the next ones */

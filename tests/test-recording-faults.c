@@ -24,14 +24,6 @@
 static char *skip_reason;
 
 static gboolean
-skipped (void)
-{
-  if (skip_reason)
-    g_test_skip (skip_reason);
-  return skip_reason != NULL;
-}
-
-static gboolean
 enter_mountns (char **why)
 {
   if (unshare (CLONE_NEWNS) != 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
@@ -99,7 +91,7 @@ test_disk_full (void)
   RdTestRecRows rw;
   guint cut_short = 0;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_rec_room_up ("[storage]\nstop-free-mb=1\nmin-free-mb=2\nwarn-free-mb=2\n",
                            mount_small_tmpfs);
@@ -198,7 +190,7 @@ test_read_only (void)
   guint rows_before;
   g_autoptr (GHashTable) sizes = NULL;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_rec_room_up ("[recording]\nsegment-seconds=10\n", NULL);
   inv = rd_test_room_invite (r, "citizen");
@@ -379,7 +371,7 @@ test_track_lost (void)
   StderrWait sw;
   FailingWait fw;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_rec_room_up ("[storage]\nstop-free-mb=1\nmin-free-mb=2\nwarn-free-mb=2\n",
                            mount_few_inodes);
@@ -540,7 +532,7 @@ test_leave_mid_keyframe (void)
   Cut cut = { 0, 0 };
   RdTestRecElapsed w;
 
-  if (skipped ())
+  if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_rec_room_up (NULL, NULL);
   inv = rd_test_room_invite (r, "citizen");

@@ -173,11 +173,8 @@ test_call_both_ways (void)
   g_autofree char *etag = NULL;
   JsonObject *part;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "board");
   g_assert_true (g_str_has_suffix (rd_test_member (inv, "whip_url"), r->session_id));
@@ -289,11 +286,8 @@ test_forged_fingerprint (void)
   g_autofree char *kinds = NULL;
   JsonObject *part;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "citizen");
   created = rd_test_room_call_in (r, inv, TRUE, &peer);
@@ -360,11 +354,8 @@ test_refusals (void)
   g_autofree char *revoked_id = NULL;
   g_autofree char *logs = NULL;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   r = rd_test_room_up (NULL);
   /* A token of a session that has ended. */
   old = rd_test_room_invite (r, "agency");
@@ -423,11 +414,8 @@ test_h264_room (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *offer = NULL;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   r = rd_test_room_up ("[media]\nvideo-codec=h264\n");
   inv = rd_test_room_invite (r, "board");
   created = rd_test_room_call_in_with (r, inv, "H264", FALSE, &peer);
@@ -483,22 +471,16 @@ call_then_cut (gboolean by_revoke)
 static void
 test_revoke_cuts_call (void)
 {
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   call_then_cut (TRUE);
 }
 
 static void
 test_session_end_cuts_call (void)
 {
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   call_then_cut (FALSE);
 }
 
@@ -548,11 +530,8 @@ test_undecodable_video (void)
   g_autoptr (JsonNode) shown = NULL;
   g_autofree char *kinds = NULL;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "board");
   created = rd_test_room_call_in (r, inv, FALSE, &peer);
@@ -582,11 +561,8 @@ test_vanished_party (void)
   RdTestPeer *peer;
   const char *reason;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "agency");
   created = rd_test_room_call_in (r, inv, FALSE, &peer);
@@ -642,11 +618,8 @@ test_fifty_calls (void)
   g_autoptr (JsonNode) shown = NULL;
   gint64 warm_kb, end_kb;
 
-  if (netns_skip_reason)
-    {
-      g_test_skip (netns_skip_reason);
-      return;
-    }
+  if (rd_test_skip_if (netns_skip_reason))
+    return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "board");
   for (int i = 0; i < 10; i++)
