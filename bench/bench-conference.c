@@ -23,86 +23,12 @@
 #include "media/rd-media-peer.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
+#include "bench/rd-bench-conference.h"
 
 static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
                                   "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
 
 static gint width = 640, height = 360;
-
-/* --- the party (child process): offer on stdout, answer on stdin, then "stats" requests --- */
-
-static char *
-read_block (FILE *in)
-{
-  GString *s = g_string_new (NULL);
-  char line[4096];
-
-  while (fgets (line, sizeof line, in))
-    {
-      if (strcmp (line, "END\n") == 0)
-        return g_string_free (s, FALSE);
-      g_string_append (s, line);
-    }
-  g_string_free (s, TRUE);
-  return NULL;
-}
-
-static int
-run_party (int index)
-{
-  static const guint32 colours[] = { 0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0x00ffff, 0xff00ff };
-  g_autoptr (GError) error = NULL;
-  g_autofree char *video =
-      g_strdup_printf ("videotestsrc is-live=true pattern=ball foreground-color=%u "
-                       "! video/x-raw,width=%d,height=%d,framerate=30/1",
-                       0xff000000u | colours[index % G_N_ELEMENTS (colours)], width, height);
-  g_autofree char *audio = g_strdup_printf (
-      "audiotestsrc is-live=true freq=%d volume=0.3 samplesperbuffer=480 ! volume name=gate",
-      600 + 200 * index);
-  g_autoptr (RdTestPeer) tp = NULL;
-  g_autofree char *offer = NULL;
-  g_autofree char *answer = NULL;
-  char line[256];
-
-  gst_init (NULL, NULL);
-  tp = rd_test_peer_new_with_sources (RD_TEST_PEER_SENDRECV, "VP8", video, audio, &error);
-  if (tp)
-    offer = rd_test_peer_create_offer (tp, &error);
-  if (!offer)
-    {
-      g_printerr ("party %d: %s\n", index, error->message);
-      return 1;
-    }
-  printf ("%sEND\n", offer);
-  fflush (stdout);
-  answer = read_block (stdin);
-  if (!answer || !rd_test_peer_set_answer (tp, answer, &error))
-    {
-      g_printerr ("party %d: %s\n", index, error ? error->message : "no answer");
-      return 1;
-    }
-  /* "stats": state, frames, buffers; "mute 0|1": the tone off or on, replies the monotonic time
-   * (CLOCK_MONOTONIC, the same in every process) it was set; "level HZ": the tone heard */
-  while (fgets (line, sizeof line, stdin))
-    {
-      int arg;
-
-      if (sscanf (line, "mute %d", &arg) == 1)
-        {
-          g_autoptr (GstElement) gate = rd_test_peer_get_element (tp, "gate");
-          g_object_set (gate, "mute", arg != 0, NULL);
-          printf ("%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
-        }
-      else if (sscanf (line, "level %d", &arg) == 1)
-        printf ("%f\n", rd_test_peer_get_tone_level (tp, arg));
-      else
-        printf ("%s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
-                rd_test_peer_get_connection_state (tp), rd_test_peer_get_video_frames (tp),
-                rd_test_peer_get_audio_buffers (tp));
-      fflush (stdout);
-    }
-  return 0;
-}
 
 /* --- the room (parent) --- */
 
@@ -357,10 +283,49 @@ audio_latency_ms (Party *parties, guint tries)
   return median (ms);
 }
 
+/* The composite's size: the room's test camera's (media/rd-media-room.c). */
+#define COMPOSITE_W 640
+#define COMPOSITE_H 360
+#define G2G_FRAMES  30
+
+/* Glass to glass, party 0's picture to party 1 through the room, in the grid of the room and
+ * @n parties (party 0's tile is the second; the picture scaled into it keeping its aspect
+ * ratio, centred, as rd-media-room-layout.c places it): the median ms of G2G_FRAMES pictures.
+ * And in *@direct_ms the baseline of the same moment: the room's camera to party 1 with the
+ * layout `room` (one webrtcbin to webrtcbin hop: encoded once, sent, decoded), read from the
+ * test camera's stamp. The layout goes back to grid. */
+static double
+video_latency_ms (RdRoom *room, Party *parties, guint n, double *direct_ms)
+{
+  guint tiles = n + 1, cols = 1, rows;
+  double tw, th, scale, x, y, via;
+  g_autofree char *request = NULL;
+
+  while (cols * cols < tiles)
+    cols++;
+  rows = (tiles + cols - 1) / cols;
+  tw = COMPOSITE_W / (int)cols;
+  th = COMPOSITE_H / (int)rows;
+  scale = MIN (tw / width, th / height);
+  x = (int)(1 % cols) * COMPOSITE_W / (int)cols + (tw - width * scale) / 2;
+  y = (int)(1 / cols) * COMPOSITE_H / (int)rows + (th - height * scale) / 2;
+  request = g_strdup_printf ("g2g %f %f %f %d %d", x, y, rd_bench_party_stamp_cell (width) * scale,
+                             RD_BENCH_PARTY_STAMP_BITS, G2G_FRAMES);
+  via = ask (&parties[1], request);
+  rd_room_set_layout (room, RD_LAYOUT_ROOM);
+  wait_until (NULL, 1.0);
+  *direct_ms = ask (&parties[1], "g2g 0 0 16 32 " G_STRINGIFY (G2G_FRAMES));
+  rd_room_set_layout (room, RD_LAYOUT_GRID);
+  wait_until (NULL, 2.0);
+  return via;
+}
+
 /* Measures @samples windows of @seconds with @n parties and prints the row. */
 static void
-measure (guint n, Party *parties, guint samples, double seconds)
+measure (RdRoom *room, guint n, Party *parties, guint samples, double seconds)
 {
+  double direct = NAN, via = NAN;
+
   g_autoptr (GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) drops = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) party_cpu = g_array_new (FALSE, FALSE, sizeof (double));
@@ -400,9 +365,12 @@ measure (guint n, Party *parties, guint samples, double seconds)
         }
       rss_mb = MAX (rss_mb, b.rss_kb / 1024.0);
     }
-  printf ("%7u %9.1f %8.1f %11.2f %6.1f/%4.1f %13.1f %9.0f   %s\n", n, median (cpu), rss_mb,
-          median (drops), median (fps_in), median (fps), median (party_cpu),
-          n >= 2 ? audio_latency_ms (parties, samples) : NAN, loadavg ());
+  if (n >= 2)
+    via = video_latency_ms (room, parties, n, &direct);
+  printf ("%7u %9.1f %8.1f %11.2f %6.1f/%4.1f %13.1f %9.0f %8.0f %8.0f %5.2f   %s\n", n,
+          median (cpu), rss_mb, median (drops), median (fps_in), median (fps), median (party_cpu),
+          n >= 2 ? audio_latency_ms (parties, samples) : NAN, via, direct, via / direct,
+          loadavg ());
   print_busiest (threads_before, threads_after, seconds, 5);
   fflush (stdout);
 }
@@ -460,7 +428,7 @@ call_in (RdRoom *room, RdConfig *config, Party *p, guint index)
     }
   p->to = fdopen (to_fd, "w");
   p->from = fdopen (from_fd, "r");
-  if (!(offer = read_block (p->from)))
+  if (!(offer = rd_bench_read_block (p->from)))
     {
       g_printerr ("party %u: no offer\n", index);
       return FALSE;
@@ -539,7 +507,7 @@ main (int argc, char **argv)
       return 64;
     }
   if (party >= 0)
-    return run_party (party); /* already in the parent's namespace */
+    return rd_bench_conference_party (party, width, height); /* in the parent's namespace */
   if (parties_max < 1 || seconds < 1 || samples < 1)
     {
       g_printerr ("--parties, --seconds and --samples must be at least 1\n");
@@ -569,25 +537,30 @@ main (int argc, char **argv)
   printf ("bench-conference: %d parties max, %dx%d at 30 fps VP8 + a tone each, grid layout; "
           "median of %d windows of %d s; %ld cores; load before: %s\n",
           parties_max, width, height, samples, seconds, sysconf (_SC_NPROCESSORS_ONLN), loadavg ());
-  printf ("parties  room CPU%%   RSS MB  comp drop%%  fps in/out  party CPU%%ea  A->B ms   load "
+  printf ("parties  room CPU%%   RSS MB  comp drop%%  fps in/out  party CPU%%ea  A->B ms  A->B g2g "
+          "room->B  ratio   load "
           "(1 5 15 ...)\n");
   wait_until (NULL, 2.0);
-  measure (0, NULL, samples, seconds);
+  measure (room, 0, NULL, samples, seconds);
   parties = g_new0 (Party, parties_max);
   for (guint n = 1; n <= (guint)parties_max; n++)
     {
       if (!call_in (room, config, &parties[n - 1], n - 1))
         break;
       joined = n;
-      measure (n, parties, samples, seconds);
+      measure (room, n, parties, samples, seconds);
     }
   printf ("room CPU: the room process alone (RdRoom + one RdPeer per party), %% of one core; RSS: "
           "its VmRSS (max over the windows); comp drop: frames into composite-queue not out of "
           "composite-enc (fps in/out: into composite-queue, out of composite-enc); party CPU: each "
           "test party's own process (baseline: a webrtcbin endpoint "
           "sending %dx%d and decoding the composite); A->B: party 0's tone on until party 1 "
-          "hears it at half level (includes ~50 ms of the 100 ms level window)\n",
-          width, height);
+          "hears it at half level (includes ~50 ms of the 100 ms level window); A->B g2g: glass "
+          "to glass, party 0's picture (stamped before its encoder) to party 1 (read after its "
+          "decoder) through the composite, median of %d pictures; room->B: the baseline, a "
+          "direct call: the room's camera to party 1 with the layout room (one hop, no "
+          "composite); ratio: A->B g2g / room->B\n",
+          width, height, G2G_FRAMES);
   for (guint i = 0; i < (guint)parties_max; i++)
     party_clear (&parties[i]);
   rd_room_stop (room);

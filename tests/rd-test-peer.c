@@ -112,9 +112,9 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
       !video ? "rtpopusdepay ! opusdec ! audioconvert ! audioresample "
                "! audio/x-raw,format=S16LE,rate=48000,channels=1 ! fakesink name=out"
       : g_strcmp0 (enc, "VP8") == 0
-          ? "rtpvp8depay ! vp8dec ! " PICTURE_CHAIN
+          ? "rtpvp8depay ! vp8dec name=vdec ! " PICTURE_CHAIN
           : "rtph264depay request-keyframe=true wait-for-keyframe=true ! h264parse "
-            "! openh264dec ! " PICTURE_CHAIN,
+            "! openh264dec name=vdec ! " PICTURE_CHAIN,
       TRUE, &error);
   g_assert_no_error (error);
   {

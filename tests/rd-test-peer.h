@@ -44,7 +44,7 @@ RdTestPeer *rd_test_peer_new_with_sources (RdTestPeerMode mode, const char *vide
                                            const char *video_source, const char *audio_source,
                                            GError **error);
 /* An element of the peer's pipeline by name (a GstElement*, transfer full), or NULL. The video
- * encoder is "venc". */
+ * encoder is "venc"; the decoder of the far end's video, once it comes, "vdec". */
 gpointer rd_test_peer_get_element (RdTestPeer *peer, const char *name);
 void rd_test_peer_free (RdTestPeer *peer);
 
