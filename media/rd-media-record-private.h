@@ -1,6 +1,7 @@
-/* rd-media-record-private.h: what rd-media-record.c (the recorder: tracks, pause, stop) and
- * rd-media-record-writer.c (one track's writer bin: its segments, muxer and file) share.
- * media/ only. Threading: main context, except where a field says otherwise. */
+/* rd-media-record-private.h: what rd-media-record.c (the recorder: start, pause, stop, sealing),
+ * rd-media-record-tracks.c (which tracks it records) and rd-media-record-writer.c (one track's
+ * writer bin: its segments, muxer and file) share. media/ only. Threading: main context, except
+ * where a field says otherwise. */
 #pragma once
 
 #include "media/rd-media-private.h"
@@ -31,7 +32,7 @@ struct _RdRecorder
   GQueue notes;
   gboolean notes_scheduled; /* a drain is attached to @context */
   gboolean disposed;        /* notes told from now on are dropped (nobody hears them) */
-  GPtrArray *peers;         /* PeerEntry* */
+  GPtrArray *peers;         /* PeerEntry* (rd-media-record-tracks.c) */
   guint sync_id;            /* the 1 s fdatasync timer */
   gint syncing;             /* atomic: a fdatasync pass is running */
   guint pending_seals;
@@ -102,7 +103,24 @@ void rd_rec_notes_clear (RdRecorder *recorder);
 /* A GstForceKeyUnit upstream event (transfer full). */
 GstEvent *rd_rec_keyframe_request (void);
 
-/* rd-media-record.c: called by writers on the main context. */
+/* rd-media-record-tracks.c */
+/* Sets up and releases what the tracks part of the recorder owns: @peers, the "layout-changed"
+ * handler and the conference mix. */
+void rd_rec_tracks_init (RdRecorder *recorder);
+void rd_rec_tracks_dispose (RdRecorder *recorder);
+/* At start: follows the room's layout, then rd_rec_tracks_attach_all(). */
+void rd_rec_tracks_start (RdRecorder *recorder);
+/* Starts a writer for every track to record now that has none running: the room's, the added
+ * peers' streams, and the conference tracks if the room shows a conference picture. */
+void rd_rec_tracks_attach_all (RdRecorder *recorder);
+/* Finishes every writer (pause, stop); the conference tracks are off. */
+void rd_rec_tracks_finish_all (RdRecorder *recorder);
+
+/* rd-media-record.c: called by writers and tracks on the main context. */
+/* "error", then "track-failed" for @track: it records nothing until a new writer opens a
+ * segment of it. @finish (may be NULL) is stopped in between. */
+void rd_recorder_track_failed (RdRecorder *recorder, const char *track, GError *error,
+                               RdRecWriter *finish);
 void rd_recorder_emit_opened (RdRecorder *recorder, gint64 segment, const char *path,
                               const char *tracks_json);
 void rd_recorder_seal (RdRecorder *recorder, gint64 segment, const char *path, guint64 duration_ns,

@@ -1,7 +1,8 @@
 /* rd-media-record.c: RdRecorder, the recording of one session. See rd-media-record.h.
  *
- * The recorder keeps a writer (rd-media-record-writer.c) per track it records: the room's two
- * encoded tees, and each added peer's streams as they are announced. Sealing a closed segment
+ * The recorder keeps a writer (rd-media-record-writer.c) per track it records; which tracks
+ * those are is rd-media-record-tracks.c's. This file has its lifecycle (start, pause, resume,
+ * stop, "finished"), its signals, and the writers' reports back. Sealing a closed segment
  * (fsync the file and its directory, SHA-256, size) runs in a worker thread; the result comes
  * back to the main context as "segment-sealed". A 1 s timer fdatasyncs the open segments, also
  * in a worker thread. */
@@ -24,26 +25,7 @@ enum
 };
 static guint signals[N_SIGNALS];
 
-typedef struct
-{
-  RdPeer *peer;
-  char *label;
-  gulong stream_id, closed_id;
-} PeerEntry;
-
 G_DEFINE_TYPE (RdRecorder, rd_recorder, G_TYPE_OBJECT)
-
-static void
-peer_entry_free (gpointer data)
-{
-  PeerEntry *e = data;
-
-  g_clear_signal_handler (&e->stream_id, e->peer);
-  g_clear_signal_handler (&e->closed_id, e->peer);
-  g_object_unref (e->peer);
-  g_free (e->label);
-  g_free (e);
-}
 
 static void
 rd_recorder_dispose (GObject *object)
@@ -58,12 +40,7 @@ rd_recorder_dispose (GObject *object)
   if (rec->writers)
     while (rec->writers->len)
       rd_rec_writer_free (g_ptr_array_steal_index (rec->writers, rec->writers->len - 1));
-  g_clear_pointer (&rec->peers, g_ptr_array_unref);
-  if (rec->room)
-    g_clear_signal_handler (&rec->layout_id, rec->room);
-  if (rec->conference_mix)
-    rd_room_release_mix (rec->room, RD_ROOM_KEY);
-  rec->conference_mix = NULL;
+  rd_rec_tracks_dispose (rec);
   G_OBJECT_CLASS (rd_recorder_parent_class)->dispose (object);
 }
 
@@ -111,7 +88,7 @@ rd_recorder_init (RdRecorder *rec)
   rec->writers = g_ptr_array_new ();
   g_mutex_init (&rec->notes_lock);
   g_queue_init (&rec->notes);
-  rec->peers = g_ptr_array_new_with_free_func (peer_entry_free);
+  rd_rec_tracks_init (rec);
 }
 
 RdRecorder *
@@ -292,10 +269,8 @@ rd_recorder_emit_opened (RdRecorder *rec, gint64 segment, const char *path, cons
 
 /* --- writers --- */
 
-/* "error", then "track-failed" for @track: it records nothing until a new writer opens a
- * segment of it. @finish (may be NULL) is stopped in between. */
-static void
-track_failed (RdRecorder *rec, const char *track, GError *error, RdRecWriter *finish)
+void
+rd_recorder_track_failed (RdRecorder *rec, const char *track, GError *error, RdRecWriter *finish)
 {
   g_autofree char *name = g_strdup (track); /* may be @finish's, which a handler may free */
 
@@ -311,7 +286,7 @@ rd_recorder_writer_error (RdRecorder *rec, RdRecWriter *w, const char *message)
   g_autoptr (GError) error = g_error_new (RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
                                           "recording of %s: %s", w->track, message);
 
-  track_failed (rec, w->track, error, w);
+  rd_recorder_track_failed (rec, w->track, error, w);
 }
 
 static void
@@ -360,140 +335,6 @@ rd_recorder_check_finished (RdRecorder *rec)
   maybe_finished (rec);
 }
 
-static void
-add_writer (RdRecorder *rec, const char *track, gboolean video, const char *codec, GstElement *tee,
-            gpointer owner)
-{
-  g_autoptr (GError) error = NULL;
-  RdRecWriter *w;
-
-  for (guint i = 0; i < rec->writers->len; i++)
-    {
-      RdRecWriter *other = rec->writers->pdata[i];
-      if (other->tee == tee && !other->finishing)
-        return; /* already recorded */
-    }
-  w = rd_rec_writer_new (rec, track, video, codec, tee, owner, &error);
-  if (!w)
-    {
-      track_failed (rec, track, error, NULL);
-      return;
-    }
-  g_ptr_array_add (rec->writers, w);
-}
-
-static const char *
-room_codec (GstElement *tee, const char *fallback)
-{
-  g_autoptr (GstPad) sink = gst_element_get_static_pad (tee, "sink");
-  g_autoptr (GstCaps) caps = sink ? gst_pad_get_current_caps (sink) : NULL;
-  const char *name = caps ? gst_structure_get_name (gst_caps_get_structure (caps, 0)) : "";
-
-  if (g_str_equal (name, "video/x-h264"))
-    return "H264";
-  if (g_str_equal (name, "video/x-vp8"))
-    return "VP8";
-  return fallback;
-}
-
-static void
-on_peer_stream (RdPeer *peer, GstElement *tee, gboolean video, const char *codec,
-                gpointer user_data)
-{
-  RdRecorder *rec = user_data;
-  g_autofree char *track = NULL;
-
-  if (rec->paused || rec->stopping)
-    return;
-  for (guint i = 0; i < rec->peers->len; i++)
-    {
-      PeerEntry *e = rec->peers->pdata[i];
-      if (e->peer == peer)
-        track = g_strdup_printf ("party-%s-%s", e->label, video ? "video" : "audio");
-    }
-  if (track)
-    add_writer (rec, track, video, codec, tee, peer);
-}
-
-static void finish_writers (RdRecorder *rec, gpointer owner, gboolean all);
-
-/* The conference tracks run while the room shows a conference picture (a layout other than
- * ROOM) and the recording runs: the picture as composited and the full mix (the room's
- * microphone and every party: what the room's key hears). */
-static void
-update_conference (RdRecorder *rec)
-{
-  RdLayout shown;
-  gboolean want;
-
-  rd_room_get_layout (rec->room, &shown);
-  want = rec->started && !rec->paused && !rec->stopping && shown != RD_LAYOUT_ROOM;
-  if (want == rec->conference_on)
-    return;
-  if (!want)
-    {
-      finish_writers (rec, &rec->conference_on, FALSE);
-      rec->conference_on = FALSE;
-      return;
-    }
-  if (!rec->conference_mix)
-    {
-      g_autoptr (GError) error = NULL;
-
-      rec->conference_mix = rd_room_acquire_mix (rec->room, RD_ROOM_KEY, &error);
-      if (!rec->conference_mix)
-        {
-          g_prefix_error (&error, "conference-audio: ");
-          track_failed (rec, "conference-audio", error, NULL);
-        }
-    }
-  rec->conference_on = TRUE;
-  add_writer (rec, "conference-video", TRUE,
-              room_codec (rd_room_get_composite_tee (rec->room), "VP8"),
-              rd_room_get_composite_tee (rec->room), &rec->conference_on);
-  if (rec->conference_mix)
-    add_writer (rec, "conference-audio", FALSE, "OPUS", rec->conference_mix, &rec->conference_on);
-  rd_room_request_keyframe (rec->room);
-}
-
-static void
-on_layout_changed (RdRoom *room, gpointer user_data)
-{
-  update_conference (user_data);
-}
-
-static void
-attach_all (RdRecorder *rec)
-{
-  add_writer (rec, "room-video", TRUE, room_codec (rd_room_get_video_tee (rec->room), "VP8"),
-              rd_room_get_video_tee (rec->room), NULL);
-  add_writer (rec, "room-audio", FALSE, "OPUS", rd_room_get_audio_tee (rec->room), NULL);
-  rd_room_request_keyframe (rec->room);
-  for (guint i = 0; i < rec->peers->len; i++)
-    {
-      PeerEntry *e = rec->peers->pdata[i];
-      rd_peer_foreach_stream (e->peer, on_peer_stream, rec);
-    }
-  update_conference (rec);
-}
-
-static void
-finish_writers (RdRecorder *rec, gpointer owner, gboolean all)
-{
-  g_autoptr (GPtrArray) chosen = g_ptr_array_new ();
-
-  for (guint i = 0; i < rec->writers->len; i++)
-    {
-      RdRecWriter *w = rec->writers->pdata[i];
-      if (all || w->owner == owner)
-        g_ptr_array_add (chosen, w);
-    }
-  /* a writer may be done (and freed) at once */
-  for (guint i = 0; i < chosen->len; i++)
-    if (g_ptr_array_find (rec->writers, chosen->pdata[i], NULL))
-      rd_rec_writer_finish (chosen->pdata[i]);
-}
-
 gboolean
 rd_recorder_start (RdRecorder *rec, GError **error)
 {
@@ -520,44 +361,10 @@ rd_recorder_start (RdRecorder *rec, GError **error)
   rec->zero = gst_clock_get_time (clock) - gst_element_get_base_time (pipeline);
   gst_object_unref (clock);
   rec->started = TRUE;
-  rec->layout_id =
-      g_signal_connect (rec->room, "layout-changed", G_CALLBACK (on_layout_changed), rec);
-  attach_all (rec);
+  rd_rec_tracks_start (rec);
   rec->sync_id = g_timeout_add_seconds (1, sync_open_segments, rec);
   GST_INFO ("recording %s into %s", rec->session_id, rec->dir);
   return TRUE;
-}
-
-static void
-on_peer_closed (RdPeer *peer, const char *reason, gpointer user_data)
-{
-  RdRecorder *rec = user_data;
-
-  finish_writers (rec, peer, FALSE);
-  for (guint i = 0; i < rec->peers->len; i++)
-    if (((PeerEntry *)rec->peers->pdata[i])->peer == peer)
-      {
-        g_ptr_array_remove_index (rec->peers, i);
-        break;
-      }
-}
-
-void
-rd_recorder_add_peer (RdRecorder *rec, RdPeer *peer, const char *label)
-{
-  PeerEntry *e;
-
-  g_return_if_fail (RD_IS_RECORDER (rec) && RD_IS_PEER (peer) && label != NULL);
-  if (rec->stopping || rd_peer_get_state (peer) == RD_PEER_STATE_CLOSED)
-    return;
-  e = g_new0 (PeerEntry, 1);
-  e->peer = g_object_ref (peer);
-  e->label = g_strdup (label);
-  e->stream_id = g_signal_connect (peer, "stream-added", G_CALLBACK (on_peer_stream), rec);
-  e->closed_id = g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), rec);
-  g_ptr_array_add (rec->peers, e);
-  if (rec->started && !rec->paused)
-    rd_peer_foreach_stream (peer, on_peer_stream, rec);
 }
 
 void
@@ -567,8 +374,7 @@ rd_recorder_pause (RdRecorder *rec)
   if (rec->paused || rec->stopping)
     return;
   rec->paused = TRUE;
-  finish_writers (rec, NULL, TRUE);
-  rec->conference_on = FALSE;
+  rd_rec_tracks_finish_all (rec);
 }
 
 void
@@ -578,7 +384,7 @@ rd_recorder_resume (RdRecorder *rec)
   if (!rec->paused || rec->stopping)
     return;
   rec->paused = FALSE;
-  attach_all (rec);
+  rd_rec_tracks_attach_all (rec);
 }
 
 gboolean
@@ -594,8 +400,7 @@ rd_recorder_stop (RdRecorder *rec)
   if (rec->stopping)
     return;
   rec->stopping = TRUE;
-  finish_writers (rec, NULL, TRUE);
-  rec->conference_on = FALSE;
+  rd_rec_tracks_finish_all (rec);
   maybe_finished (rec);
 }
 
