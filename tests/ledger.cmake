@@ -8,14 +8,15 @@ target_link_libraries(rd-test-ledger PUBLIC rd-ledger PkgConfig::SQLITE)
 rd_add_test(test-ledger SOURCES test-ledger.c LIBS rd-test-ledger rd-ledger PkgConfig::SQLITE)
 rd_add_test(test-ledger-open SOURCES test-ledger-open.c
   LIBS rd-test-ledger rd-ledger PkgConfig::SQLITE)
-# Invites and participants share a fixture with a live session (rd-test-invites.c).
+# Invites, participants and recordings share a fixture with a live session (rd-test-invites.c).
 add_library(rd-test-invites STATIC rd-test-invites.c)
 target_link_libraries(rd-test-invites PUBLIC rd-ledger)
 rd_add_test(test-ledger-invites SOURCES test-ledger-invites.c
   LIBS rd-test-invites rd-ledger PkgConfig::SQLITE)
 rd_add_test(test-ledger-participants SOURCES test-ledger-participants.c
   LIBS rd-test-invites rd-ledger PkgConfig::SQLITE)
-rd_add_test(test-ledger-recordings SOURCES test-ledger-recordings.c LIBS rd-ledger PkgConfig::SQLITE)
+rd_add_test(test-ledger-recordings SOURCES test-ledger-recordings.c
+  LIBS rd-test-invites rd-ledger PkgConfig::SQLITE)
 # The hash chain, through the ledger's private hooks: test-ledger-chain uses OpenSSL for a key of
 # another type; the tamper tests change the file as an attacker would (SQL after dropping
 # triggers, and the sqlite3 tool itself).

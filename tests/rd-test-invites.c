@@ -15,6 +15,8 @@ rd_test_invites_set_up (RdTestInvites *f, gconstpointer data)
   f->dir = g_dir_make_tmp (template, &error);
   g_assert_no_error (error);
   f->path = g_build_filename (f->dir, RD_LEDGER_FILE_NAME, NULL);
+  if (data != NULL)
+    return; /* the test builds its own file */
   f->ledger = rd_ledger_open (f->dir, &error);
   g_assert_no_error (error);
   f->session = rd_ledger_session_start (f->ledger, "Reception", "operator:alice", &error);

@@ -1,6 +1,8 @@
-/* rd-test-invites.h: what the tests of invites and participants share (test-ledger-invites,
- * test-ledger-participants): a fresh state directory with a ledger opened in it (no room key)
- * and a live session started by "operator:alice", and checks through the ledger's API.
+/* rd-test-invites.h: what the ledger tests of invites, participants and recordings share
+ * (test-ledger-invites, test-ledger-participants, test-ledger-recordings): a fresh state
+ * directory with a ledger opened in it (no room key) and a live session started by
+ * "operator:alice" (with g_test_add's data non-NULL: the directory alone, for a test that builds
+ * its own file), and checks through the ledger's API.
  *
  * Ownership: the fixture owns dir, path, ledger and session; rd_test_invites_tear_down() closes
  * the ledger and removes the file and the directory. Functions returning (transfer full) say so.

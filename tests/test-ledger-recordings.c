@@ -5,56 +5,19 @@
 #include "ledger/rd-ledger-error.h"
 /* For rd_ledger_schema_migration_for_testing(). */
 #include "ledger/rd-ledger-private.h"
+#include "tests/rd-test-invites.h"
 #include "tests/rd-test-sqlite.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 
-typedef struct
-{
-  char *dir;  /* a fresh temporary state directory */
-  char *path; /* dir/ledger.sqlite */
-  RdLedger *ledger;
-  char *session; /* a live session */
-} Fixture;
+/* data non-NULL: no ledger opened, the test builds its own file */
+typedef RdTestInvites Fixture;
 
 #define HASH_A  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define HASH_B  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define TRACKS  "[{\"track\":\"room-video\",\"media\":\"video\",\"codec\":\"VP8\",\"start_ns\":0}]"
 #define TRACKS2 "[{\"track\":\"room-video\",\"media\":\"video\",\"codec\":\"VP8\",\"start_ns\":5}]"
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("test-ledger-recordings-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, RD_LEDGER_FILE_NAME, NULL);
-  if (data != NULL)
-    return; /* the test builds its own file */
-  f->ledger = rd_ledger_open (f->dir, &error);
-  g_assert_no_error (error);
-  f->session = rd_ledger_session_start (f->ledger, "Reception", "operator:alice", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-  g_clear_pointer (&f->ledger, rd_ledger_close);
-  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *name = g_strconcat (f->path, suffixes[i], NULL);
-      g_remove (name);
-    }
-  g_rmdir (f->dir);
-  g_free (f->session);
-  g_free (f->dir);
-  g_free (f->path);
-}
 
 /* --- helpers -----------------------------------------------------------------------------------
  */
@@ -598,7 +561,8 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func)                                                                            \
+  g_test_add (path, Fixture, NULL, rd_test_invites_set_up, func, rd_test_invites_tear_down)
   ADD ("/ledger/recordings/add-and-list", test_add_and_list);
   ADD ("/ledger/recordings/add-errors", test_add_errors);
   ADD ("/ledger/recordings/add-interrupted", test_add_interrupted);
@@ -608,8 +572,8 @@ main (int argc, char *argv[])
   ADD ("/ledger/recordings/list-errors", test_list_errors);
   ADD ("/ledger/recordings/triggers", test_triggers);
 #undef ADD
-  g_test_add ("/ledger/recordings/migrate-v2", Fixture, "own file", fixture_set_up, test_migrate_v2,
-              fixture_tear_down);
+  g_test_add ("/ledger/recordings/migrate-v2", Fixture, "own file", rd_test_invites_set_up,
+              test_migrate_v2, rd_test_invites_tear_down);
 
   return g_test_run ();
 }
