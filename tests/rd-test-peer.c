@@ -201,6 +201,14 @@ rd_test_peer_new_with_sources (RdTestPeerMode mode, const char *video_codec,
   return peer_new (mode, video_codec, video_source, audio_source, "127.0.0.1", error);
 }
 
+RdTestPeer *
+rd_test_peer_new_with_sources_full (RdTestPeerMode mode, const char *video_codec,
+                                    const char *video_source, const char *audio_source,
+                                    const char *ice_address, GError **error)
+{
+  return peer_new (mode, video_codec, video_source, audio_source, ice_address, error);
+}
+
 static RdTestPeer *
 peer_new (RdTestPeerMode mode, const char *video_codec, const char *video_source,
           const char *audio_source, const char *ice_address, GError **error)
@@ -221,7 +229,9 @@ peer_new (RdTestPeerMode mode, const char *video_codec, const char *video_source
       "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
       "clock-rate=48000";
   g_autofree char *description =
-      !video_source
+      mode == RD_TEST_PEER_RECVONLY
+          ? g_strdup ("webrtcbin name=webrtc bundle-policy=max-bundle latency=50")
+      : !video_source
           ? g_strdup_printf ("webrtcbin name=webrtc bundle-policy=max-bundle latency=50 "
                              "%s ! %s ! webrtc.sink_0",
                              audio_source, audio)
@@ -240,6 +250,13 @@ peer_new (RdTestPeerMode mode, const char *video_codec, const char *video_source
   g_mutex_init (&peer->lock);
   g_cond_init (&peer->cond);
   peer->pipeline = gst_parse_launch (description, error);
+  if (peer->pipeline && !GST_IS_PIPELINE (peer->pipeline))
+    {
+      /* webrtcbin alone (RD_TEST_PEER_RECVONLY): gst_parse_launch() returns the element */
+      GstElement *alone = peer->pipeline;
+      peer->pipeline = gst_pipeline_new (NULL);
+      gst_bin_add (GST_BIN (peer->pipeline), alone);
+    }
   if (!peer->pipeline)
     {
       rd_test_peer_free (peer);
@@ -402,25 +419,34 @@ forge (char *sdp)
     }
 }
 
-char *
-rd_test_peer_create_offer (RdTestPeer *peer, GError **error)
+/* Makes the @type ("offer" or "answer") and sets it as the local description; then its SDP once
+ * ICE gathering is complete, or NULL with @error. */
+static char *
+create_local (RdTestPeer *peer, const char *type, GError **error)
 {
   g_autoptr (GstPromise) promise = gst_promise_new ();
-  GstWebRTCSessionDescription *offer = NULL;
+  g_autofree char *signal = g_strdup_printf ("create-%s", type);
+  GstWebRTCSessionDescription *made = NULL;
   GstWebRTCSessionDescription *local = NULL;
   const GstStructure *reply = NULL;
   gint64 deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
   gboolean gathered;
   char *text;
 
-  g_signal_emit_by_name (peer->webrtc, "create-offer", NULL, promise);
-  if (!wait_reply (promise, "create-offer", &reply, error) || !reply)
+  g_signal_emit_by_name (peer->webrtc, signal, NULL, promise);
+  if (!wait_reply (promise, signal, &reply, error) || !reply)
     return NULL;
-  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+  gst_structure_get (reply, type, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &made, NULL);
+  if (!made)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "test peer: %s gave no %s", signal,
+                   type);
+      return NULL;
+    }
   gst_promise_unref (promise);
   promise = gst_promise_new ();
-  g_signal_emit_by_name (peer->webrtc, "set-local-description", offer, promise);
-  gst_webrtc_session_description_free (offer);
+  g_signal_emit_by_name (peer->webrtc, "set-local-description", made, promise);
+  gst_webrtc_session_description_free (made);
   if (!wait_reply (promise, "set-local-description", NULL, error))
     return NULL;
   g_mutex_lock (&peer->lock);
@@ -437,9 +463,38 @@ rd_test_peer_create_offer (RdTestPeer *peer, GError **error)
   g_object_get (peer->webrtc, "local-description", &local, NULL);
   text = gst_sdp_message_as_text (local->sdp);
   gst_webrtc_session_description_free (local);
-  if (peer->forge)
+  return text;
+}
+
+char *
+rd_test_peer_create_offer (RdTestPeer *peer, GError **error)
+{
+  char *text = create_local (peer, "offer", error);
+
+  if (text && peer->forge)
     forge (text);
   return text;
+}
+
+char *
+rd_test_peer_answer (RdTestPeer *peer, const char *offer_sdp, GError **error)
+{
+  g_autoptr (GstPromise) promise = gst_promise_new ();
+  GstSDPMessage *sdp = NULL;
+  GstWebRTCSessionDescription *offer;
+
+  g_return_val_if_fail (peer->mode == RD_TEST_PEER_RECVONLY, NULL);
+  if (gst_sdp_message_new_from_text (offer_sdp, &sdp) != GST_SDP_OK)
+    {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "test peer: bad offer SDP");
+      return NULL;
+    }
+  offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  g_signal_emit_by_name (peer->webrtc, "set-remote-description", offer, promise);
+  gst_webrtc_session_description_free (offer);
+  if (!wait_reply (promise, "set-remote-description (offer)", NULL, error))
+    return NULL;
+  return create_local (peer, "answer", error);
 }
 
 gboolean

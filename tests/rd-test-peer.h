@@ -5,7 +5,8 @@
  * Use: rd_test_peer_new() -> rd_test_peer_create_offer() (the offer SDP with every local
  * candidate) -> hand it to the answerer -> rd_test_peer_set_answer() -> wait (iterating your
  * own main context) until rd_test_peer_get_connection_state() or the counters say what you
- * expect. ICE uses only 127.0.0.1 (run inside a network namespace: rd-test-netns.h).
+ * expect. ICE uses only 127.0.0.1 (run inside a network namespace: rd-test-netns.h). A
+ * RD_TEST_PEER_RECVONLY peer answers instead: rd_test_peer_answer() takes the far end's offer.
  *
  * Threading: call from one thread. create_offer and set_answer block that thread (at most
  * 10 s) but need no main context: webrtcbin answers on its own threads. Counters and state
@@ -24,6 +25,8 @@ typedef enum
 {
   RD_TEST_PEER_SENDRECV, /* audio and video both ways (a board member in a browser) */
   RD_TEST_PEER_SENDONLY, /* sends only (a WHIP publisher) */
+  RD_TEST_PEER_RECVONLY, /* answers an offer and receives what it offers, sends nothing (a
+                          * conference server's subscriber); the video codec is ignored */
 } RdTestPeerMode;
 
 /* Builds and starts the pipeline. NULL with @error if an element is missing. */
@@ -43,6 +46,10 @@ RdTestPeer *rd_test_peer_new_full (RdTestPeerMode mode, const char *video_codec,
 RdTestPeer *rd_test_peer_new_with_sources (RdTestPeerMode mode, const char *video_codec,
                                            const char *video_source, const char *audio_source,
                                            GError **error);
+/* The same, with ICE on @ice_address. */
+RdTestPeer *rd_test_peer_new_with_sources_full (RdTestPeerMode mode, const char *video_codec,
+                                                const char *video_source, const char *audio_source,
+                                                const char *ice_address, GError **error);
 /* An element of the peer's pipeline by name (a GstElement*, transfer full), or NULL. The video
  * encoder is "venc"; the decoder of the far end's video, once it comes, "vdec". */
 gpointer rd_test_peer_get_element (RdTestPeer *peer, const char *name);
@@ -58,6 +65,10 @@ void rd_test_peer_set_forge_fingerprint (RdTestPeer *peer, gboolean forge);
 /* The offer SDP, after ICE gathering is complete. Call once. */
 char *rd_test_peer_create_offer (RdTestPeer *peer, GError **error);
 gboolean rd_test_peer_set_answer (RdTestPeer *peer, const char *answer_sdp, GError **error);
+/* A RD_TEST_PEER_RECVONLY peer: takes @offer_sdp (with the far end's candidates in it) and
+ * returns the answer, receiving on every m-line offered, after ICE gathering is complete. Call
+ * once. (transfer full) */
+char *rd_test_peer_answer (RdTestPeer *peer, const char *offer_sdp, GError **error);
 
 /* ICE restart, client side (on the libnice agent under webrtcbin, which cannot restart ICE
  * itself in 1.22): new local credentials, the far end's candidates forgotten (the pair in use
