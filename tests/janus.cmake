@@ -1,7 +1,7 @@
 # A real conference server as the far end (TESTING.md): Janus's VideoRoom behind simple-whip-server,
 # both started by the test in its own network namespace (tests/rd-test-janus.h); skipped, visibly,
 # when scripts/install-deps.sh has not installed them.
-add_library(rd-test-janus STATIC rd-test-janus.c)
+add_library(rd-test-janus STATIC rd-test-janus.c rd-test-janus-subscriber.c)
 target_link_libraries(rd-test-janus PUBLIC rd-test-daemon PkgConfig::SOUP)
 rd_add_test(test-janus-interop SOURCES test-janus-interop.c
   LIBS rd-test-janus rd-test-room TIMEOUT 180 THIRD_PARTY_THREADS)

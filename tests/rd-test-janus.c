@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 
 #include "tests/rd-test-daemon.h"
+#include "tests/rd-test-janus-private.h"
 
 #define JANUS_HTTP_PORT 8088 /* Debian's defaults; the test's namespace has nothing else */
 #define JANUS_WS_PORT   8188
@@ -21,11 +22,9 @@ static const char janus_plugins_dir[] = "/usr/lib/x86_64-linux-gnu/janus/plugins
 static const char janus_videoroom[] =
     "/usr/lib/x86_64-linux-gnu/janus/plugins/libjanus_videoroom.so";
 
-/* One HTTP request with a JSON (or no) body; the status, or 0 with @error when no response came
- * within @timeout_s. */
-static guint
-http (const char *method, const char *url, const char *json, guint timeout_s, char **body_out,
-      GError **error)
+guint
+rd_test_janus_http (const char *method, const char *url, const char *json, guint timeout_s,
+                    char **body_out, GError **error)
 {
   g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", timeout_s, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
@@ -199,7 +198,7 @@ wait_http_ok (RdTestJanus *j, const char *what, const char *url)
   for (;;)
     {
       g_autoptr (GError) error = NULL;
-      guint status = http ("GET", url, NULL, 1, NULL, &error);
+      guint status = rd_test_janus_http ("GET", url, NULL, 1, NULL, &error);
       gint64 next = g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND;
       guint tick;
 
@@ -394,7 +393,7 @@ rd_test_janus_create_endpoint (RdTestJanus *j, const char *id, const char *token
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json = json_to_string (root, FALSE);
-  status = http ("POST", url, json, 10, &body, &error);
+  status = rd_test_janus_http ("POST", url, json, 10, &body, &error);
   if (status != 200)
     {
       g_autofree char *logs = rd_test_janus_logs (j);
@@ -403,15 +402,14 @@ rd_test_janus_create_endpoint (RdTestJanus *j, const char *id, const char *token
   return g_strdup_printf ("%s/endpoint/%s", j->whip_base, id);
 }
 
-/* One Janus API request; its JSON reply (an object with "janus" "success"/"ack"), else the test
- * fails. */
-static JsonObject *
-janus_request (RdTestJanus *j, const char *path, const char *json, JsonNode **keep)
+JsonObject *
+rd_test_janus_request (RdTestJanus *j, const char *path, const char *json, const char *expect,
+                       JsonNode **keep)
 {
   g_autofree char *url = g_strdup_printf ("%s%s", j->janus_api, path);
   g_autofree char *body = NULL;
   g_autoptr (GError) error = NULL;
-  guint status = http ("POST", url, json, 10, &body, &error);
+  guint status = rd_test_janus_http ("POST", url, json, 10, &body, &error);
   JsonObject *o;
 
   if (status != 200)
@@ -424,7 +422,7 @@ janus_request (RdTestJanus *j, const char *path, const char *json, JsonNode **ke
   if (!*keep || !JSON_NODE_HOLDS_OBJECT (*keep))
     g_error ("Janus API POST %s: not a JSON object: %s", url, body);
   o = json_node_get_object (*keep);
-  if (!g_str_equal (json_object_get_string_member_with_default (o, "janus", ""), "success"))
+  if (!g_str_equal (json_object_get_string_member_with_default (o, "janus", ""), expect))
     g_error ("Janus API POST %s %s: %s", url, json, body);
   return o;
 }
@@ -444,19 +442,20 @@ rd_test_janus_publishers (RdTestJanus *j, guint room)
   JsonArray *parts;
   gint64 session, handle;
 
-  o = janus_request (j, "", "{\"janus\":\"create\",\"transaction\":\"rd1\"}", &created);
+  o = rd_test_janus_request (j, "", "{\"janus\":\"create\",\"transaction\":\"rd1\"}", "success",
+                             &created);
   session = json_object_get_int_member (json_object_get_object_member (o, "data"), "id");
   session_path = g_strdup_printf ("/%" G_GINT64_FORMAT, session);
-  o = janus_request (j, session_path,
-                     "{\"janus\":\"attach\",\"plugin\":\"janus.plugin.videoroom\","
-                     "\"transaction\":\"rd2\"}",
-                     &attached);
+  o = rd_test_janus_request (j, session_path,
+                             "{\"janus\":\"attach\",\"plugin\":\"janus.plugin.videoroom\","
+                             "\"transaction\":\"rd2\"}",
+                             "success", &attached);
   handle = json_object_get_int_member (json_object_get_object_member (o, "data"), "id");
   handle_path = g_strdup_printf ("%s/%" G_GINT64_FORMAT, session_path, handle);
   list = g_strdup_printf ("{\"janus\":\"message\",\"transaction\":\"rd3\",\"body\":"
                           "{\"request\":\"listparticipants\",\"room\":%u}}",
                           room);
-  o = janus_request (j, handle_path, list, &listed);
+  o = rd_test_janus_request (j, handle_path, list, "success", &listed);
   data = json_object_get_object_member (json_object_get_object_member (o, "plugindata"), "data");
   if (!json_object_has_member (data, "participants"))
     {
@@ -471,7 +470,8 @@ rd_test_janus_publishers (RdTestJanus *j, guint room)
         g_strv_builder_add (names,
                             json_object_get_string_member_with_default (p, "display", "(none)"));
     }
-  janus_request (j, session_path, "{\"janus\":\"destroy\",\"transaction\":\"rd4\"}", &destroyed);
+  rd_test_janus_request (j, session_path, "{\"janus\":\"destroy\",\"transaction\":\"rd4\"}",
+                         "success", &destroyed);
   return g_strv_builder_end (names);
 }
 

@@ -66,6 +66,24 @@ void rd_test_janus_wait_publishers (RdTestJanus *j, guint room, const char *cons
  * Janus and the room, while the HTTP APIs on 127.0.0.1 keep answering. */
 void rd_test_janus_set_link (RdTestJanus *j, gboolean up);
 
+/* A subscriber in Janus's VideoRoom, signalled over the HTTP API as a browser in Janus's demos
+ * is (rd-test-janus-subscriber.c): its own Janus session with janus.plugin.videoroom attached.
+ * Media goes to whoever answers Janus's offer (e.g. a RD_TEST_PEER_RECVONLY test peer with ICE
+ * on RD_TEST_JANUS_ICE_IP). */
+typedef struct _RdTestJanusSubscriber RdTestJanusSubscriber;
+
+/* Joins @room as a subscriber of the publisher whose display name is @display (which must be
+ * publishing: the test fails otherwise, with the participants seen). Returns Janus's offer in
+ * *@offer (its candidates in it). (transfer full) */
+RdTestJanusSubscriber *rd_test_janus_subscribe (RdTestJanus *j, guint room, const char *display,
+                                                char **offer);
+/* Sends "start" with @answer (all its candidates in it); waits (bounded) until Janus says
+ * "started". */
+void rd_test_janus_subscriber_start (RdTestJanusSubscriber *s, const char *answer);
+/* Destroys the Janus session (the subscription goes with it). */
+void rd_test_janus_subscriber_free (RdTestJanusSubscriber *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdTestJanusSubscriber, rd_test_janus_subscriber_free)
+
 /* The last lines of Janus's and simple-whip-server's logs, for failure messages. */
 char *rd_test_janus_logs (RdTestJanus *j);
 
