@@ -31,10 +31,14 @@ static gboolean parse_reconnect_seconds (RdConfig *c, const char *v, char **why)
 
 const RdConfigKey rd_config_keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
-  { "media", "camera", FALSE, parse_camera, "test, auto or a device path such as /dev/video0" },
-  { "media", "microphone", FALSE, parse_microphone, "test, auto or a device name" },
-  { "media", "display", FALSE, parse_display, "none, auto or a GStreamer video sink name" },
-  { "media", "speakers", FALSE, parse_speakers, "none, auto or a device name" },
+  { "media", "camera", FALSE, parse_camera,
+    "test, auto, a device path such as /dev/video0 or pipeline:DESCRIPTION" },
+  { "media", "microphone", FALSE, parse_microphone,
+    "test, auto, a device name or pipeline:DESCRIPTION" },
+  { "media", "display", FALSE, parse_display,
+    "none, auto, a GStreamer video sink name or pipeline:DESCRIPTION" },
+  { "media", "speakers", FALSE, parse_speakers,
+    "none, auto, a device name or pipeline:DESCRIPTION" },
   { "recording", "segment-seconds", TRUE, parse_segment_seconds,
     "a whole number of seconds from 10 to 3600" },
   { "media", "video-codec", FALSE, parse_video_codec, "vp8 or h264" },
@@ -82,11 +86,15 @@ const RdConfigKey rd_config_keys[] = {
 
 const gsize rd_config_n_keys = G_N_ELEMENTS (rd_config_keys);
 
+/* Only the form of a pipeline is checked here: the description itself is GStreamer's to parse,
+ * which config/ does not link to (media/ checks it at --check-config and at start). */
 static gboolean
-parse_device (RdDeviceSetting *s, const char *v, gboolean allow_test, gboolean allow_none)
+parse_device (RdDeviceSetting *s, const char *v, gboolean allow_test, gboolean allow_none,
+              char **why)
 {
   g_free ((char *)s->name);
   s->name = NULL;
+  s->description = NULL;
   if (allow_test && g_str_equal (v, "test"))
     s->kind = RD_DEVICE_TEST;
   else if (allow_none && g_str_equal (v, "none"))
@@ -95,6 +103,20 @@ parse_device (RdDeviceSetting *s, const char *v, gboolean allow_test, gboolean a
     s->kind = RD_DEVICE_AUTO;
   else if (g_str_equal (v, "test") || g_str_equal (v, "none"))
     return FALSE; /* a keyword, but not one this device takes */
+  else if (g_str_has_prefix (v, RD_DEVICE_PIPELINE_PREFIX))
+    {
+      const char *description = v + strlen (RD_DEVICE_PIPELINE_PREFIX);
+
+      description += strspn (description, " \t");
+      if (*description == '\0')
+        {
+          *why = g_strdup ("pipeline: needs a GStreamer pipeline description after it");
+          return FALSE;
+        }
+      s->kind = RD_DEVICE_PIPELINE;
+      s->name = g_strdup (v);
+      s->description = s->name + (description - v);
+    }
   else if (*v != '\0' && !strpbrk (v, " \t!"))
     {
       s->kind = RD_DEVICE_NAMED;
@@ -124,7 +146,7 @@ parse_room_name (RdConfig *c, const char *v, char **why)
 static gboolean
 parse_camera (RdConfig *c, const char *v, char **why)
 {
-  if (!parse_device (&c->camera, v, TRUE, FALSE))
+  if (!parse_device (&c->camera, v, TRUE, FALSE, why))
     return FALSE;
   if (c->camera.kind == RD_DEVICE_NAMED && !g_str_has_prefix (v, "/dev/"))
     {
@@ -137,13 +159,13 @@ parse_camera (RdConfig *c, const char *v, char **why)
 static gboolean
 parse_microphone (RdConfig *c, const char *v, char **why)
 {
-  return parse_device (&c->microphone, v, TRUE, FALSE);
+  return parse_device (&c->microphone, v, TRUE, FALSE, why);
 }
 
 static gboolean
 parse_display (RdConfig *c, const char *v, char **why)
 {
-  return parse_device (&c->display, v, FALSE, TRUE);
+  return parse_device (&c->display, v, FALSE, TRUE, why);
 }
 
 static gboolean
@@ -167,7 +189,7 @@ parse_layout (RdConfig *c, const char *v, char **why)
 static gboolean
 parse_speakers (RdConfig *c, const char *v, char **why)
 {
-  return parse_device (&c->speakers, v, FALSE, TRUE);
+  return parse_device (&c->speakers, v, FALSE, TRUE, why);
 }
 
 static gboolean

@@ -298,6 +298,7 @@ device_text (RdDeviceSetting s)
     case RD_DEVICE_AUTO:
       return "auto";
     case RD_DEVICE_NAMED:
+    case RD_DEVICE_PIPELINE:
       return s.name;
     }
   g_assert_not_reached ();

@@ -23,19 +23,31 @@ G_BEGIN_DECLS
 typedef struct _RdConfig RdConfig;
 
 /* What the room's devices are set to. For camera/microphone/speakers the device string is a
- * device path or name when kind is RD_DEVICE_NAMED; for display it is a GStreamer sink name. */
+ * device path or name when kind is RD_DEVICE_NAMED; for display it is a GStreamer sink name.
+ * Any of the four may be RD_DEVICE_PIPELINE: "pipeline:" and a gst-launch description of a bin
+ * with one unlinked source pad (camera, microphone) or sink pad (display, speakers). The config
+ * keeps its text only (non-empty); media/ parses it (rd_media_check_devices()). */
 typedef enum
 {
-  RD_DEVICE_NONE,  /* display/speakers only: no output (fakesink) */
-  RD_DEVICE_TEST,  /* camera/microphone only: test pattern / test tone */
-  RD_DEVICE_AUTO,  /* the first device found */
-  RD_DEVICE_NAMED, /* the device or element named in the value */
+  RD_DEVICE_NONE,     /* display/speakers only: no output (fakesink) */
+  RD_DEVICE_TEST,     /* camera/microphone only: test pattern / test tone */
+  RD_DEVICE_AUTO,     /* the first device found */
+  RD_DEVICE_NAMED,    /* the device or element named in the value */
+  RD_DEVICE_PIPELINE, /* the GStreamer pipeline described in the value */
 } RdDeviceKind;
+
+/* "pipeline:" as written in the file before a description. */
+#define RD_DEVICE_PIPELINE_PREFIX "pipeline:"
 
 typedef struct
 {
   RdDeviceKind kind;
-  const char *name; /* NULL unless kind == RD_DEVICE_NAMED; owned by the config */
+  /* NAMED: the device or element; PIPELINE: the whole value as written ("pipeline:..."); NULL
+   * otherwise. Owned by the config. */
+  const char *name;
+  /* PIPELINE: the gst-launch description, inside @name after the prefix and any blanks; NULL
+   * otherwise. */
+  const char *description;
 } RdDeviceSetting;
 
 /* The codec the room encodes its video in, once, for every party ([media] video-codec). */

@@ -11,6 +11,7 @@
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-roles.h"
 #include "daemon/rd-daemon.h"
+#include "media/rd-media-devices.h"
 #include "signaling/rd-signal-tls.h"
 
 typedef struct
@@ -105,7 +106,8 @@ main (int argc, char **argv)
       g_autoptr (RdRoles) roles = rd_roles_new (config, &error);
       g_autofree char *text = NULL;
 
-      if (!roles)
+      /* Pipeline devices are GStreamer's to parse: the room's own check, without starting. */
+      if (!roles || !rd_media_check_devices (config, &error))
         {
           fprintf (stderr, "receptiond: %s\n", error->message);
           return rd_daemon_exit_code_for_error (error);

@@ -654,6 +654,23 @@ probe_display_auto (RdMediaDevice *d, const Role *role)
     set_available (d, "autovideosink", "the best video sink for %s", where);
 }
 
+/* Made and dropped, never started: the bin the room uses holds the devices it names. */
+static void
+probe_pipeline (RdMediaDevice *d, const char *description)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *element = NULL;
+  GstElement *bin = rd_media_make_pipeline_device (d->role, description, &element, &error);
+
+  if (!bin)
+    {
+      set_unavailable (d, "%s", error->message);
+      return;
+    }
+  gst_object_unref (gst_object_ref_sink (bin));
+  set_available (d, element, "a GStreamer pipeline, used as described");
+}
+
 static RdMediaDevice *
 probe_role (const RdConfig *config, const Role *role)
 {
@@ -687,6 +704,10 @@ probe_role (const RdConfig *config, const Role *role)
     case RD_DEVICE_NAMED:
       d->setting = g_strdup (setting.name);
       role->probe_named (d, setting.name);
+      break;
+    case RD_DEVICE_PIPELINE:
+      d->setting = g_strdup (setting.name);
+      probe_pipeline (d, setting.description);
       break;
     }
   g_assert (d->setting && d->detail && d->available == (d->element != NULL));

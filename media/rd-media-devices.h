@@ -15,6 +15,9 @@
  *   /dev/videoN   -> v4l2src, when the path is a V4L2 video capture device the daemon may open
  *   other names   -> microphone: alsasrc, speakers: alsasink (an ALSA device name such as
  *                    hw:1,0 or plughw:CARD=USB); display: the named GStreamer video sink
+ *   pipeline:...  -> the bin's source (camera, microphone) or sink (display, speakers) element,
+ *                    when the description passes rd_media_check_devices(); used as described,
+ *                    never searched for or replaced by a stand-in
  * A device is available exactly when element is non-NULL. The probe never opens an audio
  * device or starts streaming, so it can run while the room's pipeline holds the devices; it
  * only opens a named camera for a VIDIOC_QUERYCAP, which V4L2 allows alongside streaming.
@@ -41,7 +44,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   char *role;         /* "camera", "microphone", "display" or "speakers" */
-  char *setting;      /* as configured: "test", "auto", "none", "/dev/video0", "hw:1,0", ... */
+  char *setting;      /* as configured: "test", "auto", "none", "/dev/video0", "hw:1,0",
+                         "pipeline:...", ... */
   char *element;      /* the GStreamer element that will be used, e.g. "videotestsrc",
                          "v4l2src", "fakesink", "autovideosink"; NULL if none is usable */
   gboolean available; /* element != NULL */
@@ -54,6 +58,18 @@ void rd_media_device_free (RdMediaDevice *d);
 /* Initialises GStreamer (gst_init_check) and checks that the elements receptiond needs exist.
  * May be called again; later calls only repeat the check. */
 gboolean rd_media_init (GError **error);
+
+/* Checks every role of @config that is a pipeline (RD_DEVICE_PIPELINE): its description
+ * parses into a bin (every element exists, every property is valid), the bin's elements leave
+ * exactly one pad unlinked, a src pad for camera and microphone or a sink pad for display and
+ * speakers, and that pad's caps meet raw video (camera, display) or raw audio (microphone,
+ * speakers). The bins are made and dropped, never started: no device is opened. Initialises
+ * GStreamer (gst_init_check) when a role is a pipeline and it is not yet; does nothing else for
+ * the other roles. FALSE with RD_MEDIA_ERROR_DEVICE for the first role that fails, the message
+ * naming the key and GStreamer's reason: "[media] camera: pipeline: no element \"foo\"",
+ * "[media] speakers: pipeline: has 2 unlinked sink pads (fakesink0:sink, fakesink1:sink), needs
+ * one"; RD_MEDIA_ERROR_INIT when GStreamer cannot start. */
+gboolean rd_media_check_devices (RdConfig *config, GError **error);
 
 /* The four roles of @config, in the order camera, microphone, display, speakers. Call after a
  * successful rd_media_init(). (transfer full): a GPtrArray of RdMediaDevice* with its free

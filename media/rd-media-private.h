@@ -20,6 +20,14 @@ GST_DEBUG_CATEGORY_EXTERN (rd_media_debug);
  * the device's name, or why there is none. (transfer floating) Main thread only. */
 GstElement *rd_media_make_auto_device (const char *device_class, char **detail);
 
+/* The bin @description ([media] @role = pipeline:...) makes, named @role, with one ghost pad
+ * "src" (camera, microphone) or "sink" (display, speakers), checked as rd_media_check_devices()
+ * says; no state is changed. @element, when not NULL, gets the factory name of the bin's source
+ * or sink element (transfer full). NULL with RD_MEDIA_ERROR_DEVICE
+ * "[media] ROLE: pipeline: WHY" otherwise. (transfer floating) Main thread only. */
+GstElement *rd_media_make_pipeline_device (const char *role, const char *description,
+                                           char **element, GError **error);
+
 /* --- DTLS (rd-media-dtls.c) --- */
 
 /* Makes webrtcbin's process-wide DTLS certificate now, in a thread of its own (once). */

@@ -111,6 +111,8 @@ make_output (RdRoom *room, RdDeviceSetting s, gboolean video, GError **error)
         g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "speakers auto: %s", detail);
         return NULL;
       }
+    case RD_DEVICE_PIPELINE:
+      return rd_room_make_pipeline_device (room, role, s, error);
     case RD_DEVICE_TEST:
       break;
     }

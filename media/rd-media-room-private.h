@@ -56,6 +56,11 @@ struct _RdRoom
  * @caps_text that leaves @pad (the test camera only). */
 void rd_room_add_time_stamp (GstPad *pad, const char *caps_text);
 
+/* The bin @s (kind RD_DEVICE_PIPELINE) describes for @role, added to the room's pipeline;
+ * NULL with RD_MEDIA_ERROR_DEVICE naming the key. (transfer none) */
+GstElement *rd_room_make_pipeline_device (RdRoom *room, const char *role, RdDeviceSetting s,
+                                          GError **error);
+
 /* Makes @factory and adds it to the room's pipeline (or @bin when not NULL). */
 GstElement *rd_room_make (RdRoom *room, GstBin *bin, const char *factory, const char *name,
                           GError **error);

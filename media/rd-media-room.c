@@ -208,6 +208,17 @@ make_device (RdRoom *room, RdDeviceSetting s, const char *role, const char *fact
   return src;
 }
 
+/* The bin a pipeline: setting describes, in the room's pipeline (rd-media-devices-pipeline.c). */
+GstElement *
+rd_room_make_pipeline_device (RdRoom *room, const char *role, RdDeviceSetting s, GError **error)
+{
+  GstElement *bin = rd_media_make_pipeline_device (role, s.description, NULL, error);
+
+  if (bin)
+    gst_bin_add (GST_BIN (room->pipeline), bin);
+  return bin;
+}
+
 static GstElement *
 make_camera (RdRoom *room, gboolean *is_test, GError **error)
 {
@@ -215,6 +226,8 @@ make_camera (RdRoom *room, gboolean *is_test, GError **error)
   GstElement *src = NULL;
 
   *is_test = FALSE;
+  if (s.kind == RD_DEVICE_PIPELINE)
+    return rd_room_make_pipeline_device (room, "camera", s, error);
   if (s.kind == RD_DEVICE_NAMED || s.kind == RD_DEVICE_AUTO)
     {
       src = make_device (room, s, "camera", "v4l2src", "Video/Source", error);
@@ -245,6 +258,8 @@ make_microphone (RdRoom *room, GError **error)
   RdDeviceSetting s = rd_config_get_microphone (room->config);
   GstElement *src = NULL;
 
+  if (s.kind == RD_DEVICE_PIPELINE)
+    return rd_room_make_pipeline_device (room, "microphone", s, error);
   if (s.kind == RD_DEVICE_NAMED || s.kind == RD_DEVICE_AUTO)
     {
       src = make_device (room, s, "microphone", "alsasrc", "Audio/Source", error);
@@ -274,12 +289,14 @@ rd_room_video_caps (RdRoom *room)
                           room->width, room->height, FRAMERATE);
 }
 
-/* camera -> [convert, scale, rate] -> room caps -> [clockoverlay] -> I420 -> rawtee */
+/* camera -> [convert, scale, rate] -> room caps -> [clockoverlay] -> I420 -> rawtee
+ * A pipeline camera's picture is left as it comes: no clock. */
 static GstElement *
 build_camera (RdRoom *room, gint *bitrate, GError **error)
 {
   gboolean is_test;
-  GstElement *src, *last, *convert, *overlay, *rawtee;
+  gboolean is_pipeline = rd_config_get_camera (room->config).kind == RD_DEVICE_PIPELINE;
+  GstElement *src, *last, *convert, *overlay = NULL, *rawtee;
   g_autofree char *caps = NULL;
 
   src = make_camera (room, &is_test, error);
@@ -296,7 +313,8 @@ build_camera (RdRoom *room, gint *bitrate, GError **error)
   convert = make (room, "videoconvert", NULL, error);
   if (!convert)
     return NULL;
-  overlay = gst_element_factory_make ("clockoverlay", NULL);
+  if (!is_pipeline)
+    overlay = gst_element_factory_make ("clockoverlay", NULL);
   if (overlay)
     {
       gst_bin_add (GST_BIN (room->pipeline), overlay);
@@ -308,7 +326,8 @@ build_camera (RdRoom *room, gint *bitrate, GError **error)
     }
   else
     {
-      GST_INFO ("no clockoverlay (gstreamer1.0-x): the camera has no clock");
+      if (!is_pipeline)
+        GST_INFO ("no clockoverlay (gstreamer1.0-x): the camera has no clock");
       if (!rd_room_link_caps (last, convert, caps, error))
         return NULL;
     }

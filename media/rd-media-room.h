@@ -4,7 +4,9 @@
  * - Sources follow the config: camera test = videotestsrc is-live=true with a clock overlay,
  *   /dev/videoN = v4l2src, auto = the first camera found or a "camera unavailable" slate;
  *   microphone test = audiotestsrc is-live=true, auto/named = pulsesrc/alsasrc. Display none =
- *   fakesink, auto/named = the sink; speakers likewise.
+ *   fakesink, auto/named = the sink; speakers likewise. Any of the four given as pipeline:...
+ *   is the bin it describes (rd_media_check_devices()), as is: no stand-in when it fails, no
+ *   clock drawn on a pipeline camera's picture.
  * - The room is encoded ONCE: video (VP8, real-time settings: deadline=1, cpu-used>=4,
  *   keyframe-max-dist bounded, error-resilient; or with [media] video-codec=h264 H.264
  *   constrained baseline, x264 zero-latency, SPS/PPS with every IDR) and audio (Opus) each go to a
