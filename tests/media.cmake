@@ -1,4 +1,5 @@
 rd_add_test(test-media-devices SOURCES test-media-devices.c LIBS rd-media)
+rd_add_test(test-media-devices-pipeline SOURCES test-media-devices-pipeline.c LIBS rd-media)
 
 # A webrtcbin party for tests (also used by the WHIP end-to-end tests): GStreamer and GLib only.
 add_library(rd-test-peer STATIC rd-test-peer.c)

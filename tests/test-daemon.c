@@ -302,6 +302,35 @@ test_check_config (void)
   g_assert_cmpint (rd_test_run ("receptiond", NULL, NULL, usage), ==, 64);
 }
 
+/* A pipeline: device (media/rd-media-devices.h) is parsed by --check-config: a good one is
+ * printed as written; a bad one stops it, naming the key and GStreamer's reason. */
+static void
+test_check_config_pipeline (void)
+{
+  g_autoptr (RdTestDaemon) t =
+      rd_test_daemon_new ("[media]\ncamera=pipeline:videotestsrc is-live=true pattern=ball\n"
+                          "speakers=pipeline:audioconvert ! fakesink\n");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { "--config", t->config_path, "--check-config", NULL };
+  const char *start[] = { "--config", t->config_path, NULL };
+
+  g_assert_cmpint (rd_test_run ("receptiond", &out, NULL, argv), ==, 0);
+  g_assert_nonnull (strstr (out, "valid"));
+  g_assert_nonnull (strstr (out, "\ncamera=pipeline:videotestsrc is-live=true pattern=ball\n"));
+  g_assert_nonnull (strstr (out, "\nmicrophone=test\n"));
+  g_assert_nonnull (strstr (out, "\nspeakers=pipeline:audioconvert ! fakesink\n"));
+
+  rd_test_daemon_write_config (t, "[media]\nspeakers=pipeline:audioconvert ! nosuchsink\n");
+  g_assert_cmpint (rd_test_run ("receptiond", NULL, &err, argv), ==, 69 /* EX_UNAVAILABLE */);
+  g_assert_nonnull (strstr (err, "[media] speakers: pipeline: no element \"nosuchsink\""));
+
+  /* and at start, the same words (the room is built from the same check) */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rd_test_run ("receptiond", NULL, &err, start), ==, 69);
+  g_assert_nonnull (strstr (err, "[media] speakers: pipeline: no element \"nosuchsink\""));
+}
+
 static void
 test_state_dir_not_writable (void)
 {
@@ -519,6 +548,7 @@ main (int argc, char **argv)
   g_test_add_func ("/daemon/second-instance-refused", test_second_instance_refused);
   g_test_add_func ("/daemon/bad-config", test_bad_config);
   g_test_add_func ("/daemon/check-config", test_check_config);
+  g_test_add_func ("/daemon/check-config/pipeline", test_check_config_pipeline);
   g_test_add_func ("/daemon/state-dir-not-writable", test_state_dir_not_writable);
   g_test_add_func ("/daemon/state-dir-restricted", test_state_dir_restricted);
   g_test_add_func ("/daemon/corrupt-ledger-untouched", test_corrupt_ledger_untouched);

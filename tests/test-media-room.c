@@ -109,18 +109,24 @@ hang_branch (RdRoom *room, GstElement *tee, const char *decoder, GstPadProbeCall
 }
 
 static RdRoom *
-start_room (RdConfig **config)
+start_room_with (const char *text, RdConfig **config)
 {
   g_autoptr (GError) error = NULL;
   RdRoom *room;
 
-  *config = rd_config_load_data (config_text, "test.conf", &error);
+  *config = rd_config_load_data (text, "test.conf", &error);
   g_assert_no_error (error);
   room = rd_room_new (*config, &error);
   g_assert_no_error (error);
   g_assert_true (rd_room_start (room, &error));
   g_assert_no_error (error);
   return room;
+}
+
+static RdRoom *
+start_room (RdConfig **config)
+{
+  return start_room_with (config_text, config);
 }
 
 static void
@@ -284,6 +290,88 @@ test_bad_display (void)
   g_assert_nonnull (strstr (error->message, "nosuchvideosink"));
 }
 
+static gboolean
+has_factory (GstBin *bin, const char *factory)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (bin);
+  GValue item = G_VALUE_INIT;
+  gboolean found = FALSE;
+
+  while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElementFactory *f = gst_element_get_factory (g_value_get_object (&item));
+      found = f && g_str_equal (GST_OBJECT_NAME (f), factory);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  return found;
+}
+
+/* All four devices as pipeline: descriptions (media/rd-media-devices.h): the room takes the
+ * camera and the microphone from them, and the display and the speakers play into them. */
+static void
+test_pipeline_devices (void)
+{
+  RdConfig *config;
+  RdRoom *room = start_room_with (
+      "[media]\ncamera=pipeline:videotestsrc is-live=true pattern=ball\n"
+      "microphone=pipeline:audiotestsrc is-live=true freq=1000\n"
+      "display=pipeline:fakesink\nspeakers=pipeline: audioconvert ! fakesink name=out\n"
+      "[network]\nice-addresses=127.0.0.1\n",
+      &config);
+  GstBin *pipeline = GST_BIN (rd_room_get_pipeline (room));
+  g_autoptr (GstElement) camera = gst_bin_get_by_name (pipeline, "camera");
+  Seen display = { 0 }, speakers = { 0 }, audio = { 0 }, video = { 0 };
+  gint d0, s0;
+
+  /* the bins, named after their keys; a pipeline camera's picture gets no clock */
+  g_assert_true (GST_IS_BIN (camera));
+  g_assert_true (has_factory (GST_BIN (camera), "videotestsrc"));
+  g_assert_false (has_factory (pipeline, "clockoverlay"));
+  watch_sink (room, "display", seen_video_peak, &display);
+  watch_sink (room, "speakers", seen_audio_peak, &speakers);
+  hang_branch (room, rd_room_get_audio_tee (room), "opusdec ! audio/x-raw,format=S16LE",
+               seen_audio_peak, &audio);
+  hang_branch (room, rd_room_get_video_tee (room), "vp8dec ! video/x-raw,format=I420",
+               seen_video_peak, &video);
+  /* the ball is white: the pipeline camera is on the display and in the encoder; the tone is
+   * loud: the pipeline microphone is in the Opus stream */
+  WAIT_FOR (g_atomic_int_get (&display.peak) > 200 && g_atomic_int_get (&video.peak) > 200 &&
+                g_atomic_int_get (&audio.peak) > 3000 && g_atomic_int_get (&speakers.buffers) > 0,
+            10,
+            "display %d frames (peak luma %d), encoder %d frames (peak %d), mic peak %d, "
+            "speakers %d buffers",
+            display.buffers, display.peak, video.buffers, video.peak, audio.peak, speakers.buffers);
+  /* and go on at their rates: half a second of each */
+  d0 = g_atomic_int_get (&display.buffers);
+  s0 = g_atomic_int_get (&speakers.buffers);
+  WAIT_FOR (g_atomic_int_get (&display.buffers) >= d0 + 15 &&
+                g_atomic_int_get (&speakers.buffers) >= s0 + 50,
+            5, "display %d frames, speakers %d buffers", display.buffers - d0,
+            speakers.buffers - s0);
+  g_assert_cmpint (g_atomic_int_get (&speakers.peak), ==, 0); /* no party: silence */
+  g_clear_object (&camera);
+  stop_room (room, config);
+}
+
+/* A description the check refuses stops the room from being built, naming the key. */
+static void
+test_bad_pipeline_device (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdConfig) config = rd_config_load_data (
+      "[media]\nspeakers=pipeline:fakesink name=a fakesink name=b\n", "test.conf", &error);
+  g_autoptr (RdRoom) room = NULL;
+
+  g_assert_no_error (error);
+  room = rd_room_new (config, &error);
+  g_assert_null (room);
+  g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE);
+  g_assert_cmpstr (error->message, ==,
+                   "[media] speakers: pipeline: has 2 unlinked sink pads (a:sink, b:sink), "
+                   "needs one");
+}
+
 static char *why;
 
 static void
@@ -310,6 +398,8 @@ main (int argc, char **argv)
   g_test_add_func ("/media/room/mute", test_mute);
   g_test_add_func ("/media/room/outputs", test_outputs);
   g_test_add_func ("/media/room/bad-display", test_bad_display);
+  g_test_add_func ("/media/room/pipeline-devices", test_pipeline_devices);
+  g_test_add_func ("/media/room/bad-pipeline-device", test_bad_pipeline_device);
   ret = g_test_run ();
   /* Everything is gone by now: GST_TRACERS=leaks reports what is not (at gst_deinit). */
   gst_deinit ();
