@@ -90,24 +90,25 @@ pad_names (GPtrArray *pads)
   return g_string_free (out, FALSE);
 }
 
-/* The media types in @caps, "image/jpeg, video/x-h264" (transfer full) */
+/* The media types in @caps, each once: "image/jpeg, video/x-h264"; "" for ANY. (transfer full) */
 static char *
 media_types (const GstCaps *caps)
 {
-  GString *out = g_string_new (NULL);
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+  g_autoptr (GPtrArray) seen = g_ptr_array_new ();
+  g_auto (GStrv) list = NULL;
 
-  if (gst_caps_is_any (caps))
-    return g_string_free (out, FALSE);
-  for (guint i = 0; i < gst_caps_get_size (caps); i++)
+  for (guint i = 0; !gst_caps_is_any (caps) && i < gst_caps_get_size (caps); i++)
     {
       const char *name = gst_structure_get_name (gst_caps_get_structure (caps, i));
-      g_autofree char *seen = g_strdup_printf (", %s,", out->str);
-      g_autofree char *this = g_strdup_printf (" %s,", name);
 
-      if (!strstr (seen, this))
-        g_string_append_printf (out, "%s%s", out->len ? ", " : "", name);
+      if (g_ptr_array_find_with_equal_func (seen, name, g_str_equal, NULL))
+        continue;
+      g_ptr_array_add (seen, (gpointer)name);
+      g_strv_builder_add (names, name);
     }
-  return g_string_free (out, FALSE);
+  list = g_strv_builder_end (names);
+  return g_strjoinv (", ", list);
 }
 
 /* The factory of @bin's outermost element on the side away from @pad: a child with no sink pads
@@ -202,7 +203,6 @@ ghost_the_pad (GstBin *bin, const PipelineRole *role, char **element, GError **e
   if (element)
     *element = end_element (bin, pad);
   ghost = gst_ghost_pad_new (direction_name (role->direction), pad);
-  gst_pad_set_active (ghost, TRUE);
   if (!gst_element_add_pad (GST_ELEMENT (bin), ghost))
     {
       set_device_error (error, role, "cannot add its %s pad to the bin",
