@@ -6,9 +6,10 @@
  * GST_PARSE_FLAG_FATAL_ERRORS so that a missing element or a bad property refuses the whole
  * description instead of leaving a part of it). Among the bin's children exactly one pad is left
  * unlinked, of the direction the role needs (src for camera and microphone, sink for display
- * and speakers); it is ghosted as the bin's "src" or "sink". Its caps must meet raw video or
- * raw audio, which the room converts from or to. Nothing here changes an element's state, so no
- * device is opened. */
+ * and speakers), and none of the other direction unless a child adds pads while it runs (a
+ * decoder, whose pads gst_parse links when they come). That pad is ghosted as the bin's "src"
+ * or "sink"; its caps must meet raw video or raw audio, which the room converts from or to.
+ * Nothing here changes an element's state, so no device is opened. */
 #include "media/rd-media-devices.h"
 #include "media/rd-media-error.h"
 #include "media/rd-media-private.h"
@@ -71,6 +72,28 @@ find_unlinked_pads (GstBin *bin, GPtrArray *src, GPtrArray *sink)
       g_value_reset (&item);
     }
   g_value_unset (&item);
+}
+
+/* TRUE when a child of @bin may add a pad of @direction once it runs (a "sometimes" pad, as a
+ * decoder's or demuxer's source pads): gst_parse links those when they come. */
+static gboolean
+has_sometimes_pads (GstBin *bin, GstPadDirection direction)
+{
+  g_autoptr (GstIterator) elements = gst_bin_iterate_elements (bin);
+  GValue item = G_VALUE_INIT;
+  gboolean found = FALSE;
+
+  while (!found && gst_iterator_next (elements, &item) == GST_ITERATOR_OK)
+    {
+      GstElementClass *klass = GST_ELEMENT_GET_CLASS (g_value_get_object (&item));
+
+      for (GList *l = gst_element_class_get_pad_template_list (klass); l && !found; l = l->next)
+        found = GST_PAD_TEMPLATE_DIRECTION (l->data) == direction &&
+                GST_PAD_TEMPLATE_PRESENCE (l->data) == GST_PAD_SOMETIMES;
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  return found;
 }
 
 /* "a:src, b:src", in the description's order (a bin lists its children newest first).
@@ -180,7 +203,9 @@ ghost_the_pad (GstBin *bin, const PipelineRole *role, char **element, GError **e
                           direction_name (role->direction), names);
       return FALSE;
     }
-  if (other->len > 0)
+  /* Nothing feeds a source pipeline's unlinked sink pad (or drains a sink pipeline's src pad),
+   * unless a pad added while running will: "... ! decodebin ! videoconvert". */
+  if (other->len > 0 && !has_sometimes_pads (bin, role->direction))
     {
       names = pad_names (other);
       set_device_error (error, role, "has an unlinked %s pad (%s): a %s pipeline must %s",

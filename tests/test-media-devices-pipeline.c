@@ -173,6 +173,8 @@ test_good (void)
     { "camera", "videotestsrc is-live=true pattern=ball", "videotestsrc" },
     { "camera", "videotestsrc is-live=true ! video/x-raw,width=320,height=240 ! videoconvert",
       "videotestsrc" },
+    /* videoconvert's sink pad is linked once decodebin has made its src pad */
+    { "camera", "videotestsrc is-live=true ! jpegenc ! decodebin ! videoconvert", "videotestsrc" },
     { "microphone", "audiotestsrc is-live=true freq=1000", "audiotestsrc" },
     { "microphone", "audiotestsrc is-live=true ! volume volume=0.5 ! audioconvert",
       "audiotestsrc" },
@@ -189,6 +191,8 @@ test_good (void)
       g_autoptr (RdConfig) config = config_with (good[i].key, good[i].description);
       g_autoptr (GPtrArray) devices = NULL;
 
+      if (strstr (good[i].description, "jpegenc") && !have_element ("jpegenc"))
+        continue;
       g_test_message ("%s=pipeline:%s", good[i].key, good[i].description);
       g_assert_true (rd_media_check_devices (config, &error));
       g_assert_no_error (error);
