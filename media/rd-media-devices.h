@@ -62,7 +62,8 @@ gboolean rd_media_init (GError **error);
 /* Checks every role of @config that is a pipeline (RD_DEVICE_PIPELINE): its description
  * parses into a bin (every element exists, every property is valid), the bin's elements leave
  * exactly one pad unlinked, a src pad for camera and microphone or a sink pad for display and
- * speakers, and that pad's caps meet raw video (camera, display) or raw audio (microphone,
+ * speakers (and none of the other direction, unless an element adds pads while it runs, as
+ * decodebin does), and that pad's caps meet raw video (camera, display) or raw audio (microphone,
  * speakers). The bins are made and dropped, never started: no device is opened. Initialises
  * GStreamer (gst_init_check) when a role is a pipeline and it is not yet; does nothing else for
  * the other roles. FALSE with RD_MEDIA_ERROR_DEVICE for the first role that fails, the message
