@@ -51,6 +51,6 @@ rd_daemon_exit_code_for_error (const GError *error)
   if (error->domain == RD_SIGNAL_ERROR)
     return error->code == RD_SIGNAL_ERROR_LISTEN ? EX_UNAVAILABLE : EX_CONFIG;
   if (error->domain == RD_MEDIA_ERROR)
-    return EX_UNAVAILABLE;
+    return error->code == RD_MEDIA_ERROR_DEVICE_CONFIG ? EX_CONFIG : EX_UNAVAILABLE;
   return EX_SOFTWARE;
 }

@@ -171,8 +171,8 @@ set_device_error (GError **error, const PipelineRole *role, const char *format, 
   va_start (args, format);
   why = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "[media] %s: pipeline: %s", role->role,
-               why);
+  g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE_CONFIG, "[media] %s: pipeline: %s",
+               role->role, why);
 }
 
 /* Checks @bin's unlinked pads for @role and ghosts the one it may have. FALSE with @error. */

@@ -9,6 +9,10 @@
  *               package when one is missing)
  *   DEVICE      a configured camera, microphone, display or speakers cannot be used
  *               (69 EX_UNAVAILABLE at start-up)
+ *   DEVICE_CONFIG  a device's description is wrong ([media] camera=pipeline:... that does not
+ *               parse, names an element that does not exist, or has not exactly one usable
+ *               pad): the configuration's fault, not the device's (78 EX_CONFIG, at
+ *               --check-config and at start-up; systemd does not restart on it)
  *   OFFER       the far end's SDP (a party's offer, or the answer to an offer of ours) cannot
  *               be parsed or has nothing receptiond can use: the far end's fault (a WHIP
  *               offer is answered 422)
@@ -42,6 +46,7 @@ typedef enum
   RD_MEDIA_ERROR_RECORDING,
   RD_MEDIA_ERROR_FRAGMENT,
   RD_MEDIA_ERROR_ICE_SERVER,
+  RD_MEDIA_ERROR_DEVICE_CONFIG,
 } RdMediaError;
 
 G_END_DECLS

@@ -122,7 +122,7 @@ test_bad (void)
         continue;
       g_test_message ("%s=pipeline:%s", bad[i].key, bad[i].description);
       g_assert_false (rd_media_check_devices (config, &error));
-      g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE);
+      g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE_CONFIG);
       g_test_message ("  -> %s", error->message);
       g_assert_true (g_str_has_prefix (error->message, prefix));
       g_assert_nonnull (strstr (error->message + strlen (prefix), bad[i].says));
@@ -159,7 +159,7 @@ test_first_bad_named (void)
   g_assert_no_error (error);
   gst_init (NULL, NULL);
   g_assert_false (rd_media_check_devices (config, &error));
-  g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE);
+  g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE_CONFIG);
   g_assert_true (g_str_has_prefix (error->message, "[media] microphone: pipeline: "));
 }
 

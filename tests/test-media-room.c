@@ -366,7 +366,7 @@ test_bad_pipeline_device (void)
   g_assert_no_error (error);
   room = rd_room_new (config, &error);
   g_assert_null (room);
-  g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE);
+  g_assert_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE_CONFIG);
   g_assert_cmpstr (error->message, ==,
                    "[media] speakers: pipeline: has 2 unlinked sink pads (a:sink, b:sink), "
                    "needs one");
