@@ -133,6 +133,34 @@ has_event (JsonNode *shown, const char *kind, const char *actor_prefix)
   return FALSE;
 }
 
+typedef struct
+{
+  RdTestRoom *r;
+  const char *party; /* its id */
+} PartyFiles;
+
+/* The party's audio and video are both in files the ledger lists. */
+static gboolean
+party_recorded (gpointer data)
+{
+  PartyFiles *w = data;
+  g_autoptr (JsonNode) shown =
+      rd_test_ctl_json (w->r->t, "session", "show", w->r->session_id, NULL);
+  JsonArray *rows = json_object_get_array_member (obj (shown), "recordings");
+  g_autofree char *video = g_strdup_printf ("-party-%s-video.mkv", w->party);
+  g_autofree char *audio = g_strdup_printf ("-party-%s-audio.mkv", w->party);
+  gboolean have_video = FALSE, have_audio = FALSE;
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      const char *path =
+          json_object_get_string_member (json_array_get_object_element (rows, i), "path");
+      have_video |= g_str_has_suffix (path, video);
+      have_audio |= g_str_has_suffix (path, audio);
+    }
+  return have_video && have_audio;
+}
+
 static void
 test_two_parties (void)
 {
@@ -156,6 +184,14 @@ test_two_parties (void)
   rd_test_room_wait_parties (r, 2, "connected", 20000, TIMEOUT_MS);
   g_assert_true (rd_test_wait_until (peer_has_media, p1, TIMEOUT_MS));
   g_assert_true (rd_test_wait_until (peer_has_media, p2, TIMEOUT_MS));
+  /* both parties' tracks are being written: a party's streams reach the recorder once its
+   * lip-sync is known, up to 2 s after it connected */
+  for (int k = 0; k < 2; k++)
+    {
+      PartyFiles w = { r, k ? id2 : id1 };
+      if (!rd_test_wait_until (party_recorded, &w, TIMEOUT_MS))
+        g_error ("party %s's audio and video are not both in the ledger's recordings", w.party);
+    }
   /* party 1 leaves early */
   resource = rd_test_resource_url (rd_test_member (inv1, "whip_url"), c1->location);
   deleted = rd_test_whip_request (r->cert, "DELETE", resource, rd_test_member (inv1, "token"), NULL,
