@@ -25,6 +25,11 @@ add_dependencies(test-whip-parties receptiond receptionctl)
 rd_add_test(test-join-call SOURCES test-join-call.c
   LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
 add_dependencies(test-join-call receptiond receptionctl)
+# The room as a bridge between three real browsers: one Chromium page with three WHIP parties,
+# each sending its own tone and colour (tests/data/conference-parties.html), against the daemon.
+rd_add_test(test-conference-browsers SOURCES test-conference-browsers.c
+  LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
+add_dependencies(test-conference-browsers receptiond receptionctl)
 # recording verify and session show's segments through the real daemon and console; the test
 # writes recording rows with the ledger API while the daemon is down.
 rd_add_test(test-recording-verify SOURCES test-recording-verify.c LIBS rd-test-daemon rd-ledger

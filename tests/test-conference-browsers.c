@@ -1,0 +1,355 @@
+/* test-conference-browsers.c: the room as a bridge between real browsers. One headless Chromium
+ * runs three WHIP parties (tests/data/conference-parties.html, served by this test over plain
+ * HTTP) against the real daemon, each with an invite of its own, each sending a pure tone of its
+ * own (WebAudio) and a picture of one solid colour (a canvas stream); the room's test microphone
+ * plays 440 Hz. In a network namespace of the test's own, where only 127.0.0.1 exists.
+ *
+ * Asserted from what each browser decodes:
+ *   - every party hears the room and the two others, and not itself (mix-minus): its own tone
+ *     at least MARGIN_DB below the weakest it hears, for HOLD_MS;
+ *   - every party's picture (the grid: one picture shared by all, so each sees its own tile too)
+ *     shows the two others' colours;
+ *   - a party that leaves (DELETE of its WHIP resource, its connection still sending) is no
+ *     longer heard by the others within 1 s, and its tile goes from their picture;
+ *   - after `receptionctl layout speaker`, the party that speaks loudest becomes the active
+ *     speaker in status and fills the others' pictures, and the floor follows when another
+ *     speaks louder. */
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "tests/rd-test-chromium.h"
+#include "tests/rd-test-daemon.h"
+#include "tests/rd-test-netns.h"
+
+#define STEP_MS 20000
+/* A tone sent at 0.3 (-10.5 dBFS) arrives near that, in the mix with two others at most. */
+#define HEARD_DB  (-20.0)
+#define MARGIN_DB 20.0
+#define HOLD_MS   1000
+#define QUIET_DB  (-40.0) /* a party's tone once it has left */
+#define LEAVE_MS  1000    /* ... within this of its DELETE */
+#define QUIET_VOL "0.1"
+#define LOUD_VOL  "0.9" /* 9.5 dB above the room's 440 Hz at 0.3: beats the 6 dB margin */
+/* Shares of the 640x360 picture: a 16:9 party in a 2x2 grid has a quarter (less its label);
+ * the speaker's tile 480x270 (56%), a tile of the strip below it 160x90 (6%). */
+#define GRID_SHARE  0.10
+#define GONE_SHARE  0.01
+#define BIG_SHARE   0.40
+#define SMALL_SHARE 0.02
+
+typedef struct
+{
+  const char *name, *role, *colour;
+  int hz;
+  char *token, *whip_url, *peer_id;
+} Party;
+
+static char *netns_skip_reason;
+static char *page_html;
+
+static void
+serve_page (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+            gpointer data)
+{
+  soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_COPY, page_html,
+                                    strlen (page_html));
+  soup_server_message_set_status (msg, 200, NULL);
+}
+
+/* Evaluates JS in the page; fails the test with the page's error. (transfer full) */
+static JsonNode *page_eval (RdTestChromium *chromium, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static JsonNode *
+page_eval (RdTestChromium *chromium, const char *format, ...)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *js = NULL;
+  JsonNode *value;
+  va_list args;
+
+  va_start (args, format);
+  js = g_strdup_vprintf (format, args);
+  va_end (args);
+  value = rd_test_chromium_eval (chromium, js, STEP_MS, &error);
+  if (!value)
+    g_error ("%s: %s", js, error->message);
+  return value;
+}
+
+/* Waits until the JS condition holds in the page; on timeout fails quoting every party's levels
+ * and colour shares. Returns the condition's value. (transfer full) */
+static JsonNode *page_wait (RdTestChromium *chromium, guint timeout_ms, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
+static JsonNode *
+page_wait (RdTestChromium *chromium, guint timeout_ms, const char *format, ...)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *js = NULL;
+  JsonNode *value;
+  va_list args;
+
+  va_start (args, format);
+  js = g_strdup_vprintf (format, args);
+  va_end (args);
+  value = rd_test_chromium_wait (chromium, js, "conf.describe()", timeout_ms, &error);
+  if (!value)
+    g_error ("%s", error->message);
+  return value;
+}
+
+static void
+log_page (RdTestChromium *chromium, const char *what, gint64 since)
+{
+  g_autoptr (JsonNode) seen = page_eval (chromium, "conf.describe()");
+  g_autofree char *text = json_to_string (seen, FALSE);
+
+  g_test_message ("%s after %.0f ms: %s", what, (g_get_monotonic_time () - since) / 1000.0, text);
+}
+
+/* ---- the daemon's side ---- */
+
+typedef struct
+{
+  RdTestDaemon *t;
+  const char *speaker; /* the peer id expected */
+  JsonNode *last;
+  gint64 asked_us;
+  gboolean done;
+} StatusWait;
+
+static gboolean
+speaker_is (gpointer data)
+{
+  StatusWait *w = data;
+  JsonObject *layout;
+
+  /* receptionctl is a process: ask at most every 100 ms */
+  if (w->done || (w->last && g_get_monotonic_time () - w->asked_us < 100000))
+    return w->done;
+  g_clear_pointer (&w->last, json_node_unref);
+  w->last = rd_test_ctl_json (w->t, "status", NULL);
+  w->asked_us = g_get_monotonic_time ();
+  layout = json_object_get_object_member (json_node_get_object (w->last), "layout");
+  w->done = g_strcmp0 (json_object_get_string_member (layout, "shown"), "speaker") == 0 &&
+            g_strcmp0 (json_object_get_string_member_with_default (layout, "active_speaker", NULL),
+                       w->speaker) == 0;
+  return w->done;
+}
+
+static void
+wait_speaker (RdTestDaemon *t, Party *p)
+{
+  StatusWait w = { t, p->peer_id, NULL, 0, FALSE };
+
+  if (!rd_test_wait_until (speaker_is, &w, 5000))
+    {
+      g_autofree char *seen =
+          json_to_string (json_object_get_member (json_node_get_object (w.last), "layout"), FALSE);
+      g_error ("the active speaker is not %s (%s) in status: %s", p->name, p->peer_id, seen);
+    }
+  g_clear_pointer (&w.last, json_node_unref);
+}
+
+/* The daemon's status: @n parties, all connected, each hearing the room and the others, each
+ * with its picture shown, the layout shown @layout. */
+static void
+assert_status (RdTestDaemon *t, Party *parties, guint n, const char *layout)
+{
+  g_autoptr (JsonNode) status = rd_test_ctl_json (t, "status", NULL);
+  JsonObject *root = json_node_get_object (status);
+  JsonArray *list = json_object_get_array_member (root, "parties");
+  g_autofree char *text = json_to_string (status, FALSE);
+
+  if (json_array_get_length (list) != n)
+    g_error ("%u parties expected in status: %s", n, text);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *p = json_array_get_object_element (list, i);
+      gboolean known = FALSE;
+
+      for (guint j = 0; j < n; j++)
+        known |= g_str_equal (json_object_get_string_member (p, "peer_id"), parties[j].peer_id);
+      if (!known || !g_str_equal (json_object_get_string_member (p, "state"), "connected") ||
+          json_object_get_int_member (p, "mix_inputs") != n ||
+          !g_str_equal (json_object_get_string_member (p, "tile"), "shown"))
+        g_error ("party %u of status is not one of ours, connected, hearing %u, shown: %s", i, n,
+                 text);
+    }
+  g_assert_cmpstr (
+      json_object_get_string_member (json_object_get_object_member (root, "layout"), "shown"), ==,
+      layout);
+}
+
+/* ---- the test ---- */
+
+static void
+test_three_browsers (void)
+{
+  Party parties[] = {
+    { "red", "board", "red", 600 },
+    { "green", "agency", "green", 900 },
+    { "blue", "citizen", "blue", 1300 },
+  };
+  g_autoptr (RdTestDaemon) t = NULL;
+  g_autoptr (RdTestChromium) chromium = NULL;
+  g_autoptr (SoupServer) server = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) specs = NULL;
+  g_autoptr (JsonNode) joined = NULL;
+  g_autoptr (JsonNode) v = NULL;
+  g_autofree char *specs_json = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *page_url = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *why = NULL;
+  GSList *uris;
+  gint64 t0;
+
+  if (netns_skip_reason)
+    {
+      g_test_skip (netns_skip_reason);
+      return;
+    }
+  if (!rd_test_chromium_available (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+
+  path = g_build_filename (g_getenv ("RD_TEST_SRCDIR"), "tests", "data", "conference-parties.html",
+                           NULL);
+  g_assert_true (g_file_get_contents (path, &page_html, NULL, &error));
+  g_assert_no_error (error);
+  server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server, "/conference", serve_page, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  page_url = g_strdup_printf ("http://127.0.0.1:%d/conference", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+
+  t = rd_test_daemon_new ("[media]\ncamera=test\nmicrophone=test\ndisplay=none\nspeakers=none\n"
+                          "[network]\nice-addresses=127.0.0.1\n");
+  rd_test_daemon_start (t);
+  g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", NULL), ==, 0);
+  session = g_strstrip (g_strdup (out));
+  json_builder_begin_array (b);
+  for (guint i = 0; i < G_N_ELEMENTS (parties); i++)
+    {
+      Party *p = &parties[i];
+      g_autoptr (JsonNode) inv =
+          g_str_equal (p->role, "citizen")
+              ? rd_test_ctl_json (t, "session", "invite", session, "--role", p->role, NULL)
+              : rd_test_ctl_json (t, "session", "invite", session, "--role", p->role, "--name",
+                                  p->name, NULL);
+      JsonObject *o = json_node_get_object (inv);
+
+      p->token = g_strdup (json_object_get_string_member (o, "token"));
+      p->whip_url = g_strdup (json_object_get_string_member (o, "whip_url"));
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, p->name);
+      json_builder_set_member_name (b, "hz");
+      json_builder_add_int_value (b, p->hz);
+      json_builder_set_member_name (b, "volume");
+      json_builder_add_double_value (b, 0.3);
+      json_builder_set_member_name (b, "colour");
+      json_builder_add_string_value (b, p->colour);
+      json_builder_set_member_name (b, "endpoint");
+      json_builder_add_string_value (b, p->whip_url);
+      json_builder_set_member_name (b, "token");
+      json_builder_add_string_value (b, p->token);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  specs = json_builder_get_root (b);
+  specs_json = json_to_string (specs, FALSE);
+
+  chromium = rd_test_chromium_start (&error);
+  g_assert_no_error (error);
+  g_assert_true (rd_test_chromium_open (chromium, page_url, STEP_MS, &error));
+  g_assert_no_error (error);
+
+  /* Three parties call in at once. */
+  t0 = g_get_monotonic_time ();
+  joined = page_eval (chromium, "conf.join(%s)", specs_json);
+  for (guint i = 0; i < G_N_ELEMENTS (parties); i++)
+    parties[i].peer_id = g_strdup (json_object_get_string_member (
+        json_array_get_object_element (json_node_get_array (joined), i), "peerId"));
+  g_test_message ("three parties answered %.0f ms after their offers were made",
+                  (g_get_monotonic_time () - t0) / 1000.0);
+
+  /* Each hears the room and the two others, not itself, ... */
+  v = page_wait (chromium, STEP_MS, "conf.hearsRight([0, 1, 2], %g, %g, %d)", HEARD_DB, MARGIN_DB,
+                 HOLD_MS);
+  log_page (chromium, "all hear the room and the two others, not themselves", t0);
+  /* ... and sees the two others. */
+  g_clear_pointer (&v, json_node_unref);
+  v = page_wait (chromium, STEP_MS,
+                 "conf.sees([1, 2], 'red', %g, 1) && conf.sees([0, 2], 'green', %g, 1) && "
+                 "conf.sees([0, 1], 'blue', %g, 1)",
+                 GRID_SHARE, GRID_SHARE, GRID_SHARE);
+  log_page (chromium, "all see the two others", t0);
+  assert_status (t, parties, 3, "grid");
+
+  /* Blue leaves; its connection goes on sending until the others' checks are done. */
+  g_clear_pointer (&v, json_node_unref);
+  t0 = g_get_monotonic_time ();
+  v = page_eval (chromium, "conf.leave(2)");
+  g_assert_cmpint (json_node_get_int (v), ==, 200);
+  g_clear_pointer (&v, json_node_unref);
+  v = page_wait (chromium, 5000, "conf.goneAfter(2, [0, 1], %g)", QUIET_DB);
+  g_test_message ("blue's tone gone from the others' sound %" G_GINT64_FORMAT " ms after its "
+                  "DELETE",
+                  json_node_get_int (v));
+  g_assert_cmpint (json_node_get_int (v), <=, LEAVE_MS);
+  g_clear_pointer (&v, json_node_unref);
+  v = page_wait (chromium, 5000, "conf.sees([0, 1], 'blue', 0, %g)", GONE_SHARE);
+  log_page (chromium, "blue's tile gone from the others' picture", t0);
+  g_clear_pointer (&v, json_node_unref);
+  v = page_eval (chromium, "conf.close(2)");
+  assert_status (t, parties, 2, "grid");
+  g_clear_pointer (&v, json_node_unref);
+  v = page_wait (chromium, 5000, "conf.hearsRight([0, 1], %g, %g, %d)", HEARD_DB, MARGIN_DB,
+                 HOLD_MS);
+
+  /* The speaker layout, live: the loudest party takes the floor in every picture. */
+  g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "layout", "speaker", NULL), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      Party *loud = &parties[i], *quiet = &parties[1 - i];
+
+      g_clear_pointer (&v, json_node_unref);
+      t0 = g_get_monotonic_time ();
+      v = page_eval (chromium,
+                     "conf.setVolume(%u, " LOUD_VOL "), conf.setVolume(%u, " QUIET_VOL ")", i,
+                     1 - i);
+      g_clear_pointer (&v, json_node_unref);
+      v = page_wait (chromium, 15000,
+                     "conf.sees([0, 1], '%s', %g, 1) && conf.sees([0, 1], '%s', %g, %g)",
+                     loud->colour, BIG_SHARE, quiet->colour, SMALL_SHARE, GRID_SHARE);
+      log_page (chromium, loud->name, t0);
+      wait_speaker (t, loud);
+    }
+  g_clear_pointer (&v, json_node_unref);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parties); i++)
+    {
+      g_free (parties[i].token);
+      g_free (parties[i].whip_url);
+      g_free (parties[i].peer_id);
+    }
+  g_clear_pointer (&page_html, g_free);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!rd_test_enter_netns (&netns_skip_reason))
+    g_printerr ("# skipping: %s\n", netns_skip_reason);
+  g_test_init (&argc, &argv, NULL);
+  rd_test_tolerate_third_party_race ();
+  g_test_add_func ("/conference/three-browsers", test_three_browsers);
+  return g_test_run ();
+}
