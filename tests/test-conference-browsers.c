@@ -28,6 +28,8 @@
 #define HOLD_MS   1000
 #define QUIET_DB  (-40.0) /* a party's tone once it has left */
 #define LEAVE_MS  1000    /* ... within this of its DELETE */
+#define MARK_VOL  "0.15"  /* a party 6 dB quieter than its 0.3 ... */
+#define MARK_DB   (-16.5) /* ... is heard at this */
 #define QUIET_VOL "0.1"
 #define LOUD_VOL  "0.9" /* 9.5 dB above the room's 440 Hz at 0.3: beats the 6 dB margin */
 /* Shares of the 640x360 picture: a 16:9 party in a 2x2 grid has a quarter (less its label);
@@ -204,7 +206,8 @@ test_three_browsers (void)
   g_autofree char *session = NULL;
   g_autofree char *why = NULL;
   GSList *uris;
-  gint64 t0;
+  g_autoptr (JsonNode) gone = NULL;
+  gint64 t0, deleted_ms, gone_ms[2], way_ms[2];
 
   if (netns_skip_reason)
     {
@@ -293,17 +296,46 @@ test_three_browsers (void)
   log_page (chromium, "all see the two others", t0);
   assert_status (t, parties, 3, "grid");
 
-  /* Blue leaves; its connection goes on sending until the others' checks are done. */
+  /* Blue leaves (DELETE; its connection goes on sending until the others' checks are done)
+   * while red and green speak 6 dB quieter: how long each one's change takes to reach the
+   * other is how long any sound takes through the room to that listener at that moment, the
+   * leave aside (the browsers' jitter buffers grow on a loaded machine). Blue's tone stops in
+   * the room within LEAVE_MS of the DELETE, so each listener hears that within LEAVE_MS plus
+   * the room's way to it, which is less than the other's whole way through the room to it. */
+  g_clear_pointer (&v, json_node_unref);
+  v = page_eval (chromium, "conf.audioDelays()");
   g_clear_pointer (&v, json_node_unref);
   t0 = g_get_monotonic_time ();
-  v = page_eval (chromium, "conf.leave(2)");
-  g_assert_cmpint (json_node_get_int (v), ==, 200);
+  v = page_eval (chromium,
+                 "conf.setVolume(0, " MARK_VOL "), conf.setVolume(1, " MARK_VOL "), conf.leave(2)");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (v), "status"), ==, 200);
+  deleted_ms = json_object_get_int_member (json_node_get_object (v), "ms");
   g_clear_pointer (&v, json_node_unref);
-  v = page_wait (chromium, 5000, "conf.goneAfter(2, [0, 1], %g)", QUIET_DB);
-  g_test_message ("blue's tone gone from the others' sound %" G_GINT64_FORMAT " ms after its "
-                  "DELETE",
-                  json_node_get_int (v));
-  g_assert_cmpint (json_node_get_int (v), <=, LEAVE_MS);
+  gone = page_wait (chromium, 5000, "conf.goneAfter(2, [0, 1], %g)", QUIET_DB);
+  for (guint i = 0; i < 2; i++)
+    {
+      /* the other's change, heard by listener i */
+      g_clear_pointer (&v, json_node_unref);
+      v = page_wait (chromium, 5000, "conf.heardAfter(%u, [%u], %g, %g)", 1 - i, i, MARK_DB - 3,
+                     MARK_DB + 3);
+      way_ms[i] = json_node_get_int (v);
+      gone_ms[i] = json_array_get_int_element (json_node_get_array (gone), i);
+    }
+  g_clear_pointer (&v, json_node_unref);
+  v = page_eval (chromium, "conf.audioDelays()");
+  {
+    g_autofree char *jitter = json_to_string (v, FALSE);
+    g_test_message (
+        "blue's tone gone from red's sound %" G_GINT64_FORMAT " ms, from green's %" G_GINT64_FORMAT
+        " ms after its DELETE was sent (answered after %" G_GINT64_FORMAT " ms); "
+        "green's change reached red after %" G_GINT64_FORMAT
+        " ms, red's green after %" G_GINT64_FORMAT " ms; the browsers' jitter buffers held (ms) %s",
+        gone_ms[0], gone_ms[1], deleted_ms, way_ms[0], way_ms[1], jitter);
+  }
+  g_assert_cmpint (gone_ms[0], <=, LEAVE_MS + way_ms[0]);
+  g_assert_cmpint (gone_ms[1], <=, LEAVE_MS + way_ms[1]);
+  g_clear_pointer (&v, json_node_unref);
+  v = page_eval (chromium, "conf.setVolume(0, 0.3), conf.setVolume(1, 0.3)");
   g_clear_pointer (&v, json_node_unref);
   v = page_wait (chromium, 5000, "conf.sees([0, 1], 'blue', 0, %g)", GONE_SHARE);
   log_page (chromium, "blue's tile gone from the others' picture", t0);
