@@ -286,6 +286,10 @@ test_three_browsers (void)
   /* Each hears the room and the two others, not itself, ... */
   v = page_wait (chromium, STEP_MS, "conf.hearsRight([0, 1, 2], %g, %g, %d)", HEARD_DB, MARGIN_DB,
                  HOLD_MS);
+  {
+    g_autofree char *figures = json_to_string (v, FALSE);
+    g_test_message ("over %d ms, in dBFS: %s", HOLD_MS, figures);
+  }
   log_page (chromium, "all hear the room and the two others, not themselves", t0);
   /* ... and sees the two others. */
   g_clear_pointer (&v, json_node_unref);
