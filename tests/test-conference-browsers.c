@@ -5,12 +5,14 @@
  * plays 440 Hz. In a network namespace of the test's own, where only 127.0.0.1 exists.
  *
  * Asserted from what each browser decodes:
- *   - every party hears the room and the two others, and not itself (mix-minus): its own tone
- *     at least MARGIN_DB below the weakest it hears, for HOLD_MS;
+ *   - every party hears the room and the two others, and not itself (mix-minus): over HOLD_MS
+ *     each tone it should hear is at HEARD_DB or more in four samples out of five, and its own
+ *     tone never comes within MARGIN_DB of the weakest of those;
  *   - every party's picture (the grid: one picture shared by all, so each sees its own tile too)
  *     shows the two others' colours;
  *   - a party that leaves (DELETE of its WHIP resource, its connection still sending) is no
- *     longer heard by the others within 1 s, and its tile goes from their picture;
+ *     longer heard by the others within 1 s (plus the time any sound takes through the room to
+ *     them at that moment, measured alongside), and its tile goes from their picture;
  *   - after `receptionctl layout speaker`, the party that speaks loudest becomes the active
  *     speaker in status and fills the others' pictures, and the floor follows when another
  *     speaks louder. */
