@@ -307,8 +307,10 @@ link_dropped (RdDaemonLink *l, const char *reason_in)
                   rd_config_get_reconnect_seconds (l->links->config));
   g_clear_handle_id (&l->connect_timer_id, g_source_remove);
   g_clear_handle_id (&l->deadline_timer_id, g_source_remove);
+  /* to the millisecond (g_timeout_add_seconds() may fire a second late): reconnect-seconds is
+   * what the ledger and the technician are told the room waits */
   l->deadline_timer_id =
-      g_timeout_add_seconds (rd_config_get_reconnect_seconds (l->links->config), on_deadline, l);
+      g_timeout_add (rd_config_get_reconnect_seconds (l->links->config) * 1000u, on_deadline, l);
   /* an ICE restart needs an offerer peer with a resource (not the WHEP 406 answerer) */
   if (l->peer && !l->peer_answers && l->client && rd_signal_client_get_resource_url (l->client))
     ice_restart (l);
