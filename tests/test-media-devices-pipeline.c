@@ -9,20 +9,7 @@
 #include <gst/gst.h>
 #include <string.h>
 
-/* See tests/test-media-devices.c: GLib's quark table and library constructors under ASan. */
-const char *__asan_default_options (void);
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *__lsan_default_suppressions (void);
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:_dl_init\n";
-}
+#include "tests/rd-test-lsan-glib.h"
 
 /* [media] @key=pipeline:@description, the other keys at their defaults. (transfer full) */
 static RdConfig *
