@@ -28,8 +28,9 @@
 /* A tile without a new frame for this long is marked as stalled (its last picture stays); one
  * whose party's frames keep coming in this long with none decoded has a failed decoder and is
  * taken out of the layout until a picture is decoded again. */
-#define STALL_US      (2 * G_USEC_PER_SEC)
-#define FAILED_FRAMES 10
+#define STALL_US        (2 * G_USEC_PER_SEC)
+#define FAILED_FRAMES   3
+#define FAILED_QUIET_US (3 * STALL_US)
 /* Keyframe requests from the parties (RTCP PLI/FIR, RFC 4585 6.3.1, RFC 5104 3.5.1) reach the
  * encoders at most this often: six parties asking at once make one keyframe, not six. */
 #define KEYFRAME_GAP_US (500 * G_TIME_SPAN_MILLISECOND)
@@ -286,14 +287,12 @@ rd_room_relayout (RdRoom *room)
 
   if (!room->tiles || !room->self_view_pad)
     return;
-  /* a tile whose decoder failed is out of the picture: no place, drawn transparent */
+  /* a tile whose decoder failed has no compositor pad (tile_detach): out of the picture */
   tiles = g_ptr_array_new ();
   for (guint i = 0; i < room->tiles->len; i++)
     {
       RdRoomTile *t = room->tiles->pdata[i];
-      if (t->state == RD_ROOM_TILE_FAILED)
-        g_object_set (t->pad, "alpha", 0.0, NULL);
-      else
+      if (t->pad)
         g_ptr_array_add (tiles, t);
     }
   if (shown == RD_LAYOUT_AUTO)
@@ -374,9 +373,11 @@ rd_room_link_remote_video (RdRoom *room, GstPad *src, GstPad *encoded, const cha
   t->handle = gst_element_get_static_pad (t->label, "video_sink");
   if (gst_pad_link (label_src, t->pad) != GST_PAD_LINK_OK)
     goto failed;
-  gst_pad_add_probe (t->pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+  /* counted where the party's pictures reach the tile (the compositor's pad goes while the
+   * tile's decoder has failed) */
+  gst_pad_add_probe (t->handle, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      rd_room_count_buffers, &room->remote_video_frames, NULL);
-  gst_pad_add_probe (t->pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+  gst_pad_add_probe (t->handle, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      rd_room_count_buffers, &t->frames, NULL);
   t->moved_us = t->encoded_moved_us = g_get_monotonic_time ();
   if (encoded)
@@ -434,7 +435,8 @@ rd_room_release_tile (RdRoom *room, GstPad *sinkpad)
       if (peer)
         gst_pad_unlink (peer, sinkpad);
       /* the compositor's pad first: it wakes a push waiting in it */
-      gst_element_release_request_pad (room->compositor, t->pad);
+      if (t->pad)
+        gst_element_release_request_pad (room->compositor, t->pad);
       gst_element_set_locked_state (t->label, TRUE);
       gst_element_set_state (t->label, GST_STATE_NULL);
       gst_bin_remove (GST_BIN (room->pipeline), t->label);
@@ -455,16 +457,53 @@ level_of (RdRoom *room, const char *key)
   return key ? rd_room_mixer_get_level (room->mix, key) : -127.0;
 }
 
+/* Takes @t's pad out of the compositor: a pad with no new picture keeps being blended with
+ * its last one whatever its alpha or place, so a tile whose decoder failed must go. The label
+ * stays, unlinked, and still counts what reaches it. */
+static void
+tile_detach (RdRoom *room, RdRoomTile *t)
+{
+  g_autoptr (GstPad) label_src = gst_element_get_static_pad (t->label, "src");
+
+  if (!t->pad)
+    return;
+  gst_pad_unlink (label_src, t->pad);
+  gst_element_release_request_pad (room->compositor, t->pad);
+  g_clear_object (&t->pad);
+}
+
+/* Gives @t a compositor pad again, linked to its label. */
+static void
+tile_attach (RdRoom *room, RdRoomTile *t)
+{
+  g_autoptr (GstPad) label_src = gst_element_get_static_pad (t->label, "src");
+
+  if (t->pad)
+    return;
+  t->pad = gst_element_request_pad_simple (room->compositor, "sink_%u");
+  if (t->pad && gst_pad_link (label_src, t->pad) != GST_PAD_LINK_OK)
+    {
+      gst_element_release_request_pad (room->compositor, t->pad);
+      g_clear_object (&t->pad);
+    }
+  if (!t->pad)
+    GST_WARNING ("tile %s: no compositor pad to show it again", t->key);
+}
+
 static const char *const tile_states[] = { "shown", "stalled", "failed" };
 
-/* What @t shows now: STALLED when no new frame reached it for STALL_US, FAILED when in that
- * time the party's encoded frames kept coming (at least FAILED_FRAMES, the last within half of
- * it): its decoder makes nothing of them. */
+/* What @t shows now: STALLED when no new frame reached it for STALL_US; FAILED when it has
+ * shown pictures before and in that time the party's encoded frames kept coming (at least
+ * FAILED_FRAMES, the last within STALL_US): its decoder makes nothing of them. FAILED holds until a
+ * picture is decoded, as long as frames still come now and then (a depayloader waiting for a
+ * keyframe passes only the keyframes, seconds apart): only when none has come for FAILED_QUIET_US
+ * is it STALLED. */
 static RdRoomTileState
 tile_state_at (RdRoomTile *t, gint64 now)
 {
   guint64 frames = __atomic_load_n (&t->frames, __ATOMIC_RELAXED);
   guint64 encoded = __atomic_load_n (&t->encoded_frames, __ATOMIC_RELAXED);
+  gboolean failed = t->state == RD_ROOM_TILE_FAILED;
 
   if (encoded != t->encoded_seen)
     {
@@ -479,8 +518,10 @@ tile_state_at (RdRoomTile *t, gint64 now)
     }
   if (now - t->moved_us < STALL_US)
     return RD_ROOM_TILE_SHOWN;
-  if (t->encoded && now - t->encoded_moved_us < STALL_US / 2 &&
-      encoded >= t->encoded_at_move + FAILED_FRAMES)
+  /* a tile that never showed a picture is stalled: it may still be waiting for its first */
+  if (t->encoded && frames > 0 &&
+      now - t->encoded_moved_us < (failed ? FAILED_QUIET_US : STALL_US) &&
+      (failed || encoded >= t->encoded_at_move + FAILED_FRAMES))
     return RD_ROOM_TILE_FAILED;
   return RD_ROOM_TILE_STALLED;
 }
@@ -502,6 +543,10 @@ check_stalls (RdRoom *room, gint64 now)
         continue;
       GST_INFO ("tile %s: %s -> %s", t->key, tile_states[t->state], tile_states[state]);
       relayout |= state == RD_ROOM_TILE_FAILED || t->state == RD_ROOM_TILE_FAILED;
+      if (state == RD_ROOM_TILE_FAILED)
+        tile_detach (room, t);
+      else
+        tile_attach (room, t);
       t->state = state;
       changed = TRUE;
       rd_room_emit_tile_changed (room, t->key, tile_states[state]);
@@ -510,7 +555,11 @@ check_stalls (RdRoom *room, gint64 now)
     return;
   update_labels (room);
   if (relayout)
-    rd_room_relayout (room);
+    {
+      rd_room_relayout (room);
+      /* the picture changed at once, not by a tile's motion: a keyframe shows it whole */
+      rd_room_encoder_keyframe (room->composite_encoder);
+    }
   rd_room_emit_layout_changed (room);
 }
 

@@ -323,15 +323,55 @@ rd_test_peer_free (RdTestPeer *peer)
   g_free (peer);
 }
 
-/* Cuts an RTP packet to its first 32 bytes: the header, the payload descriptor and the start of
- * the frame stay, the rest of each frame is gone (a decoder makes no picture of it). */
+/* How many bytes of the VP8 RTP packet @d (@n bytes) to keep so that no frame in it can be
+ * decoded: the RTP header (RFC 3550 5.1, with its CSRCs and extension), the VP8 payload
+ * descriptor (RFC 7741 4.2) and, in a frame's first packet, its frame tag (3 bytes) and for a
+ * keyframe its start code and size (7 more; RFC 6386 9.1), in a later packet one byte: every
+ * partition is cut away, however small the frame (a still picture's inter frames are a few
+ * bytes), so the decoder finds each one truncated. */
+static gsize
+undecodable_size (const guint8 *d, gsize n)
+{
+  gsize at = 12 + 4 * (gsize)(d[0] & 0x0f), start;
+
+  if ((d[0] & 0x10) && at + 4 <= n) /* header extension */
+    at += 4 + 4 * (gsize)((d[at + 2] << 8) | d[at + 3]);
+  if (at >= n)
+    return n;
+  start = at;
+  if (d[at] & 0x80 && at + 1 < n) /* X: extended control bits */
+    {
+      guint8 x = d[at + 1];
+      at += 2;
+      if (x & 0x80 && at < n) /* I: picture id, 7 or 15 bits */
+        at += (d[at] & 0x80) ? 2 : 1;
+      at += (x & 0x40) ? 1 : 0; /* L: TL0PICIDX */
+      at += (x & 0x30) ? 1 : 0; /* T or K */
+    }
+  else
+    at += 1;
+  if (at < n && (d[start] & 0x10)) /* S: the frame starts here */
+    at += (d[at] & 0x01) ? 3 : 10; /* inter frame: the tag; keyframe: tag, start code, size */
+  else
+    at += 1; /* a depayloader drops a packet with no payload, and with it the frame */
+  return MIN (at, n);
+}
+
+/* Cuts an RTP packet of VP8 to undecodable_size(). */
 static gboolean
 truncate_packet (GstBuffer **buffer, guint idx, gpointer user_data)
 {
-  if (gst_buffer_get_size (*buffer) > 32)
+  GstMapInfo map;
+  gsize keep;
+
+  if (!gst_buffer_map (*buffer, &map, GST_MAP_READ))
+    return TRUE;
+  keep = map.size >= 12 ? undecodable_size (map.data, map.size) : map.size;
+  gst_buffer_unmap (*buffer, &map);
+  if (keep < gst_buffer_get_size (*buffer))
     {
       *buffer = gst_buffer_make_writable (*buffer);
-      gst_buffer_resize (*buffer, 0, 32);
+      gst_buffer_resize (*buffer, 0, keep);
     }
   return TRUE;
 }

