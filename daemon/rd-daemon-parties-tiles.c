@@ -1,7 +1,8 @@
 /* rd-daemon-parties-tiles.c: a party's tile in the conference picture (RdRoom "tile-changed").
  * When its video keeps arriving and cannot be decoded, the room takes the tile out of the
  * layout; the daemon logs it and records it in the session's ledger events
- * ("party-video-undecodable"), and again when a picture is decoded ("party-video-decoded").
+ * ("party-video-undecodable"), and again when that ends ("party-video-decoded", its detail's
+ * tile saying how: "shown", a picture decoded, or "stalled", no video arriving any more).
  * The party's encoded video is recorded as received all along. A tile that stalls (no video
  * arriving: the network) is shown in status ("tile") and not logged. Main context. */
 #include "daemon/rd-daemon-log.h"
@@ -27,9 +28,10 @@ on_tile_changed (RdRoom *room, const char *key, const char *state, gpointer data
                         "conference picture (recorded as received)",
                         p->peer_id);
       else
-        rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id,
-                        "party %s: its video is decoded again; back in the conference picture",
-                        p->peer_id);
+        rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s: %s", p->peer_id,
+                        g_str_equal (state, "shown")
+                            ? "its video is decoded again; back in the conference picture"
+                            : "its undecodable video stopped arriving");
       rd_party_add_event (p, failed ? "party-video-undecodable" : "party-video-decoded",
                           rd_parties_detail ("tile", state, NULL));
     }

@@ -43,7 +43,7 @@ struct _RdRoomTile
   GstPad *pad;       /* the compositor's request pad */
   GstPad *encoded;   /* the decoder's sink pad (the party's encoded frames), or NULL */
   gulong encoded_probe;
-  guint64 frames; /* atomic: frames that reached the compositor */
+  guint64 frames; /* atomic: pictures that reached the tile's label */
   guint64 frames_seen;
   gint64 moved_us;        /* monotonic: when frames last moved */
   guint64 encoded_frames; /* atomic: encoded frames into the decoder */
