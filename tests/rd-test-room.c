@@ -64,13 +64,21 @@ rd_test_room_call_in_with (RdTestRoom *r, JsonNode *inv, const char *video_codec
                            RdTestPeer **peer_out)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
   RdTestPeer *peer = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, video_codec, &error);
-  RdTestWhipReply *created;
 
   g_assert_no_error (error);
   rd_test_peer_set_forge_fingerprint (peer, forge);
-  offer = rd_test_peer_create_offer (peer, &error);
+  *peer_out = peer;
+  return rd_test_room_call_in_peer (r, inv, peer);
+}
+
+RdTestWhipReply *
+rd_test_room_call_in_peer (RdTestRoom *r, JsonNode *inv, RdTestPeer *peer)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = rd_test_peer_create_offer (peer, &error);
+  RdTestWhipReply *created;
+
   g_assert_no_error (error);
   created = rd_test_whip_request_patiently (r->cert, "POST", rd_test_member (inv, "whip_url"),
                                             rd_test_member (inv, "token"), "application/sdp", offer,
@@ -78,7 +86,6 @@ rd_test_room_call_in_with (RdTestRoom *r, JsonNode *inv, const char *video_codec
   g_assert_cmpuint (created->status, ==, 201);
   g_assert_true (rd_test_peer_set_answer (peer, created->body, &error));
   g_assert_no_error (error);
-  *peer_out = peer;
   return created;
 }
 

@@ -37,6 +37,8 @@ RdTestWhipReply *rd_test_room_call_in (RdTestRoom *r, JsonNode *inv, gboolean fo
 /* The same with a test peer sending @video_codec ("VP8", "H264"). */
 RdTestWhipReply *rd_test_room_call_in_with (RdTestRoom *r, JsonNode *inv, const char *video_codec,
                                             gboolean forge, RdTestPeer **peer_out);
+/* The same with @peer, made by the caller (transfer none). */
+RdTestWhipReply *rd_test_room_call_in_peer (RdTestRoom *r, JsonNode *inv, RdTestPeer *peer);
 /* The resource URL from a Location header and the endpoint URL. (transfer full) */
 char *rd_test_resource_url (const char *whip_url, const char *location);
 /* Waits (up to @timeout_ms) until @n parties are in status, all in @state with >= @min_bytes_in
