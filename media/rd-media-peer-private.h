@@ -131,18 +131,43 @@ void rd_peer_send_set_open (RdPeer *peer, gboolean open);
  * once) and releases the tee pads. Main context. */
 void rd_peer_send_unlink (RdPeer *peer);
 
+/* --- what a party sent before its lip-sync was known (rd-media-peer-hold.c) ---
+ * A hold is the recorder's branch of a receive stream: the stream's tee -> a queue -> a tee for
+ * the recorder. Until released, the queue keeps what arrives (bounded by bytes, the oldest
+ * dropped); on release it lets it go with its timestamps corrected to the lip-sync rtpbin has
+ * by then. New on the streaming thread that builds the stream; the rest on the main context. */
+
+typedef struct _RdPeerHold RdPeerHold;
+
+/* Builds tee -> queue -> a new tee in @bin; @out gets the new tee (the recorder's). @jitterbuffer
+ * (may be NULL: no correction) is rtpbin's jitterbuffer of the stream. NULL when GStreamer
+ * lacks queue or tee. (transfer full) */
+RdPeerHold *rd_peer_hold_new (GstBin *bin, GstElement *tee, GstElement *jitterbuffer,
+                              GstElement **out);
+/* Lets what was held go, corrected; from now on frames pass as they come. Idempotent. */
+void rd_peer_hold_release (RdPeerHold *hold);
+/* Before the bin stops: releases, sends EOS after what is queued and waits (at most
+ * @timeout_us) until it has left the queue: every held frame is then with the recorder. FALSE
+ * when the wait ran out. */
+gboolean rd_peer_hold_drain (RdPeerHold *hold, gint64 timeout_us);
+/* Once the bin is in NULL. */
+void rd_peer_hold_free (RdPeerHold *hold);
+
 /* --- what the peer receives, and lip-sync (rd-media-peer-recv.c) ---
  * webrtcbin's pad-added builds a receive stream on its streaming thread (data already flows):
  * depayloader -> tee (the encoded frames, for the recorder) -> decoder -> the bin's ghost pad,
- * behind a closed gate on webrtcbin's src pad. Linking to the room's compositor/mixer, the
- * lip-sync wait and "stream-added" happen on the main context. streams and synced_ssrcs are
- * under peer->lock (streaming threads append to them); the rest is the main context's. */
+ * behind a gate on webrtcbin's src pad that opens on verification; the tee also feeds the
+ * recorder's hold. Linking to the room's compositor/mixer, the lip-sync wait and "stream-added"
+ * happen on the main context. streams, synced_ssrcs, jitterbuffers and open are under
+ * peer->lock (streaming threads use them); the rest is the main context's. */
 
 typedef struct
 {
   gboolean video;
   const char *codec;          /* "VP8", "H264", "OPUS" (static) */
-  GstElement *tee;            /* after the depayloader: the encoded frames, for the recorder */
+  GstElement *tee;            /* after the depayloader: the encoded frames */
+  GstElement *rec_tee;        /* the recorder's: @tee's frames from verification, once released */
+  RdPeerHold *hold;           /* between the two; NULL: @rec_tee is @tee */
   GstPad *ghost;              /* the bin's src pad with the decoded media */
   GstPad *decoding;           /* the sink pad of the element after the tee (the decoding) */
   GstPad *room_pad;           /* the room's compositor / mixer pad, once linked */
@@ -157,16 +182,24 @@ typedef struct
   guint sync_wait_id;   /* the wait for the SRs; 0 when not running */
   gboolean sync_waited; /* the wait is over: streams are announced as they are linked */
   GArray *synced_ssrcs; /* guint32, under peer->lock: the streams rtpbin has had a valid SR of */
+  GHashTable *jitterbuffers; /* SSRC -> rtpbin's jitterbuffer (a reference), under peer->lock */
+  gboolean open;             /* under peer->lock: verified; the gates of new streams open at once */
 } RdPeerRecv;
 
 void rd_peer_recv_init (RdPeer *peer);
 void rd_peer_recv_clear (RdPeer *peer);
 /* Connects webrtcbin's pad-added and rtpbin's jitterbuffers (lip-sync). At construction. */
 void rd_peer_recv_setup (RdPeer *peer);
-/* Opens the gates of the streams linked to the room and asks the far end for a keyframe. */
+/* Verified: opens the gates of the streams (and of those still to come: from their first frame,
+ * the recorder's hold has them; the room's display and mixer once linked) and asks the far end
+ * for a keyframe. */
 void rd_peer_recv_open (RdPeer *peer);
 /* The monotonic second anything last arrived on a receive stream (0: never). */
 gint rd_peer_recv_last_seen (RdPeer *peer);
+/* Before teardown: closes the gates, announces every stream linked and not yet announced, and
+ * hands the recorder what the holds have (the party's first frames, even when it leaves before
+ * its lip-sync was known). */
+void rd_peer_recv_flush (RdPeer *peer);
 /* Teardown: closes the gates, the room stops taking the streams; rd_peer_recv_drop() once the
  * bin is in NULL. */
 void rd_peer_recv_unlink (RdPeer *peer);

@@ -14,7 +14,10 @@
  * SYNC_SLEW_NS per frame), so the recorder never sees a jump. A sender whose SRs never pass
  * rtpbin's checks (missing, or more than 1 s ahead of its RTP, as a GStreamer 1.22 webrtcbin's
  * are when its RTP session never learnt its pipeline's latency) is recorded as received after
- * that wait, timed by arrival. The display and speakers never wait. */
+ * that wait, timed by arrival. The display and speakers never wait. Nothing is lost to the
+ * wait: what arrives from verification on is held for the recorder (rd-media-peer-hold.c) and
+ * released with "stream-added", its timestamps corrected to the lip-sync known by then; a party
+ * that leaves before has its holds handed over at close (rd_peer_recv_flush()). */
 #include "media/rd-media-peer-private.h"
 
 #include <gst/webrtc/webrtc.h>
@@ -56,6 +59,16 @@ static void
 on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session, guint ssrc,
                      gpointer user_data)
 {
+  g_autoptr (RdPeer) peer = g_weak_ref_get (&((RdPeerHandle *)user_data)->peer);
+
+  if (peer)
+    {
+      g_mutex_lock (&peer->lock);
+      if (peer->recv.jitterbuffers)
+        g_hash_table_replace (peer->recv.jitterbuffers, GUINT_TO_POINTER (ssrc),
+                              gst_object_ref (jitterbuffer));
+      g_mutex_unlock (&peer->lock);
+    }
   /* after rtpbin's handler, which it connects once this signal is done */
   g_signal_connect_data (jitterbuffer, "handle-sync", G_CALLBACK (on_handle_sync),
                          rd_peer_handle_ref (user_data), rd_peer_handle_closure_unref,
@@ -108,7 +121,8 @@ expected_streams (RdPeer *peer)
 }
 
 /* Announces ("stream-added") the linked streams not yet announced, once every stream is
- * synced, a lone stream is all there is, or the wait is over. Main context. */
+ * synced, a lone stream is all there is, or the wait is over; then releases their holds (the
+ * recorder is linked by then). Main context. */
 static void
 announce_ready (RdPeer *peer)
 {
@@ -145,7 +159,8 @@ announce_ready (RdPeer *peer)
     {
       RdPeerRecvStream *r = ready->pdata[i];
       r->announced = TRUE;
-      g_signal_emit_by_name (peer, "stream-added", r->tee, r->video, r->codec);
+      g_signal_emit_by_name (peer, "stream-added", r->rec_tee, r->video, r->codec);
+      rd_peer_hold_release (r->hold);
     }
 }
 
@@ -179,7 +194,6 @@ link_recv_on_main (RdPeer *peer, gpointer data)
                     ? rd_room_link_remote_video (peer->room, r->ghost, r->decoding, peer->mix_key)
                     : rd_room_link_remote_audio (peer->room, r->ghost, peer->mix_key);
   GST_DEBUG ("peer %s: remote %s linked to the room", peer->id, r->video ? "video" : "audio");
-  rd_peer_gate_set_open (r->gate, r->room_pad && peer->verify.verified);
   r->linked = TRUE;
   if (!peer->recv.sync_waited && !peer->recv.sync_wait_id)
     peer->recv.sync_wait_id = g_timeout_add (SYNC_WAIT_MS, sync_wait_over, peer);
@@ -201,7 +215,7 @@ rd_peer_foreach_stream (RdPeer *peer, RdPeerStreamFunc func, gpointer user_data)
   for (guint i = 0; i < linked->len; i++)
     {
       RdPeerRecvStream *r = linked->pdata[i];
-      func (peer, r->tee, r->video, r->codec, user_data);
+      func (peer, r->rec_tee, r->video, r->codec, user_data);
     }
 }
 
@@ -262,6 +276,7 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   RdPeerRecvStream *r;
   g_autoptr (GstPad) src = NULL;
   g_autoptr (GstPad) sink = NULL;
+  g_autoptr (GstElement) jitterbuffer = NULL;
 
   if (!peer || GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
@@ -280,14 +295,24 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   r->video = g_strcmp0 (encoding, "OPUS") != 0;
   r->codec = g_strcmp0 (encoding, "VP8") == 0 ? "VP8" : r->video ? "H264" : "OPUS";
   r->tee = tee;
+  if (caps)
+    gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", (guint *)&r->ssrc);
+  g_mutex_lock (&peer->lock);
+  jitterbuffer = g_hash_table_lookup (peer->recv.jitterbuffers, GUINT_TO_POINTER (r->ssrc));
+  jitterbuffer = jitterbuffer ? gst_object_ref (jitterbuffer) : NULL;
+  g_mutex_unlock (&peer->lock);
+  if (!jitterbuffer)
+    GST_WARNING ("peer %s: no jitterbuffer for SSRC %u: its held frames are not lip-synced",
+                 peer->id, r->ssrc);
+  r->hold = rd_peer_hold_new (GST_BIN (peer->bin), tee, jitterbuffer, &r->rec_tee);
+  if (!r->hold)
+    r->rec_tee = tee;
   r->decoding = gst_element_get_static_pad (made[2], "sink");
   src = gst_element_get_static_pad (made[n_made - 1], "src");
   r->ghost = gst_object_ref (gst_ghost_pad_new (NULL, src));
   gst_pad_set_active (r->ghost, TRUE);
   gst_element_add_pad (peer->bin, r->ghost);
   r->gate = rd_peer_gate_new (pad);
-  if (caps)
-    gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", (guint *)&r->ssrc);
   sink = gst_element_get_static_pad (made[0], "sink");
   gst_pad_link (pad, sink);
   for (int i = 0; i < n_made; i++)
@@ -295,6 +320,9 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   GST_DEBUG ("peer %s: receiving %s on %s", peer->id, encoding, GST_PAD_NAME (pad));
   g_mutex_lock (&peer->lock);
   g_ptr_array_add (peer->recv.streams, r);
+  /* verified already: from its first frame on, for the recorder at least (the room's display
+   * and mixer take it once linked, on the main context) */
+  rd_peer_gate_set_open (r->gate, peer->recv.open);
   g_mutex_unlock (&peer->lock);
   rd_peer_run_on_main (h, link_recv_on_main, r, NULL);
 }
@@ -312,6 +340,7 @@ recv_stream_free (gpointer data)
   RdPeerRecvStream *r = data;
 
   rd_peer_gate_free (r->gate);
+  rd_peer_hold_free (r->hold);
   g_clear_object (&r->ghost);
   g_clear_object (&r->decoding);
   g_free (r);
@@ -322,6 +351,7 @@ rd_peer_recv_init (RdPeer *peer)
 {
   peer->recv.streams = g_ptr_array_new_with_free_func (recv_stream_free);
   peer->recv.synced_ssrcs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  peer->recv.jitterbuffers = g_hash_table_new_full (NULL, NULL, NULL, gst_object_unref);
 }
 
 void
@@ -329,16 +359,20 @@ rd_peer_recv_clear (RdPeer *peer)
 {
   g_clear_pointer (&peer->recv.streams, g_ptr_array_unref);
   g_clear_pointer (&peer->recv.synced_ssrcs, g_array_unref);
+  g_mutex_lock (&peer->lock);
+  g_clear_pointer (&peer->recv.jitterbuffers, g_hash_table_unref);
+  g_mutex_unlock (&peer->lock);
 }
 
 void
 rd_peer_recv_open (RdPeer *peer)
 {
   g_mutex_lock (&peer->lock);
+  peer->recv.open = TRUE;
   for (guint i = 0; i < peer->recv.streams->len; i++)
     {
       RdPeerRecvStream *r = peer->recv.streams->pdata[i];
-      rd_peer_gate_set_open (r->gate, r->room_pad != NULL);
+      rd_peer_gate_set_open (r->gate, TRUE);
       /* a keyframe from the far end: an upstream event sent into webrtcbin's src pad (pushing
        * it from the src pad is the wrong direction: GStreamer warns and drops it) */
       if (r->video)
@@ -365,11 +399,49 @@ rd_peer_recv_last_seen (RdPeer *peer)
   return newest;
 }
 
+/* How long a closing peer waits for its holds to reach the recorder (they go to queues that
+ * never block, so milliseconds; a bound all the same). */
+#define FLUSH_WAIT_US (1 * G_USEC_PER_SEC)
+
+void
+rd_peer_recv_flush (RdPeer *peer)
+{
+  g_autoptr (GPtrArray) streams = g_ptr_array_new ();
+
+  g_mutex_lock (&peer->lock);
+  peer->recv.open = FALSE;
+  for (guint i = 0; i < peer->recv.streams->len; i++)
+    {
+      RdPeerRecvStream *r = peer->recv.streams->pdata[i];
+      rd_peer_gate_set_open (r->gate, FALSE);
+      if (r->linked)
+        g_ptr_array_add (streams, r);
+    }
+  g_mutex_unlock (&peer->lock);
+  if (!peer->recv.sync_waited)
+    {
+      GST_INFO ("peer %s: closing before its lip-sync was known: its held frames are recorded "
+                "as received",
+                peer->id);
+      peer->recv.sync_waited = TRUE;
+      g_clear_handle_id (&peer->recv.sync_wait_id, g_source_remove);
+    }
+  announce_ready (peer);
+  for (guint i = 0; i < streams->len; i++)
+    {
+      RdPeerRecvStream *r = streams->pdata[i];
+      if (!rd_peer_hold_drain (r->hold, FLUSH_WAIT_US))
+        GST_WARNING ("peer %s: its %s did not reach the recorder within %d ms", peer->id,
+                     r->video ? "video" : "audio", (int)(FLUSH_WAIT_US / 1000));
+    }
+}
+
 void
 rd_peer_recv_unlink (RdPeer *peer)
 {
   g_clear_handle_id (&peer->recv.sync_wait_id, g_source_remove);
   g_mutex_lock (&peer->lock);
+  peer->recv.open = FALSE;
   for (guint i = 0; i < peer->recv.streams->len; i++)
     rd_peer_gate_set_open (((RdPeerRecvStream *)peer->recv.streams->pdata[i])->gate, FALSE);
   g_mutex_unlock (&peer->lock);

@@ -416,6 +416,9 @@ rd_peer_close (RdPeer *peer, const char *reason)
   if (peer->closed && !peer->bin)
     return;
   hold = g_object_ref (peer);
+  /* the recorder has everything the party sent before it goes */
+  if (!peer->closed && peer->bin)
+    rd_peer_recv_flush (peer);
   teardown (peer);
   if (peer->role)
     peer->role->klass->fail_pending (peer, reason);

@@ -30,8 +30,9 @@ typedef struct
   RdRecorder *rec;
   GPtrArray *sealed; /* Sealed* in the order announced */
   guint opened, errors;
-  gint64 frames; /* counted by ffprobe in the tracks checked */
-  gint encoded;  /* atomic: frames out of the room's video encoder while recording */
+  gint64 frames;     /* counted by ffprobe in the tracks checked */
+  gint encoded;      /* atomic: frames out of the room's video encoder while recording */
+  double verified_s; /* the party's verification on the session's timeline (-1: not yet) */
   gboolean finished;
 } Fixture;
 
@@ -316,7 +317,14 @@ store_result (GObject *source, GAsyncResult *result, gpointer user_data)
   *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
-/* Party "p1" (@tp) calls in and is recorded: the peer, answered and connected to @tp. */
+static void
+on_verified (RdPeer *peer, const char *fingerprint, Fixture *f)
+{
+  f->verified_s = rd_recorder_get_elapsed_ns (f->rec) / 1e9;
+}
+
+/* Party "p1" (@tp) calls in and is recorded: the peer, answered and connected to @tp. Its
+ * verification's time goes to f->verified_s. */
 static RdPeer *
 join_party (Fixture *f, RdTestPeer *tp)
 {
@@ -329,6 +337,8 @@ join_party (Fixture *f, RdTestPeer *tp)
   g_assert_no_error (error);
   peer = rd_peer_new (f->room, f->config, "p1", &error);
   g_assert_no_error (error);
+  f->verified_s = -1;
+  g_signal_connect (peer, "verified", G_CALLBACK (on_verified), f);
   rd_recorder_add_peer (f->rec, peer, "p1");
   rd_peer_answer_async (peer, offer, NULL, store_result, &result);
   WAIT_FOR (result != NULL, 10, "no answer");
@@ -373,19 +383,92 @@ test_party (Fixture *f, gconstpointer data)
   check_track (f, "party-p1-video", "vp8", TRUE, &video_start);
   check_track (f, "party-p1-audio", "opus", TRUE, &audio_start);
   /* the party joined later: its files start later on the same timeline */
-  g_test_message ("room from %.3f s, party (joined at %.3f s) video from %.3f s, audio from "
-                  "%.3f s",
-                  room_start, joined_s, video_start, audio_start);
+  g_test_message ("room from %.3f s, party (joined at %.3f s, verified at %.3f s) video from "
+                  "%.3f s, audio from %.3f s",
+                  room_start, joined_s, f->verified_s, video_start, audio_start);
+  g_assert_cmpfloat (f->verified_s, >=, joined_s);
   g_assert_cmpfloat (video_start, >=, joined_s);
   g_assert_cmpfloat (audio_start, >=, joined_s);
-  /* A party's streams reach the recorder together, once lip-synced or after the 2 s wait
-   * (rd-media-peer-recv.c). Its video then starts at the first keyframe (asked for at once; it
-   * comes a network round trip, an encode and maybe the next RTCP report later); its audio
-   * with the first packet it has, which can be from up to a second before that, queued while
-   * the streams waited. So: the video within the wait plus 1.5 s of the join, and the audio
-   * never later than the video. */
-  g_assert_cmpfloat (video_start, <, joined_s + 2.0 + 1.5);
+  /* From its first frame: what the party sends from its verification on is in its files, not
+   * only what came once its lip-sync was known (up to 2 s later, rd-media-peer-recv.c). The
+   * first frames can be from a little before the verification (packets that arrived while the
+   * DTLS check ran, let out by the jitterbuffer after it); the video starts at the first
+   * keyframe, asked for on verification (a round trip and an encode later). */
+  g_assert_cmpfloat (audio_start, >, f->verified_s - 0.5);
+  g_assert_cmpfloat (audio_start, <, f->verified_s + 0.5);
+  g_assert_cmpfloat (video_start, <, f->verified_s + 1.0);
   g_assert_cmpfloat (audio_start, <=, video_start + 0.1);
+}
+
+static GstPadProbeReturn
+drop_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+static void
+drop_if_rtcp (GstElement *rtpbin, GstPad *pad, gpointer user_data)
+{
+  if (g_str_has_prefix (GST_PAD_NAME (pad), "send_rtcp_src_"))
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_buffer,
+                       NULL, NULL);
+}
+
+/* @tp sends no RTCP (so no SR: the room never learns its lip-sync). Before its first offer. */
+static void
+withhold_rtcp (RdTestPeer *tp)
+{
+  g_autoptr (GstElement) webrtc = rd_test_peer_get_element (tp, "webrtc");
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
+
+  g_assert_nonnull (rtpbin);
+  g_signal_connect (rtpbin, "pad-added", G_CALLBACK (drop_if_rtcp), NULL);
+}
+
+/* A party that stays half a second (a name said, "I object") and leaves before its lip-sync is
+ * known (its SRs withheld here: the room waits 2 s for them) is in its files all the same, from
+ * its verification to its leaving. */
+static void
+test_party_leaves_at_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new (RD_TEST_PEER_SENDRECV, &error);
+  g_autoptr (RdPeer) peer = NULL;
+  double video_start, audio_start, audio_s, video_s, left_s;
+  guint tracks_then;
+
+  if (!rd_test_probe_available ())
+    {
+      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_true (rd_recorder_start (f->rec, &error));
+  WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
+  withhold_rtcp (tp);
+  peer = join_party (f, tp);
+  WAIT_FOR (f->verified_s >= 0, 20, "peer %s", rd_peer_state_to_string (rd_peer_get_state (peer)));
+  WAIT_FOR (rd_recorder_get_elapsed_ns (f->rec) / 1e9 >= f->verified_s + 0.6, 10, "clock stuck");
+  tracks_then = rd_recorder_get_track_count (f->rec);
+  left_s = rd_recorder_get_elapsed_ns (f->rec) / 1e9;
+  rd_peer_close (peer, "test over");
+  g_test_message ("verified at %.3f s, left at %.3f s; %u tracks recording then", f->verified_s,
+                  left_s, tracks_then);
+  /* the case at hand: the party's tracks had not started (the room's two only) */
+  g_assert_cmpuint (tracks_then, ==, 2);
+  WAIT_FOR (count_sealed (f, "party-p1-video") >= 1 && count_sealed (f, "party-p1-audio") >= 1, 20,
+            "%u opened, %u sealed", f->opened, f->sealed->len);
+  stop_and_wait (f);
+  video_s = check_track (f, "party-p1-video", "vp8", TRUE, &video_start);
+  audio_s = check_track (f, "party-p1-audio", "opus", TRUE, &audio_start);
+  g_test_message ("the party's video from %.3f s (%.3f s), audio from %.3f s (%.3f s)", video_start,
+                  video_s, audio_start, audio_s);
+  g_assert_cmpfloat (audio_start, >, f->verified_s - 0.5);
+  g_assert_cmpfloat (audio_start, <, f->verified_s + 0.5);
+  /* to its leaving: the audio holds (most of) the time between, not a frame or two */
+  g_assert_cmpfloat (audio_start + audio_s, >, left_s - 0.3);
+  g_assert_cmpfloat (audio_s, >=, 0.3);
+  g_assert_cmpfloat (video_start, <, left_s);
 }
 
 typedef struct
@@ -731,6 +814,8 @@ main (int argc, char **argv)
                   test_stop_while_closing, teardown);
       g_test_add ("/media/record/party-resizes", Fixture, NULL, setup, test_party_resizes,
                   teardown);
+      g_test_add ("/media/record/party-leaves-at-once", Fixture, NULL, setup,
+                  test_party_leaves_at_once, teardown);
     }
   else
     g_test_add_func ("/media/record/party/skipped", test_skipped);
