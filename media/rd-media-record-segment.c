@@ -27,6 +27,9 @@
 #define MAX_CLUSTER_DURATION   GST_SECOND
 #define KEYFRAME_RETRY_FRAMES  3 /* ask for a keyframe again after so many frames without */
 #define DEFAULT_FRAME_DURATION (GST_SECOND / 30)
+/* A frame is given at most this long (Opus's longest packet, RFC 6716 3.2.5; a video frame at
+ * 8.3 fps): a longer time since the frame before is a hole in the stream, not a long frame. */
+#define MAX_FRAME_DURATION (120 * GST_MSECOND)
 
 /* --- what the streaming thread tells the main context --- */
 
@@ -477,10 +480,12 @@ rd_rec_segment_on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data
     {
       /* A depayloaded frame has no duration. matroskamux 1.22 finalises a segment whose media
        * lasts 0 ns (one frame, say, just before a stop) with a broken header (a Void one byte
-       * short where the duration goes): give every frame the time since the previous one. */
+       * short where the duration goes): give every frame the time since the previous one, up
+       * to MAX_FRAME_DURATION. Uncapped, the last frame of a segment after a stall (a loaded
+       * machine: 0.9 s) lasted the stall, and its segment overlapped the next one by as much. */
       buffer = gst_buffer_make_writable (buffer);
       GST_BUFFER_DURATION (buffer) = GST_CLOCK_TIME_IS_VALID (w->last_at) && at > w->last_at
-                                         ? at - w->last_at
+                                         ? MIN (at - w->last_at, MAX_FRAME_DURATION)
                                          : DEFAULT_FRAME_DURATION;
       GST_PAD_PROBE_INFO_DATA (info) = buffer;
     }
