@@ -36,6 +36,9 @@ main (int argc, char **argv)
   g_autoptr (GArray) base_offsets = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) added = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (double));
+  double worst_edge = 0;
+  guint edges = 0;
   g_autofree RdAvSyncCall *out = NULL;
   double worst_added = 0;
   guint measured = 0;
@@ -67,6 +70,14 @@ main (int argc, char **argv)
     {
       if (!isnan (out[i].start_ms))
         g_array_append_val (starts, out[i].start_ms);
+      if (!isnan (out[i].end_ms))
+        g_array_append_val (ends, out[i].end_ms);
+      if (!isnan (out[i].start_ms) && !isnan (out[i].end_ms))
+        {
+          /* a hole at either edge: starting late or ending early (the other way is no hole) */
+          worst_edge = MAX (worst_edge, MAX (out[i].start_ms, out[i].end_ms));
+          edges++;
+        }
       if (isnan (out[i].added_ms))
         continue;
       g_array_append_val (rec_offsets, out[i].recorded_ms);
@@ -80,6 +91,13 @@ main (int argc, char **argv)
           "media is let in\n",
           measured, calls, rd_av_sync_median (rec_offsets), rd_av_sync_median (base_offsets),
           rd_av_sync_median (added), worst_added, rd_av_sync_median (starts));
+  printf ("a party's recording ends a median %.0f ms before it left; the worst edge (a start "
+          "after its verification or an end before its leaving) %.0f ms\n",
+          rd_av_sync_median (ends), worst_edge);
+  printf ("target every party's tracks cover its verified time within 100 ms at both ends: %s\n",
+          edges < (guint)calls ? "NOT MEASURED"
+          : worst_edge <= 100  ? "met"
+                               : "NOT MET");
   printf ("target every call within +-20 ms of its baseline: %s\n",
           measured < (guint)calls ? "NOT MEASURED"
           : worst_added <= 20     ? "met"

@@ -7,11 +7,16 @@
 #include <math.h>
 #include <stdio.h>
 
+/* A frame at @t (seconds) that lasts @duration (NONE: taken as 0). */
 static void
-note_first (Onsets *o, double t)
+note_span (Onsets *o, double t, GstClockTime duration)
 {
+  double end = t + (GST_CLOCK_TIME_IS_VALID (duration) ? duration / 1e9 : 0);
+
   if (isnan (o->first) || t < o->first)
     o->first = t;
+  if (isnan (o->last) || end > o->last)
+    o->last = end;
 }
 
 static void
@@ -22,7 +27,7 @@ on_video (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data)
   double sum = 0, mean;
   double t = GST_BUFFER_PTS (buffer) / 1e9;
 
-  note_first (o, t);
+  note_span (o, t, GST_BUFFER_DURATION (buffer));
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     return;
   for (gsize i = 0; i < map.size; i++)
@@ -41,7 +46,7 @@ on_audio (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data)
   GstMapInfo map;
   const gsize win = RATE / 1000;
 
-  note_first (o, GST_BUFFER_PTS (buffer) / 1e9);
+  note_span (o, GST_BUFFER_PTS (buffer) / 1e9, GST_BUFFER_DURATION (buffer));
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     return;
   {
@@ -215,6 +220,7 @@ rd_av_onsets_init (Onsets *o)
   o->flashes = g_array_new (FALSE, FALSE, sizeof (double));
   o->beeps = g_array_new (FALSE, FALSE, sizeof (double));
   o->first = NAN;
+  o->last = NAN;
 }
 
 void

@@ -20,6 +20,7 @@ typedef struct
   GArray *flashes, *beeps; /* onsets, seconds */
   gboolean lit, loud;
   double first; /* the earliest frame of every file analysed, seconds (NAN: none) */
+  double last;  /* the latest end of a frame (its time plus duration), seconds (NAN: none) */
 } Onsets;
 
 void rd_av_onsets_init (Onsets *o);

@@ -190,10 +190,11 @@ seconds_between (const char *from, const char *to)
   return a && b ? g_date_time_difference (b, a) / 1e6 : NAN;
 }
 
-/* When @party's media was first let through (its "party-verified" event), in seconds on the
- * session's timeline (from "recording-started"); NAN if the ledger does not say. */
+/* When @party's media was first let through (its "party-verified" event; with @left, when it
+ * left: its "party-left"), in seconds on the session's timeline (from "recording-started");
+ * NAN if the ledger does not say. */
 static double
-verified_at (JsonObject *shown, const char *party)
+party_event_at (JsonObject *shown, const char *party, gboolean left)
 {
   JsonArray *events = json_object_get_array_member (shown, "events");
   const char *started = NULL, *verified = NULL;
@@ -214,7 +215,8 @@ verified_at (JsonObject *shown, const char *party)
                g_strcmp0 (json_object_get_string_member_with_default (d, "peer_id", ""), party) ==
                    0)
         participant = json_object_get_int_member_with_default (d, "participant_id", -1);
-      else if (g_str_equal (kind, "party-verified") && d && participant >= 0 &&
+      else if (g_str_equal (kind, left ? "party-left" : "party-verified") && d &&
+               participant >= 0 &&
                json_object_get_int_member_with_default (d, "participant_id", -2) == participant)
         verified = json_object_get_string_member (e, "at");
     }
@@ -291,11 +293,14 @@ rd_av_sync_run (int calls, int seconds, gboolean broken_sr, RdAvSyncCall *out)
       o->recorded_ms = rec_start;
       o->baseline_ms = base_start;
       o->added_ms = rec_start - base_start;
-      o->start_ms = (rec.first - verified_at (json_node_get_object (shown), c[i].party)) * 1000;
+      o->start_ms =
+          (rec.first - party_event_at (json_node_get_object (shown), c[i].party, FALSE)) * 1000;
+      o->end_ms =
+          (party_event_at (json_node_get_object (shown), c[i].party, TRUE) - rec.last) * 1000;
       printf ("call %d: offset recorded %+7.1f ms, baseline %+7.1f ms, added by WebRTC and the "
               "recorder %+7.1f ms; the party's recording starts %.0f ms after its media is let in "
-              "(verified)\n",
-              i + 1, o->recorded_ms, o->baseline_ms, o->added_ms, o->start_ms);
+              "(verified) and ends %.0f ms before it left\n",
+              i + 1, o->recorded_ms, o->baseline_ms, o->added_ms, o->start_ms, o->end_ms);
       rd_av_onsets_clear (&base);
       rd_av_onsets_clear (&rec);
       g_free (c[i].party);

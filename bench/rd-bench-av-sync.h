@@ -20,6 +20,7 @@ typedef struct
   double added_ms;    /* recorded - baseline: what WebRTC and the recorder add */
   double drift_ms;    /* recorded offset at the end - at the start */
   double start_ms;    /* the party's recording starts this long after its media is let in */
+  double end_ms;      /* and ends this long before the party left (negative: after) */
 } RdAvSyncCall;
 
 /* @broken_sr: the party keeps GStreamer 1.22's default RTCP SRs (unusable, see
