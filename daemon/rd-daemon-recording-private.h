@@ -1,8 +1,8 @@
 /* rd-daemon-recording-private.h: what the files of RdSessionRecording share
  * (rd-daemon-recording.c: the recording's life, ledger rows, REC mark and disk watch;
  * rd-daemon-recording-status.c: what it shows; rd-daemon-recording-tracks.c: the tracks not
- * recording). See rd-daemon-recording.h for the contract.
- * Main context only. */
+ * recording; rd-daemon-recording-rows.c: the segments' ledger writes, retried). See
+ * rd-daemon-recording.h for the contract. Main context only. */
 #pragma once
 
 #include "daemon/rd-daemon-recording.h"
@@ -22,11 +22,28 @@ struct _RdSessionRecording
   GArray *waiters;    /* Waiter: called when the recorder has finished */
   gboolean disk_low;  /* free space below warn-free-mb */
   GPtrArray *failing; /* the tracks not recording (rd-daemon-recording-tracks.c), or NULL */
+  /* rd-daemon-recording-rows.c */
+  GPtrArray *rows; /* the ledger writes still to make, in order, or NULL */
+  guint retry_id;  /* the next attempt, while the ledger refuses */
+  guint retry_ms;  /* the wait before it */
 };
 
 /* The least MiB free of the state dir and of its recordings/ (G_MAXUINT64 when unknown);
  * *@where (may be NULL) the directory it was measured in. (transfer full) */
 guint64 rd_session_recording_least_free_mb (RdSessionRecording *rec, char **where);
+
+/* rd-daemon-recording-rows.c: a segment opened (@path relative to the state dir) and sealed,
+ * written to the ledger now, or later in order if the ledger refuses for a while. */
+void rd_session_recording_rows_opened (RdSessionRecording *rec, gint64 segment, const char *path,
+                                       const char *tracks);
+void rd_session_recording_rows_sealed (RdSessionRecording *rec, gint64 segment, const char *path,
+                                       const char *sha256, gint64 size, gint64 duration_ns,
+                                       const char *tracks);
+/* How many writes are waiting for the ledger. */
+guint rd_session_recording_rows_pending (RdSessionRecording *rec);
+/* The recording is over: a last try (@last_try; not when the ledger may be closed already);
+ * what is left is said and left to the next start. */
+void rd_session_recording_rows_finish (RdSessionRecording *rec, gboolean last_try);
 
 /* rd-daemon-recording-tracks.c */
 /* @track stopped on @error at @at_s on the session's timeline: listed (since its first failure

@@ -31,15 +31,20 @@ char *
 rd_session_recording_status_text (RdSessionRecording *d)
 {
   guint failing = rd_session_recording_failing_count (d);
+  guint rows = rd_session_recording_rows_pending (d);
   g_autofree char *tracks =
       failing ? g_strdup_printf (", %u track%s not recording", failing, failing == 1 ? "" : "s")
               : NULL;
+  g_autofree char *pending = rows ? g_strdup_printf (", %u segment record%s waiting for the ledger",
+                                                     rows, rows == 1 ? "" : "s")
+                                  : NULL;
 
-  return g_strdup_printf ("%s%s%s",
+  return g_strdup_printf ("%s%s%s%s",
                           d->stopped_why    ? ", RECORDING STOPPED (disk full)"
                           : d->pause_reason ? ", recording paused"
                                             : "",
-                          tracks ? tracks : "", d->disk_low ? ", disk space low" : "");
+                          tracks ? tracks : "", pending ? pending : "",
+                          d->disk_low ? ", disk space low" : "");
 }
 
 void
@@ -69,6 +74,9 @@ rd_session_recording_add_status (RdSessionRecording *d, JsonBuilder *b)
           json_builder_add_string_value (b, d->stopped_why ? d->stopped_why : d->pause_reason);
         }
     }
+  /* the segments opened or sealed that the ledger has not taken yet (rd-daemon-recording-rows.c) */
+  json_builder_set_member_name (b, "ledger_writes_pending");
+  json_builder_add_int_value (b, rd_session_recording_rows_pending (d));
   json_builder_set_member_name (b, "display_mark");
   json_builder_add_string_value (b, banner ? banner : "");
   json_builder_set_member_name (b, "disk_free_mb");

@@ -46,6 +46,7 @@ rd_session_recording_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (d->recorder, d);
   g_clear_object (&d->recorder);
   g_clear_handle_id (&d->tick_id, g_source_remove);
+  rd_session_recording_rows_finish (d, FALSE);
   g_clear_pointer (&d->waiters, g_array_unref);
   rd_session_recording_tracks_clear (d);
   g_clear_object (&d->room);
@@ -262,12 +263,7 @@ static void
 on_opened (RdRecorder *rec, gint64 segment, const char *path, const char *tracks,
            RdSessionRecording *d)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (!rd_ledger_recording_add (d->ledger, d->session, segment, relative (d, path), tracks, &error))
-    rd_log_session (G_LOG_LEVEL_WARNING, d->session,
-                    "segment %" G_GINT64_FORMAT " (%s) is not in the ledger: %s", segment, path,
-                    error->message);
+  rd_session_recording_rows_opened (d, segment, relative (d, path), tracks);
   if (rd_session_recording_tracks_opened (d, tracks))
     {
       update_banner (d);
@@ -279,14 +275,8 @@ static void
 on_sealed (RdRecorder *rec, gint64 segment, const char *path, const char *sha256, gint64 size,
            gint64 duration_ns, const char *tracks, RdSessionRecording *d)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (!rd_ledger_recording_seal (d->ledger, d->session, segment, RD_RECORDING_STATE_SEALED, sha256,
-                                 size, duration_ns, tracks, NULL, &error))
-    rd_log_session (G_LOG_LEVEL_WARNING, d->session,
-                    "segment %" G_GINT64_FORMAT " (%s, SHA-256 %s) could not be sealed in the "
-                    "ledger: %s",
-                    segment, path, sha256, error->message);
+  rd_session_recording_rows_sealed (d, segment, relative (d, path), sha256, size, duration_ns,
+                                    tracks);
 }
 
 static void
@@ -333,6 +323,7 @@ on_finished (RdRecorder *rec, RdSessionRecording *d)
   rd_log_session (G_LOG_LEVEL_MESSAGE, d->session, "recording finished: %u segments sealed",
                   rd_recorder_get_sealed_count (rec));
   g_signal_handlers_disconnect_by_data (rec, d);
+  rd_session_recording_rows_finish (d, TRUE); /* before the session ends (no rows after) */
   g_clear_object (&d->recorder);
   g_clear_handle_id (&d->tick_id, g_source_remove);
   g_clear_pointer (&d->session, g_free);

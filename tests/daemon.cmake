@@ -51,3 +51,7 @@ add_dependencies(test-recording-faults receptiond receptionctl)
 rd_add_test(test-recording-crash SOURCES test-recording-crash.c
   LIBS rd-test-room rd-test-probe TIMEOUT 400 THIRD_PARTY_THREADS)
 add_dependencies(test-recording-crash receptiond receptionctl)
+# The recording while the ledger refuses writes (another program holds its lock).
+rd_add_test(test-recording-ledger SOURCES test-recording-ledger.c
+  LIBS rd-test-room rd-test-probe PkgConfig::SQLITE TIMEOUT 300 THIRD_PARTY_THREADS)
+add_dependencies(test-recording-ledger receptiond receptionctl)
