@@ -83,6 +83,15 @@ on_finished (RdRecorder *rec, Fixture *f)
   f->finished = TRUE;
 }
 
+/* Why recordings cannot be checked here, or NULL. */
+static const char *
+no_ffprobe (void)
+{
+  return rd_test_probe_available ()
+             ? NULL
+             : "ffprobe is not installed (package ffmpeg): recordings cannot be checked";
+}
+
 static void make_recorder (Fixture *f, guint segment_seconds);
 
 static void
@@ -233,11 +242,8 @@ test_room (Fixture *f, gconstpointer data)
   g_autoptr (GstPad) encoded = gst_element_get_static_pad (rd_room_get_video_tee (f->room), "sink");
   gulong probe;
 
-  if (!rd_test_probe_available ())
-    {
-      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
-      return;
-    }
+  if (rd_test_skip_if (no_ffprobe ()))
+    return;
   probe = gst_pad_add_probe (encoded, GST_PAD_PROBE_TYPE_BUFFER, count_encoded, f, NULL);
   g_assert_true (rd_recorder_start (f->rec, &error));
   g_assert_no_error (error);
@@ -272,11 +278,8 @@ test_pause (Fixture *f, gconstpointer data)
   double video_start, audio_start;
   Sealed *last = NULL, *next = NULL;
 
-  if (!rd_test_probe_available ())
-    {
-      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
-      return;
-    }
+  if (rd_test_skip_if (no_ffprobe ()))
+    return;
   g_assert_true (rd_recorder_start (f->rec, &error));
   WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
   rd_recorder_pause (f->rec);
@@ -358,11 +361,8 @@ test_party (Fixture *f, gconstpointer data)
   g_autoptr (RdPeer) peer = NULL;
   double video_start, audio_start, room_start, joined_s;
 
-  if (!rd_test_probe_available ())
-    {
-      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
-      return;
-    }
+  if (rd_test_skip_if (no_ffprobe ()))
+    return;
   g_assert_no_error (error);
   g_assert_true (rd_recorder_start (f->rec, &error));
   WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
@@ -437,11 +437,8 @@ test_party_leaves_at_once (Fixture *f, gconstpointer data)
   double video_start, audio_start, audio_s, video_s, left_s;
   guint tracks_then;
 
-  if (!rd_test_probe_available ())
-    {
-      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
-      return;
-    }
+  if (rd_test_skip_if (no_ffprobe ()))
+    return;
   g_assert_no_error (error);
   g_assert_true (rd_recorder_start (f->rec, &error));
   WAIT_FOR (f->opened >= 2, 10, "%u segments opened", f->opened);
@@ -525,11 +522,8 @@ test_party_resizes (Fixture *f, gconstpointer data)
   gboolean small = FALSE, large = FALSE;
   guint before;
 
-  if (!rd_test_probe_available ())
-    {
-      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
-      return;
-    }
+  if (rd_test_skip_if (no_ffprobe ()))
+    return;
   g_assert_no_error (error);
   g_assert_true (rd_recorder_start (f->rec, &error));
   peer = join_party (f, tp);
@@ -666,11 +660,8 @@ test_stop_while_closing (Fixture *f, gconstpointer data)
   guint64 joined_ns;
   double start;
 
-  if (!rd_test_probe_available ())
-    {
-      g_test_skip ("ffprobe is not installed (package ffmpeg): recordings cannot be checked");
-      return;
-    }
+  if (rd_test_skip_if (no_ffprobe ()))
+    return;
   /* segments longer than the test: the only closing is the one the stop makes */
   make_recorder (f, 600);
   g_mutex_init (&st.lock);
