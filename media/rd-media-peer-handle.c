@@ -84,7 +84,18 @@ rd_peer_run_on_main (RdPeerHandle *h, RdPeerFunc func, gpointer data, GDestroyNo
   call->func = func;
   call->data = data;
   call->destroy = destroy;
-  g_main_context_invoke_full (peer->context, G_PRIORITY_DEFAULT, call_run, call, call_free);
+  /* Always through a source, never g_main_context_invoke(): that runs the function at once on
+   * the calling thread whenever it can acquire the context, which a streaming thread can when
+   * the main thread is busy outside the loop (a test between its waits, a close waiting for
+   * its holds to drain): the peer's main-context code then ran on a streaming thread, beside
+   * the main thread (seen: a hold released twice, a mixer pad freed under the mixer). */
+  {
+    g_autoptr (GSource) source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, call_run, call, call_free);
+    g_source_attach (source, peer->context);
+  }
 }
 
 /* --- promises --- */
