@@ -23,6 +23,7 @@
 #include "media/rd-media-peer.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
+#include "bench/rd-bench-call.h"
 #include "bench/rd-bench-conference.h"
 
 static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
@@ -34,40 +35,11 @@ static gint width = 640, height = 360;
 
 typedef struct
 {
-  GPid pid;
-  FILE *to, *from;
-  RdPeer *peer;
-  char *answer;
-  GError *error;
-  gboolean answered, verified;
-} Party;
-
-typedef struct
-{
   gint64 wall_us, cpu_us, rss_kb, party_ticks;
   guint64 composited, encoded;
 } Snapshot;
 
 static gint composited, encoded; /* atomic: buffers into composite-queue, out of composite-enc */
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the default main context until @done (when non-NULL) or @s seconds. */
-static gboolean
-wait_until (gboolean *done, double s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64)(s * G_TIME_SPAN_SECOND);
-  guint source = g_timeout_add (10, wake, NULL);
-
-  while (!(done && *done) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (source);
-  return !done || *done;
-}
 
 static GstPadProbeReturn
 count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer counter)
@@ -123,7 +95,7 @@ process_ticks (GPid pid)
 }
 
 static void
-snapshot (Snapshot *s, Party *parties, guint n)
+snapshot (Snapshot *s, RdBenchParty *parties, guint n)
 {
   struct rusage ru;
 
@@ -240,7 +212,7 @@ loadavg (void)
 
 /* Sends @command to party @p, returns its reply line's number (NAN when it does not answer). */
 static double
-ask (Party *p, const char *command)
+ask (RdBenchParty *p, const char *command)
 {
   char line[256];
 
@@ -253,7 +225,7 @@ ask (Party *p, const char *command)
  * its level (0.15 of 0.3; the level is over the last 100 ms decoded, so about 50 ms of the
  * figure is that window), in ms; the median of @tries. NAN when never heard within 3 s. */
 static double
-audio_latency_ms (Party *parties, guint tries)
+audio_latency_ms (RdBenchParty *parties, guint tries)
 {
   g_autoptr (GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *level = g_strdup_printf ("level %d", 600); /* party 0's tone */
@@ -295,7 +267,7 @@ audio_latency_ms (Party *parties, guint tries)
  * layout `room` (one webrtcbin to webrtcbin hop: encoded once, sent, decoded), read from the
  * test camera's stamp. The layout goes back to grid. */
 static double
-video_latency_ms (RdRoom *room, Party *parties, guint n, double *direct_ms)
+video_latency_ms (RdRoom *room, RdBenchParty *parties, guint n, double *direct_ms)
 {
   guint tiles = n + 1, cols = 1, rows;
   double tw, th, scale, x, y, via;
@@ -313,16 +285,16 @@ video_latency_ms (RdRoom *room, Party *parties, guint n, double *direct_ms)
                              RD_BENCH_PARTY_STAMP_BITS, G2G_FRAMES);
   via = ask (&parties[1], request);
   rd_room_set_layout (room, RD_LAYOUT_ROOM);
-  wait_until (NULL, 1.0);
+  rd_bench_wait_until (NULL, 1.0);
   *direct_ms = ask (&parties[1], "g2g 0 0 16 32 " G_STRINGIFY (G2G_FRAMES));
   rd_room_set_layout (room, RD_LAYOUT_GRID);
-  wait_until (NULL, 2.0);
+  rd_bench_wait_until (NULL, 2.0);
   return via;
 }
 
 /* Measures @samples windows of @seconds with @n parties and prints the row. */
 static void
-measure (RdRoom *room, guint n, Party *parties, guint samples, double seconds)
+measure (RdRoom *room, guint n, RdBenchParty *parties, guint samples, double seconds)
 {
   double direct = NAN, via = NAN;
 
@@ -343,7 +315,7 @@ measure (RdRoom *room, guint n, Party *parties, guint samples, double seconds)
       snapshot (&a, parties, n);
       g_clear_pointer (&threads_before, g_hash_table_unref);
       threads_before = thread_ticks ();
-      wait_until (NULL, seconds);
+      rd_bench_wait_until (NULL, seconds);
       g_clear_pointer (&threads_after, g_hash_table_unref);
       threads_after = thread_ticks ();
       snapshot (&b, parties, n);
@@ -375,110 +347,6 @@ measure (RdRoom *room, guint n, Party *parties, guint samples, double seconds)
   fflush (stdout);
 }
 
-static void
-on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Party *p = user_data;
-
-  p->answer = rd_peer_answer_finish (RD_PEER (source), result, &p->error);
-  p->answered = TRUE;
-}
-
-static void
-on_verified (RdPeer *peer, const char *fingerprint, Party *p)
-{
-  p->verified = TRUE;
-}
-
-/* The party's decoded video frames so far (-1 when it does not answer). */
-static gint64
-party_frames (Party *p)
-{
-  char state[64];
-  guint64 frames, audio;
-  char line[256];
-
-  fputs ("stats\n", p->to);
-  fflush (p->to);
-  if (!fgets (line, sizeof line, p->from) ||
-      sscanf (line, "%63s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, state, &frames, &audio) != 3)
-    return -1;
-  return (gint64)frames;
-}
-
-/* Starts party @index and calls it into @room; FALSE with the reason printed. */
-static gboolean
-call_in (RdRoom *room, RdConfig *config, Party *p, guint index)
-{
-  g_autofree char *w = g_strdup_printf ("%d", width);
-  g_autofree char *h = g_strdup_printf ("%d", height);
-  g_autofree char *i = g_strdup_printf ("%u", index);
-  g_autofree char *id = g_strdup_printf ("party%u", index);
-  char *argv[] = { "/proc/self/exe", "--party", i, "--width", w, "--height", h, NULL };
-  g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
-  gint to_fd, from_fd;
-  gboolean frames = FALSE;
-
-  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &p->pid,
-                                 &to_fd, &from_fd, NULL, &error))
-    {
-      g_printerr ("party %u: %s\n", index, error->message);
-      return FALSE;
-    }
-  p->to = fdopen (to_fd, "w");
-  p->from = fdopen (from_fd, "r");
-  if (!(offer = rd_bench_read_block (p->from)))
-    {
-      g_printerr ("party %u: no offer\n", index);
-      return FALSE;
-    }
-  p->peer = rd_peer_new (room, config, id, &error);
-  if (!p->peer)
-    {
-      g_printerr ("party %u: %s\n", index, error->message);
-      return FALSE;
-    }
-  g_signal_connect (p->peer, "verified", G_CALLBACK (on_verified), p);
-  rd_peer_answer_async (p->peer, offer, NULL, on_answer, p);
-  if (!wait_until (&p->answered, 20) || p->error)
-    {
-      g_printerr ("party %u: no answer: %s\n", index, p->error ? p->error->message : "timeout");
-      return FALSE;
-    }
-  fprintf (p->to, "%sEND\n", p->answer);
-  fflush (p->to);
-  if (!wait_until (&p->verified, 20))
-    {
-      g_printerr ("party %u: not verified\n", index);
-      return FALSE;
-    }
-  /* settled: it decodes the composite; then two more seconds for the joins' keyframes */
-  for (int k = 0; k < 300 && !frames; k++)
-    {
-      frames = party_frames (p) > 0;
-      wait_until (NULL, 0.1);
-    }
-  if (!frames)
-    g_printerr ("party %u decodes no picture after 30 s; measuring anyway\n", index);
-  wait_until (NULL, 2.0);
-  return TRUE;
-}
-
-static void
-party_clear (Party *p)
-{
-  if (p->peer)
-    rd_peer_close (p->peer, "bench over");
-  g_clear_object (&p->peer);
-  g_clear_pointer (&p->to, fclose); /* EOF: the party exits */
-  g_clear_pointer (&p->from, fclose);
-  if (p->pid)
-    waitpid (p->pid, NULL, 0);
-  g_clear_pointer (&p->answer, g_free);
-  g_clear_error (&p->error);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -497,7 +365,7 @@ main (int argc, char **argv)
   g_autofree char *why = NULL;
   g_autoptr (RdConfig) config = NULL;
   g_autoptr (RdRoom) room = NULL;
-  g_autofree Party *parties = NULL;
+  g_autofree RdBenchParty *parties = NULL;
   guint joined = 0;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -540,12 +408,12 @@ main (int argc, char **argv)
   printf ("parties  room CPU%%   RSS MB  comp drop%%  fps in/out  party CPU%%ea  A->B ms  A->B g2g "
           "room->B  ratio   load "
           "(1 5 15 ...)\n");
-  wait_until (NULL, 2.0);
+  rd_bench_wait_until (NULL, 2.0);
   measure (room, 0, NULL, samples, seconds);
-  parties = g_new0 (Party, parties_max);
+  parties = g_new0 (RdBenchParty, parties_max);
   for (guint n = 1; n <= (guint)parties_max; n++)
     {
-      if (!call_in (room, config, &parties[n - 1], n - 1))
+      if (!rd_bench_call_in (room, config, &parties[n - 1], n - 1, width, height, 2.0))
         break;
       joined = n;
       measure (room, n, parties, samples, seconds);
@@ -562,7 +430,7 @@ main (int argc, char **argv)
           "composite); ratio: A->B g2g / room->B\n",
           width, height, G2G_FRAMES);
   for (guint i = 0; i < (guint)parties_max; i++)
-    party_clear (&parties[i]);
+    rd_bench_party_clear (&parties[i]);
   rd_room_stop (room);
   return joined == (guint)parties_max ? 0 : 1;
 }

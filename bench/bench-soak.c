@@ -1,0 +1,183 @@
+/* bench-soak.c: does the room give back what a party took? N parties join and leave one after
+ * the other (each a test party in a child process, as bench-conference's: 320x240 VP8 and a
+ * tone), each until it decodes the room's picture. After the 1st, every K-th and the last: the
+ * room process's RSS, open file descriptors and threads, and the elements in the room's
+ * pipeline. Baselines of the same run: the room idle before the first join (descriptors,
+ * threads and elements must come back to it), and the RSS after the 20th (the target: the last
+ * within 10% of it; the first parties warm caches: GStreamer's plugin features, OpenSSL, libnice).
+ *
+ * usage: bench-soak [--joins N] [--every K] (root: it makes a network namespace) */
+#include <gst/gst.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/rd-bench-call.h"
+#include "bench/rd-bench-conference.h"
+#include "tests/rd-test-netns.h"
+
+static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
+                                  "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
+
+#define WIDTH        320
+#define HEIGHT       240
+#define REFERENCE_AT 20 /* the RSS the end is compared with: after this many joins */
+
+typedef struct
+{
+  gint64 rss_kb, threads;
+  guint fds, elements;
+} Figures;
+
+/* A "Name:   value" line of /proc/self/status (-1 when missing). */
+static gint64
+status_value (const char *name)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      !(line = strstr (status, name)))
+    return -1;
+  return g_ascii_strtoll (line + strlen (name), NULL, 10);
+}
+
+static guint
+count_fds (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  while (dir && g_dir_read_name (dir))
+    n++;
+  return n;
+}
+
+static guint
+count_elements (RdRoom *room)
+{
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (rd_room_get_pipeline (room)));
+  GValue item = G_VALUE_INIT;
+  guint n = 0;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      n++;
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return n;
+}
+
+static Figures
+measure (RdRoom *room)
+{
+  /* what a party left behind is freed on the main context: let it run a moment */
+  rd_bench_wait_until (NULL, 0.5);
+  return (Figures){ status_value ("VmRSS:"), status_value ("Threads:"), count_fds (),
+                    count_elements (room) };
+}
+
+static void
+print_row (const char *when, Figures f, Figures idle)
+{
+  printf ("%-10s %9.1f %6u (%+3d) %7" G_GINT64_FORMAT " (%+3" G_GINT64_FORMAT ") %8u (%+3d)\n",
+          when, f.rss_kb / 1024.0, f.fds, (int)f.fds - (int)idle.fds, f.threads,
+          f.threads - idle.threads, f.elements, (int)f.elements - (int)idle.elements);
+  fflush (stdout);
+}
+
+int
+main (int argc, char **argv)
+{
+  gint joins = 300, every = 20, party = -1, width = WIDTH, height = HEIGHT;
+  GOptionEntry entries[] = {
+    { "joins", 0, 0, G_OPTION_ARG_INT, &joins, "how many parties join and leave (300)", "N" },
+    { "every", 0, 0, G_OPTION_ARG_INT, &every, "print every K joins (20)", "K" },
+    { "party", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &party, "run as party I", "I" },
+    { "width", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &width, NULL, NULL },
+    { "height", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &height, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx =
+      g_option_context_new ("- what a party leaves behind in the room");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *why = NULL;
+  g_autoptr (RdConfig) config = NULL;
+  g_autoptr (RdRoom) room = NULL;
+  Figures idle, reference = { 0 }, last = { 0 };
+  gint done = 0;
+  gint64 started;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 64;
+    }
+  if (party >= 0)
+    return rd_bench_conference_party (party, width, height); /* in the parent's namespace */
+  if (joins < 1 || every < 1)
+    {
+      g_printerr ("--joins and --every must be at least 1\n");
+      return 64;
+    }
+  if (!rd_test_enter_netns (&why))
+    {
+      g_printerr ("bench-soak: %s\n", why);
+      return 77;
+    }
+  gst_init (&argc, &argv);
+  config = rd_config_load_data (config_text, "bench.conf", &error);
+  if (config)
+    room = rd_room_new (config, &error);
+  if (!room || !rd_room_start (room, &error))
+    {
+      g_printerr ("bench-soak: %s\n", error->message);
+      return 1;
+    }
+  printf ("bench-soak: %d parties join and leave one after the other (%dx%d VP8 and a tone, each "
+          "until it decodes the room); the room process after the n-th leaves\n",
+          joins, WIDTH, HEIGHT);
+  printf ("%-10s %9s %11s %12s %13s\n", "after", "RSS MB", "fds (idle)", "threads", "elements");
+  rd_bench_wait_until (NULL, 2.0);
+  idle = measure (room);
+  print_row ("idle", idle, idle);
+  started = g_get_monotonic_time ();
+  for (gint n = 1; n <= joins; n++)
+    {
+      /* on the heap: a failed call-in may still be answered later */
+      RdBenchParty *p = g_new0 (RdBenchParty, 1);
+      gboolean ok = rd_bench_call_in (room, config, p, (guint)n, WIDTH, HEIGHT, 0);
+
+      rd_bench_party_clear (p);
+      if (!ok)
+        break;
+      g_free (p);
+      done = n;
+      if (n == 1 || n % every == 0 || n == joins || n == REFERENCE_AT)
+        {
+          g_autofree char *when = g_strdup_printf ("%d", n);
+          last = measure (room);
+          if (n == REFERENCE_AT)
+            reference = last;
+          print_row (when, last, idle);
+        }
+    }
+  printf ("%d joins in %.0f s. RSS at the end %+.1f%% of after the %dth (target: within 10%%: "
+          "%s); file descriptors %+d, threads %+" G_GINT64_FORMAT ", elements %+d against idle "
+          "(target: 0: %s)\n",
+          done, (g_get_monotonic_time () - started) / 1e6,
+          reference.rss_kb ? 100.0 * (last.rss_kb - reference.rss_kb) / reference.rss_kb : 0.0,
+          REFERENCE_AT,
+          !reference.rss_kb                                         ? "NOT MEASURED"
+          : last.rss_kb <= reference.rss_kb + reference.rss_kb / 10 ? "met"
+                                                                    : "NOT MET",
+          (int)last.fds - (int)idle.fds, last.threads - idle.threads,
+          (int)last.elements - (int)idle.elements,
+          last.fds == idle.fds && last.threads == idle.threads && last.elements == idle.elements
+              ? "met"
+              : "NOT MET");
+  rd_room_stop (room);
+  return done == joins ? 0 : 1;
+}
