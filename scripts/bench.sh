@@ -10,3 +10,5 @@ cd "$(dirname "$0")/.."
 ./build-release/bin/bench-av-sync --seconds "${AV_SYNC_SECONDS:-600}"
 # the conference bridge's CPU, RSS and composite drops for 0..6 parties (see README)
 ./build-release/bin/bench-conference
+# 300 parties joining and leaving one after the other: the room's RSS, fds, threads, elements
+./build-release/bin/bench-soak
