@@ -365,16 +365,18 @@ on_tick (gpointer data)
 gboolean
 rd_test_wait_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms)
 {
-  gboolean timed_out = FALSE;
+  gboolean timed_out = FALSE, ok;
   guint deadline = g_timeout_add (timeout_ms, on_deadline, &timed_out);
   guint tick = g_timeout_add (20, on_tick, NULL);
 
-  while (!done (data) && !timed_out)
+  /* the answer is the last look: asked once more after the loop, a condition that reads the
+   * daemon's status could see a later state than the one that ended the wait */
+  while (!(ok = done (data)) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (tick);
   if (!timed_out)
     g_source_remove (deadline);
-  return done (data);
+  return ok;
 }
 
 void
