@@ -21,13 +21,9 @@
 #include <unistd.h>
 
 #include "media/rd-media-peer.h"
-#include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
 #include "bench/rd-bench-call.h"
 #include "bench/rd-bench-conference.h"
-
-static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
-                                  "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
 
 static gint width = 640, height = 360;
 
@@ -362,11 +358,11 @@ main (int argc, char **argv)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- what the conference bridge costs");
   g_autoptr (GError) error = NULL;
-  g_autofree char *why = NULL;
   g_autoptr (RdConfig) config = NULL;
   g_autoptr (RdRoom) room = NULL;
   g_autofree RdBenchParty *parties = NULL;
   guint joined = 0;
+  int code;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -381,20 +377,8 @@ main (int argc, char **argv)
       g_printerr ("--parties, --seconds and --samples must be at least 1\n");
       return 64;
     }
-  if (!rd_test_enter_netns (&why))
-    {
-      g_printerr ("bench-conference: %s\n", why);
-      return 77;
-    }
-  gst_init (&argc, &argv);
-  config = rd_config_load_data (config_text, "bench.conf", &error);
-  if (config)
-    room = rd_room_new (config, &error);
-  if (!room || !rd_room_start (room, &error))
-    {
-      g_printerr ("bench-conference: %s\n", error->message);
-      return 1;
-    }
+  if (!(room = rd_bench_room_up ("bench-conference", &argc, &argv, &config, &code)))
+    return code;
   rd_room_set_layout (room, RD_LAYOUT_GRID);
   if (!probe_pad (room, "composite-queue", "sink", &composited) ||
       !probe_pad (room, "composite-enc", "src", &encoded))

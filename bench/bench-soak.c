@@ -13,10 +13,6 @@
 
 #include "bench/rd-bench-call.h"
 #include "bench/rd-bench-conference.h"
-#include "tests/rd-test-netns.h"
-
-static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
-                                  "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
 
 #define WIDTH        320
 #define HEIGHT       240
@@ -102,11 +98,10 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) ctx =
       g_option_context_new ("- what a party leaves behind in the room");
   g_autoptr (GError) error = NULL;
-  g_autofree char *why = NULL;
   g_autoptr (RdConfig) config = NULL;
   g_autoptr (RdRoom) room = NULL;
   Figures idle, reference = { 0 }, last = { 0 };
-  gint done = 0;
+  gint done = 0, code;
   gint64 started;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -122,20 +117,8 @@ main (int argc, char **argv)
       g_printerr ("--joins and --every must be at least 1\n");
       return 64;
     }
-  if (!rd_test_enter_netns (&why))
-    {
-      g_printerr ("bench-soak: %s\n", why);
-      return 77;
-    }
-  gst_init (&argc, &argv);
-  config = rd_config_load_data (config_text, "bench.conf", &error);
-  if (config)
-    room = rd_room_new (config, &error);
-  if (!room || !rd_room_start (room, &error))
-    {
-      g_printerr ("bench-soak: %s\n", error->message);
-      return 1;
-    }
+  if (!(room = rd_bench_room_up ("bench-soak", &argc, &argv, &config, &code)))
+    return code;
   printf ("bench-soak: %d parties join and leave one after the other (%dx%d VP8 and a tone, each "
           "until it decodes the room); the room process after the n-th leaves\n",
           joins, WIDTH, HEIGHT);

@@ -5,6 +5,37 @@
 #include <sys/wait.h>
 
 #include "bench/rd-bench-conference.h"
+#include "tests/rd-test-netns.h"
+
+static const char config_text[] = "[media]\ncamera=test\nmicrophone=test\ndisplay=none\n"
+                                  "speakers=none\n[network]\nice-addresses=127.0.0.1\n";
+
+RdRoom *
+rd_bench_room_up (const char *program, int *argc, char ***argv, RdConfig **config, int *exit_code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *why = NULL;
+  RdRoom *room = NULL;
+
+  if (!rd_test_enter_netns (&why))
+    {
+      g_printerr ("%s: %s\n", program, why);
+      *exit_code = 77;
+      return NULL;
+    }
+  gst_init (argc, argv);
+  *config = rd_config_load_data (config_text, "bench.conf", &error);
+  if (*config)
+    room = rd_room_new (*config, &error);
+  if (!room || !rd_room_start (room, &error))
+    {
+      g_printerr ("%s: %s\n", program, error->message);
+      g_clear_object (&room);
+      *exit_code = 1;
+      return NULL;
+    }
+  return room;
+}
 
 static gboolean
 wake (gpointer data)

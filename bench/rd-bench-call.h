@@ -23,6 +23,12 @@ typedef struct
   gboolean answered, verified;
 } RdBenchParty;
 
+/* The benchmark's own network namespace, GStreamer, and a started room with a test camera and
+ * microphone and no display or speakers; NULL with the reason printed after "@program: " and
+ * *@exit_code set (77: no namespace; 1: no room). @config gets the room's configuration.
+ * (transfer full) */
+RdRoom *rd_bench_room_up (const char *program, int *argc, char ***argv, RdConfig **config,
+                          int *exit_code);
 /* Iterates the default main context until @done (when non-NULL) or @s seconds; FALSE when
  * @done did not come. */
 gboolean rd_bench_wait_until (gboolean *done, double s);
