@@ -403,21 +403,23 @@ rd_peer_recv_last_seen (RdPeer *peer)
  * never block, so milliseconds; a bound all the same). */
 #define FLUSH_WAIT_US (1 * G_USEC_PER_SEC)
 
-void
-rd_peer_recv_flush (RdPeer *peer)
+/* No more media from the far end, now or for streams still to come. */
+static void
+close_gates (RdPeer *peer)
 {
-  g_autoptr (GPtrArray) streams = g_ptr_array_new ();
-
   g_mutex_lock (&peer->lock);
   peer->recv.open = FALSE;
   for (guint i = 0; i < peer->recv.streams->len; i++)
-    {
-      RdPeerRecvStream *r = peer->recv.streams->pdata[i];
-      rd_peer_gate_set_open (r->gate, FALSE);
-      if (r->linked)
-        g_ptr_array_add (streams, r);
-    }
+    rd_peer_gate_set_open (((RdPeerRecvStream *)peer->recv.streams->pdata[i])->gate, FALSE);
   g_mutex_unlock (&peer->lock);
+}
+
+void
+rd_peer_recv_flush (RdPeer *peer)
+{
+  g_autoptr (GPtrArray) announced = g_ptr_array_new ();
+
+  close_gates (peer);
   if (!peer->recv.sync_waited)
     {
       GST_INFO ("peer %s: closing before its lip-sync was known: its held frames are recorded "
@@ -427,9 +429,15 @@ rd_peer_recv_flush (RdPeer *peer)
       g_clear_handle_id (&peer->recv.sync_wait_id, g_source_remove);
     }
   announce_ready (peer);
-  for (guint i = 0; i < streams->len; i++)
+  /* a copy: pad-added may still append to the array on a streaming thread */
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->recv.streams->len; i++)
+    if (((RdPeerRecvStream *)peer->recv.streams->pdata[i])->announced)
+      g_ptr_array_add (announced, peer->recv.streams->pdata[i]);
+  g_mutex_unlock (&peer->lock);
+  for (guint i = 0; i < announced->len; i++)
     {
-      RdPeerRecvStream *r = streams->pdata[i];
+      RdPeerRecvStream *r = announced->pdata[i];
       if (!rd_peer_hold_drain (r->hold, FLUSH_WAIT_US))
         GST_WARNING ("peer %s: its %s did not reach the recorder within %d ms", peer->id,
                      r->video ? "video" : "audio", (int)(FLUSH_WAIT_US / 1000));
@@ -440,11 +448,7 @@ void
 rd_peer_recv_unlink (RdPeer *peer)
 {
   g_clear_handle_id (&peer->recv.sync_wait_id, g_source_remove);
-  g_mutex_lock (&peer->lock);
-  peer->recv.open = FALSE;
-  for (guint i = 0; i < peer->recv.streams->len; i++)
-    rd_peer_gate_set_open (((RdPeerRecvStream *)peer->recv.streams->pdata[i])->gate, FALSE);
-  g_mutex_unlock (&peer->lock);
+  close_gates (peer);
   for (guint i = 0; i < peer->recv.streams->len; i++)
     {
       RdPeerRecvStream *r = peer->recv.streams->pdata[i];
