@@ -298,6 +298,7 @@ rd_console_print_session (JsonNode *result)
   for (guint i = 0; recs && i < json_array_get_length (recs); i++)
     print_segment (json_array_get_object_element (recs, i));
   print_playback (recs);
+  rd_console_print_coverage (obj (s, "coverage"));
   printf ("events: %u\n", events ? json_array_get_length (events) : 0);
   for (guint i = 0; events && i < json_array_get_length (events); i++)
     {
@@ -380,6 +381,7 @@ rd_console_print_recording_verify (JsonNode *result)
               str (s, "path"), g_strcmp0 (detail, "-") ? ": " : "",
               g_strcmp0 (detail, "-") ? detail : "");
     }
+  rd_console_print_coverage (obj (o, "coverage"));
 }
 
 int

@@ -22,6 +22,9 @@ void rd_console_print_session_join (JsonNode *result);
 void rd_console_print_session_left (JsonNode *result);
 /* "recording.verify": one line per segment (number, status, path; what is wrong with it). */
 void rd_console_print_recording_verify (JsonNode *result);
+/* The "coverage" of "session show" and "recording.verify": per track the seconds recorded of
+ * those due, and each gap with its reason (rd-console-print-coverage.c). Nothing when NULL. */
+void rd_console_print_coverage (JsonObject *coverage);
 /* 0 when the result says "ok"; else 1, with the first bad segment named on stderr. */
 int rd_console_recording_verify_verdict (JsonNode *result);
 /* "recording.pause" / "recording.resume": the session and its recording state

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/rd-daemon-coverage.h"
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-params.h"
 #include "ledger/rd-ledger-recordings.h"
@@ -50,6 +51,7 @@ typedef struct
   char *session_id;
   gboolean live;
   GPtrArray *segments; /* Segment* */
+  JsonNode *coverage;  /* rd_coverage_of_session() as the request came */
 } Job;
 
 static void
@@ -69,6 +71,7 @@ job_free (Job *job)
 {
   g_free (job->session_id);
   g_ptr_array_unref (job->segments);
+  g_clear_pointer (&job->coverage, json_node_unref);
   g_free (job);
 }
 
@@ -218,6 +221,8 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
   json_builder_end_array (b);
   json_builder_set_member_name (b, "ok");
   json_builder_add_boolean_value (b, first_bad == NULL);
+  json_builder_set_member_name (b, "coverage");
+  json_builder_add_value (b, g_steal_pointer (&job->coverage));
   json_builder_end_object (b);
 
   if (first_bad != NULL)
@@ -239,6 +244,7 @@ rd_daemon_method_recording_verify (RdDaemon *d, RdControlRequest *req, JsonObjec
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   g_autoptr (GPtrArray) live = NULL;
+  g_autoptr (JsonNode) session = NULL;
   g_autoptr (GTask) task = NULL;
   const char *state_dir = rd_config_get_state_dir (d->config);
   const char *id;
@@ -247,7 +253,8 @@ rd_daemon_method_recording_verify (RdDaemon *d, RdControlRequest *req, JsonObjec
   if (!rd_daemon_get_string_param (req, params, "session", TRUE, &id))
     return;
   rows = rd_ledger_recordings_list (d->ledger, id, NULL, &error);
-  if (rows == NULL || (live = rd_ledger_live_sessions (d->ledger, &error)) == NULL)
+  if (rows == NULL || (live = rd_ledger_live_sessions (d->ledger, &error)) == NULL ||
+      (session = rd_ledger_session_show (d->ledger, id, &error)) == NULL)
     {
       rd_daemon_reply_ledger_error (req, id, error);
       return;
@@ -258,6 +265,8 @@ rd_daemon_method_recording_verify (RdDaemon *d, RdControlRequest *req, JsonObjec
   job->session_id = g_strdup (id);
   job->live = g_ptr_array_find_with_equal_func (live, id, g_str_equal, NULL);
   job->segments = g_ptr_array_new_with_free_func ((GDestroyNotify)segment_free);
+  job->coverage = rd_coverage_of_session (json_node_get_object (session),
+                                          rd_session_recording_get_elapsed_ns (d->recording, id));
   for (guint i = 0; i < rows->len; i++)
     {
       RdLedgerRecording *r = g_ptr_array_index (rows, i);

@@ -3,6 +3,7 @@
  * links left, the recording sealed, then the ledger), session.list and session.show. */
 #include "daemon/rd-daemon-methods.h"
 
+#include "daemon/rd-daemon-coverage.h"
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-params.h"
 #include "proto/rd-proto.h"
@@ -155,7 +156,12 @@ rd_daemon_method_session_show (RdDaemon *d, RdControlRequest *req, JsonObject *p
       rd_daemon_reply_ledger_error (req, id, error);
       return;
     }
-  /* The ledger's rows plus what only the running daemon knows: live connection state. */
+  /* The ledger's rows plus what is made of them (the recording's coverage) and what only the
+   * running daemon knows: live connection state. */
+  json_object_set_member (
+      json_node_get_object (session), "coverage",
+      rd_coverage_of_session (json_node_get_object (session),
+                              rd_session_recording_get_elapsed_ns (d->recording, id)));
   json_object_set_member (json_node_get_object (session), "live_parties",
                           rd_parties_to_json (d->parties, id));
   json_object_set_member (json_node_get_object (session), "live_links",

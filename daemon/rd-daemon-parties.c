@@ -152,7 +152,9 @@ on_peer_verified (RdPeer *peer, const char *fingerprint, gpointer data)
                   "party %s (%s%s%s) connected, DTLS certificate verified (%s)", p->peer_id,
                   p->role, p->name ? ", " : "", p->name ? p->name : "", fingerprint);
   if (p->participant_id &&
-      !rd_ledger_participant_verified (p->parties->ledger, p->participant_id, fingerprint, &error))
+      !rd_ledger_participant_verified (
+          p->parties->ledger, p->participant_id, fingerprint,
+          rd_session_recording_get_elapsed_ns (p->parties->recording, p->session_id), &error))
     rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "could not record the verification: %s",
                     error->message);
   changed (p->parties);
@@ -201,7 +203,9 @@ on_peer_closed (RdPeer *peer, const char *reason, gpointer data)
       p->pending_offer = NULL;
     }
   if (p->participant_id &&
-      !rd_ledger_participant_leave (parties->ledger, p->participant_id, why, &error))
+      !rd_ledger_participant_leave (
+          parties->ledger, p->participant_id, why,
+          rd_session_recording_get_elapsed_ns (parties->recording, p->session_id), &error))
     rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "could not record party %s leaving: %s",
                     p->peer_id, error->message);
   rd_log_session (G_LOG_LEVEL_MESSAGE, p->session_id, "party %s left: %s", p->peer_id, why);

@@ -18,6 +18,7 @@ struct _RdSessionRecording
   RdRoom *room;
   RdRecorder *recorder; /* while a session is recorded */
   char *session, *pause_reason, *stopped_why;
+  gint64 stopped_at_ns; /* on the timeline, when stopped_why */
   guint tick_id, ticks;
   GArray *waiters;    /* Waiter: called when the recorder has finished */
   gboolean disk_low;  /* free space below warn-free-mb */
@@ -45,15 +46,23 @@ guint rd_session_recording_rows_pending (RdSessionRecording *rec);
  * what is left is said and left to the next start. */
 void rd_session_recording_rows_finish (RdSessionRecording *rec, gboolean last_try);
 
+/* A "recording-gap" event: @track (or "all") recorded nothing from @from_ns to @to_ns on the
+ * session's timeline, because of @reason. Not when @to_ns <= @from_ns. */
+void rd_session_recording_record_gap (RdSessionRecording *rec, const char *track, gint64 from_ns,
+                                      gint64 to_ns, const char *reason);
+
 /* rd-daemon-recording-tracks.c */
-/* @track stopped on @error at @at_s on the session's timeline: listed (since its first failure
+/* @track stopped on @error at @at_ns on the session's timeline: listed (since its first failure
  * since it last recorded). */
 void rd_session_recording_track_failed (RdSessionRecording *rec, const char *track,
-                                        const char *error, gint64 at_s);
-/* A segment of the tracks in @tracks_json (as "segment-opened" says) opened: they record again.
- * TRUE when one was listed (said in the log). */
+                                        const char *error, gint64 at_ns);
+/* A segment of the tracks in @tracks_json (as "segment-opened" says) opened: they record again,
+ * and the span each listed one missed is a gap on the record. TRUE when one was listed (said in
+ * the log). */
 gboolean rd_session_recording_tracks_opened (RdSessionRecording *rec, const char *tracks_json);
-/* Forgets every track listed (the recording finished). */
+/* The recording ended at @end_ns: a gap on the record for every track listed, then forgotten. */
+void rd_session_recording_tracks_end (RdSessionRecording *rec, gint64 end_ns);
+/* Forgets every track listed. */
 void rd_session_recording_tracks_clear (RdSessionRecording *rec);
 guint rd_session_recording_failing_count (RdSessionRecording *rec);
 /* The REC mark's line naming the first of them (a party's id cut short) and how many more,

@@ -19,12 +19,20 @@ rd_session_recording_get_state (RdSessionRecording *d, const char *session_id, g
   return d->stopped_why ? "stopped" : rd_recorder_is_paused (d->recorder) ? "paused" : "recording";
 }
 
-double
-rd_session_recording_get_elapsed_s (RdSessionRecording *d, const char *session_id)
+gint64
+rd_session_recording_get_elapsed_ns (RdSessionRecording *d, const char *session_id)
 {
   if (!d->recorder || g_strcmp0 (d->session, session_id) != 0)
     return -1;
-  return rd_recorder_get_elapsed_ns (d->recorder) / 1e9;
+  return (gint64)rd_recorder_get_elapsed_ns (d->recorder);
+}
+
+double
+rd_session_recording_get_elapsed_s (RdSessionRecording *d, const char *session_id)
+{
+  gint64 ns = rd_session_recording_get_elapsed_ns (d, session_id);
+
+  return ns < 0 ? -1 : ns / 1e9;
 }
 
 char *

@@ -1,7 +1,8 @@
 /* rd-daemon-recording-tracks.c: the tracks of the live recording that are not recording (see
  * rd-daemon-recording.h): listed when the recorder says "track-failed", taken off the list when
  * a segment of the track opens ("segment-opened" naming it), all forgotten when the recording
- * finishes. Main context only. */
+ * finishes. The span a track did not record is a "recording-gap" event when it ends: at that
+ * segment's start, or at the recording's end. Main context only. */
 #include "daemon/rd-daemon-recording-private.h"
 
 #include <string.h>
@@ -13,7 +14,7 @@ typedef struct
   char *track;
   char *error;      /* the latest */
   GDateTime *since; /* the first failure since it last recorded, UTC */
-  gint64 at_s;      /* the same on the session's timeline */
+  gint64 at_ns;     /* the same on the session's timeline */
 } Failing;
 
 static void
@@ -38,7 +39,7 @@ find (RdSessionRecording *d, const char *track)
 
 void
 rd_session_recording_track_failed (RdSessionRecording *d, const char *track, const char *error,
-                                   gint64 at_s)
+                                   gint64 at_ns)
 {
   Failing *f = find (d, track);
 
@@ -49,7 +50,7 @@ rd_session_recording_track_failed (RdSessionRecording *d, const char *track, con
       f = g_new0 (Failing, 1);
       f->track = g_strdup (track);
       f->since = g_date_time_new_now_utc ();
-      f->at_s = at_s;
+      f->at_ns = at_ns;
       g_ptr_array_add (d->failing, f);
     }
   g_free (f->error);
@@ -81,10 +82,26 @@ rd_session_recording_tracks_opened (RdSessionRecording *d, const char *tracks_js
       if (!f)
         continue;
       rd_log_session (G_LOG_LEVEL_MESSAGE, d->session, "recording of %s records again", track);
+      rd_session_recording_record_gap (
+          d, track, f->at_ns,
+          json_object_get_int_member_with_default (json_node_get_object (e), "start_ns", f->at_ns),
+          f->error);
       g_ptr_array_remove (d->failing, f);
       cleared = TRUE;
     }
   return cleared;
+}
+
+void
+rd_session_recording_tracks_end (RdSessionRecording *d, gint64 end_ns)
+{
+  for (guint i = 0; d->failing && i < d->failing->len; i++)
+    {
+      Failing *f = d->failing->pdata[i];
+
+      rd_session_recording_record_gap (d, f->track, f->at_ns, end_ns, f->error);
+    }
+  rd_session_recording_tracks_clear (d);
 }
 
 void
@@ -142,7 +159,7 @@ rd_session_recording_add_failing (RdSessionRecording *d, JsonBuilder *b)
       json_builder_set_member_name (b, "since");
       json_builder_add_string_value (b, since);
       json_builder_set_member_name (b, "since_s");
-      json_builder_add_int_value (b, f->at_s);
+      json_builder_add_int_value (b, f->at_ns / G_GINT64_CONSTANT (1000000000));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

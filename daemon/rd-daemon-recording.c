@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "daemon/rd-daemon-coverage.h"
 #include "daemon/rd-daemon-error.h"
 #include "daemon/rd-daemon-log.h"
 #include "ledger/rd-ledger-recordings.h"
@@ -112,10 +113,12 @@ relative (RdSessionRecording *d, const char *path)
   return path;
 }
 
+/* @detail_take: (transfer full) */
 static void
-record_event (RdSessionRecording *d, const char *actor, const char *kind, JsonNode *detail)
+record_event (RdSessionRecording *d, const char *actor, const char *kind, JsonNode *detail_take)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) detail = detail_take;
 
   if (!rd_ledger_add_event (d->ledger, d->session, actor, kind, detail, &error))
     rd_log_session (G_LOG_LEVEL_WARNING, d->session, "cannot record \"%s\": %s", kind,
@@ -129,6 +132,36 @@ detail_of (const char *key, const char *value)
 
   json_object_set_string_member (json_node_get_object (node), key, value);
   return node;
+}
+
+static gint64
+elapsed_ns (RdSessionRecording *d)
+{
+  return (gint64)rd_recorder_get_elapsed_ns (d->recorder);
+}
+
+/* Seconds on the timeline as the events give them (milliseconds are enough, and readable). */
+static double
+seconds (gint64 ns)
+{
+  return (double)(ns / G_GINT64_CONSTANT (1000000)) / 1000.0;
+}
+
+void
+rd_session_recording_record_gap (RdSessionRecording *d, const char *track, gint64 from_ns,
+                                 gint64 to_ns, const char *reason)
+{
+  JsonNode *detail;
+  JsonObject *o;
+
+  if (to_ns <= from_ns)
+    return;
+  detail = detail_of ("track", track);
+  o = json_node_get_object (detail);
+  json_object_set_double_member (o, "from_s", seconds (from_ns));
+  json_object_set_double_member (o, "to_s", seconds (to_ns));
+  json_object_set_string_member (o, "reason", reason);
+  record_event (d, "receptiond", "recording-gap", detail);
 }
 
 /* MiB free for writing at @path (G_MAXUINT64 when unknown: never refuse on a failed statvfs
@@ -210,11 +243,15 @@ update_banner (RdSessionRecording *d)
 static void
 stop_for_disk (RdSessionRecording *d, char *why)
 {
+  JsonNode *detail = detail_of ("reason", why);
+
   d->stopped_why = why;
+  d->stopped_at_ns = elapsed_ns (d);
   rd_recorder_pause (d->recorder);
   rd_log_session (G_LOG_LEVEL_CRITICAL, d->session, "recording stopped: %s; the call goes on",
                   d->stopped_why);
-  record_event (d, "receptiond", "recording-stopped-disk", detail_of ("reason", d->stopped_why));
+  json_object_set_int_member (json_node_get_object (detail), "at_ns", d->stopped_at_ns);
+  record_event (d, "receptiond", "recording-stopped-disk", detail);
   update_banner (d);
   changed (d);
 }
@@ -308,22 +345,56 @@ on_error (RdRecorder *rec, GError *error, RdSessionRecording *d)
 static void
 on_track_failed (RdRecorder *rec, const char *track, GError *error, RdSessionRecording *d)
 {
-  rd_session_recording_track_failed (
-      d, track, error->message,
-      (gint64)(rd_recorder_get_elapsed_ns (rec) / G_GUINT64_CONSTANT (1000000000)));
+  rd_session_recording_track_failed (d, track, error->message, elapsed_ns (d));
   update_banner (d);
   changed (d);
+}
+
+/* The "recording-coverage" event: per track, the seconds it recorded of the time it was due and
+ * every gap, from the ledger's rows and events (rd_coverage_of_session()). */
+static void
+record_coverage (RdSessionRecording *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) session = NULL;
+
+  if (rd_session_recording_rows_pending (d) > 0)
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, d->session,
+                      "no coverage on the record: %u segment records are still waiting for the "
+                      "ledger",
+                      rd_session_recording_rows_pending (d));
+      return;
+    }
+  session = rd_ledger_session_show (d->ledger, d->session, &error);
+  if (!session)
+    rd_log_session (G_LOG_LEVEL_WARNING, d->session, "cannot read the session for its coverage: %s",
+                    error->message);
+  else
+    record_event (d, "receptiond", "recording-coverage",
+                  rd_coverage_of_session (json_node_get_object (session), -1));
 }
 
 static void
 on_finished (RdRecorder *rec, RdSessionRecording *d)
 {
   g_autoptr (GArray) waiters = g_steal_pointer (&d->waiters);
+  gint64 end_ns = elapsed_ns (d);
+  JsonNode *detail = json_from_string ("{}", NULL);
 
   rd_log_session (G_LOG_LEVEL_MESSAGE, d->session, "recording finished: %u segments sealed",
                   rd_recorder_get_sealed_count (rec));
   g_signal_handlers_disconnect_by_data (rec, d);
   rd_session_recording_rows_finish (d, TRUE); /* before the session ends (no rows after) */
+  /* what was not recorded, then where the timeline ends and what it holds */
+  rd_session_recording_tracks_end (d, end_ns);
+  if (d->stopped_why)
+    rd_session_recording_record_gap (d, "all", d->stopped_at_ns, end_ns, d->stopped_why);
+  json_object_set_int_member (json_node_get_object (detail), "at_ns", end_ns);
+  json_object_set_int_member (json_node_get_object (detail), "segments_sealed",
+                              rd_recorder_get_sealed_count (rec));
+  record_event (d, "receptiond", "recording-finished", detail);
+  record_coverage (d);
   g_clear_object (&d->recorder);
   g_clear_handle_id (&d->tick_id, g_source_remove);
   g_clear_pointer (&d->session, g_free);

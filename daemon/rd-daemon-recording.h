@@ -73,8 +73,9 @@ gboolean rd_session_recording_set_paused (RdSessionRecording *rec, const char *s
  * NULL) the seconds recorded, 0 when off. */
 const char *rd_session_recording_get_state (RdSessionRecording *rec, const char *session_id,
                                             gint64 *elapsed_s);
-/* Seconds on @session_id's recording timeline, or -1 when it is not being recorded. */
+/* Seconds (ns) on @session_id's recording timeline, or -1 when it is not being recorded. */
 double rd_session_recording_get_elapsed_s (RdSessionRecording *rec, const char *session_id);
+gint64 rd_session_recording_get_elapsed_ns (RdSessionRecording *rec, const char *session_id);
 /* ", RECORDING STOPPED (disk full)" or ", recording paused", ", N tracks not recording" and/or
  * ", disk space low" for STATUS=, "" when none applies. (transfer full) */
 char *rd_session_recording_status_text (RdSessionRecording *rec);

@@ -152,7 +152,7 @@ participant_lookup (RdLedger *self, gint64 participant_id, char **out_fingerprin
 
 gboolean
 rd_ledger_participant_verified (RdLedger *ledger, gint64 participant_id, const char *fingerprint,
-                                GError **error)
+                                gint64 recording_ns, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (JsonNode) detail = NULL;
@@ -188,6 +188,8 @@ rd_ledger_participant_verified (RdLedger *ledger, gint64 participant_id, const c
 
   detail = detail_new (participant_id);
   json_object_set_string_member (json_node_get_object (detail), "fingerprint", fingerprint);
+  if (recording_ns >= 0)
+    json_object_set_int_member (json_node_get_object (detail), "recording_ns", recording_ns);
   if (rd_ledger_insert_event (ledger, now, session_id, LEDGER_ACTOR, "party-verified", detail,
                               &local_error) == 0 ||
       !rd_ledger_commit (ledger, FALSE, &local_error))
@@ -207,7 +209,7 @@ fail:
 /* Inside the caller's transaction: participant @participant_id of @session_id, still in, leaves. */
 static gboolean
 record_leave (RdLedger *self, gint64 participant_id, const char *session_id, const char *at,
-              const char *actor, const char *reason, GError **error)
+              const char *actor, const char *reason, gint64 recording_ns, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (JsonNode) detail = NULL;
@@ -227,12 +229,14 @@ record_leave (RdLedger *self, gint64 participant_id, const char *session_id, con
     }
   detail = detail_new (participant_id);
   rd_ledger_json_set_string (json_node_get_object (detail), "reason", reason);
+  if (recording_ns >= 0)
+    json_object_set_int_member (json_node_get_object (detail), "recording_ns", recording_ns);
   return rd_ledger_insert_event (self, at, session_id, actor, "party-left", detail, error) != 0;
 }
 
 gboolean
 rd_ledger_participant_leave (RdLedger *ledger, gint64 participant_id, const char *reason,
-                             GError **error)
+                             gint64 recording_ns, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   g_autofree char *now = NULL;
@@ -256,7 +260,8 @@ rd_ledger_participant_leave (RdLedger *ledger, gint64 participant_id, const char
                    left_at);
       goto fail;
     }
-  if (!record_leave (ledger, participant_id, session_id, now, LEDGER_ACTOR, reason, &local_error) ||
+  if (!record_leave (ledger, participant_id, session_id, now, LEDGER_ACTOR, reason, recording_ns,
+                     &local_error) ||
       !rd_ledger_commit (ledger, FALSE, &local_error))
     goto fail;
   g_debug ("ledger %s: participant %" G_GINT64_FORMAT " left session %s (%s)", ledger->path,
@@ -297,7 +302,8 @@ rd_ledger_participants_close_open (RdLedger *self, const char *session_id, const
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   for (guint i = 0; i < ids->len; i++)
-    if (!record_leave (self, g_array_index (ids, gint64, i), session_id, at, actor, reason, error))
+    if (!record_leave (self, g_array_index (ids, gint64, i), session_id, at, actor, reason, -1,
+                       error))
       return FALSE;
   return TRUE;
 }

@@ -168,15 +168,19 @@ gint64 rd_ledger_participant_join (RdLedger *ledger, const char *session_id, con
                                    const char *remote_address, const char *actor, GError **error);
 
 /* Records participant @participant_id's verified DTLS fingerprint, and an event "party-verified"
- * (actor "receptiond", detail {participant_id, fingerprint}). Only once:
+ * (actor "receptiond", detail {participant_id, fingerprint[, recording_ns]}). @recording_ns: the
+ * time on the session's recording timeline (ns since the recording started), or -1 when the
+ * session is not being recorded (then not in the detail). Only once:
  * RD_LEDGER_ERROR_STATE if a fingerprint is already recorded. RD_LEDGER_ERROR_NOT_FOUND if there
  * is no such participant. */
 gboolean rd_ledger_participant_verified (RdLedger *ledger, gint64 participant_id,
-                                         const char *fingerprint, GError **error);
+                                         const char *fingerprint, gint64 recording_ns,
+                                         GError **error);
 
 /* Records participant @participant_id leaving: left_at now, leave_reason @reason (e.g. "left"
  * (DELETE), "lost" (ICE consent or timeout), "failed", "security: DTLS fingerprint mismatch"),
- * and an event "party-left" (actor "receptiond", detail {participant_id, reason}).
+ * and an event "party-left" (actor "receptiond", detail {participant_id, reason[, recording_ns]};
+ * @recording_ns as for rd_ledger_participant_verified()).
  * RD_LEDGER_ERROR_STATE if it has already left (also when its session's end closed it, with
  * reason "session ended", or a crash reconciliation, with reason "interrupted");
  * RD_LEDGER_ERROR_NOT_FOUND if there is no such participant.
@@ -184,7 +188,7 @@ gboolean rd_ledger_participant_verified (RdLedger *ledger, gint64 participant_id
  * Security events ("security-violation", detail {participant_id, message, expected, actual}) are
  * written with rd_ledger_add_event(). */
 gboolean rd_ledger_participant_leave (RdLedger *ledger, gint64 participant_id, const char *reason,
-                                      GError **error);
+                                      gint64 recording_ns, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdLedger, rd_ledger_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdLedgerInvite, rd_ledger_invite_free)

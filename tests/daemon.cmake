@@ -55,3 +55,5 @@ add_dependencies(test-recording-crash receptiond receptionctl)
 rd_add_test(test-recording-ledger SOURCES test-recording-ledger.c
   LIBS rd-test-room rd-test-probe PkgConfig::SQLITE TIMEOUT 300 THIRD_PARTY_THREADS)
 add_dependencies(test-recording-ledger receptiond receptionctl)
+# What of the recording timeline each track holds, from a session's rows and events (pure).
+rd_add_test(test-coverage SOURCES test-coverage.c LIBS rd-daemon)

@@ -303,9 +303,9 @@ rd_test_ledger_write_history (RdTestLedger *f)
   party = rd_ledger_participant_join (f->ledger, id, "peer-1", invite, RD_LEDGER_ROLE_CITIZEN,
                                       "citizen 1", "192.0.2.7", "receptiond", &error);
   g_assert_no_error (error);
-  g_assert_true (rd_ledger_participant_verified (f->ledger, party, "sha-256 AA:BB", &error));
+  g_assert_true (rd_ledger_participant_verified (f->ledger, party, "sha-256 AA:BB", -1, &error));
   g_assert_cmpint (rd_ledger_add_event (f->ledger, id, "operator", "note", NULL, &error), >, 0);
-  g_assert_true (rd_ledger_participant_leave (f->ledger, party, "left", &error));
+  g_assert_true (rd_ledger_participant_leave (f->ledger, party, "left", -1, &error));
   g_assert_true (rd_ledger_session_end (f->ledger, id, "operator", "done", &error));
   g_assert_no_error (error);
   return id;

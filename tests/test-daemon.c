@@ -135,12 +135,13 @@ test_session_lifecycle (void)
   g_assert_cmpstr (member (shown, "end_reason"), ==, "xong");
   g_assert_nonnull (member (shown, "ended_at"));
   kinds = event_kinds (shown);
-  /* started, recorded (segments sealed as they close: how many depends on timing), ended */
+  /* started, recorded (segments sealed as they close: how many depends on timing), the
+   * recording's end and what it covers, ended */
   g_assert_true (g_str_has_prefix (kinds, "session-started recording-started "));
-  g_assert_true (g_str_has_suffix (kinds, " session-ended"));
+  g_assert_true (g_str_has_suffix (kinds, " recording-finished recording-coverage session-ended"));
   {
     g_auto (GStrv) words = g_strsplit (kinds, " ", -1);
-    for (guint i = 2; words[i + 1]; i++)
+    for (guint i = 2; words[i + 3]; i++)
       g_assert_cmpstr (words[i], ==, "recording-sealed");
   }
   events = json_object_get_array_member (object (shown), "events");
@@ -199,12 +200,13 @@ test_sigterm_ends_live_session (void)
   g_assert_cmpstr (member (shown, "state"), ==, "ended");
   g_assert_nonnull (strstr (member (shown, "end_reason"), "signal"));
   kinds = event_kinds (shown);
-  /* started, recorded (segments sealed as they close: how many depends on timing), ended */
+  /* started, recorded (segments sealed as they close: how many depends on timing), the
+   * recording's end and what it covers, ended */
   g_assert_true (g_str_has_prefix (kinds, "session-started recording-started "));
-  g_assert_true (g_str_has_suffix (kinds, " session-ended"));
+  g_assert_true (g_str_has_suffix (kinds, " recording-finished recording-coverage session-ended"));
   {
     g_auto (GStrv) words = g_strsplit (kinds, " ", -1);
-    for (guint i = 2; words[i + 1]; i++)
+    for (guint i = 2; words[i + 3]; i++)
       g_assert_cmpstr (words[i], ==, "recording-sealed");
   }
 }

@@ -362,14 +362,14 @@ test_property_random_histories (RdTestLedger *f, gconstpointer data)
             rd_ledger_participant_verified (
                 f->ledger,
                 g_array_index (parties, gint64, g_rand_int_range (rand, 0, (gint32)parties->len)),
-                "sha-256 AA", &error);
+                "sha-256 AA", -1, &error);
           break;
         case 5:
           if (parties->len > 0)
             rd_ledger_participant_leave (
                 f->ledger,
                 g_array_index (parties, gint64, g_rand_int_range (rand, 0, (gint32)parties->len)),
-                "left", &error);
+                "left", -1, &error);
           break;
         case 6:
           rd_ledger_add_event (f->ledger, live, "operator", "note", NULL, &error);

@@ -52,28 +52,34 @@ test_participant_flow (RdTestInvites *f, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (detail, "invite_id"), ==, invite_id);
   g_clear_pointer (&event, json_object_unref);
 
-  g_assert_true (rd_ledger_participant_verified (f->ledger, anna, "sha-256 AB:CD", &error));
+  g_assert_true (
+      rd_ledger_participant_verified (f->ledger, anna, "sha-256 AB:CD", 1500000000, &error));
   g_assert_no_error (error);
   event = rd_test_invites_last_event (f, f->session, "party-verified");
   detail = rd_test_invites_detail_of (event);
   g_assert_cmpint (json_object_get_int_member (detail, "participant_id"), ==, anna);
   g_assert_cmpstr (json_object_get_string_member (detail, "fingerprint"), ==, "sha-256 AB:CD");
+  /* where on the recording's timeline it was verified: where its tracks must start */
+  g_assert_cmpint (json_object_get_int_member_with_default (detail, "recording_ns", -1), ==,
+                   1500000000);
   g_clear_pointer (&event, json_object_unref);
-  g_assert_false (rd_ledger_participant_verified (f->ledger, anna, "sha-256 EE:FF", &error));
+  g_assert_false (rd_ledger_participant_verified (f->ledger, anna, "sha-256 EE:FF", -1, &error));
   g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, f->session));
   g_clear_error (&error);
 
-  g_assert_true (rd_ledger_participant_leave (f->ledger, anna, "left", &error));
+  g_assert_true (rd_ledger_participant_leave (f->ledger, anna, "left", 9000000000, &error));
   g_assert_no_error (error);
   event = rd_test_invites_last_event (f, f->session, "party-left");
   g_assert_cmpstr (json_object_get_string_member (event, "actor"), ==, "receptiond");
   detail = rd_test_invites_detail_of (event);
   g_assert_cmpint (json_object_get_int_member (detail, "participant_id"), ==, anna);
   g_assert_cmpstr (json_object_get_string_member (detail, "reason"), ==, "left");
+  g_assert_cmpint (json_object_get_int_member_with_default (detail, "recording_ns", -1), ==,
+                   9000000000);
   g_clear_pointer (&event, json_object_unref);
-  g_assert_false (rd_ledger_participant_leave (f->ledger, anna, "lost", &error));
+  g_assert_false (rd_ledger_participant_leave (f->ledger, anna, "lost", -1, &error));
   g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "already left"));
@@ -118,11 +124,11 @@ test_participant_flow (RdTestInvites *f, gconstpointer data)
   g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE);
   g_test_message ("%s", error->message);
   g_clear_error (&error);
-  g_assert_false (rd_ledger_participant_verified (f->ledger, 9999, "x", &error));
+  g_assert_false (rd_ledger_participant_verified (f->ledger, 9999, "x", -1, &error));
   g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "9999"));
   g_clear_error (&error);
-  g_assert_false (rd_ledger_participant_leave (f->ledger, 9999, "left", &error));
+  g_assert_false (rd_ledger_participant_leave (f->ledger, 9999, "left", -1, &error));
   g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
@@ -177,7 +183,7 @@ test_session_end_closes_participants (RdTestInvites *f, gconstpointer data)
 
   a = join_ok (f, "peer-a", 0, RD_LEDGER_ROLE_AGENCY, "Ward 3");
   b = join_ok (f, "peer-b", 0, RD_LEDGER_ROLE_CITIZEN, "Anna");
-  g_assert_true (rd_ledger_participant_leave (f->ledger, a, "lost", &error));
+  g_assert_true (rd_ledger_participant_leave (f->ledger, a, "lost", -1, &error));
   g_assert_true (rd_ledger_session_end (f->ledger, f->session, "operator:bob", "finished", &error));
   g_assert_no_error (error);
 
@@ -204,11 +210,11 @@ test_session_end_closes_participants (RdTestInvites *f, gconstpointer data)
       json_object_get_string_member (json_object_get_object_member (event, "detail"), "reason"), ==,
       "session ended");
 
-  g_assert_false (rd_ledger_participant_leave (f->ledger, b, "left", &error));
+  g_assert_false (rd_ledger_participant_leave (f->ledger, b, "left", -1, &error));
   g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE);
   g_clear_error (&error);
   /* A party may still be verified late, and an event added, after the end. */
-  g_assert_true (rd_ledger_participant_verified (f->ledger, b, "sha-256 01:02", &error));
+  g_assert_true (rd_ledger_participant_verified (f->ledger, b, "sha-256 01:02", -1, &error));
   g_assert_no_error (error);
 }
 
@@ -223,7 +229,7 @@ test_reconcile_closes_participants (RdTestInvites *f, gconstpointer data)
   gint64 a;
 
   a = join_ok (f, "peer-a", 0, RD_LEDGER_ROLE_BOARD, NULL);
-  g_assert_true (rd_ledger_participant_verified (f->ledger, a, "sha-256 AA", &error));
+  g_assert_true (rd_ledger_participant_verified (f->ledger, a, "sha-256 AA", -1, &error));
   g_assert_no_error (error);
 
   /* As after a crash. */
@@ -283,8 +289,8 @@ test_evidence_triggers (RdTestInvites *f, gconstpointer data)
   g_assert_true (rd_ledger_invite_revoke (f->ledger, f->session, revoked, "operator", &error));
   gone = join_ok (f, "peer-1", valid, RD_LEDGER_ROLE_BOARD, NULL);
   present = join_ok (f, "peer-2", 0, RD_LEDGER_ROLE_CITIZEN, "Anna");
-  g_assert_true (rd_ledger_participant_verified (f->ledger, gone, "sha-256 AA", &error));
-  g_assert_true (rd_ledger_participant_leave (f->ledger, gone, "left", &error));
+  g_assert_true (rd_ledger_participant_verified (f->ledger, gone, "sha-256 AA", -1, &error));
+  g_assert_true (rd_ledger_participant_leave (f->ledger, gone, "left", -1, &error));
   g_assert_no_error (error);
 
   db = rd_test_sqlite_open (f->path, FALSE);
@@ -375,8 +381,8 @@ test_evidence_triggers (RdTestInvites *f, gconstpointer data)
 
   /* What the triggers allow is exactly what the API does, and it still works. */
   g_assert_true (rd_ledger_invite_revoke (f->ledger, f->session, valid, "operator", &error));
-  g_assert_true (rd_ledger_participant_verified (f->ledger, present, "sha-256 BB", &error));
-  g_assert_true (rd_ledger_participant_leave (f->ledger, present, "lost", &error));
+  g_assert_true (rd_ledger_participant_verified (f->ledger, present, "sha-256 BB", -1, &error));
+  g_assert_true (rd_ledger_participant_leave (f->ledger, present, "lost", -1, &error));
   g_assert_no_error (error);
 }
 

@@ -117,6 +117,46 @@ iso_us (JsonNode *n, const char *member)
   return g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t);
 }
 
+/* @track's object in "session show"'s coverage (daemon/rd-daemon-coverage.h); fails when it is
+ * not there. */
+static JsonObject *
+coverage_of (JsonNode *shown, const char *track)
+{
+  JsonObject *coverage = json_object_get_object_member (obj (shown), "coverage");
+  JsonArray *tracks = json_object_get_array_member (coverage, "tracks");
+
+  for (guint i = 0; i < json_array_get_length (tracks); i++)
+    {
+      JsonObject *t = json_array_get_object_element (tracks, i);
+      if (g_str_equal (json_object_get_string_member (t, "track"), track))
+        {
+          g_test_message ("%s: due %.3f-%.3f s (%.3f s), covered %.3f s, paused %.3f s, %u gaps",
+                          track, json_object_get_double_member (t, "due_from_s"),
+                          json_object_get_double_member (t, "due_to_s"),
+                          json_object_get_double_member (t, "due_s"),
+                          json_object_get_double_member (t, "covered_s"),
+                          json_object_get_double_member (t, "paused_s"),
+                          json_array_get_length (json_object_get_array_member (t, "gaps")));
+          return t;
+        }
+    }
+  g_error ("no track %s in the session's coverage", track);
+}
+
+static guint
+gap_count (JsonObject *track)
+{
+  return json_array_get_length (json_object_get_array_member (track, "gaps"));
+}
+
+/* What the files miss of the time @track was due, in seconds. */
+static double
+missed_s (JsonObject *track)
+{
+  return json_object_get_double_member (track, "due_s") -
+         json_object_get_double_member (track, "covered_s");
+}
+
 static gboolean
 has_event (JsonNode *shown, const char *kind, const char *actor_prefix)
 {
@@ -234,7 +274,22 @@ test_two_parties (void)
       g_assert_cmpfloat (s, >, 0); /* joined after the start: its files start later */
       g_assert_cmpfloat (e, <=, session_s + 0.5); /* nothing after the session ended */
       check_track (a, "opus", "sealed", &s, &e);
+      /* each party's tracks hold its whole call, from its verification to its leaving (the
+       * ledger's party-verified and party-left on the recording's timeline) */
+      g_assert_cmpstr (json_object_get_string_member (coverage_of (shown, ta), "kind"), ==,
+                       "party");
+      g_assert_cmpuint (gap_count (coverage_of (shown, ta)), ==, 0);
+      g_assert_cmpuint (gap_count (coverage_of (shown, tv)), ==, 0);
+      g_assert_cmpfloat (missed_s (coverage_of (shown, ta)), <, 0.2);
     }
+  /* the room's tracks hold the whole session; the ledger says where its timeline ends */
+  g_assert_cmpuint (gap_count (coverage_of (shown, "room-audio")), ==, 0);
+  g_assert_cmpuint (gap_count (coverage_of (shown, "room-video")), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (obj (shown), "coverage"), "ended"),
+                   ==, "finished");
+  g_assert_true (has_event (shown, "recording-finished", "receptiond"));
+  g_assert_true (has_event (shown, "recording-coverage", "receptiond"));
   /* while both were there the room showed them in a grid: that conference, as the parties saw
    * and heard it, is the playback recording, sealed with the rest */
   {
@@ -404,6 +459,11 @@ test_pause (void)
       }
     g_assert_true (hole);
   }
+  /* a pause is not a gap: the coverage takes it out of the time due */
+  g_assert_cmpuint (gap_count (coverage_of (shown, "room-audio")), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (coverage_of (shown, "room-audio"), "paused_s"),
+                     >=, 2.5);
+  g_assert_cmpfloat (missed_s (coverage_of (shown, "room-audio")), <, 0.3);
 }
 
 static gboolean
@@ -454,6 +514,13 @@ test_disk_stop (void)
                           r->session_id);
   rd_test_daemon_wait_notify (r->t, line, 1, TIMEOUT_MS);
   rd_test_room_wait_parties (r, 1, "connected", 0, TIMEOUT_MS); /* the call goes on */
+  /* and goes on unrecorded for two seconds more */
+  w = (Elapsed){ r,
+                 json_object_get_int_member (
+                     json_object_get_object_member (obj (status), "recording"), "elapsed_s") +
+                     2,
+                 0 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (
       rd_test_ctl (r->t, NULL, &err, "recording", "resume", r->session_id, "--reason", "try", NULL),
       ==, 1);
@@ -466,6 +533,19 @@ test_disk_stop (void)
         json_object_get_string_member (json_array_get_object_element (rows, i), "state"), ==,
         "sealed");
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+  /* from the stop to the end nothing was recorded: a gap of every track, with its cause */
+  g_clear_pointer (&shown, json_node_unref);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  g_assert_true (has_event (shown, "recording-gap", "receptiond"));
+  {
+    JsonObject *t = coverage_of (shown, "room-audio");
+    JsonObject *gap;
+
+    g_assert_cmpuint (gap_count (t), ==, 1);
+    gap = json_array_get_object_element (json_object_get_array_member (t, "gaps"), 0);
+    g_test_message ("gap: %s", json_object_get_string_member (gap, "reason"));
+    g_assert_nonnull (strstr (json_object_get_string_member (gap, "reason"), "stop-free-mb"));
+  }
 }
 
 static gboolean

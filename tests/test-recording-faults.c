@@ -416,6 +416,32 @@ test_track_lost (void)
   g_assert_true (rd_test_wait_until (stderr_has, &sw, TIMEOUT_MS));
 
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+
+  /* the span it missed is on the record, with its cause, and the coverage explains every gap */
+  {
+    g_autoptr (JsonNode) shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+    JsonArray *events = json_object_get_array_member (json_node_get_object (shown), "events");
+    JsonObject *coverage = json_object_get_object_member (json_node_get_object (shown), "coverage");
+    JsonObject *gap = NULL;
+
+    for (guint i = 0; i < json_array_get_length (events); i++)
+      {
+        JsonObject *e = json_array_get_object_element (events, i);
+        JsonObject *d = json_object_get_object_member (e, "detail");
+        if (g_str_equal (json_object_get_string_member (e, "kind"), "recording-gap") &&
+            g_strcmp0 (json_object_get_string_member_with_default (d, "track", ""), "room-audio") ==
+                0)
+          gap = d;
+      }
+    g_assert_nonnull (gap);
+    g_test_message ("room-audio gap %.3f-%.3f s: %s", json_object_get_double_member (gap, "from_s"),
+                    json_object_get_double_member (gap, "to_s"),
+                    json_object_get_string_member (gap, "reason"));
+    g_assert_cmpfloat (json_object_get_double_member (gap, "from_s"), <,
+                       json_object_get_double_member (gap, "to_s"));
+    g_assert_nonnull (strstr (json_object_get_string_member (gap, "reason"), g_strerror (ENOSPC)));
+    g_assert_cmpfloat (json_object_get_double_member (coverage, "unexplained_s"), ==, 0);
+  }
   g_clear_pointer (&p, rd_test_peer_free);
   rd_test_daemon_signal (r->t, SIGTERM);
   g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 0);
