@@ -51,6 +51,15 @@ add_dependencies(test-recording-faults receptiond receptionctl)
 rd_add_test(test-recording-crash SOURCES test-recording-crash.c
   LIBS rd-test-room rd-test-probe TIMEOUT 400 THIRD_PARTY_THREADS)
 add_dependencies(test-recording-crash receptiond receptionctl)
+# The long form: 24 kills, four at each moment (about 5 minutes; label "long"). Not in the
+# sanitizer build, which runs the short form (one kill at each moment).
+if(NOT RD_SANITIZE)
+  add_test(NAME test-recording-crash-long
+    COMMAND test-recording-crash --tap -p /recording-crash/sigkill-random)
+  set_tests_properties(test-recording-crash-long PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE
+    LABELS long
+    ENVIRONMENT "RD_TEST_KILLS=24;RD_TEST_SRCDIR=${CMAKE_SOURCE_DIR};RD_TEST_BINDIR=${CMAKE_BINARY_DIR}")
+endif()
 # The recording while the ledger refuses writes (another program holds its lock).
 rd_add_test(test-recording-ledger SOURCES test-recording-ledger.c
   LIBS rd-test-room rd-test-probe PkgConfig::SQLITE TIMEOUT 300 THIRD_PARTY_THREADS)

@@ -1,16 +1,19 @@
 /* test-recording-crash.c: the recording through crashes, end to end: the real daemon and a
  * real party (WHIP) in a network namespace of the test's own; files checked with ffprobe and
  * ffmpeg, the ledger with receptionctl.
- *   sigkill-random: SIGKILL at random moments (seed printed; RD_TEST_SEED to replay), and once
- *                   right at a segment switch, restarted after each;
+ *   sigkill-random: SIGKILL at moments taken in turn (random in a call, at a segment switch,
+ *                   while a party joins, as one is verified, as one leaves, after a pause),
+ *                   each at a random point (seed printed; RD_TEST_SEED replays it), restarted
+ *                   after each, then the files, recording verify and the coverage checked;
+ *                   RD_TEST_KILLS kills (default one per moment; the long form 24);
  *   orphan-files:   files a crash left with no ledger row, found at the next start. */
 #include <gst/gst.h>
+#include <stdlib.h>
 
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-recording.h"
 
 #define TIMEOUT_MS RD_TEST_ROOM_TIMEOUT_MS
-#define KILLS      5
 
 static char *skip_reason;
 
@@ -45,6 +48,180 @@ ticked (gpointer data)
   return json_object_get_int_member (rd_test_rec_status (t->r, &hold), "elapsed_s") > t->elapsed_s;
 }
 
+/* The moments a kill comes at, in turn. */
+typedef enum
+{
+  MOMENT_RANDOM,  /* 1-14 s into a call (across the segment switch at 10 s) */
+  MOMENT_SWITCH,  /* as the first segment is sealed */
+  MOMENT_JOINING, /* a second party has posted its offer and is connecting */
+  MOMENT_JOINED,  /* a second party has just been verified */
+  MOMENT_LEFT,    /* the party has just left (DELETE answered) */
+  MOMENT_RESUMED, /* after a pause and a resume */
+  N_MOMENTS
+} Moment;
+
+static const char *const moment_names[N_MOMENTS] = {
+  "at a random moment",     "at a segment switch", "while a party joins",
+  "as a party is verified", "as a party leaves",   "after a pause"
+};
+
+/* Waits until @ms have passed. */
+static void
+wait_ms (gint64 ms)
+{
+  gint64 at = g_get_monotonic_time () + ms * 1000;
+  g_assert_true (rd_test_wait_until (rd_test_rec_deadline_passed, &at, (guint)ms + 5000));
+}
+
+static gint64
+elapsed_s (RdTestRoom *r)
+{
+  g_autoptr (JsonNode) hold = NULL;
+  return json_object_get_int_member (rd_test_rec_status (r, &hold), "elapsed_s");
+}
+
+/* The recorded time when status next says one more second, plus a random part of a second
+ * waited after that (s; at most the status call's latency early). */
+static double
+wait_tick (RdTestRoom *r, GRand *rand)
+{
+  Tick tick = { r, elapsed_s (r) };
+  gint64 frac_ms = g_rand_int_range (rand, 0, 1000);
+
+  g_assert_true (rd_test_wait_until (ticked, &tick, 5000));
+  wait_ms (frac_ms);
+  return tick.elapsed_s + 1 + frac_ms / 1000.0;
+}
+
+typedef struct
+{
+  RdTestRoom *r;
+  const char *kind;
+  guint n;
+} EventCount;
+
+static gboolean
+events_reach (gpointer data)
+{
+  EventCount *w = data;
+  g_autoptr (JsonNode) shown =
+      rd_test_ctl_json (w->r->t, "session", "show", w->r->session_id, NULL);
+  JsonArray *events = json_object_get_array_member (rd_test_rec_obj (shown), "events");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    n += g_str_equal (
+        json_object_get_string_member (json_array_get_object_element (events, i), "kind"), w->kind);
+  return n >= w->n;
+}
+
+/* Brings the room to @moment of a call with party @p (invite @inv, answered @c); a second
+ * party, when the moment needs one, goes in *@p2. Returns the recorded time (s) the audio must
+ * reach at the kill: exact to the tick after a wait_tick(), else the whole seconds status says. */
+static double
+bring_to (RdTestRoom *r, Moment moment, GRand *rand, JsonNode *inv, RdTestWhipReply *c,
+          RdTestPeer **p2, RdTestWhipReply **c2, JsonNode **inv2)
+{
+  switch (moment)
+    {
+    case MOMENT_RANDOM:
+      wait_ms (g_rand_int_range (rand, 1000, 14000));
+      return wait_tick (r, rand);
+    case MOMENT_SWITCH:
+      {
+        Sealed sw = { r, 0 };
+        g_assert_true (rd_test_wait_until (sealed_more, &sw, 30000));
+        return elapsed_s (r);
+      }
+    case MOMENT_JOINING:
+    case MOMENT_JOINED:
+      {
+        wait_ms (g_rand_int_range (rand, 500, 4000));
+        *inv2 = rd_test_room_invite (r, "board");
+        *c2 = rd_test_room_call_in (r, *inv2, FALSE, p2);
+        if (moment == MOMENT_JOINED)
+          {
+            EventCount w = { r, "party-verified", 2 };
+            g_assert_true (rd_test_wait_until (events_reach, &w, TIMEOUT_MS));
+          }
+        wait_ms (g_rand_int_range (rand, 0, 400));
+        return elapsed_s (r);
+      }
+    case MOMENT_LEFT:
+      {
+        g_autofree char *resource = NULL;
+        g_autoptr (RdTestWhipReply) deleted = NULL;
+
+        wait_ms (g_rand_int_range (rand, 1000, 4000));
+        resource = rd_test_resource_url (rd_test_member (inv, "whip_url"), c->location);
+        deleted = rd_test_whip_request (r->cert, "DELETE", resource, rd_test_member (inv, "token"),
+                                        NULL, NULL, NULL);
+        g_assert_cmpuint (deleted->status, ==, 200);
+        wait_ms (g_rand_int_range (rand, 0, 400));
+        return elapsed_s (r);
+      }
+    case MOMENT_RESUMED:
+    default:
+      {
+        gint64 paused_s;
+        wait_ms (g_rand_int_range (rand, 1000, 3000));
+        g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id,
+                                      "--reason", "người tố cáo đề nghị giữ bí mật", NULL),
+                         ==, 0);
+        paused_s = elapsed_s (r);
+        {
+          Tick tick = { r, paused_s + 1 };
+          g_assert_true (rd_test_wait_until (ticked, &tick, 5000));
+        }
+        g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id,
+                                      "--reason", "tiếp tục ghi", NULL),
+                         ==, 0);
+        wait_ms (1000);
+        return wait_tick (r, rand);
+      }
+    }
+}
+
+/* The coverage after the crash: every audio track covers what it was due but for the pauses
+ * and the crash's last second (its files are synced every second); the videos are printed (on
+ * 2 cores the room's encoder may be seconds late with a keyframe, and what it never encoded
+ * cannot be in any file). */
+static void
+check_coverage (JsonNode *shown, int k)
+{
+  JsonObject *coverage = json_object_get_object_member (rd_test_rec_obj (shown), "coverage");
+  JsonArray *tracks = json_object_get_array_member (coverage, "tracks");
+
+  g_assert_cmpstr (json_object_get_string_member (coverage, "ended"), ==, "interrupted");
+  for (guint i = 0; i < json_array_get_length (tracks); i++)
+    {
+      JsonObject *t = json_array_get_object_element (tracks, i);
+      const char *name = json_object_get_string_member (t, "track");
+      JsonArray *gaps = json_object_get_array_member (t, "gaps");
+      gboolean audio = g_str_has_suffix (name, "-audio") && !g_str_has_prefix (name, "conference");
+
+      g_test_message ("kill %d: %s due %.3f-%.3f s, %.3f of %.3f s covered, %.3f s paused", k + 1,
+                      name, json_object_get_double_member (t, "due_from_s"),
+                      json_object_get_double_member (t, "due_to_s"),
+                      json_object_get_double_member (t, "covered_s"),
+                      json_object_get_double_member (t, "due_s"),
+                      json_object_get_double_member (t, "paused_s"));
+      for (guint j = 0; j < json_array_get_length (gaps); j++)
+        {
+          JsonObject *g = json_array_get_object_element (gaps, j);
+          const char *reason = json_object_get_string_member (g, "reason");
+
+          g_test_message ("kill %d:   gap %.3f-%.3f s: %s", k + 1,
+                          json_object_get_double_member (g, "from_s"),
+                          json_object_get_double_member (g, "to_s"), reason);
+          if (!audio)
+            continue;
+          g_assert_nonnull (strstr (reason, "the crash"));
+          g_assert_cmpfloat (json_object_get_double_member (g, "seconds"), <=, 1.5);
+        }
+    }
+}
+
 static void
 test_sigkill_random (void)
 {
@@ -52,24 +229,28 @@ test_sigkill_random (void)
   g_autoptr (GRand) rand = NULL;
   g_autoptr (GPtrArray) sessions = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *out = NULL, *err = NULL;
+  const char *env = g_getenv ("RD_TEST_KILLS");
+  int kills = env ? atoi (env) : N_MOMENTS;
   guint32 seed;
 
   if (rd_test_skip_if (skip_reason))
     return;
   seed = g_getenv ("RD_TEST_SEED") ? (guint32)g_ascii_strtoull (g_getenv ("RD_TEST_SEED"), NULL, 10)
                                    : (guint32)g_get_real_time ();
-  g_test_message ("seed %u (RD_TEST_SEED=%u replays these kill times)", seed, seed);
+  g_test_message ("seed %u (RD_TEST_SEED=%u replays these kill times), %d kills", seed, seed,
+                  kills);
+  g_assert_cmpint (kills, >=, 1);
   rand = g_rand_new_with_seed (seed);
   r = rd_test_rec_room_up ("[recording]\nsegment-seconds=10\n", NULL);
 
-  for (int k = 0; k < KILLS; k++)
+  for (int k = 0; k < kills; k++)
     {
-      g_autoptr (JsonNode) inv = NULL, hold = NULL, shown = NULL;
-      g_autoptr (RdTestPeer) p = NULL;
-      g_autoptr (RdTestWhipReply) c = NULL;
+      g_autoptr (JsonNode) inv = NULL, inv2 = NULL, shown = NULL;
+      g_autoptr (RdTestPeer) p = NULL, p2 = NULL;
+      g_autoptr (RdTestWhipReply) c = NULL, c2 = NULL;
       g_autofree char *id = NULL;
-      gint64 at;
-      double recorded; /* s, when killed (at most the status call's latency early) */
+      Moment moment = (Moment)(k % N_MOMENTS);
+      double recorded;
       const char *tracks[3];
       g_autofree char *pv = NULL, *pa = NULL;
 
@@ -88,34 +269,12 @@ test_sigkill_random (void)
       id = rd_test_rec_party_id (c);
       rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
       g_assert_true (rd_test_wait_until (rd_test_rec_peer_has_media, p, TIMEOUT_MS));
-      if (k == KILLS - 1)
-        {
-          /* right at a segment switch: as the first segment is sealed */
-          Sealed sw = { r, 0 };
-          g_assert_true (rd_test_wait_until (sealed_more, &sw, 30000));
-          g_test_message ("kill %d: at a segment switch", k + 1);
-        }
-      else
-        {
-          gint64 ms = g_rand_int_range (rand, 1000, 14000); /* across the switch at 10 s */
-          at = g_get_monotonic_time () + ms * 1000;
-          g_test_message ("kill %d: %" G_GINT64_FORMAT " ms into the call", k + 1, ms);
-          g_assert_true (rd_test_wait_until (rd_test_rec_deadline_passed, &at, 20000));
-        }
-      {
-        /* the recorded time, to the tick: status says whole seconds; the moment it says one
-         * more, a random part of a second is waited, then the kill */
-        Tick tick = { r, json_object_get_int_member (rd_test_rec_status (r, &hold), "elapsed_s") };
-        gint64 frac_ms = g_rand_int_range (rand, 0, 1000);
-
-        g_assert_true (rd_test_wait_until (ticked, &tick, 5000));
-        at = g_get_monotonic_time () + frac_ms * 1000;
-        g_assert_true (rd_test_wait_until (rd_test_rec_deadline_passed, &at, 5000));
-        recorded = tick.elapsed_s + 1 + frac_ms / 1000.0;
-      }
+      recorded = bring_to (r, moment, rand, inv, c, &p2, &c2, &inv2);
+      g_test_message ("kill %d: %s, %.3f s recorded", k + 1, moment_names[moment], recorded);
       rd_test_daemon_signal (r->t, SIGKILL);
       g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 128 + SIGKILL);
       g_clear_pointer (&p, rd_test_peer_free);
+      g_clear_pointer (&p2, rd_test_peer_free);
       rd_test_daemon_start (r->t); /* recovery runs before READY */
 
       shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
@@ -123,27 +282,18 @@ test_sigkill_random (void)
       g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "recording"), ==, 0);
       g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "unrecoverable"), ==, 0);
       g_assert_true (rd_test_rec_has_event (shown, "recording-gap", NULL));
-      /* At most about a second lost: what status said was recorded is in the files. Checked on
-       * the audio tracks (a frame every 20 ms whatever the load); the videos must play and
-       * their ends are printed: on 2 cores shared with the test party (and, here, with other
-       * test runs) the room's encoder can produce a frame every second or less, and what it
-       * never encoded cannot be in any file. The writer is the same code for both. */
+      check_coverage (shown, k);
+      /* At most about a second lost: what status said was recorded is in the files (the
+       * room's audio; the party's too while it was there). Every file plays. */
       pv = g_strdup_printf ("party-%s-video", id);
       pa = g_strdup_printf ("party-%s-audio", id);
       tracks[0] = "room-audio";
-      tracks[1] = pa;
+      tracks[1] = moment == MOMENT_LEFT ? NULL : pa;
       tracks[2] = NULL;
-      for (int t = 0; t < 2; t++)
-        {
-          g_autoptr (GPtrArray) segs =
-              rd_test_rec_check_files (r, r->session_id, t ? pv : "room-video");
-          double end = 0;
-
-          for (guint i = 0; i < segs->len; i++)
-            end = MAX (end, ((RdTestRecSeg *)segs->pdata[i])->end_s);
-          g_test_message ("kill %d: %s ends at %.3f s; killed at %.3f s", k + 1,
-                          t ? pv : "room-video", end, recorded);
-        }
+      {
+        g_autoptr (GPtrArray) all = rd_test_rec_check_files (r, r->session_id, NULL);
+        g_assert_cmpuint (all->len, >, 0);
+      }
       for (int t = 0; tracks[t]; t++)
         {
           g_autoptr (GPtrArray) segs = rd_test_rec_check_files (r, r->session_id, tracks[t]);
