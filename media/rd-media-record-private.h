@@ -59,6 +59,7 @@ struct _RdRecWriter
   GstPad *upstream; /* what @sinkpad was linked to: the tee pad or a ghost pad of the peer's bin */
   gboolean finishing;
   guint finish_timeout_id;
+  gboolean stalled; /* it did not finish in time: its disk may not be answering */
   /* the open segment: written on the streaming thread; @lock for readers elsewhere */
   GMutex lock;
   GstElement *mux, *sink;
@@ -82,7 +83,9 @@ RdRecWriter *rd_rec_writer_new (RdRecorder *recorder, const char *track, gboolea
                                 const char *codec, GstElement *tee, gpointer owner, GError **error);
 /* Unlinks from the source, sends EOS; the writer reports back with rd_recorder_writer_done(). */
 void rd_rec_writer_finish (RdRecWriter *writer);
-/* Sets the bin to NULL, takes it out of the pipeline, frees. */
+/* Sets the bin to NULL, takes it out of the pipeline, frees; a stalled writer's (its streaming
+ * thread may be stuck in a write to a disk that does not answer) on a thread of its own, which
+ * holds the recorder until done, so the main context never waits on the disk. */
 void rd_rec_writer_free (RdRecWriter *writer);
 /* The open segment's path (transfer full) or NULL, for the fdatasync pass. */
 char *rd_rec_writer_dup_open_path (RdRecWriter *writer);
@@ -100,6 +103,10 @@ void rd_rec_segment_abandon (RdRecWriter *writer, const char *why);
 void rd_rec_notes_drain (RdRecorder *recorder);
 /* Frees notes never handled (the recorder is being disposed). */
 void rd_rec_notes_clear (RdRecorder *recorder);
+/* Any thread, once the writer's bin is stopped: a segment still open (its EOS never reached the
+ * muxer: the writer was given up, its disk not answering) is sealed as it is on the main
+ * context, its tracks "incomplete" with @why, instead of staying open until the next start. */
+void rd_rec_segment_close_left_open (RdRecWriter *writer, const char *why);
 /* A GstForceKeyUnit upstream event (transfer full). */
 GstEvent *rd_rec_keyframe_request (void);
 

@@ -523,6 +523,39 @@ rd_rec_segment_on_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_DROP; /* the segment's muxer had its own */
 }
 
+/* --- a segment left open when its writer stopped (any thread) --- */
+
+void
+rd_rec_segment_close_left_open (RdRecWriter *w, const char *why)
+{
+  Note *n;
+
+  g_mutex_lock (&w->lock);
+  if (!w->mux)
+    {
+      g_mutex_unlock (&w->lock); /* closed (its note seals it), or never opened */
+      return;
+    }
+  n = g_new0 (Note, 1);
+  n->kind = NOTE_CLOSED;
+  n->segment = w->open_segment;
+  n->path = g_steal_pointer (&w->open_path);
+  n->mux = g_steal_pointer (&w->mux);
+  n->sink = g_steal_pointer (&w->sink);
+  n->duration = GST_CLOCK_TIME_IS_VALID (w->last_end) && w->last_end > w->open_at
+                    ? w->last_end - w->open_at
+                    : 0;
+  {
+    g_autofree char *plain = tracks_json (w, w->open_at, w->last_end);
+    n->tracks_json = with_incomplete (plain, why);
+  }
+  g_clear_object (&w->mux_pad);
+  g_mutex_unlock (&w->lock);
+  GST_WARNING ("recording %s: segment %" G_GINT64_FORMAT " left open: %s", w->track, n->segment,
+               why);
+  tell_main (w, n); /* sealed there, as it is */
+}
+
 /* --- a segment the disk refused (main context) --- */
 
 /* An element of the bin failed (the disk refused a write: full, gone, an I/O error): its queue

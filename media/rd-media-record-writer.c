@@ -245,6 +245,7 @@ finish_timed_out (gpointer data)
   g_autofree char *why = NULL;
 
   w->finish_timeout_id = 0;
+  w->stalled = TRUE;
   why = g_strdup_printf ("did not finish its last segment within %d s; it is sealed if it closes "
                          "as the writer stops, else repaired at the next start",
                          FINISH_TIMEOUT_S);
@@ -314,18 +315,19 @@ rd_rec_writer_dup_open_path (RdRecWriter *w)
   return path;
 }
 
-void
-rd_rec_writer_free (RdRecWriter *w)
+/* The part of freeing that may wait on the disk (setting the bin to NULL joins its streaming
+ * threads). Any thread. */
+static void
+free_now (RdRecWriter *w)
 {
   GstElement *pipeline = GST_ELEMENT (rd_room_get_pipeline (w->recorder->room));
 
-  g_clear_handle_id (&w->finish_timeout_id, g_source_remove);
-  g_clear_handle_id (&w->done_id, g_source_remove);
   if (w->bin && GST_OBJECT_PARENT (w->bin) == GST_OBJECT (pipeline))
     {
-      rd_room_unwatch_bin (w->recorder->room, w->bin);
       gst_element_set_locked_state (w->bin, TRUE);
       gst_element_set_state (w->bin, GST_STATE_NULL);
+      rd_rec_segment_close_left_open (w, "its writer stopped before the segment was closed (it "
+                                         "did not finish in time)");
       gst_bin_remove (GST_BIN (pipeline), w->bin);
     }
   if (w->upstream && w->upstream != w->tee_pad && GST_IS_GHOST_PAD (w->upstream))
@@ -351,4 +353,47 @@ rd_rec_writer_free (RdRecWriter *w)
   g_free (w->track);
   g_free (w->codec);
   g_free (w);
+}
+
+static gboolean
+stalled_gone (gpointer data)
+{
+  GST_WARNING ("a stalled recording writer is freed: its disk answered");
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+free_stalled (gpointer data)
+{
+  RdRecWriter *w = data;
+  RdRecorder *rec = w->recorder;
+  GSource *source = g_idle_source_new ();
+
+  free_now (w);
+  /* the recorder is released on its own context: its last reference may dispose it */
+  g_source_set_callback (source, stalled_gone, rec, g_object_unref);
+  g_source_attach (source, rec->context);
+  g_source_unref (source);
+  return NULL;
+}
+
+void
+rd_rec_writer_free (RdRecWriter *w)
+{
+  GstElement *pipeline = GST_ELEMENT (rd_room_get_pipeline (w->recorder->room));
+
+  g_clear_handle_id (&w->finish_timeout_id, g_source_remove);
+  g_clear_handle_id (&w->done_id, g_source_remove);
+  if (w->bin && GST_OBJECT_PARENT (w->bin) == GST_OBJECT (pipeline))
+    rd_room_unwatch_bin (w->recorder->room, w->bin);
+  if (!w->stalled)
+    {
+      free_now (w);
+      return;
+    }
+  GST_WARNING ("recording %s: its writer is freed on a thread of its own (its disk may not "
+               "answer)",
+               w->track);
+  g_object_ref (w->recorder);
+  g_thread_unref (g_thread_new ("rd-rec-stalled", free_stalled, w));
 }

@@ -158,11 +158,21 @@ sync_open_segments (gpointer data)
 
 /* --- sealing --- */
 
+/* A seal the disk refused in a way it may get over (fsync failed with EIO: a disk that could not
+ * flush its cache; ENOSPC, EAGAIN, ...) is tried again after 1, 2, 4, 8 and 16 s, the segment
+ * still counted as pending (the recording does not finish before), then given up; a file that is
+ * gone is given up at once. Given up, its row stays "recording" and the next start's recovery
+ * repairs it. Each failure is an "error". */
+#define SEAL_TRIES 6
+
 typedef struct
 {
+  RdRecorder *recorder; /* (unowned: pending_seals keeps it from finishing) */
   gint64 segment;
   char *path, *dir, *tracks_json, *sha256;
   gint64 size, duration_ns;
+  guint tries;
+  gboolean transient; /* the last try failed in a way a later one may not */
 } Seal;
 
 static void
@@ -177,8 +187,17 @@ seal_free (gpointer data)
   g_free (s);
 }
 
+/* A failure the disk may get over (it could not write its cache, it was full, it was busy):
+ * worth a later try, unlike a file that is gone. */
 static gboolean
-fsync_path (const char *path, GError **error)
+may_pass (int err)
+{
+  return err == EIO || err == ENOSPC || err == EDQUOT || err == EAGAIN || err == EINTR ||
+         err == ETIMEDOUT || err == EBUSY;
+}
+
+static gboolean
+fsync_path (const char *path, gboolean *transient, GError **error)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   int saved;
@@ -186,6 +205,7 @@ fsync_path (const char *path, GError **error)
   if (fd < 0 || fsync (fd) != 0)
     {
       saved = errno;
+      *transient = may_pass (saved);
       if (fd >= 0)
         close (fd);
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE, "cannot fsync %s: %s", path,
@@ -204,7 +224,8 @@ seal_task (GTask *task, gpointer source, gpointer data, GCancellable *cancellabl
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr (GMappedFile) map = NULL;
 
-  if (!fsync_path (s->path, &error) || !fsync_path (s->dir, &error))
+  s->transient = FALSE;
+  if (!fsync_path (s->path, &s->transient, &error) || !fsync_path (s->dir, &s->transient, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -212,6 +233,9 @@ seal_task (GTask *task, gpointer source, gpointer data, GCancellable *cancellabl
   map = g_mapped_file_new (s->path, FALSE, &error);
   if (!map)
     {
+      s->transient = g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_IO) ||
+                     g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_AGAIN) ||
+                     g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_INTR);
       g_task_return_error (task, error);
       return;
     }
@@ -225,6 +249,19 @@ seal_task (GTask *task, gpointer source, gpointer data, GCancellable *cancellabl
 
 static void maybe_finished (RdRecorder *rec);
 
+static void seal_run (RdRecorder *rec, Seal *s);
+
+static gboolean
+seal_again (gpointer data)
+{
+  Seal *s = data;
+  RdRecorder *rec = s->recorder; /* the timer's reference */
+
+  seal_run (rec, s);
+  g_object_unref (rec);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 seal_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -232,33 +269,69 @@ seal_done (GObject *source, GAsyncResult *result, gpointer user_data)
   Seal *s = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
 
-  rec->pending_seals--;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
-  else
     {
-      rec->sealed_count++;
-      g_signal_emit (rec, signals[SIGNAL_SEALED], 0, s->segment, s->path, s->sha256, s->size,
-                     s->duration_ns, s->tracks_json);
+      Seal *again;
+      GSource *timer;
+
+      if (++s->tries >= SEAL_TRIES || !s->transient)
+        {
+          g_prefix_error (&error,
+                          "segment %" G_GINT64_FORMAT " not sealed (%u %s; its row stays "
+                          "open and the next start repairs it): ",
+                          s->segment, s->tries, s->tries == 1 ? "try" : "tries");
+          rec->pending_seals--;
+          g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+          maybe_finished (rec);
+          return;
+        }
+      g_prefix_error (&error, "segment %" G_GINT64_FORMAT " not sealed yet (tried again in %u s): ",
+                      s->segment, 1u << (s->tries - 1));
+      g_signal_emit (rec, signals[SIGNAL_ERROR], 0, error);
+      /* the task owns @s: the next try gets a copy */
+      again = g_new0 (Seal, 1);
+      *again = *s;
+      again->path = g_strdup (s->path);
+      again->dir = g_strdup (s->dir);
+      again->tracks_json = g_strdup (s->tracks_json);
+      again->sha256 = NULL;
+      g_object_ref (rec); /* until the timer fires */
+      timer = g_timeout_source_new_seconds (1u << (s->tries - 1));
+      g_source_set_callback (timer, seal_again, again, NULL);
+      g_source_attach (timer, rec->context);
+      g_source_unref (timer);
+      return;
     }
+  rec->pending_seals--;
+  rec->sealed_count++;
+  g_signal_emit (rec, signals[SIGNAL_SEALED], 0, s->segment, s->path, s->sha256, s->size,
+                 s->duration_ns, s->tracks_json);
   maybe_finished (rec);
+}
+
+static void
+seal_run (RdRecorder *rec, Seal *s)
+{
+  g_autoptr (GTask) task = g_task_new (rec, NULL, seal_done, NULL);
+
+  g_task_set_task_data (task, s, seal_free);
+  g_task_run_in_thread (task, seal_task);
 }
 
 void
 rd_recorder_seal (RdRecorder *rec, gint64 segment, const char *path, guint64 duration_ns,
                   const char *tracks_json)
 {
-  g_autoptr (GTask) task = g_task_new (rec, NULL, seal_done, NULL);
   Seal *s = g_new0 (Seal, 1);
 
+  s->recorder = rec;
   s->segment = segment;
   s->path = g_strdup (path);
   s->dir = g_path_get_dirname (path);
   s->tracks_json = g_strdup (tracks_json);
   s->duration_ns = (gint64)duration_ns;
   rec->pending_seals++;
-  g_task_set_task_data (task, s, seal_free);
-  g_task_run_in_thread (task, seal_task);
+  seal_run (rec, s);
 }
 
 void

@@ -66,3 +66,18 @@ rd_add_test(test-recording-ledger SOURCES test-recording-ledger.c
 add_dependencies(test-recording-ledger receptiond receptionctl)
 # What of the recording timeline each track holds, from a session's rows and events (pure).
 rd_add_test(test-coverage SOURCES test-coverage.c LIBS rd-daemon)
+# The recording on a disk that hangs or fails fsync: a FUSE pass-through the test controls
+# (tests/rd-test-faultfs.c, libfuse 3), mounted in the test's own mount namespace. Without
+# libfuse3 the tool is not built and the test skips, saying so.
+pkg_check_modules(FUSE3 IMPORTED_TARGET fuse3)
+if(FUSE3_FOUND)
+  add_executable(rd-test-faultfs rd-test-faultfs.c)
+  target_link_libraries(rd-test-faultfs PRIVATE PkgConfig::FUSE3 PkgConfig::GLIB)
+  set_target_properties(rd-test-faultfs PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+endif()
+rd_add_test(test-recording-disk SOURCES test-recording-disk.c
+  LIBS rd-test-room rd-test-probe TIMEOUT 300 THIRD_PARTY_THREADS)
+add_dependencies(test-recording-disk receptiond receptionctl)
+if(FUSE3_FOUND)
+  add_dependencies(test-recording-disk rd-test-faultfs)
+endif()

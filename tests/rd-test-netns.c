@@ -8,8 +8,21 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+gboolean
+rd_test_enter_mountns (char **why)
+{
+  if (unshare (CLONE_NEWNS) != 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    {
+      *why = g_strdup_printf ("cannot make a private mount namespace: %s; run as root",
+                              g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
 
 gboolean
 rd_test_skip_if (const char *why)

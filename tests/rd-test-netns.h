@@ -12,6 +12,9 @@
 G_BEGIN_DECLS
 
 gboolean rd_test_enter_netns (char **why);
+/* The same for mounts: a mount namespace of the process's own (and its children's), mounts
+ * private, so a test can mount file systems (a tmpfs, a FUSE one) nobody else sees. */
+gboolean rd_test_enter_mountns (char **why);
 /* TRUE, with the calling test skipped visibly (g_test_skip with @why), when @why is set: e.g.
  * the reason rd_test_enter_netns() gave for not making the namespace the test needs. */
 gboolean rd_test_skip_if (const char *why);

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gst/gst.h>
-#include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -22,18 +21,6 @@
 #define TIMEOUT_MS RD_TEST_ROOM_TIMEOUT_MS
 
 static char *skip_reason;
-
-static gboolean
-enter_mountns (char **why)
-{
-  if (unshare (CLONE_NEWNS) != 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-    {
-      *why = g_strdup_printf ("cannot make a private mount namespace: %s; run as root",
-                              g_strerror (errno));
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /* --- disk full --- */
 
@@ -618,7 +605,7 @@ main (int argc, char **argv)
 {
   rd_test_enter_netns (&skip_reason); /* FALSE with the reason set when it cannot */
   if (!skip_reason)
-    enter_mountns (&skip_reason);
+    rd_test_enter_mountns (&skip_reason);
   g_test_init (&argc, &argv, NULL);
   rd_test_tolerate_third_party_race ();
   gst_init (&argc, &argv);
