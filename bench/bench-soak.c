@@ -5,6 +5,9 @@
  * pipeline. Baselines of the same run: the room idle before the first join (descriptors,
  * threads and elements must come back to it), and the RSS after the 20th (the target: the last
  * within 10% of it; the first parties warm caches: GStreamer's plugin features, OpenSSL, libnice).
+ * At the end, the threads (by name) and descriptors (by kind) the room has beyond idle: what is
+ * made once on first use (GStreamer's clock thread, GLib's worker and task pool) shows there,
+ * and the counts are also given against after the 1st join.
  *
  * usage: bench-soak [--joins N] [--every K] (root: it makes a network namespace) */
 #include <gst/gst.h>
@@ -65,6 +68,61 @@ count_elements (RdRoom *room)
   return n;
 }
 
+/* The names of @dir's entries' @what ("comm" of each thread, the target of each descriptor),
+ * one per line, sorted. (transfer full) */
+static GPtrArray *
+names_in (const char *dir_path, gboolean threads)
+{
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *entry;
+
+  while (dir && (entry = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = g_build_filename (dir_path, entry, threads ? "comm" : NULL, NULL);
+      char *name = NULL;
+
+      if (threads && g_file_get_contents (path, &name, NULL, NULL))
+        g_strchomp (name);
+      else if (!threads && (name = g_file_read_link (path, NULL)))
+        {
+          char *inode = strstr (name, ":["); /* socket:[123]: a socket, whichever */
+          if (inode && g_ascii_isdigit (inode[2]))
+            *inode = '\0';
+        }
+      if (name)
+        g_ptr_array_add (names, name);
+    }
+  g_ptr_array_sort (names, (GCompareFunc)g_strcmp0);
+  return names;
+}
+
+static int
+by_text (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Prints what @now has that @before has not (each once as often as it is more). */
+static void
+print_more (const char *what, GPtrArray *before, GPtrArray *now)
+{
+  g_autoptr (GPtrArray) left = g_ptr_array_new ();
+
+  for (guint i = 0; i < before->len; i++)
+    g_ptr_array_add (left, before->pdata[i]); /* borrowed */
+  g_ptr_array_sort (now, by_text);
+  for (guint i = 0; i < now->len; i++)
+    {
+      guint at;
+
+      if (g_ptr_array_find_with_equal_func (left, now->pdata[i], g_str_equal, &at))
+        g_ptr_array_remove_index (left, at);
+      else
+        printf ("  %s more than idle: %s\n", what, (const char *)now->pdata[i]);
+    }
+}
+
 static Figures
 measure (RdRoom *room)
 {
@@ -100,7 +158,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (RdConfig) config = NULL;
   g_autoptr (RdRoom) room = NULL;
-  Figures idle, reference = { 0 }, last = { 0 };
+  g_autoptr (GPtrArray) idle_threads = NULL, idle_fds = NULL;
+  Figures idle, first = { 0 }, reference = { 0 }, last = { 0 };
   gint done = 0, code;
   gint64 started;
 
@@ -125,6 +184,8 @@ main (int argc, char **argv)
   printf ("%-10s %9s %11s %12s %13s\n", "after", "RSS MB", "fds (idle)", "threads", "elements");
   rd_bench_wait_until (NULL, 2.0);
   idle = measure (room);
+  idle_threads = names_in ("/proc/self/task", TRUE);
+  idle_fds = names_in ("/proc/self/fd", FALSE);
   print_row ("idle", idle, idle);
   started = g_get_monotonic_time ();
   for (gint n = 1; n <= joins; n++)
@@ -142,6 +203,8 @@ main (int argc, char **argv)
         {
           g_autofree char *when = g_strdup_printf ("%d", n);
           last = measure (room);
+          if (n == 1)
+            first = last;
           if (n == REFERENCE_AT)
             reference = last;
           print_row (when, last, idle);
@@ -161,6 +224,16 @@ main (int argc, char **argv)
           last.fds == idle.fds && last.threads == idle.threads && last.elements == idle.elements
               ? "met"
               : "NOT MET");
+  printf ("Against after the 1st: file descriptors %+d, threads %+" G_GINT64_FORMAT
+          " (what the room keeps once made, listed below, is not what each party leaves)\n",
+          (int)last.fds - (int)first.fds, last.threads - first.threads);
+  {
+    /* what is still there: each thread by name, each descriptor by what it is */
+    g_autoptr (GPtrArray) threads = names_in ("/proc/self/task", TRUE);
+    g_autoptr (GPtrArray) fds = names_in ("/proc/self/fd", FALSE);
+    print_more ("thread", idle_threads, threads);
+    print_more ("descriptor", idle_fds, fds);
+  }
   rd_room_stop (room);
   return done == joins ? 0 : 1;
 }
