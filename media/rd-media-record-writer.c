@@ -315,6 +315,20 @@ rd_rec_writer_dup_open_path (RdRecWriter *w)
   return path;
 }
 
+/* The bin out of the pipeline, its state locked (any state change of the pipeline then leaves it
+ * alone). Removed before it is set to NULL: that holds the bin's state lock until its streaming
+ * threads stop, and a pipeline changing state takes every child's state lock, locked or not
+ * (gst_bin_element_set_state() in GStreamer 1.22): a bin stuck on a disk would hold the room. */
+static void
+take_out (RdRecWriter *w, GstElement *pipeline)
+{
+  if (w->bin && pipeline && GST_OBJECT_PARENT (w->bin) == GST_OBJECT (pipeline))
+    {
+      gst_element_set_locked_state (w->bin, TRUE);
+      gst_bin_remove (GST_BIN (pipeline), w->bin);
+    }
+}
+
 /* The part of freeing that may wait on the disk (setting the bin to NULL joins its streaming
  * threads). Any thread. */
 static void
@@ -322,13 +336,15 @@ free_now (RdRecWriter *w)
 {
   GstElement *pipeline = GST_ELEMENT (rd_room_get_pipeline (w->recorder->room));
 
-  if (w->bin && GST_OBJECT_PARENT (w->bin) == GST_OBJECT (pipeline))
+  if (w->bin)
     {
+      /* in the pipeline until stopped (a stalled writer's was taken out already): its pads are
+       * flushing before they are unlinked, which its source's branch takes in its stride */
       gst_element_set_locked_state (w->bin, TRUE);
       gst_element_set_state (w->bin, GST_STATE_NULL);
       rd_rec_segment_close_left_open (w, "its writer stopped before the segment was closed (it "
                                          "did not finish in time)");
-      gst_bin_remove (GST_BIN (pipeline), w->bin);
+      take_out (w, pipeline);
     }
   if (w->upstream && w->upstream != w->tee_pad && GST_IS_GHOST_PAD (w->upstream))
     {
@@ -394,6 +410,7 @@ rd_rec_writer_free (RdRecWriter *w)
   GST_WARNING ("recording %s: its writer is freed on a thread of its own (its disk may not "
                "answer)",
                w->track);
+  take_out (w, pipeline);
   g_object_ref (w->recorder);
   g_thread_unref (g_thread_new ("rd-rec-stalled", free_stalled, w));
 }

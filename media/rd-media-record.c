@@ -39,7 +39,13 @@ rd_recorder_dispose (GObject *object)
   rd_rec_notes_clear (rec);
   if (rec->writers)
     while (rec->writers->len)
-      rd_rec_writer_free (g_ptr_array_steal_index (rec->writers, rec->writers->len - 1));
+      {
+        RdRecWriter *w = g_ptr_array_steal_index (rec->writers, rec->writers->len - 1);
+
+        /* told to finish and not done: its disk may not answer (freed on a thread) */
+        w->stalled = w->stalled || w->finishing;
+        rd_rec_writer_free (w);
+      }
   rd_rec_tracks_dispose (rec);
   G_OBJECT_CLASS (rd_recorder_parent_class)->dispose (object);
 }

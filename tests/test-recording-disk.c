@@ -7,7 +7,9 @@
  *                 (status within a second all along), records again once the disk answers, and
  *                 every segment ends sealed;
  *   fsync-fails:  fsync fails (EIO) as segments are sealed: each seal is tried again until the
- *                 disk takes it; nothing is left open. */
+ *                 disk takes it; nothing is left open;
+ *   stop-while-hung: the daemon stopped while the disk hangs exits all the same; the next start
+ *                 repairs what it left open. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <gst/gst.h>
@@ -90,7 +92,7 @@ status_timed (RdTestRoom *r, JsonNode **hold, double *ms)
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr (GSubprocess) proc = rd_test_ctl_spawn (r->t, "--json", "status", NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) out = NULL;
+  g_autofree char *out = NULL, *err = NULL;
   gboolean exited = FALSE;
 
   g_subprocess_wait_async (proc, NULL, on_exited, &exited);
@@ -100,9 +102,12 @@ status_timed (RdTestRoom *r, JsonNode **hold, double *ms)
       g_error ("status did not answer in 5 s: the daemon's main loop waits on the disk");
     }
   *ms = (g_get_monotonic_time () - t0) / 1000.0;
-  g_assert_true (g_subprocess_communicate (proc, NULL, NULL, &out, NULL, &error));
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error));
   g_assert_no_error (error);
-  *hold = json_from_string (g_bytes_get_data (out, NULL), &error);
+  if (g_subprocess_get_exit_status (proc) != 0 || !out || !*out)
+    g_error ("receptionctl status failed (exit %d): %s", g_subprocess_get_exit_status (proc),
+             err ? err : "");
+  *hold = json_from_string (out, &error);
   g_assert_no_error (error);
   return json_object_get_object_member (json_node_get_object (*hold), "recording");
 }
@@ -260,6 +265,52 @@ test_fsync_fails (void)
   unmount_faultfs ();
 }
 
+/* The daemon is stopped (SIGTERM) while the disk hangs: its shutdown is done all the same (the
+ * writers given up, the session ended in the ledger). The process itself can end only once the
+ * disk answers: the kernel does not end a process while one of its threads waits in fsync(2) on
+ * it (uninterruptible), as with a hung NFS hard mount. It then exits at once; at the next start
+ * every segment it left open is repaired and the record verifies. */
+static void
+test_stop_while_hung (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL, shown = NULL;
+  g_autoptr (RdTestPeer) p = NULL;
+  g_autoptr (RdTestWhipReply) c = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  gint64 t0;
+
+  if (rd_test_skip_if (skip_reason))
+    return;
+  r = rd_test_rec_room_up (NULL, mount_faultfs);
+  call_in (r, &inv, &p, &c);
+  toggle (SIGUSR1);
+  t0 = g_get_monotonic_time ();
+  rd_test_daemon_signal (r->t, SIGTERM);
+  {
+    StderrWait sw = { r, "session ended: receptiond stopped" };
+    if (!rd_test_wait_until (stderr_has, &sw, 30000))
+      g_error ("the shutdown did not end the session in 30 s with the disk hung");
+  }
+  g_test_message ("shutdown done in %.1f s with the disk hung",
+                  (g_get_monotonic_time () - t0) / 1e6);
+  g_clear_pointer (&p, rd_test_peer_free);
+  toggle (SIGUSR1);
+  t0 = g_get_monotonic_time ();
+  g_assert_cmpint (rd_test_daemon_wait_exit (r->t, 10000), ==, 0);
+  g_test_message ("exited %.1f s after the disk answered", (g_get_monotonic_time () - t0) / 1e6);
+
+  rd_test_daemon_start (r->t); /* recovery runs before READY */
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "recording"), ==, 0);
+  g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "recording", "verify", r->session_id, NULL), ==,
+                   0);
+  g_test_message ("%s", out);
+  rd_test_daemon_signal (r->t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 0);
+  unmount_faultfs ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -281,5 +332,6 @@ main (int argc, char **argv)
     skip_reason = g_strdup_printf ("%s is not built (libfuse3-dev missing?)", tool);
   g_test_add_func ("/recording-disk/hangs", test_hangs);
   g_test_add_func ("/recording-disk/fsync-fails", test_fsync_fails);
+  g_test_add_func ("/recording-disk/stop-while-hung", test_stop_while_hung);
   return g_test_run ();
 }
