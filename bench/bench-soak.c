@@ -9,13 +9,18 @@
  * made once on first use (GStreamer's clock thread, GLib's worker and task pool) shows there,
  * and the counts are also given against after the 1st join.
  *
- * usage: bench-soak [--joins N] [--every K] (root: it makes a network namespace) */
+ * Then M sessions are recorded (the room's tracks, 1 s each) and ended one after the other: the
+ * same figures, against before the first session, the RSS against after the 10th.
+ *
+ * usage: bench-soak [--joins N] [--every K] [--sessions M] (root: it makes a network namespace) */
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bench/rd-bench-call.h"
 #include "bench/rd-bench-conference.h"
+#include "media/rd-media-record.h"
 
 #define WIDTH        320
 #define HEIGHT       240
@@ -132,6 +137,48 @@ measure (RdRoom *room)
                     count_elements (room) };
 }
 
+/* Removes @dir and the files in it (the recorder writes no subdirectories). */
+static void
+remove_flat (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+on_finished (RdRecorder *rec, gpointer data)
+{
+  *(gboolean *)data = TRUE;
+}
+
+/* One session recorded for about @seconds (the room's tracks, into @dir) and ended: the recorder
+ * started, stopped, finished (every segment sealed) and freed. FALSE if it did not finish. */
+static gboolean
+record_session (RdRoom *room, const char *dir, int n, double seconds)
+{
+  g_autofree char *id = g_strdup_printf ("20261207-%06x", n);
+  g_autoptr (RdRecorder) rec = rd_recorder_new (room, dir, id, 1, 10);
+  g_autoptr (GError) error = NULL;
+  gboolean finished = FALSE;
+
+  g_signal_connect (rec, "finished", G_CALLBACK (on_finished), &finished);
+  if (!rd_recorder_start (rec, &error))
+    {
+      g_printerr ("session %d: %s\n", n, error->message);
+      return FALSE;
+    }
+  rd_bench_wait_until (NULL, seconds);
+  rd_recorder_stop (rec);
+  return rd_bench_wait_until (&finished, 20.0);
+}
+
 static void
 print_row (const char *when, Figures f, Figures idle)
 {
@@ -144,10 +191,12 @@ print_row (const char *when, Figures f, Figures idle)
 int
 main (int argc, char **argv)
 {
-  gint joins = 300, every = 20, party = -1, width = WIDTH, height = HEIGHT;
+  gint joins = 300, every = 20, sessions = 50, party = -1, width = WIDTH, height = HEIGHT;
   GOptionEntry entries[] = {
     { "joins", 0, 0, G_OPTION_ARG_INT, &joins, "how many parties join and leave (300)", "N" },
     { "every", 0, 0, G_OPTION_ARG_INT, &every, "print every K joins (20)", "K" },
+    { "sessions", 0, 0, G_OPTION_ARG_INT, &sessions,
+      "then how many sessions are recorded (1 s each) and ended (50)", "M" },
     { "party", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &party, "run as party I", "I" },
     { "width", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &width, NULL, NULL },
     { "height", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &height, NULL, NULL },
@@ -171,9 +220,9 @@ main (int argc, char **argv)
     }
   if (party >= 0)
     return rd_bench_conference_party (party, width, height); /* in the parent's namespace */
-  if (joins < 1 || every < 1)
+  if (joins < 1 || every < 1 || sessions < 0)
     {
-      g_printerr ("--joins and --every must be at least 1\n");
+      g_printerr ("--joins and --every must be at least 1, --sessions at least 0\n");
       return 64;
     }
   if (!(room = rd_bench_room_up ("bench-soak", &argc, &argv, &config, &code)))
@@ -227,6 +276,44 @@ main (int argc, char **argv)
   printf ("Against after the 1st: file descriptors %+d, threads %+" G_GINT64_FORMAT
           " (what the room keeps once made, listed below, is not what each party leaves)\n",
           (int)last.fds - (int)first.fds, last.threads - first.threads);
+  if (sessions > 0 && done == joins)
+    {
+      g_autofree char *dir = g_dir_make_tmp ("bench-soak-XXXXXX", NULL);
+      Figures before = measure (room), tenth = before, end = before;
+      gint recorded = 0;
+
+      printf ("then %d sessions recorded (the room's tracks, 1 s each) and ended, in %s:\n",
+              sessions, dir);
+      print_row ("before", before, idle);
+      for (gint n = 1; n <= sessions && record_session (room, dir, n, 1.0); n++)
+        {
+          recorded = n;
+          if (n == 1 || n % 10 == 0 || n == sessions)
+            {
+              g_autofree char *when = g_strdup_printf ("session %d", n);
+              end = measure (room);
+              if (n == 10)
+                tenth = end;
+              print_row (when, end, idle);
+            }
+        }
+      printf ("%d sessions. RSS at the end %+.1f%% of after the 10th (target: within 10%%: %s); "
+              "file descriptors %+d, threads %+" G_GINT64_FORMAT ", elements %+d against before "
+              "the first (target: 0: %s)\n",
+              recorded, 100.0 * (end.rss_kb - tenth.rss_kb) / tenth.rss_kb,
+              recorded < 10                                    ? "NOT MEASURED"
+              : end.rss_kb <= tenth.rss_kb + tenth.rss_kb / 10 ? "met"
+                                                               : "NOT MET",
+              (int)end.fds - (int)before.fds, end.threads - before.threads,
+              (int)end.elements - (int)before.elements,
+              end.fds == before.fds && end.threads == before.threads &&
+                      end.elements == before.elements
+                  ? "met"
+                  : "NOT MET");
+      remove_flat (dir);
+      if (recorded < sessions)
+        done = -1;
+    }
   {
     /* what is still there: each thread by name, each descriptor by what it is */
     g_autoptr (GPtrArray) threads = names_in ("/proc/self/task", TRUE);
