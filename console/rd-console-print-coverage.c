@@ -50,5 +50,14 @@ rd_console_print_coverage (JsonObject *coverage)
           printf ("    GAP %.3f-%.3f s (%.3f s): %s\n", seconds (gap, "from_s"),
                   seconds (gap, "to_s"), seconds (gap, "seconds"), text (gap, "reason"));
         }
+      g = json_object_get_member (t, "overlaps");
+      list = g && JSON_NODE_HOLDS_ARRAY (g) ? json_node_get_array (g) : NULL;
+      for (guint j = 0; list && j < json_array_get_length (list); j++)
+        {
+          JsonObject *o = json_array_get_object_element (list, j);
+
+          printf ("    OVERLAP %.3f-%.3f s: two of its files claim this time\n",
+                  seconds (o, "from_s"), seconds (o, "to_s"));
+        }
     }
 }

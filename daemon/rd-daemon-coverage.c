@@ -7,7 +7,8 @@
 #define NS_PER_S      G_GINT64_CONSTANT (1000000000)
 #define MIN_AUDIO_GAP (NS_PER_S / 4)
 #define MIN_VIDEO_GAP NS_PER_S
-#define LINKS         "(links)" /* a cause naming no track: a conference link's */
+#define MAX_OVERLAP   (NS_PER_S / 20) /* a segment switch may share a frame's length */
+#define LINKS         "(links)"       /* a cause naming no track: a conference link's */
 
 static const char no_cause[] = "nothing recorded, and no cause on record";
 static const char crash_tail[] =
@@ -310,10 +311,37 @@ party_due (Session *s, const char *track)
   return g_hash_table_lookup (s->due, peer);
 }
 
+/* Adds "overlaps": the spans two of @spans' segments both claim (beyond MAX_OVERLAP: a segment
+ * switch may share a frame's length), which a track's files never should. */
+static void
+add_overlaps (JsonBuilder *b, GArray *spans, guint *count)
+{
+  gint64 reach = G_MININT64;
+
+  g_array_sort (spans, by_start);
+  json_builder_set_member_name (b, "overlaps");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      Span sp = g_array_index (spans, Span, i);
+
+      if (i > 0 && reach - sp.from > MAX_OVERLAP)
+        {
+          json_builder_begin_object (b);
+          add_seconds (b, "from_s", sp.from);
+          add_seconds (b, "to_s", MIN (reach, sp.to));
+          json_builder_end_object (b);
+          (*count)++;
+        }
+      reach = MAX (reach, sp.to);
+    }
+  json_builder_end_array (b);
+}
+
 /* One track's object; adds to the sums. */
 static void
 add_track (JsonBuilder *b, Session *s, Track *t, gint64 *due_sum, gint64 *covered_sum,
-           gint64 *unexplained_sum, guint *gap_count)
+           gint64 *unexplained_sum, guint *gap_count, guint *overlap_count)
 {
   gboolean conference = g_str_has_prefix (t->track, "conference-");
   gboolean party = g_str_has_prefix (t->track, "party-");
@@ -353,6 +381,7 @@ add_track (JsonBuilder *b, Session *s, Track *t, gint64 *due_sum, gint64 *covere
       covered += total (inside);
     }
   add_seconds (b, "covered_s", covered);
+  add_overlaps (b, t->spans, overlap_count);
   json_builder_set_member_name (b, "gaps");
   json_builder_begin_array (b);
   for (guint i = 0; i < due_spans->len; i++)
@@ -401,7 +430,7 @@ rd_coverage_of_session (JsonObject *session, gint64 now_ns)
   g_autoptr (GPtrArray) tracks = NULL;
   JsonArray *participants = array_member (session, "participants");
   gint64 due = 0, covered = 0, unexplained = 0;
-  guint gaps = 0;
+  guint gaps = 0, overlaps = 0;
 
   s.end = -1;
   s.pauses = g_array_new (FALSE, FALSE, sizeof (Span));
@@ -453,13 +482,15 @@ rd_coverage_of_session (JsonObject *session, gint64 now_ns)
   json_builder_set_member_name (b, "tracks");
   json_builder_begin_array (b);
   for (guint i = 0; i < tracks->len; i++)
-    add_track (b, &s, tracks->pdata[i], &due, &covered, &unexplained, &gaps);
+    add_track (b, &s, tracks->pdata[i], &due, &covered, &unexplained, &gaps, &overlaps);
   json_builder_end_array (b);
   add_seconds (b, "due_s", due);
   add_seconds (b, "covered_s", covered);
   add_seconds (b, "unexplained_s", unexplained);
   json_builder_set_member_name (b, "gaps");
   json_builder_add_int_value (b, gaps);
+  json_builder_set_member_name (b, "overlaps");
+  json_builder_add_int_value (b, overlaps);
   json_builder_end_object (b);
 
   g_array_unref (s.pauses);

@@ -4,10 +4,12 @@
  * participants, its recording rows with their tracks' start_ns/end_ns, and its events) and
  * answers, changing nothing:
  *   {"end_s": where the timeline ends, "ended": "finished" | "live" | "interrupted",
- *    "due_s", "covered_s", "unexplained_s" (sums over the tracks), "gaps" (how many),
+ *    "due_s", "covered_s", "unexplained_s" (sums over the tracks), "gaps", "overlaps" (how
+ *    many),
  *    "tracks": [{"track", "kind": "room" | "party" | "link" | "conference", "due_from_s",
  *                "due_to_s", "due_s" (the time it was due, less pauses), "recorded_s" (all its
- *                segments hold), "covered_s" (of the due time), "paused_s",
+ *                segments hold), "covered_s" (of the due time), "paused_s", "overlaps":
+ *                [{"from_s", "to_s"}] (time two of its segments both claim, beyond 50 ms),
  *                "gaps": [{"from_s", "to_s", "seconds", "reason"}]}]}
  * Seconds are on the session's timeline (0: the recording started), to the millisecond.
  * - The end: the "recording-finished" event's at_ns; while live, @now_ns; after a crash

@@ -109,6 +109,7 @@ test_whole (void)
   g_assert_cmpstr (json_object_get_string_member (o, "ended"), ==, "finished");
   g_assert_cmpfloat_with_epsilon (num (o, "end_s"), 20.5, 1e-9);
   g_assert_cmpint (json_object_get_int_member (o, "gaps"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (o, "overlaps"), ==, 0);
   g_assert_cmpfloat_with_epsilon (num (track (c, "room-video"), "recorded_s"), 20.5, 1e-9);
   g_assert_cmpfloat_with_epsilon (num (track (c, "room-video"), "due_s"), 20.5, 1e-9);
   g_assert_cmpfloat_with_epsilon (num (track (c, "room-video"), "covered_s"), 20.5, 1e-9);
@@ -246,6 +247,23 @@ test_interrupted_live_conference (void)
   g_assert_cmpuint (json_array_get_length (gaps (live, "room-audio")), ==, 0);
 }
 
+/* Two segments of a track claiming the same time are an overlap; a switch's shared frame is not. */
+static void
+test_overlap (void)
+{
+  g_autoptr (JsonNode) c = coverage_of (
+      list (row (1, "sealed", "room-audio", 0, 10.02), row (2, "sealed", "room-audio", 10, 20),
+            row (3, "sealed", "room-audio", 19.1, 30), NULL),
+      list (event ("recording-finished", "{\"at_ns\":30000000000}"), NULL), -1);
+  JsonArray *o = json_object_get_array_member (track (c, "room-audio"), "overlaps");
+
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (c), "overlaps"), ==, 1);
+  g_assert_cmpuint (json_array_get_length (o), ==, 1);
+  g_assert_cmpfloat_with_epsilon (num (json_array_get_object_element (o, 0), "from_s"), 19.1, 1e-9);
+  g_assert_cmpfloat_with_epsilon (num (json_array_get_object_element (o, 0), "to_s"), 20, 1e-9);
+  g_assert_cmpfloat_with_epsilon (num (track (c, "room-audio"), "covered_s"), 30, 1e-9);
+}
+
 /* An unrecoverable segment's hole says so. */
 static void
 test_unrecoverable (void)
@@ -271,5 +289,6 @@ main (int argc, char **argv)
   g_test_add_func ("/coverage/party", test_party);
   g_test_add_func ("/coverage/interrupted-live-conference", test_interrupted_live_conference);
   g_test_add_func ("/coverage/unrecoverable", test_unrecoverable);
+  g_test_add_func ("/coverage/overlap", test_overlap);
   return g_test_run ();
 }

@@ -193,6 +193,7 @@ check_coverage (JsonNode *shown, int k)
   JsonArray *tracks = json_object_get_array_member (coverage, "tracks");
 
   g_assert_cmpstr (json_object_get_string_member (coverage, "ended"), ==, "interrupted");
+  g_assert_cmpint (json_object_get_int_member (coverage, "overlaps"), ==, 0);
   for (guint i = 0; i < json_array_get_length (tracks); i++)
     {
       JsonObject *t = json_array_get_object_element (tracks, i);

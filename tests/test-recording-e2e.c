@@ -290,6 +290,10 @@ test_two_parties (void)
                    ==, "finished");
   g_assert_true (has_event (shown, "recording-finished", "receptiond"));
   g_assert_true (has_event (shown, "recording-coverage", "receptiond"));
+  /* and no two files of a track claim the same time */
+  g_assert_cmpint (json_object_get_int_member (
+                       json_object_get_object_member (obj (shown), "coverage"), "overlaps"),
+                   ==, 0);
   /* while both were there the room showed them in a grid: that conference, as the parties saw
    * and heard it, is the playback recording, sealed with the rest */
   {
