@@ -82,6 +82,22 @@ rd_test_rec_event_seen (gpointer data)
   return rd_test_rec_has_event (shown, w->kind, NULL);
 }
 
+typedef struct
+{
+  RdTestRoom *r;
+  const char *text;
+} RdTestRecStderrWait;
+
+/* TRUE once the daemon's stderr holds @text (a wait condition). */
+static inline gboolean
+rd_test_rec_stderr_has (gpointer data)
+{
+  RdTestRecStderrWait *w = data;
+  g_autofree char *err = rd_test_daemon_stderr (w->r->t);
+
+  return strstr (err, w->text) != NULL;
+}
+
 /* The number of the session's ledger rows in @state (any state when NULL). */
 static inline guint
 rd_test_rec_rows_in (RdTestRoom *r, const char *session, const char *state)

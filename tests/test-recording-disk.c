@@ -217,20 +217,6 @@ test_hangs (void)
   unmount_faultfs ();
 }
 
-typedef struct
-{
-  RdTestRoom *r;
-  const char *needle;
-} StderrWait;
-
-static gboolean
-stderr_has (gpointer data)
-{
-  StderrWait *w = data;
-  g_autofree char *text = rd_test_daemon_stderr (w->r->t);
-  return strstr (text, w->needle) != NULL;
-}
-
 static void
 test_fsync_fails (void)
 {
@@ -238,7 +224,7 @@ test_fsync_fails (void)
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (RdTestPeer) p = NULL;
   g_autoptr (RdTestWhipReply) c = NULL;
-  StderrWait sw;
+  RdTestRecStderrWait sw;
 
   if (rd_test_skip_if (skip_reason))
     return;
@@ -251,8 +237,8 @@ test_fsync_fails (void)
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason",
                                 "thử fsync", NULL),
                    ==, 0);
-  sw = (StderrWait){ r, "not sealed yet (tried again in 1 s)" };
-  g_assert_true (rd_test_wait_until (stderr_has, &sw, TIMEOUT_MS));
+  sw = (RdTestRecStderrWait){ r, "not sealed yet (tried again in 1 s)" };
+  g_assert_true (rd_test_wait_until (rd_test_rec_stderr_has, &sw, TIMEOUT_MS));
   g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "recording"), >, 0);
   toggle (SIGUSR2);
   {
@@ -288,8 +274,8 @@ test_stop_while_hung (void)
   t0 = g_get_monotonic_time ();
   rd_test_daemon_signal (r->t, SIGTERM);
   {
-    StderrWait sw = { r, "session ended: receptiond stopped" };
-    if (!rd_test_wait_until (stderr_has, &sw, 30000))
+    RdTestRecStderrWait sw = { r, "session ended: receptiond stopped" };
+    if (!rd_test_wait_until (rd_test_rec_stderr_has, &sw, 30000))
       g_error ("the shutdown did not end the session in 30 s with the disk hung");
   }
   g_test_message ("shutdown done in %.1f s with the disk hung",

@@ -301,21 +301,6 @@ pause_resume (RdTestRoom *r)
 typedef struct
 {
   RdTestRoom *r;
-  const char *text;
-} StderrWait;
-
-static gboolean
-stderr_has (gpointer data)
-{
-  StderrWait *w = data;
-  g_autofree char *err = rd_test_daemon_stderr (w->r->t);
-
-  return strstr (err, w->text) != NULL;
-}
-
-typedef struct
-{
-  RdTestRoom *r;
   const char *track; /* listed as failing; NULL: none listed and the mark plain */
 } FailingWait;
 
@@ -355,7 +340,7 @@ test_track_lost (void)
   JsonObject *rec, *first;
   JsonArray *failing;
   RdTestRecElapsed w;
-  StderrWait sw;
+  RdTestRecStderrWait sw;
   FailingWait fw;
 
   if (rd_test_skip_if (skip_reason))
@@ -372,8 +357,8 @@ test_track_lost (void)
    * while the disk has room (the recording as a whole goes on) */
   fillers = take_inodes (tmpfs_dir);
   pause_resume (r);
-  sw = (StderrWait){ r, "recording of room-audio: cannot create" };
-  g_assert_true (rd_test_wait_until (stderr_has, &sw, TIMEOUT_MS));
+  sw = (RdTestRecStderrWait){ r, "recording of room-audio: cannot create" };
+  g_assert_true (rd_test_wait_until (rd_test_rec_stderr_has, &sw, TIMEOUT_MS));
   /* the mark and status say so at once */
   fw = (FailingWait){ r, "room-audio" };
   g_assert_true (rd_test_wait_until (failing_shown, &fw, 2000));
@@ -399,8 +384,8 @@ test_track_lost (void)
   pause_resume (r);
   fw = (FailingWait){ r, NULL };
   g_assert_true (rd_test_wait_until (failing_shown, &fw, TIMEOUT_MS));
-  sw = (StderrWait){ r, "recording of room-audio records again" };
-  g_assert_true (rd_test_wait_until (stderr_has, &sw, TIMEOUT_MS));
+  sw = (RdTestRecStderrWait){ r, "recording of room-audio records again" };
+  g_assert_true (rd_test_wait_until (rd_test_rec_stderr_has, &sw, TIMEOUT_MS));
 
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
 
