@@ -338,6 +338,33 @@ add_overlaps (JsonBuilder *b, GArray *spans, guint *count)
   json_builder_end_array (b);
 }
 
+/* @held less the spans a "recording-gap" of @track says it missed: a disk that took no write
+ * made its queue drop frames inside a segment that spans them. (transfer full) */
+static GArray *
+less_missed (Session *s, const char *track, GArray *held)
+{
+  g_autoptr (GArray) missed = g_array_new (FALSE, FALSE, sizeof (Span));
+  g_autoptr (GArray) gaps = NULL;
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Span));
+
+  for (guint i = 0; i < s->causes->len; i++)
+    {
+      Cause *c = &g_array_index (s->causes, Cause, i);
+      Span sp = { c->from, c->to };
+
+      if (c->track && g_str_equal (c->track, track) && c->to > c->from)
+        g_array_append_val (missed, sp);
+    }
+  gaps = merged (missed, G_MININT64, G_MAXINT64);
+  for (guint i = 0; i < held->len; i++)
+    {
+      g_autoptr (GArray) pieces =
+          less (g_array_index (held, Span, i).from, g_array_index (held, Span, i).to, gaps);
+      g_array_append_vals (out, pieces->data, pieces->len);
+    }
+  return out;
+}
+
 /* One track's object; adds to the sums. */
 static void
 add_track (JsonBuilder *b, Session *s, Track *t, gint64 *due_sum, gint64 *covered_sum,
@@ -346,7 +373,8 @@ add_track (JsonBuilder *b, Session *s, Track *t, gint64 *due_sum, gint64 *covere
   gboolean conference = g_str_has_prefix (t->track, "conference-");
   gboolean party = g_str_has_prefix (t->track, "party-");
   Span *due = party ? party_due (s, t->track) : NULL;
-  g_autoptr (GArray) held = merged (t->spans, 0, s->end);
+  g_autoptr (GArray) spanned = merged (t->spans, 0, s->end);
+  g_autoptr (GArray) held = less_missed (s, t->track, spanned);
   g_autoptr (GArray) pauses = NULL;
   g_autoptr (GArray) due_spans = NULL;
   g_autoptr (GArray) holes = NULL;

@@ -20,6 +20,8 @@
  *   with neither (a conference link's far end, an old ledger) from its first frame to its last.
  *   Paused spans ("recording-paused" .. "recording-resumed", at_ns) are not due. Conference
  *   tracks follow the room's layout: they are counted, never due, and have no gaps.
+ * - What a track holds: its sealed, repaired and open segments, less the spans a
+ *   "recording-gap" of that track says it missed (a stalled disk drops frames inside a segment).
  * - A gap is due time no sealed, repaired or open segment of the track holds, of at least 0.25 s
  *   (audio) or 1 s (video: a still picture may send a frame a second). Its reason is that of the
  *   "recording-gap" event (for this track or "all") or "recording-stopped-disk" it overlaps, or

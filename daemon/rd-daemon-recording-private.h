@@ -60,6 +60,10 @@ void rd_session_recording_track_failed (RdSessionRecording *rec, const char *tra
  * and the span each listed one missed is a gap on the record. TRUE when one was listed (said in
  * the log). */
 gboolean rd_session_recording_tracks_opened (RdSessionRecording *rec, const char *tracks_json);
+/* @track, listed, records again from @at_ns without a new segment (its disk took writes again):
+ * the span it missed is a gap on the record; said in the log. TRUE when it was listed. */
+gboolean rd_session_recording_tracks_resumed (RdSessionRecording *rec, const char *track,
+                                              gint64 at_ns);
 /* The recording ended at @end_ns: a gap on the record for every track listed, then forgotten. */
 void rd_session_recording_tracks_end (RdSessionRecording *rec, gint64 end_ns);
 /* Forgets every track listed. */

@@ -92,6 +92,19 @@ rd_session_recording_tracks_opened (RdSessionRecording *d, const char *tracks_js
   return cleared;
 }
 
+gboolean
+rd_session_recording_tracks_resumed (RdSessionRecording *d, const char *track, gint64 at_ns)
+{
+  Failing *f = find (d, track);
+
+  if (!f)
+    return FALSE;
+  rd_log_session (G_LOG_LEVEL_MESSAGE, d->session, "recording of %s records again", track);
+  rd_session_recording_record_gap (d, track, f->at_ns, at_ns, f->error);
+  g_ptr_array_remove (d->failing, f);
+  return TRUE;
+}
+
 void
 rd_session_recording_tracks_end (RdSessionRecording *d, gint64 end_ns)
 {

@@ -375,6 +375,28 @@ record_coverage (RdSessionRecording *d)
                   rd_coverage_of_session (json_node_get_object (session), -1));
 }
 
+/* The disk takes none of @track's writes: said once, listed as not recording from @since_ns. */
+static void
+on_track_stalled (RdRecorder *rec, const char *track, gint64 since_ns, GError *error,
+                  RdSessionRecording *d)
+{
+  rd_log_session (G_LOG_LEVEL_WARNING, d->session, "%s", error->message);
+  record_event (d, "receptiond", "recording-error", detail_of ("message", error->message));
+  rd_session_recording_track_failed (d, track, error->message, since_ns);
+  update_banner (d);
+  changed (d);
+}
+
+static void
+on_track_resumed (RdRecorder *rec, const char *track, gint64 at_ns, RdSessionRecording *d)
+{
+  if (rd_session_recording_tracks_resumed (d, track, at_ns))
+    {
+      update_banner (d);
+      changed (d);
+    }
+}
+
 static void
 on_finished (RdRecorder *rec, RdSessionRecording *d)
 {
@@ -431,6 +453,8 @@ rd_session_recording_start (RdSessionRecording *d, const char *session_id, const
   g_signal_connect (d->recorder, "segment-sealed", G_CALLBACK (on_sealed), d);
   g_signal_connect (d->recorder, "error", G_CALLBACK (on_error), d);
   g_signal_connect (d->recorder, "track-failed", G_CALLBACK (on_track_failed), d);
+  g_signal_connect (d->recorder, "track-stalled", G_CALLBACK (on_track_stalled), d);
+  g_signal_connect (d->recorder, "track-resumed", G_CALLBACK (on_track_resumed), d);
   g_signal_connect (d->recorder, "finished", G_CALLBACK (on_finished), d);
   if (!rd_recorder_start (d->recorder, error))
     {

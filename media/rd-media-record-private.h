@@ -72,8 +72,11 @@ struct _RdRecWriter
   GstCaps *caps;                  /* streaming thread: the format of the stream so far */
   guint dropped_before_keyframe;  /* streaming thread */
   gboolean failed;                /* streaming thread: a segment could not be made (said once) */
-  gint broken;   /* atomic: an element of the bin failed (a write refused): nothing more goes in */
-  guint done_id; /* a broken writer's end, on the main context */
+  gint broken; /* atomic: an element of the bin failed (a write refused): nothing more goes in */
+  GstElement *queue; /* (unowned) the bin's first element */
+  gint64 pushed_us;  /* atomic: monotonic time the queue last pushed a buffer on (0: never) */
+  gboolean stuck;    /* main: said "track-stalled", not yet "track-resumed" */
+  guint done_id;     /* a broken writer's end, on the main context */
 };
 
 /* rd-media-record-writer.c */
@@ -87,6 +90,9 @@ void rd_rec_writer_finish (RdRecWriter *writer);
  * thread may be stuck in a write to a disk that does not answer) on a thread of its own, which
  * holds the recorder until done, so the main context never waits on the disk. */
 void rd_rec_writer_free (RdRecWriter *writer);
+/* Main context, each second: a writer whose queue holds frames but has pushed none for 5 s (its
+ * disk takes no write) is "track-stalled"; once it pushes again, "track-resumed". */
+void rd_rec_writer_check_stall (RdRecWriter *writer);
 /* The open segment's path (transfer full) or NULL, for the fdatasync pass. */
 char *rd_rec_writer_dup_open_path (RdRecWriter *writer);
 
@@ -126,6 +132,9 @@ void rd_rec_tracks_finish_all (RdRecorder *recorder);
 /* rd-media-record.c: called by writers and tracks on the main context. */
 /* "error", then "track-failed" for @track: it records nothing until a new writer opens a
  * segment of it. @finish (may be NULL) is stopped in between. */
+/* Emits "track-stalled" (@since_ns on the timeline) or, @error NULL, "track-resumed" (@at_ns). */
+void rd_recorder_emit_stall (RdRecorder *recorder, const char *track, gint64 at_ns,
+                             const GError *error);
 void rd_recorder_track_failed (RdRecorder *recorder, const char *track, GError *error,
                                RdRecWriter *finish);
 void rd_recorder_emit_opened (RdRecorder *recorder, gint64 segment, const char *path,

@@ -142,6 +142,51 @@ on_overrun (GstElement *queue, gpointer user_data)
   GST_WARNING ("recording %s: queue full (the disk is slow), dropping the oldest frames", w->track);
 }
 
+/* How long a queue holding frames may go without pushing one before its track is said stalled
+ * (the disk takes no write): far beyond a loaded machine's scheduling, short enough for a
+ * technician to act on. */
+#define STALL_US (5 * G_USEC_PER_SEC)
+
+static GstPadProbeReturn
+on_pushed (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  RdRecWriter *w = data;
+
+  __atomic_store_n (&w->pushed_us, g_get_monotonic_time (), __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+void
+rd_rec_writer_check_stall (RdRecWriter *w)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 pushed = __atomic_load_n (&w->pushed_us, __ATOMIC_RELAXED);
+  gint64 elapsed = (gint64)rd_recorder_get_elapsed_ns (w->recorder);
+  guint level = 0;
+
+  if (w->finishing || g_atomic_int_get (&w->broken) || !w->queue || pushed == 0)
+    return;
+  if (!w->stuck)
+    {
+      g_object_get (w->queue, "current-level-buffers", &level, NULL);
+      if (level > 0 && now - pushed > STALL_US)
+        {
+          g_autoptr (GError) error = g_error_new (
+              RD_MEDIA_ERROR, RD_MEDIA_ERROR_PIPELINE,
+              "recording of %s: its disk has taken no write for %" G_GINT64_FORMAT " s (%u frames "
+              "waiting; beyond 8 MiB the oldest are dropped)",
+              w->track, (now - pushed) / G_USEC_PER_SEC, level);
+          w->stuck = TRUE;
+          rd_recorder_emit_stall (w->recorder, w->track, elapsed - (now - pushed) * 1000, error);
+        }
+    }
+  else if (now - pushed < G_USEC_PER_SEC)
+    {
+      w->stuck = FALSE;
+      rd_recorder_emit_stall (w->recorder, w->track, elapsed - (now - pushed) * 1000, NULL);
+    }
+}
+
 static GstElement *
 make (GstBin *bin, const char *factory, GError **error)
 {
@@ -187,6 +232,11 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
   g_object_set (queue, "max-size-time", (guint64)0, "max-size-buffers", 0, "max-size-bytes",
                 QUEUE_MAX_BYTES, "leaky", 2, NULL);
   g_signal_connect (queue, "overrun", G_CALLBACK (on_overrun), w);
+  w->queue = queue;
+  {
+    g_autoptr (GstPad) queue_src = gst_element_get_static_pad (queue, "src");
+    gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER, on_pushed, w, NULL);
+  }
   last = queue;
   if (g_str_equal (codec, "H264"))
     {

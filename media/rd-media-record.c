@@ -20,6 +20,8 @@ enum
   SIGNAL_SEALED,
   SIGNAL_ERROR,
   SIGNAL_TRACK_FAILED,
+  SIGNAL_TRACK_STALLED,
+  SIGNAL_TRACK_RESUMED,
   SIGNAL_FINISHED,
   N_SIGNALS
 };
@@ -84,6 +86,12 @@ rd_recorder_class_init (RdRecorderClass *klass)
   signals[SIGNAL_TRACK_FAILED] =
       g_signal_new ("track-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                     G_TYPE_STRING, G_TYPE_ERROR);
+  signals[SIGNAL_TRACK_STALLED] =
+      g_signal_new ("track-stalled", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                    G_TYPE_STRING, G_TYPE_INT64, G_TYPE_ERROR);
+  signals[SIGNAL_TRACK_RESUMED] =
+      g_signal_new ("track-resumed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                    G_TYPE_STRING, G_TYPE_INT64);
   signals[SIGNAL_FINISHED] =
       g_signal_new ("finished", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
@@ -141,12 +149,24 @@ sync_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_atomic_int_set (&rec->syncing, 0);
 }
 
+void
+rd_recorder_emit_stall (RdRecorder *rec, const char *track, gint64 at_ns, const GError *error)
+{
+  if (error)
+    g_signal_emit (rec, signals[SIGNAL_TRACK_STALLED], 0, track, at_ns, error);
+  else
+    g_signal_emit (rec, signals[SIGNAL_TRACK_RESUMED], 0, track, at_ns);
+}
+
 static gboolean
 sync_open_segments (gpointer data)
 {
   RdRecorder *rec = data;
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GTask) task = NULL;
+
+  for (guint i = 0; i < rec->writers->len; i++)
+    rd_rec_writer_check_stall (rec->writers->pdata[i]);
 
   for (guint i = 0; i < rec->writers->len; i++)
     {

@@ -34,6 +34,11 @@
  *                     on. It records again at the next "segment-opened" naming it in tracks_json
  *                     (a new writer: after resume, when its stream comes again, when the
  *                     conference picture shows again); nothing else says so.
+ *   "track-stalled" (const char *track, gint64 since_ns, GError *error): @track's queue holds
+ *                     frames but has pushed none for 5 s (its disk takes no write; the oldest
+ *                     frames are dropped, 8 MiB held), since @since_ns on the timeline. Once.
+ *   "track-resumed" (const char *track, gint64 at_ns): it pushes again, since @at_ns; what it
+ *                     dropped meanwhile is in no file.
  *   "finished": after rd_recorder_stop(), every writer is done and every segment sealed.
  *   tracks_json is [{"track":..,"media":"video"|"audio","codec":..,"start_ns":..[,"end_ns":..]}].
  *

@@ -247,6 +247,25 @@ test_interrupted_live_conference (void)
   g_assert_cmpuint (json_array_get_length (gaps (live, "room-audio")), ==, 0);
 }
 
+/* A gap on the record inside a segment (a stalled disk dropped frames) is a gap all the same. */
+static void
+test_gap_inside_segment (void)
+{
+  g_autoptr (JsonNode) c = coverage_of (
+      list (row (1, "sealed", "room-audio", 0, 30), NULL),
+      list (event ("recording-gap", "{\"track\":\"room-audio\",\"from_s\":12.0,\"to_s\":19.5,"
+                                    "\"reason\":\"its disk has taken no write for 5 s\"}"),
+            event ("recording-finished", "{\"at_ns\":30000000000}"), NULL),
+      -1);
+  JsonArray *g = gaps (c, "room-audio");
+
+  g_assert_cmpuint (json_array_get_length (g), ==, 1);
+  g_assert_cmpfloat_with_epsilon (num (json_array_get_object_element (g, 0), "seconds"), 7.5, 1e-9);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (g, 0), "reason"),
+                   ==, "its disk has taken no write for 5 s");
+  g_assert_cmpfloat_with_epsilon (num (track (c, "room-audio"), "covered_s"), 22.5, 1e-9);
+}
+
 /* Two segments of a track claiming the same time are an overlap; a switch's shared frame is not. */
 static void
 test_overlap (void)
@@ -290,5 +309,6 @@ main (int argc, char **argv)
   g_test_add_func ("/coverage/interrupted-live-conference", test_interrupted_live_conference);
   g_test_add_func ("/coverage/unrecoverable", test_unrecoverable);
   g_test_add_func ("/coverage/overlap", test_overlap);
+  g_test_add_func ("/coverage/gap-inside-segment", test_gap_inside_segment);
   return g_test_run ();
 }

@@ -9,7 +9,9 @@
  *   fsync-fails:  fsync fails (EIO) as segments are sealed: each seal is tried again until the
  *                 disk takes it; nothing is left open;
  *   stop-while-hung: the daemon stopped while the disk hangs exits all the same; the next start
- *                 repairs what it left open. */
+ *                 repairs what it left open;
+ *   stall:        the disk takes no write mid-call: the tracks are said not recording within
+ *                 seconds, record again when it answers, and the span is a gap on the record. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <gst/gst.h>
@@ -251,6 +253,69 @@ test_fsync_fails (void)
   unmount_faultfs ();
 }
 
+/* The disk stops taking writes mid-call, the recording going on: within seconds the tracks are
+ * listed as not recording (the REC mark says so); once the disk answers they record again in
+ * the same segments, and the span they dropped is a gap on the record and in the coverage. */
+static void
+test_stall (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL, hold = NULL, shown = NULL;
+  g_autoptr (RdTestPeer) p = NULL;
+  g_autoptr (RdTestWhipReply) c = NULL;
+  JsonObject *rec, *audio = NULL;
+  JsonArray *tracks;
+  Answering a;
+  double ms;
+
+  if (rd_test_skip_if (skip_reason))
+    return;
+  r = rd_test_rec_room_up (NULL, mount_faultfs);
+  call_in (r, &inv, &p, &c);
+  toggle (SIGUSR1);
+  a = (Answering){ r, -1, 0, 0 };
+  if (!rd_test_wait_until (writers_are, &a, 20000))
+    g_error ("no track was said not recording 20 s into a disk that takes no write");
+  rec = status_timed (r, &hold, &ms);
+  g_test_message (
+      "display: %s; %s", json_object_get_string_member (rec, "display_mark"),
+      json_object_get_string_member (
+          json_array_get_object_element (json_object_get_array_member (rec, "failing_tracks"), 0),
+          "error"));
+  g_assert_nonnull (strstr (json_object_get_string_member (rec, "display_mark"), "NOT RECORDING"));
+  g_clear_pointer (&hold, json_node_unref);
+  toggle (SIGUSR1);
+  {
+    RdTestRecStderrWait sw = { r, "records again" };
+    g_assert_true (rd_test_wait_until (rd_test_rec_stderr_has, &sw, TIMEOUT_MS));
+  }
+  end_and_verify (r, &p);
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  tracks = json_object_get_array_member (
+      json_object_get_object_member (json_node_get_object (shown), "coverage"), "tracks");
+  for (guint i = 0; i < json_array_get_length (tracks); i++)
+    if (g_str_equal (
+            json_object_get_string_member (json_array_get_object_element (tracks, i), "track"),
+            "room-audio"))
+      audio = json_array_get_object_element (tracks, i);
+  g_assert_nonnull (audio);
+  {
+    JsonArray *gaps = json_object_get_array_member (audio, "gaps");
+    JsonObject *gap;
+
+    g_assert_cmpuint (json_array_get_length (gaps), >=, 1);
+    gap = json_array_get_object_element (gaps, 0);
+    g_test_message ("room-audio gap %.3f-%.3f s: %s", json_object_get_double_member (gap, "from_s"),
+                    json_object_get_double_member (gap, "to_s"),
+                    json_object_get_string_member (gap, "reason"));
+    g_assert_cmpfloat (json_object_get_double_member (gap, "seconds"), >=, 4.0);
+    g_assert_nonnull (strstr (json_object_get_string_member (gap, "reason"), "taken no write"));
+  }
+  rd_test_daemon_signal (r->t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 0);
+  unmount_faultfs ();
+}
+
 /* The daemon is stopped (SIGTERM) while the disk hangs: its shutdown is done all the same (the
  * writers given up, the session ended in the ledger). The process itself can end only once the
  * disk answers: the kernel does not end a process while one of its threads waits in fsync(2) on
@@ -319,5 +384,6 @@ main (int argc, char **argv)
   g_test_add_func ("/recording-disk/hangs", test_hangs);
   g_test_add_func ("/recording-disk/fsync-fails", test_fsync_fails);
   g_test_add_func ("/recording-disk/stop-while-hung", test_stop_while_hung);
+  g_test_add_func ("/recording-disk/stall", test_stall);
   return g_test_run ();
 }
