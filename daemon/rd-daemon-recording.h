@@ -17,6 +17,12 @@
  * recorder error). It records again when the recorder opens a segment of it ("segment-opened"
  * naming it: after resume, when its stream comes again), which is logged and clears the mark.
  * A party's track that failed stays listed after the party leaves, until the recording ends.
+ * A track whose disk takes no write for 5 s (the recorder's "track-stalled") is listed the same
+ * way and taken off when it takes writes again ("track-resumed").
+ * Gaps on the record: the span a listed track missed is a "recording-gap" event {track, from_s,
+ * to_s, reason} when it records again or when the recording ends; a stop for the disk is one for
+ * track "all" up to the end. At the end, "recording-finished" {at_ns, segments_sealed} and
+ * "recording-coverage" (rd_coverage_of_session(), daemon/rd-daemon-coverage.h).
  *
  * Signals: "changed" (no arguments) when what rd_session_recording_status_text() shows may have
  * changed: started, paused, resumed, stopped for the disk, disk low or no longer low, a track not
