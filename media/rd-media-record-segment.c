@@ -540,8 +540,9 @@ rd_rec_segment_close_left_open (RdRecWriter *w, const char *why)
   n->kind = NOTE_CLOSED;
   n->segment = w->open_segment;
   n->path = g_steal_pointer (&w->open_path);
-  n->mux = g_steal_pointer (&w->mux);
-  n->sink = g_steal_pointer (&w->sink);
+  /* the note's own references (the bin holds the elements; w->mux and w->sink borrow them) */
+  n->mux = gst_object_ref (g_steal_pointer (&w->mux));
+  n->sink = gst_object_ref (g_steal_pointer (&w->sink));
   n->duration = GST_CLOCK_TIME_IS_VALID (w->last_end) && w->last_end > w->open_at
                     ? w->last_end - w->open_at
                     : 0;

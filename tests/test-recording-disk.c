@@ -107,8 +107,11 @@ status_timed (RdTestRoom *r, JsonNode **hold, double *ms)
   g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error));
   g_assert_no_error (error);
   if (g_subprocess_get_exit_status (proc) != 0 || !out || !*out)
-    g_error ("receptionctl status failed (exit %d): %s", g_subprocess_get_exit_status (proc),
-             err ? err : "");
+    {
+      g_autofree char *daemon_err = rd_test_daemon_stderr (r->t);
+      g_error ("receptionctl status failed (exit %d): %s; the daemon's stderr:\n%s",
+               g_subprocess_get_exit_status (proc), err ? err : "", daemon_err);
+    }
   *hold = json_from_string (out, &error);
   g_assert_no_error (error);
   return json_object_get_object_member (json_node_get_object (*hold), "recording");
