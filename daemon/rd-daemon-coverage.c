@@ -184,7 +184,8 @@ read_events (Session *s, JsonArray *events)
       else if (g_str_equal (kind, "recording-stopped-disk"))
         add_cause (s, member_int (d, "at_ns", G_MAXINT64), G_MAXINT64, NULL,
                    member_string (d, "reason"));
-      else if (g_str_equal (kind, "recording-gap"))
+      else if (g_str_equal (kind, "recording-gap") && member_seconds (d, "from_s", -1) >= 0)
+        /* (recovery's gap after a crash has no span on the timeline: the crash's tail says it) */
         add_cause (s, member_seconds (d, "from_s", -1), member_seconds (d, "to_s", -1),
                    member_string (d, "track") ? member_string (d, "track") : LINKS,
                    member_string (d, "reason"));

@@ -100,19 +100,26 @@ typedef struct
   guint n;
 } EventCount;
 
+static guint
+count_events (JsonNode *shown, const char *kind)
+{
+  JsonArray *events = json_object_get_array_member (rd_test_rec_obj (shown), "events");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    n += g_str_equal (
+        json_object_get_string_member (json_array_get_object_element (events, i), "kind"), kind);
+  return n;
+}
+
 static gboolean
 events_reach (gpointer data)
 {
   EventCount *w = data;
   g_autoptr (JsonNode) shown =
       rd_test_ctl_json (w->r->t, "session", "show", w->r->session_id, NULL);
-  JsonArray *events = json_object_get_array_member (rd_test_rec_obj (shown), "events");
-  guint n = 0;
 
-  for (guint i = 0; i < json_array_get_length (events); i++)
-    n += g_str_equal (
-        json_object_get_string_member (json_array_get_object_element (events, i), "kind"), w->kind);
-  return n >= w->n;
+  return count_events (shown, w->kind) >= w->n;
 }
 
 /* Brings the room to @moment of a call with party @p (invite @inv, answered @c); a second
@@ -332,18 +339,6 @@ row_state (JsonNode *shown, const char *path_suffix)
         return json_object_get_string_member (row, "state");
     }
   return NULL;
-}
-
-static guint
-count_events (JsonNode *shown, const char *kind)
-{
-  JsonArray *events = json_object_get_array_member (rd_test_rec_obj (shown), "events");
-  guint n = 0;
-
-  for (guint i = 0; i < json_array_get_length (events); i++)
-    n += g_str_equal (
-        json_object_get_string_member (json_array_get_object_element (events, i), "kind"), kind);
-  return n;
 }
 
 static void
