@@ -43,6 +43,10 @@ const RdConfigKey rd_config_keys[] = {
     "a whole number of seconds from 10 to 3600" },
   { "media", "video-codec", FALSE, parse_video_codec, "vp8 or h264" },
   { "media", "layout", FALSE, parse_layout, "auto, room, grid or speaker" },
+  { "media", "echo-cancel", FALSE, rd_config_parse_echo_cancel, "auto, on or off" },
+  { "media", "noise-suppression", FALSE, rd_config_parse_noise_suppression,
+    "off, low, moderate, high or very-high" },
+  { "media", "gain-control", FALSE, rd_config_parse_gain_control, "on or off" },
   { "network", "listen", FALSE, rd_config_parse_listen,
     "HOST:PORT with an IP address, e.g. 127.0.0.1:8443 or [::1]:8443 (port 0 = any free port)" },
   { "network", "ice-addresses", TRUE, rd_config_parse_ice_addresses,
@@ -377,6 +381,9 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   ok &= parse_speakers (c, "none", &why);
   ok &= parse_video_codec (c, "vp8", &why);
   ok &= parse_layout (c, "auto", &why);
+  ok &= rd_config_parse_echo_cancel (c, "auto", &why);
+  ok &= rd_config_parse_noise_suppression (c, "moderate", &why);
+  ok &= rd_config_parse_gain_control (c, "on", &why);
   ok &= rd_config_parse_listen (c, "127.0.0.1:8443", &why);
   ok &= rd_config_parse_ice_addresses (c, "", &why);
   ok &= rd_config_parse_force_relay (c, "false", &why);

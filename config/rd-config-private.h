@@ -47,6 +47,9 @@ struct _RdConfig
   RdDeviceSetting camera, microphone, display, speakers;
   RdVideoCodec video_codec;
   RdLayout layout;
+  RdEchoCancel echo_cancel;
+  RdNoiseSuppression noise_suppression;
+  gboolean gain_control;
   char *listen_host;
   guint16 listen_port;
   char *listen_text;
@@ -108,6 +111,12 @@ gboolean rd_config_parse_tls_private_key (RdConfig *c, const char *v, char **why
 gboolean rd_config_parse_max_connections (RdConfig *c, const char *v, char **why);
 gboolean rd_config_parse_max_connections_per_address (RdConfig *c, const char *v, char **why);
 gboolean rd_config_parse_max_parties (RdConfig *c, const char *v, char **why);
+/* rd-config-audio.c: the [media] sound processing keys. */
+gboolean rd_config_parse_echo_cancel (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_noise_suppression (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_gain_control (RdConfig *c, const char *v, char **why);
+/* The value of one of those keys as written in the file; NULL for another key. */
+const char *rd_config_audio_value_text (const RdConfig *c, const char *key);
 /* The numeric keys' common parser: @v a whole number from @min to @max. */
 gboolean rd_config_parse_number (RdConfig *c, RdConfigNumber which, const char *v, guint64 min,
                                  guint64 max);

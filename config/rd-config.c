@@ -316,6 +316,8 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return rd_video_codec_to_string (c->video_codec);
   if (g_str_equal (k, "layout"))
     return rd_layout_to_string (c->layout);
+  if (rd_config_audio_value_text (c, k))
+    return rd_config_audio_value_text (c, k);
   if (g_str_equal (spec->group, "media"))
     return device_text (g_str_equal (k, "camera")       ? c->camera
                         : g_str_equal (k, "microphone") ? c->microphone

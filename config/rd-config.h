@@ -79,6 +79,30 @@ const char *rd_layout_to_string (RdLayout layout);
 /* FALSE when @text names no layout. */
 gboolean rd_layout_from_string (const char *text, RdLayout *layout);
 
+/* The room's microphone processing ([media] echo-cancel): AUTO cancels the echo when the room
+ * has speakers (speakers is not none), ON always, OFF never (a room whose DSP or speakerphone
+ * already cancels it). */
+typedef enum
+{
+  RD_ECHO_CANCEL_AUTO,
+  RD_ECHO_CANCEL_ON,
+  RD_ECHO_CANCEL_OFF,
+} RdEchoCancel;
+
+/* [media] noise-suppression: OFF or the suppressor's level, from the least to the most
+ * aggressive. */
+typedef enum
+{
+  RD_NOISE_SUPPRESSION_OFF,
+  RD_NOISE_SUPPRESSION_LOW,
+  RD_NOISE_SUPPRESSION_MODERATE,
+  RD_NOISE_SUPPRESSION_HIGH,
+  RD_NOISE_SUPPRESSION_VERY_HIGH,
+} RdNoiseSuppression;
+
+/* "off", "low", "moderate", "high", "very-high". (transfer none) */
+const char *rd_noise_suppression_to_string (RdNoiseSuppression level);
+
 /* Loads @path. (transfer full) */
 RdConfig *rd_config_load_file (const char *path, GError **error);
 
@@ -105,7 +129,12 @@ RdDeviceSetting rd_config_get_microphone (const RdConfig *config);
 RdDeviceSetting rd_config_get_display (const RdConfig *config);
 RdDeviceSetting rd_config_get_speakers (const RdConfig *config);
 RdVideoCodec rd_config_get_video_codec (const RdConfig *config);
-RdLayout rd_config_get_layout (const RdConfig *config);         /* [media] layout, default auto */
+RdLayout rd_config_get_layout (const RdConfig *config); /* [media] layout, default auto */
+/* [media] echo-cancel (default auto) resolved against the speakers: whether the echo is
+ * cancelled. */
+gboolean rd_config_get_echo_cancel_active (const RdConfig *config);
+RdNoiseSuppression rd_config_get_noise_suppression (const RdConfig *config); /* moderate */
+gboolean rd_config_get_gain_control (const RdConfig *config);   /* [media] gain-control, on */
 const char *rd_config_get_listen_host (const RdConfig *config); /* "127.0.0.1", "::1", "0.0.0.0" */
 guint16 rd_config_get_listen_port (const RdConfig *config);     /* 0 = any free port */
 /* NULL-terminated list of IP addresses ICE may use; empty = all interfaces. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 static void print_layout_line (JsonObject *o);
+static void print_sound_line (JsonObject *o);
 
 static const char *
 str (JsonObject *o, const char *name)
@@ -139,6 +140,8 @@ rd_console_print_status (JsonNode *result)
           flag (obj (o, "muted"), "camera") ? "MUTED" : "on");
   if (obj (o, "layout"))
     print_layout_line (obj (o, "layout"));
+  if (obj (o, "sound"))
+    print_sound_line (obj (o, "sound"));
   printf ("parties:  %u\n", arr (o, "parties") ? json_array_get_length (arr (o, "parties")) : 0);
   print_parties (arr (o, "parties"));
   if (arr (o, "links") && json_array_get_length (arr (o, "links")) > 0)
@@ -345,6 +348,22 @@ rd_console_print_muted (JsonNode *result)
   JsonObject *o = json_node_get_object (result);
   printf ("mic %s, camera %s\n", flag (o, "mic") ? "MUTED" : "on",
           flag (o, "camera") ? "MUTED" : "on");
+}
+
+/* {"processing", "echo_cancel", "noise_suppression", "gain_control", "echo_delay_ms"} */
+static void
+print_sound_line (JsonObject *o)
+{
+  if (!flag (o, "processing"))
+    {
+      printf ("sound:    microphone not processed (a test tone)\n");
+      return;
+    }
+  printf ("sound:    echo cancellation %s", flag (o, "echo_cancel") ? "on" : "off");
+  if (flag (o, "echo_cancel") && num (o, "echo_delay_ms") >= 0)
+    printf (" (speakers' delay %" G_GINT64_FORMAT " ms)", num (o, "echo_delay_ms"));
+  printf (", noise suppression %s, gain control %s\n", str (o, "noise_suppression"),
+          flag (o, "gain_control") ? "on" : "off");
 }
 
 /* {"layout", "shown", "active_speaker"} */

@@ -114,6 +114,11 @@ main (int argc, char **argv)
         }
       text = rd_config_to_data (config);
       printf ("# %s: valid\n%s", rd_config_get_origin (config), text);
+      printf ("# microphone processing: %s\n",
+              rd_config_get_microphone (config).kind == RD_DEVICE_TEST
+                  ? "none (the test tone is not processed)"
+              : rd_config_get_echo_cancel_active (config) ? "echo cancellation on"
+                                                          : "echo cancellation off");
       return EX_OK;
     }
 

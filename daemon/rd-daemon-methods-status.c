@@ -103,6 +103,31 @@ add_devices (JsonBuilder *b, RdConfig *config)
   json_builder_end_array (b);
 }
 
+/* The microphone's processing: {processing, echo_cancel, noise_suppression, gain_control,
+ * echo_delay_ms} (rd_room_get_voice_state). */
+static void
+add_voice (JsonBuilder *b, RdDaemon *d)
+{
+  RdRoomVoiceState v;
+
+  rd_room_get_voice_state (d->room, &v);
+  json_builder_set_member_name (b, "sound");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "processing");
+  json_builder_add_boolean_value (b, v.processing);
+  json_builder_set_member_name (b, "echo_cancel");
+  json_builder_add_boolean_value (b, v.echo_cancel);
+  json_builder_set_member_name (b, "noise_suppression");
+  json_builder_add_string_value (
+      b, rd_noise_suppression_to_string (v.processing ? v.noise_suppression
+                                                      : RD_NOISE_SUPPRESSION_OFF));
+  json_builder_set_member_name (b, "gain_control");
+  json_builder_add_boolean_value (b, v.gain_control);
+  json_builder_set_member_name (b, "echo_delay_ms");
+  json_builder_add_int_value (b, v.echo_delay_ms);
+  json_builder_end_object (b);
+}
+
 static void
 add_string (JsonBuilder *b, const char *name, const char *value)
 {
@@ -187,6 +212,7 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   rd_daemon_add_muted (b, d);
   json_builder_set_member_name (b, "layout");
   rd_daemon_add_layout (b, d);
+  add_voice (b, d);
   json_builder_set_member_name (b, "recording");
   rd_session_recording_add_status (d->recording, b);
   json_builder_set_member_name (b, "sessions");

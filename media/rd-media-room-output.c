@@ -4,7 +4,8 @@
  *   parties' tiles (rd-media-room-layout.c) ----------------------------------------------+
  *     -> compositor -> room caps -> textoverlay (the REC mark) -> outtee -> videoconvert
  *     -> display (fakesink for none); outtee also feeds the composite encoder
- *   silence (live) + peers' decoded audio -> audiomixer -> 48 kHz stereo -> audioconvert
+ *   silence (live) + peers' decoded audio -> audiomixer -> 48 kHz stereo -> [echo probe]
+ *     -> audioconvert
  *     -> speakers (fakesink for none); the parties' audio reaches the speakers' audiomixer
  *     through rd-media-room-mix.c, which also makes each party's mix
  *
@@ -207,7 +208,7 @@ build_speakers (RdRoom *room, GError **error)
   g_object_set (room->mixer, "start-time-selection", 1 /* first */, NULL);
   if (!rd_room_link_caps (silence, room->mixer, "audio/x-raw,format=S16LE,rate=48000,channels=2",
                           error) ||
-      !rd_room_link_caps (room->mixer, convert, "audio/x-raw,rate=48000,channels=2", error) ||
+      !rd_room_link_echo_probe (room, room->mixer, convert, error) ||
       !gst_element_link (convert, sink))
     return FALSE;
   return TRUE;

@@ -23,6 +23,10 @@ struct _RdRoom
   GSource *bus_source;
   GstElement *video_tee, *audio_tee; /* encoded */
   GstElement *mic_tee;               /* raw: the microphone after mute, 48 kHz mono */
+  GstElement *voice;                 /* webrtcdsp on the microphone, or NULL (a test tone) */
+  GstElement *echo_probe;            /* webrtcechoprobe before the speakers, or NULL */
+  char *echo_probe_name;             /* unique in the process (webrtcdsp finds it by name) */
+  gint echo_delay_ms;                /* atomic: the latency the probe was told, -1 before */
   RdRoomMixer *mix;                  /* the parties' mixes and the speakers' inputs */
   GstElement *encoder, *balance, *volume;
   int bitrate; /* of the room's video encoders */
@@ -102,6 +106,14 @@ GstElement *rd_room_make_label (RdRoom *room, GstBin *bin, GError **error);
  * real-time settings), a bin @name with "sink" (raw video) and "src" pads, in the pipeline. */
 GstElement *rd_room_make_h264_encoder (RdRoom *room, const char *name, int bitrate_bps,
                                        guint keyframe_max_dist, GError **error);
+
+/* rd-media-room-voice.c: links @last (the microphone, converted) through the room's voice
+ * processing when it has one (not for the test tone); returns the element to link on from.
+ * (transfer none) */
+GstElement *rd_room_add_voice_processing (RdRoom *room, GstElement *last, GError **error);
+/* Puts the echo probe between the speakers' mix @from and @to when the echo is cancelled;
+ * links them directly otherwise. */
+gboolean rd_room_link_echo_probe (RdRoom *room, GstElement *from, GstElement *to, GError **error);
 
 /* rd-media-room-output.c: the display branch (the self-view from @rawtee and the remote
  * parties' video, composited) and the speakers branch (silence and the parties' audio, mixed). */

@@ -79,6 +79,7 @@ rd_room_finalize (GObject *object)
 
   g_clear_pointer (&room->watched, g_hash_table_unref);
   g_clear_pointer (&room->config, rd_config_unref);
+  g_clear_pointer (&room->echo_probe_name, g_free);
   g_clear_pointer (&room->context, g_main_context_unref);
   G_OBJECT_CLASS (rd_room_parent_class)->finalize (object);
 }
@@ -404,8 +405,8 @@ rd_room_set_opus_encoder (GstElement *encoder)
                 "packet-loss-percentage", 5, NULL);
 }
 
-/* mic -> convert/resample -> 48 kHz mono -> volume (mute) -> mic_tee -> queue -> opusenc
- *   -> audio_tee; mic_tee also feeds every party's mix (rd-media-room-mix.c) */
+/* mic -> convert/resample -> 48 kHz mono -> [processing] -> volume (mute) -> mic_tee -> queue
+ *   -> opusenc -> audio_tee; mic_tee also feeds every party's mix (rd-media-room-mix.c) */
 static gboolean
 build_audio (RdRoom *room, GError **error)
 {
@@ -413,6 +414,8 @@ build_audio (RdRoom *room, GError **error)
 
   src = make_microphone (room, error);
   if (!src || !(last = chain (room, src, error, "audioconvert", "audioresample", NULL)))
+    return FALSE;
+  if (!(last = rd_room_add_voice_processing (room, last, error)))
     return FALSE;
   room->volume = make (room, "volume", "mic-mute", error);
   room->mic_tee = make (room, "tee", "mic_tee", error);

@@ -73,6 +73,19 @@ gboolean rd_room_start (RdRoom *room, GError **error);
 void rd_room_stop (RdRoom *room);
 
 void rd_room_set_muted (RdRoom *room, RdRoomTrack track, gboolean muted);
+
+/* The microphone's processing as it runs ([media] echo-cancel, noise-suppression, gain-control;
+ * rd-media-voice.h). echo_delay_ms: the speakers' delay the canceller aligns its reference by
+ * (the pipeline's latency), -1 before the pipeline has one or without echo cancellation. */
+typedef struct
+{
+  gboolean processing; /* FALSE for a test microphone (a tone is not processed) */
+  gboolean echo_cancel;
+  RdNoiseSuppression noise_suppression;
+  gboolean gain_control;
+  int echo_delay_ms;
+} RdRoomVoiceState;
+void rd_room_get_voice_state (RdRoom *room, RdRoomVoiceState *state);
 gboolean rd_room_get_muted (RdRoom *room, RdRoomTrack track);
 
 /* The text drawn over the display's picture, top right (the recording mark: "● REC 00:12:34");

@@ -20,6 +20,7 @@ PACKAGES="
   ffmpeg
   chromium
   janus
+  espeak-ng
 "
 
 missing=""
