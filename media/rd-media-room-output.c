@@ -95,7 +95,10 @@ make_output (RdRoom *room, RdDeviceSetting s, gboolean video, GError **error)
           return NULL;
         }
       if (!video)
-        g_object_set (sink, "device", s.name, NULL);
+        {
+          g_object_set (sink, "device", s.name, NULL);
+          rd_room_set_conversation_buffering (sink);
+        }
       return sink;
     case RD_DEVICE_AUTO:
       if (video)
@@ -107,6 +110,7 @@ make_output (RdRoom *room, RdDeviceSetting s, gboolean video, GError **error)
           {
             gst_object_set_name (GST_OBJECT (sink), role);
             gst_bin_add (GST_BIN (room->pipeline), sink);
+            rd_room_set_conversation_buffering (sink);
             return sink;
           }
         g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_DEVICE, "speakers auto: %s", detail);

@@ -111,6 +111,10 @@ GstElement *rd_room_make_h264_encoder (RdRoom *room, const char *name, int bitra
  * processing when it has one (not for the test tone); returns the element to link on from.
  * (transfer none) */
 GstElement *rd_room_add_voice_processing (RdRoom *room, GstElement *last, GError **error);
+/* Sets a sound card's element (an audio base source or sink: alsasrc, pulsesink, ...) to
+ * buffer for conversation: 40 ms of buffer in 10 ms periods, not the 200 ms GStreamer's audio
+ * elements default to. Any other element is left alone. */
+void rd_room_set_conversation_buffering (GstElement *element);
 /* Puts the echo probe between the speakers' mix @from and @to when the echo is cancelled;
  * links them directly otherwise. */
 gboolean rd_room_link_echo_probe (RdRoom *room, GstElement *from, GstElement *to, GError **error);

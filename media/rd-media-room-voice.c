@@ -55,6 +55,17 @@ rd_room_add_voice_processing (RdRoom *room, GstElement *last, GError **error)
   return room->voice;
 }
 
+void
+rd_room_set_conversation_buffering (GstElement *element)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (element);
+
+  /* GstAudioBaseSrc and GstAudioBaseSink's properties, in microseconds */
+  if (g_object_class_find_property (klass, "buffer-time") &&
+      g_object_class_find_property (klass, "latency-time"))
+    g_object_set (element, "buffer-time", (gint64)40000, "latency-time", (gint64)10000, NULL);
+}
+
 static GstPadProbeReturn
 on_latency (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {

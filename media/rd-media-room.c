@@ -264,6 +264,8 @@ make_microphone (RdRoom *room, GError **error)
   if (s.kind == RD_DEVICE_NAMED || s.kind == RD_DEVICE_AUTO)
     {
       src = make_device (room, s, "microphone", "alsasrc", "Audio/Source", error);
+      if (src)
+        rd_room_set_conversation_buffering (src);
       if (src || s.kind == RD_DEVICE_NAMED)
         return src;
       src = make (room, "audiotestsrc", "microphone", error); /* no microphone: silence */

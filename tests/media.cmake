@@ -39,3 +39,6 @@ rd_add_test(test-media-peer-offer SOURCES test-media-peer-offer.c rd-test-netns.
   LIBS rd-media rd-test-call TIMEOUT 300 THIRD_PARTY_THREADS)
 rd_add_test(test-media-peer-relay SOURCES test-media-peer-relay.c rd-test-netns.c
   LIBS rd-media rd-test-call rd-test-turn TIMEOUT 240 THIRD_PARTY_THREADS)
+# The room's echo cancellation: a test party's tone through a simulated room's air.
+rd_add_test(test-media-echo SOURCES test-media-echo.c rd-test-netns.c
+  LIBS rd-media rd-test-peer TIMEOUT 120 THIRD_PARTY_THREADS)

@@ -444,6 +444,12 @@ test_mute_and_layout (void)
   g_assert_true (json_object_get_boolean_member (m, "camera"));
   g_assert_cmpint (rd_test_ctl (t, NULL, &err, "mute", "speakers", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "\"mic\" or \"camera\""));
+  /* the test microphone is a tone, not a room: not processed (test-media-echo has a room) */
+  m = json_object_get_object_member (object (status), "sound");
+  g_assert_nonnull (m);
+  g_assert_false (json_object_get_boolean_member (m, "processing"));
+  g_assert_false (json_object_get_boolean_member (m, "echo_cancel"));
+  g_assert_cmpint (json_object_get_int_member (m, "echo_delay_ms"), ==, -1);
   /* the layout: auto (showing the room's camera, no party) until told otherwise */
   m = json_object_get_object_member (object (status), "layout");
   g_assert_cmpstr (json_object_get_string_member (m, "layout"), ==, "auto");
