@@ -81,3 +81,8 @@ add_dependencies(test-recording-disk receptiond receptionctl)
 if(FUSE3_FOUND)
   add_dependencies(test-recording-disk rd-test-faultfs)
 endif()
+# The room's echo cancellation heard by a real browser: the daemon's speakers and microphone
+# make a room's air, one Chromium party sends a tone (tests/data/conference-parties.html).
+rd_add_test(test-echo-browser SOURCES test-echo-browser.c
+  LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
+add_dependencies(test-echo-browser receptiond receptionctl)
