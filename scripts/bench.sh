@@ -12,3 +12,5 @@ cd "$(dirname "$0")/.."
 ./build-release/bin/bench-conference
 # 300 parties joining and leaving one after the other: the room's RSS, fds, threads, elements
 ./build-release/bin/bench-soak
+# the room's echo cancellation on speech, 50/120/250 ms echo paths, with processing off beside it
+./build-release/bin/bench-echo --runs "${1:-5}"
