@@ -301,7 +301,36 @@ test_check_config (void)
   g_assert_nonnull (strstr (out, "valid"));
   g_assert_nonnull (strstr (out, "name=Check"));
   g_assert_nonnull (strstr (out, "camera=test"));
+  /* the sound keys at their defaults, and what they come to for this room */
+  g_assert_nonnull (strstr (out, "\necho-cancel=auto\nnoise-suppression=moderate\n"
+                                 "gain-control=on\n"));
+  g_assert_nonnull (strstr (out, "# microphone processing: none (the test tone is not processed)"));
   g_assert_cmpint (rd_test_run ("receptiond", NULL, NULL, usage), ==, 64);
+}
+
+/* [media] echo-cancel=auto with a microphone and speakers is on; a bad value names the key. */
+static void
+test_check_config_sound (void)
+{
+  g_autoptr (RdTestDaemon) t =
+      rd_test_daemon_new ("[media]\nmicrophone=pipeline:audiotestsrc is-live=true\n"
+                          "speakers=pipeline:fakesink\nnoise-suppression=high\n");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { "--config", t->config_path, "--check-config", NULL };
+
+  g_assert_cmpint (rd_test_run ("receptiond", &out, NULL, argv), ==, 0);
+  g_assert_nonnull (strstr (out, "\nnoise-suppression=high\n"));
+  g_assert_nonnull (strstr (out, "# microphone processing: echo cancellation on"));
+  rd_test_daemon_write_config (t, "[media]\nmicrophone=pipeline:audiotestsrc is-live=true\n"
+                                  "speakers=pipeline:fakesink\necho-cancel=off\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (rd_test_run ("receptiond", &out, NULL, argv), ==, 0);
+  g_assert_nonnull (strstr (out, "# microphone processing: echo cancellation off"));
+  rd_test_daemon_write_config (t, "[media]\necho-cancel=yes\n");
+  g_assert_cmpint (rd_test_run ("receptiond", NULL, &err, argv), ==, 78 /* EX_CONFIG */);
+  g_assert_nonnull (strstr (err, "echo-cancel"));
+  g_assert_nonnull (strstr (err, "auto, on or off"));
 }
 
 /* A pipeline: device (media/rd-media-devices.h) is parsed by --check-config: a good one is
@@ -558,6 +587,7 @@ main (int argc, char **argv)
   g_test_add_func ("/daemon/bad-config", test_bad_config);
   g_test_add_func ("/daemon/check-config", test_check_config);
   g_test_add_func ("/daemon/check-config/pipeline", test_check_config_pipeline);
+  g_test_add_func ("/daemon/check-config/sound", test_check_config_sound);
   g_test_add_func ("/daemon/state-dir-not-writable", test_state_dir_not_writable);
   g_test_add_func ("/daemon/state-dir-restricted", test_state_dir_restricted);
   g_test_add_func ("/daemon/corrupt-ledger-untouched", test_corrupt_ledger_untouched);
