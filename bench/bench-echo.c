@@ -20,7 +20,8 @@
  *   loss-st   near-end loss in single talk, 10 log10(near energy / output energy), 11-16 s;
  *   loss-dt   near-end loss in double talk: the output's least-squares projection on the
  *             near-end signal, -20 log10(gain), 17-28 s;
- *   cpu       the processing's CPU time as a share of the audio's duration (one core).
+ *   cpu       the processing's CPU time as a share of the audio's duration (one core);
+ *   adds      the delay the processing adds to the near end's voice (its sub-band filters).
  * Each figure is the median over the runs (the speech starts at another offset each run).
  * The baseline, same run: processing off (the microphone as it is). */
 #include <math.h>
@@ -255,7 +256,7 @@ db (double ratio)
 
 typedef struct
 {
-  double erle, conv, loss_st, loss_dt, cpu;
+  double erle, conv, loss_st, loss_dt, cpu, delay_ms;
 } Figures;
 
 static void
@@ -300,6 +301,7 @@ measure (const float *near, const float *echo, const float *mic, const float *ou
     }
   f->loss_dt = -20.0 * log10 (MAX (cross / self, 1e-6));
   f->cpu = 100.0 * cpu / SECONDS;
+  f->delay_ms = 1000.0 * lag / RATE;
 }
 
 static int
@@ -322,7 +324,7 @@ median (double *v, int n)
 static void
 print_row (const char *what, int delay_ms, Figures *runs, int n)
 {
-  double v[5][64];
+  double v[6][64];
   char conv[32];
 
   for (int i = 0; i < n; i++)
@@ -332,14 +334,16 @@ print_row (const char *what, int delay_ms, Figures *runs, int n)
       v[2][i] = runs[i].loss_st;
       v[3][i] = runs[i].loss_dt;
       v[4][i] = runs[i].cpu;
+      v[5][i] = runs[i].delay_ms;
     }
   double c = median (v[1], n);
   if (isnan (c))
     g_strlcpy (conv, "never", sizeof conv);
   else
     g_snprintf (conv, sizeof conv, "%.1f s", c);
-  printf ("%-26s %6d ms %8.1f dB %9s %8.1f dB %8.1f dB %6.1f %%\n", what, delay_ms,
-          median (v[0], n), conv, median (v[2], n), median (v[3], n), median (v[4], n));
+  printf ("%-26s %6d ms %8.1f dB %9s %8.1f dB %8.1f dB %6.1f %% %6.1f ms\n", what, delay_ms,
+          median (v[0], n), conv, median (v[2], n), median (v[3], n), median (v[4], n),
+          median (v[5], n));
 }
 
 int
@@ -385,8 +389,8 @@ main (int argc, char **argv)
           "of each echo path %d ms is not in the pipeline's latency (the air, a device's own\n"
           "buffering); the delay-agnostic row reports none of it\n",
           runs, unreported);
-  printf ("%-26s %9s %11s %9s %11s %11s %8s\n", "processing", "echo", "ERLE", "conv", "loss-st",
-          "loss-dt", "cpu");
+  printf ("%-26s %9s %11s %9s %11s %11s %8s %9s\n", "processing", "echo", "ERLE", "conv", "loss-st",
+          "loss-dt", "cpu", "adds");
   for (guint d = 0; delays[d]; d++)
     {
       int delay_ms = atoi (delays[d]);
