@@ -14,3 +14,5 @@ cd "$(dirname "$0")/.."
 ./build-release/bin/bench-soak
 # the room's echo cancellation on speech, 50/120/250 ms echo paths, with processing off beside it
 ./build-release/bin/bench-echo --runs "${1:-5}"
+# glass to glass, party to party through the conference picture, against a direct Chromium call
+./build-release/bin/bench-bridge "${1:-5}"
