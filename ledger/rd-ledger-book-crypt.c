@@ -146,6 +146,14 @@ rd_book_identity_aad (gint64 registration_id, gint64 revision)
                           registration_id, revision);
 }
 
+char *
+rd_book_representatives_aad (gint64 registration_id, gint64 revision)
+{
+  return g_strdup_printf ("receptiond registration %" G_GINT64_FORMAT " revision %" G_GINT64_FORMAT
+                          " representatives",
+                          registration_id, revision);
+}
+
 static gboolean
 need_key (RdLedger *self, GError **error)
 {
@@ -279,4 +287,32 @@ rd_book_record_reveal (RdLedger *self, const char *at, const char *actor, const 
     json_array_add_int_element (ids, g_array_index (registration_ids, gint64, i));
   json_object_set_array_member (o, "registrations", ids);
   return rd_ledger_insert_event (self, at, NULL, actor, "identity-revealed", detail, error) != 0;
+}
+
+JsonArray *
+rd_book_representatives (RdLedger *self, gint64 id, gint64 revision, const char *stored,
+                         GError **error)
+{
+  g_autofree char *plain = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  if (stored == NULL)
+    return json_array_new ();
+  if (g_str_has_prefix (stored, "v1:"))
+    {
+      g_autofree char *aad = rd_book_representatives_aad (id, revision);
+
+      plain = rd_book_open_sealed (self, stored, aad, error);
+      if (plain == NULL)
+        return NULL;
+    }
+  node = json_from_string (plain ? plain : stored, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CORRUPT,
+                   "the representatives of registration %" G_GINT64_FORMAT " are not a JSON list",
+                   id);
+      return NULL;
+    }
+  return json_array_ref (json_node_get_array (node));
 }

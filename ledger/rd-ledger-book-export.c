@@ -30,10 +30,26 @@ rd_ledger_book_columns (void)
   return columns;
 }
 
-/* One book row: its 13 cells. */
+/* The form's grouped headers: columns first..last (0-based) under one title. */
+static const struct
+{
+  const char *title;
+  int first, last;
+} groups[] = {
+  { "Công dân", 2, 3 },
+  { "Vụ việc", 4, 7 },
+  { "Hướng xử lý", 8, 10 },
+};
+
+/* What the export says of its STT. */
+#define NUMBERING                                                                                  \
+  "STT đánh liên tục trong năm dương lịch theo thứ tự ghi sổ, bắt đầu lại từ 1 mỗi năm"
+
+/* One book row: its 13 cells, and the same facts for machines (JSON). */
 typedef struct
 {
   char *cells[N_COLUMNS];
+  JsonObject *details;
 } Row;
 
 static void
@@ -41,6 +57,7 @@ row_free (Row *row)
 {
   for (int i = 0; i < N_COLUMNS; i++)
     g_free (row->cells[i]);
+  g_clear_pointer (&row->details, json_object_unref);
   g_free (row);
 }
 
@@ -49,6 +66,12 @@ col (sqlite3_stmt *stmt, int i)
 {
   const char *text = (const char *)sqlite3_column_text (stmt, i);
   return text ? text : "";
+}
+
+static const char *
+col_or_null (sqlite3_stmt *stmt, int i)
+{
+  return (const char *)sqlite3_column_text (stmt, i);
 }
 
 /* "dd/mm/yyyy" of "yyyy-mm-dd". */
@@ -60,15 +83,21 @@ book_date (const char *date)
   return g_strdup_printf ("%.2s/%.2s/%.4s", date + 8, date + 5, date);
 }
 
-/* Appends @part to @s, separated by "; ". */
+/* Appends @part to @s, separated by @sep. */
 static void
-append_part (GString *s, const char *part)
+append_sep (GString *s, const char *sep, const char *part)
 {
   if (part == NULL || *part == '\0')
     return;
   if (s->len)
-    g_string_append (s, "; ");
+    g_string_append (s, sep);
   g_string_append (s, part);
+}
+
+static void
+append_part (GString *s, const char *part)
+{
+  append_sep (s, "; ", part);
 }
 
 /* Column 12: the conclusions about the registration and where they stand. */
@@ -107,12 +136,189 @@ followup_cell (RdLedger *self, gint64 registration_id, char **out, GError **erro
   return rc == SQLITE_DONE;
 }
 
+/* Each reception with the registration as it stood when the record was made: the revision the
+ * record names, or for a record made before records named one, the revision in force at its
+ * creation time (the earliest superseded after it, else the current one), flagged as derived.
+ * STT: its place among the receptions of its calendar year, in the order they were recorded;
+ * adding a record never renumbers an earlier one. */
 #define ROWS_SQL                                                                                   \
-  "SELECT r.reception_date, g.id, g.revision, g.protected, g.name, g.address, g.id_document, "     \
-  "g.contact, g.identity_sealed, g.summary, g.classification, g.people_count, g.prior_body, "      \
-  "r.handling, r.handling_body, r.document_number, r.legal_basis, r.refusal_reason, r.notes "      \
-  "FROM receptions r JOIN registrations g ON g.id = r.registration_id "                            \
-  "WHERE r.reception_date >= ?1 AND r.reception_date <= ?2 ORDER BY r.reception_date, r.id"
+  "WITH revs AS ("                                                                                 \
+  " SELECT id AS registration_id, revision, classification, name, address, id_document, contact, " \
+  " identity_sealed, people_count, prior_body, field, repeat_of, representatives "                 \
+  " FROM registrations UNION ALL "                                                                 \
+  " SELECT registration_id, revision, classification, name, address, id_document, contact, "       \
+  " identity_sealed, people_count, prior_body, field, repeat_of, representatives "                 \
+  " FROM registration_history), "                                                                  \
+  "book AS (SELECT r.*, g.protected AS protected_now, "                                            \
+  " coalesce (r.registration_revision, (SELECT min (h.revision) FROM registration_history h "      \
+  "  WHERE h.registration_id = r.registration_id AND h.superseded_at > r.created_at), "            \
+  "  g.revision) AS rev, "                                                                         \
+  " (SELECT count (*) FROM receptions y "                                                          \
+  "  WHERE y.reception_date >= substr (r.reception_date, 1, 4) || '-01-01' "                       \
+  "  AND y.reception_date <= substr (r.reception_date, 1, 4) || '-12-31' AND y.id <= r.id) "       \
+  "  AS stt "                                                                                      \
+  " FROM receptions r JOIN registrations g ON g.id = r.registration_id "                           \
+  " WHERE r.reception_date >= ?1 AND r.reception_date <= ?2) "                                     \
+  "SELECT b.id, b.reception_date, b.registration_id, b.rev, b.registration_revision IS NULL, "     \
+  " b.protected_now, v.name, v.address, v.id_document, v.contact, v.identity_sealed, b.content, "  \
+  " v.classification, v.people_count, v.prior_body, v.field, v.repeat_of, v.representatives, "     \
+  " b.handling, b.handling_body, b.document_number, b.legal_basis, b.refusal_reason, b.notes, "    \
+  " b.presiding_officer, b.session_id, b.created_at, b.stt "                                       \
+  "FROM book b JOIN revs v ON v.registration_id = b.registration_id AND v.revision = b.rev "       \
+  "ORDER BY substr (b.reception_date, 1, 4), b.id"
+
+enum
+{
+  C_ID,
+  C_DATE,
+  C_REGISTRATION,
+  C_REVISION,
+  C_DERIVED,
+  C_PROTECTED,
+  C_NAME,
+  C_ADDRESS,
+  C_DOCUMENT,
+  C_CONTACT,
+  C_SEALED,
+  C_CONTENT,
+  C_CLASSIFICATION,
+  C_PEOPLE,
+  C_PRIOR_BODY,
+  C_FIELD,
+  C_REPEAT_OF,
+  C_REPRESENTATIVES,
+  C_HANDLING,
+  C_BODY,
+  C_DOCUMENT_NUMBER,
+  C_LEGAL_BASIS,
+  C_REFUSAL_REASON,
+  C_NOTES,
+  C_PRESIDING,
+  C_SESSION,
+  C_CREATED_AT,
+  C_STT,
+};
+
+/* Citizen columns (3, 4) and the group's representatives; NULL identity when redacted. */
+static gboolean
+identity_cells (RdLedger *self, sqlite3_stmt *stmt, Row *row, gboolean reveal, GArray *revealed_ids,
+                GError **error)
+{
+  gint64 registration_id = sqlite3_column_int64 (stmt, C_REGISTRATION);
+  gint64 revision = sqlite3_column_int64 (stmt, C_REVISION);
+  gboolean protect = sqlite3_column_int (stmt, C_PROTECTED);
+  g_autoptr (JsonArray) representatives = NULL;
+  g_autoptr (GString) who = g_string_new (NULL);
+  JsonArray *shown = json_array_new ();
+  const char *name, *address, *document;
+  g_autoptr (JsonObject) identity = NULL;
+
+  json_object_set_array_member (row->details, "representatives", shown);
+  if (protect && !reveal)
+    {
+      row->cells[2] = g_strdup (RD_LEDGER_BOOK_REDACTED);
+      row->cells[3] = g_strdup (RD_LEDGER_BOOK_REDACTED);
+      if (col_or_null (stmt, C_REPRESENTATIVES))
+        json_array_add_string_element (shown, RD_LEDGER_BOOK_REDACTED);
+      return TRUE;
+    }
+  identity = rd_book_identity (self, registration_id, revision, col_or_null (stmt, C_NAME),
+                               col_or_null (stmt, C_ADDRESS), col_or_null (stmt, C_DOCUMENT),
+                               col_or_null (stmt, C_CONTACT), col_or_null (stmt, C_SEALED), error);
+  if (identity == NULL)
+    return FALSE;
+  representatives = rd_book_representatives (self, registration_id, revision,
+                                             col_or_null (stmt, C_REPRESENTATIVES), error);
+  if (representatives == NULL)
+    return FALSE;
+  name = json_object_get_string_member_with_default (identity, "name", NULL);
+  address = json_object_get_string_member_with_default (identity, "address", NULL);
+  document = json_object_get_string_member_with_default (identity, "id_document", NULL);
+  g_string_append_printf (who, "%s%s%s", name ? name : "", address ? ", " : "",
+                          address ? address : "");
+  for (guint i = 0; i < json_array_get_length (representatives); i++)
+    {
+      const char *one = json_array_get_string_element (representatives, i);
+
+      g_string_append (who, i == 0 ? "; đại diện đoàn: " : ", ");
+      g_string_append (who, one);
+      json_array_add_string_element (shown, one);
+    }
+  row->cells[2] = g_string_free (g_steal_pointer (&who), FALSE);
+  row->cells[3] = g_strdup (document ? document : "");
+  if (protect)
+    g_array_append_val (revealed_ids, registration_id);
+  return TRUE;
+}
+
+/* Column 13: the refusal, the notes, who presided, the bridge points, and where the row's
+ * registration data come from when the record did not name its revision. */
+static gboolean
+notes_cell (RdLedger *self, sqlite3_stmt *stmt, Row *row, GError **error)
+{
+  g_autoptr (JsonObject) bridge = NULL;
+  GString *notes = g_string_new (NULL);
+  JsonArray *points;
+  const char *presiding = col_or_null (stmt, C_PRESIDING);
+
+  if (g_str_equal (col (stmt, C_HANDLING), "refused"))
+    g_string_append_printf (notes, "Từ chối tiếp công dân. Lý do: %s. Căn cứ: %s",
+                            col (stmt, C_REFUSAL_REASON), col (stmt, C_LEGAL_BASIS));
+  append_part (notes, col (stmt, C_NOTES));
+  bridge = rd_book_session_bridge (self, col_or_null (stmt, C_SESSION), error);
+  if (bridge == NULL)
+    {
+      g_string_free (notes, TRUE);
+      return FALSE;
+    }
+  if (presiding == NULL && json_object_get_member (bridge, "presiding") &&
+      !json_object_get_null_member (bridge, "presiding"))
+    presiding =
+        json_object_get_string_member (json_object_get_object_member (bridge, "presiding"), "name");
+  if (presiding)
+    {
+      g_autofree char *part = g_strdup_printf ("Chủ trì: %s", presiding);
+      append_part (notes, part);
+    }
+  rd_ledger_json_set_string (row->details, "presiding_officer", presiding);
+  points = json_object_get_array_member (bridge, "bridge_points");
+  for (guint i = 0; i < json_array_get_length (points); i++)
+    {
+      JsonObject *p = json_array_get_object_element (points, i);
+      JsonArray *people = json_object_get_array_member (p, "attendees");
+      g_autoptr (GString) part = g_string_new (NULL);
+
+      g_string_append_printf (part, "Điểm cầu %s: %s",
+                              g_str_equal (json_object_get_string_member (p, "kind"), "central")
+                                  ? "trung tâm"
+                                  : "thành phần",
+                              json_object_get_string_member (p, "name"));
+      for (guint k = 0; k < json_array_get_length (people); k++)
+        {
+          JsonObject *a = json_array_get_object_element (people, k);
+          const char *position = json_object_get_string_member_with_default (a, "position", NULL);
+
+          g_string_append (part, k == 0 ? " (" : ", ");
+          g_string_append (part, json_object_get_string_member (a, "name"));
+          if (position)
+            g_string_append_printf (part, " - %s", position);
+        }
+      if (json_array_get_length (people) > 0)
+        g_string_append_c (part, ')');
+      append_part (notes, part->str);
+    }
+  json_object_set_array_member (row->details, "bridge_points", json_array_ref (points));
+  if (sqlite3_column_int (stmt, C_DERIVED))
+    {
+      g_autofree char *part = g_strdup_printf (
+          "Bản ghi lập trước khi sổ lưu phiên bản hồ sơ: thông tin công dân và vụ việc theo "
+          "phiên bản %" G_GINT64_FORMAT " của đơn, phiên bản có hiệu lực lúc ghi sổ",
+          (gint64)sqlite3_column_int64 (stmt, C_REVISION));
+      append_part (notes, part);
+    }
+  row->cells[12] = g_string_free (notes, FALSE);
+  return TRUE;
+}
 
 /* Reads the rows; opens protected identities when @reveal (their registrations go to
  * @revealed_ids). */
@@ -129,67 +335,66 @@ read_rows (RdLedger *self, const char *from, const char *to, gboolean reveal, GA
   while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
     {
       Row *row = g_new0 (Row, 1);
-      gint64 registration_id = sqlite3_column_int64 (stmt, 1);
-      gboolean protect = sqlite3_column_int (stmt, 3);
-      const char *handling = col (stmt, 13);
-      GString *notes = g_string_new (NULL);
+      gint64 registration_id = sqlite3_column_int64 (stmt, C_REGISTRATION);
+      gint64 repeat_of = sqlite3_column_int64 (stmt, C_REPEAT_OF);
+      const char *handling = col (stmt, C_HANDLING);
+      const char *field = col_or_null (stmt, C_FIELD);
+      GString *content = g_string_new (col (stmt, C_CONTENT));
+      JsonObject *d;
 
       g_ptr_array_add (rows, row);
-      row->cells[0] = g_strdup_printf ("%u", rows->len);
-      row->cells[1] = book_date (col (stmt, 0));
-      if (protect && !reveal)
-        {
-          row->cells[2] = g_strdup (RD_LEDGER_BOOK_REDACTED);
-          row->cells[3] = g_strdup (RD_LEDGER_BOOK_REDACTED);
-        }
+      d = row->details = json_object_new ();
+      json_object_set_int_member (d, "reception_id", sqlite3_column_int64 (stmt, C_ID));
+      json_object_set_int_member (d, "registration_id", registration_id);
+      json_object_set_int_member (d, "registration_revision",
+                                  (gint64)sqlite3_column_int64 (stmt, C_REVISION));
+      json_object_set_boolean_member (d, "revision_recorded",
+                                      !sqlite3_column_int (stmt, C_DERIVED));
+      rd_ledger_json_set_string (d, "handling", handling);
+      rd_ledger_json_set_string (d, "field", field);
+      json_object_set_int_member (d, "people_count", sqlite3_column_int64 (stmt, C_PEOPLE));
+      if (repeat_of > 0)
+        json_object_set_int_member (d, "repeat_of", repeat_of);
       else
-        {
-          g_autoptr (JsonObject) identity =
-              rd_book_identity (self, registration_id, sqlite3_column_int64 (stmt, 2),
-                                (const char *)sqlite3_column_text (stmt, 4),
-                                (const char *)sqlite3_column_text (stmt, 5),
-                                (const char *)sqlite3_column_text (stmt, 6),
-                                (const char *)sqlite3_column_text (stmt, 7),
-                                (const char *)sqlite3_column_text (stmt, 8), error);
-          const char *name, *address, *document;
+        json_object_set_null_member (d, "repeat_of");
+      rd_ledger_json_set_string (d, "legal_basis", col_or_null (stmt, C_LEGAL_BASIS));
+      rd_ledger_json_set_string (d, "refusal_reason", col_or_null (stmt, C_REFUSAL_REASON));
+      rd_ledger_json_set_string (d, "session_id", col_or_null (stmt, C_SESSION));
 
-          if (identity == NULL)
-            {
-              g_string_free (notes, TRUE);
-              return NULL;
-            }
-          name = json_object_get_string_member_with_default (identity, "name", NULL);
-          address = json_object_get_string_member_with_default (identity, "address", NULL);
-          document = json_object_get_string_member_with_default (identity, "id_document", NULL);
-          row->cells[2] = g_strdup_printf ("%s%s%s", name ? name : "", address ? ", " : "",
-                                           address ? address : "");
-          row->cells[3] = g_strdup (document ? document : "");
-          if (protect)
-            g_array_append_val (revealed_ids, registration_id);
-        }
-      row->cells[4] = g_strdup (col (stmt, 9));
-      row->cells[5] = g_strdup (rd_book_classification_vi (col (stmt, 10)));
-      row->cells[6] = g_strdup (col (stmt, 11));
-      row->cells[7] = g_strdup (col (stmt, 12));
-      row->cells[8] = g_strdup (g_str_equal (handling, "competent") ? "Có" : "Không");
-      row->cells[9] =
-          g_str_equal (handling, "guided")
-              ? g_strdup_printf ("%s; văn bản hướng dẫn số %s", col (stmt, 14), col (stmt, 15))
-              : g_strdup ("");
-      row->cells[10] =
-          g_str_equal (handling, "transferred")
-              ? g_strdup_printf ("%s; văn bản chuyển đơn số %s", col (stmt, 14), col (stmt, 15))
-              : g_strdup ("");
-      if (!followup_cell (self, registration_id, &row->cells[11], error))
+      row->cells[0] =
+          g_strdup_printf ("%" G_GINT64_FORMAT, (gint64)sqlite3_column_int64 (stmt, C_STT));
+      row->cells[1] = book_date (col (stmt, C_DATE));
+      if (!identity_cells (self, stmt, row, reveal, revealed_ids, error))
         {
-          g_string_free (notes, TRUE);
+          g_string_free (content, TRUE);
           return NULL;
         }
-      if (g_str_equal (handling, "refused"))
-        g_string_append_printf (notes, "Từ chối tiếp: %s; căn cứ: %s", col (stmt, 17),
-                                col (stmt, 16));
-      append_part (notes, col (stmt, 18));
-      row->cells[12] = g_string_free (notes, FALSE);
+      if (repeat_of > 0)
+        g_string_append_printf (content, " (vụ việc cũ, đã đăng ký số %" G_GINT64_FORMAT ")",
+                                repeat_of);
+      row->cells[4] = g_string_free (content, FALSE);
+      row->cells[5] =
+          field ? g_strdup_printf ("%s; lĩnh vực: %s",
+                                   rd_book_classification_vi (col (stmt, C_CLASSIFICATION)), field)
+                : g_strdup (rd_book_classification_vi (col (stmt, C_CLASSIFICATION)));
+      row->cells[6] = g_strdup (col (stmt, C_PEOPLE));
+      row->cells[7] = g_strdup (col (stmt, C_PRIOR_BODY));
+      /* A refusal decides nothing about competence: the handling columns stay empty and the
+       * refusal, its reason and legal basis, are in the notes. */
+      row->cells[8] = g_strdup (g_str_equal (handling, "competent") ? "Có"
+                                : g_str_equal (handling, "refused") ? ""
+                                                                    : "Không");
+      row->cells[9] = g_str_equal (handling, "guided")
+                          ? g_strdup_printf ("%s; văn bản hướng dẫn số %s", col (stmt, C_BODY),
+                                             col (stmt, C_DOCUMENT_NUMBER))
+                          : g_strdup ("");
+      row->cells[10] = g_str_equal (handling, "transferred")
+                           ? g_strdup_printf ("%s; văn bản chuyển đơn số %s", col (stmt, C_BODY),
+                                              col (stmt, C_DOCUMENT_NUMBER))
+                           : g_strdup ("");
+      if (!followup_cell (self, registration_id, &row->cells[11], error) ||
+          !notes_cell (self, stmt, row, error))
+        return NULL;
     }
   if (rc == 0)
     return NULL;
@@ -198,13 +403,14 @@ read_rows (RdLedger *self, const char *from, const char *to, gboolean reveal, GA
 
 /* One CSV cell: neutralised against formula injection, quoted per RFC 4180 when needed. */
 static void
-append_csv_cell (GString *out, const char *cell, gboolean is_number)
+append_csv_cell (GString *out, const char *cell, gboolean is_number, char separator)
 {
   g_autoptr (GString) value = g_string_new (cell);
+  const char specials[] = { separator, '"', '\r', '\n', '\0' };
 
   if (!is_number && strchr ("=+-@\t\r", cell[0]) != NULL && cell[0] != '\0')
     g_string_prepend_c (value, '\'');
-  if (strpbrk (value->str, ",\"\r\n") != NULL)
+  if (strpbrk (value->str, specials) != NULL)
     {
       g_string_append_c (out, '"');
       for (const char *c = value->str; *c; c++)
@@ -219,16 +425,17 @@ append_csv_cell (GString *out, const char *cell, gboolean is_number)
     g_string_append (out, value->str);
 }
 
+/* The header of column 1 says how the book is numbered (NUMBERING). */
 static char *
-to_csv (GPtrArray *rows)
+to_csv (GPtrArray *rows, char separator)
 {
   GString *out = g_string_new ("\xEF\xBB\xBF"); /* the BOM: spreadsheets then read UTF-8 */
 
   for (int i = 0; i < N_COLUMNS; i++)
     {
       if (i)
-        g_string_append_c (out, ',');
-      append_csv_cell (out, columns[i], FALSE);
+        g_string_append_c (out, separator);
+      append_csv_cell (out, i == 0 ? "STT (liên tục trong năm)" : columns[i], FALSE, separator);
     }
   g_string_append (out, "\r\n");
   for (guint r = 0; r < rows->len; r++)
@@ -237,8 +444,8 @@ to_csv (GPtrArray *rows)
       for (int i = 0; i < N_COLUMNS; i++)
         {
           if (i)
-            g_string_append_c (out, ',');
-          append_csv_cell (out, row->cells[i], i == 0 || i == 6);
+            g_string_append_c (out, separator);
+          append_csv_cell (out, row->cells[i], i == 0 || i == 6, separator);
         }
       g_string_append (out, "\r\n");
     }
@@ -258,10 +465,28 @@ to_json (GPtrArray *rows, const char *from, const char *to)
   json_builder_add_string_value (b, from);
   json_builder_set_member_name (b, "to");
   json_builder_add_string_value (b, to);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, "SỔ TIẾP CÔNG DÂN");
+  json_builder_set_member_name (b, "numbering");
+  json_builder_add_string_value (b, NUMBERING);
   json_builder_set_member_name (b, "columns");
   json_builder_begin_array (b);
   for (int i = 0; i < N_COLUMNS; i++)
     json_builder_add_string_value (b, columns[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "groups");
+  json_builder_begin_array (b);
+  for (gsize g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "title");
+      json_builder_add_string_value (b, groups[g].title);
+      json_builder_set_member_name (b, "first");
+      json_builder_add_int_value (b, groups[g].first);
+      json_builder_set_member_name (b, "last");
+      json_builder_add_int_value (b, groups[g].last);
+      json_builder_end_object (b);
+    }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "rows");
   json_builder_begin_array (b);
@@ -277,6 +502,8 @@ to_json (GPtrArray *rows, const char *from, const char *to)
           else
             json_builder_add_string_value (b, row->cells[i]);
         }
+      json_builder_set_member_name (b, "details");
+      json_builder_add_value (b, json_node_init_object (json_node_alloc (), row->details));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -284,6 +511,13 @@ to_json (GPtrArray *rows, const char *from, const char *to)
   root = json_builder_get_root (b);
   return json_to_string (root, TRUE);
 }
+
+static const char *const format_names[] = {
+  [RD_LEDGER_BOOK_CSV] = "csv",
+  [RD_LEDGER_BOOK_JSON] = "json",
+  [RD_LEDGER_BOOK_CSV_SEMICOLON] = "csv;",
+  [RD_LEDGER_BOOK_XLSX] = "xlsx",
+};
 
 char *
 rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
@@ -302,6 +536,7 @@ rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
 
   g_return_val_if_fail (ledger != NULL, NULL);
   g_return_val_if_fail (actor != NULL, NULL);
+  g_return_val_if_fail ((gsize)format < G_N_ELEMENTS (format_names), NULL);
 
   if (!rd_book_check_date (from, "from", &local_error) ||
       !rd_book_check_date (to, "to", &local_error))
@@ -330,10 +565,12 @@ rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
       if (!rd_book_record_reveal (ledger, now, actor, reason, purpose, revealed_ids, &local_error))
         goto fail;
     }
-  content = format == RD_LEDGER_BOOK_CSV ? to_csv (rows) : to_json (rows, from, to);
+  content = format == RD_LEDGER_BOOK_CSV             ? to_csv (rows, ',')
+            : format == RD_LEDGER_BOOK_CSV_SEMICOLON ? to_csv (rows, ';')
+                                                     : to_json (rows, from, to);
   json_object_set_string_member (o, "from", from);
   json_object_set_string_member (o, "to", to);
-  json_object_set_string_member (o, "format", format == RD_LEDGER_BOOK_CSV ? "csv" : "json");
+  json_object_set_string_member (o, "format", format_names[format]);
   json_object_set_int_member (o, "rows", rows->len);
   json_object_set_boolean_member (o, "revealed", revealed_ids->len > 0);
   json_object_set_boolean_member (o, "for_transfer", for_transfer);
@@ -351,138 +588,5 @@ fail:
   rd_ledger_rollback (ledger, FALSE);
 fail_early:
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "cannot export the book: ");
-  return NULL;
-}
-
-/* Adds member @name: {key: count} for @sql's rows (key, count), every key of @keys present. */
-static gboolean
-add_counts (RdLedger *self, JsonBuilder *b, const char *name, const char *const *keys,
-            const char *(*label) (const char *), const char *sql, const char *from, const char *to,
-            const char *today, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (self, error, sql, 3, from, to, today);
-  g_autoptr (GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
-    g_hash_table_insert (counts, g_strdup (col (stmt, 0)),
-                         GINT_TO_POINTER (sqlite3_column_int (stmt, 1)));
-  if (rc == 0)
-    return FALSE;
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
-  for (int i = 0; keys[i]; i++)
-    {
-      json_builder_set_member_name (b, label ? label (keys[i]) : keys[i]);
-      json_builder_add_int_value (b, GPOINTER_TO_INT (g_hash_table_lookup (counts, keys[i])));
-    }
-  json_builder_end_object (b);
-  return TRUE;
-}
-
-static gboolean
-add_count (RdLedger *self, JsonBuilder *b, const char *name, const char *sql, const char *from,
-           const char *to, const char *today, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (self, error, sql, 3, from, to, today);
-
-  if (stmt == NULL || rd_ledger_step (self, stmt, error) != SQLITE_ROW)
-    return FALSE;
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 0));
-  return TRUE;
-}
-
-/* Receptions of the month ("r") with their outcome: resolved (passed on, or a conclusion about
- * it done), overdue (an open conclusion past its due date), else pending. */
-#define MONTH_RECEPTIONS                                                                           \
-  "FROM receptions r JOIN registrations g ON g.id = r.registration_id "                            \
-  "WHERE r.reception_date >= ?1 AND r.reception_date <= ?2"
-#define OUTCOME_SQL                                                                                \
-  "SELECT CASE WHEN r.handling <> 'competent' OR EXISTS (SELECT 1 FROM conclusions c "             \
-  "WHERE c.registration_id = g.id AND c.status = 'done') THEN 'resolved' "                         \
-  "WHEN EXISTS (SELECT 1 FROM conclusions c WHERE c.registration_id = g.id "                       \
-  "AND c.status = 'open' AND c.due_date < ?3) THEN 'overdue' ELSE 'pending' END AS o, "            \
-  "count (*) " MONTH_RECEPTIONS " GROUP BY o"
-
-JsonNode *
-rd_ledger_book_report (RdLedger *ledger, const char *month, GError **error)
-{
-  static const char *const classes[] = { "khieu-nai", "to-cao", "kien-nghi", "phan-anh", NULL };
-  static const char *const handlings[] = { "competent", "guided", "transferred", "refused", NULL };
-  static const char *const outcomes[] = { "resolved", "pending", "overdue", NULL };
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (GError) local_error = NULL;
-  g_autofree char *first = NULL, *from = NULL, *to = NULL, *today = NULL;
-  g_autoptr (GDate) last = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (ledger != NULL, NULL);
-
-  first = g_strdup_printf ("%s-01", month ? month : "");
-  if (month == NULL || strlen (month) != 7 || !rd_book_check_date (first, "month", &local_error))
-    {
-      g_clear_error (&local_error);
-      g_set_error (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
-                   "month \"%s\" is not a month YYYY-MM", month ? month : "");
-      goto fail;
-    }
-  last = g_date_new_dmy (1, (GDateMonth)g_ascii_strtoull (month + 5, NULL, 10),
-                         (GDateYear)g_ascii_strtoull (month, NULL, 10));
-  g_date_add_months (last, 1);
-  g_date_subtract_days (last, 1);
-  from = g_steal_pointer (&first);
-  to = g_strdup_printf ("%s-%02d", month, g_date_get_day (last));
-  today = rd_book_today (ledger);
-
-  if (!rd_ledger_exec (ledger, "BEGIN", &local_error))
-    goto fail;
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "month");
-  json_builder_add_string_value (b, month);
-  json_builder_set_member_name (b, "from");
-  json_builder_add_string_value (b, from);
-  json_builder_set_member_name (b, "to");
-  json_builder_add_string_value (b, to);
-  ok = add_count (ledger, b, "sessions_held",
-                  "SELECT count (*) FROM sessions WHERE started_at IS NOT NULL "
-                  "AND date (started_at, 'localtime') BETWEEN ?1 AND ?2 AND ?3 IS NOT NULL",
-                  from, to, today, &local_error) &&
-       add_count (ledger, b, "registrations",
-                  "SELECT count (*) FROM registrations WHERE date (created_at, 'localtime') "
-                  "BETWEEN ?1 AND ?2 AND ?3 IS NOT NULL",
-                  from, to, today, &local_error) &&
-       add_count (ledger, b, "receptions",
-                  "SELECT count (*) " MONTH_RECEPTIONS " AND ?3 IS NOT NULL", from, to, today,
-                  &local_error) &&
-       add_counts (ledger, b, "by_classification", classes, rd_book_classification_vi,
-                   "SELECT g.classification, count (*) " MONTH_RECEPTIONS
-                   " AND ?3 IS NOT NULL GROUP BY g.classification",
-                   from, to, today, &local_error) &&
-       add_counts (ledger, b, "by_handling", handlings, NULL,
-                   "SELECT r.handling, count (*) " MONTH_RECEPTIONS
-                   " AND ?3 IS NOT NULL GROUP BY r.handling",
-                   from, to, today, &local_error) &&
-       add_counts (ledger, b, "by_outcome", outcomes, NULL, OUTCOME_SQL, from, to, today,
-                   &local_error) &&
-       add_count (ledger, b, "conclusions_issued",
-                  "SELECT count (*) FROM conclusions WHERE date (created_at, 'localtime') "
-                  "BETWEEN ?1 AND ?2 AND ?3 IS NOT NULL",
-                  from, to, today, &local_error) &&
-       add_count (ledger, b, "conclusions_overdue",
-                  "SELECT count (*) FROM conclusions WHERE status = 'open' AND due_date < ?3 "
-                  "AND ?1 IS NOT NULL AND ?2 IS NOT NULL",
-                  from, to, today, &local_error);
-  rd_ledger_rollback (ledger, FALSE);
-  if (!ok)
-    goto fail;
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-
-fail:
-  g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                              "cannot make the report for %s: ", month ? month : "(none)");
   return NULL;
 }

@@ -5,19 +5,9 @@
 #include "ledger/rd-ledger-error.h"
 
 static const char *const reception_fields[] = {
-  "registration_id",
-  "session_id",
-  "reception_date",
-  "content",
-  "handling",
-  "handling_body",
-  "document_number",
-  "legal_basis",
-  "refusal_reason",
-  "officer",
-  "confirmation",
-  "notes",
-  NULL,
+  "registration_id",   "session_id",  "reception_date", "content", "handling",     "handling_body",
+  "document_number",   "legal_basis", "refusal_reason", "officer", "confirmation", "notes",
+  "presiding_officer", NULL,
 };
 
 static const char *const handlings[] = { "competent", "guided", "transferred", "refused", NULL };
@@ -81,7 +71,7 @@ rd_ledger_reception_add (RdLedger *ledger, JsonObject *fields, const char *actor
 {
   g_autofree char *session_id = NULL, *date = NULL, *content = NULL, *handling = NULL;
   g_autofree char *body = NULL, *document = NULL, *basis = NULL, *reason = NULL;
-  g_autofree char *officer = NULL, *confirmation = NULL, *notes = NULL;
+  g_autofree char *officer = NULL, *confirmation = NULL, *notes = NULL, *presiding = NULL;
   g_autofree char *session_date = NULL;
   g_autofree char *now = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -105,7 +95,8 @@ rd_ledger_reception_add (RdLedger *ledger, JsonObject *fields, const char *actor
       !rd_book_get_text (fields, "refusal_reason", FALSE, &reason, &local_error) ||
       !rd_book_get_text (fields, "officer", TRUE, &officer, &local_error) ||
       !get_choice (fields, "confirmation", confirmations, &confirmation, &local_error) ||
-      !rd_book_get_text (fields, "notes", FALSE, &notes, &local_error))
+      !rd_book_get_text (fields, "notes", FALSE, &notes, &local_error) ||
+      !rd_book_get_text (fields, "presiding_officer", FALSE, &presiding, &local_error))
     goto fail_early;
   if ((g_str_equal (handling, "guided") || g_str_equal (handling, "transferred")) &&
       (!require_for (body, "handling_body", handling, &local_error) ||
@@ -136,14 +127,30 @@ rd_ledger_reception_add (RdLedger *ledger, JsonObject *fields, const char *actor
         goto fail;
       g_clear_pointer (&stmt, sqlite3_finalize);
     }
+  /* The record is made on the registration as it stands now (its revision, which the history
+   * keeps for good); without its own presiding officer, the session's is taken. */
   stmt = rd_ledger_prepare (
       ledger, &local_error,
-      "INSERT INTO receptions (registration_id, session_id, reception_date, content, handling, "
-      "handling_body, document_number, legal_basis, refusal_reason, officer, confirmation, "
-      "notes, created_at, created_by) "
-      "VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+      ledger->schema_version >= RD_BOOK_ROWS_SCHEMA_VERSION
+          ? "INSERT INTO receptions (registration_id, session_id, reception_date, content, "
+            "handling, handling_body, document_number, legal_basis, refusal_reason, officer, "
+            "confirmation, notes, created_at, created_by, registration_revision, "
+            "presiding_officer) "
+            "VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+            "(SELECT revision FROM registrations WHERE id = ?14), "
+            "coalesce (?15, (SELECT name FROM session_presiding WHERE session_id = ?1)))"
+          : "INSERT INTO receptions (registration_id, session_id, reception_date, content, "
+            "handling, handling_body, document_number, legal_basis, refusal_reason, officer, "
+            "confirmation, notes, created_at, created_by) "
+            "VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
       13, session_id, date, content, handling, body, document, basis, reason, officer, confirmation,
       notes, now, actor);
+  if (stmt != NULL && sqlite3_bind_parameter_count (stmt) >= 15 &&
+      sqlite3_bind_text (stmt, 15, presiding, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+    {
+      rd_ledger_set_db_error (&local_error, ledger->db, SQLITE_ERROR, RD_LEDGER_ERROR_IO, "bind");
+      goto fail;
+    }
   if (stmt == NULL || !rd_ledger_bind_int64 (ledger, stmt, 14, registration_id, &local_error) ||
       rd_ledger_step (ledger, stmt, &local_error) == 0)
     goto fail;
@@ -174,7 +181,9 @@ fail_early:
   "r.content AS content, r.handling AS handling, r.handling_body AS handling_body, "               \
   "r.document_number AS document_number, r.legal_basis AS legal_basis, "                           \
   "r.refusal_reason AS refusal_reason, r.officer AS officer, r.confirmation AS confirmation, "     \
-  "r.notes AS notes, r.created_at AS created_at, r.created_by AS created_by "                      \
+  "r.notes AS notes, r.created_at AS created_at, r.created_by AS created_by, "                     \
+  "r.registration_revision AS registration_revision, "                                             \
+  "r.presiding_officer AS presiding_officer "                                                      \
   "FROM receptions r JOIN registrations g ON g.id = r.registration_id "
 
 JsonNode *

@@ -5,9 +5,9 @@
 #include "ledger/rd-ledger-error.h"
 
 static const char *const registration_fields[] = {
-  "name",       "address",        "id_document",  "contact",
-  "summary",    "classification", "people_count", "protection_requested",
-  "prior_body", "attachments",    NULL,
+  "name",           "address",      "id_document",          "contact",    "summary",
+  "classification", "people_count", "protection_requested", "prior_body", "attachments",
+  "field",          "repeat_of",    "representatives",      NULL,
 };
 
 void
@@ -21,6 +21,55 @@ rd_book_registration_clear (RdBookRegistration *r)
   g_free (r->summary);
   g_free (r->prior_body);
   g_free (r->attachments);
+  g_free (r->field);
+  g_free (r->representatives);
+}
+
+/* representatives: [names] -> normalized JSON text, NULL for an empty list. */
+static gboolean
+parse_representatives (JsonNode *node, char **out, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *a = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  guint n = 0;
+
+  if (a == NULL)
+    {
+      g_set_error_literal (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                           "field \"representatives\" must be a list of names");
+      return FALSE;
+    }
+  json_builder_begin_array (b);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      g_autofree char *name = NULL;
+
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING ||
+          !g_utf8_validate (json_node_get_string (e), -1, NULL))
+        {
+          g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                       "field \"representatives\", item %u: must be a name", i + 1);
+          return FALSE;
+        }
+      name = rd_book_normalize (json_node_get_string (e));
+      if (name == NULL)
+        continue;
+      if (g_utf8_strlen (name, -1) > 200)
+        {
+          g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                       "field \"representatives\", item %u: longer than 200 characters", i + 1);
+          return FALSE;
+        }
+      json_builder_add_string_value (b, name);
+      n++;
+    }
+  json_builder_end_array (b);
+  root = json_builder_get_root (b);
+  g_free (*out);
+  *out = n ? json_to_string (root, FALSE) : NULL;
+  return TRUE;
 }
 
 /* attachments: [{name, pages, condition}] -> normalized JSON text. */
@@ -83,10 +132,12 @@ gboolean
 rd_book_registration_parse (RdBookRegistration *r, JsonObject *fields, gboolean adding,
                             GError **error)
 {
-  char **slots[] = { &r->name,    &r->address, &r->id_document,
-                     &r->contact, &r->summary, &r->prior_body };
-  const char *names[] = { "name", "address", "id_document", "contact", "summary", "prior_body" };
+  char **slots[] = { &r->name,    &r->address,    &r->id_document, &r->contact,
+                     &r->summary, &r->prior_body, &r->field };
+  const char *names[] = { "name",    "address",    "id_document", "contact",
+                          "summary", "prior_body", "field" };
   JsonNode *attachments;
+  JsonNode *representatives;
 
   if (!rd_book_check_known (fields, registration_fields, error))
     return FALSE;
@@ -114,7 +165,13 @@ rd_book_registration_parse (RdBookRegistration *r, JsonObject *fields, gboolean 
       r->classification = g_strdup (slug);
     }
   if (!rd_book_get_int (fields, "people_count", FALSE, 1, 1000000, &r->people_count, error) ||
-      !rd_book_get_bool (fields, "protection_requested", &r->protection_requested, error))
+      !rd_book_get_bool (fields, "protection_requested", &r->protection_requested, error) ||
+      !rd_book_get_int (fields, "repeat_of", FALSE, 0, G_MAXINT64, &r->repeat_of, error))
+    return FALSE;
+  representatives = fields ? json_object_get_member (fields, "representatives") : NULL;
+  if (representatives && JSON_NODE_HOLDS_NULL (representatives))
+    g_clear_pointer (&r->representatives, g_free);
+  else if (representatives && !parse_representatives (representatives, &r->representatives, error))
     return FALSE;
   attachments = fields ? json_object_get_member (fields, "attachments") : NULL;
   if (attachments && !JSON_NODE_HOLDS_NULL (attachments))

@@ -136,6 +136,34 @@ show (RdLedger *self, JsonBuilder *b, gint64 id, const char *reveal_reason, cons
     json_builder_add_string_value (b, col (row, 16));
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "field");
+  if (col (row, 18))
+    json_builder_add_string_value (b, col (row, 18));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "repeat_of");
+  if (sqlite3_column_int64 (row, 19) > 0)
+    json_builder_add_int_value (b, sqlite3_column_int64 (row, 19));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "representatives");
+  if (reveal || !protect)
+    {
+      JsonArray *names =
+          rd_book_representatives (self, id, sqlite3_column_int64 (row, 1), col (row, 20), error);
+      if (names == NULL)
+        return FALSE;
+      json_builder_add_value (b, json_node_init_array (json_node_alloc (), names));
+      json_array_unref (names);
+    }
+  else if (col (row, 20))
+    {
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, RD_LEDGER_BOOK_REDACTED);
+      json_builder_end_array (b);
+    }
+  else
+    json_builder_add_value (b, json_node_init_array (json_node_alloc (), NULL));
   attachments = json_from_string (col (row, 17), NULL);
   json_builder_set_member_name (b, "attachments");
   json_builder_add_value (b, attachments ? g_steal_pointer (&attachments)

@@ -58,9 +58,13 @@ gboolean rd_ledger_book_has_key_id (RdLedger *ledger, gboolean *has_key_id, GErr
 
 /* Registrations. Fields: name, address, id_document, contact, summary, classification,
  * people_count (>= 1, default 1), protection_requested (boolean, default false), prior_body,
- * attachments (array of {name, pages (>= 1), condition}). Required on add: name, summary,
- * classification. Returns the new id (> 0), or 0 on error. Event "registration-added" with
- * {registration_id, classification, protected} (never an identity field). */
+ * attachments (array of {name, pages (>= 1), condition}), field (lĩnh vực, free text),
+ * repeat_of (the id of an earlier registration of the same matter: a repeated matter; 0 or
+ * absent: a first one), representatives (array of names: the representatives of a group of
+ * citizens with one matter, đoàn đông người; sealed like the identity when protected). Required on
+ * add: name, summary, classification. Returns the new id (> 0), or 0 on error. Event
+ * "registration-added" with {registration_id, classification, protected} (never an identity field).
+ */
 gint64 rd_ledger_registration_add (RdLedger *ledger, JsonObject *fields, const char *actor,
                                    GError **error);
 
@@ -104,13 +108,41 @@ gboolean rd_ledger_session_start_scheduled (RdLedger *ledger, const char *id, co
  * passed). */
 JsonNode *rd_ledger_book_timing (GDateTime *now, GDateTime *at);
 
+/* Who presided over session @session_id (người chủ trì). Fields: name (required), position.
+ * Recorded once (again: RD_LEDGER_ERROR_STATE); any time, since it is a fact about the session.
+ * Event "presiding-officer-set" on the session. */
+gboolean rd_ledger_session_presiding_set (RdLedger *ledger, const char *session_id,
+                                          JsonObject *fields, const char *actor, GError **error);
+
+/* A bridge point of session @session_id (điểm cầu). Fields: name (required, unique in the
+ * session), kind ("central" | "component", required; one central point per session),
+ * invite_id (an invite of the session whose parties connect from there). Returns its id, or 0.
+ * A second central point or a name used twice is RD_LEDGER_ERROR_STATE. Event
+ * "bridge-point-added". */
+gint64 rd_ledger_bridge_point_add (RdLedger *ledger, const char *session_id, JsonObject *fields,
+                                   const char *actor, GError **error);
+
+/* Someone who attended session @session_id at one of its bridge points. Fields: bridge_point
+ * (its name, required), name (required), position. Attendees are named in the clear: a citizen
+ * is named in the book (a registration, sealed when protected), never here. Event
+ * "attendee-added". Returns the attendee's id, or 0. */
+gint64 rd_ledger_bridge_point_attend (RdLedger *ledger, const char *session_id, JsonObject *fields,
+                                      const char *actor, GError **error);
+
+/* {presiding: {name, position} or null, bridge_points: [{id, kind, name, invite_id (when
+ * tied to one), attendees: [{name, position}]}]}, the central point first. */
+JsonNode *rd_ledger_session_bridge (RdLedger *ledger, const char *session_id, GError **error);
+
 /* Reception records, one per matter received. Fields: registration_id (required), session_id,
  * reception_date (default: the session's start date, else today), content, handling
  * (competent | guided | transferred | refused), handling_body and document_number (required for
  * guided and transferred), legal_basis and refusal_reason (required for refused), officer,
- * confirmation (signature | fingerprint | verbal | declined), notes. Required: registration_id,
- * content, handling, officer, confirmation. Event "reception-recorded" (on the session when
- * there is one). Linking a session the registration was not scheduled in links it. */
+ * confirmation (signature | fingerprint | verbal | declined), notes, presiding_officer
+ * (default: the session's). Required: registration_id, content, handling, officer,
+ * confirmation. The record keeps the registration's revision at that moment
+ * (registration_revision): the book shows that revision, never a later one. Event
+ * "reception-recorded" (on the session when there is one). Linking a session the registration
+ * was not scheduled in links it. */
 gint64 rd_ledger_reception_add (RdLedger *ledger, JsonObject *fields, const char *actor,
                                 GError **error);
 
@@ -148,12 +180,27 @@ typedef enum
 {
   RD_LEDGER_BOOK_CSV,
   RD_LEDGER_BOOK_JSON,
+  RD_LEDGER_BOOK_CSV_SEMICOLON, /* CSV with ';' between cells (Excel, Vietnamese settings) */
+  RD_LEDGER_BOOK_XLSX,          /* the JSON form, for the console to lay out as XLSX */
 } RdLedgerBookFormat;
 
 /* The book, Mẫu số 03/TCD, for reception dates in [@from, @to] (YYYY-MM-DD, both required):
- * one row per reception record with exactly the form's 13 columns in order. CSV: UTF-8 with a
- * BOM, CRLF, RFC 4180 quoting, a cell that starts with = + - @ (or a tab or CR) gets a leading
- * apostrophe. JSON: {form, from, to, columns: [13 headers], rows: [{header: value}]}. Protected
+ * one row per reception record with exactly the form's 13 columns in order. Each row shows the
+ * reception as recorded: its own content (column 5), and the registration (identity, group
+ * representatives, classification and lĩnh vực, people, prior body) at the revision the record
+ * was made on; a record made before records kept their revision (schema version 7) shows the
+ * revision in force when it was recorded, and its notes say so. STT runs through the calendar
+ * year in the order records were made (adding a record never renumbers another; a new year
+ * starts at 1). A refused reception leaves "Thuộc thẩm quyền" empty and has its reason and
+ * legal basis in the notes, with who presided and the session's bridge points and attendees.
+ * A repeated matter names the earlier registration in column 5. CSV: UTF-8 with a BOM (Excel
+ * reads a CSV as UTF-8 only with it), CRLF, RFC 4180 quoting with ',' or ';' between cells,
+ * a cell that starts with = + - @ (or a tab or CR) gets a leading apostrophe; the first header
+ * says how STT runs. JSON: {form, from, to, title, numbering, columns: [13 headers], groups:
+ * [{title, first, last}] (the form's grouped headers, 0-based columns), rows: [{header: value,
+ * details: {reception_id, registration_id, registration_revision, revision_recorded,
+ * handling, field, people_count, repeat_of, representatives, legal_basis, refusal_reason,
+ * session_id, presiding_officer, bridge_points}}]}. Protected
  * identities are redacted unless @reveal_reason is given and @for_transfer is not; a reveal
  * writes "identity-revealed" first. Every export writes an event "book-exported" (from, to,
  * format, rows, revealed, for_transfer). @n_rows and @revealed (may be NULL) say what it holds. */

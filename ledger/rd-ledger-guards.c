@@ -12,13 +12,13 @@
 #define END    "END;"
 
 /* name -> "CREATE TRIGGER name ... END" (the text SQLite keeps in sqlite_schema: the statement
- * without its semicolon), for every trigger the migrations create. */
+ * without its semicolon), for every trigger the migrations up to @version create. */
 static GHashTable *
-guards_expected (void)
+guards_expected (int version)
 {
   GHashTable *expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  for (int v = 0; v < RD_LEDGER_SCHEMA_VERSION; v++)
+  for (int v = 0; v < MIN (version, RD_LEDGER_SCHEMA_VERSION); v++)
     {
       const char *sql = rd_ledger_schema_migration (v);
       const char *p = sql;
@@ -41,7 +41,8 @@ guards_expected (void)
 gboolean
 rd_ledger_guards_check (RdLedger *self, RdLedgerGuardFunc fn, gpointer data, GError **error)
 {
-  g_autoptr (GHashTable) expected = guards_expected ();
+  /* The file's own version: a file migrated only part way (a test's) has that version's. */
+  g_autoptr (GHashTable) expected = guards_expected (self->schema_version);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GList) names = NULL;
   int rc;

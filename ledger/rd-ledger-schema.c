@@ -11,6 +11,97 @@
   "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]"                   \
   ".[0-9][0-9][0-9][0-9][0-9][0-9]Z'"
 
+/* 6 -> 7: faithful book rows, groups, fields and bridge points (rd-ledger-book.h). Only
+ * nullable columns are added to existing tables, so no existing row's chained content changes
+ * (NULL columns are left out of it): the step adds no "migrate" entry and rewrites nothing.
+ * - receptions: the registration revision the record was made on (NULL in records made before
+ *   this version: the export says so), and the presiding officer of that reception;
+ * - registrations and their history: lĩnh vực (field), the earlier registration of a repeated
+ *   matter, and the representatives of a group (a JSON array of names, kept sealed like the
+ *   identity when the registration is protected);
+ * - who presided over a session, its bridge points (one central, any number of component
+ *   ones, each possibly tied to the invite its party connects with) and who attended at each.
+ * Triggers keep the new history columns as written and every new table append-only. */
+static const char migration_to_7[] =
+    "ALTER TABLE receptions ADD COLUMN registration_revision INTEGER"
+    "  CHECK (registration_revision IS NULL OR registration_revision >= 1);"
+    "ALTER TABLE receptions ADD COLUMN presiding_officer TEXT;"
+    "ALTER TABLE registrations ADD COLUMN field TEXT;"
+    "ALTER TABLE registrations ADD COLUMN repeat_of INTEGER REFERENCES registrations (id);"
+    "ALTER TABLE registrations ADD COLUMN representatives TEXT;"
+    "ALTER TABLE registration_history ADD COLUMN field TEXT;"
+    "ALTER TABLE registration_history ADD COLUMN repeat_of INTEGER;"
+    "ALTER TABLE registration_history ADD COLUMN representatives TEXT;"
+    "CREATE TABLE session_presiding ("
+    "  id INTEGER PRIMARY KEY,"
+    "  session_id TEXT NOT NULL UNIQUE REFERENCES sessions (id),"
+    "  name TEXT NOT NULL,"
+    "  position TEXT,"
+    "  created_at TEXT NOT NULL CHECK (created_at GLOB " TIME_GLOB "),"
+    "  created_by TEXT NOT NULL"
+    ");"
+    "CREATE TABLE bridge_points ("
+    "  id INTEGER PRIMARY KEY,"
+    "  session_id TEXT NOT NULL REFERENCES sessions (id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('central', 'component')),"
+    "  name TEXT NOT NULL,"
+    "  invite_id INTEGER REFERENCES invites (id),"
+    "  created_at TEXT NOT NULL CHECK (created_at GLOB " TIME_GLOB "),"
+    "  created_by TEXT NOT NULL,"
+    "  UNIQUE (session_id, name)"
+    ");"
+    "CREATE UNIQUE INDEX bridge_points_one_central ON bridge_points (session_id)"
+    "  WHERE kind = 'central';"
+    "CREATE TABLE bridge_point_attendees ("
+    "  id INTEGER PRIMARY KEY,"
+    "  bridge_point_id INTEGER NOT NULL REFERENCES bridge_points (id),"
+    "  name TEXT NOT NULL,"
+    "  position TEXT,"
+    "  created_at TEXT NOT NULL CHECK (created_at GLOB " TIME_GLOB "),"
+    "  created_by TEXT NOT NULL"
+    ");"
+    "CREATE INDEX bridge_point_attendees_point ON bridge_point_attendees (bridge_point_id, id);"
+    /* A protected registration keeps its representatives only sealed ("v1:..."), as its identity.
+     */
+    "CREATE TRIGGER registrations_representatives_sealed BEFORE INSERT ON registrations"
+    "  WHEN NEW.protected = 1 AND NEW.representatives IS NOT NULL"
+    "    AND NEW.representatives NOT GLOB 'v1:*' BEGIN"
+    "  SELECT RAISE (ABORT, 'a protected registration keeps its representatives only sealed');"
+    "END;"
+    "CREATE TRIGGER registrations_representatives_sealed_update BEFORE UPDATE ON registrations"
+    "  WHEN NEW.protected = 1 AND NEW.representatives IS NOT NULL"
+    "    AND NEW.representatives NOT GLOB 'v1:*' BEGIN"
+    "  SELECT RAISE (ABORT, 'a protected registration keeps its representatives only sealed');"
+    "END;"
+    /* The new history columns change only by sealing the representatives kept in clear. */
+    "CREATE TRIGGER registration_history_fields_kept BEFORE UPDATE ON registration_history"
+    "  WHEN NOT (NEW.field IS OLD.field AND NEW.repeat_of IS OLD.repeat_of"
+    "    AND (NEW.representatives IS OLD.representatives"
+    "      OR (OLD.representatives NOT GLOB 'v1:*' AND NEW.representatives GLOB 'v1:*'))) BEGIN"
+    "  SELECT RAISE (ABORT, 'the ledger is append-only: registration history only accepts "
+    "sealing identity fields');"
+    "END;"
+    "CREATE TRIGGER session_presiding_no_update BEFORE UPDATE ON session_presiding BEGIN"
+    "  SELECT RAISE (ABORT, 'the ledger is append-only: a session''s presiding officer cannot be "
+    "changed');"
+    "END;"
+    "CREATE TRIGGER session_presiding_no_delete BEFORE DELETE ON session_presiding BEGIN"
+    "  SELECT RAISE (ABORT, 'the ledger is append-only: a session''s presiding officer cannot be "
+    "deleted');"
+    "END;"
+    "CREATE TRIGGER bridge_points_no_update BEFORE UPDATE ON bridge_points BEGIN"
+    "  SELECT RAISE (ABORT, 'the ledger is append-only: bridge points cannot be changed');"
+    "END;"
+    "CREATE TRIGGER bridge_points_no_delete BEFORE DELETE ON bridge_points BEGIN"
+    "  SELECT RAISE (ABORT, 'the ledger is append-only: bridge points cannot be deleted');"
+    "END;"
+    "CREATE TRIGGER bridge_point_attendees_no_update BEFORE UPDATE ON bridge_point_attendees BEGIN"
+    "  SELECT RAISE (ABORT, 'the ledger is append-only: attendees cannot be changed');"
+    "END;"
+    "CREATE TRIGGER bridge_point_attendees_no_delete BEFORE DELETE ON bridge_point_attendees BEGIN"
+    "  SELECT RAISE (ABORT, 'the ledger is append-only: attendees cannot be deleted');"
+    "END;";
+
 /* migrations[n] takes a file from user_version n to n + 1. Future versions append; a step that
  * has shipped is never edited. Each runs in its own transaction with foreign_keys = ON (a step
  * that rebuilds a referenced table must say so here and be run differently). */
@@ -389,6 +480,8 @@ static const char *const migrations[] = {
    * key is not known at open: rd_ledger_book_set_key() re-states the existing rows in the keyed
    * form ("migrate" entries, rd_ledger_chain_rekey()). */
   "",
+
+  migration_to_7,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RD_LEDGER_SCHEMA_VERSION);

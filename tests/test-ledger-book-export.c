@@ -57,12 +57,13 @@ add_records (RdLedger *ledger)
                          " \"document_number\": \"45/UBND-TTr\", \"officer\": \"Phạm Thu\","
                          " \"confirmation\": \"fingerprint\"}");
   add_reception (ledger, "{\"registration_id\": 3, \"reception_date\": \"2026-11-05\","
-                         " \"content\": \"Kiến nghị\", \"handling\": \"guided\","
+                         " \"content\": \"=HYPERLINK(\\\"http://x\\\")\", \"handling\": \"guided\","
                          " \"handling_body\": \"TAND khu vực 1\", \"document_number\": \"12/HD\","
                          " \"officer\": \"Phạm Thu\", \"confirmation\": \"verbal\","
                          " \"notes\": \"dòng 1\\ndòng 2\"}");
   add_reception (ledger, "{\"registration_id\": 4, \"reception_date\": \"2026-11-06\","
-                         " \"content\": \"Phản ánh\", \"handling\": \"refused\","
+                         " \"content\": \"Đe\xcc\x82\xcc\x80 nghi\xcc\xa3 sửa đèn\","
+                         " \"handling\": \"refused\","
                          " \"legal_basis\": \"Điều 9 Luật Tiếp công dân 2013\","
                          " \"refusal_reason\": \"Người say rượu\", \"officer\": \"Phạm Thu\","
                          " \"confirmation\": \"declined\"}");
@@ -121,7 +122,8 @@ test_golden_csv (BookFixture *f, gconstpointer data)
       g_error ("the export differs from %s; it was written to %s", golden_path, actual);
     }
   /* What the golden file promises, said once more in words. */
-  g_assert_true (g_str_has_prefix (csv, "\xEF\xBB\xBFSTT,Ngày tiếp,\"Họ tên, địa chỉ\","));
+  g_assert_true (g_str_has_prefix (
+      csv, "\xEF\xBB\xBFSTT (liên tục trong năm),Ngày tiếp,\"Họ tên, địa chỉ\","));
   g_assert_nonnull (strstr (csv, ",\"'=HYPERLINK(\"\"http://x\"\")\","));
   g_assert_nonnull (strstr (csv, "\"'+84 Lê Cường, -5 đường số 3\",'@SUM(A1),"));
   g_assert_nonnull (strstr (csv, "Phạm Thu Hà")); /* NFC */
@@ -207,8 +209,8 @@ test_json_form (BookFixture *f, gconstpointer data)
   members = json_object_get_members (row);
   i = 0;
   for (GList *l = members; l; l = l->next, i++)
-    g_assert_cmpstr (l->data, ==, headers[i]);
-  g_assert_cmpuint (i, ==, 13);
+    g_assert_cmpstr (l->data, ==, i < 13 ? headers[i] : "details");
+  g_assert_cmpuint (i, ==, 14);
   g_assert_cmpint (json_object_get_int_member (row, "STT"), ==, 3);
   /* JSON is not opened by spreadsheets: text as recorded. */
   g_assert_cmpstr (json_object_get_string_member (row, "Nội dung vụ việc"), ==,
@@ -252,13 +254,12 @@ test_csv_injection (BookFixture *f, gconstpointer data)
 
   for (gsize i = 0; i < G_N_ELEMENTS (given); i++)
     {
-      g_autofree char *reg = g_strdup_printf (
-          "{\"name\": \"N\", \"summary\": \"%s\", \"classification\": \"phan-anh\"}", given[i]);
+      const char *reg = "{\"name\": \"N\", \"summary\": \"S\", \"classification\": \"phan-anh\"}";
       g_autofree char *rec = g_strdup_printf (
           "{\"registration_id\": %" G_GSIZE_FORMAT ", \"reception_date\": \"2026-11-10\","
-          " \"content\": \"C\", \"handling\": \"competent\", \"officer\": \"-O\","
+          " \"content\": \"%s\", \"handling\": \"competent\", \"officer\": \"-O\","
           " \"confirmation\": \"verbal\", \"notes\": \"%s\"}",
-          i + 1, given[i]);
+          i + 1, given[i], given[i]);
       book_add_registration (f->ledger, reg);
       add_reception (f->ledger, rec);
     }
@@ -267,7 +268,7 @@ test_csv_injection (BookFixture *f, gconstpointer data)
   g_assert_no_error (error);
   for (gsize i = 0; i < G_N_ELEMENTS (cells); i++)
     {
-      /* Row i+1: STT, date, name, document, summary (column 5) ... notes (column 13). */
+      /* Row i+1: STT, date, name, document, content (column 5) ... notes (column 13). */
       g_autofree char *row =
           g_strdup_printf ("\r\n%" G_GSIZE_FORMAT ",10/11/2026,N,,%s,phản ánh,1,", i + 1, cells[i]);
       g_autofree char *end = g_strdup_printf (",%s\r\n", cells[i]);
