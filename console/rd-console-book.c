@@ -1,5 +1,6 @@
 /* rd-console-book.c: see rd-console-book.h. */
 #include "console/rd-console-book.h"
+#include "console/rd-console-xlsx.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +65,18 @@ rd_console_print_registration (JsonNode *result)
   printf ("  summary:        %s\n", str (o, "summary"));
   printf ("  people:         %" G_GINT64_FORMAT "\n", num (o, "people_count"));
   printf ("  prior body:     %s\n", str (o, "prior_body"));
+  printf ("  field:          %s\n", str (o, "field"));
+  if (num (o, "repeat_of") > 0)
+    printf ("  repeated matter: first registered as %" G_GINT64_FORMAT "\n", num (o, "repeat_of"));
+  else
+    printf ("  repeated matter: no (first time)\n");
+  {
+    JsonArray *reps = arr (o, "representatives");
+    printf ("  representatives:");
+    for (guint i = 0; reps && i < json_array_get_length (reps); i++)
+      printf ("%s %s", i ? "," : "", json_array_get_string_element (reps, i));
+    printf ("%s\n", reps && json_array_get_length (reps) ? "" : " -");
+  }
   printf ("  protection asked: %s\n", flag (o, "protection_requested") ? "yes" : "no");
   printf ("  registered:     %s by %s\n", str (o, "created_at"), str (o, "created_by"));
   printf ("  last change:    %s by %s\n", str (o, "updated_at"), str (o, "updated_by"));
@@ -153,6 +166,12 @@ rd_console_print_reception (JsonNode *result)
   printf ("  legal basis:   %s\n", str (o, "legal_basis"));
   printf ("  refused for:   %s\n", str (o, "refusal_reason"));
   printf ("  officer:       %s\n", str (o, "officer"));
+  printf ("  presiding:     %s\n", str (o, "presiding_officer"));
+  if (num (o, "registration_revision") > 0)
+    printf ("  made on:       revision %" G_GINT64_FORMAT " of the registration\n",
+            num (o, "registration_revision"));
+  else
+    printf ("  made on:       (not recorded: a record made before the book kept it)\n");
   printf ("  confirmation:  %s\n", str (o, "confirmation"));
   printf ("  notes:         %s\n", str (o, "notes"));
   printf ("  recorded:      %s by %s\n", str (o, "created_at"), str (o, "created_by"));
@@ -291,6 +310,20 @@ rd_console_write_output (JsonNode *result, const char *path, GError **error)
   gsize len, done = 0;
   int fd;
 
+  if (content != NULL &&
+      g_strcmp0 (json_object_get_string_member_with_default (o, "format", NULL), "xlsx") == 0)
+    {
+      g_autoptr (JsonNode) book = json_from_string (content, error);
+
+      if (book == NULL || !JSON_NODE_HOLDS_OBJECT (book))
+        {
+          if (book != NULL)
+            g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                 "the book from the daemon is not a JSON object");
+          return FALSE;
+        }
+      return rd_console_write_book_xlsx (json_node_get_object (book), path, error);
+    }
   if (content == NULL) /* no file content in the reply: the reply itself, as JSON */
     {
       g_autofree char *text = json_to_string (result, TRUE);

@@ -14,16 +14,17 @@
 typedef enum
 {
   ARG_STRING,
-  ARG_TEXT,       /* a string with something in it besides spaces (a reason on the record) */
-  ARG_INT,        /* a positive whole number */
-  ARG_DURATION,   /* sent as seconds */
-  ARG_FLAG,       /* takes no value; sent as true */
-  ARG_INT_LIST,   /* one or more whole numbers (--registration 3 4, or repeated); an array */
-  ARG_ATTACHMENT, /* repeatable "NAME;PAGES;CONDITION"; an array of objects */
-  ARG_FILE,       /* a JSON object file whose members fill the params the options left unset */
-  ARG_JSON_FILE,  /* a file read here, its JSON object sent as the param */
-  ARG_OUTPUT,     /* a file receptionctl writes the result to (its "content", else its JSON) */
-  ARG_PATH,       /* a file the daemon reads: sent as an absolute path (relative to here) */
+  ARG_TEXT,        /* a string with something in it besides spaces (a reason on the record) */
+  ARG_INT,         /* a positive whole number */
+  ARG_DURATION,    /* sent as seconds */
+  ARG_FLAG,        /* takes no value; sent as true */
+  ARG_INT_LIST,    /* one or more whole numbers (--registration 3 4, or repeated); an array */
+  ARG_STRING_LIST, /* repeatable text (--representative A --representative B); an array */
+  ARG_ATTACHMENT,  /* repeatable "NAME;PAGES;CONDITION"; an array of objects */
+  ARG_FILE,        /* a JSON object file whose members fill the params the options left unset */
+  ARG_JSON_FILE,   /* a file read here, its JSON object sent as the param */
+  ARG_OUTPUT,      /* a file receptionctl writes the result to (its "content", else its JSON) */
+  ARG_PATH,        /* a file the daemon reads: sent as an absolute path (relative to here) */
 } ArgKind;
 
 typedef struct
@@ -55,6 +56,8 @@ typedef struct
       { "--protect", "protection_requested", ARG_FLAG, FALSE },                                    \
       { "--prior-body", "prior_body", ARG_STRING, FALSE },                                         \
       { "--attachment", "attachments", ARG_ATTACHMENT, FALSE },                                    \
+      { "--field", "field", ARG_STRING, FALSE }, { "--repeat-of", "repeat_of", ARG_INT, FALSE },   \
+      { "--representative", "representatives", ARG_STRING_LIST, FALSE },                           \
   {                                                                                                \
     "--file", "", ARG_FILE, FALSE                                                                  \
   }
@@ -161,6 +164,26 @@ static const CommandSpec commands[] = {
     { { "--at", "at", ARG_STRING, TRUE },
       { "--registration", "registrations", ARG_INT_LIST, TRUE },
       { "--title", "title", ARG_STRING, FALSE } } },
+  { { "session", "presiding" },
+    "session.presiding",
+    rd_console_print_bridge,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--name", "name", ARG_STRING, TRUE },
+      { "--position", "position", ARG_STRING, FALSE } } },
+  { { "session", "bridge-point" },
+    "session.bridge-point",
+    rd_console_print_bridge,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--name", "name", ARG_STRING, TRUE },
+      { "--kind", "kind", ARG_STRING, TRUE },
+      { "--invite", "invite_id", ARG_INT, FALSE } } },
+  { { "session", "attendee" },
+    "session.attendee",
+    rd_console_print_bridge,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--at", "bridge_point", ARG_STRING, TRUE },
+      { "--name", "name", ARG_STRING, TRUE },
+      { "--position", "position", ARG_STRING, FALSE } } },
   { { "reception", "add" },
     "reception.add",
     rd_console_print_reception,
@@ -176,6 +199,7 @@ static const CommandSpec commands[] = {
       { "--officer", "officer", ARG_STRING, FALSE },
       { "--confirmation", "confirmation", ARG_STRING, FALSE },
       { "--notes", "notes", ARG_STRING, FALSE },
+      { "--presiding", "presiding_officer", ARG_STRING, FALSE },
       { "--file", "", ARG_FILE, FALSE } } },
   { { "reception", "show" },
     "reception.show",
@@ -213,6 +237,7 @@ static const CommandSpec commands[] = {
     { { "--from", "from", ARG_STRING, TRUE },
       { "--to", "to", ARG_STRING, TRUE },
       { "--format", "format", ARG_STRING, FALSE },
+      { "--separator", "separator", ARG_STRING, FALSE },
       { "--reveal", "reveal", ARG_FLAG, FALSE },
       { "--reason", "reason", ARG_STRING, FALSE },
       { "--for-transfer", "for_transfer", ARG_FLAG, FALSE },
@@ -265,7 +290,11 @@ static const char usage_text[] =
     "the reception book (Sổ tiếp công dân, Mẫu 03/TCD):\n"
     "  registration add [--file F.json] --name N --summary S --classification K\n"
     "      [--address A] [--id-document D] [--contact C] [--people N] [--protect]\n"
-    "      [--prior-body B] [--attachment 'NAME;PAGES;CONDITION']...\n"
+    "      [--prior-body B] [--attachment 'NAME;PAGES;CONDITION']... [--field LĨNH-VỰC]\n"
+    "      [--repeat-of ID] [--representative NAME]...\n"
+    "                                  --people N with --representative: a group (đoàn đông\n"
+    "                                  người); --repeat-of: the earlier registration of the\n"
+    "                                  same matter\n"
     "                                  K: khiếu nại|tố cáo|kiến nghị|phản ánh (or complaint|\n"
     "                                  denunciation|petition|feedback, khieu-nai|to-cao|...)\n"
     "  registration update ID [same options]   a new revision; the old one is kept\n"
@@ -274,18 +303,24 @@ static const char usage_text[] =
     "  registration list\n"
     "  session schedule --at 2026-12-07T08:30 --registration ID... [--title T]\n"
     "                                  warns when the timing duties cannot be met\n"
+    "  session presiding ID --name N [--position P]   who presided (người chủ trì), once\n"
+    "  session bridge-point ID --name N --kind central|component [--invite INVITE-ID]\n"
+    "                                  a bridge point (điểm cầu); parties of the invite are\n"
+    "                                  shown under it in session show\n"
+    "  session attendee ID --at POINT --name N [--position P]   who attended at a point\n"
     "  reception add --registration ID [--session S] --content T --handling\n"
     "      competent|guided|transferred|refused [--body B --document N] [--legal-basis L\n"
     "      --refusal-reason R] --officer O --confirmation signature|fingerprint|verbal|declined\n"
-    "      [--date YYYY-MM-DD] [--notes N] [--file F.json]\n"
+    "      [--date YYYY-MM-DD] [--notes N] [--presiding P] [--file F.json]\n"
     "  reception show ID | reception list [--from DATE] [--to DATE]\n"
     "  conclusion add SESSION --text T --assignee A --due YYYY-MM-DD [--registration ID]\n"
     "  conclusion list [SESSION]\n"
     "  followup update ID --progress T [--outcome T]   an outcome closes it\n"
     "  followup overdue [--as-of DATE] late conclusions, petitions older than 45 days\n"
-    "  book export --from DATE --to DATE [--format csv|json] [--reveal --reason R]\n"
-    "      [--for-transfer] [--output FILE]   Mẫu 03/TCD; --for-transfer never holds a\n"
-    "                                  protected identity\n"
+    "  book export --from DATE --to DATE [--format csv|json|xlsx] [--separator ';']\n"
+    "      [--reveal --reason R] [--for-transfer] [--output FILE]   Mẫu 03/TCD; xlsx needs\n"
+    "                                  --output; --separator ';' for Excel with Vietnamese\n"
+    "                                  settings; --for-transfer never holds a protected identity\n"
     "  report --month YYYY-MM          the monthly summary\n"
     "\n"
     "Without --socket, the socket is read from the configuration receptiond uses\n"
@@ -469,6 +504,11 @@ set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const 
       if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT64, &u, NULL))
         break;
       json_object_set_int_member (params, spec->param, (gint64)u);
+      return TRUE;
+    case ARG_STRING_LIST:
+      if (!json_object_has_member (params, spec->param))
+        json_object_set_array_member (params, spec->param, json_array_new ());
+      json_array_add_string_element (json_object_get_array_member (params, spec->param), value);
       return TRUE;
     case ARG_INT_LIST:
       if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT64, &u, NULL))
@@ -655,6 +695,11 @@ rd_console_parse (int argc, char **argv, RdConsoleCall *call)
   rc = parse_args (best, argc - (int)best_words, argv + best_words, params, &call->output);
   if (rc != 0)
     return rc;
+  if (g_str_equal (best->method, "book.export") &&
+      g_strcmp0 (json_object_get_string_member_with_default (params, "format", NULL), "xlsx") ==
+          0 &&
+      call->output == NULL)
+    return rd_console_usage_error ("book export --format xlsx needs --output FILE");
   call->method = best->method;
   call->print = best->print;
   call->verdict = best->verdict;

@@ -274,6 +274,7 @@ rd_console_print_session (JsonNode *result)
       printf ("  %-8s %-24s joined %s left %s (%s)\n", str (p, "role"), str (p, "name"),
               str (p, "joined_at"), str (p, "left_at"), str (p, "leave_reason"));
     }
+  rd_console_print_session_bridge (s);
   printf ("connected now: %u\n",
           arr (s, "live_parties") ? json_array_get_length (arr (s, "live_parties")) : 0);
   print_parties (arr (s, "live_parties"));

@@ -34,5 +34,11 @@ void rd_console_print_ledger_key (JsonNode *result);
 void rd_console_print_checkpoint (JsonNode *result);
 void rd_console_print_checkpoint_export (JsonNode *result);
 void rd_console_print_verify (JsonNode *result);
+/* "session.presiding", "session.bridge-point", "session.attendee": who presided and the
+ * bridge points with their attendees (rd-console-print-bridge.c). */
+void rd_console_print_bridge (JsonNode *result);
+/* The same from "session show"'s "bridge", with the session's participants under the point
+ * whose invite they came with. Nothing when the session has no "bridge". */
+void rd_console_print_session_bridge (JsonObject *session);
 
 G_END_DECLS

@@ -373,26 +373,40 @@ rd_daemon_method_book_export (RdDaemon *d, RdControlRequest *req, JsonObject *pa
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autofree char *content = NULL;
-  const char *from, *to, *format, *reason;
+  const char *from, *to, *format, *separator, *reason;
   gboolean for_transfer, revealed = FALSE;
+  RdLedgerBookFormat kind;
   guint rows = 0;
 
   if (!rd_daemon_get_string_param (req, params, "from", TRUE, &from) ||
       !rd_daemon_get_string_param (req, params, "to", TRUE, &to) ||
       !rd_daemon_get_string_param (req, params, "format", FALSE, &format) ||
+      !rd_daemon_get_string_param (req, params, "separator", FALSE, &separator) ||
       !get_bool (req, params, "for_transfer", &for_transfer) || !get_reveal (req, params, &reason))
     return;
   if (format == NULL)
     format = "csv";
-  if (!g_str_equal (format, "csv") && !g_str_equal (format, "json"))
+  if (!g_str_equal (format, "csv") && !g_str_equal (format, "json") &&
+      !g_str_equal (format, "xlsx"))
     {
       rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
-                                      "format \"%s\" is not csv or json", format);
+                                      "format \"%s\" is not csv, json or xlsx", format);
       return;
     }
-  content = rd_ledger_book_export (
-      d->ledger, from, to, g_str_equal (format, "csv") ? RD_LEDGER_BOOK_CSV : RD_LEDGER_BOOK_JSON,
-      reason, for_transfer, actor, &rows, &revealed, &error);
+  if (separator != NULL && (!g_str_equal (format, "csv") ||
+                            (!g_str_equal (separator, ",") && !g_str_equal (separator, ";"))))
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
+                                      "separator \"%s\" is not \",\" or \";\" of a csv export",
+                                      separator);
+      return;
+    }
+  kind = g_str_equal (format, "json")      ? RD_LEDGER_BOOK_JSON
+         : g_str_equal (format, "xlsx")    ? RD_LEDGER_BOOK_XLSX
+         : g_strcmp0 (separator, ";") == 0 ? RD_LEDGER_BOOK_CSV_SEMICOLON
+                                           : RD_LEDGER_BOOK_CSV;
+  content = rd_ledger_book_export (d->ledger, from, to, kind, reason, for_transfer, actor, &rows,
+                                   &revealed, &error);
   if (!content)
     {
       rd_daemon_reply_ledger_error (req, NULL, error);

@@ -1,11 +1,13 @@
 /* rd-daemon-methods-session.c: the control methods of a session's life: session.start (the
  * one-live-session rule, the disk, the ledger, then the recording), session.end (parties closed,
- * links left, the recording sealed, then the ledger), session.list and session.show. */
+ * links left, the recording sealed, then the ledger), session.list and session.show (with who
+ * presided and the bridge points). */
 #include "daemon/rd-daemon-methods.h"
 
 #include "daemon/rd-daemon-coverage.h"
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-params.h"
+#include "ledger/rd-ledger-book.h"
 #include "proto/rd-proto.h"
 
 void
@@ -146,6 +148,7 @@ rd_daemon_method_session_show (RdDaemon *d, RdControlRequest *req, JsonObject *p
 {
   g_autoptr (GError) error = NULL;
   JsonNode *session;
+  JsonNode *bridge;
   const char *id;
 
   if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id))
@@ -166,5 +169,13 @@ rd_daemon_method_session_show (RdDaemon *d, RdControlRequest *req, JsonObject *p
                           rd_parties_to_json (d->parties, id));
   json_object_set_member (json_node_get_object (session), "live_links",
                           rd_links_to_json (d->links, id));
+  bridge = rd_ledger_session_bridge (d->ledger, id, &error);
+  if (!bridge)
+    {
+      json_node_unref (session);
+      rd_daemon_reply_ledger_error (req, id, error);
+      return;
+    }
+  json_object_set_member (json_node_get_object (session), "bridge", bridge);
   rd_control_request_reply (req, session);
 }

@@ -72,6 +72,11 @@ void rd_daemon_method_followup_update (RdDaemon *d, RdControlRequest *req, JsonO
 void rd_daemon_method_followup_overdue (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_book_export (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_report (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+/* rd-daemon-methods-bridge.c: who presided over a session, its bridge points and attendees;
+ * each answers with the session's rd_ledger_session_bridge(). */
+void rd_daemon_method_session_presiding (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_session_bridge_point (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_session_attendee (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 /* session.start ID: starts scheduled session @id (the one-live-session rule already checked);
  * NULL when refused (@req answered). (transfer full) */
 char *rd_daemon_book_start_scheduled (RdDaemon *d, RdControlRequest *req, const char *id);
