@@ -14,3 +14,8 @@ add_dependencies(test-daemon-book receptiond receptionctl)
 # the unkeyed chain form are re-stated when the book key is given.
 rd_add_test(test-ledger-book-chain SOURCES test-ledger-book-chain.c LIBS rd-ledger
   PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# The book's rows as recorded: edits after a reception, STT through the year, refusals, groups,
+# fields, repeated matters, who presided, bridge points, CSV with ';', and a version-6 ledger
+# migrated without touching its rows.
+rd_add_test(test-ledger-book-rows SOURCES test-ledger-book-rows.c LIBS rd-ledger
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
