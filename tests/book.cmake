@@ -19,3 +19,6 @@ rd_add_test(test-ledger-book-chain SOURCES test-ledger-book-chain.c LIBS rd-ledg
 # migrated without touching its rows.
 rd_add_test(test-ledger-book-rows SOURCES test-ledger-book-rows.c LIBS rd-ledger
   PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# The book as XLSX (receptionctl's writer) read back by openpyxl (python3-openpyxl).
+rd_add_test(test-console-book-xlsx SOURCES test-console-book-xlsx.c LIBS rd-ledger rd-console
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
