@@ -163,7 +163,10 @@ show (RdLedger *self, JsonBuilder *b, gint64 id, const char *reveal_reason, cons
       json_builder_end_array (b);
     }
   else
-    json_builder_add_value (b, json_node_init_array (json_node_alloc (), NULL));
+    {
+      json_builder_begin_array (b);
+      json_builder_end_array (b);
+    }
   attachments = json_from_string (col (row, 17), NULL);
   json_builder_set_member_name (b, "attachments");
   json_builder_add_value (b, attachments ? g_steal_pointer (&attachments)

@@ -333,7 +333,7 @@ test_record_conclude_export (void)
   rd_test_daemon_start (t);
   today = g_date_time_format (now, "%Y-%m-%d");
   g_free (CTL_OK (t, "registration", "add", "--name", "Nguyễn Văn An", "--address", "12 Lê Lợi",
-                  "--summary", "=cmd|' /C calc'!A0", "--classification", "kiến nghị"));
+                  "--summary", "Đề nghị", "--classification", "kiến nghị"));
   session = g_strstrip (CTL_OK (t, "session", "start"));
 
   out =
@@ -347,7 +347,7 @@ test_record_conclude_export (void)
   g_assert_nonnull (strstr (out, "field \"reception_date\""));
   g_free (out);
   out = CTL_OK (t, "reception", "add", "--registration", "1", "--session", session, "--content",
-                "Công dân trình bày", "--handling", "competent", "--officer", "Phạm Thu",
+                "=cmd|' /C calc'!A0", "--handling", "competent", "--officer", "Phạm Thu",
                 "--confirmation", "signature");
   g_assert_nonnull (strstr (out, "reception record 1"));
   g_assert_nonnull (strstr (out, session));
@@ -401,7 +401,7 @@ test_record_conclude_export (void)
   out = CTL_OK (t, "book", "export", "--from", today, "--to", today, "--output", book_path);
   g_assert_nonnull (strstr (out, "(1 rows)"));
   g_assert_true (g_file_get_contents (book_path, &contents, NULL, NULL));
-  g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBFSTT,Ngày tiếp,"));
+  g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBFSTT (liên tục trong năm),Ngày tiếp,"));
   g_assert_nonnull (strstr (contents, ",'=cmd|' /C calc'!A0,kiến nghị,1,"));
   g_assert_nonnull (strstr (contents, "Có"));
   g_assert_nonnull (strstr (contents, "đã giải quyết: Hai hộ thống nhất"));
@@ -414,8 +414,11 @@ test_record_conclude_export (void)
   out = CTL_FAIL (t, 1, "book", "export", "--from", "2026-11-30", "--to", "2026-11-01");
   g_assert_nonnull (strstr (out, "later than"));
   g_free (out);
-  out = CTL_FAIL (t, 1, "book", "export", "--from", today, "--to", today, "--format", "xlsx");
-  g_assert_nonnull (strstr (out, "not csv or json"));
+  out = CTL_FAIL (t, 64, "book", "export", "--from", today, "--to", today, "--format", "xlsx");
+  g_assert_nonnull (strstr (out, "--format xlsx needs --output FILE"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "book", "export", "--from", today, "--to", today, "--format", "pdf");
+  g_assert_nonnull (strstr (out, "not csv, json or xlsx"));
   json_book = rd_test_ctl_json (t, "book", "export", "--from", today, "--to", today, "--format",
                                 "json", NULL);
   {
@@ -435,6 +438,117 @@ test_record_conclude_export (void)
   g_free (out);
   out = CTL_FAIL (t, 1, "report", "--month", "2026-1");
   g_assert_nonnull (strstr (out, "is not a month YYYY-MM"));
+}
+
+/* A group with its field and representatives, a repeated matter, who presided, bridge points
+ * with attendees and a party's invite, through receptionctl: session show groups them, the book
+ * carries them, as CSV with ';' and as XLSX. */
+static void
+test_groups_bridge_points (void)
+{
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autoptr (JsonNode) invite = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *invite_id = NULL;
+  g_autofree char *today = NULL;
+  g_autofree char *csv_path = NULL;
+  g_autofree char *xlsx_path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  gsize length = 0;
+  GStatBuf st;
+
+  rd_test_daemon_start (t);
+  today = g_date_time_format (now, "%Y-%m-%d");
+  g_free (CTL_OK (t, "registration", "add", "--name", "Hộ bà Sáu", "--summary", "Lần đầu",
+                  "--classification", "khiếu nại"));
+  out = CTL_OK (t, "registration", "add", "--name", "Nguyễn Văn Tư", "--summary", "Đền bù",
+                "--classification", "khiếu nại", "--people", "12", "--field", "đất đai",
+                "--repeat-of", "1", "--representative", "Nguyễn Văn Tư", "--representative",
+                "Lê Thị Năm");
+  g_assert_nonnull (strstr (out, "field:          đất đai"));
+  g_assert_nonnull (strstr (out, "repeated matter: first registered as 1"));
+  g_assert_nonnull (strstr (out, "representatives: Nguyễn Văn Tư, Lê Thị Năm"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "registration", "add", "--name", "N", "--summary", "S", "--classification",
+                  "phản ánh", "--repeat-of", "5");
+  g_assert_nonnull (strstr (out, "repeat_of"));
+  g_free (out);
+
+  session = g_strstrip (CTL_OK (t, "session", "start"));
+  invite = rd_test_ctl_json (t, "session", "invite", session, "--role", "board", "--name",
+                             "Ban Tiếp công dân thành phố", NULL);
+  invite_id =
+      g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (obj (invite), "invite_id"));
+  g_free (CTL_OK (t, "session", "presiding", session, "--name", "Võ Minh Đức", "--position",
+                  "Chủ tịch UBND phường"));
+  out = CTL_FAIL (t, 1, "session", "presiding", session, "--name", "Khác");
+  g_assert_nonnull (strstr (out, "already recorded"));
+  g_free (out);
+  g_free (CTL_OK (t, "session", "bridge-point", session, "--name", "Phòng họp UBND phường",
+                  "--kind", "central"));
+  g_free (CTL_OK (t, "session", "bridge-point", session, "--name", "Ban TCD thành phố", "--kind",
+                  "component", "--invite", invite_id));
+  out = CTL_FAIL (t, 1, "session", "bridge-point", session, "--name", "X", "--kind", "middle");
+  g_assert_nonnull (strstr (out, "is not central or component"));
+  g_free (out);
+  g_free (CTL_OK (t, "session", "attendee", session, "--at", "Phòng họp UBND phường", "--name",
+                  "Phạm Thu", "--position", "công chức tư pháp"));
+  out = CTL_OK (t, "session", "attendee", session, "--at", "Ban TCD thành phố", "--name", "Đỗ Hải");
+  g_assert_nonnull (strstr (out, "presiding officer: Võ Minh Đức, Chủ tịch UBND phường"));
+  g_assert_nonnull (strstr (out, "bridge points: 2"));
+  g_free (out);
+  out = CTL_OK (t, "session", "show", session);
+  g_assert_nonnull (strstr (out, "  central: Phòng họp UBND phường\n    attendees: 1\n"
+                                 "      Phạm Thu, công chức tư pháp\n"));
+  g_assert_nonnull (strstr (out, "  component: Ban TCD thành phố (invite #"));
+  g_assert_nonnull (strstr (out, "      Đỗ Hải\n"));
+  g_free (out);
+  shown = rd_test_ctl_json (t, "session", "show", session, NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_object_get_object_member (obj (shown), "bridge"), "bridge_points")),
+                    ==, 2);
+
+  out = CTL_OK (t, "reception", "add", "--registration", "2", "--session", session, "--content",
+                "Đoàn trình bày; yêu cầu", "--handling", "competent", "--officer", "Phạm Thu",
+                "--confirmation", "signature");
+  g_assert_nonnull (strstr (out, "presiding:     Võ Minh Đức"));
+  g_assert_nonnull (strstr (out, "made on:       revision 1 of the registration"));
+  g_free (out);
+  g_free (CTL_OK (t, "session", "end", session));
+
+  csv_path = g_build_filename (t->dir, "so.csv", NULL);
+  g_free (CTL_OK (t, "book", "export", "--from", today, "--to", today, "--separator", ";",
+                  "--output", csv_path));
+  g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBFSTT (liên tục trong năm);Ngày tiếp;"
+                                             "Họ tên, địa chỉ;"));
+  /* Cells holding a ';' are quoted. */
+  g_assert_nonnull (strstr (contents, ";\"Nguyễn Văn Tư; đại diện đoàn: Nguyễn Văn Tư, Lê Thị "
+                                      "Năm\";;\"Đoàn trình bày; yêu cầu (vụ việc cũ, đã đăng ký số "
+                                      "1)\";\"khiếu nại; lĩnh vực: đất đai\";12;"));
+  g_assert_nonnull (strstr (contents, "Chủ trì: Võ Minh Đức; Điểm cầu trung tâm: Phòng họp UBND "
+                                      "phường (Phạm Thu - công chức tư pháp); Điểm cầu thành "
+                                      "phần: Ban TCD thành phố (Đỗ Hải)"));
+  out = CTL_FAIL (t, 1, "book", "export", "--from", today, "--to", today, "--separator", "|");
+  g_assert_nonnull (strstr (out, "separator"));
+  g_free (out);
+
+  xlsx_path = g_build_filename (t->dir, "so.xlsx", NULL);
+  out = CTL_OK (t, "book", "export", "--from", today, "--to", today, "--format", "xlsx", "--output",
+                xlsx_path);
+  g_assert_nonnull (strstr (out, "(1 rows)"));
+  g_free (out);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (xlsx_path, &contents, &length, NULL));
+  g_assert_true (length > 4 && memcmp (contents, "PK\x03\x04", 4) == 0); /* a zip */
+  g_assert_cmpint (g_stat (xlsx_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  out = CTL_FAIL (t, 73, "book", "export", "--from", today, "--to", today, "--format", "xlsx",
+                  "--output", xlsx_path);
+  g_assert_nonnull (strstr (out, "exists"));
 }
 
 /* Stops the daemon, lets @change the key file, and expects the next start to fail with 65 and
@@ -508,6 +622,7 @@ main (int argc, char **argv)
   g_test_add_func ("/daemon-book/protection", test_protection);
   g_test_add_func ("/daemon-book/schedule-and-start", test_schedule_and_start);
   g_test_add_func ("/daemon-book/record-conclude-export", test_record_conclude_export);
+  g_test_add_func ("/daemon-book/groups-bridge-points", test_groups_bridge_points);
   g_test_add_func ("/daemon-book/key-file-rules", test_key_file_rules);
   return g_test_run ();
 }
