@@ -376,9 +376,33 @@ test_groups_fields_bridge (BookFixture *f, gconstpointer data)
       json_object_get_string_member (json_object_get_object_member (o, "presiding"), "position"),
       ==, "Chủ tịch UBND phường");
 
+  /* Nothing of it changes afterwards, behind the ledger's back either. */
+  {
+    sqlite3 *db = book_raw_open (f);
+    const char *refused[] = {
+      "UPDATE bridge_points SET name = 'khác'",
+      "DELETE FROM bridge_points",
+      "UPDATE bridge_point_attendees SET name = 'khác'",
+      "UPDATE session_presiding SET name = 'khác'",
+      "UPDATE registrations SET representatives = '[\"rõ\"]' WHERE id = 3",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+      g_free (rd_test_sqlite_exec_fails (db, refused[i]));
+    sqlite3_close (db);
+  }
+
   /* Protection sealed later seals the representatives of the earlier revisions too. */
   update (f->ledger, 2, "{\"protection_requested\": true}");
   g_assert_false (book_file_contains (f, "Lê Thị Năm"));
+  {
+    sqlite3 *db = book_raw_open (f);
+    g_autofree char *message = rd_test_sqlite_exec_fails (
+        db, "UPDATE registration_history SET field = 'khác' WHERE registration_id = 2");
+
+    g_assert_nonnull (strstr (message, "append-only"));
+    sqlite3_close (db);
+  }
   g_clear_pointer (&book, json_object_unref);
   book = export_json (f->ledger, "2026-11-10", "2026-11-10", "kiểm tra theo yêu cầu thanh tra");
   g_assert_cmpstr (cell (row_of (book, 0), "Họ tên, địa chỉ"), ==,

@@ -31,7 +31,7 @@ test_open_fresh (RdTestLedger *f, gconstpointer data)
 
   g_assert_cmpstr (rd_ledger_get_path (ledger), ==, f->path);
   g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, RD_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (RD_LEDGER_SCHEMA_VERSION, ==, 6);
+  g_assert_cmpint (RD_LEDGER_SCHEMA_VERSION, ==, 7);
   g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
 
   id = rd_ledger_session_start (ledger, "first", "operator", &error);
