@@ -146,6 +146,22 @@ char *rd_book_insert_session (RdLedger *self, const char *state, const char *tit
                               const char *created_at, const char *started_at,
                               const char *scheduled_for, const char *date, GError **error);
 
+/* One row of the book: the 13 cells of Mẫu 03/TCD, and the same facts for machines (the JSON
+ * export's "details"). */
+#define RD_BOOK_N_COLUMNS 13
+typedef struct
+{
+  char *cells[RD_BOOK_N_COLUMNS];
+  JsonObject *details;
+} RdBookRow;
+
+/* Inside the caller's transaction: the rows of reception dates [@from, @to], as
+ * rd_ledger_book_export() describes them (RdBookRow, freed with the array); protected identities
+ * opened when @reveal, their registrations appended to @revealed_ids. NULL with @error.
+ * (transfer full) */
+GPtrArray *rd_book_read_rows (RdLedger *self, const char *from, const char *to, gboolean reveal,
+                              GArray *revealed_ids, GError **error);
+
 /* Inside the caller's transaction: {presiding: {name, position} or null, bridge_points: [{id,
  * kind, name, invite_id?, attendees: [{name, position}]}], the central one first}; for a NULL
  * @session_id, none. (transfer full) */

@@ -200,10 +200,10 @@ typedef enum
  * [{title, first, last}] (the form's grouped headers, 0-based columns), rows: [{header: value,
  * details: {reception_id, registration_id, registration_revision, revision_recorded,
  * handling, field, people_count, repeat_of, representatives, legal_basis, refusal_reason,
- * session_id, presiding_officer, bridge_points}}]}. Protected
- * identities are redacted unless @reveal_reason is given and @for_transfer is not; a reveal
- * writes "identity-revealed" first. Every export writes an event "book-exported" (from, to,
- * format, rows, revealed, for_transfer). @n_rows and @revealed (may be NULL) say what it holds. */
+ * session_id, presiding_officer, bridge_points}}]}. Protected identities are redacted unless
+ * @reveal_reason is given and @for_transfer is not; a reveal writes "identity-revealed" first.
+ * Every export writes an event "book-exported" (from, to, format: csv, csv-semicolon, json or
+ * xlsx, rows, revealed, for_transfer). @n_rows and @revealed (may be NULL) say what it holds. */
 char *rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
                              RdLedgerBookFormat format, const char *reveal_reason,
                              gboolean for_transfer, const char *actor, guint *n_rows,
