@@ -1,5 +1,6 @@
 /* rd-console-book.c: see rd-console-book.h. */
 #include "console/rd-console-book.h"
+#include "console/rd-console-pdf.h"
 #include "console/rd-console-xlsx.h"
 
 #include <errno.h>
@@ -306,12 +307,13 @@ rd_console_write_output (JsonNode *result, const char *path, GError **error)
 {
   JsonObject *o = JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
   const char *content = o ? json_object_get_string_member_with_default (o, "content", NULL) : NULL;
+  const char *format;
   g_autofree char *as_json = NULL;
   gsize len, done = 0;
   int fd;
 
-  if (content != NULL &&
-      g_strcmp0 (json_object_get_string_member_with_default (o, "format", NULL), "xlsx") == 0)
+  format = o ? json_object_get_string_member_with_default (o, "format", "") : "";
+  if (content != NULL && (g_str_equal (format, "xlsx") || g_str_equal (format, "pdf")))
     {
       g_autoptr (JsonNode) book = json_from_string (content, error);
 
@@ -322,7 +324,9 @@ rd_console_write_output (JsonNode *result, const char *path, GError **error)
                                  "the book from the daemon is not a JSON object");
           return FALSE;
         }
-      return rd_console_write_book_xlsx (json_node_get_object (book), path, error);
+      return g_str_equal (format, "pdf")
+                 ? rd_console_write_book_pdf (json_node_get_object (book), path, error)
+                 : rd_console_write_book_xlsx (json_node_get_object (book), path, error);
     }
   if (content == NULL) /* no file content in the reply: the reply itself, as JSON */
     {

@@ -317,9 +317,9 @@ static const char usage_text[] =
     "  conclusion list [SESSION]\n"
     "  followup update ID --progress T [--outcome T]   an outcome closes it\n"
     "  followup overdue [--as-of DATE] late conclusions, petitions older than 45 days\n"
-    "  book export --from DATE --to DATE [--format csv|json|xlsx] [--separator ';']\n"
-    "      [--reveal --reason R] [--for-transfer] [--output FILE]   Mẫu 03/TCD; xlsx needs\n"
-    "                                  --output; --separator ';' for Excel with Vietnamese\n"
+    "  book export --from DATE --to DATE [--format csv|json|xlsx|pdf] [--separator ';']\n"
+    "      [--reveal --reason R] [--for-transfer] [--output FILE]   Mẫu 03/TCD; xlsx and pdf\n"
+    "                                  need --output; --separator ';' for Excel with Vietnamese\n"
     "                                  settings; --for-transfer never holds a protected identity\n"
     "  report --month YYYY-MM          the monthly summary\n"
     "\n"
@@ -695,11 +695,13 @@ rd_console_parse (int argc, char **argv, RdConsoleCall *call)
   rc = parse_args (best, argc - (int)best_words, argv + best_words, params, &call->output);
   if (rc != 0)
     return rc;
-  if (g_str_equal (best->method, "book.export") &&
-      g_strcmp0 (json_object_get_string_member_with_default (params, "format", NULL), "xlsx") ==
-          0 &&
-      call->output == NULL)
-    return rd_console_usage_error ("book export --format xlsx needs --output FILE");
+  if (g_str_equal (best->method, "book.export") && call->output == NULL)
+    {
+      const char *format = json_object_get_string_member_with_default (params, "format", "");
+
+      if (g_str_equal (format, "xlsx") || g_str_equal (format, "pdf"))
+        return rd_console_usage_error ("book export --format %s needs --output FILE", format);
+    }
   call->method = best->method;
   call->print = best->print;
   call->verdict = best->verdict;

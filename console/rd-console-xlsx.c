@@ -1,14 +1,11 @@
 /* rd-console-xlsx.c: see rd-console-xlsx.h. Written with libxlsxwriter, which writes only to a
- * file name: the workbook goes to a new temporary file beside @path (0600), then is linked to
- * @path, which fails rather than replace a file that appeared meanwhile. */
+ * file name (rd-console-file.h). */
 #include "console/rd-console-xlsx.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <gio/gio.h>
-#include <glib/gstdio.h>
-#include <unistd.h>
+#include <string.h>
 #include <xlsxwriter.h>
+
+#include "console/rd-console-file.h"
 
 /* Rows of the sheet (0-based). */
 enum
@@ -230,36 +227,14 @@ write_workbook (JsonObject *book, const char *file, GError **error)
   return TRUE;
 }
 
+static gboolean
+write_workbook_cb (const char *file, gpointer data, GError **error)
+{
+  return write_workbook (data, file, error);
+}
+
 gboolean
 rd_console_write_book_xlsx (JsonObject *book, const char *path, GError **error)
 {
-  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
-  int fd;
-
-  if (!check_form (book, error))
-    return FALSE;
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", tmp,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  close (fd);
-  if (!write_workbook (book, tmp, error))
-    {
-      g_unlink (tmp);
-      return FALSE;
-    }
-  if (link (tmp, path) != 0)
-    {
-      int saved = errno;
-      g_unlink (tmp);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s%s", path,
-                   g_strerror (saved), saved == EEXIST ? " (choose a new file name)" : "");
-      return FALSE;
-    }
-  g_unlink (tmp);
-  return TRUE;
+  return check_form (book, error) && rd_console_write_new (path, write_workbook_cb, book, error);
 }

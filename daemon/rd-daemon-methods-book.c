@@ -387,10 +387,10 @@ rd_daemon_method_book_export (RdDaemon *d, RdControlRequest *req, JsonObject *pa
   if (format == NULL)
     format = "csv";
   if (!g_str_equal (format, "csv") && !g_str_equal (format, "json") &&
-      !g_str_equal (format, "xlsx"))
+      !g_str_equal (format, "xlsx") && !g_str_equal (format, "pdf"))
     {
       rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
-                                      "format \"%s\" is not csv, json or xlsx", format);
+                                      "format \"%s\" is not csv, json, xlsx or pdf", format);
       return;
     }
   if (separator != NULL && (!g_str_equal (format, "csv") ||
@@ -403,6 +403,7 @@ rd_daemon_method_book_export (RdDaemon *d, RdControlRequest *req, JsonObject *pa
     }
   kind = g_str_equal (format, "json")      ? RD_LEDGER_BOOK_JSON
          : g_str_equal (format, "xlsx")    ? RD_LEDGER_BOOK_XLSX
+         : g_str_equal (format, "pdf")     ? RD_LEDGER_BOOK_PDF
          : g_strcmp0 (separator, ";") == 0 ? RD_LEDGER_BOOK_CSV_SEMICOLON
                                            : RD_LEDGER_BOOK_CSV;
   content = rd_ledger_book_export (d->ledger, from, to, kind, reason, for_transfer, actor, &rows,

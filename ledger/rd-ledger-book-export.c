@@ -161,6 +161,7 @@ static const char *const format_names[] = {
   [RD_LEDGER_BOOK_JSON] = "json",
   [RD_LEDGER_BOOK_CSV_SEMICOLON] = "csv-semicolon",
   [RD_LEDGER_BOOK_XLSX] = "xlsx",
+  [RD_LEDGER_BOOK_PDF] = "pdf",
 };
 
 char *

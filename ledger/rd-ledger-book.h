@@ -182,6 +182,7 @@ typedef enum
   RD_LEDGER_BOOK_JSON,
   RD_LEDGER_BOOK_CSV_SEMICOLON, /* CSV with ';' between cells (Excel, Vietnamese settings) */
   RD_LEDGER_BOOK_XLSX,          /* the JSON form, for the console to lay out as XLSX */
+  RD_LEDGER_BOOK_PDF,           /* the JSON form, for the console to lay out as PDF */
 } RdLedgerBookFormat;
 
 /* The book, Mẫu số 03/TCD, for reception dates in [@from, @to] (YYYY-MM-DD, both required):
@@ -202,8 +203,9 @@ typedef enum
  * handling, field, people_count, repeat_of, representatives, legal_basis, refusal_reason,
  * session_id, presiding_officer, bridge_points}}]}. Protected identities are redacted unless
  * @reveal_reason is given and @for_transfer is not; a reveal writes "identity-revealed" first.
- * Every export writes an event "book-exported" (from, to, format: csv, csv-semicolon, json or
- * xlsx, rows, revealed, for_transfer). @n_rows and @revealed (may be NULL) say what it holds. */
+ * Every export writes an event "book-exported" (from, to, format: csv, csv-semicolon, json,
+ * xlsx or pdf, rows, revealed, for_transfer). @n_rows and @revealed (may be NULL) say what it
+ * holds. */
 char *rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
                              RdLedgerBookFormat format, const char *reveal_reason,
                              gboolean for_transfer, const char *actor, guint *n_rows,

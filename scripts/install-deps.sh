@@ -14,6 +14,7 @@ PACKAGES="
   gstreamer1.0-nice libnice-dev gstreamer1.0-tools gstreamer1.0-alsa gstreamer1.0-x
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev sqlite3 libssl-dev openssl
   libxlsxwriter-dev python3-openpyxl
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
   libfuse3-dev fuse3
   systemd
   iproute2 util-linux procps

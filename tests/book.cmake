@@ -22,3 +22,7 @@ rd_add_test(test-ledger-book-rows SOURCES test-ledger-book-rows.c LIBS rd-ledger
 # The book as XLSX (receptionctl's writer) read back by openpyxl (python3-openpyxl).
 rd_add_test(test-console-book-xlsx SOURCES test-console-book-xlsx.c LIBS rd-ledger rd-console
   PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# The book as PDF (receptionctl's writer) read back by Poppler (poppler-utils): text with its
+# diacritics, headers on every page; the first page rendered as an artifact.
+rd_add_test(test-console-book-pdf SOURCES test-console-book-pdf.c LIBS rd-ledger rd-console
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)

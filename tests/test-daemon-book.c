@@ -417,8 +417,8 @@ test_record_conclude_export (void)
   out = CTL_FAIL (t, 64, "book", "export", "--from", today, "--to", today, "--format", "xlsx");
   g_assert_nonnull (strstr (out, "--format xlsx needs --output FILE"));
   g_free (out);
-  out = CTL_FAIL (t, 1, "book", "export", "--from", today, "--to", today, "--format", "pdf");
-  g_assert_nonnull (strstr (out, "not csv, json or xlsx"));
+  out = CTL_FAIL (t, 1, "book", "export", "--from", today, "--to", today, "--format", "odt");
+  g_assert_nonnull (strstr (out, "not csv, json, xlsx or pdf"));
   json_book = rd_test_ctl_json (t, "book", "export", "--from", today, "--to", today, "--format",
                                 "json", NULL);
   {
@@ -455,6 +455,7 @@ test_groups_bridge_points (void)
   g_autofree char *today = NULL;
   g_autofree char *csv_path = NULL;
   g_autofree char *xlsx_path = NULL;
+  g_autofree char *pdf_path = NULL;
   g_autofree char *contents = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   gsize length = 0;
@@ -549,6 +550,17 @@ test_groups_bridge_points (void)
   out = CTL_FAIL (t, 73, "book", "export", "--from", today, "--to", today, "--format", "xlsx",
                   "--output", xlsx_path);
   g_assert_nonnull (strstr (out, "exists"));
+  g_free (out);
+  pdf_path = g_build_filename (t->dir, "so.pdf", NULL);
+  g_free (CTL_OK (t, "book", "export", "--from", today, "--to", today, "--format", "pdf",
+                  "--output", pdf_path));
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (pdf_path, &contents, &length, NULL));
+  g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+  g_assert_cmpint (g_stat (pdf_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  out = CTL_FAIL (t, 64, "book", "export", "--from", today, "--to", today, "--format", "pdf");
+  g_assert_nonnull (strstr (out, "--format pdf needs --output FILE"));
 }
 
 /* Stops the daemon, lets @change the key file, and expects the next start to fail with 65 and
