@@ -4,8 +4,9 @@
  * Contract: as rd-console-print.h: each prints one result of the method of the same name to
  * stdout, tolerating missing or null fields; rd_console_print_book() writes the book's content
  * as it is (CSV with its BOM, or JSON). rd_console_write_output() writes a result's "content" (or,
- * when it has none, the result itself as JSON) to
- * a new file (mode 0600: the book holds personal data; an existing file is never overwritten).
+ * when it has none, the result itself as JSON) to a new file (mode 0600: the book holds personal
+ * data; an existing file is never overwritten); a book exported as "xlsx" or "pdf" (its content
+ * the book's JSON form) is laid out as that document (rd-console-xlsx.h, rd-console-pdf.h).
  * Threading: one thread.
  */
 #pragma once
