@@ -31,6 +31,8 @@ static gboolean parse_reconnect_seconds (RdConfig *c, const char *v, char **why)
 
 const RdConfigKey rd_config_keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
+  { "room", "timezone", FALSE, rd_config_parse_timezone,
+    "a time zone name of the system's tz database, e.g. Asia/Ho_Chi_Minh" },
   { "media", "camera", FALSE, parse_camera,
     "test, auto, a device path such as /dev/video0 or pipeline:DESCRIPTION" },
   { "media", "microphone", FALSE, parse_microphone,
@@ -86,6 +88,9 @@ const RdConfigKey rd_config_keys[] = {
    * trying to reconnect (ICE restart, then re-POSTs) before the link is failed. */
   { "links", "reconnect-seconds", TRUE, parse_reconnect_seconds,
     "a whole number of seconds from 10 to 3600" },
+  /* rd-config-calendar.h: the days the government moves each year. */
+  { "calendar", "file", FALSE, rd_config_parse_calendar_file,
+    "empty (the law's holidays only) or an absolute path to a calendar file" },
 };
 
 const gsize rd_config_n_keys = G_N_ELEMENTS (rd_config_keys);
@@ -302,6 +307,50 @@ parse_stop_free_mb (RdConfig *c, const char *v, char **why)
   return rd_config_parse_number (c, RD_CONFIG_NUM_STOP_FREE_MB, v, 1, MAX_FREE_MB);
 }
 
+/* A zone the system's tz database knows. Without the database (no tzdata), the default still
+ * works: Việt Nam has kept UTC+7 since 1975. */
+gboolean
+rd_config_parse_timezone (RdConfig *c, const char *v, char **why)
+{
+  GTimeZone *tz = *v ? g_time_zone_new_identifier (v) : NULL;
+
+  if (tz == NULL && g_str_equal (v, RD_CONFIG_DEFAULT_TIMEZONE))
+    tz = g_time_zone_new_offset (7 * 3600);
+  if (tz == NULL)
+    {
+      *why = g_strdup ("the system knows no such time zone (see /usr/share/zoneinfo)");
+      return FALSE;
+    }
+  g_clear_pointer (&c->tz, g_time_zone_unref);
+  c->tz = tz;
+  rd_config_set_str (&c->timezone, v);
+  return TRUE;
+}
+
+/* The file is read here, once: the config that exists holds its entries. */
+gboolean
+rd_config_parse_calendar_file (RdConfig *c, const char *v, char **why)
+{
+  g_autofree char *data = NULL;
+  g_autoptr (GError) error = NULL;
+  RdCalendar *calendar;
+
+  if (*v == '\0')
+    calendar = rd_calendar_new ();
+  else if (!g_path_is_absolute (v))
+    return FALSE;
+  else if (!g_file_get_contents (v, &data, NULL, &error) ||
+           !(calendar = rd_calendar_new_from_data (data, v, &error)))
+    {
+      *why = g_strdup (error->message);
+      return FALSE;
+    }
+  g_clear_pointer (&c->calendar, rd_calendar_unref);
+  c->calendar = calendar;
+  rd_config_set_str (&c->calendar_file, v);
+  return TRUE;
+}
+
 /* The rules between keys, checked once the whole file is read. */
 gboolean
 rd_config_check_together (const RdConfig *c, const char *origin, GError **error)
@@ -375,6 +424,8 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   g_atomic_ref_count_init (&c->ref);
   c->origin = g_strdup (origin);
   ok &= parse_room_name (c, "Reception room", &why);
+  ok &= rd_config_parse_timezone (c, RD_CONFIG_DEFAULT_TIMEZONE, &why);
+  ok &= rd_config_parse_calendar_file (c, "", &why);
   ok &= parse_camera (c, "test", &why);
   ok &= parse_microphone (c, "test", &why);
   ok &= parse_display (c, "none", &why);

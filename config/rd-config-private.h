@@ -16,11 +16,15 @@
 #pragma once
 
 #include "config/rd-config.h"
+#include "config/rd-config-calendar.h"
 
 /* [network] max-connections and max-connections-per-address: at most this many. */
 #define RD_CONFIG_MAX_CONNECTIONS 10000
 /* [network] max-parties: at most this many. */
 #define RD_CONFIG_MAX_PARTIES 100
+
+/* [room] timezone when the file does not say. */
+#define RD_CONFIG_DEFAULT_TIMEZONE "Asia/Ho_Chi_Minh"
 
 /* The longest path a struct sockaddr_un can hold, including the terminating NUL. */
 #define RD_CONFIG_SUN_PATH_MAX 108
@@ -44,6 +48,10 @@ struct _RdConfig
   gatomicrefcount ref;
   char *origin;
   char *room_name;
+  char *timezone; /* [room] timezone, as written */
+  GTimeZone *tz;
+  char *calendar_file; /* [calendar] file; NULL: the law's days only */
+  RdCalendar *calendar;
   RdDeviceSetting camera, microphone, display, speakers;
   RdVideoCodec video_codec;
   RdLayout layout;
@@ -99,6 +107,10 @@ RdConfig *rd_config_new_with_defaults (const char *origin, const char *state_dir
                                        const char *socket);
 /* The rules between keys, checked once the whole file is read; the error names @origin. */
 gboolean rd_config_check_together (const RdConfig *c, const char *origin, GError **error);
+
+/* rd-config-calendar.c's keys, parsed in rd-config-keys.c: [room] timezone, [calendar] file. */
+gboolean rd_config_parse_timezone (RdConfig *c, const char *v, char **why);
+gboolean rd_config_parse_calendar_file (RdConfig *c, const char *v, char **why);
 
 /* rd-config-network.c: the [network] keys. */
 gboolean rd_config_parse_listen (RdConfig *c, const char *v, char **why);

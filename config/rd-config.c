@@ -93,7 +93,7 @@ rd_config_load_data (const char *data, const char *origin, GError **error)
         {
           g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
                        "%s: unknown group [%s] (known groups: room, media, recording, network, "
-                       "control, storage, links)",
+                       "control, storage, links, calendar)",
                        origin, *g);
           return NULL;
         }
@@ -195,6 +195,10 @@ rd_config_unref (RdConfig *c)
     return;
   g_free (c->origin);
   g_free (c->room_name);
+  g_free (c->timezone);
+  g_clear_pointer (&c->tz, g_time_zone_unref);
+  g_free (c->calendar_file);
+  g_clear_pointer (&c->calendar, rd_calendar_unref);
   g_free ((char *)c->camera.name);
   g_free ((char *)c->microphone.name);
   g_free ((char *)c->display.name);
@@ -225,6 +229,9 @@ rd_config_unref (RdConfig *c)
 
 GETTER (const char *, origin, c->origin)
 GETTER (const char *, room_name, c->room_name)
+GETTER (const char *, timezone_name, c->timezone)
+GETTER (GTimeZone *, timezone, c->tz)
+GETTER (RdCalendar *, calendar, c->calendar)
 GETTER (RdDeviceSetting, camera, c->camera)
 GETTER (RdDeviceSetting, microphone, c->microphone)
 GETTER (RdDeviceSetting, display, c->display)
@@ -310,6 +317,10 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
 {
   const char *k = spec->key;
 
+  if (g_str_equal (k, "timezone"))
+    return c->timezone;
+  if (g_str_equal (spec->group, "calendar"))
+    return c->calendar_file;
   if (g_str_equal (spec->group, "room"))
     return c->room_name;
   if (g_str_equal (k, "video-codec"))

@@ -15,6 +15,8 @@
 
 #include <glib.h>
 
+#include "config/rd-config-calendar.h"
+
 G_BEGIN_DECLS
 
 /* The system-wide file, used when no --config is given and it exists. */
@@ -124,6 +126,14 @@ void rd_config_unref (RdConfig *config);
 /* Accessors: the returned strings are owned by the config and live as long as it does. */
 const char *rd_config_get_origin (const RdConfig *config); /* file path, or "(embedded default)" */
 const char *rd_config_get_room_name (const RdConfig *config);
+/* [room] timezone: the room's time zone (an IANA name, default Asia/Ho_Chi_Minh), in which
+ * receptionctl shows times, typed times without a zone are read, and the book's days are
+ * counted. (transfer none) */
+const char *rd_config_get_timezone_name (const RdConfig *config);
+GTimeZone *rd_config_get_timezone (const RdConfig *config);
+/* [calendar] file: the working days (rd-config-calendar.h), with the file's entries when one is
+ * set (read when the config is loaded). (transfer none) */
+RdCalendar *rd_config_get_calendar (const RdConfig *config);
 RdDeviceSetting rd_config_get_camera (const RdConfig *config);
 RdDeviceSetting rd_config_get_microphone (const RdConfig *config);
 RdDeviceSetting rd_config_get_display (const RdConfig *config);

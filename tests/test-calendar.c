@@ -2,6 +2,10 @@
  * and Giỗ Tổ Hùng Vương 2020-2035, the working days the law gives, and the office's file. */
 #include "config/rd-config-calendar.h"
 #include "config/rd-config-error.h"
+#include "config/rd-config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
 
 static GDate *
 day (const char *iso)
@@ -204,6 +208,61 @@ test_file_errors (void)
     }
 }
 
+/* [room] timezone and [calendar] file, as the configuration takes them. */
+static void
+test_config (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-calendar-XXXXXX", NULL);
+  g_autofree char *good = g_build_filename (dir, "good.txt", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.txt", NULL);
+  g_autofree char *good_conf = NULL;
+  g_autofree char *bad_conf = NULL;
+  g_autoptr (RdConfig) c = rd_config_load_data ("", "test.conf", &error);
+  g_autoptr (RdConfig) with_file = NULL;
+  g_autoptr (RdConfig) refused = NULL;
+  g_autoptr (GDate) d = day ("2027-02-20");
+  g_autofree char *expected = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_config_get_timezone_name (c), ==, "Asia/Ho_Chi_Minh");
+  {
+    g_autoptr (GDateTime) now = g_date_time_new_now (rd_config_get_timezone (c));
+
+    g_assert_cmpint (g_date_time_get_utc_offset (now), ==, 7 * G_TIME_SPAN_HOUR);
+  }
+  g_assert_null (rd_calendar_get_origin (rd_config_get_calendar (c)));
+  g_assert_false (rd_calendar_is_working_day (rd_config_get_calendar (c), d, NULL));
+
+  refused = rd_config_load_data ("[room]\ntimezone=Asia/Saigon_City\n", "test.conf", &error);
+  g_assert_null (refused);
+  g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "test.conf: [room] timezone: invalid value "
+                                            "'Asia/Saigon_City': the system knows no such"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (good, "2027-02-20 work làm bù\n", -1, NULL));
+  g_assert_true (
+      g_file_set_contents (bad, "# năm 2027\n2027-02-20 work\n2027-02-30 off x\n", -1, NULL));
+  good_conf = g_strdup_printf ("[room]\ntimezone=Europe/Paris\n[calendar]\nfile=%s\n", good);
+  bad_conf = g_strdup_printf ("[calendar]\nfile=%s\n", bad);
+  with_file = rd_config_load_data (good_conf, "test.conf", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_calendar_get_origin (rd_config_get_calendar (with_file)), ==, good);
+  g_assert_true (rd_calendar_is_working_day (rd_config_get_calendar (with_file), d, NULL));
+  refused = rd_config_load_data (bad_conf, "test.conf", &error);
+  g_assert_null (refused);
+  g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID);
+  expected = g_strdup_printf ("%s:3: \"2027-02-30\" is not a day", bad);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_clear_error (&error);
+  g_assert_null (rd_config_load_data ("[calendar]\nfile=relative.txt\n", "test.conf", &error));
+  g_assert_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID);
+  g_remove (good);
+  g_remove (bad);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,5 +272,6 @@ main (int argc, char **argv)
   g_test_add_func ("/calendar/law", test_law);
   g_test_add_func ("/calendar/file", test_file);
   g_test_add_func ("/calendar/file-errors", test_file_errors);
+  g_test_add_func ("/calendar/config", test_config);
   return g_test_run ();
 }
