@@ -1,115 +1,34 @@
-/* rd-ledger-book-schedule.c: sessions scheduled for registrations, their timing duties, and
- * starting a scheduled session. See rd-ledger-book.h. */
+/* rd-ledger-book-schedule.c: sessions scheduled for registrations, moving and cancelling them,
+ * and starting a scheduled session. See rd-ledger-book.h; the timing duties are in
+ * rd-ledger-book-duties.c. */
 #include "ledger/rd-ledger-book-private.h"
 #include "ledger/rd-ledger-error.h"
 
+#include <stdio.h>
 #include <string.h>
 
-static gboolean
-is_working_day (GDate *d)
-{
-  GDateWeekday w = g_date_get_weekday (d);
-
-  return w != G_DATE_SATURDAY && w != G_DATE_SUNDAY;
-}
-
-/* @n working days before @day (a copy). */
-static GDate *
-working_days_before (const GDate *day, guint n)
-{
-  GDate *d = g_date_copy (day);
-
-  while (n > 0)
-    {
-      g_date_subtract_days (d, 1);
-      if (is_working_day (d))
-        n--;
-    }
-  return d;
-}
-
-static char *
-format_day (const GDate *d)
-{
-  return g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (d), g_date_get_month (d),
-                          g_date_get_day (d));
-}
-
-static GDate *
-local_day (GDateTime *t)
-{
-  g_autoptr (GDateTime) local = g_date_time_to_local (t);
-
-  return g_date_new_dmy ((GDateDay)g_date_time_get_day_of_month (local),
-                         (GDateMonth)g_date_time_get_month (local),
-                         (GDateYear)g_date_time_get_year (local));
-}
-
-static void
-add_warning (JsonArray *warnings, char *text)
-{
-  json_array_add_string_element (warnings, text);
-  g_free (text);
-}
-
-JsonNode *
-rd_ledger_book_timing (GDateTime *now, GDateTime *at)
-{
-  static const char *const weekdays[] = { "",         "Monday", "Tuesday",  "Wednesday",
-                                          "Thursday", "Friday", "Saturday", "Sunday" };
-  g_autoptr (GDate) today = local_day (now);
-  g_autoptr (GDate) day = local_day (at);
-  g_autoptr (GDate) notify_by = working_days_before (day, 5);
-  g_autoptr (GDate) test_by = working_days_before (day, 1);
-  g_autoptr (GDateTime) connect = g_date_time_add_hours (at, -1);
-  g_autoptr (GDateTime) connect_local = g_date_time_to_local (connect);
-  g_autoptr (GDateTime) at_local = g_date_time_to_local (at);
-  g_autofree char *at_text = g_date_time_format (at_local, "%Y-%m-%dT%H:%M:%S%:z");
-  g_autofree char *connect_text = g_date_time_format (connect_local, "%Y-%m-%dT%H:%M:%S%:z");
-  g_autofree char *today_text = format_day (today);
-  g_autofree char *notify_text = format_day (notify_by);
-  g_autofree char *test_text = format_day (test_by);
-  g_autoptr (GDate) d = g_date_copy (today);
-  JsonNode *node = rd_book_detail_new ();
-  JsonObject *o = json_node_get_object (node);
-  JsonArray *warnings = json_array_new ();
-  gint64 between = 0;
-
-  for (g_date_add_days (d, 1); g_date_compare (d, day) < 0; g_date_add_days (d, 1))
-    between += is_working_day (d);
-  json_object_set_string_member (o, "scheduled_for", at_text);
-  json_object_set_int_member (o, "working_days_before", between);
-  json_object_set_string_member (o, "notify_citizen_by", notify_text);
-  json_object_set_string_member (o, "test_link_by", test_text);
-  json_object_set_string_member (o, "connect_by", connect_text);
-  if (!is_working_day (day))
-    add_warning (warnings, g_strdup_printf ("the session falls on a %s, not a working day",
-                                            weekdays[g_date_get_weekday (day)]));
-  if (g_date_compare (today, notify_by) > 0)
-    add_warning (warnings,
-                 g_strdup_printf ("the citizen must be notified at least 5 working days before "
-                                  "(by %s); today is %s",
-                                  notify_text, today_text));
-  if (g_date_compare (today, test_by) > 0)
-    add_warning (warnings,
-                 g_strdup_printf ("the link must be tested at least 1 working day before (by "
-                                  "%s); today is %s",
-                                  test_text, today_text));
-  json_object_set_array_member (o, "warnings", warnings);
-  json_object_set_string_member (o, "working_days",
-                                 "Monday to Friday; public holidays are not counted out");
-  return node;
-}
-
-/* @text (ISO 8601; local time without a zone; a space may stand for the T) later than @now. */
+/* @text (ISO 8601, or dd/mm/yyyy HH:MM as officers write it; local time without a zone; a space
+ * may stand for the T) later than @now. */
 static GDateTime *
 parse_at (const char *text, GDateTime *now, GError **error)
 {
   g_autofree char *copy = g_strdup (text ? text : "");
   g_autoptr (GTimeZone) local = g_time_zone_new_local ();
   g_autoptr (GDateTime) at = NULL;
-  char *space = strchr (copy, ' ');
+  char *space;
 
+  g_strstrip (copy);
+  if (g_regex_match_simple ("^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}[ T][0-9]{1,2}:[0-9]{2}$", copy, 0, 0))
+    {
+      guint d, m, y, hh, mm;
+
+      if (sscanf (copy, "%u/%u/%u%*c%u:%u", &d, &m, &y, &hh, &mm) == 5)
+        {
+          g_free (copy);
+          copy = g_strdup_printf ("%04u-%02u-%02uT%02u:%02u", y, m, d, hh, mm);
+        }
+    }
+  space = strchr (copy, ' ');
   if (space)
     *space = 'T';
   /* "2026-12-07T08:30" is how people write it; GLib wants the seconds. */
@@ -124,8 +43,8 @@ parse_at (const char *text, GDateTime *now, GError **error)
   if (at == NULL)
     {
       g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
-                   "field \"at\": \"%s\" is not a date and time (2026-12-07T08:30, with an "
-                   "optional time zone)",
+                   "field \"at\": \"%s\" is not a date and time (07/12/2026 08:30, or "
+                   "2026-12-07T08:30 with an optional time zone)",
                    text ? text : "");
       return NULL;
     }
@@ -242,7 +161,7 @@ rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *regi
     {
       JsonArray *warnings;
 
-      *timing = rd_ledger_book_timing (now, when);
+      *timing = rd_ledger_book_timing (ledger->calendar, now, when);
       warnings = json_object_get_array_member (json_node_get_object (*timing), "warnings");
       for (guint i = 0; i < notes->len; i++)
         json_array_add_string_element (warnings, notes->pdata[i]);
@@ -307,5 +226,141 @@ fail:
   rd_ledger_rollback (ledger, FALSE);
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                               "cannot start scheduled session \"%s\": ", id);
+  return FALSE;
+}
+
+/* Inside the transaction: session @id is scheduled (else NOT_FOUND or STATE); @scheduled_for
+ * gets its time. */
+static gboolean
+check_scheduled (RdLedger *ledger, const char *id, char **scheduled_for, GError **error)
+{
+  g_autofree char *state = rd_ledger_session_state (ledger, id, error);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (state == NULL)
+    return FALSE;
+  if (!g_str_equal (state, RD_SESSION_STATE_SCHEDULED))
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE,
+                   "it is %s, not scheduled (only a scheduled session can be moved or cancelled)",
+                   state);
+      return FALSE;
+    }
+  stmt =
+      rd_ledger_prepare (ledger, error, "SELECT scheduled_for FROM sessions WHERE id = ?1", 1, id);
+  if (stmt == NULL || rd_ledger_step (ledger, stmt, error) != SQLITE_ROW)
+    return FALSE;
+  *scheduled_for = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  return TRUE;
+}
+
+static char *
+check_reason (const char *reason, GError **error)
+{
+  char *clean = rd_book_normalize (reason);
+
+  if (clean == NULL)
+    g_set_error_literal (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                         "field \"reason\" is required");
+  return clean;
+}
+
+gboolean
+rd_ledger_session_reschedule (RdLedger *ledger, const char *id, const char *at, const char *reason,
+                              const char *actor, JsonNode **timing, GError **error)
+{
+  g_autoptr (GDateTime) now = NULL;
+  g_autoptr (GDateTime) when = NULL;
+  g_autofree char *now_text = NULL;
+  g_autofree char *at_text = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *clean_reason = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) detail = rd_book_detail_new ();
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  JsonObject *o = json_node_get_object (detail);
+
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (actor != NULL, FALSE);
+
+  now_text = rd_ledger_now (ledger, &now);
+  if (!(clean_reason = check_reason (reason, &local_error)) ||
+      !(when = parse_at (at, now, &local_error)))
+    goto fail_early;
+  at_text = rd_ledger_format_time (when);
+  if (!rd_ledger_begin (ledger, FALSE, &local_error))
+    goto fail_early;
+  if (!check_scheduled (ledger, id, &before, &local_error))
+    goto fail;
+  stmt = rd_ledger_prepare (ledger, &local_error,
+                            "UPDATE sessions SET scheduled_for = ?2 "
+                            "WHERE id = ?1 AND state = 'scheduled'",
+                            2, id, at_text);
+  if (stmt == NULL || rd_ledger_step (ledger, stmt, &local_error) == 0)
+    goto fail;
+  rd_ledger_json_set_string (o, "from", before);
+  json_object_set_string_member (o, "to", at_text);
+  json_object_set_string_member (o, "reason", clean_reason);
+  if (rd_ledger_insert_event (ledger, now_text, id, actor, "session-rescheduled", detail,
+                              &local_error) == 0 ||
+      !rd_ledger_commit (ledger, FALSE, &local_error))
+    goto fail;
+  if (timing)
+    *timing = rd_ledger_book_timing (ledger->calendar, now, when);
+  return TRUE;
+
+fail:
+  rd_ledger_rollback (ledger, FALSE);
+fail_early:
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                              "cannot reschedule session \"%s\": ", id);
+  return FALSE;
+}
+
+gboolean
+rd_ledger_session_cancel (RdLedger *ledger, const char *id, const char *reason, const char *actor,
+                          GError **error)
+{
+  g_autofree char *now = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *clean_reason = NULL;
+  g_autofree char *end_reason = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) detail = rd_book_detail_new ();
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  JsonObject *o = json_node_get_object (detail);
+
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (actor != NULL, FALSE);
+
+  now = rd_ledger_now (ledger, NULL);
+  if (!(clean_reason = check_reason (reason, &local_error)))
+    goto fail_early;
+  end_reason = g_strdup_printf ("cancelled: %s", clean_reason);
+  if (!rd_ledger_begin (ledger, FALSE, &local_error))
+    goto fail_early;
+  if (!check_scheduled (ledger, id, &before, &local_error))
+    goto fail;
+  stmt = rd_ledger_prepare (ledger, &local_error,
+                            "UPDATE sessions SET state = 'ended', ended_at = ?2, end_reason = ?3 "
+                            "WHERE id = ?1 AND state = 'scheduled'",
+                            3, id, now, end_reason);
+  if (stmt == NULL || rd_ledger_step (ledger, stmt, &local_error) == 0)
+    goto fail;
+  rd_ledger_json_set_string (o, "scheduled_for", before);
+  json_object_set_string_member (o, "reason", clean_reason);
+  if (rd_ledger_insert_event (ledger, now, id, actor, "session-cancelled", detail, &local_error) ==
+          0 ||
+      !rd_ledger_commit (ledger, FALSE, &local_error))
+    goto fail;
+  return TRUE;
+
+fail:
+  rd_ledger_rollback (ledger, FALSE);
+fail_early:
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                              "cannot cancel session \"%s\": ", id);
   return FALSE;
 }

@@ -26,15 +26,16 @@
  * anything is returned. An export for transfer to another body never contains them, reason or not.
  * - Dates of the book (reception date, due dates, --from/--to) are calendar days "YYYY-MM-DD" in
  *   the daemon's local time zone (TZ); stored times are UTC as in rd-ledger.h.
- * - Working days for the timing duties are Monday to Friday. Public holidays are not known to the
- *   ledger (they move with the lunar calendar and yearly decisions), so around a holiday the
- *   deadlines it gives are later than the real ones by the holidays in between.
+ * - Working days for the timing duties are those of the calendar the daemon gives
+ *   (rd_ledger_book_set_calendar(), config/rd-config-calendar.h: weekends, public holidays from
+ *   the law and the lunar calendar, the office's file); the law's alone until one is given.
  *
  * Threading and ownership as in rd-ledger.h: one thread; returned nodes and strings are
  * (transfer full), arguments (transfer none).
  */
 #pragma once
 
+#include "config/rd-config-calendar.h"
 #include "ledger/rd-ledger.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,9 @@ gboolean rd_ledger_book_set_key (RdLedger *ledger, const guint8 *key, gsize key_
 /* Whether the ledger remembers a book key id, i.e. a key was given once and must not be
  * replaced by a new one. */
 gboolean rd_ledger_book_has_key_id (RdLedger *ledger, gboolean *has_key_id, GError **error);
+
+/* The working days the timing duties count (a reference is kept; NULL: the law's alone). */
+void rd_ledger_book_set_calendar (RdLedger *ledger, RdCalendar *calendar);
 
 /* Registrations. Fields: name, address, id_document, contact, summary, classification,
  * people_count (>= 1, default 1), protection_requested (boolean, default false), prior_body,
@@ -86,12 +90,12 @@ JsonNode *rd_ledger_registration_show (RdLedger *ledger, gint64 id, const char *
  * classification, classification_vi, protected, name, summary, people_count}. */
 JsonNode *rd_ledger_registration_list (RdLedger *ledger, GError **error);
 
-/* Creates a session in state "scheduled" for @at (ISO 8601; without a time zone, local time),
- * which must be later than now, with the registrations @registration_ids (each must exist,
- * none twice). Event "session-scheduled" with {scheduled_for, registrations}. Returns the
- * session's id; @timing (may be NULL) gets rd_ledger_book_timing() for now and @at, plus a warning
- * for each denunciation whose citizen asked for identity protection (a complex denunciation is
- * received online only when the denouncer does not ask for it). */
+/* Creates a session in state "scheduled" for @at (ISO 8601, or dd/mm/yyyy HH:MM; without a time
+ * zone, local time), which must be later than now, with the registrations @registration_ids (each
+ * must exist, none twice). Event "session-scheduled" with {scheduled_for, registrations}. Returns
+ * the session's id; @timing (may be NULL) gets rd_ledger_book_timing() for now and @at, plus a
+ * warning for each denunciation whose citizen asked for identity protection (a complex denunciation
+ * is received online only when the denouncer does not ask for it). */
 char *rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64 *registration_ids,
                                   guint n_registrations, const char *title, const char *actor,
                                   JsonNode **timing, GError **error);
@@ -102,11 +106,33 @@ char *rd_ledger_session_schedule (RdLedger *ledger, const char *at, const gint64
 gboolean rd_ledger_session_start_scheduled (RdLedger *ledger, const char *id, const char *actor,
                                             GError **error);
 
-/* The timing duties for a session at @at seen from @now: {scheduled_for, working_days_before,
- * notify_citizen_by (5 working days before), test_link_by (1 working day before), connect_by
- * (1 hour before), warnings: [sentences]} (dates local; a warning for each duty whose date has
- * passed). */
-JsonNode *rd_ledger_book_timing (GDateTime *now, GDateTime *at);
+/* Moves scheduled session @id to @at (as for rd_ledger_session_schedule(): later than now) for
+ * @reason (required). Event "session-rescheduled" with {from, to, reason}. NOT_FOUND for no such
+ * session, STATE when it is not scheduled. @timing (may be NULL) gets rd_ledger_book_timing()
+ * for the new time. */
+gboolean rd_ledger_session_reschedule (RdLedger *ledger, const char *id, const char *at,
+                                       const char *reason, const char *actor, JsonNode **timing,
+                                       GError **error);
+
+/* Cancels scheduled session @id for @reason (required): the session is sealed as it stands,
+ * state ended with ended_at now, no started_at and end_reason "cancelled: REASON" (a session
+ * cancelled is one ended without having been held). Event "session-cancelled" with
+ * {scheduled_for, reason}. NOT_FOUND for no such session, STATE when it is not scheduled. */
+gboolean rd_ledger_session_cancel (RdLedger *ledger, const char *id, const char *reason,
+                                   const char *actor, GError **error);
+
+/* The timing duties for a session at @at seen from @now, counted in working days of @calendar:
+ * {scheduled_for, working_days_before, notify_citizen_by (5 working days before), test_link_by
+ * (1 working day before), connect_by (1 hour before), duties: [{duty (notify-citizen,
+ * test-link, connect), what (a sentence), by, state (upcoming, today, late)}], day_off (what
+ * the session's day is when it is not a working day, else absent), warnings: [sentences]}
+ * (dates are local "YYYY-MM-DD", times local ISO 8601 with the offset; a warning for each duty
+ * whose day has passed, and for a session on a day off, naming it). */
+JsonNode *rd_ledger_book_timing (RdCalendar *calendar, GDateTime *now, GDateTime *at);
+
+/* The sessions still scheduled, soonest first, each {id, title, scheduled_for, timing (as
+ * rd_ledger_book_timing() from now), late (how many of its duties are late)}. */
+JsonNode *rd_ledger_book_duties (RdLedger *ledger, GError **error);
 
 /* Who presided over session @session_id (người chủ trì). Fields: name (required), position.
  * Recorded once (again: RD_LEDGER_ERROR_STATE); any time, since it is a fact about the session.

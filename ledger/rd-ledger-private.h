@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "config/rd-config-calendar.h"
 #include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger.h"
 #include "ledger/rd-ledger-error.h"
@@ -40,6 +41,7 @@ struct _RdLedger
   gboolean anchored_known;    /* set by rd_ledger_anchor_sync(), cleared when its write fails */
   RdLedgerCheckpointFunc checkpoint_func; /* rd_ledger_set_checkpoint_func() */
   gpointer checkpoint_data;
+  RdCalendar *calendar; /* rd_ledger_book_set_calendar(); NULL: the law's days */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)

@@ -405,6 +405,7 @@ rd_ledger_close (RdLedger *ledger)
   g_clear_pointer (&ledger->key, rd_ledger_key_free);
   explicit_bzero (ledger->book_key, sizeof ledger->book_key);
   explicit_bzero (&ledger->chain_key, sizeof ledger->chain_key);
+  g_clear_pointer (&ledger->calendar, rd_calendar_unref);
   g_free (ledger->path);
   g_free (ledger);
 }

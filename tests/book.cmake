@@ -26,3 +26,6 @@ rd_add_test(test-console-book-xlsx SOURCES test-console-book-xlsx.c LIBS rd-ledg
 # diacritics, headers on every page; the first page rendered as an artifact.
 rd_add_test(test-console-book-pdf SOURCES test-console-book-pdf.c LIBS rd-ledger rd-console
   PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# Timing duties in Việt Nam's working days; moving and cancelling a scheduled session.
+rd_add_test(test-ledger-book-duties SOURCES test-ledger-book-duties.c LIBS rd-ledger
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)

@@ -548,10 +548,10 @@ test_timing_duties (void)
   g_autoptr (GDateTime) next_week = g_date_time_new (tz, 2026, 12, 8, 14, 0, 0);
   g_autoptr (GDateTime) saturday = g_date_time_new (tz, 2026, 12, 12, 8, 0, 0);
   g_autoptr (GDateTime) tomorrow = g_date_time_new (tz, 2026, 12, 1, 8, 0, 0);
-  g_autoptr (JsonNode) t1 = rd_ledger_book_timing (now, friday);
-  g_autoptr (JsonNode) t2 = rd_ledger_book_timing (now, next_week);
-  g_autoptr (JsonNode) t3 = rd_ledger_book_timing (now, saturday);
-  g_autoptr (JsonNode) t4 = rd_ledger_book_timing (now, tomorrow);
+  g_autoptr (JsonNode) t1 = rd_ledger_book_timing (NULL, now, friday);
+  g_autoptr (JsonNode) t2 = rd_ledger_book_timing (NULL, now, next_week);
+  g_autoptr (JsonNode) t3 = rd_ledger_book_timing (NULL, now, saturday);
+  g_autoptr (JsonNode) t4 = rd_ledger_book_timing (NULL, now, tomorrow);
   g_autofree char *w1 = warnings_of (t1), *w2 = warnings_of (t2), *w3 = warnings_of (t3),
                   *w4 = warnings_of (t4);
   JsonObject *o1 = json_node_get_object (t1);
@@ -563,7 +563,7 @@ test_timing_duties (void)
   g_assert_cmpint (json_object_get_int_member (o1, "working_days_before"), ==, 3);
   g_assert_cmpstr (w1, ==,
                    "the citizen must be notified at least 5 working days before (by "
-                   "2026-11-27); today is 2026-11-30|");
+                   "27/11/2026); today is 30/11/2026|");
   /* Tuesday 8 Dec: notify by Tuesday 1 Dec, test by Monday 7 Dec: both still possible. */
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (t2), "notify_citizen_by"),
                    ==, "2026-12-01");
