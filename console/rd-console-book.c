@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "console/rd-console-time.h"
+
 static const char *
 str (JsonObject *o, const char *name)
 {
@@ -41,6 +43,20 @@ static gboolean
 flag (JsonObject *o, const char *name)
 {
   return o ? json_object_get_boolean_member_with_default (o, name, FALSE) : FALSE;
+}
+
+/* A day or time member as the officer reads it (rd-console-time.h). (transfer full) */
+static char *
+when (JsonObject *o, const char *name)
+{
+  return rd_console_time_shown (str (o, name));
+}
+
+/* A member padded to @width display columns. (transfer full) */
+static char *
+col (JsonObject *o, const char *name, guint width)
+{
+  return rd_console_pad (str (o, name), width);
 }
 
 void
@@ -79,8 +95,13 @@ rd_console_print_registration (JsonNode *result)
     printf ("%s\n", reps && json_array_get_length (reps) ? "" : " -");
   }
   printf ("  protection asked: %s\n", flag (o, "protection_requested") ? "yes" : "no");
-  printf ("  registered:     %s by %s\n", str (o, "created_at"), str (o, "created_by"));
-  printf ("  last change:    %s by %s\n", str (o, "updated_at"), str (o, "updated_by"));
+  {
+    g_autofree char *created = when (o, "created_at");
+    g_autofree char *updated = when (o, "updated_at");
+
+    printf ("  registered:     %s by %s\n", created, str (o, "created_by"));
+    printf ("  last change:    %s by %s\n", updated, str (o, "updated_by"));
+  }
   printf ("attachments: %u\n", attachments ? json_array_get_length (attachments) : 0);
   for (guint i = 0; attachments && i < json_array_get_length (attachments); i++)
     {
@@ -92,14 +113,17 @@ rd_console_print_registration (JsonNode *result)
   for (guint i = 0; sessions && i < json_array_get_length (sessions); i++)
     {
       JsonObject *s = json_array_get_object_element (sessions, i);
-      printf ("  %s %-9s %s\n", str (s, "id"), str (s, "state"), str (s, "scheduled_for"));
+      g_autofree char *at = when (s, "scheduled_for");
+
+      printf ("  %s %-9s %s\n", str (s, "id"), str (s, "state"), at);
     }
   printf ("receptions: %u\n", receptions ? json_array_get_length (receptions) : 0);
   for (guint i = 0; receptions && i < json_array_get_length (receptions); i++)
     {
       JsonObject *r = json_array_get_object_element (receptions, i);
-      printf ("  #%" G_GINT64_FORMAT " %s %s\n", num (r, "id"), str (r, "reception_date"),
-              str (r, "handling"));
+      g_autofree char *day = when (r, "reception_date");
+
+      printf ("  #%" G_GINT64_FORMAT " %s %s\n", num (r, "id"), day, str (r, "handling"));
     }
   printf ("earlier revisions: %u\n", history ? json_array_get_length (history) : 0);
   printf ("events: %u\n", events ? json_array_get_length (events) : 0);
@@ -109,7 +133,9 @@ rd_console_print_registration (JsonNode *result)
       JsonNode *detail = json_object_get_member (e, "detail");
       g_autofree char *text =
           detail && !JSON_NODE_HOLDS_NULL (detail) ? json_to_string (detail, FALSE) : g_strdup ("");
-      printf ("  %s  %-22s by %s %s\n", str (e, "at"), str (e, "kind"), str (e, "actor"), text);
+      g_autofree char *at = when (e, "at");
+
+      printf ("  %s  %-22s by %s %s\n", at, str (e, "kind"), str (e, "actor"), text);
     }
 }
 
@@ -123,13 +149,17 @@ rd_console_print_registration_list (JsonNode *result)
       printf ("no registrations\n");
       return;
     }
-  printf ("  %-5s %-27s %-10s %-30s %s\n", "ID", "REGISTERED", "CLASS", "NAME", "SUMMARY");
+  printf ("  %-5s %-16s %-10s %-30s %s\n", "ID", "REGISTERED", "CLASS", "NAME", "SUMMARY");
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
       JsonObject *r = json_array_get_object_element (a, i);
-      printf ("  %-5" G_GINT64_FORMAT " %-27s %-10s %-30s %s\n", num (r, "id"),
-              str (r, "created_at"), str (r, "classification_vi"), str (r, "name"),
-              str (r, "summary"));
+      g_autofree char *created = when (r, "created_at");
+      g_autofree char *created_col = rd_console_pad (created, 16);
+      g_autofree char *class_col = col (r, "classification_vi", 10);
+      g_autofree char *name_col = col (r, "name", 30);
+
+      printf ("  %-5" G_GINT64_FORMAT " %s %s %s %s\n", num (r, "id"), created_col, class_col,
+              name_col, str (r, "summary"));
     }
 }
 
@@ -139,11 +169,14 @@ rd_console_print_schedule (JsonNode *result)
   JsonObject *o = json_node_get_object (result);
   JsonObject *t = json_object_get_object_member (o, "timing");
   JsonArray *warnings = arr (t, "warnings");
+  g_autofree char *at = when (t, "scheduled_for");
+  g_autofree char *notify = when (t, "notify_citizen_by");
+  g_autofree char *test = when (t, "test_link_by");
+  g_autofree char *connect = when (t, "connect_by");
 
   printf ("%s\n", str (o, "id"));
-  printf ("scheduled for %s\n", str (t, "scheduled_for"));
-  printf ("notify the citizen by %s, test the link by %s, connect by %s\n",
-          str (t, "notify_citizen_by"), str (t, "test_link_by"), str (t, "connect_by"));
+  printf ("scheduled for %s\n", at);
+  printf ("notify the citizen by %s, test the link by %s, connect by %s\n", notify, test, connect);
   for (guint i = 0; warnings && i < json_array_get_length (warnings); i++)
     printf ("WARNING: %s\n", json_array_get_string_element (warnings, i));
   printf ("(working days: %s)\n", str (t, "working_days"));
@@ -159,7 +192,11 @@ rd_console_print_reception (JsonNode *result)
   printf ("  registration:  %" G_GINT64_FORMAT " (%s)\n", num (o, "registration_id"),
           str (o, "classification_vi"));
   printf ("  session:       %s\n", str (o, "session_id"));
-  printf ("  date:          %s\n", str (o, "reception_date"));
+  {
+    g_autofree char *day = when (o, "reception_date");
+
+    printf ("  date:          %s\n", day);
+  }
   printf ("  content:       %s\n", str (o, "content"));
   printf ("  handling:      %s\n", str (o, "handling"));
   printf ("  body:          %s\n", str (o, "handling_body"));
@@ -175,7 +212,11 @@ rd_console_print_reception (JsonNode *result)
     printf ("  made on:       (not recorded: a record made before the book kept it)\n");
   printf ("  confirmation:  %s\n", str (o, "confirmation"));
   printf ("  notes:         %s\n", str (o, "notes"));
-  printf ("  recorded:      %s by %s\n", str (o, "created_at"), str (o, "created_by"));
+  {
+    g_autofree char *created = when (o, "created_at");
+
+    printf ("  recorded:      %s by %s\n", created, str (o, "created_by"));
+  }
   printf ("recordings: %u\n", recs ? json_array_get_length (recs) : 0);
   for (guint i = 0; recs && i < json_array_get_length (recs); i++)
     {
@@ -200,9 +241,13 @@ rd_console_print_reception_list (JsonNode *result)
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
       JsonObject *r = json_array_get_object_element (a, i);
-      printf ("  %-5" G_GINT64_FORMAT " %-10s %-6" G_GINT64_FORMAT " %-11s %-16s %s\n",
-              num (r, "id"), str (r, "reception_date"), num (r, "registration_id"),
-              str (r, "handling"), str (r, "session_id"), str (r, "officer"));
+      g_autofree char *day = when (r, "reception_date");
+      g_autofree char *day_col = rd_console_pad (day, 10);
+      g_autofree char *handling_col = col (r, "handling", 11);
+      g_autofree char *session_col = col (r, "session_id", 16);
+
+      printf ("  %-5" G_GINT64_FORMAT " %s %-6" G_GINT64_FORMAT " %s %s %s\n", num (r, "id"),
+              day_col, num (r, "registration_id"), handling_col, session_col, str (r, "officer"));
     }
 }
 
@@ -210,16 +255,19 @@ static void
 print_conclusion (JsonObject *c)
 {
   JsonArray *notes = arr (c, "followups");
+  g_autofree char *due = when (c, "due_date");
 
   printf ("conclusion %" G_GINT64_FORMAT " of session %s: %s\n", num (c, "id"),
           str (c, "session_id"), str (c, "text"));
-  printf ("  assignee %s, due %s, %s%s%s\n", str (c, "assignee"), str (c, "due_date"),
-          str (c, "status"), g_strcmp0 (str (c, "status"), "done") == 0 ? ": " : "",
+  printf ("  assignee %s, due %s, %s%s%s\n", str (c, "assignee"), due, str (c, "status"),
+          g_strcmp0 (str (c, "status"), "done") == 0 ? ": " : "",
           g_strcmp0 (str (c, "status"), "done") == 0 ? str (c, "outcome") : "");
   for (guint i = 0; notes && i < json_array_get_length (notes); i++)
     {
       JsonObject *n = json_array_get_object_element (notes, i);
-      printf ("  %s by %s: %s\n", str (n, "at"), str (n, "actor"), str (n, "progress"));
+      g_autofree char *at = when (n, "at");
+
+      printf ("  %s by %s: %s\n", at, str (n, "actor"), str (n, "progress"));
     }
 }
 
@@ -248,14 +296,17 @@ rd_console_print_overdue (JsonNode *result)
   JsonArray *late = arr (o, "conclusions");
   JsonArray *petitions = arr (o, "petitions");
 
-  printf ("overdue on %s\n", str (o, "today"));
+  g_autofree char *today = when (o, "today");
+
+  printf ("overdue on %s\n", today);
   printf ("conclusions past their due date: %u\n", late ? json_array_get_length (late) : 0);
   for (guint i = 0; late && i < json_array_get_length (late); i++)
     {
       JsonObject *c = json_array_get_object_element (late, i);
+      g_autofree char *due = when (c, "due_date");
+
       printf ("  #%" G_GINT64_FORMAT " due %s (%" G_GINT64_FORMAT " days late) %s: %s\n",
-              num (c, "id"), str (c, "due_date"), num (c, "days_late"), str (c, "assignee"),
-              str (c, "text"));
+              num (c, "id"), due, num (c, "days_late"), str (c, "assignee"), str (c, "text"));
     }
   printf ("petitions older than 45 days without a result: %u\n",
           petitions ? json_array_get_length (petitions) : 0);
@@ -275,6 +326,32 @@ rd_console_print_book (JsonNode *result)
   fwrite (content, 1, strlen (content), stdout);
 }
 
+/* The report's keys in the words of the inspectorate's forms. */
+static const char *
+label_vi (const char *key)
+{
+  static const char *const labels[][2] = {
+    { "competent", "thuộc thẩm quyền" }, { "guided", "hướng dẫn" },
+    { "transferred", "chuyển đơn" },     { "refused", "từ chối tiếp" },
+    { "resolved", "đã giải quyết" },     { "pending", "đang giải quyết" },
+    { "overdue", "quá hạn giải quyết" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (key, labels[i][0]))
+      return labels[i][1];
+  return key; /* classifications come in Vietnamese already */
+}
+
+/* "  label ........ N", the numbers in one column whatever the label's bytes. */
+static void
+print_line (const char *indent, const char *label, gint64 n)
+{
+  g_autofree char *padded = rd_console_pad (label, 34 - (guint)strlen (indent));
+
+  printf ("%s%s %6" G_GINT64_FORMAT "\n", indent, padded, n);
+}
+
 static void
 print_counts (JsonObject *o, const char *name, const char *title)
 {
@@ -283,23 +360,27 @@ print_counts (JsonObject *o, const char *name, const char *title)
 
   printf ("%s:\n", title);
   for (GList *l = members; l; l = l->next)
-    printf ("  %-14s %" G_GINT64_FORMAT "\n", (const char *)l->data, num (counts, l->data));
+    print_line ("  ", label_vi (l->data), num (counts, l->data));
 }
 
 void
 rd_console_print_report (JsonNode *result)
 {
   JsonObject *o = json_node_get_object (result);
+  g_autofree char *from = when (o, "from");
+  g_autofree char *to = when (o, "to");
+  const char *month = str (o, "month");
 
-  printf ("report for %s (%s to %s)\n", str (o, "month"), str (o, "from"), str (o, "to"));
-  printf ("sessions held:        %" G_GINT64_FORMAT "\n", num (o, "sessions_held"));
-  printf ("registrations:        %" G_GINT64_FORMAT "\n", num (o, "registrations"));
-  printf ("receptions:           %" G_GINT64_FORMAT "\n", num (o, "receptions"));
-  print_counts (o, "by_classification", "by classification");
-  print_counts (o, "by_handling", "by competence and handling");
-  print_counts (o, "by_outcome", "by outcome");
-  printf ("conclusions issued:   %" G_GINT64_FORMAT "\n", num (o, "conclusions_issued"));
-  printf ("conclusions overdue:  %" G_GINT64_FORMAT "\n", num (o, "conclusions_overdue"));
+  printf ("BÁO CÁO CÔNG TÁC TIẾP CÔNG DÂN tháng %.2s/%.4s (từ %s đến %s)\n",
+          strlen (month) == 7 ? month + 5 : month, month, from, to);
+  print_line ("", "Số phiên tiếp đã tổ chức", num (o, "sessions_held"));
+  print_line ("", "Số đơn, vụ việc đăng ký", num (o, "registrations"));
+  print_line ("", "Số lượt tiếp công dân", num (o, "receptions"));
+  print_counts (o, "by_classification", "Phân loại");
+  print_counts (o, "by_handling", "Thẩm quyền và xử lý");
+  print_counts (o, "by_outcome", "Kết quả giải quyết");
+  print_line ("", "Kết luận, chỉ đạo đã ban hành", num (o, "conclusions_issued"));
+  print_line ("", "Kết luận quá hạn thực hiện", num (o, "conclusions_overdue"));
 }
 
 gboolean

@@ -8,6 +8,7 @@
 #include "config/rd-config.h"
 #include "console/rd-console-book.h"
 #include "console/rd-console-print.h"
+#include "console/rd-console-time.h"
 #include "proto/rd-proto.h"
 #include "proto/rd-proto-error.h"
 
@@ -25,6 +26,9 @@ typedef enum
   ARG_JSON_FILE,   /* a file read here, its JSON object sent as the param */
   ARG_OUTPUT,      /* a file receptionctl writes the result to (its "content", else its JSON) */
   ARG_PATH,        /* a file the daemon reads: sent as an absolute path (relative to here) */
+  ARG_DAY,         /* dd/mm/yyyy or yyyy-mm-dd: sent as yyyy-mm-dd (rd-console-time.h) */
+  ARG_WHEN,        /* dd/mm/yyyy HH:MM or ISO 8601: sent as ISO, local unless it has a zone */
+  ARG_MONTH,       /* mm/yyyy or yyyy-mm: sent as yyyy-mm */
 } ArgKind;
 
 typedef struct
@@ -161,7 +165,7 @@ static const CommandSpec commands[] = {
   { { "session", "schedule" },
     "session.schedule",
     rd_console_print_schedule,
-    { { "--at", "at", ARG_STRING, TRUE },
+    { { "--at", "at", ARG_WHEN, TRUE },
       { "--registration", "registrations", ARG_INT_LIST, TRUE },
       { "--title", "title", ARG_STRING, FALSE } } },
   { { "session", "presiding" },
@@ -184,12 +188,22 @@ static const CommandSpec commands[] = {
       { "--at", "bridge_point", ARG_STRING, TRUE },
       { "--name", "name", ARG_STRING, TRUE },
       { "--position", "position", ARG_STRING, FALSE } } },
+  { { "session", "reschedule" },
+    "session.reschedule",
+    rd_console_print_schedule,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--at", "at", ARG_WHEN, TRUE },
+      { "--reason", "reason", ARG_TEXT, TRUE } } },
+  { { "session", "cancel" },
+    "session.cancel",
+    rd_console_print_session,
+    { { NULL, "id", ARG_STRING, TRUE }, { "--reason", "reason", ARG_TEXT, TRUE } } },
   { { "reception", "add" },
     "reception.add",
     rd_console_print_reception,
     { { "--registration", "registration_id", ARG_INT, FALSE },
       { "--session", "session_id", ARG_STRING, FALSE },
-      { "--date", "reception_date", ARG_STRING, FALSE },
+      { "--date", "reception_date", ARG_DAY, FALSE },
       { "--content", "content", ARG_STRING, FALSE },
       { "--handling", "handling", ARG_STRING, FALSE },
       { "--body", "handling_body", ARG_STRING, FALSE },
@@ -208,14 +222,14 @@ static const CommandSpec commands[] = {
   { { "reception", "list" },
     "reception.list",
     rd_console_print_reception_list,
-    { { "--from", "from", ARG_STRING, FALSE }, { "--to", "to", ARG_STRING, FALSE } } },
+    { { "--from", "from", ARG_DAY, FALSE }, { "--to", "to", ARG_DAY, FALSE } } },
   { { "conclusion", "add" },
     "conclusion.add",
     rd_console_print_conclusion,
     { { NULL, "session", ARG_STRING, TRUE },
       { "--text", "text", ARG_STRING, TRUE },
       { "--assignee", "assignee", ARG_STRING, TRUE },
-      { "--due", "due", ARG_STRING, TRUE },
+      { "--due", "due", ARG_DAY, TRUE },
       { "--registration", "registration_id", ARG_INT, FALSE } } },
   { { "conclusion", "list" },
     "conclusion.list",
@@ -230,19 +244,19 @@ static const CommandSpec commands[] = {
   { { "followup", "overdue" },
     "followup.overdue",
     rd_console_print_overdue,
-    { { "--as-of", "as_of", ARG_STRING, FALSE } } },
+    { { "--as-of", "as_of", ARG_DAY, FALSE } } },
   { { "book", "export" },
     "book.export",
     rd_console_print_book,
-    { { "--from", "from", ARG_STRING, TRUE },
-      { "--to", "to", ARG_STRING, TRUE },
+    { { "--from", "from", ARG_DAY, TRUE },
+      { "--to", "to", ARG_DAY, TRUE },
       { "--format", "format", ARG_STRING, FALSE },
       { "--separator", "separator", ARG_STRING, FALSE },
       { "--reveal", "reveal", ARG_FLAG, FALSE },
       { "--reason", "reason", ARG_STRING, FALSE },
       { "--for-transfer", "for_transfer", ARG_FLAG, FALSE },
       { "--output", "", ARG_OUTPUT, FALSE } } },
-  { { "report" }, "report", rd_console_print_report, { { "--month", "month", ARG_STRING, TRUE } } },
+  { { "report" }, "report", rd_console_print_report, { { "--month", "month", ARG_MONTH, TRUE } } },
 };
 
 static const char usage_text[] =
@@ -254,7 +268,8 @@ static const char usage_text[] =
     "  session start [ID] [--title T]  start a session now (or scheduled session ID); prints\n"
     "                                  its id\n"
     "  session end ID [--reason R]     end a live session (its parties are disconnected)\n"
-    "  session list                    every session, newest first\n"
+    "  session list                    every session, newest first; the timing duties of those\n"
+    "                                  still scheduled, and which are late\n"
     "  session show ID                 one session: parties, invites, recordings, events\n"
     "  session invite ID --role board|agency|citizen [--name NAME] [--expires 2h]\n"
     "                                  a bearer token for one remote party, with its WHIP and\n"
@@ -301,8 +316,13 @@ static const char usage_text[] =
     "  registration show ID [--reveal --reason R]   identity of a protected one only with a\n"
     "                                  reason; each reveal is recorded\n"
     "  registration list\n"
-    "  session schedule --at 2026-12-07T08:30 --registration ID... [--title T]\n"
-    "                                  warns when the timing duties cannot be met\n"
+    "  session schedule --at '07/12/2026 08:30' --registration ID... [--title T]\n"
+    "                                  the time is the room's ([room] timezone); warns when the\n"
+    "                                  session falls on a day off (named) or a timing duty\n"
+    "                                  cannot be met (duties count working days: weekends,\n"
+    "                                  public holidays, Tết, the [calendar] file)\n"
+    "  session reschedule ID --at TIME --reason R   move a scheduled session, on the record\n"
+    "  session cancel ID --reason R    cancel a scheduled session, on the record\n"
     "  session presiding ID --name N [--position P]   who presided (người chủ trì), once\n"
     "  session bridge-point ID --name N --kind central|component [--invite INVITE-ID]\n"
     "                                  a bridge point (điểm cầu); parties of the invite are\n"
@@ -311,9 +331,9 @@ static const char usage_text[] =
     "  reception add --registration ID [--session S] --content T --handling\n"
     "      competent|guided|transferred|refused [--body B --document N] [--legal-basis L\n"
     "      --refusal-reason R] --officer O --confirmation signature|fingerprint|verbal|declined\n"
-    "      [--date YYYY-MM-DD] [--notes N] [--presiding P] [--file F.json]\n"
+    "      [--date DATE] [--notes N] [--presiding P] [--file F.json]\n"
     "  reception show ID | reception list [--from DATE] [--to DATE]\n"
-    "  conclusion add SESSION --text T --assignee A --due YYYY-MM-DD [--registration ID]\n"
+    "  conclusion add SESSION --text T --assignee A --due DATE [--registration ID]\n"
     "  conclusion list [SESSION]\n"
     "  followup update ID --progress T [--outcome T]   an outcome closes it\n"
     "  followup overdue [--as-of DATE] late conclusions, petitions older than 45 days\n"
@@ -321,7 +341,10 @@ static const char usage_text[] =
     "      [--reveal --reason R] [--for-transfer] [--output FILE]   Mẫu 03/TCD; xlsx and pdf\n"
     "                                  need --output; --separator ';' for Excel with Vietnamese\n"
     "                                  settings; --for-transfer never holds a protected identity\n"
-    "  report --month YYYY-MM          the monthly summary\n"
+    "  report --month MM/YYYY          the monthly summary (Báo cáo tháng)\n"
+    "\n"
+    "Dates are typed dd/mm/yyyy (or yyyy-mm-dd), times dd/mm/yyyy HH:MM (or ISO 8601), in the\n"
+    "room's time zone; they are shown the same way.\n"
     "\n"
     "Without --socket, the socket is read from the configuration receptiond uses\n"
     "(--config FILE, else " RD_CONFIG_SYSTEM_PATH " if it exists, else the embedded default).\n"
@@ -528,6 +551,22 @@ set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const 
       if (!add_attachment (params, spec->param, value))
         break;
       return TRUE;
+    case ARG_DAY:
+    case ARG_WHEN:
+    case ARG_MONTH:
+      {
+        g_autofree char *iso = spec->kind == ARG_DAY    ? rd_console_time_parse_day (value)
+                               : spec->kind == ARG_WHEN ? rd_console_time_parse_when (value)
+                                                        : rd_console_time_parse_month (value);
+
+        form = spec->kind == ARG_DAY    ? "day (05/12/2026 or 2026-12-05)"
+               : spec->kind == ARG_WHEN ? "time (04/01/2027 08:30 or 2027-01-04T08:30)"
+                                        : "month (12/2026 or 2026-12)";
+        if (iso == NULL)
+          break;
+        json_object_set_string_member (params, spec->param, iso);
+        return TRUE;
+      }
     case ARG_FLAG:
     case ARG_FILE:
     case ARG_OUTPUT:

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "console/rd-console-time.h"
+
 static void print_layout_line (JsonObject *o);
 static void print_sound_line (JsonObject *o);
 
@@ -80,14 +82,54 @@ print_links (JsonArray *links)
     }
 }
 
+/* What a state is to the officer: a session ended without having started was cancelled. */
+static const char *
+shown_state (JsonObject *s)
+{
+  if (g_strcmp0 (str (s, "state"), "ended") == 0 && g_strcmp0 (str (s, "started_at"), "-") == 0 &&
+      g_str_has_prefix (str (s, "end_reason"), "cancelled"))
+    return "cancelled";
+  return str (s, "state");
+}
+
+/* One line per timing duty of a scheduled session (its "timing"), the late ones marked. */
+static void
+print_duties (JsonObject *timing, const char *indent)
+{
+  JsonArray *duties = arr (timing, "duties");
+
+  if (timing && json_object_has_member (timing, "day_off"))
+    printf ("%sDAY OFF: the session falls on %s\n", indent, str (timing, "day_off"));
+  for (guint i = 0; duties && i < json_array_get_length (duties); i++)
+    {
+      JsonObject *d = json_array_get_object_element (duties, i);
+      g_autofree char *by = rd_console_time_shown (str (d, "by"));
+      g_autofree char *what = rd_console_pad (str (d, "what"), 44);
+      const char *state = str (d, "state");
+
+      printf ("%s%s by %s%s\n", indent, what, by,
+              g_str_equal (state, "late")    ? "  LATE"
+              : g_str_equal (state, "today") ? "  due today"
+                                             : "");
+    }
+}
+
 static void
 print_session_line (JsonObject *s)
 {
   /* A scheduled session shows when it is scheduled for, in the STARTED column. */
-  printf ("  %-16s %-11s %-27s %-27s %s\n", str (s, "id"), str (s, "state"),
-          g_strcmp0 (str (s, "state"), "scheduled") == 0 ? str (s, "scheduled_for")
-                                                         : str (s, "started_at"),
-          str (s, "ended_at"), str (s, "title"));
+  g_autofree char *id = rd_console_pad (str (s, "id"), 16);
+  g_autofree char *state = rd_console_pad (shown_state (s), 11);
+  g_autofree char *started = rd_console_time_shown (g_strcmp0 (str (s, "state"), "scheduled") == 0
+                                                        ? str (s, "scheduled_for")
+                                                        : str (s, "started_at"));
+  g_autofree char *ended = rd_console_time_shown (str (s, "ended_at"));
+  g_autofree char *started_col = rd_console_pad (started, 16);
+  g_autofree char *ended_col = rd_console_pad (ended, 16);
+
+  printf ("  %s %s %s %s %s\n", id, state, started_col, ended_col, str (s, "title"));
+  if (obj (s, "timing"))
+    print_duties (obj (s, "timing"), "      ");
 }
 
 void
@@ -152,6 +194,26 @@ rd_console_print_status (JsonNode *result)
   printf ("live sessions: %u\n", sessions ? json_array_get_length (sessions) : 0);
   for (guint i = 0; sessions && i < json_array_get_length (sessions); i++)
     print_session_line (json_array_get_object_element (sessions, i));
+  {
+    JsonArray *scheduled = arr (o, "scheduled");
+    gint64 late = 0;
+
+    for (guint i = 0; scheduled && i < json_array_get_length (scheduled); i++)
+      late += MAX (0, num (json_array_get_object_element (scheduled, i), "late"));
+    printf ("scheduled sessions: %u", scheduled ? json_array_get_length (scheduled) : 0);
+    if (late > 0)
+      printf (", %" G_GINT64_FORMAT " dut%s LATE", late, late == 1 ? "y" : "ies");
+    printf (" (times in %s)\n", str (o, "timezone"));
+    for (guint i = 0; scheduled && i < json_array_get_length (scheduled); i++)
+      {
+        JsonObject *s = json_array_get_object_element (scheduled, i);
+        g_autofree char *at = rd_console_time_shown (str (s, "scheduled_for"));
+        g_autofree char *id = rd_console_pad (str (s, "id"), 16);
+
+        printf ("  %s %s %s\n", id, at, str (s, "title"));
+        print_duties (obj (s, "timing"), "      ");
+      }
+  }
   if (restart && json_array_get_length (restart) > 0)
     {
       printf ("changed in the config file, waiting for a restart:");
@@ -171,7 +233,7 @@ rd_console_print_session_list (JsonNode *result)
       printf ("no sessions\n");
       return;
     }
-  printf ("  %-16s %-11s %-27s %-27s %s\n", "ID", "STATE", "STARTED", "ENDED", "TITLE");
+  printf ("  %-16s %-11s %-16s %-16s %s\n", "ID", "STATE", "STARTED", "ENDED", "TITLE");
   for (guint i = 0; i < json_array_get_length (a); i++)
     print_session_line (json_array_get_object_element (a, i));
 }
@@ -261,18 +323,29 @@ rd_console_print_session (JsonNode *result)
 
   printf ("session %s\n", str (s, "id"));
   printf ("  title:       %s\n", str (s, "title"));
-  printf ("  state:       %s\n", str (s, "state"));
-  printf ("  created:     %s\n", str (s, "created_at"));
-  printf ("  scheduled:   %s\n", str (s, "scheduled_for"));
-  printf ("  started:     %s\n", str (s, "started_at"));
-  printf ("  ended:       %s\n", str (s, "ended_at"));
+  printf ("  state:       %s\n", shown_state (s));
+  {
+    g_autofree char *created = rd_console_time_shown (str (s, "created_at"));
+    g_autofree char *scheduled = rd_console_time_shown (str (s, "scheduled_for"));
+    g_autofree char *started = rd_console_time_shown (str (s, "started_at"));
+    g_autofree char *ended = rd_console_time_shown (str (s, "ended_at"));
+
+    printf ("  created:     %s\n", created);
+    printf ("  scheduled:   %s\n", scheduled);
+    printf ("  started:     %s\n", started);
+    printf ("  ended:       %s\n", ended);
+  }
   printf ("  end reason:  %s\n", str (s, "end_reason"));
   printf ("participants: %u\n", parts ? json_array_get_length (parts) : 0);
   for (guint i = 0; parts && i < json_array_get_length (parts); i++)
     {
       JsonObject *p = json_array_get_object_element (parts, i);
-      printf ("  %-8s %-24s joined %s left %s (%s)\n", str (p, "role"), str (p, "name"),
-              str (p, "joined_at"), str (p, "left_at"), str (p, "leave_reason"));
+      g_autofree char *name = rd_console_pad (str (p, "name"), 24);
+      g_autofree char *joined = rd_console_time_shown (str (p, "joined_at"));
+      g_autofree char *left = rd_console_time_shown (str (p, "left_at"));
+
+      printf ("  %-8s %s joined %s left %s (%s)\n", str (p, "role"), name, joined, left,
+              str (p, "leave_reason"));
     }
   rd_console_print_session_bridge (s);
   printf ("connected now: %u\n",
@@ -307,7 +380,9 @@ rd_console_print_session (JsonNode *result)
   for (guint i = 0; events && i < json_array_get_length (events); i++)
     {
       JsonObject *e = json_array_get_object_element (events, i);
-      printf ("  %s  %-22s by %s", str (e, "at"), str (e, "kind"), str (e, "actor"));
+      g_autofree char *at = rd_console_time_shown (str (e, "at"));
+
+      printf ("  %s  %-22s by %s", at, str (e, "kind"), str (e, "actor"));
       print_detail (json_object_get_member (e, "detail"));
       printf ("\n");
     }
@@ -323,7 +398,9 @@ void
 rd_console_print_session_ended (JsonNode *result)
 {
   JsonObject *o = json_node_get_object (result);
-  printf ("session %s ended at %s\n", str (o, "id"), str (o, "ended_at"));
+  g_autofree char *ended = rd_console_time_shown (str (o, "ended_at"));
+
+  printf ("session %s ended at %s\n", str (o, "id"), ended);
 }
 
 void

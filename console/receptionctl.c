@@ -16,6 +16,7 @@
 #include "console/rd-console-client.h"
 #include "console/rd-console-commands.h"
 #include "console/rd-console-error.h"
+#include "console/rd-console-time.h"
 
 /* Takes "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i. */
 static gboolean
@@ -36,15 +37,26 @@ take_option (char **argv, int argc, int *i, const char *name, const char **value
   return TRUE;
 }
 
-/* The socket: --socket, else the one in the configuration the daemon reads. */
+/* The socket: --socket, else the one in the configuration the daemon reads. Times are shown in
+ * that configuration's [room] timezone (with --socket alone, the standard configuration's when
+ * it loads, else the default's). */
 static char *
 find_socket (const char *socket_opt, const char *config_opt, GError **error)
 {
   g_autoptr (RdConfig) config = NULL;
 
+  if (config_opt)
+    config = rd_config_load_file (config_opt, error);
+  else if (socket_opt)
+    config = rd_config_load_standard (NULL);
+  else
+    config = rd_config_load_standard (error);
+  if (config)
+    rd_console_time_set_zone (rd_config_get_timezone (config));
+  else if (config_opt)
+    return NULL;
   if (socket_opt)
     return g_strdup (socket_opt);
-  config = config_opt ? rd_config_load_file (config_opt, error) : rd_config_load_standard (error);
   return config ? g_strdup (rd_config_get_control_socket (config)) : NULL;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "daemon/rd-daemon-error.h"
 #include "daemon/rd-daemon-log.h"
@@ -37,6 +38,30 @@ on_sighup (gpointer data)
 
   rd_daemon_reload (app->daemon);
   return G_SOURCE_CONTINUE;
+}
+
+/* The daemon's local time is the room's ([room] timezone): the book's days, GLib's local zone
+ * and SQLite's 'localtime' all follow TZ. Set once, before any thread could read it. */
+static void
+use_room_time_zone (RdConfig *config)
+{
+  GTimeZone *tz = rd_config_get_timezone (config);
+  const char *name = rd_config_get_timezone_name (config);
+
+  if (g_strcmp0 (g_time_zone_get_identifier (tz), name) == 0)
+    g_setenv ("TZ", name, TRUE);
+  else
+    {
+      /* no tz database: the zone's fixed offset, in POSIX form (whose sign is the other way) */
+      gint32 offset = g_time_zone_get_offset (tz, 0);
+      guint a = (guint)ABS (offset);
+      g_autofree char *posix =
+          g_strdup_printf ("<%c%02u%02u>%c%u:%02u", offset < 0 ? '-' : '+', a / 3600, a % 3600 / 60,
+                           offset < 0 ? '+' : '-', a / 3600, a % 3600 / 60);
+
+      g_setenv ("TZ", posix, TRUE);
+    }
+  tzset ();
 }
 
 int
@@ -101,6 +126,7 @@ main (int argc, char **argv)
       fprintf (stderr, "receptiond: %s\n", error->message);
       return EX_CONFIG;
     }
+  use_room_time_zone (config);
   if (check_config)
     {
       g_autoptr (RdRoles) roles = rd_roles_new (config, &error);

@@ -220,6 +220,57 @@ rd_daemon_method_session_schedule (RdDaemon *d, RdControlRequest *req, JsonObjec
   rd_control_request_reply (req, shown);
 }
 
+void
+rd_daemon_method_session_reschedule (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  const char *actor = rd_control_request_get_actor (req);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) timing = NULL;
+  JsonNode *shown;
+  const char *id, *at, *reason;
+
+  if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id) ||
+      !rd_daemon_get_string_param (req, params, "at", TRUE, &at) ||
+      !rd_daemon_get_string_param (req, params, "reason", TRUE, &reason))
+    return;
+  if (!rd_ledger_session_reschedule (d->ledger, id, at, reason, actor, &timing, &error))
+    {
+      rd_daemon_reply_ledger_error (req, id, error);
+      return;
+    }
+  rd_log_session (G_LOG_LEVEL_MESSAGE, id, "session rescheduled for %s by %s: %s", at, actor,
+                  reason);
+  shown = rd_ledger_session_show (d->ledger, id, &error);
+  if (!shown)
+    {
+      rd_daemon_reply_ledger_error (req, id, error);
+      return;
+    }
+  json_object_set_member (json_node_get_object (shown), "timing", g_steal_pointer (&timing));
+  rd_control_request_reply (req, shown);
+}
+
+void
+rd_daemon_method_session_cancel (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  const char *actor = rd_control_request_get_actor (req);
+  g_autoptr (GError) error = NULL;
+  JsonNode *shown;
+  const char *id, *reason;
+
+  if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id) ||
+      !rd_daemon_get_string_param (req, params, "reason", TRUE, &reason))
+    return;
+  if (!rd_ledger_session_cancel (d->ledger, id, reason, actor, &error))
+    {
+      rd_daemon_reply_ledger_error (req, id, error);
+      return;
+    }
+  rd_log_session (G_LOG_LEVEL_MESSAGE, id, "scheduled session cancelled by %s: %s", actor, reason);
+  shown = rd_ledger_session_show (d->ledger, id, &error);
+  rd_daemon_reply_or_ledger_error (req, id, shown, &error);
+}
+
 char *
 rd_daemon_book_start_scheduled (RdDaemon *d, RdControlRequest *req, const char *id)
 {

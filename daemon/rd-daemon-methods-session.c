@@ -139,7 +139,30 @@ rd_daemon_method_session_list (RdDaemon *d, RdControlRequest *req, JsonObject *p
 {
   g_autoptr (GError) error = NULL;
   JsonNode *list = rd_ledger_session_list (d->ledger, &error);
+  g_autoptr (JsonNode) duties = list ? rd_ledger_book_duties (d->ledger, &error) : NULL;
 
+  /* Each session still scheduled gets its timing duties (and how many are late). */
+  for (guint i = 0; duties && i < json_array_get_length (json_node_get_array (duties)); i++)
+    {
+      JsonObject *due = json_array_get_object_element (json_node_get_array (duties), i);
+      JsonArray *all = json_node_get_array (list);
+
+      for (guint j = 0; j < json_array_get_length (all); j++)
+        {
+          JsonObject *s = json_array_get_object_element (all, j);
+
+          if (g_strcmp0 (json_object_get_string_member (s, "id"),
+                         json_object_get_string_member (due, "id")) == 0 &&
+              json_object_has_member (due, "timing"))
+            {
+              json_object_set_member (s, "timing",
+                                      json_node_copy (json_object_get_member (due, "timing")));
+              json_object_set_int_member (s, "late", json_object_get_int_member (due, "late"));
+            }
+        }
+    }
+  if (list && !duties)
+    g_clear_pointer (&list, json_node_unref);
   rd_daemon_reply_or_ledger_error (req, NULL, list, &error);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/rd-daemon-params.h"
+#include "ledger/rd-ledger-book.h"
 #include "media/rd-media-devices.h"
 #include "proto/rd-proto.h"
 
@@ -163,9 +164,10 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) live = live_sessions (d, &error);
+  g_autoptr (JsonNode) scheduled = live ? rd_ledger_book_duties (d->ledger, &error) : NULL;
   g_autofree char *line = NULL;
 
-  if (!live)
+  if (!scheduled)
     {
       rd_daemon_reply_ledger_error (req, NULL, error);
       return;
@@ -217,6 +219,10 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   rd_session_recording_add_status (d->recording, b);
   json_builder_set_member_name (b, "sessions");
   json_builder_add_value (b, g_steal_pointer (&live));
+  /* The sessions still scheduled and their timing duties, which are late. */
+  json_builder_set_member_name (b, "scheduled");
+  json_builder_add_value (b, g_steal_pointer (&scheduled));
+  add_string (b, "timezone", rd_config_get_timezone_name (d->config));
   json_builder_set_member_name (b, "parties");
   json_builder_add_value (b, rd_parties_to_json (d->parties, NULL));
   json_builder_set_member_name (b, "links");

@@ -59,6 +59,8 @@ static const struct
   { "session.presiding", OFF, FALSE, rd_daemon_method_session_presiding },
   { "session.bridge-point", OFF, FALSE, rd_daemon_method_session_bridge_point },
   { "session.attendee", OFF, FALSE, rd_daemon_method_session_attendee },
+  { "session.reschedule", OFF, FALSE, rd_daemon_method_session_reschedule },
+  { "session.cancel", OFF, FALSE, rd_daemon_method_session_cancel },
   { "reception.add", OFF, FALSE, rd_daemon_method_reception_add },
   { "reception.show", OFF, FALSE, rd_daemon_method_reception_show },
   { "reception.list", OFF, FALSE, rd_daemon_method_reception_list },

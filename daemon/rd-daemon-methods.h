@@ -63,6 +63,8 @@ void rd_daemon_method_registration_update (RdDaemon *d, RdControlRequest *req, J
 void rd_daemon_method_registration_show (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_registration_list (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_session_schedule (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_session_reschedule (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_session_cancel (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_reception_add (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_reception_show (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_reception_list (RdDaemon *d, RdControlRequest *req, JsonObject *params);

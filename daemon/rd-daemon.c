@@ -7,6 +7,7 @@
 #include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-methods.h"
 #include "daemon/rd-daemon-notify.h"
+#include "ledger/rd-ledger-book.h"
 #include "media/rd-media-devices.h"
 #include "media/rd-media-peer.h"
 #include "media/rd-media-room.h"
@@ -168,6 +169,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
   rd_ledger_set_key (d->ledger, d->room_key);
   rd_ledger_set_checkpoint_func (d->ledger, on_checkpoint, NULL);
+  rd_ledger_book_set_calendar (d->ledger, rd_config_get_calendar (d->config));
   if (!reconcile (d, error) || !rd_daemon_book_key_setup (d->ledger, state_dir, error))
     return FALSE;
   d->room = rd_room_new (d->config, error);
