@@ -1,8 +1,8 @@
 /* test-daemon-book.c: the reception book through the real receptiond and the real receptionctl:
  * registrations from options and from a file, bad input, denouncer protection and reveals with
  * their actor, scheduling with the timing warnings and starting the scheduled session, reception
- * records, conclusions and follow-ups, the book written to a file, the report, and the key file
- * rules at start. */
+ * records, conclusions and follow-ups, the book written to a file, the report, the key file
+ * rules at start, and the room's local time and working days. */
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -279,14 +279,22 @@ test_schedule_and_start (void)
   g_assert_true (
       g_str_has_suffix (json_object_get_string_member (obj (scheduled), "scheduled_for"), "Z"));
   out = CTL_OK (t, "session", "list");
-  g_assert_nonnull (strstr (out, json_object_get_string_member (obj (scheduled), "scheduled_for")));
+  {
+    /* shown in the room's time, as dd/mm/yyyy HH:MM */
+    g_autoptr (GDateTime) stored = g_date_time_new_from_iso8601 (
+        json_object_get_string_member (obj (scheduled), "scheduled_for"), NULL);
+    g_autoptr (GDateTime) local = g_date_time_to_local (stored);
+    g_autofree char *shown_at = g_date_time_format (local, "%d/%m/%Y %H:%M");
+
+    g_assert_nonnull (strstr (out, shown_at));
+  }
   g_free (out);
 
   out = CTL_FAIL (t, 1, "session", "schedule", "--at", "2020-01-01T08:00", "--registration", "1");
   g_assert_nonnull (strstr (out, "not in the future"));
   g_free (out);
-  out = CTL_FAIL (t, 1, "session", "schedule", "--at", "mai", "--registration", "1");
-  g_assert_nonnull (strstr (out, "field \"at\""));
+  out = CTL_FAIL (t, 64, "session", "schedule", "--at", "mai", "--registration", "1");
+  g_assert_nonnull (strstr (out, "'mai' is not a valid time"));
   g_free (out);
   out = CTL_FAIL (t, 1, "session", "schedule", "--at", at_later, "--registration", "1", "8");
   g_assert_nonnull (strstr (out, "no registration 8"));
@@ -342,9 +350,9 @@ test_record_conclude_export (void)
   g_assert_nonnull (strstr (out, "field \"handling_body\" is required when handling is guided"));
   g_free (out);
   out =
-      CTL_FAIL (t, 1, "reception", "add", "--registration", "1", "--content", "C", "--handling",
+      CTL_FAIL (t, 64, "reception", "add", "--registration", "1", "--content", "C", "--handling",
                 "competent", "--officer", "O", "--confirmation", "verbal", "--date", "2026-02-30");
-  g_assert_nonnull (strstr (out, "field \"reception_date\""));
+  g_assert_nonnull (strstr (out, "'2026-02-30' is not a valid day"));
   g_free (out);
   out = CTL_OK (t, "reception", "add", "--registration", "1", "--session", session, "--content",
                 "=cmd|' /C calc'!A0", "--handling", "competent", "--officer", "Phạm Thu",
@@ -358,16 +366,19 @@ test_record_conclude_export (void)
   out = CTL_OK (t, "reception", "list", "--to", "2000-01-01");
   g_assert_nonnull (strstr (out, "no reception records"));
   g_free (out);
-  out = CTL_FAIL (t, 1, "reception", "list", "--from", "01/01/2026");
-  g_assert_nonnull (strstr (out, "from \"01/01/2026\" is not a date"));
+  out = CTL_OK (t, "reception", "list", "--from", "01/01/2000", "--to", "01/01/2000");
+  g_assert_nonnull (strstr (out, "no reception records"));
+  g_free (out);
+  out = CTL_FAIL (t, 64, "reception", "list", "--from", "31/02/2026");
+  g_assert_nonnull (strstr (out, "'31/02/2026' is not a valid day"));
   g_free (out);
   out = CTL_FAIL (t, 1, "reception", "show", "7");
   g_assert_nonnull (strstr (out, "no reception record 7 (not-found)"));
   g_free (out);
 
-  out = CTL_FAIL (t, 1, "conclusion", "add", session, "--text", "T", "--assignee", "A", "--due",
+  out = CTL_FAIL (t, 64, "conclusion", "add", session, "--text", "T", "--assignee", "A", "--due",
                   "2026-13-01");
-  g_assert_nonnull (strstr (out, "field \"due\""));
+  g_assert_nonnull (strstr (out, "is not a valid day"));
   g_free (out);
   out = CTL_FAIL (t, 1, "conclusion", "add", "nope", "--text", "T", "--assignee", "A", "--due",
                   "2026-12-01");
@@ -378,7 +389,7 @@ test_record_conclude_export (void)
   g_assert_nonnull (strstr (out, "conclusion 1 of session"));
   g_free (out);
   out = CTL_OK (t, "conclusion", "list", session);
-  g_assert_nonnull (strstr (out, "assignee Phòng TN-MT, due 2020-01-10, open"));
+  g_assert_nonnull (strstr (out, "assignee Phòng TN-MT, due 10/01/2020, open"));
   g_free (out);
   overdue = rd_test_ctl_json (t, "followup", "overdue", NULL);
   g_assert_cmpuint (
@@ -430,14 +441,119 @@ test_record_conclude_export (void)
 
   month = g_strndup (today, 7);
   report = rd_test_ctl_json (t, "report", "--month", month, NULL);
+  {
+    g_autofree char *vn_month = g_strdup_printf ("%.2s/%.4s", month + 5, month);
+    g_autofree char *printed = CTL_OK (t, "report", "--month", vn_month);
+
+    g_assert_nonnull (strstr (printed, "BÁO CÁO CÔNG TÁC TIẾP CÔNG DÂN tháng"));
+    g_assert_nonnull (strstr (printed, "Số lượt tiếp công dân                   1\n"));
+  }
   g_assert_cmpint (json_object_get_int_member (obj (report), "sessions_held"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (obj (report), "receptions"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (
                        json_object_get_object_member (obj (report), "by_outcome"), "resolved"),
                    ==, 1);
   g_free (out);
-  out = CTL_FAIL (t, 1, "report", "--month", "2026-1");
-  g_assert_nonnull (strstr (out, "is not a month YYYY-MM"));
+  out = CTL_FAIL (t, 64, "report", "--month", "2026-1");
+  g_assert_nonnull (strstr (out, "is not a valid month"));
+}
+
+/* A time typed without a zone is the room's ([room] timezone, default Asia/Ho_Chi_Minh) even when
+ * the daemon's environment says UTC; a session on a day off is warned about by name (the law's
+ * holidays and the [calendar] file's); a scheduled session is moved and cancelled on the record;
+ * a bad calendar file or time zone stops the daemon naming the file and line, or the zone. */
+static void
+test_local_time_and_working_days (void)
+{
+  static const char *const utc[] = { "TZ=UTC", NULL };
+  g_autoptr (RdTestDaemon) t = rd_test_daemon_new (NULL);
+  g_autofree char *calendar = g_build_filename (t->dir, "lich-nghi.txt", NULL);
+  g_autofree char *extra = g_strdup_printf ("[calendar]\nfile=%s\n", calendar);
+  g_autoptr (JsonNode) typed = NULL;
+  g_autoptr (JsonNode) written = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+
+  g_assert_true (g_file_set_contents (calendar,
+                                      "# ngày nghỉ do Chính phủ quyết định\n"
+                                      "15/06/2099 off nghỉ thêm\n",
+                                      -1, NULL));
+  rd_test_daemon_write_config (t, extra);
+  rd_test_daemon_spawn (t, utc);
+  rd_test_daemon_wait_notify (t, "READY=1", 1, TIMEOUT_MS);
+  g_free (CTL_OK (t, "registration", "add", "--name", "A", "--summary", "S", "--classification",
+                  "kiến nghị"));
+
+  /* 08:30 in the ward is 01:30 UTC, typed either way. */
+  typed = rd_test_ctl_json (t, "session", "schedule", "--at", "2099-01-05T08:30", "--registration",
+                            "1", NULL);
+  g_assert_cmpstr (json_object_get_string_member (obj (typed), "scheduled_for"), ==,
+                   "2099-01-05T01:30:00.000000Z");
+  a = g_strdup (json_object_get_string_member (obj (typed), "id"));
+  written = rd_test_ctl_json (t, "session", "schedule", "--at", "05/01/2099 14:00",
+                              "--registration", "1", NULL);
+  g_assert_cmpstr (json_object_get_string_member (obj (written), "scheduled_for"), ==,
+                   "2099-01-05T07:00:00.000000Z");
+  b = g_strdup (json_object_get_string_member (obj (written), "id"));
+
+  out = CTL_OK (t, "session", "schedule", "--at", "02/09/2099 09:00", "--registration", "1");
+  g_assert_nonnull (strstr (out, "WARNING: the session falls on a day off, Quốc khánh (2/9)"));
+  g_assert_nonnull (strstr (out, "scheduled for 02/09/2099 09:00"));
+  g_assert_nonnull (strstr (out, calendar)); /* the working days it counted */
+  g_free (out);
+  out = CTL_OK (t, "session", "schedule", "--at", "15/06/2099 09:00", "--registration", "1");
+  g_assert_nonnull (strstr (out, "WARNING: the session falls on a day off, nghỉ thêm"));
+  g_free (out);
+
+  /* Moved and cancelled, each with its reason on the record. */
+  out = CTL_FAIL (t, 64, "session", "reschedule", a, "--at", "06/01/2099 08:30");
+  g_free (out);
+  out = CTL_OK (t, "session", "reschedule", a, "--at", "06/01/2099 08:30", "--reason",
+                "công dân xin dời");
+  g_assert_nonnull (strstr (out, "scheduled for 06/01/2099 08:30"));
+  g_free (out);
+  out = CTL_OK (t, "session", "cancel", b, "--reason", "đã giải quyết xong");
+  g_assert_nonnull (strstr (out, "state:       cancelled"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "session", "cancel", b, "--reason", "lần nữa");
+  g_assert_nonnull (strstr (out, "not scheduled"));
+  g_free (out);
+  list = rd_test_ctl_json (t, "session", "list", NULL);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonObject *s = json_array_get_object_element (json_node_get_array (list), i);
+
+      if (g_str_equal (json_object_get_string_member (s, "id"), a))
+        g_assert_cmpstr (json_object_get_string_member (s, "scheduled_for"), ==,
+                         "2099-01-06T01:30:00.000000Z");
+      g_assert_true (json_object_has_member (s, "timing") ==
+                     g_str_equal (json_object_get_string_member (s, "state"), "scheduled"));
+    }
+  out = CTL_OK (t, "status");
+  g_assert_nonnull (strstr (out, "scheduled sessions: 3 (times in Asia/Ho_Chi_Minh)"));
+  g_assert_nonnull (strstr (out, "06/01/2099 08:30"));
+  g_free (out);
+  out = CTL_OK (t, "session", "show", a);
+  g_assert_nonnull (strstr (out, "session-rescheduled"));
+
+  /* A bad line in the calendar file, a time zone the system does not know: exit 78. */
+  rd_test_daemon_signal (t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 0);
+  g_assert_true (
+      g_file_set_contents (calendar, "15/06/2099 off nghỉ thêm\n30/02/2099 work\n", -1, NULL));
+  rd_test_daemon_spawn (t, utc);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 78);
+  err = rd_test_daemon_stderr (t);
+  g_assert_nonnull (strstr (err, calendar));
+  g_assert_nonnull (strstr (err, ":2: \"30/02/2099\" is not a day"));
+  g_free (err);
+  rd_test_daemon_write_config (t, "[room]\ntimezone=Asia/Hanoi_Old\n");
+  rd_test_daemon_spawn (t, utc);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 78);
+  err = rd_test_daemon_stderr (t);
+  g_assert_nonnull (strstr (err, "[room] timezone: invalid value 'Asia/Hanoi_Old'"));
 }
 
 /* A group with its field and representatives, a repeated matter, who presided, bridge points
@@ -636,5 +752,6 @@ main (int argc, char **argv)
   g_test_add_func ("/daemon-book/record-conclude-export", test_record_conclude_export);
   g_test_add_func ("/daemon-book/groups-bridge-points", test_groups_bridge_points);
   g_test_add_func ("/daemon-book/key-file-rules", test_key_file_rules);
+  g_test_add_func ("/daemon-book/local-time-and-working-days", test_local_time_and_working_days);
   return g_test_run ();
 }
