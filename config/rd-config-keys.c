@@ -28,10 +28,12 @@ static gboolean parse_min_free_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_warn_free_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_stop_free_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_reconnect_seconds (RdConfig *c, const char *v, char **why);
+static gboolean parse_timezone (RdConfig *c, const char *v, char **why);
+static gboolean parse_calendar_file (RdConfig *c, const char *v, char **why);
 
 const RdConfigKey rd_config_keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
-  { "room", "timezone", FALSE, rd_config_parse_timezone,
+  { "room", "timezone", FALSE, parse_timezone,
     "a time zone name of the system's tz database, e.g. Asia/Ho_Chi_Minh" },
   { "media", "camera", FALSE, parse_camera,
     "test, auto, a device path such as /dev/video0 or pipeline:DESCRIPTION" },
@@ -89,7 +91,7 @@ const RdConfigKey rd_config_keys[] = {
   { "links", "reconnect-seconds", TRUE, parse_reconnect_seconds,
     "a whole number of seconds from 10 to 3600" },
   /* rd-config-calendar.h: the days the government moves each year. */
-  { "calendar", "file", FALSE, rd_config_parse_calendar_file,
+  { "calendar", "file", FALSE, parse_calendar_file,
     "empty (the law's holidays only) or an absolute path to a calendar file" },
 };
 
@@ -309,8 +311,8 @@ parse_stop_free_mb (RdConfig *c, const char *v, char **why)
 
 /* A zone the system's tz database knows. Without the database (no tzdata), the default still
  * works: Việt Nam has kept UTC+7 since 1975. */
-gboolean
-rd_config_parse_timezone (RdConfig *c, const char *v, char **why)
+static gboolean
+parse_timezone (RdConfig *c, const char *v, char **why)
 {
   GTimeZone *tz = *v ? g_time_zone_new_identifier (v) : NULL;
 
@@ -328,8 +330,8 @@ rd_config_parse_timezone (RdConfig *c, const char *v, char **why)
 }
 
 /* The file is read here, once: the config that exists holds its entries. */
-gboolean
-rd_config_parse_calendar_file (RdConfig *c, const char *v, char **why)
+static gboolean
+parse_calendar_file (RdConfig *c, const char *v, char **why)
 {
   g_autofree char *data = NULL;
   g_autoptr (GError) error = NULL;
@@ -424,8 +426,8 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   g_atomic_ref_count_init (&c->ref);
   c->origin = g_strdup (origin);
   ok &= parse_room_name (c, "Reception room", &why);
-  ok &= rd_config_parse_timezone (c, RD_CONFIG_DEFAULT_TIMEZONE, &why);
-  ok &= rd_config_parse_calendar_file (c, "", &why);
+  ok &= parse_timezone (c, RD_CONFIG_DEFAULT_TIMEZONE, &why);
+  ok &= parse_calendar_file (c, "", &why);
   ok &= parse_camera (c, "test", &why);
   ok &= parse_microphone (c, "test", &why);
   ok &= parse_display (c, "none", &why);

@@ -108,10 +108,6 @@ RdConfig *rd_config_new_with_defaults (const char *origin, const char *state_dir
 /* The rules between keys, checked once the whole file is read; the error names @origin. */
 gboolean rd_config_check_together (const RdConfig *c, const char *origin, GError **error);
 
-/* rd-config-calendar.c's keys, parsed in rd-config-keys.c: [room] timezone, [calendar] file. */
-gboolean rd_config_parse_timezone (RdConfig *c, const char *v, char **why);
-gboolean rd_config_parse_calendar_file (RdConfig *c, const char *v, char **why);
-
 /* rd-config-network.c: the [network] keys. */
 gboolean rd_config_parse_listen (RdConfig *c, const char *v, char **why);
 gboolean rd_config_parse_ice_addresses (RdConfig *c, const char *v, char **why);

@@ -107,8 +107,9 @@ rd_console_time_parse_month (const char *text)
   return g_strdup_printf ("%04u-%02u", y, m);
 }
 
-guint
-rd_console_width (const char *text)
+/* How many terminal columns @text takes. */
+static guint
+display_width (const char *text)
 {
   guint width = 0;
 
@@ -128,7 +129,7 @@ rd_console_width (const char *text)
 char *
 rd_console_pad (const char *text, guint width)
 {
-  guint w = rd_console_width (text ? text : "");
+  guint w = display_width (text ? text : "");
   GString *out = g_string_new (text ? text : "");
 
   for (; w < width; w++)

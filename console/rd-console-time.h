@@ -34,8 +34,6 @@ char *rd_console_time_parse_when (const char *text);
 /* A typed month, mm/yyyy or yyyy-mm → "yyyy-mm"; NULL otherwise. */
 char *rd_console_time_parse_month (const char *text);
 
-/* How many terminal columns @text takes. */
-guint rd_console_width (const char *text);
 /* @text followed by spaces up to @width columns (no spaces when it is wider). */
 char *rd_console_pad (const char *text, guint width);
 
