@@ -25,7 +25,8 @@
  * each reveal writes an event "identity-revealed" (actor, reason, what was revealed) before
  * anything is returned. An export for transfer to another body never contains them, reason or not.
  * - Dates of the book (reception date, due dates, --from/--to) are calendar days "YYYY-MM-DD" in
- *   the daemon's local time zone (TZ); stored times are UTC as in rd-ledger.h.
+ *   the daemon's local time zone (TZ, which receptiond sets to [room] timezone); stored times
+ *   are UTC as in rd-ledger.h.
  * - Working days for the timing duties are those of the calendar the daemon gives
  *   (rd_ledger_book_set_calendar(), config/rd-config-calendar.h: weekends, public holidays from
  *   the law and the lunar calendar, the office's file); the law's alone until one is given.
