@@ -43,6 +43,8 @@ rd_ledger_conclusion_add (RdLedger *ledger, const char *session_id, JsonObject *
                            "the session is scheduled, not held yet");
       goto fail;
     }
+  if (!rd_book_check_not_cancelled (ledger, session_id, &local_error))
+    goto fail;
   if (registration_id > 0 && !rd_book_registration_exists (ledger, registration_id, &local_error))
     goto fail;
   stmt = rd_ledger_prepare (ledger, &local_error,

@@ -140,6 +140,9 @@ sqlite3_stmt *rd_book_registration_row (RdLedger *self, gint64 id, GError **erro
 /* Inside the caller's transaction: FALSE with NOT_FOUND ("no registration N") unless it exists. */
 gboolean rd_book_registration_exists (RdLedger *self, gint64 id, GError **error);
 
+/* Inside the transaction: STATE, naming session @id, when it was cancelled (ended without
+ * having started, rd_ledger_session_cancel()): nothing can be recorded as held in it. */
+gboolean rd_book_check_not_cancelled (RdLedger *self, const char *id, GError **error);
 /* Inside the caller's transaction: inserts a session in @state with a fresh id
  * "YYYYMMDD-xxxxxx" (@date), the form rd_ledger_session_start() gives. */
 char *rd_book_insert_session (RdLedger *self, const char *state, const char *title,

@@ -62,6 +62,8 @@ check_session (RdLedger *self, const char *id, char **date, GError **error)
                    "session \"%s\" is scheduled, not held yet", id);
       return FALSE;
     }
+  if (!rd_book_check_not_cancelled (self, id, error))
+    return FALSE;
   *date = rd_book_local_date ((const char *)sqlite3_column_text (stmt, 1));
   return TRUE;
 }

@@ -229,6 +229,25 @@ fail:
   return FALSE;
 }
 
+gboolean
+rd_book_check_not_cancelled (RdLedger *self, const char *id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (
+      self, error,
+      "SELECT 1 FROM sessions WHERE id = ?1 AND state = 'ended' AND started_at IS NULL", 1, id);
+  int rc;
+
+  if (stmt == NULL || (rc = rd_ledger_step (self, stmt, error)) == 0)
+    return FALSE;
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE,
+                   "session \"%s\" was cancelled, never held", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Inside the transaction: session @id is scheduled (else NOT_FOUND or STATE); @scheduled_for
  * gets its time. */
 static gboolean

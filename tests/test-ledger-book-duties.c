@@ -193,6 +193,25 @@ test_duties_late_reschedule_cancel (BookFixture *f, gconstpointer data)
   g_clear_pointer (&list, json_node_unref);
   list = rd_ledger_book_duties (f->ledger, &error);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+  /* Nothing is recorded as held in a session that never was. */
+  {
+    g_autoptr (JsonObject) conclusion =
+        book_fields ("{\"text\": \"T\", \"assignee\": \"A\", \"due\": \"2027-02-01\"}");
+    g_autofree char *reception_json = g_strdup_printf (
+        "{\"registration_id\": 1, \"session_id\": \"%s\", \"content\": \"C\", \"handling\": "
+        "\"competent\", \"officer\": \"O\", \"confirmation\": \"verbal\"}",
+        later);
+    g_autoptr (JsonObject) reception = book_fields (reception_json);
+
+    g_assert_cmpint (rd_ledger_conclusion_add (f->ledger, later, conclusion, ACTOR, &error), ==, 0);
+    g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE);
+    g_assert_nonnull (strstr (error->message, "was cancelled, never held"));
+    g_clear_error (&error);
+    g_assert_cmpint (rd_ledger_reception_add (f->ledger, reception, ACTOR, &error), ==, 0);
+    g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE);
+    g_assert_nonnull (strstr (error->message, "was cancelled, never held"));
+    g_clear_error (&error);
+  }
 
   db = book_raw_open (f);
   g_assert_cmpint (book_raw_int (db, "SELECT count (*) FROM sessions WHERE scheduled_for = "
