@@ -194,6 +194,12 @@ static const CommandSpec commands[] = {
     { { NULL, "id", ARG_STRING, TRUE },
       { "--at", "at", ARG_WHEN, TRUE },
       { "--reason", "reason", ARG_TEXT, TRUE } } },
+  { { "session", "duty-done" },
+    "session.duty-done",
+    rd_console_print_session_duties,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { NULL, "duty", ARG_STRING, TRUE },
+      { "--note", "note", ARG_STRING, FALSE } } },
   { { "session", "cancel" },
     "session.cancel",
     rd_console_print_session,
@@ -328,6 +334,8 @@ static const char usage_text[] =
     "                                  a bridge point (điểm cầu); parties of the invite are\n"
     "                                  shown under it in session show\n"
     "  session attendee ID --at POINT --name N [--position P]   who attended at a point\n"
+    "  session duty-done ID notify-citizen|test-link [--note N]\n"
+    "                                  a timing duty done (until the session is moved)\n"
     "  reception add --registration ID [--session S] --content T --handling\n"
     "      competent|guided|transferred|refused [--body B --document N] [--legal-basis L\n"
     "      --refusal-reason R] --officer O --confirmation signature|fingerprint|verbal|declined\n"

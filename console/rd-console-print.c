@@ -110,6 +110,7 @@ print_duties (JsonObject *timing, const char *indent)
       printf ("%s%s by %s%s\n", indent, what, by,
               g_str_equal (state, "late")    ? "  LATE"
               : g_str_equal (state, "today") ? "  due today"
+              : g_str_equal (state, "done")  ? "  done"
                                              : "");
     }
 }
@@ -221,6 +222,16 @@ rd_console_print_status (JsonNode *result)
         printf (" %s", json_array_get_string_element (restart, i));
       printf ("\n");
     }
+}
+
+void
+rd_console_print_session_duties (JsonNode *result)
+{
+  JsonObject *s = json_node_get_object (result);
+  g_autofree char *at = rd_console_time_shown (str (s, "scheduled_for"));
+
+  printf ("session %s, scheduled for %s\n", str (s, "id"), at);
+  print_duties (obj (s, "timing"), "  ");
 }
 
 void

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 
 void rd_console_print_status (JsonNode *result);
 void rd_console_print_session_list (JsonNode *result);
+/* "session.duty-done": one scheduled session and its duties ({id, scheduled_for, timing}). */
+void rd_console_print_session_duties (JsonNode *result);
 void rd_console_print_session (JsonNode *result);
 void rd_console_print_session_id (JsonNode *result);
 void rd_console_print_session_ended (JsonNode *result);

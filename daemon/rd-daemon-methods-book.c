@@ -271,6 +271,41 @@ rd_daemon_method_session_cancel (RdDaemon *d, RdControlRequest *req, JsonObject 
   rd_daemon_reply_or_ledger_error (req, id, shown, &error);
 }
 
+/* Answers the session's entry of the scheduled sessions' duties. */
+void
+rd_daemon_method_session_duty_done (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  const char *actor = rd_control_request_get_actor (req);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) all = NULL;
+  const char *id, *duty, *note;
+
+  if (!rd_daemon_get_string_param (req, params, "id", TRUE, &id) ||
+      !rd_daemon_get_string_param (req, params, "duty", TRUE, &duty) ||
+      !rd_daemon_get_string_param (req, params, "note", FALSE, &note))
+    return;
+  if (!rd_ledger_session_duty_done (d->ledger, id, duty, note, actor, &error) ||
+      !(all = rd_ledger_book_duties (d->ledger, &error)))
+    {
+      rd_daemon_reply_ledger_error (req, id, error);
+      return;
+    }
+  rd_log_session (G_LOG_LEVEL_MESSAGE, id, "duty %s done, recorded by %s", duty, actor);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (all)); i++)
+    {
+      JsonNode *s = json_array_get_element (json_node_get_array (all), i);
+
+      if (g_strcmp0 (json_object_get_string_member (json_node_get_object (s), "id"), id) == 0)
+        {
+          rd_control_request_reply (req, json_node_copy (s));
+          return;
+        }
+    }
+  /* marked in a scheduled session, which the list holds */
+  rd_control_request_reply_error (req, RD_PROTO_CODE_FAILED,
+                                  "the duty is recorded, but the session is no longer scheduled");
+}
+
 char *
 rd_daemon_book_start_scheduled (RdDaemon *d, RdControlRequest *req, const char *id)
 {

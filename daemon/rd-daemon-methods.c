@@ -61,6 +61,7 @@ static const struct
   { "session.attendee", OFF, FALSE, rd_daemon_method_session_attendee },
   { "session.reschedule", OFF, FALSE, rd_daemon_method_session_reschedule },
   { "session.cancel", OFF, FALSE, rd_daemon_method_session_cancel },
+  { "session.duty-done", OFF, FALSE, rd_daemon_method_session_duty_done },
   { "reception.add", OFF, FALSE, rd_daemon_method_reception_add },
   { "reception.show", OFF, FALSE, rd_daemon_method_reception_show },
   { "reception.list", OFF, FALSE, rd_daemon_method_reception_list },

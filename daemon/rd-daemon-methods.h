@@ -65,6 +65,7 @@ void rd_daemon_method_registration_list (RdDaemon *d, RdControlRequest *req, Jso
 void rd_daemon_method_session_schedule (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_session_reschedule (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_session_cancel (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_session_duty_done (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_reception_add (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_reception_show (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_reception_list (RdDaemon *d, RdControlRequest *req, JsonObject *params);

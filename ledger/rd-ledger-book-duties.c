@@ -140,6 +140,34 @@ rd_ledger_book_timing (RdCalendar *calendar, GDateTime *now, GDateTime *at)
   return node;
 }
 
+/* Marks "done" the duties of session @id done since it was last moved ("duty-done" events
+ * after its last "session-rescheduled": a citizen notified of the old time must be notified of
+ * the new one). */
+static gboolean
+mark_done (RdLedger *ledger, const char *id, JsonArray *duties, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt =
+      rd_ledger_prepare (ledger, error,
+                         "SELECT json_extract (detail, '$.duty') FROM events WHERE session_id = ?1 "
+                         "AND kind = 'duty-done' AND id > coalesce ((SELECT max (id) FROM events "
+                         "WHERE session_id = ?1 AND kind = 'session-rescheduled'), 0)",
+                         1, id);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = rd_ledger_step (ledger, stmt, error)) == SQLITE_ROW)
+    for (guint i = 0; i < json_array_get_length (duties); i++)
+      {
+        JsonObject *d = json_array_get_object_element (duties, i);
+
+        if (g_strcmp0 (json_object_get_string_member (d, "duty"),
+                       (const char *)sqlite3_column_text (stmt, 0)) == 0)
+          json_object_set_string_member (d, "state", "done");
+      }
+  return rc != 0;
+}
+
 JsonNode *
 rd_ledger_book_duties (RdLedger *ledger, GError **error)
 {
@@ -173,12 +201,14 @@ rd_ledger_book_duties (RdLedger *ledger, GError **error)
       if (at == NULL)
         continue;
       timing = rd_ledger_book_timing (ledger->calendar, now, at);
+      json_object_set_member (o, "timing", timing);
       duties = json_object_get_array_member (json_node_get_object (timing), "duties");
+      if (!mark_done (ledger, json_object_get_string_member (o, "id"), duties, error))
+        return NULL;
       for (guint i = 0; i < json_array_get_length (duties); i++)
         late += g_str_equal (
             json_object_get_string_member (json_array_get_object_element (duties, i), "state"),
             "late");
-      json_object_set_member (o, "timing", timing);
       json_object_set_int_member (o, "late", late);
     }
   if (rc == 0)

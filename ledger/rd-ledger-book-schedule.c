@@ -1,6 +1,6 @@
 /* rd-ledger-book-schedule.c: sessions scheduled for registrations, moving and cancelling them,
- * and starting a scheduled session. See rd-ledger-book.h; the timing duties are in
- * rd-ledger-book-duties.c. */
+ * marking their duties done, and starting a scheduled session. See rd-ledger-book.h; the timing
+ * duties are in rd-ledger-book-duties.c. */
 #include "ledger/rd-ledger-book-private.h"
 #include "ledger/rd-ledger-error.h"
 
@@ -261,7 +261,8 @@ check_scheduled (RdLedger *ledger, const char *id, char **scheduled_for, GError 
   if (!g_str_equal (state, RD_SESSION_STATE_SCHEDULED))
     {
       g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_STATE,
-                   "it is %s, not scheduled (only a scheduled session can be moved or cancelled)",
+                   "it is %s, not scheduled (only a scheduled session can be moved, cancelled or "
+                   "have its duties marked)",
                    state);
       return FALSE;
     }
@@ -381,5 +382,46 @@ fail:
 fail_early:
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                               "cannot cancel session \"%s\": ", id);
+  return FALSE;
+}
+
+gboolean
+rd_ledger_session_duty_done (RdLedger *ledger, const char *id, const char *duty, const char *note,
+                             const char *actor, GError **error)
+{
+  g_autofree char *now = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *clean_note = rd_book_normalize (note);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) detail = rd_book_detail_new ();
+  JsonObject *o = json_node_get_object (detail);
+
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (actor != NULL, FALSE);
+
+  if (g_strcmp0 (duty, "notify-citizen") != 0 && g_strcmp0 (duty, "test-link") != 0)
+    {
+      g_set_error (&local_error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID,
+                   "field \"duty\": \"%s\" is not notify-citizen or test-link", duty ? duty : "");
+      goto fail_early;
+    }
+  now = rd_ledger_now (ledger, NULL);
+  if (!rd_ledger_begin (ledger, FALSE, &local_error))
+    goto fail_early;
+  if (!check_scheduled (ledger, id, &before, &local_error))
+    goto fail;
+  json_object_set_string_member (o, "duty", duty);
+  rd_ledger_json_set_string (o, "note", clean_note);
+  if (rd_ledger_insert_event (ledger, now, id, actor, "duty-done", detail, &local_error) == 0 ||
+      !rd_ledger_commit (ledger, FALSE, &local_error))
+    goto fail;
+  return TRUE;
+
+fail:
+  rd_ledger_rollback (ledger, FALSE);
+fail_early:
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                              "cannot mark a duty of session \"%s\" done: ", id);
   return FALSE;
 }

@@ -122,17 +122,25 @@ gboolean rd_ledger_session_reschedule (RdLedger *ledger, const char *id, const c
 gboolean rd_ledger_session_cancel (RdLedger *ledger, const char *id, const char *reason,
                                    const char *actor, GError **error);
 
+/* Records that duty @duty ("notify-citizen" or "test-link") of scheduled session @id is done,
+ * with an optional @note: event "duty-done" {duty, note}. It counts until the session is moved.
+ * NOT_FOUND for no such session, STATE when it is not scheduled, INVALID for another duty. */
+gboolean rd_ledger_session_duty_done (RdLedger *ledger, const char *id, const char *duty,
+                                      const char *note, const char *actor, GError **error);
+
 /* The timing duties for a session at @at seen from @now, counted in working days of @calendar:
  * {scheduled_for, working_days_before, notify_citizen_by (5 working days before), test_link_by
  * (1 working day before), connect_by (1 hour before), duties: [{duty (notify-citizen,
- * test-link, connect), what (a sentence), by, state (upcoming, today, late)}], day_off (what
- * the session's day is when it is not a working day, else absent), warnings: [sentences]}
- * (dates are local "YYYY-MM-DD", times local ISO 8601 with the offset; a warning for each duty
- * whose day has passed, and for a session on a day off, naming it). */
+ * test-link, connect), what (a sentence), by, state (upcoming, today, late; done in
+ * rd_ledger_book_duties())}], day_off (what the session's day is when it is not a working day, else
+ * absent), warnings: [sentences]} (dates are local "YYYY-MM-DD", times local ISO 8601 with the
+ * offset; a warning for each duty whose day has passed, and for a session on a day off, naming it).
+ */
 JsonNode *rd_ledger_book_timing (RdCalendar *calendar, GDateTime *now, GDateTime *at);
 
 /* The sessions still scheduled, soonest first, each {id, title, scheduled_for, timing (as
- * rd_ledger_book_timing() from now), late (how many of its duties are late)}. */
+ * rd_ledger_book_timing() from now, a duty marked done since the session was last moved in
+ * state "done"), late (how many of its duties are late)}. */
 JsonNode *rd_ledger_book_duties (RdLedger *ledger, GError **error);
 
 /* Who presided over session @session_id (người chủ trì). Fields: name (required), position.

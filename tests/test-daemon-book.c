@@ -514,6 +514,13 @@ test_local_time_and_working_days (void)
                 "công dân xin dời");
   g_assert_nonnull (strstr (out, "scheduled for 06/01/2099 08:30"));
   g_free (out);
+  out = CTL_OK (t, "session", "duty-done", a, "notify-citizen", "--note", "gọi điện 0901");
+  g_assert_nonnull (
+      strstr (out, "notify the citizen (5 working days before)   by 29/12/2098  done"));
+  g_free (out);
+  out = CTL_FAIL (t, 1, "session", "duty-done", a, "connect");
+  g_assert_nonnull (strstr (out, "is not notify-citizen or test-link"));
+  g_free (out);
   out = CTL_OK (t, "session", "cancel", b, "--reason", "đã giải quyết xong");
   g_assert_nonnull (strstr (out, "state:       cancelled"));
   g_free (out);

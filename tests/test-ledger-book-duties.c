@@ -158,7 +158,23 @@ test_duties_late_reschedule_cancel (BookFixture *f, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (sessions, 1), "late"),
                    ==, 0);
 
-  /* Moved to a later day: no longer late, on the record with its reason. */
+  /* Done: no longer late; for a duty the ledger does not track, refused. */
+  g_assert_true (
+      rd_ledger_session_duty_done (f->ledger, soon, "notify-citizen", "gọi điện", ACTOR, &error));
+  g_assert_no_error (error);
+  g_assert_false (rd_ledger_session_duty_done (f->ledger, soon, "connect", NULL, ACTOR, &error));
+  g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID);
+  g_clear_error (&error);
+  g_clear_pointer (&list, json_node_unref);
+  list = rd_ledger_book_duties (f->ledger, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (duty_state (json_array_get_object_element (json_node_get_array (list), 0), 0),
+                   ==, "done");
+  g_assert_cmpint (json_object_get_int_member (
+                       json_array_get_object_element (json_node_get_array (list), 0), "late"),
+                   ==, 0);
+
+  /* Moved to a later day: the citizen must be told again; on the record with its reason. */
   g_assert_false (
       rd_ledger_session_reschedule (f->ledger, soon, "20/01/2027 10:00", "", ACTOR, NULL, &error));
   g_assert_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_INVALID);
@@ -174,6 +190,8 @@ test_duties_late_reschedule_cancel (BookFixture *f, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (
                        json_array_get_object_element (json_node_get_array (list), 0), "late"),
                    ==, 0);
+  g_assert_cmpstr (duty_state (json_array_get_object_element (json_node_get_array (list), 0), 0),
+                   ==, "upcoming");
 
   /* Cancelled: sealed as ended, never started; the list no longer has it. */
   g_assert_true (
