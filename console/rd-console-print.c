@@ -92,29 +92,6 @@ shown_state (JsonObject *s)
   return str (s, "state");
 }
 
-/* One line per timing duty of a scheduled session (its "timing"), the late ones marked. */
-static void
-print_duties (JsonObject *timing, const char *indent)
-{
-  JsonArray *duties = arr (timing, "duties");
-
-  if (timing && json_object_has_member (timing, "day_off"))
-    printf ("%sDAY OFF: the session falls on %s\n", indent, str (timing, "day_off"));
-  for (guint i = 0; duties && i < json_array_get_length (duties); i++)
-    {
-      JsonObject *d = json_array_get_object_element (duties, i);
-      g_autofree char *by = rd_console_time_shown (str (d, "by"));
-      g_autofree char *what = rd_console_pad (str (d, "what"), 44);
-      const char *state = str (d, "state");
-
-      printf ("%s%s by %s%s\n", indent, what, by,
-              g_str_equal (state, "late")    ? "  LATE"
-              : g_str_equal (state, "today") ? "  due today"
-              : g_str_equal (state, "done")  ? "  done"
-                                             : "");
-    }
-}
-
 static void
 print_session_line (JsonObject *s)
 {
@@ -130,7 +107,7 @@ print_session_line (JsonObject *s)
 
   printf ("  %s %s %s %s %s\n", id, state, started_col, ended_col, str (s, "title"));
   if (obj (s, "timing"))
-    print_duties (obj (s, "timing"), "      ");
+    rd_console_print_duties (obj (s, "timing"), "      ");
 }
 
 void
@@ -195,26 +172,7 @@ rd_console_print_status (JsonNode *result)
   printf ("live sessions: %u\n", sessions ? json_array_get_length (sessions) : 0);
   for (guint i = 0; sessions && i < json_array_get_length (sessions); i++)
     print_session_line (json_array_get_object_element (sessions, i));
-  {
-    JsonArray *scheduled = arr (o, "scheduled");
-    gint64 late = 0;
-
-    for (guint i = 0; scheduled && i < json_array_get_length (scheduled); i++)
-      late += MAX (0, num (json_array_get_object_element (scheduled, i), "late"));
-    printf ("scheduled sessions: %u", scheduled ? json_array_get_length (scheduled) : 0);
-    if (late > 0)
-      printf (", %" G_GINT64_FORMAT " dut%s LATE", late, late == 1 ? "y" : "ies");
-    printf (" (times in %s)\n", str (o, "timezone"));
-    for (guint i = 0; scheduled && i < json_array_get_length (scheduled); i++)
-      {
-        JsonObject *s = json_array_get_object_element (scheduled, i);
-        g_autofree char *at = rd_console_time_shown (str (s, "scheduled_for"));
-        g_autofree char *id = rd_console_pad (str (s, "id"), 16);
-
-        printf ("  %s %s %s\n", id, at, str (s, "title"));
-        print_duties (obj (s, "timing"), "      ");
-      }
-  }
+  rd_console_print_scheduled (arr (o, "scheduled"), str (o, "timezone"));
   if (restart && json_array_get_length (restart) > 0)
     {
       printf ("changed in the config file, waiting for a restart:");
@@ -222,16 +180,6 @@ rd_console_print_status (JsonNode *result)
         printf (" %s", json_array_get_string_element (restart, i));
       printf ("\n");
     }
-}
-
-void
-rd_console_print_session_duties (JsonNode *result)
-{
-  JsonObject *s = json_node_get_object (result);
-  g_autofree char *at = rd_console_time_shown (str (s, "scheduled_for"));
-
-  printf ("session %s, scheduled for %s\n", str (s, "id"), at);
-  print_duties (obj (s, "timing"), "  ");
 }
 
 void

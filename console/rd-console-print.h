@@ -11,8 +11,14 @@ G_BEGIN_DECLS
 
 void rd_console_print_status (JsonNode *result);
 void rd_console_print_session_list (JsonNode *result);
-/* "session.duty-done": one scheduled session and its duties ({id, scheduled_for, timing}). */
+/* rd-console-print-duties.c. "session.duty-done": one scheduled session and its duties ({id,
+ * scheduled_for, timing}). */
 void rd_console_print_session_duties (JsonNode *result);
+/* A scheduled session's "timing": one line per duty (late, due today or done marked), each
+ * after @indent. */
+void rd_console_print_duties (JsonObject *timing, const char *indent);
+/* status's "scheduled" sessions with their duties, times in @timezone. */
+void rd_console_print_scheduled (JsonArray *scheduled, const char *timezone);
 void rd_console_print_session (JsonNode *result);
 void rd_console_print_session_id (JsonNode *result);
 void rd_console_print_session_ended (JsonNode *result);
