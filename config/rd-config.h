@@ -9,7 +9,7 @@
  * The object is immutable and reference counted (rd_config_ref/unref), so it may be shared across
  * threads; a reload builds a new RdConfig and the daemon swaps it in.
  *
- * Every module may include this header; it includes nothing of receptiond's.
+ * Every module may include this header; it includes nothing of receptiond's outside config/.
  */
 #pragma once
 
