@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ledger/rd-ledger.h"
 #include "tests/rd-test-daemon.h"
 
 #define TIMEOUT_MS 20000
@@ -65,7 +66,7 @@ test_ready_and_status (void)
   g_assert_cmpstr (member (status, "config"), ==, t->config_path);
   g_assert_cmpint (
       json_object_get_int_member (json_object_get_object_member (o, "ledger"), "schema_version"),
-      ==, 6);
+      ==, RD_LEDGER_SCHEMA_VERSION);
   g_assert_cmpint (
       json_object_get_int_member (json_object_get_object_member (o, "disk"), "free_bytes"), >, 0);
   devices = json_object_get_array_member (o, "devices");
