@@ -35,6 +35,7 @@ main (int argc, char **argv)
   g_autoptr (GArray) rec_offsets = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) base_offsets = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) added = g_array_new (FALSE, FALSE, sizeof (double));
+  RdAvSyncConference conference;
   g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (double));
   double worst_edge = 0;
@@ -65,7 +66,7 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
 
   out = g_new0 (RdAvSyncCall, calls);
-  rd_av_sync_run (calls, seconds, broken_sr, out);
+  rd_av_sync_run (calls, seconds, broken_sr, out, &conference);
   for (int i = 0; i < calls; i++)
     {
       if (!isnan (out[i].start_ms))
@@ -94,6 +95,9 @@ main (int argc, char **argv)
   printf ("a party's recording ends a median %.0f ms before it left; the worst edge (a start "
           "after its verification or an end before its leaving) %.0f ms\n",
           rd_av_sync_median (ends), worst_edge);
+  printf ("the conference recording (composite and full mix): offset %+.1f ms, the calls' "
+          "baselines %+.1f ms, added %+.1f ms\n",
+          conference.recorded_ms, conference.baseline_ms, conference.added_ms);
   printf ("target every party's tracks cover its verified time within 100 ms at both ends: %s\n",
           edges < (guint)calls ? "NOT MEASURED"
           : worst_edge <= 100  ? "met"

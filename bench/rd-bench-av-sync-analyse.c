@@ -34,9 +34,9 @@ on_video (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data)
     sum += map.data[i];
   mean = map.size ? sum / map.size : 0;
   gst_buffer_unmap (buffer, &map);
-  if (mean > LUMA_ON && !o->lit)
+  if (mean > o->luma_on && !o->lit)
     g_array_append_val (o->flashes, t);
-  o->lit = mean > LUMA_ON;
+  o->lit = mean > o->luma_on;
 }
 
 static void
@@ -221,6 +221,7 @@ rd_av_onsets_init (Onsets *o)
   o->beeps = g_array_new (FALSE, FALSE, sizeof (double));
   o->first = NAN;
   o->last = NAN;
+  o->luma_on = LUMA_ON;
 }
 
 void

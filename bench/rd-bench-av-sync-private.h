@@ -14,13 +14,18 @@ G_BEGIN_DECLS
 #define HEIGHT   240
 #define RMS_ON   0.05 /* the tone is at 0.5; silence is 0 (opus noise well below) */
 #define LUMA_ON  128.0
+/* The conference picture: the party's picture is a third of it (the grid of the room's test
+ * camera, a ball on black, and one party, each tile keeping its aspect ratio): a flash lifts its
+ * mean from about 25 to about 100. */
+#define CONFERENCE_LUMA_ON 50.0
 
 typedef struct
 {
   GArray *flashes, *beeps; /* onsets, seconds */
   gboolean lit, loud;
-  double first; /* the earliest frame of every file analysed, seconds (NAN: none) */
-  double last;  /* the latest end of a frame (its time plus duration), seconds (NAN: none) */
+  double luma_on; /* a frame whose luma mean is above this is lit (LUMA_ON unless set) */
+  double first;   /* the earliest frame of every file analysed, seconds (NAN: none) */
+  double last;    /* the latest end of a frame (its time plus duration), seconds (NAN: none) */
 } Onsets;
 
 void rd_av_onsets_init (Onsets *o);

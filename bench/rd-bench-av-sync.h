@@ -23,9 +23,21 @@ typedef struct
   double end_ms;      /* and ends this long before the party left (negative: after) */
 } RdAvSyncCall;
 
+/* The conference recording (conference-video and conference-audio: the composite picture and
+ * the room's full mix), over all the calls: the room shows the grid, its own camera dark (the
+ * test camera) and its microphone silent, so the party's flashes and beeps are all there is. */
+typedef struct
+{
+  double recorded_ms; /* median offset of the flashes of the first WINDOW_S; NAN: none matched */
+  double baseline_ms; /* the calls' baselines' median, for comparison */
+  double added_ms;    /* recorded - baseline */
+} RdAvSyncConference;
+
 /* @broken_sr: the party keeps GStreamer 1.22's default RTCP SRs (unusable, see
- * capture_time_srs()); else it sends capture-time SRs, as a browser does. @out: @calls entries. */
-void rd_av_sync_run (int calls, int seconds, gboolean broken_sr, RdAvSyncCall *out);
+ * capture_time_srs()); else it sends capture-time SRs, as a browser does. @out: @calls entries;
+ * @conference (may be NULL) the conference recording's figures. */
+void rd_av_sync_run (int calls, int seconds, gboolean broken_sr, RdAvSyncCall *out,
+                     RdAvSyncConference *conference);
 /* The median of a GArray of doubles (NAN when empty). */
 double rd_av_sync_median (GArray *v);
 

@@ -11,7 +11,9 @@
  * while rtpbin's estimates settle (one ASan run of 10 s calls failed on that: +46.5 ms), so calls
  * are 20 s. The party's recording must also cover the whole call: start when its media is let in
  * (its verification; it started up to 2 s later while lip-sync was awaited) and end when it
- * leaves (bench-av-sync, 20 calls: within 8 ms at the start, a median 26 ms past the end). */
+ * leaves (bench-av-sync, 20 calls: within 8 ms at the start, a median 26 ms past the end).
+ * The same calls are in the conference recording (the room shows the grid, dark and silent
+ * itself): its composite picture and full mix are analysed the same way, over all the calls. */
 #include <gst/gst.h>
 #include <math.h>
 
@@ -24,12 +26,18 @@
 #define MAX_ADDED_MS  40.0  /* any call's */
 #define MAX_START_MS  500.0 /* after the verification: a hole at the start */
 #define MAX_END_MS    500.0 /* before the party left: a hole at the end */
+/* The conference recording (composite picture, full mix) against the calls' baselines: the mix
+ * stamps a party's audio by its arrival, the picture keeps rtpbin's timing; measured +25 to
+ * +58 ms (audio late) on a loaded machine. The target is 40 ms; this bound catches the
+ * recording coming apart, not that. */
+#define MAX_CONFERENCE_MS 100.0
 
 static void
 test_calls_in_sync (void)
 {
   g_autofree char *why = NULL;
   RdAvSyncCall out[CALLS];
+  RdAvSyncConference conference;
   g_autoptr (GArray) added = g_array_new (FALSE, FALSE, sizeof (double));
   double m;
 
@@ -39,7 +47,7 @@ test_calls_in_sync (void)
       return;
     }
   gst_init (NULL, NULL);
-  rd_av_sync_run (CALLS, SECONDS, FALSE, out);
+  rd_av_sync_run (CALLS, SECONDS, FALSE, out, &conference);
   for (int i = 0; i < CALLS; i++)
     {
       if (isnan (out[i].added_ms) || fabs (out[i].added_ms) > MAX_ADDED_MS)
@@ -56,6 +64,14 @@ test_calls_in_sync (void)
                  i + 1, out[i].end_ms, MAX_END_MS);
       g_array_append_val (added, out[i].added_ms);
     }
+  g_test_message ("the conference recording's A/V offset %+.1f ms, %+.1f ms added to the calls' "
+                  "baselines",
+                  conference.recorded_ms, conference.added_ms);
+  if (isnan (conference.added_ms) || fabs (conference.added_ms) > MAX_CONFERENCE_MS)
+    g_error ("the conference recording's A/V offset is %+.1f ms, the calls' baselines' %+.1f ms: "
+             "%+.1f ms added (at most %.0f allowed)",
+             conference.recorded_ms, conference.baseline_ms, conference.added_ms,
+             MAX_CONFERENCE_MS);
   m = rd_av_sync_median (added);
   if (fabs (m) > MAX_MEDIAN_MS)
     g_error ("the calls' recordings add a median %+.1f ms to their baselines' A/V offsets (at most "
