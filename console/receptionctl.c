@@ -3,15 +3,16 @@
  *   receptionctl [--socket PATH] [--config FILE] [--json] [--timeout S] COMMAND [ARGS]
  *
  * Exit codes: 0 success, 1 the daemon refused or failed the command (ledger verify: found a
- * problem), 64 usage, 65/66 a file given to read is not JSON (object) / cannot be read, 69 daemon
- * not reachable, 73 --output file exists or cannot be written, 76 garbled reply, 78 the config
- * file to find the socket in is invalid. */
+ * problem; archive check: the package is not whole), 64 usage, 65/66 a file given to read is not
+ * JSON (object) / cannot be read, 69 daemon not reachable, 73 --output file exists or cannot be
+ * written, 76 garbled reply, 78 the config file to find the socket in is invalid. */
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "config/rd-config.h"
+#include "console/rd-console-archive.h"
 #include "console/rd-console-book.h"
 #include "console/rd-console-client.h"
 #include "console/rd-console-commands.h"
@@ -107,6 +108,9 @@ main (int argc, char **argv)
     return rd_console_usage_error ("--timeout: '%s' is not a number of seconds (1-3600)",
                                    timeout_opt);
 
+  /* offline: reads a folder, never the daemon */
+  if (argc - i >= 2 && g_str_equal (argv[i], "archive") && g_str_equal (argv[i + 1], "check"))
+    return rd_console_archive_check (argc - i - 2, argv + i + 2, json);
   rc = rd_console_parse (argc - i, argv + i, &call);
   if (rc != 0)
     {

@@ -97,6 +97,7 @@ session_end_recorded (gpointer data)
   else
     {
       rd_log_session (G_LOG_LEVEL_MESSAGE, e->id, "session ended by %s: %s", e->actor, e->reason);
+      rd_daemon_archive_package (d, e->id);
       rd_control_request_reply (e->req, rd_ledger_session_show (d->ledger, e->id, NULL));
     }
   g_free (e->id);

@@ -43,6 +43,14 @@ struct _RdDaemon
  * gives it to @ledger. */
 gboolean rd_daemon_book_key_setup (RdLedger *ledger, const char *state_dir, GError **error);
 
+/* rd-daemon-archive-package.c: writes the archive package of session @session_id, just sealed
+ * (manifest.json, its signature and the room's public key, next to its segment files); logs a
+ * failure, but for a session that has no package (no recording). */
+void rd_daemon_archive_package (RdDaemon *d, const char *session_id);
+/* Writes the package of every sealed session with recordings that has none yet (a crash came
+ * between the end and the package, or an interrupted session was recovered); logs failures. */
+void rd_daemon_archive_package_missing (RdDaemon *d);
+
 /* rd-daemon-state.c: the state dir. */
 gboolean rd_daemon_state_dir_prepare (const char *state_dir, int *lock_fd, GError **error);
 void rd_daemon_state_dir_release (int *lock_fd);

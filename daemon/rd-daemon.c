@@ -180,6 +180,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
   /* crashed sessions' open segments, before anything new */
   rd_session_recording_recover (d->ledger, d->config);
+  rd_daemon_archive_package_missing (d);
   make_parts (d);
   d->signal_server = rd_signal_server_new (d->config, error);
   if (!d->signal_server)
@@ -350,7 +351,10 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
     {
       const char *id = live->pdata[i];
       if (rd_ledger_session_end (d->ledger, id, "receptiond", why, &error))
-        rd_log_session (G_LOG_LEVEL_MESSAGE, id, "session ended: %s", why);
+        {
+          rd_log_session (G_LOG_LEVEL_MESSAGE, id, "session ended: %s", why);
+          rd_daemon_archive_package (d, id);
+        }
       else
         {
           rd_log_session (G_LOG_LEVEL_WARNING, id, "cannot end the session: %s", error->message);

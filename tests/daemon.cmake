@@ -86,3 +86,8 @@ endif()
 rd_add_test(test-echo-browser SOURCES test-echo-browser.c
   LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
 add_dependencies(test-echo-browser receptiond receptionctl)
+# The archive package of a sealed session (manifest, signature, key) and the console's offline
+# `archive check`, with openssl's own Ed25519 check of the signature.
+rd_add_test(test-archive-package SOURCES test-archive-package.c LIBS rd-test-daemon rd-ledger
+  TIMEOUT 120)
+add_dependencies(test-archive-package receptiond receptionctl)

@@ -1,0 +1,25 @@
+/* rd-console-archive.h: `receptionctl archive check DIR [--public-key HEX]`, the offline check
+ * of an archive package (the folder of a sealed session: its segment files, manifest.json,
+ * manifest.json.sig), without the daemon.
+ *
+ * Contract: the check reads only DIR and, in this order, stops at the first problem: the
+ * manifest's format; the room key (the manifest's public_key, which must equal --public-key when
+ * given: a key taken from the package itself proves only that the package is whole, the key the
+ * archive knows proves whose it is); manifest.json.sig (64 raw bytes, Ed25519 over the manifest's
+ * exact bytes); the ledger checkpoint's signature by the same key; every ledger entry given in
+ * full (hash = SHA-256 (prev_hash || entry), entry's seq/tbl/row_id/op as listed, seq at most the
+ * checkpoint's, consecutive entries linked by prev_hash, an entry at the checkpoint's seq equal
+ * to its head); every file with a sha256 (a plain name, present, its size, its SHA-256).
+ * Exit 0 when whole, 1 naming the first problem (stderr), 66 when DIR has no manifest, 64 for a
+ * usage error. With @json the report {ok, files, bytes, entries, withheld, checkpoint_seq,
+ * problem} goes to stdout. Threading: one thread. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* @argv: the words after "archive check". */
+int rd_console_archive_check (int argc, char **argv, gboolean json);
+
+G_END_DECLS
