@@ -23,6 +23,7 @@ PACKAGES="
   chromium
   janus
   espeak-ng
+  python3-botocore
 "
 
 missing=""
@@ -91,4 +92,20 @@ JS
   (cd "$SWS_DIR" && $SUDO npm install --no-audit --no-fund --no-save --loglevel=error \
     express@4 body-parser@1 cors@2 debug@4 colors@1.4.0 async@3 websocket@1)
   $SUDO touch "$SWS_STAMP"
+fi
+
+# The archive tests' S3 server: s3rver (npm), a real S3 implementation nobody here wrote,
+# installed into a fixed directory (tests/rd-test-s3.c starts it inside the test's network
+# namespace). It does not check signatures: python3-botocore (above) computes the expected
+# SigV4 signature of the requests the client sends. Version pinned; stamp as above.
+S3RVER_VERSION=3.7.1
+S3RVER_DIR=/opt/receptiond-test/s3rver
+S3RVER_STAMP="$S3RVER_DIR/.installed-$S3RVER_VERSION-r1"
+if [ ! -f "$S3RVER_STAMP" ]; then
+  echo "install-deps: installing s3rver $S3RVER_VERSION into $S3RVER_DIR" >&2
+  $SUDO rm -rf "$S3RVER_DIR"
+  $SUDO mkdir -p "$S3RVER_DIR"
+  (cd "$S3RVER_DIR" && $SUDO npm install --no-audit --no-fund --no-save --loglevel=error \
+    "s3rver@$S3RVER_VERSION")
+  $SUDO touch "$S3RVER_STAMP"
 fi

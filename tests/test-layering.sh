@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reads every #include in the modules under ROOT and fails on a wrong-way dependency
-# (docs/ARCHITECTURE.md): media, signaling and ledger never include each other; config and proto
-# include nothing above them; only ledger/ includes sqlite3.h; the console never includes the
+# (docs/ARCHITECTURE.md): media, signaling, ledger and archive never include each other; config
+# and proto include nothing above them; only ledger/ includes sqlite3.h; the console never includes the
 # daemon or a module it does not talk to.
 # usage: test-layering.sh ROOT
 set -u
@@ -13,7 +13,8 @@ declare -A allowed=(
   [media]="media config"
   [signaling]="signaling config"
   [ledger]="ledger config"
-  [daemon]="daemon config proto media signaling ledger"
+  [archive]="archive config"
+  [daemon]="daemon config proto media signaling ledger archive"
   [console]="console config proto"
 )
 

@@ -1,0 +1,226 @@
+/* rd-archive-s3-ops.c: RdArchiveS3's operations: PUT, multipart upload (create, part,
+ * complete), HEAD and a hashing GET. See rd-archive-s3.h for the contract. */
+#include "archive/rd-archive-s3-private.h"
+#include "archive/rd-archive-error.h"
+#include "archive/rd-archive-sigv4.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GET_CHUNK (256 * 1024)
+
+/* @length bytes of @path from @offset. */
+static GBytes *
+read_range (const char *path, gint64 offset, gint64 length, GError **error)
+{
+  g_autofree guint8 *buf = NULL;
+  gint64 done = 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      g_set_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_IO, "cannot read %s: %s", path,
+                   g_strerror (errno));
+      return NULL;
+    }
+  buf = g_malloc (MAX (length, 1));
+  while (done < length)
+    {
+      ssize_t n = pread (fd, buf + done, length - done, offset + done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_set_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_IO,
+                       "cannot read %s at %" G_GINT64_FORMAT ": %s", path, offset + done,
+                       n < 0 ? g_strerror (errno) : "the file is shorter than expected");
+          close (fd);
+          return NULL;
+        }
+      done += n;
+    }
+  close (fd);
+  return g_bytes_new_take (g_steal_pointer (&buf), length);
+}
+
+static char *
+response_etag (SoupMessage *msg, const char *what, GError **error)
+{
+  const char *etag = soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
+
+  if (!etag || !*etag)
+    {
+      g_set_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_PROTOCOL, "%s: no ETag in the answer",
+                   what);
+      return NULL;
+    }
+  return g_strdup (etag);
+}
+
+gboolean
+rd_archive_s3_put_file (RdArchiveS3 *s3, const char *key, const char *path, gint64 offset,
+                        gint64 length, char **etag, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GBytes) body = read_range (path, offset, length, error);
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) answer = NULL;
+  g_autofree char *checksum = NULL;
+  g_autofree char *what = g_strdup_printf ("PUT %s", key);
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+
+  if (!body)
+    return FALSE;
+  {
+    g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+    g_checksum_update (sum, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+    g_checksum_get_digest (sum, digest, &digest_len);
+    checksum = g_base64_encode (digest, digest_len);
+  }
+  {
+    const char *headers[] = { "x-amz-checksum-sha256", checksum, NULL };
+    answer =
+        rd_archive_s3_request (s3, "PUT", key, NULL, body, headers, &msg, NULL, cancellable, error);
+  }
+  if (!answer)
+    return FALSE;
+  if (etag && !(*etag = response_etag (msg, what, error)))
+    return FALSE;
+  return TRUE;
+}
+
+char *
+rd_archive_s3_multipart_create (RdArchiveS3 *s3, const char *key, GCancellable *cancellable,
+                                GError **error)
+{
+  const char *query[] = { "uploads", "", NULL };
+  g_autoptr (GBytes) answer =
+      rd_archive_s3_request (s3, "POST", key, query, NULL, NULL, NULL, NULL, cancellable, error);
+  g_autofree char *text = NULL;
+  char *id;
+
+  if (!answer)
+    return NULL;
+  text = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+  id = rd_archive_xml_member (text, "UploadId");
+  if (!id || !*id)
+    {
+      g_free (id);
+      g_set_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_PROTOCOL,
+                   "POST %s?uploads: no UploadId in the answer", key);
+      return NULL;
+    }
+  return id;
+}
+
+char *
+rd_archive_s3_multipart_part (RdArchiveS3 *s3, const char *key, const char *upload_id, guint part,
+                              const char *path, gint64 offset, gint64 length,
+                              GCancellable *cancellable, GError **error)
+{
+  g_autofree char *number = g_strdup_printf ("%u", part);
+  const char *query[] = { "partNumber", number, "uploadId", upload_id, NULL };
+  g_autoptr (GBytes) body = read_range (path, offset, length, error);
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) answer = NULL;
+  g_autofree char *what = g_strdup_printf ("PUT %s part %u", key, part);
+
+  if (!body)
+    return NULL;
+  answer =
+      rd_archive_s3_request (s3, "PUT", key, query, body, NULL, &msg, NULL, cancellable, error);
+  return answer ? response_etag (msg, what, error) : NULL;
+}
+
+gboolean
+rd_archive_s3_multipart_complete (RdArchiveS3 *s3, const char *key, const char *upload_id,
+                                  const char *const *etags, char **etag, GCancellable *cancellable,
+                                  GError **error)
+{
+  const char *query[] = { "uploadId", upload_id, NULL };
+  g_autoptr (GString) xml = g_string_new ("<CompleteMultipartUpload>");
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GBytes) answer = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *code = NULL;
+
+  for (guint i = 0; etags[i]; i++)
+    g_string_append_printf (xml, "<Part><PartNumber>%u</PartNumber><ETag>%s</ETag></Part>", i + 1,
+                            etags[i]);
+  g_string_append (xml, "</CompleteMultipartUpload>");
+  body = g_bytes_new (xml->str, xml->len);
+  answer =
+      rd_archive_s3_request (s3, "POST", key, query, body, NULL, NULL, NULL, cancellable, error);
+  if (!answer)
+    return FALSE;
+  /* S3 may answer 200 and still fail, in the body (S3 API reference, CompleteMultipartUpload) */
+  text = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+  if ((code = rd_archive_xml_member (text, "Code")) && strstr (text, "<Error>"))
+    {
+      g_set_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_TRANSIENT,
+                   "POST %s?uploadId: the server failed to complete it: %s", key, code);
+      return FALSE;
+    }
+  if (etag && !(*etag = rd_archive_xml_member (text, "ETag")))
+    {
+      g_set_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_PROTOCOL,
+                   "POST %s?uploadId: no ETag in the answer", key);
+      return FALSE;
+    }
+  if (etag && g_str_has_prefix (*etag, "&quot;"))
+    {
+      g_autofree char *raw = *etag;
+      g_auto (GStrv) parts = g_strsplit (raw, "&quot;", -1);
+      *etag = g_strjoinv ("\"", parts);
+    }
+  return TRUE;
+}
+
+gboolean
+rd_archive_s3_head (RdArchiveS3 *s3, const char *key, gint64 *size, char **etag,
+                    GCancellable *cancellable, GError **error)
+{
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) answer =
+      rd_archive_s3_request (s3, "HEAD", key, NULL, NULL, NULL, &msg, NULL, cancellable, error);
+  g_autofree char *what = g_strdup_printf ("HEAD %s", key);
+
+  if (!answer)
+    return FALSE;
+  *size = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+  return (*etag = response_etag (msg, what, error)) != NULL;
+}
+
+gboolean
+rd_archive_s3_get_sha256 (RdArchiveS3 *s3, const char *key, gint64 *size, char **sha256,
+                          GCancellable *cancellable, GError **error)
+{
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GInputStream) stream = NULL;
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (GET_CHUNK);
+  gssize n;
+
+  answer =
+      rd_archive_s3_request (s3, "GET", key, NULL, NULL, NULL, &msg, &stream, cancellable, error);
+  if (!answer)
+    return FALSE;
+  *size = 0;
+  while ((n = g_input_stream_read (stream, buf, GET_CHUNK, cancellable, error)) > 0)
+    {
+      g_checksum_update (sum, buf, n);
+      *size += n;
+    }
+  if (n < 0)
+    {
+      g_prefix_error (error, "GET %s: ", key);
+      (*error)->domain = RD_ARCHIVE_ERROR;
+      (*error)->code = RD_ARCHIVE_ERROR_TRANSIENT;
+      return FALSE;
+    }
+  *sha256 = g_strdup (g_checksum_get_string (sum));
+  return TRUE;
+}

@@ -1,0 +1,72 @@
+/* rd-archive-s3.h: RdArchiveS3, a client of one S3-compatible bucket (path-style URLs), over
+ * libsoup 3, every request signed with AWS Signature V4 (archive/rd-archive-sigv4.h).
+ *
+ * Contract:
+ * - rd_archive_s3_new() takes the archive URL "https://host[:port]/bucket[/prefix]" ("http://"
+ *   is accepted for a server on the machine's own loopback), the region, the credentials file
+ *   (two lines "access-key-id=..." and "secret-access-key=...", mode 0600 or stricter: a file
+ *   others may read or write is refused naming it and its mode) and an optional CA file (PEM;
+ *   then only that CA is trusted). Keys given to the calls are relative to the prefix.
+ * - Every request carries x-amz-date, x-amz-content-sha256 (the body's SHA-256; the empty
+ *   string's for a body-less request) and host, all signed. A single PUT also carries
+ *   x-amz-checksum-sha256 (base64), which servers that know it check.
+ * - Bodies are read from the file into memory one request at a time (a whole object up to the
+ *   caller's threshold, or one part), so memory is bounded by the larger of the two.
+ * - Answers are mapped to RD_ARCHIVE_ERROR_* (archive/rd-archive-error.h); messages name the
+ *   method, the object's key and the server's own error code and message.
+ *
+ * Threading: the calls block (synchronous libsoup); an RdArchiveS3 is used by one thread at a
+ * time: the thread that made it or, once handed over, another one (its SoupSession runs no
+ * main context of its own). The request function is called in that thread.
+ * Ownership: returned strings (transfer full); arguments (transfer none).
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct _RdArchiveS3 RdArchiveS3;
+
+RdArchiveS3 *rd_archive_s3_new (const char *url, const char *region, const char *credentials,
+                                const char *ca, GError **error);
+void rd_archive_s3_free (RdArchiveS3 *s3);
+
+/* Called after each request is answered (or failed: @status 0) with what was sent: method, URI
+ * (as sent) and the request headers, for diagnostics and the signature tests. NULL removes it. */
+typedef void (*RdArchiveS3RequestFunc) (const char *method, const char *uri,
+                                        SoupMessageHeaders *headers, guint status,
+                                        gpointer user_data);
+void rd_archive_s3_set_request_func (RdArchiveS3 *s3, RdArchiveS3RequestFunc func,
+                                     gpointer user_data);
+
+/* PUT @length bytes of @path from @offset as object @key; *@etag (may be NULL) the ETag. */
+gboolean rd_archive_s3_put_file (RdArchiveS3 *s3, const char *key, const char *path, gint64 offset,
+                                 gint64 length, char **etag, GCancellable *cancellable,
+                                 GError **error);
+
+/* POST ?uploads: a new multipart upload of @key; returns its upload id. */
+char *rd_archive_s3_multipart_create (RdArchiveS3 *s3, const char *key, GCancellable *cancellable,
+                                      GError **error);
+/* PUT ?partNumber=@part&uploadId=@upload_id with @length bytes of @path from @offset; returns
+ * the part's ETag. */
+char *rd_archive_s3_multipart_part (RdArchiveS3 *s3, const char *key, const char *upload_id,
+                                    guint part, const char *path, gint64 offset, gint64 length,
+                                    GCancellable *cancellable, GError **error);
+/* POST ?uploadId=@upload_id with the parts' ETags (@etags[0] is part 1); *@etag (may be NULL)
+ * the object's ETag. */
+gboolean rd_archive_s3_multipart_complete (RdArchiveS3 *s3, const char *key, const char *upload_id,
+                                           const char *const *etags, char **etag,
+                                           GCancellable *cancellable, GError **error);
+
+/* HEAD @key: its size and ETag (quotes kept as the server sent them). */
+gboolean rd_archive_s3_head (RdArchiveS3 *s3, const char *key, gint64 *size, char **etag,
+                             GCancellable *cancellable, GError **error);
+/* GET @key, hashing the body as it comes: its size and lowercase hex SHA-256. */
+gboolean rd_archive_s3_get_sha256 (RdArchiveS3 *s3, const char *key, gint64 *size, char **sha256,
+                                   GCancellable *cancellable, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdArchiveS3, rd_archive_s3_free)
+
+G_END_DECLS

@@ -1,0 +1,7 @@
+# The archive's S3 client against s3rver (npm, scripts/install-deps.sh), started inside the
+# test's own network namespace; its signatures against AWS's examples and botocore
+# (tests/archive-sigv4-botocore.py, Debian's python3-botocore).
+add_library(rd-test-s3 STATIC rd-test-s3.c)
+target_link_libraries(rd-test-s3 PUBLIC rd-test-daemon PkgConfig::GLIB)
+rd_add_test(test-archive-s3 SOURCES test-archive-s3.c LIBS rd-test-s3 rd-archive PkgConfig::JSONGLIB
+  TIMEOUT 120)
