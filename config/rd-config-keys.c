@@ -1,6 +1,6 @@
 /* rd-config-keys.c: the key table of receptiond.conf, the parsers of its room, media, recording,
- * control, storage and links keys, the defaults, and the rules between keys. The [network] keys
- * are parsed in rd-config-network.c. See rd-config.h for the contract, rd-config-private.h for
+ * control, storage, links and archive keys, the defaults, and the rules between keys. The [network]
+ * keys are parsed in rd-config-network.c. See rd-config.h for the contract, rd-config-private.h for
  * what the files share. */
 #include "config/rd-config-private.h"
 #include "config/rd-config-error.h"
@@ -30,6 +30,13 @@ static gboolean parse_stop_free_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_reconnect_seconds (RdConfig *c, const char *v, char **why);
 static gboolean parse_timezone (RdConfig *c, const char *v, char **why);
 static gboolean parse_calendar_file (RdConfig *c, const char *v, char **why);
+static gboolean parse_archive_url (RdConfig *c, const char *v, char **why);
+static gboolean parse_archive_region (RdConfig *c, const char *v, char **why);
+static gboolean parse_archive_credentials (RdConfig *c, const char *v, char **why);
+static gboolean parse_archive_ca (RdConfig *c, const char *v, char **why);
+static gboolean parse_archive_during_session (RdConfig *c, const char *v, char **why);
+static gboolean parse_archive_multipart_mb (RdConfig *c, const char *v, char **why);
+static gboolean parse_archive_retry_max_seconds (RdConfig *c, const char *v, char **why);
 
 const RdConfigKey rd_config_keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
@@ -93,6 +100,19 @@ const RdConfigKey rd_config_keys[] = {
   /* rd-config-calendar.h: the days the government moves each year. */
   { "calendar", "file", FALSE, parse_calendar_file,
     "empty (the law's holidays only) or an absolute path to a calendar file" },
+  /* daemon/rd-daemon-archive*.c, archive/: the recording archive (S3-compatible storage) */
+  { "archive", "url", FALSE, parse_archive_url,
+    "empty (no archive) or https://HOST[:PORT]/BUCKET[/PREFIX] (http:// only for a loopback "
+    "host)" },
+  { "archive", "region", FALSE, parse_archive_region, "a region name such as us-east-1" },
+  { "archive", "credentials", FALSE, parse_archive_credentials,
+    "empty or an absolute path to the credentials file" },
+  { "archive", "ca", FALSE, parse_archive_ca, "empty (the system CAs) or an absolute path (PEM)" },
+  { "archive", "during-session", FALSE, parse_archive_during_session, "true or false" },
+  { "archive", "multipart-mb", FALSE, parse_archive_multipart_mb,
+    "a whole number of megabytes from 5 to 5120" },
+  { "archive", "retry-max-seconds", FALSE, parse_archive_retry_max_seconds,
+    "a whole number of seconds from 1 to 86400" },
 };
 
 const gsize rd_config_n_keys = G_N_ELEMENTS (rd_config_keys);
@@ -286,6 +306,87 @@ parse_segment_seconds (RdConfig *c, const char *v, char **why)
 }
 
 static gboolean
+parse_archive_url (RdConfig *c, const char *v, char **why)
+{
+  g_autoptr (GUri) uri = *v ? g_uri_parse (v, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+  const char *path = uri ? g_uri_get_path (uri) : NULL;
+
+  if (*v == '\0')
+    {
+      rd_config_set_str (&c->archive_url, NULL);
+      return TRUE;
+    }
+  if (!uri || !host || !*host || !path || path[0] != '/' || path[1] == '\0' || path[1] == '/' ||
+      g_uri_get_query (uri) || g_uri_get_fragment (uri) || g_uri_get_userinfo (uri))
+    return FALSE;
+  if (g_strcmp0 (g_uri_get_scheme (uri), "http") == 0)
+    {
+      if (!g_str_equal (host, "localhost") && !g_str_has_prefix (host, "127.") &&
+          !g_str_equal (host, "::1"))
+        {
+          *why = g_strdup ("http:// only for a server on this machine's loopback: use https://");
+          return FALSE;
+        }
+    }
+  else if (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)
+    return FALSE;
+  rd_config_set_str (&c->archive_url, v);
+  return TRUE;
+}
+
+static gboolean
+parse_archive_region (RdConfig *c, const char *v, char **why)
+{
+  if (*v == '\0' || strspn (v, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen (v))
+    return FALSE;
+  rd_config_set_str (&c->archive_region, v);
+  return TRUE;
+}
+
+static gboolean
+parse_archive_credentials (RdConfig *c, const char *v, char **why)
+{
+  if (*v && !g_path_is_absolute (v))
+    return FALSE;
+  rd_config_set_str (&c->archive_credentials, v);
+  return TRUE;
+}
+
+static gboolean
+parse_archive_ca (RdConfig *c, const char *v, char **why)
+{
+  if (*v && !g_path_is_absolute (v))
+    return FALSE;
+  rd_config_set_str (&c->archive_ca, v);
+  return TRUE;
+}
+
+static gboolean
+parse_archive_during_session (RdConfig *c, const char *v, char **why)
+{
+  if (g_str_equal (v, "true"))
+    c->archive_during_session = TRUE;
+  else if (g_str_equal (v, "false"))
+    c->archive_during_session = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_archive_multipart_mb (RdConfig *c, const char *v, char **why)
+{
+  return rd_config_parse_number (c, RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB, v, 5, 5120);
+}
+
+static gboolean
+parse_archive_retry_max_seconds (RdConfig *c, const char *v, char **why)
+{
+  return rd_config_parse_number (c, RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS, v, 1, 86400);
+}
+
+static gboolean
 parse_reconnect_seconds (RdConfig *c, const char *v, char **why)
 {
   return rd_config_parse_number (c, RD_CONFIG_NUM_RECONNECT_SECONDS, v, 10, 3600);
@@ -363,6 +464,14 @@ rd_config_check_together (const RdConfig *c, const char *origin, GError **error)
     {
       g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
                    "%s: [network] certificate and private-key: set both or neither", origin);
+      return FALSE;
+    }
+  if (c->archive_url && !c->archive_credentials)
+    {
+      g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_INVALID,
+                   "%s: [archive] url needs credentials (a file of access-key-id= and "
+                   "secret-access-key=)",
+                   origin);
       return FALSE;
     }
   if (c->force_relay && !c->turn_server)
@@ -450,6 +559,13 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   ok &= parse_warn_free_mb (c, "4096", &why);
   ok &= parse_stop_free_mb (c, "256", &why);
   ok &= parse_reconnect_seconds (c, "120", &why);
+  ok &= parse_archive_url (c, "", &why);
+  ok &= parse_archive_region (c, "us-east-1", &why);
+  ok &= parse_archive_credentials (c, "", &why);
+  ok &= parse_archive_ca (c, "", &why);
+  ok &= parse_archive_during_session (c, "false", &why);
+  ok &= parse_archive_multipart_mb (c, "64", &why);
+  ok &= parse_archive_retry_max_seconds (c, "3600", &why);
   g_assert (ok && why == NULL);
   return c;
 }

@@ -40,6 +40,8 @@ typedef enum
   RD_CONFIG_NUM_MAX_CONNECTIONS,             /* [network] max-connections */
   RD_CONFIG_NUM_MAX_CONNECTIONS_PER_ADDRESS, /* [network] max-connections-per-address */
   RD_CONFIG_NUM_MAX_PARTIES,                 /* [network] max-parties */
+  RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB,        /* [archive] multipart-mb */
+  RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS,   /* [archive] retry-max-seconds */
   RD_CONFIG_N_NUMBERS
 } RdConfigNumber;
 
@@ -69,6 +71,8 @@ struct _RdConfig
   char *control_socket, *control_group;
   char *role_groups[RD_CONFIG_N_ROLES]; /* [control] technicians, officers, supervisors */
   char *state_dir;
+  char *archive_url, *archive_region, *archive_credentials, *archive_ca;
+  gboolean archive_during_session;
   guint64 numbers[RD_CONFIG_N_NUMBERS];
   char *number_text[RD_CONFIG_N_NUMBERS];
 };

@@ -93,7 +93,7 @@ rd_config_load_data (const char *data, const char *origin, GError **error)
         {
           g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
                        "%s: unknown group [%s] (known groups: room, media, recording, network, "
-                       "control, storage, links, calendar)",
+                       "control, storage, links, calendar, archive)",
                        origin, *g);
           return NULL;
         }
@@ -216,6 +216,10 @@ rd_config_unref (RdConfig *c)
   for (int i = 0; i < RD_CONFIG_N_ROLES; i++)
     g_free (c->role_groups[i]);
   g_free (c->state_dir);
+  g_free (c->archive_url);
+  g_free (c->archive_region);
+  g_free (c->archive_credentials);
+  g_free (c->archive_ca);
   for (int i = 0; i < RD_CONFIG_N_NUMBERS; i++)
     g_free (c->number_text[i]);
   g_free (c);
@@ -265,6 +269,14 @@ GETTER (guint64, min_free_mb, c->numbers[RD_CONFIG_NUM_MIN_FREE_MB])
 GETTER (guint64, warn_free_mb, c->numbers[RD_CONFIG_NUM_WARN_FREE_MB])
 GETTER (guint64, stop_free_mb, c->numbers[RD_CONFIG_NUM_STOP_FREE_MB])
 GETTER (guint, reconnect_seconds, (guint)c->numbers[RD_CONFIG_NUM_RECONNECT_SECONDS])
+GETTER (const char *, archive_url, c->archive_url)
+GETTER (const char *, archive_region, c->archive_region)
+GETTER (const char *, archive_credentials, c->archive_credentials)
+GETTER (const char *, archive_ca, c->archive_ca)
+GETTER (gboolean, archive_during_session, c->archive_during_session)
+GETTER (guint, archive_multipart_mb, (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB])
+GETTER (guint, archive_retry_max_seconds,
+        (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS])
 
 const char *
 rd_video_codec_to_string (RdVideoCodec codec)
@@ -374,6 +386,20 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return c->number_text[RD_CONFIG_NUM_STOP_FREE_MB];
   if (g_str_equal (k, "reconnect-seconds"))
     return c->number_text[RD_CONFIG_NUM_RECONNECT_SECONDS];
+  if (g_str_equal (k, "url"))
+    return c->archive_url;
+  if (g_str_equal (k, "region"))
+    return c->archive_region;
+  if (g_str_equal (k, "credentials"))
+    return c->archive_credentials;
+  if (g_str_equal (k, "ca"))
+    return c->archive_ca;
+  if (g_str_equal (k, "during-session"))
+    return c->archive_during_session ? "true" : "false";
+  if (g_str_equal (k, "multipart-mb"))
+    return c->number_text[RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB];
+  if (g_str_equal (k, "retry-max-seconds"))
+    return c->number_text[RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS];
   return c->state_dir;
 }
 

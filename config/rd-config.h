@@ -192,6 +192,16 @@ guint64 rd_config_get_stop_free_mb (const RdConfig *config);
 /* [links] reconnect-seconds: how long a joined conference (session join) that dropped keeps
  * trying (ICE restart, then new POSTs) before it is failed, 10..3600 (default 120). */
 guint rd_config_get_reconnect_seconds (const RdConfig *config);
+/* [archive]: the recording archive. url NULL = no archive; credentials and ca NULL when not
+ * set; multipart-mb the size above which a file goes in parts, and each part's size;
+ * retry-max-seconds the longest wait between two attempts. */
+const char *rd_config_get_archive_url (const RdConfig *config);
+const char *rd_config_get_archive_region (const RdConfig *config);
+const char *rd_config_get_archive_credentials (const RdConfig *config);
+const char *rd_config_get_archive_ca (const RdConfig *config);
+gboolean rd_config_get_archive_during_session (const RdConfig *config);
+guint rd_config_get_archive_multipart_mb (const RdConfig *config);
+guint rd_config_get_archive_retry_max_seconds (const RdConfig *config);
 
 /* Names ("group.key") of the settings whose values differ between @a and @b, in file order.
  * (transfer full) */

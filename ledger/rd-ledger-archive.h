@@ -29,6 +29,16 @@
  *   segment still recording, no recording, no room key), RD_LEDGER_ERROR_INVALID (the session's
  *   files are not in one directory), RD_LEDGER_ERROR_IO, RD_LEDGER_ERROR_KEY.
  *
+ * - The queue (schema version 7): one job per session (archive_jobs), one object per file of its
+ *   package (archive_objects: name in the package, object key, size, SHA-256, and as the upload
+ *   goes the multipart upload id, the ETags of its parts (a JSON array, part 1 first) and the
+ *   object's ETag). A job is "queued" (to upload, not before next_at when set), "failed" (a
+ *   refusal that retrying cannot heal; last_error says it; only `archive retry` queues it again)
+ *   or "archived" (every object uploaded and checked by a HEAD; never changes again). Rows are
+ *   never deleted. Events: "archive-queued" {job, objects, bytes}, "archive-failed" {job,
+ *   error}, "archive-retry" {job} (by the actor), "session-archived" {job, objects: [{key,
+ *   etag}]}.
+ *
  * Threading: as RdLedger (the daemon's main thread).
  * Ownership: returned bytes and strings are (transfer full); arguments (transfer none).
  */
@@ -49,5 +59,65 @@ G_BEGIN_DECLS
 gboolean rd_ledger_archive_manifest (RdLedger *ledger, const char *session_id, const char *room,
                                      GBytes **manifest, GBytes **signature, char **package_dir,
                                      GError **error);
+
+#define RD_ARCHIVE_JOB_QUEUED   "queued"
+#define RD_ARCHIVE_JOB_FAILED   "failed"
+#define RD_ARCHIVE_JOB_ARCHIVED "archived"
+
+typedef struct
+{
+  gint64 id;
+  char *name; /* in the package */
+  char *key;  /* the object key, from the bucket's prefix */
+  gint64 size_bytes;
+  char *sha256;
+  char *upload_id;  /* NULL unless a multipart upload is under way */
+  char *parts_json; /* JSON array of the parts' ETags, or NULL */
+  char *etag;       /* NULL until uploaded */
+} RdLedgerArchiveObject;
+
+typedef struct
+{
+  gint64 id;
+  char *session_id;
+  char *state;
+  gint64 attempts;
+  char *next_at;      /* may be NULL */
+  char *last_error;   /* may be NULL */
+  GPtrArray *objects; /* of RdLedgerArchiveObject */
+} RdLedgerArchiveJob;
+
+void rd_ledger_archive_object_free (RdLedgerArchiveObject *o);
+void rd_ledger_archive_job_free (RdLedgerArchiveJob *job);
+
+/* Queues session @session_id with @objects (RdLedgerArchiveObject: name, key, size_bytes and
+ * sha256 used). RD_LEDGER_ERROR_EXISTS when it has a job already. Returns the job's id. */
+gint64 rd_ledger_archive_enqueue (RdLedger *ledger, const char *session_id, GPtrArray *objects,
+                                  GError **error);
+/* The job of @session_id, or of id @job_id when @session_id is NULL; NOT_FOUND if none.
+ * (transfer full) */
+RdLedgerArchiveJob *rd_ledger_archive_job_get (RdLedger *ledger, const char *session_id,
+                                               gint64 job_id, GError **error);
+/* The oldest queued job whose next_at is NULL or not after @now (a ledger time), or NULL
+ * (without an error when there is none). (transfer full) */
+RdLedgerArchiveJob *rd_ledger_archive_next (RdLedger *ledger, const char *now, GError **error);
+/* Writes the progress of object @o (its upload_id, parts_json and etag as given). */
+gboolean rd_ledger_archive_object_update (RdLedger *ledger, const RdLedgerArchiveObject *o,
+                                          GError **error);
+/* A failed attempt of job @job_id: attempts + 1, last_error @why; queued again not before
+ * @next_at, or, when @next_at is NULL, "failed" (with an "archive-failed" event). */
+gboolean rd_ledger_archive_job_fail (RdLedger *ledger, gint64 job_id, const char *why,
+                                     const char *next_at, GError **error);
+/* Queues job @job_id again at once (attempts kept), with an "archive-retry" event by @actor.
+ * RD_LEDGER_ERROR_STATE when it is archived. */
+gboolean rd_ledger_archive_job_retry (RdLedger *ledger, gint64 job_id, const char *actor,
+                                      GError **error);
+/* Job @job_id is archived: every object has its ETag; "session-archived" event. */
+gboolean rd_ledger_archive_job_archived (RdLedger *ledger, gint64 job_id, GError **error);
+/* Every job, newest first: {id, session, state, attempts, next_at, last_error, objects, bytes,
+ * bytes_uploaded}. (transfer full) */
+JsonNode *rd_ledger_archive_list (RdLedger *ledger, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdLedgerArchiveJob, rd_ledger_archive_job_free)
 
 G_END_DECLS

@@ -102,6 +102,43 @@ static const char migration_to_7[] =
     "  SELECT RAISE (ABORT, 'the ledger is append-only: attendees cannot be deleted');"
     "END;";
 
+/* 7 -> 8: the recording archive's queue (rd-ledger-archive.h): one job per sealed session, one
+ * object per file of its package; the upload id and parts of a multipart upload are kept, so a
+ * restart resumes it. Rows are never deleted; an archived job never changes again. */
+#define RD_LEDGER_MIGRATION_ARCHIVE_JOBS                                                           \
+  "CREATE TABLE archive_jobs ("                                                                    \
+  "  id INTEGER PRIMARY KEY,"                                                                      \
+  "  session_id TEXT NOT NULL UNIQUE REFERENCES sessions (id),"                                    \
+  "  state TEXT NOT NULL CHECK (state IN ('queued', 'archived', 'failed')),"                       \
+  "  attempts INTEGER NOT NULL CHECK (attempts >= 0),"                                             \
+  "  next_at TEXT,"                                                                                \
+  "  last_error TEXT,"                                                                             \
+  "  created_at TEXT NOT NULL CHECK (created_at GLOB " TIME_GLOB "),"                              \
+  "  archived_at TEXT"                                                                             \
+  ");"                                                                                             \
+  "CREATE TABLE archive_objects ("                                                                 \
+  "  id INTEGER PRIMARY KEY,"                                                                      \
+  "  job_id INTEGER NOT NULL REFERENCES archive_jobs (id),"                                        \
+  "  name TEXT NOT NULL,"                                                                          \
+  "  object_key TEXT NOT NULL,"                                                                    \
+  "  size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),"                                         \
+  "  sha256 TEXT NOT NULL,"                                                                        \
+  "  upload_id TEXT,"                                                                              \
+  "  parts TEXT CHECK (parts IS NULL OR json_valid (parts)),"                                      \
+  "  etag TEXT,"                                                                                   \
+  "  UNIQUE (job_id, name)"                                                                        \
+  ");"                                                                                             \
+  "CREATE TRIGGER archive_jobs_no_delete BEFORE DELETE ON archive_jobs BEGIN"                      \
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: archive jobs cannot be deleted');"           \
+  "END;"                                                                                           \
+  "CREATE TRIGGER archive_objects_no_delete BEFORE DELETE ON archive_objects BEGIN"                \
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: archive objects cannot be deleted');"        \
+  "END;"                                                                                           \
+  "CREATE TRIGGER archive_jobs_archived BEFORE UPDATE ON archive_jobs"                             \
+  "  WHEN OLD.state = 'archived' BEGIN"                                                            \
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: an archived job does not change');"          \
+  "END;"
+
 /* migrations[n] takes a file from user_version n to n + 1. Future versions append; a step that
  * has shipped is never edited. Each runs in its own transaction with foreign_keys = ON (a step
  * that rebuilds a referenced table must say so here and be run differently). */
@@ -482,6 +519,9 @@ static const char *const migrations[] = {
   "",
 
   migration_to_7,
+
+  /* 7 -> 8 */
+  RD_LEDGER_MIGRATION_ARCHIVE_JOBS,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RD_LEDGER_SCHEMA_VERSION);
