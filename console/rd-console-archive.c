@@ -313,3 +313,73 @@ rd_console_archive_check (int argc, char **argv, gboolean json)
             dir, r.files, r.bytes, r.entries, r.withheld, r.checkpoint_seq);
   return EX_OK;
 }
+
+static const char *
+jstr (JsonObject *o, const char *name)
+{
+  return str (o, name) ? str (o, name) : "-";
+}
+
+void
+rd_console_print_archive_status (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  JsonArray *jobs = json_object_get_array_member (o, "jobs");
+  g_autofree char *backlog = g_format_size (num (o, "backlog_bytes"));
+
+  if (!json_object_get_boolean_member_with_default (o, "enabled", FALSE))
+    printf ("archive off ([archive] url not set)\n");
+  printf ("%" G_GINT64_FORMAT " queued (%s to upload), %" G_GINT64_FORMAT
+          " failed, %" G_GINT64_FORMAT " archived\n",
+          num (o, "queued"), backlog, num (o, "failed"), num (o, "archived"));
+  if (jobs && json_array_get_length (jobs))
+    printf ("  %-5s %-16s %-9s %-8s %-21s %s\n", "JOB", "SESSION", "STATE", "ATTEMPTS", "UPLOADED",
+            "LAST ERROR / NEXT ATTEMPT");
+  for (guint i = 0; jobs && i < json_array_get_length (jobs); i++)
+    {
+      JsonObject *j = json_array_get_object_element (jobs, i);
+      g_autofree char *done = g_format_size (num (j, "bytes_uploaded"));
+      g_autofree char *all = g_format_size (num (j, "bytes"));
+      g_autofree char *uploaded = g_strdup_printf ("%s of %s", done, all);
+
+      printf ("  %-5" G_GINT64_FORMAT " %-16s %-9s %-8" G_GINT64_FORMAT " %-21s %s%s%s\n",
+              num (j, "id"), jstr (j, "session"), jstr (j, "state"), num (j, "attempts"), uploaded,
+              str (j, "last_error") ? str (j, "last_error") : "",
+              str (j, "next_at") ? "; next at " : "", str (j, "next_at") ? str (j, "next_at") : "");
+    }
+}
+
+void
+rd_console_print_archive_verify (JsonNode *result)
+{
+  JsonObject *o = json_node_get_object (result);
+  JsonArray *objects = json_object_get_array_member (o, "objects");
+
+  for (guint i = 0; objects && i < json_array_get_length (objects); i++)
+    {
+      JsonObject *x = json_array_get_object_element (objects, i);
+      printf ("  %-4s %s%s%s\n",
+              json_object_get_boolean_member_with_default (x, "ok", FALSE) ? "ok" : "BAD",
+              jstr (x, "key"), str (x, "problem") ? ": " : "",
+              str (x, "problem") ? str (x, "problem") : "");
+    }
+  printf ("archive job %" G_GINT64_FORMAT " (session %s): %s\n", num (o, "job"),
+          jstr (o, "session"),
+          json_object_get_boolean_member_with_default (o, "ok", FALSE)
+              ? (json_object_get_boolean_member_with_default (o, "quick", FALSE)
+                     ? "every object there, size and ETag as sent"
+                     : "every object there, its SHA-256 as in the ledger")
+              : "NOT as in the ledger");
+}
+
+int
+rd_console_archive_verify_verdict (JsonNode *result)
+{
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+
+  if (o && json_object_get_boolean_member_with_default (o, "ok", FALSE))
+    return 0;
+  fprintf (stderr, "receptionctl: archive verify: %s\n",
+           o && str (o, "first_problem") ? str (o, "first_problem") : "failed");
+  return 1;
+}

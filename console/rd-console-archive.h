@@ -13,6 +13,7 @@
  * Exit 0 when whole, 1 naming the first problem (stderr), 66 when DIR has no manifest, 64 for a
  * usage error. With @json the report {ok, files, bytes, entries, withheld, checkpoint_seq,
  * problem} goes to stdout. Threading: one thread. */
+#include <json-glib/json-glib.h>
 #pragma once
 
 #include <glib.h>
@@ -21,5 +22,12 @@ G_BEGIN_DECLS
 
 /* @argv: the words after "archive check". */
 int rd_console_archive_check (int argc, char **argv, gboolean json);
+
+/* The printers of archive status, archive retry (the status after it) and archive verify, and
+ * archive verify's verdict: 1, the first problem named on stderr, unless every object is as
+ * the ledger says. */
+void rd_console_print_archive_status (JsonNode *result);
+void rd_console_print_archive_verify (JsonNode *result);
+int rd_console_archive_verify_verdict (JsonNode *result);
 
 G_END_DECLS

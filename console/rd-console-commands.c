@@ -6,6 +6,7 @@
 #include <sysexits.h>
 
 #include "config/rd-config.h"
+#include "console/rd-console-archive.h"
 #include "console/rd-console-book.h"
 #include "console/rd-console-print.h"
 #include "console/rd-console-time.h"
@@ -143,6 +144,19 @@ static const CommandSpec commands[] = {
     { { "--checkpoint", "checkpoint", ARG_JSON_FILE, FALSE } },
     NULL,
     3600 },
+  /* The recording archive (printers in rd-console-archive.c; `archive check` is offline, in
+   * receptionctl.c). Downloading a session's objects again takes a while: 30 minutes. */
+  { { "archive", "status" }, "archive.status", rd_console_print_archive_status, { { 0 } } },
+  { { "archive", "retry" },
+    "archive.retry",
+    rd_console_print_archive_status,
+    { { NULL, "id", ARG_INT, TRUE } } },
+  { { "archive", "verify" },
+    "archive.verify",
+    rd_console_print_archive_verify,
+    { { NULL, "id", ARG_INT, TRUE }, { "--quick", "quick", ARG_FLAG, FALSE } },
+    rd_console_archive_verify_verdict,
+    1800 },
   /* The reception book (printers in rd-console-book.c). */
   { { "registration", "add" },
     "registration.add",
@@ -307,6 +321,12 @@ static const char usage_text[] =
     "                                  sealed recording (and that an exported head is still in "
     "the\n"
     "                                  chain); exits 1 naming the first bad entry\n"
+    "  archive status                  the archive's backlog and every job (state, attempts,\n"
+    "                                  bytes uploaded, last error)\n"
+    "  archive retry JOB               queue a failed (or waiting) job again now\n"
+    "  archive verify JOB [--quick]    download every object again and compare its SHA-256\n"
+    "                                  with the ledger (--quick: HEAD, size and ETag); exit 1\n"
+    "                                  naming the first mismatch\n"
     "  archive check DIR [--public-key HEX]\n"
     "                                  offline, no daemon: check an archive package (manifest\n"
     "                                  signature, ledger entries and checkpoint, every file's\n"

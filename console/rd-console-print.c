@@ -146,6 +146,18 @@ rd_console_print_status (JsonNode *result)
     }
   else
     printf ("disk:     unknown for %s\n", str (disk, "path"));
+  {
+    JsonObject *a = obj (o, "archive");
+    if (a && json_object_get_boolean_member_with_default (a, "enabled", FALSE))
+      {
+        g_autofree char *backlog = g_format_size (num (a, "backlog_bytes"));
+        printf ("archive:  %" G_GINT64_FORMAT " queued (%s to upload), %" G_GINT64_FORMAT
+                " failed, %" G_GINT64_FORMAT " archived\n",
+                num (a, "queued"), backlog, num (a, "failed"), num (a, "archived"));
+      }
+    else
+      printf ("archive:  off ([archive] url not set)\n");
+  }
   printf ("devices:\n");
   for (guint i = 0; devices && i < json_array_get_length (devices); i++)
     {

@@ -43,6 +43,7 @@ package (RdDaemon *d, const char *session_id, GError **error)
   if (!write_file (dir, RD_LEDGER_ARCHIVE_MANIFEST, data, len, error))
     return FALSE;
   rd_log_session (G_LOG_LEVEL_MESSAGE, session_id, "archive package written in %s", dir);
+  rd_archiver_enqueue (d->archiver, session_id, rel);
   return TRUE;
 }
 
@@ -56,7 +57,8 @@ rd_daemon_archive_package (RdDaemon *d, const char *session_id)
     rd_log_session (G_LOG_LEVEL_WARNING, session_id, "%s", error->message);
 }
 
-/* Whether @session_id has recordings whose directory holds no manifest yet. */
+/* Whether @session_id has recordings whose directory holds no manifest yet; a package written
+ * but not queued (a crash between the two) is queued. */
 static gboolean
 lacks_package (RdDaemon *d, const char *session_id)
 {
@@ -71,7 +73,16 @@ lacks_package (RdDaemon *d, const char *session_id)
   dir = g_path_get_dirname (first->path);
   manifest =
       g_build_filename (rd_config_get_state_dir (d->config), dir, RD_LEDGER_ARCHIVE_MANIFEST, NULL);
-  return !g_file_test (manifest, G_FILE_TEST_EXISTS);
+  if (!g_file_test (manifest, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (rd_archiver_is_enabled (d->archiver))
+    {
+      g_autoptr (RdLedgerArchiveJob) job =
+          rd_ledger_archive_job_get (d->ledger, session_id, 0, NULL);
+      if (!job)
+        rd_archiver_enqueue (d->archiver, session_id, dir);
+    }
+  return FALSE;
 }
 
 void

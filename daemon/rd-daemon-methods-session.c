@@ -98,6 +98,7 @@ session_end_recorded (gpointer data)
     {
       rd_log_session (G_LOG_LEVEL_MESSAGE, e->id, "session ended by %s: %s", e->actor, e->reason);
       rd_daemon_archive_package (d, e->id);
+      rd_archiver_kick (d->archiver); /* jobs that waited for the session to end */
       rd_control_request_reply (e->req, rd_ledger_session_show (d->ledger, e->id, NULL));
     }
   g_free (e->id);

@@ -208,6 +208,17 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   json_builder_add_int_value (b, rd_ledger_get_schema_version (d->ledger));
   json_builder_end_object (b);
   add_disk (b, rd_config_get_state_dir (d->config));
+  json_builder_set_member_name (b, "archive");
+  {
+    JsonNode *archive = rd_archiver_status (d->archiver, NULL);
+    if (archive)
+      {
+        json_object_remove_member (json_node_get_object (archive), "jobs");
+        json_builder_add_value (b, archive);
+      }
+    else
+      json_builder_add_null_value (b);
+  }
   add_memory (b);
   add_devices (b, d->config);
   json_builder_set_member_name (b, "muted");

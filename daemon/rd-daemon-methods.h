@@ -55,6 +55,10 @@ void rd_daemon_method_ledger_checkpoint (RdDaemon *d, RdControlRequest *req, Jso
 void rd_daemon_method_ledger_checkpoint_export (RdDaemon *d, RdControlRequest *req,
                                                 JsonObject *params);
 void rd_daemon_method_ledger_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+/* rd-daemon-methods-archive.c */
+void rd_daemon_method_archive_status (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_archive_retry (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_archive_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 
 /* rd-daemon-methods-book.c: the reception book (registrations, schedule, receptions,
  * conclusions, follow-ups, export, report); the console user is the actor of each change. */

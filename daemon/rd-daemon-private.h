@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config/rd-config.h"
+#include "daemon/rd-daemon-archive.h"
 #include "daemon/rd-daemon-control.h"
 #include "daemon/rd-daemon-links.h"
 #include "daemon/rd-daemon-parties.h"
@@ -28,6 +29,7 @@ struct _RdDaemon
   RdSessionRecording *recording; /* the live session's recording */
   RdParties *parties;            /* the parties calling in */
   RdLinks *links;                /* the conferences joined */
+  RdArchiver *archiver;          /* the recording archive's uploads */
   RdSignalServer *signal_server;
   RdControlServer *control;
   RdRoles *roles; /* who may use which control method */

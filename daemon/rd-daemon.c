@@ -180,6 +180,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
   /* crashed sessions' open segments, before anything new */
   rd_session_recording_recover (d->ledger, d->config);
+  d->archiver = rd_archiver_new (d->config, d->ledger);
   rd_daemon_archive_package_missing (d);
   make_parts (d);
   d->signal_server = rd_signal_server_new (d->config, error);
@@ -198,6 +199,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
 
   record_started (d);
+  rd_archiver_kick (d->archiver); /* what the last run left, or a restart interrupted */
 
   rd_peer_prepare (); /* the DTLS certificate, in the background: no caller waits for it */
   watchdog_ms = rd_notify_watchdog_interval_ms ();
@@ -322,6 +324,8 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
   rd_notify_stopping ();
   rd_notify_status ("stopping");
   stop_workers (d); /* before the requests they answer are dropped */
+  /* no upload starts now; the sessions ended below are queued at the next start */
+  g_clear_pointer (&d->archiver, rd_archiver_free);
   g_clear_pointer (&d->control, rd_control_server_free);
   if (d->signal_server)
     rd_signal_server_stop (d->signal_server);
@@ -409,6 +413,7 @@ rd_daemon_free (RdDaemon *d)
       rd_room_stop (d->room);
     }
   g_clear_object (&d->room);
+  g_clear_pointer (&d->archiver, rd_archiver_free);
   g_clear_pointer (&d->ledger, rd_ledger_close);
   g_clear_pointer (&d->room_key, rd_ledger_key_free);
   rd_daemon_state_dir_release (&d->lock_fd);

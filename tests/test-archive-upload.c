@@ -1,0 +1,311 @@
+/* test-archive-upload.c: the daemon hands sealed sessions to the archive: s3rver (a real S3
+ * server) and the daemon both run inside the test's own network namespace. A session is made
+ * with the ledger API while the daemon is down (one segment big enough for a multipart upload
+ * at multipart-mb=5); the restart marks it interrupted, packages and queues it.
+ * - happy path: archived, `archive verify` (full and --quick) passes, a changed byte in an
+ *   object on the server makes `archive verify` fail naming it;
+ * - the server down at first: the job waits and retries (retry-max-seconds=1), and once the
+ *   server is up the session is archived with exactly its objects on the server;
+ * - wrong credentials, a missing bucket: the job fails with the server's reason after one
+ *   attempt, and the local files are untouched. */
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "ledger/rd-ledger-recordings.h"
+#include "tests/rd-test-daemon.h"
+#include "tests/rd-test-netns.h"
+#include "tests/rd-test-s3.h"
+
+#define TIMEOUT_MS 60000
+#define BIG        (11 * 1024 * 1024 + 17) /* three parts of 5 MiB */
+
+static char *netns_why;
+
+typedef struct
+{
+  RdTestS3 *s3;
+  RdTestDaemon *t;
+  char *session;
+  char *files[3];
+  char *hashes[3];
+} Fixture;
+
+static void
+add_segment (Fixture *f, RdLedger *ledger, gint64 n, gsize size)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *rel = g_strdup_printf (
+      "recordings/2026/12/%s/%s-%04" G_GINT64_FORMAT "-room-video.mkv", f->session, f->session, n);
+  g_autofree guint8 *bytes = g_malloc (size);
+  g_autofree char *dir = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    bytes[i] = (guint8)g_random_int ();
+  f->files[n] = g_build_filename (f->t->state_dir, rel, NULL);
+  dir = g_path_get_dirname (f->files[n]);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0750), ==, 0);
+  g_assert_true (g_file_set_contents (f->files[n], (const char *)bytes, size, NULL));
+  f->hashes[n] = g_compute_checksum_for_data (G_CHECKSUM_SHA256, bytes, size);
+  g_assert_true (rd_ledger_recording_add (ledger, f->session, n, rel, NULL, &error));
+  g_assert_true (rd_ledger_recording_seal (ledger, f->session, n, RD_RECORDING_STATE_SEALED,
+                                           f->hashes[n], size, 1000000000 * n, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A daemon whose [archive] points at s3rver's @bucket with @access/@secret; a sealed session
+ * of two segments written while it is down. Not started again yet. */
+static void
+set_up (Fixture *f, const char *bucket, const char *access, const char *secret)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdLedger) ledger = NULL;
+  g_autofree char *creds = NULL, *extra = NULL;
+
+  f->s3 = rd_test_s3_new (&netns_why);
+  g_assert_nonnull (f->s3);
+  creds = rd_test_s3_credentials (f->s3, access, secret, 0600);
+  extra = g_strdup_printf ("[archive]\nurl=%s/%s/city\ncredentials=%s\nmultipart-mb=5\n"
+                           "retry-max-seconds=1\n",
+                           f->s3->url, bucket, creds);
+  f->t = rd_test_daemon_new (extra);
+  rd_test_daemon_start (f->t);
+  rd_test_daemon_signal (f->t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (f->t, TIMEOUT_MS), ==, 0);
+  ledger = rd_ledger_open (f->t->state_dir, &error);
+  g_assert_no_error (error);
+  f->session = rd_ledger_session_start (ledger, "hearing", "test", &error);
+  g_assert_no_error (error);
+  add_segment (f, ledger, 1, 40000);
+  add_segment (f, ledger, 2, BIG);
+}
+
+static void
+tear_down (Fixture *f)
+{
+  if (f->t)
+    {
+      rd_test_daemon_signal (f->t, SIGTERM);
+      rd_test_daemon_wait_exit (f->t, TIMEOUT_MS);
+    }
+  g_clear_pointer (&f->t, rd_test_daemon_free);
+  g_clear_pointer (&f->s3, rd_test_s3_free);
+  g_free (f->session);
+  for (int i = 0; i < 3; i++)
+    {
+      g_free (f->files[i]);
+      g_free (f->hashes[i]);
+    }
+}
+
+/* The first job of `archive status`. (transfer full) */
+static JsonObject *
+first_job (RdTestDaemon *t)
+{
+  g_autoptr (JsonNode) status = rd_test_ctl_json (t, "archive", "status", NULL);
+  JsonArray *jobs = json_object_get_array_member (json_node_get_object (status), "jobs");
+
+  return json_array_get_length (jobs) ? json_object_ref (json_array_get_object_element (jobs, 0))
+                                      : NULL;
+}
+
+typedef struct
+{
+  RdTestDaemon *t;
+  const char *state;
+} Want;
+
+static gboolean
+job_in_state (gpointer data)
+{
+  Want *w = data;
+  g_autoptr (JsonObject) job = first_job (w->t);
+
+  return job && g_strcmp0 (json_object_get_string_member (job, "state"), w->state) == 0;
+}
+
+static void
+wait_state (RdTestDaemon *t, const char *state)
+{
+  Want w = { t, state };
+
+  if (!rd_test_wait_until (job_in_state, &w, TIMEOUT_MS))
+    {
+      g_autofree char *out = NULL;
+      rd_test_ctl (t, &out, NULL, "archive", "status", NULL);
+      g_error ("the archive job is not %s: %s", state, out);
+    }
+}
+
+/* The s3rver files of objects whose name holds @name (a directory walk). */
+static void
+find_objects (const char *dir, const char *name, GPtrArray *out)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  while (d && (entry = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, entry, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        find_objects (path, name, out);
+      else if (g_str_has_suffix (entry, "._S3rver_object") && (!name || strstr (entry, name)))
+        g_ptr_array_add (out, g_steal_pointer (&path));
+    }
+}
+
+static void
+assert_local_untouched (Fixture *f)
+{
+  for (int n = 1; n <= 2; n++)
+    {
+      g_autofree char *bytes = NULL;
+      g_autofree char *hash = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (f->files[n], &bytes, &len, NULL));
+      hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guint8 *)bytes, len);
+      g_assert_cmpstr (hash, ==, f->hashes[n]);
+    }
+}
+
+static void
+test_happy (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *out = NULL, *err = NULL, *name = NULL, *job_id = NULL;
+  g_autoptr (JsonObject) job = NULL;
+  g_autoptr (GPtrArray) objects = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (JsonNode) status = NULL;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
+  rd_test_s3_start (f.s3);
+  rd_test_daemon_start (f.t);
+  wait_state (f.t, "archived");
+  job = first_job (f.t);
+  g_assert_cmpint (json_object_get_int_member (job, "objects"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (job, "attempts"), ==, 0);
+  job_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (job, "id"));
+  status = rd_test_ctl_json (f.t, "status", NULL);
+  g_assert_cmpint (
+      json_object_get_int_member (
+          json_object_get_object_member (json_node_get_object (status), "archive"), "archived"),
+      ==, 1);
+
+  g_assert_cmpint (rd_test_ctl (f.t, &out, &err, "archive", "verify", job_id, NULL), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rd_test_ctl (f.t, &out, &err, "archive", "verify", job_id, "--quick", NULL), ==,
+                   0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* exactly the package's objects, under <prefix>/<room>/<yyyy>/<mm>/<session>/ */
+  find_objects (f.s3->dir, NULL, all);
+  g_assert_cmpuint (all->len, ==, 5);
+  name = g_path_get_basename (f.files[1]);
+  find_objects (f.s3->dir, name, objects);
+  g_assert_cmpuint (objects->len, ==, 1);
+  g_assert_nonnull (strstr (objects->pdata[0], f.session));
+  {
+    g_autofree char *bytes = NULL;
+    gsize len;
+    g_assert_true (g_file_get_contents (objects->pdata[0], &bytes, &len, NULL));
+    bytes[len / 2] ^= 0x20;
+    g_assert_true (g_file_set_contents (objects->pdata[0], bytes, len, NULL));
+  }
+  g_assert_cmpint (rd_test_ctl (f.t, &out, &err, "archive", "verify", job_id, NULL), ==, 1);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (err, name));
+  g_assert_nonnull (strstr (err, "SHA-256"));
+  assert_local_untouched (&f);
+  tear_down (&f);
+}
+
+static gboolean
+retried_twice (gpointer data)
+{
+  g_autoptr (JsonObject) job = first_job (data);
+
+  return job && json_object_get_int_member (job, "attempts") >= 2;
+}
+
+static void
+test_server_down (void)
+{
+  Fixture f = { 0 };
+  g_autoptr (JsonObject) job = NULL;
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  Want w;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
+  rd_test_daemon_start (f.t); /* s3rver not started: connections refused */
+  w.t = f.t;
+  w.state = "queued";
+  g_assert_true (rd_test_wait_until (job_in_state, &w, TIMEOUT_MS));
+  g_assert_true (rd_test_wait_until (retried_twice, f.t, TIMEOUT_MS));
+  job = first_job (f.t);
+  g_assert_nonnull (strstr (json_object_get_string_member (job, "last_error"), "connect"));
+  rd_test_s3_start (f.s3);
+  wait_state (f.t, "archived");
+  find_objects (f.s3->dir, NULL, all);
+  g_assert_cmpuint (all->len, ==, 5); /* no duplicates */
+  assert_local_untouched (&f);
+  tear_down (&f);
+}
+
+static void
+refused (const char *bucket, const char *access, const char *secret, const char *want)
+{
+  Fixture f = { 0 };
+  g_autoptr (JsonObject) job = NULL;
+  g_autofree char *out = NULL;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  set_up (&f, bucket, access, secret);
+  rd_test_s3_start (f.s3);
+  rd_test_daemon_start (f.t);
+  wait_state (f.t, "failed");
+  job = first_job (f.t);
+  g_test_message ("%s", json_object_get_string_member (job, "last_error"));
+  g_assert_nonnull (strstr (json_object_get_string_member (job, "last_error"), want));
+  g_assert_cmpint (json_object_get_int_member (job, "attempts"), ==, 1);
+  g_assert_true (json_object_get_null_member (job, "next_at"));
+  g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, want));
+  assert_local_untouched (&f);
+  tear_down (&f);
+}
+
+static void
+test_wrong_credentials (void)
+{
+  refused (RD_TEST_S3_BUCKET, "WRONGKEY", "not-the-secret", "403");
+}
+
+static void
+test_missing_bucket (void)
+{
+  refused ("no-such-bucket", RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY, "NoSuchBucket");
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!rd_test_enter_netns (&netns_why))
+    netns_why = g_strdup_printf ("no network namespace: %s", netns_why);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/archive-upload/happy", test_happy);
+  g_test_add_func ("/archive-upload/server-down", test_server_down);
+  g_test_add_func ("/archive-upload/wrong-credentials", test_wrong_credentials);
+  g_test_add_func ("/archive-upload/missing-bucket", test_missing_bucket);
+  return g_test_run ();
+}
