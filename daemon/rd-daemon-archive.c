@@ -175,9 +175,7 @@ fail_job (RdArchiver *a, const GError *error)
                     a->job->id, error->message, a->job->id);
   if (!rd_ledger_archive_job_fail (a->ledger, a->job->id, error->message, next_at, &lerror))
     rd_log_session (G_LOG_LEVEL_WARNING, a->job->session_id, "%s", lerror->message);
-  if (heals && !a->retry_id)
-    a->retry_id = g_timeout_add_seconds (delay, on_retry_timer, a);
-  job_done (a);
+  job_done (a); /* its next attempt is timed there */
 }
 
 static void
@@ -339,24 +337,34 @@ void
 rd_archiver_kick (RdArchiver *a)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *now = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 
   if (!a || !a->settings || a->job || a->step_running ||
       g_cancellable_is_cancelled (a->cancellable))
     return;
   if (!a->during_session && session_live (a))
     return;
-  {
-    g_autoptr (GDateTime) t = g_date_time_new_now_utc ();
-    now = g_date_time_format (t, "%Y-%m-%dT%H:%M:%S.%fZ");
-  }
-  a->job = rd_ledger_archive_next (a->ledger, now, &error);
+  a->job = rd_ledger_archive_next (a->ledger, &error);
   if (!a->job)
     {
       if (error)
         rd_log_session (G_LOG_LEVEL_WARNING, NULL, "cannot read the archive queue: %s",
                         error->message);
       return;
+    }
+  if (a->job->next_at)
+    {
+      g_autoptr (GDateTime) due = g_date_time_new_from_iso8601 (a->job->next_at, NULL);
+      GTimeSpan wait = due ? g_date_time_difference (due, now) : 0;
+
+      if (wait > 0)
+        {
+          /* not due yet: a timer for it, to the millisecond (it never fires early) */
+          g_clear_pointer (&a->job, rd_ledger_archive_job_free);
+          g_clear_handle_id (&a->retry_id, g_source_remove);
+          a->retry_id = g_timeout_add ((guint)MIN (wait / 1000 + 1, G_MAXINT32), on_retry_timer, a);
+          return;
+        }
     }
   a->dir = package_dir (a, a->job->session_id);
   if (!a->dir)

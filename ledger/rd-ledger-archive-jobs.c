@@ -179,13 +179,13 @@ rd_ledger_archive_job_get (RdLedger *ledger, const char *session_id, gint64 job_
 }
 
 RdLedgerArchiveJob *
-rd_ledger_archive_next (RdLedger *ledger, const char *now, GError **error)
+rd_ledger_archive_next (RdLedger *ledger, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt =
       rd_ledger_prepare (ledger, error,
                          "SELECT " JOB_COLUMNS " FROM archive_jobs WHERE state = 'queued' "
-                         "AND (next_at IS NULL OR next_at <= ?1) ORDER BY id LIMIT 1",
-                         1, now);
+                         "ORDER BY next_at IS NOT NULL, next_at, id LIMIT 1",
+                         0);
   int rc;
 
   if (!stmt || (rc = rd_ledger_step (ledger, stmt, error)) == 0 || rc == SQLITE_DONE)

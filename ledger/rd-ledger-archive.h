@@ -98,9 +98,10 @@ gint64 rd_ledger_archive_enqueue (RdLedger *ledger, const char *session_id, GPtr
  * (transfer full) */
 RdLedgerArchiveJob *rd_ledger_archive_job_get (RdLedger *ledger, const char *session_id,
                                                gint64 job_id, GError **error);
-/* The oldest queued job whose next_at is NULL or not after @now (a ledger time), or NULL
- * (without an error when there is none). (transfer full) */
-RdLedgerArchiveJob *rd_ledger_archive_next (RdLedger *ledger, const char *now, GError **error);
+/* The queued job due first: those without next_at oldest first, then by next_at; NULL
+ * (without an error) when none is queued. Its next_at may be in the future: the caller waits.
+ * (transfer full) */
+RdLedgerArchiveJob *rd_ledger_archive_next (RdLedger *ledger, GError **error);
 /* Writes the progress of object @o (its upload_id, parts_json and etag as given). */
 gboolean rd_ledger_archive_object_update (RdLedger *ledger, const RdLedgerArchiveObject *o,
                                           GError **error);

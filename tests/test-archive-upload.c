@@ -6,12 +6,16 @@
  *   object on the server makes `archive verify` fail naming it;
  * - the server down at first: the job waits and retries (retry-max-seconds=1), and once the
  *   server is up the session is archived with exactly its objects on the server;
+ * - a restart in the middle of a multipart upload (its id and first part in the ledger, as a
+ *   daemon stopped after that part leaves them): the next daemon sends only the other parts;
  * - wrong credentials, a missing bucket: the job fails with the server's reason after one
  *   attempt, and the local files are untouched. */
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 
+#include "archive/rd-archive-s3.h"
+#include "ledger/rd-ledger-archive.h"
 #include "ledger/rd-ledger-recordings.h"
 #include "tests/rd-test-daemon.h"
 #include "tests/rd-test-netns.h"
@@ -261,6 +265,85 @@ test_server_down (void)
   tear_down (&f);
 }
 
+/* How many lines of s3rver's log hold @what. */
+static guint
+log_count (RdTestS3 *s3, const char *what)
+{
+  g_auto (GStrv) lines = g_strsplit (s3->output->str, "\n", -1);
+  guint n = 0;
+
+  for (char **l = lines; *l; l++)
+    n += strstr (*l, what) != NULL;
+  return n;
+}
+
+static void
+test_resume (void)
+{
+  Fixture f = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdLedger) ledger = NULL;
+  g_autoptr (RdLedgerArchiveJob) job = NULL;
+  g_autoptr (RdArchiveS3) s3 = NULL;
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *url = NULL, *creds = NULL, *etag = NULL, *parts = NULL, *out = NULL;
+  g_autofree char *job_id = NULL;
+  RdLedgerArchiveObject *big;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
+  rd_test_daemon_start (f.t); /* no server: the job is queued and waits */
+  g_assert_true (rd_test_wait_until (retried_twice, f.t, TIMEOUT_MS));
+  rd_test_daemon_signal (f.t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (f.t, TIMEOUT_MS), ==, 0);
+
+  /* what a daemon stopped after the first part leaves: the upload's id and one part's ETag */
+  rd_test_s3_start (f.s3);
+  ledger = rd_ledger_open (f.t->state_dir, &error);
+  g_assert_no_error (error);
+  job = rd_ledger_archive_job_get (ledger, f.session, 0, &error);
+  g_assert_no_error (error);
+  big = job->objects->pdata[1];
+  g_assert_cmpint (big->size_bytes, ==, BIG);
+  url = g_strdup_printf ("%s/%s/city", f.s3->url, RD_TEST_S3_BUCKET);
+  creds = rd_test_s3_credentials (f.s3, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY, 0600);
+  s3 = rd_archive_s3_new (url, "us-east-1", creds, NULL, &error);
+  g_assert_no_error (error);
+  big->upload_id = rd_archive_s3_multipart_create (s3, big->key, NULL, &error);
+  g_assert_no_error (error);
+  etag = rd_archive_s3_multipart_part (s3, big->key, big->upload_id, 1, f.files[2], 0,
+                                       5 * 1024 * 1024, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (JsonArray) parts_array = json_array_new ();
+    g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+    json_array_add_string_element (parts_array, etag);
+    json_node_set_array (node, parts_array);
+    big->parts_json = json_to_string (node, FALSE);
+  }
+  rd_ledger_archive_object_update (ledger, big, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&ledger, rd_ledger_close);
+
+  rd_test_daemon_start (f.t);
+  wait_state (f.t, "archived");
+  g_test_message ("s3rver:\n%s", f.s3->output->str);
+  g_assert_cmpuint (log_count (f.s3, "partNumber=1"), ==, 1); /* the test's, not again */
+  g_assert_cmpuint (log_count (f.s3, "partNumber=2"), ==, 1);
+  g_assert_cmpuint (log_count (f.s3, "partNumber=3"), ==, 1);
+  g_assert_cmpuint (log_count (f.s3, "?uploads"), ==, 1);
+  find_objects (f.s3->dir, NULL, all);
+  g_assert_cmpuint (all->len, ==, 5);
+  {
+    g_autoptr (JsonObject) j = first_job (f.t);
+    job_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (j, "id"));
+  }
+  g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "verify", job_id, NULL), ==, 0);
+  tear_down (&f);
+}
+
 static void
 refused (const char *bucket, const char *access, const char *secret, const char *want)
 {
@@ -305,6 +388,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/archive-upload/happy", test_happy);
   g_test_add_func ("/archive-upload/server-down", test_server_down);
+  g_test_add_func ("/archive-upload/resume", test_resume);
   g_test_add_func ("/archive-upload/wrong-credentials", test_wrong_credentials);
   g_test_add_func ("/archive-upload/missing-bucket", test_missing_bucket);
   return g_test_run ();
