@@ -332,6 +332,8 @@ rd_console_print_archive_status (JsonNode *result)
   printf ("%" G_GINT64_FORMAT " queued (%s to upload), %" G_GINT64_FORMAT
           " failed, %" G_GINT64_FORMAT " archived\n",
           num (o, "queued"), backlog, num (o, "failed"), num (o, "archived"));
+  if (str (o, "waiting"))
+    printf ("waiting for %s to end\n", str (o, "waiting"));
   if (jobs && json_array_get_length (jobs))
     printf ("  %-5s %-16s %-9s %-8s %-21s %s\n", "JOB", "SESSION", "STATE", "ATTEMPTS", "UPLOADED",
             "LAST ERROR / NEXT ATTEMPT");

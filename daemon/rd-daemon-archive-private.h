@@ -35,6 +35,7 @@ struct _RdArchiver
   gboolean step_running;
   guint retry_id;  /* the timer of the next due retry */
   guint verifying; /* verifications under way */
+  gboolean held;   /* the last kick found a live session (and during-session is false) */
 };
 
 G_END_DECLS

@@ -124,6 +124,10 @@ rd_archiver_status (RdArchiver *a, GError **error)
     json_object_set_int_member (out, "running", a->job->id);
   else
     json_object_set_null_member (out, "running");
+  if (a->held && queued > 0)
+    json_object_set_string_member (out, "waiting", "a live session (during-session=false)");
+  else
+    json_object_set_null_member (out, "waiting");
   json_object_set_int_member (out, "queued", queued);
   json_object_set_int_member (out, "failed", failed);
   json_object_set_int_member (out, "archived", archived);

@@ -342,7 +342,8 @@ rd_archiver_kick (RdArchiver *a)
   if (!a || !a->settings || a->job || a->step_running ||
       g_cancellable_is_cancelled (a->cancellable))
     return;
-  if (!a->during_session && session_live (a))
+  a->held = !a->during_session && session_live (a);
+  if (a->held)
     return;
   a->job = rd_ledger_archive_next (a->ledger, &error);
   if (!a->job)

@@ -45,8 +45,9 @@ void rd_archiver_enqueue (RdArchiver *a, const char *session_id, const char *pac
 /* Starts the next due job if none runs (and no session is live, unless during-session). */
 void rd_archiver_kick (RdArchiver *a);
 
-/* The backlog: {enabled, running (job id or null), jobs: rd_ledger_archive_list(), queued,
- * failed, archived (counts), backlog_bytes (queued bytes not yet uploaded)}. (transfer full) */
+/* The backlog: {enabled, running (job id or null), waiting (why queued jobs wait, or null),
+ * jobs: rd_ledger_archive_list(), queued, failed, archived (counts), backlog_bytes (queued
+ * bytes not yet uploaded)}. (transfer full) */
 JsonNode *rd_archiver_status (RdArchiver *a, GError **error);
 
 /* Checks job @job_id's objects on the server: HEAD each (size and ETag against the ledger) or,

@@ -8,6 +8,7 @@
  *   server is up the session is archived with exactly its objects on the server;
  * - a restart in the middle of a multipart upload (its id and first part in the ledger, as a
  *   daemon stopped after that part leaves them): the next daemon sends only the other parts;
+ * - a job due while a session is live waits for the session's end (during-session=false);
  * - wrong credentials, a missing bucket: the job fails with the server's reason after one
  *   attempt, and the local files are untouched. */
 #include <glib/gstdio.h>
@@ -344,6 +345,42 @@ test_resume (void)
   tear_down (&f);
 }
 
+static gboolean
+held_by_session (gpointer data)
+{
+  g_autoptr (JsonNode) status = rd_test_ctl_json (data, "archive", "status", NULL);
+  JsonObject *o = json_node_get_object (status);
+
+  return json_object_get_string_member_with_default (o, "waiting", NULL) != NULL;
+}
+
+/* during-session=false: a job due while a session is live waits for its end. */
+static void
+test_live_session (void)
+{
+  Fixture f = { 0 };
+  g_autoptr (JsonNode) started = NULL;
+  g_autoptr (JsonObject) job = NULL;
+  g_autofree char *live = NULL;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
+  rd_test_daemon_start (f.t); /* no server yet: the job fails once and waits (1 s at most) */
+  g_assert_true (rd_test_wait_until (retried_twice, f.t, TIMEOUT_MS));
+  started = rd_test_ctl_json (f.t, "session", "start", NULL);
+  live = g_strdup (json_object_get_string_member (json_node_get_object (started), "id"));
+  rd_test_s3_start (f.s3);
+  /* the next attempt comes due during the session and is held */
+  g_assert_true (rd_test_wait_until (held_by_session, f.t, TIMEOUT_MS));
+  job = first_job (f.t);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "queued");
+  g_assert_cmpuint (log_count (f.s3, "PUT"), ==, 0);
+  g_assert_cmpint (rd_test_ctl (f.t, NULL, NULL, "session", "end", live, NULL), ==, 0);
+  wait_state (f.t, "archived"); /* both sessions: the one just ended goes after */
+  tear_down (&f);
+}
+
 static void
 refused (const char *bucket, const char *access, const char *secret, const char *want)
 {
@@ -389,6 +426,7 @@ main (int argc, char **argv)
   g_test_add_func ("/archive-upload/happy", test_happy);
   g_test_add_func ("/archive-upload/server-down", test_server_down);
   g_test_add_func ("/archive-upload/resume", test_resume);
+  g_test_add_func ("/archive-upload/live-session", test_live_session);
   g_test_add_func ("/archive-upload/wrong-credentials", test_wrong_credentials);
   g_test_add_func ("/archive-upload/missing-bucket", test_missing_bucket);
   return g_test_run ();
