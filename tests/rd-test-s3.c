@@ -86,6 +86,10 @@ rd_test_s3_start (RdTestS3 *s3)
                          port,
                          "--configure-bucket",
                          RD_TEST_S3_BUCKET,
+                         s3->cert ? "--cert" : NULL,
+                         s3->cert,
+                         "--key",
+                         s3->key,
                          NULL };
   g_autoptr (GSubprocessLauncher) launcher =
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -118,6 +122,48 @@ rd_test_s3_stop (RdTestS3 *s3)
 }
 
 char *
+rd_test_s3_use_tls (RdTestS3 *s3, guint16 port)
+{
+  g_autofree char *root = g_path_get_dirname (s3->dir);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  s3->cert = g_build_filename (root, "server.pem", NULL);
+  s3->key = g_build_filename (root, "server.key", NULL);
+  {
+    const char *argv[] = { "openssl",
+                           "req",
+                           "-x509",
+                           "-newkey",
+                           "ec",
+                           "-pkeyopt",
+                           "ec_paramgen_curve:P-256",
+                           "-nodes",
+                           "-days",
+                           "2",
+                           "-subj",
+                           "/CN=127.0.0.1",
+                           "-addext",
+                           "subjectAltName=IP:127.0.0.1",
+                           "-keyout",
+                           s3->key,
+                           "-out",
+                           s3->cert,
+                           NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                                 &err, &status, &error));
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("openssl req failed: %s", err);
+  }
+  s3->port = port;
+  g_free (s3->url);
+  s3->url = g_strdup_printf ("https://127.0.0.1:%u", port);
+  return g_strdup (s3->cert);
+}
+
+char *
 rd_test_s3_credentials (RdTestS3 *s3, const char *access, const char *secret, int mode)
 {
   g_autofree char *root = g_path_get_dirname (s3->dir);
@@ -143,6 +189,8 @@ rd_test_s3_free (RdTestS3 *s3)
   rd_test_rmtree (root);
   g_free (s3->dir);
   g_free (s3->url);
+  g_free (s3->cert);
+  g_free (s3->key);
   g_string_free (s3->output, TRUE);
   g_free (s3);
 }

@@ -27,10 +27,11 @@ typedef struct
 {
   char *dir;    /* its data directory (removed by rd_test_s3_free) */
   guint16 port; /* on 127.0.0.1 inside the namespace */
-  char *url;    /* http://127.0.0.1:PORT */
+  char *url;    /* http://127.0.0.1:PORT, https:// with TLS */
   GSubprocess *proc;
   GString *output;        /* what it printed */
   RdTestS3Reader *reader; /* its output, read as it comes */
+  char *cert, *key;       /* TLS, when set */
 } RdTestS3;
 
 /* NULL, with the reason in *@why, when s3rver is not installed. (transfer full) */
@@ -40,6 +41,9 @@ void rd_test_s3_start (RdTestS3 *s3);
 /* SIGKILL, waits for it to be gone. */
 void rd_test_s3_stop (RdTestS3 *s3);
 void rd_test_s3_free (RdTestS3 *s3);
+/* Serves HTTPS on @port from now on, with a certificate for 127.0.0.1 made here (openssl);
+ * returns the certificate's PEM file, for ca=. Call before rd_test_s3_start(). */
+char *rd_test_s3_use_tls (RdTestS3 *s3, guint16 port);
 /* Writes a credentials file (mode @mode) in the data directory's parent; returns its path. */
 char *rd_test_s3_credentials (RdTestS3 *s3, const char *access, const char *secret, int mode);
 

@@ -260,6 +260,42 @@ test_refusals (void)
   CHECK (rd_archive_s3_put_file (s3, "x", path, 0, 1000, NULL, NULL, &error));
 }
 
+/* HTTPS with a private CA (ca=): trusted only with it. */
+static void
+test_tls (void)
+{
+  g_autoptr (RdTestS3) tls = NULL;
+  g_autoptr (RdArchiveS3) s3 = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *why = NULL, *ca = NULL, *creds = NULL, *url = NULL, *sha = NULL;
+  g_autofree char *path = NULL, *etag = NULL;
+  gint64 size = 0;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  tls = rd_test_s3_new (&why);
+  g_assert_nonnull (tls);
+  ca = rd_test_s3_use_tls (tls, 4569);
+  rd_test_s3_start (tls);
+  creds = rd_test_s3_credentials (tls, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY, 0600);
+  url = g_strdup_printf ("%s/%s", tls->url, RD_TEST_S3_BUCKET);
+  path = make_file ("tls", 3000, &sha);
+
+  s3 = rd_archive_s3_new (url, REGION, creds, NULL, &error); /* the system's CAs */
+  g_assert_no_error (error);
+  g_assert_false (rd_archive_s3_put_file (s3, "t", path, 0, 3000, NULL, NULL, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_TRANSIENT);
+  g_clear_error (&error);
+  g_clear_pointer (&s3, rd_archive_s3_free);
+
+  s3 = rd_archive_s3_new (url, REGION, creds, ca, &error);
+  g_assert_no_error (error);
+  CHECK (rd_archive_s3_put_file (s3, "t", path, 0, 3000, NULL, NULL, &error));
+  CHECK (rd_archive_s3_head (s3, "t", &size, &etag, NULL, &error));
+  g_assert_cmpint (size, ==, 3000);
+}
+
 /* Every request the client sent with the right credentials, signed as botocore signs it. */
 static void
 test_botocore (void)
@@ -309,6 +345,7 @@ main (int argc, char **argv)
   g_test_add_func ("/archive-s3/put-head-get", test_put_head_get);
   g_test_add_func ("/archive-s3/multipart", test_multipart);
   g_test_add_func ("/archive-s3/refusals", test_refusals);
+  g_test_add_func ("/archive-s3/tls", test_tls);
   g_test_add_func ("/archive-s3/botocore", test_botocore);
   rc = g_test_run ();
   g_clear_pointer (&server, rd_test_s3_free);
