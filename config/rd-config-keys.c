@@ -37,6 +37,7 @@ static gboolean parse_archive_ca (RdConfig *c, const char *v, char **why);
 static gboolean parse_archive_during_session (RdConfig *c, const char *v, char **why);
 static gboolean parse_archive_multipart_mb (RdConfig *c, const char *v, char **why);
 static gboolean parse_archive_retry_max_seconds (RdConfig *c, const char *v, char **why);
+static gboolean parse_archive_keep_local_days (RdConfig *c, const char *v, char **why);
 
 const RdConfigKey rd_config_keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
@@ -113,6 +114,8 @@ const RdConfigKey rd_config_keys[] = {
     "a whole number of megabytes from 5 to 5120" },
   { "archive", "retry-max-seconds", FALSE, parse_archive_retry_max_seconds,
     "a whole number of seconds from 1 to 86400" },
+  { "archive", "keep-local-days", FALSE, parse_archive_keep_local_days,
+    "empty (keep the local files) or a whole number of days from 0 to 36500" },
 };
 
 const gsize rd_config_n_keys = G_N_ELEMENTS (rd_config_keys);
@@ -387,6 +390,24 @@ parse_archive_retry_max_seconds (RdConfig *c, const char *v, char **why)
 }
 
 static gboolean
+parse_archive_keep_local_days (RdConfig *c, const char *v, char **why)
+{
+  guint64 n;
+
+  if (*v == '\0')
+    {
+      c->archive_keep_local_days = -1;
+      rd_config_set_str (&c->archive_keep_local_days_text, NULL);
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (v, 10, 0, 36500, &n, NULL))
+    return FALSE;
+  c->archive_keep_local_days = (int)n;
+  rd_config_set_str (&c->archive_keep_local_days_text, v);
+  return TRUE;
+}
+
+static gboolean
 parse_reconnect_seconds (RdConfig *c, const char *v, char **why)
 {
   return rd_config_parse_number (c, RD_CONFIG_NUM_RECONNECT_SECONDS, v, 10, 3600);
@@ -566,6 +587,7 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   ok &= parse_archive_during_session (c, "false", &why);
   ok &= parse_archive_multipart_mb (c, "64", &why);
   ok &= parse_archive_retry_max_seconds (c, "3600", &why);
+  ok &= parse_archive_keep_local_days (c, "", &why);
   g_assert (ok && why == NULL);
   return c;
 }

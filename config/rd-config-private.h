@@ -73,6 +73,8 @@ struct _RdConfig
   char *state_dir;
   char *archive_url, *archive_region, *archive_credentials, *archive_ca;
   gboolean archive_during_session;
+  int archive_keep_local_days; /* -1: keep */
+  char *archive_keep_local_days_text;
   guint64 numbers[RD_CONFIG_N_NUMBERS];
   char *number_text[RD_CONFIG_N_NUMBERS];
 };

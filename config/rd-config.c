@@ -220,6 +220,7 @@ rd_config_unref (RdConfig *c)
   g_free (c->archive_region);
   g_free (c->archive_credentials);
   g_free (c->archive_ca);
+  g_free (c->archive_keep_local_days_text);
   for (int i = 0; i < RD_CONFIG_N_NUMBERS; i++)
     g_free (c->number_text[i]);
   g_free (c);
@@ -274,6 +275,7 @@ GETTER (const char *, archive_region, c->archive_region)
 GETTER (const char *, archive_credentials, c->archive_credentials)
 GETTER (const char *, archive_ca, c->archive_ca)
 GETTER (gboolean, archive_during_session, c->archive_during_session)
+GETTER (int, archive_keep_local_days, c->archive_keep_local_days)
 GETTER (guint, archive_multipart_mb, (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB])
 GETTER (guint, archive_retry_max_seconds,
         (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS])
@@ -398,6 +400,8 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return c->archive_during_session ? "true" : "false";
   if (g_str_equal (k, "multipart-mb"))
     return c->number_text[RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB];
+  if (g_str_equal (k, "keep-local-days"))
+    return c->archive_keep_local_days_text;
   if (g_str_equal (k, "retry-max-seconds"))
     return c->number_text[RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS];
   return c->state_dir;

@@ -200,6 +200,8 @@ const char *rd_config_get_archive_region (const RdConfig *config);
 const char *rd_config_get_archive_credentials (const RdConfig *config);
 const char *rd_config_get_archive_ca (const RdConfig *config);
 gboolean rd_config_get_archive_during_session (const RdConfig *config);
+/* [archive] keep-local-days: days an archived session's local files are kept, -1 for ever. */
+int rd_config_get_archive_keep_local_days (const RdConfig *config);
 guint rd_config_get_archive_multipart_mb (const RdConfig *config);
 guint rd_config_get_archive_retry_max_seconds (const RdConfig *config);
 

@@ -344,8 +344,12 @@ rd_console_print_archive_status (JsonNode *result)
       g_autofree char *all = g_format_size (num (j, "bytes"));
       g_autofree char *uploaded = g_strdup_printf ("%s of %s", done, all);
 
+      g_autofree char *state = g_strdup_printf (
+          "%s%s", jstr (j, "state"),
+          json_object_get_boolean_member_with_default (j, "held", FALSE) ? ",held" : "");
+
       printf ("  %-5" G_GINT64_FORMAT " %-16s %-9s %-8" G_GINT64_FORMAT " %-21s %s%s%s\n",
-              num (j, "id"), jstr (j, "session"), jstr (j, "state"), num (j, "attempts"), uploaded,
+              num (j, "id"), jstr (j, "session"), state, num (j, "attempts"), uploaded,
               str (j, "last_error") ? str (j, "last_error") : "",
               str (j, "next_at") ? "; next at " : "", str (j, "next_at") ? str (j, "next_at") : "");
     }

@@ -157,6 +157,14 @@ static const CommandSpec commands[] = {
     { { NULL, "id", ARG_INT, TRUE }, { "--quick", "quick", ARG_FLAG, FALSE } },
     rd_console_archive_verify_verdict,
     1800 },
+  { { "archive", "hold" },
+    "archive.hold",
+    rd_console_print_archive_status,
+    { { NULL, "session", ARG_STRING, TRUE }, { "--reason", "reason", ARG_TEXT, TRUE } } },
+  { { "archive", "release" },
+    "archive.release",
+    rd_console_print_archive_status,
+    { { NULL, "session", ARG_STRING, TRUE }, { "--reason", "reason", ARG_TEXT, TRUE } } },
   /* The reception book (printers in rd-console-book.c). */
   { { "registration", "add" },
     "registration.add",
@@ -327,6 +335,10 @@ static const char usage_text[] =
     "  archive verify JOB [--quick]    download every object again and compare its SHA-256\n"
     "                                  with the ledger (--quick: HEAD, size and ETag); exit 1\n"
     "                                  naming the first mismatch\n"
+    "  archive hold SESSION --reason R keep the session's local files whatever keep-local-days\n"
+    "                                  says (a legal hold, on the record)\n"
+    "  archive release SESSION --reason R\n"
+    "                                  end the hold (on the record)\n"
     "  archive check DIR [--public-key HEX]\n"
     "                                  offline, no daemon: check an archive package (manifest\n"
     "                                  signature, ledger entries and checkpoint, every file's\n"

@@ -63,11 +63,13 @@ static gboolean
 lacks_package (RdDaemon *d, const char *session_id)
 {
   g_autoptr (GPtrArray) rows = rd_ledger_recordings_list (d->ledger, session_id, NULL, NULL);
+  g_autoptr (RdLedgerArchiveJob) job = rd_ledger_archive_job_get (d->ledger, session_id, 0, NULL);
   RdLedgerRecording *first;
   g_autofree char *dir = NULL;
   g_autofree char *manifest = NULL;
 
-  if (rows == NULL || rows->len == 0)
+  /* a queued session had its package (its local files may since be deleted, once archived) */
+  if (rows == NULL || rows->len == 0 || job)
     return FALSE;
   first = rows->pdata[0];
   dir = g_path_get_dirname (first->path);
@@ -75,13 +77,7 @@ lacks_package (RdDaemon *d, const char *session_id)
       g_build_filename (rd_config_get_state_dir (d->config), dir, RD_LEDGER_ARCHIVE_MANIFEST, NULL);
   if (!g_file_test (manifest, G_FILE_TEST_EXISTS))
     return TRUE;
-  if (rd_archiver_is_enabled (d->archiver))
-    {
-      g_autoptr (RdLedgerArchiveJob) job =
-          rd_ledger_archive_job_get (d->ledger, session_id, 0, NULL);
-      if (!job)
-        rd_archiver_enqueue (d->archiver, session_id, dir);
-    }
+  rd_archiver_enqueue (d->archiver, session_id, dir); /* written, not queued yet */
   return FALSE;
 }
 

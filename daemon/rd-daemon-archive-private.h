@@ -22,6 +22,9 @@ void rd_archiver_settings_unref (RdArchiverSettings *s);
 /* A client of its own for the calling thread. (transfer full) */
 RdArchiveS3 *rd_archiver_client (RdArchiverSettings *s, GError **error);
 
+/* The directory of @session_id's package, relative to the state dir, or NULL. (transfer full) */
+char *rd_archiver_package_dir (RdArchiver *a, const char *session_id);
+
 struct _RdArchiver
 {
   RdLedger *ledger;             /* borrowed */
@@ -33,9 +36,11 @@ struct _RdArchiver
   RdLedgerArchiveJob *job;   /* the job under way, or NULL */
   char *dir;                 /* its package directory, relative to the state dir */
   gboolean step_running;
-  guint retry_id;  /* the timer of the next due retry */
-  guint verifying; /* verifications under way */
-  gboolean held;   /* the last kick found a live session (and during-session is false) */
+  guint retry_id;      /* the timer of the next due retry */
+  guint verifying;     /* verifications under way */
+  gboolean held;       /* the last kick found a live session (and during-session is false) */
+  int keep_local_days; /* -1: keep */
+  guint retention_id;  /* the hourly retention pass */
 };
 
 G_END_DECLS

@@ -106,6 +106,9 @@ rd_archiver_status (RdArchiver *a, GError **error)
       JsonObject *j = json_array_get_object_element (arr, i);
       const char *state = json_object_get_string_member (j, "state");
 
+      json_object_set_boolean_member (
+          j, "held",
+          rd_ledger_archive_is_held (a->ledger, json_object_get_string_member (j, "session")));
       if (g_strcmp0 (state, RD_ARCHIVE_JOB_ARCHIVED) == 0)
         archived++;
       else

@@ -236,6 +236,7 @@ on_step (GObject *source, GAsyncResult *res, gpointer data)
                         "archived: %u objects uploaded and checked (archive job %" G_GINT64_FORMAT
                         ")",
                         a->job->objects->len, a->job->id);
+      rd_archiver_retain (a);
       job_done (a);
       return;
     }
@@ -315,9 +316,8 @@ next_step (RdArchiver *a)
   run_step (a, s);
 }
 
-/* The package's directory of the job's session (relative to the state dir). */
-static char *
-package_dir (RdArchiver *a, const char *session_id)
+char *
+rd_archiver_package_dir (RdArchiver *a, const char *session_id)
 {
   g_autoptr (GPtrArray) rows = rd_ledger_recordings_list (a->ledger, session_id, NULL, NULL);
 
@@ -367,7 +367,7 @@ rd_archiver_kick (RdArchiver *a)
           return;
         }
     }
-  a->dir = package_dir (a, a->job->session_id);
+  a->dir = rd_archiver_package_dir (a, a->job->session_id);
   if (!a->dir)
     {
       g_autoptr (GError) e =
@@ -393,6 +393,7 @@ rd_archiver_new (RdConfig *config, RdLedger *ledger)
   a->during_session = rd_config_get_archive_during_session (config);
   a->multipart_mb = rd_config_get_archive_multipart_mb (config);
   a->retry_max_s = rd_config_get_archive_retry_max_seconds (config);
+  a->keep_local_days = rd_config_get_archive_keep_local_days (config);
   if (rd_config_get_archive_url (config))
     {
       a->settings = g_new0 (RdArchiverSettings, 1);
@@ -420,6 +421,7 @@ rd_archiver_free (RdArchiver *a)
   while (a->step_running || a->verifying > 0)
     g_main_context_iteration (NULL, TRUE);
   g_clear_handle_id (&a->retry_id, g_source_remove);
+  g_clear_handle_id (&a->retention_id, g_source_remove);
   g_clear_pointer (&a->job, rd_ledger_archive_job_free);
   g_clear_pointer (&a->settings, rd_archiver_settings_unref);
   g_clear_object (&a->cancellable);

@@ -15,8 +15,8 @@
  * - A failure that may heal (RD_ARCHIVE_ERROR_TRANSIENT) waits min(2^attempts,
  *   retry-max-seconds) seconds, jittered down to half, then retries; one that will not (AUTH,
  *   NO_BUCKET, REFUSED, CONFIG, PROTOCOL, MISMATCH, IO: a local file unreadable) marks the job
- *   failed with the error, logged once; `archive retry` queues it again. Local files are never
- *   touched.
+ *   failed with the error, logged once; `archive retry` queues it again. Uploads never touch
+ *   local files; only the retention pass (below) deletes, and only what is archived.
  *
  * Threading: main context only; the worker threads touch nothing of it.
  * Ownership: arguments (transfer none); rd_archiver_free() cancels the step under way and
@@ -45,9 +45,16 @@ void rd_archiver_enqueue (RdArchiver *a, const char *session_id, const char *pac
 /* Starts the next due job if none runs (and no session is live, unless during-session). */
 void rd_archiver_kick (RdArchiver *a);
 
+/* The retention pass (rd-daemon-archive-retention.c): deletes the local files of every archived
+ * job keep-local-days after its archival, unless its session is held, and records each
+ * deletion ("local-files-deleted"); only the job's objects, which the archive holds, ever go.
+ * Runs after each archival, at rd_archiver_retain() (start, a release) and every hour. Nothing
+ * with keep-local-days empty. */
+void rd_archiver_retain (RdArchiver *a);
+
 /* The backlog: {enabled, running (job id or null), waiting (why queued jobs wait, or null),
- * jobs: rd_ledger_archive_list(), queued, failed, archived (counts), backlog_bytes (queued
- * bytes not yet uploaded)}. (transfer full) */
+ * jobs: rd_ledger_archive_list() each with held (a legal hold on its session), queued, failed,
+ * archived (counts), backlog_bytes (queued bytes not yet uploaded)}. (transfer full) */
 JsonNode *rd_archiver_status (RdArchiver *a, GError **error);
 
 /* Checks job @job_id's objects on the server: HEAD each (size and ETag against the ledger) or,

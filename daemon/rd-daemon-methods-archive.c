@@ -1,6 +1,7 @@
 /* rd-daemon-methods-archive.c: the archive's control methods: archive.status (the backlog and
  * every job), archive.retry (queue a job again) and archive.verify (its objects on the server,
- * HEAD with quick, else downloaded and re-hashed). See rd-daemon-methods.h. */
+ * HEAD with quick, else downloaded and re-hashed), archive.hold and archive.release (a legal
+ * hold on a session's local files, with a reason on the record). See rd-daemon-methods.h. */
 #include "daemon/rd-daemon-archive.h"
 #include "daemon/rd-daemon-error.h"
 #include "daemon/rd-daemon-log.h"
@@ -110,4 +111,39 @@ rd_daemon_method_archive_verify (RdDaemon *d, RdControlRequest *req, JsonObject 
   rd_archiver_verify (d->archiver, id,
                       json_object_get_boolean_member_with_default (params, "quick", FALSE),
                       d->cancellable, on_verified, v);
+}
+
+static void
+set_hold (RdDaemon *d, RdControlRequest *req, JsonObject *params, gboolean hold)
+{
+  g_autoptr (GError) error = NULL;
+  const char *session, *reason;
+
+  if (!rd_daemon_get_string_param (req, params, "session", TRUE, &session) ||
+      !rd_daemon_get_string_param (req, params, "reason", TRUE, &reason))
+    return;
+  if (!rd_ledger_archive_set_hold (d->ledger, session, hold, reason,
+                                   rd_control_request_get_actor (req), &error))
+    {
+      rd_daemon_reply_ledger_error (req, session, error);
+      return;
+    }
+  rd_log_session (G_LOG_LEVEL_MESSAGE, session, "%s by %s: %s",
+                  hold ? "held (its local files stay)" : "released",
+                  rd_control_request_get_actor (req), reason);
+  if (!hold)
+    rd_archiver_retain (d->archiver);
+  rd_control_request_reply (req, rd_archiver_status (d->archiver, NULL));
+}
+
+void
+rd_daemon_method_archive_hold (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  set_hold (d, req, params, TRUE);
+}
+
+void
+rd_daemon_method_archive_release (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  set_hold (d, req, params, FALSE);
 }

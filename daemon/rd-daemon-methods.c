@@ -54,6 +54,8 @@ static const struct
   { "archive.status", ANY, FALSE, rd_daemon_method_archive_status },
   { "archive.retry", TECH, FALSE, rd_daemon_method_archive_retry },
   { "archive.verify", TECH, FALSE, rd_daemon_method_archive_verify },
+  { "archive.hold", TECH, FALSE, rd_daemon_method_archive_hold },
+  { "archive.release", TECH, FALSE, rd_daemon_method_archive_release },
   { "registration.add", OFF, FALSE, rd_daemon_method_registration_add },
   { "registration.update", OFF, FALSE, rd_daemon_method_registration_update },
   { "registration.show", OFF, TRUE, rd_daemon_method_registration_show },

@@ -59,6 +59,8 @@ void rd_daemon_method_ledger_verify (RdDaemon *d, RdControlRequest *req, JsonObj
 void rd_daemon_method_archive_status (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_archive_retry (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_archive_verify (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_archive_hold (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_archive_release (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 
 /* rd-daemon-methods-book.c: the reception book (registrations, schedule, receptions,
  * conclusions, follow-ups, export, report); the console user is the actor of each change. */

@@ -200,6 +200,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
 
   record_started (d);
   rd_archiver_kick (d->archiver); /* what the last run left, or a restart interrupted */
+  rd_archiver_retain (d->archiver);
 
   rd_peer_prepare (); /* the DTLS certificate, in the background: no caller waits for it */
   watchdog_ms = rd_notify_watchdog_interval_ms ();

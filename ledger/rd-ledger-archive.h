@@ -119,6 +119,28 @@ gboolean rd_ledger_archive_job_archived (RdLedger *ledger, gint64 job_id, GError
  * bytes_uploaded}. (transfer full) */
 JsonNode *rd_ledger_archive_list (RdLedger *ledger, GError **error);
 
+/* Retention and legal hold, on the record as events of the session (no table of their own):
+ * "archive-hold" {reason} and "archive-release" {reason} by the actor, the latest of them
+ * saying whether the session is held; "local-files-deleted" {job, files, bytes, keep_local_days}
+ * once its local files are deleted (its rows all stay). */
+
+/* Holds (@hold) or releases session @session_id with @reason (not empty). NOT_FOUND without
+ * such a session, STATE when it is held already (released already), INVALID without a
+ * reason. */
+gboolean rd_ledger_archive_set_hold (RdLedger *ledger, const char *session_id, gboolean hold,
+                                     const char *reason, const char *actor, GError **error);
+/* Whether @session_id is held (its latest hold event is "archive-hold"). */
+gboolean rd_ledger_archive_is_held (RdLedger *ledger, const char *session_id);
+/* The archived jobs whose local files may go: archived at or before @archived_before (a
+ * ledger time), not held, their local files not deleted yet; oldest first. (transfer full:
+ * RdLedgerArchiveJob, objects included) */
+GPtrArray *rd_ledger_archive_retention_due (RdLedger *ledger, const char *archived_before,
+                                            GError **error);
+/* Records the deletion of job @job_id's local files (@files names, @bytes in all), kept
+ * @keep_local_days after its archival. */
+gboolean rd_ledger_archive_local_deleted (RdLedger *ledger, gint64 job_id, JsonArray *files,
+                                          gint64 bytes, guint keep_local_days, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdLedgerArchiveJob, rd_ledger_archive_job_free)
 
 G_END_DECLS

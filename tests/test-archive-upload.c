@@ -9,6 +9,8 @@
  * - a restart in the middle of a multipart upload (its id and first part in the ledger, as a
  *   daemon stopped after that part leaves them): the next daemon sends only the other parts;
  * - a job due while a session is live waits for the session's end (during-session=false);
+ * - retention: keep-local-days=0 deletes nothing while the session is held, everything of the
+ *   job once released (with events); keep-local-days=1 keeps the files after the archival;
  * - wrong credentials, a missing bucket: the job fails with the server's reason after one
  *   attempt, and the local files are untouched. */
 #include <glib/gstdio.h>
@@ -34,6 +36,7 @@ typedef struct
   char *session;
   char *files[3];
   char *hashes[3];
+  RdLedger *ledger; /* set_up_with(): open while the daemon is down */
 } Fixture;
 
 static void
@@ -61,7 +64,8 @@ add_segment (Fixture *f, RdLedger *ledger, gint64 n, gsize size)
 /* A daemon whose [archive] points at s3rver's @bucket with @access/@secret; a sealed session
  * of two segments written while it is down. Not started again yet. */
 static void
-set_up (Fixture *f, const char *bucket, const char *access, const char *secret)
+set_up_with (Fixture *f, const char *bucket, const char *access, const char *secret,
+             const char *more)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (RdLedger) ledger = NULL;
@@ -71,8 +75,8 @@ set_up (Fixture *f, const char *bucket, const char *access, const char *secret)
   g_assert_nonnull (f->s3);
   creds = rd_test_s3_credentials (f->s3, access, secret, 0600);
   extra = g_strdup_printf ("[archive]\nurl=%s/%s/city\ncredentials=%s\nmultipart-mb=5\n"
-                           "retry-max-seconds=1\n",
-                           f->s3->url, bucket, creds);
+                           "retry-max-seconds=1\n%s",
+                           f->s3->url, bucket, creds, more ? more : "");
   f->t = rd_test_daemon_new (extra);
   rd_test_daemon_start (f->t);
   rd_test_daemon_signal (f->t, SIGTERM);
@@ -83,6 +87,14 @@ set_up (Fixture *f, const char *bucket, const char *access, const char *secret)
   g_assert_no_error (error);
   add_segment (f, ledger, 1, 40000);
   add_segment (f, ledger, 2, BIG);
+  f->ledger = g_steal_pointer (&ledger); /* closed by set_up() or the test */
+}
+
+static void
+set_up (Fixture *f, const char *bucket, const char *access, const char *secret)
+{
+  set_up_with (f, bucket, access, secret, NULL);
+  g_clear_pointer (&f->ledger, rd_ledger_close);
 }
 
 static void
@@ -346,6 +358,71 @@ test_resume (void)
 }
 
 static gboolean
+has_event (RdTestDaemon *t, const char *session, const char *kind)
+{
+  g_autoptr (JsonNode) show = rd_test_ctl_json (t, "session", "show", session, NULL);
+  JsonArray *events = json_object_get_array_member (json_node_get_object (show), "events");
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    if (g_strcmp0 (
+            json_object_get_string_member (json_array_get_object_element (events, i), "kind"),
+            kind) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* keep-local-days=0 with a legal hold: the files stay while held, go once released; with
+ * keep-local-days=1 they stay after the archival. */
+static void
+test_retention (void)
+{
+  Fixture f = { 0 }, g = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL, *dir = NULL;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  set_up_with (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY,
+               "keep-local-days=0\n");
+  g_assert_true (rd_ledger_archive_set_hold (f.ledger, f.session, TRUE, "case 12/2026 appealed",
+                                             "test", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&f.ledger, rd_ledger_close);
+  rd_test_s3_start (f.s3);
+  rd_test_daemon_start (f.t);
+  wait_state (f.t, "archived"); /* the retention pass ran right after the archival */
+  assert_local_untouched (&f);
+  g_assert_false (has_event (f.t, f.session, "local-files-deleted"));
+  {
+    g_autoptr (JsonObject) job = first_job (f.t);
+    g_assert_true (json_object_get_boolean_member (job, "held"));
+  }
+  g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "release", f.session, NULL), ==, 64);
+  g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "release", f.session, "--reason",
+                                "appeal decided", NULL),
+                   ==, 0);
+  for (int n = 1; n <= 2; n++)
+    g_assert_false (g_file_test (f.files[n], G_FILE_TEST_EXISTS));
+  dir = g_path_get_dirname (f.files[1]);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_true (has_event (f.t, f.session, "archive-release"));
+  g_assert_true (has_event (f.t, f.session, "local-files-deleted"));
+  g_assert_cmpint (
+      rd_test_ctl (f.t, &out, NULL, "archive", "release", f.session, "--reason", "again", NULL), ==,
+      1);
+  tear_down (&f);
+
+  set_up_with (&g, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY,
+               "keep-local-days=1\n");
+  g_clear_pointer (&g.ledger, rd_ledger_close);
+  rd_test_s3_start (g.s3);
+  rd_test_daemon_start (g.t);
+  wait_state (g.t, "archived");
+  assert_local_untouched (&g);
+  tear_down (&g);
+}
+
+static gboolean
 held_by_session (gpointer data)
 {
   g_autoptr (JsonNode) status = rd_test_ctl_json (data, "archive", "status", NULL);
@@ -427,6 +504,7 @@ main (int argc, char **argv)
   g_test_add_func ("/archive-upload/server-down", test_server_down);
   g_test_add_func ("/archive-upload/resume", test_resume);
   g_test_add_func ("/archive-upload/live-session", test_live_session);
+  g_test_add_func ("/archive-upload/retention", test_retention);
   g_test_add_func ("/archive-upload/wrong-credentials", test_wrong_credentials);
   g_test_add_func ("/archive-upload/missing-bucket", test_missing_bucket);
   return g_test_run ();
