@@ -12,29 +12,15 @@
  * Target (the conference issue): through the room within 2x the direct call.
  *
  * usage: bench-bridge [RUNS]   (as root: it makes a network namespace; needs chromium) */
-#include <libsoup/soup.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "tests/rd-test-chromium.h"
 #include "tests/rd-test-daemon.h"
 #include "tests/rd-test-netns.h"
+#include "tests/rd-test-page.h"
 
 #define STEP_MS 60000
 #define FRAMES  60
-
-static char *page_js;
-
-static void
-serve_page (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-            gpointer data)
-{
-  g_autofree char *page = g_strdup_printf ("<!doctype html><meta charset=utf-8><title>bridge"
-                                           "</title><body><script>%s</script>",
-                                           page_js);
-  soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_COPY, page, strlen (page));
-  soup_server_message_set_status (msg, 200, NULL);
-}
 
 static int
 compare_double (gconstpointer a, gconstpointer b)
@@ -99,20 +85,14 @@ main (int argc, char **argv)
 {
   guint runs = argc > 1 ? (guint)g_ascii_strtoull (argv[1], NULL, 10) : 5;
   g_autofree char *why = NULL;
-  g_autofree char *stamp_path = g_build_filename (RD_BENCH_SRCDIR, "bench-stamp.js", NULL);
-  g_autofree char *bridge_path = g_build_filename (RD_BENCH_SRCDIR, "bench-bridge.js", NULL);
-  g_autofree char *stamp_js = NULL;
-  g_autofree char *bridge_js = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr (RdTestPage) page = NULL;
   g_autoptr (GArray) direct = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) bridged = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (RdTestChromium) chromium = NULL;
   g_autoptr (RdTestDaemon) t = NULL;
-  g_autofree char *page_url = NULL;
   g_autofree char *out = NULL;
   g_autofree char *session = NULL;
-  GSList *uris;
 
   if (runs == 0 || runs > 50)
     runs = 5;
@@ -122,17 +102,8 @@ main (int argc, char **argv)
       return 77;
     }
   g_setenv ("RD_TEST_BINDIR", RD_BENCH_BINDIR, TRUE);
-  if (!g_file_get_contents (stamp_path, &stamp_js, NULL, &error) ||
-      !g_file_get_contents (bridge_path, &bridge_js, NULL, &error))
-    g_error ("%s", error->message);
-  page_js = g_strconcat (stamp_js, "\n", bridge_js, NULL);
-
-  soup_server_add_handler (server, "/bridge", serve_page, NULL, NULL);
-  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    g_error ("%s", error->message);
-  uris = soup_server_get_uris (server);
-  page_url = g_strdup_printf ("http://127.0.0.1:%d/bridge", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  g_setenv ("RD_TEST_SRCDIR", RD_BENCH_SRCDIR "/..", TRUE);
+  page = rd_test_page_new ("bridge", "bench/bench-stamp.js", "bench/bench-bridge.js", NULL);
 
   chromium = rd_test_chromium_start (&error);
   if (!chromium)
@@ -155,10 +126,10 @@ main (int argc, char **argv)
       g_autofree char *js =
           g_strdup_printf ("runBridge(%s, %s, {x: 320, y: 0, cell: 8}, %d)", a, b, FRAMES);
 
-      if (!rd_test_chromium_open (chromium, page_url, STEP_MS, &error))
+      if (!rd_test_chromium_open (chromium, rd_test_page_get_url (page), STEP_MS, &error))
         g_error ("%s", error->message);
       run_once (chromium, "A -> room -> B", js, bridged);
-      if (!rd_test_chromium_open (chromium, page_url, STEP_MS, &error))
+      if (!rd_test_chromium_open (chromium, rd_test_page_get_url (page), STEP_MS, &error))
         g_error ("%s", error->message);
       run_once (chromium, "direct", "runPair()", direct);
     }
@@ -169,6 +140,5 @@ main (int argc, char **argv)
   printf ("%-36s %13.2fx   (target 2x; medians of %u runs)\n", "ratio",
           median (bridged) > 0 && median (direct) > 0 ? median (bridged) / median (direct) : -1.0,
           runs);
-  g_free (page_js);
   return 0;
 }

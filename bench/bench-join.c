@@ -8,28 +8,16 @@
  * Targets: setup within 1.5x, latency within 2x of the Chromium pair.
  *
  * usage: bench-join [RUNS]   (as root: it makes a network namespace; needs chromium) */
-#include <libsoup/soup.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "tests/rd-test-chromium.h"
 #include "tests/rd-test-daemon.h"
 #include "tests/rd-test-netns.h"
+#include "tests/rd-test-page.h"
 
 #define STEP_MS 30000
 
 static char *stamp_js;
-
-static void
-serve_pair (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-            gpointer data)
-{
-  g_autofree char *page = g_strdup_printf ("<!doctype html><meta charset=utf-8><title>pair"
-                                           "</title><body><script>%s</script>",
-                                           stamp_js);
-  soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_COPY, page, strlen (page));
-  soup_server_message_set_status (msg, 200, NULL);
-}
 
 static int
 compare_double (gconstpointer a, gconstpointer b)
@@ -77,17 +65,15 @@ main (int argc, char **argv)
   g_autofree char *why = NULL;
   g_autofree char *js_path = g_build_filename (RD_BENCH_SRCDIR, "bench-stamp.js", NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr (RdTestPage) pair = NULL;
   g_autoptr (GArray) pair_setup = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) pair_latency = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) rd_setup = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) rd_latency = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (RdTestChromium) chromium = NULL;
   g_autoptr (RdTestDaemon) t = NULL;
-  g_autofree char *pair_url = NULL;
   g_autofree char *out = NULL;
   g_autofree char *session = NULL;
-  GSList *uris;
 
   if (runs == 0 || runs > 50)
     runs = 5;
@@ -100,12 +86,8 @@ main (int argc, char **argv)
   if (!g_file_get_contents (js_path, &stamp_js, NULL, &error))
     g_error ("%s", error->message);
 
-  soup_server_add_handler (server, "/pair", serve_pair, NULL, NULL);
-  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    g_error ("%s", error->message);
-  uris = soup_server_get_uris (server);
-  pair_url = g_strdup_printf ("http://127.0.0.1:%d/pair", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  g_setenv ("RD_TEST_SRCDIR", RD_BENCH_SRCDIR "/..", TRUE);
+  pair = rd_test_page_new ("pair", "bench/bench-stamp.js", NULL);
 
   chromium = rd_test_chromium_start (&error);
   if (!chromium)
@@ -114,7 +96,7 @@ main (int argc, char **argv)
   printf ("Chromium <-> Chromium (%u runs)\n", runs);
   for (guint i = 0; i < runs; i++)
     {
-      if (!rd_test_chromium_open (chromium, pair_url, STEP_MS, &error))
+      if (!rd_test_chromium_open (chromium, rd_test_page_get_url (pair), STEP_MS, &error))
         g_error ("%s", error->message);
       run_once (chromium, "runPair()", pair_setup, pair_latency);
     }

@@ -2,6 +2,9 @@ add_library(rd-test-daemon STATIC rd-test-daemon.c rd-test-netns.c)
 target_link_libraries(rd-test-daemon PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
 add_library(rd-test-chromium STATIC rd-test-chromium.c)
 target_link_libraries(rd-test-chromium PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
+# A page served by the test for its Chromium, and its JavaScript run against a daemon.
+add_library(rd-test-page STATIC rd-test-page.c)
+target_link_libraries(rd-test-page PUBLIC rd-test-chromium rd-test-daemon PkgConfig::SOUP)
 rd_add_test(test-daemon SOURCES test-daemon.c LIBS rd-test-daemon TIMEOUT 240)
 rd_add_test(test-control SOURCES test-control.c LIBS rd-test-daemon rd-proto TIMEOUT 120)
 # The daemon and console under test are the built ones.
@@ -28,7 +31,7 @@ add_dependencies(test-join-call receptiond receptionctl)
 # The room as a bridge between three real browsers: one Chromium page with three WHIP parties,
 # each sending its own tone and colour (tests/data/conference-parties.html), against the daemon.
 rd_add_test(test-conference-browsers SOURCES test-conference-browsers.c
-  LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
+  LIBS rd-test-page TIMEOUT 180 THIRD_PARTY_THREADS)
 add_dependencies(test-conference-browsers receptiond receptionctl)
 # recording verify and session show's segments through the real daemon and console; the test
 # writes recording rows with the ledger API while the daemon is down.
@@ -84,7 +87,7 @@ endif()
 # The room's echo cancellation heard by a real browser: the daemon's speakers and microphone
 # make a room's air, one Chromium party sends a tone (tests/data/conference-parties.html).
 rd_add_test(test-echo-browser SOURCES test-echo-browser.c
-  LIBS rd-test-daemon rd-test-chromium PkgConfig::SOUP TIMEOUT 180 THIRD_PARTY_THREADS)
+  LIBS rd-test-page TIMEOUT 180 THIRD_PARTY_THREADS)
 add_dependencies(test-echo-browser receptiond receptionctl)
 # The archive package of a sealed session (manifest, signature, key) and the console's offline
 # `archive check`, with openssl's own Ed25519 check of the signature.

@@ -16,12 +16,12 @@
  *   - after `receptionctl layout speaker`, the party that speaks loudest becomes the active
  *     speaker in status and fills the others' pictures, and the floor follows when another
  *     speaks louder. */
-#include <libsoup/soup.h>
 #include <string.h>
 
 #include "tests/rd-test-chromium.h"
 #include "tests/rd-test-daemon.h"
 #include "tests/rd-test-netns.h"
+#include "tests/rd-test-page.h"
 
 #define STEP_MS 20000
 /* A tone sent at 0.3 (-10.5 dBFS) arrives near that, in the mix with two others at most. */
@@ -50,16 +50,6 @@ typedef struct
 } Party;
 
 static char *netns_skip_reason;
-static char *page_html;
-
-static void
-serve_page (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-            gpointer data)
-{
-  soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_COPY, page_html,
-                                    strlen (page_html));
-  soup_server_message_set_status (msg, 200, NULL);
-}
 
 /* The browser and the daemon of the test. */
 typedef struct
@@ -68,35 +58,18 @@ typedef struct
   RdTestDaemon *t;
 } Call;
 
-/* Fails the test with @what, and with what the daemon logged (who joined and left, and why). */
-static void G_GNUC_NORETURN
-fail (Call *c, const char *what)
-{
-  g_autofree char *log = rd_test_daemon_stderr (c->t);
-
-  g_error ("%s\nthe daemon's log:\n%s", what, log);
-}
-
 /* Evaluates JS in the page; fails the test with the page's error. (transfer full) */
 static JsonNode *page_eval (Call *c, const char *format, ...) G_GNUC_PRINTF (2, 3);
 static JsonNode *
 page_eval (Call *c, const char *format, ...)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *js = NULL;
-  JsonNode *value;
   va_list args;
 
   va_start (args, format);
   js = g_strdup_vprintf (format, args);
   va_end (args);
-  value = rd_test_chromium_eval (c->chromium, js, STEP_MS, &error);
-  if (!value)
-    {
-      g_autofree char *what = g_strdup_printf ("%s: %s", js, error->message);
-      fail (c, what);
-    }
-  return value;
+  return rd_test_page_eval (c->chromium, c->t, js, STEP_MS);
 }
 
 /* Waits until the JS condition holds in the page; on timeout fails quoting every party's levels
@@ -106,18 +79,13 @@ static JsonNode *page_wait (Call *c, guint timeout_ms, const char *format, ...)
 static JsonNode *
 page_wait (Call *c, guint timeout_ms, const char *format, ...)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *js = NULL;
-  JsonNode *value;
   va_list args;
 
   va_start (args, format);
   js = g_strdup_vprintf (format, args);
   va_end (args);
-  value = rd_test_chromium_wait (c->chromium, js, "conf.describe()", timeout_ms, &error);
-  if (!value)
-    fail (c, error->message);
-  return value;
+  return rd_test_page_wait (c->chromium, c->t, js, "conf.describe()", timeout_ms);
 }
 
 static void
@@ -215,20 +183,17 @@ test_three_browsers (void)
   };
   g_autoptr (RdTestDaemon) t = NULL;
   g_autoptr (RdTestChromium) chromium = NULL;
-  g_autoptr (SoupServer) server = NULL;
+  g_autoptr (RdTestPage) page = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) specs = NULL;
   g_autoptr (JsonNode) joined = NULL;
   g_autoptr (JsonNode) v = NULL;
   g_autofree char *specs_json = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *page_url = NULL;
   g_autofree char *out = NULL;
   g_autofree char *session = NULL;
   g_autofree char *why = NULL;
   g_autoptr (JsonNode) gone = NULL;
-  GSList *uris;
   Call c;
   gint64 t0, deleted_ms, gone_ms[2], way_ms[2];
 
@@ -243,17 +208,7 @@ test_three_browsers (void)
       return;
     }
 
-  path = g_build_filename (g_getenv ("RD_TEST_SRCDIR"), "tests", "data", "conference-parties.html",
-                           NULL);
-  g_assert_true (g_file_get_contents (path, &page_html, NULL, &error));
-  g_assert_no_error (error);
-  server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (server, "/conference", serve_page, NULL, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  page_url = g_strdup_printf ("http://127.0.0.1:%d/conference", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  page = rd_test_page_new_from_file ("tests/data/conference-parties.html");
 
   t = rd_test_daemon_new ("[media]\ncamera=test\nmicrophone=test\ndisplay=none\nspeakers=none\n"
                           "[network]\nice-addresses=127.0.0.1\n");
@@ -294,7 +249,7 @@ test_three_browsers (void)
 
   chromium = rd_test_chromium_start (&error);
   g_assert_no_error (error);
-  g_assert_true (rd_test_chromium_open (chromium, page_url, STEP_MS, &error));
+  g_assert_true (rd_test_chromium_open (chromium, rd_test_page_get_url (page), STEP_MS, &error));
   g_assert_no_error (error);
   c.chromium = chromium;
   c.t = t;
@@ -398,7 +353,6 @@ test_three_browsers (void)
       g_free (parties[i].whip_url);
       g_free (parties[i].peer_id);
     }
-  g_clear_pointer (&page_html, g_free);
 }
 
 int

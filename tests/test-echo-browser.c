@@ -10,12 +10,10 @@
  *   - echo-cancel=off, the same room: its own tone comes back within 12 dB of the near end (so
  *     the test can fail).
  * In a network namespace of the test's own, where only 127.0.0.1 exists. */
-#include <libsoup/soup.h>
-#include <string.h>
-
 #include "tests/rd-test-chromium.h"
 #include "tests/rd-test-daemon.h"
 #include "tests/rd-test-netns.h"
+#include "tests/rd-test-page.h"
 
 #define STEP_MS            20000
 #define HEARD_DB           (-20.0)
@@ -32,59 +30,22 @@
   "echo-cancel=%s\n[network]\nice-addresses=127.0.0.1\n"
 
 static char *netns_skip_reason;
-static char *page_html;
-
-static void
-serve_page (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-            gpointer data)
-{
-  soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_COPY, page_html,
-                                    strlen (page_html));
-  soup_server_message_set_status (msg, 200, NULL);
-}
-
-typedef struct
-{
-  RdTestChromium *chromium;
-  RdTestDaemon *t;
-} Call;
-
-static void G_GNUC_NORETURN
-fail (Call *c, const char *what)
-{
-  g_autofree char *log = rd_test_daemon_stderr (c->t);
-
-  g_error ("%s\nthe daemon's log:\n%s", what, log);
-}
-
-static JsonNode *
-page_wait (Call *c, const char *js)
-{
-  g_autoptr (GError) error = NULL;
-  JsonNode *value = rd_test_chromium_wait (c->chromium, js, "conf.describe()", STEP_MS, &error);
-
-  if (!value)
-    fail (c, error->message);
-  return value;
-}
 
 /* A daemon with the room's air and echo-cancel=@mode, and one more party of the page, sending
  * @hz, called in. Returns the daemon. (transfer full) */
 static RdTestDaemon *
-call_in (Call *c, const char *mode, int hz)
+call_in (RdTestChromium *chromium, const char *mode, int hz)
 {
   g_autofree char *config = g_strdup_printf (AIR_CONFIG, mode);
   g_autofree char *out = NULL;
   g_autofree char *spec = NULL;
   g_autofree char *js = NULL;
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) inv = NULL;
   g_autoptr (JsonNode) joined = NULL;
   RdTestDaemon *t = rd_test_daemon_new (config);
   JsonObject *o;
 
   rd_test_daemon_start (t);
-  c->t = t;
   g_assert_cmpint (rd_test_ctl (t, &out, NULL, "session", "start", NULL), ==, 0);
   g_strstrip (out);
   inv = rd_test_ctl_json (t, "session", "invite", out, "--role", "board", "--name", "board", NULL);
@@ -94,9 +55,7 @@ call_in (Call *c, const char *mode, int hz)
                           mode, hz, json_object_get_string_member (o, "whip_url"),
                           json_object_get_string_member (o, "token"));
   js = g_strdup_printf ("conf.join(%s)", spec);
-  joined = rd_test_chromium_eval (c->chromium, js, STEP_MS, &error);
-  if (!joined)
-    fail (c, error->message);
+  joined = rd_test_page_eval (chromium, t, js, STEP_MS);
   return t;
 }
 
@@ -104,17 +63,13 @@ static void
 test_echo (void)
 {
   g_autoptr (RdTestChromium) chromium = NULL;
-  g_autoptr (SoupServer) server = NULL;
+  g_autoptr (RdTestPage) page = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) v = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *page_url = NULL;
   g_autofree char *why = NULL;
   g_autofree char *figures = NULL;
   g_autofree char *js = NULL;
   RdTestDaemon *t;
-  GSList *uris;
-  Call c = { 0 };
 
   if (netns_skip_reason)
     {
@@ -126,49 +81,36 @@ test_echo (void)
       g_test_skip (why);
       return;
     }
-  path = g_build_filename (g_getenv ("RD_TEST_SRCDIR"), "tests", "data", "conference-parties.html",
-                           NULL);
-  g_assert_true (g_file_get_contents (path, &page_html, NULL, &error));
-  g_assert_no_error (error);
-  server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (server, "/conference", serve_page, NULL, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  page_url = g_strdup_printf ("http://127.0.0.1:%d/conference", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  page = rd_test_page_new_from_file ("tests/data/conference-parties.html");
   chromium = rd_test_chromium_start (&error);
   g_assert_no_error (error);
-  g_assert_true (rd_test_chromium_open (chromium, page_url, STEP_MS, &error));
+  g_assert_true (rd_test_chromium_open (chromium, rd_test_page_get_url (page), STEP_MS, &error));
   g_assert_no_error (error);
-  c.chromium = chromium;
 
   /* cancelled: the near end heard, the party's own tone 31 dB under it, for a second */
-  t = call_in (&c, "on", 1000);
+  t = call_in (chromium, "on", 1000);
   js = g_strdup_printf ("conf.hearsRight([0], %g, %g, %d)", HEARD_DB, ECHO_ON_MARGIN_DB, HOLD_MS);
-  v = page_wait (&c, js);
+  v = rd_test_page_wait (chromium, t, js, "conf.describe()", STEP_MS);
   figures = json_to_string (v, FALSE);
   g_test_message ("echo-cancel=on, over %d ms, in dBFS: %s", HOLD_MS, figures);
   g_clear_pointer (&v, json_node_unref);
-  v = rd_test_chromium_eval (chromium, "conf.close(0)", STEP_MS, &error);
-  g_assert_no_error (error);
+  v = rd_test_page_eval (chromium, t, "conf.close(0)", STEP_MS);
   g_clear_pointer (&v, json_node_unref);
   rd_test_daemon_free (t);
 
   /* the same room without it: the party's tone comes back */
-  t = call_in (&c, "off", 1200);
+  t = call_in (chromium, "off", 1200);
   g_clear_pointer (&js, g_free);
   js = g_strdup_printf ("(() => { const w = conf.describe()[1].dB1s;"
                         " return w['440'] && w['1200'] && +w['440'][0] >= %g &&"
                         " +w['1200'][0] >= +w['440'][0] - %g ? w : false; })()",
                         HEARD_DB, ECHO_OFF_MARGIN_DB);
-  v = page_wait (&c, js);
+  v = rd_test_page_wait (chromium, t, js, "conf.describe()", STEP_MS);
   g_clear_pointer (&figures, g_free);
   figures = json_to_string (v, FALSE);
   g_test_message ("echo-cancel=off, over the last second, [min, max] dBFS: %s", figures);
   g_clear_pointer (&v, json_node_unref);
   rd_test_daemon_free (t);
-  g_clear_pointer (&page_html, g_free);
 }
 
 int
