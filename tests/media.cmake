@@ -14,7 +14,7 @@ rd_add_test(test-media-peer SOURCES test-media-peer.c rd-test-netns.c
   LIBS rd-media rd-test-peer TIMEOUT 120 THIRD_PARTY_THREADS)
 # The room as a bridge: test parties with tones and colours of their own in one room.
 rd_add_test(test-media-conference SOURCES test-media-conference.c rd-test-netns.c
-  LIBS rd-media rd-test-peer rd-test-probe TIMEOUT 180 THIRD_PARTY_THREADS)
+  LIBS rd-test-call rd-test-probe TIMEOUT 180 THIRD_PARTY_THREADS)
 
 # ffprobe's view of a media file, for the recording tests.
 add_library(rd-test-probe STATIC rd-test-probe.c)
@@ -32,7 +32,7 @@ add_library(rd-test-turn STATIC rd-test-turn.c)
 target_link_libraries(rd-test-turn PUBLIC PkgConfig::GLIB)
 target_include_directories(rd-test-turn PUBLIC ${CMAKE_SOURCE_DIR})
 add_library(rd-test-call STATIC rd-test-call.c)
-target_link_libraries(rd-test-call PUBLIC rd-media)
+target_link_libraries(rd-test-call PUBLIC rd-media rd-test-peer)
 target_include_directories(rd-test-call PUBLIC ${CMAKE_SOURCE_DIR})
 # Two rooms (four encoders) in one process.
 rd_add_test(test-media-peer-offer SOURCES test-media-peer-offer.c rd-test-netns.c
@@ -41,4 +41,4 @@ rd_add_test(test-media-peer-relay SOURCES test-media-peer-relay.c rd-test-netns.
   LIBS rd-media rd-test-call rd-test-turn TIMEOUT 240 THIRD_PARTY_THREADS)
 # The room's echo cancellation: a test party's tone through a simulated room's air.
 rd_add_test(test-media-echo SOURCES test-media-echo.c rd-test-netns.c
-  LIBS rd-media rd-test-peer TIMEOUT 120 THIRD_PARTY_THREADS)
+  LIBS rd-test-call TIMEOUT 120 THIRD_PARTY_THREADS)

@@ -226,3 +226,27 @@ rd_test_call_connect (RdTestRooms *f, RdTestCall *c, RdPeerOfferKind kind, RdCon
             rd_peer_state_to_string (rd_peer_get_state (c->offerer)), c->off.verified,
             rd_peer_state_to_string (rd_peer_get_state (c->answerer)), c->ans.verified);
 }
+
+RdPeer *
+rd_test_call_in_test_peer (RdRoom *room, RdConfig *config, const char *id, RdTestPeer *tp)
+{
+  g_autoptr (GError) error = NULL;
+  RdTestPeerEvents ev = { 0 };
+  RdPeer *peer = rd_test_call_new_peer (room, config, id, &ev);
+  g_autofree char *offer = rd_test_peer_create_offer (tp, &error);
+
+  g_assert_no_error (error);
+  rd_peer_answer_async (peer, offer, NULL, rd_test_on_answer, &ev);
+  WAIT_FOR (ev.done, 10, "%s: no answer; peer %s", id,
+            rd_peer_state_to_string (rd_peer_get_state (peer)));
+  g_assert_no_error (ev.error);
+  g_assert_true (rd_test_peer_set_answer (tp, ev.sdp, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (ev.verified, 10, "%s: state %s, test peer %s", id,
+            rd_peer_state_to_string (rd_peer_get_state (peer)),
+            rd_test_peer_get_connection_state (tp));
+  /* the events are this function's: nothing may write them once it returns */
+  g_signal_handlers_disconnect_by_data (peer, &ev);
+  rd_test_peer_events_clear (&ev);
+  return peer;
+}

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "media/rd-media-peer-offer.h"
+#include "tests/rd-test-peer.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,10 @@ GError *rd_test_call_set_answer (RdPeer *offerer, const char *answer);
 /* Offer (@kind; the offerer with @config, or the rooms' when NULL), answer, both verified. */
 void rd_test_call_connect (RdTestRooms *f, RdTestCall *c, RdPeerOfferKind kind, RdConfig *config);
 void rd_test_call_clear (RdTestCall *c);
+/* A webrtcbin test party (rd-test-peer.h) calls into @room: its offer answered by a new RdPeer
+ * @id, the answer set on @tp, the peer verified (10 s each; the test fails naming what was seen).
+ * (transfer full) the room's peer. */
+RdPeer *rd_test_call_in_test_peer (RdRoom *room, RdConfig *config, const char *id, RdTestPeer *tp);
 /* The value of the first a=@name: in @sdp, or NULL. */
 char *rd_test_sdp_attribute (const char *sdp, const char *name);
 

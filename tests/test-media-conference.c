@@ -6,6 +6,7 @@
  * test's own with only 127.0.0.1. */
 #include "media/rd-media-peer.h"
 #include "media/rd-media-record.h"
+#include "tests/rd-test-call.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
 #include "tests/rd-test-probe.h"
@@ -30,9 +31,6 @@ typedef struct
   RdPeer *peer;
   double hz;
   guint32 rgb; /* the colour it sends; 0: audio only */
-  gboolean answered, verified;
-  char *answer;
-  GError *error;
 } Party;
 
 typedef struct
@@ -66,8 +64,6 @@ party_clear (Party *p)
     rd_peer_close (p->peer, "test over");
   g_clear_object (&p->peer);
   g_clear_pointer (&p->tp, rd_test_peer_free);
-  g_clear_pointer (&p->answer, g_free);
-  g_clear_error (&p->error);
 }
 
 static void
@@ -80,21 +76,6 @@ teardown (Fixture *f, gconstpointer data)
   g_clear_pointer (&f->config, rd_config_unref);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-}
-
-static void
-on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Party *p = user_data;
-
-  p->answer = rd_peer_answer_finish (RD_PEER (source), result, &p->error);
-  p->answered = TRUE;
-}
-
-static void
-on_verified (RdPeer *peer, const char *fingerprint, Party *p)
-{
-  p->verified = TRUE;
 }
 
 /* Party @name calls in sending a tone of @hz at @volume, and a picture all of colour @rgb
@@ -111,26 +92,12 @@ call_in_full (Fixture *f, Party *p, const char *name, double hz, double volume, 
                              "! valve name=cut drop=false",
                              0xff000000u | rgb)
           : NULL;
-  g_autofree char *offer = NULL;
-
   p->hz = hz;
   p->rgb = rgb;
   p->tp = rd_test_peer_new_with_sources (RD_TEST_PEER_SENDRECV, rgb ? "VP8" : "none", picture,
                                          source, &error);
   g_assert_no_error (error);
-  offer = rd_test_peer_create_offer (p->tp, &error);
-  g_assert_no_error (error);
-  p->peer = rd_peer_new (f->room, f->config, name, &error);
-  g_assert_no_error (error);
-  g_signal_connect (p->peer, "verified", G_CALLBACK (on_verified), p);
-  rd_peer_answer_async (p->peer, offer, NULL, on_answer, p);
-  WAIT_FOR (p->answered, 10, "%s: no answer", name);
-  g_assert_no_error (p->error);
-  g_assert_true (rd_test_peer_set_answer (p->tp, p->answer, &error));
-  g_assert_no_error (error);
-  WAIT_FOR (p->verified, 10, "%s: state %s, test peer %s", name,
-            rd_peer_state_to_string (rd_peer_get_state (p->peer)),
-            rd_test_peer_get_connection_state (p->tp));
+  p->peer = rd_test_call_in_test_peer (f->room, f->config, name, p->tp);
 }
 
 static void

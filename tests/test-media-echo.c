@@ -8,6 +8,7 @@
  * network namespace of the test's own with only 127.0.0.1. */
 #include "media/rd-media-peer.h"
 #include "media/rd-media-room.h"
+#include "tests/rd-test-call.h"
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-peer.h"
 #include "tests/rd-test-wait.h"
@@ -39,9 +40,6 @@ typedef struct
   RdRoom *room;
   RdTestPeer *tp;
   RdPeer *peer;
-  gboolean answered, verified;
-  char *answer;
-  GError *error;
 } Fixture;
 
 static void
@@ -65,8 +63,6 @@ teardown (Fixture *f, gconstpointer data)
     rd_peer_close (f->peer, "test over");
   g_clear_object (&f->peer);
   g_clear_pointer (&f->tp, rd_test_peer_free);
-  g_clear_pointer (&f->answer, g_free);
-  g_clear_error (&f->error);
   rd_room_stop (f->room);
   g_clear_object (&f->room);
   g_clear_pointer (&f->config, rd_config_unref);
@@ -75,43 +71,15 @@ teardown (Fixture *f, gconstpointer data)
 }
 
 static void
-on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  f->answer = rd_peer_answer_finish (RD_PEER (source), result, &f->error);
-  f->answered = TRUE;
-}
-
-static void
-on_verified (RdPeer *peer, const char *fingerprint, Fixture *f)
-{
-  f->verified = TRUE;
-}
-
-static void
 call_in (Fixture *f)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *offer = NULL;
 
   f->tp = rd_test_peer_new_with_sources (
       RD_TEST_PEER_SENDRECV, "none", NULL,
       "audiotestsrc is-live=true freq=1000 volume=0.3 samplesperbuffer=480", &error);
   g_assert_no_error (error);
-  offer = rd_test_peer_create_offer (f->tp, &error);
-  g_assert_no_error (error);
-  f->peer = rd_peer_new (f->room, f->config, "board", &error);
-  g_assert_no_error (error);
-  g_signal_connect (f->peer, "verified", G_CALLBACK (on_verified), f);
-  rd_peer_answer_async (f->peer, offer, NULL, on_answer, f);
-  WAIT_FOR (f->answered, 10, "no answer");
-  g_assert_no_error (f->error);
-  g_assert_true (rd_test_peer_set_answer (f->tp, f->answer, &error));
-  g_assert_no_error (error);
-  WAIT_FOR (f->verified, 10, "state %s, test peer %s",
-            rd_peer_state_to_string (rd_peer_get_state (f->peer)),
-            rd_test_peer_get_connection_state (f->tp));
+  f->peer = rd_test_call_in_test_peer (f->room, f->config, "board", f->tp);
 }
 
 /* The party's own tone in what it hears, in dB against the near end's voice. */
