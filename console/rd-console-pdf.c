@@ -1,18 +1,14 @@
 /* rd-console-pdf.c: see rd-console-pdf.h. Lengths are PostScript points (1/72 inch). */
 #include "console/rd-console-pdf.h"
 
-#include <cairo-pdf.h>
-#include <gio/gio.h>
-#include <pango/pangocairo.h>
 #include <string.h>
 
-#include "console/rd-console-file.h"
+#include "console/rd-console-pdf-page.h"
 
-#define PAGE_W   841.89 /* A4 landscape */
-#define PAGE_H   595.28
-#define MARGIN   28.0
+#define PAGE_W   RD_CONSOLE_PDF_A4_LONG /* landscape */
+#define PAGE_H   RD_CONSOLE_PDF_A4_SHORT
+#define MARGIN   RD_CONSOLE_PDF_MARGIN
 #define PAD      2.5
-#define FONT     "DejaVu Sans"
 #define MAX_COLS 32
 
 /* Relative widths of the form's 13 columns (points, when they fill an A4 landscape page): a
@@ -21,40 +17,18 @@ static const double weights[] = { 24, 54, 92, 68, 100, 52, 34, 54, 40, 62, 62, 7
 
 typedef struct
 {
-  cairo_t *cr;
-  PangoContext *pango; /* at 72 dpi: a font's size is in the page's points */
+  RdConsolePdf *pdf;
   JsonObject *book;
   JsonArray *columns, *groups, *rows;
   guint n;
   double x[MAX_COLS + 1]; /* left edge of each column, and the table's right edge */
-  int page;
 } Doc;
 
-/* Lays @text out @width wide in @font ("Bold 7.5"), draws it at (@x, @y) when @draw, and returns
- * its height. */
 static double
 text_at (Doc *d, const char *text, const char *font, double x, double y, double width,
          PangoAlignment align, gboolean draw)
 {
-  g_autoptr (PangoLayout) layout = pango_layout_new (d->pango);
-  g_autofree char *name = g_strdup_printf ("%s %s", FONT, font);
-  PangoFontDescription *desc = pango_font_description_from_string (name);
-  int w, h;
-
-  pango_layout_set_font_description (layout, desc);
-  pango_font_description_free (desc);
-  pango_layout_set_width (layout, (int)(width * PANGO_SCALE));
-  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_alignment (layout, align);
-  pango_layout_set_text (layout, text ? text : "", -1);
-  pango_layout_get_size (layout, &w, &h);
-  if (draw)
-    {
-      cairo_move_to (d->cr, x, y);
-      pango_cairo_update_layout (d->cr, layout);
-      pango_cairo_show_layout (d->cr, layout);
-    }
-  return (double)h / PANGO_SCALE;
+  return rd_console_pdf_text (d->pdf, text, font, x, y, width, align, draw);
 }
 
 static int
@@ -75,11 +49,7 @@ static void
 cell (Doc *d, guint first, guint last, double y, double h, const char *text, const char *font,
       PangoAlignment align)
 {
-  double x = d->x[first], w = d->x[last + 1] - d->x[first];
-
-  cairo_rectangle (d->cr, x, y, w, h);
-  cairo_stroke (d->cr);
-  text_at (d, text, font, x + PAD, y + PAD, w - 2 * PAD, align, TRUE);
+  rd_console_pdf_box (d->pdf, d->x[first], y, d->x[last + 1] - d->x[first], h, text, font, align);
 }
 
 /* The header rows (groups, headers, column numbers) at @y; returns the y below them. */
@@ -159,26 +129,12 @@ row_height (Doc *d, JsonObject *row)
   return h + 2 * PAD;
 }
 
-static void
-footer (Doc *d)
-{
-  g_autofree char *text = g_strdup_printf ("Trang %d", d->page);
-
-  text_at (d, text, "Italic 8", MARGIN, PAGE_H - MARGIN + 6, PAGE_W - 2 * MARGIN,
-           PANGO_ALIGN_CENTER, TRUE);
-}
-
-/* Starts page @d->page + 1 and draws its headers; returns the y below them. */
+/* Starts the next page and draws its headers; returns the y below them. */
 static double
-new_page (Doc *d, double y)
+new_page (Doc *d)
 {
-  if (d->page > 0)
-    {
-      footer (d);
-      cairo_show_page (d->cr);
-    }
-  d->page++;
-  return headers (d, y, TRUE);
+  rd_console_pdf_next_page (d->pdf);
+  return headers (d, MARGIN, TRUE);
 }
 
 static double
@@ -205,29 +161,20 @@ title_block (Doc *d)
 }
 
 static gboolean
-draw (const char *file, gpointer data, GError **error)
+draw (RdConsolePdf *pdf, gpointer data, GError **error)
 {
   Doc *d = data;
-  cairo_surface_t *surface = cairo_pdf_surface_create (file, PAGE_W, PAGE_H);
   double total = 0, y, bottom = PAGE_H - MARGIN;
-  cairo_status_t status;
 
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
-                                  "Sổ tiếp công dân (Mẫu số 03/TCD)");
-  d->cr = cairo_create (surface);
-  d->pango = pango_cairo_create_context (d->cr);
-  pango_cairo_context_set_resolution (d->pango, 72);
-  d->page = 0;
+  d->pdf = pdf;
   for (guint c = 0; c < d->n; c++)
     total += c < G_N_ELEMENTS (weights) ? weights[c] : 20;
   d->x[0] = MARGIN;
   for (guint c = 0; c < d->n; c++)
     d->x[c + 1] =
         d->x[c] + (c < G_N_ELEMENTS (weights) ? weights[c] : 20) * (PAGE_W - 2 * MARGIN) / total;
-  cairo_set_line_width (d->cr, 0.5);
-  cairo_set_source_rgb (d->cr, 0, 0, 0);
 
-  y = new_page (d, title_block (d));
+  y = headers (d, title_block (d), TRUE);
   for (guint r = 0; r < json_array_get_length (d->rows); r++)
     {
       JsonObject *row = json_array_get_object_element (d->rows, r);
@@ -236,7 +183,7 @@ draw (const char *file, gpointer data, GError **error)
       /* A row is never split: it starts a page when it does not fit (unless it is the first
        * row of one, then it runs over the margin rather than never ending). */
       if (y + h > bottom && y > headers (d, MARGIN, FALSE) + 0.5)
-        y = new_page (d, MARGIN);
+        y = new_page (d);
       for (guint c = 0; c < d->n; c++)
         {
           g_autofree char *text = value (d, row, c);
@@ -245,20 +192,6 @@ draw (const char *file, gpointer data, GError **error)
           cell (d, c, c, y, h, text, "8", centered ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
         }
       y += h;
-    }
-  footer (d);
-  cairo_show_page (d->cr);
-  g_clear_object (&d->pango);
-  cairo_destroy (d->cr);
-  d->cr = NULL;
-  cairo_surface_finish (surface);
-  status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", file,
-                   cairo_status_to_string (status));
-      return FALSE;
     }
   return TRUE;
 }
@@ -295,5 +228,6 @@ rd_console_write_book_pdf (JsonObject *book, const char *path, GError **error)
           return FALSE;
         }
     }
-  return rd_console_write_new (path, draw, &d, error);
+  return rd_console_pdf_write (path, "Sổ tiếp công dân (Mẫu số 03/TCD)", PAGE_W, PAGE_H, TRUE, draw,
+                               &d, error);
 }

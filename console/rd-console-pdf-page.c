@@ -1,0 +1,117 @@
+/* rd-console-pdf-page.c: see rd-console-pdf-page.h. */
+#include "console/rd-console-pdf-page.h"
+
+#include <cairo-pdf.h>
+
+#include "console/rd-console-file.h"
+
+#define FONT "DejaVu Sans"
+#define PAD  2.5
+
+double
+rd_console_pdf_text (RdConsolePdf *pdf, const char *text, const char *font, double x, double y,
+                     double width, PangoAlignment align, gboolean draw)
+{
+  g_autoptr (PangoLayout) layout = pango_layout_new (pdf->pango);
+  g_autofree char *name = g_strdup_printf ("%s %s", FONT, font);
+  PangoFontDescription *desc = pango_font_description_from_string (name);
+  int w, h;
+
+  pango_layout_set_font_description (layout, desc);
+  pango_font_description_free (desc);
+  pango_layout_set_width (layout, (int)(width * PANGO_SCALE));
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_alignment (layout, align);
+  pango_layout_set_text (layout, text ? text : "", -1);
+  pango_layout_get_size (layout, &w, &h);
+  if (draw)
+    {
+      cairo_move_to (pdf->cr, x, y);
+      pango_cairo_update_layout (pdf->cr, layout);
+      pango_cairo_show_layout (pdf->cr, layout);
+    }
+  return (double)h / PANGO_SCALE;
+}
+
+void
+rd_console_pdf_box (RdConsolePdf *pdf, double x, double y, double w, double h, const char *text,
+                    const char *font, PangoAlignment align)
+{
+  cairo_rectangle (pdf->cr, x, y, w, h);
+  cairo_stroke (pdf->cr);
+  rd_console_pdf_text (pdf, text, font, x + PAD, y + PAD, w - 2 * PAD, align, TRUE);
+}
+
+static void
+footer (RdConsolePdf *pdf)
+{
+  g_autofree char *text = g_strdup_printf ("Trang %d", pdf->page);
+
+  if (pdf->numbered)
+    rd_console_pdf_text (pdf, text, "Italic 8", RD_CONSOLE_PDF_MARGIN,
+                         pdf->height - RD_CONSOLE_PDF_MARGIN + 6,
+                         pdf->width - 2 * RD_CONSOLE_PDF_MARGIN, PANGO_ALIGN_CENTER, TRUE);
+}
+
+void
+rd_console_pdf_next_page (RdConsolePdf *pdf)
+{
+  footer (pdf);
+  cairo_show_page (pdf->cr);
+  pdf->page++;
+}
+
+typedef struct
+{
+  const char *title;
+  double width, height;
+  gboolean numbered;
+  RdConsolePdfDraw draw;
+  gpointer data;
+} Job;
+
+static gboolean
+write_file (const char *file, gpointer data, GError **error)
+{
+  Job *job = data;
+  cairo_surface_t *surface = cairo_pdf_surface_create (file, job->width, job->height);
+  RdConsolePdf pdf = {
+    .width = job->width, .height = job->height, .page = 1, .numbered = job->numbered
+  };
+  cairo_status_t status;
+  gboolean ok;
+
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, job->title);
+  pdf.cr = cairo_create (surface);
+  pdf.pango = pango_cairo_create_context (pdf.cr);
+  pango_cairo_context_set_resolution (pdf.pango, 72);
+  cairo_set_line_width (pdf.cr, 0.5);
+  cairo_set_source_rgb (pdf.cr, 0, 0, 0);
+  ok = job->draw (&pdf, job->data, error);
+  if (ok)
+    {
+      footer (&pdf);
+      cairo_show_page (pdf.cr);
+    }
+  g_clear_object (&pdf.pango);
+  cairo_destroy (pdf.cr);
+  cairo_surface_finish (surface);
+  status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+  if (ok && status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", file,
+                   cairo_status_to_string (status));
+      return FALSE;
+    }
+  return ok;
+}
+
+gboolean
+rd_console_pdf_write (const char *path, const char *title, double width, double height,
+                      gboolean numbered, RdConsolePdfDraw draw, gpointer data, GError **error)
+{
+  Job job = { title, width, height, numbered, draw, data };
+
+  return rd_console_write_new (path, write_file, &job, error);
+}
