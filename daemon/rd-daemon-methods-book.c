@@ -518,13 +518,33 @@ rd_daemon_method_book_export (RdDaemon *d, RdControlRequest *req, JsonObject *pa
   rd_control_request_reply (req, json_builder_get_root (b));
 }
 
+/* The report for "month" (YYYY-MM) or "period" (rd_ledger_book_report()), one of them; "format"
+ * (xlsx or pdf: receptionctl lays the report out as that document) is echoed in the result. */
 void
 rd_daemon_method_report (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   g_autoptr (GError) error = NULL;
-  const char *month;
+  g_autoptr (JsonNode) report = NULL;
+  const char *month, *period, *format;
 
-  if (rd_daemon_get_string_param (req, params, "month", TRUE, &month))
-    rd_daemon_reply_or_ledger_error (req, NULL, rd_ledger_book_report (d->ledger, month, &error),
-                                     &error);
+  if (!rd_daemon_get_string_param (req, params, "month", FALSE, &month) ||
+      !rd_daemon_get_string_param (req, params, "period", FALSE, &period) ||
+      !rd_daemon_get_string_param (req, params, "format", FALSE, &format))
+    return;
+  if ((month == NULL) == (period == NULL))
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
+                                      "give one period: month or period");
+      return;
+    }
+  if (format != NULL && !g_str_equal (format, "xlsx") && !g_str_equal (format, "pdf"))
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
+                                      "format \"%s\" is not xlsx or pdf", format);
+      return;
+    }
+  report = rd_ledger_book_report (d->ledger, month ? month : period, &error);
+  if (report != NULL && format != NULL)
+    json_object_set_string_member (json_node_get_object (report), "format", format);
+  rd_daemon_reply_or_ledger_error (req, NULL, g_steal_pointer (&report), &error);
 }

@@ -170,4 +170,21 @@ GPtrArray *rd_book_read_rows (RdLedger *self, const char *from, const char *to, 
  * @session_id, none. (transfer full) */
 JsonObject *rd_book_session_bridge (RdLedger *self, const char *session_id, GError **error);
 
+/* A reporting period of the book's report: @kind "month", "quarter", "half" (six months),
+ * "nine-months" or "year" (static), its Vietnamese name ("quý IV năm 2026") and its first and
+ * last days "YYYY-MM-DD". Periods are of the calendar year: a half is January-June or
+ * July-December, nine months January-September. */
+typedef struct
+{
+  const char *kind;
+  char *label, *from, *to;
+} RdBookPeriod;
+
+void rd_book_period_clear (RdBookPeriod *p);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RdBookPeriod, rd_book_period_clear)
+
+/* @text: "YYYY-MM" (a month), "YYYY-Qn" (quarter 1-4), "YYYY-Hn" (six months, 1 or 2), "YYYY-9M"
+ * (nine months) or "YYYY" (a year) -> @p; RD_LEDGER_ERROR_INVALID naming it otherwise. */
+gboolean rd_book_parse_period (const char *text, RdBookPeriod *p, GError **error);
+
 G_END_DECLS

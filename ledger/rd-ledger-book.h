@@ -1,6 +1,6 @@
 /* rd-ledger-book.h: the reception book (Sổ tiếp công dân, Mẫu số 03/TCD) kept in the ledger:
  * registrations, scheduled sessions, reception records, conclusions and their follow-ups, the
- * book export and the monthly report.
+ * book export and the periodic report.
  *
  * Contract:
  * - Fields come in as a JSON object whose member names are the names of the JSON views
@@ -249,9 +249,21 @@ char *rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
 /* The 13 column headers of Mẫu 03/TCD, in order (static). */
 const char *const *rd_ledger_book_columns (void);
 
-/* The monthly report for @month (YYYY-MM): {month, from, to, sessions_held, registrations,
- * receptions, by_classification, by_handling, by_outcome (resolved, pending, overdue),
- * conclusions (issued, done, open, overdue)}. */
-JsonNode *rd_ledger_book_report (RdLedger *ledger, const char *month, GError **error);
+/* The periodic report, shaped like the inspectorate's report of reception work (Thông tư
+ * 02/2021/TT-TTCP), for @period: "YYYY-MM" (a month), "YYYY-Q1".."YYYY-Q4" (a quarter), "YYYY-H1"
+ * or "YYYY-H2" (six months: January-June, July-December), "YYYY-9M" (January-September) or
+ * "YYYY" (a year); an other text is RD_LEDGER_ERROR_INVALID naming it. Receptions count as
+ * recorded: each with the registration at the revision its record was made on (as the book), so
+ * an edit afterwards changes no count. A reception is online when its session had a remote party
+ * connected or a component bridge point, else in person; of a group (đoàn đông người) when its
+ * registration names representatives or counts five people or more; a matter (vụ việc: a
+ * registration received in the period, as recorded at its first reception there) is repeated
+ * (cũ) when it repeats an earlier registration or was received before the period, else new.
+ * Returns {title, form, period (kind), period_vi ("quý IV năm 2026"), month (for a month), from,
+ * to, lines: [{key, level (0: a section's heading, no value; 1: an item; 2: a part of the item
+ * above), label (Vietnamese), value, unit}], sessions_held, registrations, receptions,
+ * conclusions_issued, conclusions_overdue, by_classification (receptions by Vietnamese
+ * classification), by_handling, by_outcome (resolved, pending, overdue)}. Writes nothing. */
+JsonNode *rd_ledger_book_report (RdLedger *ledger, const char *period, GError **error);
 
 G_END_DECLS
