@@ -40,7 +40,8 @@ rd_book_parse_period (const char *text, RdBookPeriod *p, GError **error)
   g_autoptr (GDate) end = NULL;
 
   memset (p, 0, sizeof *p);
-  if (year > 0 && len == 7 && text[4] == '-' && g_ascii_isdigit (text[5]))
+  if (year > 0 && len == 7 && text[4] == '-' && g_ascii_isdigit (text[5]) &&
+      g_ascii_isdigit (text[6]))
     {
       if ((n = digits_at (text, 5, 2, 1, 12)) < 0)
         {

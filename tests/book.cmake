@@ -29,3 +29,7 @@ rd_add_test(test-console-book-pdf SOURCES test-console-book-pdf.c LIBS rd-ledger
 # Timing duties in Việt Nam's working days; moving and cancelling a scheduled session.
 rd_add_test(test-ledger-book-duties SOURCES test-ledger-book-duties.c LIBS rd-ledger
   PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# The periodic report over a book spanning months, quarters and halves: every line, counts as
+# recorded whatever is edited afterwards.
+rd_add_test(test-ledger-book-report SOURCES test-ledger-book-report.c LIBS rd-ledger
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
