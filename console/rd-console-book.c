@@ -1,6 +1,7 @@
 /* rd-console-book.c: see rd-console-book.h. */
 #include "console/rd-console-book.h"
 #include "console/rd-console-pdf.h"
+#include "console/rd-console-report.h"
 #include "console/rd-console-xlsx.h"
 
 #include <errno.h>
@@ -326,61 +327,11 @@ rd_console_print_book (JsonNode *result)
   fwrite (content, 1, strlen (content), stdout);
 }
 
-/* The report's keys in the words of the inspectorate's forms. */
-static const char *
-label_vi (const char *key)
-{
-  static const char *const labels[][2] = {
-    { "competent", "thuộc thẩm quyền" }, { "guided", "hướng dẫn" },
-    { "transferred", "chuyển đơn" },     { "refused", "từ chối tiếp" },
-    { "resolved", "đã giải quyết" },     { "pending", "đang giải quyết" },
-    { "overdue", "quá hạn giải quyết" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    if (g_str_equal (key, labels[i][0]))
-      return labels[i][1];
-  return key; /* classifications come in Vietnamese already */
-}
-
-/* "  label ........ N", the numbers in one column whatever the label's bytes. */
-static void
-print_line (const char *indent, const char *label, gint64 n)
-{
-  g_autofree char *padded = rd_console_pad (label, 34 - (guint)strlen (indent));
-
-  printf ("%s%s %6" G_GINT64_FORMAT "\n", indent, padded, n);
-}
-
-static void
-print_counts (JsonObject *o, const char *name, const char *title)
-{
-  JsonObject *counts = json_object_get_object_member (o, name);
-  g_autoptr (GList) members = counts ? json_object_get_members (counts) : NULL;
-
-  printf ("%s:\n", title);
-  for (GList *l = members; l; l = l->next)
-    print_line ("  ", label_vi (l->data), num (counts, l->data));
-}
-
 void
 rd_console_print_report (JsonNode *result)
 {
-  JsonObject *o = json_node_get_object (result);
-  g_autofree char *from = when (o, "from");
-  g_autofree char *to = when (o, "to");
-  const char *month = str (o, "month");
-
-  printf ("BÁO CÁO CÔNG TÁC TIẾP CÔNG DÂN tháng %.2s/%.4s (từ %s đến %s)\n",
-          strlen (month) == 7 ? month + 5 : month, month, from, to);
-  print_line ("", "Số phiên tiếp đã tổ chức", num (o, "sessions_held"));
-  print_line ("", "Số đơn, vụ việc đăng ký", num (o, "registrations"));
-  print_line ("", "Số lượt tiếp công dân", num (o, "receptions"));
-  print_counts (o, "by_classification", "Phân loại");
-  print_counts (o, "by_handling", "Thẩm quyền và xử lý");
-  print_counts (o, "by_outcome", "Kết quả giải quyết");
-  print_line ("", "Kết luận, chỉ đạo đã ban hành", num (o, "conclusions_issued"));
-  print_line ("", "Kết luận quá hạn thực hiện", num (o, "conclusions_overdue"));
+  if (JSON_NODE_HOLDS_OBJECT (result))
+    rd_console_print_report_table (json_node_get_object (result));
 }
 
 gboolean
@@ -394,6 +345,11 @@ rd_console_write_output (JsonNode *result, const char *path, GError **error)
   int fd;
 
   format = o ? json_object_get_string_member_with_default (o, "format", "") : "";
+  /* A report (its "lines") asked for as a document. */
+  if (o != NULL && content == NULL && json_object_has_member (o, "lines") &&
+      (g_str_equal (format, "xlsx") || g_str_equal (format, "pdf")))
+    return g_str_equal (format, "pdf") ? rd_console_write_report_pdf (o, path, error)
+                                       : rd_console_write_report_xlsx (o, path, error);
   if (content != NULL && (g_str_equal (format, "xlsx") || g_str_equal (format, "pdf")))
     {
       g_autoptr (JsonNode) book = json_from_string (content, error);

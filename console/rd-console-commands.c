@@ -30,6 +30,7 @@ typedef enum
   ARG_DAY,         /* dd/mm/yyyy or yyyy-mm-dd: sent as yyyy-mm-dd (rd-console-time.h) */
   ARG_WHEN,        /* dd/mm/yyyy HH:MM or ISO 8601: sent as ISO, local unless it has a zone */
   ARG_MONTH,       /* mm/yyyy or yyyy-mm: sent as yyyy-mm */
+  ARG_PERIOD,      /* a reporting period, of the kind its flag names (--quarter 4/2026) */
 } ArgKind;
 
 typedef struct
@@ -284,7 +285,17 @@ static const CommandSpec commands[] = {
       { "--reason", "reason", ARG_STRING, FALSE },
       { "--for-transfer", "for_transfer", ARG_FLAG, FALSE },
       { "--output", "", ARG_OUTPUT, FALSE } } },
-  { { "report" }, "report", rd_console_print_report, { { "--month", "month", ARG_MONTH, TRUE } } },
+  /* One period, checked in set_value() (rd-console-time.h, rd-ledger-book.h). */
+  { { "report" },
+    "report",
+    rd_console_print_report,
+    { { "--month", "month", ARG_MONTH, FALSE },
+      { "--quarter", "period", ARG_PERIOD, FALSE },
+      { "--half", "period", ARG_PERIOD, FALSE },
+      { "--nine-months", "period", ARG_PERIOD, FALSE },
+      { "--year", "period", ARG_PERIOD, FALSE },
+      { "--format", "format", ARG_STRING, FALSE },
+      { "--output", "", ARG_OUTPUT, FALSE } } },
 };
 
 static const char usage_text[] =
@@ -385,7 +396,11 @@ static const char usage_text[] =
     "      [--reveal --reason R] [--for-transfer] [--output FILE]   Mẫu 03/TCD; xlsx and pdf\n"
     "                                  need --output; --separator ';' for Excel with Vietnamese\n"
     "                                  settings; --for-transfer never holds a protected identity\n"
-    "  report --month MM/YYYY          the monthly summary (Báo cáo tháng)\n"
+    "  report --month MM/YYYY | --quarter Q/YYYY | --half 1|2/YYYY | --nine-months YYYY |\n"
+    "      --year YYYY [--format xlsx|pdf --output FILE]\n"
+    "                                  the report of reception work (TT 02/2021/TT-TTCP) for\n"
+    "                                  a month, quarter, six months (1: Jan-Jun, 2: Jul-Dec),\n"
+    "                                  nine months (Jan-Sep) or year; counts as recorded\n"
     "\n"
     "Dates are typed dd/mm/yyyy (or yyyy-mm-dd), times dd/mm/yyyy HH:MM (or ISO 8601), in the\n"
     "room's time zone; they are shown the same way.\n"
@@ -595,9 +610,32 @@ set_value (const CommandSpec *c, const ArgSpec *spec, JsonObject *params, const 
       if (!add_attachment (params, spec->param, value))
         break;
       return TRUE;
+    case ARG_PERIOD:
     case ARG_DAY:
     case ARG_WHEN:
     case ARG_MONTH:
+      {
+        if ((spec->kind == ARG_PERIOD || spec->kind == ARG_MONTH) &&
+            (json_object_has_member (params, "period") || json_object_has_member (params, "month")))
+          {
+            rd_console_usage_error ("%s: give one period (--month, --quarter, --half, "
+                                    "--nine-months or --year)",
+                                    command_name (c));
+            return FALSE;
+          }
+        if (spec->kind == ARG_PERIOD)
+          {
+            g_autofree char *period = rd_console_time_parse_period (spec->flag + 2, value);
+
+            form = g_str_equal (spec->flag, "--quarter") ? "quarter (4/2026, IV/2026 or 2026-Q4)"
+                   : g_str_equal (spec->flag, "--half")  ? "half year (1/2026 or 2/2026)"
+                                                         : "year (2026)";
+            if (period == NULL)
+              break;
+            json_object_set_string_member (params, spec->param, period);
+            return TRUE;
+          }
+      }
       {
         g_autofree char *iso = spec->kind == ARG_DAY    ? rd_console_time_parse_day (value)
                                : spec->kind == ARG_WHEN ? rd_console_time_parse_when (value)
@@ -778,13 +816,19 @@ rd_console_parse (int argc, char **argv, RdConsoleCall *call)
   rc = parse_args (best, argc - (int)best_words, argv + best_words, params, &call->output);
   if (rc != 0)
     return rc;
-  if (g_str_equal (best->method, "book.export") && call->output == NULL)
+  if ((g_str_equal (best->method, "book.export") || g_str_equal (best->method, "report")) &&
+      call->output == NULL)
     {
       const char *format = json_object_get_string_member_with_default (params, "format", "");
 
       if (g_str_equal (format, "xlsx") || g_str_equal (format, "pdf"))
-        return rd_console_usage_error ("book export --format %s needs --output FILE", format);
+        return rd_console_usage_error ("%s --format %s needs --output FILE", command_name (best),
+                                       format);
     }
+  if (g_str_equal (best->method, "report") && !json_object_has_member (params, "month") &&
+      !json_object_has_member (params, "period"))
+    return rd_console_usage_error ("report needs --month, --quarter, --half, --nine-months or "
+                                   "--year");
   call->method = best->method;
   call->print = best->print;
   call->verdict = best->verdict;

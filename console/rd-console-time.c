@@ -107,6 +107,47 @@ rd_console_time_parse_month (const char *text)
   return g_strdup_printf ("%04u-%02u", y, m);
 }
 
+char *
+rd_console_time_parse_period (const char *kind, const char *text)
+{
+  static const char *const roman[] = { "I", "II", "III", "IV" };
+  guint n = 0, y = 0;
+  char tail;
+
+  if (text == NULL || kind == NULL)
+    return NULL;
+  if (g_str_equal (kind, "year") || g_str_equal (kind, "nine-months"))
+    {
+      if (!g_regex_match_simple ("^[0-9]{4}$", text, 0, 0) || sscanf (text, "%4u", &y) != 1)
+        return NULL;
+      return g_strdup_printf ("%04u%s", y, g_str_equal (kind, "year") ? "" : "-9M");
+    }
+  if (!g_str_equal (kind, "quarter") && !g_str_equal (kind, "half"))
+    return NULL;
+  if (g_regex_match_simple ("^[0-9]/[0-9]{4}$", text, 0, 0))
+    sscanf (text, "%u/%u%c", &n, &y, &tail);
+  else if (g_regex_match_simple ("^[0-9]{4}-[QH][0-9]$", text, 0, 0) &&
+           text[5] == (g_str_equal (kind, "quarter") ? 'Q' : 'H'))
+    {
+      n = (guint)(text[6] - '0');
+      y = (guint)g_ascii_strtoull (text, NULL, 10);
+    }
+  else if (g_str_equal (kind, "quarter"))
+    for (guint i = 0; i < G_N_ELEMENTS (roman); i++)
+      {
+        gsize len = strlen (roman[i]);
+        if (g_str_has_prefix (text, roman[i]) && text[len] == '/' &&
+            g_regex_match_simple ("^[0-9]{4}$", text + len + 1, 0, 0))
+          {
+            n = i + 1;
+            y = (guint)g_ascii_strtoull (text + len + 1, NULL, 10);
+          }
+      }
+  if (n < 1 || n > (g_str_equal (kind, "quarter") ? 4u : 2u) || y < 1900)
+    return NULL;
+  return g_strdup_printf ("%04u-%c%u", y, g_str_equal (kind, "quarter") ? 'Q' : 'H', n);
+}
+
 /* How many terminal columns @text takes. */
 static guint
 display_width (const char *text)

@@ -34,6 +34,11 @@ char *rd_console_time_parse_when (const char *text);
 /* A typed month, mm/yyyy or yyyy-mm → "yyyy-mm"; NULL otherwise. */
 char *rd_console_time_parse_month (const char *text);
 
+/* A typed reporting period of @kind → the daemon's form (rd-ledger-book.h): "quarter" Q/YYYY
+ * (1-4, or I-IV) or YYYY-Qn → "YYYY-Qn"; "half" 1/YYYY or 2/YYYY (or YYYY-Hn) → "YYYY-Hn";
+ * "nine-months" YYYY → "YYYY-9M"; "year" YYYY → "YYYY". NULL otherwise. */
+char *rd_console_time_parse_period (const char *kind, const char *text);
+
 /* @text followed by spaces up to @width columns (no spaces when it is wider). */
 char *rd_console_pad (const char *text, guint width);
 
