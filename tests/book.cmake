@@ -33,3 +33,7 @@ rd_add_test(test-ledger-book-duties SOURCES test-ledger-book-duties.c LIBS rd-le
 # recorded whatever is edited afterwards.
 rd_add_test(test-ledger-book-report SOURCES test-ledger-book-report.c LIBS rd-ledger
   PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# The periodic report as receptionctl shows it: the console table aligned by display width, the
+# XLSX read back by openpyxl, the PDF by Poppler (its first page kept as report-pdf-page1.png).
+rd_add_test(test-console-report SOURCES test-console-report.c LIBS rd-ledger rd-console
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)

@@ -445,8 +445,54 @@ test_record_conclude_export (void)
     g_autofree char *vn_month = g_strdup_printf ("%.2s/%.4s", month + 5, month);
     g_autofree char *printed = CTL_OK (t, "report", "--month", vn_month);
 
-    g_assert_nonnull (strstr (printed, "BÁO CÁO CÔNG TÁC TIẾP CÔNG DÂN tháng"));
-    g_assert_nonnull (strstr (printed, "Số lượt tiếp công dân                   1\n"));
+    g_autofree char *label = g_strdup_printf ("tháng %.2s năm %.4s", month + 5, month);
+    g_autofree char *year = g_strndup (month, 4);
+    g_autofree char *quarter =
+        g_strdup_printf ("%d/%s", ((int)g_ascii_strtoll (month + 5, NULL, 10) + 2) / 3, year);
+    g_autofree char *half =
+        g_strdup_printf ("%d/%s", g_ascii_strtoll (month + 5, NULL, 10) <= 6 ? 1 : 2, year);
+    g_autofree char *xlsx = g_build_filename (t->dir, "bao-cao.xlsx", NULL);
+    g_autofree char *pdf = g_build_filename (t->dir, "bao-cao.pdf", NULL);
+    const char *const periods[][2] = {
+      { "--quarter", quarter }, { "--half", half }, { "--nine-months", year }, { "--year", year }
+    };
+
+    g_assert_nonnull (strstr (printed, "BÁO CÁO KẾT QUẢ CÔNG TÁC TIẾP CÔNG DÂN"));
+    g_assert_nonnull (strstr (printed, label));
+    /* Columns by display width: every number ends at column 65, whatever the label's bytes
+     * ("  Số lượt tiếp công dân" is 23 columns and 30 bytes, "    - Tiếp trực tiếp" 20 and 27). */
+    g_autofree char *line1 = g_strdup_printf ("\n  Số lượt tiếp công dân%*s1  lượt\n", 64 - 23, "");
+    g_autofree char *line2 = g_strdup_printf ("\n    - Tiếp trực tiếp%*s1  lượt\n", 64 - 20, "");
+
+    g_assert_nonnull (strstr (printed, line1));
+    g_assert_nonnull (strstr (printed, line2));
+    for (gsize i = 0; i < G_N_ELEMENTS (periods); i++)
+      {
+        g_autofree char *p = CTL_OK (t, "report", periods[i][0], periods[i][1]);
+        g_assert_nonnull (strstr (p, "Số lượt tiếp công dân"));
+        /* Nine months end with September: today's reception is in them or not. */
+        gboolean in = !g_str_equal (periods[i][0], "--nine-months") ||
+                      g_ascii_strtoll (month + 5, NULL, 10) <= 9;
+
+        if (strstr (p, in ? "     1  lượt\n" : "     0  lượt\n") == NULL)
+          g_error ("report %s %s:\n%s", periods[i][0], periods[i][1], p);
+      }
+    g_free (CTL_OK (t, "report", "--quarter", quarter, "--format", "xlsx", "--output", xlsx));
+    g_free (CTL_OK (t, "report", "--year", year, "--format", "pdf", "--output", pdf));
+    g_assert_true (g_file_test (xlsx, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+    g_free (out);
+    out = CTL_FAIL (t, 64, "report", "--year", year, "--format", "pdf");
+    g_assert_nonnull (strstr (out, "report --format pdf needs --output FILE"));
+    g_free (out);
+    out = CTL_FAIL (t, 64, "report", "--year", year, "--quarter", quarter);
+    g_assert_nonnull (strstr (out, "give one period"));
+    g_free (out);
+    out = CTL_FAIL (t, 64, "report", "--quarter", "5/2026");
+    g_assert_nonnull (strstr (out, "is not a valid quarter"));
+    g_free (out);
+    out = CTL_FAIL (t, 64, "report");
+    g_assert_nonnull (strstr (out, "report needs --month, --quarter"));
   }
   g_assert_cmpint (json_object_get_int_member (obj (report), "sessions_held"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (obj (report), "receptions"), ==, 1);
