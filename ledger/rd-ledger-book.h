@@ -249,6 +249,25 @@ char *rd_ledger_book_export (RdLedger *ledger, const char *from, const char *to,
 /* The 13 column headers of Mẫu 03/TCD, in order (static). */
 const char *const *rd_ledger_book_columns (void);
 
+/* What printed document @kind about @id holds, for the console to lay out:
+ * - "refusal" (a reception record's number, handling refused; else RD_LEDGER_ERROR_STATE):
+ *   {kind, reception (as rd_ledger_reception_show(), without recordings), citizen (the
+ *   identity as recorded: {registration_id, revision, name, address, id_document, protected,
+ *   revealed}), and for a reception in a session: session, presiding, bridge_points, pauses};
+ * - "receipt" (a registration's number): {kind, registration (as rd_ledger_registration_show():
+ *   its attachments, identity)};
+ * - "record" (a session's id): {kind, session (as rd_ledger_session_show(): times,
+ *   participants, recordings with their SHA-256), presiding, bridge_points (with attendees),
+ *   pauses ([{at, kind: paused|resumed, reason, by}], from the recording's events), receptions
+ *   ([{id, content, handling, classification_vi, citizen}])};
+ * - "conclusions" (a session's id): {kind, session, presiding, bridge_points, pauses,
+ *   conclusions (as rd_ledger_conclusion_list())}.
+ * Protected identities are RD_LEDGER_BOOK_REDACTED unless @reveal_reason is given (an event
+ * "identity-revealed" first). Every document writes an event "document-issued" {document, id,
+ * revealed} (on its session when it has one). Times are UTC as stored. */
+JsonNode *rd_ledger_book_document (RdLedger *ledger, const char *kind, const char *id,
+                                   const char *reveal_reason, const char *actor, GError **error);
+
 /* The periodic report, shaped like the inspectorate's report of reception work (Thông tư
  * 02/2021/TT-TTCP), for @period: "YYYY-MM" (a month), "YYYY-Q1".."YYYY-Q4" (a quarter), "YYYY-H1"
  * or "YYYY-H2" (six months: January-June, July-December), "YYYY-9M" (January-September) or
