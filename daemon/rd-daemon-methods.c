@@ -76,6 +76,10 @@ static const struct
   { "followup.overdue", OFF, FALSE, rd_daemon_method_followup_overdue },
   { "book.export", OFF, TRUE, rd_daemon_method_book_export },
   { "report", OFF, FALSE, rd_daemon_method_report },
+  { "document.refusal", OFF, TRUE, rd_daemon_method_document_refusal },
+  { "document.receipt", OFF, TRUE, rd_daemon_method_document_receipt },
+  { "document.record", OFF, TRUE, rd_daemon_method_document_record },
+  { "document.conclusions", OFF, TRUE, rd_daemon_method_document_conclusions },
 };
 
 #undef ANY

@@ -81,6 +81,13 @@ void rd_daemon_method_followup_update (RdDaemon *d, RdControlRequest *req, JsonO
 void rd_daemon_method_followup_overdue (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_book_export (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_report (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+/* rd-daemon-methods-documents.c: what the printed documents hold (the refusal notice, the
+ * receipt of documents, the session record, the notice of conclusions), as
+ * rd_ledger_book_document() gives it, with "format": "pdf" for receptionctl to lay it out. */
+void rd_daemon_method_document_refusal (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_document_receipt (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_document_record (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_document_conclusions (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 /* rd-daemon-methods-bridge.c: who presided over a session, its bridge points and attendees;
  * each answers with the session's rd_ledger_session_bridge(). */
 void rd_daemon_method_session_presiding (RdDaemon *d, RdControlRequest *req, JsonObject *params);
