@@ -15,8 +15,14 @@ rd_console_pdf_text (RdConsolePdf *pdf, const char *text, const char *font, doub
   g_autoptr (PangoLayout) layout = pango_layout_new (pdf->pango);
   g_autofree char *name = g_strdup_printf ("%s %s", FONT, font);
   PangoFontDescription *desc = pango_font_description_from_string (name);
+  PangoAttrList *attrs = pango_attr_list_new ();
   int w, h;
 
+  /* A long token (a file path, a SHA-256) broken across lines gets no hyphen: what is printed
+   * must read back exactly. */
+  pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
   pango_layout_set_font_description (layout, desc);
   pango_font_description_free (desc);
   pango_layout_set_width (layout, (int)(width * PANGO_SCALE));

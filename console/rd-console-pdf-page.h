@@ -30,7 +30,8 @@ typedef struct
 } RdConsolePdf;
 
 /* Lays @text (NULL: "") out @width wide in DejaVu Sans @font ("Bold 7.5"), draws it at (@x, @y)
- * when @draw, and returns its height. Pango markup is not read: the text is shown as it is. */
+ * when @draw, and returns its height. Pango markup is not read: the text is shown as it is, and a
+ * word too long for a line is broken without a hyphen. */
 double rd_console_pdf_text (RdConsolePdf *pdf, const char *text, const char *font, double x,
                             double y, double width, PangoAlignment align, gboolean draw);
 
