@@ -1,5 +1,6 @@
 /* rd-console-book.c: see rd-console-book.h. */
 #include "console/rd-console-book.h"
+#include "console/rd-console-documents.h"
 #include "console/rd-console-pdf.h"
 #include "console/rd-console-report.h"
 #include "console/rd-console-xlsx.h"
@@ -328,6 +329,14 @@ rd_console_print_book (JsonNode *result)
 }
 
 void
+rd_console_print_document (JsonNode *result)
+{
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+
+  printf ("document %s\n", str (o, "kind"));
+}
+
+void
 rd_console_print_report (JsonNode *result)
 {
   if (JSON_NODE_HOLDS_OBJECT (result))
@@ -345,7 +354,10 @@ rd_console_write_output (JsonNode *result, const char *path, GError **error)
   int fd;
 
   format = o ? json_object_get_string_member_with_default (o, "format", "") : "";
-  /* A report (its "lines") asked for as a document. */
+  /* A printed document (its "kind"), or a report (its "lines") asked for as a document. */
+  if (o != NULL && content == NULL && json_object_has_member (o, "kind") &&
+      g_str_equal (format, "pdf"))
+    return rd_console_write_document_pdf (o, path, error);
   if (o != NULL && content == NULL && json_object_has_member (o, "lines") &&
       (g_str_equal (format, "xlsx") || g_str_equal (format, "pdf")))
     return g_str_equal (format, "pdf") ? rd_console_write_report_pdf (o, path, error)

@@ -7,7 +7,8 @@
  * when it has none, the result itself as JSON) to a new file (mode 0600: the book holds personal
  * data; an existing file is never overwritten); a book exported as "xlsx" or "pdf" (its content
  * the book's JSON form) is laid out as that document (rd-console-xlsx.h, rd-console-pdf.h), and
- * so is a report (a result with "lines") whose "format" is "xlsx" or "pdf" (rd-console-report.h).
+ * so is a report (a result with "lines") whose "format" is "xlsx" or "pdf" (rd-console-report.h)
+ * and a printed document (a result with "kind", "format" "pdf": rd-console-documents.h).
  * rd_console_print_report() prints the report as a table (rd_console_print_report_table()).
  * Threading: one thread.
  */
@@ -27,6 +28,7 @@ void rd_console_print_conclusion_list (JsonNode *result);
 void rd_console_print_overdue (JsonNode *result);
 void rd_console_print_book (JsonNode *result);
 void rd_console_print_report (JsonNode *result);
+void rd_console_print_document (JsonNode *result);
 
 /* Writes @result's "content" to @path, created new with mode 0600. */
 gboolean rd_console_write_output (JsonNode *result, const char *path, GError **error);

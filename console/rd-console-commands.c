@@ -285,6 +285,35 @@ static const CommandSpec commands[] = {
       { "--reason", "reason", ARG_STRING, FALSE },
       { "--for-transfer", "for_transfer", ARG_FLAG, FALSE },
       { "--output", "", ARG_OUTPUT, FALSE } } },
+  /* The printed documents, as PDF (rd-console-documents.h); --output is required. */
+  { { "document", "refusal" },
+    "document.refusal",
+    rd_console_print_document,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--reveal", "reveal", ARG_FLAG, FALSE },
+      { "--reason", "reason", ARG_STRING, FALSE },
+      { "--output", "", ARG_OUTPUT, TRUE } } },
+  { { "document", "receipt" },
+    "document.receipt",
+    rd_console_print_document,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--reveal", "reveal", ARG_FLAG, FALSE },
+      { "--reason", "reason", ARG_STRING, FALSE },
+      { "--output", "", ARG_OUTPUT, TRUE } } },
+  { { "document", "record" },
+    "document.record",
+    rd_console_print_document,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--reveal", "reveal", ARG_FLAG, FALSE },
+      { "--reason", "reason", ARG_STRING, FALSE },
+      { "--output", "", ARG_OUTPUT, TRUE } } },
+  { { "document", "conclusions" },
+    "document.conclusions",
+    rd_console_print_document,
+    { { NULL, "id", ARG_STRING, TRUE },
+      { "--reveal", "reveal", ARG_FLAG, FALSE },
+      { "--reason", "reason", ARG_STRING, FALSE },
+      { "--output", "", ARG_OUTPUT, TRUE } } },
   /* One period, checked in set_value() (rd-console-time.h, rd-ledger-book.h). */
   { { "report" },
     "report",
@@ -401,6 +430,11 @@ static const char usage_text[] =
     "                                  the report of reception work (TT 02/2021/TT-TTCP) for\n"
     "                                  a month, quarter, six months (1: Jan-Jun, 2: Jul-Dec),\n"
     "                                  nine months (Jan-Sep) or year; counts as recorded\n"
+    "  document refusal RECEPTION-ID --output F.pdf   the refusal notice of a refused reception\n"
+    "  document receipt REGISTRATION-ID --output F.pdf   the receipt of its documents\n"
+    "  document record SESSION-ID --output F.pdf   the session record (biên bản)\n"
+    "  document conclusions SESSION-ID --output F.pdf   the notice of its conclusions\n"
+    "      [--reveal --reason R]       a protected identity only with a reason (supervisor)\n"
     "\n"
     "Dates are typed dd/mm/yyyy (or yyyy-mm-dd), times dd/mm/yyyy HH:MM (or ISO 8601), in the\n"
     "room's time zone; they are shown the same way.\n"
@@ -825,6 +859,8 @@ rd_console_parse (int argc, char **argv, RdConsoleCall *call)
         return rd_console_usage_error ("%s --format %s needs --output FILE", command_name (best),
                                        format);
     }
+  if (g_str_has_prefix (best->method, "document.") && call->output == NULL)
+    return rd_console_usage_error ("%s needs --output FILE.pdf", command_name (best));
   if (g_str_equal (best->method, "report") && !json_object_has_member (params, "month") &&
       !json_object_has_member (params, "period"))
     return rd_console_usage_error ("report needs --month, --quarter, --half, --nine-months or "
