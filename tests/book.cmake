@@ -37,3 +37,7 @@ rd_add_test(test-ledger-book-report SOURCES test-ledger-book-report.c LIBS rd-le
 # XLSX read back by openpyxl, the PDF by Poppler (its first page kept as report-pdf-page1.png).
 rd_add_test(test-console-report SOURCES test-console-report.c LIBS rd-ledger rd-console
   PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
+# The printed documents (refusal notice, receipt, session record, notice of conclusions) read back
+# by Poppler; protected identities only when revealed; first pages kept as document-*-page1.png.
+rd_add_test(test-console-documents SOURCES test-console-documents.c LIBS rd-ledger rd-console
+  PkgConfig::SQLITE ENV TZ=Asia/Ho_Chi_Minh)
