@@ -292,7 +292,7 @@ test_pdf (BookFixture *f, gconstpointer data)
   g_assert_null (strstr (all, "Hoàng Thị Kín"));
   g_assert_true (g_utf8_validate (all, -1, NULL));
 
-  g_free (run ((const char *const[]){ "pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1",
+  g_free (run ((const char *const[]){ "pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
                                       "-singlefile", path, png, NULL },
                "poppler-utils"));
   g_assert_true (g_file_test (png_file, G_FILE_TEST_IS_REGULAR));

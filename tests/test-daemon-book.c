@@ -502,6 +502,30 @@ test_record_conclude_export (void)
   g_free (out);
   out = CTL_FAIL (t, 64, "report", "--month", "2026-1");
   g_assert_nonnull (strstr (out, "is not a valid month"));
+
+  /* The printed documents through receptionctl: new files, 0600; a refusal notice only for a
+   * refused reception; --output required. */
+  {
+    static const char *const kinds[] = { "record", "conclusions", "receipt" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s.pdf", kinds[i]);
+        g_autofree char *path = g_build_filename (t->dir, name, NULL);
+        g_autofree char *wrote =
+            CTL_OK (t, "document", kinds[i], i == 2 ? "1" : session, "--output", path);
+
+        g_assert_nonnull (strstr (wrote, "wrote "));
+        g_assert_cmpint (g_stat (path, &st), ==, 0);
+        g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      }
+    g_free (out);
+    out = CTL_FAIL (t, 1, "document", "refusal", "1", "--output", "/nonexistent/never.pdf");
+    g_assert_nonnull (strstr (out, "was not refused"));
+    g_free (out);
+    out = CTL_FAIL (t, 64, "document", "record", session);
+    g_assert_nonnull (strstr (out, "document record needs --output FILE.pdf"));
+  }
 }
 
 /* A time typed without a zone is the room's ([room] timezone, default Asia/Ho_Chi_Minh) even when
