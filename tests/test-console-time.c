@@ -38,6 +38,44 @@ test_parse (void)
     }
 }
 
+/* Reporting periods as typed for report --quarter/--half/--nine-months/--year. */
+static void
+test_parse_period (void)
+{
+  static const struct
+  {
+    const char *kind, *in, *out;
+  } cases[] = {
+    { "quarter", "4/2026", "2026-Q4" },
+    { "quarter", "IV/2026", "2026-Q4" },
+    { "quarter", "I/2027", "2027-Q1" },
+    { "quarter", "2026-Q2", "2026-Q2" },
+    { "quarter", "5/2026", NULL },
+    { "quarter", "0/2026", NULL },
+    { "quarter", "V/2026", NULL },
+    { "quarter", "2026-H1", NULL },
+    { "half", "1/2026", "2026-H1" },
+    { "half", "2/2026", "2026-H2" },
+    { "half", "2026-H2", "2026-H2" },
+    { "half", "3/2026", NULL },
+    { "nine-months", "2026", "2026-9M" },
+    { "nine-months", "9/2026", NULL },
+    { "year", "2026", "2026" },
+    { "year", "26", NULL },
+    { "year", "2026x", NULL },
+    { "month", "2026", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = rd_console_time_parse_period (cases[i].kind, cases[i].in);
+
+      if (g_strcmp0 (got, cases[i].out) != 0)
+        g_error ("%s %s: got %s, not %s", cases[i].kind, cases[i].in, got ? got : "NULL",
+                 cases[i].out ? cases[i].out : "NULL");
+    }
+}
+
 static void
 test_shown (void)
 {
@@ -83,6 +121,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/console-time/parse", test_parse);
+  g_test_add_func ("/console-time/parse-period", test_parse_period);
   g_test_add_func ("/console-time/shown", test_shown);
   g_test_add_func ("/console-time/pad", test_pad);
   return g_test_run ();
