@@ -68,6 +68,19 @@ typedef struct
     "--file", "", ARG_FILE, FALSE                                                                  \
   }
 
+/* A printed document about one record ("document refusal 3 --output F.pdf"). */
+#define DOCUMENT(kind)                                                                             \
+  {                                                                                                \
+    { "document", kind }, "document." kind, rd_console_print_document,                             \
+    {                                                                                              \
+      { NULL, "id", ARG_STRING, TRUE }, { "--reveal", "reveal", ARG_FLAG, FALSE },                 \
+          { "--reason", "reason", ARG_STRING, FALSE },                                             \
+      {                                                                                            \
+        "--output", "", ARG_OUTPUT, TRUE                                                           \
+      }                                                                                            \
+    }                                                                                              \
+  }
+
 static const CommandSpec commands[] = {
   { { "status" }, "status", rd_console_print_status, { { 0 } } },
   { { "session", "start" },
@@ -286,34 +299,10 @@ static const CommandSpec commands[] = {
       { "--for-transfer", "for_transfer", ARG_FLAG, FALSE },
       { "--output", "", ARG_OUTPUT, FALSE } } },
   /* The printed documents, as PDF (rd-console-documents.h); --output is required. */
-  { { "document", "refusal" },
-    "document.refusal",
-    rd_console_print_document,
-    { { NULL, "id", ARG_STRING, TRUE },
-      { "--reveal", "reveal", ARG_FLAG, FALSE },
-      { "--reason", "reason", ARG_STRING, FALSE },
-      { "--output", "", ARG_OUTPUT, TRUE } } },
-  { { "document", "receipt" },
-    "document.receipt",
-    rd_console_print_document,
-    { { NULL, "id", ARG_STRING, TRUE },
-      { "--reveal", "reveal", ARG_FLAG, FALSE },
-      { "--reason", "reason", ARG_STRING, FALSE },
-      { "--output", "", ARG_OUTPUT, TRUE } } },
-  { { "document", "record" },
-    "document.record",
-    rd_console_print_document,
-    { { NULL, "id", ARG_STRING, TRUE },
-      { "--reveal", "reveal", ARG_FLAG, FALSE },
-      { "--reason", "reason", ARG_STRING, FALSE },
-      { "--output", "", ARG_OUTPUT, TRUE } } },
-  { { "document", "conclusions" },
-    "document.conclusions",
-    rd_console_print_document,
-    { { NULL, "id", ARG_STRING, TRUE },
-      { "--reveal", "reveal", ARG_FLAG, FALSE },
-      { "--reason", "reason", ARG_STRING, FALSE },
-      { "--output", "", ARG_OUTPUT, TRUE } } },
+  DOCUMENT ("refusal"),
+  DOCUMENT ("receipt"),
+  DOCUMENT ("record"),
+  DOCUMENT ("conclusions"),
   /* One period, checked in set_value() (rd-console-time.h, rd-ledger-book.h). */
   { { "report" },
     "report",
