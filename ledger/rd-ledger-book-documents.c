@@ -6,13 +6,15 @@
 
 #include <string.h>
 
-/* The identity of registration @id at @revision (0: its current one), opened when sealed and
- * @reveal, else redacted when protected: {registration_id, revision, name, address, id_document,
+/* The identity of registration @id at @revision, or for a record that did not name its revision
+ * (0), at the revision in force at @recorded_at (as the book's rows, rd-ledger-book-rows.c; the
+ * current one when @recorded_at is NULL), opened when sealed and @reveal, else redacted when
+ * protected: {registration_id, revision, name, address, id_document,
  * protected, revealed}. Appends @id to @revealed_ids when it reveals. Inside the caller's
  * transaction. (transfer full) */
 static JsonObject *
-citizen (RdLedger *self, gint64 id, gint64 revision, gboolean reveal, GArray *revealed_ids,
-         GError **error)
+citizen (RdLedger *self, gint64 id, gint64 revision, const char *recorded_at, gboolean reveal,
+         GArray *revealed_ids, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (
       self, error,
@@ -21,13 +23,15 @@ citizen (RdLedger *self, gint64 id, gint64 revision, gboolean reveal, GArray *re
       " contact, identity_sealed FROM registrations UNION ALL SELECT registration_id, revision, "
       " name, address, id_document, contact, identity_sealed FROM registration_history) v "
       "JOIN registrations g ON g.id = v.registration_id "
-      "WHERE v.registration_id = ?1 AND v.revision = CASE WHEN ?2 > 0 THEN ?2 ELSE g.revision END",
-      0);
+      "WHERE v.registration_id = ?2 AND v.revision = CASE WHEN ?3 > 0 THEN ?3 ELSE "
+      " coalesce ((SELECT min (h.revision) FROM registration_history h "
+      "  WHERE h.registration_id = ?2 AND h.superseded_at > ?1), g.revision) END",
+      1, recorded_at);
   JsonObject *out;
   int rc;
 
-  if (stmt == NULL || !rd_ledger_bind_int64 (self, stmt, 1, id, error) ||
-      !rd_ledger_bind_int64 (self, stmt, 2, revision, error) ||
+  if (stmt == NULL || !rd_ledger_bind_int64 (self, stmt, 2, id, error) ||
+      !rd_ledger_bind_int64 (self, stmt, 3, revision, error) ||
       (rc = rd_ledger_step (self, stmt, error)) == 0)
     return NULL;
   if (rc == SQLITE_DONE)
@@ -72,7 +76,7 @@ session_receptions (RdLedger *self, const char *id, gboolean reveal, GArray *rev
   g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (
       self, error,
       "SELECT r.id, r.registration_id, coalesce (r.registration_revision, 0), r.content, "
-      "r.handling, g.classification FROM receptions r JOIN registrations g ON g.id = "
+      "r.handling, g.classification, r.created_at FROM receptions r JOIN registrations g ON g.id = "
       "r.registration_id WHERE r.session_id = ?1 ORDER BY r.id",
       1, id);
   g_autoptr (JsonArray) out = json_array_new ();
@@ -83,8 +87,9 @@ session_receptions (RdLedger *self, const char *id, gboolean reveal, GArray *rev
   while ((rc = rd_ledger_step (self, stmt, error)) == SQLITE_ROW)
     {
       JsonObject *r = json_object_new ();
-      JsonObject *who = citizen (self, sqlite3_column_int64 (stmt, 1),
-                                 sqlite3_column_int64 (stmt, 2), reveal, revealed_ids, error);
+      JsonObject *who =
+          citizen (self, sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2),
+                   (const char *)sqlite3_column_text (stmt, 6), reveal, revealed_ids, error);
 
       json_array_add_object_element (out, r);
       if (who == NULL)
@@ -244,6 +249,7 @@ rd_ledger_book_document (RdLedger *ledger, const char *kind, const char *id,
       JsonObject *who =
           citizen (ledger, json_object_get_int_member (r, "registration_id"),
                    json_object_get_int_member_with_default (r, "registration_revision", 0),
+                   json_object_get_string_member_with_default (r, "created_at", NULL),
                    reason != NULL, revealed_ids, &local_error);
       if (who == NULL)
         goto fail;

@@ -2,7 +2,8 @@
  * after a reception leaves that reception's row as it was; STT runs through the calendar year
  * across exports and starts again in the next; a refusal's columns; a group, its field, a
  * repeated matter, who presided and the bridge points through the export; CSV with ';'; and a
- * ledger of schema version 6 migrated without touching its rows, still verifying. */
+ * ledger of schema version 6 migrated without touching its rows, still verifying (its refusal
+ * notice naming the citizen as the row does). */
 #include "tests/rd-test-book.h"
 #include "ledger/rd-ledger-chain.h"
 #include "ledger/rd-ledger-error.h"
@@ -487,6 +488,23 @@ test_migrate_old_ledger (BookFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (cell (row, "Ghi chú"), "Bản ghi lập trước khi sổ lưu phiên bản"));
   g_assert_nonnull (strstr (cell (row, "Ghi chú"), "phiên bản 1"));
   g_assert_cmpstr (cell (row, "Thuộc thẩm quyền"), ==, "");
+
+  /* The refusal notice and the report take the same revision as the row. */
+  {
+    g_autoptr (JsonNode) doc =
+        rd_ledger_book_document (f->ledger, "refusal", "1", NULL, "uid=1000(officer)", &error);
+    g_autoptr (JsonNode) june = NULL;
+    JsonObject *who;
+
+    g_assert_no_error (error);
+    who = json_object_get_object_member (json_node_get_object (doc), "citizen");
+    g_assert_cmpstr (json_object_get_string_member (who, "name"), ==, "Trần Cũ");
+    g_assert_cmpstr (json_object_get_string_member (who, "address"), ==, "Số 1");
+    g_assert_cmpint (json_object_get_int_member (who, "revision"), ==, 1);
+    june = rd_ledger_book_report (f->ledger, "2026-06", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (june), "receptions"), ==, 1);
+  }
 }
 
 static void
