@@ -62,6 +62,16 @@ handling_vi (const char *h)
                                              : or_dots (h);
 }
 
+/* A remote party's role as the record names it. */
+static const char *
+role_vi (const char *role)
+{
+  return g_strcmp0 (role, "board") == 0     ? "Ban tiếp công dân cấp trên"
+         : g_strcmp0 (role, "agency") == 0  ? "Cơ quan"
+         : g_strcmp0 (role, "citizen") == 0 ? "Công dân"
+                                            : or_dots (role);
+}
+
 /* Starts a new page when @need points do not fit. */
 static void
 room_for (Flow *f, double need)
@@ -318,7 +328,7 @@ record (Flow *f)
       JsonObject *x = json_array_get_object_element (parties, i);
       g_autofree char *in = rd_console_time_shown (str (x, "joined_at"));
       g_autofree char *out = rd_console_time_shown (str (x, "left_at"));
-      g_autofree char *text = g_strdup_printf ("- %s %s: vào %s, ra %s", or_dots (str (x, "role")),
+      g_autofree char *text = g_strdup_printf ("- %s %s: vào %s, ra %s", role_vi (str (x, "role")),
                                                str (x, "name") ? str (x, "name") : "", in, out);
       para (f, text, FONT, 12, PANGO_ALIGN_LEFT);
     }

@@ -27,8 +27,9 @@ typedef struct
 
 /* 1: Nguyễn Văn An, khiếu nại, with two documents; 2: a protected denouncer. A session (started
  * now) presided by Trần Văn Chủ, central point UBND phường with two attendees and a component
- * point; one segment sealed; the recording paused and resumed; 1 received (competent), 2
- * refused; one conclusion about 1. Then 1 is edited: the documents show what was recorded. */
+ * point; an agency connected; one segment sealed; the recording paused and resumed; 1 received
+ * (competent), 2 refused; one conclusion about 1. Then 1 is edited: the documents show what was
+ * recorded. */
 static Book
 make_book (RdLedger *ledger)
 {
@@ -68,6 +69,11 @@ make_book (RdLedger *ledger)
   g_assert_cmpint (rd_ledger_bridge_point_add (ledger, b.session, component, ACTOR, &error), >, 0);
   g_assert_cmpint (rd_ledger_bridge_point_attend (ledger, b.session, a1, ACTOR, &error), >, 0);
   g_assert_cmpint (rd_ledger_bridge_point_attend (ledger, b.session, a2, ACTOR, &error), >, 0);
+  g_assert_cmpint (rd_ledger_participant_join (ledger, b.session, "peer-1", 0, "agency",
+                                               "Sở Tài nguyên và Môi trường", "10.0.0.9", ACTOR,
+                                               &error),
+                   >, 0);
+  g_assert_no_error (error);
   g_assert_true (
       rd_ledger_recording_add (ledger, b.session, 1, "recordings/phien/seg-1.mkv", NULL, &error));
   g_assert_true (rd_ledger_recording_seal (ledger, b.session, 1, "sealed", HASH, 1000, 5000000000,
@@ -279,6 +285,8 @@ test_record (BookFixture *f, gconstpointer data)
   assert_lacks (text, "Tên Sửa Sau");
   assert_has (text, "2. " RD_LEDGER_BOOK_REDACTED);
   assert_lacks (text, "Hoàng Thị Kín");
+  assert_has (text, "Các bên kết nối từ xa: 1.");
+  assert_has (text, "- Cơ quan Sở Tài nguyên và Môi trường: vào");
   assert_has (text, "tạm dừng, lý do: Công dân xin nghỉ giải lao");
   assert_has (text, "ghi tiếp, lý do: Tiếp tục phiên");
   assert_has (text, "recordings/phien/seg-1.mkv");
