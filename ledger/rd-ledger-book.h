@@ -1,6 +1,6 @@
 /* rd-ledger-book.h: the reception book (Sổ tiếp công dân, Mẫu số 03/TCD) kept in the ledger:
  * registrations, scheduled sessions, reception records, conclusions and their follow-ups, the
- * book export and the periodic report.
+ * book export, the periodic report and what the printed documents hold.
  *
  * Contract:
  * - Fields come in as a JSON object whose member names are the names of the JSON views
