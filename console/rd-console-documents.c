@@ -265,15 +265,17 @@ receipt (Flow *f)
                                          "Tình trạng" };
   JsonObject *g = obj (f->doc, "registration");
   JsonArray *attachments = arr (g, "attachments");
-  g_autofree char *when = rd_console_time_shown (str (g, "created_at"));
+  /* The registration as it stands: its latest revision, with every document received so far. */
+  g_autofree char *when = rd_console_time_shown (str (g, "updated_at"));
 
-  heading (f, "Số: ......./BN-TCD", str (g, "created_at"), "GIẤY BIÊN NHẬN",
+  heading (f, "Số: ......./BN-TCD", str (g, "updated_at"), "GIẤY BIÊN NHẬN",
            "Thông tin, tài liệu, bằng chứng");
   line (f, "Vào lúc %s, cơ quan tiếp công dân đã nhận của:", when);
   citizen_lines (f, g);
-  line (f, "Về việc: %s (%s; đơn số %" G_GINT64_FORMAT ").", or_dots (str (g, "summary")),
-        or_dots (str (g, "classification_vi")),
-        json_object_get_int_member_with_default (g, "id", 0));
+  line (f, "Về việc: %s (%s; đơn số %" G_GINT64_FORMAT ", phiên bản %" G_GINT64_FORMAT ").",
+        or_dots (str (g, "summary")), or_dots (str (g, "classification_vi")),
+        json_object_get_int_member_with_default (g, "id", 0),
+        json_object_get_int_member_with_default (g, "revision", 1));
   line (f, "Các thông tin, tài liệu, bằng chứng sau:");
   row (f, 4, widths, headers, TRUE);
   for (guint i = 0; attachments && i < json_array_get_length (attachments); i++)

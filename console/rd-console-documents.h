@@ -7,8 +7,10 @@
  * Contract: A4 portrait pages laid out like the administrative documents of Việt Nam: the body
  * and the national heading (Cộng hòa xã hội chủ nghĩa Việt Nam, Độc lập - Tự do - Hạnh phúc),
  * the place and date line, the title, the facts in paragraphs and tables, the signature blocks;
- * page numbers. Times are shown in the room's zone (rd-console-time.h) as dd/mm/yyyy HH:MM. An
- * identity the daemon redacted stays redacted: nothing here reveals. The file is written as
+ * page numbers. A receipt is of the registration as it stands (its latest revision and every
+ * document received so far), dated when that revision was recorded. Times are shown in the room's
+ * zone (rd-console-time.h) as dd/mm/yyyy HH:MM. An identity the daemon redacted stays redacted:
+ * nothing here reveals. The file is written as
  * @path, new, mode 0600, never replacing one (rd-console-file.h). A @doc whose "kind" is none of
  * the four is G_IO_ERROR_INVALID_DATA.
  * Threading: one thread.

@@ -250,6 +250,7 @@ test_receipt (BookFixture *f, gconstpointer data)
     return;
   assert_has (text, "GIẤY BIÊN NHẬN Thông tin, tài liệu, bằng chứng");
   assert_has (text, "Địa chỉ: 12 Lê Lợi, phường Bến Nghé");
+  assert_has (text, "(khiếu nại; đơn số 1, phiên bản 2).");
   assert_has (text, "STT Tên thông tin, tài liệu, bằng chứng Số trang Tình trạng");
   assert_has (text, "1 Đơn khiếu nại 3 bản gốc");
   assert_has (text, "2 Sổ đỏ 2 bản sao công chứng");
