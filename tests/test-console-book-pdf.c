@@ -5,6 +5,7 @@
  * the second page, the page numbers; pdftoppm renders the first page, kept as an artifact in the
  * build's tests/ folder (book-pdf-page1.png). The file is new, 0600, and never replaces one. */
 #include "tests/rd-test-book.h"
+#include "tests/rd-test-docs.h"
 #include "console/rd-console-pdf.h"
 
 #include <gio/gio.h>
@@ -12,31 +13,6 @@
 
 #define ACTOR  "uid=1000(officer)"
 #define N_ROWS 40
-
-/* Runs @argv; its stdout, or NULL with the test skipped when the tool is not installed.
- * (transfer full) */
-static char *
-run (const char *const *argv)
-{
-  g_autoptr (GSubprocess) p = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  if (g_find_program_in_path (argv[0]) == NULL)
-    {
-      g_test_skip_printf ("%s is not installed (poppler-utils, from install-deps.sh)", argv[0]);
-      return NULL;
-    }
-  p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                         &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error));
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (p))
-    g_error ("%s failed: %s", argv[0], err);
-  return g_steal_pointer (&out);
-}
 
 static JsonObject *
 book_form (RdLedger *ledger)
@@ -84,19 +60,6 @@ book_form (RdLedger *ledger)
   return json_object_ref (json_node_get_object (root));
 }
 
-/* @text with every run of white space made one space (pdftotext breaks wrapped lines). */
-static char *
-flat (const char *text)
-{
-  g_auto (GStrv) words = g_strsplit_set (text, " \n\r\t\f", -1);
-  g_autoptr (GString) s = g_string_new (NULL);
-
-  for (guint i = 0; words[i]; i++)
-    if (*words[i])
-      g_string_append_printf (s, "%s%s", s->len ? " " : "", words[i]);
-  return g_string_free (g_steal_pointer (&s), FALSE);
-}
-
 static void
 test_read_back (BookFixture *f, gconstpointer data)
 {
@@ -115,19 +78,24 @@ test_read_back (BookFixture *f, gconstpointer data)
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
-  info = run ((const char *const[]){ "pdfinfo", "-enc", "UTF-8", path, NULL });
+  info = rd_test_docs_run ((const char *const[]){ "pdfinfo", "-enc", "UTF-8", path, NULL },
+                           "poppler-utils");
   if (info == NULL)
     return;
   g_assert_nonnull (strstr (info, "Sổ tiếp công dân (Mẫu số 03/TCD)"));
   g_assert_nonnull (strstr (info, "Page size:       841.89 x 595.28 pts (A4)"));
-  all = run ((const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", path, "-", NULL });
-  first = run ((const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", "-f", "1", "-l", "1",
-                                      path, "-", NULL });
-  second = run ((const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", "-f", "2", "-l", "2",
-                                       path, "-", NULL });
-  all_flat = flat (all);
-  first_flat = flat (first);
-  second_flat = flat (second);
+  all = rd_test_docs_run (
+      (const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", path, "-", NULL },
+      "poppler-utils");
+  first = rd_test_docs_run ((const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", "-f", "1",
+                                                   "-l", "1", path, "-", NULL },
+                            "poppler-utils");
+  second = rd_test_docs_run ((const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", "-f", "2",
+                                                    "-l", "2", path, "-", NULL },
+                             "poppler-utils");
+  all_flat = rd_test_docs_flat (all);
+  first_flat = rd_test_docs_flat (first);
+  second_flat = rd_test_docs_flat (second);
   g_assert_nonnull (strstr (first_flat, "SỔ TIẾP CÔNG DÂN"));
   g_assert_nonnull (strstr (first_flat, "Mẫu số 03/TCD, từ ngày 01/11/2026 đến ngày 30/11/2026"));
   g_assert_nonnull (strstr (first_flat, "liên tục trong năm"));
@@ -149,8 +117,9 @@ test_read_back (BookFixture *f, gconstpointer data)
   g_assert_nonnull (g_utf8_normalize (all_flat, -1, G_NORMALIZE_NFC)); /* valid UTF-8 throughout */
   g_assert_true (g_utf8_validate (all_flat, -1, NULL));
 
-  g_free (run ((const char *const[]){ "pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1",
-                                      "-singlefile", path, png, NULL }));
+  g_free (rd_test_docs_run ((const char *const[]){ "pdftoppm", "-png", "-r", "60", "-f", "1", "-l",
+                                                   "1", "-singlefile", path, png, NULL },
+                            "poppler-utils"));
   g_assert_true (g_file_test (png_file, G_FILE_TEST_IS_REGULAR));
   g_test_message ("the first page is in %s", png_file);
 }

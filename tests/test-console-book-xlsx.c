@@ -5,6 +5,7 @@
  * cells as text or numbers (a formula-looking text stays text), widths, wrapping, the frozen
  * pane and the rows repeated on each page; the file is new, 0600, and never replaces one. */
 #include "tests/rd-test-book.h"
+#include "tests/rd-test-docs.h"
 #include "console/rd-console-xlsx.h"
 
 #include <gio/gio.h>
@@ -97,37 +98,6 @@ read_back (const char *path)
   return json_object_ref (json_node_get_object (root));
 }
 
-static const char *
-cell_text (JsonObject *dump, const char *ref)
-{
-  JsonObject *cells = json_object_get_object_member (dump, "cells");
-  JsonObject *c =
-      json_object_has_member (cells, ref) ? json_object_get_object_member (cells, ref) : NULL;
-
-  if (c == NULL)
-    return NULL;
-  return json_object_get_string_member (c, "value");
-}
-
-static gint64
-cell_number (JsonObject *dump, const char *ref)
-{
-  JsonObject *c =
-      json_object_get_object_member (json_object_get_object_member (dump, "cells"), ref);
-
-  g_assert_cmpstr (json_object_get_string_member (c, "type"), ==, "int");
-  return json_object_get_int_member (c, "value");
-}
-
-static gboolean
-has_string (JsonArray *a, const char *s)
-{
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    if (g_str_equal (json_array_get_string_element (a, i), s))
-      return TRUE;
-  return FALSE;
-}
-
 static void
 test_read_back (BookFixture *f, gconstpointer data)
 {
@@ -150,10 +120,10 @@ test_read_back (BookFixture *f, gconstpointer data)
   if (dump == NULL)
     return;
   g_assert_cmpstr (json_object_get_string_member (dump, "title"), ==, "Sổ tiếp công dân");
-  g_assert_cmpstr (cell_text (dump, "A1"), ==, "SỔ TIẾP CÔNG DÂN");
-  g_assert_cmpstr (cell_text (dump, "A2"), ==,
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A1"), ==, "SỔ TIẾP CÔNG DÂN");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A2"), ==,
                    "Mẫu số 03/TCD, từ ngày 01/11/2026 đến ngày 30/11/2026");
-  g_assert_nonnull (strstr (cell_text (dump, "A3"), "liên tục trong năm"));
+  g_assert_nonnull (strstr (rd_test_docs_cell_text (dump, "A3"), "liên tục trong năm"));
   merged = json_object_get_array_member (dump, "merged");
   /* Title rows across the 13 columns; the form's groups over their columns in row 4; every
    * other header over rows 4 and 5. */
@@ -161,44 +131,45 @@ test_read_back (BookFixture *f, gconstpointer data)
            (const char *const[]){ "A1:M1", "A2:M2", "A3:M3", "C4:D4", "E4:H4", "I4:K4", "A4:A5",
                                   "B4:B5", "L4:L5", "M4:M5", NULL };
        *r; r++)
-    if (!has_string (merged, *r))
+    if (!rd_test_docs_has_string (merged, *r))
       g_error ("%s is not merged", *r);
   g_assert_cmpuint (json_array_get_length (merged), ==, 3 + 3 + 4);
-  g_assert_cmpstr (cell_text (dump, "C4"), ==, "Công dân");
-  g_assert_cmpstr (cell_text (dump, "I4"), ==, "Hướng xử lý");
-  g_assert_cmpstr (cell_text (dump, "A4"), ==, headers[0]);
-  g_assert_cmpstr (cell_text (dump, "C5"), ==, headers[2]);
-  g_assert_cmpstr (cell_text (dump, "K5"), ==, headers[10]);
-  g_assert_cmpstr (cell_text (dump, "M4"), ==, headers[12]);
-  g_assert_cmpstr (cell_text (dump, "A6"), ==, "(1)");
-  g_assert_cmpstr (cell_text (dump, "M6"), ==, "(13)");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "C4"), ==, "Công dân");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "I4"), ==, "Hướng xử lý");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A4"), ==, headers[0]);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "C5"), ==, headers[2]);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "K5"), ==, headers[10]);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "M4"), ==, headers[12]);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A6"), ==, "(1)");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "M6"), ==, "(13)");
 
   /* The rows: numbers as numbers, text as text (never a formula). */
-  g_assert_cmpint (cell_number (dump, "A7"), ==, 1);
-  g_assert_cmpstr (cell_text (dump, "B7"), ==, "02/11/2026");
-  g_assert_cmpstr (cell_text (dump, "C7"), ==,
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "A7"), ==, 1);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "B7"), ==, "02/11/2026");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "C7"), ==,
                    "Nguyễn Văn An, 12 Lê Lợi; đại diện đoàn: Nguyễn Văn An, Lê Thị Năm");
-  g_assert_cmpstr (cell_text (dump, "F7"), ==, "khiếu nại; lĩnh vực: đất đai");
-  g_assert_cmpint (cell_number (dump, "G7"), ==, 12);
-  g_assert_cmpstr (cell_text (dump, "K7"), ==,
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "F7"), ==, "khiếu nại; lĩnh vực: đất đai");
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "G7"), ==, 12);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "K7"), ==,
                    "Thanh tra thành phố; văn bản chuyển đơn số 45/UBND-TTr");
-  g_assert_cmpint (cell_number (dump, "A8"), ==, 2);
-  g_assert_cmpstr (cell_text (dump, "E8"), ==, "=HYPERLINK(\"http://x\")");
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "A8"), ==, 2);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "E8"), ==, "=HYPERLINK(\"http://x\")");
   g_assert_cmpstr (
       json_object_get_string_member (
           json_object_get_object_member (json_object_get_object_member (dump, "cells"), "E8"),
           "type"),
       ==, "str");
-  g_assert_null (cell_text (dump, "I8")); /* a refusal: competence left empty */
-  g_assert_nonnull (strstr (cell_text (dump, "M8"), "Từ chối tiếp công dân. Lý do: Say rượu"));
-  g_assert_null (cell_text (dump, "A9"));
+  g_assert_null (rd_test_docs_cell_text (dump, "I8")); /* a refusal: competence left empty */
+  g_assert_nonnull (
+      strstr (rd_test_docs_cell_text (dump, "M8"), "Từ chối tiếp công dân. Lý do: Say rượu"));
+  g_assert_null (rd_test_docs_cell_text (dump, "A9"));
 
   /* Layout: widths, wrapping, frozen headers, printed headers, landscape. */
   g_assert_cmpfloat (
       json_object_get_double_member (json_object_get_object_member (dump, "widths"), "E"), >, 30);
   wrapped = json_object_get_array_member (dump, "wrapped");
-  g_assert_true (has_string (wrapped, "E7"));
-  g_assert_true (has_string (wrapped, "C4"));
+  g_assert_true (rd_test_docs_has_string (wrapped, "E7"));
+  g_assert_true (rd_test_docs_has_string (wrapped, "C4"));
   g_assert_cmpstr (json_object_get_string_member (dump, "freeze"), ==, "A7");
   g_assert_cmpstr (json_object_get_string_member (dump, "print_title_rows"), ==, "$4:$6");
   g_assert_true (json_object_get_boolean_member (dump, "landscape"));

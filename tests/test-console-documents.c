@@ -9,6 +9,7 @@
  * The first page of each is rendered by pdftoppm into the build's tests/ folder
  * (document-KIND-page1.png). */
 #include "tests/rd-test-book.h"
+#include "tests/rd-test-docs.h"
 #include "console/rd-console-documents.h"
 #include "ledger/rd-ledger-error.h"
 #include "ledger/rd-ledger-recordings.h"
@@ -120,40 +121,6 @@ book_clear (Book *b)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Book, book_clear)
 
-static char *
-run (const char *const *argv)
-{
-  g_autoptr (GSubprocess) p = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL, *err = NULL;
-
-  if (g_find_program_in_path (argv[0]) == NULL)
-    {
-      g_test_skip_printf ("%s is not installed (poppler-utils, from install-deps.sh)", argv[0]);
-      return NULL;
-    }
-  p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                         &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error));
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (p))
-    g_error ("%s failed: %s", argv[0], err);
-  return g_steal_pointer (&out);
-}
-
-static char *
-flat (const char *text)
-{
-  g_auto (GStrv) words = g_strsplit_set (text, " \n\r\t\f", -1);
-  g_autoptr (GString) s = g_string_new (NULL);
-
-  for (guint i = 0; words[i]; i++)
-    if (*words[i])
-      g_string_append_printf (s, "%s%s", s->len ? " " : "", words[i]);
-  return g_string_free (g_steal_pointer (&s), FALSE);
-}
-
 /* Document @kind about @id as PDF text (flattened), its first page rendered; NULL when
  * Poppler is missing (the test is skipped). */
 static char *
@@ -174,15 +141,18 @@ document_text (BookFixture *f, const char *kind, const char *id, const char *rea
   g_assert_no_error (error);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  text = run ((const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", path, "-", NULL });
+  text = rd_test_docs_run (
+      (const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", path, "-", NULL },
+      "poppler-utils");
   if (text == NULL)
     return NULL;
   /* The picture: of a receipt, the one of an identity in the clear. */
   if (reason == NULL && !(g_str_equal (kind, "receipt") && g_str_equal (id, "2")))
-    g_free (run ((const char *const[]){ "pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
-                                        "-singlefile", path, png, NULL }));
+    g_free (rd_test_docs_run ((const char *const[]){ "pdftoppm", "-png", "-r", "80", "-f", "1",
+                                                     "-l", "1", "-singlefile", path, png, NULL },
+                              "poppler-utils"));
   g_assert_true (g_utf8_validate (text, -1, NULL));
-  return flat (text);
+  return rd_test_docs_flat (text);
 }
 
 static void

@@ -6,6 +6,7 @@
  * first page rendered by pdftoppm as an artifact (build/tests/report-pdf-page1.png). A report
  * names nobody: a protected citizen's name is in neither document. */
 #include "tests/rd-test-book.h"
+#include "tests/rd-test-docs.h"
 #include "console/rd-console-report.h"
 
 #include <fcntl.h>
@@ -53,36 +54,6 @@ quarter_report (RdLedger *ledger)
   report = rd_ledger_book_report (ledger, "2026-Q4", &error);
   g_assert_no_error (error);
   return json_object_ref (json_node_get_object (report));
-}
-
-/* Runs @argv; its stdout, or NULL with the test skipped when the tool is missing. */
-static char *
-run (const char *const *argv, const char *missing)
-{
-  g_autoptr (GSubprocess) p = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL, *err = NULL;
-
-  if (!g_file_test (argv[0], G_FILE_TEST_IS_EXECUTABLE) && !g_find_program_in_path (argv[0]))
-    {
-      g_test_skip_printf ("%s is not installed (%s, from install-deps.sh)", argv[0], missing);
-      return NULL;
-    }
-  p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                         &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error));
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (p))
-    {
-      if (strstr (err, "No module named 'openpyxl'"))
-        {
-          g_test_skip ("python3-openpyxl is not installed (install-deps.sh installs it)");
-          return NULL;
-        }
-      g_error ("%s failed: %s", argv[0], err);
-    }
-  return g_steal_pointer (&out);
 }
 
 /* What @report prints as the console's table (stdout sent to a file meanwhile). */
@@ -153,35 +124,6 @@ test_table (BookFixture *f, gconstpointer data)
   }
 }
 
-static const char *
-cell_text (JsonObject *dump, const char *ref)
-{
-  JsonObject *cells = json_object_get_object_member (dump, "cells");
-
-  if (!json_object_has_member (cells, ref))
-    return NULL;
-  return json_object_get_string_member (json_object_get_object_member (cells, ref), "value");
-}
-
-static gint64
-cell_number (JsonObject *dump, const char *ref)
-{
-  JsonObject *c =
-      json_object_get_object_member (json_object_get_object_member (dump, "cells"), ref);
-
-  g_assert_cmpstr (json_object_get_string_member (c, "type"), ==, "int");
-  return json_object_get_int_member (c, "value");
-}
-
-static gboolean
-has_string (JsonArray *a, const char *s)
-{
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    if (g_str_equal (json_array_get_string_element (a, i), s))
-      return TRUE;
-  return FALSE;
-}
-
 static void
 test_xlsx (BookFixture *f, gconstpointer data)
 {
@@ -204,58 +146,48 @@ test_xlsx (BookFixture *f, gconstpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_clear_error (&error);
 
-  out = run ((const char *const[]){ PYTHON, script, path, NULL }, "python3-openpyxl");
+  out = rd_test_docs_run ((const char *const[]){ PYTHON, script, path, NULL }, "python3-openpyxl");
   if (out == NULL)
     return;
   root = json_from_string (out, &error);
   g_assert_no_error (error);
   dump = json_node_get_object (root);
   g_assert_cmpstr (json_object_get_string_member (dump, "title"), ==, "Báo cáo");
-  g_assert_cmpstr (cell_text (dump, "A1"), ==,
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A1"), ==,
                    "BÁO CÁO KẾT QUẢ CÔNG TÁC TIẾP CÔNG DÂN quý IV năm 2026");
-  g_assert_nonnull (strstr (cell_text (dump, "A2"), "Từ ngày 01/10/2026 đến ngày 31/12/2026"));
-  g_assert_nonnull (strstr (cell_text (dump, "A3"), "02/2021/TT-TTCP"));
+  g_assert_nonnull (
+      strstr (rd_test_docs_cell_text (dump, "A2"), "Từ ngày 01/10/2026 đến ngày 31/12/2026"));
+  g_assert_nonnull (strstr (rd_test_docs_cell_text (dump, "A3"), "02/2021/TT-TTCP"));
   merged = json_object_get_array_member (dump, "merged");
   for (const char *const *r = (const char *const[]){ "A1:C1", "A2:C2", "A3:C3", "A6:C6", NULL }; *r;
        r++)
-    if (!has_string (merged, *r))
+    if (!rd_test_docs_has_string (merged, *r))
       g_error ("%s is not merged", *r);
-  g_assert_cmpstr (cell_text (dump, "A5"), ==, "Chỉ tiêu");
-  g_assert_cmpstr (cell_text (dump, "B5"), ==, "Số lượng");
-  g_assert_cmpstr (cell_text (dump, "C5"), ==, "Đơn vị tính");
-  g_assert_cmpstr (cell_text (dump, "A6"), ==, "I. TIẾP CÔNG DÂN");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A5"), ==, "Chỉ tiêu");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "B5"), ==, "Số lượng");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "C5"), ==, "Đơn vị tính");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A6"), ==, "I. TIẾP CÔNG DÂN");
   /* The lines in the ledger's order: receptions, in person, online, people, matters, old, new,
    * groups, their people, ... */
-  g_assert_cmpstr (cell_text (dump, "A7"), ==, "Số lượt tiếp công dân");
-  g_assert_cmpint (cell_number (dump, "B7"), ==, 4);
-  g_assert_cmpstr (cell_text (dump, "C7"), ==, "lượt");
-  g_assert_cmpstr (cell_text (dump, "A8"), ==, "- Tiếp trực tiếp");
-  g_assert_cmpint (cell_number (dump, "B8"), ==, 4);
-  g_assert_cmpint (cell_number (dump, "B9"), ==, 0);
-  g_assert_cmpstr (cell_text (dump, "A10"), ==, "Số người được tiếp");
-  g_assert_cmpint (cell_number (dump, "B10"), ==, 1 + 7 + 1 + 1);
-  g_assert_cmpint (cell_number (dump, "B11"), ==, 3); /* matters */
-  g_assert_cmpint (cell_number (dump, "B12"), ==, 1); /* old: 3 repeats 1 */
-  g_assert_cmpint (cell_number (dump, "B13"), ==, 2); /* new */
-  g_assert_cmpint (cell_number (dump, "B14"), ==, 1); /* groups */
-  g_assert_cmpint (cell_number (dump, "B15"), ==, 7); /* their people */
-  g_assert_cmpstr (cell_text (dump, "A18"), ==, "II. PHÂN LOẠI VỤ VIỆC QUA TIẾP CÔNG DÂN");
-  g_assert_cmpstr (cell_text (dump, "A21"), ==, "- Tố cáo");
-  g_assert_cmpint (cell_number (dump, "B21"), ==, 1);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A7"), ==, "Số lượt tiếp công dân");
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B7"), ==, 4);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "C7"), ==, "lượt");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A8"), ==, "- Tiếp trực tiếp");
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B8"), ==, 4);
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B9"), ==, 0);
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A10"), ==, "Số người được tiếp");
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B10"), ==, 1 + 7 + 1 + 1);
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B11"), ==, 3); /* matters */
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B12"), ==, 1); /* old: 3 repeats 1 */
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B13"), ==, 2); /* new */
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B14"), ==, 1); /* groups */
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B15"), ==, 7); /* their people */
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A18"), ==,
+                   "II. PHÂN LOẠI VỤ VIỆC QUA TIẾP CÔNG DÂN");
+  g_assert_cmpstr (rd_test_docs_cell_text (dump, "A21"), ==, "- Tố cáo");
+  g_assert_cmpint (rd_test_docs_cell_number (dump, "B21"), ==, 1);
   g_assert_null (strstr (out, "Hoàng Thị Kín"));
   g_assert_false (json_object_get_boolean_member (dump, "landscape"));
-}
-
-static char *
-flat (const char *text)
-{
-  g_auto (GStrv) words = g_strsplit_set (text, " \n\r\t\f", -1);
-  g_autoptr (GString) s = g_string_new (NULL);
-
-  for (guint i = 0; words[i]; i++)
-    if (*words[i])
-      g_string_append_printf (s, "%s%s", s->len ? " " : "", words[i]);
-  return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
 static void
@@ -271,13 +203,15 @@ test_pdf (BookFixture *f, gconstpointer data)
 
   g_assert_true (rd_console_write_report_pdf (report, path, &error));
   g_assert_no_error (error);
-  info = run ((const char *const[]){ "pdfinfo", "-enc", "UTF-8", path, NULL }, "poppler-utils");
+  info = rd_test_docs_run ((const char *const[]){ "pdfinfo", "-enc", "UTF-8", path, NULL },
+                           "poppler-utils");
   if (info == NULL)
     return;
   g_assert_nonnull (strstr (info, "Page size:       595.28 x 841.89 pts (A4)"));
-  text = run ((const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", path, "-", NULL },
-              "poppler-utils");
-  all = flat (text);
+  text = rd_test_docs_run (
+      (const char *const[]){ "pdftotext", "-raw", "-enc", "UTF-8", path, "-", NULL },
+      "poppler-utils");
+  all = rd_test_docs_flat (text);
   g_assert_nonnull (strstr (all, "BÁO CÁO KẾT QUẢ CÔNG TÁC TIẾP CÔNG DÂN quý IV năm 2026"));
   g_assert_nonnull (strstr (all, "Chỉ tiêu Số lượng Đơn vị tính I. TIẾP CÔNG DÂN"));
   g_assert_nonnull (strstr (all, "Số lượt tiếp công dân 4 lượt"));
@@ -292,9 +226,9 @@ test_pdf (BookFixture *f, gconstpointer data)
   g_assert_null (strstr (all, "Hoàng Thị Kín"));
   g_assert_true (g_utf8_validate (all, -1, NULL));
 
-  g_free (run ((const char *const[]){ "pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
-                                      "-singlefile", path, png, NULL },
-               "poppler-utils"));
+  g_free (rd_test_docs_run ((const char *const[]){ "pdftoppm", "-png", "-r", "80", "-f", "1", "-l",
+                                                   "1", "-singlefile", path, png, NULL },
+                            "poppler-utils"));
   g_assert_true (g_file_test (png_file, G_FILE_TEST_IS_REGULAR));
   g_test_message ("the first page is in %s", png_file);
 }
