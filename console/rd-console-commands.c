@@ -130,11 +130,12 @@ static const CommandSpec commands[] = {
   { { "mute" }, "mute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
   { { "unmute" }, "unmute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
   { { "layout" }, "layout", rd_console_print_layout, { { NULL, "name", ARG_STRING, TRUE } } },
-  /* Re-hashing a long session's files takes a while: 10 minutes unless --timeout says. */
+  /* Re-hashing a long session's files (or downloading them from the archive) takes a while: 10
+   * minutes unless --timeout says. */
   { { "recording", "verify" },
     "recording.verify",
     rd_console_print_recording_verify,
-    { { NULL, "session", ARG_STRING, TRUE } },
+    { { NULL, "session", ARG_STRING, TRUE }, { "--full", "full", ARG_FLAG, FALSE } },
     rd_console_recording_verify_verdict,
     600 },
   { { "recording", "pause" },
@@ -342,8 +343,11 @@ static const char usage_text[] =
     "  mute [mic|camera]               send silence / black to every party (both if omitted)\n"
     "  unmute [mic|camera]             undo mute\n"
     "  layout auto|room|grid|speaker   what the parties and the display see\n"
-    "  recording verify ID             re-hash the session's recording files and compare them\n"
-    "                                  with the ledger; exit 1 naming the first bad segment\n"
+    "  recording verify ID [--full]    re-hash the session's recording files and compare them\n"
+    "                                  with the ledger; exit 1 naming the first bad segment.\n"
+    "                                  Files deleted after archiving (keep-local-days) are\n"
+    "                                  checked in the archive: HEAD, size and ETag (--full:\n"
+    "                                  downloaded and re-hashed)\n"
     "  recording pause ID --reason TEXT\n"
     "                                  stop recording the live session, on the record (who,\n"
     "                                  when, why); the paused span is a gap, never silence\n"

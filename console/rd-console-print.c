@@ -449,6 +449,8 @@ rd_console_print_recording_verify (JsonNode *result)
               str (s, "path"), g_strcmp0 (detail, "-") ? ": " : "",
               g_strcmp0 (detail, "-") ? detail : "");
     }
+  if (obj (o, "archive") && !flag (obj (o, "archive"), "ok"))
+    printf ("  in the archive: %s\n", str (obj (o, "archive"), "first_problem"));
   rd_console_print_coverage (obj (o, "coverage"));
 }
 
@@ -461,12 +463,13 @@ rd_console_recording_verify_verdict (JsonNode *result)
 
   if (flag (o, "ok"))
     return 0;
-  /* The first segment that is neither ok nor open; else the first open one (open after the
-   * session is over). */
+  /* The first segment that is neither ok, archived nor open; else the first open one (open
+   * after the session is over); else the archive's first problem. */
   for (guint i = 0; segments && i < json_array_get_length (segments) && !bad; i++)
     {
       JsonObject *s = json_array_get_object_element (segments, i);
-      if (g_strcmp0 (str (s, "status"), "ok") != 0 && g_strcmp0 (str (s, "status"), "open") != 0)
+      if (g_strcmp0 (str (s, "status"), "ok") != 0 && g_strcmp0 (str (s, "status"), "open") != 0 &&
+          g_strcmp0 (str (s, "status"), "archived") != 0)
         bad = s;
     }
   for (guint i = 0; segments && i < json_array_get_length (segments) && !bad; i++)
@@ -485,6 +488,10 @@ rd_console_recording_verify_verdict (JsonNode *result)
              : g_strcmp0 (str (bad, "status"), "open") == 0
                  ? " (still being recorded, but the session is over)"
                  : "");
+  else if (obj (o, "archive") && !flag (obj (o, "archive"), "ok"))
+    fprintf (stderr,
+             "receptionctl: the recording of session %s is not intact: in the archive, %s\n",
+             str (o, "session"), str (obj (o, "archive"), "first_problem"));
   else
     fprintf (stderr, "receptionctl: the recording of session %s is not intact\n",
              str (o, "session"));

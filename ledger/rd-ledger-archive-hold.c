@@ -30,6 +30,17 @@ rd_ledger_archive_is_held (RdLedger *ledger, const char *session_id)
 }
 
 gboolean
+rd_ledger_archive_local_is_deleted (RdLedger *ledger, const char *session_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = rd_ledger_prepare (
+      ledger, NULL,
+      "SELECT 1 FROM events WHERE session_id = ?1 AND kind = 'local-files-deleted' LIMIT 1", 1,
+      session_id);
+
+  return stmt && rd_ledger_step (ledger, stmt, NULL) == SQLITE_ROW;
+}
+
+gboolean
 rd_ledger_archive_set_hold (RdLedger *ledger, const char *session_id, gboolean hold,
                             const char *reason, const char *actor, GError **error)
 {

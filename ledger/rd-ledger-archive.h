@@ -131,6 +131,9 @@ gboolean rd_ledger_archive_set_hold (RdLedger *ledger, const char *session_id, g
                                      const char *reason, const char *actor, GError **error);
 /* Whether @session_id is held (its latest hold event is "archive-hold"). */
 gboolean rd_ledger_archive_is_held (RdLedger *ledger, const char *session_id);
+/* Whether @session_id's local files were deleted (a "local-files-deleted" event): its
+ * archived job's objects are then the recording's only copies. */
+gboolean rd_ledger_archive_local_is_deleted (RdLedger *ledger, const char *session_id);
 /* The archived jobs whose local files may go: archived at or before @archived_before (a
  * ledger time), not held, their local files not deleted yet; oldest first. (transfer full:
  * RdLedgerArchiveJob, objects included) */

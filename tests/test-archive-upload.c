@@ -10,7 +10,9 @@
  *   daemon stopped after that part leaves them): the next daemon sends only the other parts;
  * - a job due while a session is live waits for the session's end (during-session=false);
  * - retention: keep-local-days=0 deletes nothing while the session is held, everything of the
- *   job once released (with events); keep-local-days=1 keeps the files after the archival;
+ *   job once released (with events), and `recording verify` then checks the archive's copies
+ *   (HEAD by default, --full a download: a changed byte fails naming the object);
+ *   keep-local-days=1 keeps the files after the archival;
  * - wrong credentials, a missing bucket: the job fails with the server's reason after one
  *   attempt, and the local files are untouched. */
 #include <glib/gstdio.h>
@@ -371,6 +373,55 @@ has_event (RdTestDaemon *t, const char *session, const char *kind)
   return FALSE;
 }
 
+/* `recording verify` of a session whose local files are gone: archived, with the objects' keys,
+ * checked on the server; a changed byte there fails --full naming the object. */
+static void
+assert_verify_archived (Fixture *f)
+{
+  g_autofree char *out = NULL, *err = NULL, *name = NULL;
+  g_autoptr (GPtrArray) objects = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (JsonNode) report = NULL;
+  JsonArray *segments;
+
+  g_assert_cmpint (rd_test_ctl (f->t, &out, &err, "recording", "verify", f->session, NULL), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (out, "intact"));
+  g_assert_nonnull (strstr (out, "HEAD"));
+  report = rd_test_ctl_json (f->t, "recording", "verify", f->session, "--full", NULL);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (report), "ok"));
+  segments = json_object_get_array_member (json_node_get_object (report), "segments");
+  g_assert_cmpuint (json_array_get_length (segments), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *s = json_array_get_object_element (segments, i);
+      g_autofree char *base = g_path_get_basename (f->files[i + 1]);
+      g_autofree char *key = g_strdup_printf ("/%s/%s", f->session, base);
+
+      g_assert_cmpstr (json_object_get_string_member (s, "status"), ==, "archived");
+      g_assert_nonnull (strstr (json_object_get_string_member (s, "detail"), key));
+      g_assert_nonnull (strstr (json_object_get_string_member (s, "detail"), "SHA-256"));
+    }
+
+  name = g_path_get_basename (f->files[2]);
+  find_objects (f->s3->dir, name, objects);
+  g_assert_cmpuint (objects->len, ==, 1);
+  {
+    g_autofree char *bytes = NULL;
+    gsize len;
+    g_assert_true (g_file_get_contents (objects->pdata[0], &bytes, &len, NULL));
+    bytes[len / 3] ^= 0x01;
+    g_assert_true (g_file_set_contents (objects->pdata[0], bytes, len, NULL));
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (
+      rd_test_ctl (f->t, &out, &err, "recording", "verify", f->session, "--full", NULL), ==, 1);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (err, "archive-mismatch"));
+  g_assert_nonnull (strstr (err, name));
+  g_assert_nonnull (strstr (err, "SHA-256"));
+}
+
 /* keep-local-days=0 with a legal hold: the files stay while held, go once released; with
  * keep-local-days=1 they stay after the archival. */
 static void
@@ -410,6 +461,7 @@ test_retention (void)
   g_assert_cmpint (
       rd_test_ctl (f.t, &out, NULL, "archive", "release", f.session, "--reason", "again", NULL), ==,
       1);
+  assert_verify_archived (&f);
   tear_down (&f);
 
   set_up_with (&g, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY,
