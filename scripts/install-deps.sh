@@ -24,6 +24,7 @@ PACKAGES="
   janus
   espeak-ng
   python3-botocore
+  faketime
 "
 
 missing=""

@@ -6,7 +6,8 @@ target_link_libraries(rd-test-s3 PUBLIC rd-test-daemon PkgConfig::GLIB)
 rd_add_test(test-archive-s3 SOURCES test-archive-s3.c LIBS rd-test-s3 rd-archive PkgConfig::JSONGLIB
   TIMEOUT 120)
 # The daemon's uploads end to end (happy path and archive verify, the server down then up,
-# wrong credentials, a missing bucket), the daemon and s3rver in the test's network namespace.
+# wrong credentials, a missing bucket, retention days with the daemon under libfaketime), the
+# daemon and s3rver in the test's network namespace.
 rd_add_test(test-archive-upload SOURCES test-archive-upload.c LIBS rd-test-s3 rd-ledger rd-archive
   PkgConfig::JSONGLIB TIMEOUT 300)
 add_dependencies(test-archive-upload receptiond receptionctl)

@@ -12,7 +12,9 @@
  * - retention: keep-local-days=0 deletes nothing while the session is held, everything of the
  *   job once released (with events), and `recording verify` then checks the archive's copies
  *   (HEAD by default, --full a download: a changed byte fails naming the object);
- *   keep-local-days=1 keeps the files after the archival;
+ *   keep-local-days=1 keeps the files after the archival; keep-local-days=3 with the daemon's
+ *   clock moved on by libfaketime (Debian's faketime; the product reads the system clock):
+ *   2 days later the files stay, 4 days later they stay while held and go once released;
  * - wrong credentials, a missing bucket: the job fails with the server's reason after one
  *   attempt, and the local files are untouched. */
 #include <glib/gstdio.h>
@@ -474,6 +476,86 @@ test_retention (void)
   tear_down (&g);
 }
 
+#define LIBFAKETIME "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+/* Restarts the daemon with its wall clock @days days ahead (libfaketime; its monotonic clock,
+ * which paces timers, left alone) and waits until it is ready: the retention pass at start
+ * has run. */
+static void
+restart_days_later (RdTestDaemon *t, int days)
+{
+  g_autofree char *offset = g_strdup_printf ("FAKETIME=+%dd", days);
+  const char *env[] = { "LD_PRELOAD=" LIBFAKETIME,
+                        offset,
+                        "FAKETIME_DONT_FAKE_MONOTONIC=1",
+                        "FAKETIME_DONT_RESET=1",
+                        "ASAN_OPTIONS=verify_asan_link_order=0",
+                        NULL };
+
+  rd_test_daemon_signal (t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (t, TIMEOUT_MS), ==, 0);
+  rd_test_daemon_spawn (t, env);
+  rd_test_daemon_wait_notify (t, "READY=1", 1, 20000);
+}
+
+/* keep-local-days=3 against the daemon's clock: kept 2 days after the archival, kept 4 days
+ * after while held, deleted once released (keep_local_days 3 on the record). */
+static void
+test_retention_days (void)
+{
+  Fixture f = { 0 };
+  g_autoptr (JsonNode) show = NULL;
+  g_autofree char *out = NULL;
+  JsonArray *events;
+  gboolean found = FALSE;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  if (!g_file_test (LIBFAKETIME, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no " LIBFAKETIME " (Debian's faketime, scripts/install-deps.sh)");
+      return;
+    }
+  set_up_with (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY,
+               "keep-local-days=3\n");
+  g_clear_pointer (&f.ledger, rd_ledger_close);
+  rd_test_s3_start (f.s3);
+  rd_test_daemon_start (f.t);
+  wait_state (f.t, "archived");
+  assert_local_untouched (&f);
+
+  restart_days_later (f.t, 2);
+  assert_local_untouched (&f);
+  g_assert_false (has_event (f.t, f.session, "local-files-deleted"));
+  g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "hold", f.session, "--reason",
+                                "complaint 7/2026 pending", NULL),
+                   ==, 0);
+
+  restart_days_later (f.t, 4);
+  assert_local_untouched (&f);
+  g_assert_false (has_event (f.t, f.session, "local-files-deleted"));
+  g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "release", f.session, "--reason",
+                                "complaint 7/2026 closed", NULL),
+                   ==, 0);
+  for (int n = 1; n <= 2; n++)
+    g_assert_false (g_file_test (f.files[n], G_FILE_TEST_EXISTS));
+  show = rd_test_ctl_json (f.t, "session", "show", f.session, NULL);
+  events = json_object_get_array_member (json_node_get_object (show), "events");
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      JsonNode *detail = json_object_get_member (e, "detail");
+
+      if (g_strcmp0 (json_object_get_string_member (e, "kind"), "local-files-deleted") != 0)
+        continue;
+      g_assert_cmpint (
+          json_object_get_int_member (json_node_get_object (detail), "keep_local_days"), ==, 3);
+      found = TRUE;
+    }
+  g_assert_true (found);
+  tear_down (&f);
+}
+
 static gboolean
 held_by_session (gpointer data)
 {
@@ -557,6 +639,7 @@ main (int argc, char **argv)
   g_test_add_func ("/archive-upload/resume", test_resume);
   g_test_add_func ("/archive-upload/live-session", test_live_session);
   g_test_add_func ("/archive-upload/retention", test_retention);
+  g_test_add_func ("/archive-upload/retention-days", test_retention_days);
   g_test_add_func ("/archive-upload/wrong-credentials", test_wrong_credentials);
   g_test_add_func ("/archive-upload/missing-bucket", test_missing_bucket);
   return g_test_run ();
