@@ -36,6 +36,8 @@ struct _RdArchiver
   RdLedgerArchiveJob *job;   /* the job under way, or NULL */
   char *dir;                 /* its package directory, relative to the state dir */
   gboolean step_running;
+  gint64 heads_job; /* the job whose first `heads` objects a HEAD found as sent (this run) */
+  guint heads;
   guint retry_id;      /* the timer of the next due retry */
   guint verifying;     /* verifications under way */
   gboolean held;       /* the last kick found a live session (and during-session is false) */

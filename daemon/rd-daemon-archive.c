@@ -30,6 +30,7 @@ typedef struct
   gint64 offset, length;
   char **etags; /* STEP_COMPLETE */
   char *result; /* etag or upload id */
+  guint heads;  /* STEP_HEADS: objects checked before it, then (the worker) in all */
 } Step;
 
 static void
@@ -101,7 +102,7 @@ step_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
       break;
     case STEP_HEADS:
       ok = TRUE;
-      for (guint i = 0; ok && i < s->job->objects->len; i++)
+      for (guint i = s->heads; ok && i < s->job->objects->len; i++)
         {
           RdLedgerArchiveObject *x = s->job->objects->pdata[i];
           g_autofree char *etag = NULL;
@@ -116,6 +117,8 @@ step_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
                            x->key, size, etag, x->size_bytes, x->etag);
               ok = FALSE;
             }
+          if (ok)
+            s->heads = i + 1;
         }
       break;
     }
@@ -194,6 +197,13 @@ on_step (GObject *source, GAsyncResult *res, gpointer data)
         {
           job_done (a); /* the daemon is stopping: the ledger has what was done */
           return;
+        }
+      if (s->kind == STEP_HEADS)
+        {
+          /* the objects already found as sent are not asked again at the retry: a server
+           * that refuses every Nth request would otherwise never let N HEADs through */
+          a->heads_job = a->job->id;
+          a->heads = s->heads;
         }
       if (s->kind == STEP_COMPLETE &&
           g_error_matches (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_NOT_FOUND))
@@ -313,6 +323,7 @@ next_step (RdArchiver *a)
       return;
     }
   s->kind = STEP_HEADS;
+  s->heads = a->heads_job == a->job->id ? a->heads : 0;
   run_step (a, s);
 }
 

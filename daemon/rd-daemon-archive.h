@@ -9,7 +9,8 @@
  *   last answered request left off (a part already sent is not sent again, a whole object is
  *   sent again under the same key: no duplicate objects). Objects go in the order queued, the
  *   manifest's files last. When every object has its ETag, each is checked with a HEAD (size and
- *   ETag as sent) and only then is the job archived.
+ *   ETag as sent) and only then is the job archived; an object found as sent is not asked
+ *   again when a later HEAD fails and the job retries (while the daemon runs).
  * - Nothing starts while a session is live unless [archive] during-session=true; the daemon
  *   kicks again when a session ends.
  * - A failure that may heal (RD_ARCHIVE_ERROR_TRANSIENT) waits min(2^attempts,
