@@ -8,6 +8,9 @@
  *   server is up the session is archived with exactly its objects on the server;
  * - a restart in the middle of a multipart upload (its id and first part in the ledger, as a
  *   daemon stopped after that part leaves them): the next daemon sends only the other parts;
+ * - a 503 storm (a proxy in front of s3rver answering 503 to the first K requests, with and
+ *   without Retry-After, or to every 3rd): one attempt per 503, backing off in `archive
+ *   status`, then archived with every request that reached s3rver made once;
  * - a job due while a session is live waits for the session's end (during-session=false);
  * - retention: keep-local-days=0 deletes nothing while the session is held, everything of the
  *   job once released (with events), and `recording verify` then checks the archive's copies
@@ -26,6 +29,7 @@
 #include "ledger/rd-ledger-recordings.h"
 #include "tests/rd-test-daemon.h"
 #include "tests/rd-test-netns.h"
+#include "tests/rd-test-s3-proxy.h"
 #include "tests/rd-test-s3.h"
 
 #define TIMEOUT_MS 60000
@@ -41,6 +45,10 @@ typedef struct
   char *files[3];
   char *hashes[3];
   RdLedger *ledger; /* set_up_with(): open while the daemon is down */
+  /* with use_proxy, the daemon talks to s3rver through the 503 proxy */
+  gboolean use_proxy;
+  guint fail_first, fail_every, retry_after;
+  RdTestS3Proxy *proxy;
 } Fixture;
 
 static void
@@ -78,9 +86,12 @@ set_up_with (Fixture *f, const char *bucket, const char *access, const char *sec
   f->s3 = rd_test_s3_new (&netns_why);
   g_assert_nonnull (f->s3);
   creds = rd_test_s3_credentials (f->s3, access, secret, 0600);
+  if (f->use_proxy)
+    f->proxy = rd_test_s3_proxy_new (f->s3->url, f->fail_first, f->fail_every, f->retry_after);
   extra = g_strdup_printf ("[archive]\nurl=%s/%s/city\ncredentials=%s\nmultipart-mb=5\n"
                            "retry-max-seconds=1\n%s",
-                           f->s3->url, bucket, creds, more ? more : "");
+                           f->proxy ? rd_test_s3_proxy_url (f->proxy) : f->s3->url, bucket, creds,
+                           more ? more : "");
   f->t = rd_test_daemon_new (extra);
   rd_test_daemon_start (f->t);
   rd_test_daemon_signal (f->t, SIGTERM);
@@ -110,6 +121,7 @@ tear_down (Fixture *f)
       rd_test_daemon_wait_exit (f->t, TIMEOUT_MS);
     }
   g_clear_pointer (&f->t, rd_test_daemon_free);
+  g_clear_pointer (&f->proxy, rd_test_s3_proxy_free);
   g_clear_pointer (&f->s3, rd_test_s3_free);
   g_free (f->session);
   for (int i = 0; i < 3; i++)
@@ -294,6 +306,14 @@ log_count (RdTestS3 *s3, const char *what)
   return n;
 }
 
+/* s3rver's log comes through a pipe, read as it comes: TRUE once it holds the multipart
+ * upload's completion (every earlier request's line is in then). */
+static gboolean
+completion_logged (gpointer data)
+{
+  return log_count (data, ".mkv?uploadId=") >= 1;
+}
+
 static void
 test_resume (void)
 {
@@ -346,6 +366,7 @@ test_resume (void)
 
   rd_test_daemon_start (f.t);
   wait_state (f.t, "archived");
+  g_assert_true (rd_test_wait_until (completion_logged, f.s3, TIMEOUT_MS));
   g_test_message ("s3rver:\n%s", f.s3->output->str);
   g_assert_cmpuint (log_count (f.s3, "partNumber=1"), ==, 1); /* the test's, not again */
   g_assert_cmpuint (log_count (f.s3, "partNumber=2"), ==, 1);
@@ -359,6 +380,80 @@ test_resume (void)
   }
   g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "verify", job_id, NULL), ==, 0);
   tear_down (&f);
+}
+
+static gboolean
+backing_off (gpointer data)
+{
+  g_autoptr (JsonObject) job = first_job (data);
+
+  return job && json_object_get_int_member (job, "attempts") >= 1 &&
+         !json_object_get_null_member (job, "next_at") &&
+         strstr (json_object_get_string_member (job, "last_error"), "503");
+}
+
+/* A 503 storm (the first @first requests, or every @every-th, with Retry-After @retry_after
+ * or none): the job backs off (attempts, next_at and the 503 in `archive status`), one attempt
+ * per 503, then completes with each request that reached s3rver made once: no duplicate
+ * objects, every part sent once, `archive verify` passes. */
+static void
+storm (guint first, guint every, guint retry_after)
+{
+  Fixture f = {
+    .use_proxy = TRUE, .fail_first = first, .fail_every = every, .retry_after = retry_after
+  };
+  g_autoptr (JsonObject) job = NULL;
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out = NULL, *job_id = NULL;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
+  rd_test_s3_start (f.s3);
+  rd_test_daemon_start (f.t);
+  if (first >= 2)
+    g_assert_true (rd_test_wait_until (backing_off, f.t, TIMEOUT_MS));
+  wait_state (f.t, "archived");
+  job = first_job (f.t);
+  g_test_message ("%u requests, %u answered 503, %" G_GINT64_FORMAT " attempts",
+                  rd_test_s3_proxy_requests (f.proxy), rd_test_s3_proxy_refused (f.proxy),
+                  json_object_get_int_member (job, "attempts"));
+  g_assert_cmpuint (rd_test_s3_proxy_refused (f.proxy), >=, MAX (first, 1));
+  g_assert_cmpint (json_object_get_int_member (job, "attempts"), ==,
+                   rd_test_s3_proxy_refused (f.proxy));
+  g_assert_true (rd_test_wait_until (completion_logged, f.s3, TIMEOUT_MS));
+  g_test_message ("s3rver:\n%s", f.s3->output->str);
+  find_objects (f.s3->dir, NULL, all);
+  g_assert_cmpuint (all->len, ==, 5);
+  g_assert_cmpuint (log_count (f.s3, "?uploads"), ==, 1);
+  for (int n = 1; n <= 3; n++)
+    {
+      g_autofree char *part = g_strdup_printf ("partNumber=%d", n);
+      g_assert_cmpuint (log_count (f.s3, part), ==, 1);
+    }
+  rd_test_s3_proxy_calm (f.proxy);
+  job_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (job, "id"));
+  g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "verify", job_id, NULL), ==, 0);
+  assert_local_untouched (&f);
+  tear_down (&f);
+}
+
+static void
+test_storm_first (void)
+{
+  storm (4, 0, 0);
+}
+
+static void
+test_storm_first_retry_after (void)
+{
+  storm (3, 0, 1);
+}
+
+static void
+test_storm_every (void)
+{
+  storm (0, 3, 0);
 }
 
 static gboolean
@@ -637,6 +732,9 @@ main (int argc, char **argv)
   g_test_add_func ("/archive-upload/happy", test_happy);
   g_test_add_func ("/archive-upload/server-down", test_server_down);
   g_test_add_func ("/archive-upload/resume", test_resume);
+  g_test_add_func ("/archive-upload/storm-first", test_storm_first);
+  g_test_add_func ("/archive-upload/storm-retry-after", test_storm_first_retry_after);
+  g_test_add_func ("/archive-upload/storm-every", test_storm_every);
   g_test_add_func ("/archive-upload/live-session", test_live_session);
   g_test_add_func ("/archive-upload/retention", test_retention);
   g_test_add_func ("/archive-upload/retention-days", test_retention_days);
