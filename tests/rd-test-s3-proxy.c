@@ -15,6 +15,9 @@ struct _RdTestS3Proxy
   GMutex lock;
   GCond ready;
   gboolean started;
+  char *hold;     /* under lock */
+  guint holding;  /* under lock */
+  GCond released; /* signalled when hold is cleared */
 };
 
 #define SLOW_DOWN                                                                                  \
@@ -93,9 +96,22 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
   RdTestS3Proxy *p = data;
   SoupSession *session = g_object_get_data (G_OBJECT (server), "session");
   guint n = (guint)g_atomic_int_add (&p->requests, 1) + 1;
-  gboolean refuse = !g_atomic_int_get (&p->calm) &&
+  g_autofree char *uri = g_uri_to_string (soup_server_message_get_uri (msg));
+  gboolean held = FALSE;
+  gboolean refuse;
+
+  g_mutex_lock (&p->lock);
+  while (p->hold && strstr (uri, p->hold))
+    {
+      held = TRUE;
+      p->holding++;
+      g_cond_wait (&p->released, &p->lock);
+      p->holding--;
+    }
+  g_mutex_unlock (&p->lock);
+  refuse = held || (!g_atomic_int_get (&p->calm) &&
                     (n <= p->fail_first || (p->fail_every && n > p->fail_first &&
-                                            (n - p->fail_first) % p->fail_every == 0));
+                                            (n - p->fail_first) % p->fail_every == 0)));
 
   if (!refuse)
     {
@@ -154,6 +170,7 @@ rd_test_s3_proxy_new (const char *upstream, guint fail_first, guint fail_every, 
   p->loop = g_main_loop_new (p->context, FALSE);
   g_mutex_init (&p->lock);
   g_cond_init (&p->ready);
+  g_cond_init (&p->released);
   p->thread = g_thread_new ("rd-test-s3-proxy", serve, p);
   g_mutex_lock (&p->lock);
   while (!p->started)
@@ -174,12 +191,15 @@ rd_test_s3_proxy_free (RdTestS3Proxy *p)
 {
   if (!p)
     return;
+  rd_test_s3_proxy_release (p);
   g_main_context_invoke (p->context, quit, p->loop);
   g_thread_join (p->thread);
   g_main_loop_unref (p->loop);
   g_main_context_unref (p->context);
   g_mutex_clear (&p->lock);
   g_cond_clear (&p->ready);
+  g_cond_clear (&p->released);
+  g_free (p->hold);
   g_free (p->upstream);
   g_free (p->url);
   g_free (p);
@@ -189,6 +209,35 @@ const char *
 rd_test_s3_proxy_url (RdTestS3Proxy *p)
 {
   return p->url;
+}
+
+void
+rd_test_s3_proxy_hold (RdTestS3Proxy *p, const char *what)
+{
+  g_mutex_lock (&p->lock);
+  g_free (p->hold);
+  p->hold = g_strdup (what);
+  g_mutex_unlock (&p->lock);
+}
+
+void
+rd_test_s3_proxy_release (RdTestS3Proxy *p)
+{
+  g_mutex_lock (&p->lock);
+  g_clear_pointer (&p->hold, g_free);
+  g_cond_broadcast (&p->released);
+  g_mutex_unlock (&p->lock);
+}
+
+guint
+rd_test_s3_proxy_holding (RdTestS3Proxy *p)
+{
+  guint n;
+
+  g_mutex_lock (&p->lock);
+  n = p->holding;
+  g_mutex_unlock (&p->lock);
+  return n;
 }
 
 void

@@ -23,6 +23,13 @@ void rd_test_s3_proxy_free (RdTestS3Proxy *p);
 const char *rd_test_s3_proxy_url (RdTestS3Proxy *p);
 /* From now on forwards every request. */
 void rd_test_s3_proxy_calm (RdTestS3Proxy *p);
+/* Holds the requests whose URI (path and query) contains @what, unanswered, until
+ * rd_test_s3_proxy_release(); then answers them 503 without forwarding them (the client that
+ * sent them may be gone). While one is held the proxy serves nothing else. */
+void rd_test_s3_proxy_hold (RdTestS3Proxy *p, const char *what);
+void rd_test_s3_proxy_release (RdTestS3Proxy *p);
+/* How many requests are held now. */
+guint rd_test_s3_proxy_holding (RdTestS3Proxy *p);
 /* Requests seen, and those answered 503. */
 guint rd_test_s3_proxy_requests (RdTestS3Proxy *p);
 guint rd_test_s3_proxy_refused (RdTestS3Proxy *p);

@@ -8,6 +8,8 @@
  *   server is up the session is archived with exactly its objects on the server;
  * - a restart in the middle of a multipart upload (its id and first part in the ledger, as a
  *   daemon stopped after that part leaves them): the next daemon sends only the other parts;
+ * - a real SIGKILL of the daemon once part 1 of the multipart upload is in the ledger (the
+ *   proxy holds part 2's request): the next daemon sends parts 2 and 3 only;
  * - a 503 storm (a proxy in front of s3rver answering 503 to the first K requests, with and
  *   without Retry-After, or to every 3rd): one attempt per 503, backing off in `archive
  *   status`, then archived with every request that reached s3rver made once;
@@ -383,6 +385,73 @@ test_resume (void)
 }
 
 static gboolean
+holding (gpointer data)
+{
+  return rd_test_s3_proxy_holding (data) > 0;
+}
+
+/* A real SIGKILL in the middle of a multipart upload: the proxy holds the request of part 2,
+ * which the daemon sends only once part 1's ETag is in the ledger; the daemon is killed there.
+ * The next daemon sends parts 2 and 3 only, under the same upload: no duplicates. */
+static void
+test_kill_multipart (void)
+{
+  Fixture f = { .use_proxy = TRUE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdLedger) ledger = NULL;
+  g_autoptr (RdLedgerArchiveJob) job = NULL;
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (JsonNode) parts = NULL;
+  g_autofree char *out = NULL, *job_id = NULL;
+  RdLedgerArchiveObject *big;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
+  rd_test_s3_proxy_hold (f.proxy, "partNumber=2");
+  rd_test_s3_start (f.s3);
+  rd_test_daemon_start (f.t);
+  g_assert_true (rd_test_wait_until (holding, f.proxy, TIMEOUT_MS));
+  rd_test_daemon_signal (f.t, SIGKILL);
+  g_assert_cmpint (rd_test_daemon_wait_exit (f.t, TIMEOUT_MS), ==, 128 + SIGKILL);
+  rd_test_s3_proxy_release (f.proxy); /* answered 503 to nobody, never forwarded */
+
+  ledger = rd_ledger_open (f.t->state_dir, &error);
+  g_assert_no_error (error);
+  job = rd_ledger_archive_job_get (ledger, f.session, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (job->state, ==, "queued");
+  big = job->objects->pdata[1];
+  g_assert_cmpint (big->size_bytes, ==, BIG);
+  g_assert_nonnull (big->upload_id);
+  g_assert_null (big->etag);
+  parts = json_from_string (big->parts_json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (parts)), ==, 1);
+  g_clear_pointer (&ledger, rd_ledger_close);
+
+  rd_test_daemon_start (f.t);
+  wait_state (f.t, "archived");
+  g_assert_true (rd_test_wait_until (completion_logged, f.s3, TIMEOUT_MS));
+  g_test_message ("s3rver:\n%s", f.s3->output->str);
+  g_assert_cmpuint (log_count (f.s3, "?uploads"), ==, 1);
+  for (int n = 1; n <= 3; n++)
+    {
+      g_autofree char *part = g_strdup_printf ("partNumber=%d", n);
+      g_assert_cmpuint (log_count (f.s3, part), ==, 1);
+    }
+  find_objects (f.s3->dir, NULL, all);
+  g_assert_cmpuint (all->len, ==, 5);
+  {
+    g_autoptr (JsonObject) j = first_job (f.t);
+    job_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (j, "id"));
+  }
+  g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "verify", job_id, NULL), ==, 0);
+  assert_local_untouched (&f);
+  tear_down (&f);
+}
+
+static gboolean
 backing_off (gpointer data)
 {
   g_autoptr (JsonObject) job = first_job (data);
@@ -732,6 +801,7 @@ main (int argc, char **argv)
   g_test_add_func ("/archive-upload/happy", test_happy);
   g_test_add_func ("/archive-upload/server-down", test_server_down);
   g_test_add_func ("/archive-upload/resume", test_resume);
+  g_test_add_func ("/archive-upload/kill-multipart", test_kill_multipart);
   g_test_add_func ("/archive-upload/storm-first", test_storm_first);
   g_test_add_func ("/archive-upload/storm-retry-after", test_storm_first_retry_after);
   g_test_add_func ("/archive-upload/storm-every", test_storm_every);
