@@ -11,6 +11,19 @@
 
 #define GET_CHUNK (256 * 1024)
 
+/* The SHA-256 of @body, base64. (transfer full) */
+static char *
+body_checksum (GBytes *body)
+{
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+
+  g_checksum_update (sum, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_checksum_get_digest (sum, digest, &digest_len);
+  return g_base64_encode (digest, digest_len);
+}
+
 /* @length bytes of @path from @offset. */
 static GBytes *
 read_range (const char *path, gint64 offset, gint64 length, GError **error)
@@ -45,6 +58,14 @@ read_range (const char *path, gint64 offset, gint64 length, GError **error)
   return g_bytes_new_take (g_steal_pointer (&buf), length);
 }
 
+char *
+rd_archive_s3_range_checksum (const char *path, gint64 offset, gint64 length, GError **error)
+{
+  g_autoptr (GBytes) body = read_range (path, offset, length, error);
+
+  return body ? body_checksum (body) : NULL;
+}
+
 static char *
 response_etag (SoupMessage *msg, const char *what, GError **error)
 {
@@ -68,17 +89,10 @@ rd_archive_s3_put_file (RdArchiveS3 *s3, const char *key, const char *path, gint
   g_autoptr (GBytes) answer = NULL;
   g_autofree char *checksum = NULL;
   g_autofree char *what = g_strdup_printf ("PUT %s", key);
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
 
   if (!body)
     return FALSE;
-  {
-    g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-    g_checksum_update (sum, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-    g_checksum_get_digest (sum, digest, &digest_len);
-    checksum = g_base64_encode (digest, digest_len);
-  }
+  checksum = body_checksum (body);
   {
     const char *headers[] = { "x-amz-checksum-sha256", checksum, NULL };
     answer =
@@ -96,8 +110,9 @@ rd_archive_s3_multipart_create (RdArchiveS3 *s3, const char *key, GCancellable *
                                 GError **error)
 {
   const char *query[] = { "uploads", "", NULL };
+  const char *headers[] = { "x-amz-checksum-algorithm", "SHA256", NULL };
   g_autoptr (GBytes) answer =
-      rd_archive_s3_request (s3, "POST", key, query, NULL, NULL, NULL, NULL, cancellable, error);
+      rd_archive_s3_request (s3, "POST", key, query, NULL, headers, NULL, NULL, cancellable, error);
   g_autofree char *text = NULL;
   char *id;
 
@@ -126,18 +141,23 @@ rd_archive_s3_multipart_part (RdArchiveS3 *s3, const char *key, const char *uplo
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GBytes) answer = NULL;
   g_autofree char *what = g_strdup_printf ("PUT %s part %u", key, part);
+  g_autofree char *checksum = NULL;
 
   if (!body)
     return NULL;
-  answer =
-      rd_archive_s3_request (s3, "PUT", key, query, body, NULL, &msg, NULL, cancellable, error);
+  checksum = body_checksum (body);
+  {
+    const char *headers[] = { "x-amz-checksum-sha256", checksum, NULL };
+    answer = rd_archive_s3_request (s3, "PUT", key, query, body, headers, &msg, NULL, cancellable,
+                                    error);
+  }
   return answer ? response_etag (msg, what, error) : NULL;
 }
 
 gboolean
 rd_archive_s3_multipart_complete (RdArchiveS3 *s3, const char *key, const char *upload_id,
-                                  const char *const *etags, char **etag, GCancellable *cancellable,
-                                  GError **error)
+                                  const char *const *etags, const char *const *checksums,
+                                  char **etag, GCancellable *cancellable, GError **error)
 {
   const char *query[] = { "uploadId", upload_id, NULL };
   g_autoptr (GString) xml = g_string_new ("<CompleteMultipartUpload>");
@@ -145,10 +165,24 @@ rd_archive_s3_multipart_complete (RdArchiveS3 *s3, const char *key, const char *
   g_autoptr (GBytes) answer = NULL;
   g_autofree char *text = NULL;
   g_autofree char *code = NULL;
+  g_autofree char *got = NULL;
+  g_autoptr (GChecksum) composite = g_checksum_new (G_CHECKSUM_SHA256);
+  guint n = 0;
 
-  for (guint i = 0; etags[i]; i++)
-    g_string_append_printf (xml, "<Part><PartNumber>%u</PartNumber><ETag>%s</ETag></Part>", i + 1,
-                            etags[i]);
+  for (guint i = 0; etags[i]; i++, n++)
+    {
+      g_string_append_printf (xml, "<Part><PartNumber>%u</PartNumber><ETag>%s</ETag>", i + 1,
+                              etags[i]);
+      if (checksums && checksums[i])
+        {
+          gsize len = 0;
+          g_autofree guchar *raw = g_base64_decode (checksums[i], &len);
+
+          g_string_append_printf (xml, "<ChecksumSHA256>%s</ChecksumSHA256>", checksums[i]);
+          g_checksum_update (composite, raw, len);
+        }
+      g_string_append (xml, "</Part>");
+    }
   g_string_append (xml, "</CompleteMultipartUpload>");
   body = g_bytes_new (xml->str, xml->len);
   answer =
@@ -162,6 +196,24 @@ rd_archive_s3_multipart_complete (RdArchiveS3 *s3, const char *key, const char *
       g_set_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_TRANSIENT,
                    "POST %s?uploadId: the server failed to complete it: %s", key, code);
       return FALSE;
+    }
+  if (checksums && (got = rd_archive_xml_member (text, "ChecksumSHA256")))
+    {
+      guint8 digest[32];
+      gsize digest_len = sizeof digest;
+      g_autofree char *b64 = NULL, *want = NULL;
+
+      g_checksum_get_digest (composite, digest, &digest_len);
+      b64 = g_base64_encode (digest, digest_len);
+      want = g_strdup_printf ("%s-%u", b64, n);
+      if (!g_str_equal (got, want))
+        {
+          g_set_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_MISMATCH,
+                       "POST %s?uploadId: the server's checksum of the object is %s, the parts "
+                       "sent make %s",
+                       key, got, want);
+          return FALSE;
+        }
     }
   if (etag && !(*etag = rd_archive_xml_member (text, "ETag")))
     {

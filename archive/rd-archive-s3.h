@@ -46,19 +46,27 @@ gboolean rd_archive_s3_put_file (RdArchiveS3 *s3, const char *key, const char *p
                                  gint64 length, char **etag, GCancellable *cancellable,
                                  GError **error);
 
-/* POST ?uploads: a new multipart upload of @key; returns its upload id. */
+/* The SHA-256 of @length bytes of @path from @offset, base64 (the form of
+ * x-amz-checksum-sha256). (transfer full) */
+char *rd_archive_s3_range_checksum (const char *path, gint64 offset, gint64 length, GError **error);
+
+/* POST ?uploads: a new multipart upload of @key, with x-amz-checksum-algorithm SHA256 (each
+ * part then carries its checksum); returns its upload id. */
 char *rd_archive_s3_multipart_create (RdArchiveS3 *s3, const char *key, GCancellable *cancellable,
                                       GError **error);
-/* PUT ?partNumber=@part&uploadId=@upload_id with @length bytes of @path from @offset; returns
- * the part's ETag. */
+/* PUT ?partNumber=@part&uploadId=@upload_id with @length bytes of @path from @offset and their
+ * x-amz-checksum-sha256; returns the part's ETag. */
 char *rd_archive_s3_multipart_part (RdArchiveS3 *s3, const char *key, const char *upload_id,
                                     guint part, const char *path, gint64 offset, gint64 length,
                                     GCancellable *cancellable, GError **error);
-/* POST ?uploadId=@upload_id with the parts' ETags (@etags[0] is part 1); *@etag (may be NULL)
- * the object's ETag. */
+/* POST ?uploadId=@upload_id with the parts' ETags (@etags[0] is part 1) and their checksums
+ * (@checksums, base64 SHA-256 as rd_archive_s3_range_checksum(), one per part); *@etag (may be
+ * NULL) the object's ETag. When the answer has the object's ChecksumSHA256 (S3's composite:
+ * the SHA-256 of the parts' digests, "-N"), it must be the one of these parts
+ * (RD_ARCHIVE_ERROR_MISMATCH otherwise). */
 gboolean rd_archive_s3_multipart_complete (RdArchiveS3 *s3, const char *key, const char *upload_id,
-                                           const char *const *etags, char **etag,
-                                           GCancellable *cancellable, GError **error);
+                                           const char *const *etags, const char *const *checksums,
+                                           char **etag, GCancellable *cancellable, GError **error);
 
 /* HEAD @key: its size and ETag (quotes kept as the server sent them). */
 gboolean rd_archive_s3_head (RdArchiveS3 *s3, const char *key, gint64 *size, char **etag,

@@ -27,6 +27,7 @@ typedef struct
   RdLedgerArchiveObject *object;
   char *path; /* the object's file */
   guint part; /* STEP_PART: from 1 */
+  gint64 part_size;
   gint64 offset, length;
   char **etags; /* STEP_COMPLETE */
   char *result; /* etag or upload id */
@@ -97,9 +98,23 @@ step_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
            NULL;
       break;
     case STEP_COMPLETE:
-      ok = rd_archive_s3_multipart_complete (
-          s3, o->key, o->upload_id, (const char *const *)s->etags, &s->result, cancellable, &error);
-      break;
+      {
+        /* each part's checksum again, from the file (the ledger keeps only the ETags) */
+        guint n = g_strv_length (s->etags);
+        g_auto (GStrv) sums = g_new0 (char *, n + 1);
+
+        ok = TRUE;
+        for (guint i = 0; ok && i < n; i++)
+          {
+            gint64 off = (gint64)i * s->part_size;
+            ok = (sums[i] = rd_archive_s3_range_checksum (
+                      s->path, off, MIN (s->part_size, o->size_bytes - off), &error)) != NULL;
+          }
+        ok = ok && rd_archive_s3_multipart_complete (
+                       s3, o->key, o->upload_id, (const char *const *)s->etags,
+                       (const char *const *)sums, &s->result, cancellable, &error);
+        break;
+      }
     case STEP_HEADS:
       ok = TRUE;
       for (guint i = s->heads; ok && i < s->job->objects->len; i++)
@@ -315,6 +330,7 @@ next_step (RdArchiver *a)
           JsonArray *arr = json_node_get_array (parts);
 
           s->kind = STEP_COMPLETE;
+          s->part_size = part_size;
           s->etags = g_new0 (char *, total + 1);
           for (guint p = 0; p < total; p++)
             s->etags[p] = g_strdup (json_array_get_string_element (arr, p));

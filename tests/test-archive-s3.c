@@ -176,7 +176,7 @@ test_multipart (void)
   g_autofree char *head_etag = NULL;
   const char *key = "room/2026/12/20261207-abcdef/big.mkv";
   gsize total = 2 * PART + 12345;
-  char *etags[4] = { NULL };
+  char *etags[4] = { NULL }, *sums[4] = { NULL };
   gint64 size = 0;
 
   if (rd_test_skip_if (netns_why))
@@ -192,9 +192,11 @@ test_multipart (void)
       etags[i] =
           rd_archive_s3_multipart_part (s3, key, upload, i + 1, path, off, len, NULL, &error);
       g_assert_no_error (error);
+      sums[i] = rd_archive_s3_range_checksum (path, off, len, &error);
+      g_assert_no_error (error);
     }
-  CHECK (rd_archive_s3_multipart_complete (s3, key, upload, (const char *const *)etags, &etag, NULL,
-                                           &error));
+  CHECK (rd_archive_s3_multipart_complete (s3, key, upload, (const char *const *)etags,
+                                           (const char *const *)sums, &etag, NULL, &error));
   g_test_message ("multipart ETag %s", etag);
   CHECK (rd_archive_s3_head (s3, key, &size, &head_etag, NULL, &error));
   g_assert_cmpint (size, ==, (gint64)total);
@@ -202,7 +204,10 @@ test_multipart (void)
   CHECK (rd_archive_s3_get_sha256 (s3, key, &size, &got, NULL, &error));
   g_assert_cmpstr (got, ==, sha);
   for (guint i = 0; i < 3; i++)
-    g_free (etags[i]);
+    {
+      g_free (etags[i]);
+      g_free (sums[i]);
+    }
 }
 
 static void
@@ -296,7 +301,22 @@ test_tls (void)
   g_assert_cmpint (size, ==, 3000);
 }
 
-/* Every request the client sent with the right credentials, signed as botocore signs it. */
+/* Whether a captured request whose URI holds @uri_part carries header @name. */
+static gboolean
+captured_with (const char *uri_part, const char *name)
+{
+  for (guint i = 0; i < json_array_get_length (captured); i++)
+    {
+      JsonObject *r = json_array_get_object_element (captured, i);
+      if (strstr (json_object_get_string_member (r, "uri"), uri_part) &&
+          json_object_has_member (json_object_get_object_member (r, "headers"), name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Every request the client sent with the right credentials, signed as botocore signs it: among
+ * them the multipart start with its checksum algorithm and parts with their checksums. */
 static void
 test_botocore (void)
 {
@@ -313,6 +333,8 @@ test_botocore (void)
   if (rd_test_skip_if (netns_why))
     return;
   g_assert_cmpuint (json_array_get_length (captured), >=, 10);
+  g_assert_true (captured_with ("?uploads", "x-amz-checksum-algorithm"));
+  g_assert_true (captured_with ("partNumber=", "x-amz-checksum-sha256"));
   json = json_to_string (node, TRUE);
   g_assert_true (g_file_set_contents (file, json, -1, NULL));
   g_assert_true (
