@@ -66,6 +66,30 @@ rd_archive_s3_range_checksum (const char *path, gint64 offset, gint64 length, GE
   return body ? body_checksum (body) : NULL;
 }
 
+/* @headers (name, value pairs) with the Object Lock headers when set; @until holds the date.
+ * (transfer container) */
+static GPtrArray *
+with_lock (RdArchiveS3 *s3, const char *const *headers, char **until)
+{
+  GPtrArray *all = g_ptr_array_new ();
+
+  for (guint i = 0; headers && headers[i]; i++)
+    g_ptr_array_add (all, (gpointer)headers[i]);
+  if (s3->object_lock_days)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr (GDateTime) at = g_date_time_add_days (now, (gint)s3->object_lock_days);
+
+      *until = g_date_time_format (at, "%Y-%m-%dT%H:%M:%SZ");
+      g_ptr_array_add (all, "x-amz-object-lock-mode");
+      g_ptr_array_add (all, "COMPLIANCE");
+      g_ptr_array_add (all, "x-amz-object-lock-retain-until-date");
+      g_ptr_array_add (all, *until);
+    }
+  g_ptr_array_add (all, NULL);
+  return all;
+}
+
 static char *
 response_etag (SoupMessage *msg, const char *what, GError **error)
 {
@@ -95,8 +119,11 @@ rd_archive_s3_put_file (RdArchiveS3 *s3, const char *key, const char *path, gint
   checksum = body_checksum (body);
   {
     const char *headers[] = { "x-amz-checksum-sha256", checksum, NULL };
-    answer =
-        rd_archive_s3_request (s3, "PUT", key, NULL, body, headers, &msg, NULL, cancellable, error);
+    g_autofree char *until = NULL;
+    g_autoptr (GPtrArray) all = with_lock (s3, headers, &until);
+
+    answer = rd_archive_s3_request (s3, "PUT", key, NULL, body, (const char *const *)all->pdata,
+                                    &msg, NULL, cancellable, error);
   }
   if (!answer)
     return FALSE;
@@ -111,8 +138,11 @@ rd_archive_s3_multipart_create (RdArchiveS3 *s3, const char *key, GCancellable *
 {
   const char *query[] = { "uploads", "", NULL };
   const char *headers[] = { "x-amz-checksum-algorithm", "SHA256", NULL };
+  g_autofree char *until = NULL;
+  g_autoptr (GPtrArray) all = with_lock (s3, headers, &until);
   g_autoptr (GBytes) answer =
-      rd_archive_s3_request (s3, "POST", key, query, NULL, headers, NULL, NULL, cancellable, error);
+      rd_archive_s3_request (s3, "POST", key, query, NULL, (const char *const *)all->pdata, NULL,
+                             NULL, cancellable, error);
   g_autofree char *text = NULL;
   char *id;
 

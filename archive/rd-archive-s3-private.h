@@ -16,6 +16,7 @@ struct _RdArchiveS3
   char *host;   /* "host[:port]", the signed Host header */
   char *access_key_id;
   char *secret_access_key;
+  guint object_lock_days; /* 0: none */
   RdArchiveS3RequestFunc request_func;
   gpointer request_data;
 };

@@ -143,6 +143,12 @@ rd_archive_s3_free (RdArchiveS3 *s3)
 }
 
 void
+rd_archive_s3_set_object_lock_days (RdArchiveS3 *s3, guint days)
+{
+  s3->object_lock_days = days;
+}
+
+void
 rd_archive_s3_set_request_func (RdArchiveS3 *s3, RdArchiveS3RequestFunc func, gpointer user_data)
 {
   s3->request_func = func;

@@ -41,6 +41,11 @@ typedef void (*RdArchiveS3RequestFunc) (const char *method, const char *uri,
 void rd_archive_s3_set_request_func (RdArchiveS3 *s3, RdArchiveS3RequestFunc func,
                                      gpointer user_data);
 
+/* From now on every object sent (a PUT, a multipart upload's start) carries S3 Object Lock
+ * headers: x-amz-object-lock-mode COMPLIANCE and x-amz-object-lock-retain-until-date @days
+ * days from the request (the bucket must have Object Lock enabled). 0: none. */
+void rd_archive_s3_set_object_lock_days (RdArchiveS3 *s3, guint days);
+
 /* PUT @length bytes of @path from @offset as object @key; *@etag (may be NULL) the ETag. */
 gboolean rd_archive_s3_put_file (RdArchiveS3 *s3, const char *key, const char *path, gint64 offset,
                                  gint64 length, char **etag, GCancellable *cancellable,

@@ -42,6 +42,7 @@ typedef enum
   RD_CONFIG_NUM_MAX_PARTIES,                 /* [network] max-parties */
   RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB,        /* [archive] multipart-mb */
   RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS,   /* [archive] retry-max-seconds */
+  RD_CONFIG_NUM_ARCHIVE_OBJECT_LOCK_DAYS,    /* [archive] object-lock-days */
   RD_CONFIG_N_NUMBERS
 } RdConfigNumber;
 

@@ -277,6 +277,7 @@ GETTER (const char *, archive_ca, c->archive_ca)
 GETTER (gboolean, archive_during_session, c->archive_during_session)
 GETTER (int, archive_keep_local_days, c->archive_keep_local_days)
 GETTER (guint, archive_multipart_mb, (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB])
+GETTER (guint, archive_object_lock_days, (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_OBJECT_LOCK_DAYS])
 GETTER (guint, archive_retry_max_seconds,
         (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS])
 
@@ -404,6 +405,8 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return c->archive_keep_local_days_text;
   if (g_str_equal (k, "retry-max-seconds"))
     return c->number_text[RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS];
+  if (g_str_equal (k, "object-lock-days"))
+    return c->number_text[RD_CONFIG_NUM_ARCHIVE_OBJECT_LOCK_DAYS];
   return c->state_dir;
 }
 

@@ -204,6 +204,9 @@ gboolean rd_config_get_archive_during_session (const RdConfig *config);
 int rd_config_get_archive_keep_local_days (const RdConfig *config);
 guint rd_config_get_archive_multipart_mb (const RdConfig *config);
 guint rd_config_get_archive_retry_max_seconds (const RdConfig *config);
+/* [archive] object-lock-days: days each object is locked (S3 Object Lock, COMPLIANCE mode) from
+ * its upload, 0 for none. */
+guint rd_config_get_archive_object_lock_days (const RdConfig *config);
 
 /* Names ("group.key") of the settings whose values differ between @a and @b, in file order.
  * (transfer full) */

@@ -15,6 +15,7 @@ typedef struct
 {
   gatomicrefcount ref;
   char *url, *region, *credentials, *ca;
+  guint object_lock_days;
 } RdArchiverSettings;
 
 RdArchiverSettings *rd_archiver_settings_ref (RdArchiverSettings *s);

@@ -47,7 +47,11 @@ step_free (Step *s)
 RdArchiveS3 *
 rd_archiver_client (RdArchiverSettings *s, GError **error)
 {
-  return rd_archive_s3_new (s->url, s->region, s->credentials, s->ca, error);
+  RdArchiveS3 *s3 = rd_archive_s3_new (s->url, s->region, s->credentials, s->ca, error);
+
+  if (s3)
+    rd_archive_s3_set_object_lock_days (s3, s->object_lock_days);
+  return s3;
 }
 
 void
@@ -429,6 +433,7 @@ rd_archiver_new (RdConfig *config, RdLedger *ledger)
       a->settings->region = g_strdup (rd_config_get_archive_region (config));
       a->settings->credentials = g_strdup (rd_config_get_archive_credentials (config));
       a->settings->ca = g_strdup (rd_config_get_archive_ca (config));
+      a->settings->object_lock_days = rd_config_get_archive_object_lock_days (config);
     }
   return a;
 }

@@ -301,6 +301,45 @@ test_tls (void)
   g_assert_cmpint (size, ==, 3000);
 }
 
+/* object-lock-days: a PUT and a multipart start carry Object Lock's headers, COMPLIANCE until
+ * that many days from now (s3rver stores the objects; botocore checks their signatures). */
+static void
+test_object_lock (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdArchiveS3) s3 = NULL;
+  g_autofree char *sha = NULL, *path = NULL, *upload = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) soon = g_date_time_add_days (now, 30);
+  g_autofree char *day = g_date_time_format (soon, "%Y-%m-%dT");
+  guint before;
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  s3 = client (RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY, 0600, &error);
+  g_assert_no_error (error);
+  rd_archive_s3_set_object_lock_days (s3, 30);
+  path = make_file ("locked", 4000, &sha);
+  before = json_array_get_length (captured);
+  CHECK (rd_archive_s3_put_file (s3, "locked.mkv", path, 0, 4000, NULL, NULL, &error));
+  upload = rd_archive_s3_multipart_create (s3, "locked-big.mkv", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (captured), ==, before + 2);
+  for (guint i = before; i < before + 2; i++)
+    {
+      JsonObject *h =
+          json_object_get_object_member (json_array_get_object_element (captured, i), "headers");
+      const char *until = json_object_get_string_member (h, "x-amz-object-lock-retain-until-date");
+
+      g_assert_cmpstr (json_object_get_string_member (h, "x-amz-object-lock-mode"), ==,
+                       "COMPLIANCE");
+      g_assert_true (g_str_has_prefix (until, day));
+      g_assert_true (g_str_has_suffix (until, "Z"));
+      g_assert_nonnull (strstr (json_object_get_string_member (h, "Authorization"),
+                                "x-amz-object-lock-mode;x-amz-object-lock-retain-until-date"));
+    }
+}
+
 /* Whether a captured request whose URI holds @uri_part carries header @name. */
 static gboolean
 captured_with (const char *uri_part, const char *name)
@@ -316,7 +355,8 @@ captured_with (const char *uri_part, const char *name)
 }
 
 /* Every request the client sent with the right credentials, signed as botocore signs it: among
- * them the multipart start with its checksum algorithm and parts with their checksums. */
+ * them the multipart start with its checksum algorithm, parts with their checksums and the
+ * Object Lock headers. */
 static void
 test_botocore (void)
 {
@@ -335,6 +375,7 @@ test_botocore (void)
   g_assert_cmpuint (json_array_get_length (captured), >=, 10);
   g_assert_true (captured_with ("?uploads", "x-amz-checksum-algorithm"));
   g_assert_true (captured_with ("partNumber=", "x-amz-checksum-sha256"));
+  g_assert_true (captured_with ("locked", "x-amz-object-lock-retain-until-date"));
   json = json_to_string (node, TRUE);
   g_assert_true (g_file_set_contents (file, json, -1, NULL));
   g_assert_true (
@@ -368,6 +409,7 @@ main (int argc, char **argv)
   g_test_add_func ("/archive-s3/multipart", test_multipart);
   g_test_add_func ("/archive-s3/refusals", test_refusals);
   g_test_add_func ("/archive-s3/tls", test_tls);
+  g_test_add_func ("/archive-s3/object-lock", test_object_lock);
   g_test_add_func ("/archive-s3/botocore", test_botocore);
   rc = g_test_run ();
   g_clear_pointer (&server, rd_test_s3_free);
