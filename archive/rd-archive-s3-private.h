@@ -17,6 +17,7 @@ struct _RdArchiveS3
   char *access_key_id;
   char *secret_access_key;
   guint object_lock_days; /* 0: none */
+  guint retry_after;      /* seconds the last answer's Retry-After asked for, 0: none */
   RdArchiveS3RequestFunc request_func;
   gpointer request_data;
 };

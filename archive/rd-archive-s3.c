@@ -148,6 +148,33 @@ rd_archive_s3_set_object_lock_days (RdArchiveS3 *s3, guint days)
   s3->object_lock_days = days;
 }
 
+guint
+rd_archive_s3_get_retry_after (RdArchiveS3 *s3)
+{
+  return s3->retry_after;
+}
+
+/* Retry-After's seconds from now (a delay or an HTTP date), 0 when absent or past. */
+static guint
+retry_after (SoupMessage *msg)
+{
+  const char *v =
+      soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+  guint64 n;
+
+  if (!v)
+    return 0;
+  if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT, &n, NULL))
+    return (guint)n;
+  {
+    g_autoptr (GDateTime) at = soup_date_time_new_from_http_string (v);
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+    GTimeSpan d = at ? g_date_time_difference (at, now) : 0;
+
+    return d > 0 ? (guint)MIN (d / G_TIME_SPAN_SECOND, G_MAXUINT) : 0;
+  }
+}
+
 void
 rd_archive_s3_set_request_func (RdArchiveS3 *s3, RdArchiveS3RequestFunc func, gpointer user_data)
 {
@@ -273,6 +300,7 @@ rd_archive_s3_request (RdArchiveS3 *s3, const char *method, const char *key,
 
   stream = soup_session_send (s3->session, msg, cancellable, &local);
   status = stream ? soup_message_get_status (msg) : 0;
+  s3->retry_after = stream ? retry_after (msg) : 0;
   if (s3->request_func)
     s3->request_func (method, uri->str, h, status, s3->request_data);
   if (!stream)

@@ -46,6 +46,10 @@ void rd_archive_s3_set_request_func (RdArchiveS3 *s3, RdArchiveS3RequestFunc fun
  * days from the request (the bucket must have Object Lock enabled). 0: none. */
 void rd_archive_s3_set_object_lock_days (RdArchiveS3 *s3, guint days);
 
+/* The seconds the last answer (an error's) asked the client to wait in its Retry-After header
+ * (a number of seconds or an HTTP date; RFC 9110 section 10.2.3), 0 when it had none. */
+guint rd_archive_s3_get_retry_after (RdArchiveS3 *s3);
+
 /* PUT @length bytes of @path from @offset as object @key; *@etag (may be NULL) the ETag. */
 gboolean rd_archive_s3_put_file (RdArchiveS3 *s3, const char *key, const char *path, gint64 offset,
                                  gint64 length, char **etag, GCancellable *cancellable,

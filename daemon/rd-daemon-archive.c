@@ -29,9 +29,10 @@ typedef struct
   guint part; /* STEP_PART: from 1 */
   gint64 part_size;
   gint64 offset, length;
-  char **etags; /* STEP_COMPLETE */
-  char *result; /* etag or upload id */
-  guint heads;  /* STEP_HEADS: objects checked before it, then (the worker) in all */
+  char **etags;      /* STEP_COMPLETE */
+  char *result;      /* etag or upload id */
+  guint heads;       /* STEP_HEADS: objects checked before it, then (the worker) in all */
+  guint retry_after; /* the failed answer's Retry-After, in seconds (0: none) */
 } Step;
 
 static void
@@ -144,7 +145,10 @@ step_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, error);
+    {
+      s->retry_after = rd_archive_s3_get_retry_after (s3);
+      g_task_return_error (task, error);
+    }
 }
 
 static void next_step (RdArchiver *a);
@@ -168,8 +172,9 @@ on_retry_timer (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* @retry_after: the server's Retry-After in seconds (0: none), a floor of the wait. */
 static void
-fail_job (RdArchiver *a, const GError *error)
+fail_job (RdArchiver *a, const GError *error, guint retry_after)
 {
   g_autoptr (GError) lerror = NULL;
   gboolean heals = error->domain == RD_ARCHIVE_ERROR && error->code == RD_ARCHIVE_ERROR_TRANSIENT;
@@ -184,6 +189,8 @@ fail_job (RdArchiver *a, const GError *error)
 
       /* jitter: between half the wait and all of it (AWS "Exponential Backoff And Jitter") */
       delay = (guint)MAX (1, full / 2 + g_random_int_range (0, (gint32)(full / 2 + 1)));
+      /* a server that says how long to wait (503 Slow Down, 429) is heard, within the bound */
+      delay = MAX (delay, MIN (retry_after, a->retry_max_s));
       at = g_date_time_add_seconds (now, delay);
       next_at = g_date_time_format (at, "%Y-%m-%dT%H:%M:%S.%fZ");
       rd_log_session (G_LOG_LEVEL_WARNING, a->job->session_id,
@@ -233,7 +240,7 @@ on_step (GObject *source, GAsyncResult *res, gpointer data)
           rd_ledger_archive_object_update (a->ledger, o, NULL);
           error->code = RD_ARCHIVE_ERROR_TRANSIENT;
         }
-      fail_job (a, error);
+      fail_job (a, error, s->retry_after);
       return;
     }
   switch (s->kind)
@@ -404,7 +411,7 @@ rd_archiver_kick (RdArchiver *a)
       g_autoptr (GError) e =
           g_error_new (RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_IO,
                        "session %s has no recording files any more", a->job->session_id);
-      fail_job (a, e);
+      fail_job (a, e, 0);
       return;
     }
   rd_log_session (G_LOG_LEVEL_INFO, a->job->session_id, "archive job %" G_GINT64_FORMAT " starts",

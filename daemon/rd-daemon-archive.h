@@ -14,7 +14,8 @@
  * - Nothing starts while a session is live unless [archive] during-session=true; the daemon
  *   kicks again when a session ends.
  * - A failure that may heal (RD_ARCHIVE_ERROR_TRANSIENT) waits min(2^attempts,
- *   retry-max-seconds) seconds, jittered down to half, then retries; one that will not (AUTH,
+ *   retry-max-seconds) seconds, jittered down to half (but never less than the server's
+ *   Retry-After, itself bounded by retry-max-seconds), then retries; one that will not (AUTH,
  *   NO_BUCKET, REFUSED, CONFIG, PROTOCOL, MISMATCH, IO: a local file unreadable) marks the job
  *   failed with the error, logged once; `archive retry` queues it again. Uploads never touch
  *   local files; only the retention pass (below) deletes, and only what is archived.

@@ -12,7 +12,8 @@
  *   proxy holds part 2's request): the next daemon sends parts 2 and 3 only;
  * - a 503 storm (a proxy in front of s3rver answering 503 to the first K requests, with and
  *   without Retry-After, or to every 3rd): one attempt per 503, backing off in `archive
- *   status`, then archived with every request that reached s3rver made once;
+ *   status` (never sooner than Retry-After), then archived with every request that reached
+ *   s3rver made once;
  * - a job due while a session is live waits for the session's end (during-session=false);
  * - retention: keep-local-days=0 deletes nothing while the session is held, everything of the
  *   job once released (with events), and `recording verify` then checks the archive's copies
@@ -51,6 +52,7 @@ typedef struct
   gboolean use_proxy;
   guint fail_first, fail_every, retry_after;
   RdTestS3Proxy *proxy;
+  guint retry_max; /* retry-max-seconds; 0: 1 */
 } Fixture;
 
 static void
@@ -91,9 +93,9 @@ set_up_with (Fixture *f, const char *bucket, const char *access, const char *sec
   if (f->use_proxy)
     f->proxy = rd_test_s3_proxy_new (f->s3->url, f->fail_first, f->fail_every, f->retry_after);
   extra = g_strdup_printf ("[archive]\nurl=%s/%s/city\ncredentials=%s\nmultipart-mb=5\n"
-                           "retry-max-seconds=1\n%s",
+                           "retry-max-seconds=%u\n%s",
                            f->proxy ? rd_test_s3_proxy_url (f->proxy) : f->s3->url, bucket, creds,
-                           more ? more : "");
+                           f->retry_max ? f->retry_max : 1, more ? more : "");
   f->t = rd_test_daemon_new (extra);
   rd_test_daemon_start (f->t);
   rd_test_daemon_signal (f->t, SIGTERM);
@@ -469,7 +471,11 @@ static void
 storm (guint first, guint every, guint retry_after)
 {
   Fixture f = {
-    .use_proxy = TRUE, .fail_first = first, .fail_every = every, .retry_after = retry_after
+    .use_proxy = TRUE,
+    .fail_first = first,
+    .fail_every = every,
+    .retry_after = retry_after,
+    .retry_max = retry_after ? 5 : 0,
   };
   g_autoptr (JsonObject) job = NULL;
   g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
@@ -500,6 +506,18 @@ storm (guint first, guint every, guint retry_after)
       g_autofree char *part = g_strdup_printf ("partNumber=%d", n);
       g_assert_cmpuint (log_count (f.s3, part), ==, 1);
     }
+  if (retry_after)
+    {
+      /* every wait at least the server's Retry-After (backoff alone starts at 1 s) */
+      g_autofree char *log = rd_test_daemon_stderr (f.t);
+
+      g_assert_nonnull (strstr (log, "retrying in"));
+      for (guint s = 1; s < retry_after; s++)
+        {
+          g_autofree char *shorter = g_strdup_printf ("retrying in %u s", s);
+          g_assert_null (strstr (log, shorter));
+        }
+    }
   rd_test_s3_proxy_calm (f.proxy);
   job_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (job, "id"));
   g_assert_cmpint (rd_test_ctl (f.t, &out, NULL, "archive", "verify", job_id, NULL), ==, 0);
@@ -516,7 +534,7 @@ test_storm_first (void)
 static void
 test_storm_first_retry_after (void)
 {
-  storm (3, 0, 1);
+  storm (3, 0, 3);
 }
 
 static void
