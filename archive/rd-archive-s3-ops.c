@@ -261,17 +261,35 @@ rd_archive_s3_multipart_complete (RdArchiveS3 *s3, const char *key, const char *
 }
 
 gboolean
-rd_archive_s3_head (RdArchiveS3 *s3, const char *key, gint64 *size, char **etag,
+rd_archive_s3_head (RdArchiveS3 *s3, const char *key, gint64 *size, char **etag, char **sha256,
                     GCancellable *cancellable, GError **error)
 {
+  const char *headers[] = { "x-amz-checksum-mode", "ENABLED", NULL };
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GBytes) answer =
-      rd_archive_s3_request (s3, "HEAD", key, NULL, NULL, NULL, &msg, NULL, cancellable, error);
+      rd_archive_s3_request (s3, "HEAD", key, NULL, NULL, headers, &msg, NULL, cancellable, error);
   g_autofree char *what = g_strdup_printf ("HEAD %s", key);
+  const char *sum;
 
   if (!answer)
     return FALSE;
   *size = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+  sum = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                      "x-amz-checksum-sha256");
+  if (sha256)
+    {
+      gsize len = 0;
+      g_autofree guchar *raw = sum && !strchr (sum, '-') ? g_base64_decode (sum, &len) : NULL;
+
+      *sha256 = NULL;
+      if (raw && len == 32)
+        {
+          GString *hex = g_string_sized_new (64);
+          for (gsize i = 0; i < len; i++)
+            g_string_append_printf (hex, "%02x", raw[i]);
+          *sha256 = g_string_free (hex, FALSE);
+        }
+    }
   return (*etag = response_etag (msg, what, error)) != NULL;
 }
 

@@ -77,9 +77,12 @@ gboolean rd_archive_s3_multipart_complete (RdArchiveS3 *s3, const char *key, con
                                            const char *const *etags, const char *const *checksums,
                                            char **etag, GCancellable *cancellable, GError **error);
 
-/* HEAD @key: its size and ETag (quotes kept as the server sent them). */
+/* HEAD @key (with x-amz-checksum-mode ENABLED): its size and ETag (quotes kept as the server
+ * sent them), and in *@sha256 (may be NULL) the object's SHA-256 in lowercase hex when the
+ * server reported a full-object x-amz-checksum-sha256 (NULL otherwise, and for a multipart
+ * upload's composite "-N" checksum). */
 gboolean rd_archive_s3_head (RdArchiveS3 *s3, const char *key, gint64 *size, char **etag,
-                             GCancellable *cancellable, GError **error);
+                             char **sha256, GCancellable *cancellable, GError **error);
 /* GET @key, hashing the body as it comes: its size and lowercase hex SHA-256. */
 gboolean rd_archive_s3_get_sha256 (RdArchiveS3 *s3, const char *key, gint64 *size, char **sha256,
                                    GCancellable *cancellable, GError **error);

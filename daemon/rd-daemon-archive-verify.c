@@ -31,8 +31,11 @@ check_object (RdArchiveS3 *s3, RdLedgerArchiveObject *o, gboolean quick, GCancel
 
   if (quick)
     {
-      if (!rd_archive_s3_head (s3, o->key, &size, &etag, c, error))
+      if (!rd_archive_s3_head (s3, o->key, &size, &etag, &sha, c, error))
         return NULL;
+      if (sha && g_strcmp0 (sha, o->sha256) != 0)
+        return g_strdup_printf ("SHA-256 %s (x-amz-checksum-sha256), the ledger says %s", sha,
+                                o->sha256);
       if (size != o->size_bytes)
         return g_strdup_printf ("%" G_GINT64_FORMAT " bytes, the ledger says %" G_GINT64_FORMAT,
                                 size, o->size_bytes);

@@ -125,10 +125,17 @@ step_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
       for (guint i = s->heads; ok && i < s->job->objects->len; i++)
         {
           RdLedgerArchiveObject *x = s->job->objects->pdata[i];
-          g_autofree char *etag = NULL;
+          g_autofree char *etag = NULL, *sha = NULL;
           gint64 size = -1;
 
-          ok = rd_archive_s3_head (s3, x->key, &size, &etag, cancellable, &error);
+          ok = rd_archive_s3_head (s3, x->key, &size, &etag, &sha, cancellable, &error);
+          if (ok && sha && g_strcmp0 (sha, x->sha256) != 0)
+            {
+              g_set_error (&error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_MISMATCH,
+                           "HEAD %s: SHA-256 %s (x-amz-checksum-sha256); sent %s", x->key, sha,
+                           x->sha256);
+              ok = FALSE;
+            }
           if (ok && (size != x->size_bytes || g_strcmp0 (etag, x->etag) != 0))
             {
               g_set_error (&error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_MISMATCH,

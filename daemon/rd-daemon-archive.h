@@ -59,7 +59,8 @@ void rd_archiver_retain (RdArchiver *a);
  * archived (counts), backlog_bytes (queued bytes not yet uploaded)}. (transfer full) */
 JsonNode *rd_archiver_status (RdArchiver *a, GError **error);
 
-/* Checks job @job_id's objects on the server: HEAD each (size and ETag against the ledger) or,
+/* Checks job @job_id's objects on the server: HEAD each (size, ETag and, when the server
+ * reports it, x-amz-checksum-sha256 against the ledger) or,
  * unless @quick, GET each and compare its SHA-256 with the ledger's. @callback gets {job,
  * session, ok, objects: [{key, ok, problem}], first_problem} or an error. The job must be
  * archived (RD_DAEMON_ERROR_CONFLICT) and the archive enabled. */

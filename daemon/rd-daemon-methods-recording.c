@@ -320,10 +320,11 @@ on_archive_verified (JsonNode *report, const GError *error, gpointer data)
               found ? json_object_get_string_member (found, "problem") : "not in the job");
         }
       else
-        s->detail = g_strdup_printf (
-            "deleted locally after archiving; the archive's copy %s is "
-            "as the ledger says (%s)",
-            s->archive_key, job->full ? "downloaded: size and SHA-256" : "HEAD: size and ETag");
+        s->detail = g_strdup_printf ("deleted locally after archiving; the archive's copy %s is "
+                                     "as the ledger says (%s)",
+                                     s->archive_key,
+                                     job->full ? "downloaded: size and SHA-256"
+                                               : "HEAD: size, ETag and any reported checksum");
     }
   reply (job);
 }

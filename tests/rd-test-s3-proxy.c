@@ -15,9 +15,10 @@ struct _RdTestS3Proxy
   GMutex lock;
   GCond ready;
   gboolean started;
-  char *hold;     /* under lock */
-  guint holding;  /* under lock */
-  GCond released; /* signalled when hold is cleared */
+  char *hold;                   /* under lock */
+  char *head_name, *head_value; /* under lock */
+  guint holding;                /* under lock */
+  GCond released;               /* signalled when hold is cleared */
 };
 
 #define SLOW_DOWN                                                                                  \
@@ -79,6 +80,10 @@ forward (RdTestS3Proxy *p, SoupSession *session, SoupServerMessage *msg)
   length = soup_message_headers_get_one (soup_message_get_response_headers (out), "Content-Length");
   if (g_str_equal (method, "HEAD"))
     {
+      g_mutex_lock (&p->lock);
+      if (p->head_name)
+        soup_message_headers_replace (response, p->head_name, p->head_value);
+      g_mutex_unlock (&p->lock);
       /* no body; the object's length as the server gave it */
       if (length)
         soup_message_headers_set_content_length (response, g_ascii_strtoll (length, NULL, 10));
@@ -200,6 +205,8 @@ rd_test_s3_proxy_free (RdTestS3Proxy *p)
   g_cond_clear (&p->ready);
   g_cond_clear (&p->released);
   g_free (p->hold);
+  g_free (p->head_name);
+  g_free (p->head_value);
   g_free (p->upstream);
   g_free (p->url);
   g_free (p);
@@ -238,6 +245,17 @@ rd_test_s3_proxy_holding (RdTestS3Proxy *p)
   n = p->holding;
   g_mutex_unlock (&p->lock);
   return n;
+}
+
+void
+rd_test_s3_proxy_set_head_header (RdTestS3Proxy *p, const char *name, const char *value)
+{
+  g_mutex_lock (&p->lock);
+  g_free (p->head_name);
+  g_free (p->head_value);
+  p->head_name = g_strdup (name);
+  p->head_value = g_strdup (value);
+  g_mutex_unlock (&p->lock);
 }
 
 void

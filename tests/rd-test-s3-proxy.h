@@ -21,6 +21,9 @@ RdTestS3Proxy *rd_test_s3_proxy_new (const char *upstream, guint fail_first, gui
 void rd_test_s3_proxy_free (RdTestS3Proxy *p);
 /* http://127.0.0.1:PORT */
 const char *rd_test_s3_proxy_url (RdTestS3Proxy *p);
+/* From now on adds header @name: @value to every answer to a HEAD (a server that reports a
+ * checksum). */
+void rd_test_s3_proxy_set_head_header (RdTestS3Proxy *p, const char *name, const char *value);
 /* From now on forwards every request. */
 void rd_test_s3_proxy_calm (RdTestS3Proxy *p);
 /* Holds the requests whose URI (path and query) contains @what, unanswered, until

@@ -4,7 +4,8 @@
  *   proxy holds part 2's request): the next daemon sends parts 2 and 3 only;
  * - a 503 storm (503 to the first K requests, with and without Retry-After, or to every 3rd):
  *   one attempt per 503, backing off in `archive status` (never sooner than Retry-After), then
- *   archived with every request that reached s3rver made once. */
+ *   archived with every request that reached s3rver made once;
+ * - a HEAD that reports an x-amz-checksum-sha256 other than the one sent: the job fails. */
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -174,6 +175,34 @@ test_storm_every (void)
   storm (0, 3, 0);
 }
 
+/* A server that reports each object's x-amz-checksum-sha256 at the HEAD, here one that is not
+ * what was sent: the check before archived refuses it (the job fails, naming the header), and
+ * the local files stay. */
+static void
+test_head_checksum (void)
+{
+  RdTestArchive f = { .use_proxy = TRUE };
+  g_autoptr (JsonObject) job = NULL;
+  guint8 zero[32] = { 0 };
+  g_autofree char *wrong = g_base64_encode (zero, sizeof zero);
+
+  if (rd_test_skip_if (netns_why))
+    return;
+  rd_test_archive_set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
+  rd_test_s3_proxy_set_head_header (f.proxy, "x-amz-checksum-sha256", wrong);
+  rd_test_s3_start (f.s3);
+  rd_test_daemon_start (f.t);
+  rd_test_archive_wait_state (f.t, "failed");
+  job = rd_test_archive_first_job (f.t);
+  g_test_message ("%s", json_object_get_string_member (job, "last_error"));
+  g_assert_nonnull (strstr (json_object_get_string_member (job, "last_error"), "HEAD"));
+  g_assert_nonnull (
+      strstr (json_object_get_string_member (job, "last_error"), "x-amz-checksum-sha256"));
+  g_assert_cmpint (json_object_get_int_member (job, "attempts"), ==, 1);
+  rd_test_archive_assert_local_untouched (&f);
+  rd_test_archive_tear_down (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -184,5 +213,6 @@ main (int argc, char **argv)
   g_test_add_func ("/archive-faults/storm-first", test_storm_first);
   g_test_add_func ("/archive-faults/storm-retry-after", test_storm_first_retry_after);
   g_test_add_func ("/archive-faults/storm-every", test_storm_every);
+  g_test_add_func ("/archive-faults/head-checksum", test_head_checksum);
   return g_test_run ();
 }

@@ -156,14 +156,14 @@ test_put_head_get (void)
   g_assert_no_error (error);
   path = make_file ("small", 70001, &sha);
   CHECK (rd_archive_s3_put_file (s3, key, path, 0, 70001, &etag, NULL, &error));
-  CHECK (rd_archive_s3_head (s3, key, &size, &head_etag, NULL, &error));
+  CHECK (rd_archive_s3_head (s3, key, &size, &head_etag, NULL, NULL, &error));
   g_assert_cmpint (size, ==, 70001);
   g_assert_cmpstr (head_etag, ==, etag);
   CHECK (rd_archive_s3_get_sha256 (s3, key, &size, &got, NULL, &error));
   g_assert_cmpint (size, ==, 70001);
   g_assert_cmpstr (got, ==, sha);
 
-  g_assert_false (rd_archive_s3_head (s3, "no such object", &size, &head_etag, NULL, &error));
+  g_assert_false (rd_archive_s3_head (s3, "no such object", &size, &head_etag, NULL, NULL, &error));
   g_assert_error (error, RD_ARCHIVE_ERROR, RD_ARCHIVE_ERROR_NOT_FOUND);
 }
 
@@ -198,7 +198,7 @@ test_multipart (void)
   CHECK (rd_archive_s3_multipart_complete (s3, key, upload, (const char *const *)etags,
                                            (const char *const *)sums, &etag, NULL, &error));
   g_test_message ("multipart ETag %s", etag);
-  CHECK (rd_archive_s3_head (s3, key, &size, &head_etag, NULL, &error));
+  CHECK (rd_archive_s3_head (s3, key, &size, &head_etag, NULL, NULL, &error));
   g_assert_cmpint (size, ==, (gint64)total);
   g_assert_cmpstr (head_etag, ==, etag);
   CHECK (rd_archive_s3_get_sha256 (s3, key, &size, &got, NULL, &error));
@@ -297,7 +297,7 @@ test_tls (void)
   s3 = rd_archive_s3_new (url, REGION, creds, ca, &error);
   g_assert_no_error (error);
   CHECK (rd_archive_s3_put_file (s3, "t", path, 0, 3000, NULL, NULL, &error));
-  CHECK (rd_archive_s3_head (s3, "t", &size, &etag, NULL, &error));
+  CHECK (rd_archive_s3_head (s3, "t", &size, &etag, NULL, NULL, &error));
   g_assert_cmpint (size, ==, 3000);
 }
 
