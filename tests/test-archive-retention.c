@@ -2,7 +2,8 @@
  * fixture: tests/rd-test-archive.h).
  * - keep-local-days=0 deletes nothing while the session is held, everything of the job once
  *   released (with events), and `recording verify` then checks the archive's copies (HEAD by
- *   default, --full a download: a changed byte fails naming the object); keep-local-days=1
+ *   default, --full a download: a changed byte fails naming the object; without [archive] url
+ *   it says the copies cannot be checked); keep-local-days=1
  *   keeps the files after the archival;
  * - keep-local-days=3 with the daemon's clock moved on by libfaketime (Debian's faketime; the
  *   product reads the system clock): 2 days later the files stay, 4 days later they stay while
@@ -73,7 +74,7 @@ test_retention (void)
 {
   RdTestArchive f = { 0 }, g = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL, *dir = NULL;
+  g_autofree char *out = NULL, *err = NULL, *dir = NULL;
 
   if (rd_test_skip_if (netns_why))
     return;
@@ -107,6 +108,17 @@ test_retention (void)
       rd_test_ctl (f.t, &out, NULL, "archive", "release", f.session, "--reason", "again", NULL), ==,
       1);
   assert_verify_archived (&f);
+
+  /* without [archive] url the archive's copies cannot be checked: not intact, saying why */
+  rd_test_daemon_signal (f.t, SIGTERM);
+  g_assert_cmpint (rd_test_daemon_wait_exit (f.t, RD_TEST_ARCHIVE_TIMEOUT_MS), ==, 0);
+  rd_test_daemon_write_config (f.t, NULL);
+  rd_test_daemon_start (f.t);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (rd_test_ctl (f.t, &out, &err, "recording", "verify", f.session, NULL), ==, 1);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (err, "archive-unchecked"));
+  g_assert_nonnull (strstr (err, "url"));
   rd_test_archive_tear_down (&f);
 
   rd_test_archive_set_up_with (&g, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY,
