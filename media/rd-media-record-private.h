@@ -37,6 +37,12 @@ struct _RdRecorder
   gint syncing;             /* atomic: a fdatasync pass is running */
   guint pending_seals;
   guint sealed_count;
+  /* writers given up on (a disk that did not answer in time) being freed on threads of their
+   * own: "finished" waits for them, at most STALLED_GRACE_S after the first, so a segment their
+   * stop closes is sealed before it; a disk that hangs on does not hold the stop */
+  guint stalled_freeing;
+  GSource *stalled_grace; /* on @context, until it fires; NULL when none or over */
+  gboolean stalled_grace_over;
   /* the conference tracks: recorded while the room shows a conference picture */
   gulong layout_id;           /* on the room's "layout-changed" */
   GstElement *conference_mix; /* the room's full mix (one use of it), once first recorded */
@@ -147,5 +153,11 @@ void rd_recorder_writer_done (RdRecorder *recorder, RdRecWriter *writer);
 RdRecWriter *rd_recorder_writer_by_id (RdRecorder *recorder, guint id);
 /* Emits "finished" if stopping and everything is done and sealed. */
 void rd_recorder_check_finished (RdRecorder *recorder);
+/* A stalled writer is being freed on a thread of its own (rd-media-record-writer.c). Main
+ * context. */
+void rd_recorder_stalled_writer_freeing (RdRecorder *recorder);
+/* ... and that thread is done: what its segment told is drained (sealed) before "finished".
+ * Main context. */
+void rd_recorder_stalled_writer_gone (RdRecorder *recorder);
 
 G_END_DECLS

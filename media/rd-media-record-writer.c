@@ -425,6 +425,7 @@ static gboolean
 stalled_gone (gpointer data)
 {
   GST_WARNING ("a stalled recording writer is freed: its disk answered");
+  rd_recorder_stalled_writer_gone (data);
   return G_SOURCE_REMOVE;
 }
 
@@ -462,5 +463,6 @@ rd_rec_writer_free (RdRecWriter *w)
                w->track);
   take_out (w, pipeline);
   g_object_ref (w->recorder);
+  rd_recorder_stalled_writer_freeing (w->recorder);
   g_thread_unref (g_thread_new ("rd-rec-stalled", free_stalled, w));
 }

@@ -48,6 +48,11 @@ rd_recorder_dispose (GObject *object)
         w->stalled = w->stalled || w->finishing;
         rd_rec_writer_free (w);
       }
+  if (rec->stalled_grace)
+    {
+      g_source_destroy (rec->stalled_grace);
+      g_clear_pointer (&rec->stalled_grace, g_source_unref);
+    }
   rd_rec_tracks_dispose (rec);
   G_OBJECT_CLASS (rd_recorder_parent_class)->dispose (object);
 }
@@ -396,7 +401,8 @@ maybe_finished (RdRecorder *rec)
   g_mutex_lock (&rec->notes_lock);
   told = rec->notes.length > 0; /* a segment closed, not yet sealed */
   g_mutex_unlock (&rec->notes_lock);
-  if (rec->stopping && !rec->finished && rec->writers->len == 0 && rec->pending_seals == 0 && !told)
+  if (rec->stopping && !rec->finished && rec->writers->len == 0 && rec->pending_seals == 0 &&
+      !told && (rec->stalled_freeing == 0 || rec->stalled_grace_over))
     {
       rec->finished = TRUE;
       g_clear_handle_id (&rec->sync_id, g_source_remove);
@@ -431,6 +437,44 @@ rd_recorder_writer_by_id (RdRecorder *rec, guint id)
 void
 rd_recorder_check_finished (RdRecorder *rec)
 {
+  maybe_finished (rec);
+}
+
+/* How long "finished" waits for stalled writers' threads (a disk that answers late). */
+#define STALLED_GRACE_S 2
+
+static gboolean
+stalled_grace_over (gpointer data)
+{
+  RdRecorder *rec = data;
+
+  g_clear_pointer (&rec->stalled_grace, g_source_unref);
+  rec->stalled_grace_over = TRUE;
+  rd_rec_notes_drain (rec);
+  maybe_finished (rec);
+  return G_SOURCE_REMOVE;
+}
+
+void
+rd_recorder_stalled_writer_freeing (RdRecorder *rec)
+{
+  rec->stalled_freeing++;
+  /* disposed: nobody waits for "finished" (and the timer would outlive the recorder) */
+  if (rec->disposed || rec->stalled_grace || rec->stalled_grace_over)
+    return;
+  rec->stalled_grace = g_timeout_source_new_seconds (STALLED_GRACE_S);
+  g_source_set_callback (rec->stalled_grace, stalled_grace_over, rec, NULL);
+  g_source_attach (rec->stalled_grace, rec->context);
+}
+
+void
+rd_recorder_stalled_writer_gone (RdRecorder *rec)
+{
+  g_return_if_fail (rec->stalled_freeing > 0);
+  rec->stalled_freeing--;
+  if (rec->disposed)
+    return;
+  rd_rec_notes_drain (rec);
   maybe_finished (rec);
 }
 
