@@ -49,7 +49,7 @@ rd_test_archive_set_up_with (RdTestArchive *f, const char *bucket, const char *a
                            f->proxy ? rd_test_s3_proxy_url (f->proxy) : f->s3->url, bucket, creds,
                            f->retry_max ? f->retry_max : 1, more ? more : "");
   f->t = rd_test_daemon_new (extra);
-  rd_test_daemon_start (f->t);
+  rd_test_archive_start_daemon (f->t);
   rd_test_daemon_signal (f->t, SIGTERM);
   g_assert_cmpint (rd_test_daemon_wait_exit (f->t, RD_TEST_ARCHIVE_TIMEOUT_MS), ==, 0);
   ledger = rd_ledger_open (f->t->state_dir, &error);
@@ -200,4 +200,11 @@ rd_test_archive_has_event (RdTestDaemon *t, const char *session, const char *kin
             kind) == 0)
       return TRUE;
   return FALSE;
+}
+
+void
+rd_test_archive_start_daemon (RdTestDaemon *t)
+{
+  rd_test_daemon_spawn (t, NULL);
+  rd_test_daemon_wait_notify (t, "READY=1", 1, RD_TEST_ARCHIVE_TIMEOUT_MS);
 }

@@ -39,6 +39,10 @@ typedef struct
 /* A daemon whose [archive] points at s3rver's @bucket (through the proxy with use_proxy) with
  * @access/@secret, plus @more (INI lines of [archive], may be NULL); the sealed session written
  * while it is down; f->ledger left open. Not started again yet. */
+/* Starts @t and waits up to RD_TEST_ARCHIVE_TIMEOUT_MS for its READY=1: its start repairs and
+ * packages the fixture's recording (an 11 MB file), which takes more than rd_test_daemon_start's
+ * 20 s under the sanitizer on a loaded machine. */
+void rd_test_archive_start_daemon (RdTestDaemon *t);
 void rd_test_archive_set_up_with (RdTestArchive *f, const char *bucket, const char *access,
                                   const char *secret, const char *more);
 /* The same, the ledger closed. */

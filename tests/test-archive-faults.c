@@ -42,7 +42,7 @@ test_kill_multipart (void)
   rd_test_archive_set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
   rd_test_s3_proxy_hold (f.proxy, "partNumber=2");
   rd_test_s3_start (f.s3);
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   g_assert_true (rd_test_wait_until (holding, f.proxy, RD_TEST_ARCHIVE_TIMEOUT_MS));
   rd_test_daemon_signal (f.t, SIGKILL);
   g_assert_cmpint (rd_test_daemon_wait_exit (f.t, RD_TEST_ARCHIVE_TIMEOUT_MS), ==, 128 + SIGKILL);
@@ -62,7 +62,7 @@ test_kill_multipart (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (parts)), ==, 1);
   g_clear_pointer (&ledger, rd_ledger_close);
 
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   rd_test_archive_wait_state (f.t, "archived");
   g_assert_true (
       rd_test_wait_until (rd_test_archive_completion_logged, f.s3, RD_TEST_ARCHIVE_TIMEOUT_MS));
@@ -116,7 +116,7 @@ storm (guint first, guint every, guint retry_after)
     return;
   rd_test_archive_set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
   rd_test_s3_start (f.s3);
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   if (first >= 2)
     g_assert_true (rd_test_wait_until (backing_off, f.t, RD_TEST_ARCHIVE_TIMEOUT_MS));
   rd_test_archive_wait_state (f.t, "archived");
@@ -191,7 +191,7 @@ test_head_checksum (void)
   rd_test_archive_set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
   rd_test_s3_proxy_set_head_header (f.proxy, "x-amz-checksum-sha256", wrong);
   rd_test_s3_start (f.s3);
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   rd_test_archive_wait_state (f.t, "failed");
   job = rd_test_archive_first_job (f.t);
   g_test_message ("%s", json_object_get_string_member (job, "last_error"));

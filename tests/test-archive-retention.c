@@ -85,7 +85,7 @@ test_retention (void)
   g_assert_no_error (error);
   g_clear_pointer (&f.ledger, rd_ledger_close);
   rd_test_s3_start (f.s3);
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   rd_test_archive_wait_state (f.t,
                               "archived"); /* the retention pass ran right after the archival */
   rd_test_archive_assert_local_untouched (&f);
@@ -113,7 +113,7 @@ test_retention (void)
   rd_test_daemon_signal (f.t, SIGTERM);
   g_assert_cmpint (rd_test_daemon_wait_exit (f.t, RD_TEST_ARCHIVE_TIMEOUT_MS), ==, 0);
   rd_test_daemon_write_config (f.t, NULL);
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (rd_test_ctl (f.t, &out, &err, "recording", "verify", f.session, NULL), ==, 1);
   g_test_message ("%s%s", out, err);
@@ -125,7 +125,7 @@ test_retention (void)
                                "keep-local-days=1\n");
   g_clear_pointer (&g.ledger, rd_ledger_close);
   rd_test_s3_start (g.s3);
-  rd_test_daemon_start (g.t);
+  rd_test_archive_start_daemon (g.t);
   rd_test_archive_wait_state (g.t, "archived");
   rd_test_archive_assert_local_untouched (&g);
   rd_test_archive_tear_down (&g);
@@ -151,7 +151,7 @@ restart_days_later (RdTestDaemon *t, int days)
   rd_test_daemon_signal (t, SIGTERM);
   g_assert_cmpint (rd_test_daemon_wait_exit (t, RD_TEST_ARCHIVE_TIMEOUT_MS), ==, 0);
   rd_test_daemon_spawn (t, env);
-  rd_test_daemon_wait_notify (t, "READY=1", 1, 20000);
+  rd_test_daemon_wait_notify (t, "READY=1", 1, RD_TEST_ARCHIVE_TIMEOUT_MS);
 }
 
 /* keep-local-days=3 against the daemon's clock: kept 2 days after the archival, kept 4 days
@@ -176,7 +176,7 @@ test_retention_days (void)
                                "keep-local-days=3\n");
   g_clear_pointer (&f.ledger, rd_ledger_close);
   rd_test_s3_start (f.s3);
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   rd_test_archive_wait_state (f.t, "archived");
   rd_test_archive_assert_local_untouched (&f);
 

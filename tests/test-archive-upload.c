@@ -34,7 +34,7 @@ test_happy (void)
     return;
   rd_test_archive_set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
   rd_test_s3_start (f.s3);
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   rd_test_archive_wait_state (f.t, "archived");
   job = rd_test_archive_first_job (f.t);
   g_assert_cmpint (json_object_get_int_member (job, "objects"), ==, 5);
@@ -87,7 +87,7 @@ test_server_down (void)
   if (rd_test_skip_if (netns_why))
     return;
   rd_test_archive_set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
-  rd_test_daemon_start (f.t); /* s3rver not started: connections refused */
+  rd_test_archive_start_daemon (f.t); /* s3rver not started: connections refused */
   rd_test_archive_wait_state (f.t, "queued");
   g_assert_true (
       rd_test_wait_until (rd_test_archive_retried_twice, f.t, RD_TEST_ARCHIVE_TIMEOUT_MS));
@@ -117,7 +117,7 @@ test_resume (void)
   if (rd_test_skip_if (netns_why))
     return;
   rd_test_archive_set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
-  rd_test_daemon_start (f.t); /* no server: the job is queued and waits */
+  rd_test_archive_start_daemon (f.t); /* no server: the job is queued and waits */
   g_assert_true (
       rd_test_wait_until (rd_test_archive_retried_twice, f.t, RD_TEST_ARCHIVE_TIMEOUT_MS));
   rd_test_daemon_signal (f.t, SIGTERM);
@@ -152,7 +152,7 @@ test_resume (void)
   g_assert_no_error (error);
   g_clear_pointer (&ledger, rd_ledger_close);
 
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   rd_test_archive_wait_state (f.t, "archived");
   g_assert_true (
       rd_test_wait_until (rd_test_archive_completion_logged, f.s3, RD_TEST_ARCHIVE_TIMEOUT_MS));
@@ -193,7 +193,8 @@ test_live_session (void)
   if (rd_test_skip_if (netns_why))
     return;
   rd_test_archive_set_up (&f, RD_TEST_S3_BUCKET, RD_TEST_S3_ACCESS_KEY, RD_TEST_S3_SECRET_KEY);
-  rd_test_daemon_start (f.t); /* no server yet: the job fails once and waits (1 s at most) */
+  rd_test_archive_start_daemon (
+      f.t); /* no server yet: the job fails once and waits (1 s at most) */
   g_assert_true (
       rd_test_wait_until (rd_test_archive_retried_twice, f.t, RD_TEST_ARCHIVE_TIMEOUT_MS));
   started = rd_test_ctl_json (f.t, "session", "start", NULL);
@@ -220,7 +221,7 @@ refused (const char *bucket, const char *access, const char *secret, const char 
     return;
   rd_test_archive_set_up (&f, bucket, access, secret);
   rd_test_s3_start (f.s3);
-  rd_test_daemon_start (f.t);
+  rd_test_archive_start_daemon (f.t);
   rd_test_archive_wait_state (f.t, "failed");
   job = rd_test_archive_first_job (f.t);
   g_test_message ("%s", json_object_get_string_member (job, "last_error"));
