@@ -39,6 +39,7 @@ static gboolean parse_archive_multipart_mb (RdConfig *c, const char *v, char **w
 static gboolean parse_archive_retry_max_seconds (RdConfig *c, const char *v, char **why);
 static gboolean parse_archive_keep_local_days (RdConfig *c, const char *v, char **why);
 static gboolean parse_archive_object_lock_days (RdConfig *c, const char *v, char **why);
+static gboolean parse_console_idle_timeout (RdConfig *c, const char *v, char **why);
 
 const RdConfigKey rd_config_keys[] = {
   { "room", "name", TRUE, parse_room_name, "a non-empty name of at most 200 characters" },
@@ -119,6 +120,9 @@ const RdConfigKey rd_config_keys[] = {
     "empty (keep the local files) or a whole number of days from 0 to 36500" },
   { "archive", "object-lock-days", FALSE, parse_archive_object_lock_days,
     "0 (no Object Lock) or a whole number of days from 1 to 36500" },
+  /* daemon/rd-daemon-console.c: the room console's operator sessions. */
+  { "console", "idle-timeout", TRUE, parse_console_idle_timeout,
+    "a whole number of seconds from 1 to 43200" },
 };
 
 const gsize rd_config_n_keys = G_N_ELEMENTS (rd_config_keys);
@@ -393,6 +397,12 @@ parse_archive_retry_max_seconds (RdConfig *c, const char *v, char **why)
 }
 
 static gboolean
+parse_console_idle_timeout (RdConfig *c, const char *v, char **why)
+{
+  return rd_config_parse_number (c, RD_CONFIG_NUM_CONSOLE_IDLE_TIMEOUT, v, 1, 43200);
+}
+
+static gboolean
 parse_archive_object_lock_days (RdConfig *c, const char *v, char **why)
 {
   return rd_config_parse_number (c, RD_CONFIG_NUM_ARCHIVE_OBJECT_LOCK_DAYS, v, 0, 36500);
@@ -598,6 +608,7 @@ rd_config_new_with_defaults (const char *origin, const char *state_dir, const ch
   ok &= parse_archive_retry_max_seconds (c, "3600", &why);
   ok &= parse_archive_keep_local_days (c, "", &why);
   ok &= parse_archive_object_lock_days (c, "0", &why);
+  ok &= parse_console_idle_timeout (c, "900", &why);
   g_assert (ok && why == NULL);
   return c;
 }

@@ -43,6 +43,7 @@ typedef enum
   RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB,        /* [archive] multipart-mb */
   RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS,   /* [archive] retry-max-seconds */
   RD_CONFIG_NUM_ARCHIVE_OBJECT_LOCK_DAYS,    /* [archive] object-lock-days */
+  RD_CONFIG_NUM_CONSOLE_IDLE_TIMEOUT,        /* [console] idle-timeout */
   RD_CONFIG_N_NUMBERS
 } RdConfigNumber;
 

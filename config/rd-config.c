@@ -93,7 +93,7 @@ rd_config_load_data (const char *data, const char *origin, GError **error)
         {
           g_set_error (error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
                        "%s: unknown group [%s] (known groups: room, media, recording, network, "
-                       "control, storage, links, calendar, archive)",
+                       "control, storage, links, calendar, archive, console)",
                        origin, *g);
           return NULL;
         }
@@ -278,6 +278,7 @@ GETTER (gboolean, archive_during_session, c->archive_during_session)
 GETTER (int, archive_keep_local_days, c->archive_keep_local_days)
 GETTER (guint, archive_multipart_mb, (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_MULTIPART_MB])
 GETTER (guint, archive_object_lock_days, (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_OBJECT_LOCK_DAYS])
+GETTER (guint, console_idle_timeout, (guint)c->numbers[RD_CONFIG_NUM_CONSOLE_IDLE_TIMEOUT])
 GETTER (guint, archive_retry_max_seconds,
         (guint)c->numbers[RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS])
 
@@ -407,6 +408,8 @@ value_text (const RdConfig *c, const RdConfigKey *spec)
     return c->number_text[RD_CONFIG_NUM_ARCHIVE_RETRY_MAX_SECONDS];
   if (g_str_equal (k, "object-lock-days"))
     return c->number_text[RD_CONFIG_NUM_ARCHIVE_OBJECT_LOCK_DAYS];
+  if (g_str_equal (k, "idle-timeout"))
+    return c->number_text[RD_CONFIG_NUM_CONSOLE_IDLE_TIMEOUT];
   return c->state_dir;
 }
 

@@ -207,6 +207,9 @@ guint rd_config_get_archive_retry_max_seconds (const RdConfig *config);
 /* [archive] object-lock-days: days each object is locked (S3 Object Lock, COMPLIANCE mode) from
  * its upload, 0 for none. */
 guint rd_config_get_archive_object_lock_days (const RdConfig *config);
+/* [console] idle-timeout: seconds without an operator's action before the room console's session
+ * ends (default 900). Applied to sessions from the next request on when reloaded. */
+guint rd_config_get_console_idle_timeout (const RdConfig *config);
 
 /* Names ("group.key") of the settings whose values differ between @a and @b, in file order.
  * (transfer full) */

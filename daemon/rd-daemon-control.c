@@ -42,10 +42,15 @@ typedef struct
 
 struct _RdControlRequest
 {
-  Client *client; /* strong */
+  Client *client; /* strong; NULL for an operator's request */
   JsonNode *message;
   const char *method;
   JsonObject *params;
+  /* An operator's request: who, and where its answer goes. */
+  char *actor;
+  char *role;
+  RdControlReplyFunc reply;
+  gpointer reply_data;
 };
 
 static void client_read_more (Client *c);
@@ -362,20 +367,61 @@ rd_control_request_get_params (RdControlRequest *r)
 const char *
 rd_control_request_get_actor (RdControlRequest *r)
 {
-  return r->client->actor;
+  return r->client ? r->client->actor : r->actor;
 }
 
 const RdControlPeer *
 rd_control_request_get_peer (RdControlRequest *r)
 {
-  return &r->client->peer;
+  static const RdControlPeer unknown = { FALSE };
+
+  return r->client ? &r->client->peer : &unknown;
+}
+
+RdControlRequest *
+rd_control_request_new_operator (const char *method, JsonObject *params, const char *name,
+                                 const char *role, RdControlReplyFunc reply, gpointer user_data)
+{
+  RdControlRequest *r = g_new0 (RdControlRequest, 1);
+  JsonObject *o = json_object_new ();
+
+  g_return_val_if_fail (method && name && role && reply, NULL);
+  json_object_set_string_member (o, "method", method);
+  if (params) /* a deep copy: the handler owns what it reads */
+    {
+      g_autoptr (JsonNode) wrap = json_node_new (JSON_NODE_OBJECT);
+      g_autofree char *text = NULL;
+
+      json_node_set_object (wrap, params);
+      text = json_to_string (wrap, FALSE);
+      json_object_set_member (o, "params", json_from_string (text, NULL));
+    }
+  r->message = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (r->message, o);
+  r->method = json_object_get_string_member (o, "method");
+  r->params = params ? json_object_get_object_member (o, "params") : NULL;
+  r->actor = g_strdup_printf ("operator %s (%s)", name, role);
+  r->role = g_strdup (role);
+  r->reply = reply;
+  r->reply_data = user_data;
+  return r;
+}
+
+gboolean
+rd_control_request_get_operator_role (RdControlRequest *r, const char **role)
+{
+  *role = r->role;
+  return r->client == NULL;
 }
 
 static void
 request_free (RdControlRequest *r)
 {
-  client_unref (r->client);
+  if (r->client)
+    client_unref (r->client);
   json_node_unref (r->message);
+  g_free (r->actor);
+  g_free (r->role);
   g_free (r);
 }
 
@@ -383,19 +429,31 @@ request_free (RdControlRequest *r)
 static void
 request_answering (RdControlRequest *r)
 {
-  RdControlServer *server = r->client->server;
+  RdControlServer *server = r->client ? r->client->server : NULL;
 
   if (server && server->answering)
     server->answering (server->user_data);
 }
 
+/* Sends @reply (taken) to wherever @r came from, and frees @r. */
+static void
+request_send (RdControlRequest *r, JsonNode *reply)
+{
+  request_answering (r);
+  if (r->client)
+    {
+      r->client->busy = FALSE;
+      client_send (r->client, reply, FALSE);
+    }
+  else
+    r->reply (reply, r->reply_data);
+  request_free (r);
+}
+
 void
 rd_control_request_reply (RdControlRequest *r, JsonNode *result)
 {
-  request_answering (r);
-  r->client->busy = FALSE;
-  client_send (r->client, rd_proto_reply_ok (result), FALSE);
-  request_free (r);
+  request_send (r, rd_proto_reply_ok (result));
 }
 
 void
@@ -407,10 +465,7 @@ rd_control_request_reply_error (RdControlRequest *r, const char *code, const cha
   va_start (ap, format);
   message = g_strdup_vprintf (format, ap);
   va_end (ap);
-  request_answering (r);
-  r->client->busy = FALSE;
-  client_send_error (r->client, code, message, FALSE);
-  request_free (r);
+  request_send (r, rd_proto_reply_error (code, message));
 }
 
 /* Removes a stale socket left by a crash; refuses to touch anything that is not a socket. */

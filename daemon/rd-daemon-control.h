@@ -25,7 +25,8 @@ typedef struct _RdControlRequest RdControlRequest;
 /* The method name and its params object (NULL when the request had none); owned by @request. */
 const char *rd_control_request_get_method (RdControlRequest *request);
 JsonObject *rd_control_request_get_params (RdControlRequest *request);
-/* Who sent it: "uid=1000(ana)" from the socket's peer credentials. Owned by @request. */
+/* Who sent it: "uid=1000(ana)" from the socket's peer credentials, or "operator NAME (ROLE)"
+ * for an operator's request. Owned by @request. */
 const char *rd_control_request_get_actor (RdControlRequest *request);
 
 /* The process at the other end of the connection, as the kernel saw it when it connected
@@ -41,8 +42,21 @@ typedef struct
   guint n_groups;
 } RdControlPeer;
 
-/* Owned by @request. */
+/* Owned by @request. An operator's request has a peer that is not known. */
 const RdControlPeer *rd_control_request_get_peer (RdControlRequest *request);
+
+/* An operator's request (the room console, rd-daemon-console.c): the same methods as the
+ * socket's, run as the operator @name with @role ("technician", "officer" or "supervisor")
+ * instead of a Unix user. Its answer, the whole reply message as the socket would send it
+ * ({"ok": true, "result": ...} or {"ok": false, "error": {...}}, transfer full), goes to @reply
+ * with @user_data, once; the request is freed after. @params may be NULL; it is copied.
+ * (transfer full: the handler's answer frees it) */
+typedef void (*RdControlReplyFunc) (JsonNode *reply, gpointer user_data);
+RdControlRequest *rd_control_request_new_operator (const char *method, JsonObject *params,
+                                                   const char *name, const char *role,
+                                                   RdControlReplyFunc reply, gpointer user_data);
+/* TRUE for an operator's request, with its role ("technician", ...; owned by @request). */
+gboolean rd_control_request_get_operator_role (RdControlRequest *request, const char **role);
 
 /* Answers and frees @request. rd_control_request_reply takes ownership of @result (may be
  * NULL). */

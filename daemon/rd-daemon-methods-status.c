@@ -197,7 +197,7 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   json_builder_set_member_name (b, "roles");
   json_builder_begin_array (b);
   for (RdRole r = RD_ROLE_TECHNICIAN; r <= RD_ROLE_SUPERVISOR; r++)
-    if (rd_roles_allow (d->roles, rd_control_request_get_peer (req), r))
+    if (rd_roles_allow (d->roles, req, r))
       json_builder_add_string_value (b, rd_role_name (r));
   json_builder_end_array (b);
   json_builder_end_object (b);

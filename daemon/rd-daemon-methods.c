@@ -22,6 +22,7 @@ method_session_leave (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 #define ANY  RD_ROLE_ANYONE
 #define TECH RD_ROLE_TECHNICIAN
 #define OFF  RD_ROLE_OFFICER
+#define SUP  RD_ROLE_SUPERVISOR
 
 /* Every method, the role it needs (rd-daemon-roles.h) and its handler. A method that can reveal
  * protected identities ("reveals": its "reveal" param) needs the supervisor role for that. */
@@ -80,11 +81,16 @@ static const struct
   { "document.receipt", OFF, TRUE, rd_daemon_method_document_receipt },
   { "document.record", OFF, TRUE, rd_daemon_method_document_record },
   { "document.conclusions", OFF, TRUE, rd_daemon_method_document_conclusions },
+  { "operator.add", SUP, FALSE, rd_daemon_method_operator_add },
+  { "operator.passwd", SUP, FALSE, rd_daemon_method_operator_passwd },
+  { "operator.disable", SUP, FALSE, rd_daemon_method_operator_disable },
+  { "operator.list", SUP, FALSE, rd_daemon_method_operator_list },
 };
 
 #undef ANY
 #undef TECH
 #undef OFF
+#undef SUP
 
 /* Whether the request asks for a reveal: any "reveal" param but false or null counts (the
  * handler refuses one that is not a boolean, after this check). */
@@ -134,7 +140,6 @@ rd_daemon_methods_dispatch (RdControlRequest *req, gpointer daemon)
   RdDaemon *d = daemon;
   const char *method = rd_control_request_get_method (req);
   JsonObject *params = rd_control_request_get_params (req);
-  const RdControlPeer *peer = rd_control_request_get_peer (req);
 
   for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
     if (g_str_equal (methods[i].name, method))
@@ -142,10 +147,10 @@ rd_daemon_methods_dispatch (RdControlRequest *req, gpointer daemon)
         gboolean reveal = methods[i].reveals && asks_reveal (params);
         RdRole role = reveal ? RD_ROLE_SUPERVISOR : methods[i].role;
 
-        if (!rd_roles_allow (d->roles, peer, role))
+        if (!rd_roles_allow (d->roles, req, role))
           {
             g_autofree char *what = g_strdup_printf ("%s%s", method, reveal ? " with reveal" : "");
-            g_autofree char *why = rd_roles_refusal (d->roles, peer, what, role);
+            g_autofree char *why = rd_roles_refusal (d->roles, req, what, role);
 
             if (reveal)
               {

@@ -93,6 +93,14 @@ void rd_daemon_method_document_conclusions (RdDaemon *d, RdControlRequest *req, 
 void rd_daemon_method_session_presiding (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_session_bridge_point (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 void rd_daemon_method_session_attendee (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+/* rd-daemon-methods-operators.c: the room console's operator accounts (supervisor role):
+ * "operator.add" {name, role, password}, "operator.passwd" {name, password} (the password hashed
+ * in a worker thread; at least RD_DAEMON_CONSOLE_MIN_PASSWORD characters), "operator.disable"
+ * {name} (its console sessions end), "operator.list". */
+void rd_daemon_method_operator_add (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_operator_passwd (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_operator_disable (RdDaemon *d, RdControlRequest *req, JsonObject *params);
+void rd_daemon_method_operator_list (RdDaemon *d, RdControlRequest *req, JsonObject *params);
 /* session.start ID: starts scheduled session @id (the one-live-session rule already checked);
  * NULL when refused (@req answered). (transfer full) */
 char *rd_daemon_book_start_scheduled (RdDaemon *d, RdControlRequest *req, const char *id);

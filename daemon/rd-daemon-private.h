@@ -6,6 +6,7 @@
 
 #include "config/rd-config.h"
 #include "daemon/rd-daemon-archive.h"
+#include "daemon/rd-daemon-console.h"
 #include "daemon/rd-daemon-control.h"
 #include "daemon/rd-daemon-links.h"
 #include "daemon/rd-daemon-parties.h"
@@ -32,7 +33,8 @@ struct _RdDaemon
   RdArchiver *archiver;          /* the recording archive's uploads */
   RdSignalServer *signal_server;
   RdControlServer *control;
-  RdRoles *roles; /* who may use which control method */
+  RdRoles *roles;     /* who may use which control method */
+  RdConsole *console; /* the room console's operators and their sessions */
   guint watchdog_id;
   char *last_status;         /* the last STATUS= sent */
   gint64 started_at_us;      /* monotonic */

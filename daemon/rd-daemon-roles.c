@@ -110,12 +110,17 @@ in_group (const RdControlPeer *peer, gid_t gid)
 }
 
 gboolean
-rd_roles_allow (const RdRoles *roles, const RdControlPeer *peer, RdRole role)
+rd_roles_allow (const RdRoles *roles, RdControlRequest *req, RdRole role)
 {
+  const RdControlPeer *peer = rd_control_request_get_peer (req);
+  const char *operator_role;
   RdConfigRole key;
 
   if (role == RD_ROLE_ANYONE)
     return TRUE;
+  if (rd_control_request_get_operator_role (req, &operator_role))
+    return g_strcmp0 (operator_role, rd_role_name (RD_ROLE_SUPERVISOR)) == 0 ||
+           g_strcmp0 (operator_role, rd_role_name (role)) == 0;
   if (!peer->known)
     return FALSE;
   if (peer->uid == 0 || peer->uid == roles->daemon_uid)
@@ -172,12 +177,18 @@ holders (const RdRoles *roles, RdRole role)
 }
 
 char *
-rd_roles_refusal (const RdRoles *roles, const RdControlPeer *peer, const char *what, RdRole role)
+rd_roles_refusal (const RdRoles *roles, RdControlRequest *req, const char *what, RdRole role)
 {
-  g_autofree char *who = holders (roles, role);
+  const RdControlPeer *peer = rd_control_request_get_peer (req);
+  g_autofree char *who = NULL;
   g_autofree char *user = NULL;
+  const char *operator_role;
   GString *out;
 
+  if (rd_control_request_get_operator_role (req, &operator_role))
+    return g_strdup_printf ("forbidden: %s needs the %s role; you are %s", what,
+                            rd_role_name (role), rd_control_request_get_actor (req));
+  who = holders (roles, role);
   if (!peer->known)
     return g_strdup_printf ("forbidden: %s needs the %s role (%s); the socket did not say who "
                             "you are",

@@ -21,6 +21,8 @@
  * to /etc/group reach the daemon at its next start; a user's new membership reaches it when the
  * user logs in again (the groups are the connecting process's own).
  *
+ * An operator of the room console holds the one role its account names (supervisor: all three).
+ *
  * Threading: main context only; an RdRoles is immutable once made.
  */
 #pragma once
@@ -48,14 +50,15 @@ RdRoles *rd_roles_new (const RdConfig *config, GError **error);
 void rd_roles_free (RdRoles *roles);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdRoles, rd_roles_free)
 
-/* Whether @peer holds @role. */
-gboolean rd_roles_allow (const RdRoles *roles, const RdControlPeer *peer, RdRole role);
+/* Whether the sender of @req holds @role: its peer on the socket as above, or, for an
+ * operator's request (rd_control_request_new_operator()), the operator's role, a supervisor
+ * holding every role. */
+gboolean rd_roles_allow (const RdRoles *roles, RdControlRequest *req, RdRole role);
 
-/* The refusal of @what (a method, e.g. "registration.show --reveal") to @peer, which lacks
- * @role: "forbidden: WHAT needs the ROLE role (who holds it); you are uid N(name) in groups
- * G(name), ...". (transfer full) */
-char *rd_roles_refusal (const RdRoles *roles, const RdControlPeer *peer, const char *what,
-                        RdRole role);
+/* The refusal of @what (a method, e.g. "registration.show --reveal") to the sender of @req,
+ * which lacks @role: "forbidden: WHAT needs the ROLE role (who holds it); you are uid N(name)
+ * in groups G(name), ...", or "...; you are operator NAME (ROLE)". (transfer full) */
+char *rd_roles_refusal (const RdRoles *roles, RdControlRequest *req, const char *what, RdRole role);
 
 /* Who holds each role, one line for the daemon's start message. (transfer full) */
 char *rd_roles_describe (const RdRoles *roles);

@@ -69,6 +69,14 @@ on_whip_request (RdSignalServer *server, RdWhipRequest *request, gpointer data)
   rd_parties_handle_request (d->parties, request);
 }
 
+static void
+on_console_request (RdSignalServer *server, RdConsoleRequest *request, gpointer data)
+{
+  RdDaemon *d = data;
+
+  rd_console_handle (d->console, request);
+}
+
 static gboolean
 on_watchdog (gpointer data)
 {
@@ -187,6 +195,9 @@ rd_daemon_start (RdDaemon *d, GError **error)
   if (!d->signal_server)
     return FALSE;
   g_signal_connect (d->signal_server, "whip-request", G_CALLBACK (on_whip_request), d);
+  /* the console's operators run the control methods, through the one table */
+  d->console = rd_console_new (d->config, d->ledger, rd_daemon_methods_dispatch, on_changed, d);
+  g_signal_connect (d->signal_server, "console-request", G_CALLBACK (on_console_request), d);
   if (!rd_signal_server_start (d->signal_server, error))
     return FALSE;
   d->roles = rd_roles_new (d->config, error);
@@ -288,6 +299,8 @@ rd_daemon_reload (RdDaemon *d)
   d->restart_needed = (GStrv)g_ptr_array_steal (pending, NULL);
   g_clear_pointer (&d->config, rd_config_unref);
   d->config = g_steal_pointer (&merged);
+  if (d->console)
+    rd_console_set_config (d->console, d->config);
   if (d->recording)
     {
       rd_session_recording_set_config (d->recording, d->config);
@@ -385,6 +398,7 @@ rd_daemon_free (RdDaemon *d)
   g_clear_handle_id (&d->watchdog_id, g_source_remove);
   g_clear_pointer (&d->control, rd_control_server_free);
   g_clear_pointer (&d->roles, rd_roles_free);
+  g_clear_pointer (&d->console, rd_console_free);
   if (d->signal_server)
     g_signal_handlers_disconnect_by_data (d->signal_server, d);
   g_clear_object (&d->signal_server);

@@ -139,6 +139,38 @@ static const char migration_to_7[] =
   "  SELECT RAISE (ABORT, 'the ledger is append-only: an archived job does not change');"          \
   "END;"
 
+/* 8 -> 9: the console's operator accounts (rd-ledger-operators.h): one row per operator, the
+ * password kept only as its scrypt hash with the salt and cost it was made with. Rows are never
+ * deleted; the name, role and creation never change; a disabled operator stays disabled. */
+#define RD_LEDGER_MIGRATION_OPERATORS                                                              \
+  "CREATE TABLE operators ("                                                                       \
+  "  id INTEGER PRIMARY KEY,"                                                                      \
+  "  name TEXT NOT NULL UNIQUE CHECK (length (name) BETWEEN 1 AND 64"                              \
+  "    AND name NOT GLOB '*[^A-Za-z0-9._-]*'),"                                                    \
+  "  role TEXT NOT NULL CHECK (role IN ('technician', 'officer', 'supervisor')),"                  \
+  "  kdf TEXT NOT NULL CHECK (kdf = 'scrypt'),"                                                    \
+  "  salt TEXT NOT NULL CHECK (length (salt) = 32 AND salt NOT GLOB '*[^0-9a-f]*'),"               \
+  "  scrypt_n INTEGER NOT NULL CHECK (scrypt_n >= 2),"                                             \
+  "  scrypt_r INTEGER NOT NULL CHECK (scrypt_r >= 1),"                                             \
+  "  scrypt_p INTEGER NOT NULL CHECK (scrypt_p >= 1),"                                             \
+  "  hash TEXT NOT NULL CHECK (length (hash) = 64 AND hash NOT GLOB '*[^0-9a-f]*'),"               \
+  "  disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),"                                        \
+  "  created_at TEXT NOT NULL CHECK (created_at GLOB " TIME_GLOB "),"                              \
+  "  created_by TEXT NOT NULL,"                                                                    \
+  "  changed_at TEXT NOT NULL CHECK (changed_at GLOB " TIME_GLOB "),"                              \
+  "  changed_by TEXT NOT NULL"                                                                     \
+  ");"                                                                                             \
+  "CREATE TRIGGER operators_no_delete BEFORE DELETE ON operators BEGIN"                            \
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: operators cannot be deleted');"              \
+  "END;"                                                                                           \
+  "CREATE TRIGGER operators_kept BEFORE UPDATE ON operators"                                       \
+  "  WHEN NOT (NEW.id IS OLD.id AND NEW.name IS OLD.name AND NEW.role IS OLD.role"                 \
+  "    AND NEW.created_at IS OLD.created_at AND NEW.created_by IS OLD.created_by"                  \
+  "    AND OLD.disabled = 0) BEGIN"                                                                \
+  "  SELECT RAISE (ABORT, 'the ledger is append-only: an operator keeps its name and role, and a " \
+  "disabled one does not change');"                                                                \
+  "END;"
+
 /* migrations[n] takes a file from user_version n to n + 1. Future versions append; a step that
  * has shipped is never edited. Each runs in its own transaction with foreign_keys = ON (a step
  * that rebuilds a referenced table must say so here and be run differently). */
@@ -522,6 +554,9 @@ static const char *const migrations[] = {
 
   /* 7 -> 8 */
   RD_LEDGER_MIGRATION_ARCHIVE_JOBS,
+
+  /* 8 -> 9 */
+  RD_LEDGER_MIGRATION_OPERATORS,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RD_LEDGER_SCHEMA_VERSION);

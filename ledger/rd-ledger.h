@@ -40,7 +40,7 @@
 
 G_BEGIN_DECLS
 
-#define RD_LEDGER_SCHEMA_VERSION 8
+#define RD_LEDGER_SCHEMA_VERSION 9
 #define RD_LEDGER_FILE_NAME      "ledger.sqlite"
 
 /* Session states (the text stored in sessions.state). A scheduled session (rd-ledger-book.h)

@@ -1,6 +1,7 @@
 /* rd-signal-server.c: the HTTPS listener. See rd-signal-server.h for the contract. */
 #include "signaling/rd-signal-server.h"
 #include "signaling/rd-signal-accept.h"
+#include "signaling/rd-signal-console-private.h"
 #include "signaling/rd-signal-console.h"
 #include "signaling/rd-signal-error.h"
 #include "signaling/rd-signal-join.h"
@@ -39,6 +40,7 @@ enum
 enum
 {
   SIGNAL_WHIP_REQUEST,
+  SIGNAL_CONSOLE_REQUEST,
   N_SIGNALS
 };
 
@@ -304,6 +306,7 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   soup_server_add_early_handler (soup, JOIN_PATH, discard_body, self, NULL);
   soup_server_add_handler (soup, RD_SIGNAL_CONSOLE_PATH, handle_console, self, NULL);
   rd_signal_whip_attach (self->whip, soup);
+  rd_signal_console_attach (soup, G_OBJECT (self), signals[SIGNAL_CONSOLE_REQUEST]);
   self->request_started_id =
       g_signal_connect (soup, "request-started", G_CALLBACK (decorate_response), self);
   self->request_read_id =
@@ -489,6 +492,9 @@ rd_signal_server_class_init (RdSignalServerClass *klass)
 
   signals[SIGNAL_WHIP_REQUEST] =
       g_signal_new ("whip-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    g_cclosure_marshal_VOID__POINTER, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[SIGNAL_CONSOLE_REQUEST] =
+      g_signal_new ("console-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     g_cclosure_marshal_VOID__POINTER, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 

@@ -15,12 +15,14 @@
  * /join/<session-id> answers the join page (rd-signal-join.h) as "text/html; charset=utf-8" with
  * "Cache-Control: no-store" and a Content-Security-Policy that allows the page's own inline script
  * and style, this origin and data: images, nothing else; another method answers 405 with Allow.
- * Every other path answers 404. Paths are not %-decoded (GLib only normalises escaped letters,
- * digits and -._~), so "/whip/a%2Fb" is an id with a character ids never have: 404. Request bodies
- * are read into memory only for WHIP/WHEP POST/PATCH, up to 64 KiB; any other body is read and
- * dropped. Every response, errors included, carries "Access-Control-Allow-Origin: *" and
- * "Access-Control-Expose-Headers: Location, ETag, Link", so browser WHIP clients can read it (also
- * after a "100 Continue"). Every response also carries "Connection: close": one request per
+ * /console/api/... is the room console's JSON API (rd-signal-console.h), handed up through the
+ * "console-request" signal; every other path under /console/ answers 404 with the console's
+ * headers. Every other path answers 404. Paths are not %-decoded (GLib only normalises escaped
+ * letters, digits and -._~), so "/whip/a%2Fb" is an id with a character ids never have: 404.
+ * Request bodies are read into memory only for WHIP/WHEP POST/PATCH, up to 64 KiB; any other body
+ * is read and dropped. Every response, errors included, carries "Access-Control-Allow-Origin: *"
+ * and "Access-Control-Expose-Headers: Location, ETag, Link", so browser WHIP clients can read it
+ * (also after a "100 Continue"). Every response also carries "Connection: close": one request per
  * connection (no keep-alive).
  *
  * Connections (rd-signal-accept.h): at most [network] max-connections open at once and
@@ -35,6 +37,11 @@
  * for each WHIP or WHEP request that passed the HTTP checks (rd_whip_request_is_whep()); the
  * handler must reply as rd-signal-whip.h says. With no handler connected such a request is answered
  * 503 (Retry-After: 5).
+ *
+ * Signal "console-request": void handler (RdSignalServer *server, RdConsoleRequest *request,
+ * gpointer user_data), request as G_TYPE_POINTER, for each console API request that passed the
+ * HTTP checks of rd-signal-console.h; the handler must reply as that header says. With no
+ * handler connected such a request is answered 503.
  *
  * Property "whip-reply-timeout-ms" (guint, default 30000, read-write): how long a WHIP request
  * waits for its handler's reply before signaling answers 504. For tests; the daemon leaves it.

@@ -1,0 +1,79 @@
+/* rd-daemon-console.h: the room console's operators at work: logins, sessions, CSRF tokens,
+ * lockouts, and the JSON API (signaling/rd-signal-console.h) that runs the control socket's
+ * methods as an operator.
+ *
+ * Contract:
+ * - Login (POST /console/api/login {"name", "password"}): the password is checked against the
+ *   operator's scrypt hash in a worker thread (rd_ledger_password_matches()); an unknown name
+ *   costs the same hash, and gets the same 401 "login-failed" as a wrong password or a disabled
+ *   operator. Success is 200 {"name", "role", "csrf", "idle_timeout_s", "expires_at"} with a new
+ *   session cookie (256 random bits, hex) and a new CSRF token (256 random bits, hex).
+ * - Lockout: RD_CONSOLE_MAX_FAILURES failed logins of one name within RD_CONSOLE_FAILURE_WINDOW_S
+ *   lock that name (from every address), and RD_CONSOLE_MAX_ADDRESS_FAILURES from one address
+ *   lock that address (for every name), for RD_CONSOLE_LOCKOUT_S from the failure that reached
+ *   the limit; that failure and every login while locked (the right password too) get 429
+ *   "locked-out" with "until" (ISO 8601 UTC) and "retry_after_s" in the error and Retry-After.
+ *   Names that are not operators are counted too, so a lockout says nothing about which exist.
+ *   Kept in memory, at most RD_CONSOLE_MAX_TRACKED names and addresses.
+ * - Sessions are kept in memory only: a restart of receptiond logs every operator out. A
+ *   session ends on logout, after [console] idle-timeout seconds without a request that counts
+ *   as an action (POST /call, GET /recording; GET /session does not), after RD_CONSOLE_MAX_AGE_S
+ *   in all, and when its operator is disabled. The cookie is looked up by its SHA-256.
+ * - Every POST but login needs the session's CSRF token in X-CSRF-Token (compared in constant
+ *   time): else 403 "csrf". No session or an ended one: 401 "no-session" / "session-expired"
+ *   (with the cookie cleared).
+ * - POST /console/api/call {"method", "params"} runs the method of the control socket's table
+ *   (rd-daemon-methods.c) as "operator NAME (ROLE)" (rd_control_request_new_operator()): the
+ *   same role checks, the same ledger actor form. 200 with the method's result exactly as the
+ *   socket gives it (its "result" member); a method's error is {"error": {"code", "message"}}
+ *   with 403 (forbidden), 404 (unknown-method, not-found), 400 (invalid-params, bad-request),
+ *   409 (conflict), 500 (failed) or 422 (any other code, e.g. verify-failed).
+ * - Events (no session, actor "operator NAME (ROLE)", or "console" before a login succeeds):
+ *   "console-login", "console-login-failed" (reason "wrong-password", "disabled" or
+ *   "unknown-name"; an unknown name is not written, it may be a password typed in the wrong
+ *   field), "console-lockout" ("scope": "name" or "address", "until"), "console-logout" ("reason":
+ *   "logout", "idle", "max-age", "operator-disabled"), each with "address". Never a password,
+ *   cookie or CSRF token.
+ *
+ * Threading: main context only. Ownership: rd_console_new() returns (transfer full).
+ */
+#pragma once
+
+#include "config/rd-config.h"
+#include "daemon/rd-daemon-control.h"
+#include "ledger/rd-ledger.h"
+#include "signaling/rd-signal-console.h"
+
+G_BEGIN_DECLS
+
+#define RD_DAEMON_CONSOLE_MIN_PASSWORD  10  /* characters */
+#define RD_CONSOLE_MAX_FAILURES         5   /* failed logins of one name ... */
+#define RD_CONSOLE_MAX_ADDRESS_FAILURES 20  /* ... or from one address ... */
+#define RD_CONSOLE_FAILURE_WINDOW_S     600 /* ... within this many seconds ... */
+#define RD_CONSOLE_LOCKOUT_S            900 /* ... lock it for this long */
+#define RD_CONSOLE_MAX_AGE_S            (12 * 3600)
+#define RD_CONSOLE_MAX_TRACKED          4096
+
+typedef struct _RdConsole RdConsole;
+
+/* Runs a method for an operator's request (the daemon's method table). */
+typedef void (*RdConsoleDispatch) (RdControlRequest *request, gpointer user_data);
+
+/* @answering is called before every answer of a method (the daemon's status). (transfer
+ * full) */
+RdConsole *rd_console_new (RdConfig *config, RdLedger *ledger, RdConsoleDispatch dispatch,
+                           RdControlAnswering answering, gpointer user_data);
+/* Ends every session (nothing is written: the daemon is stopping). Accepts NULL. */
+void rd_console_free (RdConsole *console);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdConsole, rd_console_free)
+
+/* A new [console] idle-timeout, from the next request on. */
+void rd_console_set_config (RdConsole *console, RdConfig *config);
+
+/* Answers @request (the "console-request" signal's). */
+void rd_console_handle (RdConsole *console, RdConsoleRequest *request);
+
+/* Ends every session of operator @name (event "console-logout" with @reason each); how many. */
+guint rd_console_end_sessions_of (RdConsole *console, const char *name, const char *reason);
+
+G_END_DECLS
