@@ -7,6 +7,7 @@
 
 #include "config/rd-config.h"
 #include "console/rd-console-archive.h"
+#include "console/rd-console-operators.h"
 #include "console/rd-console-book.h"
 #include "console/rd-console-print.h"
 #include "console/rd-console-time.h"
@@ -180,6 +181,24 @@ static const CommandSpec commands[] = {
     "archive.release",
     rd_console_print_archive_status,
     { { NULL, "session", ARG_STRING, TRUE }, { "--reason", "reason", ARG_TEXT, TRUE } } },
+  /* The room console's operator accounts (rd-console-operators.c; the password is read after
+   * parsing, never from the command line). */
+  { { "operator", "add" },
+    "operator.add",
+    rd_console_print_operator,
+    { { NULL, "name", ARG_STRING, TRUE },
+      { "--role", "role", ARG_STRING, TRUE },
+      { "--password-stdin", "password_stdin", ARG_FLAG, FALSE } } },
+  { { "operator", "passwd" },
+    "operator.passwd",
+    rd_console_print_operator,
+    { { NULL, "name", ARG_STRING, TRUE },
+      { "--password-stdin", "password_stdin", ARG_FLAG, FALSE } } },
+  { { "operator", "disable" },
+    "operator.disable",
+    rd_console_print_operator,
+    { { NULL, "name", ARG_STRING, TRUE } } },
+  { { "operator", "list" }, "operator.list", rd_console_print_operators, { { 0 } } },
   /* The reception book (printers in rd-console-book.c). */
   { { "registration", "add" },
     "registration.add",
@@ -372,6 +391,13 @@ static const char usage_text[] =
     "                                  says (a legal hold, on the record)\n"
     "  archive release SESSION --reason R\n"
     "                                  end the hold (on the record)\n"
+    "  operator add NAME --role technician|officer|supervisor [--password-stdin]\n"
+    "                                  an account of the room console (supervisor; the\n"
+    "                                  password asked twice, or one line of stdin)\n"
+    "  operator passwd NAME [--password-stdin]\n"
+    "                                  a new password\n"
+    "  operator disable NAME           for good; its console sessions end\n"
+    "  operator list                   every account, disabled ones too\n"
     "  archive check DIR [--public-key HEX]\n"
     "                                  offline, no daemon: check an archive package (manifest\n"
     "                                  signature, ledger entries and checkpoint, every file's\n"

@@ -17,6 +17,7 @@
 #include "console/rd-console-client.h"
 #include "console/rd-console-commands.h"
 #include "console/rd-console-error.h"
+#include "console/rd-console-operators.h"
 #include "console/rd-console-time.h"
 
 /* Takes "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i. */
@@ -116,6 +117,15 @@ main (int argc, char **argv)
     {
       g_clear_pointer (&call.params, json_node_unref);
       return rc;
+    }
+  if (g_str_equal (call.method, "operator.add") || g_str_equal (call.method, "operator.passwd"))
+    {
+      rc = rd_console_operator_password (json_node_get_object (call.params));
+      if (rc != 0)
+        {
+          g_clear_pointer (&call.params, json_node_unref);
+          return rc;
+        }
     }
   socket_path = find_socket (socket_opt, config_opt, &error);
   if (!socket_path)

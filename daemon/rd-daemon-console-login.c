@@ -188,7 +188,7 @@ static void
 reply_locked (RdConsoleRequest *req, Failures *f, gboolean name_scope, gint64 now)
 {
   g_autoptr (JsonObject) extra = json_object_new ();
-  g_autofree char *until = g_date_time_format_iso8601 (f->until_utc);
+  g_autofree char *until = g_date_time_format (f->until_utc, "%Y-%m-%dT%H:%M:%SZ");
   g_autofree char *message = NULL;
   guint after = (guint)((f->locked_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 
@@ -214,6 +214,22 @@ locked (RdConsole *c, const char *name_key, const char *address_key, gint64 now,
   return f && f->locked_until ? f : NULL;
 }
 
+/* "console-login-failed" for a login from @address refused for @reason; the name is written
+ * only when it is an operator's (@op). */
+static void
+record_failure (RdConsole *c, const RdLedgerOperator *op, const char *reason, const char *address)
+{
+  g_autoptr (JsonObject) detail = json_object_new ();
+
+  if (op)
+    {
+      json_object_set_string_member (detail, "name", op->name);
+      json_object_set_string_member (detail, "role", op->role);
+    }
+  json_object_set_string_member (detail, "reason", reason);
+  console_event (c, "console", "console-login-failed", address, detail);
+}
+
 /* Counts a failure against @key; TRUE when it reaches @limit (then locked, event written). */
 static gboolean
 count_failure (RdConsole *c, const char *key, guint limit, gint64 now, const char *scope,
@@ -231,9 +247,13 @@ count_failure (RdConsole *c, const char *key, guint limit, gint64 now, const cha
   f->locked_until = now + (gint64)RD_CONSOLE_LOCKOUT_S * G_USEC_PER_SEC;
   {
     g_autoptr (GDateTime) utc = g_date_time_new_now_utc ();
-    f->until_utc = g_date_time_add_seconds (utc, RD_CONSOLE_LOCKOUT_S);
+    g_autoptr (GDateTime) later = g_date_time_add_seconds (utc, RD_CONSOLE_LOCKOUT_S + 1);
+
+    /* whole seconds, rounded up: the lock has ended at the time said */
+    f->until_utc = g_date_time_add_seconds (later, -g_date_time_get_seconds (later) +
+                                                       g_date_time_get_second (later));
   }
-  until = g_date_time_format_iso8601 (f->until_utc);
+  until = g_date_time_format (f->until_utc, "%Y-%m-%dT%H:%M:%SZ");
   detail = json_object_new ();
   json_object_set_string_member (detail, "scope", scope);
   if (name)
@@ -352,7 +372,6 @@ on_checked (GObject *source, GAsyncResult *result, gpointer data)
   const char *address = rd_console_request_get_remote_address (req);
   g_autofree char *name_key = g_strconcat ("name:", job->name, NULL);
   g_autofree char *address_key = g_strconcat ("address:", address, NULL);
-  g_autoptr (JsonObject) detail = NULL;
   gint64 now = g_get_monotonic_time ();
   gboolean name_scope;
   Failures *lock;
@@ -371,17 +390,11 @@ on_checked (GObject *source, GAsyncResult *result, gpointer data)
       login_succeeded (c, req, job->op);
       return;
     }
-  detail = json_object_new ();
-  if (job->op)
-    {
-      json_object_set_string_member (detail, "name", job->op->name);
-      json_object_set_string_member (detail, "role", job->op->role);
-    }
-  json_object_set_string_member (detail, "reason",
-                                 !job->op            ? "unknown-name"
-                                 : job->op->disabled ? "disabled"
-                                                     : "wrong-password");
-  console_event (c, "console", "console-login-failed", address, detail);
+  record_failure (c, job->op,
+                  !job->op            ? "unknown-name"
+                  : job->op->disabled ? "disabled"
+                                      : "wrong-password",
+                  address);
   count_failure (c, name_key, RD_CONSOLE_MAX_FAILURES, now, "name", job->op ? job->op->name : NULL,
                  address);
   count_failure (c, address_key, RD_CONSOLE_MAX_ADDRESS_FAILURES, now, "address", NULL, address);
@@ -433,6 +446,9 @@ rd_console_login (RdConsole *c, RdConsoleRequest *req)
   address_key = g_strconcat ("address:", address, NULL);
   if ((lock = locked (c, name_key, address_key, now, &name_scope)))
     {
+      g_autoptr (RdLedgerOperator) op = rd_ledger_operator_get (c->ledger, name, NULL);
+
+      record_failure (c, op, "locked-out", address);
       reply_locked (req, lock, name_scope, now);
       return;
     }

@@ -157,14 +157,16 @@ on_method_reply (JsonNode *reply, gpointer data)
 static void
 call (RdConsole *c, RdConsoleRequest *req)
 {
-  RdConsoleSession *s = session_with_csrf (c, req);
-  JsonObject *body = rd_console_request_get_body (req);
-  JsonNode *method = s ? json_object_get_member (body, "method") : NULL;
-  JsonNode *params = s ? json_object_get_member (body, "params") : NULL;
+  RdConsoleSession *s = session_with_csrf (c, req); /* NULL: @req answered and gone */
+  JsonObject *body;
+  JsonNode *method, *params;
   Call *pending;
 
   if (!s)
     return;
+  body = rd_console_request_get_body (req);
+  method = json_object_get_member (body, "method");
+  params = json_object_get_member (body, "params");
   if (!method || !JSON_NODE_HOLDS_VALUE (method) ||
       json_node_get_value_type (method) != G_TYPE_STRING ||
       (params && !JSON_NODE_HOLDS_OBJECT (params) && !JSON_NODE_HOLDS_NULL (params)))
@@ -213,14 +215,15 @@ content_type_of (const RdLedgerRecording *r)
 static void
 recording (RdConsole *c, RdConsoleRequest *req)
 {
-  RdConsoleSession *s = rd_console_session_of (c, req, TRUE);
-  const char *session = rd_console_request_get_query (req, "session");
-  const char *segment_text = rd_console_request_get_query (req, "segment");
+  RdConsoleSession *s = rd_console_session_of (c, req, TRUE); /* NULL: @req answered and gone */
+  const char *session, *segment_text;
   g_autoptr (GPtrArray) rows = NULL;
   gint64 segment = 0;
 
   if (!s)
     return;
+  session = rd_console_request_get_query (req, "session");
+  segment_text = rd_console_request_get_query (req, "segment");
   if (!session || !segment_text ||
       !g_ascii_string_to_signed (segment_text, 10, 1, G_MAXINT64, &segment, NULL))
     {
