@@ -28,8 +28,8 @@ G_BEGIN_DECLS
 
 #define RD_LEDGER_PASSWORD_SALT_LEN 16
 #define RD_LEDGER_PASSWORD_HASH_LEN 32
-/* The cost of new hashes: N = 2^15, r = 8, p = 1 takes 32 MiB and about 60 ms on the room's
- * machine (measured by test-console-api). */
+/* The cost of new hashes: N = 2^15, r = 8, p = 1 takes 32 MiB (128 * r * N bytes) and about
+ * 100 ms of one core on a small x86-64 machine; N = 2^14 would be half of both. */
 #define RD_LEDGER_SCRYPT_N 32768
 #define RD_LEDGER_SCRYPT_R 8
 #define RD_LEDGER_SCRYPT_P 1

@@ -221,6 +221,7 @@ test_console_api (void)
   g_autoptr (JsonNode) status = NULL;
   g_autoptr (JsonNode) list = NULL;
   g_autofree char *err = NULL;
+  g_autofree char *session_id = NULL;
   Ctx ctx = { 0 }, *c = &ctx;
   const char *url;
 
@@ -325,6 +326,7 @@ test_console_api (void)
     started = post (c, "/console/api/call", call, ok->cookie, csrf);
     g_assert_cmpuint (started->status, ==, 200);
     g_assert_cmpstr (member (started, "state"), ==, "live");
+    session_id = g_strdup (member (started, "id"));
     g_assert_cmpint (count_events (c, "session-started", "operator ana (technician)"), ==, 1);
     /* ... and cannot open the book. */
     refused =
@@ -355,6 +357,32 @@ test_console_api (void)
     g_assert_nonnull (strstr (error_message (refused), "technician role"));
     g_assert_nonnull (strstr (error_message (refused), "operator olga (officer)"));
     g_assert_cmpuint (book->status, ==, 200);
+
+    /* The ended session's first segment, for playback: a range of it, as a browser asks. */
+    g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "session", "end", session_id, NULL), ==, 0);
+    {
+      g_autofree char *path =
+          g_strdup_printf ("/console/api/recording?session=%s&segment=1", session_id);
+      g_autofree char *full = g_strconcat (c->base, path, NULL);
+      g_autoptr (SoupMessage) msg = soup_message_new ("GET", full);
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (GError) error = NULL;
+      SoupMessageHeaders *h = soup_message_get_request_headers (msg);
+      g_autofree char *cookie = g_strdup_printf ("rd_console=%s", ok->cookie);
+
+      g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
+      soup_message_headers_replace (h, "Cookie", cookie);
+      soup_message_headers_replace (h, "Range", "bytes=0-99");
+      bytes = soup_session_send_and_read (c->http, msg, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 206);
+      g_assert_cmpuint (g_bytes_get_size (bytes), ==, 100);
+      g_assert_true (g_str_has_suffix (
+          soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL),
+          "/webm"));
+      /* a Matroska file starts with the EBML magic */
+      g_assert_cmpmem (g_bytes_get_data (bytes, NULL), 4, "\x1a\x45\xdf\xa3", 4);
+    }
   }
 
   {

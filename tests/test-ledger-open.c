@@ -31,7 +31,7 @@ test_open_fresh (RdTestLedger *f, gconstpointer data)
 
   g_assert_cmpstr (rd_ledger_get_path (ledger), ==, f->path);
   g_assert_cmpint (rd_ledger_get_schema_version (ledger), ==, RD_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (RD_LEDGER_SCHEMA_VERSION, ==, 8);
+  g_assert_cmpint (RD_LEDGER_SCHEMA_VERSION, ==, 9);
   g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
 
   id = rd_ledger_session_start (ledger, "first", "operator", &error);
@@ -52,6 +52,10 @@ test_open_fresh (RdTestLedger *f, gconstpointer data)
   g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = "
                                            "'trigger' AND name GLOB 'archive_*'"),
                    ==, 3);
+  /* the console's operators (v9), with their two guards */
+  g_assert_cmpint (rd_test_sqlite_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = "
+                                           "'trigger' AND name GLOB 'operators_*'"),
+                   ==, 2);
   /* The evidence triggers of the session tables' migrations (9 of v1-v2, 4 of the recordings'
    * v3, 4 of the chain's v4; the book's are checked in test-ledger-book), and two chain triggers
    * (after insert, after update) for each chained table: every table but the chain itself. */
