@@ -183,7 +183,8 @@ call (RdConsole *c, RdConsoleRequest *req)
   c->dispatch (rd_control_request_new_operator (
                    json_node_get_string (method),
                    params && JSON_NODE_HOLDS_OBJECT (params) ? json_node_get_object (params) : NULL,
-                   s->name, s->role, on_method_reply, pending),
+                   s->name, s->role, rd_console_request_get_remote_address (req), on_method_reply,
+                   pending),
                c->user_data);
 }
 

@@ -49,6 +49,7 @@ struct _RdControlRequest
   /* An operator's request: who, and where its answer goes. */
   char *actor;
   char *role;
+  char *address;
   RdControlReplyFunc reply;
   gpointer reply_data;
 };
@@ -380,7 +381,8 @@ rd_control_request_get_peer (RdControlRequest *r)
 
 RdControlRequest *
 rd_control_request_new_operator (const char *method, JsonObject *params, const char *name,
-                                 const char *role, RdControlReplyFunc reply, gpointer user_data)
+                                 const char *role, const char *address, RdControlReplyFunc reply,
+                                 gpointer user_data)
 {
   RdControlRequest *r = g_new0 (RdControlRequest, 1);
   JsonObject *o = json_object_new ();
@@ -402,6 +404,7 @@ rd_control_request_new_operator (const char *method, JsonObject *params, const c
   r->params = params ? json_object_get_object_member (o, "params") : NULL;
   r->actor = g_strdup_printf ("operator %s (%s)", name, role);
   r->role = g_strdup (role);
+  r->address = g_strdup (address);
   r->reply = reply;
   r->reply_data = user_data;
   return r;
@@ -414,6 +417,12 @@ rd_control_request_get_operator_role (RdControlRequest *r, const char **role)
   return r->client == NULL;
 }
 
+const char *
+rd_control_request_get_address (RdControlRequest *r)
+{
+  return r->address;
+}
+
 static void
 request_free (RdControlRequest *r)
 {
@@ -422,6 +431,7 @@ request_free (RdControlRequest *r)
   json_node_unref (r->message);
   g_free (r->actor);
   g_free (r->role);
+  g_free (r->address);
   g_free (r);
 }
 

@@ -47,16 +47,20 @@ const RdControlPeer *rd_control_request_get_peer (RdControlRequest *request);
 
 /* An operator's request (the room console, rd-daemon-console.c): the same methods as the
  * socket's, run as the operator @name with @role ("technician", "officer" or "supervisor")
- * instead of a Unix user. Its answer, the whole reply message as the socket would send it
+ * instead of a Unix user, from @address (the client's IP address, as text). Its answer, the whole
+ * reply message as the socket would send it
  * ({"ok": true, "result": ...} or {"ok": false, "error": {...}}, transfer full), goes to @reply
  * with @user_data, once; the request is freed after. @params may be NULL; it is copied.
  * (transfer full: the handler's answer frees it) */
 typedef void (*RdControlReplyFunc) (JsonNode *reply, gpointer user_data);
 RdControlRequest *rd_control_request_new_operator (const char *method, JsonObject *params,
                                                    const char *name, const char *role,
-                                                   RdControlReplyFunc reply, gpointer user_data);
+                                                   const char *address, RdControlReplyFunc reply,
+                                                   gpointer user_data);
 /* TRUE for an operator's request, with its role ("technician", ...; owned by @request). */
 gboolean rd_control_request_get_operator_role (RdControlRequest *request, const char **role);
+/* An operator's request: the address it came from; NULL for the socket's. (transfer none) */
+const char *rd_control_request_get_address (RdControlRequest *request);
 
 /* Answers and frees @request. rd_control_request_reply takes ownership of @result (may be
  * NULL). */

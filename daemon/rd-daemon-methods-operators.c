@@ -45,6 +45,18 @@ hash_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
     g_task_return_error (task, error);
 }
 
+/* The event detail of a change: where an operator's request came from (the console). */
+static JsonObject *
+origin_detail (RdControlRequest *req)
+{
+  JsonObject *o = json_object_new ();
+  const char *address = rd_control_request_get_address (req);
+
+  if (address)
+    json_object_set_string_member (o, "address", address);
+  return o;
+}
+
 /* {"name", "role"} of the operator just changed. */
 static JsonNode *
 operator_result (const char *name, const char *role)
@@ -63,6 +75,7 @@ on_hashed (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree RdLedgerPassword *pw = g_task_propagate_pointer (G_TASK (result), &error);
   g_autoptr (RdLedgerOperator) op = NULL;
+  g_autoptr (JsonObject) origin = origin_detail (job->req);
   RdDaemon *d = job->d;
   gboolean ok;
 
@@ -74,10 +87,10 @@ on_hashed (GObject *source, GAsyncResult *result, gpointer data)
     }
   if (job->role)
     ok = rd_ledger_operator_add (d->ledger, job->name, job->role, pw,
-                                 rd_control_request_get_actor (job->req), NULL, &error);
+                                 rd_control_request_get_actor (job->req), origin, &error);
   else
     ok = rd_ledger_operator_passwd (d->ledger, job->name, pw,
-                                    rd_control_request_get_actor (job->req), NULL, &error);
+                                    rd_control_request_get_actor (job->req), origin, &error);
   OPENSSL_cleanse (pw, sizeof *pw);
   if (!ok)
     {
@@ -197,11 +210,12 @@ rd_daemon_method_operator_disable (RdDaemon *d, RdControlRequest *req, JsonObjec
   const char *name;
   g_autoptr (GError) error = NULL;
   g_autoptr (RdLedgerOperator) op = NULL;
+  g_autoptr (JsonObject) origin = origin_detail (req);
   guint ended;
 
   if (!rd_daemon_get_string_param (req, params, "name", TRUE, &name))
     return;
-  if (!rd_ledger_operator_disable (d->ledger, name, rd_control_request_get_actor (req), NULL,
+  if (!rd_ledger_operator_disable (d->ledger, name, rd_control_request_get_actor (req), origin,
                                    &error) ||
       !(op = rd_ledger_operator_get (d->ledger, name, &error)))
     {

@@ -18,6 +18,7 @@
 #define PW_SUE   "sue-supervisor-pass"
 #define PW_NEW   "ana-new-password-2"
 #define PW_WRONG "definitely-wrong-1"
+#define PW_TOM   "tom-from-the-console"
 
 typedef struct
 {
@@ -435,6 +436,28 @@ test_console_api (void)
   }
 
   {
+    /* A supervisor adds an operator from the console: on the record with its address. */
+    g_autoptr (Reply) ok = login (c, "sue", PW_SUE);
+    g_autoptr (Reply) added =
+        post (c, "/console/api/call",
+              "{\"method\": \"operator.add\", \"params\": {\"name\": "
+              "\"tom\", \"role\": \"technician\", \"password\": \"" PW_TOM "\"}}",
+              ok->cookie, member (ok, "csrf"));
+    g_autoptr (Reply) out = NULL;
+    g_autoptr (Reply) tom = NULL;
+
+    g_assert_cmpuint (added->status, ==, 200);
+    g_assert_cmpint (count_events (c, "operator-added",
+                                   "operator sue (supervisor) {\"name\":\"tom\",\"role\":"
+                                   "\"technician\",\"address\":\"127.0.0.1\"}"),
+                     ==, 1);
+    tom = login (c, "tom", PW_TOM);
+    g_assert_cmpuint (tom->status, ==, 200);
+    out = post (c, "/console/api/logout", "{}", ok->cookie, member (ok, "csrf"));
+    g_assert_cmpuint (out->status, ==, 200);
+  }
+
+  {
     /* The idle timeout, shortened by a reload: the session ends by itself. */
     g_autoptr (Reply) ok = NULL;
     g_autoptr (Reply) gone = NULL;
@@ -453,7 +476,7 @@ test_console_api (void)
 
   /* No password anywhere on the record or in the log. */
   {
-    const char *passwords[] = { PW_ANA, PW_OLGA, PW_SUE, PW_NEW, PW_WRONG };
+    const char *passwords[] = { PW_ANA, PW_OLGA, PW_SUE, PW_NEW, PW_WRONG, PW_TOM };
     g_autofree char *ledger = g_build_filename (t->state_dir, "ledger.sqlite", NULL);
     g_autofree char *wal = g_build_filename (t->state_dir, "ledger.sqlite-wal", NULL);
     g_autofree char *log = rd_test_daemon_stderr (t);
