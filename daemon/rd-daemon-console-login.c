@@ -442,6 +442,13 @@ rd_console_login (RdConsole *c, RdConsoleRequest *req)
                                       FALSE);
       return;
     }
+  if (c->logins >= RD_CONSOLE_MAX_CHECKING)
+    {
+      rd_console_request_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
+                                      "Too many logins at once; try again in a second.", NULL, 1,
+                                      FALSE);
+      return;
+    }
   name_key = g_strconcat ("name:", name, NULL);
   address_key = g_strconcat ("address:", address, NULL);
   if ((lock = locked (c, name_key, address_key, now, &name_scope)))

@@ -14,7 +14,9 @@
  *   the limit; that failure and every login while locked (the right password too) get 429
  *   "locked-out" with "until" (ISO 8601 UTC) and "retry_after_s" in the error and Retry-After.
  *   Names that are not operators are counted too, so a lockout says nothing about which exist.
- *   Kept in memory, at most RD_CONSOLE_MAX_TRACKED names and addresses.
+ *   Kept in memory, at most RD_CONSOLE_MAX_TRACKED names and addresses (beyond that, new ones
+ *   go uncounted until old ones are forgotten). At most RD_CONSOLE_MAX_CHECKING passwords are
+ *   checked at once; a login beyond that gets 503 "busy" with Retry-After: 1.
  * - Sessions are kept in memory only: a restart of receptiond logs every operator out. A
  *   session ends on logout, after [console] idle-timeout seconds without a request that counts
  *   as an action (POST /call, GET /recording; GET /session does not), after RD_CONSOLE_MAX_AGE_S
@@ -53,6 +55,7 @@ G_BEGIN_DECLS
 #define RD_CONSOLE_LOCKOUT_S            900 /* ... lock it for this long */
 #define RD_CONSOLE_MAX_AGE_S            (12 * 3600)
 #define RD_CONSOLE_MAX_TRACKED          4096
+#define RD_CONSOLE_MAX_CHECKING         4 /* password checks at once (32 MiB each) */
 
 typedef struct _RdConsole RdConsole;
 

@@ -23,6 +23,13 @@ struct _RdConsoleRequest
   gboolean answered;
 };
 
+/* Where requests go up: the server and its "console-request" signal. */
+typedef struct
+{
+  GObject *emitter; /* not a reference: it outlives the SoupServer */
+  guint signal_id;
+} Emitter;
+
 static const struct
 {
   const char *path;
@@ -195,8 +202,9 @@ static void
 console_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                  gpointer user_data)
 {
-  GObject *emitter = user_data;
-  guint signal_id = GPOINTER_TO_UINT (g_object_get_data (emitter, "rd-console-signal"));
+  const Emitter *up = user_data;
+  GObject *emitter = up->emitter;
+  guint signal_id = up->signal_id;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autoptr (GObject) keep = NULL;
   g_autoptr (JsonNode) body = NULL;
@@ -295,9 +303,12 @@ console_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHa
 void
 rd_signal_console_attach (SoupServer *soup, GObject *emitter, guint signal_id)
 {
-  g_object_set_data (emitter, "rd-console-signal", GUINT_TO_POINTER (signal_id));
-  soup_server_add_early_handler (soup, RD_SIGNAL_CONSOLE_API_PATH, console_early, emitter, NULL);
-  soup_server_add_handler (soup, RD_SIGNAL_CONSOLE_API_PATH, console_handler, emitter, NULL);
+  Emitter *up = g_new0 (Emitter, 1);
+
+  up->emitter = emitter;
+  up->signal_id = signal_id;
+  soup_server_add_early_handler (soup, RD_SIGNAL_CONSOLE_API_PATH, console_early, NULL, NULL);
+  soup_server_add_handler (soup, RD_SIGNAL_CONSOLE_API_PATH, console_handler, up, g_free);
 }
 
 RdConsoleApi
