@@ -53,11 +53,12 @@ rd_console_set_config (RdConsole *c, RdConfig *config)
 static RdConsoleSession *
 session_with_csrf (RdConsole *c, RdConsoleRequest *req)
 {
-  RdConsoleSession *s = rd_console_session_of (c, req, TRUE);
-  const char *token = rd_console_request_get_csrf (req);
+  RdConsoleSession *s = rd_console_session_of (c, req, TRUE); /* NULL: @req answered and gone */
+  const char *token;
 
   if (!s)
     return NULL;
+  token = rd_console_request_get_csrf (req);
   if (!token || strlen (token) != strlen (s->csrf) ||
       CRYPTO_memcmp (token, s->csrf, strlen (s->csrf)) != 0)
     {
