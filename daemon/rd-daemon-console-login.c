@@ -44,6 +44,7 @@ rd_console_session_free (RdConsoleSession *s)
     OPENSSL_cleanse (s->csrf, strlen (s->csrf));
   g_free (s->csrf);
   g_free (s->address);
+  g_clear_pointer (&s->viewed, g_hash_table_unref);
   g_free (s);
 }
 
@@ -337,6 +338,7 @@ login_succeeded (RdConsole *c, RdConsoleRequest *req, const RdLedgerOperator *op
   s->csrf = rd_daemon_random_hex (32);
   s->address = g_strdup (rd_console_request_get_remote_address (req));
   s->created_us = s->last_us = g_get_monotonic_time ();
+  s->viewed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_replace (c->sessions, s->key, s);
   if (!c->sweep_id)
     c->sweep_id = g_timeout_add_seconds (1, on_sweep, c);

@@ -16,6 +16,7 @@ typedef struct
   char *csrf;
   char *address;              /* where it logged in from */
   gint64 created_us, last_us; /* monotonic */
+  GHashTable *viewed;         /* "SESSION/SEGMENT" of the recordings it has fetched */
 } RdConsoleSession;
 
 struct _RdConsole

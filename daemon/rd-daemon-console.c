@@ -2,6 +2,7 @@
  * of the control methods as an operator, and recordings for playback. Logins and sessions are in
  * rd-daemon-console-login.c. See rd-daemon-console.h for the contract. */
 #include "daemon/rd-daemon-console-private.h"
+#include "daemon/rd-daemon-log.h"
 #include "ledger/rd-ledger-recordings.h"
 #include "proto/rd-proto.h"
 
@@ -213,6 +214,24 @@ content_type_of (const RdLedgerRecording *r)
   return video ? "video/webm" : "audio/webm";
 }
 
+/* "recording-viewed" on session @session's record: who fetched segment @segment, from where. */
+static void
+record_viewed (RdConsole *c, RdConsoleSession *s, const char *session, gint64 segment,
+               const char *address)
+{
+  g_autoptr (JsonNode) detail = json_from_string ("{}", NULL);
+  g_autoptr (GError) error = NULL;
+  JsonObject *o = json_node_get_object (detail);
+
+  json_object_set_int_member (o, "segment", segment);
+  json_object_set_string_member (o, "address", address);
+  if (!rd_ledger_add_event (c->ledger, session, s->actor, "recording-viewed", detail, &error))
+    rd_log_session (G_LOG_LEVEL_WARNING, session,
+                    "could not record that %s viewed segment %" G_GINT64_FORMAT
+                    " in the ledger: %s",
+                    s->actor, segment, error->message);
+}
+
 /* GET /console/api/recording?session=S&segment=N: a sealed (or repaired) segment's file. */
 static void
 recording (RdConsole *c, RdConsoleRequest *req)
@@ -243,7 +262,11 @@ recording (RdConsole *c, RdConsoleRequest *req)
         {
           g_autofree char *path =
               g_build_filename (rd_config_get_state_dir (c->config), r->path, NULL);
+          g_autofree char *seen = g_strdup_printf ("%s/%" G_GINT64_FORMAT, session, segment);
 
+          /* once per console session: a player asks for many ranges of one file */
+          if (g_hash_table_add (s->viewed, g_steal_pointer (&seen)))
+            record_viewed (c, s, session, segment, rd_console_request_get_remote_address (req));
           rd_console_request_reply_file (req, path, content_type_of (r));
           return;
         }

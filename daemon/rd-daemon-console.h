@@ -34,8 +34,9 @@
  *   "console-login", "console-login-failed" (reason "wrong-password", "disabled" or
  *   "unknown-name"; an unknown name is not written, it may be a password typed in the wrong
  *   field), "console-lockout" ("scope": "name" or "address", "until"), "console-logout" ("reason":
- *   "logout", "idle", "max-age", "operator-disabled"), each with "address". Never a password,
- *   cookie or CSRF token.
+ *   "logout", "idle", "max-age", "operator-disabled"), each with "address"; and, on the
+ *   session's own record, "recording-viewed" {"segment", "address"} the first time a console
+ *   session fetches a segment. Never a password, cookie or CSRF token.
  *
  * Threading: main context only. Ownership: rd_console_new() returns (transfer full).
  */

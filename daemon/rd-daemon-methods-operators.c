@@ -222,7 +222,7 @@ rd_daemon_method_operator_disable (RdDaemon *d, RdControlRequest *req, JsonObjec
       rd_daemon_reply_ledger_error (req, NULL, error);
       return;
     }
-  ended = rd_console_end_sessions_of (d->console, name, "operator disabled");
+  ended = rd_console_end_sessions_of (d->console, name, "operator-disabled");
   {
     JsonNode *result = operator_result (name, op->role);
 

@@ -383,6 +383,7 @@ test_console_api (void)
           "/webm"));
       /* a Matroska file starts with the EBML magic */
       g_assert_cmpmem (g_bytes_get_data (bytes, NULL), 4, "\x1a\x45\xdf\xa3", 4);
+      g_assert_cmpint (count_events (c, "recording-viewed", "operator olga (officer)"), ==, 1);
     }
   }
 
@@ -432,7 +433,7 @@ test_console_api (void)
     refused = login (c, "ana", PW_NEW);
     g_assert_cmpuint (refused->status, ==, 401);
     g_assert_cmpint (count_events (c, "console-login-failed", "\"reason\":\"disabled\""), ==, 1);
-    g_assert_cmpint (count_events (c, "console-logout", "operator disabled"), ==, 2);
+    g_assert_cmpint (count_events (c, "console-logout", "operator-disabled"), ==, 2);
   }
 
   {
