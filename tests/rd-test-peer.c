@@ -12,9 +12,13 @@
 #define TONE_WINDOW 4800 /* 100 ms at 48 kHz */
 #define PICTURE_W   64
 #define PICTURE_H   36
+/* After the decoder, like a browser's renderer: the newest picture, scaled down before it is
+ * converted. A busy machine decodes late; a chain that kept every picture would fall seconds
+ * behind what the room sends (and the tests would judge a picture long gone). */
 #define PICTURE_CHAIN                                                                              \
-  "videoconvert ! videoscale ! video/x-raw,format=RGB,width=64,height=36,pixel-aspect-ratio=1/1 "  \
-  "! fakesink name=out"
+  "queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videoscale "       \
+  "! video/x-raw,width=64,height=36,pixel-aspect-ratio=1/1 ! videoconvert "                        \
+  "! video/x-raw,format=RGB ! fakesink name=out"
 
 struct _RdTestPeer
 {
@@ -25,7 +29,11 @@ struct _RdTestPeer
   GCond cond;
   gboolean gathered;
   guint64 video_frames, audio_buffers; /* atomic */
-  NiceAgent *agent;                    /* libnice under webrtcbin */
+  /* the far end's video RTP packets, the gaps in their sequence numbers, and the newest
+   * sequence number + 1 (0: none yet): the video streaming thread's, read for messages */
+  guint64 video_packets, video_gaps, video_keyframes;
+  guint video_next_seq;
+  NiceAgent *agent; /* libnice under webrtcbin */
   gulong agent_state_id, agent_request_id;
   guint ice_ready;    /* atomic: times the component became ready */
   guint ice_checked;  /* atomic: times the far end's checks first passed our credentials */
@@ -40,6 +48,35 @@ struct _RdTestPeer
   guint8 picture[PICTURE_W * PICTURE_H * 3];
   gboolean have_picture;
 };
+
+/* Streaming thread: counts the far end's video packets and the gaps between them. */
+static GstPadProbeReturn
+count_rtp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdTestPeer *peer = user_data;
+  guint8 header[4];
+  guint seq;
+
+  if (gst_buffer_extract (GST_PAD_PROBE_INFO_BUFFER (info), 0, header, 4) != 4)
+    return GST_PAD_PROBE_OK;
+  seq = (guint)header[2] << 8 | header[3];
+  __atomic_add_fetch (&peer->video_packets, 1, __ATOMIC_RELAXED);
+  if (peer->video_next_seq && seq != peer->video_next_seq - 1)
+    __atomic_add_fetch (&peer->video_gaps, 1, __ATOMIC_RELAXED);
+  peer->video_next_seq = (seq + 1) % 65536 + 1;
+  return GST_PAD_PROBE_OK;
+}
+
+/* Streaming thread: counts the keyframes that reach the far end's video decoder. */
+static GstPadProbeReturn
+count_keyframes (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdTestPeer *peer = user_data;
+
+  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_DELTA_UNIT))
+    __atomic_add_fetch (&peer->video_keyframes, 1, __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
 
 /* Streaming thread: keeps the newest decoded picture (scaled down). */
 static GstPadProbeReturn
@@ -129,6 +166,15 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
                      NULL);
   gst_bin_add (GST_BIN (peer->pipeline), bin);
   sink = gst_element_get_static_pad (bin, "sink");
+  if (video)
+    {
+      GstElement *vdec = gst_bin_get_by_name (GST_BIN (bin), "vdec");
+      g_autoptr (GstPad) vdec_sink = gst_element_get_static_pad (vdec, "sink");
+
+      gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, count_rtp, peer, NULL);
+      gst_pad_add_probe (vdec_sink, GST_PAD_PROBE_TYPE_BUFFER, count_keyframes, peer, NULL);
+      gst_object_unref (vdec);
+    }
   gst_pad_link (pad, sink);
   gst_element_sync_state_with_parent (bin);
 }
@@ -603,6 +649,31 @@ rd_test_peer_get_color_share (RdTestPeer *peer, guint32 rgb)
     }
   g_mutex_unlock (&peer->lock);
   return n / (double)(PICTURE_W * PICTURE_H);
+}
+
+char *
+rd_test_peer_describe_video (RdTestPeer *peer)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " frames decoded of %" G_GUINT64_FORMAT
+                          " packets, %" G_GUINT64_FORMAT " keyframes, %" G_GUINT64_FORMAT " gaps",
+                          rd_test_peer_get_video_frames (peer),
+                          __atomic_load_n (&peer->video_packets, __ATOMIC_RELAXED),
+                          __atomic_load_n (&peer->video_keyframes, __ATOMIC_RELAXED),
+                          __atomic_load_n (&peer->video_gaps, __ATOMIC_RELAXED));
+}
+
+guint32
+rd_test_peer_get_mean_color (RdTestPeer *peer)
+{
+  guint64 sum[3] = { 0 };
+  guint n = PICTURE_W * PICTURE_H;
+
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; peer->have_picture && i < n; i++)
+    for (guint c = 0; c < 3; c++)
+      sum[c] += peer->picture[3 * i + c];
+  g_mutex_unlock (&peer->lock);
+  return (guint32)(sum[0] / n) << 16 | (guint32)(sum[1] / n) << 8 | (guint32)(sum[2] / n);
 }
 
 guint64
