@@ -290,6 +290,7 @@ seen_colours (Fixture *f, Party *p)
     if (f->parties[i].rgb)
       g_string_append_printf (s, " %06x %.0f%%", f->parties[i].rgb,
                               100 * rd_test_peer_get_color_share (p->tp, f->parties[i].rgb));
+  g_string_append_printf (s, " (mean %06x)", rd_test_peer_get_mean_color (p->tp));
   return g_string_free (s, FALSE);
 }
 
@@ -321,8 +322,8 @@ seen_by_all (Fixture *f)
     if (f->parties[i].rgb)
       {
         g_autofree char *one = seen_colours (f, &f->parties[i]);
-        g_string_append_printf (s, "%s (%" G_GUINT64_FORMAT " frames decoded); ", one,
-                                rd_test_peer_get_video_frames (f->parties[i].tp));
+        g_autofree char *video = rd_test_peer_describe_video (f->parties[i].tp);
+        g_string_append_printf (s, "%s (%s); ", one, video);
       }
   return g_string_free (s, FALSE);
 }
@@ -361,6 +362,7 @@ test_layouts (Fixture *f, gconstpointer data)
   /* room: the room's camera alone */
   rd_room_set_layout (f->room, RD_LAYOUT_ROOM);
   WAIT_FOR (all_see_others (f, 0), 15, "%s", (g_free (seen), seen = seen_by_all (f)));
+  g_test_message ("room: %s", (g_free (seen), seen = seen_by_all (f)));
   /* speaker: the board (louder than the room's tone by 9.5 dB) takes the floor */
   rd_room_set_layout (f->room, RD_LAYOUT_SPEAKER);
   WAIT_FOR (g_strcmp0 (rd_room_get_active_speaker (f->room), "board") == 0 &&
@@ -414,13 +416,13 @@ static void
 test_undecodable (Fixture *f, gconstpointer data)
 {
   g_autoptr (GString) seen = g_string_new (NULL);
+  g_autofree char *sees = NULL;
 
   g_signal_connect (f->room, "tile-changed", G_CALLBACK (on_tile_changed), seen);
   call_in_full (f, &f->parties[0], "board", 700, 0.3, RED);
   call_in_full (f, &f->parties[1], "agency", 1100, 0.3, GREEN);
-  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 20,
-            "the agency sees %.1f%% red",
-            100 * rd_test_peer_get_color_share (f->parties[1].tp, RED));
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 20, "%s",
+            (g_free (sees), sees = seen_by_all (f)));
 
   rd_test_peer_set_video_truncated (f->parties[0].tp, TRUE);
   WAIT_FOR (g_str_equal (rd_room_get_tile_state (f->room, "board"), "failed"), 10,
@@ -441,9 +443,8 @@ test_undecodable (Fixture *f, gconstpointer data)
   WAIT_FOR (g_str_equal (rd_room_get_tile_state (f->room, "board"), "shown"), 10,
             "board's tile %s (tile changes: %s)", rd_room_get_tile_state (f->room, "board"),
             seen->str);
-  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 10,
-            "the agency sees %.1f%% red",
-            100 * rd_test_peer_get_color_share (f->parties[1].tp, RED));
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 10, "%s",
+            (g_free (sees), sees = seen_by_all (f)));
   /* failed, and back (marked stalled for a moment before it failed, at most: frames that do
    * not decode can make the depayloader wait for a keyframe, which comes seconds apart) */
   g_assert_true (g_str_equal (seen->str, "board failed, board shown") ||
