@@ -120,6 +120,9 @@ typedef struct
   GstPad *queue_sink; /* our queue's sink pad */
   RdPeerGate *gate;   /* on the queue's src pad */
   gboolean unlinked;  /* under peer->lock */
+  /* atomic (video): 0, or the frames that leave the queue are dropped until a keyframe, 1
+   * before it is asked for and 2 after (rd-media-peer-send.c) */
+  gint need_keyframe;
 } RdPeerSendStream;
 
 /* A send stream for m-line @mline, its webrtcbin sink pad requested with @caps. Main context. */

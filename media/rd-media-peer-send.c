@@ -6,6 +6,8 @@
 #include "media/rd-media-peer-private.h"
 #include "media/rd-media-error.h"
 
+#include <gst/video/video.h>
+
 #define UNLINK_TIMEOUT_MS 1000
 
 /* The payloader of @codec with payload type @pt, or NULL. (transfer floating) */
@@ -29,6 +31,38 @@ make_payloader (gboolean video, RdOfferCodec codec, guint pt)
       gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
     }
   return pay;
+}
+
+/* The queue's thread: it is full, and lets its oldest frames go. */
+static void
+on_overrun (GstElement *queue, gpointer user_data)
+{
+  RdPeerSendStream *s = user_data;
+
+  g_atomic_int_compare_and_exchange (&s->need_keyframe, 0, 1);
+}
+
+/* The queue's thread: a video frame refers to the frames before it, back to a keyframe. After
+ * the queue let frames go (this peer's send path stalled) and before the gate's first frame,
+ * the frames that follow would decode into the wrong picture, or garbage, and a decoder sees
+ * nothing wrong to ask a keyframe for (the payloader numbers what it gets without a gap): they
+ * are dropped until a keyframe, asked for once (the room limits how often: rd-media-room.h). */
+static GstPadProbeReturn
+keyframe_guard (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdPeerSendStream *s = user_data;
+
+  if (!g_atomic_int_get (&s->need_keyframe))
+    return GST_PAD_PROBE_OK;
+  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_DELTA_UNIT))
+    {
+      g_atomic_int_set (&s->need_keyframe, 0);
+      return GST_PAD_PROBE_OK;
+    }
+  if (g_atomic_int_compare_and_exchange (&s->need_keyframe, 1, 2))
+    gst_pad_send_event (pad,
+                        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+  return GST_PAD_PROBE_DROP;
 }
 
 /* tee -> [ghost] queue -> (gate) payloader -> webrtcbin sink pad */
@@ -83,6 +117,12 @@ rd_peer_add_send_stream (RdPeer *peer, guint mline, gboolean video, RdOfferCodec
   gst_element_add_pad (peer->bin, s->queue_sink);
   queue_src = gst_element_get_static_pad (queue, "src");
   s->gate = rd_peer_gate_new (queue_src);
+  if (video)
+    {
+      s->need_keyframe = 1;
+      g_signal_connect (queue, "overrun", G_CALLBACK (on_overrun), s);
+      gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER, keyframe_guard, s, NULL);
+    }
   gst_element_sync_state_with_parent (pay);
   gst_element_sync_state_with_parent (queue);
   s->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
