@@ -128,8 +128,14 @@ static const CommandSpec commands[] = {
     { { NULL, "id", ARG_STRING, TRUE } },
     NULL,
     30 },
-  { { "mute" }, "mute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
-  { { "unmute" }, "unmute", rd_console_print_muted, { { NULL, "track", ARG_STRING, FALSE } } },
+  { { "mute" },
+    "mute",
+    rd_console_print_muted,
+    { { NULL, "track", ARG_STRING, FALSE }, { "--party", "party", ARG_STRING, FALSE } } },
+  { { "unmute" },
+    "unmute",
+    rd_console_print_muted,
+    { { NULL, "track", ARG_STRING, FALSE }, { "--party", "party", ARG_STRING, FALSE } } },
   { { "layout" }, "layout", rd_console_print_layout, { { NULL, "name", ARG_STRING, TRUE } } },
   /* Re-hashing a long session's files (or downloading them from the archive) takes a while: 10
    * minutes unless --timeout says. */
@@ -360,7 +366,8 @@ static const char usage_text[] =
     "                                  accepts any certificate\n"
     "  session leave ID                leave the conferences joined (DELETE each resource)\n"
     "  mute [mic|camera]               send silence / black to every party (both if omitted)\n"
-    "  unmute [mic|camera]             undo mute\n"
+    "  mute [mic|camera] --party ID    take a party's voice out of every mix / black its tile\n"
+    "  unmute [mic|camera] [--party ID]  undo mute\n"
     "  layout auto|room|grid|speaker   what the parties and the display see\n"
     "  recording verify ID [--full]    re-hash the session's recording files and compare them\n"
     "                                  with the ledger; exit 1 naming the first bad segment.\n"

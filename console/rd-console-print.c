@@ -395,6 +395,8 @@ void
 rd_console_print_muted (JsonNode *result)
 {
   JsonObject *o = json_node_get_object (result);
+  if (str (o, "party"))
+    printf ("party %s: ", str (o, "party"));
   printf ("mic %s, camera %s\n", flag (o, "mic") ? "MUTED" : "on",
           flag (o, "camera") ? "MUTED" : "on");
 }

@@ -141,18 +141,27 @@ rd_daemon_method_session_revoke (RdDaemon *d, RdControlRequest *req, JsonObject 
   rd_control_request_reply (req, rd_ledger_session_show (d->ledger, id, NULL));
 }
 
-/* mute/unmute: {"track": "mic"|"camera"|null (both)}. */
+/* mute/unmute: {"track": "mic"|"camera"|null (both), "party": peer id|null (the room's own)}. */
 static void
 set_muted (RdDaemon *d, RdControlRequest *req, JsonObject *params, gboolean muted)
 {
   g_autoptr (GPtrArray) live = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  const char *track;
+  const char *track, *party, *key = NULL, *party_session = NULL;
   gboolean mic, camera;
 
-  if (!rd_daemon_get_string_param (req, params, "track", FALSE, &track))
+  if (!rd_daemon_get_string_param (req, params, "track", FALSE, &track) ||
+      !rd_daemon_get_string_param (req, params, "party", FALSE, &party))
     return;
+  if (party && !(key = rd_parties_get_key (d->parties, party, &party_session)))
+    {
+      rd_control_request_reply_error (req, RD_PROTO_CODE_NOT_FOUND,
+                                      "no party \"%s\" is in the room (receptionctl status lists "
+                                      "the parties)",
+                                      party);
+      return;
+    }
   if (track && !g_str_equal (track, "mic") && !g_str_equal (track, "camera"))
     {
       rd_control_request_reply_error (req, RD_PROTO_CODE_INVALID_PARAMS,
@@ -164,26 +173,45 @@ set_muted (RdDaemon *d, RdControlRequest *req, JsonObject *params, gboolean mute
   mic = !track || g_str_equal (track, "mic");
   camera = !track || g_str_equal (track, "camera");
   if (mic)
-    rd_room_set_muted (d->room, RD_ROOM_TRACK_MIC, muted);
+    key ? rd_room_set_party_muted (d->room, key, RD_ROOM_TRACK_MIC, muted)
+        : rd_room_set_muted (d->room, RD_ROOM_TRACK_MIC, muted);
   if (camera)
-    rd_room_set_muted (d->room, RD_ROOM_TRACK_CAMERA, muted);
+    key ? rd_room_set_party_muted (d->room, key, RD_ROOM_TRACK_CAMERA, muted)
+        : rd_room_set_muted (d->room, RD_ROOM_TRACK_CAMERA, muted);
 
-  /* On the record of the live session (or of the daemon when none is live). */
+  /* On the record of the party's session, or the live one (or the daemon's when none is). */
   live = rd_ledger_live_sessions (d->ledger, &error);
+  if (!party_session && live && live->len)
+    party_session = live->pdata[0];
   {
     g_autoptr (JsonNode) detail = json_from_string ("{}", NULL);
     json_object_set_string_member (json_node_get_object (detail), "track",
                                    track ? track : "mic+camera");
-    if (!rd_ledger_add_event (d->ledger, live && live->len ? live->pdata[0] : NULL,
-                              rd_control_request_get_actor (req), muted ? "mute" : "unmute", detail,
-                              &error))
+    if (party)
+      json_object_set_string_member (json_node_get_object (detail), "party", party);
+    if (!rd_ledger_add_event (d->ledger, party_session, rd_control_request_get_actor (req),
+                              muted ? "mute" : "unmute", detail, &error))
       rd_log_session (G_LOG_LEVEL_WARNING, NULL, "could not record the %s in the ledger: %s",
                       muted ? "mute" : "unmute", error ? error->message : "?");
   }
-  rd_log_session (G_LOG_LEVEL_MESSAGE, live && live->len ? live->pdata[0] : NULL, "%s %s by %s",
+  rd_log_session (G_LOG_LEVEL_MESSAGE, party_session, "%s %s%s%s by %s",
                   muted ? "muted" : "unmuted", track ? track : "mic and camera",
+                  party ? " of party " : "", party ? party : "",
                   rd_control_request_get_actor (req));
-  rd_daemon_add_muted (b, d);
+  if (party)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "party");
+      json_builder_add_string_value (b, party);
+      json_builder_set_member_name (b, "mic");
+      json_builder_add_boolean_value (b, rd_room_get_party_muted (d->room, key, RD_ROOM_TRACK_MIC));
+      json_builder_set_member_name (b, "camera");
+      json_builder_add_boolean_value (b,
+                                      rd_room_get_party_muted (d->room, key, RD_ROOM_TRACK_CAMERA));
+      json_builder_end_object (b);
+    }
+  else
+    rd_daemon_add_muted (b, d);
   rd_control_request_reply (req, json_builder_get_root (b));
 }
 

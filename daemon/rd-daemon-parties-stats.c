@@ -50,6 +50,18 @@ add_party (JsonBuilder *b, RdParty *p)
            rd_room_get_mix_inputs (p->parties->room, rd_peer_get_mix_key (p->peer)));
   /* its picture in the conference: "shown", "stalled" or "none" */
   add_str (b, "tile", rd_room_get_tile_state (p->parties->room, rd_peer_get_mix_key (p->peer)));
+  /* the room's mute switches on the party: out of every mix, a black tile */
+  json_builder_set_member_name (b, "muted");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "mic");
+  json_builder_add_boolean_value (
+      b,
+      rd_room_get_party_muted (p->parties->room, rd_peer_get_mix_key (p->peer), RD_ROOM_TRACK_MIC));
+  json_builder_set_member_name (b, "camera");
+  json_builder_add_boolean_value (b, rd_room_get_party_muted (p->parties->room,
+                                                              rd_peer_get_mix_key (p->peer),
+                                                              RD_ROOM_TRACK_CAMERA));
+  json_builder_end_object (b);
   add_int (b, "bytes_received", st.bytes_received);
   add_int (b, "bytes_sent", st.bytes_sent);
   add_int (b, "packets_received", st.packets_received);

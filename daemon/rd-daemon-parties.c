@@ -94,6 +94,17 @@ rd_parties_set_config (RdParties *parties, RdConfig *config)
   parties->config = config;
 }
 
+const char *
+rd_parties_get_key (RdParties *parties, const char *peer_id, const char **session_id)
+{
+  RdParty *p = g_hash_table_lookup (parties->table, peer_id);
+
+  if (!p)
+    return NULL;
+  *session_id = p->session_id;
+  return rd_peer_get_mix_key (p->peer);
+}
+
 guint
 rd_parties_count (RdParties *parties, const char *session_id, gboolean connected_only)
 {

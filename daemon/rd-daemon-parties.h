@@ -57,6 +57,9 @@ void rd_parties_close (RdParties *parties, const char *session_id, gint64 invite
                        const char *reason);
 /* Parties of @session_id (all when NULL); connected ones only if @connected_only. */
 guint rd_parties_count (RdParties *parties, const char *session_id, gboolean connected_only);
+/* The room's key of the live party @peer_id (rd-media-room.h: its tile and its voice in the
+ * mixes) and, in *@session_id, its session's id; NULL when no such party. (transfer none) */
+const char *rd_parties_get_key (RdParties *parties, const char *peer_id, const char **session_id);
 /* A JSON array of the live parties of @session_id (all when NULL) with their stats.
  * (transfer full) */
 JsonNode *rd_parties_to_json (RdParties *parties, const char *session_id);

@@ -11,7 +11,11 @@
  * number of parties, where pictures per party would cost one each). With the layout ROOM the
  * parties get the room's camera as encoded for the record, the valve stops the composite
  * encoder, and the display keeps showing the parties with the room's self-view in a corner.
- * Switching asks the newly chosen encoder for a keyframe.
+ * Switching asks the newly chosen encoder for a keyframe, and the selector switches on that
+ * keyframe: the two encoders' streams share no reference frames, so a party whose decoder got
+ * the new stream's delta frames first would show the old picture, or garbage, until the next
+ * keyframe (seconds, and far longer when a busy machine encodes few frames; a decoder finds
+ * nothing wrong to ask a keyframe for).
  *
  * The active speaker (for SPEAKER) is the loudest key above SPEAKER_FLOOR_DB that has been the
  * loudest for SPEAKER_TAKE_US and beats the current one by SPEAKER_MARGIN_DB, once the current
@@ -19,6 +23,9 @@
  * picture. Main context only. */
 #include "media/rd-media-room-private.h"
 #include "media/rd-media-error.h"
+
+#include <gst/video/video.h>
+#include <string.h>
 
 #define SPEAKER_TICK_MS   200
 #define SPEAKER_FLOOR_DB  (-50.0)
@@ -51,11 +58,65 @@ struct _RdRoomTile
   gint64 encoded_moved_us;
   guint64 encoded_at_move; /* encoded_frames when frames last moved */
   RdRoomTileState state;
+  GstVideoInfo vinfo; /* the streaming thread's: the party's pictures, for blank() */
+  gint camera_muted;  /* atomic: rd_room_set_party_muted() */
 };
 
 static gboolean speaker_tick (gpointer data);
+
+/* Streaming thread: keeps the party's picture format for blank(). */
+static GstPadProbeReturn
+tile_caps (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdRoomTile *t = user_data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  if (!gst_video_info_from_caps (&t->vinfo, caps))
+    gst_video_info_init (&t->vinfo);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Streaming thread: paints @buffer, a picture of @vinfo, black (YUV: luma 16, chroma 128;
+ * RGB: zeroes). */
+static void
+blank (GstBuffer *buffer, GstVideoInfo *vinfo)
+{
+  GstVideoFrame frame;
+  gboolean yuv = GST_VIDEO_INFO_IS_YUV (vinfo);
+
+  if (GST_VIDEO_INFO_FORMAT (vinfo) == GST_VIDEO_FORMAT_UNKNOWN ||
+      !gst_video_frame_map (&frame, vinfo, buffer, GST_MAP_WRITE))
+    return;
+  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES (&frame); p++)
+    memset (GST_VIDEO_FRAME_PLANE_DATA (&frame, p), yuv ? (p == 0 ? 16 : 128) : 0,
+            (gsize)GST_VIDEO_FRAME_PLANE_STRIDE (&frame, p) *
+                GST_VIDEO_FRAME_COMP_HEIGHT (&frame, p));
+  gst_video_frame_unmap (&frame);
+}
+
+/* Streaming thread: a muted camera's pictures reach its tile black. */
+static GstPadProbeReturn
+tile_blank (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdRoomTile *t = user_data;
+  GstBuffer *buffer;
+
+  if (!g_atomic_int_get (&t->camera_muted))
+    return GST_PAD_PROBE_OK;
+  buffer = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  blank (buffer, &t->vinfo);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  return GST_PAD_PROBE_OK;
+}
+
 static void choose_send (RdRoom *room, RdLayout shown);
 static GstPadProbeReturn limit_keyframes (GstPad *pad, GstPadProbeInfo *info, gpointer user_data);
+static GstPadProbeReturn switch_at_keyframe (GstPad *pad, GstPadProbeInfo *info,
+                                             gpointer user_data);
 
 static void
 tile_free (gpointer data)
@@ -87,6 +148,7 @@ rd_room_layout_init (RdRoom *room)
 {
   room->tiles = g_ptr_array_new_with_free_func (tile_free);
   room->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  room->party_muted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   room->layout = rd_config_get_layout (room->config);
   room->layout_shown = RD_LAYOUT_ROOM;
   room->speaker_source = g_timeout_source_new (SPEAKER_TICK_MS);
@@ -104,6 +166,7 @@ rd_room_layout_dispose (RdRoom *room)
     }
   g_clear_pointer (&room->tiles, g_ptr_array_unref);
   g_clear_pointer (&room->labels, g_hash_table_unref);
+  g_clear_pointer (&room->party_muted, g_hash_table_unref);
   g_clear_pointer (&room->speaker, g_free);
   g_clear_pointer (&room->candidate, g_free);
   g_clear_object (&room->send_camera_pad);
@@ -156,6 +219,10 @@ rd_room_build_composite (RdRoom *room, GError **error)
         return FALSE;
       }
   }
+  gst_pad_add_probe (room->send_camera_pad, GST_PAD_PROBE_TYPE_BUFFER, switch_at_keyframe, room,
+                     NULL);
+  gst_pad_add_probe (room->send_composite_pad, GST_PAD_PROBE_TYPE_BUFFER, switch_at_keyframe, room,
+                     NULL);
   /* what the layout shows already (the config's may be other than ROOM) */
   choose_send (room, room->layout_shown);
   {
@@ -185,7 +252,29 @@ limit_keyframes (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* The parties get the camera (ROOM) or the composite (the others). */
+/* Either encoder's streaming thread: makes the selector's pad wanted next (send_wanted) the
+ * active one at its first keyframe; the composite encoder is stopped once the camera is. */
+static GstPadProbeReturn
+switch_at_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  RdRoom *room = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (g_atomic_pointer_get (&room->send_wanted) != pad ||
+      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT) ||
+      !g_atomic_pointer_compare_and_exchange (&room->send_wanted, pad, NULL))
+    return GST_PAD_PROBE_OK;
+  GST_INFO ("the parties get the %s from its keyframe at %" GST_TIME_FORMAT,
+            pad == room->send_camera_pad ? "camera" : "composite",
+            GST_TIME_ARGS (GST_BUFFER_PTS (buffer)));
+  g_object_set (room->send_selector, "active-pad", pad, NULL);
+  if (pad == room->send_camera_pad)
+    g_object_set (room->composite_valve, "drop", TRUE, NULL);
+  return GST_PAD_PROBE_OK;
+}
+
+/* The parties get the camera (ROOM) or the composite (the others), from the chosen encoder's
+ * next keyframe, asked for now. */
 static void
 choose_send (RdRoom *room, RdLayout shown)
 {
@@ -193,9 +282,10 @@ choose_send (RdRoom *room, RdLayout shown)
 
   if (!room->send_selector)
     return;
-  g_object_set (room->composite_valve, "drop", !composite, NULL);
-  g_object_set (room->send_selector, "active-pad",
-                composite ? room->send_composite_pad : room->send_camera_pad, NULL);
+  if (composite)
+    g_object_set (room->composite_valve, "drop", FALSE, NULL);
+  g_atomic_pointer_set (&room->send_wanted,
+                        composite ? room->send_composite_pad : room->send_camera_pad);
   rd_room_encoder_keyframe (composite ? room->composite_encoder : room->encoder);
 }
 
@@ -331,7 +421,10 @@ update_labels (RdRoom *room)
       RdRoomTile *t = room->tiles->pdata[i];
       const char *text = g_hash_table_lookup (room->labels, t->key);
       g_autofree char *shown = g_strdup_printf (
-          "%s%s", text ? text : "", t->state == RD_ROOM_TILE_STALLED ? " · mất hình" : "");
+          "%s%s%s%s", text ? text : "",
+          rd_room_get_party_muted (room, t->key, RD_ROOM_TRACK_MIC) ? " · tắt mic" : "",
+          rd_room_get_party_muted (room, t->key, RD_ROOM_TRACK_CAMERA) ? " · tắt camera" : "",
+          t->state == RD_ROOM_TILE_STALLED ? " · mất hình" : "");
       g_object_set (t->label, "text", shown, NULL);
     }
 }
@@ -345,6 +438,38 @@ rd_room_set_label (RdRoom *room, const char *key, const char *label)
   else
     g_hash_table_remove (room->labels, key);
   update_labels (room);
+}
+
+void
+rd_room_set_party_muted (RdRoom *room, const char *key, RdRoomTrack track, gboolean muted)
+{
+  guint flags;
+
+  g_return_if_fail (RD_IS_ROOM (room) && key != NULL);
+  flags = GPOINTER_TO_UINT (g_hash_table_lookup (room->party_muted, key));
+  flags = muted ? flags | 1u << track : flags & ~(1u << track);
+  if (flags)
+    g_hash_table_replace (room->party_muted, g_strdup (key), GUINT_TO_POINTER (flags));
+  else
+    g_hash_table_remove (room->party_muted, key);
+  if (track == RD_ROOM_TRACK_MIC)
+    rd_room_mixer_set_muted (room->mix, key, muted);
+  for (guint i = 0; track == RD_ROOM_TRACK_CAMERA && i < room->tiles->len; i++)
+    {
+      RdRoomTile *t = room->tiles->pdata[i];
+      if (g_str_equal (t->key, key))
+        g_atomic_int_set (&t->camera_muted, !!muted);
+    }
+  GST_INFO ("party %s: %s %s", key, track == RD_ROOM_TRACK_MIC ? "microphone" : "camera",
+            muted ? "muted" : "unmuted");
+  update_labels (room);
+}
+
+gboolean
+rd_room_get_party_muted (RdRoom *room, const char *key, RdRoomTrack track)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room) && key != NULL, FALSE);
+  return (GPOINTER_TO_UINT (g_hash_table_lookup (room->party_muted, key)) >> track) & 1;
 }
 
 void
@@ -375,6 +500,10 @@ rd_room_link_remote_video (RdRoom *room, GstPad *src, GstPad *encoded, const cha
     goto failed;
   /* counted where the party's pictures reach the tile (the compositor's pad goes while the
    * tile's decoder has failed) */
+  gst_video_info_init (&t->vinfo);
+  t->camera_muted = rd_room_get_party_muted (room, key, RD_ROOM_TRACK_CAMERA);
+  gst_pad_add_probe (t->handle, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, tile_caps, t, NULL);
+  gst_pad_add_probe (t->handle, GST_PAD_PROBE_TYPE_BUFFER, tile_blank, t, NULL);
   gst_pad_add_probe (t->handle, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      rd_room_count_buffers, &room->remote_video_frames, NULL);
   gst_pad_add_probe (t->handle, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,

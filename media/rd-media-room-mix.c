@@ -61,6 +61,7 @@ typedef struct
   /* the streaming thread's: the party's segment, and where its next buffer belongs */
   GstSegment segment;
   GstClockTime next_rt;
+  gint muted; /* atomic: rd_room_mixer_set_muted() */
 } Source;
 
 typedef struct
@@ -219,7 +220,16 @@ restamp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstClockTime now, rt, pts;
   gboolean resync;
 
-  level_add (&s->level, buffer);
+  if (g_atomic_int_get (&s->muted))
+    {
+      /* silence in every mix and the speakers, at once; never the loudest */
+      buffer = gst_buffer_make_writable (buffer);
+      gst_buffer_memset (buffer, 0, 0, gst_buffer_get_size (buffer));
+      GST_PAD_PROBE_INFO_DATA (info) = buffer;
+      g_atomic_int_set (&s->level.db100, SILENT_DB100);
+    }
+  else
+    level_add (&s->level, buffer);
   if (!clock || s->segment.format != GST_FORMAT_TIME)
     return GST_PAD_PROBE_OK;
   now = gst_clock_get_time (clock) - gst_element_get_base_time (s->tee);
@@ -477,6 +487,17 @@ rd_room_mixer_release (RdRoomMixer *mx, const char *key)
   remove_branches (mx, NULL, m->mixer);
   g_ptr_array_remove_fast (mx->mixes, m);
   GST_DEBUG ("mix: %s gone", key);
+}
+
+void
+rd_room_mixer_set_muted (RdRoomMixer *mx, const char *key, gboolean muted)
+{
+  for (guint i = 0; i < mx->sources->len; i++)
+    {
+      Source *s = mx->sources->pdata[i];
+      if (g_strcmp0 (s->key, key) == 0)
+        g_atomic_int_set (&s->muted, !!muted);
+    }
 }
 
 double

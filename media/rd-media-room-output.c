@@ -245,7 +245,11 @@ rd_room_link_remote_audio (RdRoom *room, GstPad *src, const char *key)
 {
   g_return_val_if_fail (RD_IS_ROOM (room), NULL);
   g_return_val_if_fail (key != NULL, NULL);
-  return rd_room_mixer_add_source (room->mix, src, key);
+  GstPad *sink = rd_room_mixer_add_source (room->mix, src, key);
+
+  if (sink && rd_room_get_party_muted (room, key, RD_ROOM_TRACK_MIC))
+    rd_room_mixer_set_muted (room->mix, key, TRUE);
+  return sink;
 }
 
 void

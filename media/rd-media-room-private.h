@@ -35,11 +35,13 @@ struct _RdRoom
   GstElement *composite_valve, *composite_encoder, *composite_tee;
   GstElement *send_selector, *send_tee;
   GstPad *send_camera_pad, *send_composite_pad; /* the selector's sink pads */
-  GstElement *outtee;                           /* the display's picture, after the REC mark */
-  RdLayout layout, layout_shown;                /* as asked; what is shown (AUTO resolved) */
-  GHashTable *labels;                           /* key -> label text */
-  GPtrArray *tiles;                             /* RdRoomTile*: the parties' video, in join order */
-  char *speaker;                                /* the active speaker's key, or NULL */
+  GstPad *send_wanted;           /* atomic: the one to switch to at its next keyframe, or NULL */
+  GstElement *outtee;            /* the display's picture, after the REC mark */
+  RdLayout layout, layout_shown; /* as asked; what is shown (AUTO resolved) */
+  GHashTable *labels;            /* key -> label text */
+  GHashTable *party_muted; /* key -> GUINT_TO_POINTER (1 << RdRoomTrack, or-ed), for muted keys */
+  GPtrArray *tiles;        /* RdRoomTile*: the parties' video, in join order */
+  char *speaker;           /* the active speaker's key, or NULL */
   gint64 speaker_since_us;
   char *candidate;
   gint64 candidate_since_us;
@@ -141,6 +143,8 @@ void rd_room_mixer_free (RdRoomMixer *mx);
  * handle for rd_room_mixer_remove_source), NULL on failure. (transfer none) */
 /* The level of @key's audio (the loudest of its sources now), in dBFS; -127 for none. */
 double rd_room_mixer_get_level (RdRoomMixer *mx, const char *key);
+/* Silences every source of @key (rd_room_set_party_muted). */
+void rd_room_mixer_set_muted (RdRoomMixer *mx, const char *key, gboolean muted);
 GstPad *rd_room_mixer_add_source (RdRoomMixer *mx, GstPad *src, const char *key);
 /* FALSE when @sink is no source's. */
 gboolean rd_room_mixer_remove_source (RdRoomMixer *mx, GstPad *sink);

@@ -137,6 +137,12 @@ guint rd_room_get_mix_inputs (RdRoom *room, const char *key);
 void rd_room_set_layout (RdRoom *room, RdLayout layout);
 RdLayout rd_room_get_layout (RdRoom *room, RdLayout *shown);
 void rd_room_set_label (RdRoom *room, const char *key, const char *label);
+/* A remote party's mute switches, by its key, for its streams linked now and later: a muted
+ * microphone is silence in every mix and in the speakers at once (and never the active
+ * speaker); a muted camera is a black tile. Its label is marked (" · tắt mic", " · tắt camera").
+ * What the party sends is recorded as it comes: its own tracks are the evidence. */
+void rd_room_set_party_muted (RdRoom *room, const char *key, RdRoomTrack track, gboolean muted);
+gboolean rd_room_get_party_muted (RdRoom *room, const char *key, RdRoomTrack track);
 const char *rd_room_get_active_speaker (RdRoom *room);
 /* @key's tile: "shown", "stalled" (no new picture for 2 s: its last one stays, marked "mất
  * hình"), "failed" (for 2 s its party's frames came in and none could be decoded: it is out

@@ -171,6 +171,29 @@ assert_status (RdTestDaemon *t, Party *parties, guint n, const char *layout)
       layout);
 }
 
+/* @p's microphone and camera are both muted by the room, or both not, in status. */
+static void
+assert_party_muted (RdTestDaemon *t, Party *p, gboolean muted)
+{
+  g_autoptr (JsonNode) status = rd_test_ctl_json (t, "status", NULL);
+  g_autofree char *text = json_to_string (status, FALSE);
+  JsonArray *all = json_object_get_array_member (json_node_get_object (status), "parties");
+
+  for (guint i = 0; i < json_array_get_length (all); i++)
+    {
+      JsonObject *o = json_array_get_object_element (all, i);
+      JsonObject *m = json_object_get_object_member (o, "muted");
+
+      if (!g_str_equal (json_object_get_string_member (o, "peer_id"), p->peer_id))
+        continue;
+      if (json_object_get_boolean_member (m, "mic") != muted ||
+          json_object_get_boolean_member (m, "camera") != muted)
+        g_error ("%s is not %s in status: %s", p->name, muted ? "muted" : "unmuted", text);
+      return;
+    }
+  g_error ("%s is not in status: %s", p->name, text);
+}
+
 /* ---- the test ---- */
 
 static void
@@ -345,6 +368,24 @@ test_three_browsers (void)
       log_page (&c, loud->name, t0);
       wait_speaker (t, loud);
     }
+  g_clear_pointer (&v, json_node_unref);
+
+  /* The room mutes green, as a console user would: red stops hearing it and sees its tile go
+   * black, at once; unmuted, both come back. */
+  t0 = g_get_monotonic_time ();
+  g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "mute", "--party", parties[1].peer_id, NULL), ==, 0);
+  v = page_wait (&c, 5000, "conf.hearsRight([0], %g, %g, %d) && conf.sees([0], 'green', 0, %g)",
+                 HEARD_DB, MARGIN_DB, HOLD_MS, GONE_SHARE);
+  log_page (&c, "green muted by the room", t0);
+  assert_party_muted (t, &parties[1], TRUE);
+  g_clear_pointer (&v, json_node_unref);
+  t0 = g_get_monotonic_time ();
+  g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "unmute", "--party", parties[1].peer_id, NULL), ==,
+                   0);
+  v = page_wait (&c, 5000, "conf.hearsRight([0, 1], %g, %g, %d) && conf.sees([0], 'green', %g, 1)",
+                 HEARD_DB, MARGIN_DB, HOLD_MS, SMALL_SHARE);
+  log_page (&c, "green unmuted", t0);
+  assert_party_muted (t, &parties[1], FALSE);
   g_clear_pointer (&v, json_node_unref);
 
   for (guint i = 0; i < G_N_ELEMENTS (parties); i++)

@@ -474,6 +474,9 @@ test_mute_and_layout (void)
   g_assert_true (json_object_get_boolean_member (m, "camera"));
   g_assert_cmpint (rd_test_ctl (t, NULL, &err, "mute", "speakers", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "\"mic\" or \"camera\""));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rd_test_ctl (t, NULL, &err, "mute", "mic", "--party", "nobody", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "no party \"nobody\""));
   /* the test microphone is a tone, not a room: not processed (test-media-echo has a room) */
   m = json_object_get_object_member (object (status), "sound");
   g_assert_nonnull (m);

@@ -452,6 +452,45 @@ test_undecodable (Fixture *f, gconstpointer data)
   g_signal_handlers_disconnect_by_func (f->room, on_tile_changed, seen);
 }
 
+/* The room mutes the board: its voice leaves every mix at once (the agency goes on hearing the
+ * room; the board goes on hearing the agency), its tile goes black and stays shown; unmuted,
+ * both come back. */
+static void
+test_party_mute (Fixture *f, gconstpointer data)
+{
+  g_autofree char *sees = NULL;
+  double took;
+
+  call_in_full (f, &f->parties[0], "board", 700, 0.3, RED);
+  call_in_full (f, &f->parties[1], "agency", 1100, 0.3, GREEN);
+  wait_all_hear_right (f, 0x3, 15);
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 20, "%s",
+            (g_free (sees), sees = seen_by_all (f)));
+
+  rd_room_set_party_muted (f->room, "board", RD_ROOM_TRACK_MIC, TRUE);
+  took = wait_all_hear_right (f, 0x2, 1.0);
+  WAIT_FOR (hears_right (f, &f->parties[0], 0x2), 1, "the board hears %s",
+            (g_free (sees), sees = heard (f, &f->parties[0])));
+  g_test_message ("a muted party's voice gone from the others' mixes %.2f s after the mute", took);
+  g_assert_true (rd_room_get_party_muted (f->room, "board", RD_ROOM_TRACK_MIC));
+  g_assert_false (rd_room_get_party_muted (f->room, "board", RD_ROOM_TRACK_CAMERA));
+  g_assert_cmpfloat (rd_test_peer_get_color_share (f->parties[1].tp, RED), >, 0.08);
+
+  rd_room_set_party_muted (f->room, "board", RD_ROOM_TRACK_CAMERA, TRUE);
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) < 0.005, 5, "%s",
+            (g_free (sees), sees = seen_by_all (f)));
+  g_assert_cmpfloat (rd_test_peer_get_color_share (f->parties[1].tp, GREEN), >, 0.08);
+  g_assert_cmpstr (rd_room_get_tile_state (f->room, "board"), ==, "shown");
+
+  rd_room_set_party_muted (f->room, "board", RD_ROOM_TRACK_MIC, FALSE);
+  rd_room_set_party_muted (f->room, "board", RD_ROOM_TRACK_CAMERA, FALSE);
+  took = wait_all_hear_right (f, 0x3, 2.0);
+  WAIT_FOR (rd_test_peer_get_color_share (f->parties[1].tp, RED) > 0.08, 5, "%s",
+            (g_free (sees), sees = seen_by_all (f)));
+  g_test_message ("heard again %.2f s after the unmute", took);
+  g_assert_false (rd_room_get_party_muted (f->room, "board", RD_ROOM_TRACK_MIC));
+}
+
 typedef struct
 {
   GPtrArray *sealed; /* paths */
@@ -591,6 +630,8 @@ main (int argc, char **argv)
   g_test_add ("/media/conference/video-layouts", Fixture, NULL, setup, test_layouts, teardown);
   g_test_add ("/media/conference/recording", Fixture, NULL, setup, test_recording, teardown);
   g_test_add ("/media/conference/config-grid", Fixture, config_grid, setup, test_config_grid,
+              teardown);
+  g_test_add ("/media/conference/party-mute", Fixture, config_grid, setup, test_party_mute,
               teardown);
   g_test_add ("/media/conference/video-undecodable", Fixture, config_grid, setup, test_undecodable,
               teardown);
