@@ -371,7 +371,9 @@ test_three_browsers (void)
   g_clear_pointer (&v, json_node_unref);
 
   /* The room mutes green, as a console user would: red stops hearing it and sees its tile go
-   * black, at once; unmuted, both come back. */
+   * black, at once; unmuted, both come back (both speak as loud again). */
+  v = page_eval (&c, "conf.setVolume(0, 0.3), conf.setVolume(1, 0.3)");
+  g_clear_pointer (&v, json_node_unref);
   t0 = g_get_monotonic_time ();
   g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "mute", "--party", parties[1].peer_id, NULL), ==, 0);
   v = page_wait (&c, 5000, "conf.hearsRight([0], %g, %g, %d) && conf.sees([0], 'green', 0, %g)",
