@@ -5,6 +5,7 @@
  * sets x-amz-content-sha256; HTTP goes through libsoup 3 (already the daemon's HTTP library), so
  * the signature is these few functions over OpenSSL's HMAC and SHA-256. */
 #include "archive/rd-archive-sigv4.h"
+#include "config/rd-config-hex.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -28,16 +29,6 @@ rd_archive_uri_encode (const char *s, gboolean keep_slash)
   return g_string_free (out, FALSE);
 }
 
-static char *
-hex (const guint8 *bytes, gsize len)
-{
-  char *out = g_malloc (2 * len + 1);
-
-  for (gsize i = 0; i < len; i++)
-    g_snprintf (out + 2 * i, 3, "%02x", bytes[i]);
-  return out;
-}
-
 char *
 rd_archive_sha256_hex (const void *data, gsize len)
 {
@@ -46,7 +37,7 @@ rd_archive_sha256_hex (const void *data, gsize len)
 
   if (EVP_Digest (data, len, md, &n, EVP_sha256 (), NULL) != 1 || n != SHA256_LEN)
     g_error ("SHA-256 failed"); /* only without memory: OpenSSL's default provider has it */
-  return hex (md, n);
+  return rd_hex_encode (md, n);
 }
 
 static void
@@ -163,7 +154,7 @@ rd_archive_sigv4_authorization (const RdArchiveSigv4Request *req, char **canonic
   hmac (k2, sizeof k2, "s3", k);
   hmac (k, sizeof k, "aws4_request", k2);
   hmac (k2, sizeof k2, to_sign, k);
-  signature = hex (k, sizeof k);
+  signature = rd_hex_encode (k, sizeof k);
   memset (k2, 0, sizeof k2);
   memset (secret, 0, strlen (secret));
   if (canonical_out)

@@ -1,6 +1,7 @@
 /* rd-console-archive.c: the offline check of an archive package. See rd-console-archive.h. */
 #include "console/rd-console-archive.h"
 #include "console/rd-console-commands.h"
+#include "config/rd-config-hex.h"
 
 #include <json-glib/json-glib.h>
 #include <openssl/evp.h>
@@ -20,21 +21,6 @@ typedef struct
   gint64 files, bytes, entries, withheld, checkpoint_seq;
   char *problem;
 } Report;
-
-static gboolean
-from_hex (const char *hex, guint8 *out, gsize len)
-{
-  if (hex == NULL || strlen (hex) != 2 * len)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]), lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      out[i] = (guint8)(hi << 4 | lo);
-    }
-  return TRUE;
-}
 
 static gboolean
 ed25519_ok (const guint8 *pub, const guint8 *sig, const void *data, gsize len)
@@ -92,7 +78,7 @@ check_checkpoint (JsonObject *cp, const guint8 *pub, const char *pub_hex, Report
   message = g_strdup_printf ("%s\nseq=%" G_GINT64_FORMAT "\nhead=%s\nat=%s\n",
                              str (cp, "format") ? str (cp, "format") : "", num (cp, "seq"),
                              str (cp, "head_hash"), str (cp, "at"));
-  if (!from_hex (str (cp, "signature"), sig, sizeof sig) ||
+  if (!rd_hex_decode (str (cp, "signature"), sig, sizeof sig) ||
       !ed25519_ok (pub, sig, message, strlen (message)))
     return fail (r, "the ledger checkpoint's signature does not verify");
   r->checkpoint_seq = num (cp, "seq");
@@ -221,7 +207,7 @@ check (const char *dir, const char *trusted_hex, Report *r)
     return fail (r, "manifest.json: unknown format \"%s\"", str (m, "format"));
   key = json_object_get_object_member (m, "public_key");
   pub_hex = str (key, "ed25519");
-  if (!from_hex (pub_hex, pub, sizeof pub))
+  if (!rd_hex_decode (pub_hex, pub, sizeof pub))
     return fail (r, "manifest.json: no Ed25519 public key");
   if (trusted_hex && g_ascii_strcasecmp (trusted_hex, pub_hex) != 0)
     return fail (r, "manifest.json: signed by key %s, not by the room key given (%s)", pub_hex,

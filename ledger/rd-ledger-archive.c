@@ -4,6 +4,7 @@
 #include "ledger/rd-ledger-private.h"
 #include "ledger/rd-ledger-error.h"
 #include "ledger/rd-ledger-recordings.h"
+#include "config/rd-config-hex.h"
 
 #include <string.h>
 
@@ -255,21 +256,6 @@ manifest_entries (RdLedger *self, const char *id, gint64 up_to, GPtrArray *addre
   return rc == SQLITE_DONE ? g_steal_pointer (&out) : NULL;
 }
 
-static gboolean
-hex_to_bytes (const char *hex, guint8 *out, gsize len)
-{
-  if (hex == NULL || strlen (hex) != 2 * len)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]), lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      out[i] = (guint8)(hi << 4 | lo);
-    }
-  return TRUE;
-}
-
 static JsonNode *
 build (RdLedger *self, const char *id, const char *room, char **dir, GError **error)
 {
@@ -359,7 +345,7 @@ rd_ledger_archive_manifest (RdLedger *ledger, const char *session_id, const char
     text = g_strconcat (data, "\n", NULL);
   }
   sig_hex = rd_ledger_key_sign (ledger->key, text, &local_error);
-  if (sig_hex == NULL || !hex_to_bytes (sig_hex, sig, sizeof sig))
+  if (sig_hex == NULL || !rd_hex_decode (sig_hex, sig, sizeof sig))
     goto fail;
   *signature = g_bytes_new (sig, sizeof sig);
   *package_dir = g_steal_pointer (&dir);

@@ -5,6 +5,7 @@
  * module of its own would add a layer for three functions, and nothing else signs. */
 #include "ledger/rd-ledger-private.h"
 #include "ledger/rd-ledger-error.h"
+#include "config/rd-config-hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,35 +87,6 @@ openssl_reason (void)
   return reason ? reason : "unknown OpenSSL error";
 }
 
-static char *
-to_hex (const guint8 *bytes, gsize len)
-{
-  char *hex = g_malloc (2 * len + 1);
-
-  for (gsize i = 0; i < len; i++)
-    g_snprintf (hex + 2 * i, 3, "%02x", bytes[i]);
-  hex[2 * len] = '\0';
-  return hex;
-}
-
-/* Exactly @len bytes from 2 * @len lowercase or uppercase hex digits; FALSE otherwise. */
-static gboolean
-from_hex (const char *hex, guint8 *out, gsize len)
-{
-  if (hex == NULL || strlen (hex) != 2 * len)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]);
-      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      out[i] = (guint8)(hi << 4 | lo);
-    }
-  return TRUE;
-}
-
 static gboolean
 fill_public (RdLedgerKey *key, GError **error)
 {
@@ -131,7 +103,7 @@ fill_public (RdLedgerKey *key, GError **error)
                    "room key %s: cannot read its public key: %s", key->path, openssl_reason ());
       return FALSE;
     }
-  key->public_hex = to_hex (raw, len);
+  key->public_hex = rd_hex_encode (raw, len);
   n = BIO_get_mem_data (bio, &data);
   key->public_pem = g_strndup (data, n);
   return TRUE;
@@ -340,7 +312,7 @@ rd_ledger_key_sign (RdLedgerKey *key, const char *message, GError **error)
                    key->path, openssl_reason ());
       return NULL;
     }
-  return to_hex (sig, len);
+  return rd_hex_encode (sig, len);
 }
 
 gboolean
@@ -351,7 +323,8 @@ rd_ledger_signature_check (const char *public_hex, const char *message, const ch
   g_autoptr (EVP_MD_CTX) ctx = NULL;
   gboolean ok;
 
-  if (!from_hex (public_hex, pub, sizeof pub) || !from_hex (signature_hex, sig, sizeof sig))
+  if (!rd_hex_decode (public_hex, pub, sizeof pub) ||
+      !rd_hex_decode (signature_hex, sig, sizeof sig))
     return FALSE;
   pkey = EVP_PKEY_new_raw_public_key (EVP_PKEY_ED25519, NULL, pub, sizeof pub);
   ctx = EVP_MD_CTX_new ();

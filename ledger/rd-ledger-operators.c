@@ -3,6 +3,7 @@
 #include "ledger/rd-ledger-operators.h"
 #include "ledger/rd-ledger-error.h"
 #include "ledger/rd-ledger-private.h"
+#include "config/rd-config-hex.h"
 
 #include <string.h>
 
@@ -110,32 +111,6 @@ check_name (const char *name, GError **error)
   return FALSE;
 }
 
-static char *
-to_hex (const guint8 *bytes, gsize len)
-{
-  char *hex = g_malloc (len * 2 + 1);
-
-  for (gsize i = 0; i < len; i++)
-    g_snprintf (hex + 2 * i, 3, "%02x", bytes[i]);
-  return hex;
-}
-
-static gboolean
-from_hex (const char *hex, guint8 *out, gsize len)
-{
-  if (!hex || strlen (hex) != len * 2)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]), lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      out[i] = (guint8)(hi << 4 | lo);
-    }
-  return TRUE;
-}
-
 RdLedgerOperator *
 rd_ledger_operator_get (RdLedger *ledger, const char *name, GError **error)
 {
@@ -162,10 +137,10 @@ rd_ledger_operator_get (RdLedger *ledger, const char *name, GError **error)
   op->password.n = (guint64)sqlite3_column_int64 (stmt, 4);
   op->password.r = (guint32)sqlite3_column_int64 (stmt, 5);
   op->password.p = (guint32)sqlite3_column_int64 (stmt, 6);
-  if (!from_hex ((const char *)sqlite3_column_text (stmt, 3), op->password.salt,
-                 RD_LEDGER_PASSWORD_SALT_LEN) ||
-      !from_hex ((const char *)sqlite3_column_text (stmt, 7), op->password.hash,
-                 RD_LEDGER_PASSWORD_HASH_LEN))
+  if (!rd_hex_decode ((const char *)sqlite3_column_text (stmt, 3), op->password.salt,
+                      RD_LEDGER_PASSWORD_SALT_LEN) ||
+      !rd_hex_decode ((const char *)sqlite3_column_text (stmt, 7), op->password.hash,
+                      RD_LEDGER_PASSWORD_HASH_LEN))
     {
       g_set_error (error, RD_LEDGER_ERROR, RD_LEDGER_ERROR_CORRUPT,
                    "operator \"%s\" has a malformed password hash", name);
@@ -241,8 +216,8 @@ rd_ledger_operator_add (RdLedger *ledger, const char *name, const char *role,
   if (!check_name (name, error) || !rd_ledger_operator_check_role (role, error))
     return FALSE;
   now = rd_ledger_now (ledger, NULL);
-  salt = to_hex (pw->salt, sizeof pw->salt);
-  hash = to_hex (pw->hash, sizeof pw->hash);
+  salt = rd_hex_encode (pw->salt, sizeof pw->salt);
+  hash = rd_hex_encode (pw->hash, sizeof pw->hash);
   if (!rd_ledger_begin (ledger, FALSE, &local_error))
     goto fail;
   stmt =
@@ -294,8 +269,8 @@ update (RdLedger *ledger, const char *name, const char *set, const RdLedgerPassw
   g_autofree char *now = rd_ledger_now (ledger, NULL);
   g_autofree char *role = NULL;
   g_autofree char *sql = NULL;
-  g_autofree char *salt = pw ? to_hex (pw->salt, sizeof pw->salt) : NULL;
-  g_autofree char *hash = pw ? to_hex (pw->hash, sizeof pw->hash) : NULL;
+  g_autofree char *salt = pw ? rd_hex_encode (pw->salt, sizeof pw->salt) : NULL;
+  g_autofree char *hash = pw ? rd_hex_encode (pw->hash, sizeof pw->hash) : NULL;
 
   if (!rd_ledger_begin (ledger, FALSE, error))
     return FALSE;
