@@ -139,10 +139,13 @@ test_call_over_lossy_link (Fixture *f, gconstpointer data)
   if (!rd_test_wait_until (party_shows_link, &w, 30000))
     {
       g_autofree char *seen = json_to_string (w.status, TRUE);
+      guint64 forwarded = 0, dropped = 0;
+
+      rd_test_veth_counts (f->veth, &forwarded, &dropped);
       g_error ("the party never showed connected, rtt_ms >= 90 and packets lost (either way) or "
-               "repaired >= 1: "
-               "%s",
-               seen);
+               "repaired >= 1 (the link forwarded %" G_GUINT64_FORMAT
+               " frames and dropped %" G_GUINT64_FORMAT "): %s",
+               forwarded, dropped, seen);
     }
   {
     JsonObject *p = rd_test_first_party (w.status);
