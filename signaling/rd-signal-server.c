@@ -3,6 +3,7 @@
 #include "signaling/rd-signal-accept.h"
 #include "signaling/rd-signal-console-private.h"
 #include "signaling/rd-signal-console.h"
+#include "signaling/rd-signal-console-assets.h"
 #include "signaling/rd-signal-error.h"
 #include "signaling/rd-signal-join.h"
 #include "signaling/rd-signal-tls.h"
@@ -189,15 +190,6 @@ handle_join (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }
 
-/* Anything under /console/ that no one serves: 404, with the console's headers. */
-static void
-handle_console (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
-                gpointer user_data)
-{
-  rd_signal_console_set_headers (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-}
-
 /* The reason part of a listen error, without GIO's own restatement of the address. */
 static const char *
 listen_reason (const GError *error)
@@ -304,7 +296,7 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   soup_server_add_early_handler (soup, HEALTH_PATH, discard_body, self, NULL);
   soup_server_add_handler (soup, JOIN_PATH, handle_join, self, NULL);
   soup_server_add_early_handler (soup, JOIN_PATH, discard_body, self, NULL);
-  soup_server_add_handler (soup, RD_SIGNAL_CONSOLE_PATH, handle_console, self, NULL);
+  rd_signal_console_assets_attach (soup);
   rd_signal_whip_attach (self->whip, soup);
   rd_signal_console_attach (soup, G_OBJECT (self), signals[SIGNAL_CONSOLE_REQUEST]);
   self->request_started_id =

@@ -17,7 +17,8 @@
  * and style, this origin and data: images, nothing else; another method answers 405 with Allow.
  * /console/api/... is the room console's JSON API (rd-signal-console.h), handed up through the
  * "console-request" signal; every other path under /console/ answers 404 with the console's
- * headers. Every other path answers 404. Paths are not %-decoded (GLib only normalises escaped
+ * headers. GET /console/ and the console's files are the web console (rd-signal-console-assets.h).
+ * Every other path answers 404. Paths are not %-decoded (GLib only normalises escaped
  * letters, digits and -._~), so "/whip/a%2Fb" is an id with a character ids never have: 404.
  * Request bodies are read into memory only for WHIP/WHEP POST/PATCH, up to 64 KiB; any other body
  * is read and dropped. Every response, errors included, carries "Access-Control-Allow-Origin: *"
