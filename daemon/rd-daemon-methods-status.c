@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon/rd-daemon-log.h"
 #include "daemon/rd-daemon-params.h"
 #include "ledger/rd-ledger-book.h"
 #include "media/rd-media-devices.h"
@@ -158,20 +159,16 @@ live_sessions (RdDaemon *d, GError **error)
   return json_node_init_array (json_node_alloc (), out);
 }
 
-void
-rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+JsonNode *
+rd_daemon_status_json (RdDaemon *d, RdControlRequest *req, GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) live = live_sessions (d, &error);
-  g_autoptr (JsonNode) scheduled = live ? rd_ledger_book_duties (d->ledger, &error) : NULL;
+  g_autoptr (JsonNode) live = live_sessions (d, error);
+  g_autoptr (JsonNode) scheduled = live ? rd_ledger_book_duties (d->ledger, error) : NULL;
   g_autofree char *line = NULL;
 
   if (!scheduled)
-    {
-      rd_daemon_reply_ledger_error (req, NULL, error);
-      return;
-    }
+    return NULL;
   line = rd_daemon_status_line (d);
   json_builder_begin_object (b);
   add_string (b, "version", RD_VERSION);
@@ -191,16 +188,19 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
   json_builder_end_object (b);
   add_string (b, "control_socket", rd_config_get_control_socket (d->config));
   /* who asks, and the roles they hold (rd-daemon-roles.h) */
-  json_builder_set_member_name (b, "you");
-  json_builder_begin_object (b);
-  add_string (b, "user", rd_control_request_get_actor (req));
-  json_builder_set_member_name (b, "roles");
-  json_builder_begin_array (b);
-  for (RdRole r = RD_ROLE_TECHNICIAN; r <= RD_ROLE_SUPERVISOR; r++)
-    if (rd_roles_allow (d->roles, req, r))
-      json_builder_add_string_value (b, rd_role_name (r));
-  json_builder_end_array (b);
-  json_builder_end_object (b);
+  if (req)
+    {
+      json_builder_set_member_name (b, "you");
+      json_builder_begin_object (b);
+      add_string (b, "user", rd_control_request_get_actor (req));
+      json_builder_set_member_name (b, "roles");
+      json_builder_begin_array (b);
+      for (RdRole r = RD_ROLE_TECHNICIAN; r <= RD_ROLE_SUPERVISOR; r++)
+        if (rd_roles_allow (d->roles, req, r))
+          json_builder_add_string_value (b, rd_role_name (r));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
   json_builder_set_member_name (b, "ledger");
   json_builder_begin_object (b);
   add_string (b, "path", rd_ledger_get_path (d->ledger));
@@ -244,5 +244,39 @@ rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
     json_builder_add_string_value (b, *k);
   json_builder_end_array (b);
   json_builder_end_object (b);
-  rd_control_request_reply (req, json_builder_get_root (b));
+  return json_builder_get_root (b);
+}
+
+void
+rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
+{
+  g_autoptr (GError) error = NULL;
+  JsonNode *status = rd_daemon_status_json (d, req, &error);
+
+  if (!status)
+    {
+      rd_daemon_reply_ledger_error (req, NULL, error);
+      return;
+    }
+  rd_control_request_reply (req, status);
+}
+
+void
+rd_daemon_push_console_status (RdDaemon *d)
+{
+  RdSignalConsoleEvents *events = rd_signal_server_get_console_events (d->signal_server);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) status = NULL;
+  g_autofree char *json = NULL;
+
+  if (rd_signal_console_events_count (events) == 0)
+    return;
+  status = rd_daemon_status_json (d, NULL, &error);
+  if (!status)
+    {
+      rd_log_session (G_LOG_LEVEL_WARNING, NULL, "the console's status feed: %s", error->message);
+      return;
+    }
+  json = json_to_string (status, FALSE);
+  rd_signal_console_events_push (events, json);
 }

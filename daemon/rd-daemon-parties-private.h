@@ -20,6 +20,7 @@ struct _RdParties
   RdRoom *room;
   RdSessionRecording *recording;
   GHashTable *table; /* peer id -> RdParty (owned) */
+  guint stats_timer; /* rd-daemon-parties-stats.c: samples every party's stats */
 };
 
 struct _RdParty
@@ -33,9 +34,19 @@ struct _RdParty
   RdWhipRequest *pending_offer; /* the POST waiting for the answer; NULL once answered */
   char *leave_reason;           /* set by whoever closes the peer on purpose */
   gboolean video_failed;        /* its tile's decoder failed (rd-daemon-parties-tiles.c) */
-  gint64 last_stats_us;
-  guint64 last_bytes_in, last_bytes_out;
+  /* The last sample of the peer's stats (rd-daemon-parties-stats.c) and the bitrates between it
+   * and the one before, -1 until two samples a while apart are known. */
+  RdPeerStats sample;
+  gint64 bitrate_in_kbps, bitrate_out_kbps;
 };
+
+/* rd-daemon-parties-stats.c: how often every party's stats are sampled, in the background, so
+ * that status shows current figures the first time it is asked. */
+#define RD_PARTIES_STATS_INTERVAL_MS 1000
+
+/* Starts (at the parties' creation) and stops (at their disposal) the sampling timer. */
+void rd_parties_start_sampling (RdParties *parties);
+void rd_parties_stop_sampling (RdParties *parties);
 
 /* rd-daemon-parties-stats.c: the label of a party's tile in the conference picture: its name
  * and role; a citizen's by role alone (a citizen's name may be a protected identity).

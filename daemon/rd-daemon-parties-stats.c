@@ -1,7 +1,8 @@
-/* rd-daemon-parties-stats.c: the live parties as JSON, for status and session show (see
- * rd_parties_to_json() in rd-daemon-parties.h): who, from where, the peer's state and its cached
- * stats, with bitrates over the time between two reports. Reads the parties; changes nothing
- * but the party's last-report figures. */
+/* rd-daemon-parties-stats.c: every party's stats, sampled in the background every
+ * RD_PARTIES_STATS_INTERVAL_MS (so that the first status of a call already shows its bytes, rates
+ * and RTT), and the live parties as JSON for status and session show (see rd_parties_to_json()
+ * in rd-daemon-parties.h): who, from where, the peer's state and its last sample, with bitrates
+ * over the time between two samples. Showing the parties reads the samples and asks nothing. */
 #include "daemon/rd-daemon-parties-private.h"
 
 static void
@@ -21,20 +22,73 @@ add_str (JsonBuilder *b, const char *name, const char *v)
     json_builder_add_null_value (b);
 }
 
-/* One party, with its peer's cached stats (never waits for webrtcbin; reading them asks for
- * fresh ones); bitrates are over the time between the replies seen by this and an earlier
- * status. */
+/* Samples one party's stats: the copy webrtcbin last gave (asking for the next one), and the
+ * bitrates over the time since the previous reply, when that is over half a second. Counters
+ * start again after an ICE restart (a new transport): no rate across that. */
 static void
-add_party (JsonBuilder *b, RdParty *p)
+sample_party (RdParty *p)
 {
   RdPeerStats st = { 0 };
-  gint64 now = g_get_monotonic_time ();
   double dt;
 
   rd_peer_get_stats (p->peer, &st);
-  dt = p->last_stats_us && st.updated_us > p->last_stats_us
-           ? (st.updated_us - p->last_stats_us) / (double)G_USEC_PER_SEC
-           : 0;
+  if (!st.updated_us || st.updated_us <= p->sample.updated_us)
+    {
+      rd_peer_stats_clear (&st);
+      return;
+    }
+  dt = p->sample.updated_us ? (st.updated_us - p->sample.updated_us) / (double)G_USEC_PER_SEC : 0;
+  if (dt > 0 && dt <= 0.5)
+    {
+      /* Too close to the last sample for a rate: keep that one as the base. */
+      rd_peer_stats_clear (&st);
+      return;
+    }
+  p->bitrate_in_kbps =
+      dt > 0 && st.bytes_received >= p->sample.bytes_received
+          ? (gint64)((st.bytes_received - p->sample.bytes_received) * 8 / dt / 1000)
+          : -1;
+  p->bitrate_out_kbps = dt > 0 && st.bytes_sent >= p->sample.bytes_sent
+                            ? (gint64)((st.bytes_sent - p->sample.bytes_sent) * 8 / dt / 1000)
+                            : -1;
+  rd_peer_stats_clear (&p->sample);
+  p->sample = st;
+}
+
+static gboolean
+sample_all (gpointer user_data)
+{
+  RdParties *parties = user_data;
+  GHashTableIter it;
+  RdParty *p;
+
+  g_hash_table_iter_init (&it, parties->table);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
+    if (p->peer)
+      sample_party (p);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+rd_parties_start_sampling (RdParties *parties)
+{
+  g_return_if_fail (parties->stats_timer == 0);
+  parties->stats_timer = g_timeout_add (RD_PARTIES_STATS_INTERVAL_MS, sample_all, parties);
+}
+
+void
+rd_parties_stop_sampling (RdParties *parties)
+{
+  g_clear_handle_id (&parties->stats_timer, g_source_remove);
+}
+
+/* One party, with its last sampled stats (never waits for webrtcbin, never asks it). */
+static void
+add_party (JsonBuilder *b, RdParty *p)
+{
+  const RdPeerStats *st = &p->sample;
+  gint64 now = g_get_monotonic_time ();
+
   json_builder_begin_object (b);
   add_str (b, "peer_id", p->peer_id);
   add_str (b, "session_id", p->session_id);
@@ -62,34 +116,20 @@ add_party (JsonBuilder *b, RdParty *p)
                                                               rd_peer_get_mix_key (p->peer),
                                                               RD_ROOM_TRACK_CAMERA));
   json_builder_end_object (b);
-  add_int (b, "bytes_received", st.bytes_received);
-  add_int (b, "bytes_sent", st.bytes_sent);
-  add_int (b, "packets_received", st.packets_received);
-  add_int (b, "packets_lost", st.packets_lost);
-  add_int (b, "packets_repaired", st.packets_repaired);
+  add_int (b, "bytes_received", st->bytes_received);
+  add_int (b, "bytes_sent", st->bytes_sent);
+  add_int (b, "packets_received", st->packets_received);
+  add_int (b, "packets_lost", st->packets_lost);
+  add_int (b, "packets_repaired", st->packets_repaired);
   /* what the party reported missing of what the room sent (its RTCP receiver reports, before
    * any retransmission): the way to the party, where the two above are the way back */
-  add_int (b, "remote_packets_lost", st.remote_packets_lost);
-  /* counters start again after an ICE restart (a new transport): no rate across that */
-  add_int (b, "bitrate_in_kbps",
-           dt > 0.5 && st.bytes_received >= p->last_bytes_in
-               ? (gint64)((st.bytes_received - p->last_bytes_in) * 8 / dt / 1000)
-               : -1);
-  add_int (b, "bitrate_out_kbps",
-           dt > 0.5 && st.bytes_sent >= p->last_bytes_out
-               ? (gint64)((st.bytes_sent - p->last_bytes_out) * 8 / dt / 1000)
-               : -1);
-  add_int (b, "rtt_ms", st.round_trip_time_s >= 0 ? (gint64)(st.round_trip_time_s * 1000) : -1);
-  add_str (b, "candidate_pair", st.selected_pair_type);
-  add_int (b, "stats_age_ms", st.updated_us ? (now - st.updated_us) / 1000 : -1);
+  add_int (b, "remote_packets_lost", st->remote_packets_lost);
+  add_int (b, "bitrate_in_kbps", p->bitrate_in_kbps);
+  add_int (b, "bitrate_out_kbps", p->bitrate_out_kbps);
+  add_int (b, "rtt_ms", st->round_trip_time_s >= 0 ? (gint64)(st->round_trip_time_s * 1000) : -1);
+  add_str (b, "candidate_pair", st->selected_pair_type);
+  add_int (b, "stats_age_ms", st->updated_us ? (now - st->updated_us) / 1000 : -1);
   json_builder_end_object (b);
-  if (st.updated_us && (dt > 0.5 || !p->last_stats_us))
-    {
-      p->last_stats_us = st.updated_us;
-      p->last_bytes_in = st.bytes_received;
-      p->last_bytes_out = st.bytes_sent;
-    }
-  rd_peer_stats_clear (&st);
 }
 
 char *

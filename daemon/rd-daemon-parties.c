@@ -35,6 +35,7 @@ party_free (RdParty *p)
   g_free (p->remote_address);
   g_free (p->etag);
   g_free (p->leave_reason);
+  rd_peer_stats_clear (&p->sample);
   g_free (p);
 }
 
@@ -49,6 +50,7 @@ rd_parties_dispose (GObject *object)
 {
   RdParties *parties = RD_PARTIES (object);
 
+  rd_parties_stop_sampling (parties);
   g_clear_pointer (&parties->table, g_hash_table_destroy);
   g_clear_object (&parties->recording);
   if (parties->room)
@@ -83,6 +85,7 @@ rd_parties_new (RdConfig *config, RdLedger *ledger, RdRoom *room, RdSessionRecor
   parties->room = g_object_ref (room);
   parties->recording = g_object_ref (recording);
   rd_parties_watch_tiles (parties);
+  rd_parties_start_sampling (parties);
   return parties;
 }
 
@@ -371,6 +374,8 @@ handle_offer (RdParties *parties, RdWhipRequest *req)
 
   p = g_new0 (RdParty, 1);
   p->parties = parties;
+  p->sample.round_trip_time_s = -1;
+  p->bitrate_in_kbps = p->bitrate_out_kbps = -1;
   p->peer_id = rd_daemon_random_hex (16);
   p->etag = rd_daemon_random_hex (12);
   p->session_id = g_strdup (session_id);

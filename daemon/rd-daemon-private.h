@@ -36,6 +36,7 @@ struct _RdDaemon
   RdRoles *roles;     /* who may use which control method */
   RdConsole *console; /* the room console's operators and their sessions */
   guint watchdog_id;
+  guint console_feed_id;     /* pushes the status to the web console's feed every second */
   char *last_status;         /* the last STATUS= sent */
   gint64 started_at_us;      /* monotonic */
   GCancellable *cancellable; /* cancelled when the daemon is freed: work in worker threads */

@@ -15,6 +15,7 @@
 /* SIGTERM: the recorder closes and seals its segments within this, else they are repaired at
  * the next start. */
 #define SHUTDOWN_RECORDING_TIMEOUT_S 15
+#define CONSOLE_FEED_MS              1000
 
 RdDaemon *
 rd_daemon_new (RdConfig *config, const char *config_path)
@@ -81,6 +82,14 @@ static gboolean
 on_watchdog (gpointer data)
 {
   rd_notify_watchdog ();
+  return G_SOURCE_CONTINUE;
+}
+
+/* The web console's live status: built and sent only while a console watches. */
+static gboolean
+on_console_feed (gpointer data)
+{
+  rd_daemon_push_console_status (data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -214,6 +223,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
   rd_archiver_retain (d->archiver);
 
   rd_peer_prepare (); /* the DTLS certificate, in the background: no caller waits for it */
+  d->console_feed_id = g_timeout_add (CONSOLE_FEED_MS, on_console_feed, d);
   watchdog_ms = rd_notify_watchdog_interval_ms ();
   if (watchdog_ms > 0)
     d->watchdog_id = g_timeout_add (watchdog_ms, on_watchdog, d);
@@ -341,6 +351,7 @@ rd_daemon_shutdown (RdDaemon *d, const char *why)
   /* no upload starts now; the sessions ended below are queued at the next start */
   g_clear_pointer (&d->archiver, rd_archiver_free);
   g_clear_pointer (&d->control, rd_control_server_free);
+  g_clear_handle_id (&d->console_feed_id, g_source_remove);
   if (d->signal_server)
     rd_signal_server_stop (d->signal_server);
   if (d->parties)
@@ -396,6 +407,7 @@ rd_daemon_free (RdDaemon *d)
   stop_workers (d);
   g_clear_object (&d->cancellable);
   g_clear_handle_id (&d->watchdog_id, g_source_remove);
+  g_clear_handle_id (&d->console_feed_id, g_source_remove);
   g_clear_pointer (&d->control, rd_control_server_free);
   g_clear_pointer (&d->roles, rd_roles_free);
   g_clear_pointer (&d->console, rd_console_free);

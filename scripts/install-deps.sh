@@ -20,7 +20,7 @@ PACKAGES="
   iproute2 util-linux procps
   coturn
   ffmpeg
-  chromium
+  chromium zbar-tools
   janus
   espeak-ng
   python3-botocore

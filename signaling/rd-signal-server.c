@@ -4,6 +4,7 @@
 #include "signaling/rd-signal-console-private.h"
 #include "signaling/rd-signal-console.h"
 #include "signaling/rd-signal-console-assets.h"
+#include "signaling/rd-signal-console-events.h"
 #include "signaling/rd-signal-error.h"
 #include "signaling/rd-signal-join.h"
 #include "signaling/rd-signal-tls.h"
@@ -42,6 +43,7 @@ enum
 {
   SIGNAL_WHIP_REQUEST,
   SIGNAL_CONSOLE_REQUEST,
+  SIGNAL_CONSOLE_SESSION,
   N_SIGNALS
 };
 
@@ -57,6 +59,7 @@ struct _RdSignalServer
   char *fingerprint;
   RdSignalWhip *whip; /* rate limits, ICE links; lives as long as the server */
   RdSignalAcceptLimits limits;
+  RdSignalConsoleEvents *console_events; /* the console's status feed */
 
   /* Set while listening. */
   SoupServer *soup;
@@ -297,6 +300,7 @@ rd_signal_server_start (RdSignalServer *self, GError **error)
   soup_server_add_handler (soup, JOIN_PATH, handle_join, self, NULL);
   soup_server_add_early_handler (soup, JOIN_PATH, discard_body, self, NULL);
   rd_signal_console_assets_attach (soup);
+  rd_signal_console_events_attach (self->console_events, soup);
   rd_signal_whip_attach (self->whip, soup);
   rd_signal_console_attach (soup, G_OBJECT (self), signals[SIGNAL_CONSOLE_REQUEST]);
   self->request_started_id =
@@ -336,6 +340,7 @@ rd_signal_server_stop (RdSignalServer *self)
   g_return_if_fail (RD_IS_SIGNAL_SERVER (self));
 
   g_clear_pointer (&self->accept, rd_signal_accept_free);
+  rd_signal_console_events_close_all (self->console_events);
   if (self->listener)
     {
       g_socket_close (self->listener, NULL);
@@ -393,6 +398,7 @@ rd_signal_server_finalize (GObject *object)
   g_free (self->fingerprint);
   g_free (self->url);
   rd_signal_whip_free (self->whip);
+  rd_signal_console_events_free (self->console_events);
 
   G_OBJECT_CLASS (rd_signal_server_parent_class)->finalize (object);
 }
@@ -488,11 +494,33 @@ rd_signal_server_class_init (RdSignalServerClass *klass)
   signals[SIGNAL_CONSOLE_REQUEST] =
       g_signal_new ("console-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     g_cclosure_marshal_VOID__POINTER, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[SIGNAL_CONSOLE_SESSION] =
+      g_signal_new ("console-session", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                    g_signal_accumulator_first_wins, NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+}
+
+/* The console's status feed asks whoever handles "console-session" (FALSE with no handler). */
+static gboolean
+console_session_live (const char *cookie, gpointer user_data)
+{
+  gboolean live = FALSE;
+
+  g_signal_emit (user_data, signals[SIGNAL_CONSOLE_SESSION], 0, cookie, &live);
+  return live;
+}
+
+RdSignalConsoleEvents *
+rd_signal_server_get_console_events (RdSignalServer *self)
+{
+  g_return_val_if_fail (RD_IS_SIGNAL_SERVER (self), NULL);
+  return self->console_events;
 }
 
 static void
 rd_signal_server_init (RdSignalServer *self)
 {
+  self->console_events = rd_signal_console_events_new ();
+  rd_signal_console_events_set_check (self->console_events, console_session_live, self);
   self->limits.timeout_ms = RD_SIGNAL_ACCEPT_TIMEOUT_MS;
   self->limits.reserved_fds = RD_SIGNAL_ACCEPT_RESERVED_FDS;
   self->limits.reply_timeout_ms = RD_WHIP_REPLY_TIMEOUT_MS;

@@ -44,6 +44,13 @@
  * HTTP checks of rd-signal-console.h; the handler must reply as that header says. With no
  * handler connected such a request is answered 503.
  *
+ * Signal "console-session": gboolean handler (RdSignalServer *server, const char *cookie,
+ * gpointer user_data), emitted on the server's context when the web console's status feed
+ * (rd-signal-console-events.h) is asked for, and before each status it sends: TRUE when @cookie
+ * (the value of the "rd_console" cookie) names a live console session. The first handler's
+ * answer counts; with none connected every request is refused (401). The feed's statuses come
+ * from rd_signal_console_events_push() on rd_signal_server_get_console_events().
+ *
  * Property "whip-reply-timeout-ms" (guint, default 30000, read-write): how long a WHIP request
  * waits for its handler's reply before signaling answers 504. For tests; the daemon leaves it.
  * Properties "connection-timeout-ms" (guint, default 10000) and "reserved-fds" (guint, default
@@ -67,6 +74,7 @@
 #include <glib-object.h>
 
 #include "config/rd-config.h"
+#include "signaling/rd-signal-console-events.h"
 
 G_BEGIN_DECLS
 
@@ -90,6 +98,10 @@ const char *rd_signal_server_get_url (RdSignalServer *self);
 
 /* The port actually bound; 0 when not listening. */
 guint16 rd_signal_server_get_port (RdSignalServer *self);
+
+/* The web console's status feed: push each status to it. (transfer none; lives as long as the
+ * server) */
+RdSignalConsoleEvents *rd_signal_server_get_console_events (RdSignalServer *self);
 
 /* "sha-256 AB:CD:..." of the DER certificate, for remote parties to pin. (transfer none) */
 const char *rd_signal_server_get_certificate_fingerprint (RdSignalServer *self);

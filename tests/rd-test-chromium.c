@@ -370,7 +370,7 @@ call (RdTestChromium *self, const char *session, const char *method, JsonNode *p
 }
 
 /* A params object from pairs of (name, GType, value) ended by NULL: G_TYPE_STRING (const char
- * *) or G_TYPE_BOOLEAN (gboolean). */
+ * *), G_TYPE_INT (int) or G_TYPE_BOOLEAN (gboolean). */
 static JsonNode *
 params_new (const char *first_name, ...)
 {
@@ -386,6 +386,8 @@ params_new (const char *first_name, ...)
       json_builder_set_member_name (builder, name);
       if (type == G_TYPE_STRING)
         json_builder_add_string_value (builder, va_arg (ap, const char *));
+      else if (type == G_TYPE_INT)
+        json_builder_add_int_value (builder, va_arg (ap, int));
       else
         json_builder_add_boolean_value (builder, va_arg (ap, gboolean));
       name = va_arg (ap, const char *);
@@ -652,6 +654,42 @@ rd_test_chromium_wait (RdTestChromium *self, const char *js_condition, const cha
 
   /* The page enforces the deadline; ours is a backstop. */
   return rd_test_chromium_eval (self, js, timeout_ms + 5000, error);
+}
+
+gboolean
+rd_test_chromium_add_init_script (RdTestChromium *self, const char *js, GError **error)
+{
+  g_autoptr (JsonNode) result =
+      call (self, self->session_id, "Page.addScriptToEvaluateOnNewDocument",
+            params_new ("source", G_TYPE_STRING, js, NULL), 10000, error);
+  return result != NULL;
+}
+
+gboolean
+rd_test_chromium_set_viewport (RdTestChromium *self, int width, int height, GError **error)
+{
+  g_autoptr (JsonNode) result =
+      call (self, self->session_id, "Emulation.setDeviceMetricsOverride",
+            params_new ("width", G_TYPE_INT, width, "height", G_TYPE_INT, height,
+                        "deviceScaleFactor", G_TYPE_INT, 1, "mobile", G_TYPE_BOOLEAN, FALSE, NULL),
+            10000, error);
+  return result != NULL;
+}
+
+gboolean
+rd_test_chromium_screenshot (RdTestChromium *self, const char *png_path, GError **error)
+{
+  g_autoptr (JsonNode) result =
+      call (self, self->session_id, "Page.captureScreenshot",
+            params_new ("format", G_TYPE_STRING, "png", NULL), 20000, error);
+  g_autofree guchar *png = NULL;
+  gsize size = 0;
+
+  if (!result)
+    return FALSE;
+  png = g_base64_decode (json_object_get_string_member (json_node_get_object (result), "data"),
+                         &size);
+  return g_file_set_contents (png_path, (const char *)png, size, error);
 }
 
 GPtrArray *

@@ -57,6 +57,17 @@ JsonNode *rd_test_chromium_eval (RdTestChromium *chromium, const char *js_expres
 JsonNode *rd_test_chromium_wait (RdTestChromium *chromium, const char *js_condition,
                                  const char *js_describe, guint timeout_ms, GError **error);
 
+/* Runs @js in every document the page loads from now on, before the document's own scripts
+ * (Page.addScriptToEvaluateOnNewDocument; the page's Content-Security-Policy does not apply). */
+gboolean rd_test_chromium_add_init_script (RdTestChromium *chromium, const char *js,
+                                           GError **error);
+/* Lays the page out at @width x @height CSS pixels (scale 1), as a screen of that size would. */
+gboolean rd_test_chromium_set_viewport (RdTestChromium *chromium, int width, int height,
+                                        GError **error);
+/* Writes what the page shows (its viewport) to @png_path as PNG. */
+gboolean rd_test_chromium_screenshot (RdTestChromium *chromium, const char *png_path,
+                                      GError **error);
+
 /* Every URL the page has requested so far (Network.requestWillBeSent), in order. */
 GPtrArray *rd_test_chromium_get_requests (RdTestChromium *chromium);
 

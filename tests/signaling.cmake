@@ -20,3 +20,14 @@ target_link_libraries(rd-test-client PUBLIC rd-signaling rd-test-signal)
 rd_add_test(test-signal-client SOURCES test-signal-client.c LIBS rd-test-client)
 rd_add_test(test-signal-client-trickle SOURCES test-signal-client-trickle.c LIBS rd-test-client)
 rd_add_test(test-signal-client-errors SOURCES test-signal-client-errors.c LIBS rd-test-client)
+# The web console (signaling/console/) in headless Chromium against a stub of its API
+# (rd-test-console-stub.c), in a network namespace of the test's own; screenshots of every page
+# go to build/tests/console-screenshots/. Skips (visibly) without root or without chromium.
+add_library(rd-test-console-stub STATIC rd-test-console-stub.c)
+target_link_libraries(rd-test-console-stub PUBLIC rd-signaling PkgConfig::SOUP PkgConfig::JSONGLIB
+  PkgConfig::GLIB)
+rd_add_test(test-console-page
+  SOURCES test-console-page.c
+  LIBS rd-test-console-stub rd-test-chromium rd-test-daemon rd-signaling PkgConfig::SOUP
+    PkgConfig::JSONGLIB PkgConfig::GLIB
+  TIMEOUT 180 THIRD_PARTY_THREADS)

@@ -2,7 +2,8 @@
  * join URL that `receptionctl session invite` printed and is in a two-way call with the room
  * through the real daemon, in a network namespace of the test's own. Asserts from the browser's
  * getStats() that it decodes the room's video and hears its audio, and from the daemon that it
- * receives the browser's media; then the browser leaves and the ledger says so. */
+ * receives the browser's media, with current figures (bytes, bitrates) in the first status asked
+ * during the call; then the browser leaves and the ledger says so. */
 #include <string.h>
 
 #include "tests/rd-test-chromium.h"
@@ -47,6 +48,41 @@ no_party (gpointer data)
              json_object_get_array_member (json_node_get_object (w->last), "parties")) == 0;
 }
 
+static gboolean
+time_reached (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *)data;
+}
+
+/* The first status of the call, nothing having asked for stats before, shows the party's
+ * figures: the daemon samples every party in the background once a second (two samples give a
+ * rate). Its promise: current figures two samples after media flows; that much (and a margin)
+ * is let pass after the browser saw the room's media at @media_us. */
+static void
+assert_first_status_current (RdTestDaemon *t, gint64 media_us)
+{
+  gint64 deadline = media_us + 3 * G_USEC_PER_SEC;
+  g_autoptr (JsonNode) status = NULL;
+  g_autofree char *seen = NULL;
+  JsonArray *parties;
+  JsonObject *p;
+
+  g_assert_true (rd_test_wait_until (time_reached, &deadline, STEP_MS));
+  status = rd_test_ctl_json (t, "status", NULL);
+  parties = json_object_get_array_member (json_node_get_object (status), "parties");
+  g_assert_cmpuint (json_array_get_length (parties), ==, 1);
+  p = json_array_get_object_element (parties, 0);
+  seen = json_to_string (json_array_get_element (parties, 0), FALSE);
+  g_test_message ("first status of the call: %s", seen);
+  g_assert_cmpstr (json_object_get_string_member (p, "state"), ==, "connected");
+  g_assert_cmpint (json_object_get_int_member (p, "bytes_received"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (p, "bytes_sent"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (p, "bitrate_in_kbps"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (p, "bitrate_out_kbps"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (p, "stats_age_ms"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (p, "stats_age_ms"), <=, 3000);
+}
+
 static void
 wait_daemon (PartyWait *w, gboolean (*done) (gpointer), const char *what)
 {
@@ -76,7 +112,7 @@ test_browser_call (gconstpointer data)
   g_autofree char *why = NULL;
   PartyWait w = { 0 };
   JsonObject *s, *part;
-  gint64 opened;
+  gint64 opened, media_us;
 
   if (rd_test_skip_if (netns_skip_reason))
     return;
@@ -107,8 +143,10 @@ test_browser_call (gconstpointer data)
                                 "rdJoin.error, s]))",
                                 STEP_MS, &error);
   g_assert_no_error (error);
+  media_us = g_get_monotonic_time ();
   g_test_message ("join URL opened -> 30 frames of the room decoded: %.0f ms",
-                  (g_get_monotonic_time () - opened) / 1000.0);
+                  (media_us - opened) / 1000.0);
+  assert_first_status_current (t, media_us);
   stats = rd_test_chromium_eval (chromium, "rdJoin.stats()", STEP_MS, &error);
   g_assert_no_error (error);
   s = json_node_get_object (stats);

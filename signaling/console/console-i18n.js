@@ -6,7 +6,7 @@ window.RD = window.RD || {};
 RD.strings = {
   vi: {
     title: 'Bảng điều khiển phòng tiếp công dân',
-    lang: 'English', login: 'Đăng nhập', logout: 'Đăng xuất', name: 'Tên đăng nhập',
+    lang: 'English', partyName: 'Tên', login: 'Đăng nhập', logout: 'Đăng xuất', name: 'Tên đăng nhập',
     password: 'Mật khẩu', loginFailed: 'Tên đăng nhập hoặc mật khẩu không đúng.',
     lockedOut: 'Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. {0}',
     navStatus: 'Trạng thái', navSession: 'Phiên', navHistory: 'Lịch sử', navBook: 'Sổ tiếp dân',
@@ -59,7 +59,7 @@ RD.strings = {
   },
   en: {
     title: 'Citizen reception room console',
-    lang: 'Tiếng Việt', login: 'Log in', logout: 'Log out', name: 'User name',
+    lang: 'Tiếng Việt', partyName: 'Name', login: 'Log in', logout: 'Log out', name: 'User name',
     password: 'Password', loginFailed: 'Wrong user name or password.',
     lockedOut: 'The account is locked for a while after too many failed logins. {0}',
     navStatus: 'Status', navSession: 'Session', navHistory: 'History', navBook: 'Book',
@@ -126,6 +126,12 @@ RD.setLang = function (lang) {
     localStorage.setItem('rd-console-lang', RD.lang);
   } catch (e) { /* private mode: the choice lasts for this page */ }
   document.documentElement.lang = RD.lang;
+};
+
+// A party's or invite's role (citizen, board, agency) in the current language.
+RD.roleName = function (role) {
+  const key = { citizen: 'roleCitizen', board: 'roleBoard', agency: 'roleAgency' }[role];
+  return key ? RD.t(key) : (role || '');
 };
 
 RD.t = function (key, ...args) {

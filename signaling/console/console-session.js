@@ -32,7 +32,7 @@ RD.showInvite = function (box, invite) {
   const copied = RD.el('span', { class: 'ok', id: 'copied' });
   const img = RD.el('img', { id: 'invite-qr', alt: link, src: RD.qr.toDataUrl(link, 6) });
   RD.clear(box, RD.el('div', { class: 'invite' }, img, RD.el('div', {},
-    RD.el('h3', { text: `${RD.t('joinLink')} (#${invite.invite_id}, ${invite.role}` +
+    RD.el('h3', { text: `${RD.t('joinLink')} (#${invite.invite_id}, ${RD.roleName(invite.role)}` +
       `${invite.name ? ', ' + invite.name : ''})` }),
     RD.el('p', { class: 'link', id: 'invite-link', text: link }),
     RD.el('button', { type: 'button', id: 'copy-link', text: RD.t('copy'), onclick: async () => {
@@ -61,7 +61,7 @@ function inviteCard(id) {
     if (!shown) return;
     const invites = shown.invites || [];
     RD.clear(list, invites.length ? RD.table(['#', RD.t('inviteRole'), RD.t('inviteName'),
-      RD.t('state'), ''], invites.map((i) => [String(i.id), i.role, i.name || '',
+      RD.t('state'), ''], invites.map((i) => [String(i.id), RD.roleName(i.role), i.name || '',
       i.revoked_at ? RD.t('revoked') : (i.state || ''),
       i.revoked_at ? '' : button(RD.t('revoke'), 'revoke-' + i.id, () => RD.run(null, async () => {
         await RD.api.call('session.revoke', { id, invite_id: i.id });

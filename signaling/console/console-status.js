@@ -73,9 +73,9 @@ function parties(s) {
   return RD.el('section', { class: 'card wide', id: 'status-parties' },
     RD.el('h2', { text: `${RD.t('parties')} (${list.length})` }),
     list.length === 0 ? RD.el('p', { text: RD.t('noParties') })
-      : RD.table([RD.t('name'), RD.t('role'), RD.t('state'), RD.t('address'), RD.t('bitrateIn'),
+      : RD.table([RD.t('partyName'), RD.t('role'), RD.t('state'), RD.t('address'), RD.t('bitrateIn'),
         RD.t('bitrateOut'), RD.t('rtt'), RD.t('lost')], list.map((p) => [
-        p.name || '–', p.role, p.state, `${p.remote_address || ''} ${p.candidate_pair || ''}`,
+        p.name || '–', RD.roleName(p.role), p.state, `${p.remote_address || ''} ${p.candidate_pair || ''}`,
         num(p.bitrate_in_kbps), num(p.bitrate_out_kbps), num(p.rtt_ms),
         `${p.packets_lost || 0} / ${p.remote_packets_lost || 0}`])));
 }

@@ -156,7 +156,11 @@ RD.route = async function () {
     }
   }
   if (RD.api.me && page === 'login') page = 'status';
-  if (!RD.pages[page] || !RD.pages[page].allowed()) page = RD.api.me ? 'status' : 'login';
+  if (!RD.pages[page] || !RD.pages[page].allowed()) {
+    page = RD.api.me ? 'status' : 'login';
+    args = [];
+    history.replaceState(null, '', '#/' + page);
+  }
   RD.current = { page, args };
   window.rdConsole.route = [page].concat(args).join('/');
   RD.clear(document.getElementById('message'));
