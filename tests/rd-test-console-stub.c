@@ -203,9 +203,11 @@ call_method (RdTestConsole *stub, const char *method, JsonObject *params)
       return g_strdup ("{\"id\":\"" SESSION_ID "\",\"state\":\"ended\"}");
     }
   if (g_str_equal (method, "session.invite"))
-    return g_strdup_printf ("{\"invite_id\":7,\"session_id\":\"%s\",\"role\":\"%s\",\"name\":"
-                            "\"Nguyễn Văn An\",\"join_url\":\"%s\"}",
-                            SESSION_ID, json_object_get_string_member (params, "role"), JOIN_URL);
+    return g_strdup_printf (
+        "{\"invite_id\":7,\"session_id\":\"%s\",\"role\":\"%s\",\"name\":"
+        "\"%s\",\"join_url\":\"%s\"}",
+        SESSION_ID, json_object_get_string_member (params, "role"),
+        json_object_get_string_member_with_default (params, "name", "citizen 1"), JOIN_URL);
   if (g_str_equal (method, "recording.pause") || g_str_equal (method, "recording.resume"))
     {
       gboolean pause = g_str_equal (method, "recording.pause");

@@ -379,12 +379,19 @@ test_technician (Fixture *f, gconstpointer data)
   wait (f, "rdConsole.route === 'status'", "rdConsole.route");
 
   open_page (f, "#/session");
-  wait (f, "document.getElementById('start-session')", "[location.href, rdConsole.route, rdConsole.rendered]");
+  wait (f, "document.getElementById('start-session')",
+        "[location.href, rdConsole.route, rdConsole.rendered]");
   shoot (f, "session-idle");
   fill (f, "#session-title", "Tiếp công dân định kỳ");
   click (f, "start-session");
   wait (f, "document.getElementById('make-invite')", "document.body.innerText.slice(0, 300)");
   g_assert_cmpuint (rd_test_console_count_calls (f->stub, "session.start"), ==, 1);
+  v = eval (f, "document.getElementById('invite-name').disabled");
+  g_assert_true (json_node_get_boolean (v)); /* a citizen's invite has no name */
+  g_clear_pointer (&v, json_node_unref);
+  v = eval (f, "(() => { const r = document.getElementById('invite-role'); r.value = 'board'; "
+               "r.dispatchEvent(new Event('change')); return true; })()");
+  g_clear_pointer (&v, json_node_unref);
   fill (f, "#invite-name", "Nguyễn Văn An");
   click (f, "make-invite");
   wait (f, "document.getElementById('invite-qr') && document.getElementById('invite-qr').complete",

@@ -53,7 +53,10 @@ function inviteCard(id) {
   const role = RD.el('select', { id: 'invite-role' },
     [['citizen', 'roleCitizen'], ['board', 'roleBoard'], ['agency', 'roleAgency']].map(([v, k]) =>
       RD.el('option', { value: v, text: RD.t(k) })));
-  const name = RD.el('input', { id: 'invite-name' });
+  // A citizen's invite carries no name (the daemon names it "citizen N"; the person is in the
+  // book): the field is for a board or agency.
+  const name = RD.el('input', { id: 'invite-name', disabled: true });
+  role.addEventListener('change', () => { name.disabled = role.value === 'citizen'; });
   const result = RD.el('div', { id: 'invite-result' });
   const list = RD.el('div', { id: 'invite-list' });
   const refresh = async () => {
@@ -75,7 +78,7 @@ function inviteCard(id) {
       RD.field(RD.t('inviteName'), name),
       button(RD.t('makeInvite'), 'make-invite', () => RD.run(null, async () => {
         const params = { id, role: role.value };
-        if (name.value.trim()) params.name = name.value.trim();
+        if (!name.disabled && name.value.trim()) params.name = name.value.trim();
         const invite = await RD.api.call('session.invite', params);
         RD.showInvite(result, invite);
         await refresh();
