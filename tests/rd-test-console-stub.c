@@ -180,6 +180,12 @@ allowed (const char *role, const char *method)
   return g_str_equal (role, "technician");
 }
 
+static void
+stub_set_identity (RdTestConsole *stub, gint64 id, const char *name)
+{
+  g_hash_table_insert (stub->identities, GINT_TO_POINTER ((int)id), g_strdup (name));
+}
+
 /* The answer of @method, or NULL for an unknown one. (transfer full) */
 static char *
 call_method (RdTestConsole *stub, const char *method, JsonObject *params)
@@ -252,12 +258,23 @@ call_method (RdTestConsole *stub, const char *method, JsonObject *params)
       json_object_set_string_member (row, "name",
                                      protect ? "[danh tính được bảo vệ]"
                                              : json_object_get_string_member (params, "name"));
+      /* what a reveal shows (the daemon keeps it sealed; the list never has it) */
+      stub_set_identity (stub, id, json_object_get_string_member (params, "name"));
       json_object_set_string_member (row, "summary",
                                      json_object_get_string_member (params, "summary"));
       json_object_set_int_member (
           row, "people_count", json_object_get_int_member_with_default (params, "people_count", 1));
       json_array_add_object_element (stub->registrations, row);
       return g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", id);
+    }
+  if (g_str_equal (method, "registration.show"))
+    {
+      gint64 id = json_object_get_int_member_with_default (params, "id", 0);
+      const char *name = g_hash_table_lookup (stub->identities, GINT_TO_POINTER ((int)id));
+      gboolean reveal = json_object_get_boolean_member_with_default (params, "reveal", FALSE);
+      return g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"name\":\"%s\",\"address\":"
+                              "\"12 đường Lê Lợi\"}",
+                              id, reveal && name ? name : "[danh tính được bảo vệ]");
     }
   if (g_str_equal (method, "registration.list"))
     {
@@ -399,6 +416,7 @@ rd_test_console_new (void)
   stub->calls = g_ptr_array_new_with_free_func (g_free);
   stub->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   stub->registrations = json_array_new ();
+  stub->identities = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   stub->rec_state = g_strdup ("recording");
   stub->events = rd_signal_console_events_new ();
   rd_signal_console_events_set_check (stub->events, check_cookie, stub);
@@ -441,6 +459,7 @@ rd_test_console_free (RdTestConsole *stub)
   g_clear_pointer (&stub->calls, g_ptr_array_unref);
   g_clear_pointer (&stub->failures, g_hash_table_unref);
   g_clear_pointer (&stub->registrations, json_array_unref);
+  g_clear_pointer (&stub->identities, g_hash_table_unref);
   g_free (stub->origin);
   g_free (stub->live_session);
   g_free (stub->rec_state);

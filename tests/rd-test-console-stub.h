@@ -33,8 +33,9 @@ typedef struct
   char *rec_reason;
   guint parties;
   JsonArray *registrations;
-  char *recording_path; /* a WebM file served as segment 1, or NULL */
-  guint push_timer;     /* the status to the feed every second */
+  GHashTable *identities; /* registration id -> the name a reveal shows */
+  char *recording_path;   /* a WebM file served as segment 1, or NULL */
+  guint push_timer;       /* the status to the feed every second */
 } RdTestConsole;
 
 RdTestConsole *rd_test_console_new (void);

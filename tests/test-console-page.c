@@ -545,6 +545,40 @@ test_officer (Fixture *f, gconstpointer data)
   assert_no_csp_violation (f);
 }
 
+/* A supervisor reveals a protected identity with a reason; the call carries both. */
+static void
+test_supervisor_reveal (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) v = NULL;
+  gboolean found = FALSE;
+
+  if (!f->chromium)
+    return;
+  log_in (f, "giamsat");
+  open_page (f, "#/book/registrations");
+  wait (f, "document.getElementById('registration-form')", NULL);
+  fill (f, "#name", "Lê Văn Tố");
+  fill (f, "#summary", "Tố cáo cán bộ địa chính");
+  fill (f, "#classification", "to-cao");
+  v = eval (f, "document.getElementById('registration-form').requestSubmit(), 1");
+  wait (f, "document.getElementById('reveal-1')",
+        "document.getElementById('registration-list').innerText");
+  click (f, "reveal-1");
+  wait (f, "document.getElementById('message').innerText.includes('Hãy nhập lý do')", NULL);
+  fill (f, "#registration-list input", "Thanh tra theo yêu cầu của chủ tịch");
+  click (f, "reveal-1");
+  wait (f, "document.getElementById('registration-list').innerText.includes('Lê Văn Tố')",
+        "document.getElementById('registration-list').innerText");
+  for (guint i = 0; i < f->stub->calls->len; i++)
+    if (strstr (f->stub->calls->pdata[i], "giamsat registration.show") &&
+        strstr (f->stub->calls->pdata[i], "\"reveal\":true") &&
+        strstr (f->stub->calls->pdata[i], "Thanh tra theo yêu cầu của chủ tịch"))
+      found = TRUE;
+  g_assert_true (found);
+  shoot (f, "book-registrations-revealed");
+  assert_no_csp_violation (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -558,5 +592,7 @@ main (int argc, char **argv)
   g_test_add ("/console-page/lockout", Fixture, NULL, set_up, test_lockout, tear_down);
   g_test_add ("/console-page/technician", Fixture, NULL, set_up, test_technician, tear_down);
   g_test_add ("/console-page/officer", Fixture, NULL, set_up, test_officer, tear_down);
+  g_test_add ("/console-page/supervisor-reveal", Fixture, NULL, set_up, test_supervisor_reveal,
+              tear_down);
   return g_test_run ();
 }

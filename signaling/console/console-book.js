@@ -51,6 +51,24 @@ function wide(node) {
   return node;
 }
 
+// A protected identity: shown as protected; a supervisor may reveal it with a reason, which the
+// daemon records (registration.show with reveal).
+function protectedName(r) {
+  const cell = RD.el('div', {}, RD.el('em', { text: `${r.name} (${RD.t('protected')})` }));
+  if (RD.api.me && RD.api.me.role === 'supervisor') {
+    const reason = RD.el('input', { 'aria-label': RD.t('revealReason'), placeholder: RD.t('revealReason') });
+    cell.appendChild(RD.el('div', { class: 'row' }, reason, RD.el('button', { type: 'button',
+      class: 'secondary', text: RD.t('reveal'), id: `reveal-${r.id}`, onclick: () => RD.run(null, async () => {
+        if (!reason.value.trim()) throw new Error(RD.t('needReason'));
+        const shown = await RD.api.call('registration.show',
+          { id: r.id, reveal: true, reason: reason.value.trim() });
+        RD.clear(cell, RD.el('strong', { text: shown.name || '' }),
+          RD.el('div', { text: [shown.address, shown.id_document, shown.contact].filter(Boolean).join(' · ') }));
+      }) })));
+  }
+  return cell;
+}
+
 async function registrations(main) {
   const list = RD.el('div', { id: 'registration-list' });
   const load = async () => {
@@ -59,7 +77,7 @@ async function registrations(main) {
     RD.clear(list, RD.table([RD.t('number'), RD.t('created'), RD.t('classification'),
       RD.t('citizenName'), RD.t('summary'), RD.t('peopleCount')], rows.map((r) => [String(r.id),
       RD.formatTime(r.created_at), r.classification_vi || r.classification,
-      r.protected ? RD.el('em', { text: `${r.name} (${RD.t('protected')})` }) : r.name,
+      r.protected ? protectedName(r) : r.name,
       r.summary || '', String(r.people_count || 1)])));
   };
   const fields = [

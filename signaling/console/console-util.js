@@ -47,10 +47,11 @@ RD.field = function (label, input) {
 // ---- the API ----
 
 RD.ApiError = class extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, detail) {
     super(message || code || String(status));
     this.status = status;
     this.code = code;
+    this.detail = detail || {}; // the error object's other members (e.g. "until")
   }
 };
 
@@ -72,7 +73,7 @@ RD.api = {
     } catch (e) { /* an empty or non-JSON answer */ }
     const err = json && json.error;
     if (!response.ok || err) {
-      throw new RD.ApiError(response.status, err && err.code, err && err.message);
+      throw new RD.ApiError(response.status, err && err.code, err && err.message, err);
     }
     return json;
   },

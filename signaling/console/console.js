@@ -108,8 +108,11 @@ RD.pages.login = {
         location.hash = '#/status';
       } catch (err) {
         const locked = err.code === 'locked-out' || err.status === 429;
+        // The lockout's end in the room's time when the server says it, else its message.
+        const until = err.detail.until ? RD.t('lockedUntil', RD.formatTime(err.detail.until))
+          : (err.message || '');
         RD.clear(result, RD.el('span', { class: 'error',
-          text: locked ? RD.t('lockedOut', err.message || '') : RD.t('loginFailed') }));
+          text: locked ? RD.t('lockedOut', until) : RD.t('loginFailed') }));
       }
     });
     RD.clear(main, RD.el('section', { class: 'card wide' }, form));
