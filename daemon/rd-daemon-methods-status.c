@@ -159,8 +159,10 @@ live_sessions (RdDaemon *d, GError **error)
   return json_node_init_array (json_node_alloc (), out);
 }
 
-JsonNode *
-rd_daemon_status_json (RdDaemon *d, RdControlRequest *req, GError **error)
+/* The status as "status" answers it; without "you" when @req is NULL. NULL with @error when the
+ * ledger cannot be read. (transfer full) */
+static JsonNode *
+status_json (RdDaemon *d, RdControlRequest *req, GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) live = live_sessions (d, error);
@@ -251,7 +253,7 @@ void
 rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params)
 {
   g_autoptr (GError) error = NULL;
-  JsonNode *status = rd_daemon_status_json (d, req, &error);
+  JsonNode *status = status_json (d, req, &error);
 
   if (!status)
     {
@@ -271,7 +273,7 @@ rd_daemon_push_console_status (RdDaemon *d)
 
   if (rd_signal_console_events_count (events) == 0)
     return;
-  status = rd_daemon_status_json (d, NULL, &error);
+  status = status_json (d, NULL, &error);
   if (!status)
     {
       rd_log_session (G_LOG_LEVEL_WARNING, NULL, "the console's status feed: %s", error->message);

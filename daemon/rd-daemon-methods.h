@@ -21,9 +21,6 @@ void rd_daemon_methods_dispatch (RdControlRequest *req, gpointer daemon);
 /* rd-daemon-methods-status.c: "status" (the daemon, its listener, ledger, disk, memory, devices,
  * recording, sessions, parties, links). */
 void rd_daemon_method_status (RdDaemon *d, RdControlRequest *req, JsonObject *params);
-/* The status as "status" answers it; without "you" when @req is NULL. NULL with @error when the
- * ledger cannot be read. (transfer full) */
-JsonNode *rd_daemon_status_json (RdDaemon *d, RdControlRequest *req, GError **error);
 /* Sends the status to the web console's feed (rd-signal-console-events.h) when a stream is open
  * (nothing is built otherwise). */
 void rd_daemon_push_console_status (RdDaemon *d);
