@@ -62,9 +62,10 @@ sample_all (gpointer user_data)
   GHashTableIter it;
   RdParty *p;
 
+  /* Connected peers only: before that there is nothing to count. */
   g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
-    if (p->peer)
+    if (p->peer && rd_peer_get_state (p->peer) == RD_PEER_STATE_CONNECTED)
       sample_party (p);
   return G_SOURCE_CONTINUE;
 }
