@@ -146,6 +146,18 @@ rd_console_session_of (RdConsole *c, RdConsoleRequest *req, gboolean action)
   return s;
 }
 
+gboolean
+rd_console_cookie_is_live (RdConsole *c, const char *cookie)
+{
+  g_autofree char *key = cookie && *cookie ? rd_daemon_token_hash (cookie) : NULL;
+  RdConsoleSession *s = key ? g_hash_table_lookup (c->sessions, key) : NULL;
+  const char *why = s ? ended_why (c, s, g_get_monotonic_time ()) : NULL;
+
+  if (s && why)
+    rd_console_session_end (c, s, why);
+  return s && !why;
+}
+
 /* ---- Lockouts ---------------------------------------------------------------------------- */
 
 static Failures *

@@ -77,6 +77,11 @@ void rd_console_set_config (RdConsole *console, RdConfig *config);
 /* Answers @request (the "console-request" signal's). */
 void rd_console_handle (RdConsole *console, RdConsoleRequest *request);
 
+/* Whether @cookie (the rd_console cookie's value) names a live session, for the console's status
+ * feed (signaling's "console-session"); reading the feed is not an action, so it does not keep
+ * the session from its idle timeout. A session found ended is ended as a request would. */
+gboolean rd_console_cookie_is_live (RdConsole *console, const char *cookie);
+
 /* Ends every session of operator @name (event "console-logout" with @reason each); how many. */
 guint rd_console_end_sessions_of (RdConsole *console, const char *name, const char *reason);
 

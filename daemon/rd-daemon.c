@@ -78,6 +78,15 @@ on_console_request (RdSignalServer *server, RdConsoleRequest *request, gpointer 
   rd_console_handle (d->console, request);
 }
 
+/* The console's status feed: is this cookie a live operator session? */
+static gboolean
+on_console_session (RdSignalServer *server, const char *cookie, gpointer data)
+{
+  RdDaemon *d = data;
+
+  return d->console && rd_console_cookie_is_live (d->console, cookie);
+}
+
 static gboolean
 on_watchdog (gpointer data)
 {
@@ -207,6 +216,7 @@ rd_daemon_start (RdDaemon *d, GError **error)
   /* the console's operators run the control methods, through the one table */
   d->console = rd_console_new (d->config, d->ledger, rd_daemon_methods_dispatch, on_changed, d);
   g_signal_connect (d->signal_server, "console-request", G_CALLBACK (on_console_request), d);
+  g_signal_connect (d->signal_server, "console-session", G_CALLBACK (on_console_session), d);
   if (!rd_signal_server_start (d->signal_server, error))
     return FALSE;
   d->roles = rd_roles_new (d->config, error);

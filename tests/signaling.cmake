@@ -31,3 +31,10 @@ rd_add_test(test-console-page
   LIBS rd-test-console-stub rd-test-chromium rd-test-daemon rd-signaling PkgConfig::SOUP
     PkgConfig::JSONGLIB PkgConfig::GLIB
   TIMEOUT 180 THIRD_PARTY_THREADS)
+# The same console against the real daemon: operators, the live feed, a browser party, a pause,
+# a recording played, an officer's book and export.
+rd_add_test(test-console-e2e
+  SOURCES test-console-e2e.c
+  LIBS rd-test-chromium rd-test-daemon PkgConfig::SOUP PkgConfig::JSONGLIB PkgConfig::GLIB
+  TIMEOUT 240 THIRD_PARTY_THREADS)
+add_dependencies(test-console-e2e receptiond receptionctl)
