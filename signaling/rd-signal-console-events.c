@@ -15,6 +15,7 @@ struct _RdSignalConsoleEvents
   RdSignalConsoleCheck check;
   gpointer check_data;
   char *last;      /* the last status pushed, NULL before the first */
+  guint max_age_s; /* how long a stream stays open */
   GPtrArray *open; /* SoupServerMessage (a reference each) of the open streams */
 };
 
@@ -147,7 +148,7 @@ handle_events (SoupServer *soup, SoupServerMessage *msg, const char *path, GHash
   s->events = events;
   s->msg = msg;
   s->cookie = g_steal_pointer (&cookie);
-  s->end_timer = g_timeout_add_seconds (RD_SIGNAL_CONSOLE_EVENTS_MAX_S, stream_end_timeout, s);
+  s->end_timer = g_timeout_add_seconds (events->max_age_s, stream_end_timeout, s);
   g_object_set_data_full (G_OBJECT (msg), STREAM_KEY, s, (GDestroyNotify)stream_free);
   g_ptr_array_add (events->open, g_object_ref (msg));
   g_signal_connect (msg, "finished", G_CALLBACK (on_finished), events);
@@ -165,6 +166,7 @@ rd_signal_console_events_new (void)
   RdSignalConsoleEvents *events = g_new0 (RdSignalConsoleEvents, 1);
 
   events->open = g_ptr_array_new_with_free_func (g_object_unref);
+  events->max_age_s = RD_SIGNAL_CONSOLE_EVENTS_MAX_S;
   return events;
 }
 
@@ -175,6 +177,13 @@ rd_signal_console_events_set_check (RdSignalConsoleEvents *events, RdSignalConso
   g_return_if_fail (events != NULL);
   events->check = check;
   events->check_data = user_data;
+}
+
+void
+rd_signal_console_events_set_max_age (RdSignalConsoleEvents *events, guint seconds)
+{
+  g_return_if_fail (events != NULL && seconds >= 1);
+  events->max_age_s = seconds;
 }
 
 void

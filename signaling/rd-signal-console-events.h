@@ -12,10 +12,11 @@
  * "retry: 1000" (EventSource's reconnection delay) and the last status pushed, if any; then each
  * status pushed, as "event: status" with the JSON text as its data. The session is checked again
  * before each push: a stream whose session ended is closed. Each stream ends after
- * RD_SIGNAL_CONSOLE_EVENTS_MAX_S seconds (the listener closes every connection at its reply
- * deadline, rd-signal-accept.h), and the browser's EventSource connects again a second later,
- * getting the last status at once. rd_signal_console_events_count() says how many streams are
- * open, so a caller builds a status only while someone watches.
+ * RD_SIGNAL_CONSOLE_EVENTS_MAX_S seconds (rd_signal_console_events_set_max_age(), for tests) (the
+ * listener closes every connection at its reply deadline, rd-signal-accept.h), and the browser's
+ * EventSource connects again a second later, getting the last status at once.
+ * rd_signal_console_events_count() says how many streams are open, so a caller builds a status only
+ * while someone watches.
  *
  * Threading: the SoupServer's context (the daemon's main context); push from there.
  * Ownership: rd_signal_console_events_new() returns (transfer full); free it with
@@ -43,6 +44,9 @@ void rd_signal_console_events_free (RdSignalConsoleEvents *events);
 void rd_signal_console_events_set_check (RdSignalConsoleEvents *events, RdSignalConsoleCheck check,
                                          gpointer user_data);
 void rd_signal_console_events_attach (RdSignalConsoleEvents *events, SoupServer *soup);
+
+/* How long each stream opened from now on stays open, in seconds (>= 1). */
+void rd_signal_console_events_set_max_age (RdSignalConsoleEvents *events, guint seconds);
 
 /* Sends @json (the status, one JSON text) to every open stream and keeps it for new ones. */
 void rd_signal_console_events_push (RdSignalConsoleEvents *events, const char *json);

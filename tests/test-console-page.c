@@ -403,8 +403,15 @@ test_technician (Fixture *f, gconstpointer data)
         "document.getElementById('copied').textContent");
   shoot (f, "session-invite");
 
-  /* A party joins: the status page shows it without a reload, from the feed. */
+  /* A party joins: the status page shows it without a reload, from the feed, across the
+   * feed's reconnections (each stream lasts a second here). */
+  rd_signal_console_events_set_max_age (f->stub->events, 1);
   open_page (f, "#/status");
+  wait (f, "rdConsole.statusEvents >= 4", "rdConsole.statusEvents");
+  g_clear_pointer (&v, json_node_unref);
+  v = eval (f, "document.querySelector('#who .badge').textContent");
+  g_assert_cmpstr (json_node_get_string (v), ==, "Trực tiếp");
+  g_clear_pointer (&v, json_node_unref);
   v = eval (f, "rdConsole.statusEvents");
   events = json_node_get_int (v);
   f->stub->parties = 1;

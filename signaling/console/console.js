@@ -35,8 +35,14 @@ RD.live = {
       window.rdConsole.statusEvents++;
     });
     source.addEventListener('error', () => {
-      RD.live.online = false;
-      RD.showLiveBadge();
+      // Each stream ends after a while and EventSource connects again at once: only a feed
+      // still silent two seconds later counts as lost.
+      const seen = window.rdConsole.statusEvents;
+      setTimeout(() => {
+        if (window.rdConsole.statusEvents !== seen || RD.live.source !== source) return;
+        RD.live.online = false;
+        RD.showLiveBadge();
+      }, 2000);
       // A closed stream (the session ended): EventSource gives up; check the login.
       if (source.readyState === EventSource.CLOSED) {
         RD.live.stop();
