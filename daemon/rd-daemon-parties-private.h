@@ -38,11 +38,18 @@ struct _RdParty
    * and the one before, -1 until two samples a while apart are known. */
   RdPeerStats sample;
   gint64 bitrate_in_kbps, bitrate_out_kbps;
+  guint samples;         /* how many were taken */
+  gint64 next_sample_us; /* monotonic: when the next one is due */
 };
 
-/* rd-daemon-parties-stats.c: how often every party's stats are sampled, in the background, so
- * that status shows current figures the first time it is asked. */
+/* rd-daemon-parties-stats.c: how often every connected party's stats are sampled, in the
+ * background, so that status shows current figures the first time it is asked: every
+ * RD_PARTIES_STATS_INTERVAL_MS for its first RD_PARTIES_STATS_QUICK samples (figures and rates
+ * a second or two after it connects), then every RD_PARTIES_STATS_SLOW_MS (each get-stats of a
+ * connected webrtcbin 1.22 leaves the heap bigger: rd-media-peer-stats.c). */
 #define RD_PARTIES_STATS_INTERVAL_MS 1000
+#define RD_PARTIES_STATS_QUICK       3
+#define RD_PARTIES_STATS_SLOW_MS     2000
 
 /* Starts (at the parties' creation) and stops (at their disposal) the sampling timer. */
 void rd_parties_start_sampling (RdParties *parties);

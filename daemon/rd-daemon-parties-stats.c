@@ -1,8 +1,9 @@
-/* rd-daemon-parties-stats.c: every party's stats, sampled in the background every
- * RD_PARTIES_STATS_INTERVAL_MS (so that the first status of a call already shows its bytes, rates
- * and RTT), and the live parties as JSON for status and session show (see rd_parties_to_json()
- * in rd-daemon-parties.h): who, from where, the peer's state and its last sample, with bitrates
- * over the time between two samples. Showing the parties reads the samples and asks nothing. */
+/* rd-daemon-parties-stats.c: every connected party's stats, sampled in the background (every
+ * second at first, then every two: rd-daemon-parties-private.h), so that the first status of a
+ * call already shows its bytes, rates and RTT; and the live parties as JSON for status and
+ * session show (see rd_parties_to_json() in rd-daemon-parties.h): who, from where, the peer's
+ * state and its last sample, with bitrates over the time between two samples. Showing the
+ * parties reads the samples and asks nothing. */
 #include "daemon/rd-daemon-parties-private.h"
 
 static void
@@ -65,8 +66,17 @@ sample_all (gpointer user_data)
   /* Connected peers only: before that there is nothing to count. */
   g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
-    if (p->peer && rd_peer_get_state (p->peer) == RD_PEER_STATE_CONNECTED)
-      sample_party (p);
+    if (p->peer && rd_peer_get_state (p->peer) == RD_PEER_STATE_CONNECTED &&
+        g_get_monotonic_time () >= p->next_sample_us)
+      {
+        sample_party (p);
+        p->samples++;
+        /* a little early: the timer ticks once a second */
+        p->next_sample_us = g_get_monotonic_time () - 100 * 1000 +
+                            (p->samples < RD_PARTIES_STATS_QUICK ? RD_PARTIES_STATS_INTERVAL_MS
+                                                                 : RD_PARTIES_STATS_SLOW_MS) *
+                                (gint64)1000;
+      }
   return G_SOURCE_CONTINUE;
 }
 
