@@ -55,9 +55,10 @@ time_reached (gpointer data)
 }
 
 /* The first status of the call, nothing having asked for stats before, shows the party's
- * figures: the daemon samples every party in the background once a second (two samples give a
- * rate). Its promise: current figures two samples after media flows; that much (and a margin)
- * is let pass after the browser saw the room's media at @media_us. */
+ * figures: the daemon samples every connected party in the background, a second apart at first
+ * (two samples give a rate). Its promise: figures and rates two samples after the party is
+ * connected; that much (and a margin) is let pass after the browser saw the room's media at
+ * @media_us. */
 static void
 assert_first_status_current (RdTestDaemon *t, gint64 media_us)
 {
