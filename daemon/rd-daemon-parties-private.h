@@ -19,8 +19,9 @@ struct _RdParties
   RdLedger *ledger; /* borrowed */
   RdRoom *room;
   RdSessionRecording *recording;
-  GHashTable *table; /* peer id -> RdParty (owned) */
-  guint stats_timer; /* rd-daemon-parties-stats.c: samples every party's stats */
+  GHashTable *table;       /* peer id -> RdParty (owned) */
+  guint stats_timer;       /* rd-daemon-parties-stats.c: samples the parties' stats */
+  gint64 watched_until_us; /* monotonic: the figures were read lately; sample on until then */
 };
 
 struct _RdParty
@@ -42,14 +43,17 @@ struct _RdParty
   gint64 next_sample_us; /* monotonic: when the next one is due */
 };
 
-/* rd-daemon-parties-stats.c: how often every connected party's stats are sampled, in the
- * background, so that status shows current figures the first time it is asked: every
- * RD_PARTIES_STATS_INTERVAL_MS for its first RD_PARTIES_STATS_QUICK samples (figures and rates
- * a second or two after it connects), then every RD_PARTIES_STATS_SLOW_MS (each get-stats of a
- * connected webrtcbin 1.22 leaves the heap bigger: rd-media-peer-stats.c). */
+/* rd-daemon-parties-stats.c: when a connected party's stats are sampled, in the background:
+ * RD_PARTIES_STATS_QUICK samples RD_PARTIES_STATS_INTERVAL_MS apart once it is connected (so
+ * that the first status of a call shows its bytes, rates and RTT), then every
+ * RD_PARTIES_STATS_SLOW_MS while someone watches (the parties' figures were read, by status,
+ * session show or the console's feed, within RD_PARTIES_STATS_WATCH_S). Unwatched, a party
+ * keeps its last figures (stats_age_ms says how old): each get-stats of a connected webrtcbin
+ * 1.22 leaves the heap bigger (rd-media-peer-stats.c). */
 #define RD_PARTIES_STATS_INTERVAL_MS 1000
-#define RD_PARTIES_STATS_QUICK       3
+#define RD_PARTIES_STATS_QUICK       2
 #define RD_PARTIES_STATS_SLOW_MS     2000
+#define RD_PARTIES_STATS_WATCH_S     30
 
 /* Starts (at the parties' creation) and stops (at their disposal) the sampling timer. */
 void rd_parties_start_sampling (RdParties *parties);

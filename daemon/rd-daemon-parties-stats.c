@@ -1,9 +1,9 @@
-/* rd-daemon-parties-stats.c: every connected party's stats, sampled in the background (every
- * second at first, then every two: rd-daemon-parties-private.h), so that the first status of a
- * call already shows its bytes, rates and RTT; and the live parties as JSON for status and
- * session show (see rd_parties_to_json() in rd-daemon-parties.h): who, from where, the peer's
- * state and its last sample, with bitrates over the time between two samples. Showing the
- * parties reads the samples and asks nothing. */
+/* rd-daemon-parties-stats.c: every connected party's stats, sampled in the background (twice
+ * a second apart once it is connected, then every two seconds while someone reads them:
+ * rd-daemon-parties-private.h), so that even the first status of a call shows its bytes, rates
+ * and RTT; and the live parties as JSON for status and session show (see rd_parties_to_json()
+ * in rd-daemon-parties.h): who, from where, the peer's state and its last sample, with bitrates
+ * over the time between two samples. Showing the parties reads the samples and asks nothing. */
 #include "daemon/rd-daemon-parties-private.h"
 
 static void
@@ -25,8 +25,9 @@ add_str (JsonBuilder *b, const char *name, const char *v)
 
 /* Samples one party's stats: the copy webrtcbin last gave (asking for the next one), and the
  * bitrates over the time since the previous reply, when that is over half a second. Counters
- * start again after an ICE restart (a new transport): no rate across that. */
-static void
+ * start again after an ICE restart (a new transport): no rate across that. FALSE when there was
+ * no new reply to take. */
+static gboolean
 sample_party (RdParty *p)
 {
   RdPeerStats st = { 0 };
@@ -36,14 +37,14 @@ sample_party (RdParty *p)
   if (!st.updated_us || st.updated_us <= p->sample.updated_us)
     {
       rd_peer_stats_clear (&st);
-      return;
+      return FALSE;
     }
   dt = p->sample.updated_us ? (st.updated_us - p->sample.updated_us) / (double)G_USEC_PER_SEC : 0;
   if (dt > 0 && dt <= 0.5)
     {
       /* Too close to the last sample for a rate: keep that one as the base. */
       rd_peer_stats_clear (&st);
-      return;
+      return FALSE;
     }
   p->bitrate_in_kbps =
       dt > 0 && st.bytes_received >= p->sample.bytes_received
@@ -54,6 +55,7 @@ sample_party (RdParty *p)
                             : -1;
   rd_peer_stats_clear (&p->sample);
   p->sample = st;
+  return TRUE;
 }
 
 static gboolean
@@ -67,10 +69,12 @@ sample_all (gpointer user_data)
   g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
     if (p->peer && rd_peer_get_state (p->peer) == RD_PEER_STATE_CONNECTED &&
-        g_get_monotonic_time () >= p->next_sample_us)
+        g_get_monotonic_time () >= p->next_sample_us &&
+        (p->samples < RD_PARTIES_STATS_QUICK ||
+         g_get_monotonic_time () < parties->watched_until_us))
       {
-        sample_party (p);
-        p->samples++;
+        if (sample_party (p))
+          p->samples++;
         /* a little early: the timer ticks once a second */
         p->next_sample_us = g_get_monotonic_time () - 100 * 1000 +
                             (p->samples < RD_PARTIES_STATS_QUICK ? RD_PARTIES_STATS_INTERVAL_MS
@@ -160,6 +164,7 @@ rd_parties_to_json (RdParties *parties, const char *session_id)
   GHashTableIter it;
   RdParty *p;
 
+  parties->watched_until_us = g_get_monotonic_time () + RD_PARTIES_STATS_WATCH_S * G_USEC_PER_SEC;
   json_builder_begin_array (b);
   g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))

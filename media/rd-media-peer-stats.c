@@ -8,12 +8,13 @@
  * while one is unanswered (a stuck webrtcbin) nothing more is asked, and the cache only grows
  * older (updated_us says how old).
  *
- * Asked on reading, which the daemon does every second or two for every connected party
- * (rd-daemon-parties-stats.c). webrtcbin 1.22 answering get-stats for a connected peer leaves
- * the process's heap bigger after the peer is gone (no leak under LeakSanitizer, cause
- * unknown): test-whip-e2e's 50 short calls measured +14 and +55 kB per call when only status
- * asked, +76 to +223 kB per call with the reads once a second; during one browser call read
- * once a second the heap grew about 25 kB a second, against 5 with status every 10 s. */
+ * Asked on reading, which the daemon does for every connected party twice after it connects and
+ * every two seconds while its figures are read (rd-daemon-parties-stats.c). webrtcbin 1.22
+ * answering get-stats for a connected peer leaves the process's heap bigger after the peer is
+ * gone (no leak under LeakSanitizer, cause unknown): test-whip-e2e's 50 short calls measured
+ * +14 and +55 kB per call when status was asked only until the party was connected, +76 to
+ * +223 kB per call with connected parties sampled; during one browser call read once a second
+ * the heap grew about 25 kB a second, against 5 with status every 10 s. */
 #include "media/rd-media-peer-private.h"
 
 #include <string.h>
