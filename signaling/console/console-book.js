@@ -139,21 +139,21 @@ async function receptions(main) {
     RD.clear(list, RD.table([RD.t('number'), RD.t('date'), RD.t('registrations'), RD.t('session'),
       RD.t('content'), RD.t('handling'), RD.t('officer')], rows.map((r) => [String(r.id),
       RD.formatDay(r.reception_date), String(r.registration_id || ''), r.session_id || '',
-      r.content || '', r.handling || '', r.officer || ''])));
+      r.content || '', r.handling ? RD.t('hand_' + r.handling) : '', r.officer || ''])));
   });
   const fields = [
     RD.field(RD.t('registrations'), input('registration_id', { required: true, type: 'number' })),
     RD.field(RD.t('session'), input('session_id')),
     RD.field(RD.t('handling'), select('handling', ['competent', 'guided', 'transferred', 'refused']
-      .map((h) => [h, h]))),
+      .map((h) => [h, RD.t('hand_' + h)]))),
     RD.field(RD.t('officer'), input('officer', { required: true })),
-    RD.field('confirmation', select('confirmation', ['signature', 'fingerprint', 'verbal', 'declined']
-      .map((h) => [h, h]))),
+    RD.field(RD.t('confirmation'), select('confirmation', ['signature', 'fingerprint', 'verbal',
+      'declined'].map((h) => [h, RD.t('conf_' + h)]))),
     RD.field(RD.t('date'), input('reception_date', { placeholder: 'dd/mm/yyyy' })),
-    RD.field('handling_body', input('handling_body')),
-    RD.field('document_number', input('document_number')),
-    RD.field('legal_basis', input('legal_basis')),
-    RD.field('refusal_reason', input('refusal_reason')),
+    RD.field(RD.t('handlingBody'), input('handling_body')),
+    RD.field(RD.t('documentNumber'), input('document_number')),
+    RD.field(RD.t('legalBasis'), input('legal_basis')),
+    RD.field(RD.t('refusalReason'), input('refusal_reason')),
     wide(RD.field(RD.t('content'), RD.el('textarea', { id: 'content', name: 'content', required: true }))),
   ];
   RD.clear(main, tabs('receptions'),
