@@ -156,7 +156,12 @@ live_sessions (RdDaemon *d, GError **error)
       if (g_strcmp0 (json_object_get_string_member (s, "state"), RD_SESSION_STATE_LIVE) == 0)
         json_array_add_object_element (out, json_object_ref (s));
     }
-  return json_node_init_array (json_node_alloc (), out);
+  {
+    JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+    json_node_take_array (node, out);
+    return node;
+  }
 }
 
 /* The status as "status" answers it; without "you" when @req is NULL. NULL with @error when the

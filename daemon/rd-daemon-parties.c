@@ -141,7 +141,12 @@ rd_parties_detail (const char *first_key, ...)
       key = va_arg (ap, const char *);
     }
   va_end (ap);
-  return json_node_init_object (json_node_alloc (), o);
+  {
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+    json_node_take_object (node, o);
+    return node;
+  }
 }
 
 void

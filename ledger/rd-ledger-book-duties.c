@@ -178,10 +178,11 @@ rd_ledger_book_duties (RdLedger *ledger, GError **error)
                          "SELECT id, title, scheduled_for FROM sessions WHERE state = 'scheduled' "
                          "ORDER BY scheduled_for, id",
                          0);
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
   JsonArray *sessions = json_array_new ();
-  g_autoptr (JsonNode) node = json_node_init_array (json_node_alloc (), sessions);
   int rc;
 
+  json_node_take_array (node, sessions); /* the node owns it */
   g_return_val_if_fail (ledger != NULL, NULL);
   if (stmt == NULL)
     return NULL;

@@ -316,7 +316,10 @@ rd_book_add_rows (RdLedger *self, JsonBuilder *builder, sqlite3_stmt *stmt, GErr
 JsonNode *
 rd_book_detail_new (void)
 {
-  return json_node_init_object (json_node_alloc (), json_object_new ());
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
 }
 
 gboolean
