@@ -19,9 +19,8 @@ struct _RdParties
   RdLedger *ledger; /* borrowed */
   RdRoom *room;
   RdSessionRecording *recording;
-  GHashTable *table;       /* peer id -> RdParty (owned) */
-  guint stats_timer;       /* rd-daemon-parties-stats.c: samples the parties' stats */
-  gint64 watched_until_us; /* monotonic: the figures were read lately; sample on until then */
+  GHashTable *table; /* peer id -> RdParty (owned) */
+  guint stats_timer; /* rd-daemon-parties-stats.c: counts the parties' bytes */
 };
 
 struct _RdParty
@@ -35,25 +34,21 @@ struct _RdParty
   RdWhipRequest *pending_offer; /* the POST waiting for the answer; NULL once answered */
   char *leave_reason;           /* set by whoever closes the peer on purpose */
   gboolean video_failed;        /* its tile's decoder failed (rd-daemon-parties-tiles.c) */
-  /* The last sample of the peer's stats (rd-daemon-parties-stats.c) and the bitrates between it
-   * and the one before, -1 until two samples a while apart are known. */
+  /* rd-daemon-parties-stats.c: webrtcbin's last statistics (asked when the figures are read);
+   * the media bytes counted at the last tick of the timer, and the bitrates between it and the
+   * tick before (-1 until two ticks are known). */
   RdPeerStats sample;
+  guint64 bytes_in, bytes_out;
+  gint64 counted_us; /* monotonic: the tick that counted them, 0 before the first */
   gint64 bitrate_in_kbps, bitrate_out_kbps;
-  guint samples;         /* how many were taken */
-  gint64 next_sample_us; /* monotonic: when the next one is due */
 };
 
-/* rd-daemon-parties-stats.c: when a connected party's stats are sampled, in the background:
- * RD_PARTIES_STATS_QUICK samples RD_PARTIES_STATS_INTERVAL_MS apart once it is connected (so
- * that the first status of a call shows its bytes, rates and RTT), then every
- * RD_PARTIES_STATS_SLOW_MS while someone watches (the parties' figures were read, by status,
- * session show or the console's feed, within RD_PARTIES_STATS_WATCH_S). Unwatched, a party
- * keeps its last figures (stats_age_ms says how old): each get-stats of a connected webrtcbin
- * 1.22 leaves the heap bigger (rd-media-peer-stats.c). */
-#define RD_PARTIES_STATS_INTERVAL_MS 1000
-#define RD_PARTIES_STATS_QUICK       2
-#define RD_PARTIES_STATS_SLOW_MS     2000
-#define RD_PARTIES_STATS_WATCH_S     30
+/* rd-daemon-parties-stats.c: every RD_PARTIES_COUNT_MS, each connected party's media bytes
+ * are counted (rd_peer_get_media_bytes: no webrtcbin call), so that even the first status of a
+ * call shows its bytes and bitrates. RTT, losses and the candidate pair come from webrtcbin's
+ * get-stats, asked once at the party's first tick (so the first status has them too) and then
+ * when the figures are read, at most every 2 s (rd-media-peer-stats.c). */
+#define RD_PARTIES_COUNT_MS 1000
 
 /* Starts (at the parties' creation) and stops (at their disposal) the sampling timer. */
 void rd_parties_start_sampling (RdParties *parties);

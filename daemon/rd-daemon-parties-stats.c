@@ -1,9 +1,8 @@
-/* rd-daemon-parties-stats.c: every connected party's stats, sampled in the background (twice
- * a second apart once it is connected, then every two seconds while someone reads them:
- * rd-daemon-parties-private.h), so that even the first status of a call shows its bytes, rates
- * and RTT; and the live parties as JSON for status and session show (see rd_parties_to_json()
- * in rd-daemon-parties.h): who, from where, the peer's state and its last sample, with bitrates
- * over the time between two samples. Showing the parties reads the samples and asks nothing. */
+/* rd-daemon-parties-stats.c: every connected party's media bytes, counted in the background
+ * once a second (rd-daemon-parties-private.h), so that even the first status of a call shows
+ * its bytes and bitrates; and the live parties as JSON for status and session show (see
+ * rd_parties_to_json() in rd-daemon-parties.h): who, from where, the peer's state, its counted
+ * bytes and bitrates, and webrtcbin's last statistics (RTT, losses), asked for when read. */
 #include "daemon/rd-daemon-parties-private.h"
 
 static void
@@ -23,64 +22,42 @@ add_str (JsonBuilder *b, const char *name, const char *v)
     json_builder_add_null_value (b);
 }
 
-/* Samples one party's stats: the copy webrtcbin last gave (asking for the next one), and the
- * bitrates over the time since the previous reply, when that is over half a second. Counters
- * start again after an ICE restart (a new transport): no rate across that. FALSE when there was
- * no new reply to take. */
-static gboolean
-sample_party (RdParty *p)
+/* Counts one party's media bytes and the bitrates since the tick before. Counters start again
+ * when the party's streams are made again (renegotiation): no rate across that. */
+static void
+count_party (RdParty *p, gint64 now)
 {
-  RdPeerStats st = { 0 };
-  double dt;
+  guint64 in, out;
+  double dt = p->counted_us ? (now - p->counted_us) / (double)G_USEC_PER_SEC : 0;
 
-  rd_peer_get_stats (p->peer, &st);
-  if (!st.updated_us || st.updated_us <= p->sample.updated_us)
+  if (!p->counted_us)
     {
-      rd_peer_stats_clear (&st);
-      return FALSE;
+      /* once, at the first tick: webrtcbin's figures (RTT) are there for the first reading */
+      rd_peer_stats_clear (&p->sample);
+      rd_peer_get_stats (p->peer, &p->sample);
     }
-  dt = p->sample.updated_us ? (st.updated_us - p->sample.updated_us) / (double)G_USEC_PER_SEC : 0;
-  if (dt > 0 && dt <= 0.5)
-    {
-      /* Too close to the last sample for a rate: keep that one as the base. */
-      rd_peer_stats_clear (&st);
-      return FALSE;
-    }
+  rd_peer_get_media_bytes (p->peer, &in, &out);
   p->bitrate_in_kbps =
-      dt > 0 && st.bytes_received >= p->sample.bytes_received
-          ? (gint64)((st.bytes_received - p->sample.bytes_received) * 8 / dt / 1000)
-          : -1;
-  p->bitrate_out_kbps = dt > 0 && st.bytes_sent >= p->sample.bytes_sent
-                            ? (gint64)((st.bytes_sent - p->sample.bytes_sent) * 8 / dt / 1000)
-                            : -1;
-  rd_peer_stats_clear (&p->sample);
-  p->sample = st;
-  return TRUE;
+      dt > 0.5 && in >= p->bytes_in ? (gint64)((in - p->bytes_in) * 8 / dt / 1000) : -1;
+  p->bitrate_out_kbps =
+      dt > 0.5 && out >= p->bytes_out ? (gint64)((out - p->bytes_out) * 8 / dt / 1000) : -1;
+  p->bytes_in = in;
+  p->bytes_out = out;
+  p->counted_us = now;
 }
 
 static gboolean
-sample_all (gpointer user_data)
+count_all (gpointer user_data)
 {
   RdParties *parties = user_data;
+  gint64 now = g_get_monotonic_time ();
   GHashTableIter it;
   RdParty *p;
 
-  /* Connected peers only: before that there is nothing to count. */
   g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))
-    if (p->peer && rd_peer_get_state (p->peer) == RD_PEER_STATE_CONNECTED &&
-        g_get_monotonic_time () >= p->next_sample_us &&
-        (p->samples < RD_PARTIES_STATS_QUICK ||
-         g_get_monotonic_time () < parties->watched_until_us))
-      {
-        if (sample_party (p))
-          p->samples++;
-        /* a little early: the timer ticks once a second */
-        p->next_sample_us = g_get_monotonic_time () - 100 * 1000 +
-                            (p->samples < RD_PARTIES_STATS_QUICK ? RD_PARTIES_STATS_INTERVAL_MS
-                                                                 : RD_PARTIES_STATS_SLOW_MS) *
-                                (gint64)1000;
-      }
+    if (p->peer && rd_peer_get_state (p->peer) == RD_PEER_STATE_CONNECTED)
+      count_party (p, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -88,7 +65,7 @@ void
 rd_parties_start_sampling (RdParties *parties)
 {
   g_return_if_fail (parties->stats_timer == 0);
-  parties->stats_timer = g_timeout_add (RD_PARTIES_STATS_INTERVAL_MS, sample_all, parties);
+  parties->stats_timer = g_timeout_add (RD_PARTIES_COUNT_MS, count_all, parties);
 }
 
 void
@@ -97,12 +74,16 @@ rd_parties_stop_sampling (RdParties *parties)
   g_clear_handle_id (&parties->stats_timer, g_source_remove);
 }
 
-/* One party, with its last sampled stats (never waits for webrtcbin, never asks it). */
+/* One party: its bytes and bitrates as counted; webrtcbin's last statistics (never waits for
+ * webrtcbin; reading them asks for fresh ones, for the next reading). */
 static void
 add_party (JsonBuilder *b, RdParty *p)
 {
   const RdPeerStats *st = &p->sample;
   gint64 now = g_get_monotonic_time ();
+
+  rd_peer_stats_clear (&p->sample);
+  rd_peer_get_stats (p->peer, &p->sample);
 
   json_builder_begin_object (b);
   add_str (b, "peer_id", p->peer_id);
@@ -131,8 +112,9 @@ add_party (JsonBuilder *b, RdParty *p)
                                                               rd_peer_get_mix_key (p->peer),
                                                               RD_ROOM_TRACK_CAMERA));
   json_builder_end_object (b);
-  add_int (b, "bytes_received", st->bytes_received);
-  add_int (b, "bytes_sent", st->bytes_sent);
+  /* counted as they pass: the far end's RTP packets, the room's encoded frames */
+  add_int (b, "bytes_received", (gint64)p->bytes_in);
+  add_int (b, "bytes_sent", (gint64)p->bytes_out);
   add_int (b, "packets_received", st->packets_received);
   add_int (b, "packets_lost", st->packets_lost);
   add_int (b, "packets_repaired", st->packets_repaired);
@@ -164,7 +146,6 @@ rd_parties_to_json (RdParties *parties, const char *session_id)
   GHashTableIter it;
   RdParty *p;
 
-  parties->watched_until_us = g_get_monotonic_time () + RD_PARTIES_STATS_WATCH_S * G_USEC_PER_SEC;
   json_builder_begin_array (b);
   g_hash_table_iter_init (&it, parties->table);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *)&p))

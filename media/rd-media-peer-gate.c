@@ -11,7 +11,15 @@ gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   g_atomic_int_set (&gate->last_seen, rd_peer_now_s ());
 
   if (g_atomic_int_get (&gate->open))
-    return GST_PAD_PROBE_OK;
+    {
+      __atomic_add_fetch (
+          &gate->bytes,
+          GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER_LIST
+              ? gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info))
+              : gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)),
+          __ATOMIC_RELAXED);
+      return GST_PAD_PROBE_OK;
+    }
   g_atomic_int_inc (&gate->dropped);
   return GST_PAD_PROBE_DROP;
 }

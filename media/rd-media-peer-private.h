@@ -95,6 +95,7 @@ typedef struct
   gint open;      /* atomic */
   gint dropped;   /* atomic: buffers dropped while closed */
   gint last_seen; /* atomic: monotonic second of the last buffer, 0 before the first */
+  guint64 bytes;  /* atomic: the bytes let through */
 } RdPeerGate;
 
 /* The monotonic clock in whole seconds (what last_seen holds). Any thread. */

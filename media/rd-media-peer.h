@@ -122,9 +122,14 @@ char *rd_peer_restart_ice (RdPeer *peer, const char *sdpfrag, GError **error);
 
 /* Fills @stats (free with rd_peer_stats_clear) with the last statistics webrtcbin gave (all
  * zero, updated_us 0, before the first reply) and asks webrtcbin for fresh ones for the next
- * call. Never waits: the reply is cached on the main context; one request at a time, so a
- * webrtcbin that does not answer only leaves the copy older (updated_us). */
+ * call, unless it asked less than 2 s ago. Never waits: the reply is cached on the main context;
+ * one request at a time, so a webrtcbin that does not answer only leaves the copy older
+ * (updated_us). */
 void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
+/* The media bytes let through between the room and the far end so far, counted as they pass
+ * (no webrtcbin call, always current): received, the far end's RTP packets (headers included);
+ * sent, the room's encoded frames handed to the payloaders. Main context. */
+void rd_peer_get_media_bytes (RdPeer *peer, guint64 *received, guint64 *sent);
 
 /* For the recorder (media/ only): the party's received streams, encoded (VP8 frames, H.264
  * access units as depayloaded, Opus packets), each a tee to request a src pad from. They sit

@@ -55,10 +55,10 @@ time_reached (gpointer data)
 }
 
 /* The first status of the call, nothing having asked for stats before, shows the party's
- * figures: the daemon samples every connected party in the background, a second apart at first
- * (two samples give a rate). Its promise: figures and rates two samples after the party is
- * connected; that much (and a margin) is let pass after the browser saw the room's media at
- * @media_us. */
+ * figures: the daemon counts every connected party's media bytes once a second (two counts give
+ * a rate) and asks webrtcbin for its statistics once at the first count. Its promise: bytes and
+ * rates two counts after the party is connected, webrtcbin's figures known; that much (and a
+ * margin) is let pass after the browser saw the room's media at @media_us. */
 static void
 assert_first_status_current (RdTestDaemon *t, gint64 media_us)
 {
@@ -81,7 +81,6 @@ assert_first_status_current (RdTestDaemon *t, gint64 media_us)
   g_assert_cmpint (json_object_get_int_member (p, "bitrate_in_kbps"), >, 0);
   g_assert_cmpint (json_object_get_int_member (p, "bitrate_out_kbps"), >, 0);
   g_assert_cmpint (json_object_get_int_member (p, "stats_age_ms"), >=, 0);
-  g_assert_cmpint (json_object_get_int_member (p, "stats_age_ms"), <=, 3000);
 }
 
 static void
