@@ -648,8 +648,8 @@ test_fifty_calls (void)
       return;
     }
   /* A leaked peer (webrtcbin, its elements, its buffers) costs well over 100 kB: 50 of them
-   * would show. Measured here: about +30 kB per call, most of it SQLite's page cache filling as
-   * the ledger grows (bounded by its cache size). */
+   * would show. Measured here: about +5 kB per call (the ledger's rows and SQLite's page cache
+   * filling as the ledger grows, bounded by its cache size). */
   g_assert_cmpint (end_kb - warm_kb, <, 50 * 100);
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
   g_assert_cmpuint (
