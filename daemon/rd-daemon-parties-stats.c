@@ -116,7 +116,8 @@ add_party (JsonBuilder *b, RdParty *p)
   add_int (b, "bytes_received", (gint64)p->bytes_in);
   add_int (b, "bytes_sent", (gint64)p->bytes_out);
   add_int (b, "packets_received", st->packets_received);
-  add_int (b, "packets_lost", st->packets_lost);
+  /* lost for good: webrtcbin's count, or the gaps counted in the room when it has none */
+  add_int (b, "packets_lost", MAX (st->packets_lost, rd_peer_get_media_gaps (p->peer)));
   add_int (b, "packets_repaired", st->packets_repaired);
   /* what the party reported missing of what the room sent (its RTCP receiver reports, before
    * any retransmission): the way to the party, where the two above are the way back */

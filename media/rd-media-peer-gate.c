@@ -3,6 +3,27 @@
  * rd-media-peer-private.h. */
 #include "media/rd-media-peer-private.h"
 
+/* Streaming thread: the sequence numbers an RTP packet let through shows missing (packets that
+ * come after the jitter buffer and its retransmissions: lost for good). */
+static void
+count_gaps (RdPeerGate *gate, GstBuffer *buffer)
+{
+  guint8 header[4];
+  guint seq, missing;
+
+  if (gst_buffer_extract (buffer, 0, header, 4) != 4)
+    return;
+  seq = (guint)header[2] << 8 | header[3];
+  if (gate->next_seq)
+    {
+      missing = (seq - (gate->next_seq - 1)) & 0xffff;
+      if (missing >= 0x8000) /* late or repeated: not a gap */
+        return;
+      __atomic_add_fetch (&gate->gaps, missing, __ATOMIC_RELAXED);
+    }
+  gate->next_seq = ((seq + 1) & 0xffff) + 1;
+}
+
 static GstPadProbeReturn
 gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -12,6 +33,8 @@ gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   if (g_atomic_int_get (&gate->open))
     {
+      if (gate->rtp && (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER))
+        count_gaps (gate, GST_PAD_PROBE_INFO_BUFFER (info));
       __atomic_add_fetch (
           &gate->bytes,
           GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER_LIST

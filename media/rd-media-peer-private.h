@@ -96,6 +96,11 @@ typedef struct
   gint dropped;   /* atomic: buffers dropped while closed */
   gint last_seen; /* atomic: monotonic second of the last buffer, 0 before the first */
   guint64 bytes;  /* atomic: the bytes let through */
+  /* RTP gates (set before the pad is linked): the sequence numbers missing from what was let
+   * through (atomic), and the next one expected + 1 (0: none yet; the streaming thread's) */
+  gboolean rtp;
+  guint64 gaps;
+  guint next_seq;
 } RdPeerGate;
 
 /* The monotonic clock in whole seconds (what last_seen holds). Any thread. */

@@ -313,6 +313,7 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   gst_pad_set_active (r->ghost, TRUE);
   gst_element_add_pad (peer->bin, r->ghost);
   r->gate = rd_peer_gate_new (pad);
+  r->gate->rtp = TRUE;
   sink = gst_element_get_static_pad (made[0], "sink");
   gst_pad_link (pad, sink);
   for (int i = 0; i < n_made; i++)

@@ -196,6 +196,23 @@ rd_peer_get_media_bytes (RdPeer *peer, guint64 *received, guint64 *sent)
   g_mutex_unlock (&peer->lock);
 }
 
+guint64
+rd_peer_get_media_gaps (RdPeer *peer)
+{
+  guint64 gaps = 0;
+
+  g_return_val_if_fail (RD_IS_PEER (peer), 0);
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; peer->recv.streams && i < peer->recv.streams->len; i++)
+    {
+      RdPeerRecvStream *r = peer->recv.streams->pdata[i];
+      if (r->gate)
+        gaps += __atomic_load_n (&r->gate->gaps, __ATOMIC_RELAXED);
+    }
+  g_mutex_unlock (&peer->lock);
+  return gaps;
+}
+
 void
 rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats)
 {

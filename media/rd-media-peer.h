@@ -130,6 +130,11 @@ void rd_peer_get_stats (RdPeer *peer, RdPeerStats *stats);
  * (no webrtcbin call, always current): received, the far end's RTP packets (headers included);
  * sent, the room's encoded frames handed to the payloaders. Main context. */
 void rd_peer_get_media_bytes (RdPeer *peer, guint64 *received, guint64 *sent);
+/* The far end's RTP packets missing from what reached the room (sequence gaps after the jitter
+ * buffer and its retransmissions: lost for good), counted as they pass; webrtcbin 1.22's
+ * get-stats leaves packets-lost out when it has not mapped the stream's jitter buffer (seen
+ * with a peer-reflexive pair). Main context. */
+guint64 rd_peer_get_media_gaps (RdPeer *peer);
 
 /* For the recorder (media/ only): the party's received streams, encoded (VP8 frames, H.264
  * access units as depayloaded, Opus packets), each a tee to request a src pad from. They sit
