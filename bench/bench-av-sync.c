@@ -8,6 +8,7 @@
  * which no receiver can use (what receptiond then records: timed by arrival).
  *
  * usage: bench-av-sync [--calls N] [--seconds S] [--broken-sr] [--keep]
+ * (RD_AV_SYNC_EACH=1 in the environment prints every flash with its beep, here and in test-av-sync)
  * (root: it makes a network namespace) */
 #include <gst/gst.h>
 #include <math.h>

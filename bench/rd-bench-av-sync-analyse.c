@@ -175,6 +175,8 @@ rd_av_report (const char *what, Onsets *o, double *start_out)
         continue;
       g_array_append_val (at, f);
       best *= 1000;
+      if (g_getenv ("RD_AV_SYNC_EACH"))
+        printf ("%-9s flash at %7.3f s: beep %+6.1f ms\n", what, f, best);
       g_array_append_val (off, best);
       if (fabs (best) > max_abs)
         max_abs = fabs (best), max_at = f;

@@ -183,6 +183,7 @@ typedef struct
   RdPeerGate *gate;           /* on webrtcbin's src pad */
   guint32 ssrc;               /* the far end's SSRC of this stream (its caps) */
   gboolean linked, announced; /* linked to the room; "stream-added" emitted */
+  gboolean timed;             /* audio: mixed by its timestamps (rd_room_time_remote_audio) */
 } RdPeerRecvStream;
 
 typedef struct

@@ -90,6 +90,31 @@ setup_sync (RdPeer *peer)
                          rd_peer_handle_ref (peer->handle), rd_peer_handle_closure_unref, 0);
 }
 
+/* Once the lip-sync wait is over, the room mixes the party's linked audio by its timestamps
+ * (the timeline its picture is composited on). Main context. */
+static void
+time_audio_by_stream (RdPeer *peer)
+{
+  g_autoptr (GPtrArray) audio = g_ptr_array_new ();
+
+  if (!peer->recv.sync_waited)
+    return;
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < peer->recv.streams->len; i++)
+    {
+      RdPeerRecvStream *r = peer->recv.streams->pdata[i];
+      if (r->linked && !r->video && r->room_pad && !r->timed)
+        g_ptr_array_add (audio, r);
+    }
+  g_mutex_unlock (&peer->lock);
+  for (guint i = 0; i < audio->len; i++)
+    {
+      RdPeerRecvStream *r = audio->pdata[i];
+      r->timed = TRUE;
+      rd_room_time_remote_audio (peer->room, r->room_pad);
+    }
+}
+
 /* From now on rtpbin's lip-sync corrections are slewed, not jumps. */
 static void
 slew_from_now (RdPeer *peer)
@@ -155,6 +180,7 @@ announce_ready (RdPeer *peer)
       g_clear_handle_id (&peer->recv.sync_wait_id, g_source_remove);
       slew_from_now (peer);
     }
+  time_audio_by_stream (peer);
   for (guint i = 0; i < ready->len; i++)
     {
       RdPeerRecvStream *r = ready->pdata[i];

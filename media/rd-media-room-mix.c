@@ -16,13 +16,18 @@
  * down in this order: the tee pad unlinked and released (the tee goes on without it), the
  * aggregator pad released (which wakes a queue thread blocked in it), then the queue stopped.
  *
- * A party's audio is mixed as it arrives, not by rtpbin's timestamps: those jump (by up to a few
- * hundred ms) when the party's first RTCP SRs set its lip-sync, and a mixer drops what jumped
- * behind what it has already mixed (a quarter second of the party lost in every mix, measured).
- * Each buffer is restamped to follow the one before it, unless that has drifted more than
- * RESYNC_NS from the buffer's arrival (a gap upstream): then it starts again at its arrival,
- * marked DISCONT. The recorder takes the party's encoded streams before this, with rtpbin's
- * timing. The mixer's latency (what it waits for late input) covers the decoding after arrival.
+ * Until a party's lip-sync is set, its audio is mixed as it arrives, not by rtpbin's timestamps:
+ * those jump (by up to a few hundred ms) when the party's first RTCP SRs set its lip-sync, and a
+ * mixer drops what jumped behind what it has already mixed (a quarter second of the party lost
+ * in every mix, measured). Each buffer is restamped to follow the one before it, unless that has
+ * drifted more than RESYNC_NS from the buffer's arrival (a gap upstream): then it starts again
+ * at its arrival, marked DISCONT. Once the peer says its lip-sync is set and rtpbin's later
+ * corrections are slewed (rd_room_mixer_time_by_stream()), the reference is the buffer's own
+ * timestamp instead, as for the party's picture in the compositor: the mix and the picture are
+ * on one timeline, so the conference recording keeps the party's lip-sync (by arrival, its
+ * audio came out as late as its decoding and the threads' scheduling made it: +25 to +58 ms
+ * on a loaded machine). The recorder takes the party's encoded streams before this, with
+ * rtpbin's timing. The mixer's latency (what it waits for late input) covers the decoding.
  *
  * Each mix's aggregator, like the speakers', always has one live input that never starves (the
  * microphone), and starts on its first buffer (start-time-selection=first: see the traps in
@@ -34,6 +39,9 @@
 
 #define BRANCH_QUEUE_NS (500 * GST_MSECOND)
 #define RESYNC_NS       (80 * GST_MSECOND)
+/* Timed by its own timestamps, a party's audio follows them this closely (rtpbin's slewed
+ * corrections add up to this before the mix catches up, with a DISCONT) */
+#define SYNCED_RESYNC_NS (10 * GST_MSECOND)
 /* What a mix waits beyond its inputs' latency for a late buffer: the threads that decode the
  * parties run late on a busy machine (a mix that does not wait drops what comes late) */
 #define MIX_SLACK_NS (40 * GST_MSECOND)
@@ -61,7 +69,8 @@ typedef struct
   /* the streaming thread's: the party's segment, and where its next buffer belongs */
   GstSegment segment;
   GstClockTime next_rt;
-  gint muted; /* atomic: rd_room_mixer_set_muted() */
+  gint muted;           /* atomic: rd_room_mixer_set_muted() */
+  gint timed_by_stream; /* atomic: rd_room_mixer_time_by_stream() */
 } Source;
 
 typedef struct
@@ -210,14 +219,16 @@ restamp_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Streaming thread: times the buffer by its arrival, continuous with the one before. */
+/* Streaming thread: times the buffer by its arrival (or, once the party's lip-sync is set, by
+ * its own timestamp), continuous with the one before. */
 static GstPadProbeReturn
 restamp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   Source *s = user_data;
   g_autoptr (GstClock) clock = gst_element_get_clock (s->tee);
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime now, rt, pts;
+  GstClockTime now, own, rt, pts;
+  GstClockTimeDiff slack = RESYNC_NS;
   gboolean resync;
 
   if (g_atomic_int_get (&s->muted))
@@ -233,8 +244,11 @@ restamp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (!clock || s->segment.format != GST_FORMAT_TIME)
     return GST_PAD_PROBE_OK;
   now = gst_clock_get_time (clock) - gst_element_get_base_time (s->tee);
-  resync = !GST_CLOCK_TIME_IS_VALID (s->next_rt) || GST_CLOCK_DIFF (s->next_rt, now) > RESYNC_NS ||
-           GST_CLOCK_DIFF (now, s->next_rt) > RESYNC_NS;
+  own = gst_segment_to_running_time (&s->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+  if (g_atomic_int_get (&s->timed_by_stream) && GST_CLOCK_TIME_IS_VALID (own))
+    now = own, slack = SYNCED_RESYNC_NS;
+  resync = !GST_CLOCK_TIME_IS_VALID (s->next_rt) || GST_CLOCK_DIFF (s->next_rt, now) > slack ||
+           GST_CLOCK_DIFF (now, s->next_rt) > slack;
   rt = resync ? now : s->next_rt;
   pts = gst_segment_position_from_running_time (&s->segment, GST_FORMAT_TIME, rt);
   if (!GST_CLOCK_TIME_IS_VALID (pts))
@@ -269,6 +283,8 @@ add_branch (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator, guint64 *c
   q_src = gst_element_get_static_pad (b->queue, "src");
   if (!b->aggregator_pad || gst_pad_link (q_src, b->aggregator_pad) != GST_PAD_LINK_OK)
     return FALSE;
+  /* on the picture's timeline (RD_ROOM_AUDIO_LEAD_NS) */
+  gst_pad_set_offset (b->aggregator_pad, -(gint64)RD_ROOM_AUDIO_LEAD_NS);
   if (counter)
     gst_pad_add_probe (b->aggregator_pad,
                        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
@@ -381,6 +397,17 @@ failed:
   return NULL;
 }
 
+void
+rd_room_mixer_time_by_stream (RdRoomMixer *mx, GstPad *sink)
+{
+  for (guint i = 0; i < mx->sources->len; i++)
+    {
+      Source *s = mx->sources->pdata[i];
+      if (s->sink == sink)
+        g_atomic_int_set (&s->timed_by_stream, TRUE);
+    }
+}
+
 gboolean
 rd_room_mixer_remove_source (RdRoomMixer *mx, GstPad *sink)
 {
@@ -431,8 +458,8 @@ mix_new (RdRoomMixer *mx, const char *key, GError **error)
   /* the bin holds them now */
   gst_object_unref (m->mixer), gst_object_unref (m->caps);
   gst_object_unref (m->encoder), gst_object_unref (m->tee);
-  g_object_set (m->mixer, "start-time-selection", 1 /* first */, "latency", (guint64)MIX_SLACK_NS,
-                NULL);
+  g_object_set (m->mixer, "start-time-selection", 1 /* first */, "latency",
+                (guint64)(MIX_SLACK_NS + RD_ROOM_AUDIO_LEAD_NS), NULL);
   g_object_set (m->caps, "caps", caps, NULL);
   rd_room_set_opus_encoder (m->encoder);
   g_object_set (m->tee, "allow-not-linked", TRUE, NULL);

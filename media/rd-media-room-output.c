@@ -209,7 +209,9 @@ build_speakers (RdRoom *room, GError **error)
   if (!silence || !room->mixer || !sink || !convert)
     return FALSE;
   g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 480, NULL);
-  g_object_set (room->mixer, "start-time-selection", 1 /* first */, NULL);
+  /* the parties' audio comes RD_ROOM_AUDIO_LEAD_NS early (rd-media-room-mix.c): waited for */
+  g_object_set (room->mixer, "start-time-selection", 1 /* first */, "latency",
+                (guint64)RD_ROOM_AUDIO_LEAD_NS, NULL);
   if (!rd_room_link_caps (silence, room->mixer, "audio/x-raw,format=S16LE,rate=48000,channels=2",
                           error) ||
       !rd_room_link_echo_probe (room, room->mixer, convert, error) ||
@@ -250,6 +252,13 @@ rd_room_link_remote_audio (RdRoom *room, GstPad *src, const char *key)
   if (sink && rd_room_get_party_muted (room, key, RD_ROOM_TRACK_MIC))
     rd_room_mixer_set_muted (room->mix, key, TRUE);
   return sink;
+}
+
+void
+rd_room_time_remote_audio (RdRoom *room, GstPad *sinkpad)
+{
+  g_return_if_fail (RD_IS_ROOM (room) && sinkpad != NULL);
+  rd_room_mixer_time_by_stream (room->mix, sinkpad);
 }
 
 void

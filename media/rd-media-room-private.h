@@ -10,6 +10,12 @@ G_BEGIN_DECLS
 #define GST_CAT_DEFAULT rd_media_debug
 
 #define RD_ROOM_FRAMERATE 30
+/* The compositor shows, from the start of each picture it makes, the tile frame captured within
+ * that picture's interval: up to one interval early, half of one on average. Every audio input
+ * of a mixer (the parties' mixes, the speakers') is placed this much earlier to match, and the
+ * mixer waits this much longer, so nothing is heard sooner or later than before (GStreamer's
+ * GstVideoAggregator takes a buffer for the output frame whose end its start precedes). */
+#define RD_ROOM_AUDIO_LEAD_NS (GST_SECOND / RD_ROOM_FRAMERATE / 2)
 
 typedef struct _RdRoomMixer RdRoomMixer;
 
@@ -148,6 +154,8 @@ void rd_room_mixer_set_muted (RdRoomMixer *mx, const char *key, gboolean muted);
 GstPad *rd_room_mixer_add_source (RdRoomMixer *mx, GstPad *src, const char *key);
 /* FALSE when @sink is no source's. */
 gboolean rd_room_mixer_remove_source (RdRoomMixer *mx, GstPad *sink);
+/* The source @sink is mixed by its own timestamps from now on (rd_room_time_remote_audio). */
+void rd_room_mixer_time_by_stream (RdRoomMixer *mx, GstPad *sink);
 /* The Opus tee of @key's mix, made on first use; one use taken. (transfer none) */
 GstElement *rd_room_mixer_acquire (RdRoomMixer *mx, const char *key, GError **error);
 void rd_room_mixer_release (RdRoomMixer *mx, const char *key);
