@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -23,7 +22,7 @@
 
 struct _RdTestChromium
 {
-  GMainContext *context;
+  RdTestBrowser shape; /* first: the driver's calls cast it back */
   char *dir;
   char *log_path;
   GSubprocess *browser;
@@ -32,12 +31,10 @@ struct _RdTestChromium
   GInputStream *from_browser;
   GCancellable *cancellable;
   gboolean read_pending;
-  gboolean eof;
   char *read_error;
   guint8 chunk[65536];
   GByteArray *inbox;
   gint64 next_id;
-  GHashTable *replies; /* id (gint64 *) -> reply message (JsonNode *) */
   char *page_target_id;
   char *session_id;
   guint load_events;
@@ -48,23 +45,13 @@ struct _RdTestChromium
 static const char *
 chromium_path (void)
 {
-  const char *path = g_getenv ("RD_TEST_CHROMIUM");
-
-  return path && *path ? path : DEFAULT_CHROMIUM;
+  return rd_test_browser_path ("RD_TEST_CHROMIUM", DEFAULT_CHROMIUM);
 }
 
 gboolean
 rd_test_chromium_available (char **why)
 {
-  const char *path = chromium_path ();
-
-  if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-    return TRUE;
-  if (why)
-    *why = g_strdup_printf ("%s is not installed (Debian package \"chromium\"; "
-                            "scripts/install-deps.sh installs it)",
-                            path);
-  return FALSE;
+  return rd_test_browser_installed (chromium_path (), "chromium", why);
 }
 
 /* ---- the browser's stderr, for error messages ---- */
@@ -186,7 +173,7 @@ handle_message (RdTestChromium *self, const char *text, gsize length)
     {
       gint64 *id = g_new (gint64, 1);
       *id = json_object_get_int_member (message, "id");
-      g_hash_table_replace (self->replies, id, json_parser_steal_root (parser));
+      g_hash_table_replace (self->shape.replies, id, json_parser_steal_root (parser));
     }
   else if (json_object_has_member (message, "method"))
     {
@@ -210,7 +197,7 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
   self->read_pending = FALSE;
   if (n <= 0)
     {
-      self->eof = TRUE;
+      self->shape.dead = TRUE;
       if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         self->read_error = g_strdup (error->message);
       return;
@@ -236,65 +223,19 @@ read_next (RdTestChromium *self)
 
 /* ---- waiting ---- */
 
-typedef gboolean (*DoneFunc) (RdTestChromium *self, gconstpointer data);
-
 static gboolean
-timeout_cb (gpointer user_data)
+page_target_known (RdTestBrowser *handle, gconstpointer data)
 {
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
+  RdTestChromium *self = (RdTestChromium *)handle;
 
-/* Iterates the context until done() or the timeout or chromium's death. */
-static gboolean
-iterate_until (RdTestChromium *self, DoneFunc done, gconstpointer data, guint timeout_ms,
-               const char *what, GError **error)
-{
-  gboolean timed_out = FALSE;
-  g_autoptr (GSource) timeout = g_timeout_source_new (timeout_ms);
-  gboolean ok = FALSE;
-
-  g_source_set_callback (timeout, timeout_cb, &timed_out, NULL);
-  g_source_attach (timeout, self->context);
-  for (;;)
-    {
-      if (done (self, data))
-        {
-          ok = TRUE;
-          break;
-        }
-      if (self->eof)
-        {
-          set_dead_error (self, error);
-          break;
-        }
-      if (timed_out)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "chromium: no %s within %u ms",
-                       what, timeout_ms);
-          break;
-        }
-      g_main_context_iteration (self->context, TRUE);
-    }
-  g_source_destroy (timeout);
-  return ok;
-}
-
-static gboolean
-reply_arrived (RdTestChromium *self, gconstpointer data)
-{
-  return g_hash_table_contains (self->replies, data);
-}
-
-static gboolean
-page_target_known (RdTestChromium *self, gconstpointer data)
-{
   return self->page_target_id != NULL;
 }
 
 static gboolean
-page_loaded (RdTestChromium *self, gconstpointer data)
+page_loaded (RdTestBrowser *handle, gconstpointer data)
 {
+  RdTestChromium *self = (RdTestChromium *)handle;
+
   return self->load_events > 0;
 }
 
@@ -310,13 +251,13 @@ call (RdTestChromium *self, const char *session, const char *method, JsonNode *p
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *what = NULL;
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) reply = NULL;
   gint64 id = ++self->next_id;
-  JsonNode *reply;
   JsonObject *object;
+  JsonNode *result;
 
-  if (self->eof)
+  if (self->shape.dead)
     {
       set_dead_error (self, error);
       return NULL;
@@ -347,26 +288,20 @@ call (RdTestChromium *self, const char *session, const char *method, JsonNode *p
       set_dead_error (self, error);
       return NULL;
     }
-  what = g_strdup_printf ("answer to %s", method);
-  if (!iterate_until (self, reply_arrived, &id, timeout_ms, what, error))
+  reply = rd_test_browser_wait_reply (&self->shape, id, method, timeout_ms, error);
+  if (!reply)
     return NULL;
-  reply = g_hash_table_lookup (self->replies, &id);
   object = json_node_get_object (reply);
   if (json_object_has_member (object, "error"))
     {
       JsonObject *err = json_object_get_object_member (object, "error");
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "chromium: %s failed: %s", method,
                    err ? json_object_get_string_member_with_default (err, "message", "?") : "?");
-      g_hash_table_remove (self->replies, &id);
       return NULL;
     }
-  {
-    JsonNode *result = json_object_get_member (object, "result");
-    JsonNode *copy = result ? json_node_copy (result)
-                            : json_node_init_object (json_node_alloc (), json_object_new ());
-    g_hash_table_remove (self->replies, &id);
-    return copy;
-  }
+  result = json_object_get_member (object, "result");
+  return result ? json_node_copy (result)
+                : json_node_init_object (json_node_alloc (), json_object_new ());
 }
 
 /* A params object from pairs of (name, GType, value) ended by NULL: G_TYPE_STRING (const char
@@ -399,38 +334,6 @@ params_new (const char *first_name, ...)
 
 /* ---- processes ---- */
 
-static void
-browser_child_setup (gpointer user_data)
-{
-  pid_t parent = (pid_t)GPOINTER_TO_INT (user_data);
-
-  /* Dies with the test, even when the test is killed; and takes its helpers along as a group. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid () != parent)
-    _exit (127);
-  setpgid (0, 0);
-}
-
-static void
-cleaner_child_setup (gpointer user_data)
-{
-  /* Not in the test's session: a ^C to the test must not stop the cleanup. */
-  setsid ();
-}
-
-/* Waits for stdin to close (the test freed us, or died), then kills the browser's process group
- * and removes its directory. */
-static const char cleaner_script[] =
-    /* dash: "kill -SIG -PGID", no "--" (dash's kill takes "--" for a pid and fails). */
-    "cat >/dev/null\n"
-    "kill -KILL -\"$1\" 2>/dev/null\n"
-    "i=0\n"
-    /* Until no member runs any more (zombies write nothing; pid 1 may never reap them). */
-    "while pgrep -g \"$1\" -r R,S,D,T,t >/dev/null && [ $i -lt 100 ]; do\n"
-    "  sleep 0.02; i=$((i+1))\n"
-    "done\n"
-    "rm -rf -- \"$2\"\n";
-
 gboolean
 rd_test_chromium_open (RdTestChromium *self, const char *url, guint timeout_ms, GError **error)
 {
@@ -460,7 +363,17 @@ rd_test_chromium_open (RdTestChromium *self, const char *url, guint timeout_ms, 
       if (!result)
         return FALSE;
     }
-  return iterate_until (self, page_loaded, NULL, timeout_ms, "load event", error);
+  return rd_test_browser_iterate (&self->shape, page_loaded, NULL, timeout_ms, "load event", error);
+}
+
+/* ---- the shape every browser has (rd-test-browser.h) ---- */
+
+RD_TEST_BROWSER_DRIVER (RdTestChromium, rd_test_chromium, "chromium");
+
+RdTestBrowser *
+rd_test_chromium_browser (RdTestChromium *self)
+{
+  return &self->shape;
 }
 
 RdTestChromium *
@@ -468,7 +381,6 @@ rd_test_chromium_start (GError **error)
 {
   g_autoptr (RdTestChromium) self = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocessLauncher) cleaner_launcher = NULL;
   g_autoptr (JsonNode) result = NULL;
   g_autofree char *why = NULL;
   g_autofree char *user_data_dir = NULL;
@@ -476,7 +388,6 @@ rd_test_chromium_start (GError **error)
   int to_browser[2] = { -1, -1 };
   int from_browser[2] = { -1, -1 };
   gint64 t0 = g_get_monotonic_time ();
-  const char *pid;
 
   if (!rd_test_chromium_available (&why))
     {
@@ -487,11 +398,9 @@ rd_test_chromium_start (GError **error)
   signal (SIGPIPE, SIG_IGN);
 
   self = g_new0 (RdTestChromium, 1);
-  self->context = g_main_context_ref_thread_default ();
+  rd_test_browser_init (&self->shape, &driver);
   self->cancellable = g_cancellable_new ();
   self->inbox = g_byte_array_new ();
-  self->replies =
-      g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)json_node_unref);
   self->requests = g_ptr_array_new_with_free_func (g_free);
   self->dir = g_dir_make_tmp ("rd-test-chromium-XXXXXX", error);
   if (!self->dir)
@@ -548,8 +457,7 @@ rd_test_chromium_start (GError **error)
       g_subprocess_launcher_set_stdout_file_path (launcher, self->log_path);
     g_subprocess_launcher_take_fd (launcher, to_browser[0], 3);
     g_subprocess_launcher_take_fd (launcher, from_browser[1], 4);
-    g_subprocess_launcher_set_child_setup (launcher, browser_child_setup,
-                                           GINT_TO_POINTER ((int)getpid ()), NULL);
+    rd_test_browser_launcher_setup (launcher);
     self->browser = g_subprocess_launcher_spawnv (launcher, argv, error);
     /* Closes our copies of the browser's pipe ends, so its death is our EOF. */
     g_clear_object (&launcher);
@@ -557,18 +465,9 @@ rd_test_chromium_start (GError **error)
       return NULL;
   }
 
-  pid = g_subprocess_get_identifier (self->browser);
-  {
-    const char *const argv[] = {
-      "/bin/sh", "-c", cleaner_script, "rd-test-chromium-cleanup", pid ? pid : "0", self->dir, NULL
-    };
-
-    cleaner_launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
-    g_subprocess_launcher_set_child_setup (cleaner_launcher, cleaner_child_setup, NULL, NULL);
-    self->cleaner = g_subprocess_launcher_spawnv (cleaner_launcher, argv, error);
-    if (!self->cleaner)
-      return NULL;
-  }
+  self->cleaner = rd_test_browser_watch (self->browser, self->dir, error);
+  if (!self->cleaner)
+    return NULL;
 
   read_next (self);
   result = call (self, NULL, "Target.setDiscoverTargets",
@@ -576,7 +475,8 @@ rd_test_chromium_start (GError **error)
   if (!result)
     return NULL;
   g_clear_pointer (&result, json_node_unref);
-  if (!iterate_until (self, page_target_known, NULL, START_TIMEOUT_MS, "page target", error))
+  if (!rd_test_browser_iterate (&self->shape, page_target_known, NULL, START_TIMEOUT_MS,
+                                "page target", error))
     return NULL;
   result = call (self, NULL, "Target.attachToTarget",
                  params_new ("targetId", G_TYPE_STRING, self->page_target_id, "flatten",
@@ -631,29 +531,7 @@ JsonNode *
 rd_test_chromium_wait (RdTestChromium *self, const char *js_condition, const char *js_describe,
                        guint timeout_ms, GError **error)
 {
-  g_autoptr (JsonNode) condition_node = json_node_init_string (json_node_alloc (), js_condition);
-  g_autofree char *condition_literal = json_to_string (condition_node, FALSE);
-  g_autofree char *js = g_strdup_printf (
-      "(async () => {\n"
-      "  const deadline = Date.now() + %u;\n"
-      "  let last;\n"
-      "  for (;;) {\n"
-      "    let v;\n"
-      "    try { v = await (%s); } catch (e) { last = String(e); }\n"
-      "    if (v) return v;\n"
-      "    if (Date.now() > deadline) {\n"
-      "      let seen = last;\n"
-      "      try { seen = JSON.stringify(await (%s)); } catch (e) { seen = String(e); }\n"
-      "      throw new Error('timed out after %u ms waiting for ' + %s + '; seen: ' + seen);\n"
-      "    }\n"
-      "    await new Promise((r) => setTimeout(r, 20));\n"
-      "  }\n"
-      "})()",
-      timeout_ms, js_condition, js_describe ? js_describe : "undefined", timeout_ms,
-      condition_literal);
-
-  /* The page enforces the deadline; ours is a backstop. */
-  return rd_test_chromium_eval (self, js, timeout_ms + 5000, error);
+  return rd_test_browser_wait (&self->shape, js_condition, js_describe, timeout_ms, error);
 }
 
 gboolean
@@ -709,8 +587,10 @@ rd_test_chromium_get_start_ms (RdTestChromium *self)
 }
 
 static gboolean
-read_finished (RdTestChromium *self, gconstpointer data)
+read_finished (RdTestBrowser *handle, gconstpointer data)
 {
+  RdTestChromium *self = (RdTestChromium *)handle;
+
   return !self->read_pending;
 }
 
@@ -719,44 +599,24 @@ rd_test_chromium_free (RdTestChromium *self)
 {
   if (!self)
     return;
-  if (self->browser)
-    {
-      const char *pid = g_subprocess_get_identifier (self->browser);
-      if (pid)
-        kill (-(pid_t)g_ascii_strtoll (pid, NULL, 10), SIGKILL);
-      g_subprocess_force_exit (self->browser);
-      g_subprocess_wait (self->browser, NULL, NULL);
-    }
+  rd_test_browser_kill (self->browser);
   if (self->read_pending)
     {
       g_cancellable_cancel (self->cancellable);
       /* The callback must run before self goes; the pipe is closed by now, so it is prompt. */
-      self->eof = FALSE;
-      iterate_until (self, read_finished, NULL, 5000, "end of the DevTools pipe", NULL);
+      self->shape.dead = FALSE;
+      rd_test_browser_iterate (&self->shape, read_finished, NULL, 5000, "end of the DevTools pipe",
+                               NULL);
     }
-  if (self->cleaner)
-    {
-      GOutputStream *stdin_pipe = g_subprocess_get_stdin_pipe (self->cleaner);
-      g_output_stream_close (stdin_pipe, NULL, NULL);
-      g_subprocess_wait (self->cleaner, NULL, NULL);
-    }
-  else if (self->dir)
-    {
-      /* The browser never started; the directory holds nothing running. */
-      const char *const argv[] = { "rm", "-rf", "--", self->dir, NULL };
-      g_autoptr (GSubprocess) rm = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, NULL);
-      if (rm)
-        g_subprocess_wait (rm, NULL, NULL);
-    }
+  rd_test_browser_unwatch (self->cleaner, self->dir);
   g_clear_object (&self->browser);
   g_clear_object (&self->cleaner);
   g_clear_object (&self->to_browser);
   g_clear_object (&self->from_browser);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->inbox, g_byte_array_unref);
-  g_clear_pointer (&self->replies, g_hash_table_unref);
+  rd_test_browser_clear (&self->shape);
   g_clear_pointer (&self->requests, g_ptr_array_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->read_error);
   g_free (self->page_target_id);
   g_free (self->session_id);

@@ -28,7 +28,7 @@
  * Threading: one thread. Ownership: returned JsonNodes and arrays are the caller's. */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include "tests/rd-test-browser.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +39,8 @@ gboolean rd_test_chromium_available (char **why);
 
 /* Starts chromium on about:blank and attaches to its page. NULL with @error on failure. */
 RdTestChromium *rd_test_chromium_start (GError **error);
+/* The same page in the shape every browser has, for rd-test-browser.h's steps (transfer none). */
+RdTestBrowser *rd_test_chromium_browser (RdTestChromium *chromium);
 
 /* Navigates the page to @url and waits (up to @timeout_ms) for its load event. */
 gboolean rd_test_chromium_open (RdTestChromium *chromium, const char *url, guint timeout_ms,
@@ -50,10 +52,7 @@ gboolean rd_test_chromium_open (RdTestChromium *chromium, const char *url, guint
 JsonNode *rd_test_chromium_eval (RdTestChromium *chromium, const char *js_expression,
                                  guint timeout_ms, GError **error);
 
-/* Convenience: waits until @js_condition is truthy in the page, re-evaluating it every 20 ms
- * inside the page, for at most @timeout_ms; returns the truthy value (transfer full). The
- * error on timeout quotes @js_condition and the value of @js_describe (if not NULL), an
- * expression that tells what was seen instead. */
+/* rd_test_browser_wait() on this page. */
 JsonNode *rd_test_chromium_wait (RdTestChromium *chromium, const char *js_condition,
                                  const char *js_describe, guint timeout_ms, GError **error);
 

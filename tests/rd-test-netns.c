@@ -100,3 +100,12 @@ rd_test_tolerate_third_party_race (void)
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_WARNING);
   g_log_set_writer_func (write_log, NULL, NULL);
 }
+
+void
+rd_test_init_in_netns (int *argc, char ***argv, char **skip_reason)
+{
+  if (!rd_test_enter_netns (skip_reason))
+    g_printerr ("# skipping: %s\n", *skip_reason);
+  g_test_init (argc, argv, NULL);
+  rd_test_tolerate_third_party_race ();
+}

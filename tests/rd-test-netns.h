@@ -27,4 +27,9 @@ gboolean rd_test_skip_if (const char *why);
  * the test goes on, so a user-visible check decides the run, not the neighbour's race. */
 void rd_test_tolerate_third_party_race (void);
 
+/* The start of a browser test's main(): rd_test_enter_netns() (its refusal printed, and kept
+ * in *@skip_reason for rd_test_skip_if()), g_test_init() and
+ * rd_test_tolerate_third_party_race(). */
+void rd_test_init_in_netns (int *argc, char ***argv, char **skip_reason);
+
 G_END_DECLS

@@ -26,15 +26,18 @@ rd_add_test(test-signal-client-errors SOURCES test-signal-client-errors.c LIBS r
 add_library(rd-test-console-stub STATIC rd-test-console-stub.c)
 target_link_libraries(rd-test-console-stub PUBLIC rd-signaling PkgConfig::SOUP PkgConfig::JSONGLIB
   PkgConfig::GLIB)
+# The console's steps in any browser, and the real daemon with operators (rd-test-console-ui.h).
+add_library(rd-test-console-ui STATIC rd-test-console-ui.c)
+target_link_libraries(rd-test-console-ui PUBLIC rd-test-browser rd-test-daemon)
 rd_add_test(test-console-page
   SOURCES test-console-page.c
-  LIBS rd-test-console-stub rd-test-chromium rd-test-daemon rd-signaling PkgConfig::SOUP
+  LIBS rd-test-console-stub rd-test-console-ui rd-test-chromium rd-signaling PkgConfig::SOUP
     PkgConfig::JSONGLIB PkgConfig::GLIB
   TIMEOUT 180 THIRD_PARTY_THREADS)
 # The same console against the real daemon: operators, the live feed, a browser party, a pause,
 # a recording played, an officer's book and export.
 rd_add_test(test-console-e2e
   SOURCES test-console-e2e.c
-  LIBS rd-test-chromium rd-test-daemon PkgConfig::SOUP PkgConfig::JSONGLIB PkgConfig::GLIB
+  LIBS rd-test-console-ui rd-test-chromium PkgConfig::SOUP PkgConfig::JSONGLIB PkgConfig::GLIB
   TIMEOUT 240 THIRD_PARTY_THREADS)
 add_dependencies(test-console-e2e receptiond receptionctl)
