@@ -20,7 +20,7 @@ PACKAGES="
   iproute2 util-linux procps
   coturn
   ffmpeg
-  chromium zbar-tools
+  chromium firefox-esr zbar-tools
   janus
   espeak-ng
   python3-botocore

@@ -1,11 +1,13 @@
 add_library(rd-test-daemon STATIC rd-test-daemon.c rd-test-netns.c)
 target_link_libraries(rd-test-daemon PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
-# Real browsers: one shape and its steps (rd-test-browser.h); Chromium over the DevTools
-# protocol.
+# Real browsers: one shape and its steps (rd-test-browser.h), Chromium over the DevTools
+# protocol, Firefox over WebDriver BiDi (a WebSocket: libsoup).
 add_library(rd-test-browser STATIC rd-test-browser.c)
 target_link_libraries(rd-test-browser PUBLIC PkgConfig::GLIB PkgConfig::JSONGLIB)
 add_library(rd-test-chromium STATIC rd-test-chromium.c)
 target_link_libraries(rd-test-chromium PUBLIC rd-test-browser)
+add_library(rd-test-firefox STATIC rd-test-firefox.c)
+target_link_libraries(rd-test-firefox PUBLIC rd-test-browser PkgConfig::SOUP)
 # A page served by the test for its Chromium, and its JavaScript run against a daemon.
 add_library(rd-test-page STATIC rd-test-page.c)
 target_link_libraries(rd-test-page PUBLIC rd-test-chromium rd-test-daemon PkgConfig::SOUP)

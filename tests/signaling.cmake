@@ -41,3 +41,11 @@ rd_add_test(test-console-e2e
   LIBS rd-test-console-ui rd-test-chromium PkgConfig::SOUP PkgConfig::JSONGLIB PkgConfig::GLIB
   TIMEOUT 240 THIRD_PARTY_THREADS)
 add_dependencies(test-console-e2e receptiond receptionctl)
+# The same console in Firefox (Debian's firefox-esr over WebDriver BiDi), against the real
+# daemon: every page at both sizes (console-screenshots/*-firefox-*.png). Skips, visibly,
+# without root or without firefox-esr.
+rd_add_test(test-console-firefox
+  SOURCES test-console-firefox.c
+  LIBS rd-test-console-ui rd-test-firefox PkgConfig::SOUP PkgConfig::JSONGLIB PkgConfig::GLIB
+  TIMEOUT 180 THIRD_PARTY_THREADS)
+add_dependencies(test-console-firefox receptiond receptionctl)
