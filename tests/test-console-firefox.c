@@ -2,14 +2,14 @@
  * (Debian's firefox-esr, over WebDriver BiDi: tests/rd-test-firefox.h), in a network namespace
  * of the test's own: the console must work in Firefox as in Chromium (test-console-e2e).
  *
- * Operators made with receptionctl; a wrong password is refused with its message; a technician
- * logs in, starts a session, invites (the QR code Firefox drew reads back as the join link),
- * pauses the recording with a reason; the status page follows the live feed (a resume made
- * with receptionctl shows without a reload); the session ends and its recording plays (VP8
- * and Opus in Matroska, played as WebM, in a <video> and an <audio>); an officer adds a
- * registration with diacritics and its reception, sees every tab of the book and exports it. No
- * page raises a Content-Security-Policy violation, every request goes to the daemon, and every page
- * is photographed at 1280x800 and 800x1280 as
+ * Operators made with receptionctl; a wrong password is refused with its message; a
+ * technician logs in, starts a session, invites (the QR code Firefox drew reads back as the
+ * join link; the copy button copies it), pauses the recording with a reason; the status page
+ * follows the live feed (a resume made with receptionctl shows without a reload); the session
+ * ends and its recording plays (VP8 and Opus in Matroska, played as WebM, in a <video> and an
+ * <audio>); an officer adds a registration with diacritics and its reception, sees every tab
+ * of the book and exports it. No page raises a Content-Security-Policy violation, every
+ * request goes to the daemon, and every page is photographed at 1280x800 and 800x1280 as
  * <build>/tests/console-screenshots/<page>-firefox-WxH.png. */
 #include <string.h>
 
@@ -112,6 +112,10 @@ test_console_firefox (void)
                             "session-idle");
   rd_test_browser_fill (b, "#session-title", "Tiếp công dân định kỳ");
   link = rd_test_console_ui_start_and_invite (b, base, "invite-qr-firefox.png");
+  rd_test_browser_click (b, "copy-link");
+  rd_test_browser_wait_for (
+      b, "document.getElementById('copied').textContent.trim() === 'Đã sao chép'",
+      "document.getElementById('copied').textContent");
   rd_test_console_ui_pause (b, "Công dân xin tạm nghỉ");
   session = rd_test_browser_eval_string (b, "rdConsole.status.sessions[0].id");
   check_live_status (b, t, base, session);
