@@ -15,103 +15,6 @@
 #define STDERR_TAIL_BYTES 1500
 #define LISTENING         "WebDriver BiDi listening on "
 
-/* The profile's preferences: nothing reaches the network by itself. The namespace already
- * allows loopback only; these keep firefox from trying (and from waiting on what fails). */
-static const char user_js[] =
-    /* updates: the application, add-ons, search engines, system add-ons, media plugins */
-    "user_pref('app.update.disabledForTesting', true);\n"
-    "user_pref('app.update.auto', false);\n"
-    "user_pref('app.update.checkInstallTime', false);\n"
-    "user_pref('extensions.update.enabled', false);\n"
-    "user_pref('extensions.getAddons.cache.enabled', false);\n"
-    "user_pref('extensions.blocklist.enabled', false);\n"
-    "user_pref('extensions.systemAddon.update.enabled', false);\n"
-    "user_pref('extensions.systemAddon.update.url', '');\n"
-    "user_pref('browser.search.update', false);\n"
-    "user_pref('media.gmp-manager.url', '');\n"
-    "user_pref('media.gmp-provider.enabled', false);\n"
-    "user_pref('media.gmp-gmpopenh264.enabled', false);\n"
-    "user_pref('media.gmp-widevinecdm.enabled', false);\n"
-    /* telemetry and data reporting */
-    "user_pref('toolkit.telemetry.enabled', false);\n"
-    "user_pref('toolkit.telemetry.unified', false);\n"
-    "user_pref('toolkit.telemetry.archive.enabled', false);\n"
-    "user_pref('toolkit.telemetry.server', '');\n"
-    "user_pref('toolkit.telemetry.shutdownPingSender.enabled', false);\n"
-    "user_pref('toolkit.telemetry.newProfilePing.enabled', false);\n"
-    "user_pref('toolkit.telemetry.firstShutdownPing.enabled', false);\n"
-    "user_pref('toolkit.coverage.endpoint.base', '');\n"
-    "user_pref('datareporting.healthreport.uploadEnabled', false);\n"
-    "user_pref('datareporting.policy.dataSubmissionEnabled', false);\n"
-    "user_pref('datareporting.usage.uploadEnabled', false);\n"
-    "user_pref('browser.crashReports.unsubmittedCheck.enabled', false);\n"
-    /* safe browsing */
-    "user_pref('browser.safebrowsing.malware.enabled', false);\n"
-    "user_pref('browser.safebrowsing.phishing.enabled', false);\n"
-    "user_pref('browser.safebrowsing.downloads.enabled', false);\n"
-    "user_pref('browser.safebrowsing.downloads.remote.enabled', false);\n"
-    "user_pref('browser.safebrowsing.blockedURIs.enabled', false);\n"
-    "user_pref('browser.safebrowsing.provider.google4.updateURL', '');\n"
-    "user_pref('browser.safebrowsing.provider.google.updateURL', '');\n"
-    "user_pref('browser.safebrowsing.provider.mozilla.updateURL', '');\n"
-    /* captive portal and connectivity checks */
-    "user_pref('network.captive-portal-service.enabled', false);\n"
-    "user_pref('network.connectivity-service.enabled', false);\n"
-    /* remote settings, Normandy, studies, experiments */
-    "user_pref('services.settings.server', 'data:,#remote-settings-off');\n"
-    "user_pref('app.normandy.enabled', false);\n"
-    "user_pref('app.normandy.api_url', '');\n"
-    "user_pref('app.shield.optoutstudies.enabled', false);\n"
-    "user_pref('messaging-system.rsexperimentloader.enabled', false);\n"
-    "user_pref('security.remote_settings.crlite_filters.enabled', false);\n"
-    "user_pref('security.remote_settings.intermediates.enabled', false);\n"
-    /* DNS over HTTPS off (mode 5: off by choice); no proxy, no WPAD */
-    "user_pref('network.trr.mode', 5);\n"
-    "user_pref('network.proxy.type', 0);\n"
-    /* push */
-    "user_pref('dom.push.enabled', false);\n"
-    "user_pref('dom.push.connection.enabled', false);\n"
-    "user_pref('dom.push.serverURL', '');\n"
-    /* prefetching and speculative connections */
-    "user_pref('network.prefetch-next', false);\n"
-    "user_pref('network.dns.disablePrefetch', true);\n"
-    "user_pref('network.predictor.enabled', false);\n"
-    "user_pref('network.http.speculative-parallel-limit', 0);\n"
-    "user_pref('browser.places.speculativeConnect.enabled', false);\n"
-    "user_pref('browser.urlbar.speculativeConnect.enabled', false);\n"
-    /* certificate status, geolocation, region, accounts, new tab, translations */
-    "user_pref('security.OCSP.enabled', 0);\n"
-    "user_pref('security.certerrors.mitm.priming.enabled', false);\n"
-    "user_pref('geo.enabled', false);\n"
-    "user_pref('geo.provider.network.url', '');\n"
-    "user_pref('browser.region.network.url', '');\n"
-    "user_pref('browser.region.update.enabled', false);\n"
-    "user_pref('identity.fxaccounts.enabled', false);\n"
-    "user_pref('browser.newtabpage.enabled', false);\n"
-    "user_pref('browser.newtabpage.activity-stream.feeds.telemetry', false);\n"
-    "user_pref('browser.newtabpage.activity-stream.telemetry', false);\n"
-    "user_pref('browser.topsites.contile.enabled', false);\n"
-    "user_pref('extensions.pocket.enabled', false);\n"
-    "user_pref('browser.translations.enable', false);\n"
-    "user_pref('browser.ml.enable', false);\n"
-    "user_pref('signon.management.page.breach-alerts.enabled', false);\n"
-    "user_pref('browser.uitour.enabled', false);\n"
-    "user_pref('browser.discovery.enabled', false);\n"
-    /* first run: no welcome page, no default-browser question, no session restore */
-    "user_pref('browser.startup.page', 0);\n"
-    "user_pref('browser.startup.homepage', 'about:blank');\n"
-    "user_pref('startup.homepage_welcome_url', '');\n"
-    "user_pref('browser.aboutwelcome.enabled', false);\n"
-    "user_pref('datareporting.policy.firstRunURL', '');\n"
-    "user_pref('browser.shell.checkDefaultBrowser', false);\n"
-    "user_pref('browser.sessionstore.resume_from_crash', false);\n"
-    "user_pref('toolkit.startup.max_resumed_crashes', -1);\n"
-    /* WebRTC over loopback with fake devices, as the Chromium tests have */
-    "user_pref('media.peerconnection.ice.loopback', true);\n"
-    "user_pref('media.navigator.streams.fake', true);\n"
-    "user_pref('media.navigator.permission.disabled', true);\n"
-    "user_pref('media.autoplay.default', 0);\n";
-
 struct _RdTestFirefox
 {
   RdTestBrowser shape; /* first: the driver's calls cast it back */
@@ -534,6 +437,9 @@ spawn (RdTestFirefox *self, GError **error)
   g_autofree char *profile = g_build_filename (self->dir, "profile", NULL);
   g_autofree char *home = g_build_filename (self->dir, "home", NULL);
   g_autofree char *prefs = g_build_filename (profile, "user.js", NULL);
+  g_autofree char *source =
+      g_build_filename (g_getenv ("RD_TEST_SRCDIR"), "tests", "data", "firefox-user.js", NULL);
+  g_autofree char *user_js = NULL;
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
       G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   const char *const argv[] = { firefox_path (),
@@ -551,7 +457,8 @@ spawn (RdTestFirefox *self, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot make %s", profile);
       return FALSE;
     }
-  if (!g_file_set_contents (prefs, user_js, -1, error))
+  if (!g_file_get_contents (source, &user_js, NULL, error) ||
+      !g_file_set_contents (prefs, user_js, -1, error))
     return FALSE;
   g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", home, TRUE);

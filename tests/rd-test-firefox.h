@@ -4,10 +4,11 @@
  * rd_test_firefox_start() runs firefox in the caller's network namespace (the test must have
  * called rd_test_enter_netns() first, so firefox can reach nothing but loopback) with
  * --headless, --remote-debugging-port=0 (it says the port it took on stderr: "WebDriver BiDi
- * listening on ws://127.0.0.1:PORT") and a fresh profile whose user.js turns off every feature
- * that reaches the network by itself (updates, telemetry, safe browsing, captive portal and
- * connectivity checks, remote settings, Normandy and studies, DNS over HTTPS, push, add-on and
- * plugin downloads, prefetching). HOME is a fresh directory too. The test connects to
+ * listening on ws://127.0.0.1:PORT") and a fresh profile whose user.js
+ * ($RD_TEST_SRCDIR/tests/data/firefox-user.js) turns off every feature that reaches the network
+ * by itself (updates, telemetry, safe browsing, captive portal and connectivity checks, remote
+ * settings, Normandy and studies, DNS over HTTPS, push, add-on and plugin downloads,
+ * prefetching). HOME is a fresh directory too. The test connects to
  * ws://127.0.0.1:PORT/session, opens a session (session.new) accepting the daemon's self-signed
  * certificate (acceptInsecureCerts) and drives the first top-level browsing context.
  *
