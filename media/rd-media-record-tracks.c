@@ -96,6 +96,21 @@ on_peer_stream (RdPeer *peer, GstElement *tee, gboolean video, const char *codec
     add_writer (rec, track, video, codec, tee, peer);
 }
 
+/* on_peer_stream() for one kind of stream only: a peer's audio is linked before its video */
+static void
+on_peer_audio (RdPeer *peer, GstElement *tee, gboolean video, const char *codec, gpointer rec)
+{
+  if (!video)
+    on_peer_stream (peer, tee, video, codec, rec);
+}
+
+static void
+on_peer_video (RdPeer *peer, GstElement *tee, gboolean video, const char *codec, gpointer rec)
+{
+  if (video)
+    on_peer_stream (peer, tee, video, codec, rec);
+}
+
 static void finish_writers (RdRecorder *rec, gpointer owner, gboolean all);
 
 /* The conference tracks run while the room shows a conference picture (a layout other than
@@ -146,14 +161,19 @@ on_layout_changed (RdRoom *room, gpointer user_data)
 void
 rd_rec_tracks_attach_all (RdRecorder *rec)
 {
+  /* audio first: what passes its tee before its writer is linked is lost, while a video
+   * track starts at a keyframe asked for when linked (an encoder that lags on a busy machine
+   * still holds the pictures of that moment). Video first, a session on a loaded machine had
+   * its room video from 0.005 s and its room audio only from 0.345 s. */
+  add_writer (rec, "room-audio", FALSE, "OPUS", rd_room_get_audio_tee (rec->room), NULL);
   add_writer (rec, "room-video", TRUE, room_codec (rd_room_get_video_tee (rec->room), "VP8"),
               rd_room_get_video_tee (rec->room), NULL);
-  add_writer (rec, "room-audio", FALSE, "OPUS", rd_room_get_audio_tee (rec->room), NULL);
   rd_room_request_keyframe (rec->room);
   for (guint i = 0; i < rec->peers->len; i++)
     {
       PeerEntry *e = rec->peers->pdata[i];
-      rd_peer_foreach_stream (e->peer, on_peer_stream, rec);
+      rd_peer_foreach_stream (e->peer, on_peer_audio, rec);
+      rd_peer_foreach_stream (e->peer, on_peer_video, rec);
     }
   update_conference (rec);
 }
@@ -219,5 +239,8 @@ rd_recorder_add_peer (RdRecorder *rec, RdPeer *peer, const char *label)
   e->closed_id = g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), rec);
   g_ptr_array_add (rec->peers, e);
   if (rec->started && !rec->paused)
-    rd_peer_foreach_stream (peer, on_peer_stream, rec);
+    {
+      rd_peer_foreach_stream (peer, on_peer_audio, rec);
+      rd_peer_foreach_stream (peer, on_peer_video, rec);
+    }
 }
