@@ -25,6 +25,7 @@
 #define WIDTH        320
 #define HEIGHT       240
 #define REFERENCE_AT 20 /* the RSS the end is compared with: after this many joins */
+#define SETTLE_US    (40 * G_USEC_PER_SEC) /* the longest wait for idle pool threads to end */
 
 typedef struct
 {
@@ -108,24 +109,50 @@ by_text (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Prints what @now has that @before has not (each once as often as it is more). */
-static void
+/* What a thread or descriptor beyond idle is when the process makes it once, on first use, and
+ * keeps it (no party can give it back), or NULL. */
+static const char *
+made_once (const char *name)
+{
+  if (g_str_equal (name, "GstSystemClock"))
+    return "GStreamer's system clock thread, made at the first timed wait";
+  if (g_str_equal (name, "gmain"))
+    return "GLib's worker context thread, made on first use";
+  if (g_str_equal (name, "anon_inode:[eventfd]"))
+    return "a main context's wakeup (GLib's worker context)";
+  if (g_str_has_prefix (name, "pool-"))
+    return "an idle thread of GLib's shared thread pool, kept for the next job";
+  if (strchr (name, ':'))
+    return "an idle thread of GStreamer's task pool (named after its last task), kept for reuse";
+  return NULL;
+}
+
+/* Prints what @now has that @before has not (each once as often as it is more), with what it is
+ * when the process made it once; returns how many are none of those. */
+static guint
 print_more (const char *what, GPtrArray *before, GPtrArray *now)
 {
   g_autoptr (GPtrArray) left = g_ptr_array_new ();
+  guint unexplained = 0;
 
   for (guint i = 0; i < before->len; i++)
     g_ptr_array_add (left, before->pdata[i]); /* borrowed */
   g_ptr_array_sort (now, by_text);
   for (guint i = 0; i < now->len; i++)
     {
+      const char *name = now->pdata[i], *once = made_once (name);
       guint at;
 
-      if (g_ptr_array_find_with_equal_func (left, now->pdata[i], g_str_equal, &at))
+      if (g_ptr_array_find_with_equal_func (left, name, g_str_equal, &at))
         g_ptr_array_remove_index (left, at);
       else
-        printf ("  %s more than idle: %s\n", what, (const char *)now->pdata[i]);
+        {
+          printf ("  %s more than idle: %s (%s)\n", what, name,
+                  once ? once : "NOT one the process makes once");
+          unexplained += !once;
+        }
     }
+  return unexplained;
 }
 
 static Figures
@@ -259,6 +286,18 @@ main (int argc, char **argv)
           print_row (when, last, idle);
         }
     }
+  {
+    /* A stopped streaming task's thread goes back to GStreamer's task pool, and a finished job's
+     * to GLib's pool; each pool ends a thread that stayed unused a while (GLib's default idle
+     * time is 15 s). The room is idle again when they have: wait for that. */
+    gint64 settle_from = g_get_monotonic_time ();
+    g_autofree char *when = NULL;
+
+    while (last.threads > idle.threads && g_get_monotonic_time () - settle_from < SETTLE_US)
+      last = measure (room);
+    when = g_strdup_printf ("+%.0f s", (g_get_monotonic_time () - settle_from) / 1e6);
+    print_row (when, last, idle);
+  }
   printf ("%d joins in %.0f s. RSS at the end %+.1f%% of after the %dth (target: within 10%%: "
           "%s); file descriptors %+d, threads %+" G_GINT64_FORMAT ", elements %+d against idle "
           "(target: 0: %s)\n",
@@ -318,8 +357,12 @@ main (int argc, char **argv)
     /* what is still there: each thread by name, each descriptor by what it is */
     g_autoptr (GPtrArray) threads = names_in ("/proc/self/task", TRUE);
     g_autoptr (GPtrArray) fds = names_in ("/proc/self/fd", FALSE);
-    print_more ("thread", idle_threads, threads);
-    print_more ("descriptor", idle_fds, fds);
+    guint unexplained = print_more ("thread", idle_threads, threads);
+
+    unexplained += print_more ("descriptor", idle_fds, fds);
+    printf ("Beyond idle at the end: %u threads or descriptors that are not the process's "
+            "once-made ones (target: 0: %s)\n",
+            unexplained, unexplained == 0 ? "met" : "NOT MET");
   }
   rd_room_stop (room);
   return done == joins ? 0 : 1;
