@@ -22,8 +22,9 @@ struct _RdRecorder
   char *dir;
   char *session_id;
   guint64 segment_ns;
-  gint next_segment; /* atomic: taken on streaming threads when a segment file is made */
-  GstClockTime zero; /* the pipeline's running time at start */
+  gint next_segment;      /* atomic: taken on streaming threads when a segment file is made */
+  GstClockTime zero;      /* the pipeline's running time at start */
+  GstClockTime paused_at; /* session time of the pause, while paused */
   gboolean started, paused, stopping, finished;
   GPtrArray *writers; /* RdRecWriter*, running or finishing */
   /* what the streaming threads tell the main context (rd-media-record-segment.c), in the order
@@ -64,6 +65,11 @@ struct _RdRecWriter
   GstPad *sinkpad; /* the bin's ghost sink pad */
   GstPad *upstream; /* what @sinkpad was linked to: the tee pad or a ghost pad of the peer's bin */
   gboolean finishing;
+  /* a writer made while the recording is paused, for what a party sent before the pause (held
+   * for its lip-sync, announced after): frames from this session time on are not recorded, and
+   * the first of them ends the writer; GST_CLOCK_TIME_NONE for every other writer */
+  GstClockTime until;
+  gboolean until_told; /* streaming thread: the first frame from @until on was told */
   guint finish_timeout_id;
   gboolean stalled; /* it did not finish in time: its disk may not be answering */
   /* the open segment: written on the streaming thread; @lock for readers elsewhere */

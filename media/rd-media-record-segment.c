@@ -39,6 +39,7 @@ typedef enum
   NOTE_CLOSED,
   NOTE_DONE,
   NOTE_FAILED, /* a segment could not be made: @path says why */
+  NOTE_UNTIL,  /* a frame from the writer's @until on came: what it was made for is in */
 } NoteKind;
 
 typedef struct
@@ -111,6 +112,10 @@ note_on_main (RdRecorder *rec, Note *n)
     case NOTE_FAILED:
       if (w)
         rd_recorder_writer_error (rec, w, n->path); /* said, and this track stops */
+      break;
+    case NOTE_UNTIL:
+      if (w)
+        rd_rec_writer_finish (w);
       break;
     }
 }
@@ -441,6 +446,18 @@ rd_rec_segment_on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data
 
   if (!GST_CLOCK_TIME_IS_VALID (at) || g_atomic_int_get (&w->broken))
     return GST_PAD_PROBE_DROP;
+  if (GST_CLOCK_TIME_IS_VALID (w->until) && at >= w->until)
+    {
+      /* paused from @until on: nothing of that is recorded, and this writer is done */
+      if (!w->until_told)
+        {
+          Note *n = g_new0 (Note, 1);
+          n->kind = NOTE_UNTIL;
+          w->until_told = TRUE;
+          tell_main (w, n);
+        }
+      return GST_PAD_PROBE_DROP;
+    }
   if (w->mux && at >= w->open_at + w->recorder->segment_ns)
     {
       if (!w->video || key)

@@ -41,9 +41,10 @@ rd_rec_tracks_dispose (RdRecorder *rec)
   rec->conference_mix = NULL;
 }
 
+/* A writer for @tee, unless one records it already; @until: see RdRecWriter. */
 static void
-add_writer (RdRecorder *rec, const char *track, gboolean video, const char *codec, GstElement *tee,
-            gpointer owner)
+add_writer_until (RdRecorder *rec, const char *track, gboolean video, const char *codec,
+                  GstElement *tee, gpointer owner, GstClockTime until)
 {
   g_autoptr (GError) error = NULL;
   RdRecWriter *w;
@@ -51,7 +52,7 @@ add_writer (RdRecorder *rec, const char *track, gboolean video, const char *code
   for (guint i = 0; i < rec->writers->len; i++)
     {
       RdRecWriter *other = rec->writers->pdata[i];
-      if (other->tee == tee && !other->finishing)
+      if (other->tee == tee && !other->finishing && !GST_CLOCK_TIME_IS_VALID (other->until))
         return; /* already recorded */
     }
   w = rd_rec_writer_new (rec, track, video, codec, tee, owner, &error);
@@ -60,7 +61,15 @@ add_writer (RdRecorder *rec, const char *track, gboolean video, const char *code
       rd_recorder_track_failed (rec, track, error, NULL);
       return;
     }
+  w->until = until;
   g_ptr_array_add (rec->writers, w);
+}
+
+static void
+add_writer (RdRecorder *rec, const char *track, gboolean video, const char *codec, GstElement *tee,
+            gpointer owner)
+{
+  add_writer_until (rec, track, video, codec, tee, owner, GST_CLOCK_TIME_NONE);
 }
 
 static const char *
@@ -84,7 +93,7 @@ on_peer_stream (RdPeer *peer, GstElement *tee, gboolean video, const char *codec
   RdRecorder *rec = user_data;
   g_autofree char *track = NULL;
 
-  if (rec->paused || rec->stopping)
+  if (rec->stopping)
     return;
   for (guint i = 0; i < rec->peers->len; i++)
     {
@@ -92,8 +101,12 @@ on_peer_stream (RdPeer *peer, GstElement *tee, gboolean video, const char *codec
       if (e->peer == peer)
         track = g_strdup_printf ("party-%s-%s", e->label, video ? "video" : "audio");
     }
+  /* A stream announced while paused brings what the party sent from its verification on, held
+   * until its lip-sync was known: what of that came before the pause is recorded (on a loaded
+   * machine the wait ran past a pause, and the party's first seconds were in no file). */
   if (track)
-    add_writer (rec, track, video, codec, tee, peer);
+    add_writer_until (rec, track, video, codec, tee, peer,
+                      rec->paused ? rec->paused_at : GST_CLOCK_TIME_NONE);
 }
 
 /* on_peer_stream() for one kind of stream only: a peer's audio is linked before its video */

@@ -224,6 +224,7 @@ rd_rec_writer_new (RdRecorder *rec, const char *track, gboolean video, const cha
   w->owner = owner;
   w->tee = tee;
   w->last_at = GST_CLOCK_TIME_NONE;
+  w->until = GST_CLOCK_TIME_NONE;
   g_mutex_init (&w->lock);
   w->bin = gst_object_ref (rd_rec_bin_new (bin_name));
   if (!(queue = make (GST_BIN (w->bin), "queue", error)))

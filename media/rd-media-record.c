@@ -517,6 +517,7 @@ rd_recorder_pause (RdRecorder *rec)
   if (rec->paused || rec->stopping)
     return;
   rec->paused = TRUE;
+  rec->paused_at = rd_recorder_get_elapsed_ns (rec);
   rd_rec_tracks_finish_all (rec);
 }
 

@@ -4,6 +4,7 @@
  * a SIGKILL mid-call repaired at the next start with at most a second lost; pausing only with
  * a reason, shown on the display, a hole in the files; no session below min-free-mb. */
 #include <glib/gstdio.h>
+#include <gst/gst.h>
 #include <string.h>
 
 #include "tests/rd-test-netns.h"
@@ -470,6 +471,104 @@ test_pause (void)
   g_assert_cmpfloat (missed_s (coverage_of (shown, "room-audio")), <, 0.3);
 }
 
+/* Drops the RTCP sender reports @data's session sends (an RTCP compound starting with an SR,
+ * RFC 3550 6.4.1; receiver reports and feedback pass): the far end never has its lip-sync. */
+static GstPadProbeReturn
+drop_sr (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  guint8 head[2];
+
+  if (gst_buffer_extract (buffer, 0, head, 2) == 2 && head[1] == 200)
+    return GST_PAD_PROBE_DROP;
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_rtpbin_pad (GstElement *rtpbin, GstPad *pad, gpointer data)
+{
+  if (g_str_has_prefix (GST_PAD_NAME (pad), "send_rtcp_src_"))
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, drop_sr, NULL, NULL);
+}
+
+/* A party's streams reach the recorder once its lip-sync is known, with what it sent from its
+ * verification on, held till then: up to 2 s after it connects (a test party's RTCP SRs are
+ * not usable, so the whole wait). A pause inside that wait: what the party sent before the
+ * pause is still in its files (it was in none: its streams, announced while paused, were not
+ * recorded, and the held part was lost). */
+static void
+test_pause_before_lip_sync (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL, shown = NULL, status = NULL;
+  g_autoptr (RdTestPeer) p = NULL;
+  g_autoptr (RdTestWhipReply) c = NULL;
+  g_autofree char *id = NULL, *ta = NULL, *tv = NULL;
+  double paused_s;
+  Elapsed w;
+
+  if (rd_test_skip_if (skip_reason))
+    return;
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "board");
+  {
+    /* a party whose SRs never come: the room waits the whole 2 s for its lip-sync */
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GstElement) webrtc = NULL;
+    g_autoptr (GstElement) rtpbin = NULL;
+
+    p = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, "VP8", &error);
+    g_assert_no_error (error);
+    webrtc = rd_test_peer_get_element (p, "webrtc");
+    rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
+    g_assert_nonnull (rtpbin);
+    g_signal_connect (rtpbin, "pad-added", G_CALLBACK (on_rtpbin_pad), NULL);
+    c = rd_test_room_call_in_peer (r, inv, p);
+  }
+  id = party_id (c);
+  ta = g_strdup_printf ("party-%s-audio", id);
+  tv = g_strdup_printf ("party-%s-video", id);
+  /* some of its media in (a few hundred ms), its first SRs not yet */
+  rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
+  {
+    PartyFiles pf = { r, id };
+    if (party_recorded (&pf))
+      g_error ("the party's lip-sync was known before the pause: the case is not reached");
+  }
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason",
+                                "bảo vệ người tố cáo", NULL),
+                   ==, 0);
+  status = rd_test_ctl_json (r->t, "status", NULL);
+  paused_s = (double)json_object_get_int_member (
+      json_object_get_object_member (obj (status), "recording"), "elapsed_s");
+  w = (Elapsed){ r, (gint64)paused_s + 3, 0 }; /* the lip-sync wait ends in the pause */
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
+                                "xong phần bảo mật", NULL),
+                   ==, 0);
+  w = (Elapsed){ r, (gint64)paused_s + 5, 4 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  {
+    g_autoptr (GPtrArray) a = segments_of (r, shown, ta);
+    g_autoptr (GPtrArray) v = segments_of (r, shown, tv);
+
+    /* its first audio and video files are from before the pause (elapsed_s is whole
+     * seconds), the next ones from after it */
+    g_assert_cmpuint (a->len, >=, 2);
+    g_assert_cmpuint (v->len, >=, 2);
+    g_assert_cmpfloat (((Segment *)a->pdata[0])->start_s, <, paused_s + 1);
+    g_assert_cmpfloat (((Segment *)v->pdata[0])->start_s, <, paused_s + 1);
+    g_assert_cmpfloat (((Segment *)a->pdata[1])->start_s, >=, paused_s + 2.5);
+  }
+  /* and nothing of what it was due is missing: the pause is the only hole */
+  g_assert_cmpuint (gap_count (coverage_of (shown, ta)), ==, 0);
+  g_assert_cmpfloat (missed_s (coverage_of (shown, ta)), <, 0.3);
+  g_assert_cmpfloat (json_object_get_double_member (coverage_of (shown, ta), "paused_s"), >=, 2.5);
+}
+
 static gboolean
 recording_state_is (gpointer data)
 {
@@ -674,6 +773,7 @@ main (int argc, char **argv)
   g_test_add_func ("/recording-e2e/two-parties", test_two_parties);
   g_test_add_func ("/recording-e2e/sigkill", test_sigkill);
   g_test_add_func ("/recording-e2e/pause", test_pause);
+  g_test_add_func ("/recording-e2e/pause-before-lip-sync", test_pause_before_lip_sync);
   g_test_add_func ("/recording-e2e/no-space", test_no_space);
   g_test_add_func ("/recording-e2e/disk-stop", test_disk_stop);
   g_test_add_func ("/recording-e2e/audio-only-party", test_audio_only_party);
