@@ -48,10 +48,9 @@ rd_console_session_free (RdConsoleSession *s)
   g_free (s);
 }
 
-/* Adds a console event by @actor with @detail's members plus "address". */
-static void
-console_event (RdConsole *c, const char *actor, const char *kind, const char *address,
-               JsonObject *detail)
+void
+rd_console_event (RdConsole *c, const char *actor, const char *kind, const char *address,
+                  JsonObject *detail)
 {
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (GError) error = NULL;
@@ -72,7 +71,7 @@ rd_console_session_end (RdConsole *c, RdConsoleSession *s, const char *reason)
   json_object_set_string_member (detail, "name", s->name);
   json_object_set_string_member (detail, "role", s->role);
   json_object_set_string_member (detail, "reason", reason);
-  console_event (c, s->actor, "console-logout", s->address, detail);
+  rd_console_event (c, s->actor, "console-logout", s->address, detail);
   g_hash_table_remove (c->sessions, s->key); /* frees @s */
 }
 
@@ -110,11 +109,18 @@ on_sweep (gpointer data)
 guint
 rd_console_end_sessions_of (RdConsole *c, const char *name, const char *reason)
 {
+  return rd_console_end_sessions_but (c, name, NULL, reason);
+}
+
+guint
+rd_console_end_sessions_but (RdConsole *c, const char *name, const char *keep, const char *reason)
+{
   g_autoptr (GList) sessions = g_hash_table_get_values (c->sessions);
   guint n = 0;
 
   for (GList *l = sessions; l; l = l->next)
-    if (g_str_equal (((RdConsoleSession *)l->data)->name, name))
+    if (g_str_equal (((RdConsoleSession *)l->data)->name, name) &&
+        g_strcmp0 (((RdConsoleSession *)l->data)->key, keep) != 0)
       {
         rd_console_session_end (c, l->data, reason);
         n++;
@@ -240,7 +246,7 @@ record_failure (RdConsole *c, const RdLedgerOperator *op, const char *reason, co
       json_object_set_string_member (detail, "role", op->role);
     }
   json_object_set_string_member (detail, "reason", reason);
-  console_event (c, "console", "console-login-failed", address, detail);
+  rd_console_event (c, "console", "console-login-failed", address, detail);
 }
 
 /* Counts a failure against @key; TRUE when it reaches @limit (then locked, event written). */
@@ -273,12 +279,40 @@ count_failure (RdConsole *c, const char *key, guint limit, gint64 now, const cha
     json_object_set_string_member (detail, "name", name);
   json_object_set_string_member (detail, "until", until);
   json_object_set_int_member (detail, "failures", f->times_us->len);
-  console_event (c, "console", "console-lockout", address, detail);
+  rd_console_event (c, "console", "console-lockout", address, detail);
   rd_log_session (G_LOG_LEVEL_WARNING, NULL,
                   "console: %s locked out until %s after %u failed "
                   "logins",
                   name ? name : address, until, f->times_us->len);
   return TRUE;
+}
+
+gboolean
+rd_console_refuse_if_locked (RdConsole *c, RdConsoleRequest *req, const char *name,
+                             const char *address)
+{
+  g_autofree char *name_key = g_strconcat ("name:", name, NULL);
+  g_autofree char *address_key = g_strconcat ("address:", address, NULL);
+  gint64 now = g_get_monotonic_time ();
+  gboolean name_scope;
+  Failures *lock = locked (c, name_key, address_key, now, &name_scope);
+
+  if (!lock)
+    return FALSE;
+  reply_locked (req, lock, name_scope, now);
+  return TRUE;
+}
+
+void
+rd_console_count_failures (RdConsole *c, const char *name, const RdLedgerOperator *op,
+                           const char *address)
+{
+  g_autofree char *name_key = g_strconcat ("name:", name, NULL);
+  g_autofree char *address_key = g_strconcat ("address:", address, NULL);
+  gint64 now = g_get_monotonic_time ();
+
+  count_failure (c, name_key, RD_CONSOLE_MAX_FAILURES, now, "name", op ? op->name : NULL, address);
+  count_failure (c, address_key, RD_CONSOLE_MAX_ADDRESS_FAILURES, now, "address", NULL, address);
 }
 
 /* ---- Login ------------------------------------------------------------------------------- */
@@ -357,7 +391,7 @@ login_succeeded (RdConsole *c, RdConsoleRequest *req, const RdLedgerOperator *op
 
   json_object_set_string_member (detail, "name", s->name);
   json_object_set_string_member (detail, "role", s->role);
-  console_event (c, s->actor, "console-login", s->address, detail);
+  rd_console_event (c, s->actor, "console-login", s->address, detail);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "name");
@@ -384,11 +418,6 @@ on_checked (GObject *source, GAsyncResult *result, gpointer data)
   RdConsoleRequest *req = job->req;
   gboolean ok = g_task_propagate_boolean (G_TASK (result), NULL);
   const char *address = rd_console_request_get_remote_address (req);
-  g_autofree char *name_key = g_strconcat ("name:", job->name, NULL);
-  g_autofree char *address_key = g_strconcat ("address:", address, NULL);
-  gint64 now = g_get_monotonic_time ();
-  gboolean name_scope;
-  Failures *lock;
 
   c->logins--;
   if (c->freed)
@@ -409,21 +438,15 @@ on_checked (GObject *source, GAsyncResult *result, gpointer data)
                   : job->op->disabled ? "disabled"
                                       : "wrong-password",
                   address);
-  count_failure (c, name_key, RD_CONSOLE_MAX_FAILURES, now, "name", job->op ? job->op->name : NULL,
-                 address);
-  count_failure (c, address_key, RD_CONSOLE_MAX_ADDRESS_FAILURES, now, "address", NULL, address);
-  if ((lock = locked (c, name_key, address_key, now, &name_scope)))
-    {
-      reply_locked (req, lock, name_scope, now);
-      return;
-    }
+  rd_console_count_failures (c, job->name, job->op, address);
+  if (rd_console_refuse_if_locked (c, req, job->name, address))
+    return;
   rd_console_request_reply_error (req, SOUP_STATUS_UNAUTHORIZED, "login-failed",
                                   "The name or the password is wrong.", NULL, 0, FALSE);
 }
 
-/* A string member of at most @max bytes, or NULL. */
-static const char *
-string_member (JsonObject *o, const char *name, gsize max)
+const char *
+rd_console_string_member (JsonObject *o, const char *name, gsize max)
 {
   JsonNode *n = o ? json_object_get_member (o, name) : NULL;
   const char *s;
@@ -438,8 +461,8 @@ void
 rd_console_login (RdConsole *c, RdConsoleRequest *req)
 {
   JsonObject *body = rd_console_request_get_body (req);
-  const char *name = string_member (body, "name", 64);
-  const char *password = string_member (body, "password", 1000);
+  const char *name = rd_console_string_member (body, "name", 64);
+  const char *password = rd_console_string_member (body, "password", 1000);
   const char *address = rd_console_request_get_remote_address (req);
   g_autofree char *name_key = NULL;
   g_autofree char *address_key = NULL;

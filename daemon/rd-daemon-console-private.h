@@ -1,9 +1,11 @@
-/* rd-daemon-console-private.h: RdConsole's fields and the pieces its two files share:
- * rd-daemon-console.c (the API's routes, calls, recordings) and rd-daemon-console-login.c
- * (logins, lockouts, sessions). Main context only. */
+/* rd-daemon-console-private.h: RdConsole's fields and the pieces its files share:
+ * rd-daemon-console.c (the API's routes, calls, recordings), rd-daemon-console-login.c (logins,
+ * lockouts, sessions) and rd-daemon-console-password.c (an operator's own password).
+ * Main context only. */
 #pragma once
 
 #include "daemon/rd-daemon-console.h"
+#include "ledger/rd-ledger-operators.h"
 
 G_BEGIN_DECLS
 
@@ -29,18 +31,38 @@ struct _RdConsole
   GHashTable *sessions; /* key -> RdConsoleSession* (owned) */
   GHashTable *failures; /* "name:N" / "address:A" -> Failures* (owned) */
   guint sweep_id;       /* ends idle sessions while any is live */
-  guint logins;         /* login checks in worker threads */
+  guint logins;         /* password checks in worker threads (logins and changes) */
   gboolean freed;       /* set when freed with logins pending: they only clean up */
 };
 
 /* rd-daemon-console-login.c */
 void rd_console_login (RdConsole *c, RdConsoleRequest *req);
+/* A string member of @o of at most @max bytes, or NULL. */
+const char *rd_console_string_member (JsonObject *o, const char *name, gsize max);
+/* Adds a console event (no session) by @actor with @detail's members (may be NULL) plus
+ * "address". */
+void rd_console_event (RdConsole *c, const char *actor, const char *kind, const char *address,
+                       JsonObject *detail);
+/* TRUE, with @req answered 429 "locked-out", when @name or @address is locked out now. */
+gboolean rd_console_refuse_if_locked (RdConsole *c, RdConsoleRequest *req, const char *name,
+                                      const char *address);
+/* Counts a wrong password for @name (operator @op, or NULL) from @address toward both
+ * lockouts; a lock that this reaches is written as "console-lockout". */
+void rd_console_count_failures (RdConsole *c, const char *name, const RdLedgerOperator *op,
+                                const char *address);
+/* Ends every session of operator @name but the one whose key is @keep (may be NULL), each
+ * with a "console-logout" event saying @reason; how many. */
+guint rd_console_end_sessions_but (RdConsole *c, const char *name, const char *keep,
+                                   const char *reason);
 /* The live session of @req's cookie (its idle time counted from now when @action); NULL, with
  * @req answered 401, when there is none or it has ended. */
 RdConsoleSession *rd_console_session_of (RdConsole *c, RdConsoleRequest *req, gboolean action);
 /* Ends @s (removed and freed) with a "console-logout" event saying @reason. */
 void rd_console_session_end (RdConsole *c, RdConsoleSession *s, const char *reason);
 void rd_console_session_free (RdConsoleSession *s);
+
+/* rd-daemon-console-password.c: POST /console/api/password by @s, its CSRF token checked. */
+void rd_console_change_password (RdConsole *c, RdConsoleRequest *req, RdConsoleSession *s);
 /* The table of failed logins, RdConsole's @failures. (transfer full) */
 GHashTable *rd_console_failures_new (void);
 

@@ -295,6 +295,14 @@ rd_console_handle (RdConsole *c, RdConsoleRequest *req)
     case RD_CONSOLE_API_RECORDING:
       recording (c, req);
       return;
+    case RD_CONSOLE_API_PASSWORD:
+      {
+        RdConsoleSession *s = session_with_csrf (c, req); /* NULL: @req answered and gone */
+
+        if (s)
+          rd_console_change_password (c, req, s);
+      }
+      return;
     }
   g_assert_not_reached ();
 }

@@ -30,13 +30,23 @@
  *   socket gives it (its "result" member); a method's error is {"error": {"code", "message"}}
  *   with 403 (forbidden), 404 (unknown-method, not-found), 400 (invalid-params, bad-request),
  *   409 (conflict), 500 (failed) or 422 (any other code, e.g. verify-failed).
+ * - POST /console/api/password {"current", "new"}: an operator changes their own password
+ *   (CSRF token needed). The new one needs RD_DAEMON_CONSOLE_MIN_PASSWORD characters (else 400
+ *   "too-short"); the current one is checked in a worker thread like a login's: wrong, it is 403
+ *   "wrong-password", an event "console-password-change-failed" and a failure counted toward
+ *   the name's and the address's lockouts (then 429 "locked-out", and every change is refused
+ *   while locked). Right, the new hash replaces the old in the ledger (event
+ *   "operator-password-changed" by "operator NAME (ROLE)", detail {"name", "role", "address"}),
+ *   every other session of the operator ends ("console-logout", reason "password-changed") and
+ *   the answer is 200 {"name", "role", "sessions_ended"}; the session that asked goes on.
  * - Events (no session, actor "operator NAME (ROLE)", or "console" before a login succeeds):
  *   "console-login", "console-login-failed" (reason "wrong-password", "disabled" or
  *   "unknown-name"; an unknown name is not written, it may be a password typed in the wrong
  *   field), "console-lockout" ("scope": "name" or "address", "until"), "console-logout" ("reason":
- *   "logout", "idle", "max-age", "operator-disabled"), each with "address"; and, on the
- *   session's own record, "recording-viewed" {"segment", "address"} the first time a console
- *   session fetches a segment. Never a password, cookie or CSRF token.
+ *   "logout", "idle", "max-age", "operator-disabled", "password-changed"),
+ *   "console-password-change-failed" ("name", "role", "reason"), each with "address"; and, on
+ *   the session's own record, "recording-viewed" {"segment", "address"} the first time a
+ *   console session fetches a segment. Never a password, cookie or CSRF token.
  *
  * Threading: main context only. Ownership: rd_console_new() returns (transfer full).
  */

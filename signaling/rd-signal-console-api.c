@@ -41,6 +41,7 @@ static const struct
   { RD_SIGNAL_CONSOLE_API_PATH "/session", "GET", RD_CONSOLE_API_SESSION },
   { RD_SIGNAL_CONSOLE_API_PATH "/call", "POST", RD_CONSOLE_API_CALL },
   { RD_SIGNAL_CONSOLE_API_PATH "/recording", "GET", RD_CONSOLE_API_RECORDING },
+  { RD_SIGNAL_CONSOLE_API_PATH "/password", "POST", RD_CONSOLE_API_PASSWORD },
 };
 
 /* {"error": {"code", "message", ...@extra}} as @status on @msg. */

@@ -29,7 +29,8 @@
  * that, or after the client left, is dropped but still frees the request.
  *
  * Routes (RdConsoleApi): POST /console/api/login, POST /console/api/logout, GET
- * /console/api/session, POST /console/api/call, GET /console/api/recording?session=S&segment=N.
+ * /console/api/session, POST /console/api/call, GET /console/api/recording?session=S&segment=N,
+ * POST /console/api/password.
  *
  * Threading: main context only (it touches a SoupServerMessage). Ownership: the request belongs
  * to signaling until it is answered; strings and the body are owned by the request.
@@ -60,6 +61,7 @@ typedef enum
   RD_CONSOLE_API_SESSION,   /* GET /console/api/session */
   RD_CONSOLE_API_CALL,      /* POST /console/api/call */
   RD_CONSOLE_API_RECORDING, /* GET (or HEAD) /console/api/recording */
+  RD_CONSOLE_API_PASSWORD,  /* POST /console/api/password */
 } RdConsoleApi;
 
 typedef struct _RdConsoleRequest RdConsoleRequest;

@@ -19,6 +19,7 @@
 #define PW_NEW   "ana-new-password-2"
 #define PW_WRONG "definitely-wrong-1"
 #define PW_TOM   "tom-from-the-console"
+#define PW_TOM2  "tom-changed-it-himself"
 
 typedef struct
 {
@@ -459,6 +460,60 @@ test_console_api (void)
   }
 
   {
+    /* An operator changes their own password: the current one proved (a wrong one counts
+     * toward the lockout), the length rule kept, on the record, the other sessions ended. */
+    g_autoptr (Reply) first = login (c, "tom", PW_TOM);
+    g_autoptr (Reply) other = login (c, "tom", PW_TOM);
+    const char *csrf = member (first, "csrf");
+    g_autoptr (Reply) wrong =
+        post (c, "/console/api/password",
+              "{\"current\": \"" PW_WRONG "\", \"new\": \"" PW_TOM2 "\"}", first->cookie, csrf);
+    g_autoptr (Reply) short_one =
+        post (c, "/console/api/password", "{\"current\": \"" PW_TOM "\", \"new\": \"ngan-qua\"}",
+              first->cookie, csrf);
+    g_autoptr (Reply) no_csrf =
+        post (c, "/console/api/password", "{\"current\": \"" PW_TOM "\", \"new\": \"" PW_TOM2 "\"}",
+              first->cookie, NULL);
+    g_autoptr (Reply) changed = NULL;
+    g_autoptr (Reply) still = NULL;
+    g_autoptr (Reply) gone = NULL;
+    g_autoptr (Reply) old = NULL;
+    g_autoptr (Reply) fresh = NULL;
+
+    g_assert_cmpuint (wrong->status, ==, 403);
+    g_assert_cmpstr (error_code (wrong), ==, "wrong-password");
+    g_assert_nonnull (strstr (error_message (wrong), "current password is wrong"));
+    g_assert_cmpint (count_events (c, "console-password-change-failed", "\"name\":\"tom\""), ==, 1);
+    g_assert_cmpuint (short_one->status, ==, 400);
+    g_assert_cmpstr (error_code (short_one), ==, "too-short");
+    g_assert_nonnull (strstr (error_message (short_one), "at least 10 characters"));
+    g_assert_cmpuint (no_csrf->status, ==, 403);
+    g_assert_cmpstr (error_code (no_csrf), ==, "csrf");
+    changed = post (c, "/console/api/password",
+                    "{\"current\": \"" PW_TOM "\", \"new\": \"" PW_TOM2 "\"}", first->cookie, csrf);
+    g_assert_cmpuint (changed->status, ==, 200);
+    /* @other, and the login of the block above */
+    g_assert_cmpint (
+        json_object_get_int_member (json_node_get_object (changed->body), "sessions_ended"), ==, 2);
+    g_assert_cmpint (count_events (c, "operator-password-changed",
+                                   "operator tom (technician) {\"name\":\"tom\",\"role\":"
+                                   "\"technician\",\"address\":\"127.0.0.1\"}"),
+                     ==, 1);
+    g_assert_cmpint (count_events (c, "console-logout",
+                                   "\"name\":\"tom\",\"role\":\"technician\",\"reason\":"
+                                   "\"password-changed\""),
+                     ==, 2);
+    still = http (c, "GET", "/console/api/session", NULL, NULL, first->cookie, NULL, NULL);
+    g_assert_cmpuint (still->status, ==, 200);
+    gone = http (c, "GET", "/console/api/session", NULL, NULL, other->cookie, NULL, NULL);
+    g_assert_cmpuint (gone->status, ==, 401);
+    old = login (c, "tom", PW_TOM);
+    g_assert_cmpuint (old->status, ==, 401);
+    fresh = login (c, "tom", PW_TOM2);
+    g_assert_cmpuint (fresh->status, ==, 200);
+  }
+
+  {
     /* The idle timeout, shortened by a reload: the session ends by itself. */
     g_autoptr (Reply) ok = NULL;
     g_autoptr (Reply) gone = NULL;
@@ -477,7 +532,7 @@ test_console_api (void)
 
   /* No password anywhere on the record or in the log. */
   {
-    const char *passwords[] = { PW_ANA, PW_OLGA, PW_SUE, PW_NEW, PW_WRONG, PW_TOM };
+    const char *passwords[] = { PW_ANA, PW_OLGA, PW_SUE, PW_NEW, PW_WRONG, PW_TOM, PW_TOM2 };
     g_autofree char *ledger = g_build_filename (t->state_dir, "ledger.sqlite", NULL);
     g_autofree char *wal = g_build_filename (t->state_dir, "ledger.sqlite-wal", NULL);
     g_autofree char *log = rd_test_daemon_stderr (t);

@@ -4,13 +4,16 @@
  * join link), a second Chromium opens that link and appears live as a party with its network
  * figures, the recording is paused with a reason and resumed, the session ended and its
  * recording played in the page; an officer has no session controls and the daemon refuses
- * session.start anyway, adds a registration with diacritics and a reception, and exports the
- * book. Screenshots go to <build>/tests/console-screenshots/e2e-*.png. */
+ * session.start anyway, adds a registration with diacritics and a reception, exports the book,
+ * and changes her own password in the page. Screenshots go to
+ * <build>/tests/console-screenshots/e2e-*.png. */
 #include <string.h>
 
 #include "tests/rd-test-chromium.h"
 #include "tests/rd-test-console-ui.h"
 #include "tests/rd-test-netns.h"
+
+#define PW_OFFICER_NEW "canbo-tu-doi-mat-khau"
 
 static char *netns_skip_reason;
 
@@ -96,6 +99,27 @@ test_console_e2e (void)
 
   /* A registration with diacritics and its reception; the export holds them. */
   rd_test_console_ui_book (b, base, "Nguyễn Thị Hồng Nhung", "Trần Thị Bình");
+
+  /* The officer changes her own password: a wrong current one is refused with its reason, the
+   * right one is taken, and the new one logs in. */
+  rd_test_console_ui_open (b, base, "#/account");
+  rd_test_browser_fill (b, "#current-password", "khong-phai-mat-khau");
+  rd_test_browser_fill (b, "#new-password", PW_OFFICER_NEW);
+  rd_test_browser_fill (b, "#repeat-password", PW_OFFICER_NEW);
+  rd_test_browser_submit (b, "password-form");
+  rd_test_browser_wait_for (b,
+                            "document.getElementById('password-result').innerText.includes("
+                            "'Mật khẩu hiện tại không đúng')",
+                            "document.getElementById('password-result').innerText");
+  rd_test_browser_fill (b, "#current-password", RD_TEST_CONSOLE_UI_OFFICER_PASSWORD);
+  rd_test_browser_submit (b, "password-form");
+  rd_test_browser_wait_for (
+      b, "document.getElementById('password-result').innerText.includes('Đã đổi mật khẩu')",
+      "document.getElementById('password-result').innerText");
+  rd_test_console_ui_shoot (b, "account-password");
+  rd_test_browser_click (b, "logout");
+  rd_test_browser_wait_for (b, "rdConsole.route === 'login'", "rdConsole.route");
+  rd_test_console_ui_log_in (b, base, RD_TEST_CONSOLE_UI_OFFICER, PW_OFFICER_NEW);
   rd_test_console_ui_assert_no_csp (b);
 }
 

@@ -62,6 +62,12 @@ RD.strings = {
     error: 'Lỗi: {0}', forbidden: 'Vai trò của bạn không được làm việc này.',
     loading: 'Đang tải…', none: 'Không có.', preview: 'Xem trước hình ảnh',
     previewNone: 'Chưa có xem trước hình ảnh trong bảng điều khiển.',
+    navAccount: 'Tài khoản', changePassword: 'Đổi mật khẩu', currentPassword: 'Mật khẩu hiện tại',
+    newPassword: 'Mật khẩu mới (ít nhất 10 ký tự)', repeatPassword: 'Nhập lại mật khẩu mới',
+    passwordChanged: 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc ({0}).',
+    passwordMismatch: 'Hai lần nhập mật khẩu mới không giống nhau.',
+    passwordTooShort: 'Mật khẩu mới quá ngắn: cần ít nhất {0} ký tự.',
+    wrongPassword: 'Mật khẩu hiện tại không đúng; mật khẩu chưa được đổi.',
   },
   en: {
     title: 'Citizen reception room console',
@@ -120,6 +126,12 @@ RD.strings = {
     error: 'Error: {0}', forbidden: 'Your role may not do this.', loading: 'Loading…',
     none: 'None.', preview: 'Picture preview',
     previewNone: 'The console shows no picture preview yet.',
+    navAccount: 'Account', changePassword: 'Change password', currentPassword: 'Current password',
+    newPassword: 'New password (at least 10 characters)', repeatPassword: 'Repeat the new password',
+    passwordChanged: 'Password changed. Your other sessions have ended ({0}).',
+    passwordMismatch: 'The two new passwords differ.',
+    passwordTooShort: 'The new password is too short: at least {0} characters.',
+    wrongPassword: 'The current password is wrong; the password is unchanged.',
   },
 };
 

@@ -100,6 +100,11 @@ RD.api = {
     }
   },
 
+  // The operator's own password (the current one proved); other sessions of theirs end.
+  changePassword(current, fresh) {
+    return RD.api.request('/console/api/password', { current, new: fresh });
+  },
+
   call(method, params) {
     return RD.api.request('/console/api/call', { method, params: params || {} });
   },

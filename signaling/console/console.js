@@ -1,6 +1,7 @@
 // console.js: the console's frame: login, the navigation (hash routes), the language switch and
 // the live status feed (GET /console/api/events, server-sent events: a "status" event with the
-// daemon's status JSON on connect and every second or so). Pages are in console-*.js; each is
+// daemon's status JSON on connect and every second or so). Pages are in console-*.js (the login
+// and the operator's own account here); each is
 // RD.pages[name] = {title, allowed(), render(main, args), onStatus(status)}.
 //
 // For tests, window.rdConsole holds: route (the current one), statusEvents (how many arrived),
@@ -126,6 +127,51 @@ RD.pages.login = {
   },
 };
 
+// ---- the operator's own account: their password ----
+
+RD.pages.account = {
+  allowed: () => !!RD.api.me,
+  render(main) {
+    const input = (id, autocomplete) => RD.el('input', { id, type: 'password', required: true,
+      autocomplete });
+    const current = input('current-password', 'current-password');
+    const fresh = input('new-password', 'new-password');
+    const again = input('repeat-password', 'new-password');
+    const result = RD.el('p', { id: 'password-result', role: 'alert' });
+    const say = (cls, text) => RD.clear(result, RD.el('span', { class: cls, text }));
+    const form = RD.el('form', { class: 'login card', id: 'password-form' },
+      RD.el('h2', { text: `${RD.t('changePassword')}: ${RD.api.me.name}` }),
+      RD.field(RD.t('currentPassword'), current), RD.field(RD.t('newPassword'), fresh),
+      RD.field(RD.t('repeatPassword'), again),
+      RD.el('button', { type: 'submit', id: 'change-password', text: RD.t('changePassword') }),
+      result);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (fresh.value !== again.value) {
+        say('error', RD.t('passwordMismatch'));
+        return;
+      }
+      try {
+        const done = await RD.api.changePassword(current.value, fresh.value);
+        [current, fresh, again].forEach((i) => { i.value = ''; });
+        say('ok', RD.t('passwordChanged', done.sessions_ended || 0));
+      } catch (err) {
+        if (err.status === 401) {
+          RD.onLoggedOut();
+          return;
+        }
+        current.value = '';
+        say('error', err.code === 'wrong-password' ? RD.t('wrongPassword')
+          : err.code === 'too-short' ? RD.t('passwordTooShort', err.detail.min_length || 10)
+            : err.code === 'locked-out' ? RD.t('lockedOut', err.detail.until
+              ? RD.t('lockedUntil', RD.formatTime(err.detail.until)) : '')
+              : RD.t('error', err.message));
+      }
+    });
+    RD.clear(main, RD.el('section', { class: 'card wide' }, form));
+  },
+};
+
 // ---- navigation ----
 
 const NAV = [
@@ -133,6 +179,7 @@ const NAV = [
   ['#/session', 'navSession', () => true],
   ['#/history', 'navHistory', () => true],
   ['#/book/registrations', 'navBook', () => RD.can('book')],
+  ['#/account', 'navAccount', () => true],
 ];
 
 function drawNav(current) {
