@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include <malloc.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -105,8 +106,8 @@ add_devices (JsonBuilder *b, RdConfig *config)
   json_builder_end_array (b);
 }
 
-/* The microphone's processing: {processing, echo_cancel, noise_suppression, gain_control,
- * echo_delay_ms} (rd_room_get_voice_state). */
+/* The microphone's processing and level: {processing, echo_cancel, noise_suppression,
+ * gain_control, echo_delay_ms} (rd_room_get_voice_state), mic_level_dbfs (rd_room_get_level). */
 static void
 add_voice (JsonBuilder *b, RdDaemon *d)
 {
@@ -127,6 +128,9 @@ add_voice (JsonBuilder *b, RdDaemon *d)
   json_builder_add_boolean_value (b, v.gain_control);
   json_builder_set_member_name (b, "echo_delay_ms");
   json_builder_add_int_value (b, v.echo_delay_ms);
+  /* the room's microphone as the parties get it (after its mute), in dBFS; -127: silent */
+  json_builder_set_member_name (b, "mic_level_dbfs");
+  json_builder_add_double_value (b, round (rd_room_get_level (d->room, RD_ROOM_KEY) * 10) / 10);
   json_builder_end_object (b);
 }
 

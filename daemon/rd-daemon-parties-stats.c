@@ -5,6 +5,8 @@
  * bytes and bitrates, and webrtcbin's last statistics (RTT, losses), asked for when read. */
 #include "daemon/rd-daemon-parties-private.h"
 
+#include <math.h>
+
 static void
 add_int (JsonBuilder *b, const char *name, gint64 v)
 {
@@ -112,6 +114,10 @@ add_party (JsonBuilder *b, RdParty *p)
                                                               rd_peer_get_mix_key (p->peer),
                                                               RD_ROOM_TRACK_CAMERA));
   json_builder_end_object (b);
+  /* how loud the party is now, in dBFS (-127: silent, muted, or no audio) */
+  json_builder_set_member_name (b, "level_dbfs");
+  json_builder_add_double_value (
+      b, round (rd_room_get_level (p->parties->room, rd_peer_get_mix_key (p->peer)) * 10) / 10);
   /* counted as they pass: the far end's RTP packets, the room's encoded frames */
   add_int (b, "bytes_received", (gint64)p->bytes_in);
   add_int (b, "bytes_sent", (gint64)p->bytes_out);

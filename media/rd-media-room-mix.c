@@ -53,12 +53,17 @@ typedef struct
   GstPad *tee_pad, *aggregator_pad;
 } Branch;
 
-/* A running level of what passes a pad, for the active speaker. */
+/* A running level of what passes a pad, for the active speaker and the status. */
 typedef struct
 {
   gint db100;   /* atomic: dBFS x 100, smoothed */
+  gint64 at_us; /* atomic: monotonic time of the last buffer (0: none yet) */
   gboolean f32; /* the streaming thread's: samples are F32LE, else S16LE */
 } Level;
+
+/* A level with no buffer for this long is silence (a party whose audio stopped, or that sends
+ * nothing while it is silent: Opus DTX, RFC 7587 section 3.1.3). */
+#define LEVEL_STALE_US (500 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct
 {
@@ -188,7 +193,18 @@ level_add (Level *l, GstBuffer *buffer)
   gst_buffer_unmap (buffer, &map);
   db = n && sum > 0 ? 10 * log10 (sum / n) : -127;
   now = (gint)(MAX (db, -127) * 100);
-  g_atomic_int_set (&l->db100, now > old ? now : old + (now - old) / 8);
+  /* falling: an eighth of the way each buffer, rounded down so that it reaches silence */
+  g_atomic_int_set (&l->db100, now > old ? now : old + (now - old - 7) / 8);
+  __atomic_store_n (&l->at_us, g_get_monotonic_time (), __ATOMIC_RELAXED);
+}
+
+/* Any thread: @l's level now, in dBFS x 100. */
+static gint
+level_get (Level *l, gint64 now)
+{
+  gint64 at = __atomic_load_n (&l->at_us, __ATOMIC_RELAXED);
+
+  return at && now - at <= LEVEL_STALE_US ? g_atomic_int_get (&l->db100) : SILENT_DB100;
 }
 
 static GstPadProbeReturn
@@ -531,14 +547,15 @@ double
 rd_room_mixer_get_level (RdRoomMixer *mx, const char *key)
 {
   gint best = SILENT_DB100;
+  gint64 now = g_get_monotonic_time ();
 
   if (g_strcmp0 (key, RD_ROOM_KEY) == 0)
-    return g_atomic_int_get (&mx->mic_level.db100) / 100.0;
+    return level_get (&mx->mic_level, now) / 100.0;
   for (guint i = 0; i < mx->sources->len; i++)
     {
       Source *s = mx->sources->pdata[i];
       if (g_strcmp0 (s->key, key) == 0)
-        best = MAX (best, g_atomic_int_get (&s->level.db100));
+        best = MAX (best, level_get (&s->level, now));
     }
   return best / 100.0;
 }

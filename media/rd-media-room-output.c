@@ -291,6 +291,14 @@ rd_room_get_mix_inputs (RdRoom *room, const char *key)
   return rd_room_mixer_count (room->mix, key);
 }
 
+double
+rd_room_get_level (RdRoom *room, const char *key)
+{
+  g_return_val_if_fail (RD_IS_ROOM (room), RD_ROOM_LEVEL_FLOOR);
+  g_return_val_if_fail (key != NULL, RD_ROOM_LEVEL_FLOOR);
+  return MAX (rd_room_mixer_get_level (room->mix, key), RD_ROOM_LEVEL_FLOOR);
+}
+
 guint64
 rd_room_get_remote_video_frames (RdRoom *room)
 {

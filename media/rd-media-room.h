@@ -133,6 +133,14 @@ void rd_room_release_mix (RdRoom *room, const char *key);
  * @key has no mix. */
 guint rd_room_get_mix_inputs (RdRoom *room, const char *key);
 
+/* The level of @key's sound now, in dBFS (the RMS of its samples, full scale 0; it rises at
+ * once and falls over about a second): RD_ROOM_KEY is the room's microphone after its mute
+ * switch, any other key the loudest of that party's (or link's) decoded audio as the mixes
+ * get it, after its mute switch. RD_ROOM_LEVEL_FLOOR for digital silence, a muted microphone,
+ * a key with no audio, or audio that has not come for half a second. Any key. */
+#define RD_ROOM_LEVEL_FLOOR (-127.0)
+double rd_room_get_level (RdRoom *room, const char *key);
+
 /* The conference picture. @layout (rd-config.h) takes effect at once; AUTO is ROOM with at
  * most one party's video, GRID with more. rd_room_get_layout() returns what was asked and, in
  * *@shown, what is shown now. A tile's label is @key's (the room's own: RD_ROOM_KEY, "room";

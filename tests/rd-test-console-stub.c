@@ -128,7 +128,9 @@ rd_test_console_status (RdTestConsole *stub)
       "\"devices\":[{\"role\":\"camera\",\"setting\":\"auto\",\"element\":\"v4l2src\","
       "\"available\":true,\"detail\":\"/dev/video0\"},{\"role\":\"microphone\",\"setting\":"
       "\"auto\",\"element\":\"alsasrc\",\"available\":true,\"detail\":\"hw:1\"}],"
-      "\"muted\":{\"mic\":false,\"camera\":false},\"layout\":{\"layout\":\"auto\",\"shown\":"
+      "\"muted\":{\"mic\":false,\"camera\":false},\"sound\":{\"processing\":true,"
+      "\"echo_cancel\":true,\"noise_suppression\":\"moderate\",\"gain_control\":false,"
+      "\"echo_delay_ms\":60,\"mic_level_dbfs\":-18.2},\"layout\":{\"layout\":\"auto\",\"shown\":"
       "\"room\"},\"recording\":%s,\"sessions\":[",
       stub->live_session ? "live" : "idle", stub->live_session ? "live, recording" : "idle",
       recording);
@@ -151,7 +153,7 @@ rd_test_console_status (RdTestConsole *stub)
         "\"bytes_received\":1200000,\"bytes_sent\":1300000,\"packets_received\":2000,"
         "\"packets_lost\":3,\"remote_packets_lost\":1,\"bitrate_in_kbps\":812,"
         "\"bitrate_out_kbps\":905,\"rtt_ms\":24,\"candidate_pair\":\"host\","
-        "\"stats_age_ms\":400}",
+        "\"stats_age_ms\":400,\"level_dbfs\":-127.0}",
         i ? "," : "", i, stub->live_session ? stub->live_session : "", i + 2);
   g_string_append (s, "],\"links\":[],\"restart_needed\":[]}");
   return g_string_free (g_steal_pointer (&s), FALSE);

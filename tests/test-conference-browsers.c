@@ -13,6 +13,8 @@
  *   - a party that leaves (DELETE of its WHIP resource, its connection still sending) is no
  *     longer heard by the others within 1 s (plus the time any sound takes through the room to
  *     them at that moment, measured alongside), and its tile goes from their picture;
+ *   - status gives each party's level and the room's: a party muted by the room is at the
+ *     floor, every other and the room's microphone well above it;
  *   - after `receptionctl layout speaker`, the party that speaks loudest becomes the active
  *     speaker in status and fills the others' pictures, and the floor follows when another
  *     speaks louder. */
@@ -171,27 +173,43 @@ assert_status (RdTestDaemon *t, Party *parties, guint n, const char *layout)
       layout);
 }
 
-/* @p's microphone and camera are both muted by the room, or both not, in status. */
+/* @p's microphone and camera are both muted by the room, or both not, in status; its level is
+ * the floor when muted and heard when not, as are the room's and the other parties'. */
 static void
 assert_party_muted (RdTestDaemon *t, Party *p, gboolean muted)
 {
   g_autoptr (JsonNode) status = rd_test_ctl_json (t, "status", NULL);
   g_autofree char *text = json_to_string (status, FALSE);
   JsonArray *all = json_object_get_array_member (json_node_get_object (status), "parties");
+  gboolean found = FALSE;
 
   for (guint i = 0; i < json_array_get_length (all); i++)
     {
       JsonObject *o = json_array_get_object_element (all, i);
       JsonObject *m = json_object_get_object_member (o, "muted");
+      double level = json_object_get_double_member (o, "level_dbfs");
 
       if (!g_str_equal (json_object_get_string_member (o, "peer_id"), p->peer_id))
-        continue;
+        {
+          /* the others speak at 0.3 (-13.5 dBFS) */
+          if (level <= QUIET_DB)
+            g_error ("a party speaking is at %.1f dBFS in status: %s", level, text);
+          continue;
+        }
       if (json_object_get_boolean_member (m, "mic") != muted ||
           json_object_get_boolean_member (m, "camera") != muted)
         g_error ("%s is not %s in status: %s", p->name, muted ? "muted" : "unmuted", text);
-      return;
+      /* a muted party is silence at once; the room's tone at 0.3 goes on */
+      if (muted ? level > -127.0 : level <= QUIET_DB)
+        g_error ("%s is at %.1f dBFS in status: %s", p->name, level, text);
+      if (json_object_get_double_member (
+              json_object_get_object_member (json_node_get_object (status), "sound"),
+              "mic_level_dbfs") <= QUIET_DB)
+        g_error ("the room's microphone is quiet in status: %s", text);
+      found = TRUE;
     }
-  g_error ("%s is not in status: %s", p->name, text);
+  if (!found)
+    g_error ("%s is not in status: %s", p->name, text);
 }
 
 /* ---- the test ---- */

@@ -2,10 +2,10 @@
  * network namespace of the test's own: operators made with receptionctl; a technician logs in,
  * sees the status over the live feed, starts a session, invites (the QR code reads back as the
  * join link), a second Chromium opens that link and appears live as a party with its network
- * figures, the recording is paused with a reason and resumed, the session ended and its
- * recording played in the page; an officer has no session controls and the daemon refuses
- * session.start anyway, adds a registration with diacritics and a reception, exports the book,
- * and changes her own password in the page. Screenshots go to
+ * figures (the room's test tone on the microphone's meter), the recording is paused with a reason
+ * and resumed, the session ended and its recording played in the page; an officer has no session
+ * controls and the daemon refuses session.start anyway, adds a registration with diacritics and a
+ * reception, exports the book, and changes her own password in the page. Screenshots go to
  * <build>/tests/console-screenshots/e2e-*.png. */
 #include <string.h>
 
@@ -63,7 +63,8 @@ test_console_e2e (void)
       "(() => { const p = rdConsole.status && rdConsole.status.parties && "
       "rdConsole.status.parties[0]; return p && p.state === 'connected' && "
       "p.bitrate_in_kbps > 0 && "
-      "document.getElementById('status-parties').innerText.includes('connected'); })()",
+      "document.getElementById('status-parties').innerText.includes('connected') && "
+      "Number(document.getElementById('mic-level').dataset.dbfs) > -40; })()",
       "JSON.stringify(rdConsole.status && rdConsole.status.parties)");
   rd_test_console_ui_shoot (b, "status-live");
 

@@ -6,10 +6,11 @@
  * (a listener installed before the page's scripts); the page is in Vietnamese by default and
  * English on the switch (remembered across a reload); a wrong password, then the lockout
  * message; a technician starts a session, invites (the QR code decodes with zbarimg to the join
- * link), sees a party appear live over the feed, pauses with a reason, plays a recording; an
- * officer has no session controls and the API refuses session.start anyway, and adds a
- * registration with diacritics, exports the book; overdue and late items are highlighted. Every
- * page is photographed at 1280x800 and 800x1280 into <build>/tests/console-screenshots/.
+ * link), sees a party appear live over the feed with its level and the microphone's as meters,
+ * pauses with a reason, plays a recording; an officer has no session controls and the API
+ * refuses session.start anyway, and adds a registration with diacritics, exports the book; overdue
+ * and late items are highlighted. Every page is photographed at 1280x800 and 800x1280 into
+ * <build>/tests/console-screenshots/.
  *
  * The same against the daemon's real API (operator accounts, sessions, CSRF) is
  * test-console-e2e's job. */
@@ -297,6 +298,13 @@ test_technician (Fixture *f, gconstpointer data)
   text = rd_test_browser_eval_string (f->b, "document.getElementById('status-parties').innerText");
   g_assert_nonnull (strstr (text, "812"));
   g_assert_nonnull (strstr (text, "905"));
+  g_clear_pointer (&text, g_free);
+  /* Levels as meters: the room's microphone at -18.2 dBFS, the party silent (the floor). */
+  text = rd_test_browser_eval_string (
+      f->b, "[document.querySelector('#mic-level .meter > div').style.width, "
+            "document.getElementById('level-p0').dataset.dbfs, "
+            "document.querySelector('#level-p0 .meter > div').style.width].join(' ')");
+  g_assert_cmpstr (text, ==, "70% -127 0%");
   g_clear_pointer (&text, g_free);
   rd_test_console_ui_shoot (f->b, "status-live");
 

@@ -444,8 +444,32 @@ test_reload (void)
   g_assert_false (t->exited);
 }
 
+/* The room microphone's level in status, dBFS. */
+static double
+mic_level (gpointer t)
+{
+  g_autoptr (JsonNode) status = rd_test_ctl_json (t, "status", NULL);
+  JsonObject *sound = json_object_get_object_member (object (status), "sound");
+  double level = json_object_get_double_member (sound, "mic_level_dbfs");
+
+  g_test_message ("the room's microphone: %.1f dBFS", level);
+  return level;
+}
+
+static gboolean
+mic_heard (gpointer t)
+{
+  return mic_level (t) > -40.0; /* the test tone: 440 Hz at 0.3, -13.5 dBFS */
+}
+
+static gboolean
+mic_silent (gpointer t)
+{
+  return mic_level (t) <= -127.0;
+}
+
 /* Mute, unmute and the layout: the room's state in status, and each on the record of the live
- * session. */
+ * session; the microphone's level in status, and at the floor while muted. */
 static void
 test_mute_and_layout (void)
 {
@@ -460,14 +484,17 @@ test_mute_and_layout (void)
 
   rd_test_daemon_start (t);
   id = start_session (t);
+  g_assert_true (rd_test_wait_until (mic_heard, t, TIMEOUT_MS));
   muted = rd_test_ctl_json (t, "mute", "mic", NULL);
   g_assert_true (json_object_get_boolean_member (object (muted), "mic"));
   g_assert_false (json_object_get_boolean_member (object (muted), "camera"));
+  g_assert_true (rd_test_wait_until (mic_silent, t, TIMEOUT_MS));
   g_clear_pointer (&muted, json_node_unref);
   muted = rd_test_ctl_json (t, "mute", NULL);
   g_assert_true (json_object_get_boolean_member (object (muted), "camera"));
   g_clear_pointer (&muted, json_node_unref);
   muted = rd_test_ctl_json (t, "unmute", "mic", NULL);
+  g_assert_true (rd_test_wait_until (mic_heard, t, TIMEOUT_MS));
   status = rd_test_ctl_json (t, "status", NULL);
   m = json_object_get_object_member (object (status), "muted");
   g_assert_false (json_object_get_boolean_member (m, "mic"));

@@ -1,6 +1,7 @@
-// console-status.js: the status page: the room, its recording, devices, disk, the parties with
-// their network figures, bridge links and the scheduled sessions with late duties. Redrawn on
-// every status the live feed brings (console.js).
+// console-status.js: the status page: the room, its recording, devices with the microphone's
+// level, disk, the parties with their levels and network figures, bridge links and the
+// scheduled sessions with late duties. Redrawn on every status the live feed brings
+// (console.js).
 'use strict';
 window.RD = window.RD || {};
 RD.pages = RD.pages || {};
@@ -56,14 +57,28 @@ function recording(s) {
       rec.disk_free_mb !== undefined ? [RD.t('disk'), `${rec.disk_free_mb} MB`] : null]));
 }
 
+// A sound level (dBFS) as a bar from LEVEL_EMPTY_DB (empty) to 0 (full) and its figure; the
+// floor (-127: silent, muted, no audio) is an empty bar.
+const LEVEL_EMPTY_DB = -60;
+RD.levelMeter = function (db, id) {
+  const level = typeof db === 'number' ? db : -127;
+  const bar = RD.el('div', { class: level > -3 ? 'clip' : null });
+  bar.style.width = `${Math.round(Math.max(0, Math.min(1, 1 - level / LEVEL_EMPTY_DB)) * 100)}%`;
+  return RD.el('div', { class: 'level', id, 'data-dbfs': String(level) },
+    RD.el('div', { class: 'meter' }, bar),
+    RD.el('span', { text: level <= -127 ? RD.t('silent') : `${level.toFixed(0)} dBFS` }));
+};
+
 function devices(s) {
+  const sound = s.sound || {};
   return RD.el('section', { class: 'card', id: 'status-devices' },
     RD.el('h2', { text: RD.t('devices') }),
     RD.table([RD.t('role'), RD.t('state'), RD.t('detail')], (s.devices || []).map((d) => [
       d.role, d.available ? RD.t('available') : RD.el('span', { class: 'error', text: RD.t('unavailable') }),
       `${d.setting || ''} ${d.detail || ''}`])),
+    kv([[RD.t('micLevel'), RD.levelMeter(sound.mic_level_dbfs, 'mic-level')]]),
     s.sound ? RD.el('p', { class: 'muted-text', text: `${RD.t('sound')}: ` +
-      Object.entries(s.sound.processing || s.sound).map(([k, v]) =>
+      Object.entries(sound).filter(([k]) => k !== 'mic_level_dbfs').map(([k, v]) =>
         `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ') }) : null,
     RD.el('p', { class: 'muted-text', text: `${RD.t('preview')}: ${RD.t('previewNone')}` }));
 }
@@ -73,9 +88,10 @@ function parties(s) {
   return RD.el('section', { class: 'card wide', id: 'status-parties' },
     RD.el('h2', { text: `${RD.t('parties')} (${list.length})` }),
     list.length === 0 ? RD.el('p', { text: RD.t('noParties') })
-      : RD.table([RD.t('partyName'), RD.t('role'), RD.t('state'), RD.t('address'), RD.t('bitrateIn'),
-        RD.t('bitrateOut'), RD.t('rtt'), RD.t('lost')], list.map((p) => [
-        p.name || '–', RD.roleName(p.role), p.state, `${p.remote_address || ''} ${p.candidate_pair || ''}`,
+      : RD.table([RD.t('partyName'), RD.t('role'), RD.t('state'), RD.t('level'), RD.t('address'),
+        RD.t('bitrateIn'), RD.t('bitrateOut'), RD.t('rtt'), RD.t('lost')], list.map((p) => [
+        p.name || '–', RD.roleName(p.role), p.state, RD.levelMeter(p.level_dbfs, `level-${p.peer_id}`),
+        `${p.remote_address || ''} ${p.candidate_pair || ''}`,
         num(p.bitrate_in_kbps), num(p.bitrate_out_kbps), num(p.rtt_ms),
         `${p.packets_lost || 0} / ${p.remote_packets_lost || 0}`])));
 }
