@@ -1,7 +1,7 @@
 /* rd-daemon-console-private.h: RdConsole's fields and the pieces its files share:
- * rd-daemon-console.c (the API's routes, calls, recordings), rd-daemon-console-login.c (logins,
- * lockouts, sessions) and rd-daemon-console-password.c (an operator's own password).
- * Main context only. */
+ * rd-daemon-console.c (the API's routes, calls, recordings, previews), rd-daemon-console-login.c
+ * (logins, lockouts, sessions) and rd-daemon-console-password.c (an operator's own password). Main
+ * context only. */
 #pragma once
 
 #include "daemon/rd-daemon-console.h"
@@ -25,6 +25,7 @@ struct _RdConsole
 {
   RdConfig *config;
   RdLedger *ledger;
+  RdRoom *room; /* the daemon's: outlives the console */
   RdConsoleDispatch dispatch;
   RdControlAnswering answering;
   gpointer user_data;

@@ -1,9 +1,10 @@
 /* rd-daemon-console.c: the room console's JSON API in the daemon: routes, the CSRF check, calls
- * of the control methods as an operator, and recordings for playback. Logins and sessions are in
- * rd-daemon-console-login.c. See rd-daemon-console.h for the contract. */
+ * of the control methods as an operator, recordings for playback and the pictures' preview. Logins
+ * and sessions are in rd-daemon-console-login.c. See rd-daemon-console.h for the contract. */
 #include "daemon/rd-daemon-console-private.h"
 #include "daemon/rd-daemon-log.h"
 #include "ledger/rd-ledger-recordings.h"
+#include "media/rd-media-error.h"
 #include "proto/rd-proto.h"
 
 #include <string.h>
@@ -11,13 +12,14 @@
 #include <openssl/crypto.h>
 
 RdConsole *
-rd_console_new (RdConfig *config, RdLedger *ledger, RdConsoleDispatch dispatch,
+rd_console_new (RdConfig *config, RdLedger *ledger, RdRoom *room, RdConsoleDispatch dispatch,
                 RdControlAnswering answering, gpointer user_data)
 {
   RdConsole *c = g_new0 (RdConsole, 1);
 
   c->config = rd_config_ref (config);
   c->ledger = ledger;
+  c->room = room;
   c->dispatch = dispatch;
   c->answering = answering;
   c->user_data = user_data;
@@ -275,6 +277,49 @@ recording (RdConsole *c, RdConsoleRequest *req)
                                   "The session has no such sealed segment.", NULL, 0, FALSE);
 }
 
+static void
+on_preview (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RdConsoleRequest *req = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) jpeg = rd_room_preview_finish (RD_ROOM (source), result, &error);
+
+  if (jpeg)
+    rd_console_request_reply_bytes (req, "image/jpeg", jpeg);
+  else if (g_error_matches (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_NO_PICTURE))
+    rd_console_request_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "no-picture",
+                                    error->message, NULL, 1, FALSE);
+  else
+    rd_console_request_reply_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "failed",
+                                    error->message, NULL, 0, FALSE);
+}
+
+/* GET /console/api/preview?source=camera|composite: a JPEG of the room's camera or of the
+ * display's picture. Looking is not an action: it does not keep a session from its idle end. */
+static void
+preview (RdConsole *c, RdConsoleRequest *req)
+{
+  RdConsoleSession *s = rd_console_session_of (c, req, FALSE); /* NULL: @req answered and gone */
+  const char *source;
+  RdRoomPreview which;
+
+  if (!s)
+    return;
+  source = rd_console_request_get_query (req, "source");
+  if (g_strcmp0 (source, "camera") == 0)
+    which = RD_ROOM_PREVIEW_CAMERA;
+  else if (g_strcmp0 (source, "composite") == 0)
+    which = RD_ROOM_PREVIEW_COMPOSITE;
+  else
+    {
+      rd_console_request_reply_error (req, SOUP_STATUS_NOT_FOUND, "not-found",
+                                      "No such preview: ?source=camera or ?source=composite.", NULL,
+                                      0, FALSE);
+      return;
+    }
+  rd_room_preview_async (c->room, which, NULL, on_preview, req);
+}
+
 void
 rd_console_handle (RdConsole *c, RdConsoleRequest *req)
 {
@@ -294,6 +339,9 @@ rd_console_handle (RdConsole *c, RdConsoleRequest *req)
       return;
     case RD_CONSOLE_API_RECORDING:
       recording (c, req);
+      return;
+    case RD_CONSOLE_API_PREVIEW:
+      preview (c, req);
       return;
     case RD_CONSOLE_API_PASSWORD:
       {

@@ -39,6 +39,12 @@
  *   "operator-password-changed" by "operator NAME (ROLE)", detail {"name", "role", "address"}),
  *   every other session of the operator ends ("console-logout", reason "password-changed") and
  *   the answer is 200 {"name", "role", "sessions_ended"}; the session that asked goes on.
+ * - GET /console/api/preview?source=camera|composite: the room's camera (as it comes, before
+ *   its mute) or the display's picture (the conference picture with the REC mark: what the
+ *   room's screen shows, and the parties unless the layout is room), RD_ROOM_PREVIEW_WIDTH
+ *   pixels wide, as image/jpeg, taken when asked (rd_room_preview_async()). Any live session;
+ *   not an action (the idle timeout runs on). Another source: 404 "not-found"; no picture
+ *   within 2 s: 503 "no-picture" with Retry-After: 1.
  * - Events (no session, actor "operator NAME (ROLE)", or "console" before a login succeeds):
  *   "console-login", "console-login-failed" (reason "wrong-password", "disabled" or
  *   "unknown-name"; an unknown name is not written, it may be a password typed in the wrong
@@ -55,6 +61,7 @@
 #include "config/rd-config.h"
 #include "daemon/rd-daemon-control.h"
 #include "ledger/rd-ledger.h"
+#include "media/rd-media-room.h"
 #include "signaling/rd-signal-console.h"
 
 G_BEGIN_DECLS
@@ -73,10 +80,11 @@ typedef struct _RdConsole RdConsole;
 /* Runs a method for an operator's request (the daemon's method table). */
 typedef void (*RdConsoleDispatch) (RdControlRequest *request, gpointer user_data);
 
-/* @answering is called before every answer of a method (the daemon's status). (transfer
- * full) */
-RdConsole *rd_console_new (RdConfig *config, RdLedger *ledger, RdConsoleDispatch dispatch,
-                           RdControlAnswering answering, gpointer user_data);
+/* @answering is called before every answer of a method (the daemon's status); @room (transfer
+ * none) must outlive the console. (transfer full) */
+RdConsole *rd_console_new (RdConfig *config, RdLedger *ledger, RdRoom *room,
+                           RdConsoleDispatch dispatch, RdControlAnswering answering,
+                           gpointer user_data);
 /* Ends every session (nothing is written: the daemon is stopping). Accepts NULL. */
 void rd_console_free (RdConsole *console);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdConsole, rd_console_free)

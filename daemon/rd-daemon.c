@@ -214,7 +214,8 @@ rd_daemon_start (RdDaemon *d, GError **error)
     return FALSE;
   g_signal_connect (d->signal_server, "whip-request", G_CALLBACK (on_whip_request), d);
   /* the console's operators run the control methods, through the one table */
-  d->console = rd_console_new (d->config, d->ledger, rd_daemon_methods_dispatch, on_changed, d);
+  d->console =
+      rd_console_new (d->config, d->ledger, d->room, rd_daemon_methods_dispatch, on_changed, d);
   g_signal_connect (d->signal_server, "console-request", G_CALLBACK (on_console_request), d);
   g_signal_connect (d->signal_server, "console-session", G_CALLBACK (on_console_session), d);
   if (!rd_signal_server_start (d->signal_server, error))

@@ -25,6 +25,8 @@
  *               receptiond's side, not the far end's
  *   RECORDING   a recording file on disk cannot be read, repaired or verified (crash recovery
  *               and verification; the message names the file)
+ *   NO_PICTURE  a preview was asked for and no picture came in time (the pipeline is not
+ *               playing, a camera stopped): nothing to show now, try again later
  *
  * Threading: rd_media_error_quark() may be called from any thread.
  */
@@ -47,6 +49,7 @@ typedef enum
   RD_MEDIA_ERROR_FRAGMENT,
   RD_MEDIA_ERROR_ICE_SERVER,
   RD_MEDIA_ERROR_DEVICE_CONFIG,
+  RD_MEDIA_ERROR_NO_PICTURE,
 } RdMediaError;
 
 G_END_DECLS

@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define RD_ROOM_AUDIO_LEAD_NS (GST_SECOND / RD_ROOM_FRAMERATE / 2)
 
 typedef struct _RdRoomMixer RdRoomMixer;
+typedef struct _RdRoomGrab RdRoomGrab;
 
 struct _RdRoom
 {
@@ -62,6 +63,7 @@ struct _RdRoom
   GHashTable *watched;          /* GstElement* bin -> Watch* */
   guint64 remote_video_frames;  /* atomic */
   guint64 remote_audio_buffers; /* atomic */
+  RdRoomGrab *grabs[2];         /* the previews (rd-media-room-preview.c), by RdRoomPreview */
 };
 
 /* rd-media-room-stamp.c: draws the wall clock, machine-readable, into every I420 frame of
@@ -134,6 +136,11 @@ gboolean rd_room_build_outputs (RdRoom *room, GstElement *rawtee, GError **error
 GstPadProbeReturn rd_room_count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer user_data);
 /* Takes the tile whose handle is @sinkpad out; FALSE when it is no tile's. */
 gboolean rd_room_release_tile (RdRoom *room, GstPad *sinkpad);
+
+/* rd-media-room-preview.c: the previews of the camera (at @rawtee's sink pad) and of the
+ * display's picture (at the outtee's), once both are built; dispose fails what still waits. */
+void rd_room_preview_init (RdRoom *room, GstElement *rawtee);
+void rd_room_preview_dispose (RdRoom *room);
 
 /* rd-media-room.c: the room's Opus settings on @encoder (every Opus stream the room sends). */
 void rd_room_set_opus_encoder (GstElement *encoder);

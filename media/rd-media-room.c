@@ -60,6 +60,7 @@ rd_room_dispose (GObject *object)
   RdRoom *room = RD_ROOM (object);
 
   rd_room_stop (room);
+  rd_room_preview_dispose (room);
   rd_room_layout_dispose (room);
   g_clear_pointer (&room->mix, rd_room_mixer_free);
   if (room->bus_source)
@@ -397,7 +398,10 @@ build_video (RdRoom *room, GError **error)
       g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_INIT, "cannot link the video encoder");
       return FALSE;
     }
-  return rd_room_build_outputs (room, rawtee, error) && rd_room_build_composite (room, error);
+  if (!rd_room_build_outputs (room, rawtee, error) || !rd_room_build_composite (room, error))
+    return FALSE;
+  rd_room_preview_init (room, rawtee);
+  return TRUE;
 }
 
 void

@@ -45,6 +45,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 #include "config/rd-config.h"
@@ -160,6 +161,26 @@ const char *rd_room_get_active_speaker (RdRoom *room);
  * hình"), "failed" (for 2 s its party's frames came in and none could be decoded: it is out
  * of the layout until one is), or "none". (transfer none) */
 const char *rd_room_get_tile_state (RdRoom *room, const char *key);
+
+/* Still pictures for the console's preview. */
+typedef enum
+{
+  RD_ROOM_PREVIEW_CAMERA,    /* the room's camera as it comes (before its mute, as the self-view) */
+  RD_ROOM_PREVIEW_COMPOSITE, /* the display's picture: the conference picture, REC mark included */
+} RdRoomPreview;
+#define RD_ROOM_PREVIEW_WIDTH 320 /* pixels; the height keeps the picture's aspect ratio */
+
+/* The next picture of @source, RD_ROOM_PREVIEW_WIDTH wide, as a JPEG (RFC 2046 image/jpeg, JFIF).
+ * Nothing runs for it while no picture is asked for: the next picture that passes is taken and
+ * encoded in a worker thread, for every request waiting for @source; a picture made less than
+ * half a second ago is given again. Fails with RD_MEDIA_ERROR_NO_PICTURE when none comes within
+ * 2 s (the pipeline is not playing, the camera stopped), RD_MEDIA_ERROR_PIPELINE when it cannot
+ * be encoded or the room is disposed. Main context; @callback on the caller's thread-default
+ * context. */
+void rd_room_preview_async (RdRoom *room, RdRoomPreview source, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data);
+/* The JPEG's bytes. (transfer full) */
+GBytes *rd_room_preview_finish (RdRoom *room, GAsyncResult *result, GError **error);
 
 /* Counters for tests and status: buffers that reached the display / speakers from remote
  * parties since start. */

@@ -42,6 +42,7 @@ static const struct
   { RD_SIGNAL_CONSOLE_API_PATH "/call", "POST", RD_CONSOLE_API_CALL },
   { RD_SIGNAL_CONSOLE_API_PATH "/recording", "GET", RD_CONSOLE_API_RECORDING },
   { RD_SIGNAL_CONSOLE_API_PATH "/password", "POST", RD_CONSOLE_API_PASSWORD },
+  { RD_SIGNAL_CONSOLE_API_PATH "/preview", "GET", RD_CONSOLE_API_PREVIEW },
 };
 
 /* {"error": {"code", "message", ...@extra}} as @status on @msg. */
@@ -434,5 +435,22 @@ rd_console_request_reply_file (RdConsoleRequest *r, const char *path, const char
     soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
   }
   request_send (r);
+  request_free (r);
+}
+
+void
+rd_console_request_reply_bytes (RdConsoleRequest *r, const char *content_type, GBytes *bytes)
+{
+  SoupServerMessage *msg = response_message (r);
+
+  if (msg)
+    {
+      rd_signal_console_set_headers (msg);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                             content_type, NULL);
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+      request_send (r);
+    }
   request_free (r);
 }

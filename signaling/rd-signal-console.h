@@ -30,7 +30,7 @@
  *
  * Routes (RdConsoleApi): POST /console/api/login, POST /console/api/logout, GET
  * /console/api/session, POST /console/api/call, GET /console/api/recording?session=S&segment=N,
- * POST /console/api/password.
+ * POST /console/api/password, GET /console/api/preview?source=camera|composite.
  *
  * Threading: main context only (it touches a SoupServerMessage). Ownership: the request belongs
  * to signaling until it is answered; strings and the body are owned by the request.
@@ -62,6 +62,7 @@ typedef enum
   RD_CONSOLE_API_CALL,      /* POST /console/api/call */
   RD_CONSOLE_API_RECORDING, /* GET (or HEAD) /console/api/recording */
   RD_CONSOLE_API_PASSWORD,  /* POST /console/api/password */
+  RD_CONSOLE_API_PREVIEW,   /* GET /console/api/preview */
 } RdConsoleApi;
 
 typedef struct _RdConsoleRequest RdConsoleRequest;
@@ -89,6 +90,9 @@ void rd_console_request_reply_json (RdConsoleRequest *request, guint status, Jso
 void rd_console_request_reply_error (RdConsoleRequest *request, guint status, const char *code,
                                      const char *message, JsonObject *extra, guint retry_after_s,
                                      gboolean clear_cookie);
+/* 200 with @bytes (transfer none) as @content_type. Frees @request. */
+void rd_console_request_reply_bytes (RdConsoleRequest *request, const char *content_type,
+                                     GBytes *bytes);
 /* 200 with the file at @path as @content_type, mapped, not read into memory; a Range request
  * gets 206 (or 416) as libsoup answers it; a file that cannot be opened, 404 "not-found". Frees
  * @request. */

@@ -107,6 +107,6 @@ rd_add_test(test-archive-package SOURCES test-archive-package.c LIBS rd-test-dae
 add_dependencies(test-archive-package receptiond receptionctl)
 # The room console's operator accounts and JSON API (plain HTTPS on loopback; the ledger read
 # with sqlite3 to wait for its events).
-rd_add_test(test-console-api SOURCES test-console-api.c
+rd_add_test(test-console-api SOURCES test-console-api.c rd-test-console-api.c
   LIBS rd-test-daemon PkgConfig::SOUP PkgConfig::SQLITE TIMEOUT 120)
 add_dependencies(test-console-api receptiond receptionctl)

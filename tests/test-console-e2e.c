@@ -2,10 +2,11 @@
  * network namespace of the test's own: operators made with receptionctl; a technician logs in,
  * sees the status over the live feed, starts a session, invites (the QR code reads back as the
  * join link), a second Chromium opens that link and appears live as a party with its network
- * figures (the room's test tone on the microphone's meter), the recording is paused with a reason
- * and resumed, the session ended and its recording played in the page; an officer has no session
- * controls and the daemon refuses session.start anyway, adds a registration with diacritics and a
- * reception, exports the book, and changes her own password in the page. Screenshots go to
+ * figures (the room's test tone on the microphone's meter), the camera's and the display's
+ * pictures load and come again, the recording is paused with a reason and resumed, the session
+ * ended and its recording played in the page; an officer has no session controls and the daemon
+ * refuses session.start anyway, adds a registration with diacritics and a reception, exports the
+ * book, and changes her own password in the page. Screenshots go to
  * <build>/tests/console-screenshots/e2e-*.png. */
 #include <string.h>
 
@@ -66,6 +67,23 @@ test_console_e2e (void)
       "document.getElementById('status-parties').innerText.includes('connected') && "
       "Number(document.getElementById('mic-level').dataset.dbfs) > -40; })()",
       "JSON.stringify(rdConsole.status && rdConsole.status.parties)");
+  /* The pictures: both previews load as 320 px wide JPEGs and come again; the camera's (the
+   * test pattern, a clock) is not one colour. */
+  rd_test_browser_wait_for (b,
+                            "document.getElementById('preview-camera').naturalWidth === 320 && "
+                            "document.getElementById('preview-composite').naturalWidth === 320 && "
+                            "rdConsole.previews >= 4",
+                            "[rdConsole.previews, document.visibilityState, "
+                            "document.getElementById('preview-camera').src]");
+  v = rd_test_browser_eval (
+      b, "(() => { const i = document.getElementById('preview-camera'); "
+         "const c = document.createElement('canvas'); c.width = i.naturalWidth; "
+         "c.height = i.naturalHeight; const x = c.getContext('2d'); x.drawImage(i, 0, 0); "
+         "const d = x.getImageData(0, 0, c.width, c.height).data; let lo = 255, hi = 0; "
+         "for (let k = 0; k < d.length; k += 4) { lo = Math.min(lo, d[k + 1]); "
+         "hi = Math.max(hi, d[k + 1]); } return hi - lo; })()");
+  g_assert_cmpint (json_node_get_int (v), >, 100);
+  g_clear_pointer (&v, json_node_unref);
   rd_test_console_ui_shoot (b, "status-live");
 
   /* Pause with a reason, then resume. */

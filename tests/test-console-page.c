@@ -306,6 +306,11 @@ test_technician (Fixture *f, gconstpointer data)
             "document.querySelector('#level-p0 .meter > div').style.width].join(' ')");
   g_assert_cmpstr (text, ==, "70% -127 0%");
   g_clear_pointer (&text, g_free);
+  /* The stub has no pictures: the preview says so (the real ones: test-console-e2e). */
+  rd_test_browser_wait_for (f->b,
+                            "document.querySelector('#status-preview figcaption').textContent"
+                            ".endsWith('chưa có hình')",
+                            "document.getElementById('status-preview').innerText");
   rd_test_console_ui_shoot (f->b, "status-live");
 
   /* Pause with a reason: the badge and the reason, live. */

@@ -1,5 +1,5 @@
-// console-status.js: the status page: the room, its recording, devices with the microphone's
-// level, disk, the parties with their levels and network figures, bridge links and the
+// console-status.js: the status page: the room, its recording, the camera's and the display's
+// pictures, devices with the microphone's level, disk, the parties with their levels and network figures, bridge links and the
 // scheduled sessions with late duties. Redrawn on every status the live feed brings
 // (console.js).
 'use strict';
@@ -80,8 +80,63 @@ function devices(s) {
     s.sound ? RD.el('p', { class: 'muted-text', text: `${RD.t('sound')}: ` +
       Object.entries(sound).filter(([k]) => k !== 'mic_level_dbfs').map(([k, v]) =>
         `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ') }) : null,
-    RD.el('p', { class: 'muted-text', text: `${RD.t('preview')}: ${RD.t('previewNone')}` }));
+);
 }
+
+// The pictures' preview: still JPEGs of the camera and of the display's picture, each fetched
+// again a second after it arrives while the status page is shown and the tab visible (the
+// daemon takes and encodes a picture only when asked). The card's nodes are kept across the
+// page's redraws, so a redraw does not fetch them again.
+const PREVIEW_EVERY_MS = 1000;
+RD.preview = {
+  card: null,
+  timers: {},
+
+  build() {
+    const picture = (source) => {
+      const label = RD.t(`preview_${source}`);
+      const img = RD.el('img', { id: `preview-${source}`, alt: '', width: '320', height: '180' });
+      const caption = RD.el('figcaption', { text: label });
+      img.addEventListener('load', () => {
+        img.classList.remove('stale');
+        caption.textContent = label;
+        window.rdConsole.previews++;
+        RD.preview.later(source, PREVIEW_EVERY_MS);
+      });
+      img.addEventListener('error', () => {
+        img.classList.add('stale');
+        caption.textContent = `${label}: ${RD.t('noPicture')}`;
+        RD.preview.later(source, 3 * PREVIEW_EVERY_MS);
+      });
+      return RD.el('figure', {}, img, caption);
+    };
+    RD.preview.card = RD.el('section', { class: 'card', id: 'status-preview' },
+      RD.el('h2', { text: RD.t('preview') }),
+      RD.el('div', { class: 'previews' }, picture('camera'), picture('composite')));
+    return RD.preview.card;
+  },
+
+  load(source) {
+    const img = document.getElementById(`preview-${source}`);
+    if (!img || document.visibilityState !== 'visible' || !RD.current || RD.current.page !== 'status') {
+      return; // drawn again (and fetched) when the page is shown
+    }
+    img.src = `/console/api/preview?source=${source}&t=${Date.now()}`;
+  },
+
+  later(source, ms) {
+    clearTimeout(RD.preview.timers[source]);
+    RD.preview.timers[source] = setTimeout(() => RD.preview.load(source), ms);
+  },
+
+  start() {
+    ['camera', 'composite'].forEach((source) => RD.preview.later(source, 0));
+  },
+};
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') RD.preview.start();
+});
 
 function parties(s) {
   const list = s.parties || [];
@@ -129,7 +184,9 @@ RD.pages.status = {
   main: null,
   render(main) {
     RD.pages.status.main = main;
+    RD.preview.build();
     RD.pages.status.draw(RD.live.status);
+    RD.preview.start();
   },
   draw(s) {
     const main = RD.pages.status.main;
@@ -138,7 +195,8 @@ RD.pages.status = {
       RD.clear(main, RD.el('p', { text: RD.t('loading') }));
       return;
     }
-    RD.clear(main, overview(s), recording(s), devices(s), parties(s), links(s), scheduled(s));
+    RD.clear(main, overview(s), recording(s), RD.preview.card, devices(s), parties(s), links(s),
+      scheduled(s));
   },
   onStatus(s) {
     RD.pages.status.draw(s);

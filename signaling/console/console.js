@@ -5,11 +5,13 @@
 // RD.pages[name] = {title, allowed(), render(main, args), onStatus(status)}.
 //
 // For tests, window.rdConsole holds: route (the current one), statusEvents (how many arrived),
-// status (the last), rendered (the number of pages drawn) and cspViolations.
+// status (the last), rendered (the number of pages drawn), cspViolations and previews (the
+// preview pictures loaded).
 'use strict';
 window.RD = window.RD || {};
 RD.pages = RD.pages || {};
-window.rdConsole = { route: null, statusEvents: 0, status: null, rendered: 0, cspViolations: [] };
+window.rdConsole = { route: null, statusEvents: 0, status: null, rendered: 0, cspViolations: [],
+  previews: 0 };
 
 document.addEventListener('securitypolicyviolation', (e) => {
   window.rdConsole.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
