@@ -12,6 +12,7 @@
 
 #include "tests/rd-test-daemon.h"
 
+/* The test's daemon and an HTTPS session to it. */
 typedef struct
 {
   RdTestDaemon *t;
@@ -19,6 +20,7 @@ typedef struct
   SoupSession *http;
 } RdTestApi;
 
+/* An answer: its status and headers, its JSON body (NULL when none), its Set-Cookie. */
 typedef struct
 {
   guint status;
