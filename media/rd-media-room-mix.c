@@ -63,7 +63,7 @@ typedef struct
 
 /* A level with no buffer for this long is silence (a party whose audio stopped, or that sends
  * nothing while it is silent: Opus DTX, RFC 7587 section 3.1.3). */
-#define LEVEL_STALE_US (500 * G_TIME_SPAN_MILLISECOND)
+#define LEVEL_STALE_US G_TIME_SPAN_SECOND
 
 typedef struct
 {

@@ -138,7 +138,7 @@ guint rd_room_get_mix_inputs (RdRoom *room, const char *key);
  * once and falls over about a second): RD_ROOM_KEY is the room's microphone after its mute
  * switch, any other key the loudest of that party's (or link's) decoded audio as the mixes
  * get it, after its mute switch. RD_ROOM_LEVEL_FLOOR for digital silence, a muted microphone,
- * a key with no audio, or audio that has not come for half a second. Any key. */
+ * a key with no audio, or audio that has not come for a second. Any key. */
 #define RD_ROOM_LEVEL_FLOOR (-127.0)
 double rd_room_get_level (RdRoom *room, const char *key);
 
