@@ -330,13 +330,27 @@ test_console_api (void)
     g_assert_cmpuint (old->status, ==, 401);
     fresh = rd_test_api_login (c, "tom", PW_TOM2);
     g_assert_cmpuint (fresh->status, ==, 200);
+    /* The wrong change and the old password's login were two failures of the name; three more
+     * wrong current passwords reach the lockout, as failed logins would. */
+    for (guint i = 0; i < 3; i++)
+      {
+        g_autoptr (RdTestReply) r =
+            rd_test_api_post (c, "/console/api/password",
+                              "{\"current\": \"" PW_WRONG "\", \"new\": \"" PW_WRONG "-2\"}",
+                              fresh->cookie, rd_test_api_member (fresh, "csrf"));
+
+        g_assert_cmpuint (r->status, ==, i < 2 ? 403 : 429);
+        if (i == 2)
+          g_assert_cmpstr (rd_test_api_error_code (r), ==, "locked-out");
+      }
+    g_assert_cmpint (rd_test_api_count_events (c, "console-lockout", "\"name\":\"tom\""), ==, 1);
   }
 
   {
     /* The previews, to any live session: JPEGs 320 px wide (the test camera is 16:9), not
      * kept; another source is 404, no session 401. */
     const char *sources[] = { "camera", "composite" };
-    g_autoptr (RdTestReply) ok = rd_test_api_login (c, "tom", PW_TOM2);
+    g_autoptr (RdTestReply) ok = rd_test_api_login (c, "sue", PW_SUE);
 
     for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
       {
@@ -360,6 +374,11 @@ test_console_api (void)
       g_assert_cmpuint (other->status, ==, 404);
       g_assert_nonnull (strstr (rd_test_api_error_message (other), "source=camera"));
       g_assert_cmpuint (nobody->status, ==, 401);
+    }
+    {
+      g_autoptr (RdTestReply) out = rd_test_api_post (c, "/console/api/logout", "{}", ok->cookie,
+                                                      rd_test_api_member (ok, "csrf"));
+      g_assert_cmpuint (out->status, ==, 200);
     }
   }
 
