@@ -13,6 +13,7 @@
 #define EBML_ID_SEGMENT    0x18538067
 #define EBML_ID_INFO       0x1549A966
 #define EBML_ID_CUES       0x1C53BB6B
+#define EBML_ID_CLUSTER    0x1F43B675
 #define EBML_ID_TIME_SCALE 0x2AD7B1
 #define EBML_ID_DURATION   0x4489
 #define EBML_SIZE_UNKNOWN  G_MAXUINT64
@@ -146,4 +147,33 @@ rd_record_check_finalised (const char *path, guint64 *duration_ns, GError **erro
                : duration == 0            ? "no duration"
                                           : "no cues (seek index)");
   return FALSE;
+}
+
+gboolean
+rd_record_holds_media (const char *path)
+{
+  FILE *f = fopen (path, "rbe");
+  guint64 id, size;
+  gboolean cluster = FALSE;
+
+  if (f == NULL)
+    return TRUE; /* unreadable: the repair says why */
+  if (!read_vint (f, TRUE, &id) || id != EBML_ID_HEADER)
+    {
+      fclose (f);
+      return TRUE; /* not Matroska: the repair says so */
+    }
+  if (read_vint (f, FALSE, &size) && size != EBML_SIZE_UNKNOWN &&
+      fseeko (f, (off_t)size, SEEK_CUR) == 0 && read_vint (f, TRUE, &id) && id == EBML_ID_SEGMENT &&
+      read_vint (f, FALSE, &size))
+    /* the segment's top-level elements, by their sizes, up to the first cluster (whose size a
+     * file cut short may not have) */
+    while (!cluster && read_vint (f, TRUE, &id) && read_vint (f, FALSE, &size))
+      {
+        cluster = id == EBML_ID_CLUSTER;
+        if (!cluster && (size == EBML_SIZE_UNKNOWN || fseeko (f, (off_t)size, SEEK_CUR) != 0))
+          break;
+      }
+  fclose (f);
+  return cluster;
 }

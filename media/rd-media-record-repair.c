@@ -363,6 +363,14 @@ rd_record_repair (const char *in_path, const char *out_path, guint64 *duration_n
                                          : "the file is empty (nothing was recorded in it)");
       return FALSE;
     }
+  if (!rd_record_holds_media (in_path))
+    {
+      g_set_error (error, RD_MEDIA_ERROR, RD_MEDIA_ERROR_RECORDING,
+                   "cannot repair %s: it holds no media (%" G_GINT64_FORMAT " bytes of Matroska "
+                   "header; the cut came before its first frame was written)",
+                   in_path, (gint64)st.st_size);
+      return FALSE;
+    }
   timeout = (60 + (GstClockTime)st.st_size / (1024 * 1024)) * GST_SECOND;
 
   fd = open (out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);

@@ -14,10 +14,11 @@
  *   may be evidence, is never overwritten (RD_MEDIA_ERROR_RECORDING naming it).
  * - On failure @out_path is removed (it never counted as evidence; only a file created by this
  *   call is removed) and the error, RD_MEDIA_ERROR_RECORDING, names both files and what failed
- *   (empty input, not Matroska, a stream without any media, a stream that cannot be remuxed, the
- *   write, the fsync, the verification, or the time limit: 60 s plus 1 s per MB of input for
- *   each of the two passes). A file that fails here holds nothing that can be repaired this way:
- *   the caller keeps it and records the segment as unrecoverable.
+ *   (empty input, no cluster (a cut before the first frame was written), not Matroska, a
+ *   stream without any media, a stream that cannot be remuxed, the write, the fsync, the
+ *   verification, or the time limit: 60 s plus 1 s per MB of input for each of the two passes). A file that fails here holds
+ * nothing that can be repaired this way: the caller keeps it and records the segment as
+ * unrecoverable.
  * - @duration_ns (may be NULL) gets the repaired file's duration.
  * - Memory: the queues between demuxer and muxer are unbounded in time and buffers so that a
  *   file with several streams and uneven interleaving cannot deadlock; at worst they hold the
@@ -42,5 +43,12 @@ gboolean rd_record_repair (const char *in_path, const char *out_path, guint64 *d
  * duration in @duration_ns (may be NULL); else RD_MEDIA_ERROR_RECORDING naming @path and what it
  * lacks. Blocking (reads a few element headers; seeks over the clusters); any thread. */
 gboolean rd_record_check_finalised (const char *path, guint64 *duration_ns, GError **error);
+
+/* Whether the Matroska file @path holds a cluster (the element its frames are written in), read
+ * from its EBML structure: FALSE for a file that begins as Matroska and was cut before its first
+ * frame was written (a crash just after the segment was made), whose header alone holds no media.
+ * TRUE when it cannot be read or is not Matroska at all (rd_record_repair() then says why).
+ * Blocking; any thread. */
+gboolean rd_record_holds_media (const char *path);
 
 G_END_DECLS
