@@ -16,9 +16,9 @@
  *   call is removed) and the error, RD_MEDIA_ERROR_RECORDING, names both files and what failed
  *   (empty input, no cluster (a cut before the first frame was written), not Matroska, a
  *   stream without any media, a stream that cannot be remuxed, the write, the fsync, the
- *   verification, or the time limit: 60 s plus 1 s per MB of input for each of the two passes). A
- * file that fails here holds nothing that can be repaired this way: the caller keeps it and records
- * the segment as unrecoverable.
+ *   verification, or the time limit: 60 s plus 1 s per MB of input for each of the two passes).
+ *   A file that fails here holds nothing that can be repaired this way: the caller keeps it and
+ *   records the segment as unrecoverable.
  * - @duration_ns (may be NULL) gets the repaired file's duration.
  * - Memory: the queues between demuxer and muxer are unbounded in time and buffers so that a
  *   file with several streams and uneven interleaving cannot deadlock; at worst they hold the
