@@ -1,9 +1,10 @@
 /* rd-console-book.c: see rd-console-book.h. */
 #include "console/rd-console-book.h"
 #include "console/rd-console-documents.h"
-#include "console/rd-console-pdf.h"
 #include "console/rd-console-report.h"
-#include "console/rd-console-xlsx.h"
+#include "documents/rd-documents-book-pdf.h"
+#include "documents/rd-documents-book-xlsx.h"
+#include "documents/rd-documents-report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -360,8 +361,8 @@ rd_console_write_output (JsonNode *result, const char *path, GError **error)
     return rd_console_write_document_pdf (o, path, error);
   if (o != NULL && content == NULL && json_object_has_member (o, "lines") &&
       (g_str_equal (format, "xlsx") || g_str_equal (format, "pdf")))
-    return g_str_equal (format, "pdf") ? rd_console_write_report_pdf (o, path, error)
-                                       : rd_console_write_report_xlsx (o, path, error);
+    return g_str_equal (format, "pdf") ? rd_documents_write_report_pdf (o, path, error)
+                                       : rd_documents_write_report_xlsx (o, path, error);
   if (content != NULL && (g_str_equal (format, "xlsx") || g_str_equal (format, "pdf")))
     {
       g_autoptr (JsonNode) book = json_from_string (content, error);
@@ -374,8 +375,8 @@ rd_console_write_output (JsonNode *result, const char *path, GError **error)
           return FALSE;
         }
       return g_str_equal (format, "pdf")
-                 ? rd_console_write_book_pdf (json_node_get_object (book), path, error)
-                 : rd_console_write_book_xlsx (json_node_get_object (book), path, error);
+                 ? rd_documents_write_book_pdf (json_node_get_object (book), path, error)
+                 : rd_documents_write_book_xlsx (json_node_get_object (book), path, error);
     }
   if (content == NULL) /* no file content in the reply: the reply itself, as JSON */
     {

@@ -6,11 +6,11 @@
  * as it is (CSV with its BOM, or JSON). rd_console_write_output() writes a result's "content" (or,
  * when it has none, the result itself as JSON) to a new file (mode 0600: the book holds personal
  * data; an existing file is never overwritten); a book exported as "xlsx" or "pdf" (its content
- * the book's JSON form) is laid out as that document (rd-console-xlsx.h, rd-console-pdf.h), and
- * so is a report (a result with "lines") whose "format" is "xlsx" or "pdf" (rd-console-report.h)
- * and a printed document (a result with "kind", "format" "pdf": rd-console-documents.h).
- * rd_console_print_report() prints the report as a table (rd_console_print_report_table()).
- * Threading: one thread.
+ * the book's JSON form) is laid out as that document (rd-documents-book-xlsx.h,
+ * rd-documents-book-pdf.h), and so is a report (a result with "lines") whose "format" is "xlsx" or
+ * "pdf" (rd-console-report.h) and a printed document (a result with "kind", "format" "pdf":
+ * rd-console-documents.h). rd_console_print_report() prints the report as a table
+ * (rd_console_print_report_table()). Threading: one thread.
  */
 #pragma once
 

@@ -3,11 +3,11 @@
 
 #include <string.h>
 
-#include "console/rd-console-pdf-page.h"
+#include "documents/rd-documents-pdf.h"
 #include "console/rd-console-time.h"
 
-#define W      RD_CONSOLE_PDF_A4_SHORT
-#define H      RD_CONSOLE_PDF_A4_LONG
+#define W      RD_DOCUMENTS_PDF_A4_SHORT
+#define H      RD_DOCUMENTS_PDF_A4_LONG
 #define LEFT   56.0 /* 2 cm: a document's left margin is the wider one */
 #define RIGHT  42.0
 #define TOP    42.0
@@ -17,7 +17,7 @@
 
 typedef struct
 {
-  RdConsolePdf *pdf;
+  RdDocumentsPdf *pdf;
   JsonObject *doc;
   double y;
 } Flow;
@@ -78,7 +78,7 @@ room_for (Flow *f, double need)
 {
   if (f->y + need > H - BOTTOM && f->y > TOP + 1)
     {
-      rd_console_pdf_next_page (f->pdf);
+      rd_documents_pdf_next_page (f->pdf);
       f->y = TOP;
     }
 }
@@ -87,10 +87,10 @@ room_for (Flow *f, double need)
 static void
 para (Flow *f, const char *text, const char *font, double indent, PangoAlignment align)
 {
-  double h = rd_console_pdf_text (f->pdf, text, font, 0, 0, BODY - indent, align, FALSE);
+  double h = rd_documents_pdf_text (f->pdf, text, font, 0, 0, BODY - indent, align, FALSE);
 
   room_for (f, h);
-  rd_console_pdf_text (f->pdf, text, font, LEFT + indent, f->y, BODY - indent, align, TRUE);
+  rd_documents_pdf_text (f->pdf, text, font, LEFT + indent, f->y, BODY - indent, align, TRUE);
   f->y += h + 3;
 }
 
@@ -115,15 +115,15 @@ row (Flow *f, guint n, const double *widths, const char *const *cells, gboolean 
   for (guint i = 0; i < n; i++)
     total += widths[i];
   for (guint i = 0; i < n; i++)
-    h = MAX (h, rd_console_pdf_text (f->pdf, cells[i], font, 0, 0, widths[i] * BODY / total - 5,
-                                     PANGO_ALIGN_LEFT, FALSE));
+    h = MAX (h, rd_documents_pdf_text (f->pdf, cells[i], font, 0, 0, widths[i] * BODY / total - 5,
+                                       PANGO_ALIGN_LEFT, FALSE));
   h += 5;
   room_for (f, h);
   for (guint i = 0; i < n; i++)
     {
       double w = widths[i] * BODY / total;
-      rd_console_pdf_box (f->pdf, x, f->y, w, h, cells[i], font,
-                          header ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
+      rd_documents_pdf_box (f->pdf, x, f->y, w, h, cells[i], font,
+                            header ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
       x += w;
     }
   f->y += h;
@@ -138,21 +138,21 @@ heading (Flow *f, const char *number, const char *day, const char *title, const 
   g_autofree char *date = NULL;
   double half = BODY * 0.42, right = BODY - half;
 
-  rd_console_pdf_text (f->pdf, "CƠ QUAN TIẾP CÔNG DÂN", "Bold 10", LEFT, f->y, half,
-                       PANGO_ALIGN_CENTER, TRUE);
-  rd_console_pdf_text (f->pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Bold 10", LEFT + half, f->y,
-                       right, PANGO_ALIGN_CENTER, TRUE);
+  rd_documents_pdf_text (f->pdf, "CƠ QUAN TIẾP CÔNG DÂN", "Bold 10", LEFT, f->y, half,
+                         PANGO_ALIGN_CENTER, TRUE);
+  rd_documents_pdf_text (f->pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Bold 10", LEFT + half, f->y,
+                         right, PANGO_ALIGN_CENTER, TRUE);
   f->y += 14;
-  rd_console_pdf_text (f->pdf, number, "10", LEFT, f->y, half, PANGO_ALIGN_CENTER, TRUE);
-  rd_console_pdf_text (f->pdf, "Độc lập - Tự do - Hạnh phúc", "Bold 10.5", LEFT + half, f->y, right,
-                       PANGO_ALIGN_CENTER, TRUE);
+  rd_documents_pdf_text (f->pdf, number, "10", LEFT, f->y, half, PANGO_ALIGN_CENTER, TRUE);
+  rd_documents_pdf_text (f->pdf, "Độc lập - Tự do - Hạnh phúc", "Bold 10.5", LEFT + half, f->y,
+                         right, PANGO_ALIGN_CENTER, TRUE);
   f->y += 22;
   date = strlen (shown) >= 10 && shown[2] == '/'
              ? g_strdup_printf ("............, ngày %.2s tháng %.2s năm %.4s", shown, shown + 3,
                                 shown + 6)
              : g_strdup ("............, ngày .... tháng .... năm ........");
-  rd_console_pdf_text (f->pdf, date, "Italic 10.5", LEFT + half, f->y, right, PANGO_ALIGN_CENTER,
-                       TRUE);
+  rd_documents_pdf_text (f->pdf, date, "Italic 10.5", LEFT + half, f->y, right, PANGO_ALIGN_CENTER,
+                         TRUE);
   f->y += 26;
   para (f, title, "Bold 13", 0, PANGO_ALIGN_CENTER);
   if (about)
@@ -171,20 +171,20 @@ signatures (Flow *f, const char *left, const char *left_name, const char *right,
   f->y += 16;
   if (left)
     {
-      rd_console_pdf_text (f->pdf, left, "Bold 10.5", LEFT, f->y, half, PANGO_ALIGN_CENTER, TRUE);
-      rd_console_pdf_text (f->pdf, "(Ký, ghi rõ họ tên)", "Italic 9.5", LEFT, f->y + 14, half,
-                           PANGO_ALIGN_CENTER, TRUE);
-      if (left_name)
-        rd_console_pdf_text (f->pdf, left_name, "Bold 10.5", LEFT, f->y + 80, half,
+      rd_documents_pdf_text (f->pdf, left, "Bold 10.5", LEFT, f->y, half, PANGO_ALIGN_CENTER, TRUE);
+      rd_documents_pdf_text (f->pdf, "(Ký, ghi rõ họ tên)", "Italic 9.5", LEFT, f->y + 14, half,
                              PANGO_ALIGN_CENTER, TRUE);
+      if (left_name)
+        rd_documents_pdf_text (f->pdf, left_name, "Bold 10.5", LEFT, f->y + 80, half,
+                               PANGO_ALIGN_CENTER, TRUE);
     }
-  rd_console_pdf_text (f->pdf, right, "Bold 10.5", LEFT + half, f->y, half, PANGO_ALIGN_CENTER,
-                       TRUE);
-  rd_console_pdf_text (f->pdf, "(Ký, ghi rõ họ tên)", "Italic 9.5", LEFT + half, f->y + 14, half,
-                       PANGO_ALIGN_CENTER, TRUE);
-  if (right_name)
-    rd_console_pdf_text (f->pdf, right_name, "Bold 10.5", LEFT + half, f->y + 80, half,
+  rd_documents_pdf_text (f->pdf, right, "Bold 10.5", LEFT + half, f->y, half, PANGO_ALIGN_CENTER,
+                         TRUE);
+  rd_documents_pdf_text (f->pdf, "(Ký, ghi rõ họ tên)", "Italic 9.5", LEFT + half, f->y + 14, half,
                          PANGO_ALIGN_CENTER, TRUE);
+  if (right_name)
+    rd_documents_pdf_text (f->pdf, right_name, "Bold 10.5", LEFT + half, f->y + 80, half,
+                           PANGO_ALIGN_CENTER, TRUE);
   f->y += 100;
 }
 
@@ -421,7 +421,7 @@ conclusions (Flow *f)
 }
 
 static gboolean
-draw (RdConsolePdf *pdf, gpointer data, GError **error)
+draw (RdDocumentsPdf *pdf, gpointer data, GError **error)
 {
   Flow f = { pdf, data, TOP };
   const char *kind = str (f.doc, "kind");
@@ -450,7 +450,7 @@ rd_console_write_document_pdf (JsonObject *doc, const char *path, GError **error
 
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
     if (g_strcmp0 (kind, kinds[i][0]) == 0)
-      return rd_console_pdf_write (path, kinds[i][1], W, H, TRUE, draw, doc, error);
+      return rd_documents_pdf_write (path, kinds[i][1], W, H, TRUE, draw, doc, error);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                "the document from the daemon is of no known kind (\"%s\")", kind ? kind : "");
   return FALSE;

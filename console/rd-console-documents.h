@@ -11,7 +11,7 @@
  * document received so far), dated when that revision was recorded. Times are shown in the room's
  * zone (rd-console-time.h) as dd/mm/yyyy HH:MM. An identity the daemon redacted stays redacted:
  * nothing here reveals. The file is written as
- * @path, new, mode 0600, never replacing one (rd-console-file.h). A @doc whose "kind" is none of
+ * @path, new, mode 0600, never replacing one (rd-documents-file.h). A @doc whose "kind" is none of
  * the four is G_IO_ERROR_INVALID_DATA.
  * Threading: one thread.
  */

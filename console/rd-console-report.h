@@ -1,16 +1,10 @@
 /* rd-console-report.h: the periodic report of reception work (the daemon's "report" result,
  * rd-ledger-book.h: title, form, period_vi, from, to, lines [{key, level, label, value, unit}])
- * as a table in the console, an XLSX workbook or a printable PDF.
+ * as a table in the console; as XLSX or PDF it is documents/rd-documents-report.h's.
  *
- * Contract: each shows the lines in order, as the form lays them out: a section's heading
- * (level 0) in bold over the whole row, an item (1) and its parts (2, indented, "- "), each
- * with its number and unit. rd_console_print_report_table() pads by display width (Vietnamese
- * text lines up). The XLSX has one sheet "Báo cáo": title, period, form, a header row (Chỉ
- * tiêu, Số lượng, Đơn vị tính), numbers as numbers, every other cell text; A4 portrait. The PDF
- * is A4 portrait, the same table, page numbers, and the signature blocks (Người lập biểu, Thủ
- * trưởng cơ quan). Files are written as @path, new, mode 0600, never replacing one
- * (rd-console-file.h). A @report without "lines" is G_IO_ERROR_INVALID_DATA.
- * Threading: one thread.
+ * Contract: the lines in order, as the form lays them out: a section's heading (level 0) on its
+ * own line, an item (1) and its parts (2, indented, "- "), each with its number and unit, padded
+ * by display width (Vietnamese text lines up). Threading: one thread.
  */
 #pragma once
 
@@ -19,7 +13,5 @@
 G_BEGIN_DECLS
 
 void rd_console_print_report_table (JsonObject *report);
-gboolean rd_console_write_report_xlsx (JsonObject *report, const char *path, GError **error);
-gboolean rd_console_write_report_pdf (JsonObject *report, const char *path, GError **error);
 
 G_END_DECLS

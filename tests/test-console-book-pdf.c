@@ -6,7 +6,7 @@
  * build's tests/ folder (book-pdf-page1.png). The file is new, 0600, and never replaces one. */
 #include "tests/rd-test-book.h"
 #include "tests/rd-test-docs.h"
-#include "console/rd-console-pdf.h"
+#include "documents/rd-documents-book-pdf.h"
 
 #include <gio/gio.h>
 #include <sys/stat.h>
@@ -73,7 +73,7 @@ test_read_back (BookFixture *f, gconstpointer data)
   g_autofree char *all_flat = NULL, *first_flat = NULL, *second_flat = NULL;
   GStatBuf st;
 
-  g_assert_true (rd_console_write_book_pdf (book, path, &error));
+  g_assert_true (rd_documents_write_book_pdf (book, path, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -133,13 +133,13 @@ test_never_replaces (BookFixture *f, gconstpointer data)
   g_autofree char *contents = NULL;
 
   g_assert_true (g_file_set_contents (path, "keep me", -1, NULL));
-  g_assert_false (rd_console_write_book_pdf (book, path, &error));
+  g_assert_false (rd_documents_write_book_pdf (book, path, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "keep me");
   g_clear_error (&error);
   json_object_remove_member (book, "columns");
-  g_assert_false (rd_console_write_book_pdf (book, path, &error));
+  g_assert_false (rd_documents_write_book_pdf (book, path, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 

@@ -6,7 +6,7 @@
  * pane and the rows repeated on each page; the file is new, 0600, and never replaces one. */
 #include "tests/rd-test-book.h"
 #include "tests/rd-test-docs.h"
-#include "console/rd-console-xlsx.h"
+#include "documents/rd-documents-book-xlsx.h"
 
 #include <gio/gio.h>
 #include <sys/stat.h>
@@ -111,7 +111,7 @@ test_read_back (BookFixture *f, gconstpointer data)
 
   add_records (f->ledger);
   book = book_form (f->ledger);
-  g_assert_true (rd_console_write_book_xlsx (book, path, &error));
+  g_assert_true (rd_documents_write_book_xlsx (book, path, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -188,7 +188,7 @@ test_never_replaces (BookFixture *f, gconstpointer data)
   add_records (f->ledger);
   book = book_form (f->ledger);
   g_assert_true (g_file_set_contents (path, "keep me", -1, NULL));
-  g_assert_false (rd_console_write_book_xlsx (book, path, &error));
+  g_assert_false (rd_documents_write_book_xlsx (book, path, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "keep me");
@@ -200,7 +200,7 @@ test_never_replaces (BookFixture *f, gconstpointer data)
   g_assert_cmpuint (n, ==, 1);
   g_clear_error (&error);
   json_object_remove_member (book, "rows");
-  g_assert_false (rd_console_write_book_xlsx (book, path, &error));
+  g_assert_false (rd_documents_write_book_xlsx (book, path, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 

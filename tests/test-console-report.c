@@ -8,6 +8,7 @@
 #include "tests/rd-test-book.h"
 #include "tests/rd-test-docs.h"
 #include "console/rd-console-report.h"
+#include "documents/rd-documents-report.h"
 
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -138,11 +139,11 @@ test_xlsx (BookFixture *f, gconstpointer data)
   JsonArray *merged;
   GStatBuf st;
 
-  g_assert_true (rd_console_write_report_xlsx (report, path, &error));
+  g_assert_true (rd_documents_write_report_xlsx (report, path, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_assert_false (rd_console_write_report_xlsx (report, path, &error));
+  g_assert_false (rd_documents_write_report_xlsx (report, path, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_clear_error (&error);
 
@@ -201,7 +202,7 @@ test_pdf (BookFixture *f, gconstpointer data)
   g_autofree char *png_file = g_strconcat (png, ".png", NULL);
   g_autofree char *text = NULL, *all = NULL, *info = NULL;
 
-  g_assert_true (rd_console_write_report_pdf (report, path, &error));
+  g_assert_true (rd_documents_write_report_pdf (report, path, &error));
   g_assert_no_error (error);
   info = rd_test_docs_run ((const char *const[]){ "pdfinfo", "-enc", "UTF-8", path, NULL },
                            "poppler-utils");

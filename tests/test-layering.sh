@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reads every #include in the modules under ROOT and fails on a wrong-way dependency
 # (docs/ARCHITECTURE.md): media, signaling, ledger and archive never include each other; config
-# and proto include nothing above them; only ledger/ includes sqlite3.h; the console never includes the
+# and proto include nothing above them; documents include nothing but themselves (receptionctl and
+# the daemon both use them); only ledger/ includes sqlite3.h; the console never includes the
 # daemon or a module it does not talk to.
 # usage: test-layering.sh ROOT
 set -u
@@ -14,8 +15,9 @@ declare -A allowed=(
   [signaling]="signaling config"
   [ledger]="ledger config"
   [archive]="archive config"
-  [daemon]="daemon config proto media signaling ledger archive"
-  [console]="console config proto"
+  [documents]="documents"
+  [daemon]="daemon config proto media signaling ledger archive documents"
+  [console]="console config proto documents"
 )
 
 bad=0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails on a public function nobody else uses. A public function is one declared in a header of
-# a module (config proto media signaling ledger daemon console, private headers included) or
-# defined without `static` in a module's source. Every one of them must be:
+# a module (config proto media signaling ledger documents daemon console, private headers
+# included) or defined without `static` in a module's source. Every one of them must be:
 #   - defined: a declaration with no definition behind it is a stale promise;
 #   - declared in a module header: a global function whose only prototype is in its own .c file
 #     is hidden from readers (-Werror=missing-prototypes accepts that prototype);
@@ -23,7 +23,7 @@ set -u
 root=${1:?usage: test-unused-public.sh ROOT BUILD [MIN_FUNCTIONS]}
 build=${2:?usage: test-unused-public.sh ROOT BUILD [MIN_FUNCTIONS]}
 min=${3:-100}
-modules="config proto media signaling ledger daemon console"
+modules="config proto media signaling ledger documents daemon console"
 root=$(cd "$root" && pwd) || exit 1
 
 db="$build/compile_commands.json"

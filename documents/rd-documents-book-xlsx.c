@@ -1,11 +1,11 @@
-/* rd-console-xlsx.c: see rd-console-xlsx.h. Written with libxlsxwriter, which writes only to a
- * file name (rd-console-file.h). */
-#include "console/rd-console-xlsx.h"
+/* rd-documents-book-xlsx.c: see rd-documents-book-xlsx.h. Written with libxlsxwriter, which writes
+ * only to a file name (rd-documents-file.h). */
+#include "documents/rd-documents-book-xlsx.h"
 
 #include <string.h>
 #include <xlsxwriter.h>
 
-#include "console/rd-console-file.h"
+#include "documents/rd-documents-file.h"
 
 /* Rows of the sheet (0-based). */
 enum
@@ -234,7 +234,7 @@ write_workbook_cb (const char *file, gpointer data, GError **error)
 }
 
 gboolean
-rd_console_write_book_xlsx (JsonObject *book, const char *path, GError **error)
+rd_documents_write_book_xlsx (JsonObject *book, const char *path, GError **error)
 {
-  return check_form (book, error) && rd_console_write_new (path, write_workbook_cb, book, error);
+  return check_form (book, error) && rd_documents_write_new (path, write_workbook_cb, book, error);
 }

@@ -1,5 +1,5 @@
-/* rd-console-xlsx.h: the reception book (Mẫu số 03/TCD) laid out as an XLSX workbook, from the
- * JSON form of the book the daemon gives (book.export with format "xlsx": rd-ledger-book.h's
+/* rd-documents-book-xlsx.h: the reception book (Mẫu số 03/TCD) laid out as an XLSX workbook, from
+ * the JSON form of the book the daemon gives (book.export with format "xlsx": rd-ledger-book.h's
  * JSON: title, numbering, columns, groups, rows).
  *
  * Contract: one sheet "Sổ tiếp công dân": the title, the form and period, how STT runs; two
@@ -18,6 +18,6 @@
 
 G_BEGIN_DECLS
 
-gboolean rd_console_write_book_xlsx (JsonObject *book, const char *path, GError **error);
+gboolean rd_documents_write_book_xlsx (JsonObject *book, const char *path, GError **error);
 
 G_END_DECLS

@@ -1,13 +1,14 @@
-/* rd-console-pdf.c: see rd-console-pdf.h. Lengths are PostScript points (1/72 inch). */
-#include "console/rd-console-pdf.h"
+/* rd-documents-book-pdf.c: see rd-documents-book-pdf.h. Lengths are PostScript points (1/72 inch).
+ */
+#include "documents/rd-documents-book-pdf.h"
 
 #include <string.h>
 
-#include "console/rd-console-pdf-page.h"
+#include "documents/rd-documents-pdf.h"
 
-#define PAGE_W   RD_CONSOLE_PDF_A4_LONG /* landscape */
-#define PAGE_H   RD_CONSOLE_PDF_A4_SHORT
-#define MARGIN   RD_CONSOLE_PDF_MARGIN
+#define PAGE_W   RD_DOCUMENTS_PDF_A4_LONG /* landscape */
+#define PAGE_H   RD_DOCUMENTS_PDF_A4_SHORT
+#define MARGIN   RD_DOCUMENTS_PDF_MARGIN
 #define PAD      2.5
 #define MAX_COLS 32
 
@@ -17,7 +18,7 @@ static const double weights[] = { 24, 54, 92, 68, 100, 52, 34, 54, 40, 62, 62, 7
 
 typedef struct
 {
-  RdConsolePdf *pdf;
+  RdDocumentsPdf *pdf;
   JsonObject *book;
   JsonArray *columns, *groups, *rows;
   guint n;
@@ -28,7 +29,7 @@ static double
 text_at (Doc *d, const char *text, const char *font, double x, double y, double width,
          PangoAlignment align, gboolean draw)
 {
-  return rd_console_pdf_text (d->pdf, text, font, x, y, width, align, draw);
+  return rd_documents_pdf_text (d->pdf, text, font, x, y, width, align, draw);
 }
 
 static int
@@ -49,7 +50,7 @@ static void
 cell (Doc *d, guint first, guint last, double y, double h, const char *text, const char *font,
       PangoAlignment align)
 {
-  rd_console_pdf_box (d->pdf, d->x[first], y, d->x[last + 1] - d->x[first], h, text, font, align);
+  rd_documents_pdf_box (d->pdf, d->x[first], y, d->x[last + 1] - d->x[first], h, text, font, align);
 }
 
 /* The header rows (groups, headers, column numbers) at @y; returns the y below them. */
@@ -133,7 +134,7 @@ row_height (Doc *d, JsonObject *row)
 static double
 new_page (Doc *d)
 {
-  rd_console_pdf_next_page (d->pdf);
+  rd_documents_pdf_next_page (d->pdf);
   return headers (d, MARGIN, TRUE);
 }
 
@@ -161,7 +162,7 @@ title_block (Doc *d)
 }
 
 static gboolean
-draw (RdConsolePdf *pdf, gpointer data, GError **error)
+draw (RdDocumentsPdf *pdf, gpointer data, GError **error)
 {
   Doc *d = data;
   double total = 0, y, bottom = PAGE_H - MARGIN;
@@ -197,7 +198,7 @@ draw (RdConsolePdf *pdf, gpointer data, GError **error)
 }
 
 gboolean
-rd_console_write_book_pdf (JsonObject *book, const char *path, GError **error)
+rd_documents_write_book_pdf (JsonObject *book, const char *path, GError **error)
 {
   static const char *const arrays[] = { "columns", "groups", "rows" };
   Doc d = { .book = book };
@@ -228,6 +229,6 @@ rd_console_write_book_pdf (JsonObject *book, const char *path, GError **error)
           return FALSE;
         }
     }
-  return rd_console_pdf_write (path, "Sổ tiếp công dân (Mẫu số 03/TCD)", PAGE_W, PAGE_H, TRUE, draw,
-                               &d, error);
+  return rd_documents_pdf_write (path, "Sổ tiếp công dân (Mẫu số 03/TCD)", PAGE_W, PAGE_H, TRUE,
+                                 draw, &d, error);
 }

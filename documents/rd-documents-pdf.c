@@ -1,16 +1,16 @@
-/* rd-console-pdf-page.c: see rd-console-pdf-page.h. */
-#include "console/rd-console-pdf-page.h"
+/* rd-documents-pdf.c: see rd-documents-pdf.h. */
+#include "documents/rd-documents-pdf.h"
 
 #include <cairo-pdf.h>
 
-#include "console/rd-console-file.h"
+#include "documents/rd-documents-file.h"
 
 #define FONT "DejaVu Sans"
 #define PAD  2.5
 
 double
-rd_console_pdf_text (RdConsolePdf *pdf, const char *text, const char *font, double x, double y,
-                     double width, PangoAlignment align, gboolean draw)
+rd_documents_pdf_text (RdDocumentsPdf *pdf, const char *text, const char *font, double x, double y,
+                       double width, PangoAlignment align, gboolean draw)
 {
   g_autoptr (PangoLayout) layout = pango_layout_new (pdf->pango);
   g_autofree char *name = g_strdup_printf ("%s %s", FONT, font);
@@ -40,27 +40,27 @@ rd_console_pdf_text (RdConsolePdf *pdf, const char *text, const char *font, doub
 }
 
 void
-rd_console_pdf_box (RdConsolePdf *pdf, double x, double y, double w, double h, const char *text,
-                    const char *font, PangoAlignment align)
+rd_documents_pdf_box (RdDocumentsPdf *pdf, double x, double y, double w, double h, const char *text,
+                      const char *font, PangoAlignment align)
 {
   cairo_rectangle (pdf->cr, x, y, w, h);
   cairo_stroke (pdf->cr);
-  rd_console_pdf_text (pdf, text, font, x + PAD, y + PAD, w - 2 * PAD, align, TRUE);
+  rd_documents_pdf_text (pdf, text, font, x + PAD, y + PAD, w - 2 * PAD, align, TRUE);
 }
 
 static void
-footer (RdConsolePdf *pdf)
+footer (RdDocumentsPdf *pdf)
 {
   g_autofree char *text = g_strdup_printf ("Trang %d", pdf->page);
 
   if (pdf->numbered)
-    rd_console_pdf_text (pdf, text, "Italic 8", RD_CONSOLE_PDF_MARGIN,
-                         pdf->height - RD_CONSOLE_PDF_MARGIN + 6,
-                         pdf->width - 2 * RD_CONSOLE_PDF_MARGIN, PANGO_ALIGN_CENTER, TRUE);
+    rd_documents_pdf_text (pdf, text, "Italic 8", RD_DOCUMENTS_PDF_MARGIN,
+                           pdf->height - RD_DOCUMENTS_PDF_MARGIN + 6,
+                           pdf->width - 2 * RD_DOCUMENTS_PDF_MARGIN, PANGO_ALIGN_CENTER, TRUE);
 }
 
 void
-rd_console_pdf_next_page (RdConsolePdf *pdf)
+rd_documents_pdf_next_page (RdDocumentsPdf *pdf)
 {
   footer (pdf);
   cairo_show_page (pdf->cr);
@@ -72,7 +72,7 @@ typedef struct
   const char *title;
   double width, height;
   gboolean numbered;
-  RdConsolePdfDraw draw;
+  RdDocumentsPdfDraw draw;
   gpointer data;
 } Job;
 
@@ -81,7 +81,7 @@ write_file (const char *file, gpointer data, GError **error)
 {
   Job *job = data;
   cairo_surface_t *surface = cairo_pdf_surface_create (file, job->width, job->height);
-  RdConsolePdf pdf = {
+  RdDocumentsPdf pdf = {
     .width = job->width, .height = job->height, .page = 1, .numbered = job->numbered
   };
   cairo_status_t status;
@@ -114,10 +114,10 @@ write_file (const char *file, gpointer data, GError **error)
 }
 
 gboolean
-rd_console_pdf_write (const char *path, const char *title, double width, double height,
-                      gboolean numbered, RdConsolePdfDraw draw, gpointer data, GError **error)
+rd_documents_pdf_write (const char *path, const char *title, double width, double height,
+                        gboolean numbered, RdDocumentsPdfDraw draw, gpointer data, GError **error)
 {
   Job job = { title, width, height, numbered, draw, data };
 
-  return rd_console_write_new (path, write_file, &job, error);
+  return rd_documents_write_new (path, write_file, &job, error);
 }
