@@ -424,7 +424,7 @@ on_checked (GObject *source, GAsyncResult *result, gpointer data)
     {
       rd_console_request_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
                                       "The room is stopping.", NULL, 0, FALSE);
-      if (c->logins == 0)
+      if (c->logins == 0 && c->downloads == 0)
         g_free (c);
       return;
     }

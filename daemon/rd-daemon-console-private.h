@@ -1,7 +1,7 @@
 /* rd-daemon-console-private.h: RdConsole's fields and the pieces its files share:
  * rd-daemon-console.c (the API's routes, calls, recordings, previews), rd-daemon-console-login.c
- * (logins, lockouts, sessions) and rd-daemon-console-password.c (an operator's own password). Main
- * context only. */
+ * (logins, lockouts, sessions), rd-daemon-console-password.c (an operator's own password) and
+ * rd-daemon-console-download.c (the book and the report as documents). Main context only. */
 #pragma once
 
 #include "daemon/rd-daemon-console.h"
@@ -33,6 +33,7 @@ struct _RdConsole
   GHashTable *failures; /* "name:N" / "address:A" -> Failures* (owned) */
   guint sweep_id;       /* ends idle sessions while any is live */
   guint logins;         /* password checks in worker threads (logins and changes) */
+  guint downloads;      /* downloads not yet answered (rd-daemon-console-download.c) */
   gboolean freed;       /* set when freed with logins pending: they only clean up */
 };
 
@@ -61,6 +62,12 @@ RdConsoleSession *rd_console_session_of (RdConsole *c, RdConsoleRequest *req, gb
 /* Ends @s (removed and freed) with a "console-logout" event saying @reason. */
 void rd_console_session_end (RdConsole *c, RdConsoleSession *s, const char *reason);
 void rd_console_session_free (RdConsoleSession *s);
+
+/* The HTTP status of a control method's error code (rd-daemon-console.h). */
+guint rd_console_status_of (const char *code);
+
+/* rd-daemon-console-download.c: GET /console/api/book.xlsx, book.pdf, report.xlsx, report.pdf. */
+void rd_console_download (RdConsole *c, RdConsoleRequest *req);
 
 /* rd-daemon-console-password.c: POST /console/api/password by @s, its CSRF token checked. */
 void rd_console_change_password (RdConsole *c, RdConsoleRequest *req, RdConsoleSession *s);

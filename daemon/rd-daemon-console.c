@@ -38,8 +38,8 @@ rd_console_free (RdConsole *c)
   g_clear_pointer (&c->sessions, g_hash_table_unref);
   g_clear_pointer (&c->failures, g_hash_table_unref);
   g_clear_pointer (&c->config, rd_config_unref);
-  if (c->logins > 0)
-    c->freed = TRUE; /* the last login check's callback frees it */
+  if (c->logins > 0 || c->downloads > 0)
+    c->freed = TRUE; /* the last login check's or download's callback frees it */
   else
     g_free (c);
 }
@@ -102,9 +102,8 @@ logout (RdConsole *c, RdConsoleRequest *req)
   rd_console_request_reply_json (req, SOUP_STATUS_OK, NULL, "");
 }
 
-/* The HTTP status of a method's error code (rd-daemon-console.h). */
-static guint
-status_of (const char *code)
+guint
+rd_console_status_of (const char *code)
 {
   static const struct
   {
@@ -153,7 +152,7 @@ on_method_reply (JsonNode *reply, gpointer data)
     const char *code = json_object_get_string_member_with_default (error, "code", "failed");
 
     rd_console_request_reply_error (
-        req, status_of (code), code,
+        req, rd_console_status_of (code), code,
         json_object_get_string_member_with_default (error, "message", "failed"), NULL, 0, FALSE);
   }
 }
@@ -342,6 +341,12 @@ rd_console_handle (RdConsole *c, RdConsoleRequest *req)
       return;
     case RD_CONSOLE_API_PREVIEW:
       preview (c, req);
+      return;
+    case RD_CONSOLE_API_BOOK_XLSX:
+    case RD_CONSOLE_API_BOOK_PDF:
+    case RD_CONSOLE_API_REPORT_XLSX:
+    case RD_CONSOLE_API_REPORT_PDF:
+      rd_console_download (c, req);
       return;
     case RD_CONSOLE_API_PASSWORD:
       {

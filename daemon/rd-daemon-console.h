@@ -19,8 +19,9 @@
  *   checked at once; a login beyond that gets 503 "busy" with Retry-After: 1.
  * - Sessions are kept in memory only: a restart of receptiond logs every operator out. A
  *   session ends on logout, after [console] idle-timeout seconds without a request that counts
- *   as an action (POST /call, GET /recording; GET /session does not), after RD_CONSOLE_MAX_AGE_S
- *   in all, and when its operator is disabled. The cookie is looked up by its SHA-256.
+ *   as an action (POST /call, GET /recording, a download; GET /session does not), after
+ *   RD_CONSOLE_MAX_AGE_S in all, and when its operator is disabled. The cookie is looked up by
+ *   its SHA-256.
  * - Every POST but login needs the session's CSRF token in X-CSRF-Token (compared in constant
  *   time): else 403 "csrf". No session or an ended one: 401 "no-session" / "session-expired"
  *   (with the cookie cleared).
@@ -45,6 +46,19 @@
  *   pixels wide, as image/jpeg, taken when asked (rd_room_preview_async()). Any live session;
  *   not an action (the idle timeout runs on). Another source: 404 "not-found"; no picture
  *   within 2 s: 503 "no-picture" with Retry-After: 1.
+ * - GET /console/api/book.xlsx|book.pdf?from=YYYY-MM-DD&to=YYYY-MM-DD and
+ *   report.xlsx|report.pdf?month=YYYY-MM: the reception book (Mẫu số 03/TCD) or the month's
+ *   report as a document to save, for an officer or a supervisor (another role: 403
+ *   "forbidden"); an action. The content is the control method's (book.export without a reveal,
+ *   so protected identities stay masked; report) run as the operator, so the ledger has its
+ *   "book-exported" event, and the method's errors are answered as for /call; a period missing
+ *   from the query is 400 "bad-request". The document is laid out by documents/ exactly as
+ *   receptionctl writes it, in a worker thread, in a private directory of the state directory
+ *   removed before the answer (rd_documents_render()); 200 as application/pdf or the XLSX type
+ *   with "Content-Disposition: attachment" named "so-tiep-cong-dan_FROM_TO.xlsx" /
+ *   "bao-cao-tiep-cong-dan_YYYY-MM.pdf" (and in Vietnamese as filename*). Each download is a
+ *   "console-download" event {"document": "book"|"report", "format", "period", "rows" (the
+ *   book's), "address"} by the operator.
  * - Events (no session, actor "operator NAME (ROLE)", or "console" before a login succeeds):
  *   "console-login", "console-login-failed" (reason "wrong-password", "disabled" or
  *   "unknown-name"; an unknown name is not written, it may be a password typed in the wrong

@@ -43,6 +43,10 @@ static const struct
   { RD_SIGNAL_CONSOLE_API_PATH "/recording", "GET", RD_CONSOLE_API_RECORDING },
   { RD_SIGNAL_CONSOLE_API_PATH "/password", "POST", RD_CONSOLE_API_PASSWORD },
   { RD_SIGNAL_CONSOLE_API_PATH "/preview", "GET", RD_CONSOLE_API_PREVIEW },
+  { RD_SIGNAL_CONSOLE_API_PATH "/book.xlsx", "GET", RD_CONSOLE_API_BOOK_XLSX },
+  { RD_SIGNAL_CONSOLE_API_PATH "/book.pdf", "GET", RD_CONSOLE_API_BOOK_PDF },
+  { RD_SIGNAL_CONSOLE_API_PATH "/report.xlsx", "GET", RD_CONSOLE_API_REPORT_XLSX },
+  { RD_SIGNAL_CONSOLE_API_PATH "/report.pdf", "GET", RD_CONSOLE_API_REPORT_PDF },
 };
 
 /* {"error": {"code", "message", ...@extra}} as @status on @msg. */
@@ -451,6 +455,26 @@ rd_console_request_reply_bytes (RdConsoleRequest *r, const char *content_type, G
                                              content_type, NULL);
       soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
       request_send (r);
+    }
+  request_free (r);
+}
+
+void
+rd_console_request_reply_attachment (RdConsoleRequest *r, const char *content_type, GBytes *bytes,
+                                     const char *ascii_name, const char *name)
+{
+  SoupServerMessage *msg = response_message (r);
+
+  if (msg)
+    {
+      g_autofree char *escaped = g_uri_escape_string (name, NULL, FALSE);
+      g_autofree char *disposition =
+          g_strdup_printf ("attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii_name, escaped);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Content-Disposition", disposition);
+      rd_console_request_reply_bytes (r, content_type, bytes);
+      return;
     }
   request_free (r);
 }

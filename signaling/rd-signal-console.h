@@ -30,7 +30,9 @@
  *
  * Routes (RdConsoleApi): POST /console/api/login, POST /console/api/logout, GET
  * /console/api/session, POST /console/api/call, GET /console/api/recording?session=S&segment=N,
- * POST /console/api/password, GET /console/api/preview?source=camera|composite.
+ * POST /console/api/password, GET /console/api/preview?source=camera|composite, and the
+ * downloads GET /console/api/book.xlsx|book.pdf?from=D&to=D, GET
+ * /console/api/report.xlsx|report.pdf?month=YYYY-MM.
  *
  * Threading: main context only (it touches a SoupServerMessage). Ownership: the request belongs
  * to signaling until it is answered; strings and the body are owned by the request.
@@ -56,13 +58,17 @@ void rd_signal_console_set_headers (SoupServerMessage *msg);
 
 typedef enum
 {
-  RD_CONSOLE_API_LOGIN,     /* POST /console/api/login */
-  RD_CONSOLE_API_LOGOUT,    /* POST /console/api/logout */
-  RD_CONSOLE_API_SESSION,   /* GET /console/api/session */
-  RD_CONSOLE_API_CALL,      /* POST /console/api/call */
-  RD_CONSOLE_API_RECORDING, /* GET (or HEAD) /console/api/recording */
-  RD_CONSOLE_API_PASSWORD,  /* POST /console/api/password */
-  RD_CONSOLE_API_PREVIEW,   /* GET /console/api/preview */
+  RD_CONSOLE_API_LOGIN,       /* POST /console/api/login */
+  RD_CONSOLE_API_LOGOUT,      /* POST /console/api/logout */
+  RD_CONSOLE_API_SESSION,     /* GET /console/api/session */
+  RD_CONSOLE_API_CALL,        /* POST /console/api/call */
+  RD_CONSOLE_API_RECORDING,   /* GET (or HEAD) /console/api/recording */
+  RD_CONSOLE_API_PASSWORD,    /* POST /console/api/password */
+  RD_CONSOLE_API_PREVIEW,     /* GET /console/api/preview */
+  RD_CONSOLE_API_BOOK_XLSX,   /* GET /console/api/book.xlsx */
+  RD_CONSOLE_API_BOOK_PDF,    /* GET /console/api/book.pdf */
+  RD_CONSOLE_API_REPORT_XLSX, /* GET /console/api/report.xlsx */
+  RD_CONSOLE_API_REPORT_PDF,  /* GET /console/api/report.pdf */
 } RdConsoleApi;
 
 typedef struct _RdConsoleRequest RdConsoleRequest;
@@ -93,6 +99,12 @@ void rd_console_request_reply_error (RdConsoleRequest *request, guint status, co
 /* 200 with @bytes (transfer none) as @content_type. Frees @request. */
 void rd_console_request_reply_bytes (RdConsoleRequest *request, const char *content_type,
                                      GBytes *bytes);
+/* 200 with @bytes (transfer none) as @content_type, to be saved ("Content-Disposition:
+ * attachment") as @name (UTF-8, sent %-encoded as filename*, RFC 6266) or, by a client that
+ * reads only filename, @ascii_name (printable ASCII without quotes or backslashes). Frees
+ * @request. */
+void rd_console_request_reply_attachment (RdConsoleRequest *request, const char *content_type,
+                                          GBytes *bytes, const char *ascii_name, const char *name);
 /* 200 with the file at @path as @content_type, mapped, not read into memory; a Range request
  * gets 206 (or 416) as libsoup answers it; a file that cannot be opened, 404 "not-found". Frees
  * @request. */

@@ -110,3 +110,8 @@ add_dependencies(test-archive-package receptiond receptionctl)
 rd_add_test(test-console-api SOURCES test-console-api.c rd-test-console-api.c
   LIBS rd-test-daemon PkgConfig::SOUP PkgConfig::SQLITE TIMEOUT 120)
 add_dependencies(test-console-api receptiond receptionctl)
+# The book and the monthly report downloaded from the console as XLSX and PDF (documents/),
+# read back with Python's zipfile; roles, the session, the ledger's events.
+rd_add_test(test-console-download SOURCES test-console-download.c rd-test-console-api.c
+  LIBS rd-test-daemon PkgConfig::SOUP PkgConfig::SQLITE TIMEOUT 120)
+add_dependencies(test-console-download receptiond receptionctl)
