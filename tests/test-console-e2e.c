@@ -6,7 +6,8 @@
  * pictures load and come again, the recording is paused with a reason and resumed, the session
  * ended and its recording played in the page; an officer has no session controls and the daemon
  * refuses session.start anyway, adds a registration with diacritics and a reception, exports the
- * book, and changes her own password in the page. Screenshots go to
+ * book, fetches its XLSX and PDF links and the report's PDF link, and changes her own password in
+ * the page. Screenshots go to
  * <build>/tests/console-screenshots/e2e-*.png. */
 #include <string.h>
 
@@ -118,6 +119,23 @@ test_console_e2e (void)
 
   /* A registration with diacritics and its reception; the export holds them. */
   rd_test_console_ui_book (b, base, "Nguyễn Thị Hồng Nhung", "Trần Thị Bình");
+  /* The export tab's links to the book as XLSX and PDF, and the report's PDF link, fetched with
+   * the page's session as a click does. */
+  g_clear_pointer (&text, g_free);
+  text = rd_test_browser_eval_string (
+      b, "Promise.all(['export-xlsx', 'export-pdf'].map((id) => fetch(document.getElementById(id)"
+         ".getAttribute('href'), { credentials: 'same-origin' }).then((r) => r.status + ' ' + "
+         "r.headers.get('Content-Type')))).then((a) => a.join(', '))");
+  g_assert_cmpstr (text, ==,
+                   "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, "
+                   "200 application/pdf");
+  rd_test_console_ui_open (b, base, "#/book/report");
+  rd_test_browser_wait_for (b, "document.querySelector('#report-pdf[href]')", NULL);
+  g_clear_pointer (&text, g_free);
+  text = rd_test_browser_eval_string (
+      b, "fetch(document.getElementById('report-pdf').getAttribute('href')).then((r) => "
+         "r.status + ' ' + r.headers.get('Content-Type'))");
+  g_assert_cmpstr (text, ==, "200 application/pdf");
 
   /* The officer changes her own password: a wrong current one is refused with its reason, the
    * right one is taken, and the new one logs in. */

@@ -1,7 +1,8 @@
 // console-book.js: the reception book (Sổ tiếp công dân): registrations (the four
 // classifications, protected identity), the schedule with its timing duties (late ones marked),
 // reception records, conclusions and their follow-up (overdue ones marked), the export (CSV or
-// JSON as the daemon gives it; XLSX and PDF are laid out by receptionctl) and the monthly report.
+// JSON as the daemon gives it, or the book as XLSX and PDF, laid out by the daemon as
+// receptionctl lays it out) and the monthly report (shown, or as XLSX and PDF).
 'use strict';
 window.RD = window.RD || {};
 RD.pages = RD.pages || {};
@@ -212,6 +213,38 @@ async function conclusions(main) {
   await load();
 }
 
+// Links to the XLSX and PDF of a document (/console/api/NAME.xlsx, NAME.pdf): each href follows
+// @query() (the form's fields, null while they do not parse); a click fetches the file and
+// saves it, an error shown in @note.
+function documentLinks(id, name, query, note) {
+  const links = ['xlsx', 'pdf'].map((ext) => {
+    const a = RD.el('a', { id: `${id}-${ext}`, class: 'button', download: '',
+      text: RD.t(ext === 'xlsx' ? 'downloadXlsx' : 'downloadPdf') });
+    a.addEventListener('click', async (e) => {
+      e.preventDefault();
+      if (!a.getAttribute('href')) {
+        RD.clear(note, RD.el('span', { class: 'error', text: RD.t('badDate', '') }));
+        return;
+      }
+      RD.clear(note);
+      await RD.run(note, () => RD.downloadUrl(a.getAttribute('href')));
+    });
+    return a;
+  });
+  const update = () => {
+    let q = null;
+    try {
+      q = query();
+    } catch (e) { /* a field that does not parse yet */ }
+    for (const a of links) {
+      const ext = a.id.endsWith('xlsx') ? 'xlsx' : 'pdf';
+      if (q) a.setAttribute('href', `/console/api/${name}.${ext}?${new URLSearchParams(q)}`);
+      else a.removeAttribute('href');
+    }
+  };
+  return { node: RD.el('div', { class: 'row wide' }, links), update };
+}
+
 function exportTab(main) {
   const today = RD.formatDay(RD.today());
   const fields = [
@@ -220,9 +253,11 @@ function exportTab(main) {
     RD.field(RD.t('format'), select('format', [['csv', RD.t('csvComma')],
       ['csv;', RD.t('csvSemicolon')], ['json', RD.t('json')]])),
   ];
-  RD.clear(main, tabs('export'), RD.el('section', { class: 'card wide' },
-    RD.el('h2', { text: RD.t('export') }), RD.el('p', { class: 'muted-text', text: RD.t('exportNote') }),
-    form('export-form', fields, RD.t('download'), async (v) => {
+  const note = RD.el('p', { id: 'export-documents-result' });
+  const docs = documentLinks('export', 'book', () => ({
+    from: RD.parseDay(document.getElementById('from').value),
+    to: RD.parseDay(document.getElementById('to').value) }), note);
+  const exportForm = form('export-form', fields, RD.t('download'), async (v) => {
       const p = { from: RD.parseDay(v.from), to: RD.parseDay(v.to), format: v.format.replace(';', '') };
       if (v.format === 'csv;') p.separator = ';';
       const r = await RD.api.call('book.export', p);
@@ -234,7 +269,12 @@ function exportTab(main) {
       window.rdConsole.lastExport = { rows: r.rows, content };
       document.getElementById('export-form-result').dataset.rows = String(r.rows);
       return { message: RD.t('rows', r.rows) };
-    })));
+    }, docs.update);
+  exportForm.addEventListener('input', docs.update);
+  RD.clear(main, tabs('export'), RD.el('section', { class: 'card wide' },
+    RD.el('h2', { text: RD.t('export') }), RD.el('p', { class: 'muted-text', text: RD.t('exportNote') }),
+    exportForm, RD.el('h3', { text: RD.t('exportDocuments') }), docs.node, note));
+  docs.update();
 }
 
 function reportValue(v) {
@@ -249,13 +289,18 @@ function report(main) {
   const now = RD.formatDay(RD.today());
   const out = RD.el('div', { id: 'report-result' });
   const fields = [RD.field(RD.t('month'), input('month', { required: true, value: now.slice(3) }))];
+  const note = RD.el('p', { id: 'report-documents-result' });
+  const docs = documentLinks('report', 'report', () => ({
+    month: RD.parseMonth(document.getElementById('month').value) }), note);
+  const reportForm = form('report-form', fields, RD.t('show'), async (v) => {
+    const r = await RD.api.call('report', { month: RD.parseMonth(v.month) });
+    RD.clear(out, RD.el('h3', { text: `${r.title || ''} ${r.period_vi || ''}` }), reportValue(r));
+    return { message: '' };
+  }, docs.update);
+  reportForm.addEventListener('input', docs.update);
   RD.clear(main, tabs('report'), RD.el('section', { class: 'card wide' },
-    RD.el('h2', { text: RD.t('report') }),
-    form('report-form', fields, RD.t('show'), async (v) => {
-      const r = await RD.api.call('report', { month: RD.parseMonth(v.month) });
-      RD.clear(out, RD.el('h3', { text: `${r.title || ''} ${r.period_vi || ''}` }), reportValue(r));
-      return { message: '' };
-    }), out));
+    RD.el('h2', { text: RD.t('report') }), reportForm, docs.node, note, out));
+  docs.update();
 }
 
 RD.pages.book = {

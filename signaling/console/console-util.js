@@ -211,6 +211,23 @@ RD.formatDuration = function (s) {
   return `${h}:${String(m).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 };
 
+// Fetches a document the console API offers for saving (GET with the session cookie) and offers
+// it as a download under the name the server gives (Content-Disposition's filename*, RFC 6266);
+// an error answer is thrown as for RD.api.request().
+RD.downloadUrl = async function (url) {
+  const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+  if (!response.ok) {
+    let err = null;
+    try {
+      err = (await response.json()).error;
+    } catch (e) { /* not JSON */ }
+    throw new RD.ApiError(response.status, err && err.code, err && err.message, err);
+  }
+  const disposition = response.headers.get('Content-Disposition') || '';
+  const m = /filename\*=UTF-8''([^;]+)/.exec(disposition) || /filename="([^"]+)"/.exec(disposition);
+  RD.download(m ? decodeURIComponent(m[1]) : url.split('?')[0].split('/').pop(), await response.blob());
+};
+
 // Offers @text (or a Blob) as a file download named @name.
 RD.download = function (name, content, type) {
   const blob = content instanceof Blob ? content : new Blob([content], { type });
