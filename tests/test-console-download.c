@@ -1,10 +1,10 @@
 /* test-console-download.c: the reception book and the monthly report downloaded from the room
  * console's JSON API as XLSX and PDF, against the real receptiond and receptionctl: an officer
  * and a supervisor download them (the ZIP and PDF magic, the XLSX's shared strings read back
- * with Python's zipfile: the registration's Vietnamese name there, the protected one not), the
- * headers of a download, a technician and a request without a session refused, the
- * "console-download" events naming the operator, and nothing left in the state directory. Plain
- * HTTPS on 127.0.0.1. */
+ * with Python's zipfile: the registration's Vietnamese name there, the protected one not, the
+ * same text as receptionctl's file), the headers of a download, a technician and a request
+ * without a session refused, the "console-download" events naming the operator, and nothing
+ * left in the state directory. Plain HTTPS on 127.0.0.1. */
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -152,6 +152,27 @@ test_downloads (void)
         g_assert_nonnull (strstr (strings, NAME));
         g_assert_null (strstr (strings, PROTECTED)); /* masked, as receptionctl's export */
       }
+    {
+      /* ... and the same text as receptionctl's file of the same days. */
+      g_autofree char *dir = g_dir_make_tmp ("test-console-download-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "book.xlsx", NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      g_assert_cmpint (rd_test_ctl (t, NULL, NULL, "book", "export", "--from", "2026-11-01", "--to",
+                                    "2026-11-30", "--format", "xlsx", "--output", path, NULL),
+                       ==, 0);
+      g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+      if (strings)
+        {
+          g_autoptr (GBytes) theirs = g_bytes_new_take (g_steal_pointer (&contents), len);
+          g_autofree char *their_strings = shared_strings (theirs);
+
+          g_assert_cmpstr (their_strings, ==, strings);
+        }
+      g_unlink (path);
+      g_rmdir (dir);
+    }
     pdf = download (c, "/console/api/book.pdf?from=2026-11-01&to=2026-11-30", ok->cookie,
                     "application/pdf", "pdf");
     assert_pdf (pdf);
