@@ -275,8 +275,14 @@ less (gint64 from, gint64 to, GArray *holes)
   return out;
 }
 
+/* A track whose time was due until this little before a crash's end was still being written
+ * when the daemon was killed (its writer drains its queue and the files are synced each second):
+ * a gap up to its due end is the crash's too. */
+#define CRASH_TAIL_NS (1500 * G_TIME_SPAN_MILLISECOND * 1000)
+
+/* Why @gap of @track (due until @due_to) is missing. */
 static const char *
-reason_of (Session *s, const char *track, const char *kind, Span gap)
+reason_of (Session *s, const char *track, const char *kind, Span gap, gint64 due_to)
 {
   for (guint i = 0; i < s->causes->len; i++)
     {
@@ -287,7 +293,8 @@ reason_of (Session *s, const char *track, const char *kind, Span gap)
       if (ours && c->from <= gap.to && c->to >= gap.from)
         return c->reason;
     }
-  if (g_str_equal (s->ended, "interrupted") && gap.to == s->end)
+  if (g_str_equal (s->ended, "interrupted") &&
+      (gap.to == s->end || (gap.to == due_to && s->end - due_to <= CRASH_TAIL_NS)))
     return crash_tail;
   return no_cause;
 }
@@ -426,7 +433,7 @@ add_track (JsonBuilder *b, Session *s, Track *t, gint64 *due_sum, gint64 *covere
 
           if (gap.to - gap.from < (t->video ? MIN_VIDEO_GAP : MIN_AUDIO_GAP))
             continue;
-          reason = reason_of (s, t->track, kind, gap);
+          reason = reason_of (s, t->track, kind, gap, to);
           json_builder_begin_object (b);
           add_seconds (b, "from_s", gap.from);
           add_seconds (b, "to_s", gap.to);

@@ -26,7 +26,9 @@
  *   (audio) or 1 s (video: a still picture may send a frame a second). Its reason is that of the
  *   "recording-gap" event (for this track or "all") or "recording-stopped-disk" it overlaps, or
  *   of the unrecoverable segment it holds; after a crash, a gap up to the end is the crash's
- *   (the files are synced every second: a track's last second can be lost); else "nothing
+ *   (the files are synced every second: a track's last second can be lost), and so is one up
+ *   to the end of a party's due time when that was at most 1.5 s before the crash's end (its
+ *   writer was still draining when the daemon was killed); else "nothing
  *   recorded, and no cause on record" (counted in unexplained_s).
  *
  * Threading: any (pure). Ownership: @session (transfer none); the result (transfer full). */

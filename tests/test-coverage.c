@@ -241,6 +241,35 @@ test_interrupted_live_conference (void)
                     -1, "the crash"));
   g_assert_cmpfloat_with_epsilon (num (json_node_get_object (tail), "unexplained_s"), 0, 1e-9);
 
+  /* a party that left just before the crash: its writer was still draining when the daemon was
+   * killed, so its missing end is the crash's; one that left long before has no such excuse */
+  {
+    g_autoptr (JsonNode) left = NULL;
+
+    for (int k = 0; k < 2; k++)
+      {
+        g_autofree char *leave = g_strdup_printf (
+            "{\"participant_id\":1,\"recording_ns\":%" G_GINT64_FORMAT "}", S (k ? 2.0 : 3.7));
+        const char *reason;
+
+        g_clear_pointer (&left, json_node_unref);
+        left = coverage_of (
+            list (row (1, "repaired", "room-audio", 0, 4.0),
+                  row (2, "repaired", "party-p1-audio", 0.2, k ? 1.6 : 3.3), NULL),
+            list (event ("party-joined", "{\"participant_id\":1,\"peer_id\":\"p1\"}"),
+                  event ("party-verified", "{\"participant_id\":1,\"recording_ns\":200000000}"),
+                  event ("party-left", leave), NULL),
+            -1);
+        g_assert_cmpuint (json_array_get_length (gaps (left, "party-p1-audio")), ==, 1);
+        reason = json_object_get_string_member (
+            json_array_get_object_element (gaps (left, "party-p1-audio"), 0), "reason");
+        if (k == 0)
+          g_assert_nonnull (g_strstr_len (reason, -1, "the crash"));
+        else
+          g_assert_cmpstr (reason, ==, "nothing recorded, and no cause on record");
+      }
+  }
+
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (live), "ended"), ==,
                    "live");
   g_assert_cmpfloat_with_epsilon (num (track (live, "room-audio"), "recorded_s"), 14, 1e-9);
