@@ -16,18 +16,23 @@
  * down in this order: the tee pad unlinked and released (the tee goes on without it), the
  * aggregator pad released (which wakes a queue thread blocked in it), then the queue stopped.
  *
- * Until a party's lip-sync is set, its audio is mixed as it arrives, not by rtpbin's timestamps:
- * those jump (by up to a few hundred ms) when the party's first RTCP SRs set its lip-sync, and a
- * mixer drops what jumped behind what it has already mixed (a quarter second of the party lost
- * in every mix, measured). Each buffer is restamped to follow the one before it, unless that has
- * drifted more than RESYNC_NS from the buffer's arrival (a gap upstream): then it starts again
- * at its arrival, marked DISCONT. Once the peer says its lip-sync is set and rtpbin's later
- * corrections are slewed (rd_room_mixer_time_by_stream()), the reference is the buffer's own
- * timestamp instead, as for the party's picture in the compositor: the mix and the picture are
- * on one timeline, so the conference recording keeps the party's lip-sync (by arrival, its
- * audio came out as late as its decoding and the threads' scheduling made it: +25 to +58 ms
- * on a loaded machine). The recorder takes the party's encoded streams before this, with
- * rtpbin's timing. The mixer's latency (what it waits for late input) covers the decoding.
+ * A party's audio is mixed as it arrives, not by rtpbin's timestamps: those jump (by up to a few
+ * hundred ms) when the party's first RTCP SRs set its lip-sync, and a mixer drops what jumped
+ * behind what it has already mixed (a quarter second of the party lost in every mix, measured);
+ * and on a busy machine the decoding runs late, which a mix heard live cannot wait for. Each
+ * buffer is restamped to follow the one before it, unless that has drifted more than RESYNC_NS
+ * from the buffer's arrival (a gap upstream): then it starts again at its arrival, marked
+ * DISCONT. The mixer's latency (what it waits for late input) covers the decoding after arrival.
+ *
+ * The room's own full mix (RD_ROOM_KEY's: only recorded, as the conference's sound beside its
+ * picture) is the exception: once the peer says the party's lip-sync is set and rtpbin's later
+ * corrections are slewed (rd_room_mixer_time_by_stream()), its branch puts each buffer back at
+ * its own timestamp (kept in a GstReferenceTimestampMeta by the restamp), the timeline the
+ * party's picture is composited on, and that mixer waits RECORD_WAIT_NS more for a late one.
+ * By arrival, the recording's sound came out as late as the party's decoding and the threads'
+ * scheduling made it: +25 to +58 ms against its picture on a loaded machine. Timing the live
+ * mixes so made them drop late audio under load (test-media-conference). The recorder takes the
+ * party's own encoded streams before all this, with rtpbin's timing.
  *
  * Each mix's aggregator, like the speakers', always has one live input that never starves (the
  * microphone), and starts on its first buffer (start-time-selection=first: see the traps in
@@ -39,9 +44,9 @@
 
 #define BRANCH_QUEUE_NS (500 * GST_MSECOND)
 #define RESYNC_NS       (80 * GST_MSECOND)
-/* Timed by its own timestamps, a party's audio follows them this closely (rtpbin's slewed
- * corrections add up to this before the mix catches up, with a DISCONT) */
-#define SYNCED_RESYNC_NS (10 * GST_MSECOND)
+/* What the room's recorded full mix waits beyond the others for a party's audio timed by its
+ * own timestamps (decoding that runs late on a busy machine); nobody listens to it live */
+#define RECORD_WAIT_NS (250 * GST_MSECOND)
 /* What a mix waits beyond its inputs' latency for a late buffer: the threads that decode the
  * parties run late on a busy machine (a mix that does not wait drops what comes late) */
 #define MIX_SLACK_NS (40 * GST_MSECOND)
@@ -75,7 +80,7 @@ typedef struct
   GstSegment segment;
   GstClockTime next_rt;
   gint muted;           /* atomic: rd_room_mixer_set_muted() */
-  gint timed_by_stream; /* atomic: rd_room_mixer_time_by_stream() */
+  gint timed_by_stream; /* atomic: rd_room_mixer_time_by_stream(): keep its own time in a meta */
 } Source;
 
 typedef struct
@@ -235,16 +240,30 @@ restamp_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Streaming thread: times the buffer by its arrival (or, once the party's lip-sync is set, by
- * its own timestamp), continuous with the one before. */
+/* The meta a restamped buffer keeps its own timestamp in (the room's recorded mix uses it). */
+static GstCaps *
+own_time_caps (void)
+{
+  static GstCaps *caps;
+
+  if (g_once_init_enter (&caps))
+    {
+      GstCaps *made = gst_caps_new_empty_simple ("timestamp/x-receptiond-own-pts");
+      GST_MINI_OBJECT_FLAG_SET (made, GST_MINI_OBJECT_FLAG_MAY_BE_LEAKED);
+      g_once_init_leave (&caps, made);
+    }
+  return caps;
+}
+
+/* Streaming thread: times the buffer by its arrival, continuous with the one before; once the
+ * party's lip-sync is set, its own timestamp goes with it in a meta. */
 static GstPadProbeReturn
 restamp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   Source *s = user_data;
   g_autoptr (GstClock) clock = gst_element_get_clock (s->tee);
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime now, own, rt, pts;
-  GstClockTimeDiff slack = RESYNC_NS;
+  GstClockTime now, own_pts, rt, pts;
   gboolean resync;
 
   if (g_atomic_int_get (&s->muted))
@@ -260,16 +279,17 @@ restamp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (!clock || s->segment.format != GST_FORMAT_TIME)
     return GST_PAD_PROBE_OK;
   now = gst_clock_get_time (clock) - gst_element_get_base_time (s->tee);
-  own = gst_segment_to_running_time (&s->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
-  if (g_atomic_int_get (&s->timed_by_stream) && GST_CLOCK_TIME_IS_VALID (own))
-    now = own, slack = SYNCED_RESYNC_NS;
-  resync = !GST_CLOCK_TIME_IS_VALID (s->next_rt) || GST_CLOCK_DIFF (s->next_rt, now) > slack ||
-           GST_CLOCK_DIFF (now, s->next_rt) > slack;
+  own_pts = GST_BUFFER_PTS (buffer);
+  resync = !GST_CLOCK_TIME_IS_VALID (s->next_rt) || GST_CLOCK_DIFF (s->next_rt, now) > RESYNC_NS ||
+           GST_CLOCK_DIFF (now, s->next_rt) > RESYNC_NS;
   rt = resync ? now : s->next_rt;
   pts = gst_segment_position_from_running_time (&s->segment, GST_FORMAT_TIME, rt);
   if (!GST_CLOCK_TIME_IS_VALID (pts))
     return GST_PAD_PROBE_OK;
   buffer = gst_buffer_make_writable (buffer);
+  if (g_atomic_int_get (&s->timed_by_stream) && GST_CLOCK_TIME_IS_VALID (own_pts))
+    gst_buffer_add_reference_timestamp_meta (buffer, own_time_caps (), own_pts,
+                                             GST_CLOCK_TIME_NONE);
   GST_BUFFER_PTS (buffer) = pts;
   GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
   if (resync)
@@ -280,9 +300,32 @@ restamp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* @tee -> leaky queue -> a new pad of @aggregator, playing. FALSE when a link fails. */
+/* Streaming thread, on a branch into the room's recorded mix: a buffer that kept its own
+ * timestamp goes back to it (the mixer keeps what jitters less than its alignment threshold
+ * continuous, and follows a jump that lasts). */
+static GstPadProbeReturn
+own_time (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstReferenceTimestampMeta *meta =
+      gst_buffer_get_reference_timestamp_meta (buffer, own_time_caps ());
+  GstClockTime own;
+
+  if (!meta)
+    return GST_PAD_PROBE_OK;
+  own = meta->timestamp;
+  buffer = gst_buffer_make_writable (buffer);
+  GST_BUFFER_PTS (buffer) = own;
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  return GST_PAD_PROBE_OK;
+}
+
+/* @tee -> leaky queue -> a new pad of @aggregator, playing; with @own_timed, the buffers that
+ * kept their own timestamp are put back at it (the room's recorded mix). FALSE when a link
+ * fails. */
 static gboolean
-add_branch (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator, guint64 *counter)
+add_branch_timed (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator, guint64 *counter,
+                  gboolean own_timed)
 {
   Branch *b = g_new0 (Branch, 1);
   g_autoptr (GstPad) q_sink = NULL;
@@ -299,6 +342,8 @@ add_branch (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator, guint64 *c
   q_src = gst_element_get_static_pad (b->queue, "src");
   if (!b->aggregator_pad || gst_pad_link (q_src, b->aggregator_pad) != GST_PAD_LINK_OK)
     return FALSE;
+  if (own_timed)
+    gst_pad_add_probe (q_src, GST_PAD_PROBE_TYPE_BUFFER, own_time, NULL, NULL);
   /* on the picture's timeline (RD_ROOM_AUDIO_LEAD_NS) */
   gst_pad_set_offset (b->aggregator_pad, -(gint64)RD_ROOM_AUDIO_LEAD_NS);
   if (counter)
@@ -309,6 +354,12 @@ add_branch (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator, guint64 *c
   b->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   q_sink = gst_element_get_static_pad (b->queue, "sink");
   return b->tee_pad && gst_pad_link (b->tee_pad, q_sink) == GST_PAD_LINK_OK;
+}
+
+static gboolean
+add_branch (RdRoomMixer *mx, GstElement *tee, GstElement *aggregator, guint64 *counter)
+{
+  return add_branch_timed (mx, tee, aggregator, counter, FALSE);
 }
 
 /* Takes down every branch out of @tee or into @aggregator (either may be NULL). */
@@ -396,7 +447,8 @@ rd_room_mixer_add_source (RdRoomMixer *mx, GstPad *src, const char *key)
   for (guint i = 0; i < mx->mixes->len; i++)
     {
       Mix *m = mx->mixes->pdata[i];
-      if (g_strcmp0 (m->key, key) != 0 && !add_branch (mx, s->tee, m->mixer, NULL))
+      if (g_strcmp0 (m->key, key) != 0 &&
+          !add_branch_timed (mx, s->tee, m->mixer, NULL, g_str_equal (m->key, RD_ROOM_KEY)))
         goto failed;
     }
   gst_element_sync_state_with_parent (s->tee);
@@ -475,7 +527,9 @@ mix_new (RdRoomMixer *mx, const char *key, GError **error)
   gst_object_unref (m->mixer), gst_object_unref (m->caps);
   gst_object_unref (m->encoder), gst_object_unref (m->tee);
   g_object_set (m->mixer, "start-time-selection", 1 /* first */, "latency",
-                (guint64)(MIX_SLACK_NS + RD_ROOM_AUDIO_LEAD_NS), NULL);
+                (guint64)(MIX_SLACK_NS + RD_ROOM_AUDIO_LEAD_NS +
+                          (g_str_equal (key, RD_ROOM_KEY) ? RECORD_WAIT_NS : 0)),
+                NULL);
   g_object_set (m->caps, "caps", caps, NULL);
   rd_room_set_opus_encoder (m->encoder);
   g_object_set (m->tee, "allow-not-linked", TRUE, NULL);
@@ -493,7 +547,8 @@ mix_new (RdRoomMixer *mx, const char *key, GError **error)
   for (guint i = 0; i < mx->sources->len; i++)
     {
       Source *s = mx->sources->pdata[i];
-      if (g_strcmp0 (s->key, key) != 0 && !add_branch (mx, s->tee, m->mixer, NULL))
+      if (g_strcmp0 (s->key, key) != 0 &&
+          !add_branch_timed (mx, s->tee, m->mixer, NULL, g_str_equal (key, RD_ROOM_KEY)))
         goto link_failed;
     }
   GST_DEBUG ("mix: %s made, hearing the microphone and %u parties' audio", key, mx->sources->len);

@@ -118,8 +118,9 @@ GstPad *rd_room_link_remote_audio (RdRoom *room, GstPad *src, const char *key);
 /* Takes that party's video or audio out of the display, or the speakers and every mix, at once. */
 void rd_room_release_output (RdRoom *room, GstPad *sinkpad);
 /* The audio linked at @sinkpad (from rd_room_link_remote_audio()) has its lip-sync set, and
- * later corrections come slewed, not as jumps: from now on it is mixed by its own timestamps,
- * on the timeline its party's picture is composited on, not by its arrival. */
+ * later corrections come slewed, not as jumps: from now on the room's recorded full mix places
+ * it at its own timestamps, on the timeline its party's picture is composited on (the mixes
+ * heard live keep timing it by its arrival). */
 void rd_room_time_remote_audio (RdRoom *room, GstPad *sinkpad);
 
 /* Mix-minus, for media/ only (peers). A key names who must not hear themselves: one party, or
