@@ -161,7 +161,8 @@ void rd_room_mixer_set_muted (RdRoomMixer *mx, const char *key, gboolean muted);
 GstPad *rd_room_mixer_add_source (RdRoomMixer *mx, GstPad *src, const char *key);
 /* FALSE when @sink is no source's. */
 gboolean rd_room_mixer_remove_source (RdRoomMixer *mx, GstPad *sink);
-/* The source @sink is mixed by its own timestamps from now on (rd_room_time_remote_audio). */
+/* The source @sink's own timestamps go with its buffers from now on, for the room's recorded
+ * full mix (rd_room_time_remote_audio). */
 void rd_room_mixer_time_by_stream (RdRoomMixer *mx, GstPad *sink);
 /* The Opus tee of @key's mix, made on first use; one use taken. (transfer none) */
 GstElement *rd_room_mixer_acquire (RdRoomMixer *mx, const char *key, GError **error);
