@@ -53,16 +53,7 @@ is_pdf (RdConsoleApi api)
 static gboolean
 console_gone (Download *d)
 {
-  RdConsole *c = d->console;
-
-  c->downloads--;
-  if (!c->freed)
-    return FALSE;
-  rd_console_request_reply_error (d->req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
-                                  "The room is stopping.", NULL, 0, FALSE);
-  if (c->logins == 0 && c->downloads == 0)
-    g_free (c);
-  return TRUE;
+  return rd_console_job_done (d->console, &d->console->downloads, d->req);
 }
 
 static void

@@ -410,6 +410,19 @@ login_succeeded (RdConsole *c, RdConsoleRequest *req, const RdLedgerOperator *op
   OPENSSL_cleanse (cookie, strlen (cookie));
 }
 
+gboolean
+rd_console_job_done (RdConsole *c, guint *count, RdConsoleRequest *req)
+{
+  (*count)--;
+  if (!c->freed)
+    return FALSE;
+  rd_console_request_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
+                                  "The room is stopping.", NULL, 0, FALSE);
+  if (c->logins == 0 && c->downloads == 0)
+    g_free (c);
+  return TRUE;
+}
+
 static void
 on_checked (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -419,15 +432,8 @@ on_checked (GObject *source, GAsyncResult *result, gpointer data)
   gboolean ok = g_task_propagate_boolean (G_TASK (result), NULL);
   const char *address = rd_console_request_get_remote_address (req);
 
-  c->logins--;
-  if (c->freed)
-    {
-      rd_console_request_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
-                                      "The room is stopping.", NULL, 0, FALSE);
-      if (c->logins == 0 && c->downloads == 0)
-        g_free (c);
-      return;
-    }
+  if (rd_console_job_done (c, &c->logins, req))
+    return;
   if (ok && !job->op->disabled)
     {
       login_succeeded (c, req, job->op);

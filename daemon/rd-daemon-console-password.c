@@ -90,15 +90,8 @@ on_changed (GObject *source, GAsyncResult *result, gpointer data)
   gboolean ok;
   guint ended;
 
-  c->logins--;
-  if (c->freed)
-    {
-      rd_console_request_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
-                                      "The room is stopping.", NULL, 0, FALSE);
-      if (c->logins == 0 && c->downloads == 0)
-        g_free (c);
-      return;
-    }
+  if (rd_console_job_done (c, &c->logins, req))
+    return;
   s = g_hash_table_lookup (c->sessions, job->key);
   if (!s)
     {

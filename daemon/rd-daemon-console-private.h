@@ -39,6 +39,9 @@ struct _RdConsole
 
 /* rd-daemon-console-login.c */
 void rd_console_login (RdConsole *c, RdConsoleRequest *req);
+/* Ends a worker job counted in @count (&c->logins or &c->downloads); TRUE, with @req answered
+ * 503 "unavailable", when the console was freed meanwhile (freed now if it was the last job). */
+gboolean rd_console_job_done (RdConsole *c, guint *count, RdConsoleRequest *req);
 /* A string member of @o of at most @max bytes, or NULL. */
 const char *rd_console_string_member (JsonObject *o, const char *name, gsize max);
 /* Adds a console event (no session) by @actor with @detail's members (may be NULL) plus

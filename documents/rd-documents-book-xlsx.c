@@ -6,6 +6,7 @@
 #include <xlsxwriter.h>
 
 #include "documents/rd-documents-file.h"
+#include "documents/rd-documents-xlsx-private.h"
 
 /* Rows of the sheet (0-based). */
 enum
@@ -210,9 +211,16 @@ write_workbook (JsonObject *book, const char *file, GError **error)
   worksheet_set_landscape (ws);
   worksheet_set_paper (ws, 9); /* A4 */
   worksheet_fit_to_pages (ws, 1, 0);
+  return rd_documents_xlsx_close (wb, rc, "book", file, error);
+}
+
+gboolean
+rd_documents_xlsx_close (lxw_workbook *wb, lxw_error rc, const char *what, const char *file,
+                         GError **error)
+{
   if (rc != LXW_NO_ERROR)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot lay out the book: %s",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot lay out the %s: %s", what,
                    lxw_strerror (rc));
       workbook_close (wb);
       return FALSE;

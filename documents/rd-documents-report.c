@@ -7,6 +7,7 @@
 
 #include "documents/rd-documents-file.h"
 #include "documents/rd-documents-pdf.h"
+#include "documents/rd-documents-xlsx-private.h"
 
 static const char *
 str (JsonObject *o, const char *name)
@@ -154,21 +155,7 @@ write_xlsx (const char *file, gpointer data, GError **error)
   worksheet_set_portrait (ws);
   worksheet_fit_to_pages (ws, 1, 0);
   worksheet_repeat_rows (ws, X_HEADER, X_HEADER);
-  if (rc != LXW_NO_ERROR)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot lay out the report: %s",
-                   lxw_strerror (rc));
-      workbook_close (wb);
-      return FALSE;
-    }
-  rc = workbook_close (wb);
-  if (rc != LXW_NO_ERROR)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", file,
-                   lxw_strerror (rc));
-      return FALSE;
-    }
-  return TRUE;
+  return rd_documents_xlsx_close (wb, rc, "report", file, error);
 }
 
 gboolean

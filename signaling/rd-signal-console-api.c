@@ -409,6 +409,17 @@ rd_console_request_reply_error (RdConsoleRequest *r, guint status, const char *c
   request_free (r);
 }
 
+/* @msg answers 200 with @bytes as @content_type, with the console's headers. */
+static void
+set_ok_body (SoupServerMessage *msg, const char *content_type, GBytes *bytes)
+{
+  rd_signal_console_set_headers (msg);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                         content_type, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+}
+
 void
 rd_console_request_reply_file (RdConsoleRequest *r, const char *path, const char *content_type)
 {
@@ -430,13 +441,9 @@ rd_console_request_reply_file (RdConsoleRequest *r, const char *path, const char
   {
     g_autoptr (GBytes) bytes = g_mapped_file_get_bytes (file);
 
-    rd_signal_console_set_headers (msg);
     soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Accept-Ranges",
                                   "bytes");
-    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-    soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
-                                           content_type, NULL);
-    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+    set_ok_body (msg, content_type, bytes);
   }
   request_send (r);
   request_free (r);
@@ -449,11 +456,7 @@ rd_console_request_reply_bytes (RdConsoleRequest *r, const char *content_type, G
 
   if (msg)
     {
-      rd_signal_console_set_headers (msg);
-      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-      soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
-                                             content_type, NULL);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+      set_ok_body (msg, content_type, bytes);
       request_send (r);
     }
   request_free (r);
