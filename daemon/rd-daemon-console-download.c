@@ -160,8 +160,8 @@ on_method_reply (JsonNode *reply, gpointer data)
 void
 rd_console_download (RdConsole *c, RdConsoleRequest *req)
 {
+  RdConsoleApi api = rd_console_request_get_api (req);        /* before: @req may be gone after */
   RdConsoleSession *s = rd_console_session_of (c, req, TRUE); /* NULL: @req answered and gone */
-  RdConsoleApi api = rd_console_request_get_api (req);
   g_autoptr (JsonObject) params = json_object_new ();
   const char *from, *to, *month;
   Download *d;
