@@ -102,8 +102,8 @@ on_peer_stream (RdPeer *peer, GstElement *tee, gboolean video, const char *codec
         track = g_strdup_printf ("party-%s-%s", e->label, video ? "video" : "audio");
     }
   /* A stream announced while paused brings what the party sent from its verification on, held
-   * until its lip-sync was known: what of that came before the pause is recorded (on a loaded
-   * machine the wait ran past a pause, and the party's first seconds were in no file). */
+   * until its lip-sync was known (a wait that can run past a pause): what of that came before
+   * the pause is recorded; without this writer the party's first seconds would be in no file. */
   if (track)
     add_writer_until (rec, track, video, codec, tee, peer,
                       rec->paused ? rec->paused_at : GST_CLOCK_TIME_NONE);
@@ -176,8 +176,8 @@ rd_rec_tracks_attach_all (RdRecorder *rec)
 {
   /* audio first: what passes its tee before its writer is linked is lost, while a video
    * track starts at a keyframe asked for when linked (an encoder that lags on a busy machine
-   * still holds the pictures of that moment). Video first, a session on a loaded machine had
-   * its room video from 0.005 s and its room audio only from 0.345 s. */
+   * still holds the pictures of that moment); setting up a writer can take a third of a second
+   * on a loaded machine, which the audio linked second would miss */
   add_writer (rec, "room-audio", FALSE, "OPUS", rd_room_get_audio_tee (rec->room), NULL);
   add_writer (rec, "room-video", TRUE, room_codec (rd_room_get_video_tee (rec->room), "VP8"),
               rd_room_get_video_tee (rec->room), NULL);

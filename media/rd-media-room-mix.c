@@ -29,10 +29,10 @@
  * corrections are slewed (rd_room_mixer_time_by_stream()), its branch puts each buffer back at
  * its own timestamp (kept in a GstReferenceTimestampMeta by the restamp), the timeline the
  * party's picture is composited on, and that mixer waits RECORD_WAIT_NS more for a late one.
- * By arrival, the recording's sound came out as late as the party's decoding and the threads'
- * scheduling made it: +25 to +58 ms against its picture on a loaded machine. Timing the live
- * mixes so made them drop late audio under load (test-media-conference). The recorder takes the
- * party's own encoded streams before all this, with rtpbin's timing.
+ * By arrival, the recorded sound would come out as late as the party's decoding and the
+ * threads' scheduling make it (25 to 58 ms against its picture on a loaded machine); timed so,
+ * the live mixes would drop late audio under load. The recorder takes the party's own encoded
+ * streams before all this, with rtpbin's timing.
  *
  * Each mix's aggregator, like the speakers', always has one live input that never starves (the
  * microphone), and starts on its first buffer (start-time-selection=first: see the traps in

@@ -27,8 +27,8 @@
 #define MAX_START_MS  500.0 /* after the verification: a hole at the start */
 #define MAX_END_MS    500.0 /* before the party left: a hole at the end */
 /* The conference recording (composite picture, full mix) against the calls' baselines, held to
- * the same target: a party's audio is mixed on the timeline its picture is composited on (by
- * arrival instead it was +25 to +58 ms, audio late, on a loaded machine). */
+ * the same target: the recorded mix puts a party's audio on the timeline its picture is
+ * composited on (by arrival it would be 25 to 58 ms late on a loaded machine). */
 #define MAX_CONFERENCE_MS MAX_ADDED_MS
 
 static void

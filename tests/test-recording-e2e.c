@@ -494,8 +494,7 @@ on_rtpbin_pad (GstElement *rtpbin, GstPad *pad, gpointer data)
 /* A party's streams reach the recorder once its lip-sync is known, with what it sent from its
  * verification on, held till then: up to 2 s after it connects (a test party's RTCP SRs are
  * not usable, so the whole wait). A pause inside that wait: what the party sent before the
- * pause is still in its files (it was in none: its streams, announced while paused, were not
- * recorded, and the held part was lost). */
+ * pause is still in its files, though its streams are announced while paused. */
 static void
 test_pause_before_lip_sync (void)
 {
