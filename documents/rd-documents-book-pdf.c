@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "documents/rd-documents-file.h"
 #include "documents/rd-documents-pdf.h"
 
 #define PAGE_W   RD_DOCUMENTS_PDF_A4_LONG /* landscape */
@@ -200,19 +201,10 @@ draw (RdDocumentsPdf *pdf, gpointer data, GError **error)
 gboolean
 rd_documents_write_book_pdf (JsonObject *book, const char *path, GError **error)
 {
-  static const char *const arrays[] = { "columns", "groups", "rows" };
   Doc d = { .book = book };
 
-  for (gsize i = 0; i < G_N_ELEMENTS (arrays); i++)
-    {
-      JsonNode *n = book ? json_object_get_member (book, arrays[i]) : NULL;
-      if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "the book from the daemon has no \"%s\" list", arrays[i]);
-          return FALSE;
-        }
-    }
+  if (!rd_documents_check_book (book, error))
+    return FALSE;
   d.columns = json_object_get_array_member (book, "columns");
   d.groups = json_object_get_array_member (book, "groups");
   d.rows = json_object_get_array_member (book, "rows");

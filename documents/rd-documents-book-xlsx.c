@@ -147,24 +147,6 @@ write_rows (lxw_worksheet *ws, JsonArray *columns, JsonArray *rows, const Format
   return rc;
 }
 
-static gboolean
-check_form (JsonObject *book, GError **error)
-{
-  static const char *const arrays[] = { "columns", "groups", "rows" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (arrays); i++)
-    {
-      JsonNode *n = book ? json_object_get_member (book, arrays[i]) : NULL;
-      if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "the book from the daemon has no \"%s\" list", arrays[i]);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
 /* Lays the book out into @file (which exists, empty). */
 static gboolean
 write_workbook (JsonObject *book, const char *file, GError **error)
@@ -244,5 +226,6 @@ write_workbook_cb (const char *file, gpointer data, GError **error)
 gboolean
 rd_documents_write_book_xlsx (JsonObject *book, const char *path, GError **error)
 {
-  return check_form (book, error) && rd_documents_write_new (path, write_workbook_cb, book, error);
+  return rd_documents_check_book (book, error) &&
+         rd_documents_write_new (path, write_workbook_cb, book, error);
 }

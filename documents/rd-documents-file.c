@@ -64,3 +64,21 @@ rd_documents_render (RdDocumentsWriter writer, JsonObject *doc, const char *dir,
   g_rmdir (tmpdir);
   return ok ? g_bytes_new_take (contents, len) : NULL;
 }
+
+gboolean
+rd_documents_check_book (JsonObject *book, GError **error)
+{
+  static const char *const arrays[] = { "columns", "groups", "rows" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (arrays); i++)
+    {
+      JsonNode *n = book ? json_object_get_member (book, arrays[i]) : NULL;
+      if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "the book from the daemon has no \"%s\" list", arrays[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

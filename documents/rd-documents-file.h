@@ -27,6 +27,10 @@ typedef gboolean (*RdDocumentsWriteFunc) (const char *file, gpointer data, GErro
 gboolean rd_documents_write_new (const char *path, RdDocumentsWriteFunc write, gpointer data,
                                  GError **error);
 
+/* Whether @book (may be NULL) has the book's form, as far as both book writers need it: its
+ * "columns", "groups" and "rows" lists; else G_IO_ERROR_INVALID_DATA naming the list missing. */
+gboolean rd_documents_check_book (JsonObject *book, GError **error);
+
 /* One of the module's writers: rd_documents_write_book_xlsx(), ..._report_pdf(). */
 typedef gboolean (*RdDocumentsWriter) (JsonObject *doc, const char *path, GError **error);
 
