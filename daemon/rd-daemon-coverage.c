@@ -9,6 +9,8 @@
 #define MIN_VIDEO_GAP NS_PER_S
 #define MAX_OVERLAP   (NS_PER_S / 20) /* a segment switch may share a frame's length */
 #define LINKS         "(links)"       /* a cause naming no track: a conference link's */
+/* The most of a track's stamps' lead over their arrival that a pause is taken to cover. */
+#define MAX_LEAD NS_PER_S
 
 static const char no_cause[] = "nothing recorded, and no cause on record";
 static const char crash_tail[] =
@@ -28,9 +30,16 @@ typedef struct
 
 typedef struct
 {
+  gint64 start; /* a segment's first stamp */
+  gint64 lead;  /* how far that stamp was ahead of the frame's arrival (0..MAX_LEAD) */
+} Lead;
+
+typedef struct
+{
   char *track;
   gboolean video;
   GArray *spans; /* Span: what its segments hold */
+  GArray *leads; /* Lead: of its segments that say when their first frame arrived */
 } Track;
 
 typedef struct
@@ -51,6 +60,7 @@ track_free (gpointer data)
 
   g_free (t->track);
   g_array_unref (t->spans);
+  g_array_unref (t->leads);
   g_free (t);
 }
 
@@ -126,6 +136,7 @@ read_recordings (Session *s, JsonArray *rows)
           const char *name = member_string (t, "track");
           gint64 start = member_int (t, "start_ns", -1);
           gint64 end = member_int (t, "end_ns", duration >= 0 ? start + duration : -1);
+          gint64 arrived = member_int (t, "arrived_ns", -1);
           Track *track;
           Span span = { start, end };
 
@@ -137,7 +148,13 @@ read_recordings (Session *s, JsonArray *rows)
               track->track = g_strdup (name);
               track->video = g_strcmp0 (member_string (t, "media"), "video") == 0;
               track->spans = g_array_new (FALSE, FALSE, sizeof (Span));
+              track->leads = g_array_new (FALSE, FALSE, sizeof (Lead));
               g_hash_table_insert (s->tracks, track->track, track);
+            }
+          if (arrived >= 0 && start > arrived)
+            {
+              Lead lead = { start, MIN (start - arrived, MAX_LEAD) };
+              g_array_append_val (track->leads, lead);
             }
           if (g_strcmp0 (state, "unrecoverable") == 0)
             add_cause (s, start, start, name, "its segment could not be recovered after a crash");
@@ -373,6 +390,33 @@ less_missed (Session *s, const char *track, GArray *held)
   return out;
 }
 
+/* The session's pauses as @t lived them, within [@from, @to]: a party's frames are stamped ahead
+ * of their arrival by its playout delay (jitter buffer, lip-sync), so the first segment after a
+ * resume starts that much later on the timeline, and what is stamped in between reached the
+ * room while it was paused. Each pause lasts on the track until the resume plus the lead of the
+ * track's first segment after it (at most MAX_LEAD). (transfer full) */
+static GArray *
+track_pauses (Session *s, Track *t, gint64 from, gint64 to)
+{
+  g_autoptr (GArray) pauses = g_array_copy (s->pauses);
+
+  for (guint i = 0; i < pauses->len; i++)
+    {
+      Span *p = &g_array_index (pauses, Span, i);
+      Lead *next = NULL;
+
+      for (guint j = 0; j < t->leads->len && p->to < G_MAXINT64; j++)
+        {
+          Lead *l = &g_array_index (t->leads, Lead, j);
+          if (l->start >= p->from && (!next || l->start < next->start))
+            next = l;
+        }
+      if (next)
+        p->to += next->lead;
+    }
+  return merged (pauses, from, to);
+}
+
 /* One track's object; adds to the sums. */
 static void
 add_track (JsonBuilder *b, Session *s, Track *t, gint64 *due_sum, gint64 *covered_sum,
@@ -397,7 +441,7 @@ add_track (JsonBuilder *b, Session *s, Track *t, gint64 *due_sum, gint64 *covere
       from = held->len ? g_array_index (held, Span, 0).from : 0;
       to = held->len ? g_array_index (held, Span, held->len - 1).to : 0;
     }
-  pauses = merged (s->pauses, from, to);
+  pauses = track_pauses (s, t, from, to);
   due_spans = conference ? g_array_new (FALSE, FALSE, sizeof (Span)) : less (from, to, pauses);
 
   json_builder_begin_object (b);

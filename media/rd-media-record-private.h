@@ -79,6 +79,7 @@ struct _RdRecWriter
   char *open_path;
   gint64 open_segment;
   GstClockTime open_at, last_end; /* session time of its first frame, and of the end so far */
+  GstClockTime open_arrived;      /* session time its first frame reached the writer */
   GstClockTime last_at;           /* streaming thread: session time of the last frame */
   gboolean keyframe_asked;        /* streaming thread: the segment ends at the next keyframe */
   GstCaps *caps;                  /* streaming thread: the format of the stream so far */

@@ -204,8 +204,11 @@ tell_main (RdRecWriter *w, Note *n)
     }
 }
 
+/* The segment's track: @start, the stamp of its first frame; @arrived, when that frame reached
+ * the writer (a party's frames are stamped ahead of their arrival by its playout delay: jitter
+ * buffer and lip-sync); @end, the end of its last frame. Times on the session's timeline. */
 static char *
-tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
+tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime arrived, GstClockTime end)
 {
   g_autoptr (GString) s = g_string_new (NULL);
 
@@ -213,6 +216,8 @@ tracks_json (RdRecWriter *w, GstClockTime start, GstClockTime end)
                           "[{\"track\":\"%s\",\"media\":\"%s\",\"codec\":\"%s\","
                           "\"start_ns\":%" G_GUINT64_FORMAT,
                           w->track, w->video ? "video" : "audio", w->codec, start);
+  if (GST_CLOCK_TIME_IS_VALID (arrived))
+    g_string_append_printf (s, ",\"arrived_ns\":%" G_GUINT64_FORMAT, arrived);
   if (GST_CLOCK_TIME_IS_VALID (end))
     g_string_append_printf (s, ",\"end_ns\":%" G_GUINT64_FORMAT, end);
   g_string_append (s, "}]");
@@ -300,7 +305,7 @@ discard_chain (RdRecWriter *w, GstPad *pad, GstElement *mux, GstPad *mux_pad, Gs
  * track stops). Should the started chain still fail to open the file we just made (it is then
  * empty: nothing was written), that file is removed again. */
 static gboolean
-open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at, char **why)
+open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at, GstClockTime arrived, char **why)
 {
   g_autofree char *path = NULL;
   g_autoptr (GstPad) mux_pad = NULL;
@@ -372,6 +377,7 @@ open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at, char **why)
   w->mux_pad = g_steal_pointer (&mux_pad);
   w->open_segment = segment;
   w->open_at = at;
+  w->open_arrived = arrived;
   g_free (w->open_path);
   w->open_path = g_strdup (path);
   g_mutex_unlock (&w->lock);
@@ -382,7 +388,7 @@ open_segment (RdRecWriter *w, GstPad *pad, GstClockTime at, char **why)
   n->kind = NOTE_OPENED;
   n->segment = segment;
   n->path = g_steal_pointer (&path);
-  n->tracks_json = tracks_json (w, at, GST_CLOCK_TIME_NONE);
+  n->tracks_json = tracks_json (w, at, arrived, GST_CLOCK_TIME_NONE);
   tell_main (w, n);
   return TRUE;
 }
@@ -409,7 +415,7 @@ close_segment (RdRecWriter *w, GstPad *pad)
   n->mux = g_object_ref (w->mux);
   n->sink = g_object_ref (w->sink);
   n->duration = w->last_end > w->open_at ? w->last_end - w->open_at : 0;
-  n->tracks_json = tracks_json (w, w->open_at, w->last_end);
+  n->tracks_json = tracks_json (w, w->open_at, w->open_arrived, w->last_end);
   w->mux = w->sink = NULL;
   g_mutex_unlock (&w->lock);
   gst_pad_unlink (pad, mux_pad);
@@ -482,7 +488,7 @@ rd_rec_segment_on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data
        * would leave another empty file behind) */
       if (w->failed)
         return GST_PAD_PROBE_DROP;
-      if (!open_segment (w, pad, at, &why))
+      if (!open_segment (w, pad, at, rd_recorder_get_elapsed_ns (w->recorder), &why))
         {
           /* told once; the main context stops this track (and the ledger hears of it) */
           Note *n = g_new0 (Note, 1);
@@ -564,7 +570,7 @@ rd_rec_segment_close_left_open (RdRecWriter *w, const char *why)
                     ? w->last_end - w->open_at
                     : 0;
   {
-    g_autofree char *plain = tracks_json (w, w->open_at, w->last_end);
+    g_autofree char *plain = tracks_json (w, w->open_at, w->open_arrived, w->last_end);
     n->tracks_json = with_incomplete (plain, why);
   }
   g_clear_object (&w->mux_pad);
@@ -587,7 +593,7 @@ rd_rec_segment_abandon (RdRecWriter *w, const char *why)
   GstPad *mux_pad;
   char *path;
   gint64 segment;
-  GstClockTime open_at, last_end;
+  GstClockTime open_at, open_arrived, last_end;
   g_autofree char *tracks = NULL;
 
   g_atomic_int_set (&w->broken, 1);
@@ -598,6 +604,7 @@ rd_rec_segment_abandon (RdRecWriter *w, const char *why)
   path = g_steal_pointer (&w->open_path);
   segment = w->open_segment;
   open_at = w->open_at;
+  open_arrived = w->open_arrived;
   last_end = w->last_end;
   g_mutex_unlock (&w->lock);
   if (!mux)
@@ -615,7 +622,7 @@ rd_rec_segment_abandon (RdRecWriter *w, const char *why)
   gst_bin_remove_many (GST_BIN (w->bin), mux, sink, NULL);
   GST_WARNING ("recording %s: segment %" G_GINT64_FORMAT " cut short: %s", w->track, segment, why);
   {
-    g_autofree char *plain = tracks_json (w, open_at, last_end);
+    g_autofree char *plain = tracks_json (w, open_at, open_arrived, last_end);
     tracks = with_incomplete (plain, why);
   }
   rd_recorder_seal (

@@ -40,7 +40,10 @@
  *   "track-resumed" (const char *track, gint64 at_ns): it pushes again, since @at_ns; what it
  *                     dropped meanwhile is in no file.
  *   "finished": after rd_recorder_stop(), every writer is done and every segment sealed.
- *   tracks_json is [{"track":..,"media":"video"|"audio","codec":..,"start_ns":..[,"end_ns":..]}].
+ *   tracks_json is [{"track":..,"media":"video"|"audio","codec":..,"start_ns":..,"arrived_ns":..
+ *                    [,"end_ns":..]}]: start_ns is the first frame's stamp, arrived_ns when it
+ *                    reached the writer (a party's frames are stamped ahead of their arrival by
+ *                    its playout delay: its jitter buffer and lip-sync).
  *
  * Threading: main context only (as RdRoom). Ownership: (transfer full); the recorder holds a
  * reference on its room and on every peer added until the peer closes.
@@ -73,7 +76,8 @@ gboolean rd_recorder_is_paused (RdRecorder *recorder);
 /* Finishes everything; "finished" follows (at once when nothing is open). Idempotent. */
 void rd_recorder_stop (RdRecorder *recorder);
 
-/* Time since start (ns), segments sealed so far, writers running. */
+/* Time since start (ns; also from a streaming thread once started), segments sealed so far,
+ * writers running. */
 guint64 rd_recorder_get_elapsed_ns (RdRecorder *recorder);
 guint rd_recorder_get_sealed_count (RdRecorder *recorder);
 guint rd_recorder_get_track_count (RdRecorder *recorder);

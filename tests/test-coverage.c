@@ -204,6 +204,44 @@ test_party (void)
   g_assert_cmpuint (json_array_get_length (gaps (c, "room-audio")), ==, 0);
 }
 
+/* One sealed row whose first frame, stamped @from, reached the writer at @arrived. */
+static char *
+row_arrived (int segment, const char *track, double from, double to, double arrived)
+{
+  return g_strdup_printf (
+      "{\"segment\":%d,\"state\":\"sealed\",\"duration_ns\":%" G_GINT64_FORMAT
+      ",\"tracks\":[{\"track\":\"%s\",\"media\":\"audio\",\"start_ns\":%" G_GINT64_FORMAT
+      ",\"arrived_ns\":%" G_GINT64_FORMAT ",\"end_ns\":%" G_GINT64_FORMAT "}]}",
+      segment, S (to - from), track, S (from), S (arrived), S (to));
+}
+
+/* A party's frames are stamped ahead of their arrival (its playout delay): after a resume its
+ * first segment starts that much later, and the span before it is the pause's. A track whose
+ * first frame came when it was stamped has no such lead: the same span is a gap. */
+static void
+test_resume_lead (void)
+{
+  g_autoptr (JsonNode) c = coverage_of (
+      list (row (1, "sealed", "party-p1-audio", 1.05, 8.3), row (2, "sealed", "room-audio", 0, 8),
+            row_arrived (3, "party-p1-audio", 12.4, 20, 12.1),
+            row_arrived (4, "room-audio", 12.4, 20, 12.4), NULL),
+      list (event ("party-verified", "{\"participant_id\":1,\"recording_ns\":1000000000}"),
+            event ("recording-paused", "{\"reason\":\"r\",\"at_ns\":8000000000}"),
+            event ("recording-resumed", "{\"reason\":\"r\",\"at_ns\":12000000000}"),
+            event ("party-left", "{\"participant_id\":1,\"recording_ns\":20000000000}"),
+            event ("recording-finished", "{\"at_ns\":20000000000}"), NULL),
+      -1);
+  JsonArray *room = gaps (c, "room-audio");
+
+  g_assert_cmpuint (json_array_get_length (gaps (c, "party-p1-audio")), ==, 0);
+  g_assert_cmpfloat_with_epsilon (num (track (c, "party-p1-audio"), "paused_s"), 4.3, 1e-9);
+  g_assert_cmpuint (json_array_get_length (room), ==, 1);
+  g_assert_cmpfloat_with_epsilon (num (json_array_get_object_element (room, 0), "from_s"), 12,
+                                  1e-9);
+  g_assert_cmpfloat_with_epsilon (num (json_array_get_object_element (room, 0), "to_s"), 12.4,
+                                  1e-9);
+}
+
 /* After a crash the timeline ends at the last media written; while live, now, with the open
  * segment holding up to now; conference tracks are never due. */
 static void
@@ -335,6 +373,7 @@ main (int argc, char **argv)
   g_test_add_func ("/coverage/pause-and-hole", test_pause_and_hole);
   g_test_add_func ("/coverage/causes", test_causes);
   g_test_add_func ("/coverage/party", test_party);
+  g_test_add_func ("/coverage/resume-lead", test_resume_lead);
   g_test_add_func ("/coverage/interrupted-live-conference", test_interrupted_live_conference);
   g_test_add_func ("/coverage/unrecoverable", test_unrecoverable);
   g_test_add_func ("/coverage/overlap", test_overlap);

@@ -568,6 +568,76 @@ test_pause_before_lip_sync (void)
   g_assert_cmpfloat (json_object_get_double_member (coverage_of (shown, ta), "paused_s"), >=, 2.5);
 }
 
+/* The recording-resumed event's at_ns, in seconds (the first one). */
+static double
+resumed_at_s (JsonNode *shown)
+{
+  JsonArray *events = json_object_get_array_member (obj (shown), "events");
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+      if (g_str_equal (json_object_get_string_member (e, "kind"), "recording-resumed"))
+        return json_object_get_int_member (json_object_get_object_member (e, "detail"), "at_ns") /
+               1e9;
+    }
+  g_error ("no recording-resumed event");
+}
+
+/* A party in the call while the recording is paused and resumed: each of its tracks starts
+ * again at the resume, within what the coverage calls a gap (0.25 s of audio). */
+static void
+test_pause_resume_party (void)
+{
+  g_autoptr (RdTestRoom) r = NULL;
+  g_autoptr (JsonNode) inv = NULL, shown = NULL, status = NULL;
+  g_autoptr (RdTestPeer) p = NULL;
+  g_autoptr (RdTestWhipReply) c = NULL;
+  g_autofree char *id = NULL, *ta = NULL;
+  double paused_s, resumed_s;
+  Elapsed w;
+
+  if (rd_test_skip_if (skip_reason))
+    return;
+  r = rd_test_room_up (NULL);
+  inv = rd_test_room_invite (r, "board");
+  c = rd_test_room_call_in (r, inv, FALSE, &p);
+  id = party_id (c);
+  ta = g_strdup_printf ("party-%s-audio", id);
+  rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
+  {
+    PartyFiles pf = { r, id };
+    g_assert_true (rd_test_wait_until (party_recorded, &pf, TIMEOUT_MS));
+  }
+  status = rd_test_ctl_json (r->t, "status", NULL);
+  paused_s = (double)json_object_get_int_member (
+      json_object_get_object_member (obj (status), "recording"), "elapsed_s");
+  w = (Elapsed){ r, (gint64)paused_s + 1, 4 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason",
+                                "tạm dừng", NULL),
+                   ==, 0);
+  w = (Elapsed){ r, (gint64)paused_s + 3, 0 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
+                                "tiếp tục", NULL),
+                   ==, 0);
+  w = (Elapsed){ r, (gint64)paused_s + 5, 4 };
+  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+
+  shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
+  resumed_s = resumed_at_s (shown);
+  g_test_message ("resumed at %.3f s", resumed_s);
+  {
+    g_autoptr (GPtrArray) a = segments_of (r, shown, ta);
+    g_autoptr (GPtrArray) ra = segments_of (r, shown, "room-audio");
+    g_autoptr (GPtrArray) v = segments_of (r, shown, "room-video");
+  }
+  g_assert_cmpuint (gap_count (coverage_of (shown, ta)), ==, 0);
+  g_assert_cmpuint (gap_count (coverage_of (shown, "room-audio")), ==, 0);
+}
+
 static gboolean
 recording_state_is (gpointer data)
 {
@@ -773,6 +843,7 @@ main (int argc, char **argv)
   g_test_add_func ("/recording-e2e/sigkill", test_sigkill);
   g_test_add_func ("/recording-e2e/pause", test_pause);
   g_test_add_func ("/recording-e2e/pause-before-lip-sync", test_pause_before_lip_sync);
+  g_test_add_func ("/recording-e2e/pause-resume-party", test_pause_resume_party);
   g_test_add_func ("/recording-e2e/no-space", test_no_space);
   g_test_add_func ("/recording-e2e/disk-stop", test_disk_stop);
   g_test_add_func ("/recording-e2e/audio-only-party", test_audio_only_party);
