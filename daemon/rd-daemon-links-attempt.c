@@ -50,6 +50,16 @@ on_peer_security_violation (RdPeer *peer, const char *message, gpointer data)
 }
 
 static void
+on_peer_send_repaired (RdPeer *peer, const char *message, gpointer data)
+{
+  RdDaemonLink *l = data;
+
+  rd_log_session (G_LOG_LEVEL_WARNING, l->session_id, "link %s (%s): %s", l->id, l->shown_url,
+                  message);
+  rd_daemon_link_event (l, "send-repaired", rd_daemon_link_detail_reason (message));
+}
+
+static void
 on_peer_verified (RdPeer *peer, const char *fingerprint, gpointer data)
 {
   RdDaemonLink *l = data;
@@ -106,6 +116,7 @@ link_new_peer (RdDaemonLink *l, GError **error)
   g_signal_connect (l->peer, "closed", G_CALLBACK (on_peer_closed), l);
   g_signal_connect (l->peer, "security-violation", G_CALLBACK (on_peer_security_violation), l);
   g_signal_connect (l->peer, "verified", G_CALLBACK (on_peer_verified), l);
+  g_signal_connect (l->peer, "send-repaired", G_CALLBACK (on_peer_send_repaired), l);
   g_signal_connect (l->peer, "local-candidate", G_CALLBACK (on_local_candidate), l);
   g_signal_connect (l->peer, "gathering-done", G_CALLBACK (on_gathering_done), l);
   /* what the far end plays to the room is recorded like a party (new peer: new tracks) */

@@ -195,6 +195,17 @@ on_peer_security_violation (RdPeer *peer, const char *message, gpointer data)
   p->leave_reason = g_strdup_printf ("security: %s", message);
 }
 
+/* The room's media to the party stopped and was made again (rd-media-peer.h): what the party
+ * saw or heard froze for that long, which the record says. */
+static void
+on_peer_send_repaired (RdPeer *peer, const char *message, gpointer data)
+{
+  RdParty *p = data;
+
+  rd_log_session (G_LOG_LEVEL_WARNING, p->session_id, "party %s: %s", p->peer_id, message);
+  rd_party_add_event (p, "party-send-repaired", rd_parties_detail ("message", message, NULL));
+}
+
 static void
 on_peer_state_changed (RdPeer *peer, RdPeerState state, gpointer data)
 {
@@ -409,6 +420,7 @@ handle_offer (RdParties *parties, RdWhipRequest *req)
   g_signal_connect (p->peer, "verified", G_CALLBACK (on_peer_verified), p);
   g_signal_connect (p->peer, "security-violation", G_CALLBACK (on_peer_security_violation), p);
   g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_peer_state_changed), p);
+  g_signal_connect (p->peer, "send-repaired", G_CALLBACK (on_peer_send_repaired), p);
   g_signal_connect (p->peer, "closed", G_CALLBACK (on_peer_closed), p);
   g_hash_table_insert (parties->table, p->peer_id, p);
   p->pending_offer = req;

@@ -129,6 +129,19 @@ typedef struct
   /* atomic (video): 0, or the frames that leave the queue are dropped until a keyframe, 1
    * before it is asked for and 2 after (rd-media-peer-send.c) */
   gint need_keyframe;
+  /* what the branch is made of, to make it again */
+  gboolean video;
+  RdOfferCodec codec;
+  guint pt, mline;
+  GstPad *webrtc_sink;     /* webrtcbin's sink pad (owned) */
+  GstElement *queue, *pay; /* the branch (the peer's bin holds them) */
+  /* atomics: buffers that reached the ghost pad from the room, and the payloader sent */
+  guint64 in, sent;
+  /* the watch's (main context): the counts at its last look, since when (monotonic s) the
+   * stream sends nothing though media reaches it, and whether a keyframe was asked for since */
+  guint64 watch_in, watch_sent;
+  gint quiet_since;
+  gboolean watch_asked;
 } RdPeerSendStream;
 
 /* A send stream for m-line @mline, its webrtcbin sink pad requested with @caps. Main context. */
@@ -139,6 +152,12 @@ void rd_peer_send_set_open (RdPeer *peer, gboolean open);
 /* Teardown: takes every stream off the room's tees between two buffers (at most 1 s, then at
  * once) and releases the tee pads. Main context. */
 void rd_peer_send_unlink (RdPeer *peer);
+/* Every few seconds once verified (the liveness check): a stream whose queue gets the room's
+ * media while its payloader sends nothing (a queue stopped by a failed negotiation, a payloader
+ * stuck) is asked for a keyframe after 3 s (video) and made again after 6 s: a new queue and
+ * payloader, going on with the same SSRC and numbering, from a keyframe; the peer emits
+ * "send-repaired". A stream that cannot be made again closes the peer. Main context. */
+void rd_peer_send_watch (RdPeer *peer);
 
 /* --- what a party sent before its lip-sync was known (rd-media-peer-hold.c) ---
  * A hold is the recorder's branch of a receive stream: the stream's tee -> a queue -> a tee for

@@ -105,8 +105,9 @@ watch_transport_input (RdPeer *peer)
   g_value_unset (&item);
 }
 
-/* Every LIVENESS_PERIOD_S once verified: is anything still arriving from the far end? Keeps
- * running; a role that closes the peer removes it with the teardown. */
+/* Every LIVENESS_PERIOD_S once verified: is anything still arriving from the far end, and does
+ * what the peer sends leave it (rd_peer_send_watch)? Keeps running; a role that closes the peer
+ * removes it with the teardown. */
 static gboolean
 check_liveness (gpointer data)
 {
@@ -120,6 +121,7 @@ check_liveness (gpointer data)
     {
       if (peer->role->klass->heard_again)
         peer->role->klass->heard_again (peer);
+      rd_peer_send_watch (peer);
       return G_SOURCE_CONTINUE;
     }
   GST_INFO ("peer %s: nothing received for %d s", peer->id, timeout_s);

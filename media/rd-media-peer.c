@@ -28,6 +28,7 @@ enum
   SIGNAL_STREAM_ADDED,
   SIGNAL_LOCAL_CANDIDATE,
   SIGNAL_GATHERING_DONE,
+  SIGNAL_SEND_REPAIRED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -114,6 +115,8 @@ rd_peer_class_init (RdPeerClass *klass)
                     G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_GATHERING_DONE] =
       g_signal_new ("gathering-done", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_SEND_REPAIRED] = g_signal_new ("send-repaired", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                                NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

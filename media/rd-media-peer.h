@@ -38,6 +38,9 @@
  *   emitted once.
  *   "stream-added" (GstElement *tee, gboolean video, const char *codec): see
  *   rd_peer_foreach_stream().
+ *   "send-repaired" (const char *message): a stream the peer sends got the room's media but
+ *   sent nothing for 6 s (a queue a failed negotiation stopped, say); its queue and payloader
+ *   were made again and the far end gets the same RTP stream on, from a keyframe.
  *
  * Threading: main context only, as for RdRoom. Ownership: (transfer full) objects; the peer
  * holds a reference on its room.

@@ -445,6 +445,109 @@ test_h264_sendrecv (Fixture *f, gconstpointer data)
   events_clear (&ev);
 }
 
+/* The payloader's thread: its first buffer refused as a failed negotiation would be. The queue
+ * before it stops for good on such an answer (GStreamer's queue pauses its task), and nothing
+ * the room encodes reaches the party any more. */
+static GstPadProbeReturn
+refuse_once (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  gint *refused = data;
+
+  if (!g_atomic_int_compare_and_exchange (refused, 0, 1))
+    return GST_PAD_PROBE_OK;
+  gst_buffer_unref (GST_PAD_PROBE_INFO_BUFFER (info));
+  GST_PAD_PROBE_INFO_DATA (info) = NULL;
+  GST_PAD_PROBE_INFO_FLOW_RETURN (info) = GST_FLOW_NOT_NEGOTIATED;
+  return GST_PAD_PROBE_HANDLED;
+}
+
+static void
+on_send_repaired (RdPeer *peer, const char *message, char **said)
+{
+  g_free (*said);
+  *said = g_strdup (message);
+}
+
+/* The element of @factory in peer @id's bin. (transfer full) */
+static GstElement *
+peer_element (Fixture *f, const char *id, const char *factory)
+{
+  g_autofree char *name = g_strdup_printf ("peer-%s", id);
+  g_autoptr (GstElement) bin = gst_bin_get_by_name (GST_BIN (rd_room_get_pipeline (f->room)), name);
+  g_autoptr (GstIterator) it = NULL;
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  g_assert_nonnull (bin);
+  it = gst_bin_iterate_recurse (GST_BIN (bin));
+  while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *e = g_value_get_object (&item);
+      if (g_str_equal (GST_OBJECT_NAME (gst_element_get_factory (e)), factory))
+        found = gst_object_ref (e);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  g_assert_nonnull (found);
+  return found;
+}
+
+/* The room's H.264 send branch to a party stopped by a failed negotiation (issue seen under
+ * load: the party decoded no frame of the room while the room got the party's): the peer sees
+ * its stream send nothing, makes it again and the party decodes the room's video again, the
+ * same RTP stream from a keyframe. */
+static void
+test_send_branch_repaired (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RdTestPeer) tp = rd_test_peer_new_with_video (RD_TEST_PEER_SENDRECV, "H264", &error);
+  g_autoptr (GstElement) pay = NULL;
+  g_autoptr (GstPad) pay_sink = NULL;
+  g_autofree char *offer = NULL, *said = NULL;
+  g_autoptr (RdPeer) peer = NULL;
+  Events ev = { 0 };
+  gint refused = 0;
+  guint64 frames;
+  gint64 start;
+
+  g_assert_no_error (error);
+  offer = offer_of (tp);
+  peer = answer (f, "h1", offer, &ev);
+  g_signal_connect (peer, "send-repaired", G_CALLBACK (on_send_repaired), &said);
+  g_assert_no_error (ev.error);
+  g_assert_true (rd_test_peer_set_answer (tp, ev.answer, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (rd_test_peer_get_video_frames (tp) >= 30, 15,
+            "test peer decoded %" G_GUINT64_FORMAT " frames (peer %s)",
+            rd_test_peer_get_video_frames (tp), rd_peer_state_to_string (rd_peer_get_state (peer)));
+
+  pay = peer_element (f, "h1", "rtph264pay");
+  pay_sink = gst_element_get_static_pad (pay, "sink");
+  gst_pad_add_probe (pay_sink, GST_PAD_PROBE_TYPE_BUFFER, refuse_once, &refused, NULL);
+  WAIT_FOR (g_atomic_int_get (&refused), 5, "no frame reached the payloader");
+  frames = rd_test_peer_get_video_frames (tp);
+  start = g_get_monotonic_time ();
+  WAIT_FOR (said != NULL, 20,
+            "the stream was not made again; the party decoded %" G_GUINT64_FORMAT
+            " frames since it stopped",
+            rd_test_peer_get_video_frames (tp) - frames);
+  g_test_message ("%.1f s after the refusal: %s", (g_get_monotonic_time () - start) / 1e6, said);
+  g_assert_nonnull (strstr (said, "video stream got the room's video but sent nothing"));
+  /* the stopped branch really sent nothing: the party's picture froze until it was made again */
+  g_assert_cmpuint (rd_test_peer_get_video_frames (tp) - frames, <, 30);
+  frames = rd_test_peer_get_video_frames (tp);
+  WAIT_FOR (rd_test_peer_get_video_frames (tp) >= frames + 30, 10,
+            "after the repair the party decoded %" G_GUINT64_FORMAT " frames: %s",
+            rd_test_peer_get_video_frames (tp) - frames, rd_test_peer_describe_video (tp));
+  g_assert_cmpint (rd_peer_get_state (peer), ==, RD_PEER_STATE_CONNECTED);
+  {
+    g_autofree char *video = rd_test_peer_describe_video (tp);
+    g_test_message ("party's video: %s", video);
+  }
+  rd_peer_close (peer, "test over");
+  events_clear (&ev);
+}
+
 /* An offer the room cannot send its video in is refused, naming what was offered and what the
  * room sends; a party that only sends may use the other codec. */
 static void
@@ -582,6 +685,8 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/media/peer/h264-sendrecv", Fixture, config_h264, setup, test_h264_sendrecv,
               teardown);
+  g_test_add ("/media/peer/send-branch-repaired", Fixture, config_h264, setup,
+              test_send_branch_repaired, teardown);
   g_test_add ("/media/peer/h264-room-refuses-vp8-only", Fixture, config_h264, setup,
               test_codec_mismatch, teardown);
   g_test_add ("/media/peer/vp8-room-refuses-h264-only", Fixture, NULL, setup, test_codec_mismatch,
