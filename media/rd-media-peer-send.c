@@ -309,36 +309,54 @@ rd_peer_send_unlink (RdPeer *peer)
 
 /* --- the watch --- */
 
+/* What a rebuild took out of the peer's bin, stopped on a thread of its own: a payloader stuck
+ * in a push would hold whoever sets it to NULL. */
+typedef struct
+{
+  GstElement *queue, *pay;
+  RdPeerGate *gate; /* its probe is on the queue: freed once that is stopped */
+} Retired;
+
+static gpointer
+stop_retired (gpointer data)
+{
+  Retired *r = data;
+
+  gst_element_set_state (r->queue, GST_STATE_NULL);
+  gst_element_set_state (r->pay, GST_STATE_NULL);
+  rd_peer_gate_free (r->gate);
+  gst_object_unref (r->queue);
+  gst_object_unref (r->pay);
+  g_free (r);
+  return NULL;
+}
+
 /* @s's queue and payloader made again, between two of the tee's buffers; the far end gets the
  * same RTP stream on (continue_numbering), from a keyframe (the new branch asks for one). */
 static gboolean
 rebuild (RdPeer *peer, RdPeerSendStream *s, GError **error)
 {
-  g_autoptr (GstElement) old_queue = gst_object_ref (s->queue);
-  g_autoptr (GstElement) old_pay = gst_object_ref (s->pay);
-  g_autoptr (GstPad) old_src = gst_element_get_static_pad (old_pay, "src");
-  RdPeerGate *old_gate = s->gate;
+  Retired *old = g_new0 (Retired, 1);
+  g_autoptr (GstPad) old_src = gst_element_get_static_pad (s->pay, "src");
   gboolean ok;
 
+  old->queue = gst_object_ref (s->queue);
+  old->pay = gst_object_ref (s->pay);
+  old->gate = s->gate;
   unlink_from_tees (peer, s);
-  gst_element_set_state (old_queue, GST_STATE_NULL); /* nothing more reaches the payloader */
-  gst_pad_unlink (old_src, s->webrtc_sink);
-  g_mutex_lock (&peer->lock); /* rd_peer_get_media_bytes() reads the gate */
-  ok = make_branch (peer, s, old_pay, error);
+  gst_pad_unlink (old_src, s->webrtc_sink); /* what the old payloader sends goes nowhere now */
+  g_mutex_lock (&peer->lock);               /* rd_peer_get_media_bytes() reads the gate */
+  ok = make_branch (peer, s, old->pay, error);
   if (ok)
     {
-      s->gate->bytes = old_gate->bytes;
-      rd_peer_gate_set_open (s->gate, g_atomic_int_get (&old_gate->open));
+      s->gate->bytes = old->gate->bytes;
+      rd_peer_gate_set_open (s->gate, g_atomic_int_get (&old->gate->open));
     }
   else
-    {
-      s->gate = old_gate; /* what the peer's teardown frees */
-      old_gate = NULL;
-    }
+    old->gate = NULL; /* still the stream's (make_branch() failed before a new one) */
   g_mutex_unlock (&peer->lock);
-  gst_element_set_state (old_pay, GST_STATE_NULL);
-  gst_bin_remove_many (GST_BIN (peer->bin), old_queue, old_pay, NULL);
-  rd_peer_gate_free (old_gate);
+  gst_bin_remove_many (GST_BIN (peer->bin), old->queue, old->pay, NULL);
+  g_thread_unref (g_thread_new ("rd-send-retire", stop_retired, old));
   if (!ok)
     return FALSE;
   g_mutex_lock (&peer->lock);
