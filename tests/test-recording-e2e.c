@@ -9,30 +9,18 @@
 
 #include "tests/rd-test-netns.h"
 #include "tests/rd-test-probe.h"
+#include "tests/rd-test-recording.h"
 #include "tests/rd-test-room.h"
 
 #define TIMEOUT_MS RD_TEST_ROOM_TIMEOUT_MS
 
 static char *skip_reason;
 
-static JsonObject *
-obj (JsonNode *n)
-{
-  return json_node_get_object (n);
-}
-
 static gboolean
 peer_has_media (gpointer data)
 {
   RdTestPeer *peer = data;
   return rd_test_peer_get_video_frames (peer) >= 30 && rd_test_peer_get_audio_buffers (peer) >= 20;
-}
-
-/* The party id: the last part of its resource path. (transfer full) */
-static char *
-party_id (RdTestWhipReply *created)
-{
-  return g_path_get_basename (created->location);
 }
 
 typedef struct
@@ -59,7 +47,7 @@ static GPtrArray *
 segments_of (RdTestRoom *r, JsonNode *shown, const char *track)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func (segment_free);
-  JsonArray *rows = json_object_get_array_member (obj (shown), "recordings");
+  JsonArray *rows = json_object_get_array_member (rd_test_rec_obj (shown), "recordings");
   g_autofree char *suffix = g_strdup_printf ("-%s.mkv", track);
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
@@ -123,7 +111,7 @@ iso_us (JsonNode *n, const char *member)
 static JsonObject *
 coverage_of (JsonNode *shown, const char *track)
 {
-  JsonObject *coverage = json_object_get_object_member (obj (shown), "coverage");
+  JsonObject *coverage = json_object_get_object_member (rd_test_rec_obj (shown), "coverage");
   JsonArray *tracks = json_object_get_array_member (coverage, "tracks");
 
   for (guint i = 0; i < json_array_get_length (tracks); i++)
@@ -161,7 +149,7 @@ missed_s (JsonObject *track)
 static gboolean
 has_event (JsonNode *shown, const char *kind, const char *actor_prefix)
 {
-  JsonArray *events = json_object_get_array_member (obj (shown), "events");
+  JsonArray *events = json_object_get_array_member (rd_test_rec_obj (shown), "events");
 
   for (guint i = 0; i < json_array_get_length (events); i++)
     {
@@ -187,7 +175,7 @@ party_recorded (gpointer data)
   PartyFiles *w = data;
   g_autoptr (JsonNode) shown =
       rd_test_ctl_json (w->r->t, "session", "show", w->r->session_id, NULL);
-  JsonArray *rows = json_object_get_array_member (obj (shown), "recordings");
+  JsonArray *rows = json_object_get_array_member (rd_test_rec_obj (shown), "recordings");
   g_autofree char *video = g_strdup_printf ("-party-%s-video.mkv", w->party);
   g_autofree char *audio = g_strdup_printf ("-party-%s-audio.mkv", w->party);
   gboolean have_video = FALSE, have_audio = FALSE;
@@ -220,8 +208,8 @@ test_two_parties (void)
   inv2 = rd_test_room_invite (r, "citizen");
   c1 = rd_test_room_call_in (r, inv1, FALSE, &p1);
   c2 = rd_test_room_call_in (r, inv2, FALSE, &p2);
-  id1 = party_id (c1);
-  id2 = party_id (c2);
+  id1 = rd_test_rec_party_id (c1);
+  id2 = rd_test_rec_party_id (c2);
   rd_test_room_wait_parties (r, 2, "connected", 20000, TIMEOUT_MS);
   g_assert_true (rd_test_wait_until (peer_has_media, p1, TIMEOUT_MS));
   g_assert_true (rd_test_wait_until (peer_has_media, p2, TIMEOUT_MS));
@@ -286,15 +274,17 @@ test_two_parties (void)
   /* the room's tracks hold the whole session; the ledger says where its timeline ends */
   g_assert_cmpuint (gap_count (coverage_of (shown, "room-audio")), ==, 0);
   g_assert_cmpuint (gap_count (coverage_of (shown, "room-video")), ==, 0);
-  g_assert_cmpstr (json_object_get_string_member (
-                       json_object_get_object_member (obj (shown), "coverage"), "ended"),
-                   ==, "finished");
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_object_get_object_member (rd_test_rec_obj (shown), "coverage"), "ended"),
+      ==, "finished");
   g_assert_true (has_event (shown, "recording-finished", "receptiond"));
   g_assert_true (has_event (shown, "recording-coverage", "receptiond"));
   /* and no two files of a track claim the same time */
-  g_assert_cmpint (json_object_get_int_member (
-                       json_object_get_object_member (obj (shown), "coverage"), "overlaps"),
-                   ==, 0);
+  g_assert_cmpint (
+      json_object_get_int_member (
+          json_object_get_object_member (rd_test_rec_obj (shown), "coverage"), "overlaps"),
+      ==, 0);
   /* while both were there the room showed them in a grid: that conference, as the parties saw
    * and heard it, is the playback recording, sealed with the rest */
   {
@@ -310,24 +300,6 @@ test_two_parties (void)
   }
 }
 
-typedef struct
-{
-  RdTestRoom *r;
-  gint64 elapsed_s; /* recorded at least this long */
-  gint64 tracks;    /* with this many tracks being written */
-} Elapsed;
-
-static gboolean
-recorded_for (gpointer data)
-{
-  Elapsed *w = data;
-  g_autoptr (JsonNode) status = rd_test_ctl_json (w->r->t, "status", NULL);
-  JsonObject *rec = json_object_get_object_member (obj (status), "recording");
-
-  return json_object_get_int_member_with_default (rec, "elapsed_s", 0) >= w->elapsed_s &&
-         json_object_get_int_member_with_default (rec, "tracks", 0) == w->tracks;
-}
-
 static void
 test_sigkill (void)
 {
@@ -336,7 +308,7 @@ test_sigkill (void)
   g_autoptr (RdTestPeer) p = NULL;
   g_autoptr (RdTestWhipReply) c = NULL;
   g_autofree char *id = NULL, *out = NULL, *err = NULL;
-  Elapsed w;
+  RdTestRecElapsed w;
   gint64 before_kill_s;
   double vs, ve, as, ae;
 
@@ -345,13 +317,13 @@ test_sigkill (void)
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "board");
   c = rd_test_room_call_in (r, inv, FALSE, &p);
-  id = party_id (c);
+  id = rd_test_rec_party_id (c);
   rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
-  w = (Elapsed){ r, 4, 4 }; /* the room's two tracks and the party's two */
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r, 4, 4 }; /* the room's two tracks and the party's two */
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   status = rd_test_ctl_json (r->t, "status", NULL);
   before_kill_s = json_object_get_int_member (
-      json_object_get_object_member (obj (status), "recording"), "elapsed_s");
+      json_object_get_object_member (rd_test_rec_obj (status), "recording"), "elapsed_s");
   rd_test_daemon_signal (r->t, SIGKILL);
   g_assert_cmpint (rd_test_daemon_wait_exit (r->t, TIMEOUT_MS), ==, 128 + SIGKILL);
   g_clear_pointer (&p, rd_test_peer_free);
@@ -398,7 +370,7 @@ paused_files_closed (gpointer data)
 {
   RdTestRoom *r = data;
   g_autoptr (JsonNode) status = rd_test_ctl_json (r->t, "status", NULL);
-  JsonObject *rec = json_object_get_object_member (obj (status), "recording");
+  JsonObject *rec = json_object_get_object_member (rd_test_rec_obj (status), "recording");
 
   return g_str_equal (json_object_get_string_member (rec, "state"), "paused") &&
          json_object_get_int_member (rec, "tracks") == 0;
@@ -410,15 +382,15 @@ test_pause (void)
   g_autoptr (RdTestRoom) r = NULL;
   g_autoptr (JsonNode) status = NULL, shown = NULL;
   g_autofree char *err = NULL;
-  Elapsed w;
+  RdTestRecElapsed w;
   gint64 paused_at;
   JsonObject *rec;
 
   if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_room_up (NULL);
-  w = (Elapsed){ r, 2, 2 };
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r, 2, 2 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   /* no reason, no pause */
   g_assert_cmpint (rd_test_ctl (r->t, NULL, &err, "recording", "pause", r->session_id, NULL), ==,
                    64);
@@ -426,7 +398,7 @@ test_pause (void)
                                 "bảo vệ người tố cáo", NULL),
                    ==, 0);
   status = rd_test_ctl_json (r->t, "status", NULL);
-  rec = json_object_get_object_member (obj (status), "recording");
+  rec = json_object_get_object_member (rd_test_rec_obj (status), "recording");
   g_assert_cmpstr (json_object_get_string_member (rec, "state"), ==, "paused");
   g_assert_cmpstr (json_object_get_string_member (rec, "display_mark"), ==,
                    "REC PAUSED: bảo vệ người tố cáo");
@@ -438,13 +410,13 @@ test_pause (void)
     rd_test_daemon_wait_notify (r->t, line, 1, TIMEOUT_MS);
   }
   g_assert_true (rd_test_wait_until (paused_files_closed, r, TIMEOUT_MS));
-  w = (Elapsed){ r, paused_at + 3, 0 }; /* three seconds of session with nothing written */
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r, paused_at + 3, 0 }; /* three seconds of session with nothing written */
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
                                 "xong phần bảo mật", NULL),
                    ==, 0);
-  w = (Elapsed){ r, paused_at + 5, 2 };
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r, paused_at + 5, 2 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
 
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
@@ -504,7 +476,7 @@ test_pause_before_lip_sync (void)
   g_autoptr (RdTestWhipReply) c = NULL;
   g_autofree char *id = NULL, *ta = NULL, *tv = NULL;
   double paused_s;
-  Elapsed w;
+  RdTestRecElapsed w;
 
   if (rd_test_skip_if (skip_reason))
     return;
@@ -524,7 +496,7 @@ test_pause_before_lip_sync (void)
     g_signal_connect (rtpbin, "pad-added", G_CALLBACK (on_rtpbin_pad), NULL);
     c = rd_test_room_call_in_peer (r, inv, p);
   }
-  id = party_id (c);
+  id = rd_test_rec_party_id (c);
   ta = g_strdup_printf ("party-%s-audio", id);
   tv = g_strdup_printf ("party-%s-video", id);
   /* some of its media in (a few hundred ms), its first SRs not yet */
@@ -539,14 +511,14 @@ test_pause_before_lip_sync (void)
                    ==, 0);
   status = rd_test_ctl_json (r->t, "status", NULL);
   paused_s = (double)json_object_get_int_member (
-      json_object_get_object_member (obj (status), "recording"), "elapsed_s");
-  w = (Elapsed){ r, (gint64)paused_s + 3, 0 }; /* the lip-sync wait ends in the pause */
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+      json_object_get_object_member (rd_test_rec_obj (status), "recording"), "elapsed_s");
+  w = (RdTestRecElapsed){ r, (gint64)paused_s + 3, 0 }; /* the lip-sync wait ends in the pause */
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
                                 "xong phần bảo mật", NULL),
                    ==, 0);
-  w = (Elapsed){ r, (gint64)paused_s + 5, 4 };
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r, (gint64)paused_s + 5, 4 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
 
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
@@ -572,7 +544,7 @@ test_pause_before_lip_sync (void)
 static double
 resumed_at_s (JsonNode *shown)
 {
-  JsonArray *events = json_object_get_array_member (obj (shown), "events");
+  JsonArray *events = json_object_get_array_member (rd_test_rec_obj (shown), "events");
 
   for (guint i = 0; i < json_array_get_length (events); i++)
     {
@@ -595,14 +567,14 @@ test_pause_resume_party (void)
   g_autoptr (RdTestWhipReply) c = NULL;
   g_autofree char *id = NULL, *ta = NULL;
   double paused_s, resumed_s;
-  Elapsed w;
+  RdTestRecElapsed w;
 
   if (rd_test_skip_if (skip_reason))
     return;
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "board");
   c = rd_test_room_call_in (r, inv, FALSE, &p);
-  id = party_id (c);
+  id = rd_test_rec_party_id (c);
   ta = g_strdup_printf ("party-%s-audio", id);
   rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
   {
@@ -611,19 +583,19 @@ test_pause_resume_party (void)
   }
   status = rd_test_ctl_json (r->t, "status", NULL);
   paused_s = (double)json_object_get_int_member (
-      json_object_get_object_member (obj (status), "recording"), "elapsed_s");
-  w = (Elapsed){ r, (gint64)paused_s + 1, 4 };
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+      json_object_get_object_member (rd_test_rec_obj (status), "recording"), "elapsed_s");
+  w = (RdTestRecElapsed){ r, (gint64)paused_s + 1, 4 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason",
                                 "tạm dừng", NULL),
                    ==, 0);
-  w = (Elapsed){ r, (gint64)paused_s + 3, 0 };
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r, (gint64)paused_s + 3, 0 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
                                 "tiếp tục", NULL),
                    ==, 0);
-  w = (Elapsed){ r, (gint64)paused_s + 5, 4 };
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r, (gint64)paused_s + 5, 4 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
 
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
@@ -641,9 +613,9 @@ test_pause_resume_party (void)
 static gboolean
 recording_state_is (gpointer data)
 {
-  Elapsed *w = data; /* elapsed_s unused: state "stopped" with @tracks writers */
+  RdTestRecElapsed *w = data; /* elapsed_s unused: state "stopped" with @tracks writers */
   g_autoptr (JsonNode) status = rd_test_ctl_json (w->r->t, "status", NULL);
-  JsonObject *rec = json_object_get_object_member (obj (status), "recording");
+  JsonObject *rec = json_object_get_object_member (rd_test_rec_obj (status), "recording");
 
   return g_str_equal (json_object_get_string_member (rec, "state"), "stopped") &&
          json_object_get_int_member_with_default (rec, "tracks", -1) == w->tracks;
@@ -660,7 +632,7 @@ test_disk_stop (void)
   g_autoptr (RdTestWhipReply) c = NULL;
   g_autofree char *err = NULL, *line = NULL;
   JsonArray *rows;
-  Elapsed w;
+  RdTestRecElapsed w;
 
   if (rd_test_skip_if (skip_reason))
     return;
@@ -668,18 +640,18 @@ test_disk_stop (void)
   inv = rd_test_room_invite (r, "board");
   c = rd_test_room_call_in (r, inv, FALSE, &p);
   rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
-  w = (Elapsed){ r, 2, 4 };
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r, 2, 4 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   rd_test_daemon_write_config (r->t, "[storage]\nstop-free-mb=9000000\nmin-free-mb=9000001\n"
                                      "warn-free-mb=10000000\n[network]\n"
                                      "ice-addresses=127.0.0.1\n");
   rd_test_daemon_signal (r->t, SIGHUP);
-  w = (Elapsed){ r, 0, 0 };
+  w = (RdTestRecElapsed){ r, 0, 0 };
   g_assert_true (rd_test_wait_until (recording_state_is, &w, TIMEOUT_MS));
   status = rd_test_ctl_json (r->t, "status", NULL);
   g_assert_true (g_str_has_prefix (
-      json_object_get_string_member (json_object_get_object_member (obj (status), "recording"),
-                                     "display_mark"),
+      json_object_get_string_member (
+          json_object_get_object_member (rd_test_rec_obj (status), "recording"), "display_mark"),
       "REC STOPPED: "));
   line = g_strdup_printf ("STATUS=live: session %s, 1 party, RECORDING STOPPED (disk full), "
                           "disk space low",
@@ -687,18 +659,19 @@ test_disk_stop (void)
   rd_test_daemon_wait_notify (r->t, line, 1, TIMEOUT_MS);
   rd_test_room_wait_parties (r, 1, "connected", 0, TIMEOUT_MS); /* the call goes on */
   /* and goes on unrecorded for two seconds more */
-  w = (Elapsed){ r,
-                 json_object_get_int_member (
-                     json_object_get_object_member (obj (status), "recording"), "elapsed_s") +
-                     2,
-                 0 };
-  g_assert_true (rd_test_wait_until (recorded_for, &w, TIMEOUT_MS));
+  w = (RdTestRecElapsed){ r,
+                          json_object_get_int_member (
+                              json_object_get_object_member (rd_test_rec_obj (status), "recording"),
+                              "elapsed_s") +
+                              2,
+                          0 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
   g_assert_cmpint (
       rd_test_ctl (r->t, NULL, &err, "recording", "resume", r->session_id, "--reason", "try", NULL),
       ==, 1);
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
   g_assert_true (has_event (shown, "recording-stopped-disk", "receptiond"));
-  rows = json_object_get_array_member (obj (shown), "recordings");
+  rows = json_object_get_array_member (rd_test_rec_obj (shown), "recordings");
   g_assert_cmpuint (json_array_get_length (rows), >=, 4);
   for (guint i = 0; i < json_array_get_length (rows); i++)
     g_assert_cmpstr (
@@ -742,7 +715,7 @@ test_audio_only_party (void)
   r = rd_test_room_up (NULL);
   inv = rd_test_room_invite (r, "citizen");
   c = rd_test_room_call_in_with (r, inv, "none", FALSE, &p);
-  id = party_id (c);
+  id = rd_test_rec_party_id (c);
   rd_test_room_wait_parties (r, 1, "connected", 20000, TIMEOUT_MS);
   g_assert_true (rd_test_wait_until (peer_has_audio, p, TIMEOUT_MS));
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
@@ -775,7 +748,8 @@ has_segments (gpointer data)
   g_autoptr (JsonNode) v =
       rd_test_ctl_json (w->r->t, "recording", "verify", w->r->session_id, NULL);
 
-  return json_array_get_length (json_object_get_array_member (obj (v), "segments")) >= w->n;
+  return json_array_get_length (json_object_get_array_member (rd_test_rec_obj (v), "segments")) >=
+         w->n;
 }
 
 /* SIGTERM just after a segment switch (the room's two tracks split at 10 s): every segment is
