@@ -172,7 +172,7 @@ JsonNode *
 rd_ledger_book_duties (RdLedger *ledger, GError **error)
 {
   g_autoptr (GDateTime) now = NULL;
-  g_autofree char *now_text = rd_ledger_now (ledger, &now);
+  g_autofree char *now_text G_GNUC_UNUSED = rd_ledger_now (ledger, &now); /* now, not its text */
   g_autoptr (sqlite3_stmt) stmt =
       rd_ledger_prepare (ledger, error,
                          "SELECT id, title, scheduled_for FROM sessions WHERE state = 'scheduled' "

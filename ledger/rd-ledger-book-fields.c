@@ -260,8 +260,10 @@ char *
 rd_book_today (RdLedger *self)
 {
   g_autoptr (GDateTime) now = NULL;
-  g_autofree char *stored = rd_ledger_now (self, &now);
-  g_autoptr (GDateTime) local = g_date_time_to_local (now);
+  g_autoptr (GDateTime) local = NULL;
+
+  g_free (rd_ledger_now (self, &now)); /* the time only, not its stored text */
+  local = g_date_time_to_local (now);
 
   return g_date_time_format (local, "%Y-%m-%d");
 }

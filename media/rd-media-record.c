@@ -414,7 +414,8 @@ maybe_finished (RdRecorder *rec)
 void
 rd_recorder_writer_done (RdRecorder *rec, RdRecWriter *w)
 {
-  g_autoptr (RdRecorder) hold = g_object_ref (rec);
+  /* a handler of a signal below may drop the last other reference */
+  g_autoptr (RdRecorder) hold G_GNUC_UNUSED = g_object_ref (rec);
 
   GST_DEBUG ("writer %s done", w->track);
   g_ptr_array_remove (rec->writers, w);
