@@ -125,6 +125,9 @@ add_party (JsonBuilder *b, RdParty *p)
   /* lost for good: webrtcbin's count, or the gaps counted in the room when it has none */
   add_int (b, "packets_lost", MAX (st->packets_lost, rd_peer_get_media_gaps (p->peer)));
   add_int (b, "packets_repaired", st->packets_repaired);
+  /* what did not arrive the first time, on every stream (the RTP sessions' count, before any
+   * retransmission): the one loss figure webrtcbin gives for the video as well */
+  add_int (b, "packets_missing", st->packets_missing);
   /* what the party reported missing of what the room sent (its RTCP receiver reports, before
    * any retransmission): the way to the party, where the two above are the way back */
   add_int (b, "remote_packets_lost", st->remote_packets_lost);

@@ -54,6 +54,18 @@ add_one (GQuark field, const GValue *value, gpointer user_data)
         sum->stats->packets_lost += (guint64)i;
       if (gst_structure_get_uint64 (s, "packets-repaired", &u))
         sum->stats->packets_repaired += u;
+      {
+        /* webrtcbin 1.22 gives packets-lost (and -repaired) only for the stream whose jitter
+         * buffer it has mapped to the SSRC, often the audio alone: the RTP session's own count
+         * (expected less received, RFC 3550 A.3; a retransmission comes on its own SSRC, so
+         * before any repair) is there for every stream */
+        const GValue *v = gst_structure_get_value (s, "gst-rtpsource-stats");
+        gint lost;
+
+        if (v && GST_VALUE_HOLDS_STRUCTURE (v) &&
+            gst_structure_get_int (gst_value_get_structure (v), "packets-lost", &lost) && lost > 0)
+          sum->stats->packets_missing += (guint64)lost;
+      }
       break;
     case GST_WEBRTC_STATS_OUTBOUND_RTP:
       if (gst_structure_get_uint64 (s, "bytes-sent", &u))

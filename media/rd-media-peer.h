@@ -68,8 +68,9 @@ const char *rd_peer_state_to_string (RdPeerState state);
 typedef struct
 {
   guint64 bytes_received, bytes_sent;
-  guint64 packets_received, packets_lost;    /* lost for good, after retransmissions */
-  guint64 packets_repaired;                  /* lost on the way, then retransmitted (NACK/RTX) */
+  guint64 packets_received, packets_lost; /* lost for good, after retransmissions */
+  guint64 packets_repaired;               /* lost on the way, then retransmitted (NACK/RTX) */
+  guint64 packets_missing; /* not received the first time, per RTP session (RFC 3550 A.3) */
   guint64 packets_sent, remote_packets_lost; /* lost of ours, as the far end's RTCP reports */
   double round_trip_time_s;                  /* < 0 when unknown */
   char *selected_pair_type;                  /* "host", "srflx", "relay", or NULL */

@@ -71,6 +71,7 @@ party_shows_link (gpointer data)
          json_object_get_int_member (p, "rtt_ms") >= w->min_rtt_ms &&
          json_object_get_int_member (p, "packets_lost") +
                  json_object_get_int_member (p, "packets_repaired") +
+                 json_object_get_int_member (p, "packets_missing") +
                  json_object_get_int_member (p, "remote_packets_lost") >=
              w->min_lost;
 }
@@ -150,9 +151,10 @@ test_call_over_lossy_link (Fixture *f, gconstpointer data)
   {
     JsonObject *p = rd_test_first_party (w.status);
     g_test_message ("over the veth: rtt %" G_GINT64_FORMAT " ms, %" G_GINT64_FORMAT
-                    " packets repaired and %" G_GINT64_FORMAT " lost of %" G_GINT64_FORMAT
-                    ", pair %s",
+                    " packets missing the first time, %" G_GINT64_FORMAT
+                    " repaired and %" G_GINT64_FORMAT " lost of %" G_GINT64_FORMAT ", pair %s",
                     json_object_get_int_member (p, "rtt_ms"),
+                    json_object_get_int_member (p, "packets_missing"),
                     json_object_get_int_member (p, "packets_repaired"),
                     json_object_get_int_member (p, "packets_lost"),
                     json_object_get_int_member (p, "packets_received"),
