@@ -126,6 +126,17 @@ coverage_of (JsonNode *shown, const char *track)
                           json_object_get_double_member (t, "covered_s"),
                           json_object_get_double_member (t, "paused_s"),
                           json_array_get_length (json_object_get_array_member (t, "gaps")));
+          {
+            JsonArray *gaps = json_object_get_array_member (t, "gaps");
+            for (guint j = 0; j < json_array_get_length (gaps); j++)
+              {
+                JsonObject *g = json_array_get_object_element (gaps, j);
+                g_test_message ("  gap %.3f-%.3f s: %s",
+                                json_object_get_double_member (g, "from_s"),
+                                json_object_get_double_member (g, "to_s"),
+                                json_object_get_string_member (g, "reason"));
+              }
+          }
           return t;
         }
     }
@@ -463,6 +474,33 @@ on_rtpbin_pad (GstElement *rtpbin, GstPad *pad, gpointer data)
     gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, drop_sr, NULL, NULL);
 }
 
+/* Pauses the recording now (@why), resumes it (@again) once the session ran 3 s more with nothing
+ * written, and ends the session once 2 s more were recorded with its 4 tracks. Returns the
+ * recording's elapsed_s at the pause. */
+static double
+pause_resume_end (RdTestRoom *r, const char *why, const char *again)
+{
+  g_autoptr (JsonNode) status = NULL;
+  RdTestRecElapsed w;
+  double paused_s;
+
+  g_assert_cmpint (
+      rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason", why, NULL),
+      ==, 0);
+  status = rd_test_ctl_json (r->t, "status", NULL);
+  paused_s = (double)json_object_get_int_member (
+      json_object_get_object_member (rd_test_rec_obj (status), "recording"), "elapsed_s");
+  w = (RdTestRecElapsed){ r, (gint64)paused_s + 3, 0 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (
+      rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason", again, NULL),
+      ==, 0);
+  w = (RdTestRecElapsed){ r, (gint64)paused_s + 5, 4 };
+  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
+  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+  return paused_s;
+}
+
 /* A party's streams reach the recorder once its lip-sync is known, with what it sent from its
  * verification on, held till then: up to 2 s after it connects (a test party's RTCP SRs are
  * not usable, so the whole wait). A pause inside that wait: what the party sent before the
@@ -471,12 +509,11 @@ static void
 test_pause_before_lip_sync (void)
 {
   g_autoptr (RdTestRoom) r = NULL;
-  g_autoptr (JsonNode) inv = NULL, shown = NULL, status = NULL;
+  g_autoptr (JsonNode) inv = NULL, shown = NULL;
   g_autoptr (RdTestPeer) p = NULL;
   g_autoptr (RdTestWhipReply) c = NULL;
   g_autofree char *id = NULL, *ta = NULL, *tv = NULL;
   double paused_s;
-  RdTestRecElapsed w;
 
   if (rd_test_skip_if (skip_reason))
     return;
@@ -506,20 +543,8 @@ test_pause_before_lip_sync (void)
     if (party_recorded (&pf))
       g_error ("the party's lip-sync was known before the pause: the case is not reached");
   }
-  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason",
-                                "bảo vệ người tố cáo", NULL),
-                   ==, 0);
-  status = rd_test_ctl_json (r->t, "status", NULL);
-  paused_s = (double)json_object_get_int_member (
-      json_object_get_object_member (rd_test_rec_obj (status), "recording"), "elapsed_s");
-  w = (RdTestRecElapsed){ r, (gint64)paused_s + 3, 0 }; /* the lip-sync wait ends in the pause */
-  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
-  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
-                                "xong phần bảo mật", NULL),
-                   ==, 0);
-  w = (RdTestRecElapsed){ r, (gint64)paused_s + 5, 4 };
-  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
-  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+  /* the lip-sync wait ends in the pause */
+  paused_s = pause_resume_end (r, "bảo vệ người tố cáo", "xong phần bảo mật");
 
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
   {
@@ -566,7 +591,7 @@ test_pause_resume_party (void)
   g_autoptr (RdTestPeer) p = NULL;
   g_autoptr (RdTestWhipReply) c = NULL;
   g_autofree char *id = NULL, *ta = NULL;
-  double paused_s, resumed_s;
+  double resumed_s;
   RdTestRecElapsed w;
 
   if (rd_test_skip_if (skip_reason))
@@ -581,22 +606,12 @@ test_pause_resume_party (void)
     PartyFiles pf = { r, id };
     g_assert_true (rd_test_wait_until (party_recorded, &pf, TIMEOUT_MS));
   }
-  status = rd_test_ctl_json (r->t, "status", NULL);
-  paused_s = (double)json_object_get_int_member (
-      json_object_get_object_member (rd_test_rec_obj (status), "recording"), "elapsed_s");
-  w = (RdTestRecElapsed){ r, (gint64)paused_s + 1, 4 };
+  /* a second of it recorded with all four tracks */
+  w = (RdTestRecElapsed){
+    r, json_object_get_int_member (rd_test_rec_status (r, &status), "elapsed_s") + 1, 4
+  };
   g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
-  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "pause", r->session_id, "--reason",
-                                "tạm dừng", NULL),
-                   ==, 0);
-  w = (RdTestRecElapsed){ r, (gint64)paused_s + 3, 0 };
-  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
-  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "recording", "resume", r->session_id, "--reason",
-                                "tiếp tục", NULL),
-                   ==, 0);
-  w = (RdTestRecElapsed){ r, (gint64)paused_s + 5, 4 };
-  g_assert_true (rd_test_wait_until (rd_test_rec_recorded_for, &w, TIMEOUT_MS));
-  g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
+  pause_resume_end (r, "tạm dừng", "tiếp tục");
 
   shown = rd_test_ctl_json (r->t, "session", "show", r->session_id, NULL);
   resumed_s = resumed_at_s (shown);
