@@ -390,11 +390,27 @@ less_missed (Session *s, const char *track, GArray *held)
   return out;
 }
 
-/* The session's pauses as @t lived them, within [@from, @to]: a party's frames are stamped ahead
- * of their arrival by its playout delay (jitter buffer, lip-sync), so the first segment after a
- * resume starts that much later on the timeline, and what is stamped in between reached the
- * room while it was paused. Each pause lasts on the track until the resume plus the lead of the
- * track's first segment after it (at most MAX_LEAD). (transfer full) */
+/* The lead of @t's first segment that starts at or after @at (0 when it has none): a party's
+ * frames are stamped ahead of their arrival by its playout delay (jitter buffer, lip-sync), so
+ * after a moment that lets them in (its verification opens its gate, a resume links its
+ * writers) its first segment starts that much later on the timeline, and what is stamped in
+ * between reached the room before that moment. */
+static gint64
+lead_after (Track *t, gint64 at)
+{
+  Lead *next = NULL;
+
+  for (guint j = 0; j < t->leads->len; j++)
+    {
+      Lead *l = &g_array_index (t->leads, Lead, j);
+      if (l->start >= at && (!next || l->start < next->start))
+        next = l;
+    }
+  return next ? next->lead : 0;
+}
+
+/* The session's pauses as @t lived them, within [@from, @to]: each lasts on the track until the
+ * resume plus the lead of the track's first segment after it (lead_after()). (transfer full) */
 static GArray *
 track_pauses (Session *s, Track *t, gint64 from, gint64 to)
 {
@@ -403,16 +419,8 @@ track_pauses (Session *s, Track *t, gint64 from, gint64 to)
   for (guint i = 0; i < pauses->len; i++)
     {
       Span *p = &g_array_index (pauses, Span, i);
-      Lead *next = NULL;
-
-      for (guint j = 0; j < t->leads->len && p->to < G_MAXINT64; j++)
-        {
-          Lead *l = &g_array_index (t->leads, Lead, j);
-          if (l->start >= p->from && (!next || l->start < next->start))
-            next = l;
-        }
-      if (next)
-        p->to += next->lead;
+      if (p->to < G_MAXINT64)
+        p->to += lead_after (t, p->from);
     }
   return merged (pauses, from, to);
 }
@@ -435,7 +443,13 @@ add_track (JsonBuilder *b, Session *s, Track *t, gint64 *due_sum, gint64 *covere
   gint64 covered = 0;
 
   if (due)
-    from = due->from, to = due->to >= 0 ? MIN (due->to, s->end) : s->end;
+    {
+      /* from its verification, less its first frames' lead (what arrived before its gate
+       * opened was never let in) */
+      from = due->from + lead_after (t, due->from);
+      to = due->to >= 0 ? MIN (due->to, s->end) : s->end;
+      from = MIN (from, to);
+    }
   else if (party || conference)
     {
       from = held->len ? g_array_index (held, Span, 0).from : 0;

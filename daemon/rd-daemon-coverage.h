@@ -18,10 +18,11 @@
  * - When a track is due: the room's from 0 to the end; a party's from its "party-verified"
  *   event to its "party-left" event (their recording_ns; the end when it never left); a track
  *   with neither (a conference link's far end, an old ledger) from its first frame to its last.
- *   Paused spans ("recording-paused" .. "recording-resumed", at_ns) are not due; on a track
- *   whose first segment after a resume says its first frame was stamped ahead of its arrival
- *   (start_ns > arrived_ns: a party's playout delay), the pause lasts that much longer (at most
- *   1 s): what is stamped in between reached the room while it was paused. Conference
+ *   Paused spans ("recording-paused" .. "recording-resumed", at_ns) are not due. On a track
+ *   whose first segment after its verification or a resume says its first frame was stamped
+ *   ahead of its arrival (start_ns > arrived_ns: a party's playout delay), the due time starts
+ *   that much later (at most 1 s): what is stamped in between reached the room before its gate
+ *   opened, or while it was paused. Conference
  *   tracks follow the room's layout: they are counted, never due, and have no gaps.
  * - What a track holds: its sealed, repaired and open segments, less the spans a
  *   "recording-gap" of that track says it missed (a stalled disk drops frames inside a segment).

@@ -215,14 +215,16 @@ row_arrived (int segment, const char *track, double from, double to, double arri
       segment, S (to - from), track, S (from), S (arrived), S (to));
 }
 
-/* A party's frames are stamped ahead of their arrival (its playout delay): after a resume its
- * first segment starts that much later, and the span before it is the pause's. A track whose
- * first frame came when it was stamped has no such lead: the same span is a gap. */
+/* A party's frames are stamped ahead of their arrival (its playout delay): after its
+ * verification or a resume its first segment starts that much later, and the span before it is
+ * not due. A track whose first frame came when it was stamped has no such lead: the same span
+ * after a resume is a gap. */
 static void
 test_resume_lead (void)
 {
   g_autoptr (JsonNode) c = coverage_of (
-      list (row (1, "sealed", "party-p1-audio", 1.05, 8.3), row (2, "sealed", "room-audio", 0, 8),
+      list (row_arrived (1, "party-p1-audio", 1.05, 8.3, 1.0),
+            row (2, "sealed", "room-audio", 0, 8),
             row_arrived (3, "party-p1-audio", 12.4, 20, 12.1),
             row_arrived (4, "room-audio", 12.4, 20, 12.4), NULL),
       list (event ("party-verified", "{\"participant_id\":1,\"recording_ns\":1000000000}"),
@@ -235,6 +237,11 @@ test_resume_lead (void)
 
   g_assert_cmpuint (json_array_get_length (gaps (c, "party-p1-audio")), ==, 0);
   g_assert_cmpfloat_with_epsilon (num (track (c, "party-p1-audio"), "paused_s"), 4.3, 1e-9);
+  /* verified at 1.0 s, its first frame stamped 50 ms ahead of its arrival: due from 1.05 s */
+  g_assert_cmpfloat_with_epsilon (num (track (c, "party-p1-audio"), "due_from_s"), 1.05, 1e-9);
+  /* due 1.05-8 and 12.3-20 s (the resume at 12 s, its lead 0.3 s): all but 12.3-12.4 s held */
+  g_assert_cmpfloat_with_epsilon (num (track (c, "party-p1-audio"), "due_s"), 14.65, 1e-9);
+  g_assert_cmpfloat_with_epsilon (num (track (c, "party-p1-audio"), "covered_s"), 14.55, 1e-9);
   g_assert_cmpuint (json_array_get_length (room), ==, 1);
   g_assert_cmpfloat_with_epsilon (num (json_array_get_object_element (room, 0), "from_s"), 12,
                                   1e-9);
