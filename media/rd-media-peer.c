@@ -225,12 +225,20 @@ on_peer_message (GstMessage *message, gpointer user_data)
 {
   RdPeer *peer = user_data;
   g_autoptr (GError) err = NULL;
+  g_autofree char *debug = NULL;
   g_autofree char *reason = NULL;
+  const char *why;
 
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR || peer->closed)
     return;
-  gst_message_parse_error (message, &err, NULL);
-  reason = g_strdup_printf ("error in %s: %s", GST_MESSAGE_SRC_NAME (message), err->message);
+  gst_message_parse_error (message, &err, &debug);
+  /* the debug text's last line says why ("streaming stopped, reason not-negotiated (-4)") */
+  why = debug ? strrchr (debug, '\n') : NULL;
+  why = why ? why + 1 : debug;
+  reason = why && *why
+               ? g_strdup_printf ("error in %s: %s (%s)", GST_MESSAGE_SRC_NAME (message),
+                                  err->message, why)
+               : g_strdup_printf ("error in %s: %s", GST_MESSAGE_SRC_NAME (message), err->message);
   rd_peer_set_state (peer, RD_PEER_STATE_FAILED);
   rd_peer_close (peer, reason);
 }
