@@ -324,12 +324,12 @@ test_sigkill_random (void)
       tracks[1] = moment == MOMENT_LEFT ? NULL : pa;
       tracks[2] = NULL;
       {
-        g_autoptr (GPtrArray) all = rd_test_rec_check_files (r, r->session_id, NULL);
+        g_autoptr (GPtrArray) all = rd_test_rec_check_files (r, r->session_id, NULL, TRUE);
         g_assert_cmpuint (all->len, >, 0);
       }
       for (int t = 0; tracks[t]; t++)
         {
-          g_autoptr (GPtrArray) segs = rd_test_rec_check_files (r, r->session_id, tracks[t]);
+          g_autoptr (GPtrArray) segs = rd_test_rec_check_files (r, r->session_id, tracks[t], TRUE);
           double end = 0;
 
           g_assert_cmpuint (segs->len, >, 0);

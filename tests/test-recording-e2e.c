@@ -581,6 +581,22 @@ resumed_at_s (JsonNode *shown)
   g_error ("no recording-resumed event");
 }
 
+/* @track has a gap starting less than half a second before @at or within a second after it. */
+static gboolean
+gap_near (JsonObject *track, double at)
+{
+  JsonArray *gaps = json_object_get_array_member (track, "gaps");
+
+  for (guint i = 0; i < json_array_get_length (gaps); i++)
+    {
+      double from =
+          json_object_get_double_member (json_array_get_object_element (gaps, i), "from_s");
+      if (from > at - 0.5 && from < at + 1.0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* A party in the call while the recording is paused and resumed: each of its tracks starts
  * again at the resume, within what the coverage calls a gap (0.25 s of audio). */
 static void
@@ -621,7 +637,10 @@ test_pause_resume_party (void)
     g_autoptr (GPtrArray) ra = segments_of (r, shown, "room-audio");
     g_autoptr (GPtrArray) v = segments_of (r, shown, "room-video");
   }
-  g_assert_cmpuint (gap_count (coverage_of (shown, ta)), ==, 0);
+  /* the resume is no gap on either track; the room's has none at all (a party's last frames at
+   * the session's end are another matter: the parties are closed first, and what is still in
+   * a party's jitter buffer then is dropped, a tenth of a second, more on a loaded machine) */
+  g_assert_false (gap_near (coverage_of (shown, ta), resumed_s));
   g_assert_cmpuint (gap_count (coverage_of (shown, "room-audio")), ==, 0);
 }
 

@@ -119,7 +119,7 @@ test_disk_full (void)
   g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, NULL), >=, 4);
   g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "sealed"), ==,
                     rd_test_rec_rows_in (r, r->session_id, NULL));
-  segs = rd_test_rec_check_files (r, r->session_id, NULL);
+  segs = rd_test_rec_check_files (r, r->session_id, NULL, FALSE);
   /* 3 s of every track were recorded: at least 2 s of it in each file (a segment cut short has no
    * duration in its header: its frames are counted; 20 ms audio frames, the room's video is >= 10
    * fps) */
@@ -232,7 +232,7 @@ test_read_only (void)
   /* nothing already written lost: the first segments all sealed, read back, re-hashed */
   g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, NULL), ==, rows_before);
   g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "sealed"), ==, rows_before);
-  segs = rd_test_rec_check_files (r, r->session_id, NULL);
+  segs = rd_test_rec_check_files (r, r->session_id, NULL, FALSE);
   for (guint i = 0; i < segs->len; i++)
     {
       RdTestRecSeg *seg = segs->pdata[i];
@@ -572,8 +572,8 @@ test_leave_mid_keyframe (void)
   rd_test_room_wait_parties (r, 0, NULL, 0, TIMEOUT_MS);
   g_assert_cmpint (rd_test_ctl (r->t, NULL, NULL, "session", "end", r->session_id, NULL), ==, 0);
 
-  segs =
-      rd_test_rec_check_files (r, r->session_id, pv); /* every frame decodes, the header is whole */
+  segs = rd_test_rec_check_files (r, r->session_id, pv,
+                                  FALSE); /* every frame decodes, the header is whole */
   g_assert_cmpuint (segs->len, >, 0);
   for (guint i = 0; i < segs->len; i++)
     {

@@ -94,7 +94,7 @@ test_ledger_busy (void)
   rows = rd_test_rec_rows_in (r, r->session_id, NULL);
   g_assert_cmpuint (rd_test_rec_rows_in (r, r->session_id, "sealed"), ==, rows);
   g_test_message ("%u segments, all sealed", rows);
-  segs = rd_test_rec_check_files (r, r->session_id, NULL);
+  segs = rd_test_rec_check_files (r, r->session_id, NULL, FALSE);
   g_assert_cmpuint (segs->len, ==, rows);
   g_assert_cmpint (rd_test_ctl (r->t, &out, &err, "recording", "verify", r->session_id, NULL), ==,
                    0);
