@@ -123,7 +123,7 @@ note_on_main (RdRecorder *rec, Note *n)
 void
 rd_rec_notes_drain (RdRecorder *rec)
 {
-  g_autoptr (RdRecorder) hold = g_object_ref (rec);
+  g_autoptr (RdRecorder) hold G_GNUC_UNUSED = g_object_ref (rec); /* across the handlers */
   gboolean any = FALSE;
 
   for (;;)
