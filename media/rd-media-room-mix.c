@@ -14,7 +14,8 @@
  * Every branch is a leaky queue between a tee and an aggregator pad, so a stalled mix only
  * loses its own input and never holds a tee (the microphone, a party) back. A branch is taken
  * down in this order: the tee pad unlinked and released (the tee goes on without it), the
- * aggregator pad released (which wakes a queue thread blocked in it), then the queue stopped.
+ * aggregator pad flushed (which wakes a queue thread blocked in it) and released once the mixer
+ * is between two mixes (rd_room_release_mixer_pad()), then the queue stopped.
  *
  * A party's audio is mixed as it arrives, not by rtpbin's timestamps: those jump (by up to a few
  * hundred ms) when the party's first RTCP SRs set its lip-sync, and a mixer drops what jumped
@@ -115,10 +116,7 @@ branch_free (gpointer data)
       gst_object_unref (b->tee_pad);
     }
   if (b->aggregator_pad)
-    {
-      gst_element_release_request_pad (b->aggregator, b->aggregator_pad);
-      gst_object_unref (b->aggregator_pad);
-    }
+    rd_room_release_mixer_pad (b->aggregator, b->aggregator_pad);
   if (b->queue)
     {
       gst_element_set_locked_state (b->queue, TRUE);

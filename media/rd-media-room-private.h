@@ -152,12 +152,12 @@ void rd_room_set_opus_encoder (GstElement *encoder);
 RdRoomMixer *rd_room_mixer_new (GstBin *pipeline, GstElement *mic_tee, GstElement *speakers,
                                 guint64 *counter);
 void rd_room_mixer_free (RdRoomMixer *mx);
-/* Links @src (a party's decoded audio) as a source of @key; returns the pad it is linked to (the
- * handle for rd_room_mixer_remove_source), NULL on failure. (transfer none) */
 /* The level of @key's audio (the loudest of its sources now), in dBFS; -127 for none. */
 double rd_room_mixer_get_level (RdRoomMixer *mx, const char *key);
 /* Silences every source of @key (rd_room_set_party_muted). */
 void rd_room_mixer_set_muted (RdRoomMixer *mx, const char *key, gboolean muted);
+/* Links @src (a party's decoded audio) as a source of @key; returns the pad it is linked to (the
+ * handle for rd_room_mixer_remove_source), NULL on failure. (transfer none) */
 GstPad *rd_room_mixer_add_source (RdRoomMixer *mx, GstPad *src, const char *key);
 /* FALSE when @sink is no source's. */
 gboolean rd_room_mixer_remove_source (RdRoomMixer *mx, GstPad *sink);
@@ -170,5 +170,11 @@ void rd_room_mixer_release (RdRoomMixer *mx, const char *key);
 /* How many inputs @key's mix has (the microphone and each other party's audio); 0 when there
  * is no such mix. */
 guint rd_room_mixer_count (RdRoomMixer *mx, const char *key);
+
+/* rd-media-room-mixer-pad.c: @pad (a request pad of the audiomixer @mixer) unlinked, flushed
+ * and released, now or, while @mixer mixes, by its thread between two mixes (GStreamer 1.22's
+ * audio aggregator mixes freed memory when a pad goes during a mix). Main context.
+ * (@pad: transfer full) */
+void rd_room_release_mixer_pad (GstElement *mixer, GstPad *pad);
 
 G_END_DECLS

@@ -7,6 +7,8 @@ target_link_libraries(rd-test-peer PUBLIC PkgConfig::GST PkgConfig::GSTWEBRTC Pk
   PRIVATE PkgConfig::NICE m)
 target_compile_definitions(rd-test-peer PRIVATE GST_USE_UNSTABLE_API)
 
+# Pads taken out of a live audiomixer while it mixes (GStreamer 1.22's use-after-free).
+rd_add_test(test-media-mixer-pad SOURCES test-media-mixer-pad.c LIBS rd-media TIMEOUT 60)
 rd_add_test(test-media-room SOURCES test-media-room.c rd-test-netns.c LIBS rd-media TIMEOUT 120)
 # Two webrtcbins calling each other in one process: a whole WebRTC stack of other people's code
 # on many threads, like the other THIRD_PARTY_THREADS tests (an unexplained abort was seen once).
