@@ -33,6 +33,8 @@ struct _RdTestPeer
    * sequence number + 1 (0: none yet): the video streaming thread's, read for messages */
   guint64 video_packets, video_gaps, video_keyframes;
   guint video_next_seq;
+  /* atomic: webrtcbin's source pads, and those left alone for having no caps yet */
+  guint pads_added, pads_without_caps;
   NiceAgent *agent; /* libnice under webrtcbin */
   gulong agent_state_id, agent_request_id;
   guint ice_ready;    /* atomic: times the component became ready */
@@ -139,8 +141,14 @@ on_pad_added (GstElement *webrtc, GstPad *pad, RdTestPeer *peer)
   g_autoptr (GstPad) out = NULL;
   gboolean video;
 
-  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || !caps)
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
+  g_atomic_int_inc (&peer->pads_added);
+  if (!caps)
+    {
+      g_atomic_int_inc (&peer->pads_without_caps);
+      return;
+    }
   enc = gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name");
   video = g_strcmp0 (enc, "VP8") == 0 || g_strcmp0 (enc, "H264") == 0;
   if (!video && g_strcmp0 (enc, "OPUS") != 0)
@@ -655,11 +663,14 @@ char *
 rd_test_peer_describe_video (RdTestPeer *peer)
 {
   return g_strdup_printf ("%" G_GUINT64_FORMAT " frames decoded of %" G_GUINT64_FORMAT
-                          " packets, %" G_GUINT64_FORMAT " keyframes, %" G_GUINT64_FORMAT " gaps",
+                          " packets, %" G_GUINT64_FORMAT " keyframes, %" G_GUINT64_FORMAT
+                          " gaps (webrtcbin gave %u pads, %u of them without caps)",
                           rd_test_peer_get_video_frames (peer),
                           __atomic_load_n (&peer->video_packets, __ATOMIC_RELAXED),
                           __atomic_load_n (&peer->video_keyframes, __ATOMIC_RELAXED),
-                          __atomic_load_n (&peer->video_gaps, __ATOMIC_RELAXED));
+                          __atomic_load_n (&peer->video_gaps, __ATOMIC_RELAXED),
+                          (guint)g_atomic_int_get (&peer->pads_added),
+                          (guint)g_atomic_int_get (&peer->pads_without_caps));
 }
 
 guint32

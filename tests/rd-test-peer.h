@@ -100,8 +100,10 @@ guint64 rd_test_peer_get_audio_buffers (RdTestPeer *peer);
 double rd_test_peer_get_color_share (RdTestPeer *peer, guint32 rgb);
 /* The newest picture's mean colour as 0xRRGGBB (0 before the first picture), for messages. */
 guint32 rd_test_peer_get_mean_color (RdTestPeer *peer);
-/* "N frames decoded of P packets, K keyframes, G gaps" (the video RTP packets received, the
- * keyframes among them and the gaps in their sequence numbers), for messages. (transfer full) */
+/* "N frames decoded of P packets, K keyframes, G gaps (webrtcbin gave A pads, B of them without
+ * caps)" (the video RTP packets received, the keyframes among them, the gaps in their sequence
+ * numbers, and webrtcbin's source pads, those with no caps at pad-added being left alone), for
+ * messages. (transfer full) */
 char *rd_test_peer_describe_video (RdTestPeer *peer);
 /* The amplitude (1.0: a full-scale sine) of the tone at @freq_hz in the last 100 ms of audio
  * decoded from the far end, or -1 before 100 ms have arrived. Any thread. */
