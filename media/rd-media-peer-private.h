@@ -122,10 +122,11 @@ typedef struct
 {
   GstPad *tee_pad; /* requested from the room's tee */
   GstElement *tee;
-  gboolean mix;       /* the tee is the peer's mix (audio), one use of it taken */
-  GstPad *queue_sink; /* our queue's sink pad */
-  RdPeerGate *gate;   /* on the queue's src pad */
-  gboolean unlinked;  /* under peer->lock */
+  gboolean mix;        /* the tee is the peer's mix (audio), one use of it taken */
+  GstPad *queue_sink;  /* our queue's sink pad */
+  RdPeerGate *gate;    /* on the queue's src pad */
+  gboolean unlinked;   /* under peer->lock */
+  gulong unlink_probe; /* the idle probe taking it off the tee, while one waits */
   /* atomic (video): 0, or the frames that leave the queue are dropped until a keyframe, 1
    * before it is asked for and 2 after (rd-media-peer-send.c) */
   gint need_keyframe;

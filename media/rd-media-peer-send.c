@@ -273,7 +273,8 @@ unlink_from_tees (RdPeer *peer, RdPeerSendStream *only)
     {
       RdPeerSendStream *s = peer->send->pdata[i];
       if (s->tee_pad && (!only || s == only))
-        gst_pad_add_probe (s->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_when_idle, peer, NULL);
+        s->unlink_probe =
+            gst_pad_add_probe (s->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_when_idle, peer, NULL);
     }
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < peer->send->len; i++)
@@ -283,9 +284,14 @@ unlink_from_tees (RdPeer *peer, RdPeerSendStream *only)
         if (!g_cond_wait_until (&peer->cond, &peer->lock, deadline))
           {
             GST_WARNING ("peer %s: tee pad not idle in time; unlinking anyway", peer->id);
+            /* the probe must not fire later: it would take a stream made again off the tee,
+             * or find the peer gone */
+            if (s->unlink_probe)
+              gst_pad_remove_probe (s->tee_pad, s->unlink_probe);
             gst_pad_unlink (s->tee_pad, s->queue_sink);
             s->unlinked = TRUE;
           }
+      s->unlink_probe = 0;
     }
   g_mutex_unlock (&peer->lock);
 }
