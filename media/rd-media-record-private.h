@@ -65,11 +65,14 @@ struct _RdRecWriter
   GstPad *sinkpad; /* the bin's ghost sink pad */
   GstPad *upstream; /* what @sinkpad was linked to: the tee pad or a ghost pad of the peer's bin */
   gboolean finishing;
-  /* a writer made while the recording is paused, for what a party sent before the pause (held
-   * for its lip-sync, announced after): frames from this session time on are not recorded, and
-   * the first of them ends the writer; GST_CLOCK_TIME_NONE for every other writer */
+  /* frames stamped from this session time on are not recorded, and the first of them ends the
+   * writer (atomic: set on the main context while the writer streams): a writer made while the
+   * recording is paused, for what a party sent before the pause (held for its lip-sync,
+   * announced after), or one asked to finish at a time (rd_rec_writer_finish_at());
+   * GST_CLOCK_TIME_NONE for every other writer */
   GstClockTime until;
-  gboolean until_told; /* streaming thread: the first frame from @until on was told */
+  gboolean until_told;    /* streaming thread: the first frame from @until on was told */
+  guint until_timeout_id; /* rd_rec_writer_finish_at()'s bound on the wait */
   guint finish_timeout_id;
   gboolean stalled; /* it did not finish in time: its disk may not be answering */
   /* the open segment: written on the streaming thread; @lock for readers elsewhere */
@@ -99,6 +102,11 @@ RdRecWriter *rd_rec_writer_new (RdRecorder *recorder, const char *track, gboolea
                                 const char *codec, GstElement *tee, gpointer owner, GError **error);
 /* Unlinks from the source, sends EOS; the writer reports back with rd_recorder_writer_done(). */
 void rd_rec_writer_finish (RdRecWriter *writer);
+/* Finishes @writer once a frame stamped @at (session time) or later reaches it, or after 1 s:
+ * what was stamped before may still be on its way (a party's frames reach the room its jitter
+ * buffer's latency after their stamps, more on a loaded machine; the room's encoder lags too).
+ * At once when it is finishing, broken, or asked already. */
+void rd_rec_writer_finish_at (RdRecWriter *writer, GstClockTime at);
 /* Sets the bin to NULL, takes it out of the pipeline, frees; a stalled writer's (its streaming
  * thread may be stuck in a write to a disk that does not answer) on a thread of its own, which
  * holds the recorder until done, so the main context never waits on the disk. */
@@ -139,8 +147,11 @@ void rd_rec_tracks_start (RdRecorder *recorder);
 /* Starts a writer for every track to record now that has none running: the room's, the added
  * peers' streams, and the conference tracks if the room shows a conference picture. */
 void rd_rec_tracks_attach_all (RdRecorder *recorder);
-/* Finishes every writer (pause, stop); the conference tracks are off. */
-void rd_rec_tracks_finish_all (RdRecorder *recorder);
+/* Finishes every writer (pause, stop); the conference tracks are off. With @at valid (the
+ * stop), each writer first records what was stamped before @at (rd_rec_writer_finish_at());
+ * else (the pause) at once: a resume may follow within a party's lag, and a writer still
+ * finishing then would claim the stamps of the next one. */
+void rd_rec_tracks_finish_all (RdRecorder *recorder, GstClockTime at);
 
 /* rd-media-record.c: called by writers and tracks on the main context. */
 /* "error", then "track-failed" for @track: it records nothing until a new writer opens a

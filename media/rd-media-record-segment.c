@@ -448,13 +448,14 @@ rd_rec_segment_on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data
   RdRecWriter *w = user_data;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
   GstClockTime at = running_time (pad, GST_BUFFER_PTS (buffer));
+  GstClockTime until = __atomic_load_n (&w->until, __ATOMIC_ACQUIRE);
   gboolean key = !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
 
   if (!GST_CLOCK_TIME_IS_VALID (at) || g_atomic_int_get (&w->broken))
     return GST_PAD_PROBE_DROP;
-  if (GST_CLOCK_TIME_IS_VALID (w->until) && at >= w->until)
+  if (GST_CLOCK_TIME_IS_VALID (until) && at >= until)
     {
-      /* paused from @until on: nothing of that is recorded, and this writer is done */
+      /* paused or stopped from @until on: nothing of that is recorded, and this writer is done */
       if (!w->until_told)
         {
           Note *n = g_new0 (Note, 1);

@@ -124,7 +124,7 @@ on_peer_video (RdPeer *peer, GstElement *tee, gboolean video, const char *codec,
     on_peer_stream (peer, tee, video, codec, rec);
 }
 
-static void finish_writers (RdRecorder *rec, gpointer owner, gboolean all);
+static void finish_writers (RdRecorder *rec, gpointer owner, gboolean all, GstClockTime at);
 
 /* The conference tracks run while the room shows a conference picture (a layout other than
  * ROOM) and the recording runs: the picture as composited and the full mix (the room's
@@ -141,7 +141,7 @@ update_conference (RdRecorder *rec)
     return;
   if (!want)
     {
-      finish_writers (rec, &rec->conference_on, FALSE);
+      finish_writers (rec, &rec->conference_on, FALSE, GST_CLOCK_TIME_NONE);
       rec->conference_on = FALSE;
       return;
     }
@@ -191,8 +191,10 @@ rd_rec_tracks_attach_all (RdRecorder *rec)
   update_conference (rec);
 }
 
+/* The writers of @owner (all: every one) finished: at once, or (@at valid) once their frames
+ * reach @at (rd_rec_writer_finish_at()). */
 static void
-finish_writers (RdRecorder *rec, gpointer owner, gboolean all)
+finish_writers (RdRecorder *rec, gpointer owner, gboolean all, GstClockTime at)
 {
   g_autoptr (GPtrArray) chosen = g_ptr_array_new ();
 
@@ -205,7 +207,12 @@ finish_writers (RdRecorder *rec, gpointer owner, gboolean all)
   /* a writer may be done (and freed) at once */
   for (guint i = 0; i < chosen->len; i++)
     if (g_ptr_array_find (rec->writers, chosen->pdata[i], NULL))
-      rd_rec_writer_finish (chosen->pdata[i]);
+      {
+        if (GST_CLOCK_TIME_IS_VALID (at))
+          rd_rec_writer_finish_at (chosen->pdata[i], at);
+        else
+          rd_rec_writer_finish (chosen->pdata[i]);
+      }
 }
 
 void
@@ -217,9 +224,9 @@ rd_rec_tracks_start (RdRecorder *rec)
 }
 
 void
-rd_rec_tracks_finish_all (RdRecorder *rec)
+rd_rec_tracks_finish_all (RdRecorder *rec, GstClockTime at)
 {
-  finish_writers (rec, NULL, TRUE);
+  finish_writers (rec, NULL, TRUE, at);
   rec->conference_on = FALSE;
 }
 
@@ -228,7 +235,7 @@ on_peer_closed (RdPeer *peer, const char *reason, gpointer user_data)
 {
   RdRecorder *rec = user_data;
 
-  finish_writers (rec, peer, FALSE);
+  finish_writers (rec, peer, FALSE, GST_CLOCK_TIME_NONE);
   for (guint i = 0; i < rec->peers->len; i++)
     if (((PeerEntry *)rec->peers->pdata[i])->peer == peer)
       {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define FINISH_TIMEOUT_S 10
+#define UNTIL_WAIT_MS    1000 /* rd_rec_writer_finish_at() */
 /* What a writer holds while the disk is slow, by bytes, not by time: a queue's time level is
  * the sink side's running time minus the src side's, and the src side counts from the session's
  * zero until its first buffer leaves. A party joining 20 s into a session had its queue "20 s
@@ -327,6 +328,31 @@ broken_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+until_timed_out (gpointer data)
+{
+  RdRecWriter *w = data;
+
+  w->until_timeout_id = 0;
+  rd_rec_writer_finish (w);
+  return G_SOURCE_REMOVE;
+}
+
+void
+rd_rec_writer_finish_at (RdRecWriter *w, GstClockTime at)
+{
+  GstClockTime until = __atomic_load_n (&w->until, __ATOMIC_ACQUIRE);
+
+  if (w->finishing || g_atomic_int_get (&w->broken) || w->until_timeout_id || !w->tee_pad)
+    {
+      rd_rec_writer_finish (w);
+      return;
+    }
+  if (!GST_CLOCK_TIME_IS_VALID (until) || at < until)
+    __atomic_store_n (&w->until, at, __ATOMIC_RELEASE);
+  w->until_timeout_id = g_timeout_add (UNTIL_WAIT_MS, until_timed_out, w);
+}
+
 void
 rd_rec_writer_finish (RdRecWriter *w)
 {
@@ -342,6 +368,7 @@ rd_rec_writer_finish (RdRecWriter *w)
         w->done_id = g_idle_add (broken_done, w);
       return;
     }
+  g_clear_handle_id (&w->until_timeout_id, g_source_remove);
   if (w->finishing)
     return;
   w->finishing = TRUE;
@@ -451,6 +478,7 @@ rd_rec_writer_free (RdRecWriter *w)
   GstElement *pipeline = GST_ELEMENT (rd_room_get_pipeline (w->recorder->room));
 
   g_clear_handle_id (&w->finish_timeout_id, g_source_remove);
+  g_clear_handle_id (&w->until_timeout_id, g_source_remove);
   g_clear_handle_id (&w->done_id, g_source_remove);
   if (w->bin && GST_OBJECT_PARENT (w->bin) == GST_OBJECT (pipeline))
     rd_room_unwatch_bin (w->recorder->room, w->bin);

@@ -519,7 +519,7 @@ rd_recorder_pause (RdRecorder *rec)
     return;
   rec->paused = TRUE;
   rec->paused_at = rd_recorder_get_elapsed_ns (rec);
-  rd_rec_tracks_finish_all (rec);
+  rd_rec_tracks_finish_all (rec, GST_CLOCK_TIME_NONE);
 }
 
 void
@@ -545,7 +545,8 @@ rd_recorder_stop (RdRecorder *rec)
   if (rec->stopping)
     return;
   rec->stopping = TRUE;
-  rd_rec_tracks_finish_all (rec);
+  /* what was stamped before now is recorded, though it may reach its writer a little later */
+  rd_rec_tracks_finish_all (rec, rd_recorder_get_elapsed_ns (rec));
   maybe_finished (rec);
 }
 
