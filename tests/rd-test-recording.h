@@ -234,6 +234,37 @@ rd_test_rec_check_files (RdTestRoom *r, const char *session, const char *track,
   return out;
 }
 
+/* Prints a track of "session show"'s coverage (daemon/rd-daemon-coverage.h) and its gaps. */
+static inline void
+rd_test_rec_print_track (JsonObject *t)
+{
+  JsonArray *gaps = json_object_get_array_member (t, "gaps");
+
+  g_test_message (
+      "%s: due %.3f-%.3f s (%.3f s), covered %.3f s, paused %.3f s, %u gaps",
+      json_object_get_string_member (t, "track"), json_object_get_double_member (t, "due_from_s"),
+      json_object_get_double_member (t, "due_to_s"), json_object_get_double_member (t, "due_s"),
+      json_object_get_double_member (t, "covered_s"), json_object_get_double_member (t, "paused_s"),
+      json_array_get_length (gaps));
+  for (guint j = 0; j < json_array_get_length (gaps); j++)
+    {
+      JsonObject *g = json_array_get_object_element (gaps, j);
+      g_test_message ("  gap %.3f-%.3f s: %s", json_object_get_double_member (g, "from_s"),
+                      json_object_get_double_member (g, "to_s"),
+                      json_object_get_string_member (g, "reason"));
+    }
+}
+
+/* Prints every track of "session show"'s coverage object. */
+static inline void
+rd_test_rec_print_coverage (JsonObject *coverage)
+{
+  JsonArray *tracks = json_object_get_array_member (coverage, "tracks");
+
+  for (guint i = 0; i < json_array_get_length (tracks); i++)
+    rd_test_rec_print_track (json_array_get_object_element (tracks, i));
+}
+
 static inline gboolean
 rd_test_rec_peer_has_media (gpointer data)
 {

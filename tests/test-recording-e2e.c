@@ -119,24 +119,7 @@ coverage_of (JsonNode *shown, const char *track)
       JsonObject *t = json_array_get_object_element (tracks, i);
       if (g_str_equal (json_object_get_string_member (t, "track"), track))
         {
-          g_test_message ("%s: due %.3f-%.3f s (%.3f s), covered %.3f s, paused %.3f s, %u gaps",
-                          track, json_object_get_double_member (t, "due_from_s"),
-                          json_object_get_double_member (t, "due_to_s"),
-                          json_object_get_double_member (t, "due_s"),
-                          json_object_get_double_member (t, "covered_s"),
-                          json_object_get_double_member (t, "paused_s"),
-                          json_array_get_length (json_object_get_array_member (t, "gaps")));
-          {
-            JsonArray *gaps = json_object_get_array_member (t, "gaps");
-            for (guint j = 0; j < json_array_get_length (gaps); j++)
-              {
-                JsonObject *g = json_array_get_object_element (gaps, j);
-                g_test_message ("  gap %.3f-%.3f s: %s",
-                                json_object_get_double_member (g, "from_s"),
-                                json_object_get_double_member (g, "to_s"),
-                                json_object_get_string_member (g, "reason"));
-              }
-          }
+          rd_test_rec_print_track (t);
           return t;
         }
     }

@@ -412,6 +412,7 @@ test_track_lost (void)
     g_assert_cmpfloat (json_object_get_double_member (gap, "from_s"), <,
                        json_object_get_double_member (gap, "to_s"));
     g_assert_nonnull (strstr (json_object_get_string_member (gap, "reason"), g_strerror (ENOSPC)));
+    rd_test_rec_print_coverage (coverage);
     g_assert_cmpfloat (json_object_get_double_member (coverage, "unexplained_s"), ==, 0);
   }
   g_clear_pointer (&p, rd_test_peer_free);
