@@ -23,7 +23,7 @@ typedef struct
 {
   GstElement *src, *queue;
   GstPad *pad;  /* the mixer's, owned */
-  gint arrived; /* atomic: buffers that reached it */
+  gint arrived; /* buffers that reached it, under arrived_lock */
 } Input;
 
 static gint64 mixed; /* atomic: buffers out of the mixer */
@@ -35,12 +35,18 @@ count (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+static GMutex arrived_lock;
+static GCond arrived_cond; /* an input has its MIXING_BUFFERS */
+
 static GstPadProbeReturn
 count_arrived (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   Input *in = user_data;
 
-  g_atomic_int_inc (&in->arrived);
+  g_mutex_lock (&arrived_lock);
+  if (++in->arrived == MIXING_BUFFERS)
+    g_cond_broadcast (&arrived_cond);
+  g_mutex_unlock (&arrived_lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -125,15 +131,19 @@ test_pads_go_while_mixing (void)
     inputs[i] = input_new (GST_BIN (pipeline), mixer);
   end = g_get_monotonic_time () + CHURN_US;
   /* each pad goes once it has buffers being mixed */
-  while (g_get_monotonic_time () < end)
+  for (;;)
     {
       guint i = turns % INPUTS;
+      gboolean ready;
 
-      if (g_atomic_int_get (&inputs[i]->arrived) < MIXING_BUFFERS)
-        {
-          g_usleep (100);
-          continue;
-        }
+      g_mutex_lock (&arrived_lock);
+      while (inputs[i]->arrived < MIXING_BUFFERS &&
+             g_cond_wait_until (&arrived_cond, &arrived_lock, end))
+        ;
+      ready = inputs[i]->arrived >= MIXING_BUFFERS && g_get_monotonic_time () < end;
+      g_mutex_unlock (&arrived_lock);
+      if (!ready)
+        break;
       turns++;
       input_free (GST_BIN (pipeline), mixer, inputs[i]);
       inputs[i] = input_new (GST_BIN (pipeline), mixer);
