@@ -105,7 +105,7 @@ void rd_rec_writer_finish (RdRecWriter *writer);
 /* Finishes @writer once a frame stamped @at (session time) or later reaches it, or after 1 s:
  * what was stamped before may still be on its way (a party's frames reach the room its jitter
  * buffer's latency after their stamps, more on a loaded machine; the room's encoder lags too).
- * At once when it is finishing, broken, or asked already. */
+ * At once when @at is GST_CLOCK_TIME_NONE, or it is finishing, broken, or asked already. */
 void rd_rec_writer_finish_at (RdRecWriter *writer, GstClockTime at);
 /* Sets the bin to NULL, takes it out of the pipeline, frees; a stalled writer's (its streaming
  * thread may be stuck in a write to a disk that does not answer) on a thread of its own, which

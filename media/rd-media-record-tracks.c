@@ -207,12 +207,7 @@ finish_writers (RdRecorder *rec, gpointer owner, gboolean all, GstClockTime at)
   /* a writer may be done (and freed) at once */
   for (guint i = 0; i < chosen->len; i++)
     if (g_ptr_array_find (rec->writers, chosen->pdata[i], NULL))
-      {
-        if (GST_CLOCK_TIME_IS_VALID (at))
-          rd_rec_writer_finish_at (chosen->pdata[i], at);
-        else
-          rd_rec_writer_finish (chosen->pdata[i]);
-      }
+      rd_rec_writer_finish_at (chosen->pdata[i], at);
 }
 
 void

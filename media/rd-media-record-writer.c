@@ -343,7 +343,8 @@ rd_rec_writer_finish_at (RdRecWriter *w, GstClockTime at)
 {
   GstClockTime until = __atomic_load_n (&w->until, __ATOMIC_ACQUIRE);
 
-  if (w->finishing || g_atomic_int_get (&w->broken) || w->until_timeout_id || !w->tee_pad)
+  if (!GST_CLOCK_TIME_IS_VALID (at) || w->finishing || g_atomic_int_get (&w->broken) ||
+      w->until_timeout_id || !w->tee_pad)
     {
       rd_rec_writer_finish (w);
       return;
